@@ -1,0 +1,2 @@
+"""chatapp: the desktop application on top of ``engine``."""
+__version__ = "0.1.0"

@@ -1,0 +1,30 @@
+from engine.text import EOS, PAD, SOS, UNK, URL, USER, Vocab, detokenize, normalize, tokenize
+
+
+def test_tokenize_lowercases_and_maps_urls_and_users():
+    assert tokenize("Hello @Bob, see https://example.org/a?b=1 NOW") == [
+        "hello", USER, ",", "see", URL, "now"]
+
+
+def test_control_characters_emoji_and_mixed_scripts():
+    assert normalize("a\x00b\x07\u200bc") == "a b c"
+    tokens = tokenize("so happy 😀 שלום مرحبا")
+    assert tokens[:2] == ["so", "happy"] and "😀" in tokens and "שלום" in tokens and "مرحبا" in tokens
+
+
+def test_long_text_is_cut():
+    assert len(tokenize("word " * 100_000)) < 1000
+
+
+def test_vocab_build_orders_by_frequency_and_respects_limits():
+    texts = [["b", "a", "a"], ["c", "a", "b"], ["rare"]]
+    vocab = Vocab.build(texts, max_size=8, min_count=2)
+    assert vocab.itos[:4] == [PAD, UNK, SOS, EOS]
+    assert vocab.itos[6:] == ["a", "b"]
+    assert vocab.encode(["a", "rare"]) == [6, vocab.unk_id]
+    assert len(Vocab.build(texts, max_size=7, min_count=1)) == 7
+
+
+def test_detokenize_reads_naturally():
+    assert detokenize(["i", "'m", "fine", ",", "thanks", "!", "you", "?", EOS]) == "I'm fine, thanks! You?"
+    assert detokenize([UNK, "ok"]) == "Ok"
