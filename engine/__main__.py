@@ -1,0 +1,125 @@
+"""The engine's command line: ``python -m engine train|eval|reply|chat|sentiment|caption|bench``.
+
+Each model kind lives in a task module ``engine.tasks.<kind>`` that provides
+``add_train_arguments(parser)``, ``train(args) -> int``, ``add_eval_arguments(parser)`` and
+``evaluate(args) -> dict``; this file only parses and dispatches, so the commands stay stable
+while the tasks grow.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+KINDS = ("chat", "sentiment", "caption")
+EVAL_KINDS = KINDS + ("finetune",)
+
+
+def _task(kind: str):
+    return importlib.import_module(f"engine.tasks.{kind}")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", help="auto (CUDA when there is a GPU), cpu or cuda")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a model")
+    train_kinds = train.add_subparsers(dest="kind", required=True)
+    for kind in KINDS:
+        sub = train_kinds.add_parser(kind)
+        _common(sub)
+        if len(argv) > 2 and argv[0] == "train" and argv[1] == kind:
+            _task(kind).add_train_arguments(sub)
+
+    evaluate = commands.add_parser("eval", help="evaluate a model; --json prints one JSON object last")
+    eval_kinds = evaluate.add_subparsers(dest="kind", required=True)
+    for kind in EVAL_KINDS:
+        sub = eval_kinds.add_parser(kind)
+        _common(sub)
+        sub.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+        if len(argv) > 1 and argv[0] == "eval" and argv[1] == kind:
+            _task(kind).add_eval_arguments(sub)
+
+    reply = commands.add_parser("reply", help="one reply from the chat model")
+    _common(reply)
+    reply.add_argument("text")
+    reply.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")
+    reply.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
+    reply.add_argument("--beam-size", type=int, default=5)
+    reply.add_argument("--n-best", type=int, default=1)
+
+    chat = commands.add_parser("chat", help="a terminal conversation that keeps its state across turns")
+    _common(chat)
+    chat.add_argument("--model", default=None)
+    chat.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
+    chat.add_argument("--beam-size", type=int, default=5)
+    chat.add_argument("--n-best", type=int, default=1)
+
+    sentiment = commands.add_parser("sentiment", help="label a text positive, neutral or negative")
+    _common(sentiment)
+    sentiment.add_argument("text", nargs="+")
+    sentiment.add_argument("--model", default=None)
+
+    caption = commands.add_parser("caption", help="caption images")
+    _common(caption)
+    caption.add_argument("images", nargs="+")
+    caption.add_argument("--model", default=None)
+    caption.add_argument("--beam-size", type=int, default=3)
+
+    bench = commands.add_parser("bench", help="benchmarks; --json prints one JSON object last")
+    _common(bench)
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--repeats", type=int, default=20)
+    bench.add_argument("--only", choices=KINDS, action="append", help="bench only these kinds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    from engine.checkpoint import CheckpointError
+
+    try:
+        if args.command == "train":
+            return _task(args.kind).train(args)
+        if args.command == "eval":
+            result = _task(args.kind).evaluate(args)
+            if args.json:
+                print(json.dumps(result))
+            else:
+                for key, value in result.items():
+                    print(f"{key}: {value}")
+            return 0
+        if args.command in ("reply", "chat"):
+            return getattr(_task("chat"), f"run_{args.command}")(args)
+        if args.command == "sentiment":
+            return _task("sentiment").run_cli(args)
+        if args.command == "caption":
+            return _task("caption").run_cli(args)
+        if args.command == "bench":
+            from engine import bench
+
+            result = bench.run(args)
+            print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+            return 0
+    except (CheckpointError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Readers for the corpora and the files a user gives."""

@@ -1,0 +1,25 @@
+"""Choosing the device once, and mixed precision on CUDA."""
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """``auto`` takes CUDA when there is a GPU and the CPU otherwise; ``cpu``/``cuda`` force one."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("CUDA was asked for, but torch sees no GPU on this machine")
+    if name.split(":")[0] not in ("cpu", "cuda"):
+        raise ValueError(f"unknown device {name!r}: use auto, cpu or cuda")
+    return torch.device(name)
+
+
+def autocast(device: torch.device):
+    """bfloat16 autocast on CUDA (no loss scaling needed); full precision on the CPU."""
+    if device.type == "cuda":
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+    return contextlib.nullcontext()

@@ -1,0 +1,49 @@
+"""Plain results the engine hands to its callers (the app, the command line, tests).
+
+Only built-in types and these dataclasses cross the engine's boundary; the one exception is the
+opaque ``ChatState`` that a caller keeps per conversation and gives back with the next message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LABELS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    label: str  # one of LABELS, or "none" for a text with nothing to read
+    probabilities: dict[str, float]  # label -> probability, summing to 1 (empty for "none")
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities.get(self.label, 0.0)
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str
+    words: list[str]  # the caption's tokens, without <sos>/<eos>
+    score: float  # length-normalised log-probability
+    attention: list[list[list[float]]]  # one (grid_h x grid_w) map per word, each summing to 1
+
+
+@dataclass
+class ChatState:
+    """The recurrent state that ends one exchange and starts the next (opaque to callers)."""
+
+    tensors: Any = None  # (h, c) of the chat model, or None for a new conversation
+    turns: int = 0  # exchanges folded into the state so far
+    model_id: str = ""  # the model that produced it: a state never crosses models
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # detokenised reply
+    tokens: list[str]  # reply tokens, without <eos>
+    score: float  # length-normalised log-probability
+    source_tokens: list[str]  # the user's turn as the model read it (after cutting)
+    attention: list[list[float]]  # reply tokens x source tokens; each row sums to 1
+    state: ChatState  # give it back with the next message
+    alternatives: list[tuple[str, float]] = field(default_factory=list)  # n-best (text, score)

@@ -1,0 +1,139 @@
+"""What every training loop here shares: progress reports, stopping, gradient clipping, timing.
+
+The chat model's truncated-BPTT loop lives in ``engine.chat_training``; the sentiment and caption
+trainers use the same pieces, so the window, the command line and the tests read one kind of
+progress and stop every loop the same way.
+"""
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+import torch
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """One optimiser step, or one evaluation (``phase == "valid"``)."""
+
+    step: int  # optimiser steps taken so far
+    total_steps: Optional[int]  # planned steps, if known (for a progress bar and the time left)
+    epoch: int  # 1-based
+    loss: float  # mean loss per target token (or per example) of this step
+    grad_norm: float  # global gradient norm before clipping
+    clipped: bool  # whether clipping scaled this step's gradient
+    tokens_per_s: float  # throughput of this step (tokens, or examples for classifiers)
+    learning_rate: float
+    elapsed_s: float
+    phase: str = "train"  # "train" or "valid"
+    valid_loss: Optional[float] = None  # set on "valid" updates
+    metric: Optional[float] = None  # a task's validation figure (perplexity, macro-F1, ...)
+
+
+ProgressCallback = Callable[[ProgressUpdate], None]
+StopCheck = Callable[[], bool]
+
+
+def never_stop() -> bool:
+    return False
+
+
+def ignore_progress(update: ProgressUpdate) -> None:
+    pass
+
+
+def clip_gradients(parameters: Iterable[torch.nn.Parameter], threshold: float) -> tuple[float, bool]:
+    """The lecture's Algorithm 1: if ||g|| >= threshold then g <- threshold / ||g|| * g.
+
+    The norm is taken over all gradients together, so the update's direction never changes.
+    Returns the norm before clipping and whether it clipped. A non-finite norm is returned as is
+    (the caller skips that step).
+    """
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return 0.0, False
+    norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.detach(), 2.0) for g in grads]), 2.0)
+    norm_value = float(norm)  # note: a device sync point, once per step
+    if not math.isfinite(norm_value) or threshold <= 0 or norm_value < threshold:
+        return norm_value, False
+    scale = threshold / norm_value
+    for grad in grads:
+        grad.mul_(scale)
+    return norm_value, True
+
+
+class StopRequest:
+    """A flag a loop polls: set by a caller (the window's cancel button) or by Ctrl-C.
+
+    Used as a context manager on the command line, the first Ctrl-C asks the loop to stop at the
+    next step (so it can save a good checkpoint); a second one interrupts at once.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._previous_handler = None
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def _on_sigint(self, signum, frame):
+        if self._event.is_set():
+            raise KeyboardInterrupt
+        self._event.set()
+
+    def __enter__(self) -> "StopRequest":
+        if threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGINT, self._previous_handler)
+            self._previous_handler = None
+
+
+class Throughput:
+    """Tokens per second of the latest step, measured between calls."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self._last = self.started
+
+    def tick(self, tokens: int) -> float:
+        now = time.perf_counter()
+        rate = tokens / max(now - self._last, 1e-9)
+        self._last = now
+        return rate
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def tqdm_progress(total: Optional[int] = None, unit: str = "tok") -> ProgressCallback:
+    """A progress callback that draws a tqdm bar on standard error (the command line's view)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="step", dynamic_ncols=True)
+
+    def report(update: ProgressUpdate) -> None:
+        if update.phase == "valid":
+            label = f"valid loss {update.valid_loss:.3f}"
+            if update.metric is not None:
+                label += f" metric {update.metric:.3f}"
+            bar.write(f"epoch {update.epoch} step {update.step}: {label}")
+            return
+        bar.total = update.total_steps
+        bar.n = update.step
+        bar.set_postfix(loss=f"{update.loss:.3f}", norm=f"{update.grad_norm:.2f}",
+                        clip="y" if update.clipped else "n", **{f"{unit}/s": f"{update.tokens_per_s:.0f}"})
+        bar.refresh()
+
+    return report
