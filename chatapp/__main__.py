@@ -1,0 +1,74 @@
+"""``chatapp`` / ``python -m chatapp``: the window first, then the data, then the models.
+
+Only PySide6 is imported before the window is shown; SQLAlchemy loads on the next turn of the
+event loop, and torch on the engine's worker thread.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from chatapp import __version__
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="chatapp", description="An offline desktop chatbot.")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where conversations and settings live (default: the user data folder)")
+    parser.add_argument("--version", action="version", version=f"chatapp {__version__}")
+    # For chatapp.bench: print start-up timings as JSON and quit once the engine is ready.
+    parser.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from chatapp.app import default_data_dir, open_app
+    from chatapp.settings import load_settings
+    from chatapp.views.main_window import MainWindow
+    from chatapp.views.theme import THEMES, apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("chatapp")
+    app.setApplicationVersion(__version__)
+    data_dir = (args.data_dir or default_data_dir()).expanduser()
+    settings = load_settings(data_dir)
+    apply_theme(app, THEMES[settings.theme])
+    window = MainWindow(settings, data_dir)
+    window.show()
+    report = {"window_shown": time.time()}
+    failure: list[str] = []
+
+    def start() -> None:
+        from chatapp.store import StoreError
+
+        try:
+            controller = open_app(window, data_dir)
+        except StoreError as error:
+            failure.append(str(error))
+            print(f"chatapp: {error}", file=sys.stderr)
+            if app.platformName() != "offscreen":
+                QMessageBox.critical(window, "chatapp cannot start", str(error))
+            app.exit(2)
+            return
+        if args.startup_report:
+            def ready(_available) -> None:
+                report["engine_ready"] = time.time()
+                import json
+                print(json.dumps(report), flush=True)
+                app.quit()
+            controller.engine_status.connect(ready)
+            controller.host.load_failed.connect(lambda why: (print(f"engine failed: {why}"), app.exit(3)))
+
+    QTimer.singleShot(0, start)
+    code = app.exec()
+    return code if not failure else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

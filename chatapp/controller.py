@@ -1,0 +1,363 @@
+"""``ChatController``: what happens when the user sends, stops, drops, teaches or deletes.
+
+It sits between the views and the rest: it writes to the store on the GUI thread (each write is
+a short transaction), queues model calls on the engine worker, and tells the views through
+signals. The engine only ever receives strings, lists and paths. One reply at a time runs per
+conversation; a reply that finishes after the user has moved to another conversation is saved
+where it belongs and shown when that conversation is opened again.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from PySide6.QtCore import QObject, Signal
+
+from chatapp.engine_host import EngineHost
+from chatapp.ops import Op, OpContext, Worker
+from chatapp.settings import AppSettings, save_settings
+
+if TYPE_CHECKING:
+    from chatapp.store import MessageRecord, Store
+
+MAX_IMAGE_BYTES = 40 * 1024 * 1024
+DEFAULT_TITLE = "New conversation"
+
+
+class ImageRejected(ValueError):
+    """A dropped or pasted file that is not an image the app can read."""
+
+
+def read_image(name: str, data: Optional[bytes], path: Optional[Path]) -> tuple[str, bytes, str]:
+    """Read and fully decode an image (on a worker): returns (name, bytes, MIME type)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        if data is None:
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                raise ImageRejected(f"{name} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+            data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()  # checks the structure (CRCs of a PNG) without decoding
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # decodes: a truncated file fails here
+            kind = (image.format or "PNG").lower()
+    except ImageRejected:
+        raise
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as error:
+        raise ImageRejected(f"{name} could not be read as an image ({error}); nothing was saved.") from error
+    return name, data, f"image/{'jpeg' if kind == 'jpg' else kind}"
+
+
+def make_decode_config(decoding: dict[str, Any]) -> Any:
+    """An ``engine.decoding.DecodeConfig`` from the settings (worker thread only); None if the
+    engine has no such class, in which case the model uses its own defaults."""
+    try:
+        from engine.decoding import DecodeConfig
+    except ImportError:
+        return None
+    known = {f.name for f in fields(DecodeConfig)}
+    return DecodeConfig(**{key: value for key, value in decoding.items() if key in known})
+
+
+class ChatController(QObject):
+    message_added = Signal(object)  # MessageRecord, in any conversation
+    message_changed = Signal(object)  # MessageRecord whose sentiment, text or feedback changed
+    busy_changed = Signal(int, bool)  # conversation id, whether a reply or caption is running
+    notice = Signal(object, str, str)  # conversation id (or None), "info" or "error", text
+    conversations_changed = Signal()
+    engine_status = Signal(object)  # {kind: available}; problems are in ``engine_problems``
+    settings_changed = Signal(object)  # AppSettings
+
+    def __init__(self, store: "Store", host: EngineHost, settings: AppSettings,
+                 parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.store = store
+        self.host = host
+        self.settings = settings
+        self.files = Worker("files")
+        self._states: dict[int, Any] = {}  # conversation id -> the engine's ChatState
+        self._running: dict[int, Op] = {}  # conversation id -> the reply or caption op
+        self._versions: dict[str, int] = {}  # kind -> the model version in use
+        host.status.connect(self._on_engine_status)
+        host.load_failed.connect(lambda why: self.notice.emit(None, "error",
+                                                              f"The engine could not start: {why}"))
+
+    # -- engine ------------------------------------------------------------------------------
+    @property
+    def engine_problems(self) -> dict[str, str]:
+        return dict(self.host.problems)
+
+    def _on_engine_status(self, available: dict[str, bool]) -> None:
+        for kind, ok in available.items():
+            if ok and kind not in self._versions and kind in self.host.paths:
+                active = self.store.active_version(kind)
+                if active is not None and active.source == "trained" and active.path.is_file():
+                    self.host.use_model(kind, active.path)
+                    self._versions[kind] = active.id
+                else:
+                    self._versions[kind] = self.store.ensure_shipped_version(
+                        kind, Path(self.host.paths[kind]))
+        self.engine_status.emit(dict(available))
+
+    def activate_version(self, version_id: int) -> None:
+        """Use a model version (a newer one, or an older one to roll back) from the next call on."""
+        version = self.store.activate_version(version_id)
+        self.host.use_model(version.kind, version.path)
+        self._versions[version.kind] = version.id
+        if version.kind == "chat":
+            self._states.clear()  # a recurrent state never crosses models
+
+    # -- conversations -----------------------------------------------------------------------
+    def new_conversation(self, title: str = DEFAULT_TITLE) -> int:
+        conversation = self.store.create_conversation(title)
+        self.conversations_changed.emit()
+        return conversation.id
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        if title.strip():
+            self.store.rename_conversation(conversation_id, title)
+            self.conversations_changed.emit()
+
+    def delete(self, conversation_id: int) -> None:
+        self.stop(conversation_id)
+        self._states.pop(conversation_id, None)
+        self.store.delete_conversation(conversation_id)
+        self.conversations_changed.emit()
+
+    def conversations(self) -> list:
+        return self.store.conversations()
+
+    def search(self, query: str) -> list:
+        return self.store.search(query)
+
+    def page(self, conversation_id: int, before_id: Optional[int] = None,
+             limit: int = 40) -> tuple[list["MessageRecord"], bool]:
+        """A page of messages, oldest first, and whether there are earlier ones."""
+        messages = self.store.messages(conversation_id, before_id=before_id, limit=limit + 1)
+        return messages[-limit:], len(messages) > limit
+
+    def mood(self, conversation_id: int) -> list[tuple[str, dict[str, float]]]:
+        return [(label, probs) for _, _, label, probs in self.store.mood(conversation_id)]
+
+    def image_path(self, message_id: int) -> Optional[Path]:
+        message = self.store.message(message_id)
+        return message.attachments[0].path if message and message.attachments else None
+
+    def is_busy(self, conversation_id: Optional[int]) -> bool:
+        return conversation_id in self._running
+
+    # -- messages ----------------------------------------------------------------------------
+    def send(self, conversation_id: int, text: str) -> Optional["MessageRecord"]:
+        """Save the user's message and queue its sentiment and the reply."""
+        if not text.strip():
+            return None
+        if self.is_busy(conversation_id):
+            self.notice.emit(conversation_id, "info", "Wait for the reply in progress, or stop it.")
+            return None
+        state = self._states.get(conversation_id)
+        history = [] if state is not None else self.store.exchanges(conversation_id)
+        record = self.store.add_message(conversation_id, "user", text)
+        self._retitle(conversation_id, text)
+        self.message_added.emit(record)
+        self.conversations_changed.emit()
+        self._queue_sentiment(record)
+        decoding = self.settings.decoding()
+
+        def reply(engine: Any, ctx: OpContext) -> Any:
+            current = state
+            if current is None and history:
+                current = engine.rebuild_state(history)  # after a restart or a regenerate
+            return engine.reply(text, current, make_decode_config(decoding), ctx.should_stop)
+
+        op = self.host.call(reply, "reply")
+        op.result.connect(lambda r: self._on_reply(conversation_id, r, decoding, None))
+        self._track(conversation_id, op, "No reply")
+        return record
+
+    def regenerate(self, message_id: int) -> None:
+        """Ask again for the reply to the user message before this bot message, and put the new
+        reply in its place."""
+        message = self.store.message(message_id)
+        if message is None or message.role != "bot" or self.is_busy(message.conversation_id):
+            return
+        conversation_id = message.conversation_id
+        previous = self.store.messages(conversation_id, before_id=message_id, limit=1)
+        if not previous or previous[0].role != "user" or not previous[0].text.strip():
+            self.notice.emit(conversation_id, "info", "Only a reply to a text message can be regenerated.")
+            return
+        prompt = previous[0].text
+        history = self.store.exchanges(conversation_id, before_id=previous[0].id)
+        decoding = self.settings.decoding()
+
+        def reply(engine: Any, ctx: OpContext) -> Any:
+            state = engine.rebuild_state(history) if history else None
+            return engine.reply(prompt, state, make_decode_config(decoding), ctx.should_stop)
+
+        op = self.host.call(reply, "regenerate")
+        op.result.connect(lambda r: self._on_reply(conversation_id, r, decoding, message_id))
+        self._track(conversation_id, op, "No new reply")
+
+    def _on_reply(self, conversation_id: int, reply: Any, decoding: dict[str, Any],
+                  replaces: Optional[int]) -> None:
+        if self.store.conversation(conversation_id) is None:
+            return  # deleted while the reply was running
+        attention = {"kind": "reply", "source": list(reply.source_tokens),
+                     "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
+        version = self._versions.get("chat")
+        if replaces is None:
+            record = self.store.add_message(conversation_id, "bot", reply.text, attention=attention,
+                                            score=float(reply.score), decoding=decoding,
+                                            model_version_id=version)
+            self._states[conversation_id] = reply.state
+            self.message_added.emit(record)
+        else:
+            record = self.store.replace_reply(replaces, reply.text, attention=attention,
+                                              score=float(reply.score), decoding=decoding,
+                                              model_version_id=version)
+            self._states.pop(conversation_id, None)  # the history changed: rebuild next time
+            self.message_changed.emit(record)
+
+    def _queue_sentiment(self, record: "MessageRecord") -> None:
+        if self.host.ready and not self.host.available.get("sentiment"):
+            return  # the mood chart says the model is missing
+        text = record.text
+        op = self.host.call(lambda engine, _ctx: engine.sentiment([text])[0], "sentiment")
+        op.result.connect(lambda result: self._on_sentiment(record.id, result))
+
+    def _on_sentiment(self, message_id: int, result: Any) -> None:
+        if result.label not in ("negative", "neutral", "positive") or self.store.message(message_id) is None:
+            return
+        self.store.set_sentiment(message_id, result.label, dict(result.probabilities))
+        self.message_changed.emit(self.store.message(message_id))
+
+    def stop(self, conversation_id: int) -> None:
+        op = self._running.get(conversation_id)
+        if op is not None:
+            op.cancel()
+
+    def _track(self, conversation_id: int, op: Op, what: str) -> None:
+        self._running[conversation_id] = op
+        self.busy_changed.emit(conversation_id, True)
+
+        def done() -> None:
+            if self._running.get(conversation_id) is op:
+                del self._running[conversation_id]
+            self.busy_changed.emit(conversation_id, False)
+
+        op.failed.connect(lambda error: self.notice.emit(conversation_id, "error", f"{what}: {_line(error)}"))
+        op.cancelled.connect(lambda: self.notice.emit(conversation_id, "info", "Stopped."))
+        op.finished.connect(done)
+
+    # -- images ------------------------------------------------------------------------------
+    def attach_image(self, conversation_id: int, path: Optional[Path] = None,
+                     data: Optional[bytes] = None, name: str = "pasted image.png") -> Op:
+        """Check the image off the GUI thread, keep a copy, and queue its caption."""
+        if path is not None:
+            name = Path(path).name
+        op = self.files.run(lambda _ctx: read_image(name, data, Path(path) if path else None),
+                            "read image")
+        op.result.connect(lambda found: self._on_image(conversation_id, *found))
+        op.failed.connect(lambda error: self.notice.emit(conversation_id, "error", _line(error)))
+        return op
+
+    def _on_image(self, conversation_id: int, name: str, data: bytes, mime: str) -> None:
+        if self.store.conversation(conversation_id) is None:
+            return
+        record = self.store.add_image_message(conversation_id, name, data, mime)
+        self._retitle(conversation_id, f"Image: {name}")
+        self.message_added.emit(record)
+        self.conversations_changed.emit()
+        if self.host.ready and not self.host.available.get("caption"):
+            self.notice.emit(conversation_id, "info",
+                             "The image is saved; the captioner is not available yet, so it has no caption.")
+            return
+        image_path = record.attachments[0].path
+        beam = self.settings.beam_size
+        op = self.host.call(lambda engine, _ctx: engine.caption(image_path, beam_size=beam), "caption")
+        op.result.connect(lambda caption: self._on_caption(conversation_id, record.id, caption))
+        self._track(conversation_id, op, "No caption")
+
+    def _on_caption(self, conversation_id: int, image_message_id: int, caption: Any) -> None:
+        if self.store.conversation(conversation_id) is None:
+            return
+        attention = {"kind": "caption", "image_message_id": image_message_id,
+                     "words": list(caption.words), "maps": caption.attention}
+        record = self.store.add_message(conversation_id, "bot", caption.text, attention=attention,
+                                        score=float(caption.score),
+                                        model_version_id=self._versions.get("caption"))
+        self.message_added.emit(record)
+
+    # -- feedback and corrections ------------------------------------------------------------
+    def set_feedback(self, message_id: int, value: int) -> None:
+        self.store.set_feedback(message_id, value)
+        self.message_changed.emit(self.store.message(message_id))
+
+    def teach(self, message_id: int, better_reply: str) -> None:
+        """Store the reply the bot should have given; the training panel learns from it."""
+        self.store.add_correction(message_id, better_reply)
+        self.message_changed.emit(self.store.message(message_id))
+
+    def attention(self, message_id: int) -> Optional[dict[str, Any]]:
+        return self.store.attention(message_id)
+
+    # -- export and import -------------------------------------------------------------------
+    def export(self, conversation_id: int, path: Path) -> None:
+        """Markdown for a ``.md`` path, JSON otherwise."""
+        from chatapp.store.exchange import export_dict, export_markdown
+
+        path = Path(path)
+        if path.suffix.lower() in (".md", ".markdown"):
+            path.write_text(export_markdown(self.store, conversation_id), encoding="utf-8")
+        else:
+            path.write_text(json.dumps(export_dict(self.store, conversation_id), ensure_ascii=False,
+                                       indent=1), encoding="utf-8")
+
+    def import_file(self, path: Path) -> int:
+        """Import an exported JSON conversation; raises ValueError with a reason."""
+        from chatapp.store.exchange import import_dict
+
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"{Path(path).name} could not be read: {error}") from error
+        conversation_id = import_dict(self.store, data)
+        self.conversations_changed.emit()
+        return conversation_id
+
+    # -- settings ----------------------------------------------------------------------------
+    def apply_settings(self, settings: AppSettings) -> None:
+        settings = settings.checked()
+        device_changed = settings.device != self.settings.device
+        self.settings = settings
+        try:
+            save_settings(self.store.data_dir, settings)
+        except OSError as error:
+            self.notice.emit(None, "error", f"The settings could not be saved: {error}")
+        if device_changed:
+            self._states.clear()
+            self._versions.clear()
+            self.host.start(settings.device)
+        self.settings_changed.emit(settings)
+
+    def shutdown(self) -> None:
+        """Stop what runs (a reply being written is dropped; everything saved stays saved)."""
+        for op in list(self._running.values()):
+            op.cancel()
+        self.files.shutdown(1.0)
+        self.host.shutdown(2.0)
+
+    def _retitle(self, conversation_id: int, text: str) -> None:
+        info = self.store.conversation(conversation_id)
+        if info is not None and info.title == DEFAULT_TITLE:
+            words = " ".join(text.split())
+            self.store.rename_conversation(conversation_id, words[:48] + ("…" if len(words) > 48 else ""))
+
+
+def _line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -1,0 +1,60 @@
+"""The user's settings, kept as JSON in the data folder (a broken file falls back to defaults)."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+SETTINGS_NAME = "settings.json"
+STRATEGIES = ("beam", "greedy", "sample")
+DEVICES = ("auto", "cpu", "cuda")
+THEMES = ("light", "dark")
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    strategy: str = "beam"  # how replies are decoded: beam, greedy or sample
+    beam_size: int = 5  # hypotheses kept by beam search
+    length_penalty: float = 0.6  # Wu et al. 2016 alpha; 0 leaves scores unnormalised
+    temperature: float = 0.8  # sampling only: below 1 sharper, above 1 flatter
+    top_k: int = 40  # sampling only: keep the k most likely words (0: all)
+    max_length: int = 30  # longest reply, in tokens
+    device: str = "auto"  # auto, cpu or cuda
+    theme: str = "light"  # light or dark
+
+    def decoding(self) -> dict[str, Any]:
+        """The fields the engine's DecodeConfig takes; stored with every reply they produced."""
+        return {"strategy": self.strategy, "beam_size": self.beam_size,
+                "length_penalty": self.length_penalty, "temperature": self.temperature,
+                "top_k": self.top_k, "max_length": self.max_length}
+
+    def checked(self) -> "AppSettings":
+        """The same settings with every value brought into its allowed range."""
+        return replace(
+            self,
+            strategy=self.strategy if self.strategy in STRATEGIES else "beam",
+            beam_size=min(max(int(self.beam_size), 1), 20),
+            length_penalty=min(max(float(self.length_penalty), 0.0), 2.0),
+            temperature=min(max(float(self.temperature), 0.05), 5.0),
+            top_k=min(max(int(self.top_k), 0), 1000),
+            max_length=min(max(int(self.max_length), 1), 200),
+            device=self.device if self.device in DEVICES else "auto",
+            theme=self.theme if self.theme in THEMES else "light")
+
+
+def load_settings(data_dir: Path) -> AppSettings:
+    try:
+        raw = json.loads((Path(data_dir) / SETTINGS_NAME).read_text(encoding="utf-8"))
+        known = {f.name for f in fields(AppSettings)}
+        return AppSettings(**{k: v for k, v in raw.items() if k in known}).checked()
+    except (OSError, ValueError, TypeError):
+        return AppSettings()
+
+
+def save_settings(data_dir: Path, settings: AppSettings) -> None:
+    path = Path(data_dir) / SETTINGS_NAME
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(partial, path)

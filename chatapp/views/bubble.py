@@ -1,0 +1,160 @@
+"""One message as a bubble: text, time, the user's sentiment, and the bot reply's actions."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImageReader, QPixmap
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from chatapp.views.theme import SENTIMENT_WORDS, Theme, sentiment_color
+
+if TYPE_CHECKING:
+    from chatapp.store import MessageRecord
+
+SHOWN_CHARS = 2000  # longer texts show their start and a "show all" button
+THUMBNAIL = QSize(260, 200)
+BUBBLE_MAX_WIDTH = 620
+
+
+def local_time(message: "MessageRecord") -> str:
+    from datetime import timezone
+
+    return message.created_at.replace(tzinfo=timezone.utc).astimezone().strftime("%H:%M")
+
+
+class MessageBubble(QFrame):
+    """Emits ``action(name, message_id, value)``: copy, regenerate, attention, teach, feedback,
+    show_all."""
+
+    action = Signal(str, int, int)
+
+    def __init__(self, message: "MessageRecord", theme: Theme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.message = message
+        self.theme = theme
+        self.setObjectName("bubble_user" if message.role == "user" else "bubble_bot")
+        self.setMaximumWidth(BUBBLE_MAX_WIDTH)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 8)
+        layout.setSpacing(6)
+        for attachment in message.attachments:
+            layout.addWidget(self._thumbnail(attachment.path))
+        self.text_label = QLabel()
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text_label.setObjectName("text")
+        layout.addWidget(self.text_label)
+        self.more = QPushButton("Show all")
+        self.more.clicked.connect(lambda: self.action.emit("show_all", message.id, 0))
+        layout.addWidget(self.more, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.note = QLabel()
+        self.note.setObjectName("note")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        footer = QHBoxLayout()
+        footer.setSpacing(2)
+        self.time_label = QLabel(local_time(message))
+        self.time_label.setObjectName("time")
+        self.time_label.setToolTip(message.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
+        self.sentiment_label = QLabel()
+        self.sentiment_label.setObjectName("sentiment")
+        self.buttons: dict[str, QToolButton] = {}
+        if message.role == "user":
+            footer.addStretch(1)
+            footer.addWidget(self.sentiment_label)
+            footer.addSpacing(8)
+            footer.addWidget(self.time_label)
+        else:
+            footer.addWidget(self.time_label)
+            footer.addSpacing(8)
+            for name, text, tip in (("copy", "⧉ Copy", "Copy the reply"),
+                                    ("regenerate", "↻", "Regenerate this reply"),
+                                    ("attention", "◧ Attention", "Show where the model looked"),
+                                    ("teach", "✎ Teach", "Teach a better reply"),
+                                    ("up", "▲", "A good reply"), ("down", "▼", "A bad reply")):
+                button = QToolButton()
+                button.setText(text)
+                button.setToolTip(tip)
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+                button.setAutoRaise(True)
+                self.buttons[name] = button
+                footer.addWidget(button)
+            self.buttons["up"].setCheckable(True)
+            self.buttons["down"].setCheckable(True)
+            self.buttons["copy"].clicked.connect(lambda: self.action.emit("copy", self.message.id, 0))
+            self.buttons["regenerate"].clicked.connect(
+                lambda: self.action.emit("regenerate", self.message.id, 0))
+            self.buttons["attention"].clicked.connect(
+                lambda: self.action.emit("attention", self.message.id, 0))
+            self.buttons["teach"].clicked.connect(lambda: self.action.emit("teach", self.message.id, 0))
+            self.buttons["up"].clicked.connect(lambda on: self._feedback(1 if on else 0))
+            self.buttons["down"].clicked.connect(lambda on: self._feedback(-1 if on else 0))
+            footer.addStretch(1)
+        layout.addLayout(footer)
+        self.update_message(message)
+
+    def _thumbnail(self, path) -> QLabel:
+        label = QLabel()
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid():
+            reader.setScaledSize(size.scaled(THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio)
+                                 if size.width() > THUMBNAIL.width() or size.height() > THUMBNAIL.height()
+                                 else size)
+        image = reader.read()
+        if image.isNull():
+            label.setText(f"[image missing: {path.name}]")
+        else:
+            label.setPixmap(QPixmap.fromImage(image))
+        label.setObjectName("thumbnail")
+        return label
+
+    def update_message(self, message: "MessageRecord") -> None:
+        self.message = message
+        text = message.text
+        self.text_label.setText(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + " …")
+        self.text_label.setVisible(bool(text))
+        self.more.setVisible(len(text) > SHOWN_CHARS)
+        if len(text) > SHOWN_CHARS:
+            self.more.setText(f"Show all {len(text):,} characters")
+        self.note.setText(f"✎ Taught: {message.correction}" if message.correction else "")
+        self.note.setVisible(bool(message.correction))
+        if message.role == "user":
+            label = message.sentiment_label
+            if label in SENTIMENT_WORDS:
+                color = sentiment_color(self.theme, label)
+                self.sentiment_label.setText(
+                    f"<span style='color:{color}'>●</span> {SENTIMENT_WORDS[label]} "
+                    f"{message.sentiment_confidence:.0%}")
+                self.sentiment_label.setToolTip(", ".join(
+                    f"{k} {v:.0%}" for k, v in sorted((message.sentiment_probabilities or {}).items())))
+            else:
+                self.sentiment_label.setText("")
+        else:
+            self.buttons["attention"].setVisible(message.has_attention)
+            self.buttons["regenerate"].setVisible(message.decoding is not None)
+            self.buttons["up"].setChecked(message.feedback > 0)
+            self.buttons["down"].setChecked(message.feedback < 0)
+
+    def _feedback(self, value: int) -> None:
+        self.buttons["up"].setChecked(value > 0)
+        self.buttons["down"].setChecked(value < 0)
+        self.action.emit("feedback", self.message.id, value)
+
+
+class TypingBubble(QFrame):
+    """The bot's placeholder while a reply is being written."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("bubble_bot")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        label = QLabel("…thinking")
+        label.setObjectName("note")
+        layout.addWidget(label)

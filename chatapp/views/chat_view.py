@@ -1,0 +1,264 @@
+"""The open conversation: a header with its mood, the bubbles, notices and the input bar.
+
+Only the newest page of messages is built when a conversation opens; older pages are added as
+the user scrolls up, so ten thousand messages open as fast as ten.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from chatapp.views.bubble import MessageBubble, TypingBubble
+from chatapp.views.input_box import InputBox
+from chatapp.views.mood_chart import MoodChart
+from chatapp.views.theme import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from chatapp.store import MessageRecord
+
+PAGE = 40  # messages built at a time
+
+
+class Banner(QFrame):
+    """A notice inside the chat: a missing model, a rejected image, a failed reply."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_text(self, level: str, text: str) -> None:
+        self.setProperty("level", level)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+
+
+class ChatView(QWidget):
+    send_requested = Signal(str)
+    stop_requested = Signal()
+    attach_requested = Signal()
+    image_pasted = Signal(bytes)
+    files_dropped = Signal(list)
+    older_requested = Signal(int)  # the id of the oldest message shown
+    bubble_action = Signal(str, int, int)  # name, message id, value (see MessageBubble)
+
+    def __init__(self, theme: Theme = LIGHT, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.theme = theme
+        self.conversation_id: Optional[int] = None
+        self.bubbles: dict[int, MessageBubble] = {}
+        self._oldest_id: Optional[int] = None
+        self._has_more = False
+        self._loading_older = False
+        self._stick_to_bottom = True
+        self._typing: Optional[QWidget] = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        header = QFrame()
+        header.setObjectName("header")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(18, 8, 12, 8)
+        titles = QVBoxLayout()
+        self.title = QLabel("No conversation")
+        self.title.setObjectName("title")
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("hint")
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header_layout.addLayout(titles, 1)
+        self.mood = MoodChart(theme)
+        header_layout.addWidget(self.mood)
+        layout.addWidget(header)
+
+        self.banner = Banner()
+        banner_box = QHBoxLayout()
+        banner_box.setContentsMargins(16, 8, 16, 0)
+        banner_box.addWidget(self.banner)
+        layout.addLayout(banner_box)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("chatArea")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.container = QWidget()
+        self.rows = QVBoxLayout(self.container)
+        self.rows.setContentsMargins(18, 12, 18, 12)
+        self.rows.setSpacing(10)
+        self.rows.addStretch(1)  # keeps a short conversation at the bottom, near the input
+        self.older_label = QPushButton("")
+        self.older_label.setFlat(True)
+        self.older_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.older_label.clicked.connect(self._request_older)
+        self.rows.insertWidget(1, self.older_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.scroll.setWidget(self.container)
+        layout.addWidget(self.scroll, 1)
+        bar = self.scroll.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+
+        input_bar = QFrame()
+        input_bar.setObjectName("inputBar")
+        input_layout = QHBoxLayout(input_bar)
+        input_layout.setContentsMargins(14, 10, 14, 10)
+        self.attach_button = QPushButton("＋ Image")
+        self.attach_button.setToolTip("Attach an image to caption (or drop / paste one)")
+        self.attach_button.clicked.connect(self.attach_requested)
+        self.input = InputBox()
+        self.input.submitted.connect(self._submit)
+        self.input.image_pasted.connect(self.image_pasted)
+        self.input.files_dropped.connect(self.files_dropped)
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("primary")
+        self.send_button.clicked.connect(lambda: self._submit(self.input.toPlainText()))
+        self.stop_button = QPushButton("■ Stop")
+        self.stop_button.setObjectName("danger")
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.stop_button.hide()
+        input_layout.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
+        input_layout.addWidget(self.input, 1)
+        input_layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        input_layout.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addWidget(input_bar)
+
+    # -- the conversation --------------------------------------------------------------------
+    def show_conversation(self, conversation_id: Optional[int], title: str,
+                          messages: list["MessageRecord"], has_more: bool, subtitle: str = "") -> None:
+        self.setUpdatesEnabled(False)
+        try:
+            self._clear()
+            self.conversation_id = conversation_id
+            self.title.setText(title)
+            self.subtitle.setText(subtitle)
+            self.banner.hide()
+            for message in messages:
+                self._insert(message, at_end=True)
+            self._oldest_id = messages[0].id if messages else None
+            self._set_has_more(has_more)
+            self._stick_to_bottom = True
+        finally:
+            self.setUpdatesEnabled(True)
+        self.scroll_to_bottom()
+
+    def prepend(self, messages: list["MessageRecord"], has_more: bool) -> None:
+        """Add an older page above what is shown, keeping the view where the user was."""
+        bar = self.scroll.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        for message in reversed(messages):
+            if message.id not in self.bubbles:
+                self._insert(message, at_end=False)
+        if messages:
+            self._oldest_id = messages[0].id
+        self._set_has_more(has_more)
+        self.container.adjustSize()
+        bar.setValue(bar.maximum() - from_bottom)
+        self._loading_older = False
+
+    def append(self, message: "MessageRecord") -> None:
+        if message.conversation_id != self.conversation_id or message.id in self.bubbles:
+            return
+        self._insert(message, at_end=True)
+        if self._oldest_id is None:
+            self._oldest_id = message.id
+        self._stick_to_bottom = True
+        self.scroll_to_bottom()
+
+    def update_message(self, message: "MessageRecord") -> None:
+        bubble = self.bubbles.get(message.id)
+        if bubble is not None:
+            bubble.update_message(message)
+
+    def set_busy(self, busy: bool) -> None:
+        self.stop_button.setVisible(busy)
+        self.send_button.setVisible(not busy)
+        if busy and self._typing is None:
+            self._typing = self._row(TypingBubble(), "bot")
+            self.rows.addWidget(self._typing)
+            self.scroll_to_bottom()
+        elif not busy and self._typing is not None:
+            self._typing.deleteLater()
+            self.rows.removeWidget(self._typing)
+            self._typing = None
+
+    def show_notice(self, level: str, text: str) -> None:
+        self.banner.show_text(level, text)
+
+    def scroll_to_bottom(self) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    # -- internals ---------------------------------------------------------------------------
+    def _submit(self, text: str) -> None:
+        if text.strip() and self.send_button.isVisible():
+            self.send_requested.emit(text)
+            self.input.clear()
+
+    def _row(self, bubble: QWidget, role: str) -> QWidget:
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        if role == "user":
+            row_layout.addStretch(1)
+        row_layout.addWidget(bubble)
+        if role != "user":
+            row_layout.addStretch(1)
+        row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        return row
+
+    def _insert(self, message: "MessageRecord", at_end: bool) -> None:
+        bubble = MessageBubble(message, self.theme)
+        bubble.action.connect(self.bubble_action)
+        self.bubbles[message.id] = bubble
+        row = self._row(bubble, message.role)
+        if at_end:
+            index = self.rows.count() - (1 if self._typing is not None else 0)
+        else:
+            index = 2  # after the stretch and the "earlier messages" line
+        self.rows.insertWidget(index, row)
+
+    def _clear(self) -> None:
+        self._typing = None
+        while self.rows.count() > 2:
+            item = self.rows.takeAt(2)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.bubbles.clear()
+        self._oldest_id = None
+
+    def _set_has_more(self, has_more: bool) -> None:
+        self._has_more = has_more
+        self.older_label.setText("↑ Earlier messages" if has_more else "")
+        self.older_label.setVisible(has_more)
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.scroll.verticalScrollBar()
+        self._stick_to_bottom = value >= bar.maximum() - 4
+        if value <= 40 and bar.maximum() > 0:
+            self._request_older()
+
+    def _request_older(self) -> None:
+        if self._has_more and not self._loading_older and self._oldest_id is not None:
+            self._loading_older = True
+            oldest = self._oldest_id
+            QTimer.singleShot(0, lambda: self.older_requested.emit(oldest))
+
+    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._stick_to_bottom:
+            self.scroll.verticalScrollBar().setValue(maximum)

@@ -1,0 +1,95 @@
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from chatapp.app import build_window
+from fakes import FakeEngine
+
+
+class App:
+    """A window on a data folder, with the fake engine it was given."""
+
+    def __init__(self, qtbot, data_dir: Path, engine: FakeEngine):
+        self.qtbot, self.data_dir, self.engine = qtbot, data_dir, engine
+        self.window, self.controller = build_window(data_dir, lambda device: engine, poll_ms=100)
+        qtbot.addWidget(self.window)
+        self.window.show()
+        qtbot.waitUntil(lambda: self.controller.host.ready, timeout=5000)
+
+    @property
+    def store(self):
+        return self.controller.store
+
+    def type_and_send(self, text: str) -> None:
+        box = self.window.chat.input
+        box.setFocus()
+        box.setPlainText(text)
+        self.qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    def wait_idle(self, timeout: int = 5000) -> None:
+        self.qtbot.waitUntil(lambda: not self.controller.host.worker.busy
+                             and not self.controller.files.busy
+                             and not self.controller._running, timeout=timeout)
+        QApplication.processEvents()
+
+    def drop_files(self, paths) -> None:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        target = self.window.chat.scroll.viewport()
+        point = QPointF(target.width() / 2, target.height() / 2)
+        for event_type in ("enter", "drop"):
+            from PySide6.QtCore import QEvent
+            from PySide6.QtGui import QDragEnterEvent
+
+            if event_type == "enter":
+                event = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime,
+                                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+            else:
+                event = QDropEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                   Qt.KeyboardModifier.NoModifier, QEvent.Type.Drop)
+            QApplication.sendEvent(target, event)
+
+    def close(self) -> None:
+        self.window.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def make_app(qtbot, data_dir):
+    apps = []
+
+    def make(engine: FakeEngine | None = None, folder: Path | None = None) -> App:
+        app = App(qtbot, folder or data_dir, engine or FakeEngine())
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        if app.window.isVisible():
+            app.close()
+
+
+@pytest.fixture
+def tmp_png(tmp_path) -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (64, 48), "white")
+    ImageDraw.Draw(image).ellipse((8, 8, 40, 40), fill="red")
+    path = tmp_path / "shapes.png"
+    image.save(path)
+    return path
+
+
+@pytest.fixture
+def gate():
+    event = threading.Event()
+    yield event
+    event.set()
