@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -69,7 +69,8 @@ class ChatController(QObject):
     message_changed = Signal(object)  # MessageRecord whose sentiment, text or feedback changed
     busy_changed = Signal(int, bool)  # conversation id, whether a reply or caption is running
     notice = Signal(object, str, str)  # conversation id (or None), "info" or "error", text
-    conversations_changed = Signal()
+    conversations_changed = Signal()  # added, renamed, deleted: the list is read again
+    conversation_touched = Signal(int)  # a new message: that conversation moves to the top
     engine_status = Signal(object)  # {kind: available}; problems are in ``engine_problems``
     settings_changed = Signal(object)  # AppSettings
 
@@ -162,9 +163,9 @@ class ChatController(QObject):
         state = self._states.get(conversation_id)
         history = [] if state is not None else self.store.exchanges(conversation_id)
         record = self.store.add_message(conversation_id, "user", text)
-        self._retitle(conversation_id, text)
+        retitled = self._retitle(conversation_id, text)
         self.message_added.emit(record)
-        self.conversations_changed.emit()
+        self.conversations_changed.emit() if retitled else self.conversation_touched.emit(conversation_id)
         self._queue_sentiment(record)
         decoding = self.settings.decoding()
 
@@ -204,7 +205,7 @@ class ChatController(QObject):
 
     def _on_reply(self, conversation_id: int, reply: Any, decoding: dict[str, Any],
                   replaces: Optional[int]) -> None:
-        if self.store.conversation(conversation_id) is None:
+        if not self.store.has_conversation(conversation_id):
             return  # deleted while the reply was running
         attention = {"kind": "reply", "source": list(reply.source_tokens),
                      "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
@@ -227,13 +228,14 @@ class ChatController(QObject):
             return  # the mood chart says the model is missing
         text = record.text
         op = self.host.call(lambda engine, _ctx: engine.sentiment([text])[0], "sentiment")
-        op.result.connect(lambda result: self._on_sentiment(record.id, result))
+        op.result.connect(lambda result: self._on_sentiment(record, result))
 
-    def _on_sentiment(self, message_id: int, result: Any) -> None:
-        if result.label not in ("negative", "neutral", "positive") or self.store.message(message_id) is None:
+    def _on_sentiment(self, record: "MessageRecord", result: Any) -> None:
+        if result.label not in ("negative", "neutral", "positive"):
             return
-        self.store.set_sentiment(message_id, result.label, dict(result.probabilities))
-        self.message_changed.emit(self.store.message(message_id))
+        if self.store.set_sentiment(record.id, result.label, dict(result.probabilities)):
+            self.message_changed.emit(replace(record, sentiment_label=result.label,
+                                              sentiment_probabilities=dict(result.probabilities)))
 
     def stop(self, conversation_id: int) -> None:
         op = self._running.get(conversation_id)
@@ -266,7 +268,7 @@ class ChatController(QObject):
         return op
 
     def _on_image(self, conversation_id: int, name: str, data: bytes, mime: str) -> None:
-        if self.store.conversation(conversation_id) is None:
+        if not self.store.has_conversation(conversation_id):
             return
         record = self.store.add_image_message(conversation_id, name, data, mime)
         self._retitle(conversation_id, f"Image: {name}")
@@ -283,7 +285,7 @@ class ChatController(QObject):
         self._track(conversation_id, op, "No caption")
 
     def _on_caption(self, conversation_id: int, image_message_id: int, caption: Any) -> None:
-        if self.store.conversation(conversation_id) is None:
+        if not self.store.has_conversation(conversation_id):
             return
         attention = {"kind": "caption", "image_message_id": image_message_id,
                      "words": list(caption.words), "maps": caption.attention}
@@ -351,11 +353,13 @@ class ChatController(QObject):
         self.files.shutdown(1.0)
         self.host.shutdown(2.0)
 
-    def _retitle(self, conversation_id: int, text: str) -> None:
-        info = self.store.conversation(conversation_id)
-        if info is not None and info.title == DEFAULT_TITLE:
-            words = " ".join(text.split())
-            self.store.rename_conversation(conversation_id, words[:48] + ("…" if len(words) > 48 else ""))
+    def _retitle(self, conversation_id: int, text: str) -> bool:
+        """Name an untitled conversation after its first message; True if it was renamed."""
+        if self.store.title(conversation_id) != DEFAULT_TITLE:
+            return False
+        words = " ".join(text.split())
+        self.store.rename_conversation(conversation_id, words[:48] + ("…" if len(words) > 48 else ""))
+        return True
 
 
 def _line(error: BaseException) -> str:

@@ -79,6 +79,13 @@ class Store:
                              .order_by(Conversation.updated_at.desc(), Conversation.id.desc())).all()
             return [_conversation(row, n) for row, n in rows]
 
+    def has_conversation(self, conversation_id: int) -> bool:
+        return self.title(conversation_id) is not None
+
+    def title(self, conversation_id: int) -> Optional[str]:
+        with self._session() as s:
+            return s.scalar(select(Conversation.title).where(Conversation.id == conversation_id))
+
     def conversation(self, conversation_id: int) -> Optional[ConversationInfo]:
         with self._session() as s:
             row = s.get(Conversation, conversation_id)
@@ -141,10 +148,12 @@ class Store:
                 target.unlink(missing_ok=True)
             raise
 
-    def set_sentiment(self, message_id: int, label: str, probabilities: dict[str, float]) -> None:
+    def set_sentiment(self, message_id: int, label: str, probabilities: dict[str, float]) -> bool:
+        """Label a message; False when it no longer exists."""
         with self._session() as s, s.begin():
-            s.execute(update(Message).where(Message.id == message_id).values(
+            result = s.execute(update(Message).where(Message.id == message_id).values(
                 sentiment_label=label, sentiment_probabilities=dict(probabilities)))
+            return result.rowcount > 0
 
     def replace_reply(self, message_id: int, text: str, *, attention: Optional[dict[str, Any]],
                       score: Optional[float], decoding: Optional[dict[str, Any]],

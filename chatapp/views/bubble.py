@@ -71,7 +71,7 @@ class MessageBubble(QFrame):
         else:
             footer.addWidget(self.time_label)
             footer.addSpacing(8)
-            for name, text, tip in (("copy", "⧉ Copy", "Copy the reply"),
+            for name, text, tip in (("copy", "Copy", "Copy the reply"),
                                     ("regenerate", "↻", "Regenerate this reply"),
                                     ("attention", "◧ Attention", "Show where the model looked"),
                                     ("teach", "✎ Teach", "Teach a better reply"),
@@ -117,7 +117,13 @@ class MessageBubble(QFrame):
     def update_message(self, message: "MessageRecord") -> None:
         self.message = message
         text = message.text
-        self.text_label.setText(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + " …")
+        shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + " …"
+        self.text_label.setText(shown)
+        # A word-wrapped QLabel asks for a narrow, tall box; size it to its longest line instead,
+        # up to the bubble's width, so short messages stay on one line.
+        metrics = self.text_label.fontMetrics()
+        longest = max((metrics.horizontalAdvance(line) for line in shown[:4000].splitlines()), default=0)
+        self.text_label.setMinimumWidth(min(longest + 4, BUBBLE_MAX_WIDTH - 28))
         self.text_label.setVisible(bool(text))
         self.more.setVisible(len(text) > SHOWN_CHARS)
         if len(text) > SHOWN_CHARS:

@@ -16,7 +16,8 @@ VIEW_SIZE = 420
 
 
 def attention_image(grid: list[list[float]], color: QColor) -> QImage:
-    """A small ARGB image whose alpha is the attention weight, scaled so the maximum is opaque."""
+    """A small ARGB "spotlight" mask: transparent where the attention peaks, ``color`` (mostly
+    opaque) where the model did not look."""
     height, width = len(grid), len(grid[0]) if grid else 0
     image = QImage(max(width, 1), max(height, 1), QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.transparent)
@@ -24,7 +25,7 @@ def attention_image(grid: list[list[float]], color: QColor) -> QImage:
     for y, row in enumerate(grid):
         for x, weight in enumerate(row):
             c = QColor(color)
-            c.setAlphaF(min(max(weight / peak, 0.0), 1.0) * 0.75)
+            c.setAlphaF((1.0 - min(max(weight / peak, 0.0), 1.0)) * 0.78)
             image.setPixelColor(x, y, c)
     return image
 
@@ -41,7 +42,7 @@ class AttentionImage(QWidget):
         self.setMinimumSize(VIEW_SIZE, VIEW_SIZE)
 
     def set_map(self, grid: list[list[float]] | None) -> None:
-        self.overlay = attention_image(grid, QColor(self.theme.accent)) if grid else None
+        self.overlay = attention_image(grid, QColor(8, 10, 20)) if grid else None
         self.update()
 
     def paintEvent(self, _event) -> None:
@@ -55,7 +56,6 @@ class AttentionImage(QWidget):
                         size.width(), size.height())
         painter.drawPixmap(target, self.pixmap, QRectF(self.pixmap.rect()))
         if self.overlay is not None:
-            painter.fillRect(target, QColor(0, 0, 0, 90))  # dim what the model did not look at
             # Smooth upscaling of the coarse grid gives a soft heat map rather than blocks.
             painter.drawImage(target, self.overlay.scaled(
                 int(target.width()), int(target.height()), Qt.AspectRatioMode.IgnoreAspectRatio,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from chatapp.views.bubble import MessageBubble, TypingBubble
 from chatapp.views.input_box import InputBox
@@ -19,7 +19,7 @@ from chatapp.views.theme import LIGHT, Theme
 if TYPE_CHECKING:
     from chatapp.store import MessageRecord
 
-PAGE = 40  # messages built at a time
+PAGE = 16  # messages built at a time: a screenful and a little more
 
 
 class Banner(QFrame):
@@ -118,7 +118,7 @@ class ChatView(QWidget):
         input_bar.setObjectName("inputBar")
         input_layout = QHBoxLayout(input_bar)
         input_layout.setContentsMargins(14, 10, 14, 10)
-        self.attach_button = QPushButton("＋ Image")
+        self.attach_button = QPushButton("+ Image")
         self.attach_button.setToolTip("Attach an image to caption (or drop / paste one)")
         self.attach_button.clicked.connect(self.attach_requested)
         self.input = InputBox()
@@ -193,6 +193,7 @@ class ChatView(QWidget):
             self.rows.addWidget(self._typing)
             self.scroll_to_bottom()
         elif not busy and self._typing is not None:
+            self._typing.hide()
             self._typing.deleteLater()
             self.rows.removeWidget(self._typing)
             self._typing = None
@@ -219,7 +220,6 @@ class ChatView(QWidget):
         row_layout.addWidget(bubble)
         if role != "user":
             row_layout.addStretch(1)
-        row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         return row
 
     def _insert(self, message: "MessageRecord", at_end: bool) -> None:
@@ -238,6 +238,7 @@ class ChatView(QWidget):
         while self.rows.count() > 2:
             item = self.rows.takeAt(2)
             if item.widget() is not None:
+                item.widget().hide()  # deletion waits for the event loop; hide it now
                 item.widget().deleteLater()
         self.bubbles.clear()
         self._oldest_id = None

@@ -27,7 +27,7 @@ class ConversationList(QFrame):
         self.setMinimumWidth(220)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 12, 6, 10)
-        self.new_button = QPushButton("＋  New conversation")
+        self.new_button = QPushButton("+  New conversation")
         self.new_button.setObjectName("primary")
         self.new_button.setToolTip("New conversation (Ctrl+N)")
         self.new_button.clicked.connect(self.new_requested)
@@ -81,9 +81,31 @@ class ConversationList(QFrame):
             self._quiet = False
 
     def select(self, conversation_id: int) -> None:
+        """Highlight a conversation without asking to open it again."""
+        self._quiet = True
+        try:
+            for row in range(self.list.count()):
+                if self.list.item(row).data(ID_ROLE) == conversation_id:
+                    self.list.setCurrentRow(row)
+                    return
+        finally:
+            self._quiet = False
+
+    def move_to_top(self, conversation_id: int) -> None:
+        """A conversation just got a message: show it first, without reading the list again."""
         for row in range(self.list.count()):
             if self.list.item(row).data(ID_ROLE) == conversation_id:
-                self.list.setCurrentRow(row)
+                if row == 0:
+                    return
+                self._quiet = True
+                try:
+                    current = self.list.currentItem()
+                    item = self.list.takeItem(row)
+                    self.list.insertItem(0, item)
+                    if current is item:
+                        self.list.setCurrentItem(item)
+                finally:
+                    self._quiet = False
                 return
 
     def ids(self) -> list[int]:

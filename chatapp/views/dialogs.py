@@ -17,6 +17,7 @@ class SettingsDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(420)
         self.settings = settings
         layout = QVBoxLayout(self)
 

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         c.busy_changed.connect(self._on_busy)
         c.notice.connect(self._on_notice)
         c.conversations_changed.connect(self.refresh_list)
+        c.conversation_touched.connect(self._on_touched)
         c.engine_status.connect(self._on_engine_status)
         c.host.load_failed.connect(lambda why: self.engine_label.setText("Engine failed to start"))
         s = self.sidebar
@@ -122,6 +123,10 @@ class MainWindow(QMainWindow):
             self.sidebar.set_hits(self.controller.search(self.sidebar.search.text()), self.current)
         else:
             self.sidebar.set_conversations(self.controller.conversations(), self.current)
+
+    def _on_touched(self, conversation_id: int) -> None:
+        if not self.sidebar.searching:
+            self.sidebar.move_to_top(conversation_id)
 
     def open_conversation(self, conversation_id: int) -> None:
         info = self.controller.store.conversation(conversation_id)

@@ -73,7 +73,7 @@ def stylesheet(t: Theme) -> str:
     #sidebar QListWidget::item {{ padding: 8px 10px; border-radius: 8px; margin: 1px 6px; }}
     #sidebar QListWidget::item:selected {{ background: {t.accent}; color: #ffffff; }}
     #sidebar QListWidget::item:hover:!selected {{ background: {t.window}; }}
-    QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QComboBox {{
+    QLineEdit, QPlainTextEdit, QTextEdit {{
         border: 1px solid {t.border}; border-radius: 8px; padding: 5px 8px;
         background: {t.panel}; color: {t.text}; selection-background-color: {t.accent}; }}
     QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border: 1px solid {t.accent}; }}

@@ -1,0 +1,242 @@
+"""How the window holds up: start-up, event-loop stalls during model calls, a long history.
+
+    QT_QPA_PLATFORM=offscreen python -m chatapp.bench --json
+
+Prints one JSON object on the last line: ``window_shown_s`` (launch to window shown, measured
+on a fresh ``python -m chatapp`` process), ``engine_ready_s`` (launch to models loaded),
+``reply_stall_ms_max`` and ``caption_stall_ms_max`` (the longest the Qt event loop was blocked
+beyond its timer period during 20 replies and 5 captions), and ``history_load_ms`` (opening a
+conversation of 10,000 messages until it is painted). Replies and captions use the shipped models;
+a kind whose model is missing uses a stand-in that keeps the engine thread busy for a similar
+time, and ``reply_engine`` / ``caption_engine`` say which was measured.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TICK_MS = 5
+
+
+class StandIn:
+    """Busy work in place of a missing model: torch matrix products plus some Python, on the
+    engine thread, so the stall figures still measure what the GUI thread goes through."""
+
+    def __init__(self, engine: Any, kinds: set[str]):
+        self.engine, self.kinds = engine, kinds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
+
+    @property
+    def problems(self) -> dict[str, str]:
+        return {k: v for k, v in self.engine.problems.items() if k not in self.kinds}
+
+    def load(self, kinds) -> dict[str, bool]:
+        return {kind: True for kind in kinds}
+
+    def available(self, kind: str) -> bool:
+        return True
+
+    def _work(self, milliseconds: float) -> None:
+        import torch
+
+        end = time.perf_counter() + milliseconds / 1000
+        a = torch.randn(256, 256)
+        while time.perf_counter() < end:
+            a = torch.tanh(a @ a / 16)
+            sum(i * i for i in range(2000))  # Python that holds the GIL, as decoding loops do
+
+    def reply(self, text, state=None, decode=None, should_stop=None):
+        if "chat" not in self.kinds:
+            return self.engine.reply(text, state, decode, should_stop)
+        from engine.results import ChatState, Reply
+
+        self._work(150)
+        words = text.lower().split()[:10]
+        return Reply(" ".join(words), words, -1.0, words,
+                     [[1.0 / len(words)] * len(words) for _ in words], ChatState(turns=1))
+
+    def rebuild_state(self, exchanges):
+        from engine.results import ChatState
+
+        return ChatState(turns=len(exchanges)) if "chat" in self.kinds else self.engine.rebuild_state(exchanges)
+
+    def sentiment(self, texts):
+        if "sentiment" not in self.kinds:
+            return self.engine.sentiment(texts)
+        from engine.results import SentimentResult
+
+        self._work(10)
+        return [SentimentResult("neutral", {"negative": 0.2, "neutral": 0.6, "positive": 0.2})
+                for _ in texts]
+
+    def caption(self, image, beam_size=3):
+        if "caption" not in self.kinds:
+            return self.engine.caption(image, beam_size)
+        from engine.results import Caption
+
+        self._work(250)
+        words = ["a", "picture"]
+        return Caption("a picture", words, -1.0, [[[0.25, 0.25], [0.25, 0.25]]] * 2)
+
+
+def measure_startup(python: str = sys.executable) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.time()
+        done = subprocess.run([python, "-m", "chatapp", "--data-dir", folder, "--startup-report"],
+                              capture_output=True, text=True, timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"chatapp did not start: {done.stderr.strip()[-500:]}")
+    report = json.loads(lines[-1])
+    return {"window_shown_s": round(report["window_shown"] - started, 3),
+            "engine_ready_s": round(report["engine_ready"] - started, 3)}
+
+
+class StallMeter:
+    """A timer that should fire every TICK_MS; the longest extra gap is the longest stall."""
+
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.worst = 0.0
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, (now - self._last) * 1000 - TICK_MS)
+        self._last = now
+
+    def start(self) -> None:
+        self.worst, self._last = 0.0, time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> float:
+        self._timer.stop()
+        return round(max(self.worst, 0.0), 1)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(TICK_MS)
+    poll.timeout.connect(lambda: condition() and loop.quit())
+    poll.start()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    if not condition():
+        loop.exec()
+    poll.stop()
+    if not condition():
+        raise TimeoutError("the app did not answer in time")
+
+
+def fill_history(store, count: int = 10_000) -> int:
+    """A conversation of ``count`` messages, written in one transaction."""
+    import sqlite3
+
+    conversation = store.create_conversation("A very long conversation")
+    rows = [(conversation.id, "user" if i % 2 == 0 else "bot",
+             f"message number {i}: " + "some words to wrap across the bubble " * (1 + i % 4),
+             "2025-01-01 10:00:00") for i in range(count)]
+    with sqlite3.connect(store.data_dir / "chatapp.sqlite3") as connection:
+        connection.executemany("INSERT INTO messages (conversation_id, role, text, created_at) "
+                               "VALUES (?, ?, ?, ?)", rows)
+    return conversation.id
+
+
+def measure_in_window(replies: int = 20, captions: int = 5) -> dict[str, Any]:
+    from PySide6.QtWidgets import QApplication
+
+    from chatapp.app import build_window
+    from chatapp.engine_host import default_factory
+
+    app = QApplication.instance() or QApplication([])
+    used: dict[str, str] = {}
+
+    def factory(device: str):
+        engine = default_factory(device)
+        available = engine.load(("chat", "sentiment", "caption"))
+        missing = {kind for kind, ok in available.items() if not ok}
+        for kind in ("chat", "caption"):
+            used[kind] = "stand-in" if kind in missing else "shipped model"
+        return StandIn(engine, missing)
+
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        window, controller = build_window(Path(folder), factory)
+        window.show()
+        wait_for(lambda: controller.host.ready, 300)
+        meter = StallMeter()
+        conversation = window.new_conversation()
+        added = []  # counted from the signal: polling the store would itself block the loop
+        controller.message_added.connect(added.append)
+        meter.start()
+        for i in range(replies):
+            window.send(f"tell me something about topic number {i}, please")
+            wait_for(lambda: len(added) >= 2 * (i + 1) and not controller.is_busy(conversation), 120)
+        wait_for(lambda: not controller.host.worker.busy, 60)
+        results["reply_stall_ms_max"] = meter.stop()
+
+        from PIL import Image, ImageDraw
+
+        picture = Path(folder) / "scene.png"
+        image = Image.new("RGB", (320, 240), "white")
+        ImageDraw.Draw(image).ellipse((40, 40, 140, 140), fill="red")
+        image.save(picture)
+        meter.start()
+        for i in range(captions):
+            before = len(added)
+            window.attach_files([str(picture)])
+            wait_for(lambda: len(added) >= before + 2 and not controller.is_busy(conversation), 120)
+        results["caption_stall_ms_max"] = meter.stop()
+
+        long_one = fill_history(controller.store)
+        timings = []
+        for _ in range(3):
+            window.open_conversation(conversation)
+            app.processEvents()
+            started = time.perf_counter()
+            window.open_conversation(long_one)
+            window.repaint()  # until the visible page is painted
+            app.processEvents()
+            timings.append((time.perf_counter() - started) * 1000)
+        results["history_load_ms"] = round(min(timings), 1)
+        results["reply_engine"] = used.get("chat", "?")
+        results["caption_engine"] = used.get("caption", "?")
+        window.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chatapp.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    parser.add_argument("--replies", type=int, default=20)
+    parser.add_argument("--captions", type=int, default=5)
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = measure_startup()
+    results.update(measure_in_window(args.replies, args.captions))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for key, value in results.items():
+            print(f"{key:>22}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""Render the main views offscreen into docs/*.png, in the light and the dark theme.
+
+    QT_QPA_PLATFORM=offscreen python -m chatapp.screenshots [--out docs]
+
+The conversation is written into a temporary data folder with fixed replies, sentiment and
+attention (the shapes the engine returns), so the pictures do not depend on which models exist.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+EXCHANGES = [
+    ("Hi! I just got back from a week of hiking in the mountains.",
+     "that sounds amazing ! how was the weather ?", "positive", 0.86),
+    ("Mostly great, but it rained hard on the last two days.",
+     "oh no , i hope you stayed dry .", "neutral", 0.58),
+    ("Not really, my tent leaked and my sleeping bag got soaked.",
+     "that is awful . did you manage to sleep at all ?", "negative", 0.81),
+    ("A little. The sunrise on the last morning made up for it though!",
+     "i love sunrises in the mountains . they are worth the trouble .", "positive", 0.92),
+]
+
+
+def _attention(source: list[str], target: list[str]) -> list[list[float]]:
+    import math
+
+    rows = []
+    for i, _ in enumerate(target):
+        centre = (i + 0.5) * len(source) / len(target)
+        weights = [math.exp(-((j - centre) ** 2) / 3.0) + 0.05 for j in range(len(source))]
+        total = sum(weights)
+        rows.append([w / total for w in weights])
+    return rows
+
+
+def _scene(path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), "#dfe9f5")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 170, 320, 240), fill="#9fc98a")
+    draw.ellipse((40, 60, 130, 150), fill="#e4572e")
+    draw.rectangle((190, 90, 280, 180), fill="#3a6ea5")
+    image.save(path)
+
+
+def fill(store, image_path: Path) -> int:
+    conversation = store.create_conversation("Hiking trip")
+    start = datetime(2025, 5, 3, 9, 12)
+    for i, (user, bot, label, confidence) in enumerate(EXCHANGES):
+        rest = (1 - confidence) / 2
+        probs = {k: rest for k in ("negative", "neutral", "positive")}
+        probs[label] = confidence
+        store.add_message(conversation.id, "user", user, created_at=start + timedelta(minutes=2 * i),
+                          sentiment=(label, probs))
+        source = user.lower().replace("!", " !").replace(".", " .").replace(",", " ,").split()
+        target = bot.split()
+        reply = store.add_message(
+            conversation.id, "bot", bot, created_at=start + timedelta(minutes=2 * i, seconds=3),
+            attention={"kind": "reply", "source": source, "target": target,
+                       "weights": _attention(source, target)},
+            score=-0.41, decoding={"strategy": "beam", "beam_size": 5})
+        if i == 1:
+            store.set_feedback(reply.id, 1)
+    image = store.add_image_message(conversation.id, "shapes.png", image_path.read_bytes(),
+                                    created_at=start + timedelta(minutes=9))
+    words = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
+    centres = [(2, 2), (2, 1), (2, 2), (1, 2), (3, 3), (5, 3), (5, 2), (5, 3)]
+    maps = []
+    for cy, cx in centres:
+        grid = [[2.718 ** (-((r - cy) ** 2 + (c - cx) ** 2) / 1.5) for c in range(7)] for r in range(7)]
+        total = sum(map(sum, grid))
+        maps.append([[v / total for v in row] for row in grid])
+    store.add_message(conversation.id, "bot", " ".join(words), created_at=start + timedelta(minutes=9, seconds=2),
+                      attention={"kind": "caption", "image_message_id": image.id, "words": words,
+                                 "maps": maps}, score=-0.2)
+    for title in ("Recipes for a rainy day", "Learning the guitar", "Book ideas"):
+        store.create_conversation(title)
+    return conversation.id
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs"))
+    args = parser.parse_args(argv)
+    from PySide6.QtWidgets import QApplication
+
+    from chatapp.app import open_app
+    from chatapp.settings import AppSettings, save_settings
+    from chatapp.views.main_window import MainWindow
+    from chatapp.views.theme import THEMES, apply_theme
+
+    app = QApplication.instance() or QApplication([])
+    args.out.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark"):
+        with tempfile.TemporaryDirectory() as folder:
+            data = Path(folder)
+            _scene(data / "shapes.png")
+            from chatapp.store import Store
+
+            store = Store(data / "data")
+            conversation = fill(store, data / "shapes.png")
+            store.close()
+            settings = AppSettings(theme=theme)
+            save_settings(data / "data", settings)
+            apply_theme(app, THEMES[theme])
+            window = MainWindow(settings, data / "data")
+            window.resize(1180, 800)
+            window.show()
+            controller = open_app(window, data / "data", _Shown)
+            _wait(app, lambda: controller.host.ready)
+            window.open_conversation(conversation)
+            _settle(app)
+            window.grab().save(str(args.out / f"chat-{theme}.png"))
+            messages = controller.store.messages(conversation)
+            replies = [m for m in messages if m.role == "bot"]
+            window.show_attention(replies[2].id)
+            _settle(app)
+            window.dialog.grab().save(str(args.out / f"attention-{theme}.png"))
+            window.dialog.close()
+            window.show_attention(replies[-1].id)
+            window.dialog.view.show_word(2)
+            _settle(app)
+            window.dialog.grab().save(str(args.out / f"caption-{theme}.png"))
+            window.dialog.close()
+            window.open_settings()
+            _settle(app)
+            window.dialog.grab().save(str(args.out / f"settings-{theme}.png"))
+            window.dialog.close()
+            window.close()
+            _settle(app)
+    print(f"screenshots written to {args.out}/")
+    return 0
+
+
+def _Shown(device: str):
+    """The screenshots need no model: every message is already in the store."""
+    class Ready:
+        problems: dict = {}
+        paths: dict = {}
+
+        def load(self, kinds):
+            return {kind: True for kind in kinds}
+
+    return Ready()
+
+
+def _wait(app, condition, seconds: float = 10.0) -> None:
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _settle(app) -> None:
+    import time
+
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
