@@ -69,9 +69,13 @@ class SentimentClassifier(nn.Module):
             embedded = embedded * keep
         inputs = torch.cat([embedded, self.valence[ids].unsqueeze(-1)], dim=-1)  # (B, T, E + 1)
         lengths_cpu = lengths.detach().to("cpu", torch.int64)
-        packed = pack_padded_sequence(inputs, lengths_cpu, batch_first=True, enforce_sorted=False)
-        packed_out, (h_n, _) = self.lstm(packed)
-        outputs, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=T)  # (B, T, D*H)
+        if bool((lengths_cpu == T).all()):
+            # No padding (one message, or a batch of equal lengths): packing would only cost time.
+            outputs, (h_n, _) = self.lstm(inputs)  # (B, T, D*H)
+        else:
+            packed = pack_padded_sequence(inputs, lengths_cpu, batch_first=True, enforce_sorted=False)
+            packed_out, (h_n, _) = self.lstm(packed)
+            outputs, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=T)  # (B, T, D*H)
         directions = 2 if self.config.bidirectional else 1
         last = h_n.view(self.config.num_layers, directions, B, -1)[-1]  # (D, B, H), top layer
         last = last.transpose(0, 1).reshape(B, -1)  # (B, D*H)
