@@ -25,8 +25,8 @@ from engine.device import pick_device
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
 from engine.results import LABELS, SentimentResult
 from engine.text import Vocab, tokenize
-from engine.training import (ProgressCallback, StopCheck, Throughput, clip_gradients, ignore_progress,
-                             never_stop, tqdm_progress, ProgressUpdate)
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
+                             ignore_progress, never_stop, tqdm_progress)
 
 NEG, NEU, POS = (LABEL_INDEX[label] for label in ("negative", "neutral", "positive"))
 NONE_LABEL = "none"
@@ -37,7 +37,8 @@ def _vader_file(name: str) -> Path:
     try:
         distribution = importlib.metadata.distribution("vaderSentiment")
     except importlib.metadata.PackageNotFoundError:
-        raise FileNotFoundError("the vaderSentiment package is not installed (pip install 'chatapp[corpora]')") from None
+        raise FileNotFoundError(
+            "the vaderSentiment package is not installed (pip install 'chatapp[corpora]')") from None
     for file in distribution.files or ():
         if str(file).replace("\\", "/") == f"vaderSentiment/{name}":
             return Path(distribution.locate_file(file))
@@ -47,7 +48,7 @@ def _vader_file(name: str) -> Path:
 _analyzer = None
 
 
-def vader() -> "object":
+def vader():
     """nltk's ``SentimentIntensityAnalyzer`` over the lexicon shipped with vaderSentiment."""
     global _analyzer
     if _analyzer is None:

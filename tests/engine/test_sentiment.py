@@ -107,7 +107,7 @@ def test_loss_is_weighted_per_example_and_per_class():
 
 def test_bad_input_always_gets_an_answer(trained):
     _, predictor, _, _ = trained
-    texts = ["", "   \n\t", "\u0000\u0007", "😀🎉🔥", "great " * 20000, "http://example.com/x?y=1",
+    texts = ["", "   \n\t", "\u0000\u0007", "😀🎉🔥", "great " * 20000, "1" * 100_000, "http://example.com/x?y=1",
              "@someone @other_user", "www.example.org is lovely"]
     results = predictor.predict(texts)
     assert [r.label for r in results[:3]] == ["none", "none", "none"]
