@@ -31,7 +31,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model")
     train_kinds = train.add_subparsers(dest="kind", required=True)
-    for kind in KINDS:
+    for kind in KINDS + ("finetune",):
         sub = train_kinds.add_parser(kind)
         _common(sub)
         if len(argv) > 2 and argv[0] == "train" and argv[1] == kind:

@@ -90,6 +90,9 @@ def save_checkpoint(path: str | os.PathLike, checkpoint: Checkpoint, *, half: bo
         save_file(tensors, temp_name, metadata=metadata)
         with open(temp_name, "rb") as written:
             os.fsync(written.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)  # mkstemp makes files private; a checkpoint is not
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

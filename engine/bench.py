@@ -1,0 +1,144 @@
+"""``python -m engine bench``: training throughput against a bare LSTM, and decoding latency.
+
+Figures come from the shipped models (or ``--only`` some kinds); each kind whose model is
+missing is reported under ``missing`` instead of failing the whole run.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import statistics
+import time
+from typing import Callable
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from engine.checkpoint import CheckpointError
+from engine.chat_training import run_turn
+from engine.data.chat import make_turn_batch
+from engine.decoding import DecodeConfig
+from engine.device import autocast, pick_device
+from engine.service import DEFAULT_PATHS
+from engine.training import clip_gradients
+
+
+def _timed(fn: Callable[[], None], repeats: int, device: torch.device) -> list[float]:
+    """Milliseconds of each call, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, window: int = 4,
+                        repeats: int = 5, seed: int = 0) -> dict:
+    """A real training step (TBPTT window of ``window`` exchanges: forward, backward, clipping,
+    Adam) against bare ``nn.LSTM`` forward+backward of the same encoder and decoder shapes on the
+    same packed batches, in the same run."""
+    model, vocab = predictor.model, predictor.vocab
+    config = model.config
+    generator = torch.Generator().manual_seed(seed)
+    batches = []
+    for _ in range(window):
+        exchanges = []
+        for _ in range(batch_size):
+            # Lengths like the corpus's turns: mostly short, some at the cut.
+            n_src = int(torch.randint(3, config.max_source_len + 1, (1,), generator=generator))
+            n_tgt = int(torch.randint(3, config.max_reply_len + 1, (1,), generator=generator))
+            exchanges.append((torch.randint(4, len(vocab), (n_src,), generator=generator).tolist(),
+                              torch.randint(4, len(vocab), (n_tgt,), generator=generator).tolist()))
+        batches.append(make_turn_batch(exchanges, [False] * batch_size, vocab).to(device))
+    tokens = sum(int(b.source_lengths.sum()) + int(b.reply_lengths.sum()) for b in batches)
+
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-6)
+
+    def train_step() -> None:
+        state = model.initial_state(batch_size, device)
+        total, count = 0.0, 0
+        for batch in batches:
+            with autocast(device):
+                out = run_turn(model, batch, state)
+            state, total, count = out.state, total + out.loss_sum, count + out.n_tokens
+        optimizer.zero_grad(set_to_none=True)
+        (total / count).backward()
+        clip_gradients(model.parameters(), 5.0)
+        optimizer.step()
+
+    encoder = nn.LSTM(config.embedding_size, config.hidden_size, config.num_layers, batch_first=True).to(device)
+    decoder = nn.LSTM(config.embedding_size, config.hidden_size, config.num_layers, batch_first=True).to(device)
+    inputs = [(torch.randn(batch_size, b.source.size(1), config.embedding_size, device=device, requires_grad=True),
+               torch.randn(batch_size, b.reply_input.size(1), config.embedding_size, device=device,
+                           requires_grad=True), b) for b in batches]
+
+    def raw_step() -> None:
+        total = 0.0
+        for src, tgt, b in inputs:
+            with autocast(device):
+                enc, _ = encoder(pack_padded_sequence(src, b.source_lengths, batch_first=True, enforce_sorted=False))
+                dec, _ = decoder(pack_padded_sequence(tgt, b.reply_lengths, batch_first=True, enforce_sorted=False))
+            total = total + enc.data.float().sum() + dec.data.float().sum()
+        total.backward()
+
+    train_ms = statistics.median(_timed(train_step, repeats, device))
+    raw_ms = statistics.median(_timed(raw_step, repeats, device))
+    model.eval()
+    train_rate, raw_rate = tokens / train_ms * 1000, tokens / raw_ms * 1000
+    return {"train_tokens_per_s": round(train_rate, 1), "raw_lstm_tokens_per_s": round(raw_rate, 1),
+            "train_ratio": round(train_rate / raw_rate, 3), "train_batch": batch_size, "train_window": window}
+
+
+def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
+    """Latency of ``length``-token replies (the length is forced, so every run does the same work)."""
+    text = "hey , how was your weekend ? did you do anything fun ?"
+    results = {}
+    for name, config in (("greedy", DecodeConfig(strategy="greedy", min_length=length, max_length=length)),
+                         ("beam5", DecodeConfig(beam_size=5, min_length=length, max_length=length))):
+        times = _timed(lambda: predictor.reply(text, None, config), repeats, predictor.device)
+        results[f"{name}_ms_p50"] = round(statistics.median(times), 2)
+        results[f"{name}_ms_p95"] = round(_percentile(times, 0.95), 2)
+    results["beam_over_greedy"] = round(results["beam5_ms_p50"] / results["greedy_ms_p50"], 3)
+    results["reply_tokens"] = length
+    return results
+
+
+def run(args: argparse.Namespace) -> dict:
+    device = pick_device(args.device)
+    kinds = args.only or ["chat", "sentiment", "caption"]
+    result: dict = {"device": str(device), "torch_threads": torch.get_num_threads(),
+                    "cuda": torch.cuda.get_device_name(0) if device.type == "cuda" else None}
+    missing = {}
+    if "chat" in kinds:
+        from engine.tasks.chat import ChatPredictor
+
+        try:
+            predictor = ChatPredictor.load(DEFAULT_PATHS["chat"], device)
+            result.update(bench_chat_decoding(predictor, args.repeats))
+            result.update(bench_chat_training(predictor, device))
+        except CheckpointError as error:
+            missing["chat"] = str(error)
+    for kind in ("sentiment", "caption"):
+        if kind not in kinds:
+            continue
+        try:
+            task = importlib.import_module(f"engine.tasks.{kind}")
+            result.update(task.bench(device, args.repeats))
+        except (CheckpointError, ImportError, FileNotFoundError) as error:
+            missing[kind] = str(error)
+    if missing:
+        result["missing"] = missing
+    return result

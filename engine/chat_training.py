@@ -1,0 +1,198 @@
+"""Training the chat model: truncated backpropagation through time over conversation streams.
+
+Rows of a batch are conversations side by side. Each step feeds one exchange to every row,
+carrying each row's recurrent state to the next. Every ``tbptt_turns`` exchanges the summed loss
+is backpropagated, the gradient norm measured and clipped, the optimiser steps, and the carried
+state is detached, so the next window starts where this one ended without reaching back into it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+import torch
+
+from engine.data.chat import Exchange, TurnBatch, count_steps, stream_batches
+from engine.device import autocast
+from engine.models.seq2seq import Seq2Seq, State
+from engine.text import Vocab
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
+                             ignore_progress, never_stop)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 3  # passes over the training streams
+    batch_size: int = 64  # conversations side by side
+    learning_rate: float = 2e-3  # Adam's peak step size
+    min_learning_rate: float = 2e-4  # cosine decay ends here
+    warmup_steps: int = 200  # linear warm-up from 0
+    tbptt_turns: int = 4  # exchanges per backward window (truncated BPTT)
+    clip_norm: float = 5.0  # global gradient-norm threshold (the lecture's Algorithm 1)
+    seed: int = 1234  # data order and initialisation
+    max_minutes: Optional[float] = None  # stop (and checkpoint) after this long; the schedule fits it
+    valid_every: int = 1000  # steps between validation runs (and at each epoch's end)
+    checkpoint_every_minutes: float = 10.0  # save at least this often
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    epochs_done: float
+    stopped_early: bool
+    best_valid_loss: Optional[float]
+    elapsed_s: float
+    tokens: int
+
+
+def zero_rows(state: State, reset: torch.Tensor) -> State:
+    """Zero the state of rows that start a new conversation (multiplying also cuts their gradient)."""
+    keep = (~reset).to(state[0].dtype).view(1, -1, 1)
+    return state[0] * keep, state[1] * keep
+
+
+def detach(state: State) -> State:
+    return state[0].detach(), state[1].detach()
+
+
+def run_turn(model: Seq2Seq, batch: TurnBatch, state: State):
+    """Forward one exchange with the carried state; returns the model's TurnOutput."""
+    state = zero_rows(state, batch.reset)
+    return model(batch.source, batch.source_lengths, batch.reply_input, batch.reply_lengths, state,
+                 targets=batch.targets)
+
+
+def batch_tokens(batch: TurnBatch) -> int:
+    """Tokens the LSTMs read in this batch: source plus <sos>+reply, real rows and positions."""
+    return int(batch.source_lengths.sum()) + int(batch.reply_lengths.sum())
+
+
+@torch.no_grad()
+def evaluate_loss(model: Seq2Seq, streams: Sequence[list[Exchange]], vocab: Vocab, device: torch.device,
+                  batch_size: int = 64) -> tuple[float, int]:
+    """Mean negative log-likelihood per reply token (with <eos>) over whole streams; and the token count."""
+    was_training = model.training
+    model.eval()
+    total, tokens = 0.0, 0
+    state = model.initial_state(batch_size, device)
+    for batch in stream_batches(streams, batch_size, vocab):
+        with autocast(device):
+            out = run_turn(model, batch.to(device), state)
+        state = out.state
+        total += float(out.loss_sum)
+        tokens += out.n_tokens
+    model.train(was_training)
+    return total / max(tokens, 1), tokens
+
+
+def learning_rate_at(config: TrainConfig, progress: float, step: int) -> float:
+    """Linear warm-up, then cosine decay from the peak to the minimum as progress goes 0 -> 1."""
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = min(max(progress, 0.0), 1.0)
+    cosine = 0.5 * (1 + math.cos(math.pi * progress))
+    return config.min_learning_rate + (config.learning_rate - config.min_learning_rate) * cosine
+
+
+def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_streams: Sequence[list[Exchange]],
+               vocab: Vocab, config: TrainConfig, device: torch.device,
+               on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
+               on_checkpoint: Optional[Callable[[torch.optim.Optimizer, dict], None]] = None,
+               resume: Optional[dict] = None, optimizer_state: Optional[dict] = None) -> TrainResult:
+    """Train ``model`` in place.
+
+    ``on_checkpoint(optimizer, meta)`` is called at intervals, after validation and at the end
+    (also when stopped), with ``meta`` holding step/epoch/epoch_step/valid_loss for a resume.
+    ``resume`` is such a meta dict: training continues at that epoch and step.
+    """
+    torch.manual_seed(config.seed)
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    if optimizer_state is not None:
+        optimizer.load_state_dict(optimizer_state)
+    steps_per_epoch = max(1, count_steps(train_streams, config.batch_size) // config.tbptt_turns)
+    total_steps = steps_per_epoch * config.epochs
+    step = int(resume["step"]) if resume else 0
+    start_epoch = int(resume["epoch"]) if resume else 1
+    skip_turns = int(resume.get("epoch_turn", 0)) if resume else 0
+    best_valid = resume.get("best_valid_loss") if resume else None
+    clock = Throughput()
+    time_limit = config.max_minutes * 60 if config.max_minutes else None
+    last_checkpoint = clock.elapsed
+    tokens_seen = 0
+    stopped = False
+
+    def meta(epoch: int, epoch_turn: int, valid_loss: Optional[float] = None) -> dict:
+        return {"step": step, "epoch": epoch, "epoch_turn": epoch_turn, "valid_loss": valid_loss,
+                "best_valid_loss": best_valid, "elapsed_s": round(clock.elapsed, 1)}
+
+    def validate(epoch: int) -> float:
+        nonlocal best_valid
+        loss, _ = evaluate_loss(model, valid_streams, vocab, device, config.batch_size)
+        best_valid = loss if best_valid is None else min(best_valid, loss)
+        on_progress(ProgressUpdate(step, total_steps, epoch, loss, 0.0, False, 0.0,
+                                   optimizer.param_groups[0]["lr"], clock.elapsed, phase="valid",
+                                   valid_loss=loss, metric=math.exp(min(loss, 50))))
+        return loss
+
+    epoch = start_epoch
+    for epoch in range(start_epoch, config.epochs + 1):
+        state = model.initial_state(config.batch_size, device)
+        window_loss: Optional[torch.Tensor] = None
+        window_tokens = window_read = turns_in_window = 0
+        turn = 0
+        for turn, batch in enumerate(stream_batches(train_streams, config.batch_size, vocab,
+                                                     shuffle_seed=config.seed + epoch), 1):
+            if turn <= skip_turns:
+                continue
+            batch = batch.to(device)
+            with autocast(device):
+                out = run_turn(model, batch, state)
+            state = out.state
+            window_loss = out.loss_sum if window_loss is None else window_loss + out.loss_sum
+            window_tokens += out.n_tokens
+            window_read += batch_tokens(batch)
+            turns_in_window += 1
+            if turns_in_window < config.tbptt_turns:
+                continue
+            # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
+            loss = window_loss / max(window_tokens, 1)
+            progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(config, progress, step)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            norm, clipped = clip_gradients(model.parameters(), config.clip_norm)
+            if math.isfinite(norm):
+                optimizer.step()
+            step += 1
+            tokens_seen += window_read
+            # Detach the carried state: without it the next window would backpropagate through
+            # every earlier turn of the stream, which is full BPTT at ever-growing cost.
+            state = detach(state)
+            on_progress(ProgressUpdate(step, total_steps, epoch, float(loss.detach()), norm, clipped,
+                                       clock.tick(window_read), optimizer.param_groups[0]["lr"], clock.elapsed))
+            window_loss, window_tokens, window_read, turns_in_window = None, 0, 0, 0
+            out_of_time = time_limit is not None and clock.elapsed >= time_limit
+            if should_stop() or out_of_time:
+                stopped = should_stop()
+                valid = validate(epoch) if out_of_time else None
+                if on_checkpoint:
+                    on_checkpoint(optimizer, meta(epoch, turn, valid))
+                return TrainResult(step, epoch - 1 + turn / max(1, count_steps(train_streams, config.batch_size)),
+                                   stopped, best_valid, clock.elapsed, tokens_seen)
+            if step % config.valid_every == 0:
+                valid = validate(epoch)
+                if on_checkpoint:
+                    on_checkpoint(optimizer, meta(epoch, turn, valid))
+                    last_checkpoint = clock.elapsed
+            elif on_checkpoint and clock.elapsed - last_checkpoint >= config.checkpoint_every_minutes * 60:
+                on_checkpoint(optimizer, meta(epoch, turn))
+                last_checkpoint = clock.elapsed
+        skip_turns = 0
+        valid = validate(epoch)
+        if on_checkpoint:
+            on_checkpoint(optimizer, meta(epoch + 1, 0, valid))
+            last_checkpoint = clock.elapsed
+    return TrainResult(step, float(config.epochs), False, best_valid, clock.elapsed, tokens_seen)

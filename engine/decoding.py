@@ -1,0 +1,277 @@
+"""Greedy search, beam search and sampling, as strategies over log-probabilities.
+
+A strategy knows nothing of the model. :func:`decode` asks the model for the next-token
+log-probabilities of every live hypothesis in one batched call, hands them to the strategy,
+and reorders the model's state by the rows the strategy kept. The chat model and the captioner
+both decode through here, and the tests drive the strategies with hand-made log-probabilities.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import torch
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    strategy: str = "beam"  # "beam", "greedy" or "sample"
+    beam_size: int = 5  # live hypotheses kept (beam only)
+    length_penalty: float = 0.6  # alpha of Wu et al. (2016): score = log p / ((5 + len) / 6) ** alpha
+    n_best: int = 1  # finished hypotheses returned (beam only)
+    min_length: int = 1  # tokens before <eos> may be chosen
+    max_length: int = 30  # tokens at most; <eos> is forced after them
+    block_ngram: int = 3  # never repeat an n-gram of this size inside a hypothesis (0: off)
+    temperature: float = 1.0  # sampling: divide the logits by this
+    top_k: int = 0  # sampling: keep the k likeliest tokens (0: all)
+    top_p: float = 1.0  # sampling: keep the smallest set with this much probability (nucleus)
+    seed: Optional[int] = None  # sampling: a fixed seed makes replies repeatable
+    forbid_unk: bool = True  # never emit <unk>
+
+    def __post_init__(self) -> None:
+        if self.strategy not in ("beam", "greedy", "sample"):
+            raise ValueError(f"unknown decoding strategy {self.strategy!r}")
+        if self.beam_size < 1 or self.n_best < 1 or self.max_length < 1:
+            raise ValueError("beam size, n-best and maximum length must be at least 1")
+        if self.temperature <= 0 or not 0 < self.top_p <= 1:
+            raise ValueError("temperature must be positive and top-p in (0, 1]")
+
+
+@dataclass
+class Hypothesis:
+    tokens: list[int]  # without <sos> and <eos>
+    score: float  # length-normalised log-probability (the ranking score)
+    log_prob: float  # sum of the tokens' log-probabilities, <eos> included
+    attention: Optional[torch.Tensor] = None  # (len(tokens), src_len): the attention behind each token
+
+
+@dataclass
+class SpecialIds:
+    sos: int
+    eos: int
+    unk: int = -1
+    pad: int = -1
+    banned: tuple[int, ...] = field(default_factory=tuple)  # never emitted (besides pad, sos, unk)
+
+
+def length_penalty(length: int, alpha: float) -> float:
+    """Wu et al. (2016), eq. 14; 1 for alpha = 0."""
+    return ((5.0 + length) / 6.0) ** alpha if alpha else 1.0
+
+
+class Strategy:
+    """Base: holds the live hypotheses' tokens and applies the constraints shared by all."""
+
+    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+        self.config = config
+        self.ids = ids
+        self.device = device
+        self.histories: list[list[int]] = [[]]  # tokens of each live row
+        self.attentions: list[list[torch.Tensor]] = [[]]
+        self.log_probs_sum = [0.0]
+        self.last_tokens = torch.tensor([ids.sos], device=device)
+        self.select = torch.zeros(1, dtype=torch.long, device=device)  # rows of the last batch kept
+        self.done = False
+        self.step = 0
+        self._banned = [i for i in (ids.pad, ids.sos) + tuple(ids.banned) if i >= 0]
+        if config.forbid_unk and ids.unk >= 0:
+            self._banned.append(ids.unk)
+
+    def constrain(self, log_probs: torch.Tensor) -> torch.Tensor:
+        """Mask tokens that may not come next: banned ids, early <eos>, repeated n-grams; force
+        <eos> at the maximum length. ``log_probs``: (rows, vocab)."""
+        log_probs = log_probs.float().clone()
+        if self._banned:
+            log_probs[:, self._banned] = -math.inf
+        length = self.step
+        if length >= self.config.max_length:
+            eos_column = log_probs[:, self.ids.eos].clone()
+            log_probs.fill_(-math.inf)
+            log_probs[:, self.ids.eos] = torch.where(torch.isfinite(eos_column), eos_column,
+                                                     torch.zeros_like(eos_column))
+            return log_probs
+        if length < self.config.min_length:
+            log_probs[:, self.ids.eos] = -math.inf
+        n = self.config.block_ngram
+        if n > 0 and length >= n - 1:
+            for row, history in enumerate(self.histories):
+                prefix = tuple(history[len(history) - n + 1:]) if n > 1 else ()
+                banned = [history[i + n - 1] for i in range(len(history) - n + 1)
+                          if tuple(history[i:i + n - 1]) == prefix]
+                if banned:
+                    log_probs[row, banned] = -math.inf
+        return log_probs
+
+    def _record(self, rows: list[int], tokens: list[int], token_log_probs: list[float],
+                attention: Optional[torch.Tensor]) -> None:
+        self.histories = [self.histories[r] + [t] for r, t in zip(rows, tokens)]
+        self.log_probs_sum = [self.log_probs_sum[r] + lp for r, lp in zip(rows, token_log_probs)]
+        if attention is not None:
+            self.attentions = [self.attentions[r] + [attention[r]] for r in rows]
+        else:
+            self.attentions = [self.attentions[r] for r in rows]
+        self.select = torch.tensor(rows, dtype=torch.long, device=self.device)
+        self.last_tokens = torch.tensor(tokens, dtype=torch.long, device=self.device)
+
+    @staticmethod
+    def _stack(attention_rows: list[torch.Tensor]) -> Optional[torch.Tensor]:
+        return torch.stack(attention_rows) if attention_rows else None
+
+    def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
+        raise NotImplementedError
+
+    def results(self) -> list[Hypothesis]:
+        raise NotImplementedError
+
+
+class _SingleStrategy(Strategy):
+    """One hypothesis, one token a step (greedy and sampling)."""
+
+    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+        super().__init__(config, ids, device)
+        self.finished: Optional[Hypothesis] = None
+
+    def choose(self, log_probs: torch.Tensor) -> int:
+        raise NotImplementedError
+
+    def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
+        log_probs = self.constrain(log_probs)
+        token = self.choose(log_probs)
+        token_log_prob = float(log_probs[0, token])
+        if token == self.ids.eos:
+            tokens = self.histories[0]
+            total = self.log_probs_sum[0] + token_log_prob
+            self.finished = Hypothesis(tokens, total / length_penalty(len(tokens), self.config.length_penalty),
+                                       total, self._stack(self.attentions[0]))
+            self.done = True
+        else:
+            self._record([0], [token], [token_log_prob], attention)
+        self.step += 1
+
+    def results(self) -> list[Hypothesis]:
+        assert self.finished is not None, "decoding has not finished"
+        return [self.finished]
+
+
+class GreedySearch(_SingleStrategy):
+    def choose(self, log_probs: torch.Tensor) -> int:
+        return int(log_probs[0].argmax())
+
+
+class Sampling(_SingleStrategy):
+    """Sampling with temperature, then top-k, then nucleus (top-p) filtering."""
+
+    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+        super().__init__(config, ids, device)
+        self.generator = torch.Generator(device="cpu")
+        if config.seed is not None:
+            self.generator.manual_seed(config.seed)
+        else:
+            self.generator.seed()
+
+    def choose(self, log_probs: torch.Tensor) -> int:
+        logits = log_probs[0].cpu() / self.config.temperature
+        if self.config.top_k > 0:
+            kth = torch.topk(logits, min(self.config.top_k, logits.numel())).values[-1]
+            logits = logits.masked_fill(logits < kth, -math.inf)
+        if self.config.top_p < 1.0:
+            sorted_logits, order = torch.sort(logits, descending=True)
+            cumulative = torch.softmax(sorted_logits, dim=0).cumsum(0)
+            # Drop a token once the ones before it already hold top_p; the first always stays.
+            drop = cumulative - torch.softmax(sorted_logits, dim=0) >= self.config.top_p
+            logits[order[drop]] = -math.inf
+        probs = torch.softmax(logits, dim=0)
+        return int(torch.multinomial(probs, 1, generator=self.generator))
+
+
+class BeamSearch(Strategy):
+    """Beam search: keeps ``beam_size`` live hypotheses; a finished one leaves the batch.
+
+    It stops when ``beam_size`` hypotheses have finished, or when no live hypothesis can still
+    beat the ``n_best``-th finished one (exact when ``length_penalty`` is 0, since log-probs only
+    fall as a hypothesis grows).
+    """
+
+    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+        super().__init__(config, ids, device)
+        self.finished: list[Hypothesis] = []
+
+    def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
+        config = self.config
+        log_probs = self.constrain(log_probs)
+        vocab = log_probs.size(1)
+        totals = log_probs + torch.tensor(self.log_probs_sum, device=log_probs.device).unsqueeze(1)
+        flat = totals.view(-1)
+        k = min(flat.numel(), 2 * config.beam_size)
+        top_scores, top_index = flat.topk(k)
+        rows, tokens, token_lps = [], [], []
+        for score, index in zip(top_scores.tolist(), top_index.tolist()):
+            if score == -math.inf:
+                break
+            row, token = divmod(index, vocab)
+            if token == self.ids.eos:
+                history = self.histories[row]
+                attn = self._stack(self.attentions[row])
+                self.finished.append(Hypothesis(list(history), score / length_penalty(len(history), config.length_penalty),
+                                                score, attn))
+            else:
+                rows.append(row)
+                tokens.append(token)
+                token_lps.append(score - self.log_probs_sum[row])
+                if len(rows) == config.beam_size:
+                    break
+        self.step += 1
+        if not rows:
+            self.done = True
+            return
+        self._record(rows, tokens, token_lps, attention)
+        if len(self.finished) >= config.beam_size:
+            self.done = True
+        elif len(self.finished) >= config.n_best:
+            worst_kept = sorted(h.score for h in self.finished)[-config.n_best]
+            best_live = max(self.log_probs_sum) / length_penalty(self.step, config.length_penalty)
+            self.done = best_live <= worst_kept
+
+    def results(self) -> list[Hypothesis]:
+        if not self.finished:  # only if every continuation was masked; return the live ones
+            self.finished = [Hypothesis(h, s, s, self._stack(a))
+                             for h, s, a in zip(self.histories, self.log_probs_sum, self.attentions)]
+        return sorted(self.finished, key=lambda h: h.score, reverse=True)[: self.config.n_best]
+
+
+def make_strategy(config: DecodeConfig, ids: SpecialIds, device: torch.device) -> Strategy:
+    if config.strategy == "greedy":
+        return GreedySearch(config, ids, device)
+    if config.strategy == "sample":
+        return Sampling(config, ids, device)
+    return BeamSearch(config, ids, device)
+
+
+StepFn = Callable[[torch.Tensor, Any], tuple[torch.Tensor, Optional[torch.Tensor], Any]]
+ReorderFn = Callable[[Any, torch.Tensor], Any]
+
+
+@torch.inference_mode()
+def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: DecodeConfig, sos_id: int, eos_id: int,
+           unk_id: int = -1, pad_id: int = -1, *, banned: tuple[int, ...] = (),
+           device: torch.device = torch.device("cpu"),
+           should_stop: Optional[Callable[[], bool]] = None) -> list[Hypothesis]:
+    """Run a strategy to the end.
+
+    ``step_fn(tokens (N,), state) -> (log_probs (N, V), attention (N, S) or None, state)`` advances
+    every live hypothesis by one token in one batched call; ``reorder_fn(state, rows)`` keeps and
+    reorders the state's rows. Decoding starts from one row fed ``<sos>``; ``banned`` ids are never
+    emitted (nor are ``<pad>``, ``<sos>`` and, with ``forbid_unk``, ``<unk>``). ``should_stop`` is
+    polled each step; when it turns true, decoding ends with ``InterruptedError``.
+    """
+    ids = SpecialIds(sos=sos_id, eos=eos_id, unk=unk_id, pad=pad_id, banned=tuple(banned))
+    strategy = make_strategy(config, ids, device)
+    while not strategy.done:
+        log_probs, attention, state = step_fn(strategy.last_tokens, state)
+        strategy.advance(log_probs, attention)
+        if should_stop is not None and should_stop():
+            raise InterruptedError("decoding was cancelled")
+        if not strategy.done:
+            state = reorder_fn(state, strategy.select)
+    return strategy.results()

@@ -1,0 +1,1 @@
+"""The networks: seq2seq chat model, sentiment classifier, image captioner."""

@@ -1,0 +1,173 @@
+"""The chat model: an encoder LSTM reads the user's turn, a decoder LSTM writes the reply.
+
+The conversation is one recurrent stream: the state that ends an exchange (after the decoder
+has read the reply) starts the encoder on the next turn, so earlier turns reach later replies
+without being read again.
+
+Attention is computed from the decoder's outputs (Luong et al. 2015's order, with Bahdanau et
+al. 2015's additive score) rather than fed back into the decoder's input. That keeps the
+teacher-forced decoder a single fused ``nn.LSTM`` call over the whole reply, which is what lets
+training run close to the speed of a bare LSTM.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from engine.models.attention import AdditiveAttention
+
+State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (num_layers, batch, hidden_size)
+
+
+@dataclass(frozen=True)
+class Seq2SeqConfig:
+    vocab_size: int  # tokens in the vocabulary, specials included
+    embedding_size: int = 256  # word vectors, shared by encoder and decoder
+    hidden_size: int = 384  # LSTM state size of encoder and decoder
+    num_layers: int = 1  # stacked LSTM layers in each of encoder and decoder
+    attention_size: int = 128  # inner size of the additive attention
+    dropout: float = 0.1  # on embeddings and on the attentional output
+    cutoffs: tuple[int, ...] = (1000, 4000)  # adaptive softmax clusters (Grave et al. 2017)
+    div_value: float = 4.0  # adaptive softmax: each tail cluster is this much narrower
+    max_source_len: int = 32  # tokens of a user turn the model reads (longer turns are cut)
+    max_reply_len: int = 32  # tokens of a reply it is trained on
+
+    def __post_init__(self) -> None:
+        # JSON turns tuples into lists; keep the config hashable and comparable.
+        object.__setattr__(self, "cutoffs", tuple(self.cutoffs))
+
+
+@dataclass
+class TurnOutput:
+    features: torch.Tensor  # (batch, tgt_len, embedding_size): inputs to the output layer
+    attention: torch.Tensor  # (batch, tgt_len, src_len)
+    state: State  # after the decoder has read the reply: starts the next turn
+    token_log_probs: Optional[torch.Tensor] = None  # (n_target_tokens,) log p of each target token
+    loss_sum: Optional[torch.Tensor] = None  # -sum of token_log_probs
+    n_tokens: int = 0
+
+
+class FullSoftmax(nn.Module):
+    """A plain softmax output with AdaptiveLogSoftmaxWithLoss's interface, for small vocabularies."""
+
+    def __init__(self, in_features: int, n_classes: int):
+        super().__init__()
+        self.proj = nn.Linear(in_features, n_classes)
+
+    def log_prob(self, features: torch.Tensor) -> torch.Tensor:
+        return torch.log_softmax(self.proj(features), dim=-1)
+
+    def forward(self, features: torch.Tensor, targets: torch.Tensor):
+        output = self.log_prob(features).gather(1, targets.unsqueeze(1)).squeeze(1)
+        return nn.modules.adaptive._ASMoutput(output, -output.mean())
+
+
+def output_layer(in_features: int, vocab_size: int, cutoffs: tuple[int, ...], div_value: float) -> nn.Module:
+    """Adaptive softmax (Grave et al. 2017) when the vocabulary is large enough for clusters."""
+    cutoffs = [cut for cut in cutoffs if cut < vocab_size - 1]
+    if not cutoffs:
+        return FullSoftmax(in_features, vocab_size)
+    return nn.AdaptiveLogSoftmaxWithLoss(in_features, vocab_size, cutoffs, div_value=div_value)
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, config: Seq2SeqConfig):
+        super().__init__()
+        self.config = config
+        c = config
+        self.embedding = nn.Embedding(c.vocab_size, c.embedding_size, padding_idx=0)
+        lstm_dropout = c.dropout if c.num_layers > 1 else 0.0
+        self.encoder = nn.LSTM(c.embedding_size, c.hidden_size, c.num_layers, batch_first=True, dropout=lstm_dropout)
+        self.decoder = nn.LSTM(c.embedding_size, c.hidden_size, c.num_layers, batch_first=True, dropout=lstm_dropout)
+        self.attention = AdditiveAttention(c.hidden_size, c.hidden_size, c.attention_size)
+        self.combine = nn.Linear(2 * c.hidden_size, c.embedding_size)
+        self.dropout = nn.Dropout(c.dropout)
+        # The vocabulary is sorted by frequency, so the head holds the common words and the rare
+        # ones cost a narrow tail layer only when they are the target.
+        self.output = output_layer(c.embedding_size, c.vocab_size, c.cutoffs, c.div_value)
+
+    def initial_state(self, batch_size: int, device: torch.device | None = None) -> State:
+        shape = (self.config.num_layers, batch_size, self.config.hidden_size)
+        device = device or self.embedding.weight.device
+        return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
+
+    def encode(self, source: torch.Tensor, source_lengths: torch.Tensor, state: State):
+        """Read a turn. source: (batch, src_len) padded with 0; lengths >= 1.
+
+        Returns outputs (batch, src_len, hidden), the projected keys, the pad mask and the state
+        after each row's last real token.
+        """
+        embedded = self.dropout(self.embedding(source))
+        packed = pack_padded_sequence(embedded, source_lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, state = self.encoder(packed, state)
+        outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=source.size(1))
+        pad_mask = source.eq(0)
+        return outputs, self.attention.project_keys(outputs), pad_mask, state
+
+    def attend(self, decoder_outputs, memory) -> tuple[torch.Tensor, torch.Tensor]:
+        outputs, keys, pad_mask = memory
+        context, weights = self.attention(decoder_outputs, keys, outputs, pad_mask)
+        features = torch.tanh(self.combine(torch.cat([decoder_outputs, context], dim=-1)))
+        return self.dropout(features), weights
+
+    def forward(self, source: torch.Tensor, source_lengths: torch.Tensor, reply_input: torch.Tensor,
+                reply_lengths: torch.Tensor, state: Optional[State] = None,
+                targets: Optional[torch.Tensor] = None) -> TurnOutput:
+        """One exchange for a batch of conversations, teacher-forced.
+
+        source: (batch, src_len); reply_input: (batch, tgt_len) starting with <sos>;
+        reply_lengths: real tokens of reply_input (<sos> + reply); targets: (batch, tgt_len),
+        the reply then <eos>, 0 at padding. ``state`` is the stream's state (None: new).
+        """
+        if state is None:
+            state = self.initial_state(source.size(0), source.device)
+        enc_outputs, keys, pad_mask, state = self.encode(source, source_lengths, state)
+        embedded = self.dropout(self.embedding(reply_input))
+        packed = pack_padded_sequence(embedded, reply_lengths.cpu(), batch_first=True, enforce_sorted=False)
+        dec_outputs, state = self.decoder(packed, state)
+        dec_outputs, _ = pad_packed_sequence(dec_outputs, batch_first=True, total_length=reply_input.size(1))
+        features, weights = self.attend(dec_outputs, (enc_outputs, keys, pad_mask))
+        result = TurnOutput(features, weights, state)
+        if targets is not None:
+            mask = targets.ne(0)
+            # Only real target positions reach the output layer: padding costs nothing there.
+            token_log_probs = self.output(features[mask].float(), targets[mask]).output
+            result.token_log_probs = token_log_probs
+            result.loss_sum = -token_log_probs.sum()
+            result.n_tokens = int(token_log_probs.numel())
+        return result
+
+    # -- decoding ----------------------------------------------------------------------------
+    def start_reply(self, source: torch.Tensor, state: State):
+        """Encode one turn (batch 1) for decoding; returns (memory, decoder state)."""
+        lengths = torch.tensor([source.size(1)])
+        enc_outputs, keys, pad_mask, state = self.encode(source, lengths, state)
+        return (enc_outputs, keys, pad_mask), state
+
+    def decode_step(self, tokens: torch.Tensor, state: State, memory):
+        """One decoder step for N hypotheses of the same turn.
+
+        tokens: (N,); state: (layers, N, hidden); memory: the turn's encoding with batch 1,
+        broadcast over the hypotheses. Returns log-probs (N, vocab), attention (N, src_len), state.
+        """
+        embedded = self.embedding(tokens).unsqueeze(1)  # (N, 1, E)
+        output, state = self.decoder(embedded, state)  # (N, 1, H)
+        enc_outputs, keys, pad_mask = memory
+        n = tokens.size(0)
+        memory_n = (enc_outputs.expand(n, -1, -1), keys.expand(n, -1, -1), None)
+        features, weights = self.attend(output, memory_n)
+        return self.output.log_prob(features.squeeze(1).float()), weights.squeeze(1), state
+
+    @staticmethod
+    def reorder_state(state: State, rows: torch.Tensor) -> State:
+        return state[0].index_select(1, rows), state[1].index_select(1, rows)
+
+    def read_reply(self, reply_ids: list[int], state: State, sos_id: int) -> State:
+        """The decoder reads a chosen reply (teacher-forced), giving the state for the next turn."""
+        tokens = torch.tensor([[sos_id] + reply_ids], device=state[0].device)
+        _, state = self.decoder(self.embedding(tokens), state)
+        return state

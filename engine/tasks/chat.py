@@ -1,0 +1,257 @@
+"""The chat task: training, replies, the terminal chat; evaluation lives in ``chat_eval``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import torch
+
+from engine.chat_training import TrainConfig, train_chat
+from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
+from engine.data.chat import load_corpus, tokenize_conversations, training_streams
+from engine.decoding import DecodeConfig, decode
+from engine.device import pick_device
+from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
+from engine.results import ChatState, Reply
+from engine.text import Vocab, detokenize, tokenize
+from engine.training import StopRequest, tqdm_progress
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
+
+
+def resume_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".resume.safetensors")
+
+
+class ChatPredictor:
+    """A loaded chat model with its vocabulary: replies, states, scores."""
+
+    def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
+                 meta: Optional[dict] = None):
+        self.model = model.to(device).eval()
+        self.vocab = vocab
+        self.device = device
+        self.model_id = model_id
+        self.meta = meta or {}
+
+    @classmethod
+    def load(cls, path: str | Path, device: torch.device | str = "cpu") -> "ChatPredictor":
+        path = Path(path)
+        checkpoint = load_checkpoint(path, kind="chat")
+        model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+        load_weights(model, checkpoint, path)
+        device = torch.device(device)
+        stat = path.stat()
+        return cls(model, Vocab(checkpoint.vocab), device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}",
+                   checkpoint.meta)
+
+    # -- state -------------------------------------------------------------------------------
+    def _state(self, state: Optional[ChatState]):
+        if state is None or state.tensors is None or state.model_id != self.model_id:
+            return self.model.initial_state(1, self.device)
+        return tuple(t.to(self.device) for t in state.tensors)
+
+    def encode_turn(self, text: str) -> list[int]:
+        ids = self.vocab.encode(tokenize(text))[: self.model.config.max_source_len]
+        return ids or [self.vocab.unk_id]
+
+    @torch.inference_mode()
+    def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
+        """Fold saved (user, bot) exchanges into a state, as if they had just been said."""
+        state = self.model.initial_state(1, self.device)
+        for user, bot in exchanges:
+            source = torch.tensor([self.encode_turn(user)], device=self.device)
+            _, state = self.model.start_reply(source, state)
+            reply = self.vocab.encode(tokenize(bot))[: self.model.config.max_reply_len]
+            state = self.model.read_reply(reply, state, self.vocab.sos_id)
+        return ChatState(state, len(exchanges), self.model_id)
+
+    # -- replies -----------------------------------------------------------------------------
+    @torch.inference_mode()
+    def reply(self, text: str, state: Optional[ChatState] = None, config: Optional[DecodeConfig] = None,
+              should_stop: Optional[Callable[[], bool]] = None) -> Reply:
+        config = config or DecodeConfig()
+        source_ids = self.encode_turn(text)
+        source = torch.tensor([source_ids], device=self.device)
+        memory, dec_state = self.model.start_reply(source, self._state(state))
+        vocab = self.vocab
+        step = lambda tokens, s: self.model.decode_step(tokens, s, memory)  # noqa: E731
+        hypotheses = decode(step, dec_state, Seq2Seq.reorder_state, config, vocab.sos_id, vocab.eos_id,
+                            vocab.unk_id, vocab.pad_id, device=self.device, should_stop=should_stop)
+        best = hypotheses[0]
+        tokens = vocab.decode(best.tokens)
+        new_state = self.model.read_reply(best.tokens, dec_state, vocab.sos_id)
+        attention = best.attention.tolist() if best.attention is not None else []
+        return Reply(
+            text=detokenize(tokens), tokens=tokens, score=best.score, source_tokens=vocab.decode(source_ids),
+            attention=attention,
+            state=ChatState(new_state, (state.turns if state else 0) + 1, self.model_id),
+            alternatives=[(detokenize(vocab.decode(h.tokens)), h.score) for h in hypotheses],
+        )
+
+
+# -- command line ----------------------------------------------------------------------------
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    d, m = TrainConfig(), Seq2SeqConfig(vocab_size=8000)
+    parser.add_argument("--data", default=None, help="JSONL, one conversation a line (default: chitchat + chatterbot)")
+    parser.add_argument("--out", default=str(DEFAULT_MODEL), help="checkpoint to write")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT's resume file")
+    parser.add_argument("--init", default=None, help="start from this chat checkpoint (fine-tuning)")
+    parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--lr", type=float, default=d.learning_rate)
+    parser.add_argument("--tbptt", type=int, default=d.tbptt_turns, help="exchanges per backward window")
+    parser.add_argument("--clip", type=float, default=d.clip_norm, help="gradient-norm threshold")
+    parser.add_argument("--max-minutes", type=float, default=None, help="stop after this long")
+    parser.add_argument("--valid-every", type=int, default=d.valid_every)
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--vocab-size", type=int, default=8000)
+    parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("--embedding", type=int, default=m.embedding_size)
+    parser.add_argument("--hidden", type=int, default=m.hidden_size)
+    parser.add_argument("--layers", type=int, default=m.num_layers)
+    parser.add_argument("--attention", type=int, default=m.attention_size)
+    parser.add_argument("--dropout", type=float, default=m.dropout)
+    parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
+    parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
+                        help="bar: tqdm on stderr; jsonl: one JSON progress object a line on stdout")
+
+
+def _jsonl_progress(update) -> None:
+    print(json.dumps({"progress": asdict(update)}), flush=True)
+
+
+def train(args: argparse.Namespace) -> int:
+    device = pick_device(args.device)
+    started = time.time()
+    splits = load_corpus(args.data, seed=args.seed)
+    print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
+    train_tokens = tokenize_conversations(splits.train)
+    out = Path(args.out)
+    resume_meta, optimizer_state = None, None
+    if args.resume and resume_path(out).is_file():
+        checkpoint = load_checkpoint(resume_path(out), kind="chat")
+        config, vocab = Seq2SeqConfig(**checkpoint.config), Vocab(checkpoint.vocab)
+        model = Seq2Seq(config)
+        load_weights(model, checkpoint, resume_path(out))
+        resume_meta, optimizer_state = checkpoint.meta["resume"], checkpoint.optimizer
+        print(f"resuming at epoch {resume_meta['epoch']}, step {resume_meta['step']}", file=sys.stderr)
+    elif args.init:
+        base = ChatPredictor.load(args.init)
+        model, vocab, config = base.model, base.vocab, base.model.config
+    else:
+        vocab = Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count)
+        config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
+                               num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
+        torch.manual_seed(args.seed)
+        model = Seq2Seq(config)
+    both = not args.one_side
+    train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, both)
+    valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False)
+    train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                               min_learning_rate=args.lr / 10, tbptt_turns=args.tbptt, clip_norm=args.clip,
+                               seed=args.seed, max_minutes=args.max_minutes, valid_every=args.valid_every)
+    base_meta = {
+        "data": args.data or "chitchat-dataset + chatterbot-corpus (english)",
+        "splits": splits.sizes(), "train_config": asdict(train_config),
+        "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
+    }
+
+    def save(optimizer, meta: dict) -> None:
+        info = dict(base_meta, resume=meta, valid_loss=meta.get("valid_loss"),
+                    best_valid_loss=meta.get("best_valid_loss"), trained_s=round(time.time() - started, 1))
+        weights = model.state_dict()
+        save_checkpoint(resume_path(out), Checkpoint("chat", asdict(config), weights, vocab.itos, info,
+                                                     optimizer.state_dict()))
+        save_checkpoint(out, Checkpoint("chat", asdict(config), weights, vocab.itos, info))
+
+    progress = _jsonl_progress if args.progress == "jsonl" else tqdm_progress(unit="tok")
+    with StopRequest() as stop:
+        result = train_chat(model, train_streams, valid_streams, vocab, train_config, device, progress, stop,
+                            save, resume_meta, optimizer_state)
+    summary = {"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
+               "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
+               "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}
+    print(json.dumps(summary))
+    return 0
+
+
+def _decode_config(args: argparse.Namespace) -> DecodeConfig:
+    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best)
+
+
+def run_reply(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        print("error: the message is empty: there is nothing to reply to", file=sys.stderr)
+        return 2
+    predictor = ChatPredictor.load(args.model or DEFAULT_MODEL, pick_device(args.device))
+    reply = predictor.reply(args.text, None, _decode_config(args))
+    for text, score in reply.alternatives:
+        print(text if args.n_best == 1 else f"{score:8.3f}  {text}")
+    return 0
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    predictor = ChatPredictor.load(args.model or DEFAULT_MODEL, pick_device(args.device))
+    config = _decode_config(args)
+    state = None
+    print("Type a message and press Enter; an empty line or Ctrl-D ends the conversation.")
+    while True:
+        try:
+            text = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not text.strip():
+            return 0
+        reply = predictor.reply(text, state, config)
+        state = reply.state
+        print(f"bot> {reply.text}")
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.tasks import chat_eval
+
+    chat_eval.add_eval_arguments(parser)
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    from engine.tasks import chat_eval
+
+    return chat_eval.evaluate(args)
+
+
+def tiny_config(vocab: Vocab, **overrides) -> Seq2SeqConfig:
+    """A small model for tests and quick experiments."""
+    return replace(Seq2SeqConfig(vocab_size=len(vocab), embedding_size=32, hidden_size=48, attention_size=24,
+                                 dropout=0.0, cutoffs=()), **overrides)
+
+
+def train_small_model(conversations: Sequence[Sequence[str]], out: str | Path | None = None, epochs: int = 150,
+                      seed: int = 0, **overrides) -> ChatPredictor:
+    """Train a tiny chat model on a few conversations until it knows them (tests, demos).
+
+    Returns the predictor; with ``out`` the checkpoint is also written there.
+    """
+    from engine.data.chat import tokenize_conversations
+
+    tokenized = tokenize_conversations([list(c) for c in conversations])
+    vocab = Vocab.build((t for conv in tokenized for t in conv), max_size=2000, min_count=1)
+    config = tiny_config(vocab, **overrides)
+    torch.manual_seed(seed)
+    model = Seq2Seq(config)
+    streams = training_streams(tokenized, vocab, config.max_source_len, config.max_reply_len, both_sides=False)
+    longest = max(len(s) for s in streams)
+    train_chat(model, streams, [], vocab,
+               TrainConfig(epochs=epochs, batch_size=len(streams), learning_rate=1e-2, min_learning_rate=1e-3,
+                           warmup_steps=10, tbptt_turns=longest, seed=seed, valid_every=10**9),
+               torch.device("cpu"))
+    if out is not None:
+        save_checkpoint(out, Checkpoint("chat", asdict(config), model.state_dict(), vocab.itos,
+                                        {"data": "small test conversations"}))
+    return ChatPredictor(model, vocab, torch.device("cpu"), model_id=f"small:{seed}")

@@ -1,0 +1,223 @@
+"""``python -m engine eval chat``: perplexity against a Kneser-Ney trigram anchor, BLEU-2,
+distinct-n and recall@1 of 10, on the test split or a user's JSONL."""
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import time
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from nltk.lm import KneserNeyInterpolated
+from nltk.lm.api import Smoothing
+from nltk.lm.models import InterpolatedLanguageModel
+from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
+
+from engine.chat_training import evaluate_loss
+from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
+from engine.decoding import DecodeConfig
+from engine.device import pick_device
+from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor
+from engine.text import UNK, Vocab
+
+BOS, END = "<s>", "</s>"
+
+
+class IndexedKneserNey(Smoothing):
+    """Interpolated Kneser-Ney (Chen & Goodman 1998) over nltk.lm's counts, with an index.
+
+    nltk's own ``KneserNey`` finds continuation counts by scanning every higher-order context on
+    each call, which takes hours on a corpus this size. The sums here are the same ones, built once
+    from the same counter. The unigram level is interpolated with the uniform distribution, so no
+    in-vocabulary word gets probability zero.
+    """
+
+    def __init__(self, vocabulary, counter, order: int, discount: float = 0.75, **kwargs):
+        super().__init__(vocabulary, counter, **kwargs)
+        self.discount = discount
+        self.order = order
+        self._index: dict[tuple, tuple[dict, int]] | None = None
+
+    def _build(self) -> None:
+        # For each context c of length k (k < order - 1): N1+(. c w) per word w, and their sum.
+        index: dict[tuple, tuple[dict, int]] = {}
+        for length in range(0, self.order - 1):
+            for prefix, continuations in self.counts[length + 2].items():
+                context = tuple(prefix[1:])
+                per_word, total = index.get(context, ({}, 0))
+                for word, count in continuations.items():
+                    if count > 0:
+                        per_word[word] = per_word.get(word, 0) + 1
+                        total += 1
+                index[context] = (per_word, total)
+        self._index = index
+
+    def _continuation(self, word, context: tuple) -> tuple[int, int]:
+        if self._index is None:
+            self._build()
+        per_word, total = self._index.get(tuple(context), ({}, 0))
+        return per_word.get(word, 0), total
+
+    def unigram_score(self, word) -> float:
+        count, total = self._continuation(word, ())
+        n_types = len(self._index[()][0])
+        uniform = 1.0 / len(self.vocab)
+        return max(count - self.discount, 0.0) / total + self.discount * n_types / total * uniform
+
+    def alpha_gamma(self, word, context):
+        prefix_counts = self.counts[context]
+        if len(context) + 1 == self.order:
+            count, total = prefix_counts[word], prefix_counts.N()
+            distinct = sum(1 for c in prefix_counts.values() if c > 0)
+        else:
+            count, total = self._continuation(word, tuple(context))
+            distinct = sum(1 for c in prefix_counts.values() if c > 0)
+        if total == 0:
+            return 0.0, 1.0
+        return max(count - self.discount, 0.0) / total, self.discount * distinct / total
+
+
+class KneserNeyTrigram(InterpolatedLanguageModel):
+    """nltk.lm's interpolated language model with the indexed Kneser-Ney estimator."""
+
+    def __init__(self, order: int = 3, discount: float = 0.75, **kwargs):
+        super().__init__(IndexedKneserNey, order, params={"discount": discount, "order": order}, **kwargs)
+
+
+def kn_perplexity(train_replies: Sequence[list[str]], test_replies: Sequence[list[str]], vocab: Vocab,
+                  order: int = 3) -> float:
+    """Perplexity per token (the end of the reply included) of an interpolated KN n-gram model."""
+    known = lambda tokens: [t if t in vocab.stoi else UNK for t in tokens]  # noqa: E731
+    from nltk.lm.preprocessing import padded_everygram_pipeline
+
+    train = [known(r) for r in train_replies]
+    ngrams, words = padded_everygram_pipeline(order, train)
+    model = KneserNeyTrigram(order)
+    model.fit(ngrams, words)
+    total, count = 0.0, 0
+    for reply in test_replies:
+        tokens = [BOS] * (order - 1) + known(reply) + [END]
+        for i in range(order - 1, len(tokens)):
+            probability = model.score(tokens[i], tokens[i - order + 1:i])
+            total += math.log(probability)
+            count += 1
+    return math.exp(-total / count)
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")
+    parser.add_argument("--data", default=None, help="JSONL conversations (default: the corpus's test split)")
+    parser.add_argument("--split", choices=("test", "valid"), default="test")
+    parser.add_argument("--max-exchanges", type=int, default=600,
+                        help="exchanges used for the generation and ranking figures (perplexity uses all)")
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--rank-score", choices=("mean", "sum", "pmi"), default="pmi",
+                        help="recall@1 of 10: mean or summed log p(reply | context), or pointwise mutual "
+                             "information log p(reply | context) - log p(reply | new conversation)")
+    parser.add_argument("--seed", type=int, default=1234)
+
+
+@torch.inference_mode()
+def _candidate_scores(predictor: ChatPredictor, state, source_ids: list[int], candidates: list[list[int]],
+                      how: str) -> list[float]:
+    """Score each candidate reply to ``source_ids`` from ``state`` in one batched forward."""
+    from engine.data.chat import make_turn_batch
+
+    model, vocab = predictor.model, predictor.vocab
+    n = len(candidates)
+
+    def log_probs(start_state, source):
+        batch = make_turn_batch([(source, c) for c in candidates], [False] * n, vocab)
+        out = model(batch.source.to(predictor.device), batch.source_lengths, batch.reply_input.to(predictor.device),
+                    batch.reply_lengths, start_state, targets=batch.targets.to(predictor.device))
+        per_row, position = [], 0
+        for c in candidates:
+            per_row.append(out.token_log_probs[position:position + len(c) + 1])
+            position += len(c) + 1
+        return per_row
+
+    expanded = (state[0].expand(-1, n, -1).contiguous(), state[1].expand(-1, n, -1).contiguous())
+    conditional = log_probs(expanded, source_ids)
+    if how == "sum":
+        return [float(lp.sum()) for lp in conditional]
+    if how == "mean":
+        return [float(lp.mean()) for lp in conditional]
+    prior = log_probs(model.initial_state(n, predictor.device), [vocab.unk_id])
+    return [float(c.sum() - p.sum()) for c, p in zip(conditional, prior)]
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    device = pick_device(args.device)
+    model_path = Path(args.model or DEFAULT_MODEL)
+    predictor = ChatPredictor.load(model_path, device)
+    vocab, config = predictor.vocab, predictor.model.config
+    splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
+    if args.data:
+        conversations = read_jsonl(args.data)
+    else:
+        conversations = splits.test if args.split == "test" else splits.valid
+    test_tokens = tokenize_conversations(conversations)
+    streams = training_streams(test_tokens, vocab, config.max_source_len, config.max_reply_len, both_sides=False)
+    nll, n_tokens = evaluate_loss(predictor.model, streams, vocab, device)
+
+    # The anchor sees the same replies (cut the same way) and the same vocabulary.
+    train_streams = training_streams(tokenize_conversations(splits.train), vocab, config.max_source_len,
+                                     config.max_reply_len, both_sides=True)
+    train_replies = [vocab.decode(reply) for stream in train_streams for _, reply in stream]
+    test_replies = [vocab.decode(reply) for stream in streams for _, reply in stream]
+    kn = kn_perplexity(train_replies, test_replies, vocab)
+
+    # Generation and ranking on the first exchanges, each from the state of the true history.
+    rng = random.Random(args.seed)
+    all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
+    decode_config = DecodeConfig(beam_size=args.beam_size)
+    references, hypotheses, hits, ranked = [], [], 0, 0
+    for index, stream in enumerate(streams):
+        state = predictor.model.initial_state(1, device)
+        for source, reply in stream:
+            if ranked >= args.max_exchanges:
+                break
+            text_source = " ".join(vocab.decode(source))
+            generated = predictor.reply(text_source, _state(predictor, state), decode_config)
+            references.append([vocab.decode(reply)])
+            hypotheses.append(generated.tokens)
+            negatives = []
+            while len(negatives) < 9:
+                other, candidate = rng.choice(all_replies)
+                if other != index:
+                    negatives.append(candidate)
+            scores = _candidate_scores(predictor, state, source, [reply] + negatives, args.rank_score)
+            hits += int(scores[0] > max(scores[1:]))
+            ranked += 1
+            with torch.inference_mode():
+                _, state = predictor.model.start_reply(torch.tensor([source], device=device), state)
+                state = predictor.model.read_reply(reply, state, vocab.sos_id)
+    smooth = SmoothingFunction().method1
+    unigrams = [t for h in hypotheses for t in h]
+    bigrams = [b for h in hypotheses for b in zip(h, h[1:])]
+    return {
+        "perplexity": math.exp(nll),
+        "kn_trigram_perplexity": kn,
+        "ppl_ratio": math.exp(nll) / kn,
+        "bleu2": corpus_bleu(references, hypotheses, weights=(0.5, 0.5), smoothing_function=smooth),
+        "distinct1": len(set(unigrams)) / max(1, len(unigrams)),
+        "distinct2": len(set(bigrams)) / max(1, len(bigrams)),
+        "recall_at_1_of_10": hits / max(1, ranked),
+        "rank_score": args.rank_score,
+        "n_conversations": len(streams),
+        "n_reply_tokens": n_tokens,
+        "n_generated": len(hypotheses),
+        "unk_in_replies": sum(t == UNK for t in unigrams),
+        "model": model_path.name,
+        "data": args.data or f"{args.split} split",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _state(predictor: ChatPredictor, tensors):
+    from engine.results import ChatState
+
+    return ChatState(tensors, 0, predictor.model_id)

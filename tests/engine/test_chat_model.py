@@ -1,0 +1,202 @@
+"""The chat model, its truncated-BPTT training and clipping, on tiny sizes."""
+import copy
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from engine.chat_training import TrainConfig, run_turn, train_chat
+from engine.checkpoint import CheckpointError
+from engine.data.chat import make_turn_batch, stream_batches, training_streams
+from engine.decoding import DecodeConfig
+from engine.models.seq2seq import Seq2Seq
+from engine.tasks.chat import ChatPredictor, tiny_config, train_small_model
+from engine.text import Vocab, tokenize
+from engine.training import clip_gradients
+
+CONVERSATIONS = [
+    ["my name is alice", "hello alice", "what is my name ?", "alice"],
+    ["my name is bob", "hello bob", "what is my name ?", "bob"],
+    ["how are you ?", "fine thanks", "do you like music ?", "yes , jazz"],
+    ["hi", "hey there"],
+    ["where are you from ?", "from the sea", "nice", "thank you"],
+]
+
+
+def small_setup(dropout=0.0):
+    vocab = Vocab.build([tokenize(t) for c in CONVERSATIONS for t in c] + [["zebra"]], min_count=1)
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(vocab, dropout=dropout))
+    return vocab, model
+
+
+def test_attention_sums_to_one_and_is_zero_at_padding():
+    vocab, model = small_setup()
+    batch = make_turn_batch([([5, 6, 7, 8], [5]), ([9], [6, 7])], [True, True], vocab)
+    out = run_turn(model, batch, model.initial_state(2))
+    weights = out.attention  # (2, tgt_len, src_len)
+    assert torch.allclose(weights.sum(-1), torch.ones(weights.shape[:2]))
+    assert torch.all(weights[1, :, 1:] == 0)  # row 1's source is one token; the rest is padding
+    assert torch.all(weights[0] > 0)
+
+
+def test_padding_and_batch_mates_do_not_change_a_row():
+    vocab, model = small_setup()
+    model.eval()
+    alone = run_turn(model, make_turn_batch([([9, 5], [6])], [True], vocab), model.initial_state(1))
+    padded = run_turn(model, make_turn_batch([([9, 5], [6]), ([5, 6, 7, 8, 9], [7, 8, 9])], [True, True], vocab),
+                      model.initial_state(2))
+    assert torch.allclose(alone.token_log_probs, padded.token_log_probs[:2], atol=1e-6)
+    assert torch.allclose(alone.state[0], padded.state[0][:, :1], atol=1e-6)
+
+
+def stream_of(vocab, model, conversation):
+    return training_streams([conversation], vocab, model.config.max_source_len, model.config.max_reply_len,
+                            both_sides=False)
+
+
+def grads(model):
+    return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+def test_window_covering_the_conversation_equals_full_bptt():
+    vocab, model = small_setup()
+    conversation = CONVERSATIONS[2] + ["and you ?", "me too"]
+    streams = stream_of(vocab, model, conversation)
+    # Reference: unroll the whole conversation, sum every reply token's loss, one backward.
+    reference = copy.deepcopy(model)
+    state, total, tokens = reference.initial_state(1), 0.0, 0
+    for batch in stream_batches(streams, 1, vocab):
+        out = run_turn(reference, batch, state)
+        state, total, tokens = out.state, total + out.loss_sum, tokens + out.n_tokens
+    (total / tokens).backward()
+    config = TrainConfig(epochs=1, batch_size=1, tbptt_turns=len(streams[0]), clip_norm=1e9, warmup_steps=1)
+    train_chat(model, streams, [], vocab, config, torch.device("cpu"))
+    expected, got = grads(reference), grads(model)
+    assert expected.keys() == got.keys()
+    for name in expected:
+        assert torch.allclose(expected[name], got[name], atol=1e-6, rtol=1e-5), name
+
+
+def test_one_turn_window_sends_no_gradient_into_the_previous_turn():
+    vocab, model = small_setup()
+    conversation = ["zebra zebra", "ok", "how are you ?", "fine thanks"]  # "zebra" only in turn 1
+    streams = stream_of(vocab, model, conversation)
+    zebra = vocab.stoi["zebra"]
+    config = TrainConfig(epochs=1, batch_size=1, tbptt_turns=1, clip_norm=1e9, learning_rate=0.0,
+                         min_learning_rate=0.0)
+    train_chat(model, streams, [], vocab, config, torch.device("cpu"))
+    # The last window held turn 2 only: its loss reached nothing of turn 1.
+    assert torch.count_nonzero(model.embedding.weight.grad[zebra]) == 0
+    # Without the detach, turn 2's loss does reach turn 1 through the carried state.
+    model.zero_grad()
+    batches = list(stream_batches(streams, 1, vocab))
+    first = run_turn(model, batches[0], model.initial_state(1))
+    second = run_turn(model, batches[1], first.state)
+    second.loss_sum.backward()
+    assert torch.count_nonzero(model.embedding.weight.grad[zebra]) > 0
+
+
+def test_clipping_scales_to_the_threshold_and_keeps_direction():
+    params = [torch.nn.Parameter(torch.zeros(3)), torch.nn.Parameter(torch.zeros(2, 2))]
+    params[0].grad = torch.tensor([3.0, 0.0, 4.0])
+    params[1].grad = torch.tensor([[0.0, 12.0], [0.0, 0.0]])  # global norm 13
+    before = torch.cat([p.grad.flatten() for p in params])
+    norm, clipped = clip_gradients(params, 6.5)
+    after = torch.cat([p.grad.flatten() for p in params])
+    assert norm == pytest.approx(13.0) and clipped
+    assert torch.linalg.vector_norm(after) == pytest.approx(6.5)
+    assert torch.allclose(after, before * 0.5)  # same direction
+    norm, clipped = clip_gradients(params, 100.0)
+    assert norm == pytest.approx(6.5) and not clipped
+    assert torch.equal(torch.cat([p.grad.flatten() for p in params]), after)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "chat.safetensors"
+    predictor = train_small_model(CONVERSATIONS, path, epochs=150)
+    return predictor, path
+
+
+def converse(predictor, turns, config=DecodeConfig(strategy="greedy")):
+    state, replies = None, []
+    for user in turns[::2]:
+        reply = predictor.reply(user, state, config)
+        state = reply.state
+        replies.append(" ".join(reply.tokens))
+    return replies
+
+
+def test_tiny_model_reproduces_its_conversations_including_memory(trained):
+    predictor, _ = trained
+    for conversation in CONVERSATIONS:
+        expected = [" ".join(tokenize(t)) for t in conversation[1::2]]
+        assert converse(predictor, conversation) == expected
+    # "what is my name ?" is answered from turn 1, which the state carries.
+    assert converse(predictor, CONVERSATIONS[0])[1] == "alice"
+    assert converse(predictor, CONVERSATIONS[1])[1] == "bob"
+
+
+def test_rebuilt_state_continues_the_conversation(trained):
+    predictor, _ = trained
+    state = predictor.rebuild_state([("my name is bob", "hello bob")])
+    assert predictor.reply("what is my name ?", state, DecodeConfig(strategy="greedy")).tokens == ["bob"]
+
+
+def test_checkpoint_round_trip_gives_identical_replies(trained):
+    predictor, path = trained
+    loaded = ChatPredictor.load(path)
+    for config in (DecodeConfig(strategy="greedy"), DecodeConfig(beam_size=4, n_best=3)):
+        for conversation in CONVERSATIONS:
+            assert converse(loaded, conversation, config) == converse(predictor, conversation, config)
+    reply = loaded.reply("my name is alice", None)
+    assert len(reply.attention) == len(reply.tokens)
+    assert len(reply.attention[0]) == len(reply.source_tokens)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign", "empty"])
+def test_damaged_checkpoint_gives_a_clear_error(trained, tmp_path, damage):
+    _, path = trained
+    broken = tmp_path / "broken.safetensors"
+    data = path.read_bytes()
+    if damage == "truncate":
+        broken.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        broken.write_bytes(data[:8] + b"\xff" * 64 + data[72:])
+    elif damage == "foreign":
+        from safetensors.torch import save_file
+
+        save_file({"w": torch.zeros(2)}, str(broken))
+    else:
+        broken.write_bytes(b"")
+    with pytest.raises(CheckpointError) as error:
+        ChatPredictor.load(broken)
+    message = str(error.value)
+    assert str(broken) in message and "\n" not in message
+
+
+def test_bad_input_is_handled(trained):
+    predictor, _ = trained
+    long_reply = predictor.reply("hello " * 20_000, None)
+    assert len(long_reply.source_tokens) == predictor.model.config.max_source_len
+    odd = predictor.reply("qwxz \x00\x07 😀 مرحبا שלום", None)
+    assert "<unk>" not in odd.tokens and "<unk>" not in odd.text
+
+
+def test_engine_refuses_blank_messages_without_calling_a_model(tmp_path):
+    from engine.service import Engine
+
+    engine = Engine(paths={"chat": tmp_path / "missing.safetensors"})
+    with pytest.raises(ValueError, match="empty"):
+        engine.reply("   \n ")
+    assert "chat" not in engine.problems  # the model was never even looked for
+
+
+def test_engine_imports_neither_qt_nor_sqlalchemy():
+    code = ("import sys, engine, engine.service, engine.tasks.chat, engine.decoding, engine.chat_training;"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'sqlalchemy', 'chatapp')];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,135 @@
+"""Decoding strategies driven by hand-made log-probabilities (no model)."""
+import itertools
+import math
+
+import pytest
+import torch
+
+from engine.decoding import DecodeConfig, decode, length_penalty
+
+SOS, EOS, UNK, PAD = 0, 1, 2, 3
+WORDS = [4, 5, 6]
+VOCAB = 7
+
+
+def table_model(seed: int, max_len: int):
+    """A fixed random 'model': next-token log-probs depend on the whole prefix (as a state)."""
+    generator = torch.Generator().manual_seed(seed)
+    cache: dict[tuple, torch.Tensor] = {}
+
+    def dist(prefix: tuple) -> torch.Tensor:
+        if prefix not in cache:
+            logits = torch.randn(VOCAB, generator=generator) * 2
+            cache[prefix] = torch.log_softmax(logits, dim=0)
+        return cache[prefix]
+
+    def step(tokens, state):
+        prefixes = [p + (int(t),) for p, t in zip(state, tokens)]
+        return torch.stack([dist(p) for p in prefixes]), None, prefixes
+
+    def reorder(state, rows):
+        return [state[int(r)] for r in rows]
+
+    def sequence_log_prob(words: tuple) -> float:
+        prefix, total = (SOS,), 0.0
+        for token in words + (EOS,):
+            total += float(dist(prefix)[token])
+            prefix = prefix + (token,)
+        return total
+
+    return step, reorder, sequence_log_prob
+
+
+def run(step, reorder, config):
+    return decode(step, [()], reorder, config, SOS, EOS, UNK, PAD)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_wide_beam_returns_exhaustive_argmax(seed):
+    max_len = 3
+    step, reorder, sequence_log_prob = table_model(seed, max_len)
+    candidates = [c for n in range(1, max_len + 1) for c in itertools.product(WORDS, repeat=n)]
+    best = max(candidates, key=sequence_log_prob)
+    config = DecodeConfig(beam_size=len(candidates), length_penalty=0.0, max_length=max_len, block_ngram=0,
+                          n_best=len(candidates))
+    hypotheses = run(step, reorder, config)
+    assert tuple(hypotheses[0].tokens) == best
+    assert hypotheses[0].log_prob == pytest.approx(sequence_log_prob(best), abs=1e-5)
+    # Every sequence is found, ranked by its exact score.
+    assert len(hypotheses) == len(candidates)
+    scores = [h.score for h in hypotheses]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_beam_one_equals_greedy(seed):
+    step, reorder, _ = table_model(seed, 6)
+    greedy = run(step, reorder, DecodeConfig(strategy="greedy", max_length=6, length_penalty=0.0))
+    beam = run(step, reorder, DecodeConfig(strategy="beam", beam_size=1, max_length=6, length_penalty=0.0))
+    assert greedy[0].tokens == beam[0].tokens
+    assert greedy[0].log_prob == pytest.approx(beam[0].log_prob)
+
+
+def constant_model(preferences: dict[int, float]):
+    """Every step prefers the same tokens: the constraints must do the work."""
+    row = torch.full((VOCAB,), -20.0)
+    for token, value in preferences.items():
+        row[token] = value
+    row = torch.log_softmax(row, 0)
+
+    def step(tokens, state):
+        return row.expand(tokens.size(0), -1).clone(), None, state
+
+    return step, (lambda state, rows: state)
+
+
+@pytest.mark.parametrize("strategy", ["greedy", "beam", "sample"])
+def test_never_emits_unk_pad_or_sos_and_respects_lengths(strategy):
+    step, reorder = constant_model({UNK: 5.0, PAD: 4.0, SOS: 4.0, EOS: 3.0, 4: 1.0, 5: 0.9, 6: 0.8})
+    config = DecodeConfig(strategy=strategy, min_length=2, max_length=5, block_ngram=0, seed=1)
+    hypothesis = run(step, reorder, config)[0]
+    assert all(t in WORDS for t in hypothesis.tokens)
+    assert 2 <= len(hypothesis.tokens) <= 5
+
+
+def test_max_length_forces_end():
+    step, reorder = constant_model({4: 5.0, EOS: -5.0})
+    hypothesis = run(step, reorder, DecodeConfig(strategy="greedy", max_length=4, block_ngram=0))[0]
+    assert hypothesis.tokens == [4, 4, 4, 4]
+
+
+def test_repeated_ngrams_are_blocked():
+    step, reorder = constant_model({4: 5.0, 5: 4.0, 6: 3.0, EOS: -5.0})
+    hypothesis = run(step, reorder, DecodeConfig(strategy="greedy", max_length=12, block_ngram=2))[0]
+    bigrams = list(zip(hypothesis.tokens, hypothesis.tokens[1:]))
+    assert len(bigrams) == len(set(bigrams))
+
+
+def test_sampling_follows_top_k_and_is_repeatable_with_a_seed():
+    step, reorder = constant_model({4: 1.0, 5: 0.9, 6: 0.8, EOS: -1.0})
+    config = DecodeConfig(strategy="sample", top_k=2, max_length=30, block_ngram=0, seed=7, forbid_unk=True)
+    first = run(step, reorder, config)[0].tokens
+    assert first == run(step, reorder, config)[0].tokens
+    assert set(first) == {4, 5}  # 6 and <eos> are outside the top 2
+    single = run(step, reorder, DecodeConfig(strategy="sample", top_k=1, max_length=5, block_ngram=0, seed=3))[0]
+    assert single.tokens == [4] * 5
+
+
+def test_top_p_keeps_the_nucleus():
+    step, reorder = constant_model({4: 4.0, 5: 0.0, EOS: -10.0})
+    config = DecodeConfig(strategy="sample", top_p=0.5, max_length=6, block_ngram=0, seed=0)
+    assert set(run(step, reorder, config)[0].tokens) == {4}
+
+
+def test_length_penalty_follows_wu_et_al():
+    assert length_penalty(1, 0.0) == 1.0
+    assert length_penalty(7, 1.0) == pytest.approx(2.0)
+    assert length_penalty(10, 0.6) == pytest.approx((15 / 6) ** 0.6)
+
+
+def test_bad_configs_are_refused():
+    with pytest.raises(ValueError):
+        DecodeConfig(strategy="nucleus")
+    with pytest.raises(ValueError):
+        DecodeConfig(temperature=0)
+    assert math.isfinite(DecodeConfig().length_penalty)
