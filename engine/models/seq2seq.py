@@ -144,9 +144,8 @@ class Seq2Seq(nn.Module):
     # -- decoding ----------------------------------------------------------------------------
     def start_reply(self, source: torch.Tensor, state: State):
         """Encode one turn (batch 1) for decoding; returns (memory, decoder state)."""
-        lengths = torch.tensor([source.size(1)])
-        enc_outputs, keys, pad_mask, state = self.encode(source, lengths, state)
-        return (enc_outputs, keys, pad_mask), state
+        enc_outputs, state = self._run_cells(self.encoder, self.embedding(source), state)
+        return (enc_outputs, self.attention.project_keys(enc_outputs), None), state
 
     def decode_step(self, tokens: torch.Tensor, state: State, memory):
         """One decoder step for N hypotheses of the same turn.
@@ -154,13 +153,38 @@ class Seq2Seq(nn.Module):
         tokens: (N,); state: (layers, N, hidden); memory: the turn's encoding with batch 1,
         broadcast over the hypotheses. Returns log-probs (N, vocab), attention (N, src_len), state.
         """
-        embedded = self.embedding(tokens).unsqueeze(1)  # (N, 1, E)
-        output, state = self.decoder(embedded, state)  # (N, 1, H)
+        x = self.embedding(tokens)  # (N, E)
+        x, state = self._cell_step(self.decoder, x, state)
         enc_outputs, keys, pad_mask = memory
         n = tokens.size(0)
         memory_n = (enc_outputs.expand(n, -1, -1), keys.expand(n, -1, -1), None)
-        features, weights = self.attend(output, memory_n)
+        features, weights = self.attend(x.unsqueeze(1), memory_n)  # (N, 1, E), (N, 1, S)
         return self.output.log_prob(features.squeeze(1).float()), weights.squeeze(1), state
+
+    def _cell_step(self, lstm: nn.LSTM, x: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """One time step of ``lstm`` for a batch: x (N, input) -> top layer's h (N, hidden), state.
+
+        At inference a whole ``nn.LSTM`` call costs several times more than the arithmetic of
+        one step (it sets up a sequence kernel each time), so decoding runs the fused cell.
+        """
+        h, c = state
+        new_h, new_c = [], []
+        for layer in range(self.config.num_layers):
+            h_l, c_l = torch.lstm_cell(x, (h[layer], c[layer]), getattr(lstm, f"weight_ih_l{layer}"),
+                                       getattr(lstm, f"weight_hh_l{layer}"), getattr(lstm, f"bias_ih_l{layer}"),
+                                       getattr(lstm, f"bias_hh_l{layer}"))
+            new_h.append(h_l)
+            new_c.append(c_l)
+            x = h_l
+        return x, (torch.stack(new_h), torch.stack(new_c))
+
+    def _run_cells(self, lstm: nn.LSTM, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """``lstm`` over one unpadded sequence step by step: inputs (1, T, input) -> (1, T, hidden)."""
+        outputs = []
+        for t in range(inputs.size(1)):
+            x, state = self._cell_step(lstm, inputs[:, t], state)
+            outputs.append(x)
+        return torch.stack(outputs, dim=1), state
 
     @staticmethod
     def reorder_state(state: State, rows: torch.Tensor) -> State:
@@ -169,5 +193,5 @@ class Seq2Seq(nn.Module):
     def read_reply(self, reply_ids: list[int], state: State, sos_id: int) -> State:
         """The decoder reads a chosen reply (teacher-forced), giving the state for the next turn."""
         tokens = torch.tensor([[sos_id] + reply_ids], device=state[0].device)
-        _, state = self.decoder(self.embedding(tokens), state)
+        _, state = self._run_cells(self.decoder, self.embedding(tokens), state)
         return state
