@@ -1,0 +1,146 @@
+"""Show, Attend and Tell (Xu et al. 2015), small: a CNN keeps a grid of region features and an
+LSTM, started from the image, attends over the regions (additive attention, Bahdanau et al. 2015)
+before writing each word.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.models.attention import AdditiveAttention
+
+
+@dataclass(frozen=True)
+class CaptionerConfig:
+    vocab_size: int  # tokens, specials included
+    image_size: int = 64  # images are resized to image_size x image_size
+    channels: tuple[int, ...] = (32, 64, 128)  # convolution widths; each stage after the first halves the grid
+    grid_size: int = 8  # regions per side the encoder keeps (image_size / 8 with three stages)
+    feature_size: int = 128  # size of a region's feature vector
+    embed_size: int = 64  # word embeddings
+    hidden_size: int = 192  # decoder LSTM
+    attention_size: int = 128  # additive attention's inner size
+    dropout: float = 0.2  # before the output layer
+    max_length: int = 32  # tokens a caption may have (decoding stops there)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "channels", tuple(self.channels))
+        if self.image_size // 2 ** len(self.channels) != self.grid_size:
+            raise ValueError(f"{len(self.channels)} stages turn {self.image_size} pixels into a grid of "
+                             f"{self.image_size // 2 ** len(self.channels)}, not {self.grid_size}")
+
+
+def _block(inputs: int, outputs: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(inplace=True))
+
+
+class Encoder(nn.Module):
+    """(batch, 3, H, W) normalised pixels -> (batch, regions, feature_size) region features."""
+
+    def __init__(self, config: CaptionerConfig):
+        super().__init__()
+        layers: list[nn.Module] = []
+        inputs = 3
+        for index, width in enumerate(config.channels):
+            if index == 0:  # a strided 5x5 layer: the full-resolution stage is the costly one, so skip it
+                layers += [nn.Conv2d(3, width, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(width),
+                           nn.ReLU(inplace=True)]
+            else:
+                layers += [nn.MaxPool2d(2), _block(inputs, width)]
+            inputs = width
+        # Receptive field with the defaults: 35 pixels, more than the largest object of a 64-pixel scene.
+        layers += [nn.Conv2d(inputs, config.feature_size, 1)]
+        self.cnn = nn.Sequential(*layers)
+        # Relations need to know where a region is: a learned position vector per region.
+        self.position = nn.Parameter(torch.zeros(config.grid_size * config.grid_size, config.feature_size))
+        nn.init.normal_(self.position, std=0.1)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        features = self.cnn(images)  # (B, F, g, g)
+        features = features.flatten(2).transpose(1, 2)  # (B, g*g, F), row-major regions
+        return torch.relu(features) + self.position
+
+
+@dataclass
+class DecoderState:
+    hidden: torch.Tensor  # (rows, hidden)
+    cell: torch.Tensor  # (rows, hidden)
+    features: torch.Tensor  # (rows, regions, feature)
+    keys: torch.Tensor  # (rows, regions, attention): the features' projection, computed once
+
+
+class Captioner(nn.Module):
+    def __init__(self, config: CaptionerConfig, pad_id: int = 0):
+        super().__init__()
+        self.config = config
+        self.pad_id = pad_id
+        self.encoder = Encoder(config)
+        self.embedding = nn.Embedding(config.vocab_size, config.embed_size, padding_idx=pad_id)
+        self.attention = AdditiveAttention(config.hidden_size, config.feature_size, config.attention_size)
+        self.init_hidden = nn.Linear(config.feature_size, config.hidden_size)
+        self.init_cell = nn.Linear(config.feature_size, config.hidden_size)
+        # Xu et al. (2015), 4.2.1: a gate lets the decoder weigh the image against the words.
+        self.gate = nn.Linear(config.hidden_size, config.feature_size)
+        self.lstm = nn.LSTMCell(config.embed_size + config.feature_size, config.hidden_size)
+        self.dropout = nn.Dropout(config.dropout)
+        self.output = nn.Linear(config.hidden_size + config.feature_size, config.vocab_size)
+
+    # -- decoding, one step at a time (engine.decoding drives these) -----------------------------
+    def start(self, images: torch.Tensor) -> DecoderState:
+        """Encode (batch, 3, H, W) images into the decoder's first state."""
+        features = self.encoder(images)
+        mean = features.mean(dim=1)
+        return DecoderState(torch.tanh(self.init_hidden(mean)), torch.tanh(self.init_cell(mean)),
+                            features, self.attention.project_keys(features))
+
+    def step_logits(self, tokens: torch.Tensor, state: DecoderState) -> tuple[torch.Tensor, torch.Tensor, DecoderState]:
+        """Feed ``tokens`` (rows,); returns logits (rows, vocab), attention (rows, regions), new state."""
+        context, weights = self.attention(state.hidden.unsqueeze(1), state.keys, state.features, None)
+        context, weights = context.squeeze(1), weights.squeeze(1)  # (N, F), (N, S)
+        context = torch.sigmoid(self.gate(state.hidden)) * context
+        hidden, cell = self.lstm(torch.cat([self.embedding(tokens), context], dim=1), (state.hidden, state.cell))
+        logits = self.output(self.dropout(torch.cat([hidden, context], dim=1)))
+        return logits, weights, DecoderState(hidden, cell, state.features, state.keys)
+
+    def step(self, tokens: torch.Tensor, state: DecoderState) -> tuple[torch.Tensor, torch.Tensor, DecoderState]:
+        """``engine.decoding``'s step function: log-probabilities (rows, vocab), attention, state."""
+        logits, weights, state = self.step_logits(tokens, state)
+        return F.log_softmax(logits.float(), dim=-1), weights, state
+
+    @staticmethod
+    def reorder(state: DecoderState, rows: torch.Tensor) -> DecoderState:
+        """Keep the state rows of the hypotheses a strategy kept (and duplicate as it asks)."""
+        return DecoderState(state.hidden.index_select(0, rows), state.cell.index_select(0, rows),
+                            state.features.index_select(0, rows), state.keys.index_select(0, rows))
+
+    # -- training: teacher forcing -------------------------------------------------------------
+    def teacher_forced(self, images: torch.Tensor, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """images (B, 3, H, W), inputs (B, T) starting with <sos> -> logits (B, T, V), attention (B, T, S)."""
+        state = self.start(images)
+        all_logits, all_weights = [], []
+        for t in range(inputs.size(1)):
+            logits, weights, state = self.step_logits(inputs[:, t], state)
+            all_logits.append(logits)
+            all_weights.append(weights)
+        return torch.stack(all_logits, dim=1), torch.stack(all_weights, dim=1)
+
+    def forward(self, images: torch.Tensor, inputs: torch.Tensor, targets: Optional[torch.Tensor] = None,
+                attention_penalty: float = 1.0) -> tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """Returns (logits (B, T, V), loss). ``targets`` (B, T) are the inputs shifted by one, with
+        <pad> where there is nothing to predict; the loss is the mean cross-entropy per target token
+        plus the doubly stochastic attention penalty of Xu et al. (2015), eq. 14, which asks every
+        region to receive about one unit of attention over the caption, so the words look at the
+        whole image rather than at one spot."""
+        logits, weights = self.teacher_forced(images, inputs)
+        if targets is None:
+            return logits, None
+        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=self.pad_id)
+        if attention_penalty > 0:
+            live = (targets != self.pad_id).unsqueeze(-1).float()  # (B, T, 1)
+            received = (weights * live).sum(dim=1)  # (B, S)
+            loss = loss + attention_penalty * ((1.0 - received) ** 2).mean()
+        return logits, loss

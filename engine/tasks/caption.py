@@ -1,0 +1,428 @@
+"""The captioner's task: training, evaluation, captioning, the command line and the benchmark.
+
+``python -m engine train caption`` learns from generated scenes (:mod:`engine.scenes`), made on
+the fly so no two steps see the same pictures, or from a COCO-format set
+(``--data captions.json --images DIR``). Decoding goes through :mod:`engine.decoding`, the
+strategies the chat model uses too.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import random
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+import torch
+
+from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
+from engine.decoding import DecodeConfig, decode
+from engine.device import pick_device
+from engine.images import ImageSource, load_image, normalize_pixels, to_tensor
+from engine.models.captioner import Captioner, CaptionerConfig
+from engine.results import Caption
+from engine.scenes import (COLOURS, INVERSE, RELATIONS, SHAPES, SIZES, Scene, augment, caption_is_true,
+                           generate_scene, peak_in_box, scene_seed, scene_split, shape_word_objects)
+from engine.text import Vocab, detokenize, tokenize
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
+                             ignore_progress, never_stop, tqdm_progress)
+
+DEFAULT_OUT = Path("runs") / "caption.safetensors"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int = 6000  # optimiser steps
+    batch_size: int = 48  # images per step (one reference caption each)
+    learning_rate: float = 3e-3  # Adam's peak rate; warm-up, then cosine decay to 5 %
+    warmup_steps: int = 100  # linear warm-up
+    clip: float = 5.0  # gradient-norm threshold
+    # lambda of the doubly stochastic penalty (Xu et al. 2015). With 64 regions and about 13 words no
+    # attention can give every region a whole unit, so at lambda = 1 the penalty flattens attention
+    # (measured after 300 steps: cross-entropy 0.67, penalty 0.62, peak weight 0.047 ~ uniform 0.016)
+    # and the words cannot find their objects; a small lambda keeps its nudge to cover the image.
+    attention_penalty: float = 0.01
+    word_dropout: float = 0.15  # share of fed words replaced by <unk>, so the next word leans on the image
+    valid_every: int = 250  # steps between validations
+    valid_images: int = 200  # images decoded (greedily) at each validation
+    max_minutes: Optional[float] = None  # stop (and keep the best so far) after this long
+    seed: int = 0
+
+
+# -- vocabulary and batches --------------------------------------------------------------------
+
+def scene_vocab() -> Vocab:
+    """Every word the scenes' grammar uses (sorted, for a stable vocabulary)."""
+    words = {"a", "and"} | set(SIZES) | set(COLOURS) | set(SHAPES)
+    words |= {word for relation in list(RELATIONS) + list(INVERSE.values()) for word in relation}
+    return Vocab.build([sorted(words)], min_count=1)
+
+
+def encode_captions(vocab: Vocab, captions: Sequence[Sequence[str]], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token lists -> inputs (B, T) ``<sos> w1 .. wn`` and targets (B, T) ``w1 .. wn <eos>``, padded."""
+    ids = [vocab.encode(tokens)[:max_length] for tokens in captions]
+    width = max(len(row) for row in ids) + 1
+    inputs = torch.full((len(ids), width), vocab.pad_id, dtype=torch.long)
+    targets = torch.full((len(ids), width), vocab.pad_id, dtype=torch.long)
+    for i, row in enumerate(ids):
+        inputs[i, : len(row) + 1] = torch.tensor([vocab.sos_id] + row)
+        targets[i, : len(row) + 1] = torch.tensor(row + [vocab.eos_id])
+    return inputs, targets
+
+
+def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 0
+                  ) -> Iterator[tuple[torch.Tensor, list[list[str]]]]:
+    """Endless batches of new training scenes: uint8 images (B, 3, H, W) and one true caption each."""
+    rng = random.Random(seed)
+    index = start
+    while True:
+        images, captions = [], []
+        for _ in range(batch_size):
+            scene = generate_scene(scene_seed("train", index), image_size)
+            index += 1
+            image, _ = augment(scene.image, scene.objects, rng)
+            images.append(to_tensor(image, image_size))
+            # The scenes' captions are lower-case words and spaces: split() is tokenize() here, faster.
+            captions.append(rng.choice(scene.captions).split())
+        yield torch.stack(images), captions
+
+
+def set_batches(images: torch.Tensor, captions: list[list[list[str]]], batch_size: int, seed: int = 0
+                ) -> Iterator[tuple[torch.Tensor, list[list[str]]]]:
+    """Endless shuffled batches of a fixed set, one random reference caption per image."""
+    rng = random.Random(seed)
+    order: list[int] = []
+    while True:
+        if len(order) < batch_size:
+            fresh = list(range(len(captions)))
+            rng.shuffle(fresh)
+            order += fresh
+        chosen, order = order[:batch_size], order[batch_size:]
+        yield images[chosen], [rng.choice(captions[i]) for i in chosen]
+
+
+# -- training ----------------------------------------------------------------------------------
+
+def _learning_rate(step: int, config: TrainConfig) -> float:
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    return config.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Tensor, list[list[str]]]],
+                config: TrainConfig, device: torch.device,
+                validate: Optional[Callable[[Captioner], float]] = None,
+                on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop) -> dict[str, Any]:
+    """Train ``model`` in place and leave in it the weights that validated best.
+
+    ``validate(model) -> figure`` (higher is better) runs every ``valid_every`` steps and at the
+    end. Returns {"steps", "best_metric", "elapsed_s", "stopped"}.
+    """
+    torch.manual_seed(config.seed)
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    throughput = Throughput()
+    best_metric, best_state = -math.inf, None
+    word_rng = torch.Generator().manual_seed(config.seed)
+    step, stopped = 0, False
+
+    def run_validation(epoch: int) -> None:
+        nonlocal best_metric, best_state
+        if validate is None:
+            return
+        model.eval()
+        metric = validate(model)
+        model.train()
+        if metric > best_metric:
+            best_metric, best_state = metric, copy.deepcopy(model.state_dict())
+        on_progress(ProgressUpdate(step, config.steps, epoch, math.nan, 0.0, False, 0.0, 0.0,
+                                   throughput.elapsed, phase="valid", valid_loss=math.nan, metric=metric))
+
+    while step < config.steps:
+        if should_stop() or (config.max_minutes is not None and throughput.elapsed > 60 * config.max_minutes):
+            stopped = True
+            break
+        images, captions = next(batches)
+        inputs, targets = encode_captions(vocab, captions, model.config.max_length)
+        if config.word_dropout > 0:
+            # Fed words (never <sos> or padding) sometimes become <unk>: the decoder then has to
+            # read the next colour or shape off the image instead of guessing it from the words.
+            drop = (torch.rand(inputs.shape, generator=word_rng) < config.word_dropout) & (inputs > vocab.eos_id)
+            inputs = inputs.masked_fill(drop, vocab.unk_id)
+        images = normalize_pixels(images.to(device))
+        rate = _learning_rate(step, config)
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+        _, loss = model(images, inputs.to(device), targets.to(device), attention_penalty=config.attention_penalty)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        norm, clipped = clip_gradients(model.parameters(), config.clip)
+        if math.isfinite(norm):
+            optimizer.step()
+        step += 1
+        tokens = int((targets != vocab.pad_id).sum())
+        on_progress(ProgressUpdate(step, config.steps, 1, float(loss.detach()), norm, clipped, throughput.tick(tokens),
+                                   rate, throughput.elapsed))
+        if step % config.valid_every == 0 and step < config.steps:
+            run_validation(1)
+    run_validation(1)
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return {"steps": step, "best_metric": best_metric, "elapsed_s": round(throughput.elapsed, 1), "stopped": stopped}
+
+
+# -- captioning --------------------------------------------------------------------------------
+
+class CaptionPredictor:
+    """A trained captioner and its vocabulary, ready to caption images."""
+
+    def __init__(self, model: Captioner, vocab: Vocab, device: torch.device = torch.device("cpu"),
+                 meta: Optional[dict[str, Any]] = None):
+        self.model = model.to(device).eval()
+        self.vocab = vocab
+        self.device = device
+        self.meta = meta or {}
+
+    @classmethod
+    def load(cls, path: str | Path, device: torch.device | str = "cpu") -> "CaptionPredictor":
+        checkpoint = load_checkpoint(path, kind="caption")
+        config = CaptionerConfig(**checkpoint.config)
+        vocab = Vocab(checkpoint.vocab)
+        model = Captioner(config, pad_id=vocab.pad_id)
+        load_weights(model, checkpoint, path)
+        device = pick_device(device) if isinstance(device, str) else device
+        return cls(model, vocab, device, checkpoint.meta)
+
+    def save(self, path: str | Path, meta: Optional[dict[str, Any]] = None, half: bool = False) -> Path:
+        return save_checkpoint(path, Checkpoint("caption", asdict(self.model.config), self.model.state_dict(),
+                                                self.vocab.itos, meta or self.meta), half=half)
+
+    def decode_config(self, beam_size: int) -> DecodeConfig:
+        # No n-gram blocking: a caption names its anchor object twice ("... a large blue square and
+        # a green circle below a large blue square").
+        return DecodeConfig(strategy="beam" if beam_size > 1 else "greedy", beam_size=beam_size, length_penalty=0.6,
+                            block_ngram=0, max_length=self.model.config.max_length)
+
+    @torch.inference_mode()
+    def caption_pixels(self, pixels: torch.Tensor, beam_size: int = 3) -> Caption:
+        """Caption one uint8 image (3, image_size, image_size)."""
+        state = self.model.start(normalize_pixels(pixels.unsqueeze(0).to(self.device)))
+        best = decode(self.model.step, state, self.model.reorder, self.decode_config(beam_size),
+                      self.vocab.sos_id, self.vocab.eos_id, self.vocab.unk_id, self.vocab.pad_id, device=self.device)[0]
+        words = self.vocab.decode(best.tokens)
+        grid = self.model.config.grid_size
+        attention = (best.attention.float().view(len(words), grid, grid).cpu().tolist()
+                     if best.attention is not None and words else [])
+        return Caption(text=detokenize(words), words=words, score=float(best.score), attention=attention)
+
+    def caption(self, image: ImageSource, beam_size: int = 3) -> Caption:
+        """Caption a path, bytes, ``PIL.Image`` or RGB array; ``ImageError`` for an unreadable one."""
+        return self.caption_pixels(to_tensor(load_image(image), self.model.config.image_size), beam_size)
+
+
+def new_predictor(vocab: Vocab, args: argparse.Namespace) -> CaptionPredictor:
+    config = CaptionerConfig(vocab_size=len(vocab), image_size=args.image_size, grid_size=args.image_size // 8,
+                             hidden_size=args.hidden_size)
+    return CaptionPredictor(Captioner(config, pad_id=vocab.pad_id), vocab)
+
+
+# -- evaluation --------------------------------------------------------------------------------
+
+def bleu4(references: Sequence[Sequence[Sequence[str]]], hypotheses: Sequence[Sequence[str]]) -> float:
+    from nltk.translate.bleu_score import corpus_bleu
+
+    return float(corpus_bleu([list(map(list, refs)) for refs in references], [list(h) for h in hypotheses]))
+
+
+def evaluate_scenes(predictor: CaptionPredictor, scenes: Sequence[Scene], beam_size: int = 3
+                    ) -> dict[str, float]:
+    """Truthfulness, grounding and BLEU-4 of ``predictor`` on ``scenes``."""
+    size = predictor.model.config.image_size
+    true_count = grounded = shape_words = 0
+    hypotheses, references = [], []
+    for scene in scenes:
+        image_size = scene.image.size[0]
+        result = predictor.caption_pixels(to_tensor(scene.image, size), beam_size)
+        hypotheses.append(result.words)
+        references.append([tokenize(text) for text in scene.captions])
+        true_count += caption_is_true(result.words, scene.objects, image_size)
+        for position, objects in shape_word_objects(result.words, scene.objects):
+            shape_words += 1
+            grounded += any(peak_in_box(result.attention[position], o.box, image_size) for o in objects)
+    return {"truthfulness": true_count / max(1, len(scenes)), "grounding": grounded / max(1, shape_words),
+            "bleu4": bleu4(references, hypotheses), "n_images": len(scenes)}
+
+
+def greedy_truthfulness(model: Captioner, vocab: Vocab, scenes: Sequence[Scene]) -> float:
+    """The share of true greedy captions (the validation figure while training)."""
+    predictor = CaptionPredictor(model, vocab, next(model.parameters()).device)
+    size = model.config.image_size
+    return sum(caption_is_true(predictor.caption_pixels(to_tensor(s.image, size), 1).words, s.objects, s.image.size[0])
+               for s in scenes) / max(1, len(scenes))
+
+
+def greedy_bleu(model: Captioner, vocab: Vocab, images: torch.Tensor, captions: list[list[list[str]]]) -> float:
+    predictor = CaptionPredictor(model, vocab, next(model.parameters()).device)
+    return bleu4(captions, [predictor.caption_pixels(image, 1).words for image in images])
+
+
+# -- command line ------------------------------------------------------------------------------
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = TrainConfig()
+    parser.add_argument("--data", default=None, help="a COCO-format captions JSON (default: generated scenes)")
+    parser.add_argument("--images", default=None, help="the folder of the --data images")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="checkpoint to write")
+    parser.add_argument("--steps", type=int, default=defaults.steps)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--lr", type=float, default=defaults.learning_rate)
+    parser.add_argument("--word-dropout", type=float, default=defaults.word_dropout)
+    parser.add_argument("--attention-penalty", type=float, default=defaults.attention_penalty)
+    parser.add_argument("--valid-every", type=int, default=defaults.valid_every)
+    parser.add_argument("--valid-images", type=int, default=defaults.valid_images, help="images decoded per validation")
+    parser.add_argument("--max-minutes", type=float, default=None, help="stop after this long, keeping the best")
+    parser.add_argument("--image-size", type=int, default=64, help="pixels per side (a multiple of 8)")
+    parser.add_argument("--hidden-size", type=int, default=192)
+    parser.add_argument("--min-count", type=int, default=2, help="--data: words seen fewer times become <unk>")
+    parser.add_argument("--limit", type=int, default=None, help="--data: read at most this many images")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--half", action="store_true", help="store the weights as float16 (shipping size)")
+
+
+def train(args: argparse.Namespace) -> int:
+    from engine.training import StopRequest
+
+    device = pick_device(args.device)
+    config = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
+                         word_dropout=args.word_dropout, attention_penalty=args.attention_penalty,
+                         valid_every=args.valid_every, valid_images=args.valid_images, max_minutes=args.max_minutes,
+                         seed=args.seed)
+    meta: dict[str, Any] = {"command": "python -m engine train caption " + " ".join(sys.argv[3:]),
+                            "train_config": asdict(config)}
+    if args.data:
+        if not args.images:
+            raise ValueError("--data needs --images, the folder its file names are in")
+        from engine.data.coco import load_caption_set
+
+        full = load_caption_set(args.data, args.images, args.image_size, args.limit)
+        print(f"read {len(full)} images; skipped {full.skipped} unreadable, {full.uncaptioned} without captions",
+              file=sys.stderr)
+        for problem in full.problems[:5]:
+            print(f"  skipped: {problem}", file=sys.stderr)
+        if len(full) == 0:
+            raise ValueError(f"{args.data}: no readable captioned image")
+        train_set, valid_set = full.split()
+        vocab = Vocab.build([c for refs in train_set.captions for c in refs], max_size=10000, min_count=args.min_count)
+        batches = set_batches(train_set.images, train_set.captions, config.batch_size, config.seed)
+        predictor = new_predictor(vocab, args)
+        validate = (lambda model: greedy_bleu(model, vocab, valid_set.images[: config.valid_images],
+                                              valid_set.captions[: config.valid_images])) if len(valid_set) else None
+        meta["data"] = {"source": Path(args.data).name, "train_images": len(train_set), "valid_images": len(valid_set),
+                        "skipped": full.skipped}
+    else:
+        vocab = scene_vocab()
+        batches = scene_batches(config.batch_size, args.image_size, config.seed)
+        predictor = new_predictor(vocab, args)
+        valid_scenes = scene_split("valid", config.valid_images, args.image_size)
+        validate = lambda model: greedy_truthfulness(model, vocab, valid_scenes)  # noqa: E731
+        meta["data"] = {"source": "generated scenes", "train_images": config.steps * config.batch_size,
+                        "valid_images": len(valid_scenes)}
+    with StopRequest() as stop:
+        summary = train_model(predictor.model, vocab, batches, config, device, validate,
+                              tqdm_progress(config.steps, unit="tok"), stop)
+    meta["training"] = summary
+    path = predictor.save(args.out, meta, half=args.half)
+    print(f"saved {path} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s "
+          f"(best validation figure {summary['best_metric']:.3f})", file=sys.stderr)
+    return 0
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="caption checkpoint (default: the shipped model)")
+    parser.add_argument("--data", default=None, help="a COCO-format captions JSON (default: generated test scenes)")
+    parser.add_argument("--images", default=None, help="the folder of the --data images")
+    parser.add_argument("--n-test", type=int, default=500, help="generated test scenes")
+    parser.add_argument("--n-heldout", type=int, default=500, help="generated held-out-combination scenes")
+    parser.add_argument("--beam-size", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="--data: read at most this many images")
+
+
+def _model_path(args: argparse.Namespace) -> Path:
+    from engine.service import DEFAULT_PATHS
+
+    return Path(args.model) if getattr(args, "model", None) else DEFAULT_PATHS["caption"]
+
+
+def evaluate(args: argparse.Namespace) -> dict[str, Any]:
+    predictor = CaptionPredictor.load(_model_path(args), pick_device(args.device))
+    started = time.perf_counter()
+    if args.data:
+        if not args.images:
+            raise ValueError("--data needs --images, the folder its file names are in")
+        from engine.data.coco import load_caption_set
+
+        data = load_caption_set(args.data, args.images, predictor.model.config.image_size, args.limit)
+        hypotheses = [predictor.caption_pixels(image, args.beam_size).words for image in data.images]
+        result: dict[str, Any] = {"bleu4": bleu4(data.captions, hypotheses) if len(data) else 0.0,
+                                  "n_images": len(data), "skipped": data.skipped}
+    else:
+        size = predictor.model.config.image_size
+        test = evaluate_scenes(predictor, scene_split("test", args.n_test, size), args.beam_size)
+        heldout = evaluate_scenes(predictor, scene_split("heldout", args.n_heldout, size), args.beam_size)
+        result = {"bleu4": round(test["bleu4"], 4), "n_images": test["n_images"],
+                  "truthfulness": round(test["truthfulness"], 4), "truthfulness_heldout": round(heldout["truthfulness"], 4),
+                  "grounding": round(test["grounding"], 4), "grounding_heldout": round(heldout["grounding"], 4),
+                  "bleu4_heldout": round(heldout["bleu4"], 4), "n_heldout": heldout["n_images"]}
+    result["beam_size"] = args.beam_size
+    result["eval_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """``python -m engine caption IMAGE...``: one line per image; unreadable ones are reported."""
+    from engine.images import ImageError
+
+    predictor = CaptionPredictor.load(_model_path(args), pick_device(args.device))
+    failed = 0
+    for image in args.images:
+        try:
+            result = predictor.caption(image, beam_size=args.beam_size)
+        except ImageError as error:
+            print(f"error: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{image}: {result.text}" if len(args.images) > 1 else result.text)
+    return 2 if failed else 0
+
+
+def bench(device: torch.device | str = "cpu", repeats: int = 20) -> dict[str, Any]:
+    """Milliseconds to caption one dropped image (PNG bytes: decode, resize, encode, beam 3)."""
+    import io
+
+    from engine.service import DEFAULT_PATHS
+
+    device = pick_device(device) if isinstance(device, str) else device
+    path = DEFAULT_PATHS["caption"]
+    if not path.is_file():
+        return {"caption_ms_p50": None, "caption_error": f"{path.name}: no caption model"}
+    predictor = CaptionPredictor.load(path, device)
+    buffer = io.BytesIO()
+    generate_scene(scene_seed("test", 0), 256).image.save(buffer, "PNG")
+    data = buffer.getvalue()
+    for _ in range(2):
+        predictor.caption(data, beam_size=3)
+    times = []
+    for _ in range(max(1, repeats)):
+        started = time.perf_counter()
+        predictor.caption(data, beam_size=3)
+        times.append(1000 * (time.perf_counter() - started))
+    times.sort()
+    return {"caption_ms_p50": round(statistics.median(times), 2),
+            "caption_ms_p90": round(times[min(len(times) - 1, int(0.9 * len(times)))], 2)}

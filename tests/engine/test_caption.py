@@ -1,0 +1,150 @@
+import io
+import math
+
+import pytest
+import torch
+
+from engine.images import ImageError, normalize_pixels, to_tensor
+from engine.models.captioner import Captioner, CaptionerConfig
+from engine.scenes import caption_is_true, scene_split
+from engine.tasks import caption as task
+from engine.tasks.caption import CaptionPredictor, TrainConfig, encode_captions, scene_vocab, set_batches, train_model
+
+TINY = dict(image_size=32, channels=(16, 32), grid_size=8, feature_size=32, embed_size=16, hidden_size=64,
+            attention_size=32, dropout=0.0)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def tiny_model(vocab) -> Captioner:
+    return Captioner(CaptionerConfig(vocab_size=len(vocab), **TINY), pad_id=vocab.pad_id)
+
+
+@pytest.fixture(scope="module")
+def overfitted():
+    """A tiny captioner trained on four scenes, one caption each, until it knows them by heart."""
+    torch.manual_seed(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices on a shared machine: one thread beats two that contend
+    vocab = scene_vocab()
+    scenes = [s for s in scene_split("train", 12, image_size=32) if len(s.objects) <= 2][:4]
+    images = torch.stack([to_tensor(s.image, 32) for s in scenes])
+    captions = [[s.captions[0].split()] for s in scenes]
+    model = tiny_model(vocab)
+    config = TrainConfig(steps=120, batch_size=4, learning_rate=1e-2, warmup_steps=10, word_dropout=0.0,
+                         valid_every=1000)
+    losses = []
+    train_model(model, vocab, set_batches(images, captions, 4), config, torch.device("cpu"),
+                on_progress=lambda update: losses.append(update.loss))
+    torch.set_num_threads(threads)
+    return CaptionPredictor(model, vocab), scenes, losses
+
+
+def test_a_tiny_captioner_overfits_a_handful_of_scenes(overfitted):
+    predictor, scenes, losses = overfitted
+    assert losses[-1] < 0.2 * losses[0]
+    for scene in scenes:
+        result = predictor.caption(scene.image, beam_size=3)
+        assert " ".join(result.words) == scene.captions[0]
+        assert caption_is_true(result.words, scene.objects, 32)
+        assert math.isfinite(result.score) and result.score <= 0
+        assert result.text[0].isupper()  # detokenised for display
+        greedy = predictor.caption(scene.image, beam_size=1)
+        assert greedy.words == result.words
+
+
+def test_attention_maps_are_distributions_over_regions(overfitted):
+    predictor, scenes, _ = overfitted
+    result = predictor.caption(scenes[0].image)
+    assert len(result.attention) == len(result.words)
+    for grid in result.attention:
+        assert len(grid) == 8 and all(len(row) == 8 for row in grid)
+        values = torch.tensor(grid)
+        assert (values >= 0).all() and abs(float(values.sum()) - 1) < 1e-4
+    vocab = predictor.vocab
+    inputs, _ = encode_captions(vocab, [s.captions[0].split() for s in scenes], 32)
+    images = normalize_pixels(torch.stack([to_tensor(s.image, 32) for s in scenes]))
+    _, weights = predictor.model.teacher_forced(images, inputs)
+    assert weights.shape == (len(scenes), inputs.size(1), 64)
+    assert torch.allclose(weights.sum(-1), torch.ones(weights.shape[:2]), atol=1e-5)
+
+
+def test_loss_adds_the_doubly_stochastic_penalty():
+    vocab = scene_vocab()
+    model = tiny_model(vocab).eval()
+    scenes = scene_split("valid", 3, image_size=32)
+    images = normalize_pixels(torch.stack([to_tensor(s.image, 32) for s in scenes]))
+    inputs, targets = encode_captions(vocab, [s.captions[0].split() for s in scenes], 32)
+    logits, plain = model(images, inputs, targets, attention_penalty=0.0)
+    _, penalised = model(images, inputs, targets, attention_penalty=2.0)
+    _, weights = model.teacher_forced(images, inputs)
+    live = (targets != vocab.pad_id).unsqueeze(-1).float()
+    expected = 2.0 * ((1 - (weights * live).sum(1)) ** 2).mean()
+    assert torch.allclose(penalised - plain, expected, atol=1e-5) and expected > 0
+    assert logits.shape == (3, inputs.size(1), len(vocab))
+    assert model(images, inputs)[1] is None
+
+
+def test_step_and_reorder_fit_the_shared_decoder():
+    vocab = scene_vocab()
+    model = tiny_model(vocab).eval()
+    image = normalize_pixels(to_tensor(scene_split("test", 1, image_size=32)[0].image, 32).unsqueeze(0))
+    with torch.no_grad():
+        state = model.start(image)
+        log_probs, attention, state = model.step(torch.tensor([vocab.sos_id]), state)
+        assert log_probs.shape == (1, len(vocab)) and attention.shape == (1, 64)
+        assert torch.allclose(log_probs.exp().sum(-1), torch.ones(1))
+        wider = model.reorder(state, torch.tensor([0, 0, 0]))
+        assert wider.hidden.shape[0] == wider.features.shape[0] == 3
+        log_probs, _, _ = model.step(torch.tensor([6, 7, 8]), wider)
+        assert log_probs.shape == (3, len(vocab))
+
+
+def test_checkpoint_round_trip_and_every_image_source(overfitted, tmp_path):
+    predictor, scenes, _ = overfitted
+    path = predictor.save(tmp_path / "caption.safetensors", {"note": "test"}, half=True)
+    loaded = CaptionPredictor.load(path)
+    assert loaded.meta == {"note": "test"} and loaded.vocab == predictor.vocab
+    scene = scenes[1]
+    buffer = io.BytesIO()
+    scene.image.save(buffer, "PNG")
+    png = tmp_path / "scene.png"
+    png.write_bytes(buffer.getvalue())
+    expected = predictor.caption(scene.image).words
+    array = to_tensor(scene.image, 32).permute(1, 2, 0).numpy()
+    for source in (png, str(png), buffer.getvalue(), array):
+        assert loaded.caption(source).words == expected
+    with pytest.raises(ImageError):
+        loaded.caption(b"not an image")
+    with pytest.raises(ImageError):
+        loaded.caption(buffer.getvalue()[:100])
+
+
+def test_engine_caption_and_bench_use_the_checkpoint(overfitted, tmp_path, monkeypatch):
+    from engine.service import DEFAULT_PATHS, Engine
+
+    predictor, scenes, _ = overfitted
+    path = predictor.save(tmp_path / "caption.safetensors")
+    engine = Engine(paths={"caption": path}, device="cpu")
+    buffer = io.BytesIO()
+    scenes[2].image.save(buffer, "JPEG", quality=95)
+    result = engine.caption(buffer.getvalue())
+    assert result.words and len(result.attention) == len(result.words)
+    with pytest.raises(ValueError):
+        engine.caption(b"")
+    monkeypatch.setitem(DEFAULT_PATHS, "caption", path)
+    figures = task.bench("cpu", repeats=2)
+    assert figures["caption_ms_p50"] > 0 and figures["caption_ms_p90"] >= figures["caption_ms_p50"]
+
+
+def test_scene_evaluation_reports_every_figure(overfitted):
+    predictor, scenes, _ = overfitted
+    figures = task.evaluate_scenes(predictor, scenes, beam_size=2)
+    assert figures["truthfulness"] == 1.0 and figures["n_images"] == len(scenes)
+    assert 0 <= figures["grounding"] <= 1 and figures["bleu4"] > 0.9
