@@ -18,7 +18,7 @@ from engine.models.attention import AdditiveAttention
 class CaptionerConfig:
     vocab_size: int  # tokens, specials included
     image_size: int = 64  # images are resized to image_size x image_size
-    channels: tuple[int, ...] = (32, 64, 128)  # convolution widths; each stage after the first halves the grid
+    channels: tuple[int, ...] = (32, 64, 128)  # convolution widths; each stage halves the grid (stride 2, then max-pools)
     grid_size: int = 8  # regions per side the encoder keeps (image_size / 8 with three stages)
     feature_size: int = 128  # size of a region's feature vector
     embed_size: int = 64  # word embeddings
