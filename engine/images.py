@@ -127,7 +127,8 @@ def load_image(source: ImageSource, max_pixels: int = MAX_PIXELS) -> Image.Image
             return _to_rgb(image)
     except ImageError as error:
         message = str(error)
-        raise ImageError(message if message.startswith(name) or name.startswith("the ") else f"{name}: {message}") from None
+        named = message.startswith(name) or name.startswith("the ")
+        raise ImageError(message if named else f"{name}: {message}") from None
     except UnidentifiedImageError:
         raise ImageError(f"{name}: not an image, or a format Pillow cannot read") from None
     except Image.DecompressionBombError:

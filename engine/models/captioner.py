@@ -18,7 +18,7 @@ from engine.models.attention import AdditiveAttention
 class CaptionerConfig:
     vocab_size: int  # tokens, specials included
     image_size: int = 64  # images are resized to image_size x image_size
-    channels: tuple[int, ...] = (32, 64, 128)  # convolution widths; each stage halves the grid (stride 2, then max-pools)
+    channels: tuple[int, ...] = (32, 64, 128)  # convolution widths; each stage halves the grid (stride, pools)
     grid_size: int = 8  # regions per side the encoder keeps (image_size / 8 with three stages)
     feature_size: int = 128  # size of a region's feature vector
     embed_size: int = 64  # word embeddings
@@ -35,7 +35,8 @@ class CaptionerConfig:
 
 
 def _block(inputs: int, outputs: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(inplace=True))
+    return nn.Sequential(nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs),
+                         nn.ReLU(inplace=True))
 
 
 class Encoder(nn.Module):

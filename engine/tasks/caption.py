@@ -63,7 +63,8 @@ def scene_vocab() -> Vocab:
     return Vocab.build([sorted(words)], min_count=1)
 
 
-def encode_captions(vocab: Vocab, captions: Sequence[Sequence[str]], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+def encode_captions(vocab: Vocab, captions: Sequence[Sequence[str]], max_length: int
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
     """Token lists -> inputs (B, T) ``<sos> w1 .. wn`` and targets (B, T) ``w1 .. wn <eos>``, padded."""
     ids = [vocab.encode(tokens)[:max_length] for tokens in captions]
     width = max(len(row) for row in ids) + 1
@@ -377,7 +378,8 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         test = evaluate_scenes(predictor, scene_split("test", args.n_test, size), args.beam_size)
         heldout = evaluate_scenes(predictor, scene_split("heldout", args.n_heldout, size), args.beam_size)
         result = {"bleu4": round(test["bleu4"], 4), "n_images": test["n_images"],
-                  "truthfulness": round(test["truthfulness"], 4), "truthfulness_heldout": round(heldout["truthfulness"], 4),
+                  "truthfulness": round(test["truthfulness"], 4),
+                  "truthfulness_heldout": round(heldout["truthfulness"], 4),
                   "grounding": round(test["grounding"], 4), "grounding_heldout": round(heldout["grounding"], 4),
                   "bleu4_heldout": round(heldout["bleu4"], 4), "n_heldout": heldout["n_images"]}
     result["beam_size"] = args.beam_size
