@@ -73,6 +73,7 @@ class ChatController(QObject):
     conversation_touched = Signal(int)  # a new message: that conversation moves to the top
     engine_status = Signal(object)  # {kind: available}; problems are in ``engine_problems``
     settings_changed = Signal(object)  # AppSettings
+    version_changed = Signal(object)  # the ModelVersionRecord now active for its kind
 
     def __init__(self, store: "Store", host: EngineHost, settings: AppSettings,
                  parent: Optional[QObject] = None):
@@ -84,6 +85,7 @@ class ChatController(QObject):
         self._states: dict[int, Any] = {}  # conversation id -> the engine's ChatState
         self._running: dict[int, Op] = {}  # conversation id -> the reply or caption op
         self._versions: dict[str, int] = {}  # kind -> the model version in use
+        self._training = None  # the TrainingController, made when first asked for
         host.status.connect(self._on_engine_status)
         host.load_failed.connect(lambda why: self.notice.emit(None, "error",
                                                               f"The engine could not start: {why}"))
@@ -106,12 +108,44 @@ class ChatController(QObject):
         self.engine_status.emit(dict(available))
 
     def activate_version(self, version_id: int) -> None:
-        """Use a model version (a newer one, or an older one to roll back) from the next call on."""
+        """Use a model version (a newer one, or an older one to roll back) from the next call on.
+
+        The switch is queued on the engine worker ahead of any later reply; if the checkpoint
+        cannot be loaded, the engine keeps its model and the store goes back to the previous
+        version.
+        """
+        version = self.store.model_version(version_id)
+        if version is None:
+            raise KeyError(f"no model version {version_id}")
+        previous = self.store.active_version(version.kind)
         version = self.store.activate_version(version_id)
-        self.host.use_model(version.kind, version.path)
+        previous_path = self.host.paths.get(version.kind)
+        op = self.host.use_model(version.kind, version.path)
+        op.failed.connect(lambda error: self._activation_failed(version, previous, previous_path, error))
         self._versions[version.kind] = version.id
         if version.kind == "chat":
             self._states.clear()  # a recurrent state never crosses models
+        self.version_changed.emit(version)
+
+    def _activation_failed(self, version: Any, previous: Any, previous_path: Optional[str],
+                           error: BaseException) -> None:
+        if previous is not None:
+            self.store.activate_version(previous.id)
+            self._versions[version.kind] = previous.id
+        if previous_path is not None:
+            self.host.paths[version.kind] = previous_path
+        self.notice.emit(None, "error", f"“{version.label}” could not be loaded, the model in use stays: "
+                                        f"{_line(error)}")
+        self.version_changed.emit(previous)
+
+    @property
+    def training(self) -> Any:
+        """The training panel's controller (fine-tuning runs in a child process)."""
+        if self._training is None:
+            from chatapp.training import TrainingController
+
+            self._training = TrainingController(self, parent=self)
+        return self._training
 
     # -- conversations -----------------------------------------------------------------------
     def new_conversation(self, title: str = DEFAULT_TITLE) -> int:
@@ -350,6 +384,8 @@ class ChatController(QObject):
         """Stop what runs (a reply being written is dropped; everything saved stays saved)."""
         for op in list(self._running.values()):
             op.cancel()
+        if self._training is not None:
+            self._training.shutdown()
         self.files.shutdown(1.0)
         self.host.shutdown(2.0)
 

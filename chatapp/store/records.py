@@ -94,3 +94,15 @@ class TrainingExchange:
     bot: str
     correction: Optional[str]  # replaces ``bot`` as the target when present
     feedback: int  # a thumbs-down reply without a correction is left out of the targets
+
+
+@dataclass(frozen=True)
+class TrainingConversation:
+    """A saved conversation as the training panel lists it."""
+
+    id: int
+    title: str
+    updated_at: datetime
+    turns: int  # text messages, the user's and the bot's
+    corrections: int  # bot replies with a taught correction
+    thumbs_down: int  # bot replies marked bad (left out unless corrected)

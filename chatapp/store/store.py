@@ -20,8 +20,8 @@ from chatapp.store.db import integrity_check, open_database
 from chatapp.store.models import (Attachment, Conversation, Correction, Feedback, Message,
                                   ModelVersion, TrainingRun, utcnow)
 from chatapp.store.records import (AttachmentRecord, ConversationInfo, MessageRecord,
-                                   ModelVersionRecord, SearchHit, TrainingExchange,
-                                   TrainingRunRecord)
+                                   ModelVersionRecord, SearchHit, TrainingConversation,
+                                   TrainingExchange, TrainingRunRecord)
 
 ATTACHMENTS_DIR = "attachments"
 MAX_TITLE = 200
@@ -257,6 +257,28 @@ class Store:
                                                    message.correction, message.feedback))
                     pending = None
         return result
+
+    def training_overview(self) -> list[TrainingConversation]:
+        """Every conversation with its numbers of turns, corrections and thumbs-down replies,
+        newest first (one query each, whatever the number of conversations)."""
+        turns = (select(Message.conversation_id, func.count().label("n"))
+                 .where(Message.text != "").group_by(Message.conversation_id).subquery())
+        corrected = (select(Message.conversation_id,
+                            func.count(func.distinct(Correction.message_id)).label("n"))
+                     .join(Correction, Correction.message_id == Message.id)
+                     .group_by(Message.conversation_id).subquery())
+        down = (select(Message.conversation_id, func.count().label("n"))
+                .join(Feedback, Feedback.message_id == Message.id).where(Feedback.value < 0)
+                .group_by(Message.conversation_id).subquery())
+        query = (select(Conversation.id, Conversation.title, Conversation.updated_at,
+                        func.coalesce(turns.c.n, 0), func.coalesce(corrected.c.n, 0),
+                        func.coalesce(down.c.n, 0))
+                 .outerjoin(turns, turns.c.conversation_id == Conversation.id)
+                 .outerjoin(corrected, corrected.c.conversation_id == Conversation.id)
+                 .outerjoin(down, down.c.conversation_id == Conversation.id)
+                 .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
+        with self._session() as s:
+            return [TrainingConversation(*row) for row in s.execute(query).all()]
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 100) -> list[SearchHit]:

@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
         self.controller: Optional["ChatController"] = None
         self.current: Optional[int] = None
         self.dialog: Optional[QWidget] = None  # the dialog open now (non-modal to the event loop)
+        self.training_panel: Optional[QWidget] = None  # made when first opened; closing only hides it
         self.setWindowTitle("chatapp")
         self.resize(1120, 760)
         self.setAcceptDrops(True)
@@ -70,6 +71,9 @@ class MainWindow(QMainWindow):
         self._action(conversation, "&Delete…", None,
                      lambda: self.current and self.delete_conversation(self.current))
         self._action(conversation, "Attach &image…", None, self.choose_image)
+        training = self.menuBar().addMenu("&Training")
+        self._action(training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
+                     self.open_training)
 
     def _action(self, menu, text: str, shortcut: Any, slot) -> QAction:
         action = QAction(text, self)
@@ -384,6 +388,20 @@ class MainWindow(QMainWindow):
         elif self.chat.banner.isVisible() and "chat model is not available" in self.chat.banner.label.text():
             self.chat.banner.hide()
 
+    def open_training(self) -> Optional[QWidget]:
+        """Show the training panel (a run started there goes on when it is closed)."""
+        if self.controller is None:
+            return None
+        if self.training_panel is None:
+            from chatapp.views.training_panel import TrainingPanel
+
+            self.training_panel = TrainingPanel(self.controller.training, self)
+        else:
+            self.training_panel.refresh()
+        self.training_panel.show()
+        self.training_panel.raise_()
+        return self.training_panel
+
     def _open(self, dialog: QWidget) -> None:
         """Open a dialog without a nested event loop, so replies keep arriving (and tests can
         reach it through ``self.dialog``)."""
@@ -392,6 +410,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def closeEvent(self, event) -> None:
+        if self.training_panel is not None:
+            self.training_panel.close()
         if self.controller is not None:
             self.controller.shutdown()
             self.controller.store.close()

@@ -1,0 +1,334 @@
+"""The training panel: choose conversations, set the run, watch it learn, pick the model version.
+
+A window of its own. It only builds requests for the ``TrainingController`` and draws what that
+reports; closing the panel leaves a run going (the controller owns the child process). Curves are
+pyqtgraph plots, redrawn at most every ``REDRAW_MS`` so a fast run never floods the event loop.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+if TYPE_CHECKING:
+    from chatapp.training import TrainingController, TrainingProgress
+
+REDRAW_MS = 250
+CURVES = {  # name -> (plot, colour, legend)
+    "train_loss": ("loss", "#2f6fde", "training loss"),
+    "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)"),
+    "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping"),
+    "clipped_share": ("clipped", "#9b4fd1", f"share of steps clipped"),
+    "tokens_per_s": ("speed", "#555555", "tokens/s"),
+}
+PLOTS = {"loss": "Loss", "norm": "Gradient norm", "clipped": "Steps clipped", "speed": "Tokens/s"}
+STATUS_WORDS = {"running": "running", "done": "done", "cancelled": "cancelled", "failed": "failed"}
+
+
+def duration(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return "estimating…"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d} left" if seconds < 3600 else \
+        f"{seconds // 3600} h {seconds % 3600 // 60:02d} min left"
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, training: "TrainingController", parent: Optional[QWidget] = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.training = training
+        self.setWindowTitle("Training — teach the bot from your conversations")
+        self.resize(1100, 760)
+        self._points: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in CURVES}
+        self._dirty = False
+        self._redraw = QTimer(self)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self._draw)
+
+        splitter = QSplitter()
+        splitter.addWidget(self._build_left())
+        splitter.addWidget(self._build_right())
+        splitter.setSizes([380, 720])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        training.started.connect(self._on_started)
+        training.stage.connect(self.stage_label.setText)
+        training.progress.connect(self._on_progress)
+        training.paused.connect(self._on_paused)
+        training.finished.connect(self._on_finished)
+        training.versions_changed.connect(self.refresh_versions)
+        self.refresh()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_left(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        chosen = QGroupBox("Conversations to learn from")
+        inner = QVBoxLayout(chosen)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Conversation", "Turns", "Corrections", "👎"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setToolTip("Corrected replies are learnt as corrected; a thumbs-down reply "
+                              "without a correction is left out.")
+        inner.addWidget(self.table)
+        row = QHBoxLayout()
+        self.all_button = QPushButton("All")
+        self.none_button = QPushButton("None")
+        self.all_button.clicked.connect(lambda: self.check_all(True))
+        self.none_button.clicked.connect(lambda: self.check_all(False))
+        row.addWidget(self.all_button)
+        row.addWidget(self.none_button)
+        row.addStretch()
+        inner.addLayout(row)
+        layout.addWidget(chosen, 1)
+
+        settings = QGroupBox("Settings")
+        form = QFormLayout(settings)
+        d = self.training_defaults()
+        self.epochs = _spin(1, 1000, d["epochs"])
+        self.learning_rate = _double(1e-6, 1.0, d["learning_rate"], 6, 1e-4)
+        self.tbptt = _spin(1, 64, d["tbptt_turns"])
+        self.clip = _double(0.01, 100.0, d["clip_norm"], 2, 0.5)
+        self.batch_size = _spin(1, 512, d["batch_size"])
+        self.replay = _double(0.0, 0.95, d["replay_share"], 2, 0.05)
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda"])
+        self.device.setCurrentText(d["device"])
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow("TBPTT window (turns)", self.tbptt)
+        form.addRow("Clipping threshold", self.clip)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Base corpus replayed", self.replay)
+        form.addRow("Device", self.device)
+        self.replay.setToolTip("Share of the training exchanges drawn from the corpus the model was "
+                               "trained on, so that it does not forget how to chat.")
+        layout.addWidget(settings)
+
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start training")
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Cancel")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.cancel_button.clicked.connect(self.training.cancel)
+        for button in (self.start_button, self.pause_button, self.cancel_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        return box
+
+    def _build_right(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFormat("%v / %m steps")
+        self.time_label = QLabel("")
+        self.stage_label = QLabel("No run in progress.")
+        self.stage_label.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.progress_bar, 1)
+        top.addWidget(self.time_label)
+        layout.addLayout(top)
+        layout.addWidget(self.stage_label)
+
+        self.graphs = pg.GraphicsLayoutWidget()
+        self.graphs.setBackground(self.palette().color(self.backgroundRole()))
+        self.plots: dict[str, pg.PlotItem] = {}
+        for i, (key, title) in enumerate(PLOTS.items()):
+            plot = self.graphs.addPlot(row=i // 2, col=i % 2, title=title)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("bottom", "step")
+            plot.addLegend(offset=(-10, 10)) if key == "loss" else None
+            self.plots[key] = plot
+        self.lines = {name: self.plots[plot].plot([], [], pen=pg.mkPen(colour, width=2), name=legend,
+                                                  symbol="o" if name == "valid_loss" else None,
+                                                  symbolSize=5, symbolBrush=colour)
+                      for name, (plot, colour, legend) in CURVES.items()}
+        self.threshold = pg.InfiniteLine(angle=0, movable=False,
+                                         pen=pg.mkPen("#d62f2f", width=1.5, style=Qt.PenStyle.DashLine),
+                                         label="clipping threshold", labelOpts={"position": 0.85})
+        self.plots["norm"].addItem(self.threshold)
+        self.plots["clipped"].setYRange(0, 1)
+        layout.addWidget(self.graphs, 3)
+
+        tabs = QTabWidget()
+        versions = QWidget()
+        inner = QVBoxLayout(versions)
+        self.version_list = QListWidget()
+        self.activate_button = QPushButton("Use this version")
+        self.activate_button.setToolTip("Replies use it at once; choose an older one (or the shipped "
+                                        "model) to roll back.")
+        self.activate_button.clicked.connect(self.activate_selected)
+        inner.addWidget(self.version_list)
+        inner.addWidget(self.activate_button)
+        tabs.addTab(versions, "Model versions")
+        self.run_list = QListWidget()
+        tabs.addTab(self.run_list, "Runs")
+        layout.addWidget(tabs, 2)
+        return box
+
+    def training_defaults(self) -> dict[str, Any]:
+        from chatapp.training import default_settings
+
+        return default_settings()
+
+    # -- reading -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.refresh_conversations()
+        self.refresh_versions()
+        self._set_running(self.training.running)
+
+    def refresh_conversations(self) -> None:
+        checked = set(self.checked_ids())
+        first = self.table.rowCount() == 0
+        rows = self.training.conversations()
+        self.table.setRowCount(len(rows))
+        for row, info in enumerate(rows):
+            title = QTableWidgetItem(info.title)
+            title.setData(Qt.ItemDataRole.UserRole, info.id)
+            title.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            on = first or info.id in checked
+            title.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.table.setItem(row, 0, title)
+            for column, value in enumerate((info.turns, info.corrections, info.thumbs_down), 1):
+                item = QTableWidgetItem(str(value))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+
+    def checked_ids(self) -> list[int]:
+        ids = []
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                ids.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return ids
+
+    def check_all(self, on: bool) -> None:
+        for row in range(self.table.rowCount()):
+            self.table.item(row, 0).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def refresh_versions(self) -> None:
+        self.version_list.clear()
+        for version in reversed(self.training.versions()):
+            text = f"{'● ' if version.active else '   '}{version.label}"
+            if version.source == "shipped":
+                text += "  (shipped)"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, version.id)
+            if version.active:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.version_list.addItem(item)
+        self.run_list.clear()
+        for run in reversed(self.training.runs()):
+            when = run.started_at.strftime("%Y-%m-%d %H:%M")
+            text = f"Run {run.id}, {when}: {STATUS_WORDS.get(run.status, run.status)}"
+            if run.message:
+                text += f" — {run.message}"
+            self.run_list.addItem(text)
+
+    def settings(self) -> dict[str, Any]:
+        return {"epochs": self.epochs.value(), "learning_rate": self.learning_rate.value(),
+                "tbptt_turns": self.tbptt.value(), "clip_norm": self.clip.value(),
+                "batch_size": self.batch_size.value(), "replay_share": self.replay.value(),
+                "device": self.device.currentText()}
+
+    # -- actions -----------------------------------------------------------------------------
+    def start(self) -> None:
+        try:
+            self.training.start(self.checked_ids(), self.settings())
+        except (RuntimeError, ValueError) as error:
+            self.stage_label.setText(str(error))
+
+    def toggle_pause(self) -> None:
+        if self.pause_button.text() == "Pause":
+            self.training.pause()
+        else:
+            self.training.resume()
+
+    def activate_selected(self) -> None:
+        item = self.version_list.currentItem()
+        if item is not None:
+            self.training.activate(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    # -- what the run reports ----------------------------------------------------------------
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        if not running:
+            self.pause_button.setText("Pause")
+
+    def _on_started(self, _run_id: int) -> None:
+        for xs, ys in self._points.values():
+            xs.clear()
+            ys.clear()
+        self.threshold.setValue(self.clip.value())
+        self.progress_bar.setRange(0, 0)
+        self.time_label.setText("")
+        self._dirty = True
+        self._draw()
+        self._redraw.start()
+        self._set_running(True)
+
+    def _on_progress(self, update: "TrainingProgress") -> None:
+        for name, value in update.values.items():
+            if value is not None:
+                xs, ys = self._points[name]
+                xs.append(update.step)
+                ys.append(value)
+        if update.total_steps:
+            self.progress_bar.setRange(0, update.total_steps)
+            self.progress_bar.setValue(min(update.step, update.total_steps))
+        if update.phase == "train":
+            self.time_label.setText(duration(update.time_left_s))
+        self._dirty = True
+
+    def _on_paused(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.stage_label.setText("Paused." if paused else "Training…")
+
+    def _on_finished(self, run: Any) -> None:
+        self._redraw.stop()
+        self._draw()
+        self._set_running(False)
+        self.time_label.setText("")
+        self.progress_bar.setRange(0, max(1, self.progress_bar.maximum()))
+        self.stage_label.setText(f"Run {run.id} {STATUS_WORDS.get(run.status, run.status)}"
+                                 + (f": {run.message}" if run.message else "."))
+        self.refresh()
+
+    def _draw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        for name, (xs, ys) in self._points.items():
+            self.lines[name].setData(xs, ys)
+
+
+def _spin(low: int, high: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    return box
+
+
+def _double(low: float, high: float, value: float, decimals: int, step: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setDecimals(decimals)
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setValue(value)
+    return box

@@ -1,0 +1,469 @@
+"""Fine-tuning the chat model on the user's saved conversations and the replies they corrected.
+
+The training panel writes the chosen conversations to a JSON file and runs
+
+    python -m engine train finetune --init BASE --data FILE --out NEW --progress jsonl --control CTL
+
+in a child process, so a crash in training never takes the window with it. Each line the child
+prints on standard output is one JSON object: ``{"event": ...}`` for the stages, ``{"progress":
+ProgressUpdate}`` for every optimiser step and validation, and ``{"result": ...}`` last. The
+panel pauses, resumes and stops the run by writing ``pause``, ``run`` or ``stop`` into the
+control file, which the child reads after every step (it works the same on every platform).
+
+What the model learns from a saved conversation (its exchanges in order, one recurrent stream):
+a corrected bot reply is replaced by the correction, both as the target and as what the model
+reads before the next turn; a thumbs-down reply without a correction is left out, with the turn
+that asked for it. A share of the base corpus is replayed alongside, so the model keeps how to
+chat while it learns the user's replies.
+
+The training loop is ``engine.chat_training.train_chat`` (truncated BPTT with clipping), as for
+the base model. ``torch`` is imported inside the functions that train, so the app can read
+:class:`FinetuneConfig`'s defaults on its GUI thread without loading it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+
+if TYPE_CHECKING:
+    import torch
+
+    from engine.chat_training import TrainResult
+    from engine.tasks.chat import ChatPredictor
+
+Conversation = list[str]  # turns, alternating user and bot, starting with the user
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """The panel's settings; the defaults are what ``eval finetune`` measures."""
+
+    epochs: int = 30  # passes over the user's conversations (and the replayed ones)
+    learning_rate: float = 1e-3  # Adam's peak step size; decays to a tenth by the end
+    tbptt_turns: int = 4  # exchanges per backward window (truncated BPTT)
+    clip_norm: float = 1.0  # global gradient-norm threshold
+    batch_size: int = 16  # conversations side by side (at most the number there are)
+    replay_share: float = 0.5  # share of the training exchanges drawn from the base corpus
+    device: str = "auto"  # auto, cpu or cuda
+    seed: int = 1234  # replay sample, data order
+
+    def checked(self) -> "FinetuneConfig":
+        if self.epochs < 1 or self.batch_size < 1 or self.tbptt_turns < 1:
+            raise ValueError("epochs, batch size and the TBPTT window must be at least 1")
+        if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
+            raise ValueError("the learning rate must be a positive number")
+        if not 0 <= self.replay_share < 1:
+            raise ValueError("the replay share must be at least 0 and below 1")
+        if self.clip_norm <= 0:
+            raise ValueError("the clipping threshold must be positive")
+        return self
+
+
+@dataclass(frozen=True)
+class SavedExchange:
+    """One (user, bot) exchange of a saved conversation, as the app hands it over."""
+
+    user: str
+    bot: str
+    correction: Optional[str] = None  # the reply the user taught; replaces ``bot``
+    feedback: int = 0  # -1 thumbs down, +1 up, 0 none
+
+
+@dataclass(frozen=True)
+class CorrectionCheck:
+    """A corrected exchange with what came before it: does the model now give the correction?"""
+
+    history: tuple[tuple[str, str], ...]  # earlier (user, reply) exchanges as trained on
+    prompt: str
+    correction: str
+
+
+@dataclass
+class FinetuneData:
+    conversations: list[Conversation]  # the user's, as training turns
+    checks: list[CorrectionCheck]
+    exchanges: int  # exchanges kept as targets
+    corrections: int
+    left_out: int  # thumbs-down replies without a correction
+    replay: list[Conversation] = field(default_factory=list)
+    valid: list[Conversation] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {"conversations": len(self.conversations), "exchanges": self.exchanges,
+                "corrections": self.corrections, "left_out": self.left_out,
+                "replay_conversations": len(self.replay),
+                "replay_exchanges": sum(len(c) // 2 for c in self.replay),
+                "valid_conversations": len(self.valid)}
+
+
+# -- data ------------------------------------------------------------------------------------
+def training_turns(exchanges: Sequence[SavedExchange]) -> tuple[Conversation, list[CorrectionCheck], int]:
+    """A saved conversation -> (training turns, its corrections to check, replies left out).
+
+    The corrected reply replaces the bot's; an exchange whose reply got a thumbs down and no
+    correction is dropped from the stream, so the model neither learns that reply nor reads it
+    as context for what follows.
+    """
+    turns: Conversation = []
+    checks: list[CorrectionCheck] = []
+    left_out = 0
+    for exchange in exchanges:
+        correction = (exchange.correction or "").strip()
+        if not correction and exchange.feedback < 0:
+            left_out += 1
+            continue
+        target = correction or exchange.bot.strip()
+        if not exchange.user.strip() or not target:
+            continue
+        if correction:
+            history = tuple(zip(turns[0::2], turns[1::2]))
+            checks.append(CorrectionCheck(history, exchange.user.strip(), correction))
+        turns += [exchange.user.strip(), target]
+    return turns, checks, left_out
+
+
+def prepare(saved: Sequence[Sequence[SavedExchange]]) -> FinetuneData:
+    conversations, checks, left_out = [], [], 0
+    for exchanges in saved:
+        turns, found, dropped = training_turns(exchanges)
+        left_out += dropped
+        checks += found
+        if turns:
+            conversations.append(turns)
+    if not conversations:
+        raise ValueError("the chosen conversations have no exchange to learn from "
+                         "(every reply was marked bad without a correction, or there are none)")
+    return FinetuneData(conversations, checks, sum(len(c) // 2 for c in conversations), len(checks), left_out)
+
+
+def sample_conversations(corpus: Sequence[Conversation], exchanges: int, seed: int,
+                         max_exchanges: int = 4) -> list[Conversation]:
+    """Random conversations of ``corpus``, each cut to its first ``max_exchanges`` exchanges,
+    until they hold at least ``exchanges`` exchanges (each starts a stream from a fresh state,
+    as it did in the base training)."""
+    order = list(range(len(corpus)))
+    random.Random(seed).shuffle(order)
+    chosen, total = [], 0
+    for index in order:
+        if total >= exchanges:
+            break
+        turns = list(corpus[index][: 2 * max_exchanges])
+        if len(turns) >= 2:
+            chosen.append(turns)
+            total += len(turns) // 2
+    return chosen
+
+
+def replay_exchanges(user_exchanges: int, share: float) -> int:
+    """How many base-corpus exchanges make ``share`` of the training exchanges."""
+    if share <= 0:
+        return 0
+    return math.ceil(user_exchanges * share / (1 - share))
+
+
+def passes_per_round(epochs: int, rounds: int = 8) -> int:
+    """Passes over the user's conversations in one epoch of ``train_chat`` (a round).
+
+    A user's few conversations make an epoch of a handful of steps, and train_chat validates
+    after every epoch and drops a last window shorter than the TBPTT window. Folding the passes
+    into at most ``rounds`` rounds keeps both small, and each pass of a round replays different
+    base-corpus conversations, so the replay is not learnt by heart. The smallest divisor of
+    ``epochs`` that is at least ``epochs / rounds``, so the passes add up exactly.
+    """
+    return next(r for r in range(1, epochs + 1) if epochs % r == 0 and r * rounds >= epochs)
+
+
+def add_base_corpus(data: FinetuneData, config: FinetuneConfig, replay_file: Optional[str] = None,
+                    valid_conversations: int = 24, splits: Any = None) -> FinetuneData:
+    """Attach the replayed conversations and a validation sample of the base corpus.
+
+    ``replay_file`` (JSONL, one conversation a line) stands in for the base corpus, which is
+    read from the installed ``chitchat-dataset`` and ``chatterbot-corpus`` otherwise (or given
+    as ``splits``, already read).
+    """
+    from engine.data.chat import load_corpus, read_jsonl, split
+
+    if config.replay_share <= 0 and valid_conversations <= 0:
+        return data
+    if splits is None:
+        splits = split(read_jsonl(replay_file), config.seed) if replay_file else load_corpus(None, config.seed)
+    passes = passes_per_round(config.epochs)
+    data.replay = sample_conversations(splits.train, passes * replay_exchanges(data.exchanges, config.replay_share),
+                                       config.seed)
+    valid = sample_conversations(splits.valid, valid_conversations * 4, config.seed + 1, 4)
+    data.valid = valid[:valid_conversations]
+    return data
+
+
+# -- training --------------------------------------------------------------------------------
+def turn_batches(streams: Sequence, batch_size: int, vocab) -> int:
+    """Exactly how many turn batches one epoch of ``stream_batches`` yields (rows of uneven
+    length end at different times, so ``count_steps`` is only a lower bound)."""
+    from engine.data.chat import stream_batches
+
+    return sum(1 for _ in stream_batches(streams, batch_size, vocab))
+
+
+def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneConfig,
+             device: "torch.device", on_progress=None, should_stop=None,
+             on_checkpoint: Optional[Callable] = None) -> "TrainResult":
+    """Train ``predictor.model`` in place on ``data``; returns train_chat's result.
+
+    The model is left in eval mode, ready to reply.
+    """
+    from engine.chat_training import TrainConfig, train_chat
+    from engine.data.chat import tokenize_conversations, training_streams
+    from engine.training import ignore_progress, never_stop
+
+    model, vocab, model_config = predictor.model, predictor.vocab, predictor.model.config
+
+    def streams(conversations: Sequence[Conversation]):
+        # One side only: the bot's turns are the targets, never the user's.
+        return training_streams(tokenize_conversations(conversations), vocab, model_config.max_source_len,
+                                model_config.max_reply_len, both_sides=False)
+
+    passes = passes_per_round(config.epochs)
+    train_streams = streams(data.conversations) * passes + streams(data.replay)
+    valid_streams = streams(data.valid)
+    batch_size = max(1, min(config.batch_size, len(train_streams)))
+    # train_chat steps once per full window and drops a shorter last one; a window longer than
+    # a round would never step, so it is cut to the round.
+    turns = turn_batches(train_streams, batch_size, vocab)
+    window = max(1, min(config.tbptt_turns, turns))
+    rounds = config.epochs // passes
+    steps = max(1, turns // window) * rounds
+    train_config = TrainConfig(
+        epochs=rounds, batch_size=batch_size, learning_rate=config.learning_rate,
+        min_learning_rate=config.learning_rate / 10, warmup_steps=min(20, steps // 10),
+        tbptt_turns=window, clip_norm=config.clip_norm, seed=config.seed,
+        valid_every=max(1, steps // 4) if valid_streams else 10**9, checkpoint_every_minutes=0.5)
+    try:
+        return train_chat(model, train_streams, valid_streams, vocab, train_config, device,
+                          on_progress or ignore_progress, should_stop or never_stop, on_checkpoint)
+    finally:
+        model.eval()
+
+
+def reproduced_share(predictor: "ChatPredictor", checks: Sequence[CorrectionCheck],
+                     min_bleu: float = 0.8) -> float:
+    """Share of corrected prompts whose greedy reply (from the state of the exchanges before
+    it) equals the correction or has sentence BLEU >= ``min_bleu`` against it."""
+    if not checks:
+        return float("nan")
+    from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
+    from engine.decoding import DecodeConfig
+    from engine.text import tokenize
+
+    greedy = DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
+    smooth = SmoothingFunction().method1
+    hits = 0
+    for check in checks:
+        state = predictor.rebuild_state(list(check.history)) if check.history else None
+        reply = predictor.reply(check.prompt, state, greedy)
+        wanted = tokenize(check.correction)
+        if reply.tokens == wanted or (len(wanted) >= 4 and reply.tokens and
+                                      sentence_bleu([wanted], reply.tokens, smoothing_function=smooth) >= min_bleu):
+            hits += 1
+    return hits / len(checks)
+
+
+# -- the child process's command line --------------------------------------------------------
+class Control:
+    """The panel's control file, read after every step: ``run``, ``pause`` or ``stop``.
+
+    Called as ``should_stop()``: while the file says ``pause`` it waits (and reports it).
+    Ctrl-C also stops, through ``engine.training.StopRequest``.
+    """
+
+    def __init__(self, path: Optional[str], stop_request: Callable[[], bool], emit: Callable[[dict], None]):
+        self.path = Path(path) if path else None
+        self.stop_request = stop_request
+        self.emit = emit
+        self.paused_s = 0.0
+        self.just_resumed = False
+        self.stopping = False
+
+    def command(self) -> str:
+        if self.path is None:
+            return "run"
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "run"
+        except OSError:
+            return "run"
+
+    def __call__(self) -> bool:
+        if self.stop_request():
+            self.stopping = True
+            return True
+        command = self.command()
+        if command == "pause":
+            started = time.perf_counter()
+            self.emit({"event": "paused"})
+            while command == "pause" and not self.stop_request():
+                time.sleep(0.1)
+                command = self.command()
+            self.paused_s += time.perf_counter() - started
+            self.just_resumed = True
+            self.emit({"event": "resumed", "paused_s": round(time.perf_counter() - started, 2)})
+        self.stopping = command == "stop" or self.stop_request()
+        return self.stopping
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.service import DEFAULT_PATHS
+
+    d = FinetuneConfig()
+    parser.add_argument("--init", default=str(DEFAULT_PATHS["chat"]), help="the chat checkpoint to start from")
+    parser.add_argument("--data", required=True,
+                        help='JSON: {"conversations": [[{"user", "bot", "correction", "feedback"}, ...], ...]}')
+    parser.add_argument("--out", required=True, help="the new checkpoint (written at intervals and at the end)")
+    parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--lr", type=float, default=d.learning_rate)
+    parser.add_argument("--tbptt", type=int, default=d.tbptt_turns, help="exchanges per backward window")
+    parser.add_argument("--clip", type=float, default=d.clip_norm, help="gradient-norm threshold")
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--replay-share", type=float, default=d.replay_share,
+                        help="share of the training exchanges replayed from the base corpus")
+    parser.add_argument("--replay-data", default=None,
+                        help="JSONL conversations to replay and validate on (default: the base corpus)")
+    parser.add_argument("--valid-conversations", type=int, default=24,
+                        help="base-corpus conversations for the validation loss (0: none)")
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--control", default=None, help="a file saying run, pause or stop")
+    parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
+                        help="bar: tqdm on stderr; jsonl: one JSON object a line on stdout")
+
+
+def read_saved(path: str | Path) -> list[list[SavedExchange]]:
+    """The panel's data file -> saved conversations; a clear ValueError for anything else."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        conversations = raw["conversations"] if isinstance(raw, dict) else raw
+        return [[SavedExchange(str(e["user"]), str(e.get("bot", "")), e.get("correction"),
+                               int(e.get("feedback", 0))) for e in conversation]
+                for conversation in conversations]
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path}: not a fine-tuning data file ({error})") from None
+
+
+def write_saved(path: str | Path, conversations: Sequence[Sequence[SavedExchange]]) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps({"conversations": [[asdict(e) for e in c] for c in conversations]},
+                               ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def train(args: argparse.Namespace) -> int:
+    from engine.checkpoint import Checkpoint, save_checkpoint
+    from engine.device import pick_device
+    from engine.tasks.chat import ChatPredictor
+    from engine.training import StopRequest, tqdm_progress
+
+    started = time.perf_counter()
+    jsonl = args.progress == "jsonl"
+
+    def emit(obj: dict) -> None:
+        if jsonl:
+            print(json.dumps(obj), flush=True)
+        elif "event" in obj:
+            print(" ".join(f"{k}={v}" for k, v in obj.items()), file=sys.stderr)
+
+    config = FinetuneConfig(epochs=args.epochs, learning_rate=args.lr, tbptt_turns=args.tbptt,
+                            clip_norm=args.clip, batch_size=args.batch_size, replay_share=args.replay_share,
+                            device=args.device, seed=args.seed).checked()
+    device = pick_device(config.device)
+    out = Path(args.out)
+    with StopRequest() as stop:
+        control = Control(args.control, stop, emit)
+        data = prepare(read_saved(args.data))
+        emit({"event": "loading", "what": "base model"})
+        predictor = ChatPredictor.load(args.init)
+        if control():
+            emit({"result": {"status": "cancelled", "steps": 0, "out": None}})
+            return 0
+        emit({"event": "loading", "what": "base corpus"})
+        add_base_corpus(data, config, args.replay_data, args.valid_conversations)
+        if control():
+            emit({"result": {"status": "cancelled", "steps": 0, "out": None}})
+            return 0
+        emit(dict({"event": "prepared", "device": str(device)}, **data.summary()))
+        base_meta = {"data": "fine-tuned on saved conversations", "base": Path(args.init).name,
+                     "finetune_config": asdict(config), "base_meta": predictor.meta}
+        saved = {"step": -1, "at": time.perf_counter()}
+
+        def save(_optimizer: Any, meta: dict, final: bool = False) -> None:
+            # train_chat offers a checkpoint after every epoch; a fine-tuning epoch may take a
+            # second, so one is written every 30 s, when stopping, and at the end.
+            if not final and not control.stopping and time.perf_counter() - saved["at"] < 30:
+                return
+            info = dict(base_meta, finetune=meta, trained_s=round(time.perf_counter() - started, 1))
+            save_checkpoint(out, Checkpoint("chat", asdict(predictor.model.config), predictor.model.state_dict(),
+                                            predictor.vocab.itos, info))
+            saved["step"], saved["at"] = meta["step"], time.perf_counter()
+            emit({"event": "checkpoint", "step": meta["step"], "path": str(out)})
+
+        bar = None if jsonl else tqdm_progress(unit="tok")
+        clipped = {"steps": 0, "clipped": 0}
+
+        def progress(update) -> None:
+            if update.phase == "train":
+                clipped["steps"] += 1
+                clipped["clipped"] += int(update.clipped)
+            if bar is not None:
+                bar(update)
+                return
+            row = asdict(update)
+            if control.just_resumed and update.phase == "train":
+                row["tokens_per_s"] = None  # this step's time includes the pause
+                control.just_resumed = False
+            emit({"progress": row})
+
+        result = finetune(predictor, data, config, device, progress, control, save)
+        if saved["step"] != result.steps or not out.is_file():
+            save(None, {"step": result.steps}, final=True)
+        status = "cancelled" if result.stopped_early else "done"
+        reproduced = None
+        if status == "done" and data.checks:
+            emit({"event": "checking", "corrections": len(data.checks)})
+            predictor = tuned_predictor(predictor, device)
+            reproduced = reproduced_share(predictor, data.checks)
+    train_seconds = result.elapsed_s - control.paused_s
+    emit({"result": {
+        "status": status, "steps": result.steps, "epochs": round(result.epochs_done, 2), "out": str(out),
+        "seconds": round(time.perf_counter() - started - control.paused_s, 1),
+        "train_seconds": round(train_seconds, 1),
+        "tokens_per_s": round(result.tokens / max(train_seconds, 1e-9), 1),
+        "best_valid_loss": result.best_valid_loss,
+        "clipped_share": round(clipped["clipped"] / max(1, clipped["steps"]), 4),
+        "corrections_reproduced": reproduced, **data.summary()}})
+    return 0
+
+
+def tuned_predictor(predictor: "ChatPredictor", device: "torch.device") -> "ChatPredictor":
+    """The fine-tuned model as a predictor of its own, on the device it was trained on (a state
+    made by the base model never carries over: the model id differs)."""
+    from engine.tasks.chat import ChatPredictor
+
+    return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta)
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.tasks import finetune_eval
+
+    finetune_eval.add_eval_arguments(parser)
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    from engine.tasks import finetune_eval
+
+    return finetune_eval.evaluate(args)

@@ -1,0 +1,187 @@
+"""The training panel on the real engine with a tiny chat model: fine-tune in a child process,
+cancel, a crashing run, and rolling back to an earlier model version."""
+import json
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
+        ["what is your name?", "i am a little bot"],
+        ["do you like music?", "yes i love jazz"],
+        ["is it quiet there?", "no i prefer silence"]]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    from engine.tasks.chat import train_small_model
+
+    path = tmp_path_factory.mktemp("model") / "chat.safetensors"
+    train_small_model(BASE, path, epochs=80)
+    return path
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, tiny_model):
+    """A window on the real Engine with the tiny model, three saved conversations and one
+    correction ("do you like music?" should have been answered "no i prefer silence")."""
+    from chatapp.app import build_window
+    from engine.service import Engine
+
+    missing = tmp_path / "missing"
+
+    def factory(device):
+        return Engine(paths={"chat": tiny_model, "sentiment": missing / "s.safetensors",
+                             "caption": missing / "c.safetensors"}, device="cpu")
+
+    data_dir = tmp_path / "data"
+    from chatapp.store import Store
+
+    store = Store(data_dir)
+    saved = []
+    for turns in ([BASE[0][0], BASE[0][1], BASE[0][2], BASE[0][3]], BASE[1], BASE[2]):
+        conversation = store.create_conversation(turns[0])
+        saved.append(conversation.id)
+        for i, text in enumerate(turns):
+            message = store.add_message(conversation.id, "user" if i % 2 == 0 else "bot", text)
+        if turns is BASE[2]:
+            store.add_correction(message.id, "no i prefer silence")
+    store.close()
+    window, controller = build_window(data_dir, factory)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: controller.host.ready and "chat" in controller._versions, timeout=60000)
+    replay = tmp_path / "replay.jsonl"
+    replay.write_text("\n".join(json.dumps(c) for c in BASE * 6))
+    # The tiny model's own corpus stands in for the base corpus (replay and validation).
+    controller.training.command = [sys.executable, "-m", "engine"]
+    controller.training.extra_arguments = ["--replay-data", str(replay), "--valid-conversations", "2"]
+    controller.saved_ids = saved  # the three saved conversations, for the tests to pick
+    yield window, controller
+    window.close()
+
+
+def ask(qtbot, window, controller, text):
+    """Send ``text`` in a new conversation and return the bot's reply."""
+    window.new_conversation()
+    window.send(text)
+    qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=30000)
+    return controller.store.messages(window.current)[1].text
+
+
+def panel_with(window, epochs, learning_rate=0.01):
+    panel = window.open_training()
+    panel.epochs.setValue(epochs)
+    panel.learning_rate.setValue(learning_rate)
+    panel.replay.setValue(0.25)
+    panel.device.setCurrentText("cpu")
+    return panel
+
+
+def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbot, app):
+    window, controller = app
+    assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
+    shipped = controller.store.active_version("chat")
+    panel = panel_with(window, epochs=40)
+    hello, name, music = controller.saved_ids
+    overview = {row.id: row for row in controller.training.conversations()}
+    assert (overview[music].turns, overview[music].corrections) == (2, 1)
+    assert (overview[hello].turns, overview[hello].corrections) == (4, 0)
+    assert panel.table.rowCount() == 4  # the three saved ones and the one just asked
+    panel.check_all(False)
+    for row in range(panel.table.rowCount()):
+        if panel.table.item(row, 0).data(Qt.ItemDataRole.UserRole) in controller.saved_ids:
+            panel.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
+    assert sorted(panel.checked_ids()) == sorted(controller.saved_ids)
+    updates = []
+    controller.training.progress.connect(updates.append)
+    with qtbot.waitSignal(controller.training.finished, timeout=120000) as finished:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+        assert not panel.start_button.isEnabled()  # one run at a time
+        with pytest.raises(RuntimeError):
+            controller.training.start([1], {})
+    run = finished.args[0]
+    assert run.status == "done", run.message
+    train_steps = [u for u in updates if u.phase == "train"]
+    assert train_steps and any(u.phase == "valid" for u in updates)
+    assert train_steps[-1].step == run.figures["steps"] and run.figures["corrections_reproduced"] == 1.0
+    assert run.curves["grad_norm"] and run.curves["valid_loss"] and run.settings["epochs"] == 40
+    assert run.ended_at >= run.started_at and run.base_version_id == shipped.id
+    active = controller.store.active_version("chat")
+    assert active.source == "trained" and active.training_run_id == run.id
+    assert active.path.is_file() and controller.store.data_dir in active.path.parents
+    assert panel.version_list.item(0).text().startswith("●")
+    assert ask(qtbot, window, controller, "do you like music?") == "No I prefer silence"
+
+
+def test_cancel_mid_run_keeps_the_active_version(qtbot, app):
+    window, controller = app
+    before = controller.store.active_version("chat")
+    panel = panel_with(window, epochs=100000, learning_rate=0.0001)
+    updates = []
+    controller.training.progress.connect(updates.append)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(updates) >= 3, timeout=60000)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume", timeout=5000)
+    paused_at = len(updates)
+    qtbot.wait(400)
+    assert len(updates) <= paused_at + 1  # at most the step that was running
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(updates) > paused_at + 2, timeout=10000)
+    with qtbot.waitSignal(controller.training.finished, timeout=5000) as finished:
+        started = time.perf_counter()
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.perf_counter() - started < 2.0
+    run = finished.args[0]
+    assert run.status == "cancelled"
+    assert controller.store.active_version("chat").id == before.id
+    assert panel.start_button.isEnabled() and "cancelled" in panel.stage_label.text()
+
+
+def test_a_failing_run_is_recorded_as_failed_and_the_app_still_answers(qtbot, app, tmp_path):
+    window, controller = app
+    before = controller.store.active_version("chat")
+    crash = tmp_path / "crash.py"
+    crash.write_text("import json, sys\n"
+                     "print(json.dumps({'event': 'prepared', 'exchanges': 3}), flush=True)\n"
+                     "raise MemoryError('out of memory while training the decoder')\n")
+    controller.training.command = [sys.executable, str(crash)]
+    panel = panel_with(window, epochs=5)
+    with qtbot.waitSignal(controller.training.finished, timeout=30000) as finished:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    run = finished.args[0]
+    assert run.status == "failed" and "out of memory while training the decoder" in run.message
+    assert controller.store.training_runs("chat")[-1].status == "failed"
+    assert "failed" in panel.run_list.item(0).text()
+    assert controller.store.active_version("chat").id == before.id
+    assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
+
+
+def test_rollback_restores_the_earlier_versions_replies(qtbot, app, tiny_model):
+    from engine.tasks.chat import ChatPredictor
+    from engine.tasks.finetune import FinetuneConfig, SavedExchange, finetune, prepare
+
+    window, controller = app
+    shipped = controller.store.active_version("chat")
+    tuned = ChatPredictor.load(tiny_model)
+    finetune(tuned, prepare([[SavedExchange("do you like music?", "yes i love jazz", "no i prefer silence")]]),
+             FinetuneConfig(epochs=40, learning_rate=0.01), tuned.device)
+    from dataclasses import asdict
+
+    from engine.checkpoint import Checkpoint, save_checkpoint
+
+    path = controller.store.data_dir / "models" / "tuned.safetensors"
+    save_checkpoint(path, Checkpoint("chat", asdict(tuned.model.config), tuned.model.state_dict(),
+                                     tuned.vocab.itos))
+    version = controller.store.add_model_version("chat", "tuned by hand", path)
+    panel = window.open_training()
+    rows = {panel.version_list.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(panel.version_list.count())}
+    panel.version_list.setCurrentRow(rows[version])
+    qtbot.mouseClick(panel.activate_button, Qt.MouseButton.LeftButton)
+    assert ask(qtbot, window, controller, "do you like music?") == "No I prefer silence"
+    panel.version_list.setCurrentRow([i for v, i in rows.items() if v == shipped.id][0])
+    qtbot.mouseClick(panel.activate_button, Qt.MouseButton.LeftButton)
+    assert controller.store.active_version("chat").id == shipped.id
+    assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
