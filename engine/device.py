@@ -18,8 +18,8 @@ def pick_device(name: str = "auto") -> torch.device:
 
 
 def autocast(device: torch.device):
-    """bfloat16 autocast on CUDA (no loss scaling needed); full precision on the CPU."""
-    if device.type == "cuda":
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.autocast("cuda", dtype=dtype)
+    """bfloat16 autocast on CUDA GPUs that have it (no loss scaling needed); full precision on
+    older GPUs and on the CPU."""
+    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
