@@ -48,6 +48,7 @@ class LiveRun:
     run_id: int
     out: Path
     control: Path
+    data: Path
     settings: dict[str, Any]
     base_version_id: Optional[int]
     process: QProcess
@@ -114,6 +115,7 @@ class TrainingController(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
         chat.version_changed.connect(lambda _version: self.versions_changed.emit())
+        chat.engine_status.connect(lambda _available: self.versions_changed.emit())  # the shipped version appears
         for run in self.store.training_runs():
             if run.status == "running":  # the app was closed or killed while it ran
                 self.store.finish_training_run(run.id, "failed", "The app was closed while this run was going on.")
@@ -182,7 +184,7 @@ class TrainingController(QObject):
         process.setProgram(self.command[0])
         process.setArguments(arguments)
         process.setProcessEnvironment(self._environment())
-        self.live = LiveRun(run_id, out, control, settings, base.id if base else None, process)
+        self.live = LiveRun(run_id, out, control, data, settings, base.id if base else None, process)
         process.readyReadStandardOutput.connect(self._read_output)
         process.readyReadStandardError.connect(self._read_errors)
         process.finished.connect(self._on_exit)
@@ -310,6 +312,7 @@ class TrainingController(QObject):
             figures["version_id"] = version_id
         self.store.finish_training_run(live.run_id, status, message, curves=_thin(live.curves), figures=figures)
         live.control.unlink(missing_ok=True)
+        live.data.unlink(missing_ok=True)  # the conversations stay in the database
         if status == "done" and version_id is not None:
             self.chat.activate_version(version_id)
         self.versions_changed.emit()

@@ -19,14 +19,16 @@ if TYPE_CHECKING:
     from chatapp.training import TrainingController, TrainingProgress
 
 REDRAW_MS = 250
+CLIP_WINDOW = 20  # as chatapp.training.CLIP_WINDOW (views do not import the controller's module)
 CURVES = {  # name -> (plot, colour, legend)
     "train_loss": ("loss", "#2f6fde", "training loss"),
     "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)"),
     "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping"),
-    "clipped_share": ("clipped", "#9b4fd1", f"share of steps clipped"),
+    "clipped_share": ("clipped", "#9b4fd1", "share of steps clipped"),
     "tokens_per_s": ("speed", "#555555", "tokens/s"),
 }
-PLOTS = {"loss": "Loss", "norm": "Gradient norm", "clipped": "Steps clipped", "speed": "Tokens/s"}
+PLOTS = {"loss": "Loss", "norm": "Gradient norm before clipping",
+         "clipped": f"Share of steps clipped (last {CLIP_WINDOW})", "speed": "Tokens/s"}
 STATUS_WORDS = {"running": "running", "done": "done", "cancelled": "cancelled", "failed": "failed"}
 
 
@@ -73,13 +75,16 @@ class TrainingPanel(QWidget):
         chosen = QGroupBox("Conversations to learn from")
         inner = QVBoxLayout(chosen)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Conversation", "Turns", "Corrections", "👎"])
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalHeaderLabels(["Conversation", "Turns", "Corrected", "Bad"])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setToolTip("Corrected replies are learnt as corrected; a thumbs-down reply "
-                              "without a correction is left out.")
+        self.table.setToolTip("Corrected: replies you taught a better one for (learnt as corrected). "
+                              "Bad: thumbs-down replies; without a correction they are left out.")
         inner.addWidget(self.table)
         row = QHBoxLayout()
         self.all_button = QPushButton("All")
@@ -149,7 +154,8 @@ class TrainingPanel(QWidget):
             plot = self.graphs.addPlot(row=i // 2, col=i % 2, title=title)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "step")
-            plot.addLegend(offset=(-10, 10)) if key == "loss" else None
+            if key == "loss":
+                plot.addLegend(offset=(-10, 10))
             self.plots[key] = plot
         self.lines = {name: self.plots[plot].plot([], [], pen=pg.mkPen(colour, width=2), name=legend,
                                                   symbol="o" if name == "valid_loss" else None,
@@ -157,7 +163,7 @@ class TrainingPanel(QWidget):
                       for name, (plot, colour, legend) in CURVES.items()}
         self.threshold = pg.InfiniteLine(angle=0, movable=False,
                                          pen=pg.mkPen("#d62f2f", width=1.5, style=Qt.PenStyle.DashLine),
-                                         label="clipping threshold", labelOpts={"position": 0.85})
+                                         label="clipping threshold", labelOpts={"position": 0.2})
         self.plots["norm"].addItem(self.threshold)
         self.plots["clipped"].setYRange(0, 1)
         layout.addWidget(self.graphs, 3)

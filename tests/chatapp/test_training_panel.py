@@ -101,6 +101,10 @@ def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbo
         assert not panel.start_button.isEnabled()  # one run at a time
         with pytest.raises(RuntimeError):
             controller.training.start([1], {})
+        assert panel.threshold.value() == panel.clip.value()  # drawn across the gradient norms
+        qtbot.waitUntil(lambda: len(updates) >= 2, timeout=60000)
+        panel.close()  # the run goes on without the panel
+    assert not panel.isVisible() and window.open_training() is panel
     run = finished.args[0]
     assert run.status == "done", run.message
     train_steps = [u for u in updates if u.phase == "train"]
