@@ -5,10 +5,12 @@
 Prints one JSON object on the last line: ``window_shown_s`` (launch to window shown, measured
 on a fresh ``python -m chatapp`` process), ``engine_ready_s`` (launch to models loaded),
 ``reply_stall_ms_max`` and ``caption_stall_ms_max`` (the longest the Qt event loop was blocked
-beyond its timer period during 20 replies and 5 captions), and ``history_load_ms`` (opening a
-conversation of 10,000 messages until it is painted). Replies and captions use the shipped models;
-a kind whose model is missing uses a stand-in that keeps the engine thread busy for a similar
-time, and ``reply_engine`` / ``caption_engine`` say which was measured.
+beyond its timer period during 20 replies and 5 captions), ``history_load_ms`` (opening a
+conversation of 10,000 messages until it is painted) and ``training_stall_ms_max`` (the same
+during a fine-tuning run started from the training panel, its curves drawn live). Replies and
+captions use the shipped models; a kind whose model is missing uses a stand-in that keeps the
+engine thread busy for a similar time, and ``reply_engine`` / ``caption_engine`` say which was
+measured.
 """
 from __future__ import annotations
 
@@ -216,10 +218,51 @@ def measure_in_window(replies: int = 20, captions: int = 5) -> dict[str, Any]:
             app.processEvents()
             timings.append((time.perf_counter() - started) * 1000)
         results["history_load_ms"] = round(min(timings), 1)
+        results.update(measure_training(window, controller, conversation, meter, used.get("chat") == "stand-in"))
         results["reply_engine"] = used.get("chat", "?")
         results["caption_engine"] = used.get("caption", "?")
         window.close()
     return results
+
+
+def settle(milliseconds: int) -> None:
+    """Run the event loop for a while."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def measure_training(window, controller, conversation: int, meter: StallMeter, tiny: bool) -> dict[str, Any]:
+    """A short fine-tuning run on the bench conversation (one reply corrected), panel open.
+
+    Without a shipped chat model, a tiny one trained here is the base (``training_engine``).
+    """
+    store = controller.store
+    if tiny:
+        from engine.tasks.chat import train_small_model
+
+        path = store.data_dir / "models" / "tiny-base.safetensors"
+        train_small_model([["hello there", "hi! how are you?"], ["what do you do?", "i read books"]], path,
+                          epochs=20)
+        controller.activate_version(store.add_model_version("chat", "tiny base for the bench", path))
+        wait_for(lambda: not controller.host.worker.busy, 60)
+    bot = next(m for m in store.messages(conversation) if m.role == "bot")
+    store.add_correction(bot.id, "i would rather talk about books")
+    panel = window.open_training()
+    settle(500)  # opening the panel (its first paint) is not part of the run
+    finished = []
+    controller.training.finished.connect(finished.append)
+    meter.start()
+    controller.training.start([conversation], {"epochs": 3, "replay_share": 0.5})
+    wait_for(lambda: bool(finished), 600)
+    stall = meter.stop()
+    panel.close()
+    run = finished[0]
+    return {"training_stall_ms_max": stall, "training_status": run.status,
+            "training_steps": run.figures.get("steps"), "training_seconds": run.figures.get("seconds"),
+            "training_engine": "tiny model" if tiny else "shipped model"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -115,7 +115,6 @@ class TrainingController(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
         chat.version_changed.connect(lambda _version: self.versions_changed.emit())
-        chat.engine_status.connect(lambda _available: self.versions_changed.emit())  # the shipped version appears
         for run in self.store.training_runs():
             if run.status == "running":  # the app was closed or killed while it ran
                 self.store.finish_training_run(run.id, "failed", "The app was closed while this run was going on.")
@@ -313,11 +312,19 @@ class TrainingController(QObject):
         self.store.finish_training_run(live.run_id, status, message, curves=_thin(live.curves), figures=figures)
         live.control.unlink(missing_ok=True)
         live.data.unlink(missing_ok=True)  # the conversations stay in the database
-        if status == "done" and version_id is not None:
-            self.chat.activate_version(version_id)
-        self.versions_changed.emit()
-        record = next(r for r in self.store.training_runs("chat") if r.id == live.run_id)
         live.process.deleteLater()
+        # Activating and announcing run on later turns of the event loop, so no single turn
+        # holds the window for long (each is a few store calls).
+        activate = version_id if status == "done" else None
+        QTimer.singleShot(0, lambda: self._after_exit(live.run_id, activate))
+
+    def _after_exit(self, run_id: int, activate: Optional[int]) -> None:
+        if activate is not None:
+            self.chat.activate_version(activate)
+        QTimer.singleShot(0, lambda: self._announce(run_id))
+
+    def _announce(self, run_id: int) -> None:
+        record = next(r for r in self.store.training_runs("chat") if r.id == run_id)
         self.finished.emit(record)
 
     def _read_output_of(self, live: LiveRun) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFo
 if TYPE_CHECKING:
     from chatapp.training import TrainingController, TrainingProgress
 
-REDRAW_MS = 250
+REDRAW_MS = 400
 CLIP_WINDOW = 20  # as chatapp.training.CLIP_WINDOW (views do not import the controller's module)
 CURVES = {  # name -> (plot, colour, legend)
     "train_loss": ("loss", "#2f6fde", "training loss"),
@@ -64,7 +64,13 @@ class TrainingPanel(QWidget):
         training.progress.connect(self._on_progress)
         training.paused.connect(self._on_paused)
         training.finished.connect(self._on_finished)
-        training.versions_changed.connect(self.refresh_versions)
+        # Several changes in a row (a run ends, its version is activated) redraw the lists once,
+        # on a turn of the event loop of their own.
+        self._versions_timer = QTimer(self)
+        self._versions_timer.setSingleShot(True)
+        self._versions_timer.setInterval(0)
+        self._versions_timer.timeout.connect(self.refresh_versions)
+        training.versions_changed.connect(self._versions_timer.start)
         self.refresh()
 
     # -- building ----------------------------------------------------------------------------
@@ -153,6 +159,9 @@ class TrainingPanel(QWidget):
         for i, (key, title) in enumerate(PLOTS.items()):
             plot = self.graphs.addPlot(row=i // 2, col=i % 2, title=title)
             plot.showGrid(x=True, y=True, alpha=0.2)
+            # A long run has thousands of steps: draw what fits the pixels, not every point.
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
             plot.setLabel("bottom", "step")
             if key == "loss":
                 plot.addLegend(offset=(-10, 10))
@@ -314,7 +323,7 @@ class TrainingPanel(QWidget):
         self.progress_bar.setRange(0, max(1, self.progress_bar.maximum()))
         self.stage_label.setText(f"Run {run.id} {STATUS_WORDS.get(run.status, run.status)}"
                                  + (f": {run.message}" if run.message else "."))
-        self.refresh()
+        self._versions_timer.start()
 
     def _draw(self) -> None:
         if not self._dirty:

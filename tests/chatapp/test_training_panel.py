@@ -115,7 +115,7 @@ def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbo
     active = controller.store.active_version("chat")
     assert active.source == "trained" and active.training_run_id == run.id
     assert active.path.is_file() and controller.store.data_dir in active.path.parents
-    assert panel.version_list.item(0).text().startswith("●")
+    qtbot.waitUntil(lambda: panel.version_list.item(0).text().startswith("●"), timeout=5000)
     assert ask(qtbot, window, controller, "do you like music?") == "No I prefer silence"
 
 
@@ -158,7 +158,8 @@ def test_a_failing_run_is_recorded_as_failed_and_the_app_still_answers(qtbot, ap
     run = finished.args[0]
     assert run.status == "failed" and "out of memory while training the decoder" in run.message
     assert controller.store.training_runs("chat")[-1].status == "failed"
-    assert "failed" in panel.run_list.item(0).text()
+    qtbot.waitUntil(lambda: panel.run_list.count() == 1, timeout=5000)
+    assert "failed" in panel.run_list.item(0).text() and "out of memory" in panel.stage_label.text()
     assert controller.store.active_version("chat").id == before.id
     assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
 
