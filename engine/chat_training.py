@@ -34,6 +34,7 @@ class TrainConfig:
     max_minutes: Optional[float] = None  # stop (and checkpoint) after this long; the schedule fits it
     valid_every: int = 1000  # steps between validation runs (and at each epoch's end)
     checkpoint_every_minutes: float = 10.0  # save at least this often
+    min_active_rows: float = 0.5  # end an epoch when fewer rows than this share still have a conversation
 
 
 @dataclass
@@ -143,7 +144,8 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
         window_tokens = window_read = turns_in_window = 0
         turn = 0
         for turn, batch in enumerate(stream_batches(train_streams, config.batch_size, vocab,
-                                                     shuffle_seed=config.seed + epoch), 1):
+                                                     shuffle_seed=config.seed + epoch,
+                                                     min_active=config.min_active_rows), 1):
             if turn <= skip_turns:
                 continue
             batch = batch.to(device)

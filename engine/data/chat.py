@@ -188,9 +188,14 @@ def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool]
 
 
 def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vocab,
-                   shuffle_seed: int | None = None) -> Iterator[TurnBatch]:
+                   shuffle_seed: int | None = None, min_active: float = 0.0) -> Iterator[TurnBatch]:
     """Conversations side by side, one per row; when one ends, its row takes the next one and its
-    state is reset. Yields one TurnBatch per exchange step until every stream is used."""
+    state is reset. Yields one TurnBatch per exchange step until every stream is used.
+
+    With ``min_active`` > 0 it stops once the queue is empty and fewer than that share of rows
+    still hold a conversation: the last long conversations would otherwise make many steps of a
+    few rows each, noisy updates that undo part of the epoch (training reshuffles every epoch, so
+    those tails are seen in other epochs)."""
     order = list(range(len(streams)))
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(order)
@@ -200,7 +205,11 @@ def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vo
     for row in range(batch_size):
         rows[row] = streams[next(queue)] if row < len(order) else None
     # Reorder so the first batch_size streams fill the rows; the rest wait in the queue.
+    queue_empty = len(order) <= batch_size
     while any(r is not None for r in rows):
+        active = sum(r is not None for r in rows)
+        if queue_empty and active < min_active * batch_size:
+            return
         exchanges, resets = [], []
         for row in range(batch_size):
             stream = rows[row]
@@ -213,6 +222,7 @@ def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vo
             positions[row] += 1
             if positions[row] >= len(rows[row]):
                 next_index = next(queue, None)
+                queue_empty = queue_empty or next_index is None
                 rows[row] = streams[next_index] if next_index is not None else None
                 positions[row] = 0
 

@@ -200,3 +200,19 @@ def test_engine_imports_neither_qt_nor_sqlalchemy():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_stream_batches_keep_conversations_in_their_rows_and_reset_between_them():
+    vocab = Vocab.build([["a", "b", "c"]], min_count=1)
+    a, b, c = (vocab.stoi[w] for w in "abc")
+    streams = [[([a], [a])] * 4, [([b], [b])], [([c], [c])] * 2]
+    batches = list(stream_batches(streams, 2, vocab))
+    rows = [[int(batch.source[r, 0]) for batch in batches] for r in range(2)]
+    resets = [[bool(batch.reset[r]) for batch in batches] for r in range(2)]
+    assert rows[0] == [a, a, a, a] and resets[0] == [True, False, False, False]
+    assert rows[1][:3] == [b, c, c] and resets[1][:3] == [True, True, False]
+    # Every real exchange is a target once; the idle row of the last step is masked out.
+    assert sum(batch.n_tokens for batch in batches) == 2 * 7
+    assert int(batches[-1].targets[1].count_nonzero()) == 0
+    # min_active ends the epoch once the queue is empty and too few rows are busy.
+    assert len(list(stream_batches(streams, 2, vocab, min_active=1.0))) == 3
