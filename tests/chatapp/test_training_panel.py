@@ -7,10 +7,11 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
+# Conversations of equal length: train_chat may end an epoch once half its rows are idle.
 BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
-        ["what is your name?", "i am a little bot"],
-        ["do you like music?", "yes i love jazz"],
-        ["is it quiet there?", "no i prefer silence"]]
+        ["what is your name?", "i am a little bot", "nice to meet you", "nice to meet you too"],
+        ["do you like music?", "yes i love jazz", "what else?", "i like books"],
+        ["is it quiet there?", "no i prefer silence", "why is that?", "it helps me think"]]
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +41,13 @@ def app(qtbot, tmp_path, tiny_model):
 
     store = Store(data_dir)
     saved = []
-    for turns in ([BASE[0][0], BASE[0][1], BASE[0][2], BASE[0][3]], BASE[1], BASE[2]):
+    for turns in BASE[:3]:
         conversation = store.create_conversation(turns[0])
         saved.append(conversation.id)
-        for i, text in enumerate(turns):
-            message = store.add_message(conversation.id, "user" if i % 2 == 0 else "bot", text)
+        messages = [store.add_message(conversation.id, "user" if i % 2 == 0 else "bot", text)
+                    for i, text in enumerate(turns)]
         if turns is BASE[2]:
-            store.add_correction(message.id, "no i prefer silence")
+            store.add_correction(messages[1].id, "no i prefer silence")
     store.close()
     window, controller = build_window(data_dir, factory)
     qtbot.addWidget(window)
@@ -86,7 +87,7 @@ def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbo
     panel = panel_with(window, epochs=40)
     hello, name, music = controller.saved_ids
     overview = {row.id: row for row in controller.training.conversations()}
-    assert (overview[music].turns, overview[music].corrections) == (2, 1)
+    assert (overview[music].turns, overview[music].corrections) == (4, 1)
     assert (overview[hello].turns, overview[hello].corrections) == (4, 0)
     assert panel.table.rowCount() == 4  # the three saved ones and the one just asked
     panel.check_all(False)

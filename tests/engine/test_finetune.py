@@ -9,10 +9,11 @@ import pytest
 from engine.tasks.finetune import (Control, FinetuneConfig, SavedExchange, prepare, read_saved,
                                    replay_exchanges, sample_conversations, training_turns, write_saved)
 
+# Conversations of equal length: train_chat may end an epoch once half its rows are idle.
 BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
-        ["what is your name?", "i am a little bot"],
-        ["do you like music?", "yes i love jazz"],
-        ["is it quiet there?", "no i prefer silence"]]
+        ["what is your name?", "i am a little bot", "nice to meet you", "nice to meet you too"],
+        ["do you like music?", "yes i love jazz", "what else?", "i like books"],
+        ["is it quiet there?", "no i prefer silence", "why is that?", "it helps me think"]]
 
 
 @pytest.fixture(scope="module")
