@@ -137,6 +137,27 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                                    valid_loss=loss, metric=math.exp(min(loss, 50))))
         return loss
 
+    def optimise(window_loss, window_tokens: int, window_read: int, epoch: int, state: State) -> State:
+        """One optimiser step on a window's summed loss; returns the carried state, detached."""
+        nonlocal step, tokens_seen
+        # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
+        loss = window_loss / max(window_tokens, 1)
+        progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate_at(config, progress, step)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        norm, clipped = clip_gradients(model.parameters(), config.clip_norm)
+        if math.isfinite(norm):
+            optimizer.step()
+        step += 1
+        tokens_seen += window_read
+        on_progress(ProgressUpdate(step, total_steps, epoch, float(loss.detach()), norm, clipped,
+                                   clock.tick(window_read), optimizer.param_groups[0]["lr"], clock.elapsed))
+        # Detach the carried state: without it the next window would backpropagate through
+        # every earlier turn of the stream, which is full BPTT at ever-growing cost.
+        return detach(state)
+
     epoch = start_epoch
     for epoch in range(start_epoch, config.epochs + 1):
         state = model.initial_state(config.batch_size, device)
@@ -158,23 +179,7 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
             turns_in_window += 1
             if turns_in_window < config.tbptt_turns:
                 continue
-            # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
-            loss = window_loss / max(window_tokens, 1)
-            progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate_at(config, progress, step)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            norm, clipped = clip_gradients(model.parameters(), config.clip_norm)
-            if math.isfinite(norm):
-                optimizer.step()
-            step += 1
-            tokens_seen += window_read
-            # Detach the carried state: without it the next window would backpropagate through
-            # every earlier turn of the stream, which is full BPTT at ever-growing cost.
-            state = detach(state)
-            on_progress(ProgressUpdate(step, total_steps, epoch, float(loss.detach()), norm, clipped,
-                                       clock.tick(window_read), optimizer.param_groups[0]["lr"], clock.elapsed))
+            state = optimise(window_loss, window_tokens, window_read, epoch, state)
             window_loss, window_tokens, window_read, turns_in_window = None, 0, 0, 0
             out_of_time = time_limit is not None and clock.elapsed >= time_limit
             if should_stop() or out_of_time:
@@ -192,6 +197,8 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
             elif on_checkpoint and clock.elapsed - last_checkpoint >= config.checkpoint_every_minutes * 60:
                 on_checkpoint(optimizer, meta(epoch, turn))
                 last_checkpoint = clock.elapsed
+        if window_loss is not None and window_tokens > 0:  # the epoch's last, shorter window
+            state = optimise(window_loss, window_tokens, window_read, epoch, state)
         skip_turns = 0
         valid = validate(epoch)
         if on_checkpoint:

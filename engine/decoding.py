@@ -44,6 +44,7 @@ class Hypothesis:
     score: float  # length-normalised log-probability (the ranking score)
     log_prob: float  # sum of the tokens' log-probabilities, <eos> included
     attention: Optional[torch.Tensor] = None  # (len(tokens), src_len): the attention behind each token
+    final_state: Any = None  # the model's state after reading the last token (set by decode)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Strategy:
         self.select = torch.zeros(1, dtype=torch.long, device=device)  # rows of the last batch kept
         self.done = False
         self.step = 0
+        self.newly_finished: list[tuple[Hypothesis, int]] = []  # (hypothesis, row) of the last step
         self._banned = [i for i in (ids.pad, ids.sos) + tuple(ids.banned) if i >= 0]
         if config.forbid_unk and ids.unk >= 0:
             self._banned.append(ids.unk)
@@ -137,6 +139,7 @@ class _SingleStrategy(Strategy):
 
     def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
         log_probs = self.constrain(log_probs)
+        self.newly_finished = []
         token = self.choose(log_probs)
         token_log_prob = float(log_probs[0, token])
         if token == self.ids.eos:
@@ -144,6 +147,7 @@ class _SingleStrategy(Strategy):
             total = self.log_probs_sum[0] + token_log_prob
             self.finished = Hypothesis(tokens, total / length_penalty(len(tokens), self.config.length_penalty),
                                        total, self._stack(self.attentions[0]))
+            self.newly_finished = [(self.finished, 0)]
             self.done = True
         else:
             self._record([0], [token], [token_log_prob], attention)
@@ -200,6 +204,7 @@ class BeamSearch(Strategy):
     def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
         config = self.config
         log_probs = self.constrain(log_probs)
+        self.newly_finished = []
         vocab = log_probs.size(1)
         totals = log_probs + torch.tensor(self.log_probs_sum, device=log_probs.device).unsqueeze(1)
         flat = totals.view(-1)
@@ -215,6 +220,7 @@ class BeamSearch(Strategy):
                 attn = self._stack(self.attentions[row])
                 self.finished.append(Hypothesis(list(history), score / length_penalty(len(history), config.length_penalty),
                                                 score, attn))
+                self.newly_finished.append((self.finished[-1], row))
             else:
                 rows.append(row)
                 tokens.append(token)
@@ -261,7 +267,8 @@ def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: DecodeCon
 
     ``step_fn(tokens (N,), state) -> (log_probs (N, V), attention (N, S) or None, state)`` advances
     every live hypothesis by one token in one batched call; ``reorder_fn(state, rows)`` keeps and
-    reorders the state's rows. Decoding starts from one row fed ``<sos>``; ``banned`` ids are never
+    reorders the state's rows. Each finished hypothesis carries ``final_state``, the state after
+    its last token. Decoding starts from one row fed ``<sos>``; ``banned`` ids are never
     emitted (nor are ``<pad>``, ``<sos>`` and, with ``forbid_unk``, ``<unk>``). ``should_stop`` is
     polled each step; when it turns true, decoding ends with ``InterruptedError``.
     """
@@ -270,6 +277,10 @@ def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: DecodeCon
     while not strategy.done:
         log_probs, attention, state = step_fn(strategy.last_tokens, state)
         strategy.advance(log_probs, attention)
+        for hypothesis, row in strategy.newly_finished:
+            # The state this step returned for that row has read the hypothesis's last token:
+            # it is the state that ends the reply, so no second pass over the reply is needed.
+            hypothesis.final_state = reorder_fn(state, torch.tensor([row], device=device))
         if should_stop is not None and should_stop():
             raise InterruptedError("decoding was cancelled")
         if not strategy.done:

@@ -85,7 +85,9 @@ class ChatPredictor:
                             vocab.unk_id, vocab.pad_id, device=self.device, should_stop=should_stop)
         best = hypotheses[0]
         tokens = vocab.decode(best.tokens)
-        new_state = self.model.read_reply(best.tokens, dec_state, vocab.sos_id)
+        new_state = best.final_state
+        if new_state is None:  # only when every continuation was masked (see BeamSearch.results)
+            new_state = self.model.read_reply(best.tokens, dec_state, vocab.sos_id)
         attention = best.attention.tolist() if best.attention is not None else []
         return Reply(
             text=detokenize(tokens), tokens=tokens, score=best.score, source_tokens=vocab.decode(source_ids),
@@ -249,7 +251,8 @@ def train_small_model(conversations: Sequence[Sequence[str]], out: str | Path | 
     longest = max(len(s) for s in streams)
     train_chat(model, streams, [], vocab,
                TrainConfig(epochs=epochs, batch_size=len(streams), learning_rate=1e-2, min_learning_rate=1e-3,
-                           warmup_steps=10, tbptt_turns=longest, seed=seed, valid_every=10**9),
+                           warmup_steps=10, tbptt_turns=longest, seed=seed, valid_every=10**9,
+                           min_active_rows=0.0),
                torch.device("cpu"))
     if out is not None:
         save_checkpoint(out, Checkpoint("chat", asdict(config), model.state_dict(), vocab.itos,

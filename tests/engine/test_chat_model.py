@@ -216,3 +216,15 @@ def test_stream_batches_keep_conversations_in_their_rows_and_reset_between_them(
     assert int(batches[-1].targets[1].count_nonzero()) == 0
     # min_active ends the epoch once the queue is empty and too few rows are busy.
     assert len(list(stream_batches(streams, 2, vocab, min_active=1.0))) == 3
+
+
+def test_the_state_after_a_reply_equals_reading_the_reply(trained):
+    predictor, _ = trained
+    for config in (DecodeConfig(strategy="greedy"), DecodeConfig(beam_size=3)):
+        reply = predictor.reply("how are you ?", None, config)
+        source = torch.tensor([predictor.encode_turn("how are you ?")])
+        with torch.inference_mode():
+            _, state = predictor.model.start_reply(source, predictor.model.initial_state(1))
+            read = predictor.model.read_reply(predictor.vocab.encode(reply.tokens), state, predictor.vocab.sos_id)
+        assert torch.allclose(reply.state.tensors[0], read[0], atol=1e-6)
+        assert torch.allclose(reply.state.tensors[1], read[1], atol=1e-6)
