@@ -2,8 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen python -m chatapp.screenshots [--out docs]
 
-The conversation is written into a temporary data folder with fixed replies, sentiment and
-attention (the shapes the engine returns), so the pictures do not depend on which models exist.
+The conversation is written into a temporary data folder. Replies, sentiment, attention and the
+caption come from the shipped models (through ``engine.service.Engine``, as in the app); where a
+model is missing, fixed stand-ins of the same shapes are used and the script says so.
 """
 from __future__ import annotations
 
@@ -50,36 +51,62 @@ def _scene(path: Path) -> None:
     image.save(path)
 
 
-def fill(store, image_path: Path) -> int:
+def _real_engine():
+    """The shipped models, or None (with a note) when one of them is missing."""
+    from engine.service import Engine
+
+    engine = Engine(device="cpu")
+    available = engine.load()
+    if not all(available.values()):
+        print(f"models missing ({engine.problems}); using fixed stand-in replies")
+        return None
+    return engine
+
+
+def fill(store, image_path: Path, engine=None) -> int:
     conversation = store.create_conversation("Hiking trip")
     start = datetime(2025, 5, 3, 9, 12)
+    state = None
     for i, (user, bot, label, confidence) in enumerate(EXCHANGES):
-        rest = (1 - confidence) / 2
-        probs = {k: rest for k in ("negative", "neutral", "positive")}
-        probs[label] = confidence
+        if engine is not None:
+            result = engine.sentiment([user])[0]
+            label, probs = result.label, result.probabilities
+            reply = engine.reply(user, state)
+            state = reply.state
+            bot, source, target, weights = reply.text, reply.source_tokens, reply.tokens, reply.attention
+            score = reply.score
+        else:
+            rest = (1 - confidence) / 2
+            probs = {k: rest for k in ("negative", "neutral", "positive")}
+            probs[label] = confidence
+            source = user.lower().replace("!", " !").replace(".", " .").replace(",", " ,").split()
+            target = bot.split()
+            weights, score = _attention(source, target), -0.41
         store.add_message(conversation.id, "user", user, created_at=start + timedelta(minutes=2 * i),
                           sentiment=(label, probs))
-        source = user.lower().replace("!", " !").replace(".", " .").replace(",", " ,").split()
-        target = bot.split()
         reply = store.add_message(
             conversation.id, "bot", bot, created_at=start + timedelta(minutes=2 * i, seconds=3),
-            attention={"kind": "reply", "source": source, "target": target,
-                       "weights": _attention(source, target)},
-            score=-0.41, decoding={"strategy": "beam", "beam_size": 5})
+            attention={"kind": "reply", "source": source, "target": target, "weights": weights},
+            score=score, decoding={"strategy": "beam", "beam_size": 5})
         if i == 1:
             store.set_feedback(reply.id, 1)
     image = store.add_image_message(conversation.id, "shapes.png", image_path.read_bytes(),
                                     created_at=start + timedelta(minutes=9))
-    words = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
-    centres = [(2, 2), (2, 1), (2, 2), (1, 2), (3, 3), (5, 3), (5, 2), (5, 3)]
-    maps = []
-    for cy, cx in centres:
-        grid = [[2.718 ** (-((r - cy) ** 2 + (c - cx) ** 2) / 1.5) for c in range(7)] for r in range(7)]
-        total = sum(map(sum, grid))
-        maps.append([[v / total for v in row] for row in grid])
+    if engine is not None:
+        caption = engine.caption(str(image_path))
+        words, maps, score = caption.words, caption.attention, caption.score
+    else:
+        words = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
+        centres = [(2, 2), (2, 1), (2, 2), (1, 2), (3, 3), (5, 3), (5, 2), (5, 3)]
+        maps = []
+        for cy, cx in centres:
+            grid = [[2.718 ** (-((r - cy) ** 2 + (c - cx) ** 2) / 1.5) for c in range(7)] for r in range(7)]
+            total = sum(map(sum, grid))
+            maps.append([[v / total for v in row] for row in grid])
+        score = -0.2
     store.add_message(conversation.id, "bot", " ".join(words), created_at=start + timedelta(minutes=9, seconds=2),
                       attention={"kind": "caption", "image_message_id": image.id, "words": words,
-                                 "maps": maps}, score=-0.2)
+                                 "maps": maps}, score=score)
     for title in ("Recipes for a rainy day", "Learning the guitar", "Book ideas"):
         store.create_conversation(title)
     return conversation.id
@@ -98,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([])
     args.out.mkdir(parents=True, exist_ok=True)
+    engine = _real_engine()
     for theme in ("light", "dark"):
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder)
@@ -105,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             from chatapp.store import Store
 
             store = Store(data / "data")
-            conversation = fill(store, data / "shapes.png")
+            conversation = fill(store, data / "shapes.png", engine)
             store.close()
             settings = AppSettings(theme=theme)
             save_settings(data / "data", settings)
