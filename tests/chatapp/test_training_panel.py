@@ -97,13 +97,13 @@ def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbo
     assert sorted(panel.checked_ids()) == sorted(controller.saved_ids)
     updates = []
     controller.training.progress.connect(updates.append)
-    with qtbot.waitSignal(controller.training.finished, timeout=120000) as finished:
+    with qtbot.waitSignal(controller.training.finished, timeout=300000) as finished:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
         assert not panel.start_button.isEnabled()  # one run at a time
         with pytest.raises(RuntimeError):
             controller.training.start([1], {})
         assert panel.threshold.value() == panel.clip.value()  # drawn across the gradient norms
-        qtbot.waitUntil(lambda: len(updates) >= 2, timeout=60000)
+        qtbot.waitUntil(lambda: len(updates) >= 2, timeout=180000)
         panel.close()  # the run goes on without the panel
     assert not panel.isVisible() and window.open_training() is panel
     run = finished.args[0]
@@ -127,7 +127,7 @@ def test_cancel_mid_run_keeps_the_active_version(qtbot, app):
     updates = []
     controller.training.progress.connect(updates.append)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(updates) >= 3, timeout=60000)
+    qtbot.waitUntil(lambda: len(updates) >= 3, timeout=180000)
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume", timeout=5000)
     paused_at = len(updates)
