@@ -347,6 +347,17 @@ def shape_word_objects(tokens: Sequence[str], objects: Sequence[SceneObject]) ->
     return found
 
 
+def box_regions(box: Sequence[float], grid_size: int, image_size: int) -> torch.Tensor:
+    """(grid_size * grid_size,) 1.0 at the cells (row-major) that overlap ``box``, as :func:`peak_in_box` counts."""
+    cell = image_size / grid_size
+    mask = torch.zeros(grid_size, grid_size)
+    cols = [c for c in range(grid_size) if c * cell < box[2] and box[0] < (c + 1) * cell]
+    rows = [r for r in range(grid_size) if r * cell < box[3] and box[1] < (r + 1) * cell]
+    for r in rows:
+        mask[r, cols] = 1.0
+    return mask.flatten()
+
+
 def peak_in_box(attention: Sequence[Sequence[float]], box: Sequence[float], image_size: int) -> bool:
     """Whether the attention map's highest cell (grid_h x grid_w) overlaps ``box``."""
     grid_h, grid_w = len(attention), len(attention[0])

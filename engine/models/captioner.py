@@ -26,9 +26,14 @@ class CaptionerConfig:
     attention_size: int = 128  # additive attention's inner size
     dropout: float = 0.2  # before the output layer
     max_length: int = 32  # tokens a caption may have (decoding stops there)
+    # Groups of token ids (for example the colour words, the shape words) whose scores against each
+    # other come from the attended image alone: the LSTM only says how likely a word of the group
+    # is next, so the words before cannot favour one member (no "red is never a triangle" prior).
+    image_words: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", tuple(self.channels))
+        object.__setattr__(self, "image_words", tuple(tuple(int(i) for i in group) for group in self.image_words))
         if self.image_size // 2 ** len(self.channels) != self.grid_size:
             raise ValueError(f"{len(self.channels)} stages turn {self.image_size} pixels into a grid of "
                              f"{self.image_size // 2 ** len(self.channels)}, not {self.grid_size}")
@@ -89,7 +94,28 @@ class Captioner(nn.Module):
         self.lstm = nn.LSTMCell(config.embed_size + config.feature_size, config.hidden_size)
         self.dropout = nn.Dropout(config.dropout)
         self.output = nn.Linear(config.hidden_size + config.feature_size, config.vocab_size)
+        if config.image_words:
+            ids = [i for group in config.image_words for i in group]
+            if len(set(ids)) != len(ids) or not all(0 <= i < config.vocab_size for i in ids):
+                raise ValueError("image_words: token ids must be distinct and in the vocabulary")
+            self.register_buffer("image_ids", torch.tensor(ids), persistent=False)
+            self.register_buffer("image_group", torch.tensor([g for g, group in enumerate(config.image_words)
+                                                              for _ in group]), persistent=False)
+            self.image_head = nn.Linear(config.feature_size, len(ids))  # attended features -> member scores
+            self.group_head = nn.Linear(config.hidden_size, len(config.image_words))  # hidden -> group score
 
+    def warm_start_image_words(self) -> None:
+        """Start the image-word heads from the output layer: a member's image columns, and for a
+        group's score the mean of its members' hidden-state columns and biases."""
+        if self.config.image_words:
+            hidden = self.config.hidden_size
+            with torch.no_grad():
+                self.image_head.weight.copy_(self.output.weight[self.image_ids, hidden:])
+                self.image_head.bias.zero_()
+                for g, group in enumerate(self.config.image_words):
+                    ids = torch.tensor(group)
+                    self.group_head.weight[g] = self.output.weight[ids, :hidden].mean(0)
+                    self.group_head.bias[g] = self.output.bias[ids].mean()
     # -- decoding, one step at a time (engine.decoding drives these) -----------------------------
     def start(self, images: torch.Tensor) -> DecoderState:
         """Encode (batch, 3, H, W) images into the decoder's first state."""
@@ -101,10 +127,14 @@ class Captioner(nn.Module):
     def step_logits(self, tokens: torch.Tensor, state: DecoderState) -> tuple[torch.Tensor, torch.Tensor, DecoderState]:
         """Feed ``tokens`` (rows,); returns logits (rows, vocab), attention (rows, regions), new state."""
         context, weights = self.attention(state.hidden.unsqueeze(1), state.keys, state.features, None)
-        context, weights = context.squeeze(1), weights.squeeze(1)  # (N, F), (N, S)
-        context = torch.sigmoid(self.gate(state.hidden)) * context
+        attended, weights = context.squeeze(1), weights.squeeze(1)  # (N, F), (N, S)
+        context = torch.sigmoid(self.gate(state.hidden)) * attended
         hidden, cell = self.lstm(torch.cat([self.embedding(tokens), context], dim=1), (state.hidden, state.cell))
         logits = self.output(self.dropout(torch.cat([hidden, context], dim=1)))
+        if self.config.image_words:
+            own = self.image_head(self.dropout(attended))  # (N, K): from the attended regions only
+            shared = self.group_head(self.dropout(hidden)).index_select(1, self.image_group)  # (N, K)
+            logits = logits.index_copy(1, self.image_ids, (own + shared).to(logits.dtype))
         return logits, weights, DecoderState(hidden, cell, state.features, state.keys)
 
     def step(self, tokens: torch.Tensor, state: DecoderState) -> tuple[torch.Tensor, torch.Tensor, DecoderState]:
@@ -130,12 +160,17 @@ class Captioner(nn.Module):
         return torch.stack(all_logits, dim=1), torch.stack(all_weights, dim=1)
 
     def forward(self, images: torch.Tensor, inputs: torch.Tensor, targets: Optional[torch.Tensor] = None,
-                attention_penalty: float = 1.0) -> tuple[torch.Tensor, Optional[torch.Tensor]]:
+                attention_penalty: float = 1.0, attention_targets: Optional[torch.Tensor] = None,
+                attention_supervision: float = 0.0) -> tuple[torch.Tensor, Optional[torch.Tensor]]:
         """Returns (logits (B, T, V), loss). ``targets`` (B, T) are the inputs shifted by one, with
         <pad> where there is nothing to predict; the loss is the mean cross-entropy per target token
         plus the doubly stochastic attention penalty of Xu et al. (2015), eq. 14, which asks every
         region to receive about one unit of attention over the caption, so the words look at the
-        whole image rather than at one spot."""
+        whole image rather than at one spot.
+
+        ``attention_targets`` (B, T, regions), where known, marks with 1 the regions of the object a
+        target word describes (rows of zeros elsewhere); ``attention_supervision`` weighs the mean
+        -log(attention mass on those regions) over the marked words, so a word looks at its object."""
         logits, weights = self.teacher_forced(images, inputs)
         if targets is None:
             return logits, None
@@ -144,4 +179,9 @@ class Captioner(nn.Module):
             live = (targets != self.pad_id).unsqueeze(-1).float()  # (B, T, 1)
             received = (weights * live).sum(dim=1)  # (B, S)
             loss = loss + attention_penalty * ((1.0 - received) ** 2).mean()
+        if attention_targets is not None and attention_supervision > 0:
+            marked = attention_targets.sum(dim=-1) > 0  # (B, T)
+            if bool(marked.any()):
+                mass = (weights * attention_targets).sum(dim=-1)[marked]
+                loss = loss + attention_supervision * -(mass.clamp_min(1e-6).log()).mean()
         return logits, loss

@@ -14,7 +14,7 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
@@ -26,8 +26,9 @@ from engine.device import pick_device
 from engine.images import ImageSource, load_image, normalize_pixels, to_tensor
 from engine.models.captioner import Captioner, CaptionerConfig
 from engine.results import Caption
-from engine.scenes import (COLOURS, INVERSE, RELATIONS, SHAPES, SIZES, Scene, augment, caption_is_true,
-                           generate_scene, peak_in_box, scene_seed, scene_split, shape_word_objects)
+from engine.scenes import (COLOURS, INVERSE, RELATIONS, SHAPES, SIZES, Scene, augment, box_regions,
+                           caption_is_true, generate_scene, peak_in_box, scene_seed, scene_split,
+                           shape_word_objects)
 from engine.text import Vocab, detokenize, tokenize
 from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
                              ignore_progress, never_stop, tqdm_progress)
@@ -48,6 +49,10 @@ class TrainConfig:
     # and the words cannot find their objects; a small lambda keeps its nudge to cover the image.
     attention_penalty: float = 0.01
     word_dropout: float = 0.15  # share of fed words replaced by <unk>, so the next word leans on the image
+    # Weight of the attention supervision on generated scenes, whose boxes are known: the size, colour
+    # and shape words of a noun phrase are asked to put their attention on that object's cells
+    # (mean -log of the attention mass there). 0 turns it off; photos (--data) have no boxes.
+    attention_supervision: float = 0.0
     valid_every: int = 250  # steps between validations
     valid_images: int = 200  # images decoded (greedily) at each validation
     max_minutes: Optional[float] = None  # stop (and keep the best so far) after this long
@@ -76,21 +81,38 @@ def encode_captions(vocab: Vocab, captions: Sequence[Sequence[str]], max_length:
     return inputs, targets
 
 
-def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 0
-                  ) -> Iterator[tuple[torch.Tensor, list[list[str]]]]:
-    """Endless batches of new training scenes: uint8 images (B, 3, H, W) and one true caption each."""
+def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 0, grid_size: int = 8
+                  ) -> Iterator[tuple[torch.Tensor, list[list[str]], list[list[tuple[int, torch.Tensor]]]]]:
+    """Endless batches of new training scenes: uint8 images (B, 3, H, W), one true caption each, and
+    for each caption (position of a size, colour or shape word, (grid*grid,) mask of its object's cells)."""
     rng = random.Random(seed)
     index = start
     while True:
-        images, captions = [], []
+        images, captions, regions = [], [], []
         for _ in range(batch_size):
             scene = generate_scene(scene_seed("train", index), image_size)
             index += 1
-            image, _ = augment(scene.image, scene.objects, rng)
+            image, objects = augment(scene.image, scene.objects, rng)
             images.append(to_tensor(image, image_size))
             # The scenes' captions are lower-case words and spaces: split() is tokenize() here, faster.
-            captions.append(rng.choice(scene.captions).split())
-        yield torch.stack(images), captions
+            words = rng.choice(scene.captions).split()
+            captions.append(words)
+            marks = []
+            for position, named in shape_word_objects(words, objects):
+                mask = sum(box_regions(o.box, grid_size, image_size) for o in named).clamp(max=1.0)
+                marks += [(p, mask) for p in (position - 2, position - 1, position) if p > 0]
+            regions.append(marks)
+        yield torch.stack(images), captions, regions
+
+
+def attention_targets(regions: Sequence[Sequence[tuple[int, torch.Tensor]]], width: int, cells: int) -> torch.Tensor:
+    """(B, width, cells) from :func:`scene_batches`' word positions and masks (zeros elsewhere)."""
+    targets = torch.zeros(len(regions), width, cells)
+    for row, marks in enumerate(regions):
+        for position, mask in marks:
+            if position < width:
+                targets[row, position] = mask
+    return targets
 
 
 def set_batches(images: torch.Tensor, captions: list[list[list[str]]], batch_size: int, seed: int = 0
@@ -109,10 +131,14 @@ def set_batches(images: torch.Tensor, captions: list[list[list[str]]], batch_siz
 
 # -- training ----------------------------------------------------------------------------------
 
-def _learning_rate(step: int, config: TrainConfig) -> float:
+def _learning_rate(step: int, config: TrainConfig, elapsed_s: float = 0.0) -> float:
+    """Linear warm-up, then cosine decay to 5 % over the steps or, with ``max_minutes``, over the
+    time budget if that runs out first (so a run cut short by time still ends at a low rate)."""
     if step < config.warmup_steps:
         return config.learning_rate * (step + 1) / config.warmup_steps
     progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    if config.max_minutes:
+        progress = max(progress, elapsed_s / (60 * config.max_minutes))
     return config.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
@@ -149,18 +175,24 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
         if should_stop() or (config.max_minutes is not None and throughput.elapsed > 60 * config.max_minutes):
             stopped = True
             break
-        images, captions = next(batches)
+        batch = next(batches)
+        images, captions = batch[0], batch[1]
         inputs, targets = encode_captions(vocab, captions, model.config.max_length)
+        marked = None
+        if len(batch) > 2 and config.attention_supervision > 0:
+            cells = model.config.grid_size * model.config.grid_size
+            marked = attention_targets(batch[2], inputs.size(1), cells).to(device)
         if config.word_dropout > 0:
             # Fed words (never <sos> or padding) sometimes become <unk>: the decoder then has to
             # read the next colour or shape off the image instead of guessing it from the words.
             drop = (torch.rand(inputs.shape, generator=word_rng) < config.word_dropout) & (inputs > vocab.eos_id)
             inputs = inputs.masked_fill(drop, vocab.unk_id)
         images = normalize_pixels(images.to(device))
-        rate = _learning_rate(step, config)
+        rate = _learning_rate(step, config, throughput.elapsed)
         for group in optimizer.param_groups:
             group["lr"] = rate
-        _, loss = model(images, inputs.to(device), targets.to(device), attention_penalty=config.attention_penalty)
+        _, loss = model(images, inputs.to(device), targets.to(device), attention_penalty=config.attention_penalty,
+                        attention_targets=marked, attention_supervision=config.attention_supervision)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm, clipped = clip_gradients(model.parameters(), config.clip)
@@ -228,9 +260,15 @@ class CaptionPredictor:
         return self.caption_pixels(to_tensor(load_image(image), self.model.config.image_size), beam_size)
 
 
+def scene_image_words(vocab: Vocab) -> tuple[tuple[int, ...], ...]:
+    """The colour words and the shape words of the scenes, the groups the image alone ranks."""
+    return (tuple(vocab.stoi[w] for w in COLOURS), tuple(vocab.stoi[w] for w in SHAPES))
+
+
 def new_predictor(vocab: Vocab, args: argparse.Namespace) -> CaptionPredictor:
+    image_words = scene_image_words(vocab) if getattr(args, "image_words", False) else ()
     config = CaptionerConfig(vocab_size=len(vocab), image_size=args.image_size, grid_size=args.image_size // 8,
-                             hidden_size=args.hidden_size)
+                             hidden_size=args.hidden_size, image_words=image_words)
     return CaptionPredictor(Captioner(config, pad_id=vocab.pad_id), vocab)
 
 
@@ -286,6 +324,14 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, default=defaults.learning_rate)
     parser.add_argument("--word-dropout", type=float, default=defaults.word_dropout)
     parser.add_argument("--attention-penalty", type=float, default=defaults.attention_penalty)
+    parser.add_argument("--attention-supervision", type=float, default=defaults.attention_supervision,
+                        help="generated scenes: weight of the loss that puts each word's attention on its object")
+    parser.add_argument("--image-words", action="store_true",
+                        help="generated scenes: colour and shape words are ranked by the attended image alone")
+    parser.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
+    parser.add_argument("--init", default=None, help="start from this caption checkpoint's weights (same vocabulary)")
+    parser.add_argument("--first-scene", type=int, default=0,
+                        help="generated scenes: index of the first training scene (a resumed run sees new ones)")
     parser.add_argument("--valid-every", type=int, default=defaults.valid_every)
     parser.add_argument("--valid-images", type=int, default=defaults.valid_images, help="images decoded per validation")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after this long, keeping the best")
@@ -303,6 +349,7 @@ def train(args: argparse.Namespace) -> int:
     device = pick_device(args.device)
     config = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
                          word_dropout=args.word_dropout, attention_penalty=args.attention_penalty,
+                         attention_supervision=args.attention_supervision, warmup_steps=args.warmup_steps,
                          valid_every=args.valid_every, valid_images=args.valid_images, max_minutes=args.max_minutes,
                          seed=args.seed)
     meta: dict[str, Any] = {"command": "python -m engine train caption " + " ".join(sys.argv[3:]),
@@ -329,12 +376,16 @@ def train(args: argparse.Namespace) -> int:
                         "skipped": full.skipped}
     else:
         vocab = scene_vocab()
-        batches = scene_batches(config.batch_size, args.image_size, config.seed)
         predictor = new_predictor(vocab, args)
+        batches = scene_batches(config.batch_size, args.image_size, config.seed, args.first_scene,
+                                predictor.model.config.grid_size)
         valid_scenes = scene_split("valid", config.valid_images, args.image_size)
         validate = lambda model: greedy_truthfulness(model, vocab, valid_scenes)  # noqa: E731
         meta["data"] = {"source": "generated scenes", "train_images": config.steps * config.batch_size,
                         "valid_images": len(valid_scenes)}
+    if args.init:
+        predictor = _initialised(predictor, args.init)
+        meta["init"] = Path(args.init).name
     with StopRequest() as stop:
         summary = train_model(predictor.model, vocab, batches, config, device, validate,
                               tqdm_progress(config.steps, unit="tok"), stop)
@@ -343,6 +394,23 @@ def train(args: argparse.Namespace) -> int:
     print(f"saved {path} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s "
           f"(best validation figure {summary['best_metric']:.3f})", file=sys.stderr)
     return 0
+
+
+def _initialised(predictor: CaptionPredictor, path: str) -> CaptionPredictor:
+    """``predictor`` with the weights of the checkpoint at ``path`` (its configuration and vocabulary).
+    Image-word heads that ``predictor`` has and the checkpoint lacks start from its output layer."""
+    start = CaptionPredictor.load(path)
+    if start.vocab.itos != predictor.vocab.itos:
+        raise ValueError(f"{path}: its vocabulary differs from this data's; --init needs the same one")
+    start.model.float()
+    wanted = predictor.model.config.image_words
+    if wanted and not start.model.config.image_words:
+        model = Captioner(replace(start.model.config, image_words=wanted), pad_id=start.vocab.pad_id)
+        missing, unexpected = model.load_state_dict(start.model.state_dict(), strict=False)
+        assert not unexpected and all(k.startswith(("image_head.", "group_head.")) for k in missing), missing
+        model.warm_start_image_words()
+        return CaptionPredictor(model, start.vocab, predictor.device)
+    return CaptionPredictor(start.model, start.vocab, predictor.device)
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:

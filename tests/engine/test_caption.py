@@ -148,3 +148,82 @@ def test_scene_evaluation_reports_every_figure(overfitted):
     figures = task.evaluate_scenes(predictor, scenes, beam_size=2)
     assert figures["truthfulness"] == 1.0 and figures["n_images"] == len(scenes)
     assert 0 <= figures["grounding"] <= 1 and figures["bleu4"] > 0.9
+
+
+def test_scene_batches_mark_each_noun_phrase_with_its_objects_cells():
+    vocab = scene_vocab()
+    images, captions, regions = next(task.scene_batches(6, 32, seed=1, start=0, grid_size=8))
+    assert images.shape == (6, 3, 32, 32) and len(captions) == len(regions) == 6
+    for words, marks in zip(captions, regions):
+        marked = {position for position, _ in marks}
+        shapes = {i for i, w in enumerate(words) if w in ("circle", "square", "triangle", "diamond", "cross")}
+        assert shapes and shapes <= marked  # every shape word, with its size and colour words
+        assert all(words[p] not in ("a", "and", "above", "below", "of") for p in marked)
+        assert all(mask.shape == (64,) and 0 < mask.sum() < 64 for _, mask in marks)
+    inputs, targets = encode_captions(vocab, captions, 32)
+    grid = task.attention_targets(regions, inputs.size(1), 64)
+    assert grid.shape == (6, inputs.size(1), 64)
+    assert (targets[grid.sum(-1) > 0] != vocab.pad_id).all()
+
+
+def test_attention_supervision_adds_the_log_mass_outside_the_marked_cells():
+    vocab = scene_vocab()
+    model = tiny_model(vocab).eval()
+    images, captions, regions = next(task.scene_batches(3, 32, seed=2, grid_size=8))
+    images = normalize_pixels(images)
+    inputs, targets = encode_captions(vocab, captions, 32)
+    marked = task.attention_targets(regions, inputs.size(1), 64)
+    _, plain = model(images, inputs, targets, attention_penalty=0.0)
+    _, supervised = model(images, inputs, targets, attention_penalty=0.0, attention_targets=marked,
+                          attention_supervision=0.5)
+    _, weights = model.teacher_forced(images, inputs)
+    rows = marked.sum(-1) > 0
+    expected = 0.5 * -((weights * marked).sum(-1)[rows].log()).mean()
+    assert torch.allclose(supervised - plain, expected, atol=1e-5) and expected > 0
+
+
+def test_learning_rate_follows_the_time_budget_when_it_is_shorter():
+    config = TrainConfig(steps=10000, learning_rate=1.0, warmup_steps=10, max_minutes=10)
+    assert task._learning_rate(0, config) == pytest.approx(0.1)
+    assert task._learning_rate(100, config, elapsed_s=0) > 0.99
+    assert task._learning_rate(100, config, elapsed_s=300) == pytest.approx(0.05 + 0.95 * 0.5)
+    assert task._learning_rate(100, config, elapsed_s=600) == pytest.approx(0.05)
+
+
+def test_init_starts_from_a_checkpoint(overfitted, tmp_path):
+    predictor, scenes, _ = overfitted
+    path = predictor.save(tmp_path / "start.safetensors", half=True)
+    fresh = CaptionPredictor(tiny_model(predictor.vocab), predictor.vocab)
+    started = task._initialised(fresh, str(path))
+    assert started.model.encoder.position.dtype == torch.float32
+    assert started.caption(scenes[0].image).words == predictor.caption(scenes[0].image).words
+    small = task.Vocab.build([["a", "b"]], min_count=1)
+    other = CaptionPredictor(Captioner(CaptionerConfig(vocab_size=len(small), **TINY)), small)
+    with pytest.raises(ValueError):
+        task._initialised(other, str(path))
+
+
+def test_image_words_are_ranked_by_the_attended_image_alone(overfitted, tmp_path):
+    vocab = scene_vocab()
+    groups = task.scene_image_words(vocab)
+    model = Captioner(CaptionerConfig(vocab_size=len(vocab), image_words=groups, **TINY), pad_id=vocab.pad_id).eval()
+    image = normalize_pixels(to_tensor(scene_split("test", 1, image_size=32)[0].image, 32).unsqueeze(0))
+    with torch.no_grad():
+        model.attention.score.weight.zero_()  # uniform attention: the attended features are fixed
+        state = model.start(image)
+        first, _, _ = model.step_logits(torch.tensor([vocab.stoi["red"]]), state)
+        state.hidden, state.cell = torch.randn_like(state.hidden), torch.randn_like(state.cell)
+        second, _, _ = model.step_logits(torch.tensor([vocab.stoi["small"]]), state)
+    for group in groups:
+        ids = torch.tensor(group)
+        assert torch.allclose(first[0, ids] - first[0, ids[0]], second[0, ids] - second[0, ids[0]], atol=1e-5)
+        assert not torch.allclose(first[0, ids], second[0, ids])
+    # --init on a checkpoint without the heads starts them from its output layer
+    predictor, scenes, _ = overfitted
+    path = predictor.save(tmp_path / "plain.safetensors")
+    wanted = CaptionPredictor(Captioner(CaptionerConfig(vocab_size=len(vocab), image_words=groups, **TINY)), vocab)
+    started = task._initialised(wanted, str(path))
+    assert started.model.config.image_words == groups
+    saved = CaptionPredictor.load(started.save(tmp_path / "heads.safetensors"))
+    assert saved.model.config.image_words == groups
+    assert saved.caption(scenes[0].image).words == started.caption(scenes[0].image).words

@@ -121,3 +121,15 @@ def test_attention_peak_is_checked_against_boxes():
     assert peak_in_box(attention, (42, 18, 50, 30), 64)
     assert not peak_in_box(attention, (0, 0, 30, 30), 64)
     assert not peak_in_box(attention, (42, 30, 50, 40), 64)
+
+
+def test_box_regions_are_the_cells_peak_in_box_accepts():
+    from engine.scenes import box_regions, peak_in_box
+
+    box = (10.0, 3.0, 21.0, 9.5)
+    mask = box_regions(box, 8, 64)
+    for cell in range(64):
+        grid = [[0.0] * 8 for _ in range(8)]
+        grid[cell // 8][cell % 8] = 1.0
+        assert bool(mask[cell]) == peak_in_box(grid, box, 64)
+    assert int(mask.sum()) == 4  # columns 1-2, rows 0-1
