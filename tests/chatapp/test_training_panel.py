@@ -7,20 +7,12 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-# Conversations of equal length: train_chat may end an epoch once half its rows are idle.
-BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
-        ["what is your name?", "i am a little bot", "nice to meet you", "nice to meet you too"],
-        ["do you like music?", "yes i love jazz", "what else?", "i like books"],
-        ["is it quiet there?", "no i prefer silence", "why is that?", "it helps me think"]]
+from tiny_chat import BASE, train_tiny_model
 
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    from engine.tasks.chat import train_small_model
-
-    path = tmp_path_factory.mktemp("model") / "chat.safetensors"
-    train_small_model(BASE, path, epochs=80)
-    return path
+    return train_tiny_model(tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture

@@ -9,20 +9,12 @@ import pytest
 from engine.tasks.finetune import (Control, FinetuneConfig, SavedExchange, prepare, read_saved,
                                    replay_exchanges, sample_conversations, training_turns, write_saved)
 
-# Conversations of equal length: train_chat may end an epoch once half its rows are idle.
-BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
-        ["what is your name?", "i am a little bot", "nice to meet you", "nice to meet you too"],
-        ["do you like music?", "yes i love jazz", "what else?", "i like books"],
-        ["is it quiet there?", "no i prefer silence", "why is that?", "it helps me think"]]
+from tiny_chat import BASE, train_tiny_model
 
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    from engine.tasks.chat import train_small_model
-
-    path = tmp_path_factory.mktemp("model") / "chat.safetensors"
-    train_small_model(BASE, path, epochs=80)
-    return path
+    return train_tiny_model(tmp_path_factory.mktemp("model"))
 
 
 def test_a_correction_replaces_the_reply_and_a_thumbs_down_one_is_left_out():

@@ -1,0 +1,16 @@
+"""A tiny real chat model, shared by the fine-tuning tests of the engine and of the panel."""
+from pathlib import Path
+
+# Conversations of equal length: train_chat may end an epoch once half its rows are idle.
+BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
+        ["what is your name?", "i am a little bot", "nice to meet you", "nice to meet you too"],
+        ["do you like music?", "yes i love jazz", "what else?", "i like books"],
+        ["is it quiet there?", "no i prefer silence", "why is that?", "it helps me think"]]
+
+
+def train_tiny_model(folder: Path) -> Path:
+    from engine.tasks.chat import train_small_model
+
+    path = folder / "chat.safetensors"
+    train_small_model(BASE, path, epochs=80)
+    return path
