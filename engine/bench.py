@@ -21,7 +21,7 @@ from engine.data.chat import make_turn_batch
 from engine.decoding import DecodeConfig
 from engine.device import autocast, pick_device
 from engine.service import DEFAULT_PATHS
-from engine.training import clip_gradients
+from engine.training import backward_and_step
 
 
 def _timed(fn: Callable[[], None], repeats: int, device: torch.device) -> list[float]:
@@ -74,10 +74,7 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
             with autocast(device):
                 out = run_turn(model, batch, state)
             state, total, count = out.state, total + out.loss_sum, count + out.n_tokens
-        optimizer.zero_grad(set_to_none=True)
-        (total / count).backward()
-        clip_gradients(model.parameters(), 5.0)
-        optimizer.step()
+        backward_and_step(total / count, model, optimizer, 5.0)
 
     encoder = nn.LSTM(config.embedding_size, config.hidden_size, config.num_layers, batch_first=True).to(device)
     decoder = nn.LSTM(config.embedding_size, config.hidden_size, config.num_layers, batch_first=True).to(device)

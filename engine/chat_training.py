@@ -17,7 +17,7 @@ from engine.data.chat import Exchange, TurnBatch, count_steps, stream_batches
 from engine.device import autocast
 from engine.models.seq2seq import Seq2Seq, State
 from engine.text import Vocab
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
                              ignore_progress, never_stop)
 
 
@@ -122,7 +122,6 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
     time_limit = config.max_minutes * 60 if config.max_minutes else None
     last_checkpoint = clock.elapsed
     tokens_seen = 0
-    stopped = False
 
     def meta(epoch: int, epoch_turn: int, valid_loss: Optional[float] = None) -> dict:
         return {"step": step, "epoch": epoch, "epoch_turn": epoch_turn, "valid_loss": valid_loss,
@@ -145,11 +144,7 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
         progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate_at(config, progress, step)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        norm, clipped = clip_gradients(model.parameters(), config.clip_norm)
-        if math.isfinite(norm):
-            optimizer.step()
+        norm, clipped = backward_and_step(loss, model, optimizer, config.clip_norm)
         step += 1
         tokens_seen += window_read
         on_progress(ProgressUpdate(step, total_steps, epoch, float(loss.detach()), norm, clipped,
@@ -158,7 +153,6 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
         # every earlier turn of the stream, which is full BPTT at ever-growing cost.
         return detach(state)
 
-    epoch = start_epoch
     for epoch in range(start_epoch, config.epochs + 1):
         state = model.initial_state(config.batch_size, device)
         window_loss: Optional[torch.Tensor] = None

@@ -66,6 +66,18 @@ def clip_gradients(parameters: Iterable[torch.nn.Parameter], threshold: float) -
     return norm_value, True
 
 
+def backward_and_step(loss: torch.Tensor, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                      clip_norm: float) -> tuple[float, bool]:
+    """Backpropagate ``loss``, clip the global gradient norm, and step unless the norm is not
+    finite (a step on an overflowed gradient would ruin the weights). Returns (norm, clipped)."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    norm, clipped = clip_gradients(model.parameters(), clip_norm)
+    if math.isfinite(norm):
+        optimizer.step()
+    return norm, clipped
+
+
 class StopRequest:
     """A flag a loop polls: set by a caller (the window's cancel button) or by Ctrl-C.
 

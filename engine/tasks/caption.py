@@ -30,7 +30,7 @@ from engine.scenes import (COLOURS, INVERSE, RELATIONS, SHAPES, SIZES, Scene, au
                            caption_is_true, generate_scene, peak_in_box, scene_seed, scene_split,
                            shape_word_objects)
 from engine.text import Vocab, detokenize, tokenize
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
                              ignore_progress, never_stop, tqdm_progress)
 
 DEFAULT_OUT = Path("runs") / "caption.safetensors"
@@ -193,11 +193,7 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
             group["lr"] = rate
         _, loss = model(images, inputs.to(device), targets.to(device), attention_penalty=config.attention_penalty,
                         attention_targets=marked, attention_supervision=config.attention_supervision)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        norm, clipped = clip_gradients(model.parameters(), config.clip)
-        if math.isfinite(norm):
-            optimizer.step()
+        norm, clipped = backward_and_step(loss, model, optimizer, config.clip)
         step += 1
         tokens = int((targets != vocab.pad_id).sum())
         on_progress(ProgressUpdate(step, config.steps, 1, float(loss.detach()), norm, clipped, throughput.tick(tokens),

@@ -25,7 +25,7 @@ from engine.device import pick_device
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
 from engine.results import LABELS, SentimentResult
 from engine.text import Vocab, tokenize
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, clip_gradients,
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
                              ignore_progress, never_stop, tqdm_progress)
 
 NEG, NEU, POS = (LABEL_INDEX[label] for label in ("negative", "neutral", "positive"))
@@ -211,11 +211,7 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
             targets = torch.tensor([train[i][1] for i in rows], device=device)
             weights = torch.tensor([train[i][2] for i in rows], device=device)
             _, loss = model(ids.to(device), lengths, targets, weights, class_weights)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            norm, clipped = clip_gradients(model.parameters(), config.clip)
-            if math.isfinite(norm):
-                optimizer.step()
+            norm, clipped = backward_and_step(loss, model, optimizer, config.clip)
             result.steps += 1
             losses.append(float(loss.detach()))
             on_progress(ProgressUpdate(
