@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 import torch
@@ -109,6 +110,49 @@ class StopRequest:
         if self._previous_handler is not None:
             signal.signal(signal.SIGINT, self._previous_handler)
             self._previous_handler = None
+
+
+class Control:
+    """The training panel's control file, read after every step: ``run``, ``pause`` or ``stop``.
+
+    A child process started by the app (``--control FILE``) is steered through it, the same on
+    every platform. Called as ``should_stop()``: while the file says ``pause`` it waits, and
+    reports ``{"event": "paused"}`` / ``{"event": "resumed"}`` through ``emit``. Ctrl-C also
+    stops, through ``stop_request`` (a :class:`StopRequest`).
+    """
+
+    def __init__(self, path: Optional[str], stop_request: Callable[[], bool], emit: Callable[[dict], None]):
+        self.path = Path(path) if path else None
+        self.stop_request = stop_request
+        self.emit = emit
+        self.paused_s = 0.0
+        self.just_resumed = False
+        self.stopping = False
+
+    def command(self) -> str:
+        if self.path is None:
+            return "run"
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "run"
+        except OSError:
+            return "run"
+
+    def __call__(self) -> bool:
+        if self.stop_request():
+            self.stopping = True
+            return True
+        command = self.command()
+        if command == "pause":
+            started = time.perf_counter()
+            self.emit({"event": "paused"})
+            while command == "pause" and not self.stop_request():
+                time.sleep(0.1)
+                command = self.command()
+            self.paused_s += time.perf_counter() - started
+            self.just_resumed = True
+            self.emit({"event": "resumed", "paused_s": round(time.perf_counter() - started, 2)})
+        self.stopping = command == "stop" or self.stop_request()
+        return self.stopping
 
 
 class Throughput:

@@ -282,47 +282,6 @@ def reproduced_share(predictor: "ChatPredictor", checks: Sequence[CorrectionChec
 
 
 # -- the child process's command line --------------------------------------------------------
-class Control:
-    """The panel's control file, read after every step: ``run``, ``pause`` or ``stop``.
-
-    Called as ``should_stop()``: while the file says ``pause`` it waits (and reports it).
-    Ctrl-C also stops, through ``engine.training.StopRequest``.
-    """
-
-    def __init__(self, path: Optional[str], stop_request: Callable[[], bool], emit: Callable[[dict], None]):
-        self.path = Path(path) if path else None
-        self.stop_request = stop_request
-        self.emit = emit
-        self.paused_s = 0.0
-        self.just_resumed = False
-        self.stopping = False
-
-    def command(self) -> str:
-        if self.path is None:
-            return "run"
-        try:
-            return self.path.read_text(encoding="utf-8").strip() or "run"
-        except OSError:
-            return "run"
-
-    def __call__(self) -> bool:
-        if self.stop_request():
-            self.stopping = True
-            return True
-        command = self.command()
-        if command == "pause":
-            started = time.perf_counter()
-            self.emit({"event": "paused"})
-            while command == "pause" and not self.stop_request():
-                time.sleep(0.1)
-                command = self.command()
-            self.paused_s += time.perf_counter() - started
-            self.just_resumed = True
-            self.emit({"event": "resumed", "paused_s": round(time.perf_counter() - started, 2)})
-        self.stopping = command == "stop" or self.stop_request()
-        return self.stopping
-
-
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     from engine.service import DEFAULT_PATHS
 
@@ -373,7 +332,7 @@ def train(args: argparse.Namespace) -> int:
     from engine.checkpoint import Checkpoint, save_checkpoint
     from engine.device import pick_device
     from engine.tasks.chat import ChatPredictor
-    from engine.training import StopRequest, tqdm_progress
+    from engine.training import Control, StopRequest, tqdm_progress
 
     started = time.perf_counter()
     jsonl = args.progress == "jsonl"

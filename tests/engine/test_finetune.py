@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from engine.tasks.finetune import (Control, FinetuneConfig, SavedExchange, prepare, read_saved,
-                                   replay_exchanges, sample_conversations, training_turns, write_saved)
+from engine.tasks.finetune import (FinetuneConfig, SavedExchange, prepare, read_saved, replay_exchanges,
+                                   sample_conversations, training_turns, write_saved)
+from engine.training import Control
 
 from tiny_chat import BASE, train_tiny_model
 
