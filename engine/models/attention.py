@@ -37,3 +37,21 @@ class AdditiveAttention(nn.Module):
             scores = scores.masked_fill(pad_mask.unsqueeze(1), float("-inf"))
         weights = torch.softmax(scores, dim=-1)
         return torch.bmm(weights, values), weights
+
+    def packed(self, queries: torch.Tensor, rows: torch.Tensor, projected_keys: torch.Tensor,
+               pad_mask: torch.Tensor | None) -> torch.Tensor:
+        """The weights of real queries only, each against its own row's source.
+
+        queries: (n, query_size), the non-padding positions of a batch; rows: (n,), the batch row
+        of each. Returns weights (n, src_len). In a teacher-forced batch most (query, key) pairs of
+        the padded layout are padding (a batch's longest reply sets every row's length), and the
+        score's (pairs x attention_size) tensor is the costliest part of training after the LSTMs,
+        so scoring only the real queries saves most of it.
+        """
+        q = self.query_proj(queries)  # (n, A)
+        # index_select gives a fresh tensor, so the add and the tanh can work in place.
+        energy = projected_keys.index_select(0, rows).add_(q.unsqueeze(1)).tanh_()  # (n, S, A)
+        scores = torch.matmul(energy, self.score.weight.squeeze(0))  # (n, S)
+        if pad_mask is not None:
+            scores = scores.masked_fill(pad_mask.index_select(0, rows), float("-inf"))
+        return torch.softmax(scores, dim=-1)

@@ -43,8 +43,8 @@ class Seq2SeqConfig:
 
 @dataclass
 class TurnOutput:
-    features: torch.Tensor  # (batch, tgt_len, embedding_size): inputs to the output layer
-    attention: torch.Tensor  # (batch, tgt_len, src_len)
+    features: torch.Tensor  # (batch, tgt_len, embedding_size): inputs to the output layer, 0 at padding
+    attention: torch.Tensor  # (batch, tgt_len, src_len); rows of padding reply positions are 0
     state: State  # after the decoder has read the reply: starts the next turn
     token_log_probs: Optional[torch.Tensor] = None  # (n_target_tokens,) log p of each target token
     loss_sum: Optional[torch.Tensor] = None  # -sum of token_log_probs
@@ -129,13 +129,23 @@ class Seq2Seq(nn.Module):
         embedded = self.dropout(self.embedding(reply_input))
         packed = pack_padded_sequence(embedded, reply_lengths.cpu(), batch_first=True, enforce_sorted=False)
         dec_outputs, state = self.decoder(packed, state)
-        dec_outputs, _ = pad_packed_sequence(dec_outputs, batch_first=True, total_length=reply_input.size(1))
-        features, weights = self.attend(dec_outputs, (enc_outputs, keys, pad_mask))
+        batch, length = reply_input.shape
+        dec_outputs, _ = pad_packed_sequence(dec_outputs, batch_first=True, total_length=length)
+        # Attention, the combining layer and the output layer see the real reply positions only.
+        real = torch.arange(length, device=reply_input.device).unsqueeze(0) < reply_lengths.to(
+            reply_input.device).unsqueeze(1)  # (batch, tgt_len)
+        rows, steps = real.nonzero(as_tuple=True)
+        queries = dec_outputs[rows, steps]  # (n, hidden)
+        packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
+        weights = packed_weights.new_zeros(batch, length, source.size(1)).index_put((rows, steps), packed_weights)
+        context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
+        packed_features = self.dropout(torch.tanh(self.combine(torch.cat([queries, context], dim=-1))))
+        features = packed_features.new_zeros(batch, length, packed_features.size(-1)).index_put(
+            (rows, steps), packed_features)
         result = TurnOutput(features, weights, state)
         if targets is not None:
-            mask = targets.ne(0)
-            # Only real target positions reach the output layer: padding costs nothing there.
-            token_log_probs = self.output(features[mask].float(), targets[mask]).output
+            # Targets are the reply shifted by one plus <eos>: real exactly where the inputs are.
+            token_log_probs = self.output(packed_features.float(), targets[rows, steps]).output
             result.token_log_probs = token_log_probs
             result.loss_sum = -token_log_probs.sum()
             result.n_tokens = int(token_log_probs.numel())

@@ -6,10 +6,12 @@ import sys
 import pytest
 import torch
 
+
 from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import CheckpointError
 from engine.data.chat import make_turn_batch, stream_batches, training_streams
 from engine.decoding import DecodeConfig
+from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
 from engine.tasks.chat import ChatPredictor, tiny_config, train_small_model
 from engine.text import Vocab, tokenize
@@ -35,10 +37,26 @@ def test_attention_sums_to_one_and_is_zero_at_padding():
     vocab, model = small_setup()
     batch = make_turn_batch([([5, 6, 7, 8], [5]), ([9], [6, 7])], [True, True], vocab)
     out = run_turn(model, batch, model.initial_state(2))
-    weights = out.attention  # (2, tgt_len, src_len)
-    assert torch.allclose(weights.sum(-1), torch.ones(weights.shape[:2]))
+    weights = out.attention  # (2, tgt_len, src_len); reply inputs: <sos> + reply, so 2 and 3 real
+    assert weights.shape == (2, 3, 4)
+    real = torch.tensor([[True, True, False], [True, True, True]])
+    assert torch.allclose(weights.sum(-1)[real], torch.ones(5))
+    assert torch.all(weights[~real] == 0)  # a padding reply position attends nowhere
     assert torch.all(weights[1, :, 1:] == 0)  # row 1's source is one token; the rest is padding
-    assert torch.all(weights[0] > 0)
+    assert torch.all(weights[0, :2] > 0)
+
+
+def test_packed_attention_equals_the_padded_computation():
+    torch.manual_seed(3)
+    attention = AdditiveAttention(6, 5, 4)
+    queries, keys = torch.randn(3, 7, 6), torch.randn(3, 4, 5)
+    pad_mask = torch.tensor([[False] * 4, [False, False, True, True], [False, True, True, True]])
+    projected = attention.project_keys(keys)
+    _, padded = attention(queries, projected, keys, pad_mask)  # (3, 7, 4)
+    rows = torch.tensor([0, 0, 1, 2, 2, 2])
+    steps = torch.tensor([0, 6, 3, 0, 1, 5])
+    packed = attention.packed(queries[rows, steps], rows, projected, pad_mask)
+    assert torch.allclose(packed, padded[rows, steps], atol=1e-6)
 
 
 def test_padding_and_batch_mates_do_not_change_a_row():
