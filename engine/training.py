@@ -6,11 +6,13 @@ progress and stop every loop the same way.
 """
 from __future__ import annotations
 
+import json
 import math
 import signal
+import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -153,6 +155,29 @@ class Control:
             self.emit({"event": "resumed", "paused_s": round(time.perf_counter() - started, 2)})
         self.stopping = command == "stop" or self.stop_request()
         return self.stopping
+
+
+def emitter(jsonl: bool) -> Callable[[dict], None]:
+    """How a training command reports its stages: with ``--progress jsonl`` one JSON object a line
+    on standard output (for the app), else the events as ``key=value`` words on standard error."""
+    def emit(message: dict) -> None:
+        if jsonl:
+            print(json.dumps(message), flush=True)
+        elif "event" in message:
+            print(" ".join(f"{k}={v}" for k, v in message.items()), file=sys.stderr)
+
+    return emit
+
+
+def progress_row(update: ProgressUpdate, control: Optional[Control] = None) -> dict:
+    """``update`` as a JSON-ready dict: NaN (a figure a step does not have) becomes null, and the
+    first step after a pause has no throughput (its time includes the pause)."""
+    row = {key: (None if isinstance(value, float) and not math.isfinite(value) else value)
+           for key, value in asdict(update).items()}
+    if control is not None and control.just_resumed and update.phase == "train":
+        row["tokens_per_s"] = None
+        control.just_resumed = False
+    return row
 
 
 class Throughput:

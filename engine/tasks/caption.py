@@ -4,6 +4,11 @@
 the fly so no two steps see the same pictures, or from a COCO-format set
 (``--data captions.json --images DIR``). Decoding goes through :mod:`engine.decoding`, the
 strategies the chat model uses too.
+
+The app's training panel runs it in a child process with ``--progress jsonl --control FILE``,
+as it runs ``train finetune``: one JSON object a line on standard output (``{"event": ...}`` for
+the stages, ``{"progress": ProgressUpdate}`` for every step and validation, ``{"result": ...}``
+last) and ``run``, ``pause`` or ``stop`` read from the control file after every step.
 """
 from __future__ import annotations
 
@@ -149,7 +154,9 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
     """Train ``model`` in place and leave in it the weights that validated best.
 
     ``validate(model) -> figure`` (higher is better) runs every ``valid_every`` steps and at the
-    end. Returns {"steps", "best_metric", "elapsed_s", "stopped"}.
+    end, unless ``should_stop()`` ended the run: a stop must be quick, so the weights that
+    validated best so far are kept (the latest ones if none did). Returns {"steps",
+    "best_metric", "elapsed_s", "stopped"}.
     """
     torch.manual_seed(config.seed)
     model.to(device).train()
@@ -200,7 +207,8 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
                                    rate, throughput.elapsed))
         if step % config.valid_every == 0 and step < config.steps:
             run_validation(1)
-    run_validation(1)
+    if not stopped:
+        run_validation(1)
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
@@ -318,6 +326,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=defaults.steps)
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument("--lr", type=float, default=defaults.learning_rate)
+    parser.add_argument("--clip", type=float, default=defaults.clip, help="gradient-norm threshold")
     parser.add_argument("--word-dropout", type=float, default=defaults.word_dropout)
     parser.add_argument("--attention-penalty", type=float, default=defaults.attention_penalty)
     parser.add_argument("--attention-supervision", type=float, default=defaults.attention_supervision,
@@ -337,31 +346,43 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="--data: read at most this many images")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (shipping size)")
+    parser.add_argument("--control", default=None, help="a file saying run, pause or stop (read after every step)")
+    parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
+                        help="bar: tqdm on stderr; jsonl: one JSON object a line on stdout")
 
 
 def train(args: argparse.Namespace) -> int:
-    from engine.training import StopRequest
+    from engine.training import Control, StopRequest, emitter, progress_row
 
+    started = time.perf_counter()
+    jsonl = getattr(args, "progress", "bar") == "jsonl"
+    emit = emitter(jsonl)
     device = pick_device(args.device)
-    config = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
+    config = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, clip=args.clip,
                          word_dropout=args.word_dropout, attention_penalty=args.attention_penalty,
                          attention_supervision=args.attention_supervision, warmup_steps=args.warmup_steps,
                          valid_every=args.valid_every, valid_images=args.valid_images, max_minutes=args.max_minutes,
                          seed=args.seed)
     meta: dict[str, Any] = {"command": "python -m engine train caption " + " ".join(sys.argv[3:]),
                             "train_config": asdict(config)}
+    summary: dict[str, Any] = {"device": str(device)}
     if args.data:
         if not args.images:
             raise ValueError("--data needs --images, the folder its file names are in")
+        if not Path(args.images).is_dir():
+            raise ValueError(f"{args.images}: no such image folder")
         from engine.data.coco import load_caption_set
 
+        emit({"event": "loading", "what": "photos"})
         full = load_caption_set(args.data, args.images, args.image_size, args.limit)
-        print(f"read {len(full)} images; skipped {full.skipped} unreadable, {full.uncaptioned} without captions",
-              file=sys.stderr)
-        for problem in full.problems[:5]:
-            print(f"  skipped: {problem}", file=sys.stderr)
+        if not jsonl:
+            print(f"read {len(full)} images; skipped {full.skipped} unreadable, {full.uncaptioned} without captions",
+                  file=sys.stderr)
+            for problem in full.problems[:5]:
+                print(f"  skipped: {problem}", file=sys.stderr)
         if len(full) == 0:
-            raise ValueError(f"{args.data}: no readable captioned image")
+            raise ValueError(f"{args.data}: no readable captioned image in {args.images}"
+                             + (f" (first problem: {full.problems[0]})" if full.problems else ""))
         train_set, valid_set = full.split()
         vocab = Vocab.build([c for refs in train_set.captions for c in refs], max_size=10000, min_count=args.min_count)
         batches = set_batches(train_set.images, train_set.captions, config.batch_size, config.seed)
@@ -370,6 +391,8 @@ def train(args: argparse.Namespace) -> int:
                                               valid_set.captions[: config.valid_images])) if len(valid_set) else None
         meta["data"] = {"source": Path(args.data).name, "train_images": len(train_set), "valid_images": len(valid_set),
                         "skipped": full.skipped}
+        summary.update(images=len(full), train_images=len(train_set), valid_images=len(valid_set),
+                       skipped=full.skipped, uncaptioned=full.uncaptioned, vocabulary=len(vocab))
     else:
         vocab = scene_vocab()
         predictor = new_predictor(vocab, args)
@@ -379,16 +402,35 @@ def train(args: argparse.Namespace) -> int:
         validate = lambda model: greedy_truthfulness(model, vocab, valid_scenes)  # noqa: E731
         meta["data"] = {"source": "generated scenes", "train_images": config.steps * config.batch_size,
                         "valid_images": len(valid_scenes)}
+        summary.update(train_images=config.steps * config.batch_size, valid_images=len(valid_scenes),
+                       vocabulary=len(vocab))
     if args.init:
         predictor = _initialised(predictor, args.init)
         meta["init"] = Path(args.init).name
     with StopRequest() as stop:
-        summary = train_model(predictor.model, vocab, batches, config, device, validate,
-                              tqdm_progress(config.steps, unit="tok"), stop)
-    meta["training"] = summary
+        control = Control(getattr(args, "control", None), stop, emit)
+        emit(dict({"event": "prepared"}, **summary))
+
+        def progress(update: ProgressUpdate) -> None:
+            emit({"progress": progress_row(update, control)})
+
+        summary_of_run = train_model(predictor.model, vocab, batches, config, device, validate,
+                                     progress if jsonl else tqdm_progress(config.steps, unit="tok"), control)
+    meta["training"] = summary_of_run
     path = predictor.save(args.out, meta, half=args.half)
-    print(f"saved {path} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s "
-          f"(best validation figure {summary['best_metric']:.3f})", file=sys.stderr)
+    emit({"event": "checkpoint", "step": summary_of_run["steps"], "path": str(path)})
+    best = summary_of_run["best_metric"]
+    best = round(best, 4) if math.isfinite(best) else None
+    if jsonl:
+        train_seconds = summary_of_run["elapsed_s"] - control.paused_s
+        emit({"result": {
+            "status": "cancelled" if summary_of_run["stopped"] else "done", "steps": summary_of_run["steps"],
+            "out": str(path), "seconds": round(time.perf_counter() - started - control.paused_s, 1),
+            "train_seconds": round(train_seconds, 1),
+            ("best_bleu4" if args.data else "best_truthfulness"): best, **summary}})
+    else:
+        print(f"saved {path} after {summary_of_run['steps']} steps in {summary_of_run['elapsed_s']:.0f} s "
+              f"(best validation figure {best})", file=sys.stderr)
     return 0
 
 
