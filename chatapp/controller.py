@@ -118,7 +118,12 @@ class ChatController(QObject):
         if version is None:
             raise KeyError(f"no model version {version_id}")
         previous = self.store.active_version(version.kind)
-        version = self.store.activate_version(version_id)
+        self.use_version(self.store.activate_version(version_id), previous)
+
+    def use_version(self, version: Any, previous: Any) -> None:
+        """Switch the engine to ``version``, which the store already marks active in place of
+        ``previous`` (the training controller activates in the store off the GUI thread). Only
+        ``version.kind`` changes: a caption version never touches the chat model."""
         previous_path = self.host.paths.get(version.kind)
         op = self.host.use_model(version.kind, version.path)
         op.failed.connect(lambda error: self._activation_failed(version, previous, previous_path, error))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from chatapp.store.db import integrity_check, open_database
 from chatapp.store.models import (Attachment, Conversation, Correction, Feedback, Message,
@@ -376,14 +376,21 @@ class Store:
         with self._session() as s, s.begin():
             s.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(**values))
 
-    def training_runs(self, kind: Optional[str] = None) -> list[TrainingRunRecord]:
+    def training_runs(self, kind: Optional[str] = None, *, curves: bool = True) -> list[TrainingRunRecord]:
+        """The runs, oldest first; ``curves=False`` leaves the curves out (a list to show reads
+        every run, and each run's curves are thousands of numbers)."""
         query = select(TrainingRun).order_by(TrainingRun.id)
         if kind:
             query = query.where(TrainingRun.kind == kind)
+        if not curves:
+            query = query.options(defer(TrainingRun.curves))
         with self._session() as s:
-            return [TrainingRunRecord(r.id, r.kind, r.settings, r.status, r.message, r.started_at,
-                                      r.ended_at, r.curves, r.figures, r.base_version_id)
-                    for r in s.scalars(query)]
+            return [_run(r, curves) for r in s.scalars(query)]
+
+    def training_run(self, run_id: int) -> Optional[TrainingRunRecord]:
+        with self._session() as s:
+            row = s.get(TrainingRun, run_id)
+            return _run(row) if row else None
 
     # -- helpers -----------------------------------------------------------------------------
     def _messages(self, condition, limit: Optional[int] = None) -> list[MessageRecord]:
@@ -459,6 +466,11 @@ def _message(row: Message, attachments: Sequence[AttachmentRecord], correction: 
                          has_attention=has_attention, score=row.score, decoding=row.decoding,
                          model_version_id=row.model_version_id, attachments=tuple(attachments),
                          correction=correction, feedback=feedback)
+
+
+def _run(row: TrainingRun, curves: bool = True) -> TrainingRunRecord:
+    return TrainingRunRecord(row.id, row.kind, row.settings, row.status, row.message, row.started_at,
+                             row.ended_at, row.curves if curves else {}, row.figures, row.base_version_id)
 
 
 def _parse_time(value: Any) -> datetime:
