@@ -1,11 +1,15 @@
-"""``TrainingController``: fine-tuning runs of the training panel, in a child process.
+"""``TrainingController``: the training panel's runs, in a child process.
 
-A run is ``python -m engine train finetune ... --progress jsonl`` under a ``QProcess``: the
-window stays responsive, a crash in training (out of memory, a bad device) ends only the child,
-and closing the panel leaves the run going (the controller, not the panel, owns it). The child
-prints one JSON object a line; this controller turns them into Qt signals, keeps the curves, and
-at the end stores the run (settings, start, end, status, curves, figures) and the new checkpoint
-as a model version in the data folder, which it activates when the run finished well.
+A run is ``python -m engine train finetune ... --progress jsonl`` (the chat model on saved
+conversations) or ``python -m engine train caption --data captions.json --images DIR ...
+--progress jsonl`` (the captioner on the user's own COCO-format photos) under a ``QProcess``:
+the window stays responsive, a crash in training (out of memory, a bad device, a bad file) ends
+only the child, and closing the panel leaves the run going (the controller, not the panel, owns
+it). The child runs at a lower CPU priority than the window, so the window never queues behind
+it. It prints one JSON object a line; this controller turns them into Qt signals, keeps the
+curves, and at the end stores the run (settings, start, end, status, curves, figures) and the
+new checkpoint as a model version of its kind in the data folder, which it activates when the
+run finished well. Those store writes run on the file worker, off the GUI thread.
 
 Pause, resume and cancel write ``pause``, ``run`` or ``stop`` into the run's control file, which
 the child reads after every step; a child that has not stopped soon after ``stop`` is killed
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 MODELS_DIR = "models"
 RUNS_DIR = "training"
 KILL_AFTER_MS = 1500  # a stopped child gets this long to write its checkpoint and exit
+CHILD_NICENESS = 10  # the child's CPU priority below the window's (Unix), so painting never waits
 MAX_CURVE_POINTS = 400  # per curve, in the stored row
 CLIP_WINDOW = 20  # the clipped share is drawn over the last this many steps
 
@@ -41,17 +46,40 @@ def default_settings() -> dict[str, Any]:
     return asdict(FinetuneConfig())
 
 
+@dataclass(frozen=True)
+class CaptionSettings:
+    """A captioner run on the user's photos (``engine.tasks.caption`` imports torch, so its own
+    defaults cannot be read on the GUI thread; these are the command line's, with fewer steps)."""
+
+    steps: int = 1500  # optimiser steps (a photo is seen about steps * batch_size / photos times)
+    learning_rate: float = 3e-3  # Adam's peak rate; warm-up, then cosine decay
+    batch_size: int = 32  # photos per step
+    clip_norm: float = 5.0  # global gradient-norm threshold
+    image_size: int = 64  # pixels per side the photos are scaled to (a multiple of 8)
+    hidden_size: int = 192  # the decoder's LSTM width
+    min_count: int = 1  # words seen fewer times become <unk> (a user's set is small)
+    valid_every: int = 250  # steps between validations (BLEU-4 on the held-out photos)
+    device: str = "auto"  # auto, cpu or cuda
+    seed: int = 0
+
+
+def caption_settings() -> dict[str, Any]:
+    return asdict(CaptionSettings())
+
+
 @dataclass
 class LiveRun:
     """What the controller knows of the run in progress."""
 
     run_id: int
+    kind: str  # "chat" or "caption": the model the run trains, and the kind of its version
     out: Path
     control: Path
-    data: Path
+    data: Optional[Path]  # a file written for the run, removed after it
     settings: dict[str, Any]
     base_version_id: Optional[int]
     process: QProcess
+    label: str  # the new version's name, "… (run N)"
     curves: dict[str, list] = field(default_factory=lambda: {
         "train_loss": [], "valid_loss": [], "grad_norm": [], "clipped_share": [], "tokens_per_s": []})
     clipped: list[bool] = field(default_factory=list)
@@ -115,7 +143,7 @@ class TrainingController(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
         chat.version_changed.connect(lambda _version: self.versions_changed.emit())
-        for run in self.store.training_runs():
+        for run in self.store.training_runs(curves=False):
             if run.status == "running":  # the app was closed or killed while it ran
                 self.store.finish_training_run(run.id, "failed", "The app was closed while this run was going on.")
 
@@ -124,14 +152,23 @@ class TrainingController(QObject):
     def running(self) -> bool:
         return self.live is not None
 
+    @property
+    def running_kind(self) -> Optional[str]:
+        return self.live.kind if self.live is not None else None
+
+    def run_settings(self) -> dict[str, Any]:
+        """The settings of the run in progress (empty when none)."""
+        return dict(self.live.settings) if self.live is not None else {}
+
     def conversations(self) -> list:
         return self.store.training_overview()
 
-    def versions(self) -> list:
-        return self.store.model_versions("chat")
+    def versions(self, kind: str = "chat") -> list:
+        return self.store.model_versions(kind)
 
-    def runs(self) -> list:
-        return self.store.training_runs("chat")
+    def runs(self, kind: Optional[str] = "chat") -> list:
+        """The runs of ``kind`` (None: all), without their curves."""
+        return self.store.training_runs(kind, curves=False)
 
     def activate(self, version_id: int) -> None:
         """Use this version for replies from now on (an older one, or the shipped one, rolls back)."""
@@ -163,36 +200,76 @@ class TrainingController(QObject):
         run_id = self.store.start_training_run(
             "chat", dict(settings, conversations=ids, base=base.label if base else "shipped chat model"),
             base.id if base is not None else None)
-        runs = self.store.data_dir / RUNS_DIR
-        runs.mkdir(parents=True, exist_ok=True)
-        (self.store.data_dir / MODELS_DIR).mkdir(parents=True, exist_ok=True)
-        data = write_saved(runs / f"run-{run_id}.json", [saved[i] for i in ids])
-        control = runs / f"run-{run_id}.control"
-        control.write_text("run", encoding="utf-8")
+        data = write_saved(self._runs_dir() / f"run-{run_id}.json", [saved[i] for i in ids])
         out = self.store.data_dir / MODELS_DIR / f"chat-run-{run_id}.safetensors"
-        arguments = [*self.command[1:], "train", "finetune", "--init", str(base_path), "--data", str(data),
+        control = self._control_file(run_id)
+        arguments = ["finetune", "--init", str(base_path), "--data", str(data),
                      "--out", str(out), "--control", str(control), "--progress", "jsonl",
                      "--epochs", str(settings["epochs"]), "--lr", repr(float(settings["learning_rate"])),
                      "--tbptt", str(settings["tbptt_turns"]), "--clip", repr(float(settings["clip_norm"])),
                      "--batch-size", str(settings["batch_size"]),
                      "--replay-share", repr(float(settings["replay_share"])),
-                     "--device", str(settings["device"]), "--seed", str(settings["seed"]),
-                     "--threads", str(max(1, (os.cpu_count() or 2) - 1)),  # a core stays for the window
-                     *self.extra_arguments]
-        process = QProcess(self)
+                     "--device", str(settings["device"]), "--seed", str(settings["seed"])]
+        label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
+        return self._launch(LiveRun(run_id, "chat", out, control, data, settings, base.id if base else None,
+                                    QProcess(self), label), arguments)
+
+    def start_caption(self, captions: str | Path, images: str | Path, settings: dict[str, Any]) -> int:
+        """Train the captioner on a COCO-format set (a captions JSON and its image folder).
+
+        Raises ``RuntimeError`` while another run goes on and ``ValueError`` (with a message for
+        the user) when the file or the folder is not there; what is wrong inside the file the
+        child says, and the run fails with its words.
+        """
+        if self.live is not None:
+            raise RuntimeError("A training run is already going on; wait for it or cancel it.")
+        if not str(captions).strip():
+            raise ValueError("Choose a COCO-format captions file (JSON) first.")
+        if not str(images).strip():
+            raise ValueError("Choose the folder of its images first.")
+        captions, images = Path(captions), Path(images)
+        if not captions.is_file():
+            raise ValueError(f"The captions file {captions} does not exist.")
+        if not images.is_dir():
+            raise ValueError(f"The image folder {images} does not exist.")
+        settings = dict(caption_settings(), **settings)
+        base = self.store.active_version("caption")
+        run_id = self.store.start_training_run(
+            "caption", dict(settings, captions=str(captions), images=str(images),
+                            base=base.label if base else "none"), base.id if base is not None else None)
+        out = self.store.data_dir / MODELS_DIR / f"caption-run-{run_id}.safetensors"
+        control = self._control_file(run_id)
+        arguments = ["caption", "--data", str(captions), "--images", str(images), "--out", str(out),
+                     "--control", str(control), "--progress", "jsonl",
+                     "--steps", str(settings["steps"]), "--lr", repr(float(settings["learning_rate"])),
+                     "--batch-size", str(settings["batch_size"]), "--clip", repr(float(settings["clip_norm"])),
+                     "--image-size", str(settings["image_size"]),
+                     "--hidden-size", str(settings["hidden_size"]), "--min-count", str(settings["min_count"]),
+                     "--valid-every", str(settings["valid_every"]), "--warmup-steps",
+                     str(min(100, max(1, int(settings["steps"]) // 10))),
+                     "--device", str(settings["device"]), "--seed", str(settings["seed"])]
+        label = f"captioner on {captions.name}, {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
+        return self._launch(LiveRun(run_id, "caption", out, control, None, settings, base.id if base else None,
+                                    QProcess(self), label), arguments)
+
+    def _launch(self, live: LiveRun, arguments: list[str]) -> int:
+        process = live.process
         process.setProgram(self.command[0])
-        process.setArguments(arguments)
+        process.setArguments([*self.command[1:], "train", *arguments,
+                              "--threads", str(max(1, (os.cpu_count() or 2) - 1)),  # a core stays for the window
+                              *self.extra_arguments])
         process.setProcessEnvironment(self._environment())
-        self.live = LiveRun(run_id, out, control, data, settings, base.id if base else None, process)
+        self.live = live
         process.readyReadStandardOutput.connect(self._read_output)
         process.readyReadStandardError.connect(self._read_errors)
         process.finished.connect(self._on_exit)
         process.errorOccurred.connect(self._on_process_error)
-        self.live.tick(True)
+        live.tick(True)
         process.start()
-        self.started.emit(run_id)
+        _lower_priority(process)
+        self.started.emit(live.run_id)
         self._set_stage("Starting the training process…")
-        return run_id
+        return live.run_id
 
     def pause(self) -> None:
         self._control("pause")
@@ -244,9 +321,14 @@ class TrainingController(QObject):
             self._set_stage(f"Loading the {message.get('what', 'data')}…")
         elif message.get("event") == "prepared":
             live.summary = {k: v for k, v in message.items() if k != "event"}
-            self._set_stage(f"Training on {message.get('exchanges', 0)} exchanges "
-                            f"({message.get('corrections', 0)} corrected, "
-                            f"{message.get('replay_exchanges', 0)} replayed) on {message.get('device', '?')}")
+            if live.kind == "caption":
+                self._set_stage(f"Training the captioner on {message.get('train_images', 0)} photos "
+                                f"({message.get('valid_images', 0)} held out to validate, "
+                                f"{message.get('skipped', 0)} unreadable skipped) on {message.get('device', '?')}")
+            else:
+                self._set_stage(f"Training on {message.get('exchanges', 0)} exchanges "
+                                f"({message.get('corrections', 0)} corrected, "
+                                f"{message.get('replay_exchanges', 0)} replayed) on {message.get('device', '?')}")
         elif message.get("event") == "checkpoint":
             live.checkpoint_step = int(message.get("step", 0))
         elif message.get("event") == "checking":
@@ -260,7 +342,9 @@ class TrainingController(QObject):
         step = int(row.get("step", 0))
         live.total_steps = int(row.get("total_steps") or live.total_steps or 0)
         values: dict[str, Optional[float]] = {}
-        if row.get("phase") == "valid":
+        if row.get("phase") == "valid" and live.kind == "caption":
+            values["valid_bleu"] = row.get("metric")  # the captioner validates by BLEU-4, not a loss
+        elif row.get("phase") == "valid":
             values["valid_loss"] = row.get("valid_loss")
         else:
             live.step = step
@@ -270,7 +354,7 @@ class TrainingController(QObject):
                       "clipped_share": sum(recent) / len(recent), "tokens_per_s": row.get("tokens_per_s")}
         for name, value in values.items():
             if value is not None:
-                live.curves[name].append([step, float(value)])
+                live.curves.setdefault(name, []).append([step, float(value)])
         self.progress.emit(TrainingProgress(live.run_id, step, live.total_steps, live.time_left_s(),
                                             row.get("phase", "train"), values))
 
@@ -301,31 +385,49 @@ class TrainingController(QObject):
             message = "The app was closed during the run." if live.closing else "Cancelled."
         else:
             status, message = "failed", self._reason(live, code, exit_status)
-        version_id = None
+        label = None
         if status != "failed" and live.out.is_file():
-            when = datetime.now().strftime("%Y-%m-%d %H:%M")
-            label = f"fine-tuned {when} (run {live.run_id})"
+            label = live.label
             if status == "cancelled":
                 label += f", cancelled at step {live.checkpoint_step or figures['steps']}"
-            version_id = self.store.add_model_version("chat", label, live.out, training_run_id=live.run_id)
-            figures["version_id"] = version_id
-        self.store.finish_training_run(live.run_id, status, message, curves=_thin(live.curves), figures=figures)
         live.control.unlink(missing_ok=True)
-        live.data.unlink(missing_ok=True)  # the conversations stay in the database
+        if live.data is not None:
+            live.data.unlink(missing_ok=True)  # the conversations stay in the database
         live.process.deleteLater()
-        # Activating and announcing run on later turns of the event loop, so no single turn
-        # holds the window for long (each is a few store calls).
-        activate = version_id if status == "done" else None
-        QTimer.singleShot(0, lambda: self._after_exit(live.run_id, activate))
+        record = _FinishedRun(live.run_id, live.kind, status, message, _thin(live.curves), figures, label,
+                              live.out)
+        if live.closing:  # the app is closing: the file worker is about to stop
+            self._after_exit(self._store_finished(record))
+            return
+        # The store writes (the run with its curves, the version, the activation) go to the
+        # file worker; the engine switch and the announcement come back on the GUI thread.
+        op = self.chat.files.run(lambda _ctx: self._store_finished(record), "store training run")
+        op.result.connect(self._after_exit)
+        op.failed.connect(lambda error: self._store_failed(record, error))
 
-    def _after_exit(self, run_id: int, activate: Optional[int]) -> None:
-        if activate is not None:
-            self.chat.activate_version(activate)
-        QTimer.singleShot(0, lambda: self._announce(run_id))
+    def _store_finished(self, run: "_FinishedRun") -> tuple[Any, Any, Any]:
+        """Store the ended run (any thread); returns (its record, the version now active, the one
+        it replaced), the versions None unless the run's version became active."""
+        figures = dict(run.figures)
+        version_id = None
+        if run.label is not None:
+            version_id = self.store.add_model_version(run.kind, run.label, run.out, training_run_id=run.run_id)
+            figures["version_id"] = version_id
+        self.store.finish_training_run(run.run_id, run.status, run.message, curves=run.curves, figures=figures)
+        active = previous = None
+        if run.status == "done" and version_id is not None:
+            previous = self.store.active_version(run.kind)
+            active = self.store.activate_version(version_id)
+        return self.store.training_run(run.run_id), active, previous
 
-    def _announce(self, run_id: int) -> None:
-        record = next(r for r in self.store.training_runs("chat") if r.id == run_id)
+    def _after_exit(self, stored: tuple[Any, Any, Any]) -> None:
+        record, active, previous = stored
+        if active is not None:
+            self.chat.use_version(active, previous)  # the engine loads it on its own worker
         self.finished.emit(record)
+
+    def _store_failed(self, run: "_FinishedRun", error: BaseException) -> None:
+        self.chat.notice.emit(None, "error", f"Training run {run.run_id} could not be stored: {error}")
 
     def _read_output_of(self, live: LiveRun) -> None:
         self.live = live  # the readers look at the live run
@@ -355,6 +457,17 @@ class TrainingController(QObject):
             self.live.stage = text
         self.stage.emit(text)
 
+    def _runs_dir(self) -> Path:
+        runs = self.store.data_dir / RUNS_DIR
+        runs.mkdir(parents=True, exist_ok=True)
+        (self.store.data_dir / MODELS_DIR).mkdir(parents=True, exist_ok=True)
+        return runs
+
+    def _control_file(self, run_id: int) -> Path:
+        control = self._runs_dir() / f"run-{run_id}.control"
+        control.write_text("run", encoding="utf-8")
+        return control
+
     def _environment(self) -> QProcessEnvironment:
         """The child must import ``engine`` from wherever this app found it."""
         import engine
@@ -369,6 +482,8 @@ class TrainingController(QObject):
     @staticmethod
     def _summary(result: dict[str, Any]) -> str:
         parts = [f"{result.get('steps', 0)} steps in {result.get('seconds', 0):.0f} s"]
+        if result.get("best_bleu4") is not None:
+            parts.append(f"validation BLEU-4 {result['best_bleu4']:.3f}")
         if result.get("corrections_reproduced") is not None:
             parts.append(f"{result['corrections_reproduced']:.0%} of the corrections reproduced")
         if result.get("best_valid_loss") is not None:
@@ -386,6 +501,34 @@ class TrainingController(QObject):
         if exit_status == QProcess.ExitStatus.CrashExit:
             return f"The training process was killed or crashed{': ' + said if said else '.'}"
         return said or f"The training process ended with code {code} and no result."
+
+
+@dataclass(frozen=True)
+class _FinishedRun:
+    """What the end of a run stores: plain values, handed to the file worker."""
+
+    run_id: int
+    kind: str
+    status: str
+    message: str
+    curves: dict[str, list]
+    figures: dict[str, Any]
+    label: Optional[str]  # the new version's name; None: no version (failed, or no checkpoint)
+    out: Path
+
+
+def _lower_priority(process: QProcess) -> None:
+    """Run the child below the window's CPU priority: on a busy machine the window then gets a
+    core as soon as it has something to draw, instead of a share of one with the training."""
+    pid = process.processId()
+    if not pid or not hasattr(os, "setpriority"):
+        return  # not started, or not Unix
+    try:
+        # The child has not started its threads yet (Python is still starting), and threads
+        # inherit the priority of the thread that makes them.
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICENESS))
+    except OSError:
+        pass  # a priority is a nicety, never a reason to fail the run
 
 
 def _thin(curves: dict[str, list], limit: int = MAX_CURVE_POINTS) -> dict[str, list]:

@@ -1,28 +1,40 @@
-"""The training panel: choose conversations, set the run, watch it learn, pick the model version.
+"""The training panel: choose conversations (or import photos), set the run, watch it learn,
+pick the model version.
+
+Two kinds of run: the chat model fine-tuned on saved conversations, and the captioner trained on
+the user's own photos (a COCO-format captions JSON and its image folder). Each kind has its own
+list of versions; activating one never changes the other kind's model.
 
 A window of its own. It only builds requests for the ``TrainingController`` and draws what that
 reports; closing the panel leaves a run going (the controller owns the child process). Curves are
-pyqtgraph plots, redrawn at most every ``REDRAW_MS`` so a fast run never floods the event loop.
+pyqtgraph plots, redrawn on a timer, never per progress row: one plot per ``REDRAW_MS`` tick, so a
+paint covers a quarter of the graphs (painting all four at once held the event loop for 60-160 ms
+on a loaded two-core machine). The step axis spans the planned steps from the first row and the
+value axes only move when a curve leaves them, so the axes' text is rarely laid out again.
 """
 from __future__ import annotations
 
+import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
-                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QSplitter,
+                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 if TYPE_CHECKING:
     from chatapp.training import TrainingController, TrainingProgress
 
-REDRAW_MS = 400
+REDRAW_MS = 100  # one plot per tick: each plot is redrawn at most every len(PLOTS) * REDRAW_MS
+AXIS_WIDTH = 56  # fixed, so a longer tick label never re-lays out the whole grid of plots
 CLIP_WINDOW = 20  # as chatapp.training.CLIP_WINDOW (views do not import the controller's module)
 CURVES = {  # name -> (plot, colour, legend)
     "train_loss": ("loss", "#2f6fde", "training loss"),
     "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)"),
+    "valid_bleu": ("loss", "#b8860b", "validation BLEU-4 (held-out photos)"),
     "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping"),
     "clipped_share": ("clipped", "#9b4fd1", "share of steps clipped"),
     "tokens_per_s": ("speed", "#555555", "tokens/s"),
@@ -30,6 +42,7 @@ CURVES = {  # name -> (plot, colour, legend)
 PLOTS = {"loss": "Loss", "norm": "Gradient norm before clipping",
          "clipped": f"Share of steps clipped (last {CLIP_WINDOW})", "speed": "Tokens/s"}
 STATUS_WORDS = {"running": "running", "done": "done", "cancelled": "cancelled", "failed": "failed"}
+KIND_WORDS = {"chat": "chat model", "caption": "captioner"}
 
 
 def duration(seconds: Optional[float]) -> str:
@@ -47,7 +60,9 @@ class TrainingPanel(QWidget):
         self.setWindowTitle("Training — teach the bot from your conversations")
         self.resize(1100, 760)
         self._points: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in CURVES}
-        self._dirty = False
+        self._dirty: set[str] = set()  # plots with points not drawn yet
+        self._next_plot = 0  # where the round of redraws goes on
+        self._total_steps = 0
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_MS)
         self._redraw.timeout.connect(self._draw)
@@ -78,6 +93,23 @@ class TrainingPanel(QWidget):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.kinds = QTabWidget()
+        self.kinds.addTab(self._build_chat(), "Chat: your conversations")
+        self.kinds.addTab(self._build_photos(), "Captioner: your photos")
+        layout.addWidget(self.kinds, 1)
+        buttons = QHBoxLayout()
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Cancel")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.cancel_button.clicked.connect(self.training.cancel)
+        for button in (self.pause_button, self.cancel_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        return box
+
+    def _build_chat(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
         chosen = QGroupBox("Conversations to learn from")
         inner = QVBoxLayout(chosen)
         self.table = QTableWidget(0, 4)
@@ -125,17 +157,42 @@ class TrainingPanel(QWidget):
         self.replay.setToolTip("Share of the training exchanges drawn from the corpus the model was "
                                "trained on, so that it does not forget how to chat.")
         layout.addWidget(settings)
-
-        buttons = QHBoxLayout()
         self.start_button = QPushButton("Start training")
-        self.pause_button = QPushButton("Pause")
-        self.cancel_button = QPushButton("Cancel")
         self.start_button.clicked.connect(self.start)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.cancel_button.clicked.connect(self.training.cancel)
-        for button in (self.start_button, self.pause_button, self.cancel_button):
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
+        layout.addWidget(self.start_button)
+        return box
+
+    def _build_photos(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        source = QGroupBox("A COCO-format photo set")
+        form = QFormLayout(source)
+        self.captions_path = QLineEdit()
+        self.captions_path.setPlaceholderText("captions.json: images (id, file_name), annotations (image_id, caption)")
+        self.images_path = QLineEdit()
+        self.images_path.setPlaceholderText("the folder its file names are in")
+        form.addRow("Captions file", _with_button(self.captions_path, "Browse…", self.choose_captions))
+        form.addRow("Image folder", _with_button(self.images_path, "Browse…", self.choose_images))
+        layout.addWidget(source)
+        settings = QGroupBox("Settings")
+        form = QFormLayout(settings)
+        d = self.caption_defaults()
+        self.caption_steps = _spin(1, 1_000_000, d["steps"])
+        self.caption_learning_rate = _double(1e-6, 1.0, d["learning_rate"], 6, 1e-4)
+        self.caption_batch_size = _spin(1, 1024, d["batch_size"])
+        form.addRow("Steps", self.caption_steps)
+        form.addRow("Learning rate", self.caption_learning_rate)
+        form.addRow("Batch size (photos)", self.caption_batch_size)
+        note = QLabel("The captioner learns your captions' words from scratch; the new version "
+                      "replaces the captioner in use when the run ends well, and the chat model "
+                      "stays as it is. The device is the one chosen for the chat.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        layout.addWidget(settings)
+        layout.addStretch()
+        self.caption_start_button = QPushButton("Train the captioner")
+        self.caption_start_button.clicked.connect(self.start_captioner)
+        layout.addWidget(self.caption_start_button)
         return box
 
     def _build_right(self) -> QWidget:
@@ -158,16 +215,17 @@ class TrainingPanel(QWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         for i, (key, title) in enumerate(PLOTS.items()):
             plot = self.graphs.addPlot(row=i // 2, col=i % 2, title=title)
-            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.showGrid(x=False, y=False)
             # A long run has thousands of steps: draw what fits the pixels, not every point.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.setLabel("bottom", "step")
+            plot.getAxis("left").setWidth(AXIS_WIDTH)
             if key == "loss":
                 plot.addLegend(offset=(-10, 10))
             self.plots[key] = plot
         self.lines = {name: self.plots[plot].plot([], [], pen=pg.mkPen(colour, width=2), name=legend,
-                                                  symbol="o" if name == "valid_loss" else None,
+                                                  symbol="o" if name.startswith("valid") else None,
                                                   symbolSize=5, symbolBrush=colour)
                       for name, (plot, colour, legend) in CURVES.items()}
         self.threshold = pg.InfiniteLine(angle=0, movable=False,
@@ -178,25 +236,39 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.graphs, 3)
 
         tabs = QTabWidget()
-        versions = QWidget()
-        inner = QVBoxLayout(versions)
-        self.version_list = QListWidget()
-        self.activate_button = QPushButton("Use this version")
-        self.activate_button.setToolTip("Replies use it at once; choose an older one (or the shipped "
-                                        "model) to roll back.")
-        self.activate_button.clicked.connect(self.activate_selected)
-        inner.addWidget(self.version_list)
-        inner.addWidget(self.activate_button)
-        tabs.addTab(versions, "Model versions")
+        self.version_list, self.activate_button = self._version_tab(
+            tabs, "Chat model versions", "Replies use it at once; choose an older one (or the shipped "
+                                         "model) to roll back.", lambda: self.activate_selected("chat"))
+        self.caption_version_list, self.caption_activate_button = self._version_tab(
+            tabs, "Captioner versions", "Captions use it at once; choose an older one (or the shipped "
+                                        "captioner) to roll back.", lambda: self.activate_selected("caption"))
         self.run_list = QListWidget()
         tabs.addTab(self.run_list, "Runs")
         layout.addWidget(tabs, 2)
         return box
 
+    @staticmethod
+    def _version_tab(tabs: QTabWidget, title: str, tip: str, activate) -> tuple[QListWidget, QPushButton]:
+        page = QWidget()
+        inner = QVBoxLayout(page)
+        versions = QListWidget()
+        button = QPushButton("Use this version")
+        button.setToolTip(tip)
+        button.clicked.connect(activate)
+        inner.addWidget(versions)
+        inner.addWidget(button)
+        tabs.addTab(page, title)
+        return versions, button
+
     def training_defaults(self) -> dict[str, Any]:
         from chatapp.training import default_settings
 
         return default_settings()
+
+    def caption_defaults(self) -> dict[str, Any]:
+        from chatapp.training import caption_settings
+
+        return caption_settings()
 
     # -- reading -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -234,22 +306,24 @@ class TrainingPanel(QWidget):
             self.table.item(row, 0).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def refresh_versions(self) -> None:
-        self.version_list.clear()
-        for version in reversed(self.training.versions()):
-            text = f"{'● ' if version.active else '   '}{version.label}"
-            if version.source == "shipped":
-                text += "  (shipped)"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, version.id)
-            if version.active:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            self.version_list.addItem(item)
+        for kind, widget in (("chat", self.version_list), ("caption", self.caption_version_list)):
+            widget.clear()
+            for version in reversed(self.training.versions(kind)):
+                text = f"{'● ' if version.active else '   '}{version.label}"
+                if version.source == "shipped":
+                    text += "  (shipped)"
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, version.id)
+                if version.active:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                widget.addItem(item)
         self.run_list.clear()
-        for run in reversed(self.training.runs()):
+        for run in reversed(self.training.runs(None)):
             when = run.started_at.strftime("%Y-%m-%d %H:%M")
-            text = f"Run {run.id}, {when}: {STATUS_WORDS.get(run.status, run.status)}"
+            text = (f"Run {run.id} ({KIND_WORDS.get(run.kind, run.kind)}), {when}: "
+                    f"{STATUS_WORDS.get(run.status, run.status)}")
             if run.message:
                 text += f" — {run.message}"
             self.run_list.addItem(text)
@@ -260,6 +334,10 @@ class TrainingPanel(QWidget):
                 "batch_size": self.batch_size.value(), "replay_share": self.replay.value(),
                 "device": self.device.currentText()}
 
+    def caption_run_settings(self) -> dict[str, Any]:
+        return {"steps": self.caption_steps.value(), "learning_rate": self.caption_learning_rate.value(),
+                "batch_size": self.caption_batch_size.value(), "device": self.device.currentText()}
+
     # -- actions -----------------------------------------------------------------------------
     def start(self) -> None:
         try:
@@ -267,20 +345,42 @@ class TrainingPanel(QWidget):
         except (RuntimeError, ValueError) as error:
             self.stage_label.setText(str(error))
 
+    def start_captioner(self) -> None:
+        try:
+            self.training.start_caption(self.captions_path.text().strip(), self.images_path.text().strip(),
+                                        self.caption_run_settings())
+        except (RuntimeError, ValueError) as error:
+            self.stage_label.setText(str(error))
+
+    def choose_captions(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "COCO-format captions file", self.captions_path.text(),
+                                              "Captions (*.json);;All files (*)")
+        if path:
+            self.captions_path.setText(path)
+            if not self.images_path.text():  # COCO sets often keep the images beside the file
+                beside = Path(path).parent
+                self.images_path.setText(str(beside / "images") if (beside / "images").is_dir() else str(beside))
+
+    def choose_images(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of the photos", self.images_path.text())
+        if folder:
+            self.images_path.setText(folder)
+
     def toggle_pause(self) -> None:
         if self.pause_button.text() == "Pause":
             self.training.pause()
         else:
             self.training.resume()
 
-    def activate_selected(self) -> None:
-        item = self.version_list.currentItem()
+    def activate_selected(self, kind: str = "chat") -> None:
+        item = (self.version_list if kind == "chat" else self.caption_version_list).currentItem()
         if item is not None:
             self.training.activate(int(item.data(Qt.ItemDataRole.UserRole)))
 
     # -- what the run reports ----------------------------------------------------------------
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
+        self.caption_start_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
         if not running:
@@ -290,11 +390,14 @@ class TrainingPanel(QWidget):
         for xs, ys in self._points.values():
             xs.clear()
             ys.clear()
-        self.threshold.setValue(self.clip.value())
+        self.threshold.setValue(float(self.training.run_settings().get("clip_norm", self.clip.value())))
         self.progress_bar.setRange(0, 0)
         self.time_label.setText("")
-        self._dirty = True
-        self._draw()
+        self._total_steps = 0
+        for key, plot in self.plots.items():
+            plot.enableAutoRange(x=True, y=key != "clipped")
+        self._dirty = set(PLOTS)
+        self._draw(everything=True)
         self._redraw.start()
         self._set_running(True)
 
@@ -304,12 +407,15 @@ class TrainingPanel(QWidget):
                 xs, ys = self._points[name]
                 xs.append(update.step)
                 ys.append(value)
+                self._dirty.add(CURVES[name][0])
+        if update.total_steps and update.total_steps != self._total_steps:
+            self._total_steps = update.total_steps
+            self._dirty.update(PLOTS)  # each plot takes the new step range on its next turn
         if update.total_steps:
             self.progress_bar.setRange(0, update.total_steps)
             self.progress_bar.setValue(min(update.step, update.total_steps))
         if update.phase == "train":
             self.time_label.setText(duration(update.time_left_s))
-        self._dirty = True
 
     def _on_paused(self, paused: bool) -> None:
         self.pause_button.setText("Resume" if paused else "Pause")
@@ -317,7 +423,7 @@ class TrainingPanel(QWidget):
 
     def _on_finished(self, run: Any) -> None:
         self._redraw.stop()
-        self._draw()
+        self._draw(everything=True)
         self._set_running(False)
         self.time_label.setText("")
         self.progress_bar.setRange(0, max(1, self.progress_bar.maximum()))
@@ -325,12 +431,57 @@ class TrainingPanel(QWidget):
                                  + (f": {run.message}" if run.message else "."))
         self._versions_timer.start()
 
-    def _draw(self) -> None:
-        if not self._dirty:
-            return
-        self._dirty = False
-        for name, (xs, ys) in self._points.items():
+    def _draw(self, everything: bool = False) -> None:
+        """Redraw the next plot with new points (every such plot with ``everything``)."""
+        keys = list(PLOTS)
+        for offset in range(len(keys)):
+            key = keys[(self._next_plot + offset) % len(keys)]
+            if key not in self._dirty:
+                continue
+            self._dirty.discard(key)
+            self._draw_plot(key)
+            if not everything:
+                self._next_plot = (self._next_plot + offset + 1) % len(keys)
+                return
+
+    def _draw_plot(self, key: str) -> None:
+        plot = self.plots[key]
+        if self._total_steps:
+            plot.setXRange(0, self._total_steps, padding=0.02)  # also stops the step axis following
+        low = high = None
+        for name, (plot_key, _, _) in CURVES.items():
+            if plot_key != key:
+                continue
+            xs, ys = self._points[name]
             self.lines[name].setData(xs, ys)
+            finite = [y for y in ys if math.isfinite(y)]
+            if finite:
+                low = min(finite) if low is None else min(low, min(finite))
+                high = max(finite) if high is None else max(high, max(finite))
+        if key != "clipped" and low is not None:
+            _fit_values(plot, low, high)
+
+
+def _fit_values(plot: "pg.PlotItem", low: float, high: float) -> None:
+    """Move the value axis only when the curves leave it or fill less than half of it."""
+    (bottom, top) = plot.viewRange()[1]
+    span = top - bottom
+    if plot.getViewBox().autoRangeEnabled()[1] is False and bottom <= low and high <= top \
+            and (high - low) >= 0.5 * span:
+        return
+    margin = max(high - low, abs(high) * 0.05, 1e-6) * 0.1
+    plot.setYRange(low - margin, high + margin, padding=0)
+
+
+def _with_button(edit: QLineEdit, text: str, clicked) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton(text)
+    button.clicked.connect(clicked)
+    layout.addWidget(edit, 1)
+    layout.addWidget(button)
+    return row
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:
