@@ -4,6 +4,11 @@ Rows of a batch are conversations side by side. Each step feeds one exchange to 
 carrying each row's recurrent state to the next. Every ``tbptt_turns`` exchanges the summed loss
 is backpropagated, the gradient norm measured and clipped, the optimiser steps, and the carried
 state is detached, so the next window starts where this one ended without reaching back into it.
+
+Fine-tuning may pass a frozen ``teacher`` (the model it starts from) to keep what that model knew:
+a distillation term pulls every reply token's predicted distribution toward the teacher's (Learning
+without Forgetting, Li & Hoiem 2016), and an anchor pulls the weights back toward the teacher's
+(L2-SP, Li et al. 2018). Both are off by default.
 """
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ class TrainConfig:
     valid_every: int = 1000  # steps between validation runs (and at each epoch's end)
     checkpoint_every_minutes: float = 10.0  # save at least this often
     min_active_rows: float = 0.5  # end an epoch when fewer rows than this share still have a conversation
+    distill_weight: float = 0.0  # weight of KL(teacher || model) per reply token (needs a teacher)
+    anchor_weight: float = 0.0  # decay toward the teacher's weights, per unit of learning rate (needs a teacher)
 
 
 @dataclass
@@ -62,6 +69,29 @@ def run_turn(model: Seq2Seq, batch: TurnBatch, state: State):
     state = zero_rows(state, batch.reset)
     return model(batch.source, batch.source_lengths, batch.reply_input, batch.reply_lengths, state,
                  targets=batch.targets)
+
+
+def distillation_sum(model: Seq2Seq, out, teacher: Seq2Seq, teacher_out, batch: TurnBatch) -> torch.Tensor:
+    """Sum over the batch's reply tokens of KL(teacher || model) between next-token distributions.
+
+    ``out`` and ``teacher_out`` are both models' TurnOutputs for the same teacher-forced
+    exchange (features (batch, tgt_len, embedding)); only real target positions count, as in the
+    loss.
+    """
+    mask = batch.targets.ne(0)
+    log_probs = model.output.log_prob(out.features[mask].float())  # (n_tokens, vocab)
+    with torch.no_grad():
+        teacher_log_probs = teacher.output.log_prob(teacher_out.features[mask].float())
+    return torch.nn.functional.kl_div(log_probs, teacher_log_probs, log_target=True, reduction="sum")
+
+
+@torch.no_grad()
+def pull_toward(model: Seq2Seq, anchor: Sequence[torch.Tensor], rate: float) -> None:
+    """theta <- theta - rate * (theta - theta_0): L2-SP's pull, decoupled from Adam's scaling of
+    the gradient as weight decay is in AdamW (Loshchilov & Hutter 2019), so its strength does not
+    depend on how large the loss's gradients are."""
+    for parameter, start in zip(model.parameters(), anchor):
+        parameter.sub_(rate * (parameter - start))
 
 
 def batch_tokens(batch: TurnBatch) -> int:
@@ -100,9 +130,13 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                vocab: Vocab, config: TrainConfig, device: torch.device,
                on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
                on_checkpoint: Optional[Callable[[torch.optim.Optimizer, dict], None]] = None,
-               resume: Optional[dict] = None, optimizer_state: Optional[dict] = None) -> TrainResult:
+               resume: Optional[dict] = None, optimizer_state: Optional[dict] = None,
+               teacher: Optional[Seq2Seq] = None) -> TrainResult:
     """Train ``model`` in place.
 
+    ``teacher``: a frozen model of the same vocabulary for ``config.distill_weight`` and
+    ``config.anchor_weight`` (ignored when both are 0); it reads the same streams with a state
+    of its own.
     ``on_checkpoint(optimizer, meta)`` is called at intervals, after validation and at the end
     (also when stopped), with ``meta`` holding step/epoch/epoch_step/valid_loss for a resume.
     ``resume`` is such a meta dict: training continues at that epoch and step.
@@ -122,6 +156,11 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
     time_limit = config.max_minutes * 60 if config.max_minutes else None
     last_checkpoint = clock.elapsed
     tokens_seen = 0
+    distilling = teacher is not None and config.distill_weight > 0
+    anchor = ([p.detach().to(device) for p in teacher.parameters()]
+              if teacher is not None and config.anchor_weight > 0 else None)
+    if distilling:
+        teacher.to(device).eval()
 
     def meta(epoch: int, epoch_turn: int, valid_loss: Optional[float] = None) -> dict:
         return {"step": step, "epoch": epoch, "epoch_turn": epoch_turn, "valid_loss": valid_loss,
@@ -136,15 +175,22 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                                    valid_loss=loss, metric=math.exp(min(loss, 50))))
         return loss
 
-    def optimise(window_loss, window_tokens: int, window_read: int, epoch: int, state: State) -> State:
-        """One optimiser step on a window's summed loss; returns the carried state, detached."""
+    def optimise(window_loss, window_tokens: int, window_read: int, epoch: int, state: State,
+                 window_penalty: Optional[torch.Tensor] = None) -> State:
+        """One optimiser step on a window's summed loss (plus the summed distillation penalty, if
+        any); returns the carried state, detached."""
         nonlocal step, tokens_seen
         # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
         loss = window_loss / max(window_tokens, 1)
+        objective = loss if window_penalty is None else loss + config.distill_weight * window_penalty / max(
+            window_tokens, 1)
         progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
+        learning_rate = learning_rate_at(config, progress, step)
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate_at(config, progress, step)
-        norm, clipped = backward_and_step(loss, model, optimizer, config.clip_norm)
+            group["lr"] = learning_rate
+        norm, clipped = backward_and_step(objective, model, optimizer, config.clip_norm)
+        if anchor is not None:
+            pull_toward(model, anchor, min(1.0, learning_rate * config.anchor_weight))
         step += 1
         tokens_seen += window_read
         on_progress(ProgressUpdate(step, total_steps, epoch, float(loss.detach()), norm, clipped,
@@ -155,7 +201,9 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
 
     for epoch in range(start_epoch, config.epochs + 1):
         state = model.initial_state(config.batch_size, device)
+        teacher_state = teacher.initial_state(config.batch_size, device) if distilling else None
         window_loss: Optional[torch.Tensor] = None
+        window_penalty: Optional[torch.Tensor] = None
         window_tokens = window_read = turns_in_window = 0
         turn = 0
         for turn, batch in enumerate(stream_batches(train_streams, config.batch_size, vocab,
@@ -168,13 +216,19 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                 out = run_turn(model, batch, state)
             state = out.state
             window_loss = out.loss_sum if window_loss is None else window_loss + out.loss_sum
+            if distilling:
+                with torch.no_grad(), autocast(device):
+                    teacher_out = run_turn(teacher, batch, teacher_state)
+                teacher_state = teacher_out.state
+                penalty = distillation_sum(model, out, teacher, teacher_out, batch)
+                window_penalty = penalty if window_penalty is None else window_penalty + penalty
             window_tokens += out.n_tokens
             window_read += batch_tokens(batch)
             turns_in_window += 1
             if turns_in_window < config.tbptt_turns:
                 continue
-            state = optimise(window_loss, window_tokens, window_read, epoch, state)
-            window_loss, window_tokens, window_read, turns_in_window = None, 0, 0, 0
+            state = optimise(window_loss, window_tokens, window_read, epoch, state, window_penalty)
+            window_loss, window_penalty, window_tokens, window_read, turns_in_window = None, None, 0, 0, 0
             out_of_time = time_limit is not None and clock.elapsed >= time_limit
             if should_stop() or out_of_time:
                 stopped = should_stop()
@@ -192,7 +246,7 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                 on_checkpoint(optimizer, meta(epoch, turn))
                 last_checkpoint = clock.elapsed
         if window_loss is not None and window_tokens > 0:  # the epoch's last, shorter window
-            state = optimise(window_loss, window_tokens, window_read, epoch, state)
+            state = optimise(window_loss, window_tokens, window_read, epoch, state, window_penalty)
         skip_turns = 0
         valid = validate(epoch)
         if on_checkpoint:
