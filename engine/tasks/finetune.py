@@ -23,6 +23,7 @@ the base model. ``torch`` is imported inside the functions that train, so the ap
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import random
@@ -52,6 +53,8 @@ class FinetuneConfig:
     clip_norm: float = 1.0  # global gradient-norm threshold
     batch_size: int = 8  # conversations side by side (at most the number there are)
     replay_share: float = 0.75  # share of the training exchanges drawn from the base corpus
+    distill_weight: float = 0.0  # pull toward the base model's predictions (0: off; Li & Hoiem 2016)
+    anchor_weight: float = 0.0  # pull toward the base model's weights (0: off; L2-SP)
     device: str = "auto"  # auto, cpu or cuda
     seed: int = 1234  # replay sample, data order
 
@@ -64,6 +67,8 @@ class FinetuneConfig:
             raise ValueError("the replay share must be at least 0 and below 1")
         if self.clip_norm <= 0:
             raise ValueError("the clipping threshold must be positive")
+        if not (self.distill_weight >= 0 and self.anchor_weight >= 0):
+            raise ValueError("the distillation and anchor weights must be at least 0")
         return self
 
 
@@ -249,10 +254,14 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
         **keep_rows, epochs=rounds, batch_size=batch_size, learning_rate=config.learning_rate,
         min_learning_rate=config.learning_rate / 10, warmup_steps=min(20, steps // 10),
         tbptt_turns=window, clip_norm=config.clip_norm, seed=config.seed,
-        valid_every=max(1, steps // 4) if valid_streams else 10**9, checkpoint_every_minutes=0.5)
+        valid_every=max(1, steps // 4) if valid_streams else 10**9, checkpoint_every_minutes=0.5,
+        distill_weight=config.distill_weight, anchor_weight=config.anchor_weight)
+    # The model as it was, frozen: what the distillation and the anchor pull toward.
+    teacher = copy.deepcopy(model).requires_grad_(False) if config.distill_weight or config.anchor_weight else None
     try:
         return train_chat(model, train_streams, valid_streams, vocab, train_config, device,
-                          on_progress or ignore_progress, should_stop or never_stop, on_checkpoint)
+                          on_progress or ignore_progress, should_stop or never_stop, on_checkpoint,
+                          teacher=teacher)
     finally:
         model.eval()
 
@@ -297,6 +306,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=d.batch_size)
     parser.add_argument("--replay-share", type=float, default=d.replay_share,
                         help="share of the training exchanges replayed from the base corpus")
+    parser.add_argument("--distill", type=float, default=d.distill_weight,
+                        help="weight of the pull toward the base model's predictions (0: off)")
+    parser.add_argument("--anchor", type=float, default=d.anchor_weight,
+                        help="weight of the pull toward the base model's weights (0: off)")
     parser.add_argument("--replay-data", default=None,
                         help="JSONL conversations to replay and validate on (default: the base corpus)")
     parser.add_argument("--valid-conversations", type=int, default=24,
@@ -345,6 +358,7 @@ def train(args: argparse.Namespace) -> int:
 
     config = FinetuneConfig(epochs=args.epochs, learning_rate=args.lr, tbptt_turns=args.tbptt,
                             clip_norm=args.clip, batch_size=args.batch_size, replay_share=args.replay_share,
+                            distill_weight=args.distill, anchor_weight=args.anchor,
                             device=args.device, seed=args.seed).checked()
     device = pick_device(config.device)
     out = Path(args.out)

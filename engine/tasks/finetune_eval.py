@@ -47,6 +47,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clip", type=float, default=d.clip_norm)
     parser.add_argument("--batch-size", type=int, default=d.batch_size)
     parser.add_argument("--replay-share", type=float, default=d.replay_share)
+    parser.add_argument("--distill", type=float, default=d.distill_weight)
+    parser.add_argument("--anchor", type=float, default=d.anchor_weight)
 
 
 def pick_corrections(conversations: list[Conversation], count: int, known: set[str], seed: int
@@ -104,6 +106,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         saved.append([SavedExchange(u, b) for u, b in history] + [SavedExchange(prompt, said, correction)])
     config = FinetuneConfig(epochs=args.epochs, learning_rate=args.lr, tbptt_turns=args.tbptt,
                             clip_norm=args.clip, batch_size=args.batch_size, replay_share=args.replay_share,
+                            distill_weight=args.distill, anchor_weight=args.anchor,
                             device=str(device), seed=args.seed).checked()
     data = prepare(saved)
     reproduced_before = reproduced_share(predictor, data.checks)
