@@ -128,6 +128,7 @@ class TrainingController(QObject):
     progress = Signal(object)  # TrainingProgress
     paused = Signal(bool)
     finished = Signal(object)  # the run's TrainingRunRecord
+    start_failed = Signal(str)  # why a run could not start (nothing to learn from, the store)
     versions_changed = Signal()
 
     def __init__(self, chat: "ChatController", command: Optional[Sequence[str]] = None,
@@ -139,6 +140,8 @@ class TrainingController(QObject):
         self.command = list(command or [sys.executable, "-m", "engine"])
         self.extra_arguments: list[str] = []  # more options for the child (tests: a small replay corpus)
         self.live: Optional[LiveRun] = None
+        self._preparing = False  # a run's row and files are being written on the file worker
+        self._cancel_at_launch = False  # cancelled while being prepared: stopped as it starts
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
@@ -150,11 +153,8 @@ class TrainingController(QObject):
     # -- reading -----------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.live is not None
-
-    @property
-    def running_kind(self) -> Optional[str]:
-        return self.live.kind if self.live is not None else None
+        """A run is being prepared or goes on."""
+        return self.live is not None or self._preparing
 
     def run_settings(self) -> dict[str, Any]:
         """The settings of the run in progress (empty when none)."""
@@ -171,58 +171,35 @@ class TrainingController(QObject):
         return self.store.training_runs(kind, curves=False)
 
     def activate(self, version_id: int) -> None:
-        """Use this version for replies from now on (an older one, or the shipped one, rolls back)."""
+        """Use this version from now on (an older one, or the shipped one, rolls back)."""
         self.chat.activate_version(version_id)
 
     # -- a run -------------------------------------------------------------------------------
-    def start(self, conversation_ids: Sequence[int], settings: dict[str, Any]) -> int:
-        """Start fine-tuning on the chosen conversations; returns the run id.
+    # Starting is in two halves: the checks here, on the GUI thread, then the store reads and
+    # writes and the run's files on the file worker, after which ``_launch`` starts the child
+    # and ``started`` gives the run id. A run with nothing to learn from ends in ``start_failed``.
+    def start(self, conversation_ids: Sequence[int], settings: dict[str, Any]) -> None:
+        """Start fine-tuning the chat model on the chosen conversations.
 
-        Raises ``RuntimeError`` while another run goes on and ``ValueError`` when there is
-        nothing to learn from.
+        Raises ``RuntimeError`` while another run goes on and ``ValueError`` when no
+        conversation is chosen.
         """
-        from engine.tasks.finetune import SavedExchange, write_saved
-
-        if self.live is not None:
-            raise RuntimeError("A training run is already going on; wait for it or cancel it.")
+        self._check_free()
         ids = list(conversation_ids)
         if not ids:
             raise ValueError("Choose at least one conversation to learn from.")
-        saved: dict[int, list] = {i: [] for i in ids}
-        for exchange in self.store.training_exchanges(ids):
-            saved[exchange.conversation_id].append(
-                SavedExchange(exchange.user, exchange.bot, exchange.correction, exchange.feedback))
-        if not any(saved.values()):
-            raise ValueError("The chosen conversations have no exchange with the bot yet.")
-        base = self.store.active_version("chat")
-        base_path = base.path if base is not None else Path(self.chat.host.paths.get("chat", ""))
         settings = dict(default_settings(), **settings)
-        run_id = self.store.start_training_run(
-            "chat", dict(settings, conversations=ids, base=base.label if base else "shipped chat model"),
-            base.id if base is not None else None)
-        data = write_saved(self._runs_dir() / f"run-{run_id}.json", [saved[i] for i in ids])
-        out = self.store.data_dir / MODELS_DIR / f"chat-run-{run_id}.safetensors"
-        control = self._control_file(run_id)
-        arguments = ["finetune", "--init", str(base_path), "--data", str(data),
-                     "--out", str(out), "--control", str(control), "--progress", "jsonl",
-                     "--epochs", str(settings["epochs"]), "--lr", repr(float(settings["learning_rate"])),
-                     "--tbptt", str(settings["tbptt_turns"]), "--clip", repr(float(settings["clip_norm"])),
-                     "--batch-size", str(settings["batch_size"]),
-                     "--replay-share", repr(float(settings["replay_share"])),
-                     "--device", str(settings["device"]), "--seed", str(settings["seed"])]
-        label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
-        return self._launch(LiveRun(run_id, "chat", out, control, data, settings, base.id if base else None,
-                                    QProcess(self), label), arguments)
+        shipped = Path(self.chat.host.paths.get("chat", ""))
+        self._prepare(lambda: self._prepare_chat(ids, settings, shipped))
 
-    def start_caption(self, captions: str | Path, images: str | Path, settings: dict[str, Any]) -> int:
+    def start_caption(self, captions: str | Path, images: str | Path, settings: dict[str, Any]) -> None:
         """Train the captioner on a COCO-format set (a captions JSON and its image folder).
 
         Raises ``RuntimeError`` while another run goes on and ``ValueError`` (with a message for
         the user) when the file or the folder is not there; what is wrong inside the file the
         child says, and the run fails with its words.
         """
-        if self.live is not None:
-            raise RuntimeError("A training run is already going on; wait for it or cancel it.")
+        self._check_free()
         if not str(captions).strip():
             raise ValueError("Choose a COCO-format captions file (JSON) first.")
         if not str(images).strip():
@@ -233,6 +210,56 @@ class TrainingController(QObject):
         if not images.is_dir():
             raise ValueError(f"The image folder {images} does not exist.")
         settings = dict(caption_settings(), **settings)
+        self._prepare(lambda: self._prepare_caption(captions, images, settings))
+
+    def _check_free(self) -> None:
+        if self.running:
+            raise RuntimeError("A training run is already going on; wait for it or cancel it.")
+
+    def _prepare(self, prepare) -> None:
+        self._preparing = True
+        self._set_stage("Preparing the run…")
+        op = self.chat.files.run(lambda _ctx: prepare(), "prepare training run")
+        op.result.connect(self._launch)
+        op.failed.connect(self._preparation_failed)
+        op.cancelled.connect(lambda: setattr(self, "_preparing", False))
+
+    def _preparation_failed(self, error: BaseException) -> None:
+        self._preparing = False
+        message = str(error) if isinstance(error, ValueError) else f"The run could not start: {error}"
+        self._set_stage(message)
+        self.start_failed.emit(message)
+
+    def _prepare_chat(self, ids: list[int], settings: dict[str, Any], shipped: Path) -> "_PreparedRun":
+        """(file worker) The chosen conversations as the child's data file, and the run's row."""
+        from engine.tasks.finetune import SavedExchange, write_saved
+
+        saved: dict[int, list] = {i: [] for i in ids}
+        for exchange in self.store.training_exchanges(ids):
+            saved[exchange.conversation_id].append(
+                SavedExchange(exchange.user, exchange.bot, exchange.correction, exchange.feedback))
+        if not any(saved.values()):
+            raise ValueError("The chosen conversations have no exchange with the bot yet.")
+        base = self.store.active_version("chat")
+        run_id = self.store.start_training_run(
+            "chat", dict(settings, conversations=ids, base=base.label if base else "shipped chat model"),
+            base.id if base is not None else None)
+        control = self._control_file(run_id)
+        data = write_saved(control.with_suffix(".json"), [saved[i] for i in ids])
+        out = self.store.data_dir / MODELS_DIR / f"chat-run-{run_id}.safetensors"
+        arguments = ["finetune", "--init", str(base.path if base is not None else shipped), "--data", str(data),
+                     "--out", str(out), "--control", str(control), "--progress", "jsonl",
+                     "--epochs", str(settings["epochs"]), "--lr", repr(float(settings["learning_rate"])),
+                     "--tbptt", str(settings["tbptt_turns"]), "--clip", repr(float(settings["clip_norm"])),
+                     "--batch-size", str(settings["batch_size"]),
+                     "--replay-share", repr(float(settings["replay_share"])),
+                     "--device", str(settings["device"]), "--seed", str(settings["seed"])]
+        label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
+        return _PreparedRun(run_id, "chat", out, control, data, settings, base.id if base else None, label,
+                            arguments)
+
+    def _prepare_caption(self, captions: Path, images: Path, settings: dict[str, Any]) -> "_PreparedRun":
+        """(file worker) The run's row and control file."""
         base = self.store.active_version("caption")
         run_id = self.store.start_training_run(
             "caption", dict(settings, captions=str(captions), images=str(images),
@@ -249,17 +276,19 @@ class TrainingController(QObject):
                      str(min(100, max(1, int(settings["steps"]) // 10))),
                      "--device", str(settings["device"]), "--seed", str(settings["seed"])]
         label = f"captioner on {captions.name}, {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
-        return self._launch(LiveRun(run_id, "caption", out, control, None, settings, base.id if base else None,
-                                    QProcess(self), label), arguments)
+        return _PreparedRun(run_id, "caption", out, control, None, settings, base.id if base else None, label,
+                            arguments)
 
-    def _launch(self, live: LiveRun, arguments: list[str]) -> int:
-        process = live.process
+    def _launch(self, run: "_PreparedRun") -> None:
+        self._preparing = False
+        process = QProcess(self)
         process.setProgram(self.command[0])
-        process.setArguments([*self.command[1:], "train", *arguments,
+        process.setArguments([*self.command[1:], "train", *run.arguments,
                               "--threads", str(max(1, (os.cpu_count() or 2) - 1)),  # a core stays for the window
                               *self.extra_arguments])
         process.setProcessEnvironment(self._environment())
-        self.live = live
+        self.live = live = LiveRun(run.run_id, run.kind, run.out, run.control, run.data, run.settings,
+                                   run.base_version_id, process, run.label)
         process.readyReadStandardOutput.connect(self._read_output)
         process.readyReadStandardError.connect(self._read_errors)
         process.finished.connect(self._on_exit)
@@ -269,7 +298,9 @@ class TrainingController(QObject):
         _lower_priority(process)
         self.started.emit(live.run_id)
         self._set_stage("Starting the training process…")
-        return live.run_id
+        if self._cancel_at_launch:
+            self._cancel_at_launch = False
+            self.cancel()  # the child reads "stop" before its first step
 
     def pause(self) -> None:
         self._control("pause")
@@ -280,6 +311,9 @@ class TrainingController(QObject):
     def cancel(self, closing: bool = False) -> None:
         """Ask the run to stop at its next step; it is killed if it has not within KILL_AFTER_MS."""
         live = self.live
+        if live is None and self._preparing:
+            self._cancel_at_launch = True
+            return
         if live is None or live.stopping:
             return
         live.stopping, live.closing = True, closing
@@ -457,14 +491,11 @@ class TrainingController(QObject):
             self.live.stage = text
         self.stage.emit(text)
 
-    def _runs_dir(self) -> Path:
-        runs = self.store.data_dir / RUNS_DIR
-        runs.mkdir(parents=True, exist_ok=True)
-        (self.store.data_dir / MODELS_DIR).mkdir(parents=True, exist_ok=True)
-        return runs
-
     def _control_file(self, run_id: int) -> Path:
-        control = self._runs_dir() / f"run-{run_id}.control"
+        """The run's control file, saying ``run``; the folders of runs and models are made."""
+        for folder in (RUNS_DIR, MODELS_DIR):
+            (self.store.data_dir / folder).mkdir(exist_ok=True)
+        control = self.store.data_dir / RUNS_DIR / f"run-{run_id}.control"
         control.write_text("run", encoding="utf-8")
         return control
 
@@ -501,6 +532,21 @@ class TrainingController(QObject):
         if exit_status == QProcess.ExitStatus.CrashExit:
             return f"The training process was killed or crashed{': ' + said if said else '.'}"
         return said or f"The training process ended with code {code} and no result."
+
+
+@dataclass(frozen=True)
+class _PreparedRun:
+    """A run ready to start: its row is stored, its files written (plain values, from the file worker)."""
+
+    run_id: int
+    kind: str
+    out: Path
+    control: Path
+    data: Optional[Path]
+    settings: dict[str, Any]
+    base_version_id: Optional[int]
+    label: str
+    arguments: list[str]  # after ``train``
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ class TrainingPanel(QWidget):
         training.progress.connect(self._on_progress)
         training.paused.connect(self._on_paused)
         training.finished.connect(self._on_finished)
+        training.start_failed.connect(self._on_start_failed)
         # Several changes in a row (a run ends, its version is activated) redraw the lists once,
         # on a turn of the event loop of their own.
         self._versions_timer = QTimer(self)
@@ -202,8 +203,13 @@ class TrainingPanel(QWidget):
         self.progress_bar = QProgressBar()
         self.progress_bar.setFormat("%v / %m steps")
         self.time_label = QLabel("")
+        self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance("0 h 00 min left"))
         self.stage_label = QLabel("No run in progress.")
         self.stage_label.setWordWrap(True)
+        # Two lines whatever the text: a label that grew would shrink the plots below it, and
+        # re-laying out and repainting all four held the window for 20-50 ms.
+        self.stage_label.setFixedHeight(2 * self.stage_label.fontMetrics().lineSpacing() + 4)
+        self.stage_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         top = QHBoxLayout()
         top.addWidget(self.progress_bar, 1)
         top.addWidget(self.time_label)
@@ -231,6 +237,7 @@ class TrainingPanel(QWidget):
         self.threshold = pg.InfiniteLine(angle=0, movable=False,
                                          pen=pg.mkPen("#d62f2f", width=1.5, style=Qt.PenStyle.DashLine),
                                          label="clipping threshold", labelOpts={"position": 0.2})
+        self.threshold.setValue(self.clip.value())  # where a run puts it, so starting does not move it
         self.plots["norm"].addItem(self.threshold)
         self.plots["clipped"].setYRange(0, 1)
         layout.addWidget(self.graphs, 3)
@@ -344,6 +351,8 @@ class TrainingPanel(QWidget):
             self.training.start(self.checked_ids(), self.settings())
         except (RuntimeError, ValueError) as error:
             self.stage_label.setText(str(error))
+            return
+        self._set_running(True)
 
     def start_captioner(self) -> None:
         try:
@@ -351,6 +360,8 @@ class TrainingPanel(QWidget):
                                         self.caption_run_settings())
         except (RuntimeError, ValueError) as error:
             self.stage_label.setText(str(error))
+            return
+        self._set_running(True)
 
     def choose_captions(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "COCO-format captions file", self.captions_path.text(),
@@ -393,11 +404,8 @@ class TrainingPanel(QWidget):
         self.threshold.setValue(float(self.training.run_settings().get("clip_norm", self.clip.value())))
         self.progress_bar.setRange(0, 0)
         self.time_label.setText("")
-        self._total_steps = 0
-        for key, plot in self.plots.items():
-            plot.enableAutoRange(x=True, y=key != "clipped")
-        self._dirty = set(PLOTS)
-        self._draw(everything=True)
+        self._total_steps = 0  # the step axes keep their range until the first row gives the new one
+        self._dirty = set(PLOTS)  # cleared on the next ticks, one plot at a time
         self._redraw.start()
         self._set_running(True)
 
@@ -416,6 +424,10 @@ class TrainingPanel(QWidget):
             self.progress_bar.setValue(min(update.step, update.total_steps))
         if update.phase == "train":
             self.time_label.setText(duration(update.time_left_s))
+
+    def _on_start_failed(self, message: str) -> None:
+        self.stage_label.setText(message)
+        self._set_running(False)
 
     def _on_paused(self, paused: bool) -> None:
         self.pause_button.setText("Resume" if paused else "Pause")
