@@ -47,13 +47,13 @@ REPLAY_EXCHANGES = 64  # a replayed conversation is cut after this many exchange
 class FinetuneConfig:
     """The panel's settings; the defaults are what ``eval finetune`` measures."""
 
-    epochs: int = 30  # passes over the user's conversations, each with replayed ones of its own
+    epochs: int = 40  # passes over the user's conversations, each with replayed ones of its own
     learning_rate: float = 1e-3  # Adam's peak step size; decays to a tenth by the end
     tbptt_turns: int = 2  # exchanges per backward window (truncated BPTT)
     clip_norm: float = 1.0  # global gradient-norm threshold
     batch_size: int = 8  # conversations side by side (at most the number there are)
-    replay_share: float = 0.75  # share of the training exchanges drawn from the base corpus
-    distill_weight: float = 0.0  # pull toward the base model's predictions (0: off; Li & Hoiem 2016)
+    replay_share: float = 0.6  # share of the training exchanges drawn from the base corpus
+    distill_weight: float = 0.5  # pull toward the base model's predictions (0: off; Li & Hoiem 2016)
     anchor_weight: float = 0.0  # pull toward the base model's weights (0: off; L2-SP)
     device: str = "auto"  # auto, cpu or cuda
     seed: int = 1234  # replay sample, data order
@@ -232,7 +232,9 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
     # replayed conversations of its own (see add_base_corpus).
     train_streams = streams(data.conversations) * config.epochs + streams(data.replay)
     valid_streams = streams(data.valid)
-    batch_size = max(1, min(config.batch_size, len(train_streams)))
+    # No more rows than one pass has conversations: more would put copies of the same
+    # conversation side by side and leave a few conversations with only a few steps to learn in.
+    batch_size = max(1, min(config.batch_size, len(train_streams) // config.epochs))
     # A window longer than the epoch would never fill, so it is cut to the epoch.
     turns = turn_batches(train_streams, batch_size, vocab)
     window = max(1, min(config.tbptt_turns, turns))
