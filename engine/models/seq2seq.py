@@ -144,8 +144,11 @@ class Seq2Seq(nn.Module):
             (rows, steps), packed_features)
         result = TurnOutput(features, weights, state)
         if targets is not None:
-            # Targets are the reply shifted by one plus <eos>: real exactly where the inputs are.
-            token_log_probs = self.output(packed_features.float(), targets[rows, steps]).output
+            # Targets are the reply shifted by one plus <eos>; an idle row (no conversation) has a
+            # real one-token input but a padding target, so it is left out here.
+            packed_targets = targets[rows, steps]
+            scored = packed_targets.ne(0)
+            token_log_probs = self.output(packed_features[scored].float(), packed_targets[scored]).output
             result.token_log_probs = token_log_probs
             result.loss_sum = -token_log_probs.sum()
             result.n_tokens = int(token_log_probs.numel())

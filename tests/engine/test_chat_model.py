@@ -46,6 +46,16 @@ def test_attention_sums_to_one_and_is_zero_at_padding():
     assert torch.all(weights[0, :2] > 0)
 
 
+def test_an_idle_row_adds_no_tokens_and_no_loss():
+    vocab, model = small_setup()
+    model.eval()
+    alone = run_turn(model, make_turn_batch([([9, 5], [6, 7])], [True], vocab), model.initial_state(1))
+    with_idle = run_turn(model, make_turn_batch([([9, 5], [6, 7]), None], [True, True], vocab),
+                         model.initial_state(2))
+    assert alone.n_tokens == with_idle.n_tokens == 3  # the reply's two tokens and <eos>
+    assert torch.allclose(alone.loss_sum, with_idle.loss_sum, atol=1e-5)
+
+
 def test_packed_attention_equals_the_padded_computation():
     torch.manual_seed(3)
     attention = AdditiveAttention(6, 5, 4)
