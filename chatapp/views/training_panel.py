@@ -221,6 +221,8 @@ class TrainingPanel(QWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         for i, (key, title) in enumerate(PLOTS.items()):
             plot = self.graphs.addPlot(row=i // 2, col=i % 2, title=title)
+            # No grid: its lines belong to the axes, so every new point repainted both axes'
+            # text as well (two thirds of a redraw's time).
             plot.showGrid(x=False, y=False)
             # A long run has thousands of steps: draw what fits the pixels, not every point.
             plot.setDownsampling(auto=True, mode="peak")
