@@ -30,6 +30,7 @@ class SentimentConfig:
     num_classes: int = 3  # negative, neutral, positive (engine.results.LABELS)
     max_len: int = 80  # tokens read per text; longer texts are cut
     pad_id: int = 0
+    lexicon_scores: int = 0  # whole-text lexicon scores the head reads beside the LSTM (VADER's 4; 0: none)
 
 
 class SentimentClassifier(nn.Module):
@@ -48,15 +49,17 @@ class SentimentClassifier(nn.Module):
         directions = 2 if config.bidirectional else 1
         # Features: the final state of each direction at the true ends, and the max over time.
         self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(2 * directions * config.hidden_size, config.num_classes)
+        self.head = nn.Linear(2 * directions * config.hidden_size + config.lexicon_scores, config.num_classes)
 
     def set_valence(self, values: Sequence[float]) -> None:
         with torch.no_grad():
             self.valence.copy_(torch.as_tensor(values, dtype=torch.float32))
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor, targets: Optional[torch.Tensor] = None,
-                weights: Optional[torch.Tensor] = None, class_weights: Optional[torch.Tensor] = None):
-        """``ids`` (batch, time) padded with ``pad_id``; ``lengths`` (batch,) >= 1, on any device.
+                weights: Optional[torch.Tensor] = None, class_weights: Optional[torch.Tensor] = None,
+                scores: Optional[torch.Tensor] = None):
+        """``ids`` (batch, time) padded with ``pad_id``; ``lengths`` (batch,) >= 1, on any device;
+        ``scores`` (batch, lexicon_scores), needed when the config has lexicon scores.
 
         Returns ``(logits, loss)``: logits (batch, num_classes); loss is None without ``targets``,
         otherwise cross-entropy weighted per example by ``weights`` (batch,) and per class by
@@ -81,7 +84,12 @@ class SentimentClassifier(nn.Module):
         last = last.transpose(0, 1).reshape(B, -1)  # (B, D*H)
         pad_mask = torch.arange(T, device=ids.device).unsqueeze(0) >= lengths.to(ids.device).unsqueeze(1)
         pooled = outputs.masked_fill(pad_mask.unsqueeze(-1), float("-inf")).amax(dim=1)  # (B, D*H)
-        logits = self.head(self.dropout(torch.cat([last, pooled], dim=-1)))  # (B, C)
+        features = self.dropout(torch.cat([last, pooled], dim=-1))
+        if self.config.lexicon_scores:
+            if scores is None:
+                raise ValueError("this classifier reads lexicon scores beside the tokens; none were given")
+            features = torch.cat([features, scores.to(features.dtype)], dim=-1)
+        logits = self.head(features)  # (B, C)
         if targets is None:
             return logits, None
         losses = F.cross_entropy(logits, targets, reduction="none")  # (B,)

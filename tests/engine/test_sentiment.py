@@ -12,7 +12,7 @@ from engine.data.sentiment import LABEL_INDEX, SentimentExample
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
 from engine.results import LABELS
 from engine.tasks.sentiment import (SentimentPredictor, SentimentTrainConfig, build_vocab, bench,
-                                    evaluate_examples, fit, score, vader_label)
+                                    evaluate_examples, fit, lexicon_scores, score, vader_label)
 from engine.text import Vocab, tokenize
 
 NEG, NEU, POS = LABEL_INDEX["negative"], LABEL_INDEX["neutral"], LABEL_INDEX["positive"]
@@ -177,18 +177,50 @@ def test_command_line_train_on_a_tsv(tmp_path, capsys):
     assert predictor.predict(["a lovely chair"])[0].label in LABELS
 
 
+def test_a_classifier_can_read_vaders_whole_text_scores(tmp_path, capsys):
+    data = tmp_path / "mine.tsv"
+    data.write_text("".join(f"{LABELS[y]}\t{t}\n" for t, y in toy_texts(60, seed=4)), encoding="utf-8")
+    out = tmp_path / "lexicon.safetensors"
+    code = main(["train", "sentiment", "--data", str(data), "--out", str(out), "--epochs", "1", "--quiet",
+                 "--lexicon-scores", "--embedding-size", "8", "--hidden-size", "8", "--min-count", "1",
+                 "--threads", "1"])
+    assert code == 0
+    capsys.readouterr()
+    predictor = SentimentPredictor.load(out)
+    assert predictor.model.config.lexicon_scores == 4
+    ids, lengths = pad_batch([predictor.encode(["a great day"])[0]] * 2)
+    with pytest.raises(ValueError, match="lexicon scores"):
+        predictor.model(ids, lengths)
+    scores = torch.tensor(lexicon_scores(["a great day", "a dreadful day"]))
+    assert scores[0, 3] > 0.05 > -0.05 > scores[1, 3]  # compound: positive, then negative
+    logits, _ = predictor.model(ids, lengths, scores=scores)
+    assert not torch.allclose(logits[0], logits[1])  # same tokens, other scores: the head reads them
+    result = predictor.predict(["a great day", ""])
+    assert result[0].label in LABELS and result[1].label == "none"
+
+
 def test_a_tweet_set_held_out_of_training_is_scored_alone(tmp_path, capsys):
     out = tmp_path / "without-claritin.safetensors"
-    code = main(["train", "sentiment", "--hold-out", "claritin", "--limit", "300", "--epochs", "1", "--quiet",
-                 "--out", str(out), "--embedding-size", "8", "--hidden-size", "8", "--threads", "1"])
+    code = main(["train", "sentiment", "--hold-out", "claritin", "--drop-set", "apple", "--limit", "300",
+                 "--epochs", "1", "--quiet", "--out", str(out), "--embedding-size", "8", "--hidden-size", "8",
+                 "--threads", "1"])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "held out: the claritin tweets, 1670 texts" in printed
-    assert SentimentPredictor.load(out).meta["held_out_set"] == "claritin"
-    assert main(["eval", "sentiment", "--model", str(out), "--tweet-set", "claritin", "--json", "--threads", "1"]) == 0
+    assert "dropped: the apple tweets, 3101 texts; 34053 left" in printed
+    assert "held out: the claritin tweets, 1670 texts; 32383 left" in printed
+    assert "split: train 25905, valid 3239, test 3239" in printed
+    meta = SentimentPredictor.load(out).meta
+    assert meta["held_out_set"] == "claritin" and meta["dropped_sets"] == ["apple"]
+    for tweet_set, n in (("claritin", 1670), ("apple", 3101)):
+        assert main(["eval", "sentiment", "--model", str(out), "--tweet-set", tweet_set, "--json",
+                     "--threads", "1"]) == 0
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert result["n"] == n and "never seen in training" in result["data"]
+        assert result["vader"]["macro_recall"] > 0
+    # The default test split is the one the model was trained beside: without either set.
+    assert main(["eval", "sentiment", "--model", str(out), "--json", "--threads", "1"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["n"] == 1670 and "never seen in training" in result["data"]
-    assert result["vader"]["macro_recall"] > 0
+    assert result["n"] == 3239 and "without the apple, claritin tweets" in result["data"]
 
 
 def test_bench_reports_both_figures(trained):
