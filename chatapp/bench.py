@@ -7,7 +7,8 @@ on a fresh ``python -m chatapp`` process), ``engine_ready_s`` (launch to models 
 ``reply_stall_ms_max`` and ``caption_stall_ms_max`` (the longest the Qt event loop was blocked
 beyond its timer period during 20 replies and 5 captions), ``history_load_ms`` (opening a
 conversation of 10,000 messages until it is painted) and ``training_stall_ms_max`` (the same
-during a fine-tuning run started from the training panel, its curves drawn live). Replies and
+during a fine-tuning run started from the training panel, its curves drawn live) and
+``training_cancel_s`` (Cancel pressed during a second run until the panel hears that it ended). Replies and
 captions use the shipped models; a kind whose model is missing uses a stand-in that keeps the
 engine thread busy for a similar time, and ``reply_engine`` / ``caption_engine`` say which was
 measured.
@@ -258,10 +259,20 @@ def measure_training(window, controller, conversation: int, meter: StallMeter, t
     controller.training.start([conversation], {"epochs": 3, "replay_share": 0.5})
     wait_for(lambda: bool(finished), 600)
     stall = meter.stop()
-    panel.close()
     run = finished[0]
+    # Cancel: a long run, stopped once it has made a few steps; timed until the panel hears it ended.
+    steps = []
+    controller.training.progress.connect(steps.append)
+    controller.training.start([conversation], {"epochs": 1000, "replay_share": 0.5})
+    wait_for(lambda: len(steps) >= 3, 600)
+    started = time.perf_counter()
+    controller.training.cancel()
+    wait_for(lambda: len(finished) == 2, 60)
+    cancel_s = time.perf_counter() - started
+    panel.close()
     return {"training_stall_ms_max": stall, "training_status": run.status,
             "training_steps": run.figures.get("steps"), "training_seconds": run.figures.get("seconds"),
+            "training_cancel_s": round(cancel_s, 2), "training_cancel_status": finished[1].status,
             "training_engine": "tiny model" if tiny else "shipped model"}
 
 

@@ -253,6 +253,8 @@ class TrainingController(QObject):
                      "--tbptt", str(settings["tbptt_turns"]), "--clip", repr(float(settings["clip_norm"])),
                      "--batch-size", str(settings["batch_size"]),
                      "--replay-share", repr(float(settings["replay_share"])),
+                     "--distill", repr(float(settings["distill_weight"])),
+                     "--anchor", repr(float(settings["anchor_weight"])),
                      "--device", str(settings["device"]), "--seed", str(settings["seed"])]
         label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
         return _PreparedRun(run_id, "chat", out, control, data, settings, base.id if base else None, label,

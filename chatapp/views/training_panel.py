@@ -145,6 +145,7 @@ class TrainingPanel(QWidget):
         self.clip = _double(0.01, 100.0, d["clip_norm"], 2, 0.5)
         self.batch_size = _spin(1, 512, d["batch_size"])
         self.replay = _double(0.0, 0.95, d["replay_share"], 2, 0.05)
+        self.distill = _double(0.0, 5.0, d["distill_weight"], 2, 0.1)
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda"])
         self.device.setCurrentText(d["device"])
@@ -154,9 +155,13 @@ class TrainingPanel(QWidget):
         form.addRow("Clipping threshold", self.clip)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Base corpus replayed", self.replay)
+        form.addRow("Keep base replies", self.distill)
         form.addRow("Device", self.device)
         self.replay.setToolTip("Share of the training exchanges drawn from the corpus the model was "
                                "trained on, so that it does not forget how to chat.")
+        self.distill.setToolTip("How strongly the replayed exchanges keep the word choices of the model "
+                                "you start from (distillation; 0: off). Higher forgets less and learns "
+                                "your corrections more slowly.")
         layout.addWidget(settings)
         self.start_button = QPushButton("Start training")
         self.start_button.clicked.connect(self.start)
@@ -341,7 +346,7 @@ class TrainingPanel(QWidget):
         return {"epochs": self.epochs.value(), "learning_rate": self.learning_rate.value(),
                 "tbptt_turns": self.tbptt.value(), "clip_norm": self.clip.value(),
                 "batch_size": self.batch_size.value(), "replay_share": self.replay.value(),
-                "device": self.device.currentText()}
+                "distill_weight": self.distill.value(), "device": self.device.currentText()}
 
     def caption_run_settings(self) -> dict[str, Any]:
         return {"steps": self.caption_steps.value(), "learning_rate": self.caption_learning_rate.value(),
