@@ -13,3 +13,12 @@ torch.set_num_threads(1)
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Command-line tests may set another thread count (``--threads``); every test starts, and
+    leaves the next one's fixtures, on one."""
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(1)

@@ -14,14 +14,6 @@ TINY = dict(image_size=32, channels=(16, 32), grid_size=8, feature_size=32, embe
             attention_size=32, dropout=0.0)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_model(vocab) -> Captioner:
     return Captioner(CaptionerConfig(vocab_size=len(vocab), **TINY), pad_id=vocab.pad_id)
 

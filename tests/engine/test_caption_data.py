@@ -9,15 +9,6 @@ from engine.data.coco import load_caption_set, read_coco_json
 from engine.scenes import scene_split
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny matrices on a shared machine: one thread beats two that contend."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture()
 def coco_set(tmp_path):
     """Five listed images: three good (PNG, JPEG, palette GIF), one broken, one missing; plus one

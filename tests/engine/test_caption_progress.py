@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-import torch
 
 from engine.__main__ import main
 from engine.tasks.caption import CaptionPredictor
@@ -16,14 +15,6 @@ from engine.tasks.caption import CaptionPredictor
 from tiny_coco import TINY_CAPTIONER, write_coco_set
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def arguments(captions, images, out, *more):

@@ -38,17 +38,8 @@ def tiny_model(vocab, **overrides):
     return SentimentClassifier(config)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Tiny models run fastest on one thread; two threads on a busy machine spin against each other.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.fixture(scope="module")
-def trained(one_thread, tmp_path_factory):
+def trained(tmp_path_factory):
     """A tiny model trained on the toy set, saved as a checkpoint: (path, predictor, fit result, updates)."""
     torch.manual_seed(0)
     train_rows, valid_rows = toy_texts(240, seed=1), toy_texts(60, seed=2)
