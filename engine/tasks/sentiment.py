@@ -285,6 +285,8 @@ class SentimentPredictor:
         checkpoint = load_checkpoint(path, kind="sentiment")
         model = SentimentClassifier(SentimentConfig(**checkpoint.config))
         load_weights(model, checkpoint, path)
+        if model.config.lexicon_scores:
+            vader()  # read the lexicon now, with the model, not on the first message
         device = pick_device(device) if isinstance(device, str) else device
         return cls(model, Vocab(checkpoint.vocab), device, checkpoint.meta)
 
