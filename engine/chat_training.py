@@ -71,14 +71,17 @@ def run_turn(model: Seq2Seq, batch: TurnBatch, state: State):
                  targets=batch.targets)
 
 
-def distillation_sum(model: Seq2Seq, out, teacher: Seq2Seq, teacher_out, batch: TurnBatch) -> torch.Tensor:
+def distillation_sum(model: Seq2Seq, out, teacher: Seq2Seq, teacher_out, batch: TurnBatch,
+                     rows: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Sum over the batch's reply tokens of KL(teacher || model) between next-token distributions.
 
     ``out`` and ``teacher_out`` are both models' TurnOutputs for the same teacher-forced
     exchange (features (batch, tgt_len, embedding)); only real target positions count, as in the
-    loss.
+    loss, and with ``rows`` (batch,) bool only those rows.
     """
     mask = batch.targets.ne(0)
+    if rows is not None:
+        mask = mask & rows.to(mask.device).unsqueeze(1)
     log_probs = model.output.log_prob(out.features[mask].float())  # (n_tokens, vocab)
     with torch.no_grad():
         teacher_log_probs = teacher.output.log_prob(teacher_out.features[mask].float())
@@ -131,12 +134,14 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
                on_checkpoint: Optional[Callable[[torch.optim.Optimizer, dict], None]] = None,
                resume: Optional[dict] = None, optimizer_state: Optional[dict] = None,
-               teacher: Optional[Seq2Seq] = None) -> TrainResult:
+               teacher: Optional[Seq2Seq] = None, distilled: Optional[Sequence[bool]] = None) -> TrainResult:
     """Train ``model`` in place.
 
     ``teacher``: a frozen model of the same vocabulary for ``config.distill_weight`` and
     ``config.anchor_weight`` (ignored when both are 0); it reads the same streams with a state
-    of its own.
+    of its own. ``distilled``: per training stream, whether the distillation term applies to it
+    (default: all); fine-tuning keeps it to the replayed base conversations, so that it never
+    pulls against the replies being taught.
     ``on_checkpoint(optimizer, meta)`` is called at intervals, after validation and at the end
     (also when stopped), with ``meta`` holding step/epoch/epoch_step/valid_loss for a resume.
     ``resume`` is such a meta dict: training continues at that epoch and step.
@@ -161,6 +166,8 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
               if teacher is not None and config.anchor_weight > 0 else None)
     if distilling:
         teacher.to(device).eval()
+    # Indexed by a row's stream; the extra last entry answers for idle rows (stream -1).
+    distilled_rows = None if distilled is None else torch.tensor(list(distilled) + [False], dtype=torch.bool)
 
     def meta(epoch: int, epoch_turn: int, valid_loss: Optional[float] = None) -> dict:
         return {"step": step, "epoch": epoch, "epoch_turn": epoch_turn, "valid_loss": valid_loss,
@@ -220,7 +227,8 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                 with torch.no_grad(), autocast(device):
                     teacher_out = run_turn(teacher, batch, teacher_state)
                 teacher_state = teacher_out.state
-                penalty = distillation_sum(model, out, teacher, teacher_out, batch)
+                rows = None if distilled_rows is None else distilled_rows[batch.streams]
+                penalty = distillation_sum(model, out, teacher, teacher_out, batch, rows)
                 window_penalty = penalty if window_penalty is None else window_penalty + penalty
             window_tokens += out.n_tokens
             window_read += batch_tokens(batch)

@@ -10,7 +10,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 import torch
 
@@ -152,13 +152,16 @@ class TurnBatch:
     targets: torch.Tensor  # (batch, tgt_len): reply + <eos>, 0 at padding and in idle rows
     reset: torch.Tensor  # (batch,) bool: the row starts a new conversation (its state is zeroed)
     n_tokens: int  # target tokens in the batch
+    streams: Optional[torch.Tensor] = None  # (batch,) the index of each row's stream, -1 when idle
 
     def to(self, device: torch.device) -> "TurnBatch":
         return TurnBatch(self.source.to(device), self.source_lengths, self.reply_input.to(device),
-                         self.reply_lengths, self.targets.to(device), self.reset.to(device), self.n_tokens)
+                         self.reply_lengths, self.targets.to(device), self.reset.to(device), self.n_tokens,
+                         self.streams)
 
 
-def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool], vocab: Vocab) -> TurnBatch:
+def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool], vocab: Vocab,
+                    streams: Optional[Sequence[int]] = None) -> TurnBatch:
     """Pad one exchange per row; a None row is idle (a one-token dummy whose targets are masked)."""
     batch = len(exchanges)
     filled = [ex if ex is not None else ([vocab.eos_id], []) for ex in exchanges]
@@ -174,7 +177,8 @@ def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool]
             targets[row, :len(reply) + 1] = torch.tensor(reply + [vocab.eos_id])
     return TurnBatch(source, torch.tensor([len(s) for s, _ in filled]), reply_input,
                      torch.tensor([len(r) + 1 for _, r in filled]), targets,
-                     torch.tensor(list(resets), dtype=torch.bool), int(targets.ne(0).sum()))
+                     torch.tensor(list(resets), dtype=torch.bool), int(targets.ne(0).sum()),
+                     None if streams is None else torch.tensor(list(streams), dtype=torch.long))
 
 
 def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vocab,
@@ -191,9 +195,12 @@ def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vo
         random.Random(shuffle_seed).shuffle(order)
     queue = iter(order)
     rows: list[list[Exchange] | None] = [None] * batch_size
+    row_streams = [-1] * batch_size  # the index of each row's stream in ``streams``
     positions = [0] * batch_size
     for row in range(batch_size):
-        rows[row] = streams[next(queue)] if row < len(order) else None
+        if row < len(order):
+            row_streams[row] = next(queue)
+            rows[row] = streams[row_streams[row]]
     # Reorder so the first batch_size streams fill the rows; the rest wait in the queue.
     queue_empty = len(order) <= batch_size
     while any(r is not None for r in rows):
@@ -205,7 +212,7 @@ def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vo
             stream = rows[row]
             exchanges.append(stream[positions[row]] if stream is not None else None)
             resets.append(positions[row] == 0)
-        yield make_turn_batch(exchanges, resets, vocab)
+        yield make_turn_batch(exchanges, resets, vocab, row_streams)
         for row in range(batch_size):
             if rows[row] is None:
                 continue
@@ -214,6 +221,7 @@ def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vo
                 next_index = next(queue, None)
                 queue_empty = queue_empty or next_index is None
                 rows[row] = streams[next_index] if next_index is not None else None
+                row_streams[row] = next_index if next_index is not None else -1
                 positions[row] = 0
 
 

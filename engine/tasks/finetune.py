@@ -230,7 +230,10 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
 
     # All the passes make one epoch of train_chat, shuffled together, so that each pass meets
     # replayed conversations of its own (see add_base_corpus).
-    train_streams = streams(data.conversations) * config.epochs + streams(data.replay)
+    taught = streams(data.conversations) * config.epochs
+    train_streams = taught + streams(data.replay)
+    # Distillation keeps the base model's word choices on the replayed conversations only.
+    distilled = [False] * len(taught) + [True] * (len(train_streams) - len(taught))
     valid_streams = streams(data.valid)
     # No more rows than one pass has conversations: more would put copies of the same
     # conversation side by side and leave a few conversations with only a few steps to learn in.
@@ -253,7 +256,7 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
     try:
         return train_chat(model, train_streams, valid_streams, vocab, train_config, device,
                           on_progress or ignore_progress, should_stop or never_stop, on_checkpoint,
-                          teacher=teacher)
+                          teacher=teacher, distilled=distilled)
     finally:
         model.eval()
 

@@ -53,6 +53,23 @@ def test_the_distillation_term_is_zero_against_itself_and_positive_against_anoth
     assert float(distillation_sum(model, out, other, other_out, batch)) > 0.01
 
 
+def test_distillation_counts_only_the_rows_it_is_given(base):
+    model = base.model.eval()
+    batch = next(stream_batches(streams(base, BASE), 4, base.vocab))
+    assert batch.streams.tolist() == [0, 1, 2, 3]  # which stream each row reads
+    other = copy.deepcopy(model)
+    with torch.no_grad():
+        other.combine.weight.mul_(0.5)
+        out = run_turn(model, batch, model.initial_state(4))
+        other_out = run_turn(other, batch, other.initial_state(4))
+    every = float(distillation_sum(model, out, other, other_out, batch))
+    per_row = [float(distillation_sum(model, out, other, other_out, batch, torch.arange(4) == row))
+               for row in range(4)]
+    assert min(per_row) > 0 and sum(per_row) == pytest.approx(every, rel=1e-4)
+    none = distillation_sum(model, out, other, other_out, batch, torch.zeros(4, dtype=torch.bool))
+    assert float(none) == 0.0
+
+
 def test_with_the_weights_at_zero_a_teacher_changes_nothing(base):
     plain = copy.deepcopy(base.model)
     config = TrainConfig(epochs=3, batch_size=2, learning_rate=1e-2, warmup_steps=0, tbptt_turns=2, seed=3,
