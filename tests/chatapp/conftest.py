@@ -46,7 +46,8 @@ class App:
             from PySide6.QtGui import QDragEnterEvent
 
             if event_type == "enter":
-                event = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime,
+                # A drag-enter event takes an integer point (QPointF only converts on some PySide6 builds).
+                event = QDragEnterEvent(point.toPoint(), Qt.DropAction.CopyAction, mime,
                                         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
             else:
                 event = QDropEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
