@@ -53,7 +53,7 @@ class FinetuneConfig:
     clip_norm: float = 1.0  # global gradient-norm threshold
     batch_size: int = 8  # conversations side by side (at most the number there are)
     replay_share: float = 0.6  # share of the training exchanges drawn from the base corpus
-    distill_weight: float = 1.5  # pull toward the base model's predictions (0: off; Li & Hoiem 2016)
+    distill_weight: float = 2.0  # pull toward the base model's predictions (0: off; Li & Hoiem 2016)
     anchor_weight: float = 0.0  # pull toward the base model's weights (0: off; L2-SP)
     device: str = "auto"  # auto, cpu or cuda
     seed: int = 1234  # replay sample, data order
