@@ -29,7 +29,7 @@ import math
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
@@ -242,11 +242,10 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
     turns = turn_batches(train_streams, batch_size, vocab)
     window = max(1, min(config.tbptt_turns, turns))
     steps = max(1, turns // window)
-    # Every exchange of a user's few conversations counts: the epoch does not end while some
-    # rows still hold a conversation (when this version of train_chat can end one early).
-    keep_rows = {"min_active_rows": 0.0} if "min_active_rows" in {f.name for f in fields(TrainConfig)} else {}
     train_config = TrainConfig(
-        **keep_rows, epochs=1, batch_size=batch_size, learning_rate=config.learning_rate,
+        # Every exchange of a user's few conversations counts: the epoch does not end while
+        # some rows still hold a conversation.
+        min_active_rows=0.0, epochs=1, batch_size=batch_size, learning_rate=config.learning_rate,
         min_learning_rate=config.learning_rate / 10, warmup_steps=min(20, steps // 10),
         tbptt_turns=window, clip_norm=config.clip_norm, seed=config.seed,
         valid_every=max(1, steps // 4) if valid_streams else 10**9, checkpoint_every_minutes=0.5,
