@@ -28,6 +28,11 @@ class DecodeConfig:
     top_p: float = 1.0  # sampling: keep the smallest set with this much probability (nucleus)
     seed: Optional[int] = None  # sampling: a fixed seed makes replies repeatable
     forbid_unk: bool = True  # never emit <unk>
+    # Chat replies only (the captioner ignores it): rerank the beam's hypotheses by
+    # log p(reply | turn) - mmi_weight * log p(reply), the anti-language-model form of maximum
+    # mutual information (Li et al. 2016), which favours replies this turn makes likely over
+    # replies any turn makes likely ("i don't know"). 0 turns it off.
+    mmi_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.strategy not in ("beam", "greedy", "sample"):
@@ -36,6 +41,8 @@ class DecodeConfig:
             raise ValueError("beam size, n-best and maximum length must be at least 1")
         if self.temperature <= 0 or not 0 < self.top_p <= 1:
             raise ValueError("temperature must be positive and top-p in (0, 1]")
+        if not 0 <= self.mmi_weight <= 1:
+            raise ValueError("the MMI weight must be in [0, 1]")
 
 
 @dataclass

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import random
 import sys
 import time
 from dataclasses import asdict, replace
@@ -14,7 +16,7 @@ import torch
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import load_corpus, tokenize_conversations, training_streams
-from engine.decoding import DecodeConfig, decode
+from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
@@ -22,6 +24,16 @@ from engine.text import Vocab, detokenize, tokenize
 from engine.training import StopRequest, tqdm_progress
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
+PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(reply)
+
+
+def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]]], n: int = PRIOR_CONTEXTS,
+                          seed: int = 1234) -> list[list[int]]:
+    """``n`` user turns drawn at random from training streams. A reply's probability averaged over
+    them estimates its probability in any context, p(reply) = E_turn[p(reply | turn)]."""
+    sources = [source for stream in streams for source, _ in stream]
+    picked = random.Random(seed).sample(range(len(sources)), min(n, len(sources)))
+    return [sources[i] for i in sorted(picked)]
 
 
 def resume_path(path: Path) -> Path:
@@ -71,6 +83,45 @@ class ChatPredictor:
             state = self.model.read_reply(reply, state, self.vocab.sos_id)
         return ChatState(state, len(exchanges), self.model_id)
 
+    # -- scores ------------------------------------------------------------------------------
+    @property
+    def prior_sources(self) -> list[list[int]]:
+        """The turns that estimate p(reply): those the training command stored in the checkpoint,
+        or, for a checkpoint without them, one empty turn (a cruder estimate)."""
+        stored = self.meta.get("prior_contexts") or []
+        return [self.vocab.encode(tokens) for tokens in stored if tokens] or [[self.vocab.unk_id]]
+
+    @torch.inference_mode()
+    def log_likelihoods(self, state, pairs: Sequence[tuple[list[int], list[int]]]) -> torch.Tensor:
+        """Summed log p(reply + <eos> | source) of each (source ids, reply ids) pair, teacher-forced
+        in one batch; ``state`` has one row per pair. Returns (len(pairs),) on the CPU."""
+        from engine.data.chat import make_turn_batch
+
+        batch = make_turn_batch(list(pairs), [False] * len(pairs), self.vocab)
+        out = self.model(batch.source.to(self.device), batch.source_lengths, batch.reply_input.to(self.device),
+                         batch.reply_lengths, state, targets=batch.targets.to(self.device))
+        rows = torch.repeat_interleave(torch.arange(len(pairs)), torch.tensor([len(r) + 1 for _, r in pairs]))
+        token_log_probs = out.token_log_probs.float().cpu()
+        return torch.zeros(len(pairs)).index_add_(0, rows, token_log_probs)
+
+    @torch.inference_mode()
+    def log_prior(self, replies: Sequence[list[int]], sources: Optional[Sequence[list[int]]] = None) -> torch.Tensor:
+        """log p(reply) for each reply: the log of the mean of p(reply | turn) over ``sources``
+        (default: ``prior_sources``), each turn read at the start of a new conversation."""
+        sources = list(sources) if sources else self.prior_sources
+        pairs = [(source, reply) for source in sources for reply in replies]
+        each = self.log_likelihoods(self.model.initial_state(len(pairs), self.device), pairs)
+        return torch.logsumexp(each.view(len(sources), len(replies)), dim=0) - math.log(len(sources))
+
+    def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
+        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
+        normalised as beam search normalises; keep ``config.n_best``."""
+        prior = self.log_prior([h.tokens for h in hypotheses]).tolist()
+        rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / length_penalty(len(h.tokens),
+                                                                                            config.length_penalty))
+                    for h, p in zip(hypotheses, prior)]
+        return sorted(rescored, key=lambda h: h.score, reverse=True)[: config.n_best]
+
     # -- replies -----------------------------------------------------------------------------
     @torch.inference_mode()
     def reply(self, text: str, state: Optional[ChatState] = None, config: Optional[DecodeConfig] = None,
@@ -81,8 +132,12 @@ class ChatPredictor:
         memory, dec_state = self.model.start_reply(source, self._state(state))
         vocab = self.vocab
         step = lambda tokens, s: self.model.decode_step(tokens, s, memory)  # noqa: E731
-        hypotheses = decode(step, dec_state, Seq2Seq.reorder_state, config, vocab.sos_id, vocab.eos_id,
+        rerank = config.mmi_weight > 0 and config.strategy == "beam" and config.beam_size > 1
+        search = replace(config, n_best=max(config.n_best, config.beam_size)) if rerank else config
+        hypotheses = decode(step, dec_state, Seq2Seq.reorder_state, search, vocab.sos_id, vocab.eos_id,
                             vocab.unk_id, vocab.pad_id, device=self.device, should_stop=should_stop)
+        if rerank:
+            hypotheses = self._rerank(hypotheses, config)
         best = hypotheses[0]
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
@@ -162,6 +217,7 @@ def train(args: argparse.Namespace) -> int:
         "data": args.data or "chitchat-dataset + chatterbot-corpus (english)",
         "splits": splits.sizes(), "train_config": asdict(train_config),
         "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
+        "prior_contexts": [vocab.decode(source) for source in sample_prior_contexts(train_streams, seed=args.seed)],
     }
 
     def save(optimizer, meta: dict) -> None:

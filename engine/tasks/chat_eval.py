@@ -19,7 +19,7 @@ from engine.chat_training import evaluate_loss
 from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
-from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor
+from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor, sample_prior_contexts
 from engine.text import UNK, Vocab
 
 BOS, END = "<s>", "</s>"
@@ -113,39 +113,35 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-exchanges", type=int, default=600,
                         help="exchanges used for the generation and ranking figures (perplexity uses all)")
     parser.add_argument("--beam-size", type=int, default=5)
-    parser.add_argument("--rank-score", choices=("mean", "sum", "pmi"), default="pmi",
-                        help="recall@1 of 10: mean or summed log p(reply | context), or pointwise mutual "
-                             "information log p(reply | context) - log p(reply | new conversation)")
+    parser.add_argument("--rank-score", choices=("mean", "sum", "pmi", "pmi-null"), default="pmi",
+                        help="recall@1 of 10: mean or summed log p(reply | context); pointwise mutual "
+                             "information log p(reply | context) - log p(reply), with p(reply) the mean "
+                             "of p(reply | c) over --prior-contexts turns of the training split (pmi) "
+                             "or p(reply | an empty turn of a new conversation) (pmi-null)")
+    parser.add_argument("--prior-contexts", type=int, default=16,
+                        help="training turns whose mean estimates p(reply) for --rank-score pmi")
     parser.add_argument("--seed", type=int, default=1234)
 
 
 @torch.inference_mode()
 def _candidate_scores(predictor: ChatPredictor, state, source_ids: list[int], candidates: list[list[int]],
-                      how: str) -> list[float]:
-    """Score each candidate reply to ``source_ids`` from ``state`` in one batched forward."""
-    from engine.data.chat import make_turn_batch
+                      how: str, prior_sources: Sequence[list[int]] = ()) -> list[float]:
+    """Score each candidate reply to ``source_ids`` from ``state`` (batch 1).
 
-    model, vocab = predictor.model, predictor.vocab
+    ``pmi`` subtracts log p(reply), the log of the mean p(reply | turn) over ``prior_sources``
+    (turns of other conversations), so a reply scores by how much this context, rather than any
+    context, makes it likely; ``pmi-null`` uses one empty turn as the only context."""
     n = len(candidates)
-
-    def log_probs(start_state, source):
-        batch = make_turn_batch([(source, c) for c in candidates], [False] * n, vocab)
-        out = model(batch.source.to(predictor.device), batch.source_lengths, batch.reply_input.to(predictor.device),
-                    batch.reply_lengths, start_state, targets=batch.targets.to(predictor.device))
-        per_row, position = [], 0
-        for c in candidates:
-            per_row.append(out.token_log_probs[position:position + len(c) + 1])
-            position += len(c) + 1
-        return per_row
-
     expanded = (state[0].expand(-1, n, -1).contiguous(), state[1].expand(-1, n, -1).contiguous())
-    conditional = log_probs(expanded, source_ids)
+    conditional = predictor.log_likelihoods(expanded, [(source_ids, c) for c in candidates])
     if how == "sum":
-        return [float(lp.sum()) for lp in conditional]
+        return conditional.tolist()
     if how == "mean":
-        return [float(lp.mean()) for lp in conditional]
-    prior = log_probs(model.initial_state(n, predictor.device), [vocab.unk_id])
-    return [float(c.sum() - p.sum()) for c, p in zip(conditional, prior)]
+        return (conditional / torch.tensor([len(c) + 1 for c in candidates])).tolist()
+    sources = list(prior_sources) if how == "pmi" else [[predictor.vocab.unk_id]]
+    if not sources:
+        raise ValueError("pmi ranking needs at least one prior context")
+    return (conditional - predictor.log_prior(candidates, sources)).tolist()
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -172,6 +168,7 @@ def evaluate(args: argparse.Namespace) -> dict:
 
     # Generation and ranking on the first exchanges, each from the state of the true history.
     rng = random.Random(args.seed)
+    prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
     decode_config = DecodeConfig(beam_size=args.beam_size)
     references, hypotheses, hits, ranked = [], [], 0, 0
@@ -189,7 +186,7 @@ def evaluate(args: argparse.Namespace) -> dict:
                 other, candidate = rng.choice(all_replies)
                 if other != index:
                     negatives.append(candidate)
-            scores = _candidate_scores(predictor, state, source, [reply] + negatives, args.rank_score)
+            scores = _candidate_scores(predictor, state, source, [reply] + negatives, args.rank_score, prior_sources)
             hits += int(scores[0] > max(scores[1:]))
             ranked += 1
             with torch.inference_mode():
@@ -207,6 +204,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "distinct2": len(set(bigrams)) / max(1, len(bigrams)),
         "recall_at_1_of_10": hits / max(1, ranked),
         "rank_score": args.rank_score,
+        "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
         "n_conversations": len(streams),
         "n_reply_tokens": n_tokens,
         "n_generated": len(hypotheses),

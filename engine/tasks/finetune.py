@@ -371,6 +371,7 @@ def train(args: argparse.Namespace) -> int:
             return 0
         emit(dict({"event": "prepared", "device": str(device)}, **data.summary()))
         base_meta = {"data": "fine-tuned on saved conversations", "base": Path(args.init).name,
+                     "prior_contexts": predictor.meta.get("prior_contexts"),
                      "finetune_config": asdict(config), "base_meta": predictor.meta}
         saved = {"step": -1, "at": time.perf_counter()}
 

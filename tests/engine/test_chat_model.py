@@ -256,3 +256,69 @@ def test_the_state_after_a_reply_equals_reading_the_reply(trained):
             read = predictor.model.read_reply(predictor.vocab.encode(reply.tokens), state, predictor.vocab.sos_id)
         assert torch.allclose(reply.state.tensors[0], read[0], atol=1e-6)
         assert torch.allclose(reply.state.tensors[1], read[1], atol=1e-6)
+
+
+def test_pmi_ranking_scores_one_batch_like_one_reply_at_a_time(trained):
+    from engine.tasks.chat_eval import _candidate_scores
+
+    predictor, _ = trained
+    encode = lambda text: predictor.vocab.encode(tokenize(text))  # noqa: E731
+    state = predictor.model.initial_state(1, predictor.device)
+    source = encode("how are you ?")
+    candidates = [encode(t) for t in ("fine thanks", "hey there", "from the sea", "alice")]
+    priors = [encode(t) for t in ("hi", "where are you from ?", "nice")]
+    alone = [float(predictor.log_likelihoods(state, [(source, c)])[0]) for c in candidates]
+    assert _candidate_scores(predictor, state, source, candidates, "sum") == pytest.approx(alone, abs=1e-4)
+    fresh = predictor.model.initial_state(1, predictor.device)
+    expected = []
+    for c, conditional in zip(candidates, alone):
+        each = torch.tensor([float(predictor.log_likelihoods(fresh, [(p, c)])[0]) for p in priors])
+        expected.append(conditional - float(torch.logsumexp(each, 0)) + float(torch.log(torch.tensor(3.0))))
+    scores = _candidate_scores(predictor, state, source, candidates, "pmi", priors)
+    assert scores == pytest.approx(expected, abs=1e-4)
+    # The reply this context taught beats the replies other contexts taught.
+    assert max(range(len(scores)), key=scores.__getitem__) == 0
+
+
+def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
+    from engine.decoding import length_penalty
+
+    predictor, _ = trained
+    plain = DecodeConfig(beam_size=4, n_best=4)
+    beam = predictor.reply("how are you ?", None, plain)
+    state = predictor.model.initial_state(1, predictor.device)
+    source = predictor.encode_turn("how are you ?")
+    replies = [predictor.vocab.encode(tokenize(text)) for text, _ in beam.alternatives]
+    conditional = predictor.log_likelihoods((state[0].expand(-1, 4, -1), state[1].expand(-1, 4, -1)),
+                                            [(source, r) for r in replies])
+    prior = predictor.log_prior(replies)
+    expected = [float((c - 0.5 * p) / length_penalty(len(r), plain.length_penalty))
+                for c, p, r in zip(conditional, prior, replies)]
+    reranked = predictor.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_weight=0.5))
+    assert [score for _, score in reranked.alternatives] == pytest.approx(sorted(expected, reverse=True), abs=1e-3)
+    assert reranked.text == beam.alternatives[max(range(4), key=expected.__getitem__)][0]
+    # The reply's state is the state after the chosen reply, as without reranking.
+    assert torch.allclose(reranked.state.tensors[0],
+                          predictor.model.read_reply(predictor.vocab.encode(tokenize(reranked.text)),
+                                                     predictor.model.start_reply(torch.tensor([source]), state)[1],
+                                                     predictor.vocab.sos_id)[0], atol=1e-5)
+    with pytest.raises(ValueError):
+        DecodeConfig(mmi_weight=1.5)
+
+
+def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
+    import json
+
+    from engine.__main__ import main
+
+    data = tmp_path / "conversations.jsonl"
+    data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
+    out = tmp_path / "chat.safetensors"
+    assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--epochs", "1",
+                 "--embedding", "16", "--hidden", "16", "--attention", "8", "--min-count", "1",
+                 "--progress", "jsonl"]) == 0
+    predictor = ChatPredictor.load(out)
+    stored = predictor.meta["prior_contexts"]
+    user_turns = {tuple(tokenize(t)) for c in CONVERSATIONS for t in c}
+    assert 1 <= len(stored) <= 16 and all(tuple(turn) in user_turns for turn in stored)
+    assert predictor.prior_sources == [predictor.vocab.encode(turn) for turn in stored]
