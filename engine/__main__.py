@@ -12,6 +12,8 @@ import importlib
 import json
 import sys
 
+from engine import MMI_WEIGHT
+
 KINDS = ("chat", "sentiment", "caption")
 EVAL_KINDS = KINDS + ("finetune",)
 
@@ -23,6 +25,15 @@ def _task(kind: str):
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto (CUDA when there is a GPU), cpu or cuda")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+
+
+def _decoding_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--n-best", type=int, default=1)
+    parser.add_argument("--mmi", type=float, default=MMI_WEIGHT,
+                        help="beam search: rerank by log p(reply | turn) - MMI * log p(reply), which favours "
+                             "replies about what was said over generic ones (0: off)")
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
@@ -50,16 +61,12 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     _common(reply)
     reply.add_argument("text")
     reply.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")
-    reply.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
-    reply.add_argument("--beam-size", type=int, default=5)
-    reply.add_argument("--n-best", type=int, default=1)
+    _decoding_arguments(reply)
 
     chat = commands.add_parser("chat", help="a terminal conversation that keeps its state across turns")
     _common(chat)
     chat.add_argument("--model", default=None)
-    chat.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
-    chat.add_argument("--beam-size", type=int, default=5)
-    chat.add_argument("--n-best", type=int, default=1)
+    _decoding_arguments(chat)
 
     sentiment = commands.add_parser("sentiment", help="label a text positive, neutral or negative")
     _common(sentiment)

@@ -34,6 +34,14 @@ class SettingsDialog(QDialog):
         self.length_penalty.setRange(0.0, 2.0)
         self.length_penalty.setSingleStep(0.1)
         self.length_penalty.setValue(settings.length_penalty)
+        self.mmi_weight = QDoubleSpinBox()
+        self.mmi_weight.setRange(0.0, 1.0)
+        self.mmi_weight.setSingleStep(0.1)
+        self.mmi_weight.setValue(settings.mmi_weight)
+        self.mmi_weight.setSpecialValueText("off")
+        self.mmi_weight.setToolTip("Reranks the beam's replies by how much your message, rather than any "
+                                   "message, makes them likely (maximum mutual information): higher values "
+                                   "favour replies about what you said over generic ones.")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -49,6 +57,7 @@ class SettingsDialog(QDialog):
         form.addRow("Decoding", self.strategy)
         form.addRow("Beam size", self.beam_size)
         form.addRow("Length penalty", self.length_penalty)
+        form.addRow("Topic focus (MMI)", self.mmi_weight)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Maximum length", self.max_length)
@@ -86,12 +95,14 @@ class SettingsDialog(QDialog):
         strategy = STRATEGIES[self.strategy.currentIndex()]
         self.beam_size.setEnabled(strategy == "beam")
         self.length_penalty.setEnabled(strategy == "beam")
+        self.mmi_weight.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
 
     def chosen(self) -> AppSettings:
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
+                       mmi_weight=self.mmi_weight.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

@@ -240,7 +240,7 @@ def train(args: argparse.Namespace) -> int:
 
 
 def _decode_config(args: argparse.Namespace) -> DecodeConfig:
-    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best)
+    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, mmi_weight=args.mmi)
 
 
 def run_reply(args: argparse.Namespace) -> int:
