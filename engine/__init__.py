@@ -7,4 +7,4 @@ __version__ = "0.1.0"
 
 # How strongly chat replies are reranked toward what the user said by default (``DecodeConfig.mmi_weight``):
 # the command line starts from it, and the app's settings start from the same value.
-MMI_WEIGHT = 0.5
+MMI_WEIGHT = 0.75

@@ -18,6 +18,7 @@ from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_ch
 from engine.data.chat import load_corpus, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
 from engine.device import pick_device
+from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.text import Vocab, detokenize, tokenize
@@ -48,6 +49,8 @@ class ChatPredictor:
         self.model = model.to(device).eval()
         self.vocab = vocab
         self.device = device
+        # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
+        self.steps = packed_decoder(self.model, device) or self.model
         self.model_id = model_id
         self.meta = meta or {}
 
@@ -78,9 +81,9 @@ class ChatPredictor:
         state = self.model.initial_state(1, self.device)
         for user, bot in exchanges:
             source = torch.tensor([self.encode_turn(user)], device=self.device)
-            _, state = self.model.start_reply(source, state)
+            _, state = self.steps.start_reply(source, state)
             reply = self.vocab.encode(tokenize(bot))[: self.model.config.max_reply_len]
-            state = self.model.read_reply(reply, state, self.vocab.sos_id)
+            state = self.steps.read_reply(reply, state, self.vocab.sos_id)
         return ChatState(state, len(exchanges), self.model_id)
 
     # -- scores ------------------------------------------------------------------------------
@@ -129,9 +132,9 @@ class ChatPredictor:
         config = config or DecodeConfig()
         source_ids = self.encode_turn(text)
         source = torch.tensor([source_ids], device=self.device)
-        memory, dec_state = self.model.start_reply(source, self._state(state))
+        memory, dec_state = self.steps.start_reply(source, self._state(state))
         vocab = self.vocab
-        step = lambda tokens, s: self.model.decode_step(tokens, s, memory)  # noqa: E731
+        step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         rerank = config.mmi_weight > 0 and config.strategy == "beam" and config.beam_size > 1
         search = replace(config, n_best=max(config.n_best, config.beam_size)) if rerank else config
         hypotheses = decode(step, dec_state, Seq2Seq.reorder_state, search, vocab.sos_id, vocab.eos_id,
@@ -142,7 +145,7 @@ class ChatPredictor:
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
         if new_state is None:  # only when every continuation was masked (see BeamSearch.results)
-            new_state = self.model.read_reply(best.tokens, dec_state, vocab.sos_id)
+            new_state = self.steps.read_reply(best.tokens, dec_state, vocab.sos_id)
         attention = best.attention.tolist() if best.attention is not None else []
         return Reply(
             text=detokenize(tokens), tokens=tokens, score=best.score, source_tokens=vocab.decode(source_ids),

@@ -252,8 +252,8 @@ def test_the_state_after_a_reply_equals_reading_the_reply(trained):
         reply = predictor.reply("how are you ?", None, config)
         source = torch.tensor([predictor.encode_turn("how are you ?")])
         with torch.inference_mode():
-            _, state = predictor.model.start_reply(source, predictor.model.initial_state(1))
-            read = predictor.model.read_reply(predictor.vocab.encode(reply.tokens), state, predictor.vocab.sos_id)
+            _, state = predictor.steps.start_reply(source, predictor.model.initial_state(1))
+            read = predictor.steps.read_reply(predictor.vocab.encode(reply.tokens), state, predictor.vocab.sos_id)
         assert torch.allclose(reply.state.tensors[0], read[0], atol=1e-6)
         assert torch.allclose(reply.state.tensors[1], read[1], atol=1e-6)
 
@@ -299,8 +299,8 @@ def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
     assert reranked.text == beam.alternatives[max(range(4), key=expected.__getitem__)][0]
     # The reply's state is the state after the chosen reply, as without reranking.
     assert torch.allclose(reranked.state.tensors[0],
-                          predictor.model.read_reply(predictor.vocab.encode(tokenize(reranked.text)),
-                                                     predictor.model.start_reply(torch.tensor([source]), state)[1],
+                          predictor.steps.read_reply(predictor.vocab.encode(tokenize(reranked.text)),
+                                                     predictor.steps.start_reply(torch.tensor([source]), state)[1],
                                                      predictor.vocab.sos_id)[0], atol=1e-5)
     with pytest.raises(ValueError):
         DecodeConfig(mmi_weight=1.5)
@@ -322,3 +322,38 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     user_turns = {tuple(tokenize(t)) for c in CONVERSATIONS for t in c}
     assert 1 <= len(stored) <= 16 and all(tuple(turn) in user_turns for turn in stored)
     assert predictor.prior_sources == [predictor.vocab.encode(turn) for turn in stored]
+
+
+@pytest.mark.parametrize("cutoffs,layers", [((), 1), ((8, 20), 2)])
+def test_packed_decoder_steps_like_the_model(cutoffs, layers):
+    import platform
+
+    from engine.models.packed import packed_decoder, packing_works
+
+    vocab = Vocab.build([tokenize(t) for c in CONVERSATIONS for t in c] + [["zebra"]], min_count=1)
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(vocab, cutoffs=cutoffs, num_layers=layers)).eval()
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        assert packing_works()  # fbgemm ships with x86 builds of torch
+    decoder = packed_decoder(model, torch.device("cpu"))
+    assert (decoder is not None) == packing_works()
+    assert packed_decoder(model, torch.device("cuda")) is None
+    if decoder is None:
+        return
+    source = torch.tensor([vocab.encode(tokenize("do you like music ?"))])
+    with torch.inference_mode():
+        state = (torch.randn(layers, 1, 48) * 0.5, torch.randn(layers, 1, 48) * 0.5)
+        (outputs, keys, _), encoded = model.start_reply(source, state)
+        (p_outputs, p_keys, _), p_encoded = decoder.start_reply(source, state)
+        assert torch.allclose(outputs, p_outputs, atol=2e-3) and torch.allclose(encoded[1], p_encoded[1], atol=2e-3)
+        rows = (encoded[0].expand(-1, 3, -1).contiguous(), encoded[1].expand(-1, 3, -1).contiguous())
+        tokens = torch.tensor([vocab.sos_id, 5, 6])
+        log_probs, weights, after = model.decode_step(tokens, rows, (outputs, keys, None))
+        p_log_probs, p_weights, p_after = decoder.decode_step(tokens, rows, (outputs, keys, None))
+        assert p_log_probs.shape == (3, len(vocab))
+        assert torch.allclose(torch.logsumexp(p_log_probs, dim=1), torch.zeros(3), atol=1e-4)
+        assert torch.allclose(log_probs, p_log_probs, atol=5e-3)
+        assert torch.allclose(weights, p_weights, atol=2e-3) and torch.allclose(after[0], p_after[0], atol=2e-3)
+        read = model.read_reply([5, 6, 7], encoded, vocab.sos_id)
+        p_read = decoder.read_reply([5, 6, 7], encoded, vocab.sos_id)
+        assert torch.allclose(read[1], p_read[1], atol=2e-3)
