@@ -19,7 +19,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from engine.models.seq2seq import FullSoftmax, Seq2Seq, State
+from engine.models.seq2seq import FullSoftmax, Seq2Seq, State, run_steps
 
 
 def packing_works() -> bool:
@@ -112,11 +112,7 @@ class PackedDecoder:
 
     def _run(self, cells: list[PackedLSTMCell], inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
         """inputs (1, T, input) step by step -> top layer's outputs (1, T, hidden), state."""
-        outputs = []
-        for t in range(inputs.size(1)):
-            x, state = self._step(cells, inputs[:, t], state)
-            outputs.append(x)
-        return torch.stack(outputs, dim=1), state
+        return run_steps(lambda x, s: self._step(cells, x, s), inputs, state)
 
     @torch.inference_mode()
     def start_reply(self, source: torch.Tensor, state: State):

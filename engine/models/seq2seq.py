@@ -12,7 +12,7 @@ training run close to the speed of a bare LSTM.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 from torch import nn
@@ -72,6 +72,16 @@ def output_layer(in_features: int, vocab_size: int, cutoffs: tuple[int, ...], di
     if not cutoffs:
         return FullSoftmax(in_features, vocab_size)
     return nn.AdaptiveLogSoftmaxWithLoss(in_features, vocab_size, cutoffs, div_value=div_value)
+
+
+def run_steps(step: Callable[[torch.Tensor, State], tuple[torch.Tensor, State]], inputs: torch.Tensor,
+              state: State) -> tuple[torch.Tensor, State]:
+    """A one-step function over a sequence: inputs (batch, T, input) -> outputs (batch, T, hidden)."""
+    outputs = []
+    for t in range(inputs.size(1)):
+        x, state = step(inputs[:, t], state)
+        outputs.append(x)
+    return torch.stack(outputs, dim=1), state
 
 
 class Seq2Seq(nn.Module):
@@ -193,11 +203,7 @@ class Seq2Seq(nn.Module):
 
     def _run_cells(self, lstm: nn.LSTM, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
         """``lstm`` over one unpadded sequence step by step: inputs (1, T, input) -> (1, T, hidden)."""
-        outputs = []
-        for t in range(inputs.size(1)):
-            x, state = self._cell_step(lstm, inputs[:, t], state)
-            outputs.append(x)
-        return torch.stack(outputs, dim=1), state
+        return run_steps(lambda x, s: self._cell_step(lstm, x, s), inputs, state)
 
     @staticmethod
     def reorder_state(state: State, rows: torch.Tensor) -> State:
