@@ -6,6 +6,10 @@ tweets never use, so the model keeps a sense of "wonderful" or "dreadful" outsid
 
 Texts are packed (``pack_padded_sequence``) and the max-pool masks padding, so a text gives the
 same probabilities alone and padded inside a batch.
+
+Two ways to lean less on what one corpus happens to teach: a lexicon-only expert mixed into the
+probabilities (``SentimentConfig.lexicon_expert``), and :class:`SentimentEnsemble`, classifiers
+trained from different seeds whose probabilities are averaged.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ class SentimentConfig:
     max_len: int = 80  # tokens read per text; longer texts are cut
     pad_id: int = 0
     lexicon_scores: int = 0  # whole-text lexicon scores the head reads beside the LSTM (VADER's 4; 0: none)
+    lexicon_expert: float = 0.0  # share of a lexicon-only expert (linear in those scores) in the probabilities
 
 
 class SentimentClassifier(nn.Module):
@@ -50,6 +55,13 @@ class SentimentClassifier(nn.Module):
         # Features: the final state of each direction at the true ends, and the max over time.
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(2 * directions * config.hidden_size + config.lexicon_scores, config.num_classes)
+        if config.lexicon_expert:
+            if not config.lexicon_scores:
+                raise ValueError("a lexicon expert reads the lexicon scores: lexicon_scores must be set")
+            # A second opinion that sees only the lexicon's scores: it cannot learn that a corpus's
+            # subjects ("flight", "iphone") or its habits ("really") carry a label, so on tweets
+            # about other subjects it errs less where the LSTM errs most.
+            self.lexicon_head = nn.Linear(config.lexicon_scores, config.num_classes)
 
     def set_valence(self, values: Sequence[float]) -> None:
         with torch.no_grad():
@@ -63,7 +75,8 @@ class SentimentClassifier(nn.Module):
 
         Returns ``(logits, loss)``: logits (batch, num_classes); loss is None without ``targets``,
         otherwise cross-entropy weighted per example by ``weights`` (batch,) and per class by
-        ``class_weights`` (num_classes,), averaged over the total weight.
+        ``class_weights`` (num_classes,), averaged over the total weight. With a lexicon expert the
+        logits are the log of the mixed probabilities and the loss is the sum of the two experts'.
         """
         B, T = ids.shape
         embedded = self.embedding(ids)  # (B, T, E)
@@ -90,13 +103,52 @@ class SentimentClassifier(nn.Module):
                 raise ValueError("this classifier reads lexicon scores beside the tokens; none were given")
             features = torch.cat([features, scores.to(features.dtype)], dim=-1)
         logits = self.head(features)  # (B, C)
+        expert_logits = None
+        if self.config.lexicon_expert:
+            # The two experts' probabilities are mixed; each is trained on its own loss, as the
+            # members of an ensemble are, so the lexicon expert stays a model of the scores alone.
+            expert_logits = self.lexicon_head(scores.to(features.dtype))  # (B, C)
+            share = self.config.lexicon_expert
+            mixed = ((1 - share) * torch.softmax(logits.float(), dim=-1)
+                     + share * torch.softmax(expert_logits.float(), dim=-1))
+            output = mixed.clamp_min(1e-12).log()
+        else:
+            output = logits
         if targets is None:
-            return logits, None
+            return output, None
         losses = F.cross_entropy(logits, targets, reduction="none")  # (B,)
+        if expert_logits is not None:
+            losses = losses + F.cross_entropy(expert_logits, targets, reduction="none")
         scale = torch.ones_like(losses) if weights is None else weights.to(losses.dtype)
         if class_weights is not None:
             scale = scale * class_weights.to(losses.dtype)[targets]
-        return logits, (losses * scale).sum() / scale.sum().clamp_min(1e-12)
+        return output, (losses * scale).sum() / scale.sum().clamp_min(1e-12)
+
+
+class SentimentEnsemble(nn.Module):
+    """Classifiers of one config and vocabulary, trained from different seeds; their probabilities
+    are averaged. Averaging cancels much of what each member learnt by chance from its corpus,
+    which is what costs it on tweets about other subjects (Lakshminarayanan et al. 2017 on
+    ensembles under data shift)."""
+
+    def __init__(self, config: SentimentConfig, members: int):
+        super().__init__()
+        if members < 2:
+            raise ValueError("an ensemble needs at least two members")
+        self.config = config
+        self.members = nn.ModuleList(SentimentClassifier(config) for _ in range(members))
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor, targets: Optional[torch.Tensor] = None,
+                weights: Optional[torch.Tensor] = None, class_weights: Optional[torch.Tensor] = None,
+                scores: Optional[torch.Tensor] = None):
+        """As :meth:`SentimentClassifier.forward`; the logits are the log of the members' mean
+        probabilities, so a softmax over them gives that mean. Members are trained one at a time, so
+        there is no loss: ``targets`` must be None."""
+        if targets is not None:
+            raise ValueError("train the members of an ensemble one at a time")
+        probabilities = torch.stack([torch.softmax(member(ids, lengths, scores=scores)[0].float(), dim=-1)
+                                     for member in self.members]).mean(0)  # (B, C)
+        return probabilities.clamp_min(1e-12).log(), None
 
 
 def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

