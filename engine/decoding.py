@@ -22,7 +22,8 @@ class DecodeConfig:
     n_best: int = 1  # finished hypotheses returned (beam only)
     min_length: int = 1  # tokens before <eos> may be chosen
     max_length: int = 30  # tokens at most; <eos> is forced after them
-    block_ngram: int = 3  # never repeat an n-gram of this size inside a hypothesis (0: off)
+    block_ngram: int = 2  # never repeat an n-gram of this size inside a hypothesis (0: off); 2 keeps
+    # a chat reply from saying the same word pair twice ("i play piano and play piano")
     temperature: float = 1.0  # sampling: divide the logits by this
     top_k: int = 0  # sampling: keep the k likeliest tokens (0: all)
     top_p: float = 1.0  # sampling: keep the smallest set with this much probability (nucleus)

@@ -15,6 +15,7 @@ from nltk.lm.api import Smoothing
 from nltk.lm.models import InterpolatedLanguageModel
 from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 
+from engine import MMI_WEIGHT
 from engine.chat_training import evaluate_loss
 from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
@@ -113,6 +114,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-exchanges", type=int, default=600,
                         help="exchanges used for the generation and ranking figures (perplexity uses all)")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--mmi", type=float, default=MMI_WEIGHT,
+                        help="generated replies: beam search reranked by MMI with this weight, as the app does")
     parser.add_argument("--rank-score", choices=("mean", "sum", "pmi", "pmi-null"), default="pmi",
                         help="recall@1 of 10: mean or summed log p(reply | context); pointwise mutual "
                              "information log p(reply | context) - log p(reply), with p(reply) the mean "
@@ -170,7 +173,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
-    decode_config = DecodeConfig(beam_size=args.beam_size)
+    decode_config = DecodeConfig(beam_size=args.beam_size, mmi_weight=args.mmi)
     references, hypotheses, hits, ranked = [], [], 0, 0
     for index, stream in enumerate(streams):
         state = predictor.model.initial_state(1, device)
@@ -203,6 +206,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "distinct1": len(set(unigrams)) / max(1, len(unigrams)),
         "distinct2": len(set(bigrams)) / max(1, len(bigrams)),
         "recall_at_1_of_10": hits / max(1, ranked),
+        "mmi_weight": args.mmi,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
         "n_conversations": len(streams),
