@@ -113,6 +113,8 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
         results[f"{name}_ms_p95"] = round(_percentile(times, 0.95), 2)
     results["beam_over_greedy"] = round(results["beam5_ms_p50"] / results["greedy_ms_p50"], 3)
     results["reply_tokens"] = length
+    # Which kernels replies ran on: prepacked float16 weights (engine.models.packed) or the model's own.
+    results["reply_weights"] = "packed-fp16" if predictor.steps is not predictor.model else "model"
     return results
 
 

@@ -357,3 +357,20 @@ def test_packed_decoder_steps_like_the_model(cutoffs, layers):
         read = model.read_reply([5, 6, 7], encoded, vocab.sos_id)
         p_read = decoder.read_reply([5, 6, 7], encoded, vocab.sos_id)
         assert torch.allclose(read[1], p_read[1], atol=2e-3)
+
+
+def test_bench_reports_the_chat_figures(trained):
+    from engine.bench import bench_chat_decoding, bench_chat_training
+    from engine.models.packed import packing_works
+
+    predictor, _ = trained
+    decoding = bench_chat_decoding(predictor, repeats=2, length=6)
+    for name in ("greedy", "beam5", "beam5_mmi"):
+        assert 0 < decoding[f"{name}_ms_p50"] <= decoding[f"{name}_ms_p95"]
+    assert decoding["beam_over_greedy"] == pytest.approx(decoding["beam5_ms_p50"] / decoding["greedy_ms_p50"], abs=1e-3)
+    assert decoding["reply_weights"] == ("packed-fp16" if packing_works() else "model")
+    copied = ChatPredictor(copy.deepcopy(predictor.model), predictor.vocab, torch.device("cpu"))  # it trains
+    training = bench_chat_training(copied, torch.device("cpu"), batch_size=4, window=2, repeats=1)
+    assert training["train_tokens_per_s"] > 0 and training["raw_lstm_tokens_per_s"] > 0
+    assert training["train_ratio"] == pytest.approx(
+        training["train_tokens_per_s"] / training["raw_lstm_tokens_per_s"], abs=2e-3)
