@@ -30,9 +30,21 @@ class CaptionerConfig:
     # other come from the attended image alone: the LSTM only says how likely a word of the group
     # is next, so the words before cannot favour one member (no "red is never a triangle" prior).
     image_words: tuple[tuple[int, ...], ...] = ()
+    # Token ids (for example the size and colour words) after which the next step reuses the attention
+    # weights of the step before instead of computing new ones: the words of one noun phrase then all
+    # read the same regions, so its colour and its shape describe the same object. () computes every step.
+    hold_attention_after: tuple[int, ...] = ()
+    # Indices into image_words of the groups (for example the shapes) whose member scores come from a
+    # second, colour-blind encoder that sees only the brightness and the local contrast of the pixels:
+    # a colour never met with a shape in training cannot then sway which shape is named. () for none.
+    colour_blind_groups: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", tuple(self.channels))
+        object.__setattr__(self, "hold_attention_after", tuple(int(i) for i in self.hold_attention_after))
+        object.__setattr__(self, "colour_blind_groups", tuple(int(i) for i in self.colour_blind_groups))
+        if not all(0 <= g < len(self.image_words) for g in self.colour_blind_groups):
+            raise ValueError("colour_blind_groups: indices into image_words")
         object.__setattr__(self, "image_words", tuple(tuple(int(i) for i in group) for group in self.image_words))
         if self.image_size // 2 ** len(self.channels) != self.grid_size:
             raise ValueError(f"{len(self.channels)} stages turn {self.image_size} pixels into a grid of "
@@ -45,15 +57,14 @@ def _block(inputs: int, outputs: int) -> nn.Sequential:
 
 
 class Encoder(nn.Module):
-    """(batch, 3, H, W) normalised pixels -> (batch, regions, feature_size) region features."""
+    """(batch, inputs, H, W) normalised pixels -> (batch, regions, feature_size) region features."""
 
-    def __init__(self, config: CaptionerConfig):
+    def __init__(self, config: CaptionerConfig, inputs: int = 3):
         super().__init__()
         layers: list[nn.Module] = []
-        inputs = 3
         for index, width in enumerate(config.channels):
             if index == 0:  # a strided 5x5 layer: the full-resolution stage is the costly one, so skip it
-                layers += [nn.Conv2d(3, width, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(width),
+                layers += [nn.Conv2d(inputs, width, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(width),
                            nn.ReLU(inplace=True)]
             else:
                 layers += [nn.MaxPool2d(2), _block(inputs, width)]
@@ -71,12 +82,25 @@ class Encoder(nn.Module):
         return torch.relu(features) + self.position
 
 
+_LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 brightness of R, G, B
+
+
+def colour_blind(images: torch.Tensor) -> torch.Tensor:
+    """(batch, 3, H, W) normalised pixels -> (batch, 2, H, W): brightness, and how far each pixel's
+    colour is from its 5x5 neighbourhood's mean (edges of any colour look alike)."""
+    brightness = (images * images.new_tensor(_LUMA).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    local = F.avg_pool2d(images, 5, stride=1, padding=2, count_include_pad=False)
+    return torch.cat([brightness, (images - local).norm(dim=1, keepdim=True)], dim=1)
+
+
 @dataclass
 class DecoderState:
     hidden: torch.Tensor  # (rows, hidden)
     cell: torch.Tensor  # (rows, hidden)
     features: torch.Tensor  # (rows, regions, feature)
     keys: torch.Tensor  # (rows, regions, attention): the features' projection, computed once
+    weights: Optional[torch.Tensor] = None  # (rows, regions): the last step's attention, None before the first
+    blind: Optional[torch.Tensor] = None  # (rows, regions, feature): the colour-blind encoder's, if any
 
 
 class Captioner(nn.Module):
@@ -103,6 +127,16 @@ class Captioner(nn.Module):
                                                               for _ in group]), persistent=False)
             self.image_head = nn.Linear(config.feature_size, len(ids))  # attended features -> member scores
             self.group_head = nn.Linear(config.hidden_size, len(config.image_words))  # hidden -> group score
+        if config.hold_attention_after:
+            ids = config.hold_attention_after
+            if not all(0 <= i < config.vocab_size for i in ids):
+                raise ValueError("hold_attention_after: token ids must be in the vocabulary")
+            self.register_buffer("hold_ids", torch.tensor(ids), persistent=False)
+        if config.colour_blind_groups:
+            columns = [k for k, g in enumerate(self.image_group.tolist()) if g in config.colour_blind_groups]
+            self.register_buffer("blind_columns", torch.tensor(columns), persistent=False)
+            self.blind_encoder = Encoder(config, inputs=2)
+            self.blind_head = nn.Linear(config.feature_size, len(columns))  # blind attended features -> scores
 
     def warm_start_image_words(self) -> None:
         """Start the image-word heads from the output layer: a member's image columns, and for a
@@ -116,26 +150,62 @@ class Captioner(nn.Module):
                     ids = torch.tensor(group)
                     self.group_head.weight[g] = self.output.weight[ids, :hidden].mean(0)
                     self.group_head.bias[g] = self.output.bias[ids].mean()
+
+    def warm_start_colour_blind(self) -> None:
+        """Start the colour-blind encoder as the main one would see a grey picture (its first filters
+        summed over R, G and B read the brightness; the contrast channel starts unread) and its head
+        from the image head's rows of the same words."""
+        if self.config.colour_blind_groups:
+            with torch.no_grad():
+                state = self.encoder.state_dict()
+                first = state["cnn.0.weight"]  # (width, 3, 5, 5)
+                state["cnn.0.weight"] = torch.cat([first.sum(1, keepdim=True), torch.zeros_like(first[:, :1])], 1)
+                self.blind_encoder.load_state_dict(state)
+                self.blind_head.weight.copy_(self.image_head.weight[self.blind_columns])
+                self.blind_head.bias.copy_(self.image_head.bias[self.blind_columns])
+
     # -- decoding, one step at a time (engine.decoding drives these) -----------------------------
     def start(self, images: torch.Tensor) -> DecoderState:
         """Encode (batch, 3, H, W) images into the decoder's first state."""
         features = self.encoder(images)
         mean = features.mean(dim=1)
+        blind = None
+        if self.config.colour_blind_groups:
+            pixels = colour_blind(images)  # (B, 2, H, W)
+            if self.training:
+                # Brightness still tells yellow from blue: a random gain (either sign) and offset per
+                # image keep the shapes' encoder from learning which brightness goes with which shape.
+                rows = pixels.size(0)
+                gain = torch.empty(rows, 1, 1, 1, device=pixels.device).uniform_(0.5, 1.5)
+                gain = gain * (torch.randint(0, 2, (rows, 1, 1, 1), device=pixels.device) * 2 - 1)
+                offset = torch.empty(rows, 1, 1, 1, device=pixels.device).uniform_(-0.5, 0.5)
+                pixels = torch.cat([pixels[:, :1] * gain + offset, pixels[:, 1:]], dim=1)
+            blind = self.blind_encoder(pixels)
         return DecoderState(torch.tanh(self.init_hidden(mean)), torch.tanh(self.init_cell(mean)),
-                            features, self.attention.project_keys(features))
+                            features, self.attention.project_keys(features), None, blind)
 
     def step_logits(self, tokens: torch.Tensor, state: DecoderState) -> tuple[torch.Tensor, torch.Tensor, DecoderState]:
         """Feed ``tokens`` (rows,); returns logits (rows, vocab), attention (rows, regions), new state."""
         context, weights = self.attention(state.hidden.unsqueeze(1), state.keys, state.features, None)
         attended, weights = context.squeeze(1), weights.squeeze(1)  # (N, F), (N, S)
+        if self.config.hold_attention_after and state.weights is not None:
+            # Rows fed a word of the noun phrase keep the phrase's regions: with fresh attention the
+            # colour word could read one object and the shape word the next another.
+            held = torch.isin(tokens, self.hold_ids).unsqueeze(1)  # (N, 1)
+            if bool(held.any()):
+                weights = torch.where(held, state.weights.to(weights.dtype), weights)
+                attended = torch.bmm(weights.unsqueeze(1), state.features).squeeze(1)
         context = torch.sigmoid(self.gate(state.hidden)) * attended
         hidden, cell = self.lstm(torch.cat([self.embedding(tokens), context], dim=1), (state.hidden, state.cell))
         logits = self.output(self.dropout(torch.cat([hidden, context], dim=1)))
         if self.config.image_words:
             own = self.image_head(self.dropout(attended))  # (N, K): from the attended regions only
+            if state.blind is not None:  # the colour-blind groups read the same regions, without colour
+                seen = torch.bmm(weights.unsqueeze(1), state.blind).squeeze(1)  # (N, F)
+                own = own.index_copy(1, self.blind_columns, self.blind_head(self.dropout(seen)).to(own.dtype))
             shared = self.group_head(self.dropout(hidden)).index_select(1, self.image_group)  # (N, K)
             logits = logits.index_copy(1, self.image_ids, (own + shared).to(logits.dtype))
-        return logits, weights, DecoderState(hidden, cell, state.features, state.keys)
+        return logits, weights, DecoderState(hidden, cell, state.features, state.keys, weights, state.blind)
 
     def step(self, tokens: torch.Tensor, state: DecoderState) -> tuple[torch.Tensor, torch.Tensor, DecoderState]:
         """``engine.decoding``'s step function: log-probabilities (rows, vocab), attention, state."""
@@ -146,7 +216,9 @@ class Captioner(nn.Module):
     def reorder(state: DecoderState, rows: torch.Tensor) -> DecoderState:
         """Keep the state rows of the hypotheses a strategy kept (and duplicate as it asks)."""
         return DecoderState(state.hidden.index_select(0, rows), state.cell.index_select(0, rows),
-                            state.features.index_select(0, rows), state.keys.index_select(0, rows))
+                            state.features.index_select(0, rows), state.keys.index_select(0, rows),
+                            None if state.weights is None else state.weights.index_select(0, rows),
+                            None if state.blind is None else state.blind.index_select(0, rows))
 
     # -- training: teacher forcing -------------------------------------------------------------
     def teacher_forced(self, images: torch.Tensor, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

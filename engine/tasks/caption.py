@@ -58,6 +58,11 @@ class TrainConfig:
     # and shape words of a noun phrase are asked to put their attention on that object's cells
     # (mean -log of the attention mass there). 0 turns it off; photos (--data) have no boxes.
     attention_supervision: float = 0.0
+    # Generated scenes: train each image on the one of its true captions that the model finds likeliest
+    # (multiple-choice learning). A scene of two or three objects has captions that name them in
+    # different orders, and a word cannot know which order a randomly drawn caption picked, so its
+    # attention would spread over all the candidates; on its own choice the model can commit to one.
+    likeliest_reference: bool = False
     valid_every: int = 250  # steps between validations
     valid_images: int = 200  # images decoded (greedily) at each validation
     max_minutes: Optional[float] = None  # stop (and keep the best so far) after this long
@@ -86,14 +91,26 @@ def encode_captions(vocab: Vocab, captions: Sequence[Sequence[str]], max_length:
     return inputs, targets
 
 
-def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 0, grid_size: int = 8
-                  ) -> Iterator[tuple[torch.Tensor, list[list[str]], list[list[tuple[int, torch.Tensor]]]]]:
+Marks = list[tuple[int, torch.Tensor]]  # (position of a size, colour or shape word, (grid*grid,) mask)
+
+
+def _phrase_marks(words: Sequence[str], objects: Sequence[Any], grid_size: int, image_size: int) -> Marks:
+    marks = []
+    for position, named in shape_word_objects(words, objects):
+        mask = sum(box_regions(o.box, grid_size, image_size) for o in named).clamp(max=1.0)
+        marks += [(p, mask) for p in (position - 2, position - 1, position) if p > 0]
+    return marks
+
+
+def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 0, grid_size: int = 8,
+                  every_reference: bool = False) -> Iterator[tuple]:
     """Endless batches of new training scenes: uint8 images (B, 3, H, W), one true caption each, and
-    for each caption (position of a size, colour or shape word, (grid*grid,) mask of its object's cells)."""
+    for each caption (position of a size, colour or shape word, (grid*grid,) mask of its object's cells).
+    ``every_reference`` adds a fourth item: for each image, (words, marks) of every true caption."""
     rng = random.Random(seed)
     index = start
     while True:
-        images, captions, regions = [], [], []
+        images, captions, regions, choices = [], [], [], []
         for _ in range(batch_size):
             scene = generate_scene(scene_seed("train", index), image_size)
             index += 1
@@ -102,12 +119,39 @@ def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 
             # The scenes' captions are lower-case words and spaces: split() is tokenize() here, faster.
             words = rng.choice(scene.captions).split()
             captions.append(words)
-            marks = []
-            for position, named in shape_word_objects(words, objects):
-                mask = sum(box_regions(o.box, grid_size, image_size) for o in named).clamp(max=1.0)
-                marks += [(p, mask) for p in (position - 2, position - 1, position) if p > 0]
-            regions.append(marks)
-        yield torch.stack(images), captions, regions
+            regions.append(_phrase_marks(words, objects, grid_size, image_size))
+            if every_reference:
+                choices.append([(c.split(), _phrase_marks(c.split(), objects, grid_size, image_size))
+                                for c in scene.captions])
+        if every_reference:
+            yield torch.stack(images), captions, regions, choices
+        else:
+            yield torch.stack(images), captions, regions
+
+
+def likeliest_references(model: Captioner, vocab: Vocab, images: torch.Tensor,
+                         choices: Sequence[Sequence[tuple[list[str], Marks]]]) -> tuple[list[list[str]], list[Marks]]:
+    """For each of the normalised images (B, 3, H, W), the (words, marks) of the caption among its
+    ``choices`` to which the model, teacher forced without dropout, gives the highest probability."""
+    rows = [i for i, options in enumerate(choices) for _ in options]
+    flat = [option for options in choices for option in options]
+    if len(flat) > len(choices):
+        inputs, targets = encode_captions(vocab, [words for words, _ in flat], model.config.max_length)
+        training = model.training
+        model.eval()
+        with torch.no_grad():
+            logits, _ = model(images[rows], inputs.to(images.device))
+            losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), targets.to(images.device),
+                                                       ignore_index=vocab.pad_id, reduction="none").sum(1)  # (rows,)
+        model.train(training)
+        losses = losses.tolist()
+    else:
+        losses = [0.0] * len(flat)
+    best: dict[int, int] = {}
+    for k, row in enumerate(rows):
+        if row not in best or losses[k] < losses[best[row]]:
+            best[row] = k
+    return [flat[best[i]][0] for i in range(len(choices))], [flat[best[i]][1] for i in range(len(choices))]
 
 
 def attention_targets(regions: Sequence[Sequence[tuple[int, torch.Tensor]]], width: int, cells: int) -> torch.Tensor:
@@ -135,6 +179,19 @@ def set_batches(images: torch.Tensor, captions: list[list[list[str]]], batch_siz
 
 
 # -- training ----------------------------------------------------------------------------------
+
+def drop_words(inputs: torch.Tensor, vocab: Vocab, rate: float, generator: torch.Generator,
+               keep: Sequence[int] = ()) -> torch.Tensor:
+    """Word dropout: fed words of inputs (B, T) become <unk> with probability ``rate``, so the decoder
+    has to read the next colour or shape off the image instead of guessing it from the words.
+    <sos>, padding and the ``keep`` ids never do: a word that holds the attention
+    (``CaptionerConfig.hold_attention_after``) as <unk> would let the next step look elsewhere,
+    which decoding, always fed the real word, never does."""
+    drop = (torch.rand(inputs.shape, generator=generator) < rate) & (inputs > vocab.eos_id)
+    if keep:
+        drop &= ~torch.isin(inputs, torch.tensor(list(keep)))
+    return inputs.masked_fill(drop, vocab.unk_id)
+
 
 def _learning_rate(step: int, config: TrainConfig, elapsed_s: float = 0.0) -> float:
     """Linear warm-up, then cosine decay to 5 % over the steps or, with ``max_minutes``, over the
@@ -183,18 +240,17 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
             stopped = True
             break
         batch = next(batches)
-        images, captions = batch[0], batch[1]
+        images, captions = normalize_pixels(batch[0].to(device)), batch[1]
+        regions = batch[2] if len(batch) > 2 else None
+        if len(batch) > 3 and config.likeliest_reference:
+            captions, regions = likeliest_references(model, vocab, images, batch[3])
         inputs, targets = encode_captions(vocab, captions, model.config.max_length)
         marked = None
-        if len(batch) > 2 and config.attention_supervision > 0:
+        if regions is not None and config.attention_supervision > 0:
             cells = model.config.grid_size * model.config.grid_size
-            marked = attention_targets(batch[2], inputs.size(1), cells).to(device)
+            marked = attention_targets(regions, inputs.size(1), cells).to(device)
         if config.word_dropout > 0:
-            # Fed words (never <sos> or padding) sometimes become <unk>: the decoder then has to
-            # read the next colour or shape off the image instead of guessing it from the words.
-            drop = (torch.rand(inputs.shape, generator=word_rng) < config.word_dropout) & (inputs > vocab.eos_id)
-            inputs = inputs.masked_fill(drop, vocab.unk_id)
-        images = normalize_pixels(images.to(device))
+            inputs = drop_words(inputs, vocab, config.word_dropout, word_rng, model.config.hold_attention_after)
         rate = _learning_rate(step, config, throughput.elapsed)
         for group in optimizer.param_groups:
             group["lr"] = rate
@@ -269,10 +325,18 @@ def scene_image_words(vocab: Vocab) -> tuple[tuple[int, ...], ...]:
     return (tuple(vocab.stoi[w] for w in COLOURS), tuple(vocab.stoi[w] for w in SHAPES))
 
 
+def scene_phrase_words(vocab: Vocab) -> tuple[int, ...]:
+    """The size and colour words: after them a noun phrase goes on about the same object."""
+    return tuple(vocab.stoi[w] for w in list(SIZES) + list(COLOURS))
+
+
 def new_predictor(vocab: Vocab, args: argparse.Namespace) -> CaptionPredictor:
     image_words = scene_image_words(vocab) if getattr(args, "image_words", False) else ()
+    hold = scene_phrase_words(vocab) if getattr(args, "hold_attention", False) else ()
+    blind = (1,) if image_words and getattr(args, "colour_blind_shapes", False) else ()  # group 1: the shapes
     config = CaptionerConfig(vocab_size=len(vocab), image_size=args.image_size, grid_size=args.image_size // 8,
-                             hidden_size=args.hidden_size, image_words=image_words)
+                             hidden_size=args.hidden_size, image_words=image_words, hold_attention_after=hold,
+                             colour_blind_groups=blind)
     return CaptionPredictor(Captioner(config, pad_id=vocab.pad_id), vocab)
 
 
@@ -333,6 +397,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="generated scenes: weight of the loss that puts each word's attention on its object")
     parser.add_argument("--image-words", action="store_true",
                         help="generated scenes: colour and shape words are ranked by the attended image alone")
+    parser.add_argument("--hold-attention", action="store_true",
+                        help="generated scenes: a noun phrase's size, colour and shape words share one attention")
+    parser.add_argument("--colour-blind-shapes", action="store_true",
+                        help="with --image-words: shape words are ranked by a second encoder that sees no colour")
+    parser.add_argument("--likeliest-reference", action="store_true",
+                        help="generated scenes: train each image on the true caption the model finds likeliest")
     parser.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
     parser.add_argument("--init", default=None, help="start from this caption checkpoint's weights (same vocabulary)")
     parser.add_argument("--first-scene", type=int, default=0,
@@ -361,6 +431,7 @@ def train(args: argparse.Namespace) -> int:
     config = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, clip=args.clip,
                          word_dropout=args.word_dropout, attention_penalty=args.attention_penalty,
                          attention_supervision=args.attention_supervision, warmup_steps=args.warmup_steps,
+                         likeliest_reference=getattr(args, "likeliest_reference", False),
                          valid_every=args.valid_every, valid_images=args.valid_images, max_minutes=args.max_minutes,
                          seed=args.seed)
     meta: dict[str, Any] = {"command": "python -m engine train caption " + " ".join(sys.argv[3:]),
@@ -397,7 +468,7 @@ def train(args: argparse.Namespace) -> int:
         vocab = scene_vocab()
         predictor = new_predictor(vocab, args)
         batches = scene_batches(config.batch_size, args.image_size, config.seed, args.first_scene,
-                                predictor.model.config.grid_size)
+                                predictor.model.config.grid_size, every_reference=config.likeliest_reference)
         valid_scenes = scene_split("valid", config.valid_images, args.image_size)
         validate = lambda model: greedy_truthfulness(model, vocab, valid_scenes)  # noqa: E731
         meta["data"] = {"source": "generated scenes", "train_images": config.steps * config.batch_size,
@@ -441,14 +512,25 @@ def _initialised(predictor: CaptionPredictor, path: str) -> CaptionPredictor:
     if start.vocab.itos != predictor.vocab.itos:
         raise ValueError(f"{path}: its vocabulary differs from this data's; --init needs the same one")
     start.model.float()
-    wanted = predictor.model.config.image_words
-    if wanted and not start.model.config.image_words:
-        model = Captioner(replace(start.model.config, image_words=wanted), pad_id=start.vocab.pad_id)
-        missing, unexpected = model.load_state_dict(start.model.state_dict(), strict=False)
-        assert not unexpected and all(k.startswith(("image_head.", "group_head.")) for k in missing), missing
+    have, wanted = start.model.config, predictor.model.config
+    changes: dict[str, Any] = {}
+    if wanted.image_words and not have.image_words:
+        changes["image_words"] = wanted.image_words
+    if wanted.hold_attention_after and not have.hold_attention_after:
+        changes["hold_attention_after"] = wanted.hold_attention_after  # no weights of its own
+    if wanted.colour_blind_groups and not have.colour_blind_groups:
+        changes["colour_blind_groups"] = wanted.colour_blind_groups
+    if not changes:
+        return CaptionPredictor(start.model, start.vocab, predictor.device)
+    model = Captioner(replace(have, **changes), pad_id=start.vocab.pad_id)
+    missing, unexpected = model.load_state_dict(start.model.state_dict(), strict=False)
+    new = ("image_head.", "group_head.", "blind_encoder.", "blind_head.")
+    assert not unexpected and all(k.startswith(new) for k in missing), missing
+    if "image_words" in changes:
         model.warm_start_image_words()
-        return CaptionPredictor(model, start.vocab, predictor.device)
-    return CaptionPredictor(start.model, start.vocab, predictor.device)
+    if "colour_blind_groups" in changes:
+        model.warm_start_colour_blind()
+    return CaptionPredictor(model, start.vocab, predictor.device)
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,6 @@
 import io
 import math
+from dataclasses import asdict, replace
 
 import pytest
 import torch
@@ -219,3 +220,170 @@ def test_image_words_are_ranked_by_the_attended_image_alone(overfitted, tmp_path
     saved = CaptionPredictor.load(started.save(tmp_path / "heads.safetensors"))
     assert saved.model.config.image_words == groups
     assert saved.caption(scenes[0].image).words == started.caption(scenes[0].image).words
+
+
+def hold_model(vocab, **extra) -> Captioner:
+    config = CaptionerConfig(vocab_size=len(vocab), hold_attention_after=task.scene_phrase_words(vocab), **TINY,
+                             **extra)
+    return Captioner(config, pad_id=vocab.pad_id).eval()
+
+
+def phrase_steps(words: list[str]) -> list[tuple[int, int, int]]:
+    """Steps (= word indices) that predict each noun phrase's size, colour and shape word."""
+    return [(i - 2, i - 1, i) for i, w in enumerate(words) if w in task.SHAPES]
+
+
+def test_held_attention_makes_a_noun_phrase_read_one_object_in_training_and_decoding(overfitted):
+    vocab = scene_vocab()
+    torch.manual_seed(3)
+    model = hold_model(vocab, image_words=task.scene_image_words(vocab))
+    scenes = [s for s in scene_split("valid", 8, image_size=32) if len(s.objects) >= 2][:3]
+    images = normalize_pixels(torch.stack([to_tensor(s.image, 32) for s in scenes]))
+    captions = [s.captions[0].split() for s in scenes]
+    inputs, _ = encode_captions(vocab, captions, 32)
+    with torch.no_grad():
+        _, weights = model.teacher_forced(images, inputs)  # (B, T, S)
+        plain = Captioner(replace(model.config, hold_attention_after=()), pad_id=vocab.pad_id).eval()
+        plain.load_state_dict(model.state_dict())
+        _, fresh = plain.teacher_forced(images, inputs)
+    for row, words in enumerate(captions):
+        for size, colour, shape in phrase_steps(words):
+            assert torch.equal(weights[row, size], weights[row, colour])
+            assert torch.equal(weights[row, colour], weights[row, shape])
+            assert torch.allclose(weights[row, size], fresh[row, size])  # the phrase's first step is fresh
+            assert not torch.allclose(fresh[row, size], fresh[row, shape])  # without the hold they differ
+        assert torch.allclose(weights[row, 0], fresh[row, 0])
+    # Beam search (through reorder) follows the same rule; the overfitted weights write real captions.
+    trained, known, _ = overfitted
+    model = hold_model(vocab)
+    model.load_state_dict(trained.model.state_dict())
+    predictor, held = CaptionPredictor(model, vocab), 0
+    phrase = set(task.SIZES) | set(task.COLOURS)
+    for scene in known:
+        result = predictor.caption(scene.image, beam_size=3)
+        maps = torch.tensor(result.attention).flatten(1)  # (words, S): the map that predicted each word
+        for k in range(1, len(result.words)):
+            if result.words[k - 1] in phrase:  # fed a size or colour word: predicted with the map before
+                assert torch.equal(maps[k], maps[k - 1])
+                held += 1
+            elif k > 1:
+                assert not torch.equal(maps[k], maps[k - 1])
+    assert held >= 2 * len(known)
+
+
+def test_reorder_carries_the_held_attention():
+    vocab = scene_vocab()
+    model = hold_model(vocab)
+    image = normalize_pixels(to_tensor(scene_split("test", 1, image_size=32)[0].image, 32).unsqueeze(0))
+    with torch.no_grad():
+        state = model.reorder(model.start(image), torch.tensor([0, 0]))
+        assert state.weights is None
+        _, first, state = model.step(torch.tensor([vocab.sos_id, vocab.sos_id]), state)
+        state.weights = torch.stack([first[0], torch.full_like(first[0], 1 / 64)])  # two different maps
+        moved = model.reorder(state, torch.tensor([1, 0]))
+        assert torch.equal(moved.weights, state.weights[[1, 0]])
+        _, held, _ = model.step(torch.tensor([vocab.stoi["red"], vocab.stoi["small"]]), moved)
+        assert torch.equal(held, moved.weights)
+        _, free, _ = model.step(torch.tensor([vocab.stoi["a"], vocab.stoi["small"]]), moved)
+        assert not torch.equal(free[0], moved.weights[0]) and torch.equal(free[1], moved.weights[1])
+
+
+def test_checkpoints_without_the_hold_load_unchanged_and_init_adds_it(overfitted, tmp_path):
+    from engine.checkpoint import Checkpoint, save_checkpoint
+
+    predictor, scenes, _ = overfitted
+    config = asdict(predictor.model.config)
+    del config["hold_attention_after"], config["colour_blind_groups"]  # written before the options existed
+    path = save_checkpoint(tmp_path / "old.safetensors", Checkpoint("caption", config, predictor.model.state_dict(),
+                                                                    predictor.vocab.itos, {}))
+    old = CaptionPredictor.load(path)
+    assert old.model.config.hold_attention_after == () and old.model.config.colour_blind_groups == ()
+    assert old.caption(scenes[0].image).words == predictor.caption(scenes[0].image).words
+    vocab = predictor.vocab
+    wanted = CaptionPredictor(hold_model(vocab), vocab)
+    started = task._initialised(wanted, str(path))
+    assert started.model.config.hold_attention_after == task.scene_phrase_words(vocab)
+    assert torch.equal(started.model.encoder.position, predictor.model.encoder.position)
+    saved = CaptionPredictor.load(started.save(tmp_path / "held.safetensors"))
+    assert saved.model.config.hold_attention_after == task.scene_phrase_words(vocab)
+
+
+def test_word_dropout_never_drops_a_word_that_holds_the_attention():
+    vocab = scene_vocab()
+    inputs, _ = encode_captions(vocab, [s.captions[0].split() for s in scene_split("valid", 20, image_size=32)], 32)
+    keep = task.scene_phrase_words(vocab)
+    dropped = task.drop_words(inputs, vocab, 0.5, torch.Generator().manual_seed(0), keep)
+    held = torch.isin(inputs, torch.tensor(keep))
+    assert torch.equal(dropped[held], inputs[held])
+    assert (dropped[~held & (inputs > vocab.eos_id)] == vocab.unk_id).any()
+    assert torch.equal(dropped[inputs <= vocab.eos_id], inputs[inputs <= vocab.eos_id])
+    everything = task.drop_words(inputs, vocab, 0.5, torch.Generator().manual_seed(0))
+    assert (everything[held] == vocab.unk_id).any()
+
+
+def test_colour_blind_shapes_are_ranked_by_the_second_encoder_alone(overfitted, tmp_path):
+    from engine.models.captioner import colour_blind
+
+    vocab = scene_vocab()
+    colours, shapes = (torch.tensor(g) for g in task.scene_image_words(vocab))
+    config = CaptionerConfig(vocab_size=len(vocab), image_words=task.scene_image_words(vocab), colour_blind_groups=(1,),
+                             **TINY)
+    model = Captioner(config, pad_id=vocab.pad_id).eval()
+    image = normalize_pixels(to_tensor(scene_split("test", 1, image_size=32)[0].image, 32).unsqueeze(0))
+    red = torch.tensor([vocab.stoi["red"]])
+    with torch.no_grad():
+        before, _, _ = model.step_logits(red, model.start(image))
+        model.image_head.weight.add_(torch.randn_like(model.image_head.weight))  # the colour path changes
+        after, _, _ = model.step_logits(red, model.start(image))
+        assert torch.allclose(before[0, shapes], after[0, shapes]) and not torch.allclose(before[0, colours],
+                                                                                          after[0, colours])
+        model.blind_head.weight.add_(torch.randn_like(model.blind_head.weight))  # the shape path changes
+        last, _, _ = model.step_logits(red, model.start(image))
+        assert torch.allclose(after[0, colours], last[0, colours]) and not torch.allclose(after[0, shapes],
+                                                                                          last[0, shapes])
+    # what the second encoder sees: brightness, and the distance from the 5x5 neighbourhood's mean colour
+    grey = torch.zeros(1, 3, 9, 9)
+    grey[..., 4, 4] = 1.0
+    seen = colour_blind(grey)
+    assert seen.shape == (1, 2, 9, 9) and torch.allclose(seen[0, 0], grey[0, 0])
+    assert torch.isclose(seen[0, 1, 4, 4], torch.tensor(3 ** 0.5 * 24 / 25)) and seen[0, 1, 0, 0] == 0
+    # --init adds it, started as the main encoder would see the picture in grey
+    predictor, scenes, _ = overfitted
+    wanted = CaptionPredictor(Captioner(config, pad_id=vocab.pad_id), vocab)
+    with_heads = task._initialised(CaptionPredictor(Captioner(replace(config, colour_blind_groups=()),
+                                                              pad_id=vocab.pad_id), vocab),
+                                  str(predictor.save(tmp_path / "plain.safetensors")))
+    started = task._initialised(wanted, str(with_heads.save(tmp_path / "heads.safetensors"))).model.eval()
+    pixels = normalize_pixels(to_tensor(scenes[0].image, 32).unsqueeze(0)).mean(1, keepdim=True).expand(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(started.blind_encoder(colour_blind(pixels)), started.encoder(pixels), atol=1e-4)
+        assert torch.equal(started.blind_head.weight, started.image_head.weight[started.blind_columns])
+        started.train()
+        jittered = started.start(pixels).blind  # training: random brightness gain and offset
+        started.eval()
+        assert not torch.allclose(jittered, started.start(pixels).blind)
+
+
+def test_every_reference_batches_and_the_likeliest_reference_is_the_models_own_choice():
+    vocab = scene_vocab()
+    plain = next(task.scene_batches(6, 32, seed=4, grid_size=8))
+    images, captions, regions, choices = next(task.scene_batches(6, 32, seed=4, grid_size=8, every_reference=True))
+    assert torch.equal(images, plain[0]) and captions == plain[1]  # the same scenes and draws
+    assert any(len(options) > 1 for options in choices)
+    for words, marks, options in zip(captions, regions, choices):
+        assert words in [w for w, _ in options]
+        assert all(len(m) == 3 * sum(w in task.SHAPES for w in ws) for ws, m in options)
+    torch.manual_seed(5)
+    model = tiny_model(vocab).train()
+    pixels = normalize_pixels(images)
+    chosen, marks = task.likeliest_references(model, vocab, pixels, choices)
+    assert model.training  # left as it was found
+    model.eval()
+    for row, options in enumerate(choices):
+        inputs, targets = encode_captions(vocab, [w for w, _ in options], 32)
+        with torch.no_grad():
+            logits, _ = model(pixels[[row] * len(options)], inputs)
+        losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), targets, ignore_index=vocab.pad_id,
+                                                   reduction="none").sum(1)
+        best = int(losses.argmin())
+        assert chosen[row] == options[best][0] and marks[row] is options[best][1]
