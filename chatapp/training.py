@@ -20,13 +20,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+
+from chatapp.training_runs import (CLIP_WINDOW, FinishedRun, LiveRun, PreparedRun, TrainingProgress,
+                                   caption_settings, default_settings, thin_curves)
 
 if TYPE_CHECKING:
     from chatapp.controller import ChatController
@@ -35,91 +36,6 @@ MODELS_DIR = "models"
 RUNS_DIR = "training"
 KILL_AFTER_MS = 1500  # a stopped child gets this long to write its checkpoint and exit
 CHILD_NICENESS = 10  # the child's CPU priority below the window's (Unix), so painting never waits
-MAX_CURVE_POINTS = 400  # per curve, in the stored row
-CLIP_WINDOW = 20  # the clipped share is drawn over the last this many steps
-
-
-def default_settings() -> dict[str, Any]:
-    """The panel's defaults: the engine's FinetuneConfig (a dataclass that does not load torch)."""
-    from engine.tasks.finetune import FinetuneConfig
-
-    return asdict(FinetuneConfig())
-
-
-@dataclass(frozen=True)
-class CaptionSettings:
-    """A captioner run on the user's photos (``engine.tasks.caption`` imports torch, so its own
-    defaults cannot be read on the GUI thread; these are the command line's, with fewer steps)."""
-
-    steps: int = 1500  # optimiser steps (a photo is seen about steps * batch_size / photos times)
-    learning_rate: float = 3e-3  # Adam's peak rate; warm-up, then cosine decay
-    batch_size: int = 32  # photos per step
-    clip_norm: float = 5.0  # global gradient-norm threshold
-    image_size: int = 64  # pixels per side the photos are scaled to (a multiple of 8)
-    hidden_size: int = 192  # the decoder's LSTM width
-    min_count: int = 1  # words seen fewer times become <unk> (a user's set is small)
-    valid_every: int = 250  # steps between validations (BLEU-4 on the held-out photos)
-    device: str = "auto"  # auto, cpu or cuda
-    seed: int = 0
-
-
-def caption_settings() -> dict[str, Any]:
-    return asdict(CaptionSettings())
-
-
-@dataclass
-class LiveRun:
-    """What the controller knows of the run in progress."""
-
-    run_id: int
-    kind: str  # "chat" or "caption": the model the run trains, and the kind of its version
-    out: Path
-    control: Path
-    data: Optional[Path]  # a file written for the run, removed after it
-    settings: dict[str, Any]
-    base_version_id: Optional[int]
-    process: QProcess
-    label: str  # the new version's name, "… (run N)"
-    curves: dict[str, list] = field(default_factory=lambda: {
-        "train_loss": [], "valid_loss": [], "grad_norm": [], "clipped_share": [], "tokens_per_s": []})
-    clipped: list[bool] = field(default_factory=list)
-    step: int = 0
-    total_steps: int = 0
-    summary: dict[str, Any] = field(default_factory=dict)
-    result: Optional[dict[str, Any]] = None
-    errors: list[str] = field(default_factory=list)
-    checkpoint_step: Optional[int] = None
-    stage: str = "Starting"
-    paused: bool = False
-    stopping: bool = False
-    closing: bool = False  # stopped because the app is closing
-    active_s: float = 0.0  # time spent running, pauses excluded (for the time left)
-    _since: Optional[float] = None
-    buffer: bytes = b""
-
-    def tick(self, running: bool) -> None:
-        now = time.perf_counter()
-        if self._since is not None:
-            self.active_s += now - self._since
-        self._since = now if running else None
-
-    def time_left_s(self) -> Optional[float]:
-        if self.step <= 0 or not self.total_steps:
-            return None
-        self.tick(not self.paused)
-        return max(0.0, self.active_s / self.step * (self.total_steps - self.step))
-
-
-@dataclass(frozen=True)
-class TrainingProgress:
-    """One step (or validation) as the panel draws it."""
-
-    run_id: int
-    step: int
-    total_steps: int
-    time_left_s: Optional[float]
-    phase: str  # "train" or "valid"
-    values: dict[str, Optional[float]]  # curve name -> this step's value
 
 
 class TrainingController(QObject):
@@ -230,7 +146,7 @@ class TrainingController(QObject):
         self._set_stage(message)
         self.start_failed.emit(message)
 
-    def _prepare_chat(self, ids: list[int], settings: dict[str, Any], shipped: Path) -> "_PreparedRun":
+    def _prepare_chat(self, ids: list[int], settings: dict[str, Any], shipped: Path) -> PreparedRun:
         """(file worker) The chosen conversations as the child's data file, and the run's row."""
         from engine.tasks.finetune import SavedExchange, write_saved
 
@@ -257,10 +173,10 @@ class TrainingController(QObject):
                      "--anchor", repr(float(settings["anchor_weight"])),
                      "--device", str(settings["device"]), "--seed", str(settings["seed"])]
         label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
-        return _PreparedRun(run_id, "chat", out, control, data, settings, base.id if base else None, label,
+        return PreparedRun(run_id, "chat", out, control, data, settings, base.id if base else None, label,
                             arguments)
 
-    def _prepare_caption(self, captions: Path, images: Path, settings: dict[str, Any]) -> "_PreparedRun":
+    def _prepare_caption(self, captions: Path, images: Path, settings: dict[str, Any]) -> PreparedRun:
         """(file worker) The run's row and control file."""
         base = self.store.active_version("caption")
         run_id = self.store.start_training_run(
@@ -278,10 +194,10 @@ class TrainingController(QObject):
                      str(min(100, max(1, int(settings["steps"]) // 10))),
                      "--device", str(settings["device"]), "--seed", str(settings["seed"])]
         label = f"captioner on {captions.name}, {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
-        return _PreparedRun(run_id, "caption", out, control, None, settings, base.id if base else None, label,
+        return PreparedRun(run_id, "caption", out, control, None, settings, base.id if base else None, label,
                             arguments)
 
-    def _launch(self, run: "_PreparedRun") -> None:
+    def _launch(self, run: PreparedRun) -> None:
         self._preparing = False
         process = QProcess(self)
         process.setProgram(self.command[0])
@@ -430,7 +346,7 @@ class TrainingController(QObject):
         if live.data is not None:
             live.data.unlink(missing_ok=True)  # the conversations stay in the database
         live.process.deleteLater()
-        record = _FinishedRun(live.run_id, live.kind, status, message, _thin(live.curves), figures, label,
+        record = FinishedRun(live.run_id, live.kind, status, message, thin_curves(live.curves), figures, label,
                               live.out)
         if live.closing:  # the app is closing: the file worker is about to stop
             self._after_exit(self._store_finished(record))
@@ -441,7 +357,7 @@ class TrainingController(QObject):
         op.result.connect(self._after_exit)
         op.failed.connect(lambda error: self._store_failed(record, error))
 
-    def _store_finished(self, run: "_FinishedRun") -> tuple[Any, Any, Any]:
+    def _store_finished(self, run: FinishedRun) -> tuple[Any, Any, Any]:
         """Store the ended run (any thread); returns (its record, the version now active, the one
         it replaced), the versions None unless the run's version became active."""
         figures = dict(run.figures)
@@ -462,7 +378,7 @@ class TrainingController(QObject):
             self.chat.use_version(active, previous)  # the engine loads it on its own worker
         self.finished.emit(record)
 
-    def _store_failed(self, run: "_FinishedRun", error: BaseException) -> None:
+    def _store_failed(self, run: FinishedRun, error: BaseException) -> None:
         self.chat.notice.emit(None, "error", f"Training run {run.run_id} could not be stored: {error}")
 
     def _read_output_of(self, live: LiveRun) -> None:
@@ -536,35 +452,6 @@ class TrainingController(QObject):
         return said or f"The training process ended with code {code} and no result."
 
 
-@dataclass(frozen=True)
-class _PreparedRun:
-    """A run ready to start: its row is stored, its files written (plain values, from the file worker)."""
-
-    run_id: int
-    kind: str
-    out: Path
-    control: Path
-    data: Optional[Path]
-    settings: dict[str, Any]
-    base_version_id: Optional[int]
-    label: str
-    arguments: list[str]  # after ``train``
-
-
-@dataclass(frozen=True)
-class _FinishedRun:
-    """What the end of a run stores: plain values, handed to the file worker."""
-
-    run_id: int
-    kind: str
-    status: str
-    message: str
-    curves: dict[str, list]
-    figures: dict[str, Any]
-    label: Optional[str]  # the new version's name; None: no version (failed, or no checkpoint)
-    out: Path
-
-
 def _lower_priority(process: QProcess) -> None:
     """Run the child below the window's CPU priority: on a busy machine the window then gets a
     core as soon as it has something to draw, instead of a share of one with the training."""
@@ -577,14 +464,3 @@ def _lower_priority(process: QProcess) -> None:
         os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICENESS))
     except OSError:
         pass  # a priority is a nicety, never a reason to fail the run
-
-
-def _thin(curves: dict[str, list], limit: int = MAX_CURVE_POINTS) -> dict[str, list]:
-    """At most ``limit`` points per curve, evenly spaced, the last one kept."""
-    thinned = {}
-    for name, points in curves.items():
-        if len(points) > limit:
-            stride = len(points) / limit
-            points = [points[int(i * stride)] for i in range(limit - 1)] + [points[-1]]
-        thinned[name] = points
-    return thinned

@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFi
                                QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from chatapp.training_runs import CLIP_WINDOW
+
 if TYPE_CHECKING:
-    from chatapp.training import TrainingController, TrainingProgress
+    from chatapp.training import TrainingController
+    from chatapp.training_runs import TrainingProgress
 
 REDRAW_MS = 100  # one plot per tick: each plot is redrawn at most every len(PLOTS) * REDRAW_MS
 AXIS_WIDTH = 56  # fixed, so a longer tick label never re-lays out the whole grid of plots
-CLIP_WINDOW = 20  # as chatapp.training.CLIP_WINDOW (views do not import the controller's module)
 CURVES = {  # name -> (plot, colour, legend)
     "train_loss": ("loss", "#2f6fde", "training loss"),
     "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)"),
@@ -275,12 +277,12 @@ class TrainingPanel(QWidget):
         return versions, button
 
     def training_defaults(self) -> dict[str, Any]:
-        from chatapp.training import default_settings
+        from chatapp.training_runs import default_settings
 
         return default_settings()
 
     def caption_defaults(self) -> dict[str, Any]:
-        from chatapp.training import caption_settings
+        from chatapp.training_runs import caption_settings
 
         return caption_settings()
 
