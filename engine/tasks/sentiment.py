@@ -282,7 +282,8 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
 class SentimentPredictor:
     """A loaded classifier: ``predict(texts)`` gives one :class:`SentimentResult` per text."""
 
-    def __init__(self, model: SentimentClassifier | SentimentEnsemble, vocab: Vocab, device: torch.device, meta: dict | None = None):
+    def __init__(self, model: SentimentClassifier | SentimentEnsemble, vocab: Vocab, device: torch.device,
+                 meta: dict | None = None):
         self.model = model.to(device).eval()
         self.vocab = vocab
         self.device = device
