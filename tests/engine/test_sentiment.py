@@ -203,6 +203,18 @@ def test_command_line_trains_an_ensemble_whose_members_are_single_runs(tmp_path,
     assert sum(results[2].probabilities.values()) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_a_checkpoint_written_before_experts_and_ensembles_still_loads(trained, tmp_path):
+    path, predictor, _, _ = trained
+    config = asdict(predictor.model.config)
+    del config["lexicon_expert"]  # older checkpoints have no such key, and no "members" either
+    old = tmp_path / "old.safetensors"
+    save_checkpoint(old, Checkpoint("sentiment", config, predictor.model.state_dict(), predictor.vocab.itos, {}))
+    loaded = SentimentPredictor.load(old)
+    assert isinstance(loaded.model, SentimentClassifier) and loaded.model.config.lexicon_expert == 0.0
+    assert loaded.predict(["a great day"])[0].probabilities == pytest.approx(
+        predictor.predict(["a great day"])[0].probabilities)
+
+
 def test_bad_input_always_gets_an_answer(trained):
     _, predictor, _, _ = trained
     texts = ["", "   \n\t", "\u0000\u0007", "😀🎉🔥", "great " * 20000, "1" * 100_000, "http://example.com/x?y=1",
