@@ -136,6 +136,13 @@ class Seq2Seq(nn.Module):
         if state is None:
             state = self.initial_state(source.size(0), source.device)
         enc_outputs, keys, pad_mask, state = self.encode(source, source_lengths, state)
+        return self.decode_replies((enc_outputs, keys, pad_mask), state, reply_input, reply_lengths, targets)
+
+    def decode_replies(self, memory, state: State, reply_input: torch.Tensor, reply_lengths: torch.Tensor,
+                       targets: Optional[torch.Tensor] = None) -> TurnOutput:
+        """The teacher-forced decoder over encoded turns: ``memory`` is ``encode``'s (outputs, keys,
+        pad mask) and ``state`` its state, one row per reply; the rest as in ``forward``."""
+        enc_outputs, keys, pad_mask = memory
         embedded = self.dropout(self.embedding(reply_input))
         packed = pack_padded_sequence(embedded, reply_lengths.cpu(), batch_first=True, enforce_sorted=False)
         dec_outputs, state = self.decoder(packed, state)
@@ -147,7 +154,7 @@ class Seq2Seq(nn.Module):
         rows, steps = real.nonzero(as_tuple=True)
         queries = dec_outputs[rows, steps]  # (n, hidden)
         packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
-        weights = packed_weights.new_zeros(batch, length, source.size(1)).index_put((rows, steps), packed_weights)
+        weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps), packed_weights)
         context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
         packed_features = self.dropout(torch.tanh(self.combine(torch.cat([queries, context], dim=-1))))
         features = packed_features.new_zeros(batch, length, packed_features.size(-1)).index_put(

@@ -51,6 +51,7 @@ class ChatPredictor:
         self.device = device
         # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
         self.steps = packed_decoder(self.model, device) or self.model
+        self._prior_memory = None  # the encoded prior_sources, once log_prior has needed them
         self.model_id = model_id
         self.meta = meta or {}
 
@@ -108,13 +109,41 @@ class ChatPredictor:
         return torch.zeros(len(pairs)).index_add_(0, rows, token_log_probs)
 
     @torch.inference_mode()
+    def _encoded_turns(self, sources: Sequence[list[int]]):
+        """``sources`` each read at the start of a new conversation: (memory, state), one row each."""
+        lengths = torch.tensor([len(source) for source in sources])
+        padded = torch.zeros(len(sources), int(lengths.max()), dtype=torch.long)
+        for row, source in enumerate(sources):
+            padded[row, :len(source)] = torch.tensor(source)
+        state = self.model.initial_state(len(sources), self.device)
+        outputs, keys, pad_mask, state = self.model.encode(padded.to(self.device), lengths, state)
+        return (outputs, keys, pad_mask), state
+
+    @torch.inference_mode()
     def log_prior(self, replies: Sequence[list[int]], sources: Optional[Sequence[list[int]]] = None) -> torch.Tensor:
         """log p(reply) for each reply: the log of the mean of p(reply | turn) over ``sources``
-        (default: ``prior_sources``), each turn read at the start of a new conversation."""
-        sources = list(sources) if sources else self.prior_sources
-        pairs = [(source, reply) for source in sources for reply in replies]
-        each = self.log_likelihoods(self.model.initial_state(len(pairs), self.device), pairs)
-        return torch.logsumexp(each.view(len(sources), len(replies)), dim=0) - math.log(len(sources))
+        (default: ``prior_sources``, whose encoding is kept after the first call), each turn read at
+        the start of a new conversation. Every (turn, reply) pair is decoded in one batch."""
+        if sources:
+            memory, state = self._encoded_turns(sources)
+        else:
+            if self._prior_memory is None:
+                self._prior_memory = self._encoded_turns(self.prior_sources)
+            memory, state = self._prior_memory
+        n_turns, n_replies = memory[0].size(0), len(replies)
+        turn_rows = torch.arange(n_turns, device=self.device).repeat_interleave(n_replies)
+        memory = tuple(part.index_select(0, turn_rows) for part in memory)
+        state = tuple(part.index_select(1, turn_rows) for part in state)
+        from engine.data.chat import make_turn_batch
+
+        batch = make_turn_batch([([self.vocab.eos_id], reply) for reply in replies] * n_turns,
+                                [False] * (n_turns * n_replies), self.vocab)
+        out = self.model.decode_replies(memory, state, batch.reply_input.to(self.device), batch.reply_lengths,
+                                        batch.targets.to(self.device))
+        pairs = torch.repeat_interleave(torch.arange(n_turns * n_replies),
+                                        torch.tensor([len(reply) + 1 for reply in replies] * n_turns))
+        each = torch.zeros(n_turns * n_replies).index_add_(0, pairs, out.token_log_probs.float().cpu())
+        return torch.logsumexp(each.view(n_turns, n_replies), dim=0) - math.log(n_turns)
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
         """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
