@@ -20,7 +20,7 @@ def main() -> int:
         print("PyInstaller is not installed: pip install pyinstaller", file=sys.stderr)
         return 1
     subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath",
-                    str(ROOT / "build" / "dist"), "--workpath", str(ROOT / "build" / "work"),
+                    str(ROOT / "build" / "dist"), "--workpath", str(ROOT / "build" / "tmp"),
                     str(ROOT / "build" / "chatapp.spec")], check=True, cwd=ROOT)
     binary = ROOT / "build" / "dist" / "chatapp" / ("chatapp.exe" if os.name == "nt" else "chatapp")
     check = subprocess.run([str(binary), "--version"], capture_output=True, text=True,

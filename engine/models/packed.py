@@ -14,6 +14,7 @@ to the model itself elsewhere.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import torch
@@ -22,6 +23,7 @@ from torch import nn
 from engine.models.seq2seq import FullSoftmax, Seq2Seq, State, run_steps
 
 
+@functools.lru_cache(maxsize=None)
 def packing_works() -> bool:
     """True where fbgemm's float16 GEMM is available (x86 CPU builds of torch)."""
     try:

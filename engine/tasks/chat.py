@@ -15,7 +15,7 @@ import torch
 
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
-from engine.data.chat import load_corpus, tokenize_conversations, training_streams
+from engine.data.chat import load_corpus, make_turn_batch, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.packed import packed_decoder
@@ -41,6 +41,13 @@ def resume_path(path: Path) -> Path:
     return path.with_name(path.stem + ".resume.safetensors")
 
 
+def _sum_per_reply(token_log_probs: torch.Tensor, replies: Sequence[list[int]]) -> torch.Tensor:
+    """A teacher-forced batch's token log-probabilities (each reply's tokens and <eos>, row after
+    row) summed per reply: (len(replies),) on the CPU."""
+    rows = torch.repeat_interleave(torch.arange(len(replies)), torch.tensor([len(reply) + 1 for reply in replies]))
+    return torch.zeros(len(replies)).index_add_(0, rows, token_log_probs.float().cpu())
+
+
 class ChatPredictor:
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
@@ -51,7 +58,7 @@ class ChatPredictor:
         self.device = device
         # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
         self.steps = packed_decoder(self.model, device) or self.model
-        self._prior_memory = None  # the encoded prior_sources, once log_prior has needed them
+        self._encoded = None  # (turns, their encoding) of the last _encoded_turns call
         self.model_id = model_id
         self.meta = meta or {}
 
@@ -99,50 +106,39 @@ class ChatPredictor:
     def log_likelihoods(self, state, pairs: Sequence[tuple[list[int], list[int]]]) -> torch.Tensor:
         """Summed log p(reply + <eos> | source) of each (source ids, reply ids) pair, teacher-forced
         in one batch; ``state`` has one row per pair. Returns (len(pairs),) on the CPU."""
-        from engine.data.chat import make_turn_batch
-
         batch = make_turn_batch(list(pairs), [False] * len(pairs), self.vocab)
         out = self.model(batch.source.to(self.device), batch.source_lengths, batch.reply_input.to(self.device),
                          batch.reply_lengths, state, targets=batch.targets.to(self.device))
-        rows = torch.repeat_interleave(torch.arange(len(pairs)), torch.tensor([len(r) + 1 for _, r in pairs]))
-        token_log_probs = out.token_log_probs.float().cpu()
-        return torch.zeros(len(pairs)).index_add_(0, rows, token_log_probs)
+        return _sum_per_reply(out.token_log_probs, [reply for _, reply in pairs])
 
     @torch.inference_mode()
     def _encoded_turns(self, sources: Sequence[list[int]]):
-        """``sources`` each read at the start of a new conversation: (memory, state), one row each."""
-        lengths = torch.tensor([len(source) for source in sources])
-        padded = torch.zeros(len(sources), int(lengths.max()), dtype=torch.long)
-        for row, source in enumerate(sources):
-            padded[row, :len(source)] = torch.tensor(source)
-        state = self.model.initial_state(len(sources), self.device)
-        outputs, keys, pad_mask, state = self.model.encode(padded.to(self.device), lengths, state)
-        return (outputs, keys, pad_mask), state
+        """``sources`` each read at the start of a new conversation: (memory, state), one row each.
+        The last call's result is kept, so the same turns (the prior's) are encoded once."""
+        key = tuple(map(tuple, sources))
+        if self._encoded is None or self._encoded[0] != key:
+            batch = make_turn_batch([(source, []) for source in sources], [False] * len(sources), self.vocab)
+            state = self.model.initial_state(len(sources), self.device)
+            outputs, keys, pad_mask, state = self.model.encode(batch.source.to(self.device), batch.source_lengths,
+                                                               state)
+            self._encoded = (key, ((outputs, keys, pad_mask), state))
+        return self._encoded[1]
 
     @torch.inference_mode()
     def log_prior(self, replies: Sequence[list[int]], sources: Optional[Sequence[list[int]]] = None) -> torch.Tensor:
         """log p(reply) for each reply: the log of the mean of p(reply | turn) over ``sources``
-        (default: ``prior_sources``, whose encoding is kept after the first call), each turn read at
-        the start of a new conversation. Every (turn, reply) pair is decoded in one batch."""
-        if sources:
-            memory, state = self._encoded_turns(sources)
-        else:
-            if self._prior_memory is None:
-                self._prior_memory = self._encoded_turns(self.prior_sources)
-            memory, state = self._prior_memory
+        (default: ``prior_sources``), each turn read at the start of a new conversation. Every
+        (turn, reply) pair is decoded in one batch."""
+        memory, state = self._encoded_turns(sources or self.prior_sources)
         n_turns, n_replies = memory[0].size(0), len(replies)
         turn_rows = torch.arange(n_turns, device=self.device).repeat_interleave(n_replies)
         memory = tuple(part.index_select(0, turn_rows) for part in memory)
         state = tuple(part.index_select(1, turn_rows) for part in state)
-        from engine.data.chat import make_turn_batch
-
         batch = make_turn_batch([([self.vocab.eos_id], reply) for reply in replies] * n_turns,
                                 [False] * (n_turns * n_replies), self.vocab)
         out = self.model.decode_replies(memory, state, batch.reply_input.to(self.device), batch.reply_lengths,
                                         batch.targets.to(self.device))
-        pairs = torch.repeat_interleave(torch.arange(n_turns * n_replies),
-                                        torch.tensor([len(reply) + 1 for reply in replies] * n_turns))
-        each = torch.zeros(n_turns * n_replies).index_add_(0, pairs, out.token_log_probs.float().cpu())
+        each = _sum_per_reply(out.token_log_probs, list(replies) * n_turns)
         return torch.logsumexp(each.view(n_turns, n_replies), dim=0) - math.log(n_turns)
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
