@@ -21,13 +21,15 @@ from engine.chat_training import run_turn
 from engine.data.chat import make_turn_batch
 from engine.decoding import DecodeConfig
 from engine.device import autocast, pick_device
+from engine.models.lstm import lstm_forward, uses_own_layer
 from engine.service import DEFAULT_PATHS
 from engine.training import backward_and_step
 
 
-def _timed(fn: Callable[[], None], repeats: int, device: torch.device) -> list[float]:
-    """Milliseconds of each call, after one warm-up call."""
-    fn()
+def _timed(fn: Callable[[], None], repeats: int, device: torch.device, warm_up: bool = True) -> list[float]:
+    """Milliseconds of each call, after one warm-up call unless ``warm_up`` is false."""
+    if warm_up:
+        fn()
     times = []
     for _ in range(repeats):
         if device.type == "cuda":
@@ -49,7 +51,8 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
                         repeats: int = 5, seed: int = 0) -> dict:
     """A real training step (TBPTT window of ``window`` exchanges: forward, backward, clipping,
     Adam) against bare ``nn.LSTM`` forward+backward of the same encoder and decoder shapes on the
-    same packed batches, in the same run."""
+    same packed batches, in the same run (and, on the CPU, against the same bare LSTMs on the
+    model's own LSTM layer)."""
     model, vocab = predictor.model, predictor.vocab
     config = model.config
     generator = torch.Generator().manual_seed(seed)
@@ -83,21 +86,42 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
                torch.randn(batch_size, b.reply_input.size(1), config.embedding_size, device=device,
                            requires_grad=True), b) for b in batches]
 
-    def raw_step() -> None:
+    def raw_step(forward) -> None:
         total = 0.0
         for src, tgt, b in inputs:
             with autocast(device):
-                enc, _ = encoder(pack_padded_sequence(src, b.source_lengths, batch_first=True, enforce_sorted=False))
-                dec, _ = decoder(pack_padded_sequence(tgt, b.reply_lengths, batch_first=True, enforce_sorted=False))
+                enc, _ = forward(encoder, pack_padded_sequence(src, b.source_lengths, batch_first=True,
+                                                               enforce_sorted=False))
+                dec, _ = forward(decoder, pack_padded_sequence(tgt, b.reply_lengths, batch_first=True,
+                                                               enforce_sorted=False))
             total = total + enc.data.float().sum() + dec.data.float().sum()
         total.backward()
 
-    train_ms = statistics.median(_timed(train_step, repeats, device))
-    raw_ms = statistics.median(_timed(raw_step, repeats, device))
+    steps = {"train": train_step, "raw": lambda: raw_step(lambda lstm, x: lstm(x))}
+    if uses_own_layer(encoder, inputs[0][0]):
+        # The same bare LSTMs on the hand-written layer the model trains with on the CPU
+        # (engine.models.lstm): train_ratio_own_lstm is the share of a step that is not the LSTMs.
+        steps["own"] = lambda: raw_step(lambda lstm, x: lstm_forward(lstm, x, _zero_state(lstm, batch_size, device)))
+    # Alternate them, so that a change in what else the machine is doing reaches all alike.
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for step in steps.values():
+        step()
+    for _ in range(repeats):
+        for name, step in steps.items():
+            times[name] += _timed(step, 1, device, warm_up=False)
     model.eval()
-    train_rate, raw_rate = tokens / train_ms * 1000, tokens / raw_ms * 1000
-    return {"train_tokens_per_s": round(train_rate, 1), "raw_lstm_tokens_per_s": round(raw_rate, 1),
-            "train_ratio": round(train_rate / raw_rate, 3), "train_batch": batch_size, "train_window": window}
+    rates = {name: tokens / statistics.median(values) * 1000 for name, values in times.items()}
+    result = {"train_tokens_per_s": round(rates["train"], 1), "raw_lstm_tokens_per_s": round(rates["raw"], 1),
+              "train_ratio": round(rates["train"] / rates["raw"], 3)}
+    if "own" in rates:
+        result.update(own_lstm_tokens_per_s=round(rates["own"], 1),
+                      train_ratio_own_lstm=round(rates["train"] / rates["own"], 3))
+    return {**result, "train_batch": batch_size, "train_window": window}
+
+
+def _zero_state(lstm: nn.LSTM, batch_size: int, device: torch.device):
+    zeros = torch.zeros(lstm.num_layers, batch_size, lstm.hidden_size, device=device)
+    return zeros, zeros
 
 
 def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:

@@ -16,9 +16,10 @@ from typing import Callable, Optional
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from engine.models.attention import AdditiveAttention
+from engine.models.lstm import lstm_forward, pad_packed, padded_positions
 
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (num_layers, batch, hidden_size)
 
@@ -111,12 +112,17 @@ class Seq2Seq(nn.Module):
         Returns outputs (batch, src_len, hidden), the projected keys, the pad mask and the state
         after each row's last real token.
         """
-        embedded = self.dropout(self.embedding(source))
-        packed = pack_padded_sequence(embedded, source_lengths.cpu(), batch_first=True, enforce_sorted=False)
-        outputs, state = self.encoder(packed, state)
-        outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=source.size(1))
+        packed = self._embed_packed(source, source_lengths)
+        outputs, state = lstm_forward(self.encoder, packed, state)
+        outputs = pad_packed(outputs, source.size(0), source.size(1))
         pad_mask = source.eq(0)
         return outputs, self.attention.project_keys(outputs), pad_mask, state
+
+    def _embed_packed(self, tokens: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
+        """The real tokens of a padded batch, packed, then embedded (with dropout): padding is
+        neither looked up nor dropped out."""
+        packed = pack_padded_sequence(tokens, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        return packed._replace(data=self.dropout(self.embedding(packed.data)))
 
     def attend(self, decoder_outputs, memory) -> tuple[torch.Tensor, torch.Tensor]:
         outputs, keys, pad_mask = memory
@@ -143,16 +149,14 @@ class Seq2Seq(nn.Module):
         """The teacher-forced decoder over encoded turns: ``memory`` is ``encode``'s (outputs, keys,
         pad mask) and ``state`` its state, one row per reply; the rest as in ``forward``."""
         enc_outputs, keys, pad_mask = memory
-        embedded = self.dropout(self.embedding(reply_input))
-        packed = pack_padded_sequence(embedded, reply_lengths.cpu(), batch_first=True, enforce_sorted=False)
-        dec_outputs, state = self.decoder(packed, state)
+        packed = self._embed_packed(reply_input, reply_lengths)
+        dec_outputs, state = lstm_forward(self.decoder, packed, state)
         batch, length = reply_input.shape
-        dec_outputs, _ = pad_packed_sequence(dec_outputs, batch_first=True, total_length=length)
-        # Attention, the combining layer and the output layer see the real reply positions only.
-        real = torch.arange(length, device=reply_input.device).unsqueeze(0) < reply_lengths.to(
-            reply_input.device).unsqueeze(1)  # (batch, tgt_len)
-        rows, steps = real.nonzero(as_tuple=True)
-        queries = dec_outputs[rows, steps]  # (n, hidden)
+        # Attention, the combining layer and the output layer see the real reply positions only,
+        # taken row by row (each row's steps in order) straight from the packed outputs.
+        positions, order = padded_positions(dec_outputs, length).sort()
+        rows, steps = positions // length, positions % length
+        queries = dec_outputs.data.index_select(0, order)  # (n, hidden)
         packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
         weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps), packed_weights)
         context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
