@@ -40,18 +40,24 @@ class AdditiveAttention(nn.Module):
 
     def packed(self, queries: torch.Tensor, rows: torch.Tensor, projected_keys: torch.Tensor,
                pad_mask: torch.Tensor | None) -> torch.Tensor:
-        """The weights of real queries only, each against its own row's source.
+        """The weights of real queries only, each against its own row's real keys.
 
         queries: (n, query_size), the non-padding positions of a batch; rows: (n,), the batch row
-        of each. Returns weights (n, src_len). In a teacher-forced batch most (query, key) pairs of
-        the padded layout are padding (a batch's longest reply sets every row's length), and the
-        score's (pairs x attention_size) tensor is the costliest part of training after the LSTMs,
-        so scoring only the real queries saves most of it.
+        of each. Returns weights (n, src_len), 0 at padding. In a teacher-forced batch most
+        (query, key) pairs of the padded layout are padding (a batch's longest reply and longest
+        turn set every row's lengths), and the score's (pairs x attention_size) tensor is the
+        costliest part of training after the LSTMs and the output layer, so only real pairs are
+        scored.
         """
         q = self.query_proj(queries)  # (n, A)
+        n, src_len, size = queries.size(0), projected_keys.size(1), projected_keys.size(2)
+        if pad_mask is None:
+            pad_mask = torch.zeros(projected_keys.shape[:2], dtype=torch.bool, device=queries.device)
+        pair_query, pair_key = pad_mask.index_select(0, rows).logical_not_().nonzero(as_tuple=True)  # (P,)
+        key_rows = rows.index_select(0, pair_query) * src_len + pair_key
         # index_select gives a fresh tensor, so the add and the tanh can work in place.
-        energy = projected_keys.index_select(0, rows).add_(q.unsqueeze(1)).tanh_()  # (n, S, A)
-        scores = torch.matmul(energy, self.score.weight.squeeze(0))  # (n, S)
-        if pad_mask is not None:
-            scores = scores.masked_fill(pad_mask.index_select(0, rows), float("-inf"))
+        energy = projected_keys.reshape(-1, size).index_select(0, key_rows).add_(
+            q.index_select(0, pair_query)).tanh_()  # (P, A)
+        pair_scores = torch.mv(energy, self.score.weight.squeeze(0))  # (P,)
+        scores = pair_scores.new_full((n, src_len), float("-inf")).index_put((pair_query, pair_key), pair_scores)
         return torch.softmax(scores, dim=-1)
