@@ -19,7 +19,9 @@ from typing import Optional, Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from engine.models.lstm import pad_packed
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class SentimentClassifier(nn.Module):
         else:
             packed = pack_padded_sequence(inputs, lengths_cpu, batch_first=True, enforce_sorted=False)
             packed_out, (h_n, _) = self.lstm(packed)
-            outputs, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=T)  # (B, T, D*H)
+            outputs = pad_packed(packed_out, B, T)  # (B, T, D*H)
         directions = 2 if self.config.bidirectional else 1
         last = h_n.view(self.config.num_layers, directions, B, -1)[-1]  # (D, B, H), top layer
         last = last.transpose(0, 1).reshape(B, -1)  # (B, D*H)
