@@ -538,6 +538,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=None, help="a COCO-format captions JSON (default: generated test scenes)")
     parser.add_argument("--images", default=None, help="the folder of the --data images")
     parser.add_argument("--n-test", type=int, default=500, help="generated test scenes")
+    parser.add_argument("--split", choices=("test", "valid"), default="test",
+                        help="generated scenes to score in place of the test split: valid, for choosing "
+                             "between models or decoding settings without looking at the test scenes")
     parser.add_argument("--n-heldout", type=int, default=500, help="generated held-out-combination scenes")
     parser.add_argument("--beam-size", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="--data: read at most this many images")
@@ -563,13 +566,15 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
                                   "n_images": len(data), "skipped": data.skipped}
     else:
         size = predictor.model.config.image_size
-        test = evaluate_scenes(predictor, scene_split("test", args.n_test, size), args.beam_size)
+        split = getattr(args, "split", "test")
+        test = evaluate_scenes(predictor, scene_split(split, args.n_test, size), args.beam_size)
         heldout = evaluate_scenes(predictor, scene_split("heldout", args.n_heldout, size), args.beam_size)
         result = {"bleu4": round(test["bleu4"], 4), "n_images": test["n_images"],
                   "truthfulness": round(test["truthfulness"], 4),
                   "truthfulness_heldout": round(heldout["truthfulness"], 4),
                   "grounding": round(test["grounding"], 4), "grounding_heldout": round(heldout["grounding"], 4),
                   "bleu4_heldout": round(heldout["bleu4"], 4), "n_heldout": heldout["n_images"]}
+        result["split"] = split
     result["beam_size"] = args.beam_size
     result["eval_s"] = round(time.perf_counter() - started, 1)
     return result
