@@ -1,7 +1,8 @@
 """The engine's command line: ``python -m engine train|eval|reply|chat|sentiment|caption|bench``.
 
 Each model kind lives in a task module ``engine.tasks.<kind>`` that provides
-``add_train_arguments(parser)``, ``train(args) -> int``, ``add_eval_arguments(parser)`` and
+``add_train_arguments(parser)`` and ``train(args) -> int``, and its evaluation in
+``engine.tasks.<kind>_eval``, which provides ``add_eval_arguments(parser)`` and
 ``evaluate(args) -> dict``; this file only parses and dispatches, so the commands stay stable
 while the tasks grow.
 """
@@ -20,6 +21,10 @@ EVAL_KINDS = KINDS + ("finetune",)
 
 def _task(kind: str):
     return importlib.import_module(f"engine.tasks.{kind}")
+
+
+def _eval_task(kind: str):
+    return importlib.import_module(f"engine.tasks.{kind}_eval")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +60,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         _common(sub)
         sub.add_argument("--json", action="store_true", help="print one JSON object on the last line")
         if len(argv) > 1 and argv[0] == "eval" and argv[1] == kind:
-            _task(kind).add_eval_arguments(sub)
+            _eval_task(kind).add_eval_arguments(sub)
 
     reply = commands.add_parser("reply", help="one reply from the chat model")
     _common(reply)
@@ -100,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return _task(args.kind).train(args)
         if args.command == "eval":
-            result = _task(args.kind).evaluate(args)
+            result = _eval_task(args.kind).evaluate(args)
             if args.json:
                 print(json.dumps(result))
             else:

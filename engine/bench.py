@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> dict:
         if kind not in kinds:
             continue
         try:
-            task = importlib.import_module(f"engine.tasks.{kind}")
+            task = importlib.import_module(f"engine.tasks.{kind}_eval")
             result.update(task.bench(device, args.repeats))
         except (CheckpointError, ImportError, FileNotFoundError) as error:
             missing[kind] = str(error)

@@ -1,9 +1,11 @@
-"""The captioner's task: training, evaluation, captioning, the command line and the benchmark.
+"""The captioner's task: training, captioning and the command line of both.
 
 ``python -m engine train caption`` learns from generated scenes (:mod:`engine.scenes`), made on
 the fly so no two steps see the same pictures, or from a COCO-format set
 (``--data captions.json --images DIR``). Decoding goes through :mod:`engine.decoding`, the
-strategies the chat model uses too.
+strategies the chat model uses too. The vocabulary and the batches are in
+:mod:`engine.tasks.caption_data`; ``eval caption`` and the benchmark in
+:mod:`engine.tasks.caption_eval`.
 
 The app's training panel runs it in a child process with ``--progress jsonl --control FILE``,
 as it runs ``train finetune``: one JSON object a line on standard output (``{"event": ...}`` for
@@ -15,8 +17,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import random
-import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
@@ -31,10 +31,10 @@ from engine.device import pick_device
 from engine.images import ImageSource, load_image, normalize_pixels, to_tensor
 from engine.models.captioner import Captioner, CaptionerConfig
 from engine.results import Caption
-from engine.scenes import (COLOURS, INVERSE, RELATIONS, SHAPES, SIZES, Scene, augment, box_regions,
-                           caption_is_true, generate_scene, peak_in_box, scene_seed, scene_split,
-                           shape_word_objects)
-from engine.text import Vocab, detokenize, tokenize
+from engine.scenes import COLOURS, SHAPES, SIZES, Scene, caption_is_true, scene_split
+from engine.tasks.caption_data import (attention_targets, encode_captions, likeliest_references, scene_batches,
+                                       scene_vocab, set_batches)
+from engine.text import Vocab, detokenize
 from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
                              ignore_progress, never_stop, tqdm_progress)
 
@@ -67,115 +67,6 @@ class TrainConfig:
     valid_images: int = 200  # images decoded (greedily) at each validation
     max_minutes: Optional[float] = None  # stop (and keep the best so far) after this long
     seed: int = 0
-
-
-# -- vocabulary and batches --------------------------------------------------------------------
-
-def scene_vocab() -> Vocab:
-    """Every word the scenes' grammar uses (sorted, for a stable vocabulary)."""
-    words = {"a", "and"} | set(SIZES) | set(COLOURS) | set(SHAPES)
-    words |= {word for relation in list(RELATIONS) + list(INVERSE.values()) for word in relation}
-    return Vocab.build([sorted(words)], min_count=1)
-
-
-def encode_captions(vocab: Vocab, captions: Sequence[Sequence[str]], max_length: int
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token lists -> inputs (B, T) ``<sos> w1 .. wn`` and targets (B, T) ``w1 .. wn <eos>``, padded."""
-    ids = [vocab.encode(tokens)[:max_length] for tokens in captions]
-    width = max(len(row) for row in ids) + 1
-    inputs = torch.full((len(ids), width), vocab.pad_id, dtype=torch.long)
-    targets = torch.full((len(ids), width), vocab.pad_id, dtype=torch.long)
-    for i, row in enumerate(ids):
-        inputs[i, : len(row) + 1] = torch.tensor([vocab.sos_id] + row)
-        targets[i, : len(row) + 1] = torch.tensor(row + [vocab.eos_id])
-    return inputs, targets
-
-
-Marks = list[tuple[int, torch.Tensor]]  # (position of a size, colour or shape word, (grid*grid,) mask)
-
-
-def _phrase_marks(words: Sequence[str], objects: Sequence[Any], grid_size: int, image_size: int) -> Marks:
-    marks = []
-    for position, named in shape_word_objects(words, objects):
-        mask = sum(box_regions(o.box, grid_size, image_size) for o in named).clamp(max=1.0)
-        marks += [(p, mask) for p in (position - 2, position - 1, position) if p > 0]
-    return marks
-
-
-def scene_batches(batch_size: int, image_size: int, seed: int = 0, start: int = 0, grid_size: int = 8,
-                  every_reference: bool = False) -> Iterator[tuple]:
-    """Endless batches of new training scenes: uint8 images (B, 3, H, W), one true caption each, and
-    for each caption (position of a size, colour or shape word, (grid*grid,) mask of its object's cells).
-    ``every_reference`` adds a fourth item: for each image, (words, marks) of every true caption."""
-    rng = random.Random(seed)
-    index = start
-    while True:
-        images, captions, regions, choices = [], [], [], []
-        for _ in range(batch_size):
-            scene = generate_scene(scene_seed("train", index), image_size)
-            index += 1
-            image, objects = augment(scene.image, scene.objects, rng)
-            images.append(to_tensor(image, image_size))
-            # The scenes' captions are lower-case words and spaces: split() is tokenize() here, faster.
-            words = rng.choice(scene.captions).split()
-            captions.append(words)
-            regions.append(_phrase_marks(words, objects, grid_size, image_size))
-            if every_reference:
-                choices.append([(c.split(), _phrase_marks(c.split(), objects, grid_size, image_size))
-                                for c in scene.captions])
-        if every_reference:
-            yield torch.stack(images), captions, regions, choices
-        else:
-            yield torch.stack(images), captions, regions
-
-
-def likeliest_references(model: Captioner, vocab: Vocab, images: torch.Tensor,
-                         choices: Sequence[Sequence[tuple[list[str], Marks]]]) -> tuple[list[list[str]], list[Marks]]:
-    """For each of the normalised images (B, 3, H, W), the (words, marks) of the caption among its
-    ``choices`` to which the model, teacher forced without dropout, gives the highest probability."""
-    rows = [i for i, options in enumerate(choices) for _ in options]
-    flat = [option for options in choices for option in options]
-    if len(flat) > len(choices):
-        inputs, targets = encode_captions(vocab, [words for words, _ in flat], model.config.max_length)
-        training = model.training
-        model.eval()
-        with torch.no_grad():
-            logits, _ = model(images[rows], inputs.to(images.device))
-            losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), targets.to(images.device),
-                                                       ignore_index=vocab.pad_id, reduction="none").sum(1)  # (rows,)
-        model.train(training)
-        losses = losses.tolist()
-    else:
-        losses = [0.0] * len(flat)
-    best: dict[int, int] = {}
-    for k, row in enumerate(rows):
-        if row not in best or losses[k] < losses[best[row]]:
-            best[row] = k
-    return [flat[best[i]][0] for i in range(len(choices))], [flat[best[i]][1] for i in range(len(choices))]
-
-
-def attention_targets(regions: Sequence[Sequence[tuple[int, torch.Tensor]]], width: int, cells: int) -> torch.Tensor:
-    """(B, width, cells) from :func:`scene_batches`' word positions and masks (zeros elsewhere)."""
-    targets = torch.zeros(len(regions), width, cells)
-    for row, marks in enumerate(regions):
-        for position, mask in marks:
-            if position < width:
-                targets[row, position] = mask
-    return targets
-
-
-def set_batches(images: torch.Tensor, captions: list[list[list[str]]], batch_size: int, seed: int = 0
-                ) -> Iterator[tuple[torch.Tensor, list[list[str]]]]:
-    """Endless shuffled batches of a fixed set, one random reference caption per image."""
-    rng = random.Random(seed)
-    order: list[int] = []
-    while True:
-        if len(order) < batch_size:
-            fresh = list(range(len(captions)))
-            rng.shuffle(fresh)
-            order += fresh
-        chosen, order = order[:batch_size], order[batch_size:]
-        yield images[chosen], [rng.choice(captions[i]) for i in chosen]
 
 
 # -- training ----------------------------------------------------------------------------------
@@ -340,31 +231,12 @@ def new_predictor(vocab: Vocab, args: argparse.Namespace) -> CaptionPredictor:
     return CaptionPredictor(Captioner(config, pad_id=vocab.pad_id), vocab)
 
 
-# -- evaluation --------------------------------------------------------------------------------
+# -- validation figures (training validates with them, eval caption reports them) --------------
 
 def bleu4(references: Sequence[Sequence[Sequence[str]]], hypotheses: Sequence[Sequence[str]]) -> float:
     from nltk.translate.bleu_score import corpus_bleu
 
     return float(corpus_bleu([list(map(list, refs)) for refs in references], [list(h) for h in hypotheses]))
-
-
-def evaluate_scenes(predictor: CaptionPredictor, scenes: Sequence[Scene], beam_size: int = 3
-                    ) -> dict[str, float]:
-    """Truthfulness, grounding and BLEU-4 of ``predictor`` on ``scenes``."""
-    size = predictor.model.config.image_size
-    true_count = grounded = shape_words = 0
-    hypotheses, references = [], []
-    for scene in scenes:
-        image_size = scene.image.size[0]
-        result = predictor.caption_pixels(to_tensor(scene.image, size), beam_size)
-        hypotheses.append(result.words)
-        references.append([tokenize(text) for text in scene.captions])
-        true_count += caption_is_true(result.words, scene.objects, image_size)
-        for position, objects in shape_word_objects(result.words, scene.objects):
-            shape_words += 1
-            grounded += any(peak_in_box(result.attention[position], o.box, image_size) for o in objects)
-    return {"truthfulness": true_count / max(1, len(scenes)), "grounding": grounded / max(1, shape_words),
-            "bleu4": bleu4(references, hypotheses), "n_images": len(scenes)}
 
 
 def greedy_truthfulness(model: Captioner, vocab: Vocab, scenes: Sequence[Scene]) -> float:
@@ -533,51 +405,10 @@ def _initialised(predictor: CaptionPredictor, path: str) -> CaptionPredictor:
     return CaptionPredictor(model, start.vocab, predictor.device)
 
 
-def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=None, help="caption checkpoint (default: the shipped model)")
-    parser.add_argument("--data", default=None, help="a COCO-format captions JSON (default: generated test scenes)")
-    parser.add_argument("--images", default=None, help="the folder of the --data images")
-    parser.add_argument("--n-test", type=int, default=500, help="generated test scenes")
-    parser.add_argument("--split", choices=("test", "valid"), default="test",
-                        help="generated scenes to score in place of the test split: valid, for choosing "
-                             "between models or decoding settings without looking at the test scenes")
-    parser.add_argument("--n-heldout", type=int, default=500, help="generated held-out-combination scenes")
-    parser.add_argument("--beam-size", type=int, default=3)
-    parser.add_argument("--limit", type=int, default=None, help="--data: read at most this many images")
-
-
 def _model_path(args: argparse.Namespace) -> Path:
     from engine.service import DEFAULT_PATHS
 
     return Path(args.model) if getattr(args, "model", None) else DEFAULT_PATHS["caption"]
-
-
-def evaluate(args: argparse.Namespace) -> dict[str, Any]:
-    predictor = CaptionPredictor.load(_model_path(args), pick_device(args.device))
-    started = time.perf_counter()
-    if args.data:
-        if not args.images:
-            raise ValueError("--data needs --images, the folder its file names are in")
-        from engine.data.coco import load_caption_set
-
-        data = load_caption_set(args.data, args.images, predictor.model.config.image_size, args.limit)
-        hypotheses = [predictor.caption_pixels(image, args.beam_size).words for image in data.images]
-        result: dict[str, Any] = {"bleu4": bleu4(data.captions, hypotheses) if len(data) else 0.0,
-                                  "n_images": len(data), "skipped": data.skipped}
-    else:
-        size = predictor.model.config.image_size
-        split = getattr(args, "split", "test")
-        test = evaluate_scenes(predictor, scene_split(split, args.n_test, size), args.beam_size)
-        heldout = evaluate_scenes(predictor, scene_split("heldout", args.n_heldout, size), args.beam_size)
-        result = {"bleu4": round(test["bleu4"], 4), "n_images": test["n_images"],
-                  "truthfulness": round(test["truthfulness"], 4),
-                  "truthfulness_heldout": round(heldout["truthfulness"], 4),
-                  "grounding": round(test["grounding"], 4), "grounding_heldout": round(heldout["grounding"], 4),
-                  "bleu4_heldout": round(heldout["bleu4"], 4), "n_heldout": heldout["n_images"]}
-        result["split"] = split
-    result["beam_size"] = args.beam_size
-    result["eval_s"] = round(time.perf_counter() - started, 1)
-    return result
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -595,29 +426,3 @@ def run_cli(args: argparse.Namespace) -> int:
             continue
         print(f"{image}: {result.text}" if len(args.images) > 1 else result.text)
     return 2 if failed else 0
-
-
-def bench(device: torch.device | str = "cpu", repeats: int = 20) -> dict[str, Any]:
-    """Milliseconds to caption one dropped image (PNG bytes: decode, resize, encode, beam 3)."""
-    import io
-
-    from engine.service import DEFAULT_PATHS
-
-    device = pick_device(device) if isinstance(device, str) else device
-    path = DEFAULT_PATHS["caption"]
-    if not path.is_file():
-        return {"caption_ms_p50": None, "caption_error": f"{path.name}: no caption model"}
-    predictor = CaptionPredictor.load(path, device)
-    buffer = io.BytesIO()
-    generate_scene(scene_seed("test", 0), 256).image.save(buffer, "PNG")
-    data = buffer.getvalue()
-    for _ in range(2):
-        predictor.caption(data, beam_size=3)
-    times = []
-    for _ in range(max(1, repeats)):
-        started = time.perf_counter()
-        predictor.caption(data, beam_size=3)
-        times.append(1000 * (time.perf_counter() - started))
-    times.sort()
-    return {"caption_ms_p50": round(statistics.median(times), 2),
-            "caption_ms_p90": round(times[min(len(times) - 1, int(0.9 * len(times)))], 2)}

@@ -9,7 +9,9 @@ from engine.images import ImageError, normalize_pixels, to_tensor
 from engine.models.captioner import Captioner, CaptionerConfig
 from engine.scenes import caption_is_true, scene_split
 from engine.tasks import caption as task
-from engine.tasks.caption import CaptionPredictor, TrainConfig, encode_captions, scene_vocab, set_batches, train_model
+from engine.tasks import caption_data, caption_eval
+from engine.tasks.caption import CaptionPredictor, TrainConfig, train_model
+from engine.tasks.caption_data import encode_captions, scene_vocab, set_batches
 
 TINY = dict(image_size=32, channels=(16, 32), grid_size=8, feature_size=32, embed_size=16, hidden_size=64,
             attention_size=32, dropout=0.0)
@@ -132,20 +134,20 @@ def test_engine_caption_and_bench_use_the_checkpoint(overfitted, tmp_path, monke
     with pytest.raises(ValueError):
         engine.caption(b"")
     monkeypatch.setitem(DEFAULT_PATHS, "caption", path)
-    figures = task.bench("cpu", repeats=2)
+    figures = caption_eval.bench("cpu", repeats=2)
     assert figures["caption_ms_p50"] > 0 and figures["caption_ms_p90"] >= figures["caption_ms_p50"]
 
 
 def test_scene_evaluation_reports_every_figure(overfitted):
     predictor, scenes, _ = overfitted
-    figures = task.evaluate_scenes(predictor, scenes, beam_size=2)
+    figures = caption_eval.evaluate_scenes(predictor, scenes, beam_size=2)
     assert figures["truthfulness"] == 1.0 and figures["n_images"] == len(scenes)
     assert 0 <= figures["grounding"] <= 1 and figures["bleu4"] > 0.9
 
 
 def test_scene_batches_mark_each_noun_phrase_with_its_objects_cells():
     vocab = scene_vocab()
-    images, captions, regions = next(task.scene_batches(6, 32, seed=1, start=0, grid_size=8))
+    images, captions, regions = next(caption_data.scene_batches(6, 32, seed=1, start=0, grid_size=8))
     assert images.shape == (6, 3, 32, 32) and len(captions) == len(regions) == 6
     for words, marks in zip(captions, regions):
         marked = {position for position, _ in marks}
@@ -154,7 +156,7 @@ def test_scene_batches_mark_each_noun_phrase_with_its_objects_cells():
         assert all(words[p] not in ("a", "and", "above", "below", "of") for p in marked)
         assert all(mask.shape == (64,) and 0 < mask.sum() < 64 for _, mask in marks)
     inputs, targets = encode_captions(vocab, captions, 32)
-    grid = task.attention_targets(regions, inputs.size(1), 64)
+    grid = caption_data.attention_targets(regions, inputs.size(1), 64)
     assert grid.shape == (6, inputs.size(1), 64)
     assert (targets[grid.sum(-1) > 0] != vocab.pad_id).all()
 
@@ -162,10 +164,10 @@ def test_scene_batches_mark_each_noun_phrase_with_its_objects_cells():
 def test_attention_supervision_adds_the_log_mass_outside_the_marked_cells():
     vocab = scene_vocab()
     model = tiny_model(vocab).eval()
-    images, captions, regions = next(task.scene_batches(3, 32, seed=2, grid_size=8))
+    images, captions, regions = next(caption_data.scene_batches(3, 32, seed=2, grid_size=8))
     images = normalize_pixels(images)
     inputs, targets = encode_captions(vocab, captions, 32)
-    marked = task.attention_targets(regions, inputs.size(1), 64)
+    marked = caption_data.attention_targets(regions, inputs.size(1), 64)
     _, plain = model(images, inputs, targets, attention_penalty=0.0)
     _, supervised = model(images, inputs, targets, attention_penalty=0.0, attention_targets=marked,
                           attention_supervision=0.5)
@@ -366,8 +368,9 @@ def test_colour_blind_shapes_are_ranked_by_the_second_encoder_alone(overfitted, 
 
 def test_every_reference_batches_and_the_likeliest_reference_is_the_models_own_choice():
     vocab = scene_vocab()
-    plain = next(task.scene_batches(6, 32, seed=4, grid_size=8))
-    images, captions, regions, choices = next(task.scene_batches(6, 32, seed=4, grid_size=8, every_reference=True))
+    plain = next(caption_data.scene_batches(6, 32, seed=4, grid_size=8))
+    images, captions, regions, choices = next(caption_data.scene_batches(6, 32, seed=4, grid_size=8,
+                                                                         every_reference=True))
     assert torch.equal(images, plain[0]) and captions == plain[1]  # the same scenes and draws
     assert any(len(options) > 1 for options in choices)
     for words, marks, options in zip(captions, regions, choices):
@@ -376,7 +379,7 @@ def test_every_reference_batches_and_the_likeliest_reference_is_the_models_own_c
     torch.manual_seed(5)
     model = tiny_model(vocab).train()
     pixels = normalize_pixels(images)
-    chosen, marks = task.likeliest_references(model, vocab, pixels, choices)
+    chosen, marks = caption_data.likeliest_references(model, vocab, pixels, choices)
     assert model.training  # left as it was found
     model.eval()
     for row, options in enumerate(choices):
