@@ -374,3 +374,28 @@ def test_bench_reports_the_chat_figures(trained):
     assert training["train_tokens_per_s"] > 0 and training["raw_lstm_tokens_per_s"] > 0
     assert training["train_ratio"] == pytest.approx(
         training["train_tokens_per_s"] / training["raw_lstm_tokens_per_s"], abs=2e-3)
+
+
+def test_training_gradients_equal_those_through_nn_lstm(monkeypatch):
+    """On the CPU the model trains on the hand-written LSTM layer; two turns of a stream give the
+    gradients that autograd through nn.LSTM gives (float32 here; the layer test compares in double)."""
+    vocab, model = small_setup()
+    batches = [make_turn_batch([([5, 6, 7, 8], [5]), ([9], [6, 7, 8])], [True, True], vocab),
+               make_turn_batch([([7], [9, 5, 6]), ([6, 5], [8])], [False, False], vocab)]
+
+    def gradients():
+        model.zero_grad()
+        state = model.initial_state(2)
+        total = 0.0
+        for batch in batches:
+            out = run_turn(model, batch, state)
+            state, total = out.state, total + out.loss_sum
+        total.backward()
+        return {name: p.grad.clone() for name, p in model.named_parameters()}
+
+    own = gradients()
+    monkeypatch.setattr("engine.models.seq2seq.lstm_forward", lambda lstm, packed, state: lstm(packed, state))
+    reference = gradients()
+    assert own.keys() == reference.keys()
+    for name in own:
+        torch.testing.assert_close(own[name], reference[name], rtol=1e-4, atol=1e-6, msg=name)
