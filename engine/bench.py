@@ -101,7 +101,7 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
     if uses_own_layer(encoder, inputs[0][0]):
         # The same bare LSTMs on the hand-written layer the model trains with on the CPU
         # (engine.models.lstm): train_ratio_own_lstm is the share of a step that is not the LSTMs.
-        steps["own"] = lambda: raw_step(lambda lstm, x: lstm_forward(lstm, x, _zero_state(lstm, batch_size, device)))
+        steps["own"] = lambda: raw_step(lstm_forward)
     # Alternate them, so that a change in what else the machine is doing reaches all alike.
     times: dict[str, list[float]] = {name: [] for name in steps}
     for step in steps.values():
@@ -117,11 +117,6 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
         result.update(own_lstm_tokens_per_s=round(rates["own"], 1),
                       train_ratio_own_lstm=round(rates["train"] / rates["own"], 3))
     return {**result, "train_batch": batch_size, "train_window": window}
-
-
-def _zero_state(lstm: nn.LSTM, batch_size: int, device: torch.device):
-    zeros = torch.zeros(lstm.num_layers, batch_size, lstm.hidden_size, device=device)
-    return zeros, zeros
 
 
 def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:

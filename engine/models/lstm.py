@@ -19,6 +19,8 @@ or a bidirectional or projected LSTM).
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
@@ -42,7 +44,8 @@ class _PackedLSTMLayer(torch.autograd.Function):
         c_all = x.new_empty(x.size(0), hidden)
         tanh_c = x.new_empty(x.size(0), hidden)
         h_all = x.new_empty(x.size(0), hidden)
-        h_n, c_n = h0.clone(), c0.clone()
+        # Every row ends at some step, which fills its row of the final state.
+        h_n, c_n = torch.empty_like(h0), torch.empty_like(c0)
         h, c, start = h0, c0, 0
         w_hh_t = w_hh.t()
         for t, size in enumerate(batch_sizes):
@@ -74,11 +77,10 @@ class _PackedLSTMLayer(torch.autograd.Function):
         hidden = h0.size(1)
         n = x.size(0)
         sizes = torch.tensor(batch_sizes)
-        starts = torch.cumsum(sizes, 0) - sizes
         # Each packed position's previous state: the same row one step earlier (h0/c0 at step 0).
-        step_of = torch.repeat_interleave(torch.arange(len(batch_sizes)), sizes)
+        steps, _ = _steps_and_ranks(sizes)
         first = batch_sizes[0]
-        previous = torch.arange(n) - sizes[(step_of - 1).clamp_(min=0)]
+        previous = torch.arange(n) - sizes[(steps - 1).clamp_(min=0)]
         h_prev = torch.cat([h0[:first], h_all.index_select(0, previous[first:].to(x.device))])
         c_prev = torch.cat([c0[:first], c_all.index_select(0, previous[first:].to(x.device))])
 
@@ -95,9 +97,9 @@ class _PackedLSTMLayer(torch.autograd.Function):
         grad_c = grad_c_n.clone() if grad_c_n is not None else torch.zeros_like(c0)
 
         grad_gates = torch.empty_like(gates)
-        for t in range(len(batch_sizes) - 1, -1, -1):
-            size, start = batch_sizes[t], int(starts[t])
-            end = start + size
+        end = n
+        for size in reversed(batch_sizes):
+            start = end - size
             dh = grad_h[:size].add_(grad_h_all[start:end])
             dc = grad_c[:size].addcmul_(dh, dc_from_h[start:end])
             dgates = grad_gates[start:end].view(size, 4, hidden)
@@ -105,6 +107,7 @@ class _PackedLSTMLayer(torch.autograd.Function):
             torch.mul(coef[start:end, 3], dh, out=dgates[:, 3])
             torch.mm(grad_gates[start:end], w_hh, out=grad_h[:size])
             grad_c[:size].mul_(f[start:end])
+            end = start
 
         grad_x = grad_gates @ w_ih if ctx.needs_input_grad[0] else None
         grad_w_ih = grad_gates.t() @ x
@@ -119,14 +122,18 @@ def uses_own_layer(lstm: nn.LSTM, data: torch.Tensor) -> bool:
             and lstm.bias and getattr(lstm, "proj_size", 0) == 0 and data.dtype in (torch.float32, torch.float64))
 
 
-def lstm_forward(lstm: nn.LSTM, packed: PackedSequence, state: State) -> tuple[PackedSequence, State]:
+def lstm_forward(lstm: nn.LSTM, packed: PackedSequence,
+                 state: Optional[State] = None) -> tuple[PackedSequence, State]:
     """``lstm(packed, state)``, with the hand-written layer when training on the CPU.
 
     state: (h, c), each (num_layers, batch, hidden) in the batch's own row order, as for
-    ``nn.LSTM``; the returned state is in that order too.
+    ``nn.LSTM`` (None: zeros); the returned state is in that order too.
     """
     if not uses_own_layer(lstm, packed.data):
         return lstm(packed, state)
+    if state is None:
+        zeros = packed.data.new_zeros(lstm.num_layers, int(packed.batch_sizes[0]), lstm.hidden_size)
+        state = (zeros, zeros)
     h0, c0 = state
     if packed.sorted_indices is not None:
         h0, c0 = h0.index_select(1, packed.sorted_indices), c0.index_select(1, packed.sorted_indices)
@@ -148,6 +155,14 @@ def lstm_forward(lstm: nn.LSTM, packed: PackedSequence, state: State) -> tuple[P
     return PackedSequence(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), (h_n, c_n)
 
 
+def _steps_and_ranks(sizes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each element of packed data with these batch sizes: its time step, and its row among
+    that step's rows (the packed, sorted order)."""
+    steps = torch.repeat_interleave(torch.arange(len(sizes)), sizes)
+    ranks = torch.arange(len(steps)) - torch.repeat_interleave(torch.cumsum(sizes, 0) - sizes, sizes)
+    return steps, ranks
+
+
 def padded_positions(packed: PackedSequence, length: int) -> torch.Tensor:
     """Where each element of ``packed.data`` sits in the padded (batch, length) layout, as
     ``row * length + step`` (batch rows in their original order).
@@ -156,9 +171,7 @@ def padded_positions(packed: PackedSequence, length: int) -> torch.Tensor:
     backward pass copies the whole padded gradient once per step; a single ``index_copy`` or
     ``index_select`` with these positions does the same in one operation each way.
     """
-    sizes = packed.batch_sizes
-    steps = torch.repeat_interleave(torch.arange(len(sizes)), sizes)
-    ranks = torch.arange(len(steps)) - torch.repeat_interleave(torch.cumsum(sizes, 0) - sizes, sizes)
+    steps, ranks = _steps_and_ranks(packed.batch_sizes)
     rows = ranks if packed.sorted_indices is None else packed.sorted_indices.cpu()[ranks]
     return (rows * length + steps).to(packed.data.device)
 
