@@ -8,3 +8,19 @@ __version__ = "0.1.0"
 # How strongly chat replies are reranked toward what the user said by default (``DecodeConfig.mmi_weight``):
 # the command line starts from it, and the app's settings start from the same value.
 MMI_WEIGHT = 0.75
+# and how strongly, and for how many opening tokens, the beam search itself is pulled toward replies
+# that this turn rather than any turn makes likely (``DecodeConfig.mmi_search_weight`` and ``_tokens``).
+MMI_SEARCH_WEIGHT = 0.5
+MMI_SEARCH_TOKENS = 2
+
+
+def add_mmi_arguments(parser) -> None:
+    """The topic-focus options of every command that writes chat replies (reply, chat, eval chat)."""
+    parser.add_argument("--mmi", type=float, default=MMI_WEIGHT,
+                        help="beam search: rerank by log p(reply | turn) - MMI * log p(reply), which favours "
+                             "replies about what was said over generic ones (0: off)")
+    parser.add_argument("--mmi-search", type=float, default=MMI_SEARCH_WEIGHT,
+                        help="beam search: lower each opening token's log-probability by this much of its "
+                             "log-probability after any turn (0: off)")
+    parser.add_argument("--mmi-search-tokens", type=int, default=MMI_SEARCH_TOKENS,
+                        help="how many opening tokens --mmi-search applies to")

@@ -13,7 +13,7 @@ import importlib
 import json
 import sys
 
-from engine import MMI_WEIGHT
+from engine import add_mmi_arguments
 
 KINDS = ("chat", "sentiment", "caption")
 EVAL_KINDS = KINDS + ("finetune",)
@@ -36,9 +36,7 @@ def _decoding_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--n-best", type=int, default=1)
-    parser.add_argument("--mmi", type=float, default=MMI_WEIGHT,
-                        help="beam search: rerank by log p(reply | turn) - MMI * log p(reply), which favours "
-                             "replies about what was said over generic ones (0: off)")
+    add_mmi_arguments(parser)
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from engine import MMI_WEIGHT
+from engine import MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT
 from engine.checkpoint import CheckpointError
 from engine.chat_training import run_turn
 from engine.data.chat import make_turn_batch
@@ -126,7 +126,8 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     for name, config in (("greedy", DecodeConfig(strategy="greedy", min_length=length, max_length=length)),
                          ("beam5", DecodeConfig(beam_size=5, min_length=length, max_length=length)),
                          ("beam5_mmi", DecodeConfig(beam_size=5, min_length=length, max_length=length,
-                                                    mmi_weight=MMI_WEIGHT))):
+                                                    mmi_weight=MMI_WEIGHT, mmi_search_weight=MMI_SEARCH_WEIGHT,
+                                                    mmi_search_tokens=MMI_SEARCH_TOKENS))):
         times = _timed(lambda: predictor.reply(text, None, config), repeats, predictor.device)
         results[f"{name}_ms_p50"] = round(statistics.median(times), 2)
         results[f"{name}_ms_p95"] = round(_percentile(times, 0.95), 2)

@@ -29,11 +29,23 @@ class DecodeConfig:
     top_p: float = 1.0  # sampling: keep the smallest set with this much probability (nucleus)
     seed: Optional[int] = None  # sampling: a fixed seed makes replies repeatable
     forbid_unk: bool = True  # never emit <unk>
+    # A word the caller names in ``decode``'s ``once`` (the chat model names its content words; the
+    # captioner none, as "a red circle and a blue circle" is right) appears at most once in a reply,
+    # which keeps "i play piano and piano" out where n-gram blocking lets it through.
+    block_repeated_words: bool = True
     # Chat replies only (the captioner ignores it): rerank the beam's hypotheses by
     # log p(reply | turn) - mmi_weight * log p(reply), the anti-language-model form of maximum
     # mutual information (Li et al. 2016), which favours replies this turn makes likely over
     # replies any turn makes likely ("i don't know"). 0 turns it off.
     mmi_weight: float = 0.0
+    # Chat replies only, beam search: the same penalty applied inside the search, token by token,
+    # to the first ``mmi_search_tokens`` tokens: log p(y_t | y_<t, turn) - mmi_search_weight *
+    # log p(y_t | y_<t). Reranking alone can only reorder what the beam found, and a beam of generic
+    # openings ("hey", "i am doing well") leaves it nothing to choose; penalising the opening tokens
+    # lets a reply start on the topic (Li et al. 2016 penalise the first tokens only, since later
+    # ones are where an anti-language model rewards ungrammatical text). 0 turns it off.
+    mmi_search_weight: float = 0.0
+    mmi_search_tokens: int = 2
 
     def __post_init__(self) -> None:
         if self.strategy not in ("beam", "greedy", "sample"):
@@ -42,8 +54,10 @@ class DecodeConfig:
             raise ValueError("beam size, n-best and maximum length must be at least 1")
         if self.temperature <= 0 or not 0 < self.top_p <= 1:
             raise ValueError("temperature must be positive and top-p in (0, 1]")
-        if not 0 <= self.mmi_weight <= 1:
-            raise ValueError("the MMI weight must be in [0, 1]")
+        if not 0 <= self.mmi_weight <= 1 or not 0 <= self.mmi_search_weight <= 1:
+            raise ValueError("the MMI weights must be in [0, 1]")
+        if self.mmi_search_tokens < 0:
+            raise ValueError("the MMI search tokens must not be negative")
 
 
 @dataclass
@@ -62,6 +76,7 @@ class SpecialIds:
     unk: int = -1
     pad: int = -1
     banned: tuple[int, ...] = field(default_factory=tuple)  # never emitted (besides pad, sos, unk)
+    once: frozenset[int] = frozenset()  # emitted at most once in a hypothesis
 
 
 def length_penalty(length: int, alpha: float) -> float:
@@ -87,6 +102,7 @@ class Strategy:
         self._banned = [i for i in (ids.pad, ids.sos) + tuple(ids.banned) if i >= 0]
         if config.forbid_unk and ids.unk >= 0:
             self._banned.append(ids.unk)
+        self._once = ids.once if config.block_repeated_words else frozenset()
 
     def constrain(self, log_probs: torch.Tensor) -> torch.Tensor:
         """Mask tokens that may not come next: banned ids, early <eos>, repeated n-grams; force
@@ -103,6 +119,11 @@ class Strategy:
             return log_probs
         if length < self.config.min_length:
             log_probs[:, self.ids.eos] = -math.inf
+        if self._once:
+            for row, history in enumerate(self.histories):
+                used = [token for token in set(history) if token in self._once]
+                if used:
+                    log_probs[row, used] = -math.inf
         n = self.config.block_ngram
         if n > 0 and length >= n - 1:
             for row, history in enumerate(self.histories):
@@ -268,7 +289,7 @@ ReorderFn = Callable[[Any, torch.Tensor], Any]
 
 @torch.inference_mode()
 def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: DecodeConfig, sos_id: int, eos_id: int,
-           unk_id: int = -1, pad_id: int = -1, *, banned: tuple[int, ...] = (),
+           unk_id: int = -1, pad_id: int = -1, *, banned: tuple[int, ...] = (), once: frozenset[int] = frozenset(),
            device: torch.device = torch.device("cpu"),
            should_stop: Optional[Callable[[], bool]] = None) -> list[Hypothesis]:
     """Run a strategy to the end.
@@ -277,10 +298,11 @@ def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: DecodeCon
     every live hypothesis by one token in one batched call; ``reorder_fn(state, rows)`` keeps and
     reorders the state's rows. Each finished hypothesis carries ``final_state``, the state after
     its last token. Decoding starts from one row fed ``<sos>``; ``banned`` ids are never
-    emitted (nor are ``<pad>``, ``<sos>`` and, with ``forbid_unk``, ``<unk>``). ``should_stop`` is
+    emitted (nor are ``<pad>``, ``<sos>`` and, with ``forbid_unk``, ``<unk>``); ``once`` ids at most
+    once per hypothesis. ``should_stop`` is
     polled each step; when it turns true, decoding ends with ``InterruptedError``.
     """
-    ids = SpecialIds(sos=sos_id, eos=eos_id, unk=unk_id, pad=pad_id, banned=tuple(banned))
+    ids = SpecialIds(sos=sos_id, eos=eos_id, unk=unk_id, pad=pad_id, banned=tuple(banned), once=frozenset(once))
     strategy = make_strategy(config, ids, device)
     while not strategy.done:
         log_probs, attention, state = step_fn(strategy.last_tokens, state)

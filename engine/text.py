@@ -91,6 +91,24 @@ def detokenize(tokens: Sequence[str]) -> str:
     return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
+# English function words: they glue a sentence together and may come back in one ("she said she
+# would"), unlike the words that carry its topic.
+FUNCTION_WORDS = frozenset("""
+a an the this that these those some any each every no both either neither all such what which whose
+i me my mine myself you your yours yourself we us our ours he him his himself she her hers herself it its
+itself they them their theirs themselves who whom whoever whatever one ones
+am is are was were be been being have has had having do does did doing will would shall should can could
+may might must ought im ive id ill youre youve theyre thats dont doesnt didnt isnt arent wasnt cant wont
+and or but nor so yet if then than because as while when whenever where wherever why how though although
+unless until since whether
+of to in on at by for from with without about into onto over under above below between among through
+during before after against along around across behind beyond near off out up down upon within toward
+towards like per via
+not very too also just only even still already again ever never here there now more most less much many
+few other another same own just quite rather
+""".split())
+
+
 class Vocab:
     """Token <-> id mapping; ids 0-3 are ``<pad> <unk> <sos> <eos>``, then by descending frequency."""
 
@@ -118,6 +136,13 @@ class Vocab:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Vocab) and self.itos == other.itos
+
+    def content_ids(self, common: int = 30) -> frozenset[int]:
+        """Ids of the words that can carry a topic: alphabetic, not among the ``common`` most
+        frequent words, and not English function words (pronouns, articles, prepositions, ...)."""
+        words = [i for i, token in enumerate(self.itos)
+                 if token.isalpha() and i >= len(SPECIALS) and token not in FUNCTION_WORDS]
+        return frozenset(words[common:])
 
     def encode(self, tokens: Sequence[str]) -> list[int]:
         return [self.stoi.get(token, self.unk_id) for token in tokens]

@@ -42,6 +42,14 @@ class SettingsDialog(QDialog):
         self.mmi_weight.setToolTip("Reranks the beam's replies by how much your message, rather than any "
                                    "message, makes them likely (maximum mutual information): higher values "
                                    "favour replies about what you said over generic ones.")
+        self.mmi_search_weight = QDoubleSpinBox()
+        self.mmi_search_weight.setRange(0.0, 1.0)
+        self.mmi_search_weight.setSingleStep(0.1)
+        self.mmi_search_weight.setValue(settings.mmi_search_weight)
+        self.mmi_search_weight.setSpecialValueText("off")
+        self.mmi_search_weight.setToolTip("Steers the first words of a reply away from openings that fit any "
+                                          "message (\"hey\", \"i am doing well\") while the beam searches, so "
+                                          "that replies can start on your topic; high values give odder words.")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -58,6 +66,7 @@ class SettingsDialog(QDialog):
         form.addRow("Beam size", self.beam_size)
         form.addRow("Length penalty", self.length_penalty)
         form.addRow("Topic focus (MMI)", self.mmi_weight)
+        form.addRow("Topic focus, first words", self.mmi_search_weight)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Maximum length", self.max_length)
@@ -96,13 +105,14 @@ class SettingsDialog(QDialog):
         self.beam_size.setEnabled(strategy == "beam")
         self.length_penalty.setEnabled(strategy == "beam")
         self.mmi_weight.setEnabled(strategy == "beam")
+        self.mmi_search_weight.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
 
     def chosen(self) -> AppSettings:
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
-                       mmi_weight=self.mmi_weight.value(),
+                       mmi_weight=self.mmi_weight.value(), mmi_search_weight=self.mmi_search_weight.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

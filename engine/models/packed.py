@@ -132,10 +132,16 @@ class PackedDecoder:
     def decode_step(self, tokens: torch.Tensor, state: State, memory):
         """As ``Seq2Seq.decode_step``: log-probs (N, vocab), attention (N, src_len), state."""
         x, state = self._step(self.decoder, self.model.embedding(tokens), state)
-        enc_outputs, keys, _ = memory  # batch 1, shared by the N hypotheses
+        enc_outputs, keys, pad_mask = memory  # batch 1 (shared by the N hypotheses) or N
         energy = torch.tanh(keys + self.query(x).unsqueeze(1))  # (N, S, A)
-        weights = torch.softmax(torch.matmul(energy, self.score), dim=-1)  # (N, S)
-        context = torch.matmul(weights, enc_outputs.squeeze(0))  # (N, hidden)
+        scores = torch.matmul(energy, self.score)  # (N, S)
+        if pad_mask is not None:
+            scores = scores.masked_fill(pad_mask, float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
+        if enc_outputs.size(0) == 1:
+            context = torch.matmul(weights, enc_outputs.squeeze(0))  # (N, hidden)
+        else:
+            context = torch.bmm(weights.unsqueeze(1), enc_outputs).squeeze(1)
         features = torch.tanh(self.combine(torch.cat([x, context], dim=1)))
         return self.output.log_prob(features), weights, state
 

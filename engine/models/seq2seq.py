@@ -182,16 +182,18 @@ class Seq2Seq(nn.Module):
         return (enc_outputs, self.attention.project_keys(enc_outputs), None), state
 
     def decode_step(self, tokens: torch.Tensor, state: State, memory):
-        """One decoder step for N hypotheses of the same turn.
+        """One decoder step for N hypotheses.
 
-        tokens: (N,); state: (layers, N, hidden); memory: the turn's encoding with batch 1,
-        broadcast over the hypotheses. Returns log-probs (N, vocab), attention (N, src_len), state.
+        tokens: (N,); state: (layers, N, hidden); memory: ``start_reply``'s encoding of one turn
+        (batch 1, broadcast over the hypotheses) or ``encode``'s of N turns, one per hypothesis,
+        with their pad mask. Returns log-probs (N, vocab), attention (N, src_len), state.
         """
         x = self.embedding(tokens)  # (N, E)
         x, state = self._cell_step(self.decoder, x, state)
         enc_outputs, keys, pad_mask = memory
         n = tokens.size(0)
-        memory_n = (enc_outputs.expand(n, -1, -1), keys.expand(n, -1, -1), None)
+        memory_n = (enc_outputs.expand(n, -1, -1), keys.expand(n, -1, -1),
+                    pad_mask.expand(n, -1) if pad_mask is not None else None)
         features, weights = self.attend(x.unsqueeze(1), memory_n)  # (N, 1, E), (N, 1, S)
         return self.output.log_prob(features.squeeze(1).float()), weights.squeeze(1), state
 

@@ -25,7 +25,12 @@ from engine.text import Vocab, detokenize, tokenize
 from engine.training import StopRequest, tqdm_progress
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
-PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(reply)
+PRIOR_CONTEXTS = 16
+# The search's MMI penalty leaves a step alone where the model gives one token at least this much
+# probability: the turn has settled what comes next (a reply the user taught, an answer it knows),
+# and generic openings are the model's hedge when it is unsure (its usual first-token top choice
+# holds 0.1 to 0.35).
+CONFIDENT = 0.5  # training turns whose mean p(reply | turn) stands for p(reply)
 
 
 def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]]], n: int = PRIOR_CONTEXTS,
@@ -59,6 +64,7 @@ class ChatPredictor:
         # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
         self.steps = packed_decoder(self.model, device) or self.model
         self._encoded = None  # (turns, their encoding) of the last _encoded_turns call
+        self.content_ids = vocab.content_ids()  # words a reply says at most once
         self.model_id = model_id
         self.meta = meta or {}
 
@@ -141,6 +147,14 @@ class ChatPredictor:
         each = _sum_per_reply(out.token_log_probs, list(replies) * n_turns)
         return torch.logsumexp(each.view(n_turns, n_replies), dim=0) - math.log(n_turns)
 
+    def _with_log_likelihoods(self, hypotheses: list[Hypothesis], state: Optional[ChatState],
+                              source_ids: list[int]) -> list[Hypothesis]:
+        """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn, ``state``)."""
+        start = self._state(state)
+        rows = tuple(part.expand(-1, len(hypotheses), -1).contiguous() for part in start)
+        true = self.log_likelihoods(rows, [(source_ids, h.tokens) for h in hypotheses]).tolist()
+        return [replace(h, log_prob=log_prob) for h, log_prob in zip(hypotheses, true)]
+
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
         """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
         normalised as beam search normalises; keep ``config.n_best``."""
@@ -149,6 +163,42 @@ class ChatPredictor:
                                                                                             config.length_penalty))
                     for h, p in zip(hypotheses, prior)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[: config.n_best]
+
+    def _penalised_search(self, step, state, config: DecodeConfig):
+        """``step`` (and the state and reorder function that go with it) with the first
+        ``config.mmi_search_tokens`` tokens' log-probabilities lowered by ``mmi_search_weight``
+        times their log-probability under the prior: the mean of p(token | prefix, turn) over the
+        prior's turns, each decoding the same prefix alongside the hypotheses in the same batch.
+        A hypothesis whose next token the model is ``CONFIDENT`` of is left as it is, and when the
+        model is confident of the first token, so is the whole reply.
+        The wrapped state is (model state, prior rows' state, tokens so far); prior row r * K + j
+        is hypothesis r after prior turn j, and is dropped once the penalised tokens are written."""
+        (outputs, keys, pad_mask), prior_state = self._encoded_turns(self.prior_sources)
+        k, weight, limit = outputs.size(0), config.mmi_search_weight, config.mmi_search_tokens
+
+        def penalised(tokens: torch.Tensor, wrapped):
+            main, prior, written = wrapped
+            log_probs, attention, main = step(tokens, main)
+            if prior is not None:
+                n = tokens.size(0)
+                memory = (outputs.repeat(n, 1, 1), keys.repeat(n, 1, 1),
+                          pad_mask.repeat(n, 1) if pad_mask is not None else None)
+                prior_log_probs, _, prior = self.steps.decode_step(tokens.repeat_interleave(k), prior, memory)
+                log_prior = torch.logsumexp(prior_log_probs.view(n, k, -1), dim=1) - math.log(k)
+                unsure = log_probs.max(dim=1, keepdim=True).values < math.log(CONFIDENT)
+                log_probs = torch.where(unsure, log_probs - weight * log_prior, log_probs)
+                if written + 1 >= limit or not bool(unsure.any()):
+                    prior = None  # done, or sure of the first token: the reply is left alone
+            return log_probs, attention, (main, prior, written + 1)
+
+        def reorder(wrapped, rows: torch.Tensor):
+            main, prior, written = wrapped
+            if prior is not None:
+                prior_rows = (rows.unsqueeze(1) * k + torch.arange(k, device=rows.device)).reshape(-1)
+                prior = Seq2Seq.reorder_state(prior, prior_rows)
+            return Seq2Seq.reorder_state(main, rows), prior, written
+
+        return penalised, reorder, (state, prior_state, 0)
 
     # -- replies -----------------------------------------------------------------------------
     @torch.inference_mode()
@@ -162,8 +212,17 @@ class ChatPredictor:
         step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         rerank = config.mmi_weight > 0 and config.strategy == "beam" and config.beam_size > 1
         search = replace(config, n_best=max(config.n_best, config.beam_size)) if rerank else config
-        hypotheses = decode(step, dec_state, Seq2Seq.reorder_state, search, vocab.sos_id, vocab.eos_id,
-                            vocab.unk_id, vocab.pad_id, device=self.device, should_stop=should_stop)
+        penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
+        reorder, start = Seq2Seq.reorder_state, dec_state
+        if penalise:
+            step, reorder, start = self._penalised_search(step, dec_state, config)
+        hypotheses = decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
+                            once=self.content_ids, device=self.device, should_stop=should_stop)
+        if penalise:
+            for h in hypotheses:
+                h.final_state = h.final_state[0] if h.final_state is not None else None
+            if rerank:  # the reranking weighs the whole reply's true log p(reply | turn)
+                hypotheses = self._with_log_likelihoods(hypotheses, state, source_ids)
         if rerank:
             hypotheses = self._rerank(hypotheses, config)
         best = hypotheses[0]
@@ -268,7 +327,8 @@ def train(args: argparse.Namespace) -> int:
 
 
 def _decode_config(args: argparse.Namespace) -> DecodeConfig:
-    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, mmi_weight=args.mmi)
+    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, mmi_weight=args.mmi,
+                        mmi_search_weight=args.mmi_search, mmi_search_tokens=args.mmi_search_tokens)
 
 
 def run_reply(args: argparse.Namespace) -> int:

@@ -15,11 +15,12 @@ from nltk.lm.api import Smoothing
 from nltk.lm.models import InterpolatedLanguageModel
 from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 
-from engine import MMI_WEIGHT
+from engine import add_mmi_arguments
 from engine.chat_training import evaluate_loss
 from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
+from engine.relevance import WordAssociation, topic_recall
 from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor, sample_prior_contexts
 from engine.text import UNK, Vocab
 
@@ -114,8 +115,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-exchanges", type=int, default=600,
                         help="exchanges used for the generation and ranking figures (perplexity uses all)")
     parser.add_argument("--beam-size", type=int, default=5)
-    parser.add_argument("--mmi", type=float, default=MMI_WEIGHT,
-                        help="generated replies: beam search reranked by MMI with this weight, as the app does")
+    add_mmi_arguments(parser)  # the generated replies are written as the app writes them
     parser.add_argument("--rank-score", choices=("mean", "sum", "pmi", "pmi-null"), default="pmi",
                         help="recall@1 of 10: mean or summed log p(reply | context); pointwise mutual "
                              "information log p(reply | context) - log p(reply), with p(reply) the mean "
@@ -173,8 +173,9 @@ def evaluate(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
-    decode_config = DecodeConfig(beam_size=args.beam_size, mmi_weight=args.mmi)
-    references, hypotheses, hits, ranked = [], [], 0, 0
+    decode_config = DecodeConfig(beam_size=args.beam_size, mmi_weight=args.mmi, mmi_search_weight=args.mmi_search,
+                                 mmi_search_tokens=args.mmi_search_tokens)
+    references, hypotheses, turns, groups, hits, ranked = [], [], [], [], 0, 0
     for index, stream in enumerate(streams):
         state = predictor.model.initial_state(1, device)
         for source, reply in stream:
@@ -184,6 +185,8 @@ def evaluate(args: argparse.Namespace) -> dict:
             generated = predictor.reply(text_source, _state(predictor, state), decode_config)
             references.append([vocab.decode(reply)])
             hypotheses.append(generated.tokens)
+            turns.append(vocab.decode(source))
+            groups.append(index)
             negatives = []
             while len(negatives) < 9:
                 other, candidate = rng.choice(all_replies)
@@ -196,6 +199,8 @@ def evaluate(args: argparse.Namespace) -> dict:
                 _, state = predictor.model.start_reply(torch.tensor([source], device=device), state)
                 state = predictor.model.read_reply(reply, state, vocab.sos_id)
     smooth = SmoothingFunction().method1
+    judge = WordAssociation((vocab.decode(source), vocab.decode(reply))
+                            for stream in train_streams for source, reply in stream)
     unigrams = [t for h in hypotheses for t in h]
     bigrams = [b for h in hypotheses for b in zip(h, h[1:])]
     return {
@@ -206,7 +211,12 @@ def evaluate(args: argparse.Namespace) -> dict:
         "distinct1": len(set(unigrams)) / max(1, len(unigrams)),
         "distinct2": len(set(bigrams)) / max(1, len(bigrams)),
         "recall_at_1_of_10": hits / max(1, ranked),
+        "topic_recall_at_1_of_10": topic_recall(judge, turns, hypotheses, groups, seed=args.seed),
+        "topic_recall_of_true_replies": topic_recall(judge, turns, [r[0] for r in references], groups,
+                                                     seed=args.seed),
         "mmi_weight": args.mmi,
+        "mmi_search_weight": args.mmi_search,
+        "mmi_search_tokens": args.mmi_search_tokens,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
         "n_conversations": len(streams),

@@ -306,6 +306,69 @@ def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
         DecodeConfig(mmi_weight=1.5)
 
 
+@torch.inference_mode()
+def test_a_step_over_turns_of_different_lengths_equals_each_turn_alone(trained):
+    predictor, _ = trained
+    vocab, model = predictor.vocab, predictor.model
+    turns = [predictor.encode_turn(t) for t in ("how are you ?", "alice", "my name is bob")]
+    batch = make_turn_batch([(t, []) for t in turns], [False] * 3, vocab)
+    outputs, keys, pad_mask, state = model.encode(batch.source, batch.source_lengths, model.initial_state(3))
+    tokens = torch.full((3,), vocab.sos_id)
+    # The prepacked CPU decoder (float16 weights: within 5e-3, as in the test below) and the model.
+    for steps in (predictor.steps, model):
+        log_probs, attention, _ = steps.decode_step(tokens, state, (outputs, keys, pad_mask))
+        for row, turn in enumerate(turns):
+            memory, alone = model.start_reply(torch.tensor([turn]), model.initial_state(1))
+            expected, expected_attention, _ = model.decode_step(tokens[:1], alone, memory)
+            assert torch.allclose(log_probs[row], expected[0], atol=5e-3)
+            assert torch.allclose(attention[row, :len(turn)], expected_attention[0], atol=2e-3)
+            assert float(attention[row, len(turn):].sum()) == 0.0
+
+
+@torch.inference_mode()
+def test_mmi_search_lowers_the_opening_tokens_by_their_prior_log_probability(trained):
+    from engine.decoding import length_penalty
+
+    base, _ = trained
+    priors = [["how", "are", "you", "?"], ["alice"], ["my", "name", "is", "bob"]]
+    predictor = ChatPredictor(base.model, base.vocab, base.device, "small", {"prior_contexts": priors})
+    vocab, model = predictor.vocab, predictor.model
+    # The tiny model is unsure how to answer "music" (its likeliest first token has p < 0.5).
+    text = "music"
+    source = predictor.encode_turn(text)
+    start = model.initial_state(1)
+    # The prior of each first token: its probability after each prior turn, averaged.
+    first = []
+    for turn in priors:
+        memory, state = model.start_reply(torch.tensor([vocab.encode(turn)]), model.initial_state(1))
+        first.append(model.decode_step(torch.tensor([vocab.sos_id]), state, memory)[0][0])
+    log_prior = torch.logsumexp(torch.stack(first), 0) - torch.log(torch.tensor(3.0))
+    for weight in (0.5, 1.0):
+        config = DecodeConfig(beam_size=1, mmi_search_weight=weight, mmi_search_tokens=1, block_ngram=0)
+        reply = predictor.reply(text, None, config)
+        tokens = vocab.encode(reply.tokens)
+        true = float(predictor.log_likelihoods(start, [(source, tokens)])[0])
+        penalised = true - weight * float(log_prior[tokens[0]])
+        assert reply.score == pytest.approx(penalised / length_penalty(len(tokens), config.length_penalty), abs=5e-3)
+    # Where the model is sure of the first token (p("yes") > 0.99 here), the reply is left alone.
+    plain = predictor.reply("do you like music ?", None, DecodeConfig(beam_size=3))
+    sure = predictor.reply("do you like music ?", None, DecodeConfig(beam_size=3, mmi_search_weight=1.0))
+    assert sure.text == plain.text and sure.score == pytest.approx(plain.score)
+    # With a beam, the reply's state is still the state after the chosen reply, and reranking
+    # weighs the true log p(reply | turn).
+    config = DecodeConfig(beam_size=3, n_best=3, mmi_weight=0.5, mmi_search_weight=1.0, mmi_search_tokens=2)
+    reply = predictor.reply(text, None, config)
+    replies = [vocab.encode(tokenize(text)) for text, _ in reply.alternatives]
+    true = predictor.log_likelihoods((start[0].expand(-1, 3, -1), start[1].expand(-1, 3, -1)),
+                                     [(source, r) for r in replies])
+    expected = [float((c - 0.5 * p) / length_penalty(len(r), config.length_penalty))
+                for c, p, r in zip(true, predictor.log_prior(replies), replies)]
+    assert [score for _, score in reply.alternatives] == pytest.approx(expected, abs=5e-3)
+    memory, state = predictor.steps.start_reply(torch.tensor([source]), start)
+    after = predictor.steps.read_reply(vocab.encode(reply.tokens), state, vocab.sos_id)
+    assert torch.allclose(reply.state.tensors[0], after[0], atol=1e-5)
+
+
 def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     import json
 

@@ -1,6 +1,7 @@
 """Decoding strategies driven by hand-made log-probabilities (no model)."""
 import itertools
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -103,6 +104,18 @@ def test_repeated_ngrams_are_blocked():
     hypothesis = run(step, reorder, DecodeConfig(strategy="greedy", max_length=12, block_ngram=2))[0]
     bigrams = list(zip(hypothesis.tokens, hypothesis.tokens[1:]))
     assert len(bigrams) == len(set(bigrams))
+
+
+@pytest.mark.parametrize("strategy", ["greedy", "beam"])
+def test_words_named_once_appear_at_most_once(strategy):
+    step, reorder = constant_model({4: 5.0, 5: 4.0, 6: 3.0, EOS: -5.0})
+    config = DecodeConfig(strategy=strategy, max_length=6, block_ngram=0)
+    hypothesis = decode(step, [()], reorder, config, SOS, EOS, UNK, PAD, once=frozenset({4, 5}))[0]
+    assert sorted(hypothesis.tokens) == [4, 5, 6, 6, 6, 6]  # 6 fills the rest (the beam may order them otherwise)
+    # The config turns it off.
+    off = decode(step, [()], reorder, replace(config, block_repeated_words=False), SOS, EOS, UNK, PAD,
+                 once=frozenset({4, 5}))[0]
+    assert off.tokens == [4] * 6
 
 
 def test_sampling_follows_top_k_and_is_repeatable_with_a_seed():
