@@ -7,10 +7,10 @@ __version__ = "0.1.0"
 
 # How strongly chat replies are reranked toward what the user said by default (``DecodeConfig.mmi_weight``):
 # the command line starts from it, and the app's settings start from the same value.
-MMI_WEIGHT = 0.75
+MMI_WEIGHT = 1.0
 # and how strongly, and for how many opening tokens, the beam search itself is pulled toward replies
 # that this turn rather than any turn makes likely (``DecodeConfig.mmi_search_weight`` and ``_tokens``).
-MMI_SEARCH_WEIGHT = 0.5
+MMI_SEARCH_WEIGHT = 0.7
 MMI_SEARCH_TOKENS = 2
 
 

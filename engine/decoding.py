@@ -30,8 +30,9 @@ class DecodeConfig:
     seed: Optional[int] = None  # sampling: a fixed seed makes replies repeatable
     forbid_unk: bool = True  # never emit <unk>
     # A word the caller names in ``decode``'s ``once`` (the chat model names its content words; the
-    # captioner none, as "a red circle and a blue circle" is right) appears at most once in a reply,
-    # which keeps "i play piano and piano" out where n-gram blocking lets it through.
+    # captioner none, as "a red circle and a blue circle" is right) appears at most once in a reply
+    # unless the model is sure of it (``SURE_REPEAT``), which keeps "i play piano and piano" out
+    # where n-gram blocking lets it through.
     block_repeated_words: bool = True
     # Chat replies only (the captioner ignores it): rerank the beam's hypotheses by
     # log p(reply | turn) - mmi_weight * log p(reply), the anti-language-model form of maximum
@@ -46,6 +47,11 @@ class DecodeConfig:
     # ones are where an anti-language model rewards ungrammatical text). 0 turns it off.
     mmi_search_weight: float = 0.0
     mmi_search_tokens: int = 2
+    # Both leave a reply alone where the model is at least this sure of it: of its first token (the
+    # search) or of its tokens on average, as a geometric mean (the reranking). Generic replies are
+    # the model's hedge when it is unsure; a reply it is sure of (one the user taught it) is meant.
+    # Above 1: never.
+    mmi_confident: float = 0.5
 
     def __post_init__(self) -> None:
         if self.strategy not in ("beam", "greedy", "sample"):
@@ -56,6 +62,8 @@ class DecodeConfig:
             raise ValueError("temperature must be positive and top-p in (0, 1]")
         if not 0 <= self.mmi_weight <= 1 or not 0 <= self.mmi_search_weight <= 1:
             raise ValueError("the MMI weights must be in [0, 1]")
+        if self.mmi_confident <= 0:
+            raise ValueError("the MMI confidence must be positive")
         if self.mmi_search_tokens < 0:
             raise ValueError("the MMI search tokens must not be negative")
 
@@ -77,6 +85,11 @@ class SpecialIds:
     pad: int = -1
     banned: tuple[int, ...] = field(default_factory=tuple)  # never emitted (besides pad, sos, unk)
     once: frozenset[int] = frozenset()  # emitted at most once in a hypothesis
+
+
+# A word named "once" may still come back where the model gives it at least half the probability:
+# a reply it was taught that says a word twice ("cats, cats are great") is meant, not a loop.
+SURE_REPEAT = math.log(0.5)
 
 
 def length_penalty(length: int, alpha: float) -> float:
@@ -123,7 +136,8 @@ class Strategy:
             for row, history in enumerate(self.histories):
                 used = [token for token in set(history) if token in self._once]
                 if used:
-                    log_probs[row, used] = -math.inf
+                    unsure = [token for token, lp in zip(used, log_probs[row, used].tolist()) if lp < SURE_REPEAT]
+                    log_probs[row, unsure] = -math.inf
         n = self.config.block_ngram
         if n > 0 and length >= n - 1:
             for row, history in enumerate(self.histories):

@@ -25,12 +25,11 @@ from engine.text import Vocab, detokenize, tokenize
 from engine.training import StopRequest, tqdm_progress
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
-PRIOR_CONTEXTS = 16
-# The search's MMI penalty leaves a step alone where the model gives one token at least this much
-# probability: the turn has settled what comes next (a reply the user taught, an answer it knows),
-# and generic openings are the model's hedge when it is unsure (its usual first-token top choice
-# holds 0.1 to 0.35).
-CONFIDENT = 0.5  # training turns whose mean p(reply | turn) stands for p(reply)
+PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(reply)
+# The penalty counts from this prior probability up: an opening that fewer than 1 in 300 replies
+# start with is not generic, and gains nothing more by being rarer (without a floor the search
+# favours rare words for their rarity: "not powers." to "do you have any pets?").
+PRIOR_FLOOR = 0.003
 
 
 def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]]], n: int = PRIOR_CONTEXTS,
@@ -157,7 +156,14 @@ class ChatPredictor:
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
         """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
-        normalised as beam search normalises; keep ``config.n_best``."""
+        normalised as beam search normalises; keep ``config.n_best``. Where the model is sure of a
+        reply (its tokens' geometric-mean probability is ``config.mmi_confident`` or more, as for a
+        reply the user taught it), they are ordered by log p(reply | turn) alone: reranking would
+        only trade that reply for an unlikely one that no other turn would prompt."""
+        if max(h.log_prob / (len(h.tokens) + 1) for h in hypotheses) >= math.log(config.mmi_confident):
+            plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), config.length_penalty))
+                     for h in hypotheses]
+            return sorted(plain, key=lambda h: h.score, reverse=True)[: config.n_best]
         prior = self.log_prior([h.tokens for h in hypotheses]).tolist()
         rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / length_penalty(len(h.tokens),
                                                                                             config.length_penalty))
@@ -169,8 +175,9 @@ class ChatPredictor:
         ``config.mmi_search_tokens`` tokens' log-probabilities lowered by ``mmi_search_weight``
         times their log-probability under the prior: the mean of p(token | prefix, turn) over the
         prior's turns, each decoding the same prefix alongside the hypotheses in the same batch.
-        A hypothesis whose next token the model is ``CONFIDENT`` of is left as it is, and when the
-        model is confident of the first token, so is the whole reply.
+        The penalty counts from ``PRIOR_FLOOR`` up, and a reply whose first token the model is
+        ``config.mmi_confident`` of is left alone (the shipped model's likeliest first token
+        usually holds 0.1 to 0.35 of the probability, so its generic openings are hedges).
         The wrapped state is (model state, prior rows' state, tokens so far); prior row r * K + j
         is hypothesis r after prior turn j, and is dropped once the penalised tokens are written."""
         (outputs, keys, pad_mask), prior_state = self._encoded_turns(self.prior_sources)
@@ -179,16 +186,22 @@ class ChatPredictor:
         def penalised(tokens: torch.Tensor, wrapped):
             main, prior, written = wrapped
             log_probs, attention, main = step(tokens, main)
+            if written == 0 and float(log_probs.max()) >= math.log(config.mmi_confident):
+                prior = None  # sure of the first token: the reply is left alone
             if prior is not None:
                 n = tokens.size(0)
                 memory = (outputs.repeat(n, 1, 1), keys.repeat(n, 1, 1),
                           pad_mask.repeat(n, 1) if pad_mask is not None else None)
                 prior_log_probs, _, prior = self.steps.decode_step(tokens.repeat_interleave(k), prior, memory)
                 log_prior = torch.logsumexp(prior_log_probs.view(n, k, -1), dim=1) - math.log(k)
-                unsure = log_probs.max(dim=1, keepdim=True).values < math.log(CONFIDENT)
-                log_probs = torch.where(unsure, log_probs - weight * log_prior, log_probs)
-                if written + 1 >= limit or not bool(unsure.any()):
-                    prior = None  # done, or sure of the first token: the reply is left alone
+                # Lowered only: a token at or below the floor keeps its log-probability, so the
+                # penalised scores stay at or below the true ones (the strategies' check of how
+                # sure the model is of a repeated word still holds). All hypotheses of a step are
+                # lowered alike, so the ranking is Li et al.'s log p(y|x) - weight log p(y).
+                excess = log_prior.clamp(min=math.log(PRIOR_FLOOR)) - math.log(PRIOR_FLOOR)
+                log_probs = log_probs - weight * excess
+                if written + 1 >= limit:
+                    prior = None
             return log_probs, attention, (main, prior, written + 1)
 
         def reorder(wrapped, rows: torch.Tensor):

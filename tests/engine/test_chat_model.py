@@ -1,5 +1,6 @@
 """The chat model, its truncated-BPTT training and clipping, on tiny sizes."""
 import copy
+import math
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from engine.data.chat import make_turn_batch, stream_batches, training_streams
 from engine.decoding import DecodeConfig
 from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
-from engine.tasks.chat import ChatPredictor, tiny_config, train_small_model
+from engine.tasks.chat import PRIOR_FLOOR, ChatPredictor, tiny_config, train_small_model
 from engine.text import Vocab, tokenize
 from engine.training import clip_gradients
 
@@ -294,7 +295,9 @@ def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
     prior = predictor.log_prior(replies)
     expected = [float((c - 0.5 * p) / length_penalty(len(r), plain.length_penalty))
                 for c, p, r in zip(conditional, prior, replies)]
-    reranked = predictor.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_weight=0.5))
+    # (mmi_confident above 1: rerank even the replies the model is sure of.)
+    reranked = predictor.reply("how are you ?", None,
+                               DecodeConfig(beam_size=4, n_best=4, mmi_weight=0.5, mmi_confident=2.0))
     assert [score for _, score in reranked.alternatives] == pytest.approx(sorted(expected, reverse=True), abs=1e-3)
     assert reranked.text == beam.alternatives[max(range(4), key=expected.__getitem__)][0]
     # The reply's state is the state after the chosen reply, as without reranking.
@@ -302,8 +305,14 @@ def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
                           predictor.steps.read_reply(predictor.vocab.encode(tokenize(reranked.text)),
                                                      predictor.steps.start_reply(torch.tensor([source]), state)[1],
                                                      predictor.vocab.sos_id)[0], atol=1e-5)
+    # By default a reply the model is sure of (the tiny model knows "fine thanks" by heart) keeps
+    # its place: reranking would trade it for an unlikely one.
+    sure = predictor.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_weight=0.5))
+    assert sure.alternatives == pytest.approx(beam.alternatives) and sure.text == "Fine thanks"
     with pytest.raises(ValueError):
         DecodeConfig(mmi_weight=1.5)
+    with pytest.raises(ValueError):
+        DecodeConfig(mmi_confident=0.0)
 
 
 @torch.inference_mode()
@@ -343,12 +352,13 @@ def test_mmi_search_lowers_the_opening_tokens_by_their_prior_log_probability(tra
         memory, state = model.start_reply(torch.tensor([vocab.encode(turn)]), model.initial_state(1))
         first.append(model.decode_step(torch.tensor([vocab.sos_id]), state, memory)[0][0])
     log_prior = torch.logsumexp(torch.stack(first), 0) - torch.log(torch.tensor(3.0))
+    excess = log_prior.clamp(min=math.log(PRIOR_FLOOR)) - math.log(PRIOR_FLOOR)  # 0 for rare tokens
     for weight in (0.5, 1.0):
         config = DecodeConfig(beam_size=1, mmi_search_weight=weight, mmi_search_tokens=1, block_ngram=0)
         reply = predictor.reply(text, None, config)
         tokens = vocab.encode(reply.tokens)
         true = float(predictor.log_likelihoods(start, [(source, tokens)])[0])
-        penalised = true - weight * float(log_prior[tokens[0]])
+        penalised = true - weight * float(excess[tokens[0]])
         assert reply.score == pytest.approx(penalised / length_penalty(len(tokens), config.length_penalty), abs=5e-3)
     # Where the model is sure of the first token (p("yes") > 0.99 here), the reply is left alone.
     plain = predictor.reply("do you like music ?", None, DecodeConfig(beam_size=3))
@@ -356,7 +366,8 @@ def test_mmi_search_lowers_the_opening_tokens_by_their_prior_log_probability(tra
     assert sure.text == plain.text and sure.score == pytest.approx(plain.score)
     # With a beam, the reply's state is still the state after the chosen reply, and reranking
     # weighs the true log p(reply | turn).
-    config = DecodeConfig(beam_size=3, n_best=3, mmi_weight=0.5, mmi_search_weight=1.0, mmi_search_tokens=2)
+    config = DecodeConfig(beam_size=3, n_best=3, mmi_weight=0.5, mmi_search_weight=1.0, mmi_search_tokens=2,
+                          mmi_confident=2.0)
     reply = predictor.reply(text, None, config)
     replies = [vocab.encode(tokenize(text)) for text, _ in reply.alternatives]
     true = predictor.log_likelihoods((start[0].expand(-1, 3, -1), start[1].expand(-1, 3, -1)),

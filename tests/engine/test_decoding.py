@@ -107,8 +107,8 @@ def test_repeated_ngrams_are_blocked():
 
 
 @pytest.mark.parametrize("strategy", ["greedy", "beam"])
-def test_words_named_once_appear_at_most_once(strategy):
-    step, reorder = constant_model({4: 5.0, 5: 4.0, 6: 3.0, EOS: -5.0})
+def test_words_named_once_appear_at_most_once_unless_the_model_is_sure(strategy):
+    step, reorder = constant_model({4: 2.0, 5: 1.9, 6: 1.8, EOS: -5.0})  # p(4) is about 0.36
     config = DecodeConfig(strategy=strategy, max_length=6, block_ngram=0)
     hypothesis = decode(step, [()], reorder, config, SOS, EOS, UNK, PAD, once=frozenset({4, 5}))[0]
     assert sorted(hypothesis.tokens) == [4, 5, 6, 6, 6, 6]  # 6 fills the rest (the beam may order them otherwise)
@@ -116,6 +116,10 @@ def test_words_named_once_appear_at_most_once(strategy):
     off = decode(step, [()], reorder, replace(config, block_repeated_words=False), SOS, EOS, UNK, PAD,
                  once=frozenset({4, 5}))[0]
     assert off.tokens == [4] * 6
+    # A word the model gives more than half the probability may come back.
+    step, reorder = constant_model({4: 5.0, 5: 1.9, 6: 1.8, EOS: -5.0})  # p(4) is about 0.93
+    sure = decode(step, [()], reorder, config, SOS, EOS, UNK, PAD, once=frozenset({4, 5}))[0]
+    assert sure.tokens == [4] * 6
 
 
 def test_sampling_follows_top_k_and_is_repeatable_with_a_seed():
