@@ -15,7 +15,6 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from engine import MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT
 from engine.checkpoint import CheckpointError
 from engine.chat_training import run_turn
 from engine.data.chat import make_turn_batch
@@ -121,13 +120,13 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
 
 def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     """Latency of ``length``-token replies (the length is forced, so every run does the same work)."""
+    from engine.tasks.chat import chat_decoding
+
     text = "hey , how was your weekend ? did you do anything fun ?"
     results = {}
     for name, config in (("greedy", DecodeConfig(strategy="greedy", min_length=length, max_length=length)),
                          ("beam5", DecodeConfig(beam_size=5, min_length=length, max_length=length)),
-                         ("beam5_mmi", DecodeConfig(beam_size=5, min_length=length, max_length=length,
-                                                    mmi_weight=MMI_WEIGHT, mmi_search_weight=MMI_SEARCH_WEIGHT,
-                                                    mmi_search_tokens=MMI_SEARCH_TOKENS))):
+                         ("beam5_mmi", chat_decoding(min_length=length, max_length=length))):
         times = _timed(lambda: predictor.reply(text, None, config), repeats, predictor.device)
         results[f"{name}_ms_p50"] = round(statistics.median(times), 2)
         results[f"{name}_ms_p95"] = round(_percentile(times, 0.95), 2)

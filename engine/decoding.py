@@ -235,9 +235,9 @@ class Sampling(_SingleStrategy):
 class BeamSearch(Strategy):
     """Beam search: keeps ``beam_size`` live hypotheses; a finished one leaves the batch.
 
-    It stops when ``beam_size`` hypotheses have finished, or when no live hypothesis can still
-    beat the ``n_best``-th finished one (exact when ``length_penalty`` is 0, since log-probs only
-    fall as a hypothesis grows).
+    It stops when no live hypothesis can still beat the ``n_best``-th finished one (exact when
+    ``length_penalty`` is 0, since log-probs only fall as a hypothesis grows), or at the maximum
+    length.
     """
 
     def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
@@ -275,9 +275,9 @@ class BeamSearch(Strategy):
             self.done = True
             return
         self._record(rows, tokens, token_lps, attention)
-        if len(self.finished) >= config.beam_size:
-            self.done = True
-        elif len(self.finished) >= config.n_best:
+        # Enough finished hypotheses alone is no reason to stop: short ones finish first, and a
+        # live one may still beat them all ("hey there!" against "hey there! how's it going?").
+        if len(self.finished) >= config.n_best:
             worst_kept = sorted(h.score for h in self.finished)[-config.n_best]
             best_live = max(self.log_probs_sum) / length_penalty(self.step, config.length_penalty)
             self.done = best_live <= worst_kept

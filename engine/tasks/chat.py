@@ -13,6 +13,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
+from engine import MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import load_corpus, make_turn_batch, tokenize_conversations, training_streams
@@ -39,6 +40,13 @@ def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]
     sources = [source for stream in streams for source, _ in stream]
     picked = random.Random(seed).sample(range(len(sources)), min(n, len(sources)))
     return [sources[i] for i in sorted(picked)]
+
+
+def chat_decoding(**overrides) -> DecodeConfig:
+    """How the app and the commands write chat replies by default: beam 5 with the topic focus
+    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT`` and ``MMI_SEARCH_TOKENS``."""
+    return DecodeConfig(**{"beam_size": 5, "mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
+                           "mmi_search_tokens": MMI_SEARCH_TOKENS, **overrides})
 
 
 def resume_path(path: Path) -> Path:

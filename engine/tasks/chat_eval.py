@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Sequence
 
 import torch
-from nltk.lm import KneserNeyInterpolated
 from nltk.lm.api import Smoothing
 from nltk.lm.models import InterpolatedLanguageModel
 from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu

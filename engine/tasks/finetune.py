@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import torch
 
     from engine.chat_training import TrainResult
+    from engine.decoding import DecodeConfig
     from engine.tasks.chat import ChatPredictor
 
 Conversation = list[str]  # turns, alternating user and bot, starting with the user
@@ -261,9 +262,9 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
 
 
 def reproduced_share(predictor: "ChatPredictor", checks: Sequence[CorrectionCheck],
-                     min_bleu: float = 0.8) -> float:
-    """Share of corrected prompts whose greedy reply (from the state of the exchanges before
-    it) equals the correction or has sentence BLEU >= ``min_bleu`` against it."""
+                     min_bleu: float = 0.8, config: "DecodeConfig | None" = None) -> float:
+    """Share of corrected prompts whose reply (greedy, or decoded by ``config``; from the state of
+    the exchanges before it) equals the correction or has sentence BLEU >= ``min_bleu`` against it."""
     if not checks:
         return float("nan")
     from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
@@ -271,12 +272,12 @@ def reproduced_share(predictor: "ChatPredictor", checks: Sequence[CorrectionChec
     from engine.decoding import DecodeConfig
     from engine.text import tokenize
 
-    greedy = DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
+    config = config or DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
     smooth = SmoothingFunction().method1
     hits = 0
     for check in checks:
         state = predictor.rebuild_state(list(check.history)) if check.history else None
-        reply = predictor.reply(check.prompt, state, greedy)
+        reply = predictor.reply(check.prompt, state, config)
         wanted = tokenize(check.correction)
         if reply.tokens == wanted or (len(wanted) >= 4 and reply.tokens and
                                       sentence_bleu([wanted], reply.tokens, smoothing_function=smooth) >= min_bleu):

@@ -29,7 +29,7 @@ from engine.chat_training import evaluate_loss
 from engine.data.chat import Conversation, load_corpus, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
-from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor
+from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor, chat_decoding
 from engine.tasks.finetune import (FinetuneConfig, SavedExchange, add_base_corpus, finetune, prepare,
                                    reproduced_share, tuned_predictor)
 from engine.text import tokenize
@@ -117,9 +117,14 @@ def evaluate(args: argparse.Namespace) -> dict:
     seconds = time.perf_counter() - tuning_started
     tuned = tuned_predictor(predictor, device)
     reproduced = reproduced_share(tuned, data.checks)
+    # ... and as the app writes replies: beam 5 with its topic focus (MMI), which must not push a
+    # taught reply aside.
+    app_decoding = chat_decoding(max_length=predictor.model.config.max_reply_len)
+    reproduced_app = reproduced_share(tuned, data.checks, config=app_decoding)
     ppl_after = perplexity(tuned, base_test, device)
     return {
         "corrections_reproduced": reproduced,
+        "corrections_reproduced_app_decoding": reproduced_app,
         "base_ppl_before": ppl_before,
         "base_ppl_after": ppl_after,
         "ppl_ratio": ppl_after / ppl_before,

@@ -106,6 +106,27 @@ def test_repeated_ngrams_are_blocked():
     assert len(bigrams) == len(set(bigrams))
 
 
+def test_beam_goes_on_while_a_live_hypothesis_can_beat_the_finished_ones():
+    # With a beam of 2, two short replies finish at step 2 ("6" at 0.27 and "4" at 0.21) while
+    # "4 5" (0.49 so far, then certain to end) is still live: stopping there would lose the best.
+    table = {(): {4: 0.7, 6: 0.3}, (4,): {EOS: 0.3, 5: 0.7}, (6,): {EOS: 0.9, 4: 0.1},
+             (4, 5): {EOS: 1.0}, (6, 4): {EOS: 1.0}}
+
+    def step(tokens, state):
+        prefixes = [p + (int(t),) if int(t) != SOS else p for p, t in zip(state, tokens)]
+        rows = []
+        for prefix in prefixes:
+            row = torch.full((VOCAB,), -1e9)
+            for token, probability in table[prefix].items():
+                row[token] = math.log(probability)
+            rows.append(row)
+        return torch.stack(rows), None, prefixes
+
+    reorder = lambda state, rows: [state[int(r)] for r in rows]  # noqa: E731
+    best = run(step, reorder, DecodeConfig(beam_size=2, length_penalty=0.0, block_ngram=0))[0]
+    assert best.tokens == [4, 5] and best.log_prob == pytest.approx(math.log(0.49))
+
+
 @pytest.mark.parametrize("strategy", ["greedy", "beam"])
 def test_words_named_once_appear_at_most_once_unless_the_model_is_sure(strategy):
     step, reorder = constant_model({4: 2.0, 5: 1.9, 6: 1.8, EOS: -5.0})  # p(4) is about 0.36
