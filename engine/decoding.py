@@ -116,6 +116,7 @@ class Strategy:
         if config.forbid_unk and ids.unk >= 0:
             self._banned.append(ids.unk)
         self._once = ids.once if config.block_repeated_words else frozenset()
+        self._said_once: list[set[int]] = [set()]  # the "once" words each live row has said
 
     def constrain(self, log_probs: torch.Tensor) -> torch.Tensor:
         """Mask tokens that may not come next: banned ids, early <eos>, repeated n-grams; force
@@ -133,11 +134,12 @@ class Strategy:
         if length < self.config.min_length:
             log_probs[:, self.ids.eos] = -math.inf
         if self._once:
-            for row, history in enumerate(self.histories):
-                used = [token for token in set(history) if token in self._once]
-                if used:
-                    unsure = [token for token, lp in zip(used, log_probs[row, used].tolist()) if lp < SURE_REPEAT]
-                    log_probs[row, unsure] = -math.inf
+            # (row, word) pairs of "once" words said so far, gathered in one go: a handful per row.
+            pairs = [(row, token) for row, said in enumerate(self._said_once) for token in said]
+            if pairs:
+                rows, tokens = torch.tensor(pairs, device=log_probs.device).unbind(1)
+                unsure = log_probs[rows, tokens] < SURE_REPEAT
+                log_probs[rows[unsure], tokens[unsure]] = -math.inf
         n = self.config.block_ngram
         if n > 0 and length >= n - 1:
             for row, history in enumerate(self.histories):
@@ -158,6 +160,8 @@ class Strategy:
             self.attentions = [self.attentions[r] for r in rows]
         self.select = torch.tensor(rows, dtype=torch.long, device=self.device)
         self.last_tokens = torch.tensor(tokens, dtype=torch.long, device=self.device)
+        if self._once:
+            self._said_once = [self._said_once[r] | ({t} if t in self._once else set()) for r, t in zip(rows, tokens)]
 
     @staticmethod
     def _stack(attention_rows: list[torch.Tensor]) -> Optional[torch.Tensor]:

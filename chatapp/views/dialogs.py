@@ -10,6 +10,17 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 from chatapp.settings import DEVICES, STRATEGIES, THEMES, AppSettings
 
 
+def _weight_box(value: float, tooltip: str) -> QDoubleSpinBox:
+    """A spin box for a weight in [0, 1], where 0 reads "off"."""
+    box = QDoubleSpinBox()
+    box.setRange(0.0, 1.0)
+    box.setSingleStep(0.1)
+    box.setValue(value)
+    box.setSpecialValueText("off")
+    box.setToolTip(tooltip)
+    return box
+
+
 class SettingsDialog(QDialog):
     applied = Signal(object)  # AppSettings
 
@@ -34,22 +45,14 @@ class SettingsDialog(QDialog):
         self.length_penalty.setRange(0.0, 2.0)
         self.length_penalty.setSingleStep(0.1)
         self.length_penalty.setValue(settings.length_penalty)
-        self.mmi_weight = QDoubleSpinBox()
-        self.mmi_weight.setRange(0.0, 1.0)
-        self.mmi_weight.setSingleStep(0.1)
-        self.mmi_weight.setValue(settings.mmi_weight)
-        self.mmi_weight.setSpecialValueText("off")
-        self.mmi_weight.setToolTip("Reranks the beam's replies by how much your message, rather than any "
-                                   "message, makes them likely (maximum mutual information): higher values "
-                                   "favour replies about what you said over generic ones.")
-        self.mmi_search_weight = QDoubleSpinBox()
-        self.mmi_search_weight.setRange(0.0, 1.0)
-        self.mmi_search_weight.setSingleStep(0.1)
-        self.mmi_search_weight.setValue(settings.mmi_search_weight)
-        self.mmi_search_weight.setSpecialValueText("off")
-        self.mmi_search_weight.setToolTip("Steers the first words of a reply away from openings that fit any "
-                                          "message (\"hey\", \"i am doing well\") while the beam searches, so "
-                                          "that replies can start on your topic; high values give odder words.")
+        self.mmi_weight = _weight_box(
+            settings.mmi_weight, "Reranks the beam's replies by how much your message, rather than any message, "
+            "makes them likely (maximum mutual information): higher values favour replies about what you said "
+            "over generic ones.")
+        self.mmi_search_weight = _weight_box(
+            settings.mmi_search_weight, "Steers the first words of a reply away from openings that fit any "
+            "message (\"hey\", \"i am doing well\") while the beam searches, so that replies can start on your "
+            "topic; high values give odder words.")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
