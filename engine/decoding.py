@@ -117,13 +117,16 @@ class Strategy:
             self._banned.append(ids.unk)
         self._once = ids.once if config.block_repeated_words else frozenset()
         self._said_once: list[set[int]] = [set()]  # the "once" words each live row has said
+        self._banned_ids: Optional[torch.Tensor] = None
 
     def constrain(self, log_probs: torch.Tensor) -> torch.Tensor:
         """Mask tokens that may not come next: banned ids, early <eos>, repeated n-grams; force
         <eos> at the maximum length. ``log_probs``: (rows, vocab)."""
         log_probs = log_probs.float().clone()
         if self._banned:
-            log_probs[:, self._banned] = -math.inf
+            if self._banned_ids is None:
+                self._banned_ids = torch.tensor(self._banned, device=log_probs.device)
+            log_probs.index_fill_(1, self._banned_ids, -math.inf)
         length = self.step
         if length >= self.config.max_length:
             eos_column = log_probs[:, self.ids.eos].clone()
@@ -142,12 +145,15 @@ class Strategy:
                 log_probs[rows[unsure], tokens[unsure]] = -math.inf
         n = self.config.block_ngram
         if n > 0 and length >= n - 1:
+            # Every row's (row, word) pairs that would repeat an n-gram, masked in one go.
+            pairs = []
             for row, history in enumerate(self.histories):
-                prefix = tuple(history[len(history) - n + 1:]) if n > 1 else ()
-                banned = [history[i + n - 1] for i in range(len(history) - n + 1)
-                          if tuple(history[i:i + n - 1]) == prefix]
-                if banned:
-                    log_probs[row, banned] = -math.inf
+                prefix = history[len(history) - n + 1:] if n > 1 else []
+                pairs += [(row, history[i + n - 1]) for i in range(len(history) - n + 1)
+                          if history[i:i + n - 1] == prefix]
+            if pairs:
+                rows, tokens = torch.tensor(pairs, device=log_probs.device).unbind(1)
+                log_probs[rows, tokens] = -math.inf
         return log_probs
 
     def _record(self, rows: list[int], tokens: list[int], token_log_probs: list[float],
