@@ -24,3 +24,8 @@ def add_mmi_arguments(parser) -> None:
                              "log-probability after any turn (0: off)")
     parser.add_argument("--mmi-search-tokens", type=int, default=MMI_SEARCH_TOKENS,
                         help="how many opening tokens --mmi-search applies to")
+
+
+def mmi_settings(args) -> dict:
+    """The ``DecodeConfig`` fields that ``add_mmi_arguments``' options set."""
+    return {"mmi_weight": args.mmi, "mmi_search_weight": args.mmi_search, "mmi_search_tokens": args.mmi_search_tokens}

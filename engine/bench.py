@@ -41,6 +41,18 @@ def _timed(fn: Callable[[], None], repeats: int, device: torch.device, warm_up: 
     return times
 
 
+def _in_turns(fns: dict[str, Callable[[], None]], repeats: int, device: torch.device) -> dict[str, list[float]]:
+    """Milliseconds of each call of each function, the functions taking turns one call each (after
+    one warm-up call each), so that a change in what else the machine is doing reaches all alike."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            times[name] += _timed(fn, 1, device, warm_up=False)
+    return times
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -101,13 +113,7 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
         # The same bare LSTMs on the hand-written layer the model trains with on the CPU
         # (engine.models.lstm): train_ratio_own_lstm is the share of a step that is not the LSTMs.
         steps["own"] = lambda: raw_step(lstm_forward)
-    # Alternate them, so that a change in what else the machine is doing reaches all alike.
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for step in steps.values():
-        step()
-    for _ in range(repeats):
-        for name, step in steps.items():
-            times[name] += _timed(step, 1, device, warm_up=False)
+    times = _in_turns(steps, repeats, device)
     model.eval()
     rates = {name: tokens / statistics.median(values) * 1000 for name, values in times.items()}
     result = {"train_tokens_per_s": round(rates["train"], 1), "raw_lstm_tokens_per_s": round(rates["raw"], 1),
@@ -126,19 +132,12 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     configs = {"greedy": DecodeConfig(strategy="greedy", min_length=length, max_length=length),
                "beam5": DecodeConfig(beam_size=5, min_length=length, max_length=length),
                "beam5_mmi": chat_decoding(min_length=length, max_length=length)}
-    # Greedy and beam take turns, one reply each, so that a change in what else the machine is
-    # doing reaches both alike (one after the other, beam_over_greedy moved by 0.4 between runs).
-    # The reranked replies, which also run the unpacked model, come after, so that they do not
-    # cool the caches of the other two.
-    times: dict[str, list[float]] = {name: [] for name in configs}
-    for name in ("greedy", "beam5"):
-        predictor.reply(text, None, configs[name])  # warm-up
-    for _ in range(repeats):
-        for name in ("greedy", "beam5"):
-            times[name] += _timed(lambda: predictor.reply(text, None, configs[name]), 1, predictor.device,
-                                  warm_up=False)
-    times["beam5_mmi"] = _timed(lambda: predictor.reply(text, None, configs["beam5_mmi"]), repeats,
-                                predictor.device)
+    # Greedy and beam take turns (one after the other, beam_over_greedy moved by 0.4 between
+    # runs). The reranked replies, which also run the unpacked model, come after, so that they do
+    # not cool the caches of the other two.
+    reply = lambda name: lambda: predictor.reply(text, None, configs[name])  # noqa: E731
+    times = _in_turns({name: reply(name) for name in ("greedy", "beam5")}, repeats, predictor.device)
+    times["beam5_mmi"] = _timed(reply("beam5_mmi"), repeats, predictor.device)
     results = {}
     for name, values in times.items():
         results[f"{name}_ms_p50"] = round(statistics.median(values), 2)

@@ -105,7 +105,7 @@ of to in on at by for from with without about into onto over under above below b
 during before after against along around across behind beyond near off out up down upon within toward
 towards like per via
 not very too also just only even still already again ever never here there now more most less much many
-few other another same own just quite rather
+few other another same own quite rather
 """.split())
 
 

@@ -13,7 +13,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine import MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT
+from engine import MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT, mmi_settings
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import load_corpus, make_turn_batch, tokenize_conversations, training_streams
@@ -45,7 +45,7 @@ def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]
 def chat_decoding(**overrides) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 with the topic focus
     (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT`` and ``MMI_SEARCH_TOKENS``."""
-    return DecodeConfig(**{"beam_size": 5, "mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
+    return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
                            "mmi_search_tokens": MMI_SEARCH_TOKENS, **overrides})
 
 
@@ -118,7 +118,10 @@ class ChatPredictor:
     @torch.inference_mode()
     def log_likelihoods(self, state, pairs: Sequence[tuple[list[int], list[int]]]) -> torch.Tensor:
         """Summed log p(reply + <eos> | source) of each (source ids, reply ids) pair, teacher-forced
-        in one batch; ``state`` has one row per pair. Returns (len(pairs),) on the CPU."""
+        in one batch; ``state`` has one row per pair, or one row for all. Returns (len(pairs),) on
+        the CPU."""
+        if state[0].size(1) == 1 and len(pairs) > 1:
+            state = tuple(part.expand(-1, len(pairs), -1).contiguous() for part in state)
         batch = make_turn_batch(list(pairs), [False] * len(pairs), self.vocab)
         out = self.model(batch.source.to(self.device), batch.source_lengths, batch.reply_input.to(self.device),
                          batch.reply_lengths, state, targets=batch.targets.to(self.device))
@@ -154,12 +157,9 @@ class ChatPredictor:
         each = _sum_per_reply(out.token_log_probs, list(replies) * n_turns)
         return torch.logsumexp(each.view(n_turns, n_replies), dim=0) - math.log(n_turns)
 
-    def _with_log_likelihoods(self, hypotheses: list[Hypothesis], state: Optional[ChatState],
-                              source_ids: list[int]) -> list[Hypothesis]:
-        """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn, ``state``)."""
-        start = self._state(state)
-        rows = tuple(part.expand(-1, len(hypotheses), -1).contiguous() for part in start)
-        true = self.log_likelihoods(rows, [(source_ids, h.tokens) for h in hypotheses]).tolist()
+    def _with_log_likelihoods(self, hypotheses: list[Hypothesis], state, source_ids: list[int]) -> list[Hypothesis]:
+        """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn), from ``state``."""
+        true = self.log_likelihoods(state, [(source_ids, h.tokens) for h in hypotheses]).tolist()
         return [replace(h, log_prob=log_prob) for h, log_prob in zip(hypotheses, true)]
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
@@ -228,7 +228,8 @@ class ChatPredictor:
         config = config or DecodeConfig()
         source_ids = self.encode_turn(text)
         source = torch.tensor([source_ids], device=self.device)
-        memory, dec_state = self.steps.start_reply(source, self._state(state))
+        start_state = self._state(state)
+        memory, dec_state = self.steps.start_reply(source, start_state)
         vocab = self.vocab
         step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         rerank = config.mmi_weight > 0 and config.strategy == "beam" and config.beam_size > 1
@@ -243,7 +244,7 @@ class ChatPredictor:
             for h in hypotheses:
                 h.final_state = h.final_state[0] if h.final_state is not None else None
             if rerank:  # the reranking weighs the whole reply's true log p(reply | turn)
-                hypotheses = self._with_log_likelihoods(hypotheses, state, source_ids)
+                hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
         if rerank:
             hypotheses = self._rerank(hypotheses, config)
         best = hypotheses[0]
@@ -348,8 +349,7 @@ def train(args: argparse.Namespace) -> int:
 
 
 def _decode_config(args: argparse.Namespace) -> DecodeConfig:
-    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, mmi_weight=args.mmi,
-                        mmi_search_weight=args.mmi_search, mmi_search_tokens=args.mmi_search_tokens)
+    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, **mmi_settings(args))
 
 
 def run_reply(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from nltk.lm.api import Smoothing
 from nltk.lm.models import InterpolatedLanguageModel
 from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 
-from engine import add_mmi_arguments
+from engine import add_mmi_arguments, mmi_settings
 from engine.chat_training import evaluate_loss
 from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
@@ -133,9 +133,7 @@ def _candidate_scores(predictor: ChatPredictor, state, source_ids: list[int], ca
     ``pmi`` subtracts log p(reply), the log of the mean p(reply | turn) over ``prior_sources``
     (turns of other conversations), so a reply scores by how much this context, rather than any
     context, makes it likely; ``pmi-null`` uses one empty turn as the only context."""
-    n = len(candidates)
-    expanded = (state[0].expand(-1, n, -1).contiguous(), state[1].expand(-1, n, -1).contiguous())
-    conditional = predictor.log_likelihoods(expanded, [(source_ids, c) for c in candidates])
+    conditional = predictor.log_likelihoods(state, [(source_ids, c) for c in candidates])
     if how == "sum":
         return conditional.tolist()
     if how == "mean":
@@ -172,8 +170,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
-    decode_config = DecodeConfig(beam_size=args.beam_size, mmi_weight=args.mmi, mmi_search_weight=args.mmi_search,
-                                 mmi_search_tokens=args.mmi_search_tokens)
+    decode_config = DecodeConfig(beam_size=args.beam_size, **mmi_settings(args))
     references, hypotheses, turns, groups, hits, ranked = [], [], [], [], 0, 0
     for index, stream in enumerate(streams):
         state = predictor.model.initial_state(1, device)
