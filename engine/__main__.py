@@ -30,6 +30,7 @@ def _eval_task(kind: str):
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto (CUDA when there is a GPU), cpu or cuda")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    parser.add_argument("--fp32", action="store_true", help="full precision on CUDA too (default: bfloat16 autocast)")
 
 
 def _decoding_arguments(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
+    if args.fp32:
+        from engine.device import set_mixed_precision
+
+        set_mixed_precision(False)
     from engine.checkpoint import CheckpointError
 
     try:

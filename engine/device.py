@@ -5,6 +5,14 @@ import contextlib
 
 import torch
 
+_mixed_precision = True  # set once from the command line's --fp32 (set_mixed_precision)
+
+
+def set_mixed_precision(enabled: bool) -> None:
+    """Whether ``autocast`` may use bfloat16 on CUDA (``--fp32`` turns it off for the process)."""
+    global _mixed_precision
+    _mixed_precision = enabled
+
 
 def pick_device(name: str = "auto") -> torch.device:
     """``auto`` takes CUDA when there is a GPU and the CPU otherwise; ``cpu``/``cuda`` force one."""
@@ -19,7 +27,7 @@ def pick_device(name: str = "auto") -> torch.device:
 
 def autocast(device: torch.device):
     """bfloat16 autocast on CUDA GPUs that have it (no loss scaling needed); full precision on
-    older GPUs and on the CPU."""
-    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+    older GPUs, on the CPU, and where ``set_mixed_precision(False)`` asked for it."""
+    if _mixed_precision and device.type == "cuda" and torch.cuda.is_bf16_supported():
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()

@@ -284,6 +284,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--attention", type=int, default=m.attention_size)
     parser.add_argument("--dropout", type=float, default=m.dropout)
     parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
+    parser.add_argument("--half", action="store_true",
+                        help="store OUT's weights as float16 (shipping size; the resume file keeps float32)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
                         help="bar: tqdm on stderr; jsonl: one JSON progress object a line on stdout")
 
@@ -335,7 +337,11 @@ def train(args: argparse.Namespace) -> int:
         weights = model.state_dict()
         save_checkpoint(resume_path(out), Checkpoint("chat", asdict(config), weights, vocab.itos, info,
                                                      optimizer.state_dict()))
-        save_checkpoint(out, Checkpoint("chat", asdict(config), weights, vocab.itos, info))
+        # OUT holds the weights that validated best (the latest ones until the first validation),
+        # so that a run which goes on past its best epoch does not ship the overfitted end.
+        valid, best = meta.get("valid_loss"), meta.get("best_valid_loss")
+        if best is None or (valid is not None and valid <= best):
+            save_checkpoint(out, Checkpoint("chat", asdict(config), weights, vocab.itos, info), half=args.half)
 
     progress = _jsonl_progress if args.progress == "jsonl" else tqdm_progress(unit="tok")
     with StopRequest() as stop:

@@ -473,3 +473,31 @@ def test_training_gradients_equal_those_through_nn_lstm(monkeypatch):
     assert own.keys() == reference.keys()
     for name in own:
         torch.testing.assert_close(own[name], reference[name], rtol=1e-4, atol=1e-6, msg=name)
+
+
+def test_training_command_keeps_the_best_validated_weights_and_can_store_them_half(tmp_path, capsys):
+    import json
+
+    from safetensors import safe_open
+
+    from engine.__main__ import main
+    from engine.tasks.chat import resume_path
+
+    data = tmp_path / "conversations.jsonl"
+    data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
+    out = tmp_path / "chat.safetensors"
+    # A learning rate far too high makes validation worse after its best point.
+    assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--epochs", "6",
+                 "--embedding", "16", "--hidden", "16", "--attention", "8", "--min-count", "1", "--lr", "0.3",
+                 "--batch-size", "4", "--tbptt", "1", "--valid-every", "2", "--half", "--progress", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"progress"')]
+    valid = [row["progress"]["valid_loss"] for row in rows if row["progress"]["phase"] == "valid"]
+    assert len(valid) >= 3 and valid[-1] > min(valid)  # the run went on past its best point
+    kept = ChatPredictor.load(out)
+    assert kept.meta["valid_loss"] == pytest.approx(min(valid))
+    last = ChatPredictor.load(resume_path(out))
+    assert last.meta["valid_loss"] == pytest.approx(valid[-1])
+    with safe_open(str(out), "pt") as stored, safe_open(str(resume_path(out)), "pt") as resume:
+        assert {stored.get_slice(k).get_dtype() for k in stored.keys()} == {"F16"}
+        assert resume.get_slice("embedding.weight").get_dtype() == "F32"
+    assert kept.reply("what is my name ?").text
