@@ -47,6 +47,14 @@ class DecodeConfig:
     # ones are where an anti-language model rewards ungrammatical text). 0 turns it off.
     mmi_search_weight: float = 0.0
     mmi_search_tokens: int = 2
+    # Chat replies only, with a backward model p(turn | reply) loaded: the reranking adds
+    # mmi_backward_weight times the turn's mean log-probability per token given the reply, so that
+    # of the beam's replies the one that best accounts for what was said wins (Li et al. 2016's
+    # MMI-bidi). 0 turns it off.
+    mmi_backward_weight: float = 0.0
+    # Chat replies only: how many of the beam's finished replies the reranking chooses from (the
+    # search goes on until none of its live hypotheses could enter that many); 0: the beam size.
+    mmi_candidates: int = 0
     # Both leave a reply alone where the model is at least this sure of it: of its first token (the
     # search) or of its tokens on average, as a geometric mean (the reranking). Generic replies are
     # the model's hedge when it is unsure; a reply it is sure of (one the user taught it) is meant.
@@ -62,6 +70,10 @@ class DecodeConfig:
             raise ValueError("temperature must be positive and top-p in (0, 1]")
         if not 0 <= self.mmi_weight <= 1 or not 0 <= self.mmi_search_weight <= 1:
             raise ValueError("the MMI weights must be in [0, 1]")
+        if self.mmi_candidates < 0:
+            raise ValueError("the number of reranked candidates must not be negative")
+        if self.mmi_backward_weight < 0:
+            raise ValueError("the backward model's weight must not be negative")
         if self.mmi_confident <= 0:
             raise ValueError("the MMI confidence must be positive")
         if self.mmi_search_tokens < 0:

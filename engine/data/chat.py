@@ -141,6 +141,13 @@ def training_streams(conversations: Sequence[Conversation | TokenizedConversatio
     return streams
 
 
+def reversed_exchanges(streams: Sequence[list[Exchange]]) -> list[list[Exchange]]:
+    """Every exchange of ``streams`` turned around, (reply ids, turn ids), each a stream of its own:
+    the data of a backward model p(turn | reply), which scores how well a reply accounts for the
+    turn it answers (Li et al. 2016's MMI-bidi). Exchanges with an empty reply are left out."""
+    return [[(reply, source)] for stream in streams for source, reply in stream if reply]
+
+
 @dataclass
 class TurnBatch:
     """One exchange for every row of the batch."""

@@ -13,10 +13,11 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine import MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT, mmi_settings
+from engine import MMI_BACKWARD_WEIGHT, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT, mmi_settings
 from engine.chat_training import TrainConfig, train_chat
-from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
-from engine.data.chat import load_corpus, make_turn_batch, tokenize_conversations, training_streams
+from engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint, load_weights, save_checkpoint
+from engine.data.chat import (load_corpus, make_turn_batch, reversed_exchanges, tokenize_conversations,
+                              training_streams)
 from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.packed import packed_decoder
@@ -26,6 +27,8 @@ from engine.text import Vocab, detokenize, tokenize
 from engine.training import StopRequest, tqdm_progress
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
+# The backward model p(turn | reply) (``train chat --reverse``) that reranks the shipped model's replies.
+DEFAULT_BACKWARD = DEFAULT_MODEL.with_name("chat_backward.safetensors")
 PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(reply)
 # The penalty counts from this prior probability up: an opening that fewer than 1 in 300 replies
 # start with is not generic, and gains nothing more by being rarer (without a floor the search
@@ -44,9 +47,18 @@ def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]
 
 def chat_decoding(**overrides) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 with the topic focus
-    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT`` and ``MMI_SEARCH_TOKENS``."""
+    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS`` and
+    ``MMI_BACKWARD_WEIGHT``."""
     return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
-                           "mmi_search_tokens": MMI_SEARCH_TOKENS, **overrides})
+                           "mmi_search_tokens": MMI_SEARCH_TOKENS, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
+                           **overrides})
+
+
+def backward_path_for(path: Path) -> Path:
+    """Where the backward model of the chat model at ``path`` is: ``<stem>_backward.safetensors``
+    beside it, else the shipped one (a fine-tuned model keeps the shipped vocabulary)."""
+    beside = path.with_name(path.stem + "_backward.safetensors")
+    return beside if beside.is_file() else DEFAULT_BACKWARD
 
 
 def resume_path(path: Path) -> Path:
@@ -64,8 +76,11 @@ class ChatPredictor:
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
     def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
-                 meta: Optional[dict] = None):
+                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None):
         self.model = model.to(device).eval()
+        # p(turn | reply), same vocabulary, for DecodeConfig.mmi_backward_weight (None: not used).
+        self.backward = backward.to(device).eval() if backward is not None else None
+        self.backward_note = ""  # why no backward model is used, where one was looked for
         self.vocab = vocab
         self.device = device
         # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
@@ -76,15 +91,34 @@ class ChatPredictor:
         self.meta = meta or {}
 
     @classmethod
-    def load(cls, path: str | Path, device: torch.device | str = "cpu") -> "ChatPredictor":
+    def load(cls, path: str | Path, device: torch.device | str = "cpu",
+             backward: str | Path | None = "auto") -> "ChatPredictor":
+        """The chat model at ``path``, with the backward model at ``backward`` ("auto":
+        :func:`backward_path_for`; None: none). A missing, broken or mismatched backward model
+        only leaves the reranking without it (``backward_note`` says why)."""
         path = Path(path)
-        checkpoint = load_checkpoint(path, kind="chat")
-        model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
-        load_weights(model, checkpoint, path)
+        model, vocab, meta = _load_seq2seq(path)
         device = torch.device(device)
         stat = path.stat()
-        return cls(model, Vocab(checkpoint.vocab), device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}",
-                   checkpoint.meta)
+        predictor = cls(model, vocab, device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}", meta)
+        if backward is not None:
+            predictor.attach_backward(backward_path_for(path) if backward == "auto" else Path(backward))
+        return predictor
+
+    def attach_backward(self, path: Path) -> None:
+        """Use the backward model at ``path`` if it is one for this vocabulary."""
+        if not path.is_file():
+            self.backward_note = f"no backward model at {path.name}"
+            return
+        try:
+            model, vocab, meta = _load_seq2seq(path)
+        except CheckpointError as error:
+            self.backward_note = str(error)
+            return
+        if meta.get("direction") != "backward" or vocab.itos != self.vocab.itos:
+            self.backward_note = f"{path.name} is not a backward model for this chat model's vocabulary"
+            return
+        self.backward, self.backward_note = model.to(self.device).eval(), ""
 
     # -- state -------------------------------------------------------------------------------
     def _state(self, state: Optional[ChatState]):
@@ -157,14 +191,30 @@ class ChatPredictor:
         each = _sum_per_reply(out.token_log_probs, list(replies) * n_turns)
         return torch.logsumexp(each.view(n_turns, n_replies), dim=0) - math.log(n_turns)
 
+    @torch.inference_mode()
+    def log_backward(self, source_ids: list[int], replies: Sequence[list[int]]) -> torch.Tensor:
+        """The backward model's mean log p(turn token | reply) over the turn's tokens and <eos>, for
+        each reply (each read as the turn of a new conversation), in one batch: (len(replies),)."""
+        pairs = [(reply or [self.vocab.unk_id], source_ids) for reply in replies]
+        batch = make_turn_batch(pairs, [False] * len(pairs), self.vocab)
+        state = self.backward.initial_state(len(pairs), self.device)
+        out = self.backward(batch.source.to(self.device), batch.source_lengths, batch.reply_input.to(self.device),
+                            batch.reply_lengths, state, targets=batch.targets.to(self.device))
+        return _sum_per_reply(out.token_log_probs, [source_ids] * len(pairs)) / (len(source_ids) + 1)
+
     def _with_log_likelihoods(self, hypotheses: list[Hypothesis], state, source_ids: list[int]) -> list[Hypothesis]:
         """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn), from ``state``."""
         true = self.log_likelihoods(state, [(source_ids, h.tokens) for h in hypotheses]).tolist()
         return [replace(h, log_prob=log_prob) for h, log_prob in zip(hypotheses, true)]
 
-    def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig) -> list[Hypothesis]:
+    def _reranks(self, config: DecodeConfig) -> bool:
+        return config.strategy == "beam" and config.beam_size > 1 and (
+            config.mmi_weight > 0 or (config.mmi_backward_weight > 0 and self.backward is not None))
+
+    def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int]) -> list[Hypothesis]:
         """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
-        normalised as beam search normalises; keep ``config.n_best``. Where the model is sure of a
+        normalised as beam search normalises, plus mmi_backward_weight times the backward model's
+        mean log p(turn token | reply) where there is one; keep ``config.n_best``. Where the model is sure of a
         reply (its tokens' geometric-mean probability is ``config.mmi_confident`` or more, as for a
         reply the user taught it), they are ordered by log p(reply | turn) alone: reranking would
         only trade that reply for an unlikely one that no other turn would prompt."""
@@ -172,10 +222,13 @@ class ChatPredictor:
             plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), config.length_penalty))
                      for h in hypotheses]
             return sorted(plain, key=lambda h: h.score, reverse=True)[: config.n_best]
-        prior = self.log_prior([h.tokens for h in hypotheses]).tolist()
+        replies = [h.tokens for h in hypotheses]
+        prior = self.log_prior(replies).tolist() if config.mmi_weight > 0 else [0.0] * len(replies)
+        backward = ([0.0] * len(replies) if self.backward is None or config.mmi_backward_weight == 0
+                    else (config.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist())
         rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / length_penalty(len(h.tokens),
-                                                                                            config.length_penalty))
-                    for h, p in zip(hypotheses, prior)]
+                                                                                            config.length_penalty) + b)
+                    for h, p, b in zip(hypotheses, prior, backward)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[: config.n_best]
 
     def _penalised_search(self, step, state, config: DecodeConfig):
@@ -232,8 +285,9 @@ class ChatPredictor:
         memory, dec_state = self.steps.start_reply(source, start_state)
         vocab = self.vocab
         step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
-        rerank = config.mmi_weight > 0 and config.strategy == "beam" and config.beam_size > 1
-        search = replace(config, n_best=max(config.n_best, config.beam_size)) if rerank else config
+        rerank = self._reranks(config)
+        pool = max(config.n_best, config.beam_size, config.mmi_candidates)
+        search = replace(config, n_best=pool) if rerank else config
         penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
         reorder, start = Seq2Seq.reorder_state, dec_state
         if penalise:
@@ -246,7 +300,7 @@ class ChatPredictor:
             if rerank:  # the reranking weighs the whole reply's true log p(reply | turn)
                 hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
         if rerank:
-            hypotheses = self._rerank(hypotheses, config)
+            hypotheses = self._rerank(hypotheses, config, source_ids)
         best = hypotheses[0]
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
@@ -259,6 +313,13 @@ class ChatPredictor:
             state=ChatState(new_state, (state.turns if state else 0) + 1, self.model_id),
             alternatives=[(detokenize(vocab.decode(h.tokens)), h.score) for h in hypotheses],
         )
+
+
+def _load_seq2seq(path: Path) -> tuple[Seq2Seq, Vocab, dict]:
+    checkpoint = load_checkpoint(path, kind="chat")
+    model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+    load_weights(model, checkpoint, path)
+    return model, Vocab(checkpoint.vocab), checkpoint.meta
 
 
 # -- command line ----------------------------------------------------------------------------
@@ -284,6 +345,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--attention", type=int, default=m.attention_size)
     parser.add_argument("--dropout", type=float, default=m.dropout)
     parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
+    parser.add_argument("--reverse", action="store_true",
+                        help="train the backward model p(turn | reply) on the same exchanges turned around, "
+                             "one exchange at a time (it ranks replies by how well they answer the turn)")
     parser.add_argument("--half", action="store_true",
                         help="store OUT's weights as float16 (shipping size; the resume file keeps float32)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
@@ -320,7 +384,9 @@ def train(args: argparse.Namespace) -> int:
         model = Seq2Seq(config)
     both = not args.one_side
     train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, both)
-    valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False)
+    valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, args.reverse)
+    if args.reverse:
+        train_streams, valid_streams = reversed_exchanges(train_streams), reversed_exchanges(valid_streams)
     train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                                min_learning_rate=args.lr / 10, tbptt_turns=args.tbptt, clip_norm=args.clip,
                                seed=args.seed, max_minutes=args.max_minutes, valid_every=args.valid_every)
@@ -328,8 +394,11 @@ def train(args: argparse.Namespace) -> int:
         "data": args.data or "chitchat-dataset + chatterbot-corpus (english)",
         "splits": splits.sizes(), "train_config": asdict(train_config),
         "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
-        "prior_contexts": [vocab.decode(source) for source in sample_prior_contexts(train_streams, seed=args.seed)],
+        "direction": "backward" if args.reverse else "forward",
     }
+    if not args.reverse:
+        base_meta["prior_contexts"] = [vocab.decode(source)
+                                       for source in sample_prior_contexts(train_streams, seed=args.seed)]
 
     def save(optimizer, meta: dict) -> None:
         info = dict(base_meta, resume=meta, valid_loss=meta.get("valid_loss"),

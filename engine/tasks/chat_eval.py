@@ -213,6 +213,8 @@ def evaluate(args: argparse.Namespace) -> dict:
         "mmi_weight": args.mmi,
         "mmi_search_weight": args.mmi_search,
         "mmi_search_tokens": args.mmi_search_tokens,
+        "mmi_backward_weight": args.mmi_backward,
+        "backward_model": "used" if predictor.backward is not None else predictor.backward_note,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
         "n_conversations": len(streams),

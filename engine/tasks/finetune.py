@@ -429,7 +429,8 @@ def tuned_predictor(predictor: "ChatPredictor", device: "torch.device") -> "Chat
     made by the base model never carries over: the model id differs)."""
     from engine.tasks.chat import ChatPredictor
 
-    return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta)
+    return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta,
+                         predictor.backward)
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:

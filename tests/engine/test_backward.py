@@ -1,0 +1,101 @@
+"""The backward model p(turn | reply) and the reranking that uses it (MMI-bidi)."""
+import json
+
+import pytest
+import torch
+
+from engine.data.chat import reversed_exchanges
+from engine.decoding import DecodeConfig, length_penalty
+from engine.tasks.chat import ChatPredictor, train_small_model
+from engine.text import tokenize
+
+CONVERSATIONS = [
+    ["my name is alice", "hello alice", "what is my name ?", "alice"],
+    ["my name is bob", "hello bob", "what is my name ?", "bob"],
+    ["how are you ?", "fine thanks", "do you like music ?", "yes , jazz"],
+    ["hi", "hey there"],
+    ["where are you from ?", "from the sea", "nice", "thank you"],
+]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """A tiny chat model and the backward model that the training command makes from it."""
+    from engine.__main__ import main
+
+    folder = tmp_path_factory.mktemp("backward")
+    forward = folder / "chat.safetensors"
+    train_small_model(CONVERSATIONS, forward, epochs=150)
+    data = folder / "conversations.jsonl"
+    data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
+    backward = folder / "reverse.safetensors"
+    assert main(["train", "chat", "--threads", "1", "--data", str(data), "--init", str(forward), "--reverse",
+                 "--out", str(backward), "--epochs", "30", "--lr", "0.01", "--batch-size", "8", "--tbptt", "1",
+                 "--valid-every", "1000000", "--progress", "jsonl"]) == 0
+    return forward, backward
+
+
+def test_reversed_exchanges_turn_every_exchange_around_one_per_stream():
+    streams = [[([1, 2], [3]), ([4], [5, 6])], [([7], [])]]
+    assert reversed_exchanges(streams) == [[([3], [1, 2])], [([5, 6], [4])]]
+
+
+def test_backward_model_learns_which_turn_a_reply_answers(models):
+    forward, backward = models
+    predictor = ChatPredictor.load(forward, backward=backward)
+    assert predictor.backward is not None and predictor.backward_note == ""
+    assert ChatPredictor.load(backward).meta["direction"] == "backward"
+    encode = lambda text: predictor.vocab.encode(tokenize(text))  # noqa: E731
+    # Each true turn opens its conversation, so only the turned-around data has it as a target; the
+    # wrong ones are turns that a model trained the forward way learns to write.
+    for reply, right, wrong in (("hello alice", "my name is alice", "what is my name ?"),
+                                ("fine thanks", "how are you ?", "do you like music ?"),
+                                ("hey there", "hi", "nice")):
+        assert float(predictor.log_backward(encode(right), [encode(reply)])) > \
+            float(predictor.log_backward(encode(wrong), [encode(reply)]))
+
+
+def test_reranking_adds_the_backward_models_mean_log_probability_of_the_turn(models):
+    forward, backward = models
+    predictor = ChatPredictor.load(forward, backward=backward)
+    plain = DecodeConfig(beam_size=4, n_best=4)
+    beam = predictor.reply("how are you ?", None, plain)
+    source = predictor.encode_turn("how are you ?")
+    replies = [predictor.vocab.encode(tokenize(text)) for text, _ in beam.alternatives]
+    state = predictor.model.initial_state(1, predictor.device)
+    conditional = predictor.log_likelihoods(state, [(source, r) for r in replies])
+    # Each reply's backward score, computed alone.
+    back = [float(predictor.log_backward(source, [r])) for r in replies]
+    expected = [float(c / length_penalty(len(r), plain.length_penalty)) + 0.7 * b
+                for c, b, r in zip(conditional, back, replies)]
+    reranked = predictor.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_backward_weight=0.7,
+                                                                   mmi_confident=2.0))
+    assert [score for _, score in reranked.alternatives] == pytest.approx(sorted(expected, reverse=True), abs=1e-3)
+    assert reranked.text == beam.alternatives[max(range(4), key=expected.__getitem__)][0]
+    # Without a backward model the weight changes nothing.
+    alone = ChatPredictor.load(forward, backward=None)
+    assert alone.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_backward_weight=0.7,
+                                                           mmi_confident=2.0)).alternatives == \
+        pytest.approx(beam.alternatives)
+    with pytest.raises(ValueError):
+        DecodeConfig(mmi_backward_weight=-0.1)
+
+
+def test_backward_model_is_found_beside_the_chat_model_and_a_bad_one_is_only_noted(models, tmp_path):
+    forward, backward = models
+    chat = tmp_path / "mine.safetensors"
+    chat.write_bytes(forward.read_bytes())
+    beside = tmp_path / "mine_backward.safetensors"
+    beside.write_bytes(backward.read_bytes())
+    assert ChatPredictor.load(chat).backward is not None
+    # A forward model where the backward one should be, and a damaged file: replies go on without it.
+    beside.write_bytes(forward.read_bytes())
+    wrong = ChatPredictor.load(chat)
+    assert wrong.backward is None and "not a backward model" in wrong.backward_note
+    beside.write_bytes(backward.read_bytes()[:1000])
+    damaged = ChatPredictor.load(chat)
+    assert damaged.backward is None and beside.name in damaged.backward_note
+    assert damaged.reply("hi", None, DecodeConfig(mmi_backward_weight=1.0)).text
+    other = train_small_model([["completely", "different words"]], epochs=1)
+    other.attach_backward(backward)
+    assert other.backward is None and "vocabulary" in other.backward_note
