@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine import MMI_SEARCH_WEIGHT, MMI_WEIGHT
+from engine import MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SEARCH_WEIGHT, MMI_WEIGHT
 
 SETTINGS_NAME = "settings.json"
 STRATEGIES = ("beam", "greedy", "sample")
@@ -22,6 +22,7 @@ class AppSettings:
     length_penalty: float = 0.6  # Wu et al. 2016 alpha; 0 leaves scores unnormalised
     mmi_weight: float = MMI_WEIGHT  # beam only: rerank by log p(reply | turn) - w log p(reply)
     mmi_search_weight: float = MMI_SEARCH_WEIGHT  # beam only: the same penalty on the opening words
+    mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
     temperature: float = 0.8  # sampling only: below 1 sharper, above 1 flatter
     top_k: int = 40  # sampling only: keep the k most likely words (0: all)
     max_length: int = 30  # longest reply, in tokens
@@ -32,7 +33,8 @@ class AppSettings:
         """The fields the engine's DecodeConfig takes; stored with every reply they produced."""
         return {"strategy": self.strategy, "beam_size": self.beam_size,
                 "length_penalty": self.length_penalty, "mmi_weight": self.mmi_weight,
-                "mmi_search_weight": self.mmi_search_weight, "temperature": self.temperature,
+                "mmi_search_weight": self.mmi_search_weight, "mmi_backward_weight": self.mmi_backward_weight,
+                "mmi_candidates": MMI_CANDIDATES, "temperature": self.temperature,
                 "top_k": self.top_k, "max_length": self.max_length}
 
     def checked(self) -> "AppSettings":
@@ -44,6 +46,7 @@ class AppSettings:
             length_penalty=min(max(float(self.length_penalty), 0.0), 2.0),
             mmi_weight=min(max(float(self.mmi_weight), 0.0), 1.0),
             mmi_search_weight=min(max(float(self.mmi_search_weight), 0.0), 1.0),
+            mmi_backward_weight=min(max(float(self.mmi_backward_weight), 0.0), 2.0),
             temperature=min(max(float(self.temperature), 0.05), 5.0),
             top_k=min(max(int(self.top_k), 0), 1000),
             max_length=min(max(int(self.max_length), 1), 200),

@@ -14,7 +14,9 @@ MMI_SEARCH_WEIGHT = 0.7
 MMI_SEARCH_TOKENS = 2
 # and how much the backward model's log p(turn | reply), per turn token, counts in the reranking
 # (``DecodeConfig.mmi_backward_weight``; only where a backward model is loaded).
-MMI_BACKWARD_WEIGHT = 0.5
+MMI_BACKWARD_WEIGHT = 1.0
+# and how many of the beam's finished replies the reranking chooses from (``DecodeConfig.mmi_candidates``).
+MMI_CANDIDATES = 10
 
 
 def add_mmi_arguments(parser) -> None:
@@ -27,6 +29,8 @@ def add_mmi_arguments(parser) -> None:
                              "log-probability after any turn (0: off)")
     parser.add_argument("--mmi-search-tokens", type=int, default=MMI_SEARCH_TOKENS,
                         help="how many opening tokens --mmi-search applies to")
+    parser.add_argument("--mmi-candidates", type=int, default=MMI_CANDIDATES,
+                        help="how many of the beam's finished replies the reranking chooses from")
     parser.add_argument("--mmi-backward", type=float, default=MMI_BACKWARD_WEIGHT,
                         help="beam search: add this much of the backward model's mean log p(turn token | reply) "
                              "to each reply's reranking score (0: off; needs chat_backward.safetensors)")
@@ -35,4 +39,4 @@ def add_mmi_arguments(parser) -> None:
 def mmi_settings(args) -> dict:
     """The ``DecodeConfig`` fields that ``add_mmi_arguments``' options set."""
     return {"mmi_weight": args.mmi, "mmi_search_weight": args.mmi_search, "mmi_search_tokens": args.mmi_search_tokens,
-            "mmi_backward_weight": args.mmi_backward}
+            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates}

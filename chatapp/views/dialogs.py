@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 from chatapp.settings import DEVICES, STRATEGIES, THEMES, AppSettings
 
 
-def _weight_box(value: float, tooltip: str) -> QDoubleSpinBox:
-    """A spin box for a weight in [0, 1], where 0 reads "off"."""
+def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
+    """A spin box for a weight in [0, top], where 0 reads "off"."""
     box = QDoubleSpinBox()
-    box.setRange(0.0, 1.0)
+    box.setRange(0.0, top)
     box.setSingleStep(0.1)
     box.setValue(value)
     box.setSpecialValueText("off")
@@ -53,6 +53,10 @@ class SettingsDialog(QDialog):
             settings.mmi_search_weight, "Steers the first words of a reply away from openings that fit any "
             "message (\"hey\", \"i am doing well\") while the beam searches, so that replies can start on your "
             "topic; high values give odder words.")
+        self.mmi_backward_weight = _weight_box(
+            settings.mmi_backward_weight, "Reranks the beam's replies by how well each one accounts for your "
+            "message, as judged by a second network that reads the reply and predicts the message it answers.",
+            top=2.0)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -70,6 +74,7 @@ class SettingsDialog(QDialog):
         form.addRow("Length penalty", self.length_penalty)
         form.addRow("Topic focus (MMI)", self.mmi_weight)
         form.addRow("Topic focus, first words", self.mmi_search_weight)
+        form.addRow("Topic focus, backward model", self.mmi_backward_weight)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Maximum length", self.max_length)
@@ -109,6 +114,7 @@ class SettingsDialog(QDialog):
         self.length_penalty.setEnabled(strategy == "beam")
         self.mmi_weight.setEnabled(strategy == "beam")
         self.mmi_search_weight.setEnabled(strategy == "beam")
+        self.mmi_backward_weight.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
 
@@ -116,6 +122,7 @@ class SettingsDialog(QDialog):
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
                        mmi_weight=self.mmi_weight.value(), mmi_search_weight=self.mmi_search_weight.value(),
+                       mmi_backward_weight=self.mmi_backward_weight.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

@@ -13,7 +13,8 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine import MMI_BACKWARD_WEIGHT, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT, mmi_settings
+from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT,
+                    mmi_settings)
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import (load_corpus, make_turn_batch, reversed_exchanges, tokenize_conversations,
@@ -47,11 +48,11 @@ def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]
 
 def chat_decoding(**overrides) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 with the topic focus
-    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS`` and
-    ``MMI_BACKWARD_WEIGHT``."""
+    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS``,
+    ``MMI_BACKWARD_WEIGHT`` and ``MMI_CANDIDATES``."""
     return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
                            "mmi_search_tokens": MMI_SEARCH_TOKENS, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
-                           **overrides})
+                           "mmi_candidates": MMI_CANDIDATES, **overrides})
 
 
 def backward_path_for(path: Path) -> Path:

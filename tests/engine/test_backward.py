@@ -99,3 +99,21 @@ def test_backward_model_is_found_beside_the_chat_model_and_a_bad_one_is_only_not
     other = train_small_model([["completely", "different words"]], epochs=1)
     other.attach_backward(backward)
     assert other.backward is None and "vocabulary" in other.backward_note
+
+
+def test_reranking_chooses_among_as_many_finished_replies_as_asked(models, monkeypatch):
+    import engine.tasks.chat as chat
+
+    forward, backward = models
+    predictor = ChatPredictor.load(forward, backward=backward)
+    asked = []
+    search = chat.decode
+    monkeypatch.setattr(chat, "decode", lambda *args, **kwargs: asked.append(args[3].n_best) or search(*args, **kwargs))
+    settings = dict(beam_size=2, mmi_backward_weight=0.7, mmi_confident=2.0)
+    for text in ("how are you ?", "where are you from ?", "nice"):
+        wide = predictor.reply(text, None, DecodeConfig(n_best=8, **settings))
+        assert len(wide.alternatives) > 2  # the search went on past the beam's width
+        assert predictor.reply(text, None, DecodeConfig(mmi_candidates=8, **settings)).text == wide.text
+    assert asked == [8, 8] * 3
+    predictor.reply("nice", None, DecodeConfig(**settings))
+    assert asked[-1] == 2  # by default, as many as the beam is wide
