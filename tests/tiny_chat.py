@@ -7,6 +7,15 @@ BASE = [["hello there", "hi! how are you?", "i am fine thanks", "good to hear"],
         ["do you like music?", "yes i love jazz", "what else?", "i like books"],
         ["is it quiet there?", "no i prefer silence", "why is that?", "it helps me think"]]
 
+# Five short conversations, one where the right reply depends on turn 1 (the engine's model tests).
+MEMORY = [
+    ["my name is alice", "hello alice", "what is my name ?", "alice"],
+    ["my name is bob", "hello bob", "what is my name ?", "bob"],
+    ["how are you ?", "fine thanks", "do you like music ?", "yes , jazz"],
+    ["hi", "hey there"],
+    ["where are you from ?", "from the sea", "nice", "thank you"],
+]
+
 
 def train_tiny_model(folder: Path) -> Path:
     from engine.tasks.chat import train_small_model

@@ -8,14 +8,9 @@ from engine.data.chat import reversed_exchanges
 from engine.decoding import DecodeConfig, length_penalty
 from engine.tasks.chat import ChatPredictor, train_small_model
 from engine.text import tokenize
+from tiny_chat import MEMORY
 
-CONVERSATIONS = [
-    ["my name is alice", "hello alice", "what is my name ?", "alice"],
-    ["my name is bob", "hello bob", "what is my name ?", "bob"],
-    ["how are you ?", "fine thanks", "do you like music ?", "yes , jazz"],
-    ["hi", "hey there"],
-    ["where are you from ?", "from the sea", "nice", "thank you"],
-]
+CONVERSATIONS = MEMORY
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,9 @@ from engine.models.seq2seq import Seq2Seq
 from engine.tasks.chat import PRIOR_FLOOR, ChatPredictor, tiny_config, train_small_model
 from engine.text import Vocab, tokenize
 from engine.training import clip_gradients
+from tiny_chat import MEMORY
 
-CONVERSATIONS = [
-    ["my name is alice", "hello alice", "what is my name ?", "alice"],
-    ["my name is bob", "hello bob", "what is my name ?", "bob"],
-    ["how are you ?", "fine thanks", "do you like music ?", "yes , jazz"],
-    ["hi", "hey there"],
-    ["where are you from ?", "from the sea", "nice", "thank you"],
-]
+CONVERSATIONS = MEMORY
 
 
 def small_setup(dropout=0.0):
