@@ -99,6 +99,9 @@ class ChatPredictor:
         only leaves the reranking without it (``backward_note`` says why)."""
         path = Path(path)
         model, vocab, meta = _load_seq2seq(path)
+        if meta.get("direction") == "backward":
+            raise CheckpointError(f"{path}: a backward model (it predicts the message from the reply), "
+                                  "not a chat model; it reranks replies from beside one")
         device = torch.device(device)
         stat = path.stat()
         predictor = cls(model, vocab, device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}", meta)
