@@ -66,6 +66,16 @@ def resume_path(path: Path) -> Path:
     return path.with_name(path.stem + ".resume.safetensors")
 
 
+def _teacher_forced(model: Seq2Seq, pairs: Sequence[tuple[list[int], list[int]]], state, vocab: Vocab,
+                    device: torch.device) -> torch.Tensor:
+    """Summed log p(reply + <eos> | source) of each (source ids, reply ids) pair under ``model``,
+    teacher-forced in one batch from ``state`` (one row per pair): (len(pairs),) on the CPU."""
+    batch = make_turn_batch(list(pairs), [False] * len(pairs), vocab)
+    out = model(batch.source.to(device), batch.source_lengths, batch.reply_input.to(device), batch.reply_lengths,
+                state, targets=batch.targets.to(device))
+    return _sum_per_reply(out.token_log_probs, [reply for _, reply in pairs])
+
+
 def _sum_per_reply(token_log_probs: torch.Tensor, replies: Sequence[list[int]]) -> torch.Tensor:
     """A teacher-forced batch's token log-probabilities (each reply's tokens and <eos>, row after
     row) summed per reply: (len(replies),) on the CPU."""
@@ -160,10 +170,7 @@ class ChatPredictor:
         the CPU."""
         if state[0].size(1) == 1 and len(pairs) > 1:
             state = tuple(part.expand(-1, len(pairs), -1).contiguous() for part in state)
-        batch = make_turn_batch(list(pairs), [False] * len(pairs), self.vocab)
-        out = self.model(batch.source.to(self.device), batch.source_lengths, batch.reply_input.to(self.device),
-                         batch.reply_lengths, state, targets=batch.targets.to(self.device))
-        return _sum_per_reply(out.token_log_probs, [reply for _, reply in pairs])
+        return _teacher_forced(self.model, pairs, state, self.vocab, self.device)
 
     @torch.inference_mode()
     def _encoded_turns(self, sources: Sequence[list[int]]):
@@ -200,20 +207,20 @@ class ChatPredictor:
         """The backward model's mean log p(turn token | reply) over the turn's tokens and <eos>, for
         each reply (each read as the turn of a new conversation), in one batch: (len(replies),)."""
         pairs = [(reply or [self.vocab.unk_id], source_ids) for reply in replies]
-        batch = make_turn_batch(pairs, [False] * len(pairs), self.vocab)
         state = self.backward.initial_state(len(pairs), self.device)
-        out = self.backward(batch.source.to(self.device), batch.source_lengths, batch.reply_input.to(self.device),
-                            batch.reply_lengths, state, targets=batch.targets.to(self.device))
-        return _sum_per_reply(out.token_log_probs, [source_ids] * len(pairs)) / (len(source_ids) + 1)
+        return _teacher_forced(self.backward, pairs, state, self.vocab, self.device) / (len(source_ids) + 1)
 
     def _with_log_likelihoods(self, hypotheses: list[Hypothesis], state, source_ids: list[int]) -> list[Hypothesis]:
         """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn), from ``state``."""
         true = self.log_likelihoods(state, [(source_ids, h.tokens) for h in hypotheses]).tolist()
         return [replace(h, log_prob=log_prob) for h, log_prob in zip(hypotheses, true)]
 
+    def _uses_backward(self, config: DecodeConfig) -> bool:
+        return self.backward is not None and config.mmi_backward_weight > 0
+
     def _reranks(self, config: DecodeConfig) -> bool:
         return config.strategy == "beam" and config.beam_size > 1 and (
-            config.mmi_weight > 0 or (config.mmi_backward_weight > 0 and self.backward is not None))
+            config.mmi_weight > 0 or self._uses_backward(config))
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int]) -> list[Hypothesis]:
         """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
@@ -228,8 +235,8 @@ class ChatPredictor:
             return sorted(plain, key=lambda h: h.score, reverse=True)[: config.n_best]
         replies = [h.tokens for h in hypotheses]
         prior = self.log_prior(replies).tolist() if config.mmi_weight > 0 else [0.0] * len(replies)
-        backward = ([0.0] * len(replies) if self.backward is None or config.mmi_backward_weight == 0
-                    else (config.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist())
+        backward = ((config.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
+                    if self._uses_backward(config) else [0.0] * len(replies))
         rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / length_penalty(len(h.tokens),
                                                                                             config.length_penalty) + b)
                     for h, p, b in zip(hypotheses, prior, backward)]
@@ -388,9 +395,12 @@ def train(args: argparse.Namespace) -> int:
         model = Seq2Seq(config)
     both = not args.one_side
     train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, both)
-    valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, args.reverse)
-    if args.reverse:
-        train_streams, valid_streams = reversed_exchanges(train_streams), reversed_exchanges(valid_streams)
+    if args.reverse:  # validated like it trains: every exchange of both speakers, turned around
+        valid_streams = reversed_exchanges(training_streams(splits.valid, vocab, config.max_source_len,
+                                                            config.max_reply_len, True))
+        train_streams = reversed_exchanges(train_streams)
+    else:
+        valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False)
     train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                                min_learning_rate=args.lr / 10, tbptt_turns=args.tbptt, clip_norm=args.clip,
                                seed=args.seed, max_minutes=args.max_minutes, valid_every=args.valid_every)
