@@ -7,16 +7,18 @@ __version__ = "0.1.0"
 
 # How strongly chat replies are reranked toward what the user said by default (``DecodeConfig.mmi_weight``):
 # the command line starts from it, and the app's settings start from the same value.
-MMI_WEIGHT = 1.0
+MMI_WEIGHT = 0.5
 # and how strongly, and for how many opening tokens, the beam search itself is pulled toward replies
 # that this turn rather than any turn makes likely (``DecodeConfig.mmi_search_weight`` and ``_tokens``).
 MMI_SEARCH_WEIGHT = 0.7
 MMI_SEARCH_TOKENS = 2
 # and how much the backward model's log p(turn | reply), per turn token, counts in the reranking
 # (``DecodeConfig.mmi_backward_weight``; only where a backward model is loaded).
-MMI_BACKWARD_WEIGHT = 1.0
-# and how many of the beam's finished replies the reranking chooses from (``DecodeConfig.mmi_candidates``).
+MMI_BACKWARD_WEIGHT = 3.0
+# and how many of the beam's finished replies the reranking chooses from (``DecodeConfig.mmi_candidates``),
 MMI_CANDIDATES = 10
+# and how many sampled replies join them (``DecodeConfig.mmi_samples``).
+MMI_SAMPLES = 32
 
 
 def add_mmi_arguments(parser) -> None:
@@ -31,6 +33,9 @@ def add_mmi_arguments(parser) -> None:
                         help="how many opening tokens --mmi-search applies to")
     parser.add_argument("--mmi-candidates", type=int, default=MMI_CANDIDATES,
                         help="how many of the beam's finished replies the reranking chooses from")
+    parser.add_argument("--mmi-samples", type=int, default=MMI_SAMPLES,
+                        help="beam search: this many replies sampled from the model (temperature 0.8, top-p 0.9) "
+                             "join the beam's for the reranking to choose from (0: the beam's alone)")
     parser.add_argument("--mmi-backward", type=float, default=MMI_BACKWARD_WEIGHT,
                         help="beam search: add this much of the backward model's mean log p(turn token | reply) "
                              "to each reply's reranking score (0: off; needs chat_backward.safetensors)")
@@ -39,4 +44,4 @@ def add_mmi_arguments(parser) -> None:
 def mmi_settings(args) -> dict:
     """The ``DecodeConfig`` fields that ``add_mmi_arguments``' options set."""
     return {"mmi_weight": args.mmi, "mmi_search_weight": args.mmi_search, "mmi_search_tokens": args.mmi_search_tokens,
-            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates}
+            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates, "mmi_samples": args.mmi_samples}

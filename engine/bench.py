@@ -124,6 +124,11 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
     return {**result, "train_batch": batch_size, "train_window": window}
 
 
+# Openers of a conversation for the latency of the default reply (``reply_ms_p50``).
+OPENERS = ("hi", "how are you?", "do you like music?", "what are you doing this weekend?", "i can't sleep",
+           "do you have any pets?", "my exams start tomorrow", "what did you eat for dinner?")
+
+
 def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     """Latency of ``length``-token replies (the length is forced, so every run does the same work)."""
     from engine.tasks.chat import chat_decoding
@@ -138,6 +143,11 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     reply = lambda name: lambda: predictor.reply(text, None, configs[name])  # noqa: E731
     times = _in_turns({name: reply(name) for name in ("greedy", "beam5")}, repeats, predictor.device)
     times["beam5_mmi"] = _timed(reply("beam5_mmi"), repeats, predictor.device)
+    # The default reply as the app writes it, to openers of a conversation, at the length it chooses.
+    default = chat_decoding()
+    openers = {text: lambda text=text: predictor.reply(text, None, default) for text in OPENERS}
+    times["reply"] = [ms for values in _in_turns(openers, max(1, repeats // len(OPENERS)), predictor.device).values()
+                      for ms in values]
     results = {}
     for name, values in times.items():
         results[f"{name}_ms_p50"] = round(statistics.median(values), 2)

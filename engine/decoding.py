@@ -35,9 +35,10 @@ class DecodeConfig:
     # where n-gram blocking lets it through.
     block_repeated_words: bool = True
     # Chat replies only (the captioner ignores it): rerank the beam's hypotheses by
-    # log p(reply | turn) - mmi_weight * log p(reply), the anti-language-model form of maximum
-    # mutual information (Li et al. 2016), which favours replies this turn makes likely over
-    # replies any turn makes likely ("i don't know"). 0 turns it off.
+    # log p(reply | turn) - mmi_weight * log p(reply), per token of the reply (its words and its
+    # end), the anti-language-model form of maximum mutual information (Li et al. 2016), which
+    # favours replies this turn makes likely over replies any turn makes likely ("i don't know").
+    # Per token, so that neither short nor long replies gain by their length. 0 turns it off.
     mmi_weight: float = 0.0
     # Chat replies only, beam search: the same penalty applied inside the search, token by token,
     # to the first ``mmi_search_tokens`` tokens: log p(y_t | y_<t, turn) - mmi_search_weight *
@@ -55,6 +56,13 @@ class DecodeConfig:
     # Chat replies only: how many of the beam's finished replies the reranking chooses from (the
     # search goes on until none of its live hypotheses could enter that many); 0: the beam size.
     mmi_candidates: int = 0
+    # Chat replies only, with reranking: this many replies sampled from the model (temperature
+    # ``mmi_sample_temperature``, nucleus ``mmi_sample_top_p``, the same constraints) join the
+    # beam's candidates. The beam's finished replies are mostly variations of one likely opening;
+    # samples bring replies it never reaches, and the reranking chooses among all. 0: the beam's alone.
+    mmi_samples: int = 0
+    mmi_sample_temperature: float = 0.8
+    mmi_sample_top_p: float = 0.9
     # Both leave a reply alone where the model is at least this sure of it: of its first token (the
     # search) or of its tokens on average, as a geometric mean (the reranking). Generic replies are
     # the model's hedge when it is unsure; a reply it is sure of (one the user taught it) is meant.
@@ -72,6 +80,9 @@ class DecodeConfig:
             raise ValueError("the MMI weights must be in [0, 1]")
         if self.mmi_candidates < 0:
             raise ValueError("the number of reranked candidates must not be negative")
+        if self.mmi_samples < 0 or self.mmi_sample_temperature <= 0 or not 0 < self.mmi_sample_top_p <= 1:
+            raise ValueError("the sampled candidates need a count of at least 0, a positive temperature "
+                             "and a top-p in (0, 1]")
         if self.mmi_backward_weight < 0:
             raise ValueError("the backward model's weight must not be negative")
         if self.mmi_confident <= 0:
@@ -185,6 +196,12 @@ class Strategy:
     def _stack(attention_rows: list[torch.Tensor]) -> Optional[torch.Tensor]:
         return torch.stack(attention_rows) if attention_rows else None
 
+    def _finish(self, row: int, log_prob: float) -> Hypothesis:
+        """Live row ``row`` ended with <eos>, its summed log-probability then ``log_prob``."""
+        tokens = list(self.histories[row])
+        return Hypothesis(tokens, log_prob / length_penalty(len(tokens), self.config.length_penalty), log_prob,
+                          self._stack(self.attentions[row]))
+
     def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
         raise NotImplementedError
 
@@ -192,26 +209,20 @@ class Strategy:
         raise NotImplementedError
 
 
-class _SingleStrategy(Strategy):
-    """One hypothesis, one token a step (greedy and sampling)."""
+class GreedySearch(Strategy):
+    """One hypothesis, the likeliest token each step."""
 
     def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
         super().__init__(config, ids, device)
         self.finished: Optional[Hypothesis] = None
 
-    def choose(self, log_probs: torch.Tensor) -> int:
-        raise NotImplementedError
-
     def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
         log_probs = self.constrain(log_probs)
         self.newly_finished = []
-        token = self.choose(log_probs)
+        token = int(log_probs[0].argmax())
         token_log_prob = float(log_probs[0, token])
         if token == self.ids.eos:
-            tokens = self.histories[0]
-            total = self.log_probs_sum[0] + token_log_prob
-            self.finished = Hypothesis(tokens, total / length_penalty(len(tokens), self.config.length_penalty),
-                                       total, self._stack(self.attentions[0]))
+            self.finished = self._finish(0, self.log_probs_sum[0] + token_log_prob)
             self.newly_finished = [(self.finished, 0)]
             self.done = True
         else:
@@ -223,35 +234,66 @@ class _SingleStrategy(Strategy):
         return [self.finished]
 
 
-class GreedySearch(_SingleStrategy):
-    def choose(self, log_probs: torch.Tensor) -> int:
-        return int(log_probs[0].argmax())
-
-
-class Sampling(_SingleStrategy):
-    """Sampling with temperature, then top-k, then nucleus (top-p) filtering."""
+class Sampling(Strategy):
+    """``n_best`` replies sampled side by side, each row drawing its own tokens with temperature,
+    then top-k, then nucleus (top-p) filtering; a row that draws <eos> leaves the batch. The
+    hypotheses' log-probabilities are the model's (after the constraints), not the filtered ones."""
 
     def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
         super().__init__(config, ids, device)
+        self.finished: list[Hypothesis] = []
         self.generator = torch.Generator(device="cpu")
         if config.seed is not None:
             self.generator.manual_seed(config.seed)
         else:
             self.generator.seed()
 
-    def choose(self, log_probs: torch.Tensor) -> int:
-        logits = log_probs[0].cpu() / self.config.temperature
+    def filtered(self, log_probs: torch.Tensor) -> torch.Tensor:
+        """The logits each row samples from: (rows, vocab), -inf where a token may not be drawn."""
+        logits = log_probs.cpu() / self.config.temperature
         if self.config.top_k > 0:
-            kth = torch.topk(logits, min(self.config.top_k, logits.numel())).values[-1]
+            kth = torch.topk(logits, min(self.config.top_k, logits.size(1)), dim=1).values[:, -1:]
             logits = logits.masked_fill(logits < kth, -math.inf)
         if self.config.top_p < 1.0:
-            sorted_logits, order = torch.sort(logits, descending=True)
-            cumulative = torch.softmax(sorted_logits, dim=0).cumsum(0)
+            sorted_logits, order = torch.sort(logits, dim=1, descending=True)
+            probs = torch.softmax(sorted_logits, dim=1)
             # Drop a token once the ones before it already hold top_p; the first always stays.
-            drop = cumulative - torch.softmax(sorted_logits, dim=0) >= self.config.top_p
-            logits[order[drop]] = -math.inf
-        probs = torch.softmax(logits, dim=0)
-        return int(torch.multinomial(probs, 1, generator=self.generator))
+            drop = probs.cumsum(1) - probs >= self.config.top_p
+            logits = logits.masked_fill(torch.zeros_like(drop).scatter(1, order, drop), -math.inf)
+        return logits
+
+    def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
+        log_probs = self.constrain(log_probs)
+        self.newly_finished = []
+        logits = self.filtered(log_probs)
+        stuck = ~torch.isfinite(logits).any(dim=1)  # every token masked: the row ends here
+        logits[stuck, self.ids.eos] = 0.0
+        probs = torch.softmax(logits, dim=1)
+        if self.step == 0:  # one <sos> row: the samples part from it
+            drawn = torch.multinomial(probs[0], self.config.n_best, replacement=True, generator=self.generator)
+            from_rows = [0] * self.config.n_best
+        else:
+            drawn = torch.multinomial(probs, 1, generator=self.generator).squeeze(1)
+            from_rows = list(range(probs.size(0)))
+        rows, tokens, token_lps = [], [], []
+        for row, token in zip(from_rows, drawn.tolist()):
+            token_log_prob = float(log_probs[row, token]) if not stuck[row] else 0.0
+            if token == self.ids.eos:
+                self.finished.append(self._finish(row, self.log_probs_sum[row] + token_log_prob))
+                self.newly_finished.append((self.finished[-1], row))
+            else:
+                rows.append(row)
+                tokens.append(token)
+                token_lps.append(token_log_prob)
+        self.step += 1
+        if not rows:
+            self.done = True
+            return
+        self._record(rows, tokens, token_lps, attention)
+
+    def results(self) -> list[Hypothesis]:
+        assert self.done, "decoding has not finished"
+        return sorted(self.finished, key=lambda h: h.score, reverse=True)
 
 
 class BeamSearch(Strategy):
@@ -281,10 +323,7 @@ class BeamSearch(Strategy):
                 break
             row, token = divmod(index, vocab)
             if token == self.ids.eos:
-                history = self.histories[row]
-                attn = self._stack(self.attentions[row])
-                self.finished.append(Hypothesis(list(history), score / length_penalty(len(history), config.length_penalty),
-                                                score, attn))
+                self.finished.append(self._finish(row, score))
                 self.newly_finished.append((self.finished[-1], row))
             else:
                 rows.append(row)

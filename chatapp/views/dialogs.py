@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QGroupBox, QLabel, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
-from chatapp.settings import DEVICES, STRATEGIES, THEMES, AppSettings
+from chatapp.settings import DEVICES, MAX_BACKWARD_WEIGHT, MAX_SAMPLES, STRATEGIES, THEMES, AppSettings
 
 
 def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
@@ -56,7 +56,14 @@ class SettingsDialog(QDialog):
         self.mmi_backward_weight = _weight_box(
             settings.mmi_backward_weight, "Reranks the beam's replies by how well each one accounts for your "
             "message, as judged by a second network that reads the reply and predicts the message it answers.",
-            top=2.0)
+            top=MAX_BACKWARD_WEIGHT)
+        self.mmi_samples = QSpinBox()
+        self.mmi_samples.setRange(0, MAX_SAMPLES)
+        self.mmi_samples.setValue(settings.mmi_samples)
+        self.mmi_samples.setSpecialValueText("none")
+        self.mmi_samples.setToolTip(
+            "Replies sampled from the network that join the beam's for the topic focus to choose from: the "
+            "beam finds variations of one likely reply, samples bring others. More take longer.")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -75,6 +82,7 @@ class SettingsDialog(QDialog):
         form.addRow("Topic focus (MMI)", self.mmi_weight)
         form.addRow("Topic focus, first words", self.mmi_search_weight)
         form.addRow("Topic focus, backward model", self.mmi_backward_weight)
+        form.addRow("Topic focus, sampled replies", self.mmi_samples)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Maximum length", self.max_length)
@@ -115,6 +123,7 @@ class SettingsDialog(QDialog):
         self.mmi_weight.setEnabled(strategy == "beam")
         self.mmi_search_weight.setEnabled(strategy == "beam")
         self.mmi_backward_weight.setEnabled(strategy == "beam")
+        self.mmi_samples.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
 
@@ -122,7 +131,7 @@ class SettingsDialog(QDialog):
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
                        mmi_weight=self.mmi_weight.value(), mmi_search_weight=self.mmi_search_weight.value(),
-                       mmi_backward_weight=self.mmi_backward_weight.value(),
+                       mmi_backward_weight=self.mmi_backward_weight.value(), mmi_samples=self.mmi_samples.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

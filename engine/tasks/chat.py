@@ -7,14 +7,15 @@ import math
 import random
 import sys
 import time
+import zlib
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT, MMI_WEIGHT,
-                    mmi_settings)
+from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT,
+                    MMI_WEIGHT, mmi_settings)
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import (load_corpus, make_turn_batch, reversed_exchanges, tokenize_conversations,
@@ -35,6 +36,11 @@ PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(re
 # start with is not generic, and gains nothing more by being rarer (without a floor the search
 # favours rare words for their rarity: "not powers." to "do you have any pets?").
 PRIOR_FLOOR = 0.003
+# A candidate reply that ends where the model gives its end less than this is left out of the
+# reranking: replies people end there are rare (the shipped model gives the end of a finished
+# reply 0.08 or more, of "i'm from south" 0.014).
+END_FLOOR = 0.05
+START_STATE_STREAMS = 1000  # training streams whose mean state a new conversation starts from
 
 
 def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]]], n: int = PRIOR_CONTEXTS,
@@ -46,13 +52,49 @@ def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]
     return [sources[i] for i in sorted(picked)]
 
 
+@torch.inference_mode()
+def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[int]]]], vocab: Vocab,
+               device: torch.device, skip: int = 1, n_streams: int = START_STATE_STREAMS, seed: int = 1234,
+               batch_size: int = 64) -> dict:
+    """The mean LSTM state (h and c, per layer) after the exchanges past the first ``skip`` of
+    ``n_streams`` streams drawn from ``streams``: the state of a conversation under way.
+
+    The zero state means "a conversation opens" to a model trained on chitchat, whose openings
+    are greetings between strangers, so a new conversation that the user opens with a topic
+    ("do you like sports?") would be answered as a greeting. Starting it from the mean state of
+    conversations under way answers it as a turn of a conversation. Returns JSON-ready lists."""
+    was_training = model.training
+    model.eval()
+    picked = random.Random(seed).sample(range(len(streams)), min(n_streams, len(streams)))
+    chosen = [streams[i] for i in sorted(picked)]
+    total_h = torch.zeros(model.config.num_layers, model.config.hidden_size, device=device)
+    total_c, count = torch.zeros_like(total_h), 0
+    for start in range(0, len(chosen), batch_size):
+        group = chosen[start:start + batch_size]
+        state = model.initial_state(len(group), device)
+        for k in range(max(len(stream) for stream in group)):
+            rows = torch.tensor([i for i, stream in enumerate(group) if len(stream) > k], device=device)
+            batch = make_turn_batch([group[i][k] for i in rows.tolist()], [False] * len(rows), vocab)
+            out = model(batch.source.to(device), batch.source_lengths, batch.reply_input.to(device),
+                        batch.reply_lengths, tuple(part.index_select(1, rows) for part in state))
+            state = tuple(part.index_copy(1, rows, new) for part, new in zip(state, out.state))
+            if k >= skip:
+                total_h += out.state[0].sum(1)
+                total_c += out.state[1].sum(1)
+                count += len(rows)
+    model.train(was_training)
+    if count == 0:
+        return {}
+    return {"h": (total_h / count).tolist(), "c": (total_c / count).tolist(), "exchanges": count}
+
+
 def chat_decoding(**overrides) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 with the topic focus
     (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS``,
-    ``MMI_BACKWARD_WEIGHT`` and ``MMI_CANDIDATES``."""
+    ``MMI_BACKWARD_WEIGHT``, ``MMI_CANDIDATES`` and ``MMI_SAMPLES``."""
     return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
                            "mmi_search_tokens": MMI_SEARCH_TOKENS, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
-                           "mmi_candidates": MMI_CANDIDATES, **overrides})
+                           "mmi_candidates": MMI_CANDIDATES, "mmi_samples": MMI_SAMPLES, **overrides})
 
 
 def backward_path_for(path: Path) -> Path:
@@ -67,13 +109,19 @@ def resume_path(path: Path) -> Path:
 
 
 def _teacher_forced(model: Seq2Seq, pairs: Sequence[tuple[list[int], list[int]]], state, vocab: Vocab,
-                    device: torch.device) -> torch.Tensor:
+                    device: torch.device, ends: bool = False):
     """Summed log p(reply + <eos> | source) of each (source ids, reply ids) pair under ``model``,
-    teacher-forced in one batch from ``state`` (one row per pair): (len(pairs),) on the CPU."""
+    teacher-forced in one batch from ``state`` (one row per pair): (len(pairs),) on the CPU; with
+    ``ends``, also each reply's log p(<eos> | reply, source)."""
     batch = make_turn_batch(list(pairs), [False] * len(pairs), vocab)
     out = model(batch.source.to(device), batch.source_lengths, batch.reply_input.to(device), batch.reply_lengths,
                 state, targets=batch.targets.to(device))
-    return _sum_per_reply(out.token_log_probs, [reply for _, reply in pairs])
+    replies = [reply for _, reply in pairs]
+    sums = _sum_per_reply(out.token_log_probs, replies)
+    if not ends:
+        return sums
+    last = torch.tensor([len(reply) + 1 for reply in replies]).cumsum(0) - 1
+    return sums, out.token_log_probs.float().cpu()[last]
 
 
 def _sum_per_reply(token_log_probs: torch.Tensor, replies: Sequence[list[int]]) -> torch.Tensor:
@@ -135,9 +183,22 @@ class ChatPredictor:
         self.backward, self.backward_note = model.to(self.device).eval(), ""
 
     # -- state -------------------------------------------------------------------------------
+    def start_state(self, rows: int = 1):
+        """The state a new conversation starts from: the mean state of conversations under way
+        that ``train chat`` stores in the checkpoint (:func:`mean_state`), else zeros."""
+        start = self.meta.get("start_state") or {}
+        shape = (self.model.config.num_layers, self.model.config.hidden_size)
+        try:
+            h, c = (torch.tensor(start[part], dtype=torch.float32, device=self.device) for part in ("h", "c"))
+        except (KeyError, TypeError, ValueError):
+            return self.model.initial_state(rows, self.device)
+        if h.shape != shape or c.shape != shape:
+            return self.model.initial_state(rows, self.device)
+        return h.unsqueeze(1).repeat(1, rows, 1), c.unsqueeze(1).repeat(1, rows, 1)
+
     def _state(self, state: Optional[ChatState]):
         if state is None or state.tensors is None or state.model_id != self.model_id:
-            return self.model.initial_state(1, self.device)
+            return self.start_state(1)
         return tuple(t.to(self.device) for t in state.tensors)
 
     def encode_turn(self, text: str) -> list[int]:
@@ -147,7 +208,7 @@ class ChatPredictor:
     @torch.inference_mode()
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Fold saved (user, bot) exchanges into a state, as if they had just been said."""
-        state = self.model.initial_state(1, self.device)
+        state = self.start_state(1)
         for user, bot in exchanges:
             source = torch.tensor([self.encode_turn(user)], device=self.device)
             _, state = self.steps.start_reply(source, state)
@@ -164,22 +225,23 @@ class ChatPredictor:
         return [self.vocab.encode(tokens) for tokens in stored if tokens] or [[self.vocab.unk_id]]
 
     @torch.inference_mode()
-    def log_likelihoods(self, state, pairs: Sequence[tuple[list[int], list[int]]]) -> torch.Tensor:
+    def log_likelihoods(self, state, pairs: Sequence[tuple[list[int], list[int]]], ends: bool = False):
         """Summed log p(reply + <eos> | source) of each (source ids, reply ids) pair, teacher-forced
         in one batch; ``state`` has one row per pair, or one row for all. Returns (len(pairs),) on
-        the CPU."""
+        the CPU; with ``ends``, also each reply's log p(<eos>) where it ends."""
         if state[0].size(1) == 1 and len(pairs) > 1:
             state = tuple(part.expand(-1, len(pairs), -1).contiguous() for part in state)
-        return _teacher_forced(self.model, pairs, state, self.vocab, self.device)
+        return _teacher_forced(self.model, pairs, state, self.vocab, self.device, ends)
 
     @torch.inference_mode()
     def _encoded_turns(self, sources: Sequence[list[int]]):
-        """``sources`` each read at the start of a new conversation: (memory, state), one row each.
-        The last call's result is kept, so the same turns (the prior's) are encoded once."""
+        """``sources`` each read at the start of a new conversation (from :meth:`start_state`):
+        (memory, state), one row each. The last call's result is kept, so the same turns (the
+        prior's) are encoded once."""
         key = tuple(map(tuple, sources))
         if self._encoded is None or self._encoded[0] != key:
             batch = make_turn_batch([(source, []) for source in sources], [False] * len(sources), self.vocab)
-            state = self.model.initial_state(len(sources), self.device)
+            state = self.start_state(len(sources))
             outputs, keys, pad_mask, state = self.model.encode(batch.source.to(self.device), batch.source_lengths,
                                                                state)
             self._encoded = (key, ((outputs, keys, pad_mask), state))
@@ -211,9 +273,13 @@ class ChatPredictor:
         return _teacher_forced(self.backward, pairs, state, self.vocab, self.device) / (len(source_ids) + 1)
 
     def _with_log_likelihoods(self, hypotheses: list[Hypothesis], state, source_ids: list[int]) -> list[Hypothesis]:
-        """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn), from ``state``."""
-        true = self.log_likelihoods(state, [(source_ids, h.tokens) for h in hypotheses]).tolist()
-        return [replace(h, log_prob=log_prob) for h, log_prob in zip(hypotheses, true)]
+        """The hypotheses with ``log_prob`` set to log p(reply + <eos> | turn), from ``state``,
+        less those that end where the model gives the end under ``END_FLOOR`` (a sampled reply
+        cut off mid-phrase: "i like to travel to"), unless that would leave none."""
+        true, ends = self.log_likelihoods(state, [(source_ids, h.tokens) for h in hypotheses], ends=True)
+        scored = [replace(h, log_prob=log_prob) for h, log_prob in zip(hypotheses, true.tolist())]
+        ended = [h for h, end in zip(scored, ends.tolist()) if end >= math.log(END_FLOOR)]
+        return ended or scored
 
     def _uses_backward(self, config: DecodeConfig) -> bool:
         return self.backward is not None and config.mmi_backward_weight > 0
@@ -223,8 +289,8 @@ class ChatPredictor:
             config.mmi_weight > 0 or self._uses_backward(config))
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int]) -> list[Hypothesis]:
-        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)), length-
-        normalised as beam search normalises, plus mmi_backward_weight times the backward model's
+        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)) per token
+        of the reply (its words and <eos>), plus mmi_backward_weight times the backward model's
         mean log p(turn token | reply) where there is one; keep ``config.n_best``. Where the model is sure of a
         reply (its tokens' geometric-mean probability is ``config.mmi_confident`` or more, as for a
         reply the user taught it), they are ordered by log p(reply | turn) alone: reranking would
@@ -237,8 +303,7 @@ class ChatPredictor:
         prior = self.log_prior(replies).tolist() if config.mmi_weight > 0 else [0.0] * len(replies)
         backward = ((config.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
                     if self._uses_backward(config) else [0.0] * len(replies))
-        rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / length_penalty(len(h.tokens),
-                                                                                            config.length_penalty) + b)
+        rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / (len(h.tokens) + 1) + b)
                     for h, p, b in zip(hypotheses, prior, backward)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[: config.n_best]
 
@@ -285,6 +350,18 @@ class ChatPredictor:
 
         return penalised, reorder, (state, prior_state, 0)
 
+    def _sampled_replies(self, step, dec_state, config: DecodeConfig, seed: int,
+                         should_stop: Optional[Callable[[], bool]]) -> list[Hypothesis]:
+        """``config.mmi_samples`` replies sampled side by side from ``dec_state`` (the plain model:
+        no penalty on the opening words), under the same constraints as the beam. Seeded by the
+        caller, so a reply to the same turn in the same state is the same each time."""
+        sampling = replace(config, strategy="sample", n_best=config.mmi_samples,
+                           temperature=config.mmi_sample_temperature, top_k=0, top_p=config.mmi_sample_top_p,
+                           seed=config.seed if config.seed is not None else seed)
+        vocab = self.vocab
+        return decode(step, dec_state, Seq2Seq.reorder_state, sampling, vocab.sos_id, vocab.eos_id, vocab.unk_id,
+                      vocab.pad_id, once=self.content_ids, device=self.device, should_stop=should_stop)
+
     # -- replies -----------------------------------------------------------------------------
     @torch.inference_mode()
     def reply(self, text: str, state: Optional[ChatState] = None, config: Optional[DecodeConfig] = None,
@@ -308,9 +385,19 @@ class ChatPredictor:
         if penalise:
             for h in hypotheses:
                 h.final_state = h.final_state[0] if h.final_state is not None else None
-            if rerank:  # the reranking weighs the whole reply's true log p(reply | turn)
-                hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
+        sample = rerank and config.mmi_samples > 0
+        if sample:
+            turn = state.turns if state else 0
+            seed = zlib.crc32(json.dumps([source_ids, turn]).encode())
+            plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
+            found = {tuple(h.tokens) for h in hypotheses}
+            for h in self._sampled_replies(plain_step, dec_state, config, seed, should_stop):
+                if tuple(h.tokens) not in found:
+                    found.add(tuple(h.tokens))
+                    hypotheses.append(h)
         if rerank:
+            if penalise or sample:  # the reranking weighs each whole reply's log p(reply | turn)
+                hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
             hypotheses = self._rerank(hypotheses, config, source_ids)
         best = hypotheses[0]
         tokens = vocab.decode(best.tokens)
@@ -359,6 +446,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reverse", action="store_true",
                         help="train the backward model p(turn | reply) on the same exchanges turned around, "
                              "one exchange at a time (it ranks replies by how well they answer the turn)")
+    parser.add_argument("--start-state-only", action="store_true",
+                        help="train nothing: store in OUT the state a new conversation starts from (the mean "
+                             "state of training conversations under way; training stores it at its end)")
     parser.add_argument("--half", action="store_true",
                         help="store OUT's weights as float16 (shipping size; the resume file keeps float32)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
@@ -369,6 +459,24 @@ def _jsonl_progress(update) -> None:
     print(json.dumps({"progress": asdict(update)}), flush=True)
 
 
+def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]],
+                      device: torch.device, seed: int = 1234) -> dict:
+    """Compute :func:`mean_state` of the chat model at ``path`` over ``streams`` (encoded with its
+    vocabulary) and store it in the checkpoint's metadata, its weights as they were (float16 ones
+    stay float16)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as stored:
+        half = any(stored.get_slice(name).get_dtype() == "F16" for name in stored.keys())
+    checkpoint = load_checkpoint(path, kind="chat")
+    model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+    load_weights(model, checkpoint, path)
+    start = mean_state(model.to(device), streams, Vocab(checkpoint.vocab), device, seed=seed)
+    checkpoint.meta["start_state"] = start
+    save_checkpoint(path, checkpoint, half=half)
+    return start
+
+
 def train(args: argparse.Namespace) -> int:
     device = pick_device(args.device)
     started = time.time()
@@ -376,6 +484,13 @@ def train(args: argparse.Namespace) -> int:
     print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
     train_tokens = tokenize_conversations(splits.train)
     out = Path(args.out)
+    if args.start_state_only:
+        checkpoint = load_checkpoint(out, kind="chat")
+        vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
+        streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
+        start = store_start_state(out, streams, device, args.seed)
+        print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+        return 0
     resume_meta, optimizer_state = None, None
     if args.resume and resume_path(out).is_file():
         checkpoint = load_checkpoint(resume_path(out), kind="chat")
@@ -430,6 +545,8 @@ def train(args: argparse.Namespace) -> int:
     with StopRequest() as stop:
         result = train_chat(model, train_streams, valid_streams, vocab, train_config, device, progress, stop,
                             save, resume_meta, optimizer_state)
+    if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
+        store_start_state(out, train_streams, device, args.seed)
     summary = {"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
                "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
                "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}

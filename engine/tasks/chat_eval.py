@@ -172,6 +172,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
     decode_config = DecodeConfig(beam_size=args.beam_size, **mmi_settings(args))
     references, hypotheses, turns, groups, hits, ranked = [], [], [], [], 0, 0
+    openers = []  # the same turns, each answered as the first message of a new conversation
     for index, stream in enumerate(streams):
         state = predictor.model.initial_state(1, device)
         for source, reply in stream:
@@ -181,6 +182,7 @@ def evaluate(args: argparse.Namespace) -> dict:
             generated = predictor.reply(text_source, _state(predictor, state), decode_config)
             references.append([vocab.decode(reply)])
             hypotheses.append(generated.tokens)
+            openers.append(predictor.reply(text_source, None, decode_config).tokens)
             turns.append(vocab.decode(source))
             groups.append(index)
             negatives = []
@@ -210,17 +212,24 @@ def evaluate(args: argparse.Namespace) -> dict:
         "topic_recall_at_1_of_10": topic_recall(judge, turns, hypotheses, groups, seed=args.seed),
         "topic_recall_of_true_replies": topic_recall(judge, turns, [r[0] for r in references], groups,
                                                      seed=args.seed),
+        # As the app answers a message that opens a new conversation (from the stored start state).
+        "topic_recall_new_conversation": topic_recall(judge, turns, openers, groups, seed=args.seed),
+        "mean_reply_tokens_new_conversation": sum(map(len, openers)) / max(1, len(openers)),
         "mmi_weight": args.mmi,
         "mmi_search_weight": args.mmi_search,
         "mmi_search_tokens": args.mmi_search_tokens,
         "mmi_backward_weight": args.mmi_backward,
+        "mmi_candidates": args.mmi_candidates,
+        "mmi_samples": args.mmi_samples,
+        "mean_reply_tokens": len(unigrams) / max(1, len(hypotheses)),
         "backward_model": "used" if predictor.backward is not None else predictor.backward_note,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
         "n_conversations": len(streams),
         "n_reply_tokens": n_tokens,
         "n_generated": len(hypotheses),
-        "unk_in_replies": sum(t == UNK for t in unigrams),
+        "unk_in_replies": sum(t == UNK for t in unigrams) + sum(t == UNK for h in openers for t in h),
+        "start_state": "stored" if predictor.meta.get("start_state") else "zeros",
         "model": model_path.name,
         "data": args.data or f"{args.split} split",
         "seconds": round(time.perf_counter() - started, 1),

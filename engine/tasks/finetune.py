@@ -373,6 +373,7 @@ def train(args: argparse.Namespace) -> int:
         emit(dict({"event": "prepared", "device": str(device)}, **data.summary()))
         base_meta = {"data": "fine-tuned on saved conversations", "base": Path(args.init).name,
                      "prior_contexts": predictor.meta.get("prior_contexts"),
+                     "start_state": predictor.meta.get("start_state"),
                      "finetune_config": asdict(config), "base_meta": predictor.meta}
         saved = {"step": -1, "at": time.perf_counter()}
 

@@ -6,7 +6,7 @@ import torch
 
 from engine.checkpoint import CheckpointError
 from engine.data.chat import reversed_exchanges
-from engine.decoding import DecodeConfig, length_penalty
+from engine.decoding import DecodeConfig
 from engine.tasks.chat import ChatPredictor, train_small_model
 from engine.text import tokenize
 from tiny_chat import MEMORY
@@ -63,8 +63,7 @@ def test_reranking_adds_the_backward_models_mean_log_probability_of_the_turn(mod
     conditional = predictor.log_likelihoods(state, [(source, r) for r in replies])
     # Each reply's backward score, computed alone.
     back = [float(predictor.log_backward(source, [r])) for r in replies]
-    expected = [float(c / length_penalty(len(r), plain.length_penalty)) + 0.7 * b
-                for c, b, r in zip(conditional, back, replies)]
+    expected = [float(c / (len(r) + 1)) + 0.7 * b for c, b, r in zip(conditional, back, replies)]
     reranked = predictor.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_backward_weight=0.7,
                                                                    mmi_confident=2.0))
     assert [score for _, score in reranked.alternatives] == pytest.approx(sorted(expected, reverse=True), abs=1e-3)

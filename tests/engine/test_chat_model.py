@@ -3,6 +3,7 @@ import copy
 import math
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 import torch
@@ -14,7 +15,7 @@ from engine.data.chat import make_turn_batch, stream_batches, training_streams
 from engine.decoding import DecodeConfig
 from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
-from engine.tasks.chat import PRIOR_FLOOR, ChatPredictor, tiny_config, train_small_model
+from engine.tasks.chat import END_FLOOR, PRIOR_FLOOR, ChatPredictor, tiny_config, train_small_model
 from engine.text import Vocab, tokenize
 from engine.training import clip_gradients
 from tiny_chat import MEMORY
@@ -277,8 +278,6 @@ def test_pmi_ranking_scores_one_batch_like_one_reply_at_a_time(trained):
 
 
 def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
-    from engine.decoding import length_penalty
-
     predictor, _ = trained
     plain = DecodeConfig(beam_size=4, n_best=4)
     beam = predictor.reply("how are you ?", None, plain)
@@ -288,8 +287,8 @@ def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
     conditional = predictor.log_likelihoods((state[0].expand(-1, 4, -1), state[1].expand(-1, 4, -1)),
                                             [(source, r) for r in replies])
     prior = predictor.log_prior(replies)
-    expected = [float((c - 0.5 * p) / length_penalty(len(r), plain.length_penalty))
-                for c, p, r in zip(conditional, prior, replies)]
+    # Per token of the reply (its words and its end), so that length neither pays nor costs.
+    expected = [float((c - 0.5 * p) / (len(r) + 1)) for c, p, r in zip(conditional, prior, replies)]
     # (mmi_confident above 1: rerank even the replies the model is sure of.)
     reranked = predictor.reply("how are you ?", None,
                                DecodeConfig(beam_size=4, n_best=4, mmi_weight=0.5, mmi_confident=2.0))
@@ -308,6 +307,44 @@ def test_mmi_reranks_the_beam_by_pointwise_mutual_information(trained):
         DecodeConfig(mmi_weight=1.5)
     with pytest.raises(ValueError):
         DecodeConfig(mmi_confident=0.0)
+
+
+def test_sampled_replies_join_the_beams_candidates_and_are_scored_alike(trained):
+    predictor, _ = trained
+    vocab = predictor.vocab
+    config = DecodeConfig(beam_size=2, n_best=200, mmi_weight=0.5, mmi_confident=2.0)
+    hot = replace(config, mmi_samples=24, mmi_sample_temperature=2.0)
+    start = predictor.model.initial_state(1, predictor.device)
+    sampled_winners = cut_off = 0
+    for text in ("music", "hello", "nice day"):
+        beam = predictor.reply(text, None, config)
+        pooled = predictor.reply(text, None, hot)
+        beam_texts, pooled_texts = [t for t, _ in beam.alternatives], [t for t, _ in pooled.alternatives]
+        assert set(beam_texts) < set(pooled_texts)  # the samples bring replies the beam did not find
+        assert len(pooled_texts) == len(set(pooled_texts))  # each candidate once
+        # Every candidate, sampled or found by the beam, scores by the same formula.
+        source = predictor.encode_turn(text)
+        replies = [vocab.encode(tokenize(t)) for t in pooled_texts]
+        true, ends = predictor.log_likelihoods(start, [(source, r) for r in replies], ends=True)
+        expected = [float((c - 0.5 * p) / (len(r) + 1)) for c, p, r in zip(true, predictor.log_prior(replies), replies)]
+        assert [score for _, score in pooled.alternatives] == pytest.approx(expected, abs=5e-3)
+        # None ends where the model would not end it (a reply cut off mid-phrase), though hot
+        # samples do end there.
+        assert float(ends.min()) >= math.log(END_FLOOR)
+        memory, state = predictor.steps.start_reply(torch.tensor([source]), start)
+        samples = predictor._sampled_replies(lambda tokens, s: predictor.steps.decode_step(tokens, s, memory), state,
+                                             hot, 0, None)
+        _, sample_ends = predictor.log_likelihoods(start, [(source, h.tokens) for h in samples], ends=True)
+        cut_off += int((sample_ends < math.log(END_FLOOR)).sum())
+        # The same turn in the same state gets the same reply; the state is the one after it.
+        assert predictor.reply(text, None, hot).alternatives == pooled.alternatives
+        after = predictor.steps.read_reply(vocab.encode(pooled.tokens), state, vocab.sos_id)
+        assert torch.allclose(pooled.state.tensors[0], after[0], atol=1e-5)
+        sampled_winners += pooled.text not in beam_texts
+    assert sampled_winners > 0  # the state check above also covered a sampled reply
+    assert cut_off > 0  # hot samples that end mid-phrase were there to be left out
+    with pytest.raises(ValueError):
+        DecodeConfig(mmi_samples=-1)
 
 
 @torch.inference_mode()
@@ -367,8 +404,7 @@ def test_mmi_search_lowers_the_opening_tokens_by_their_prior_log_probability(tra
     replies = [vocab.encode(tokenize(text)) for text, _ in reply.alternatives]
     true = predictor.log_likelihoods((start[0].expand(-1, 3, -1), start[1].expand(-1, 3, -1)),
                                      [(source, r) for r in replies])
-    expected = [float((c - 0.5 * p) / length_penalty(len(r), config.length_penalty))
-                for c, p, r in zip(true, predictor.log_prior(replies), replies)]
+    expected = [float((c - 0.5 * p) / (len(r) + 1)) for c, p, r in zip(true, predictor.log_prior(replies), replies)]
     assert [score for _, score in reply.alternatives] == pytest.approx(expected, abs=5e-3)
     memory, state = predictor.steps.start_reply(torch.tensor([source]), start)
     after = predictor.steps.read_reply(vocab.encode(reply.tokens), state, vocab.sos_id)
@@ -391,6 +427,58 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     user_turns = {tuple(tokenize(t)) for c in CONVERSATIONS for t in c}
     assert 1 <= len(stored) <= 16 and all(tuple(turn) in user_turns for turn in stored)
     assert predictor.prior_sources == [predictor.vocab.encode(turn) for turn in stored]
+    # It also stores the state a new conversation starts from, which replies then start from.
+    start = predictor.start_state(1)
+    assert start[0].shape == (1, 1, 16) and float(start[0].abs().sum()) > 0
+    assert predictor.meta["start_state"]["exchanges"] > 0
+    assert torch.equal(predictor.rebuild_state([]).tensors[0], start[0])
+    # --start-state-only stores it in a checkpoint without one, and leaves the weights alone.
+    from engine.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+
+    before = load_checkpoint(out)
+    del before.meta["start_state"]
+    save_checkpoint(out, before)
+    assert not ChatPredictor.load(out).meta.get("start_state")
+    assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--start-state-only"]) == 0
+    after = load_checkpoint(out)
+    assert all(torch.equal(after.weights[k], before.weights[k]) for k in before.weights)
+    assert after.meta["start_state"] == predictor.meta["start_state"] and after.meta["prior_contexts"] == stored
+
+
+@torch.inference_mode()
+def test_new_conversations_start_from_the_mean_state_of_conversations_under_way(trained):
+    from engine.data.chat import tokenize_conversations
+    from engine.results import ChatState
+    from engine.tasks.chat import mean_state
+
+    base, _ = trained
+    vocab, model = base.vocab, base.model
+    streams = training_streams(tokenize_conversations(CONVERSATIONS), vocab, 32, 32, both_sides=True)
+    computed = mean_state(model, streams, vocab, torch.device("cpu"), skip=1, batch_size=3)
+    # The same mean, one stream and one exchange at a time (the batches hold streams of unequal length).
+    states = []
+    for stream in streams:
+        state = model.initial_state(1)
+        for k, (source, reply) in enumerate(stream):
+            _, state = model.start_reply(torch.tensor([source]), state)
+            state = model.read_reply(reply, state, vocab.sos_id)
+            if k >= 1:
+                states.append(state)
+    assert computed["exchanges"] == len(states)
+    for part in (0, 1):
+        expected = torch.stack([s[part][:, 0] for s in states]).mean(0)
+        assert torch.allclose(torch.tensor(computed["hc"[part]]), expected, atol=1e-5)
+    predictor = ChatPredictor(model, vocab, torch.device("cpu"), "small", {"start_state": computed})
+    start = predictor.start_state(1)
+    config = DecodeConfig(beam_size=3, n_best=3)
+    # A new conversation (no state) is the same as one given that state.
+    assert predictor.reply("nice", None, config).alternatives == \
+        predictor.reply("nice", ChatState(start, 0, "small"), config).alternatives
+    zero = ChatPredictor(model, vocab, torch.device("cpu"), "zero").reply("nice", None, config)
+    assert zero.alternatives != predictor.reply("nice", None, config).alternatives
+    # A stored state of the wrong shape (another model's) is not used.
+    wrong = ChatPredictor(model, vocab, torch.device("cpu"), "x", {"start_state": {"h": [[0.5] * 7], "c": [[0.5] * 7]}})
+    assert float(wrong.start_state(2)[0].abs().sum()) == 0.0
 
 
 @pytest.mark.parametrize("cutoffs,layers", [((), 1), ((8, 20), 2)])
@@ -434,7 +522,7 @@ def test_bench_reports_the_chat_figures(trained):
 
     predictor, _ = trained
     decoding = bench_chat_decoding(predictor, repeats=2, length=6)
-    for name in ("greedy", "beam5", "beam5_mmi"):
+    for name in ("greedy", "beam5", "beam5_mmi", "reply"):
         assert 0 < decoding[f"{name}_ms_p50"] <= decoding[f"{name}_ms_p95"]
     assert decoding["beam_over_greedy"] == pytest.approx(decoding["beam5_ms_p50"] / decoding["greedy_ms_p50"], abs=1e-3)
     assert decoding["reply_weights"] == ("packed-fp16" if packing_works() else "model")

@@ -171,3 +171,29 @@ def test_bad_configs_are_refused():
     with pytest.raises(ValueError):
         DecodeConfig(temperature=0)
     assert math.isfinite(DecodeConfig().length_penalty)
+
+
+def test_sampling_draws_n_best_replies_side_by_side_each_scored_by_the_model():
+    step, reorder, sequence_log_prob = table_model(3, 6)
+    config = DecodeConfig(strategy="sample", n_best=64, max_length=6, block_ngram=0, seed=5)
+    hypotheses = run(step, reorder, config)
+    assert len(hypotheses) == 64
+    assert len({tuple(h.tokens) for h in hypotheses}) > 8  # each row draws its own tokens
+    for h in hypotheses:  # the model's log-probability, not the filtered distribution's
+        assert h.log_prob == pytest.approx(sequence_log_prob(tuple(h.tokens)), abs=1e-5)
+        assert h.score == pytest.approx(h.log_prob / length_penalty(len(h.tokens), config.length_penalty))
+    assert [h.tokens for h in run(step, reorder, config)] == [h.tokens for h in hypotheses]  # seeded
+
+
+def test_side_by_side_samples_follow_the_models_distribution():
+    # p(4), p(5), p(6), p(<eos>) once the banned ids are masked: 0.5, 0.3, 0.15, 0.05.
+    step, reorder = constant_model({4: math.log(0.5), 5: math.log(0.3), 6: math.log(0.15), EOS: math.log(0.05)})
+    config = DecodeConfig(strategy="sample", n_best=4000, min_length=0, max_length=1, block_ngram=0, seed=11)
+    first = [h.tokens[0] if h.tokens else EOS for h in run(step, reorder, config)]
+    for token, probability in ((4, 0.5), (5, 0.3), (6, 0.15), (EOS, 0.05)):
+        assert first.count(token) / len(first) == pytest.approx(probability, abs=0.03)
+    # The nucleus and top-k hold for every row.
+    nucleus = run(step, reorder, replace(config, n_best=50, max_length=4, top_p=0.5))
+    assert {t for h in nucleus for t in h.tokens} == {4}
+    top2 = run(step, reorder, replace(config, n_best=50, max_length=4, top_k=2))
+    assert {t for h in top2 for t in h.tokens} == {4, 5}
