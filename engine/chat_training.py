@@ -54,19 +54,30 @@ class TrainResult:
     tokens: int
 
 
-def zero_rows(state: State, reset: torch.Tensor) -> State:
-    """Zero the state of rows that start a new conversation (multiplying also cuts their gradient)."""
+def reset_rows(state: State, reset: torch.Tensor, start: Optional[State] = None) -> State:
+    """Rows that start a new conversation take the start state (multiplying also cuts their
+    gradient): ``start`` is (h, c), each (layers, 1, hidden), or None for zeros."""
     keep = (~reset).to(state[0].dtype).view(1, -1, 1)
-    return state[0] * keep, state[1] * keep
+    if start is None:
+        return state[0] * keep, state[1] * keep
+    return tuple(part * keep + begin.to(part.dtype) * (1 - keep) for part, begin in zip(state, start))
+
+
+def starting_state(model: Seq2Seq, rows: int, device: torch.device, start: Optional[State] = None) -> State:
+    """``rows`` rows of the start state (zeros if ``start`` is None)."""
+    if start is None:
+        return model.initial_state(rows, device)
+    return tuple(part.to(device).expand(-1, rows, -1).contiguous() for part in start)
 
 
 def detach(state: State) -> State:
     return state[0].detach(), state[1].detach()
 
 
-def run_turn(model: Seq2Seq, batch: TurnBatch, state: State):
-    """Forward one exchange with the carried state; returns the model's TurnOutput."""
-    state = zero_rows(state, batch.reset)
+def run_turn(model: Seq2Seq, batch: TurnBatch, state: State, start: Optional[State] = None):
+    """Forward one exchange with the carried state (rows that start a conversation take
+    ``start``, see :func:`reset_rows`); returns the model's TurnOutput."""
+    state = reset_rows(state, batch.reset, start)
     return model(batch.source, batch.source_lengths, batch.reply_input, batch.reply_lengths, state,
                  targets=batch.targets)
 
@@ -104,15 +115,16 @@ def batch_tokens(batch: TurnBatch) -> int:
 
 @torch.no_grad()
 def evaluate_loss(model: Seq2Seq, streams: Sequence[list[Exchange]], vocab: Vocab, device: torch.device,
-                  batch_size: int = 64) -> tuple[float, int]:
-    """Mean negative log-likelihood per reply token (with <eos>) over whole streams; and the token count."""
+                  batch_size: int = 64, start: Optional[State] = None) -> tuple[float, int]:
+    """Mean negative log-likelihood per reply token (with <eos>) over whole streams, each from
+    ``start`` (zeros if None); and the token count."""
     was_training = model.training
     model.eval()
     total, tokens = 0.0, 0
-    state = model.initial_state(batch_size, device)
+    state = starting_state(model, batch_size, device, start)
     for batch in stream_batches(streams, batch_size, vocab):
         with autocast(device):
-            out = run_turn(model, batch.to(device), state)
+            out = run_turn(model, batch.to(device), state, start)
         state = out.state
         total += float(out.loss_sum)
         tokens += out.n_tokens
@@ -134,8 +146,14 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
                on_checkpoint: Optional[Callable[[torch.optim.Optimizer, dict], None]] = None,
                resume: Optional[dict] = None, optimizer_state: Optional[dict] = None,
-               teacher: Optional[Seq2Seq] = None, distilled: Optional[Sequence[bool]] = None) -> TrainResult:
+               teacher: Optional[Seq2Seq] = None, distilled: Optional[Sequence[bool]] = None,
+               start_state: Optional[State] = None) -> TrainResult:
     """Train ``model`` in place.
+
+    ``start_state``: the state each stream starts from, (h, c) each (layers, 1, hidden); None:
+    zeros. Fine-tuning passes the start state that the app's new conversations start from, so
+    that a correction taught in a conversation's first exchange is learnt from the state it will
+    be asked from.
 
     ``teacher``: a frozen model of the same vocabulary for ``config.distill_weight`` and
     ``config.anchor_weight`` (ignored when both are 0); it reads the same streams with a state
@@ -175,7 +193,7 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
 
     def validate(epoch: int) -> float:
         nonlocal best_valid
-        loss, _ = evaluate_loss(model, valid_streams, vocab, device, config.batch_size)
+        loss, _ = evaluate_loss(model, valid_streams, vocab, device, config.batch_size, start_state)
         best_valid = loss if best_valid is None else min(best_valid, loss)
         on_progress(ProgressUpdate(step, total_steps, epoch, loss, 0.0, False, 0.0,
                                    optimizer.param_groups[0]["lr"], clock.elapsed, phase="valid",
@@ -207,8 +225,8 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
         return detach(state)
 
     for epoch in range(start_epoch, config.epochs + 1):
-        state = model.initial_state(config.batch_size, device)
-        teacher_state = teacher.initial_state(config.batch_size, device) if distilling else None
+        state = starting_state(model, config.batch_size, device, start_state)
+        teacher_state = starting_state(teacher, config.batch_size, device, start_state) if distilling else None
         window_loss: Optional[torch.Tensor] = None
         window_penalty: Optional[torch.Tensor] = None
         window_tokens = window_read = turns_in_window = 0
@@ -220,12 +238,12 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
                 continue
             batch = batch.to(device)
             with autocast(device):
-                out = run_turn(model, batch, state)
+                out = run_turn(model, batch, state, start_state)
             state = out.state
             window_loss = out.loss_sum if window_loss is None else window_loss + out.loss_sum
             if distilling:
                 with torch.no_grad(), autocast(device):
-                    teacher_out = run_turn(teacher, batch, teacher_state)
+                    teacher_out = run_turn(teacher, batch, teacher_state, start_state)
                 teacher_state = teacher_out.state
                 rows = None if distilled_rows is None else distilled_rows[batch.streams]
                 penalty = distillation_sum(model, out, teacher, teacher_out, batch, rows)

@@ -250,7 +250,7 @@ class Sampling(Strategy):
 
     def filtered(self, log_probs: torch.Tensor) -> torch.Tensor:
         """The logits each row samples from: (rows, vocab), -inf where a token may not be drawn."""
-        logits = log_probs.cpu() / self.config.temperature
+        logits = log_probs / self.config.temperature
         if self.config.top_k > 0:
             kth = torch.topk(logits, min(self.config.top_k, logits.size(1)), dim=1).values[:, -1:]
             logits = logits.masked_fill(logits < kth, -math.inf)
@@ -263,7 +263,7 @@ class Sampling(Strategy):
         return logits
 
     def advance(self, log_probs: torch.Tensor, attention: Optional[torch.Tensor]) -> None:
-        log_probs = self.constrain(log_probs)
+        log_probs = self.constrain(log_probs).cpu()  # one copy from the device a step, not one a row
         self.newly_finished = []
         logits = self.filtered(log_probs)
         stuck = ~torch.isfinite(logits).any(dim=1)  # every token masked: the row ends here

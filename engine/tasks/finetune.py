@@ -256,7 +256,11 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
     try:
         return train_chat(model, train_streams, valid_streams, vocab, train_config, device,
                           on_progress or ignore_progress, should_stop or never_stop, on_checkpoint,
-                          teacher=teacher, distilled=distilled)
+                          teacher=teacher, distilled=distilled,
+                          # From the state the app's new conversations start from (zeros for a
+                          # checkpoint that stores none), so that a correction is learnt from the
+                          # state it will be asked from.
+                          start_state=tuple(part.to(device) for part in predictor.start_state(1)))
     finally:
         model.eval()
 

@@ -123,6 +123,26 @@ def test_one_turn_window_sends_no_gradient_into_the_previous_turn():
     assert torch.count_nonzero(model.embedding.weight.grad[zebra]) > 0
 
 
+def test_rows_that_start_a_conversation_take_the_start_state():
+    vocab = Vocab.build([["a", "b", "c"]], min_count=1)
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(vocab, dropout=0.0)).eval()
+    start = (torch.randn(1, 1, 48), torch.randn(1, 1, 48))
+    carried = (torch.randn(1, 2, 48), torch.randn(1, 2, 48))
+    exchange = ([4, 5], [6])
+    # Row 0 starts a new conversation, row 1 goes on with its carried state.
+    both = run_turn(model, make_turn_batch([exchange, exchange], [True, False], vocab), carried, start)
+    fresh = run_turn(model, make_turn_batch([exchange], [False], vocab), start)
+    going_on = run_turn(model, make_turn_batch([exchange], [False], vocab), (carried[0][:, 1:], carried[1][:, 1:]))
+    assert torch.allclose(both.state[0][:, 0], fresh.state[0][:, 0], atol=1e-6)
+    assert torch.allclose(both.state[0][:, 1], going_on.state[0][:, 0], atol=1e-6)
+    # Without a start state such a row starts from zeros, as before.
+    zero = run_turn(model, make_turn_batch([exchange], [False], vocab), model.initial_state(1))
+    reset = run_turn(model, make_turn_batch([exchange], [True], vocab), (carried[0][:, :1], carried[1][:, :1]))
+    assert torch.allclose(reset.state[0], zero.state[0], atol=1e-6)
+    assert not torch.allclose(fresh.state[0], zero.state[0], atol=1e-3)
+
+
 def test_clipping_scales_to_the_threshold_and_keeps_direction():
     params = [torch.nn.Parameter(torch.zeros(3)), torch.nn.Parameter(torch.zeros(2, 2))]
     params[0].grad = torch.tensor([3.0, 0.0, 4.0])

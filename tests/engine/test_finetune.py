@@ -129,3 +129,37 @@ def test_command_line_stops_when_told_and_reports_bad_data(tiny_model, tmp_path,
     assert main(["train", "finetune", "--init", str(tiny_model), "--data", str(tmp_path / "broken.json"),
                  "--out", str(out)]) == 2
     assert "not a fine-tuning data file" in capsys.readouterr().err
+
+
+def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, tmp_path, capsys, monkeypatch):
+    import torch
+
+    import engine.chat_training as chat_training
+    from engine.checkpoint import load_checkpoint, save_checkpoint
+    from engine.data.chat import tokenize_conversations, training_streams
+    from engine.decoding import DecodeConfig
+    from engine.tasks.chat import ChatPredictor, mean_state
+
+    # The tiny model with a start state stored, as train chat stores one.
+    base = ChatPredictor.load(tiny_model)
+    streams = training_streams(tokenize_conversations(BASE), base.vocab, 32, 32)
+    checkpoint = load_checkpoint(tiny_model)
+    checkpoint.meta["start_state"] = mean_state(base.model, streams, base.vocab, torch.device("cpu"))
+    model = save_checkpoint(tmp_path / "chat.safetensors", checkpoint)
+    start = ChatPredictor.load(model).start_state(1)
+    seen = []
+    train = chat_training.train_chat
+    monkeypatch.setattr(chat_training, "train_chat", lambda *a, **k: seen.append(k["start_state"]) or train(*a, **k))
+    data = write_saved(tmp_path / "data.json", [
+        [SavedExchange("do you like music?", "yes i love jazz", correction="no i prefer silence")]])
+    replay = tmp_path / "replay.jsonl"
+    replay.write_text("\n".join(json.dumps(c) for c in BASE * 6))
+    out = tmp_path / "tuned.safetensors"
+    code, lines = run_cli(capsys, "--init", str(model), "--data", str(data), "--out", str(out), "--progress",
+                          "jsonl", "--epochs", "40", "--lr", "0.01", "--replay-share", "0.25", "--replay-data",
+                          str(replay), "--valid-conversations", "0")
+    assert code == 0 and lines[-1]["result"]["corrections_reproduced"] == 1.0
+    assert len(seen) == 1 and all(torch.equal(a, b) for a, b in zip(seen[0], start))
+    tuned = ChatPredictor.load(out)  # the tuned version keeps the start state, and the taught reply
+    assert tuned.meta["start_state"] == checkpoint.meta["start_state"]
+    assert tuned.reply("do you like music?", None, DecodeConfig(strategy="greedy")).text == "No I prefer silence"
