@@ -275,9 +275,10 @@ class Sampling(Strategy):
         else:
             drawn = torch.multinomial(probs, 1, generator=self.generator).squeeze(1)
             from_rows = list(range(probs.size(0)))
+        # Each drawn token's log-probability in one gather (a stuck row's forced end counts 0).
+        drawn_lps = log_probs[from_rows, drawn].masked_fill(stuck[from_rows], 0.0).tolist()
         rows, tokens, token_lps = [], [], []
-        for row, token in zip(from_rows, drawn.tolist()):
-            token_log_prob = float(log_probs[row, token]) if not stuck[row] else 0.0
+        for row, token, token_log_prob in zip(from_rows, drawn.tolist(), drawn_lps):
             if token == self.ids.eos:
                 self.finished.append(self._finish(row, self.log_probs_sum[row] + token_log_prob))
                 self.newly_finished.append((self.finished[-1], row))

@@ -16,10 +16,10 @@ import torch
 
 from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT,
                     MMI_WEIGHT, mmi_settings)
-from engine.chat_training import TrainConfig, train_chat
+from engine.chat_training import TrainConfig, run_turn, starting_state, train_chat
 from engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint, load_weights, save_checkpoint
-from engine.data.chat import (load_corpus, make_turn_batch, reversed_exchanges, tokenize_conversations,
-                              training_streams)
+from engine.data.chat import (load_corpus, make_turn_batch, reversed_exchanges, stream_batches,
+                              tokenize_conversations, training_streams)
 from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.packed import packed_decoder
@@ -67,25 +67,21 @@ def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[
     model.eval()
     picked = random.Random(seed).sample(range(len(streams)), min(n_streams, len(streams)))
     chosen = [streams[i] for i in sorted(picked)]
-    total_h = torch.zeros(model.config.num_layers, model.config.hidden_size, device=device)
-    total_c, count = torch.zeros_like(total_h), 0
-    for start in range(0, len(chosen), batch_size):
-        group = chosen[start:start + batch_size]
-        state = model.initial_state(len(group), device)
-        for k in range(max(len(stream) for stream in group)):
-            rows = torch.tensor([i for i, stream in enumerate(group) if len(stream) > k], device=device)
-            batch = make_turn_batch([group[i][k] for i in rows.tolist()], [False] * len(rows), vocab)
-            out = model(batch.source.to(device), batch.source_lengths, batch.reply_input.to(device),
-                        batch.reply_lengths, tuple(part.index_select(1, rows) for part in state))
-            state = tuple(part.index_copy(1, rows, new) for part, new in zip(state, out.state))
-            if k >= skip:
-                total_h += out.state[0].sum(1)
-                total_c += out.state[1].sum(1)
-                count += len(rows)
+    totals = [torch.zeros(model.config.num_layers, model.config.hidden_size, device=device) for _ in range(2)]
+    count = 0
+    state = model.initial_state(batch_size, device)
+    positions = torch.zeros(batch_size, dtype=torch.long)  # each row's exchange within its stream
+    for batch in stream_batches(chosen, batch_size, vocab):
+        state = run_turn(model, batch.to(device), state).state
+        positions = torch.where(batch.reset, 0, positions + 1)
+        counted = ((batch.streams >= 0) & (positions >= skip)).to(device)
+        for total, part in zip(totals, state):
+            total += part[:, counted].sum(1)
+        count += int(counted.sum())
     model.train(was_training)
     if count == 0:
         return {}
-    return {"h": (total_h / count).tolist(), "c": (total_c / count).tolist(), "exchanges": count}
+    return {"h": (totals[0] / count).tolist(), "c": (totals[1] / count).tolist(), "exchanges": count}
 
 
 def chat_decoding(**overrides) -> DecodeConfig:
@@ -148,6 +144,7 @@ class ChatPredictor:
         self.content_ids = vocab.content_ids()  # words a reply says at most once
         self.model_id = model_id
         self.meta = meta or {}
+        self._start = self._stored_start()
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu",
@@ -183,18 +180,21 @@ class ChatPredictor:
         self.backward, self.backward_note = model.to(self.device).eval(), ""
 
     # -- state -------------------------------------------------------------------------------
-    def start_state(self, rows: int = 1):
-        """The state a new conversation starts from: the mean state of conversations under way
-        that ``train chat`` stores in the checkpoint (:func:`mean_state`), else zeros."""
+    def _stored_start(self):
+        """The checkpoint's start state as (h, c), each (layers, 1, hidden); None where it stores
+        none, or one of another shape."""
         start = self.meta.get("start_state") or {}
         shape = (self.model.config.num_layers, self.model.config.hidden_size)
         try:
             h, c = (torch.tensor(start[part], dtype=torch.float32, device=self.device) for part in ("h", "c"))
         except (KeyError, TypeError, ValueError):
-            return self.model.initial_state(rows, self.device)
-        if h.shape != shape or c.shape != shape:
-            return self.model.initial_state(rows, self.device)
-        return h.unsqueeze(1).repeat(1, rows, 1), c.unsqueeze(1).repeat(1, rows, 1)
+            return None
+        return (h.unsqueeze(1), c.unsqueeze(1)) if h.shape == c.shape == shape else None
+
+    def start_state(self, rows: int = 1):
+        """The state a new conversation starts from: the mean state of conversations under way
+        that ``train chat`` stores in the checkpoint (:func:`mean_state`), else zeros."""
+        return starting_state(self.model, rows, self.device, self._start)
 
     def _state(self, state: Optional[ChatState]):
         if state is None or state.tensors is None or state.model_id != self.model_id:
@@ -372,7 +372,8 @@ class ChatPredictor:
         start_state = self._state(state)
         memory, dec_state = self.steps.start_reply(source, start_state)
         vocab = self.vocab
-        step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
+        plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
+        step = plain_step
         rerank = self._reranks(config)
         pool = max(config.n_best, config.beam_size, config.mmi_candidates)
         search = replace(config, n_best=pool) if rerank else config
@@ -389,7 +390,6 @@ class ChatPredictor:
         if sample:
             turn = state.turns if state else 0
             seed = zlib.crc32(json.dumps([source_ids, turn]).encode())
-            plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
             found = {tuple(h.tokens) for h in hypotheses}
             for h in self._sampled_replies(plain_step, dec_state, config, seed, should_stop):
                 if tuple(h.tokens) not in found:
