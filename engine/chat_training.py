@@ -22,7 +22,7 @@ from engine.data.chat import Exchange, TurnBatch, count_steps, stream_batches
 from engine.device import autocast
 from engine.models.seq2seq import Seq2Seq, State
 from engine.text import Vocab
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
                              ignore_progress, never_stop)
 
 
@@ -166,7 +166,7 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
     """
     torch.manual_seed(config.seed)
     model.to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = adam(model.parameters(), config.learning_rate)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
     steps_per_epoch = max(1, count_steps(train_streams, config.batch_size) // config.tbptt_turns)

@@ -120,6 +120,16 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5.0 + length) / 6.0) ** alpha if alpha else 1.0
 
 
+def _repeating_words(history: list[int], n: int) -> list[int]:
+    """The words that, said next, would repeat an n-gram of ``history``: each word that followed
+    an earlier occurrence of its last n - 1 words (any word of history for n = 1)."""
+    if n == 1:
+        return list(history)
+    prefix = history[len(history) - n + 1:]
+    first, ends = prefix[0], len(history) - n + 1
+    return [history[i + n - 1] for i in range(ends) if history[i] == first and history[i:i + n - 1] == prefix]
+
+
 class Strategy:
     """Base: holds the live hypotheses' tokens and applies the constraints shared by all."""
 
@@ -140,55 +150,51 @@ class Strategy:
             self._banned.append(ids.unk)
         self._once = ids.once if config.block_repeated_words else frozenset()
         self._said_once: list[set[int]] = [set()]  # the "once" words each live row has said
-        self._banned_ids: Optional[torch.Tensor] = None
+        # The columns masked in every row: the banned ids, and <eos> too while a reply is shorter than the minimum.
+        self._masked_columns = {early: torch.tensor(self._banned + ([ids.eos] if early else []), dtype=torch.long,
+                                                    device=device) for early in (False, True)}
 
     def constrain(self, log_probs: torch.Tensor) -> torch.Tensor:
         """Mask tokens that may not come next: banned ids, early <eos>, repeated n-grams; force
         <eos> at the maximum length. ``log_probs``: (rows, vocab)."""
-        log_probs = log_probs.float().clone()
-        if self._banned:
-            if self._banned_ids is None:
-                self._banned_ids = torch.tensor(self._banned, device=log_probs.device)
-            log_probs.index_fill_(1, self._banned_ids, -math.inf)
         length = self.step
+        early = length < min(self.config.min_length, self.config.max_length)
+        # A masked copy: the caller's tensor is left as it was.
+        log_probs = log_probs.float().index_fill(1, self._masked_columns[early], -math.inf)
         if length >= self.config.max_length:
             eos_column = log_probs[:, self.ids.eos].clone()
             log_probs.fill_(-math.inf)
             log_probs[:, self.ids.eos] = torch.where(torch.isfinite(eos_column), eos_column,
                                                      torch.zeros_like(eos_column))
             return log_probs
-        if length < self.config.min_length:
-            log_probs[:, self.ids.eos] = -math.inf
+        # (row, word) pairs that may not come next, masked in one go, each with the log-probability
+        # below which it is masked: a "once" word said before unless the model is sure of it (see
+        # SURE_REPEAT), and the word that would repeat an n-gram always (so it wins where a pair is both).
+        below: dict[tuple[int, int], float] = {}
         if self._once:
-            # (row, word) pairs of "once" words said so far, gathered in one go: a handful per row.
-            pairs = [(row, token) for row, said in enumerate(self._said_once) for token in said]
-            if pairs:
-                rows, tokens = torch.tensor(pairs, device=log_probs.device).unbind(1)
-                unsure = log_probs[rows, tokens] < SURE_REPEAT
-                log_probs[rows[unsure], tokens[unsure]] = -math.inf
+            below.update(((row, word), SURE_REPEAT) for row, said in enumerate(self._said_once) for word in said)
         n = self.config.block_ngram
         if n > 0 and length >= n - 1:
-            # Every row's (row, word) pairs that would repeat an n-gram, masked in one go.
-            pairs = []
-            for row, history in enumerate(self.histories):
-                prefix = history[len(history) - n + 1:] if n > 1 else []
-                pairs += [(row, history[i + n - 1]) for i in range(len(history) - n + 1)
-                          if history[i:i + n - 1] == prefix]
-            if pairs:
-                rows, tokens = torch.tensor(pairs, device=log_probs.device).unbind(1)
-                log_probs[rows, tokens] = -math.inf
+            below.update(((row, word), math.inf) for row, history in enumerate(self.histories)
+                         for word in _repeating_words(history, n))
+        if below:
+            rows, words = torch.tensor(list(below), device=log_probs.device).unbind(1)
+            values = log_probs[rows, words]
+            log_probs[rows, words] = values.masked_fill(
+                values < torch.tensor(list(below.values()), device=log_probs.device), -math.inf)
         return log_probs
 
     def _record(self, rows: list[int], tokens: list[int], token_log_probs: list[float],
                 attention: Optional[torch.Tensor]) -> None:
         self.histories = [self.histories[r] + [t] for r, t in zip(rows, tokens)]
         self.log_probs_sum = [self.log_probs_sum[r] + lp for r, lp in zip(rows, token_log_probs)]
+        # The kept rows and their tokens in one tensor (one copy to the device a step).
+        self.select, self.last_tokens = torch.tensor([rows, tokens], dtype=torch.long, device=self.device).unbind(0)
         if attention is not None:
-            self.attentions = [self.attentions[r] + [attention[r]] for r in rows]
+            picked = attention.index_select(0, self.select).unbind(0)
+            self.attentions = [self.attentions[r] + [a] for r, a in zip(rows, picked)]
         else:
             self.attentions = [self.attentions[r] for r in rows]
-        self.select = torch.tensor(rows, dtype=torch.long, device=self.device)
-        self.last_tokens = torch.tensor(tokens, dtype=torch.long, device=self.device)
         if self._once:
             self._said_once = [self._said_once[r] | ({t} if t in self._once else set()) for r, t in zip(rows, tokens)]
 
@@ -314,15 +320,19 @@ class BeamSearch(Strategy):
         log_probs = self.constrain(log_probs)
         self.newly_finished = []
         vocab = log_probs.size(1)
-        totals = log_probs + torch.tensor(self.log_probs_sum, device=log_probs.device).unsqueeze(1)
-        flat = totals.view(-1)
-        k = min(flat.numel(), 2 * config.beam_size)
-        top_scores, top_index = flat.topk(k)
+        # The best 2 * beam continuations of all rows are among each row's own best 2 * beam, so
+        # each row is cut to those first (a top-k over a few thousand words a row, then one over
+        # a few dozen, costs less than one over rows x vocabulary).
+        k = min(vocab, 2 * config.beam_size)
+        row_best, row_tokens = log_probs.topk(k, dim=1)
+        totals = row_best + torch.tensor(self.log_probs_sum, device=log_probs.device).unsqueeze(1)
+        top_scores, top_index = totals.view(-1).topk(min(totals.numel(), 2 * config.beam_size))
+        candidates = zip(top_scores.tolist(), top_index.tolist(), row_tokens.view(-1)[top_index].tolist())
         rows, tokens, token_lps = [], [], []
-        for score, index in zip(top_scores.tolist(), top_index.tolist()):
+        for score, index, token in candidates:
             if score == -math.inf:
                 break
-            row, token = divmod(index, vocab)
+            row = index // k
             if token == self.ids.eos:
                 self.finished.append(self._finish(row, score))
                 self.newly_finished.append((self.finished[-1], row))

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
+from engine.models.dropout import Dropout
 from engine.models.attention import AdditiveAttention
 from engine.models.lstm import lstm_forward, pad_packed, padded_positions
 
@@ -96,7 +97,7 @@ class Seq2Seq(nn.Module):
         self.decoder = nn.LSTM(c.embedding_size, c.hidden_size, c.num_layers, batch_first=True, dropout=lstm_dropout)
         self.attention = AdditiveAttention(c.hidden_size, c.hidden_size, c.attention_size)
         self.combine = nn.Linear(2 * c.hidden_size, c.embedding_size)
-        self.dropout = nn.Dropout(c.dropout)
+        self.dropout = Dropout(c.dropout)
         # The vocabulary is sorted by frequency, so the head holds the common words and the rare
         # ones cost a narrow tail layer only when they are the target.
         self.output = output_layer(c.embedding_size, c.vocab_size, c.cutoffs, c.div_value)

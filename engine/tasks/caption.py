@@ -35,7 +35,7 @@ from engine.scenes import COLOURS, SHAPES, SIZES, Scene, caption_is_true, scene_
 from engine.tasks.caption_data import (attention_targets, encode_captions, likeliest_references, scene_batches,
                                        scene_vocab, set_batches)
 from engine.text import Vocab, detokenize
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
                              ignore_progress, never_stop, tqdm_progress)
 
 DEFAULT_OUT = Path("runs") / "caption.safetensors"
@@ -108,7 +108,7 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
     """
     torch.manual_seed(config.seed)
     model.to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = adam(model.parameters(), config.learning_rate)
     throughput = Throughput()
     best_metric, best_state = -math.inf, None
     word_rng = torch.Generator().manual_seed(config.seed)

@@ -26,7 +26,7 @@ from engine.lexicon import lexicon_scores, lexicon_valence, vader
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, SentimentEnsemble, pad_batch
 from engine.results import LABELS, SentimentResult
 from engine.text import Vocab, tokenize
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, backward_and_step,
+from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
                              ignore_progress, never_stop, tqdm_progress)
 
 NEG, NEU, POS = (LABEL_INDEX[label] for label in ("negative", "neutral", "positive"))
@@ -144,7 +144,7 @@ def fit(model: SentimentClassifier, train: Sequence[tuple[list[int], int, float]
     """
     rng = random.Random(config.seed)
     model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = adam(model.parameters(), config.learning_rate)
     class_mass = [0.0] * model.config.num_classes
     for _, label, weight in train:
         class_mass[label] += weight

@@ -106,6 +106,29 @@ def test_repeated_ngrams_are_blocked():
     assert len(bigrams) == len(set(bigrams))
 
 
+@pytest.mark.parametrize("strategy", ["greedy", "beam"])
+@pytest.mark.parametrize("n", [2, 3])
+def test_no_hypothesis_repeats_an_ngram(strategy, n):
+    step, reorder = constant_model({4: 5.0, 5: 4.0, 6: 3.0, EOS: -5.0})
+    config = DecodeConfig(strategy=strategy, beam_size=3, n_best=3, max_length=14, block_ngram=n,
+                          length_penalty=0.0)
+    hypotheses = run(step, reorder, config)
+    assert len(hypotheses) == (1 if strategy == "greedy" else 3)
+    for hypothesis in hypotheses:
+        grams = [tuple(hypothesis.tokens[i:i + n]) for i in range(len(hypothesis.tokens) - n + 1)]
+        assert len(grams) == len(set(grams))
+        assert len(hypothesis.tokens) > 2 * n  # blocked, not stopped
+
+
+@pytest.mark.parametrize("strategy", ["greedy", "beam"])
+def test_a_sure_repeat_of_a_word_named_once_still_may_not_repeat_an_ngram(strategy):
+    # p(4) is about 0.93, so "once" alone would let 4 come back; blocking 1-grams forbids it.
+    step, reorder = constant_model({4: 5.0, 5: 1.9, 6: 1.8, EOS: -5.0})
+    config = DecodeConfig(strategy=strategy, max_length=6, block_ngram=1)
+    hypothesis = decode(step, [()], reorder, config, SOS, EOS, UNK, PAD, once=frozenset({4}))[0]
+    assert sorted(hypothesis.tokens) == [4, 5, 6]
+
+
 def test_beam_goes_on_while_a_live_hypothesis_can_beat_the_finished_ones():
     # With a beam of 2, two short replies finish at step 2 ("6" at 0.27 and "4" at 0.21) while
     # "4 5" (0.49 so far, then certain to end) is still live: stopping there would lose the best.
