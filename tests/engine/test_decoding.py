@@ -220,3 +220,34 @@ def test_side_by_side_samples_follow_the_models_distribution():
     assert {t for h in nucleus for t in h.tokens} == {4}
     top2 = run(step, reorder, replace(config, n_best=50, max_length=4, top_k=2))
     assert {t for h in top2 for t in h.tokens} == {4, 5}
+
+
+@pytest.mark.parametrize("top_k", [0, 100])
+def test_nucleus_is_the_one_a_full_sort_gives_also_past_the_first_words(top_k):
+    # Rows from peaked (the nucleus is a few words) to flat (it reaches past NUCLEUS_WIDTHS[-1]
+    # words, so the row is sorted whole), one with its likeliest words masked.
+    from engine.decoding import NUCLEUS_WIDTHS, Sampling, SpecialIds
+
+    generator = torch.Generator().manual_seed(0)
+    vocab = 2 * NUCLEUS_WIDTHS[-1]
+    log_probs = torch.log_softmax(torch.randn(7, vocab, generator=generator)
+                                  * torch.tensor([6.0, 3.0, 1.5, 1.0, 0.3, 0.05, 4.0]).unsqueeze(1), dim=1)
+    log_probs[6, log_probs[6].topk(3).indices] = -math.inf
+    config = DecodeConfig(strategy="sample", top_p=0.9, top_k=top_k, temperature=0.8)
+    logits, ids = Sampling(config, SpecialIds(sos=SOS, eos=EOS), torch.device("cpu")).candidates(log_probs)
+    sizes = []
+    for row in range(log_probs.size(0)):
+        scaled = log_probs[row] / 0.8
+        if top_k:
+            scaled = scaled.masked_fill(scaled < scaled.topk(top_k).values[-1], -math.inf)
+        ordered, order = scaled.sort(descending=True)
+        probs = torch.softmax(ordered, 0)
+        expected = {int(i) for i in order[probs.cumsum(0) - probs < 0.9]}
+        allowed = ids[row][logits[row] > -math.inf]
+        assert {int(i) for i in allowed} == expected
+        assert torch.allclose(logits[row][logits[row] > -math.inf], scaled[allowed])
+        sizes.append(len(expected))
+    if top_k:
+        assert min(sizes) < 10 and max(sizes) > top_k * 0.8
+    else:  # every stage is taken: the first words, the wider look, the whole sort
+        assert min(sizes) < NUCLEUS_WIDTHS[0] < sorted(sizes)[3] <= NUCLEUS_WIDTHS[1] < max(sizes)
