@@ -292,7 +292,7 @@ class Sampling(Strategy):
             values, ids = _likeliest(logits, widths.pop(0))
         live = values[:, :1] > -math.inf  # a row with every word masked ends (see advance)
         log_total = log_total.masked_fill(~live, 0.0)
-        short = live.squeeze(1) & ((values - log_total).exp().sum(dim=1) < top_p)
+        short = live.squeeze(1) & ((values - log_total).exp().sum(dim=1) < top_p) if widths else None
         for width in widths:
             if not bool(short.any()):
                 break
