@@ -56,11 +56,11 @@ class TrainResult:
 
 def reset_rows(state: State, reset: torch.Tensor, start: Optional[State] = None) -> State:
     """Rows that start a new conversation take the start state (multiplying also cuts their
-    gradient): ``start`` is (h, c), each (layers, 1, hidden), or None for zeros."""
-    keep = (~reset).to(state[0].dtype).view(1, -1, 1)
+    gradient): ``start`` is (h, c), each (layers, 1, hidden), on any device, or None for zeros."""
+    keep = (~reset).to(state[0]).view(1, -1, 1)
     if start is None:
         return state[0] * keep, state[1] * keep
-    return tuple(part * keep + begin.to(part.dtype) * (1 - keep) for part, begin in zip(state, start))
+    return tuple(part * keep + begin.to(part) * (1 - keep) for part, begin in zip(state, start))
 
 
 def starting_state(model: Seq2Seq, rows: int, device: torch.device, start: Optional[State] = None) -> State:

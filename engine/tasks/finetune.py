@@ -260,7 +260,7 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
                           # From the state the app's new conversations start from (zeros for a
                           # checkpoint that stores none), so that a correction is learnt from the
                           # state it will be asked from.
-                          start_state=tuple(part.to(device) for part in predictor.start_state(1)))
+                          start_state=predictor.start_state(1))
     finally:
         model.eval()
 
