@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine import MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_WEIGHT, MMI_WEIGHT
+from engine import (MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_WEIGHT, MMI_WEIGHT,
+                    TOPIC_WEIGHT)
 
 SETTINGS_NAME = "settings.json"
 STRATEGIES = ("beam", "greedy", "sample")
@@ -26,6 +27,7 @@ class AppSettings:
     mmi_search_weight: float = MMI_SEARCH_WEIGHT  # beam only: the same penalty on the opening words
     mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
     mmi_samples: int = MMI_SAMPLES  # beam only: sampled replies the reranking also chooses from
+    topic_weight: float = TOPIC_WEIGHT  # every strategy: steer replies toward words that answer yours
     temperature: float = 0.8  # sampling only: below 1 sharper, above 1 flatter
     top_k: int = 40  # sampling only: keep the k most likely words (0: all)
     max_length: int = 30  # longest reply, in tokens
@@ -37,7 +39,8 @@ class AppSettings:
         return {"strategy": self.strategy, "beam_size": self.beam_size,
                 "length_penalty": self.length_penalty, "mmi_weight": self.mmi_weight,
                 "mmi_search_weight": self.mmi_search_weight, "mmi_backward_weight": self.mmi_backward_weight,
-                "mmi_candidates": MMI_CANDIDATES, "mmi_samples": self.mmi_samples, "temperature": self.temperature,
+                "mmi_candidates": MMI_CANDIDATES, "mmi_samples": self.mmi_samples, "topic_weight": self.topic_weight,
+                "temperature": self.temperature,
                 "top_k": self.top_k, "max_length": self.max_length}
 
     def checked(self) -> "AppSettings":
@@ -51,6 +54,7 @@ class AppSettings:
             mmi_search_weight=min(max(float(self.mmi_search_weight), 0.0), 1.0),
             mmi_backward_weight=min(max(float(self.mmi_backward_weight), 0.0), MAX_BACKWARD_WEIGHT),
             mmi_samples=min(max(int(self.mmi_samples), 0), MAX_SAMPLES),
+            topic_weight=min(max(float(self.topic_weight), 0.0), MAX_TOPIC_WEIGHT),
             temperature=min(max(float(self.temperature), 0.05), 5.0),
             top_k=min(max(int(self.top_k), 0), 1000),
             max_length=min(max(int(self.max_length), 1), 200),

@@ -19,6 +19,10 @@ MMI_BACKWARD_WEIGHT = 3.0
 MMI_CANDIDATES = 10
 # and how many sampled replies join them (``DecodeConfig.mmi_samples``).
 MMI_SAMPLES = 32
+# How much of the topic words' association with the turn each word's log-probability gains
+# (``DecodeConfig.topic_weight``; only where topic words are loaded, ``engine.topic``).
+TOPIC_WEIGHT = 0.75
+MAX_TOPIC_WEIGHT = 3.0  # beyond it the topic words outweigh the network and replies become word lists
 
 
 def add_mmi_arguments(parser) -> None:
@@ -39,9 +43,14 @@ def add_mmi_arguments(parser) -> None:
     parser.add_argument("--mmi-backward", type=float, default=MMI_BACKWARD_WEIGHT,
                         help="beam search: add this much of the backward model's mean log p(turn token | reply) "
                              "to each reply's reranking score (0: off; needs chat_backward.safetensors)")
+    parser.add_argument("--topic", type=float, default=TOPIC_WEIGHT,
+                        help="add this much of each word's association with the turn's words (counted over the "
+                             "training corpus) to its log-probability until the reply says it (0: off; needs "
+                             "chat_topic.safetensors)")
 
 
 def mmi_settings(args) -> dict:
     """The ``DecodeConfig`` fields that ``add_mmi_arguments``' options set."""
     return {"mmi_weight": args.mmi, "mmi_search_weight": args.mmi_search, "mmi_search_tokens": args.mmi_search_tokens,
-            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates, "mmi_samples": args.mmi_samples}
+            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates, "mmi_samples": args.mmi_samples,
+            "topic_weight": args.topic}

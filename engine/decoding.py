@@ -13,6 +13,8 @@ from typing import Any, Callable, Optional
 
 import torch
 
+from engine import MAX_TOPIC_WEIGHT
+
 
 @dataclass(frozen=True)
 class DecodeConfig:
@@ -68,6 +70,10 @@ class DecodeConfig:
     # the model's hedge when it is unsure; a reply it is sure of (one the user taught it) is meant.
     # Above 1: never.
     mmi_confident: float = 0.5
+    # Chat replies only, with topic words loaded (``engine.topic``): every word's log-probability
+    # gains this much of its association with the turn's words, counted over the training corpus,
+    # until the reply says it; the reranking counts the same bonus. 0 turns it off.
+    topic_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.strategy not in ("beam", "greedy", "sample"):
@@ -87,6 +93,8 @@ class DecodeConfig:
             raise ValueError("the backward model's weight must not be negative")
         if self.mmi_confident <= 0:
             raise ValueError("the MMI confidence must be positive")
+        if not 0 <= self.topic_weight <= MAX_TOPIC_WEIGHT:
+            raise ValueError(f"the topic words' weight must be in [0, {MAX_TOPIC_WEIGHT}]")
         if self.mmi_search_tokens < 0:
             raise ValueError("the MMI search tokens must not be negative")
 

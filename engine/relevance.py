@@ -19,14 +19,14 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 STOPWORDS = 100  # the most frequent words of the training pairs carry no topic
 
 
 class WordAssociation:
     def __init__(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]], stopwords: int = STOPWORDS,
-                 min_pair_count: int = 3):
+                 min_pair_count: int = 3, discount: float = 0.0):
         pairs = [(set(turn), set(reply)) for turn, reply in pairs]
         frequency = Counter(word for turn, reply in pairs for word in turn | reply)
         self.stopwords = {word for word, _ in frequency.most_common(stopwords)}
@@ -40,13 +40,20 @@ class WordAssociation:
         self.association: dict[str, dict[str, float]] = {}  # reply word -> {turn word: PPMI}
         for (s, w), count in both.items():
             if count >= min_pair_count:
-                pmi = math.log(n * count / (turns[s] * replies[w]))
+                # ``discount`` (absolute discounting) lowers the pairs seen only a few times most.
+                pmi = math.log(n * (count - discount) / (turns[s] * replies[w]))
                 if pmi > 0:
                     self.association.setdefault(w, {})[s] = pmi
 
     def content(self, words: Iterable[str]) -> set[str]:
         """The words that can carry a topic: alphabetic and not among the most frequent."""
         return {w for w in words if w.isalpha() and w not in self.stopwords}
+
+    def links(self) -> Iterator[tuple[str, str, float]]:
+        """Every associated pair as (turn word, reply word, PPMI)."""
+        for reply_word, turn_words in self.association.items():
+            for turn_word, pmi in turn_words.items():
+                yield turn_word, reply_word, pmi
 
     def fit(self, turn: Sequence[str], reply: Sequence[str]) -> float:
         """How well ``reply`` fits ``turn``: the summed strongest association of its content words."""

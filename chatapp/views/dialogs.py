@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QGroupBox, QLabel, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
-from chatapp.settings import DEVICES, MAX_BACKWARD_WEIGHT, MAX_SAMPLES, STRATEGIES, THEMES, AppSettings
+from chatapp.settings import (DEVICES, MAX_BACKWARD_WEIGHT, MAX_SAMPLES, MAX_TOPIC_WEIGHT, STRATEGIES, THEMES,
+                              AppSettings)
 
 
 def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
@@ -64,6 +65,10 @@ class SettingsDialog(QDialog):
         self.mmi_samples.setToolTip(
             "Replies sampled from the network that join the beam's for the topic focus to choose from: the "
             "beam finds variations of one likely reply, samples bring others. More take longer.")
+        self.topic_weight = _weight_box(
+            settings.topic_weight, "Steers every reply toward the words people answer your words with (counted over "
+            "the training conversations: \"color\" is answered with \"purple\" and \"blue\"), each said once; "
+            "high values give lists of words rather than sentences.", top=MAX_TOPIC_WEIGHT)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -83,6 +88,7 @@ class SettingsDialog(QDialog):
         form.addRow("Topic focus, first words", self.mmi_search_weight)
         form.addRow("Topic focus, backward model", self.mmi_backward_weight)
         form.addRow("Topic focus, sampled replies", self.mmi_samples)
+        form.addRow("Topic words", self.topic_weight)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Maximum length", self.max_length)
@@ -132,6 +138,7 @@ class SettingsDialog(QDialog):
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
                        mmi_weight=self.mmi_weight.value(), mmi_search_weight=self.mmi_search_weight.value(),
                        mmi_backward_weight=self.mmi_backward_weight.value(), mmi_samples=self.mmi_samples.value(),
+                       topic_weight=self.topic_weight.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

@@ -15,7 +15,7 @@ from typing import Callable, Optional, Sequence
 import torch
 
 from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT,
-                    MMI_WEIGHT, mmi_settings)
+                    MMI_WEIGHT, TOPIC_WEIGHT, mmi_settings)
 from engine.chat_training import TrainConfig, run_turn, starting_state, train_chat
 from engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import (load_corpus, make_turn_batch, reversed_exchanges, stream_batches,
@@ -26,11 +26,10 @@ from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.text import Vocab, detokenize, tokenize
+from engine.topic import TopicWords
 from engine.training import StopRequest, tqdm_progress
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
-# The backward model p(turn | reply) (``train chat --reverse``) that reranks the shipped model's replies.
-DEFAULT_BACKWARD = DEFAULT_MODEL.with_name("chat_backward.safetensors")
 PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(reply)
 # The penalty counts from this prior probability up: an opening that fewer than 1 in 300 replies
 # start with is not generic, and gains nothing more by being rarer (without a floor the search
@@ -87,17 +86,20 @@ def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[
 def chat_decoding(**overrides) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 with the topic focus
     (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS``,
-    ``MMI_BACKWARD_WEIGHT``, ``MMI_CANDIDATES`` and ``MMI_SAMPLES``."""
+    ``MMI_BACKWARD_WEIGHT``, ``MMI_CANDIDATES`` and ``MMI_SAMPLES``, and the topic words of
+    ``TOPIC_WEIGHT``."""
     return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
                            "mmi_search_tokens": MMI_SEARCH_TOKENS, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
-                           "mmi_candidates": MMI_CANDIDATES, "mmi_samples": MMI_SAMPLES, **overrides})
+                           "mmi_candidates": MMI_CANDIDATES, "mmi_samples": MMI_SAMPLES,
+                           "topic_weight": TOPIC_WEIGHT, **overrides})
 
 
-def backward_path_for(path: Path) -> Path:
-    """Where the backward model of the chat model at ``path`` is: ``<stem>_backward.safetensors``
-    beside it, else the shipped one (a fine-tuned model keeps the shipped vocabulary)."""
-    beside = path.with_name(path.stem + "_backward.safetensors")
-    return beside if beside.is_file() else DEFAULT_BACKWARD
+def companion_path(path: Path, role: str) -> Path:
+    """Where a file that serves the chat model at ``path`` is (``role``: "backward", the backward
+    model p(turn | reply) of ``train chat --reverse``; "topic", its topic words): ``<stem>_<role>.safetensors`` beside it, else the shipped
+    model's (a fine-tuned model keeps the shipped vocabulary)."""
+    beside = path.with_name(f"{path.stem}_{role}.safetensors")
+    return beside if beside.is_file() else DEFAULT_MODEL.with_name(f"{DEFAULT_MODEL.stem}_{role}.safetensors")
 
 
 def resume_path(path: Path) -> Path:
@@ -136,6 +138,8 @@ class ChatPredictor:
         # p(turn | reply), same vocabulary, for DecodeConfig.mmi_backward_weight (None: not used).
         self.backward = backward.to(device).eval() if backward is not None else None
         self.backward_note = ""  # why no backward model is used, where one was looked for
+        self.topic_words: Optional[TopicWords] = None  # for DecodeConfig.topic_weight (None: not used)
+        self.topic_note = ""  # why no topic words are used, where they were looked for
         self.vocab = vocab
         self.device = device
         # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
@@ -148,10 +152,10 @@ class ChatPredictor:
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu",
-             backward: str | Path | None = "auto") -> "ChatPredictor":
-        """The chat model at ``path``, with the backward model at ``backward`` ("auto":
-        :func:`backward_path_for`; None: none). A missing, broken or mismatched backward model
-        only leaves the reranking without it (``backward_note`` says why)."""
+             backward: str | Path | None = "auto", topic: str | Path | None = "auto") -> "ChatPredictor":
+        """The chat model at ``path``, with the backward model at ``backward`` and the topic words
+        at ``topic`` ("auto": :func:`companion_path`; None: none). A missing, broken or mismatched
+        one only leaves the replies without it (``backward_note`` and ``topic_note`` say why)."""
         path = Path(path)
         model, vocab, meta = _load_seq2seq(path)
         if meta.get("direction") == "backward":
@@ -161,8 +165,20 @@ class ChatPredictor:
         stat = path.stat()
         predictor = cls(model, vocab, device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}", meta)
         if backward is not None:
-            predictor.attach_backward(backward_path_for(path) if backward == "auto" else Path(backward))
+            predictor.attach_backward(companion_path(path, "backward") if backward == "auto" else Path(backward))
+        if topic is not None:
+            predictor.attach_topic_words(companion_path(path, "topic") if topic == "auto" else Path(topic))
         return predictor
+
+    def attach_topic_words(self, path: Path) -> None:
+        """Use the topic words at ``path`` if they are for this vocabulary."""
+        if not path.is_file():
+            self.topic_note = f"no topic words at {path.name}"
+            return
+        try:
+            self.topic_words, self.topic_note = TopicWords.load(path, self.vocab), ""
+        except CheckpointError as error:
+            self.topic_note = str(error)
 
     def attach_backward(self, path: Path) -> None:
         """Use the backward model at ``path`` if it is one for this vocabulary."""
@@ -288,10 +304,12 @@ class ChatPredictor:
         return config.strategy == "beam" and config.beam_size > 1 and (
             config.mmi_weight > 0 or self._uses_backward(config))
 
-    def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int]) -> list[Hypothesis]:
-        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)) per token
-        of the reply (its words and <eos>), plus mmi_backward_weight times the backward model's
-        mean log p(turn token | reply) where there is one; keep ``config.n_best``. Where the model is sure of a
+    def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int],
+                topic_bias: Optional[torch.Tensor] = None) -> list[Hypothesis]:
+        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply) + the topic
+        words' bonus for the words the reply says) per token of the reply (its words and <eos>), plus
+        mmi_backward_weight times the backward model's mean log p(turn token | reply) where there is
+        one; keep ``config.n_best``. Where the model is sure of a
         reply (its tokens' geometric-mean probability is ``config.mmi_confident`` or more, as for a
         reply the user taught it), they are ordered by log p(reply | turn) alone: reranking would
         only trade that reply for an unlikely one that no other turn would prompt."""
@@ -303,8 +321,10 @@ class ChatPredictor:
         prior = self.log_prior(replies).tolist() if config.mmi_weight > 0 else [0.0] * len(replies)
         backward = ((config.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
                     if self._uses_backward(config) else [0.0] * len(replies))
-        rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p) / (len(h.tokens) + 1) + b)
-                    for h, p, b in zip(hypotheses, prior, backward)]
+        topic = ([float(topic_bias[sorted(set(h.tokens))].sum()) for h in hypotheses] if topic_bias is not None
+                 else [0.0] * len(replies))
+        rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p + t) / (len(h.tokens) + 1) + b)
+                    for h, p, t, b in zip(hypotheses, prior, topic, backward)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[: config.n_best]
 
     def _penalised_search(self, step, state, config: DecodeConfig):
@@ -350,8 +370,34 @@ class ChatPredictor:
 
         return penalised, reorder, (state, prior_state, 0)
 
+    def _topic_bias(self, source_ids: list[int], config: DecodeConfig) -> Optional[torch.Tensor]:
+        """(vocab,) ``config.topic_weight`` times each word's association with the turn's words;
+        None where there is nothing to add."""
+        if self.topic_words is None or config.topic_weight <= 0:
+            return None
+        bias = self.topic_words.bias(source_ids)
+        return (config.topic_weight * bias).to(self.device) if bool(bias.any()) else None
+
+    @staticmethod
+    def _topic_steered(step, reorder, start, bias: torch.Tensor):
+        """``step`` with ``bias`` (vocab,) added to every row's log-probabilities, each word's share
+        spent once its row has said it: a reply is steered to take a topic word up, not to repeat it,
+        and the strategies' check of how sure the model is of a repeated word sees the model's own
+        log-probability. The wrapped state is (inner state, each row's unspent bias)."""
+        def steered(tokens: torch.Tensor, wrapped):
+            inner, unspent = wrapped
+            unspent = unspent.scatter(1, tokens.unsqueeze(1), 0.0)
+            log_probs, attention, inner = step(tokens, inner)
+            return log_probs + unspent, attention, (inner, unspent)
+
+        def reorder_steered(wrapped, rows: torch.Tensor):
+            inner, unspent = wrapped
+            return reorder(inner, rows), unspent.index_select(0, rows)
+
+        return steered, reorder_steered, (start, bias.unsqueeze(0))
+
     def _sampled_replies(self, step, dec_state, config: DecodeConfig, seed: int,
-                         should_stop: Optional[Callable[[], bool]]) -> list[Hypothesis]:
+                         should_stop: Optional[Callable[[], bool]], reorder=Seq2Seq.reorder_state) -> list[Hypothesis]:
         """``config.mmi_samples`` replies sampled side by side from ``dec_state`` (the plain model:
         no penalty on the opening words), under the same constraints as the beam. Seeded by the
         caller, so a reply to the same turn in the same state is the same each time."""
@@ -359,7 +405,7 @@ class ChatPredictor:
                            temperature=config.mmi_sample_temperature, top_k=0, top_p=config.mmi_sample_top_p,
                            seed=config.seed if config.seed is not None else seed)
         vocab = self.vocab
-        return decode(step, dec_state, Seq2Seq.reorder_state, sampling, vocab.sos_id, vocab.eos_id, vocab.unk_id,
+        return decode(step, dec_state, reorder, sampling, vocab.sos_id, vocab.eos_id, vocab.unk_id,
                       vocab.pad_id, once=self.content_ids, device=self.device, should_stop=should_stop)
 
     # -- replies -----------------------------------------------------------------------------
@@ -378,27 +424,36 @@ class ChatPredictor:
         pool = max(config.n_best, config.beam_size, config.mmi_candidates)
         search = replace(config, n_best=pool) if rerank else config
         penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
+        topic_bias = self._topic_bias(source_ids, config)
         reorder, start = Seq2Seq.reorder_state, dec_state
+        wrappers = 0  # each wrapper's state is (the state it wraps, its own)
         if penalise:
             step, reorder, start = self._penalised_search(step, dec_state, config)
-        hypotheses = decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
-                            once=self.content_ids, device=self.device, should_stop=should_stop)
-        if penalise:
-            for h in hypotheses:
-                h.final_state = h.final_state[0] if h.final_state is not None else None
+            wrappers += 1
+        if topic_bias is not None:
+            step, reorder, start = self._topic_steered(step, reorder, start, topic_bias)
+            wrappers += 1
+        hypotheses = _unwrapped(decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id,
+                                       vocab.pad_id, once=self.content_ids, device=self.device,
+                                       should_stop=should_stop), wrappers)
         sample = rerank and config.mmi_samples > 0
         if sample:
             turn = state.turns if state else 0
             seed = zlib.crc32(json.dumps([source_ids, turn]).encode())
             found = {tuple(h.tokens) for h in hypotheses}
-            for h in self._sampled_replies(plain_step, dec_state, config, seed, should_stop):
+            step, reorder, start = plain_step, Seq2Seq.reorder_state, dec_state
+            if topic_bias is not None:
+                step, reorder, start = self._topic_steered(step, reorder, start, topic_bias)
+            samples = self._sampled_replies(step, start, config, seed, should_stop, reorder)
+            for h in _unwrapped(samples, int(topic_bias is not None)):
                 if tuple(h.tokens) not in found:
                     found.add(tuple(h.tokens))
                     hypotheses.append(h)
         if rerank:
-            if penalise or sample:  # the reranking weighs each whole reply's log p(reply | turn)
+            # The reranking weighs each whole reply's log p(reply | turn), the model's own.
+            if penalise or sample or topic_bias is not None:
                 hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
-            hypotheses = self._rerank(hypotheses, config, source_ids)
+            hypotheses = self._rerank(hypotheses, config, source_ids, topic_bias)
         best = hypotheses[0]
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
@@ -411,6 +466,14 @@ class ChatPredictor:
             state=ChatState(new_state, (state.turns if state else 0) + 1, self.model_id),
             alternatives=[(detokenize(vocab.decode(h.tokens)), h.score) for h in hypotheses],
         )
+
+
+def _unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:
+    """The hypotheses with each ``final_state`` taken out of ``wrappers`` layers of wrapped states."""
+    for h in hypotheses:
+        for _ in range(wrappers if h.final_state is not None else 0):
+            h.final_state = h.final_state[0]
+    return hypotheses
 
 
 def _load_seq2seq(path: Path) -> tuple[Seq2Seq, Vocab, dict]:
@@ -449,6 +512,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-state-only", action="store_true",
                         help="train nothing: store in OUT the state a new conversation starts from (the mean "
                              "state of training conversations under way; training stores it at its end)")
+    parser.add_argument("--topic-words-only", action="store_true",
+                        help="train nothing: count the topic words of OUT's vocabulary over the training split and "
+                             "write them beside OUT as <stem>_topic.safetensors (training writes them at its end)")
     parser.add_argument("--half", action="store_true",
                         help="store OUT's weights as float16 (shipping size; the resume file keeps float32)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
@@ -477,6 +543,14 @@ def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], li
     return start
 
 
+def store_topic_words(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]], vocab: Vocab,
+                      data: str) -> Path:
+    """Count the topic words over the (turn, reply) pairs of ``streams`` and write them beside the
+    chat model at ``path``."""
+    topic = TopicWords.count([pair for stream in streams for pair in stream], vocab)
+    return topic.save(path.with_name(f"{path.stem}_topic.safetensors"), vocab, {"data": data})
+
+
 def train(args: argparse.Namespace) -> int:
     device = pick_device(args.device)
     started = time.time()
@@ -490,6 +564,13 @@ def train(args: argparse.Namespace) -> int:
         streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
         start = store_start_state(out, streams, device, args.seed)
         print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+        return 0
+    if args.topic_words_only:
+        checkpoint = load_checkpoint(out, kind="chat")
+        vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
+        streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
+        written = store_topic_words(out, streams, vocab, args.data or "chitchat-dataset + chatterbot-corpus (english)")
+        print(json.dumps({"topic_words": len(TopicWords.load(written, vocab)), "out": str(written)}))
         return 0
     resume_meta, optimizer_state = None, None
     if args.resume and resume_path(out).is_file():
@@ -547,6 +628,7 @@ def train(args: argparse.Namespace) -> int:
                             save, resume_meta, optimizer_state)
     if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
         store_start_state(out, train_streams, device, args.seed)
+        store_topic_words(out, train_streams, vocab, base_meta["data"])
     summary = {"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
                "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
                "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}

@@ -215,12 +215,18 @@ def evaluate(args: argparse.Namespace) -> dict:
         # As the app answers a message that opens a new conversation (from the stored start state).
         "topic_recall_new_conversation": topic_recall(judge, turns, openers, groups, seed=args.seed),
         "mean_reply_tokens_new_conversation": sum(map(len, openers)) / max(1, len(openers)),
+        # A check that does not count word association (which the topic words steer by): the share of
+        # generated replies that say a content word the true reply says.
+        "shares_word_with_true_reply": _sharing(judge, hypotheses, [r[0] for r in references]),
+        "shares_word_with_true_reply_new_conversation": _sharing(judge, openers, [r[0] for r in references]),
         "mmi_weight": args.mmi,
         "mmi_search_weight": args.mmi_search,
         "mmi_search_tokens": args.mmi_search_tokens,
         "mmi_backward_weight": args.mmi_backward,
         "mmi_candidates": args.mmi_candidates,
         "mmi_samples": args.mmi_samples,
+        "topic_weight": args.topic,
+        "topic_words": "used" if predictor.topic_words is not None else predictor.topic_note,
         "mean_reply_tokens": len(unigrams) / max(1, len(hypotheses)),
         "backward_model": "used" if predictor.backward is not None else predictor.backward_note,
         "rank_score": args.rank_score,
@@ -234,6 +240,12 @@ def evaluate(args: argparse.Namespace) -> dict:
         "data": args.data or f"{args.split} split",
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _sharing(judge: WordAssociation, replies: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> float:
+    """The share of ``replies`` with a content word (as the judge reads them) that their reference says."""
+    shared = sum(bool(judge.content(reply) & judge.content(reference)) for reply, reference in zip(replies, references))
+    return shared / max(1, len(replies))
 
 
 def _state(predictor: ChatPredictor, tensors):
