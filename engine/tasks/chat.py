@@ -133,12 +133,13 @@ class ChatPredictor:
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
     def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
-                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None):
+                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None,
+                 topic_words: Optional[TopicWords] = None):
         self.model = model.to(device).eval()
         # p(turn | reply), same vocabulary, for DecodeConfig.mmi_backward_weight (None: not used).
         self.backward = backward.to(device).eval() if backward is not None else None
         self.backward_note = ""  # why no backward model is used, where one was looked for
-        self.topic_words: Optional[TopicWords] = None  # for DecodeConfig.topic_weight (None: not used)
+        self.topic_words = topic_words  # for DecodeConfig.topic_weight (None: not used)
         self.topic_note = ""  # why no topic words are used, where they were looked for
         self.vocab = vocab
         self.device = device

@@ -435,7 +435,7 @@ def tuned_predictor(predictor: "ChatPredictor", device: "torch.device") -> "Chat
     from engine.tasks.chat import ChatPredictor
 
     return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta,
-                         predictor.backward)
+                         predictor.backward, predictor.topic_words)
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:

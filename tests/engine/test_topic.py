@@ -137,3 +137,14 @@ def test_topic_words_are_found_beside_the_chat_model_and_a_bad_file_is_only_note
     beside.unlink()
     fallback = ChatPredictor.load(chat)
     assert fallback.topic_words is None and fallback.topic_note
+
+
+def test_a_fine_tuned_predictor_keeps_the_topic_words(predictor):
+    from engine.tasks.finetune import tuned_predictor
+
+    with_topic(predictor, {"how": {"music": 3.0}})
+    try:
+        tuned = tuned_predictor(predictor, torch.device("cpu"))
+    finally:
+        topic, predictor.topic_words = predictor.topic_words, None
+    assert tuned.topic_words is topic  # the app's replies after teaching are steered as before
