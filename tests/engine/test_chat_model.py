@@ -463,6 +463,13 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     after = load_checkpoint(out)
     assert all(torch.equal(after.weights[k], before.weights[k]) for k in before.weights)
     assert after.meta["start_state"] == predictor.meta["start_state"] and after.meta["prior_contexts"] == stored
+    # The topic words are counted beside it, for its vocabulary, and --topic-words-only counts them again.
+    topic = out.with_name("chat_topic.safetensors")
+    assert topic.is_file() and predictor.topic_words is not None
+    topic.unlink()
+    assert ChatPredictor.load(out).topic_words is None
+    assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--topic-words-only"]) == 0
+    assert ChatPredictor.load(out).topic_words is not None
 
 
 @torch.inference_mode()
