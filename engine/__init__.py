@@ -52,5 +52,5 @@ def add_mmi_arguments(parser) -> None:
 def mmi_settings(args) -> dict:
     """The ``DecodeConfig`` fields that ``add_mmi_arguments``' options set."""
     return {"mmi_weight": args.mmi, "mmi_search_weight": args.mmi_search, "mmi_search_tokens": args.mmi_search_tokens,
-            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates, "mmi_samples": args.mmi_samples,
-            "topic_weight": args.topic}
+            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates,
+            "mmi_samples": args.mmi_samples, "topic_weight": args.topic}

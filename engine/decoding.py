@@ -72,7 +72,8 @@ class DecodeConfig:
     mmi_confident: float = 0.5
     # Chat replies only, with topic words loaded (``engine.topic``): every word's log-probability
     # gains this much of its association with the turn's words, counted over the training corpus,
-    # until the reply says it; the reranking counts the same bonus. 0 turns it off.
+    # until the reply says it; the reranking counts the same bonus (a reply that is not reranked
+    # keeps it in its score). 0 turns it off.
     topic_weight: float = 0.0
 
     def __post_init__(self) -> None:

@@ -96,8 +96,9 @@ def chat_decoding(**overrides) -> DecodeConfig:
 
 def companion_path(path: Path, role: str) -> Path:
     """Where a file that serves the chat model at ``path`` is (``role``: "backward", the backward
-    model p(turn | reply) of ``train chat --reverse``; "topic", its topic words): ``<stem>_<role>.safetensors`` beside it, else the shipped
-    model's (a fine-tuned model keeps the shipped vocabulary)."""
+    model p(turn | reply) of ``train chat --reverse``; "topic", its topic words):
+    ``<stem>_<role>.safetensors`` beside it, else the shipped model's (a fine-tuned model keeps the
+    shipped vocabulary)."""
     beside = path.with_name(f"{path.stem}_{role}.safetensors")
     return beside if beside.is_file() else DEFAULT_MODEL.with_name(f"{DEFAULT_MODEL.stem}_{role}.safetensors")
 

@@ -14,7 +14,8 @@ from tiny_chat import MEMORY
 
 # "dog" turns are answered with "puppies", "eat" turns with "pizza"; "yeah" and "ok" come with
 # every topic and are among the most frequent words, which carry none.
-TURNS_AND_REPLIES = ([("i love my dog", "yeah puppies are great")] * 5 + [("what did you eat", "ok pizza with cheese")] * 5
+TURNS_AND_REPLIES = ([("i love my dog", "yeah puppies are great")] * 5
+                     + [("what did you eat", "ok pizza with cheese")] * 5
                      + [("my car broke", "yeah ok mechanics help")] * 5)
 
 
