@@ -171,7 +171,14 @@ class MainWindow(QMainWindow):
     def _renamed(self, conversation_id: int, title: str) -> None:
         self.controller.rename(conversation_id, title)
         if conversation_id == self.current:
-            self.chat.title.setText(self.controller.store.conversation(conversation_id).title)
+            self._show_header()
+
+    def _show_header(self) -> None:
+        """The open conversation's title and message count, as the store has them now."""
+        info = self.controller.store.conversation(self.current) if self.current is not None else None
+        if info is not None:
+            self.chat.title.setText(info.title)
+            self.chat.subtitle.setText(f"{info.message_count:,} messages")
 
     def delete_conversation(self, conversation_id: int) -> None:
         info = self.controller.store.conversation(conversation_id)
@@ -209,6 +216,7 @@ class MainWindow(QMainWindow):
     def _on_message_added(self, message) -> None:
         if message.conversation_id == self.current:
             self.chat.append(message)
+            self._show_header()  # a first message also names the conversation
 
     def _on_message_changed(self, message) -> None:
         if message is None or message.conversation_id != self.current:

@@ -28,6 +28,9 @@ def test_send_shows_a_reply_and_stores_both_with_sentiment(make_app):
     assert bot_bubbles(app)[0].text_label.text() == "you said i love talking"
     assert "positive 80%" in app.window.chat.bubbles[user.id].sentiment_label.text()
     assert conversation.title == "I love talking with you"
+    # The header follows: the conversation's new name and both messages.
+    assert app.window.chat.title.text() == "I love talking with you"
+    assert app.window.chat.subtitle.text() == "2 messages"
     assert app.window.chat.input.toPlainText() == ""
     assert app.window.chat.mood.points == [("positive", pytest.approx(0.7))]
 
