@@ -89,6 +89,8 @@ class TopicWords:
                 raise ValueError("tensors of different shapes")
             if turn.numel() and (min(turn.min(), word.min()) < 0 or max(turn.max(), word.max()) >= size):
                 raise ValueError("ids outside the vocabulary")
+            if not bool(torch.isfinite(strength).all()) or bool((strength < 0).any()):
+                raise ValueError("strengths that are not finite and positive")
         except (KeyError, ValueError) as error:
             raise CheckpointError(f"{path}: damaged topic words ({error})") from None
         return cls(turn, word, strength, size)

@@ -54,6 +54,16 @@ def test_topic_words_round_trip_and_refuse_another_vocabulary_or_a_damaged_file(
     other = Vocab.build([["something", "else"]], min_count=1)
     with pytest.raises(CheckpointError, match="another vocabulary"):
         TopicWords.load(path, other)
+    # Well-formed files with values no counting makes: ids past the vocabulary, a strength of NaN.
+    for tamper in ("word", "strength"):
+        broken = TopicWords.count(encoded(vocab), vocab, stopwords=3)
+        if tamper == "word":
+            broken.words[0] = len(vocab) + 5
+        else:
+            broken.strengths[0] = float("nan")
+        bad = broken.save(tmp_path / f"{tamper}_topic.safetensors", vocab)
+        with pytest.raises(CheckpointError, match="damaged topic words"):
+            TopicWords.load(bad, vocab)
     path.write_bytes(path.read_bytes()[:200])
     with pytest.raises(CheckpointError, match=path.name):
         TopicWords.load(path, vocab)
