@@ -34,11 +34,13 @@ MIN_PAIR_COUNT = 3
 
 class TopicWords:
     """For each vocabulary id that can carry a topic, the reply words associated with it and how
-    strongly (PPMI, nats), stored by turn word: ``words[offsets[s]:offsets[s + 1]]``."""
+    strongly (PPMI, nats), stored by turn word: ``words[offsets[s]:offsets[s + 1]]``, each link's
+    turn word in ``turns``."""
 
     def __init__(self, turn_ids: torch.Tensor, word_ids: torch.Tensor, strengths: torch.Tensor, vocab_size: int):
         order = torch.argsort(turn_ids, stable=True)
         self.vocab_size = vocab_size
+        self.turns = turn_ids[order].long()
         self.words = word_ids[order].long()
         self.strengths = strengths[order].float()
         counts = torch.bincount(turn_ids.long(), minlength=vocab_size)
@@ -69,9 +71,7 @@ class TopicWords:
         return bias
 
     def save(self, path: str | Path, vocab: Vocab, meta: dict | None = None) -> Path:
-        turn_ids = torch.repeat_interleave(torch.arange(self.vocab_size),
-                                           torch.tensor(self.offsets[1:]) - torch.tensor(self.offsets[:-1]))
-        weights = {"turn": turn_ids.int(), "word": self.words.int(), "strength": self.strengths}
+        weights = {"turn": self.turns.int(), "word": self.words.int(), "strength": self.strengths}
         return save_checkpoint(path, Checkpoint(KIND, {"vocab_size": self.vocab_size}, weights, vocab.itos,
                                                 dict(meta or {}, links=len(self))), half=True)
 

@@ -138,8 +138,7 @@ class MainWindow(QMainWindow):
             return
         self.current = conversation_id
         messages, has_more = self.controller.page(conversation_id, limit=PAGE)
-        self.chat.show_conversation(conversation_id, info.title, messages, has_more,
-                                    f"{info.message_count:,} messages")
+        self.chat.show_conversation(conversation_id, info.title, messages, has_more, _count(info))
         self.chat.set_busy(self.controller.is_busy(conversation_id))
         self.chat.mood.set_points(self.controller.mood(conversation_id))
         self._show_engine_notice()
@@ -178,7 +177,7 @@ class MainWindow(QMainWindow):
         info = self.controller.store.conversation(self.current) if self.current is not None else None
         if info is not None:
             self.chat.title.setText(info.title)
-            self.chat.subtitle.setText(f"{info.message_count:,} messages")
+            self.chat.subtitle.setText(_count(info))
 
     def delete_conversation(self, conversation_id: int) -> None:
         info = self.controller.store.conversation(conversation_id)
@@ -426,4 +425,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def _count(info) -> str:
+    """The header's line under a conversation's title."""
+    return f"{info.message_count:,} messages"
+
+
 __all__ = ["MainWindow"]
+

@@ -94,13 +94,18 @@ def chat_decoding(**overrides) -> DecodeConfig:
                            "topic_weight": TOPIC_WEIGHT, **overrides})
 
 
+def beside_path(path: Path, role: str) -> Path:
+    """``<stem>_<role>.safetensors`` beside the chat model at ``path``: where a file that serves it
+    is kept (``role``: "backward", the backward model p(turn | reply) of ``train chat --reverse``;
+    "topic", its topic words)."""
+    return path.with_name(f"{path.stem}_{role}.safetensors")
+
+
 def companion_path(path: Path, role: str) -> Path:
-    """Where a file that serves the chat model at ``path`` is (``role``: "backward", the backward
-    model p(turn | reply) of ``train chat --reverse``; "topic", its topic words):
-    ``<stem>_<role>.safetensors`` beside it, else the shipped model's (a fine-tuned model keeps the
-    shipped vocabulary)."""
-    beside = path.with_name(f"{path.stem}_{role}.safetensors")
-    return beside if beside.is_file() else DEFAULT_MODEL.with_name(f"{DEFAULT_MODEL.stem}_{role}.safetensors")
+    """Where the ``role`` file of the chat model at ``path`` is: :func:`beside_path` if there is
+    one, else the shipped model's (a fine-tuned model keeps the shipped vocabulary)."""
+    beside = beside_path(path, role)
+    return beside if beside.is_file() else beside_path(DEFAULT_MODEL, role)
 
 
 def resume_path(path: Path) -> Path:
@@ -546,11 +551,16 @@ def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], li
 
 
 def store_topic_words(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]], vocab: Vocab,
-                      data: str) -> Path:
+                      data: str) -> dict:
     """Count the topic words over the (turn, reply) pairs of ``streams`` and write them beside the
-    chat model at ``path``."""
+    chat model at ``path``; returns what was written, JSON-ready."""
     topic = TopicWords.count([pair for stream in streams for pair in stream], vocab)
-    return topic.save(path.with_name(f"{path.stem}_topic.safetensors"), vocab, {"data": data})
+    written = topic.save(beside_path(path, "topic"), vocab, {"data": data})
+    return {"topic_words": len(topic), "out": str(written)}
+
+
+def _data_name(args: argparse.Namespace) -> str:
+    return args.data or "chitchat-dataset + chatterbot-corpus (english)"
 
 
 def train(args: argparse.Namespace) -> int:
@@ -560,19 +570,15 @@ def train(args: argparse.Namespace) -> int:
     print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
     train_tokens = tokenize_conversations(splits.train)
     out = Path(args.out)
-    if args.start_state_only:
+    if args.start_state_only or args.topic_words_only:  # OUT's model as it is, over the training split
         checkpoint = load_checkpoint(out, kind="chat")
         vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
         streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
-        start = store_start_state(out, streams, device, args.seed)
-        print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
-        return 0
-    if args.topic_words_only:
-        checkpoint = load_checkpoint(out, kind="chat")
-        vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
-        streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
-        written = store_topic_words(out, streams, vocab, args.data or "chitchat-dataset + chatterbot-corpus (english)")
-        print(json.dumps({"topic_words": len(TopicWords.load(written, vocab)), "out": str(written)}))
+        if args.start_state_only:
+            start = store_start_state(out, streams, device, args.seed)
+            print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+        if args.topic_words_only:
+            print(json.dumps(store_topic_words(out, streams, vocab, _data_name(args))))
         return 0
     resume_meta, optimizer_state = None, None
     if args.resume and resume_path(out).is_file():
@@ -603,7 +609,7 @@ def train(args: argparse.Namespace) -> int:
                                min_learning_rate=args.lr / 10, tbptt_turns=args.tbptt, clip_norm=args.clip,
                                seed=args.seed, max_minutes=args.max_minutes, valid_every=args.valid_every)
     base_meta = {
-        "data": args.data or "chitchat-dataset + chatterbot-corpus (english)",
+        "data": _data_name(args),
         "splits": splits.sizes(), "train_config": asdict(train_config),
         "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
         "direction": "backward" if args.reverse else "forward",
