@@ -169,28 +169,29 @@ class Strategy:
         length = self.step
         early = length < min(self.config.min_length, self.config.max_length)
         # A masked copy: the caller's tensor is left as it was.
-        log_probs = log_probs.float().index_fill(1, self._masked_columns[early], -math.inf)
+        log_probs = log_probs.float().contiguous().index_fill(1, self._masked_columns[early], -math.inf)
         if length >= self.config.max_length:
             eos_column = log_probs[:, self.ids.eos].clone()
             log_probs.fill_(-math.inf)
             log_probs[:, self.ids.eos] = torch.where(torch.isfinite(eos_column), eos_column,
                                                      torch.zeros_like(eos_column))
             return log_probs
-        # (row, word) pairs that may not come next, masked in one go, each with the log-probability
-        # below which it is masked: a "once" word said before unless the model is sure of it (see
-        # SURE_REPEAT), and the word that would repeat an n-gram always (so it wins where a pair is both).
-        below: dict[tuple[int, int], float] = {}
+        # Words that may not come next, each row's at row * vocab + word in the flat view, masked in
+        # place: a "once" word said before unless the model is sure of it (see SURE_REPEAT), and
+        # the word that would repeat an n-gram always. Both only write -inf, so a word under both
+        # is masked.
+        vocab, flat_view = log_probs.size(1), log_probs.view(-1)
         if self._once:
-            below.update(((row, word), SURE_REPEAT) for row, said in enumerate(self._said_once) for word in said)
+            said = [row * vocab + word for row, words in enumerate(self._said_once) for word in words]
+            if said:
+                said_index = torch.tensor(said, device=log_probs.device)
+                flat_view.index_fill_(0, said_index[flat_view[said_index] < SURE_REPEAT], -math.inf)
         n = self.config.block_ngram
         if n > 0 and length >= n - 1:
-            below.update(((row, word), math.inf) for row, history in enumerate(self.histories)
-                         for word in _repeating_words(history, n))
-        if below:
-            rows, words = torch.tensor(list(below), device=log_probs.device).unbind(1)
-            values = log_probs[rows, words]
-            log_probs[rows, words] = values.masked_fill(
-                values < torch.tensor(list(below.values()), device=log_probs.device), -math.inf)
+            repeating = [row * vocab + word for row, history in enumerate(self.histories)
+                         for word in _repeating_words(history, n)]
+            if repeating:
+                flat_view.index_fill_(0, torch.tensor(repeating, device=log_probs.device), -math.inf)
         return log_probs
 
     def _record(self, rows: list[int], tokens: list[int], token_log_probs: list[float],

@@ -251,3 +251,26 @@ def test_nucleus_is_the_one_a_full_sort_gives_also_past_the_first_words(top_k):
         assert min(sizes) < 10 and max(sizes) > top_k * 0.8
     else:  # every stage is taken: the first words, the wider look, the whole sort
         assert min(sizes) < NUCLEUS_WIDTHS[0] < sorted(sizes)[3] <= NUCLEUS_WIDTHS[1] < max(sizes)
+
+
+@pytest.mark.parametrize("strategy", ["greedy", "beam", "sample"])
+def test_constraints_leave_the_models_tensor_alone_and_take_any_layout(strategy):
+    # The constraints mask in place on their own copy: a step that hands over a strided view (here
+    # a transposed one) gets the same reply as one that hands over a plain tensor, and its own
+    # tensor is left as it was.
+    plain_step, reorder = constant_model({4: 2.0, 5: 1.9, 6: 1.8, EOS: -5.0})
+    handed = []
+
+    def strided_step(tokens, state):
+        log_probs, attention, state = plain_step(tokens, state)
+        view = log_probs.t().contiguous().t()  # the same values, column-major
+        assert not view.is_contiguous() or view.size(0) == 1
+        handed.append((view, view.clone()))
+        return view, attention, state
+
+    config = DecodeConfig(strategy=strategy, n_best=3 if strategy == "sample" else 1, max_length=6, seed=7)
+    once = frozenset({4, 5})
+    plain = decode(plain_step, [()], reorder, config, SOS, EOS, UNK, PAD, once=once)
+    strided = decode(strided_step, [()], reorder, config, SOS, EOS, UNK, PAD, once=once)
+    assert [h.tokens for h in strided] == [h.tokens for h in plain]
+    assert all(torch.equal(view, copy) for view, copy in handed)
