@@ -431,4 +431,3 @@ def _count(info) -> str:
 
 
 __all__ = ["MainWindow"]
-

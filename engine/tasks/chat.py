@@ -386,11 +386,15 @@ class ChatPredictor:
         return (config.topic_weight * bias).to(self.device) if bool(bias.any()) else None
 
     @staticmethod
-    def _topic_steered(step, reorder, start, bias: torch.Tensor):
+    def _topic_steered(step, reorder, start, bias: Optional[torch.Tensor]):
         """``step`` with ``bias`` (vocab,) added to every row's log-probabilities, each word's share
         spent once its row has said it: a reply is steered to take a topic word up, not to repeat it,
         and the strategies' check of how sure the model is of a repeated word sees the model's own
-        log-probability. The wrapped state is (inner state, each row's unspent bias)."""
+        log-probability. The wrapped state is (inner state, each row's unspent bias). Returns (step,
+        reorder, start, wrappers added): 1, or 0 with all three unchanged where ``bias`` is None."""
+        if bias is None:
+            return step, reorder, start, 0
+
         def steered(tokens: torch.Tensor, wrapped):
             inner, unspent = wrapped
             unspent = unspent.scatter(1, tokens.unsqueeze(1), 0.0)
@@ -401,7 +405,7 @@ class ChatPredictor:
             inner, unspent = wrapped
             return reorder(inner, rows), unspent.index_select(0, rows)
 
-        return steered, reorder_steered, (start, bias.unsqueeze(0))
+        return steered, reorder_steered, (start, bias.unsqueeze(0)), 1
 
     def _sampled_replies(self, step, dec_state, config: DecodeConfig, seed: int,
                          should_stop: Optional[Callable[[], bool]], reorder=Seq2Seq.reorder_state) -> list[Hypothesis]:
@@ -437,9 +441,8 @@ class ChatPredictor:
         if penalise:
             step, reorder, start = self._penalised_search(step, dec_state, config)
             wrappers += 1
-        if topic_bias is not None:
-            step, reorder, start = self._topic_steered(step, reorder, start, topic_bias)
-            wrappers += 1
+        step, reorder, start, steered = self._topic_steered(step, reorder, start, topic_bias)
+        wrappers += steered
         hypotheses = _unwrapped(decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id,
                                        vocab.pad_id, once=self.content_ids, device=self.device,
                                        should_stop=should_stop), wrappers)
@@ -448,11 +451,10 @@ class ChatPredictor:
             turn = state.turns if state else 0
             seed = zlib.crc32(json.dumps([source_ids, turn]).encode())
             found = {tuple(h.tokens) for h in hypotheses}
-            step, reorder, start = plain_step, Seq2Seq.reorder_state, dec_state
-            if topic_bias is not None:
-                step, reorder, start = self._topic_steered(step, reorder, start, topic_bias)
+            step, reorder, start, steered = self._topic_steered(plain_step, Seq2Seq.reorder_state, dec_state,
+                                                                topic_bias)
             samples = self._sampled_replies(step, start, config, seed, should_stop, reorder)
-            for h in _unwrapped(samples, int(topic_bias is not None)):
+            for h in _unwrapped(samples, steered):
                 if tuple(h.tokens) not in found:
                     found.add(tuple(h.tokens))
                     hypotheses.append(h)
