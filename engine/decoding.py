@@ -177,21 +177,22 @@ class Strategy:
                                                      torch.zeros_like(eos_column))
             return log_probs
         # Words that may not come next, each row's at row * vocab + word in the flat view, masked in
-        # place: a "once" word said before unless the model is sure of it (see SURE_REPEAT), and
-        # the word that would repeat an n-gram always. Both only write -inf, so a word under both
-        # is masked.
+        # place by one write: the word that would repeat an n-gram always, and a "once" word said
+        # before unless the model is sure of it (see SURE_REPEAT; the "once" words' log-probabilities
+        # come back as one list, which costs less than comparing and selecting them on the device).
         vocab, flat_view = log_probs.size(1), log_probs.view(-1)
+        masked: list[int] = []
+        n = self.config.block_ngram
+        if n > 0 and length >= n - 1:
+            masked = [row * vocab + word for row, history in enumerate(self.histories)
+                      for word in _repeating_words(history, n)]
         if self._once:
             said = [row * vocab + word for row, words in enumerate(self._said_once) for word in words]
             if said:
-                said_index = torch.tensor(said, device=log_probs.device)
-                flat_view.index_fill_(0, said_index[flat_view[said_index] < SURE_REPEAT], -math.inf)
-        n = self.config.block_ngram
-        if n > 0 and length >= n - 1:
-            repeating = [row * vocab + word for row, history in enumerate(self.histories)
-                         for word in _repeating_words(history, n)]
-            if repeating:
-                flat_view.index_fill_(0, torch.tensor(repeating, device=log_probs.device), -math.inf)
+                said_log_probs = flat_view.index_select(0, torch.tensor(said, device=log_probs.device)).tolist()
+                masked += [index for index, log_prob in zip(said, said_log_probs) if log_prob < SURE_REPEAT]
+        if masked:
+            flat_view.index_fill_(0, torch.tensor(masked, device=log_probs.device), -math.inf)
         return log_probs
 
     def _record(self, rows: list[int], tokens: list[int], token_log_probs: list[float],
@@ -389,21 +390,24 @@ class BeamSearch(Strategy):
         # a few dozen, costs less than one over rows x vocabulary).
         k = min(vocab, 2 * config.beam_size)
         row_best, row_tokens = log_probs.topk(k, dim=1)
-        totals = row_best + torch.tensor(self.log_probs_sum, device=log_probs.device).unsqueeze(1)
-        top_scores, top_index = totals.view(-1).topk(min(totals.numel(), 2 * config.beam_size))
-        candidates = zip(top_scores.tolist(), top_index.tolist(), row_tokens.view(-1)[top_index].tolist())
+        # The few dozen (row, word) left are ranked here rather than by a second top-k on the
+        # device: the two lists cost less than the tensors and the copies back would. A stable
+        # sort, so that equal scores keep the order of the rows and of each row's top-k.
+        sums = self.log_probs_sum
+        candidates = sorted(((sums[row] + log_prob, row, token)
+                             for row, (best, words) in enumerate(zip(row_best.tolist(), row_tokens.tolist()))
+                             for log_prob, token in zip(best, words)), key=lambda c: c[0], reverse=True)
         rows, tokens, token_lps = [], [], []
-        for score, index, token in candidates:
+        for score, row, token in candidates[:2 * config.beam_size]:
             if score == -math.inf:
                 break
-            row = index // k
             if token == self.ids.eos:
                 self.finished.append(self._finish(row, score))
                 self.newly_finished.append((self.finished[-1], row))
             else:
                 rows.append(row)
                 tokens.append(token)
-                token_lps.append(score - self.log_probs_sum[row])
+                token_lps.append(score - sums[row])
                 if len(rows) == config.beam_size:
                     break
         self.step += 1
