@@ -146,9 +146,13 @@ class Seq2Seq(nn.Module):
         return self.decode_replies((enc_outputs, keys, pad_mask), state, reply_input, reply_lengths, targets)
 
     def decode_replies(self, memory, state: State, reply_input: torch.Tensor, reply_lengths: torch.Tensor,
-                       targets: Optional[torch.Tensor] = None) -> TurnOutput:
+                       targets: Optional[torch.Tensor] = None,
+                       memory_rows: Optional[torch.Tensor] = None) -> TurnOutput:
         """The teacher-forced decoder over encoded turns: ``memory`` is ``encode``'s (outputs, keys,
-        pad mask) and ``state`` its state, one row per reply; the rest as in ``forward``."""
+        pad mask) and ``state`` its state, one row per reply; the rest as in ``forward``. With
+        ``memory_rows`` (batch,), reply ``r`` attends over the turn of memory row
+        ``memory_rows[r]`` instead (many replies reading few turns, see
+        ``AdditiveAttention.grouped``)."""
         enc_outputs, keys, pad_mask = memory
         packed = self._embed_packed(reply_input, reply_lengths)
         dec_outputs, state = lstm_forward(self.decoder, packed, state)
@@ -158,9 +162,16 @@ class Seq2Seq(nn.Module):
         positions, order = padded_positions(dec_outputs, length).sort()
         rows, steps = positions // length, positions % length
         queries = dec_outputs.data.index_select(0, order)  # (n, hidden)
-        packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
-        weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps), packed_weights)
-        context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
+        if memory_rows is None:
+            packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
+            weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps),
+                                                                                           packed_weights)
+            context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
+        else:
+            context, packed_weights = self.attention.grouped(queries, memory_rows.index_select(0, rows), keys,
+                                                             enc_outputs, pad_mask)
+            weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps),
+                                                                                           packed_weights)
         packed_features = self.dropout(torch.tanh(self.combine(torch.cat([queries, context], dim=-1))))
         features = packed_features.new_zeros(batch, length, packed_features.size(-1)).index_put(
             (rows, steps), packed_features)

@@ -278,12 +278,11 @@ class ChatPredictor:
         memory, state = self._encoded_turns(sources or self.prior_sources)
         n_turns, n_replies = memory[0].size(0), len(replies)
         turn_rows = torch.arange(n_turns, device=self.device).repeat_interleave(n_replies)
-        memory = tuple(part.index_select(0, turn_rows) for part in memory)
         state = tuple(part.index_select(1, turn_rows) for part in state)
         batch = make_turn_batch([([self.vocab.eos_id], reply) for reply in replies] * n_turns,
                                 [False] * (n_turns * n_replies), self.vocab)
         out = self.model.decode_replies(memory, state, batch.reply_input.to(self.device), batch.reply_lengths,
-                                        batch.targets.to(self.device))
+                                        batch.targets.to(self.device), memory_rows=turn_rows)
         each = _sum_per_reply(out.token_log_probs, list(replies) * n_turns)
         return torch.logsumexp(each.view(n_turns, n_replies), dim=0) - math.log(n_turns)
 

@@ -66,6 +66,44 @@ def test_packed_attention_equals_the_padded_computation():
     assert torch.allclose(packed, padded[rows, steps], atol=1e-6)
 
 
+
+def test_grouped_attention_equals_each_query_against_its_own_copy_of_the_source():
+    torch.manual_seed(4)
+    attention = AdditiveAttention(6, 5, 4)
+    keys = torch.randn(3, 5, 5)
+    # Padding at the end, padding inside (a source's row need not be a prefix), and none.
+    pad_mask = torch.tensor([[False, False, True, True, True], [False, True, False, False, True], [False] * 5])
+    projected = attention.project_keys(keys)
+    groups = torch.tensor([2, 0, 1, 0, 2, 2, 1])  # not sorted, source 1 read twice, source 0 twice
+    queries = torch.randn(len(groups), 6)
+    context, weights = attention.grouped(queries, groups, projected, keys, pad_mask)
+    expected = attention.packed(queries, groups, projected, pad_mask)
+    assert torch.allclose(weights, expected, atol=1e-6)
+    assert torch.all(weights[pad_mask[groups]] == 0) and torch.allclose(weights.sum(1), torch.ones(len(groups)))
+    assert torch.allclose(context, torch.bmm(expected.unsqueeze(1), keys[groups]).squeeze(1), atol=1e-6)
+    # A source no query reads is skipped.
+    _, one = attention.grouped(queries[:1], groups[:1], projected, keys, pad_mask)
+    assert torch.allclose(one, expected[:1], atol=1e-6)
+
+
+def test_replies_over_shared_turns_score_as_over_copies_of_them():
+    vocab, model = small_setup()
+    model.eval()
+    turns = make_turn_batch([([5, 6, 7], []), ([8], [])], [False, False], vocab)
+    with torch.no_grad():
+        outputs, keys, pad_mask, state = model.encode(turns.source, turns.source_lengths, model.initial_state(2))
+        replies = [[5, 9], [6], [7, 8, 9]]
+        rows = torch.tensor([0, 0, 0, 1, 1, 1])
+        batch = make_turn_batch([([5], reply) for reply in replies] * 2, [False] * 6, vocab)
+        state = tuple(part.index_select(1, rows) for part in state)
+        shared = model.decode_replies((outputs, keys, pad_mask), state, batch.reply_input, batch.reply_lengths,
+                                      batch.targets, memory_rows=rows)
+        copies = model.decode_replies(tuple(part.index_select(0, rows) for part in (outputs, keys, pad_mask)), state,
+                                      batch.reply_input, batch.reply_lengths, batch.targets)
+    assert torch.allclose(shared.token_log_probs, copies.token_log_probs, atol=1e-5)
+    assert torch.allclose(shared.attention, copies.attention, atol=1e-6)
+    assert torch.allclose(shared.state[0], copies.state[0])
+
 def test_padding_and_batch_mates_do_not_change_a_row():
     vocab, model = small_setup()
     model.eval()
