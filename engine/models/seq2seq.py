@@ -20,7 +20,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from engine.models.dropout import Dropout
 from engine.models.attention import AdditiveAttention
-from engine.models.lstm import lstm_forward, pad_packed, padded_positions
+from engine.models.lstm import lstm_forward, lstm_over_tokens, pad_packed, padded_positions
 
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (num_layers, batch, hidden_size)
 
@@ -113,17 +113,20 @@ class Seq2Seq(nn.Module):
         Returns outputs (batch, src_len, hidden), the projected keys, the pad mask and the state
         after each row's last real token.
         """
-        packed = self._embed_packed(source, source_lengths)
-        outputs, state = lstm_forward(self.encoder, packed, state)
+        outputs, state = self._run_lstm(self.encoder, source, source_lengths, state)
         outputs = pad_packed(outputs, source.size(0), source.size(1))
         pad_mask = source.eq(0)
         return outputs, self.attention.project_keys(outputs), pad_mask, state
 
-    def _embed_packed(self, tokens: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
-        """The real tokens of a padded batch, packed, then embedded (with dropout): padding is
-        neither looked up nor dropped out."""
+    def _run_lstm(self, lstm: nn.LSTM, tokens: torch.Tensor, lengths: torch.Tensor,
+                  state: State) -> tuple[PackedSequence, State]:
+        """``lstm`` over the real tokens of a padded batch, packed, then embedded (with dropout):
+        padding is neither looked up nor dropped out. Scoring without gradients goes over the
+        token ids (``lstm_over_tokens``), which projects each distinct token once."""
         packed = pack_padded_sequence(tokens, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        return packed._replace(data=self.dropout(self.embedding(packed.data)))
+        if self.training or torch.is_grad_enabled():
+            return lstm_forward(lstm, packed._replace(data=self.dropout(self.embedding(packed.data))), state)
+        return lstm_over_tokens(lstm, self.embedding, packed, state)
 
     def attend(self, decoder_outputs, memory) -> tuple[torch.Tensor, torch.Tensor]:
         outputs, keys, pad_mask = memory
@@ -154,8 +157,7 @@ class Seq2Seq(nn.Module):
         ``memory_rows[r]`` instead (many replies reading few turns, see
         ``AdditiveAttention.grouped``)."""
         enc_outputs, keys, pad_mask = memory
-        packed = self._embed_packed(reply_input, reply_lengths)
-        dec_outputs, state = lstm_forward(self.decoder, packed, state)
+        dec_outputs, state = self._run_lstm(self.decoder, reply_input, reply_lengths, state)
         batch, length = reply_input.shape
         # Attention, the combining layer and the output layer see the real reply positions only,
         # taken row by row (each row's steps in order) straight from the packed outputs.

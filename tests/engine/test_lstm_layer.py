@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from engine.models.lstm import lstm_forward, uses_own_layer
+from engine.models.lstm import lstm_forward, lstm_over_tokens, uses_own_layer
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])
@@ -45,3 +45,26 @@ def test_used_only_where_it_applies():
     with torch.no_grad():
         assert not uses_own_layer(lstm, data)
     assert not uses_own_layer(nn.LSTM(3, 2, bidirectional=True), data)
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_over_tokens_matches_nn_lstm_over_their_embeddings(num_layers):
+    torch.manual_seed(1)
+    embedding = nn.Embedding(9, 6).double()
+    lstm = nn.LSTM(6, 4, num_layers, batch_first=True).double()
+    # Repeated tokens, inside a row and across rows, and rows of other lengths, unsorted.
+    tokens = torch.tensor([[3, 5, 3, 8, 1], [5, 5, 0, 0, 0], [2, 0, 0, 0, 0], [3, 5, 3, 8, 0]])
+    lengths = torch.tensor([5, 2, 1, 4])
+    state = (torch.randn(num_layers, 4, 4, dtype=torch.double), torch.randn(num_layers, 4, 4, dtype=torch.double))
+    packed_tokens = pack_padded_sequence(tokens, lengths, batch_first=True, enforce_sorted=False)
+    with torch.no_grad():
+        expected, (h_n, c_n) = lstm(pack_padded_sequence(embedding(tokens), lengths, batch_first=True,
+                                                         enforce_sorted=False), state)
+        got, (got_h, got_c) = lstm_over_tokens(lstm, embedding, packed_tokens, state)
+    for a, b in ((expected.data, got.data), (h_n, got_h), (c_n, got_c)):
+        torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-10)
+    assert torch.equal(got.batch_sizes, expected.batch_sizes)
+    # With gradients wanted it is lstm_forward over the embeddings, and they flow.
+    out, _ = lstm_over_tokens(lstm, embedding, packed_tokens, state)
+    out.data.sum().backward()
+    assert embedding.weight.grad is not None and float(embedding.weight.grad.abs().sum()) > 0
