@@ -166,14 +166,12 @@ class Seq2Seq(nn.Module):
         queries = dec_outputs.data.index_select(0, order)  # (n, hidden)
         if memory_rows is None:
             packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
-            weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps),
-                                                                                           packed_weights)
-            context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
         else:
             context, packed_weights = self.attention.grouped(queries, memory_rows.index_select(0, rows), keys,
                                                              enc_outputs, pad_mask)
-            weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps),
-                                                                                           packed_weights)
+        weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps), packed_weights)
+        if memory_rows is None:
+            context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
         packed_features = self.dropout(torch.tanh(self.combine(torch.cat([queries, context], dim=-1))))
         features = packed_features.new_zeros(batch, length, packed_features.size(-1)).index_put(
             (rows, steps), packed_features)
