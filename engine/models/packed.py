@@ -67,8 +67,7 @@ class PackedLinear:
     def __init__(self, weight: torch.Tensor, bias: Optional[torch.Tensor] = None, input_scale: float = 1.0,
                  input_shift: float = 0.0):
         weight, bias = _folded(weight, bias, input_scale, input_shift)
-        self.out_features = weight.size(0)
-        self.narrow = (weight, bias) if self.out_features <= NARROW else None
+        self.narrow = (weight, bias) if weight.size(0) <= NARROW else None
         self.packed = torch.ops.quantized.linear_prepack_fp16(weight, bias)
 
     @classmethod
