@@ -508,6 +508,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=d.seed)
     parser.add_argument("--vocab-size", type=int, default=8000)
     parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("--vocab-from", default=None,
+                        help="a new model takes this checkpoint's vocabulary instead of building one (so the "
+                             "backward model trained with it still reranks the new model's replies)")
     parser.add_argument("--embedding", type=int, default=m.embedding_size)
     parser.add_argument("--hidden", type=int, default=m.hidden_size)
     parser.add_argument("--layers", type=int, default=m.num_layers)
@@ -593,7 +596,10 @@ def train(args: argparse.Namespace) -> int:
         base = ChatPredictor.load(args.init)
         model, vocab, config = base.model, base.vocab, base.model.config
     else:
-        vocab = Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count)
+        if args.vocab_from:  # the same words as that model, so its companions (backward model) still fit
+            vocab = Vocab(load_checkpoint(args.vocab_from).vocab)
+        else:
+            vocab = Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count)
         config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
                                num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
         torch.manual_seed(args.seed)

@@ -510,6 +510,31 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     assert ChatPredictor.load(out).topic_words is not None
 
 
+def test_a_new_model_can_take_the_vocabulary_of_another(tmp_path):
+    """--vocab-from: a new (here larger) model keeps the words of an existing one, so companions
+    made for that vocabulary, such as the backward model, still fit it."""
+    import json
+
+    from engine.__main__ import main
+    from engine.checkpoint import load_checkpoint
+
+    data = tmp_path / "conversations.jsonl"
+    data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
+    small, large = tmp_path / "small.safetensors", tmp_path / "large.safetensors"
+    common = ["--threads", "1", "--data", str(data), "--epochs", "1", "--embedding", "16", "--attention", "8",
+              "--progress", "jsonl"]
+    assert main(["train", "chat", *common, "--out", str(small), "--hidden", "16", "--min-count", "9"]) == 0
+    # Built afresh, the vocabulary of min-count 1 has more words than that of min-count 9 (each turn comes 8 times) ...
+    assert main(["train", "chat", *common, "--out", str(large), "--hidden", "24", "--min-count", "1"]) == 0
+    assert len(load_checkpoint(large).vocab) > len(load_checkpoint(small).vocab)
+    # ... but taken from the small model, it is the small model's, word for word.
+    assert main(["train", "chat", *common, "--out", str(large), "--hidden", "24", "--min-count", "1",
+                 "--vocab-from", str(small)]) == 0
+    taken = load_checkpoint(large)
+    assert taken.vocab == load_checkpoint(small).vocab and taken.config["hidden_size"] == 24
+    assert ChatPredictor.load(large).reply("do you like music ?").text.strip()
+
+
 @torch.inference_mode()
 def test_new_conversations_start_from_the_mean_state_of_conversations_under_way(trained):
     from engine.data.chat import tokenize_conversations
