@@ -160,7 +160,7 @@ def _stacked(lstm: nn.LSTM, packed: PackedSequence, state: Optional[State], temp
     return PackedSequence(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), (h_n, c_n)
 
 
-def _layer_weights(lstm: nn.LSTM, layer: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def layer_weights(lstm: nn.LSTM, layer: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(W_ih, W_hh, b_ih + b_hh) of one layer."""
     return (getattr(lstm, f"weight_ih_l{layer}"), getattr(lstm, f"weight_hh_l{layer}"),
             getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}"))
@@ -180,7 +180,7 @@ def lstm_forward(lstm: nn.LSTM, packed: PackedSequence,
     def run_layer(layer: int, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor):
         if layer > 0 and lstm.dropout > 0:
             x = nn.functional.dropout(x, lstm.dropout, lstm.training)
-        w_ih, w_hh, bias = _layer_weights(lstm, layer)
+        w_ih, w_hh, bias = layer_weights(lstm, layer)
         return _PackedLSTMLayer.apply(x, batch_sizes, h0, c0, w_ih, w_hh, bias)
 
     return _stacked(lstm, packed, state, packed.data, run_layer)
@@ -204,7 +204,7 @@ def lstm_over_tokens(lstm: nn.LSTM, embedding: nn.Embedding, tokens: PackedSeque
         return lstm_forward(lstm, tokens._replace(data=embedding(tokens.data)), state)
 
     def run_layer(layer: int, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor):
-        w_ih, w_hh, bias = _layer_weights(lstm, layer)
+        w_ih, w_hh, bias = layer_weights(lstm, layer)
         if layer == 0:  # x: the token ids
             distinct, inverse = x.unique(return_inverse=True)
             gates = torch.addmm(bias, embedding(distinct), w_ih.t()).index_select(0, inverse)

@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.models.lstm import layer_weights
 from engine.models.seq2seq import FullSoftmax, Seq2Seq, State, run_steps
 
 
@@ -94,8 +95,7 @@ class PackedLSTMCell:
     sigmoid(2g) - 1, and i * tanh(g) = 2 i sigmoid(2g) - i."""
 
     def __init__(self, lstm: nn.LSTM, layer: int):
-        w_ih, w_hh = getattr(lstm, f"weight_ih_l{layer}"), getattr(lstm, f"weight_hh_l{layer}")
-        bias = getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")
+        w_ih, w_hh, bias = layer_weights(lstm, layer)
         weight = torch.cat([w_ih, w_hh], dim=1)
         hidden = lstm.hidden_size
         doubled = torch.ones(4 * hidden, 1)

@@ -596,10 +596,9 @@ def train(args: argparse.Namespace) -> int:
         base = ChatPredictor.load(args.init)
         model, vocab, config = base.model, base.vocab, base.model.config
     else:
-        if args.vocab_from:  # the same words as that model, so its companions (backward model) still fit
-            vocab = Vocab(load_checkpoint(args.vocab_from).vocab)
-        else:
-            vocab = Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count)
+        # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
+        vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
+                 else Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count))
         config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
                                num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
         torch.manual_seed(args.seed)
