@@ -23,3 +23,11 @@ def train_tiny_model(folder: Path) -> Path:
     path = folder / "chat.safetensors"
     train_small_model(BASE, path, epochs=80)
     return path
+
+
+def same_alternatives(first, second, abs_tolerance: float = 1e-6) -> bool:
+    """Whether two ``Reply.alternatives`` lists hold the same texts in the same order with
+    scores equal within ``abs_tolerance`` (pytest.approx compares no lists of tuples)."""
+    if [text for text, _ in first] != [text for text, _ in second]:
+        return False
+    return all(abs(a - b) <= abs_tolerance for (_, a), (_, b) in zip(first, second))
