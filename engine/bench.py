@@ -21,7 +21,7 @@ from engine.data.chat import make_turn_batch
 from engine.decoding import DecodeConfig
 from engine.device import autocast, pick_device
 from engine.models.lstm import lstm_forward, uses_own_layer
-from engine.service import DEFAULT_PATHS
+from engine.shipped import DEFAULT_PATHS
 from engine.training import adam, backward_and_step
 
 

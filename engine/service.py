@@ -13,13 +13,8 @@ from typing import Any, Callable, Optional, Sequence
 from engine.checkpoint import CheckpointError
 from engine.device import pick_device
 from engine.results import Caption, ChatState, Reply, SentimentResult
+from engine.shipped import DEFAULT_PATHS
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
-DEFAULT_PATHS = {
-    "chat": MODELS_DIR / "chat.safetensors",
-    "sentiment": MODELS_DIR / "sentiment.safetensors",
-    "caption": MODELS_DIR / "caption.safetensors",
-}
 
 
 class ModelUnavailable(RuntimeError):

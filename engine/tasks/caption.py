@@ -31,6 +31,7 @@ from engine.device import pick_device
 from engine.images import ImageSource, load_image, normalize_pixels, to_tensor
 from engine.models.captioner import Captioner, CaptionerConfig
 from engine.results import Caption
+from engine.shipped import DEFAULT_PATHS
 from engine.scenes import COLOURS, SHAPES, SIZES, Scene, caption_is_true, scene_split
 from engine.tasks.caption_data import (attention_targets, encode_captions, likeliest_references, scene_batches,
                                        scene_vocab, set_batches)
@@ -406,8 +407,6 @@ def _initialised(predictor: CaptionPredictor, path: str) -> CaptionPredictor:
 
 
 def _model_path(args: argparse.Namespace) -> Path:
-    from engine.service import DEFAULT_PATHS
-
     return Path(args.model) if getattr(args, "model", None) else DEFAULT_PATHS["caption"]
 
 

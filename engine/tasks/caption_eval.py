@@ -15,6 +15,7 @@ from engine.device import pick_device
 from engine.images import to_tensor
 from engine.scenes import (Scene, caption_is_true, generate_scene, peak_in_box, scene_seed, scene_split,
                            shape_word_objects)
+from engine.shipped import DEFAULT_PATHS
 from engine.tasks.caption import CaptionPredictor, _model_path, bleu4
 from engine.text import tokenize
 
@@ -82,8 +83,6 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
 def bench(device: torch.device | str = "cpu", repeats: int = 20) -> dict[str, Any]:
     """Milliseconds to caption one dropped image (PNG bytes: decode, resize, encode, beam 3)."""
     import io
-
-    from engine.service import DEFAULT_PATHS
 
     device = pick_device(device) if isinstance(device, str) else device
     path = DEFAULT_PATHS["caption"]

@@ -25,11 +25,11 @@ from engine.device import pick_device
 from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
+from engine.shipped import DEFAULT_PATHS
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
 from engine.training import StopRequest, tqdm_progress
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "chat.safetensors"
 PRIOR_CONTEXTS = 16  # training turns whose mean p(reply | turn) stands for p(reply)
 # The penalty counts from this prior probability up: an opening that fewer than 1 in 300 replies
 # start with is not generic, and gains nothing more by being rarer (without a floor the search
@@ -105,7 +105,7 @@ def companion_path(path: Path, role: str) -> Path:
     """Where the ``role`` file of the chat model at ``path`` is: :func:`beside_path` if there is
     one, else the shipped model's (a fine-tuned model keeps the shipped vocabulary)."""
     beside = beside_path(path, role)
-    return beside if beside.is_file() else beside_path(DEFAULT_MODEL, role)
+    return beside if beside.is_file() else beside_path(DEFAULT_PATHS["chat"], role)
 
 
 def resume_path(path: Path) -> Path:
@@ -495,7 +495,7 @@ def _load_seq2seq(path: Path) -> tuple[Seq2Seq, Vocab, dict]:
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     d, m = TrainConfig(), Seq2SeqConfig(vocab_size=8000)
     parser.add_argument("--data", default=None, help="JSONL, one conversation a line (default: chitchat + chatterbot)")
-    parser.add_argument("--out", default=str(DEFAULT_MODEL), help="checkpoint to write")
+    parser.add_argument("--out", default=str(DEFAULT_PATHS["chat"]), help="checkpoint to write")
     parser.add_argument("--resume", action="store_true", help="continue from OUT's resume file")
     parser.add_argument("--init", default=None, help="start from this chat checkpoint (fine-tuning)")
     parser.add_argument("--epochs", type=int, default=d.epochs)
@@ -658,7 +658,7 @@ def run_reply(args: argparse.Namespace) -> int:
     if not args.text.strip():
         print("error: the message is empty: there is nothing to reply to", file=sys.stderr)
         return 2
-    predictor = ChatPredictor.load(args.model or DEFAULT_MODEL, pick_device(args.device))
+    predictor = ChatPredictor.load(args.model or DEFAULT_PATHS["chat"], pick_device(args.device))
     reply = predictor.reply(args.text, None, _decode_config(args))
     for text, score in reply.alternatives:
         print(text if args.n_best == 1 else f"{score:8.3f}  {text}")
@@ -666,7 +666,7 @@ def run_reply(args: argparse.Namespace) -> int:
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    predictor = ChatPredictor.load(args.model or DEFAULT_MODEL, pick_device(args.device))
+    predictor = ChatPredictor.load(args.model or DEFAULT_PATHS["chat"], pick_device(args.device))
     config = _decode_config(args)
     state = None
     print("Type a message and press Enter; an empty line or Ctrl-D ends the conversation.")

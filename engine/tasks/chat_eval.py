@@ -20,7 +20,8 @@ from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, tr
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
-from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor, sample_prior_contexts
+from engine.shipped import DEFAULT_PATHS
+from engine.tasks.chat import ChatPredictor, sample_prior_contexts
 from engine.text import UNK, Vocab
 
 BOS, END = "<s>", "</s>"
@@ -147,7 +148,7 @@ def _candidate_scores(predictor: ChatPredictor, state, source_ids: list[int], ca
 def evaluate(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     device = pick_device(args.device)
-    model_path = Path(args.model or DEFAULT_MODEL)
+    model_path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(model_path, device)
     vocab, config = predictor.vocab, predictor.model.config
     splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))

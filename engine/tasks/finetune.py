@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
+from engine.shipped import DEFAULT_PATHS
+
 if TYPE_CHECKING:
     import torch
 
@@ -291,8 +293,6 @@ def reproduced_share(predictor: "ChatPredictor", checks: Sequence[CorrectionChec
 
 # -- the child process's command line --------------------------------------------------------
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.service import DEFAULT_PATHS
-
     d = FinetuneConfig()
     parser.add_argument("--init", default=str(DEFAULT_PATHS["chat"]), help="the chat checkpoint to start from")
     parser.add_argument("--data", required=True,

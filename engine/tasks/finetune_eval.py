@@ -29,7 +29,8 @@ from engine.chat_training import evaluate_loss
 from engine.data.chat import Conversation, load_corpus, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
-from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor, chat_decoding
+from engine.shipped import DEFAULT_PATHS
+from engine.tasks.chat import ChatPredictor, chat_decoding
 from engine.tasks.finetune import (FinetuneConfig, SavedExchange, add_base_corpus, finetune, prepare,
                                    reproduced_share, tuned_predictor)
 from engine.text import tokenize
@@ -87,7 +88,7 @@ def perplexity(predictor: ChatPredictor, conversations: list[Conversation], devi
 def evaluate(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     device = pick_device(args.device)
-    model_path = Path(args.model or DEFAULT_MODEL)
+    model_path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(model_path, device)
     splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
     picks = pick_corrections(splits.test, args.corrections, set(predictor.vocab.stoi), args.seed)

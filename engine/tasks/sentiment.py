@@ -25,6 +25,7 @@ from engine.device import pick_device
 from engine.lexicon import lexicon_scores, lexicon_valence, vader
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, SentimentEnsemble, pad_batch
 from engine.results import LABELS, SentimentResult
+from engine.shipped import DEFAULT_PATHS
 from engine.text import Vocab, tokenize
 from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
                              ignore_progress, never_stop, tqdm_progress)
@@ -265,8 +266,6 @@ class SentimentPredictor:
 
 # -- command line ---------------------------------------------------------------------------
 def _default_model() -> Path:
-    from engine.service import DEFAULT_PATHS
-
     return DEFAULT_PATHS["sentiment"]
 
 
