@@ -14,6 +14,7 @@ import json
 import sys
 
 from engine import add_mmi_arguments
+from engine.options import Parser, bound_numbers
 
 KINDS = ("chat", "sentiment", "caption")
 EVAL_KINDS = KINDS + ("finetune",)
@@ -41,7 +42,7 @@ def _decoding_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m engine", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model")
@@ -88,6 +89,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
     bench.add_argument("--only", choices=KINDS, action="append", help="bench only these kinds")
+    bound_numbers(parser)
     return parser
 
 
@@ -103,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
 
         set_mixed_precision(False)
     from engine.checkpoint import CheckpointError
+    from engine.device import pick_device
 
     try:
+        pick_device(args.device)  # a GPU that is not there is said before any data or model is read
         if args.command == "train":
             return _task(args.kind).train(args)
         if args.command == "eval":

@@ -103,6 +103,8 @@ def save_checkpoint(path: str | os.PathLike, checkpoint: Checkpoint, *, half: bo
 def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> Checkpoint:
     """Read a checkpoint written by :func:`save_checkpoint`; raise :class:`CheckpointError` otherwise."""
     path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path}: a folder, not a checkpoint file (give the .safetensors file in it)")
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file")
     try:

@@ -656,8 +656,7 @@ def _decode_config(args: argparse.Namespace) -> DecodeConfig:
 
 def run_reply(args: argparse.Namespace) -> int:
     if not args.text.strip():
-        print("error: the message is empty: there is nothing to reply to", file=sys.stderr)
-        return 2
+        raise ValueError("the message is empty: there is nothing to reply to")
     predictor = ChatPredictor.load(args.model or DEFAULT_PATHS["chat"], pick_device(args.device))
     reply = predictor.reply(args.text, None, _decode_config(args))
     for text, score in reply.alternatives:
@@ -681,18 +680,6 @@ def run_chat(args: argparse.Namespace) -> int:
         reply = predictor.reply(text, state, config)
         state = reply.state
         print(f"bot> {reply.text}")
-
-
-def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.tasks import chat_eval
-
-    chat_eval.add_eval_arguments(parser)
-
-
-def evaluate(args: argparse.Namespace) -> dict:
-    from engine.tasks import chat_eval
-
-    return chat_eval.evaluate(args)
 
 
 def tiny_config(vocab: Vocab, **overrides) -> Seq2SeqConfig:

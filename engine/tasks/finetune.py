@@ -436,15 +436,3 @@ def tuned_predictor(predictor: "ChatPredictor", device: "torch.device") -> "Chat
 
     return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta,
                          predictor.backward, predictor.topic_words)
-
-
-def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.tasks import finetune_eval
-
-    finetune_eval.add_eval_arguments(parser)
-
-
-def evaluate(args: argparse.Namespace) -> dict:
-    from engine.tasks import finetune_eval
-
-    return finetune_eval.evaluate(args)

@@ -441,8 +441,10 @@ def format_result(result: SentimentResult) -> str:
 
 
 def run_cli(args: argparse.Namespace) -> int:
+    text = " ".join(args.text) if isinstance(args.text, (list, tuple)) else args.text
+    if not text.strip():
+        raise ValueError("the text is empty: there is nothing to label")
     path = Path(args.model) if args.model else _default_model()
     predictor = SentimentPredictor.load(path, pick_device(args.device))
-    text = " ".join(args.text) if isinstance(args.text, (list, tuple)) else args.text
     print(format_result(predictor.predict([text])[0]))
     return 0

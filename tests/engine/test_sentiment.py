@@ -270,8 +270,9 @@ def test_command_line_eval_and_label(trained, tmp_path, capsys):
     assert set(result) >= {"model", "vader", "n"} and result["n"] == 12
     assert main(["sentiment", "what an awful door", "--model", str(path)]) == 0
     assert capsys.readouterr().out.startswith("negative")
-    assert main(["sentiment", "", "--model", str(path)]) == 0
-    assert "no text" in capsys.readouterr().out
+    # No text is refused as `reply ""` is (tests/engine/test_cli.py).
+    assert main(["sentiment", "", "--model", str(path)]) == 2
+    assert "empty" in capsys.readouterr().err
 
 
 def test_command_line_train_on_a_tsv(tmp_path, capsys):
