@@ -22,3 +22,16 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def memory_model(tmp_path_factory):
+    """The tiny chat model that knows ``tiny_chat.MEMORY`` by heart, trained once per test run:
+    ``(predictor, checkpoint path)``. A test that changes a predictor (its topic words, say)
+    loads its own from the path."""
+    from tiny_chat import MEMORY
+
+    from engine.tasks.chat import train_small_model
+
+    path = tmp_path_factory.mktemp("memory-model") / "chat.safetensors"
+    return train_small_model(MEMORY, path, epochs=150), path

@@ -2,7 +2,6 @@
 import json
 
 import pytest
-import torch
 
 from engine.checkpoint import CheckpointError
 from engine.data.chat import reversed_exchanges
@@ -15,13 +14,12 @@ CONVERSATIONS = MEMORY
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
+def models(tmp_path_factory, memory_model):
     """A tiny chat model and the backward model that the training command makes from it."""
     from engine.__main__ import main
 
     folder = tmp_path_factory.mktemp("backward")
-    forward = folder / "chat.safetensors"
-    train_small_model(CONVERSATIONS, forward, epochs=150)
+    _, forward = memory_model
     data = folder / "conversations.jsonl"
     data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
     backward = folder / "reverse.safetensors"

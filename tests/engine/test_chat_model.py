@@ -15,7 +15,7 @@ from engine.data.chat import make_turn_batch, stream_batches, training_streams
 from engine.decoding import DecodeConfig
 from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
-from engine.tasks.chat import END_FLOOR, PRIOR_FLOOR, ChatPredictor, tiny_config, train_small_model
+from engine.tasks.chat import END_FLOOR, PRIOR_FLOOR, ChatPredictor, tiny_config
 from engine.text import Vocab, tokenize
 from engine.training import clip_gradients
 from tiny_chat import MEMORY, same_alternatives
@@ -197,10 +197,8 @@ def test_clipping_scales_to_the_threshold_and_keeps_direction():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "chat.safetensors"
-    predictor = train_small_model(CONVERSATIONS, path, epochs=150)
-    return predictor, path
+def trained(memory_model):
+    return memory_model
 
 
 def converse(predictor, turns, config=DecodeConfig(strategy="greedy")):
@@ -491,7 +489,7 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     assert predictor.meta["start_state"]["exchanges"] > 0
     assert torch.equal(predictor.rebuild_state([]).tensors[0], start[0])
     # --start-state-only stores it in a checkpoint without one, and leaves the weights alone.
-    from engine.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+    from engine.checkpoint import load_checkpoint, save_checkpoint
 
     before = load_checkpoint(out)
     del before.meta["start_state"]

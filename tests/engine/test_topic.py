@@ -7,7 +7,7 @@ import torch
 
 from engine.checkpoint import CheckpointError
 from engine.decoding import DecodeConfig
-from engine.tasks.chat import ChatPredictor, train_small_model
+from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab, tokenize
 from engine.topic import TopicWords
 from tiny_chat import MEMORY
@@ -70,8 +70,9 @@ def test_topic_words_round_trip_and_refuse_another_vocabulary_or_a_damaged_file(
 
 
 @pytest.fixture(scope="module")
-def predictor():
-    return train_small_model(MEMORY, epochs=150)
+def predictor(memory_model):
+    # Its own copy: these tests attach topic words to it.
+    return ChatPredictor.load(memory_model[1], backward=None, topic=None)
 
 
 def with_topic(predictor, links: dict[str, dict[str, float]]) -> ChatPredictor:
