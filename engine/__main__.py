@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import sys
 
@@ -22,6 +23,13 @@ EVAL_KINDS = KINDS + ("finetune",)
 
 def _task(kind: str):
     return importlib.import_module(f"engine.tasks.{kind}")
+
+
+def _train_task(kind: str):
+    """The module with ``add_train_arguments`` and ``train``: ``<kind>_train`` where training has
+    a module of its own, else the kind's task module."""
+    name = f"engine.tasks.{kind}_train"
+    return importlib.import_module(name if importlib.util.find_spec(name) else f"engine.tasks.{kind}")
 
 
 def _eval_task(kind: str):
@@ -51,7 +59,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         sub = train_kinds.add_parser(kind)
         _common(sub)
         if len(argv) > 2 and argv[0] == "train" and argv[1] == kind:
-            _task(kind).add_train_arguments(sub)
+            _train_task(kind).add_train_arguments(sub)
 
     evaluate = commands.add_parser("eval", help="evaluate a model; --json prints one JSON object last")
     eval_kinds = evaluate.add_subparsers(dest="kind", required=True)
@@ -110,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pick_device(args.device)  # a GPU that is not there is said before any data or model is read
         if args.command == "train":
-            return _task(args.kind).train(args)
+            return _train_task(args.kind).train(args)
         if args.command == "eval":
             result = _eval_task(args.kind).evaluate(args)
             if args.json:

@@ -18,7 +18,8 @@ from engine.data.sentiment import TWEET_SETS, SentimentExample, hold_out, read_e
 from engine.device import pick_device
 from engine.lexicon import vader_label
 from engine.results import LABELS
-from engine.tasks.sentiment import NEG, NEU, POS, SentimentPredictor, _default_model, score
+from engine.shipped import DEFAULT_PATHS
+from engine.tasks.sentiment import NEG, NEU, POS, SentimentPredictor, score
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +32,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> dict:
-    path = Path(args.model) if args.model else _default_model()
+    path = Path(args.model) if args.model else DEFAULT_PATHS["sentiment"]
     predictor = SentimentPredictor.load(path, pick_device(args.device))
     if args.data:
         examples, source = read_tsv(args.data), str(args.data)
@@ -85,7 +86,7 @@ BENCH_TEXTS = (
 def bench(device: torch.device | str = "cpu", repeats: int = 20, model: Optional[str | Path] = None) -> dict:
     """``sentiment_ms_p50``: one message, median of ``repeats``; ``sentiment_texts_per_s``: batches."""
     device = pick_device(device) if isinstance(device, str) else device
-    predictor = SentimentPredictor.load(model or _default_model(), device)
+    predictor = SentimentPredictor.load(model or DEFAULT_PATHS["sentiment"], device)
     repeats = max(1, repeats)
     for text in BENCH_TEXTS[:3]:  # warm-up
         predictor.predict([text])

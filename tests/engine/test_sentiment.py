@@ -12,7 +12,8 @@ from engine.data.sentiment import LABEL_INDEX, SentimentExample
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, SentimentEnsemble, pad_batch
 from engine.results import LABELS
 from engine.lexicon import lexicon_scores, vader_label
-from engine.tasks.sentiment import SentimentPredictor, SentimentTrainConfig, build_vocab, fit, score
+from engine.tasks.sentiment import SentimentPredictor, build_vocab, score
+from engine.tasks.sentiment_train import SentimentTrainConfig, fit
 from engine.tasks.sentiment_eval import bench, evaluate_examples
 from engine.text import Vocab, tokenize
 
