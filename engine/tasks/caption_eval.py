@@ -16,7 +16,7 @@ from engine.images import to_tensor
 from engine.scenes import (Scene, caption_is_true, generate_scene, peak_in_box, scene_seed, scene_split,
                            shape_word_objects)
 from engine.shipped import DEFAULT_PATHS
-from engine.tasks.caption import CaptionPredictor, _model_path, bleu4
+from engine.tasks.caption import CaptionPredictor, bleu4, model_path
 from engine.text import tokenize
 
 
@@ -53,7 +53,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> dict[str, Any]:
-    predictor = CaptionPredictor.load(_model_path(args), pick_device(args.device))
+    predictor = CaptionPredictor.load(model_path(args), pick_device(args.device))
     started = time.perf_counter()
     if args.data:
         if not args.images:

@@ -8,9 +8,10 @@ import torch
 from engine.images import ImageError, normalize_pixels, to_tensor
 from engine.models.captioner import Captioner, CaptionerConfig
 from engine.scenes import caption_is_true, scene_split
-from engine.tasks import caption as task
+from engine.tasks import caption_train as task
 from engine.tasks import caption_data, caption_eval
-from engine.tasks.caption import CaptionPredictor, TrainConfig, train_model
+from engine.tasks.caption import CaptionPredictor
+from engine.tasks.caption_train import TrainConfig, train_model
 from engine.tasks.caption_data import encode_captions, scene_vocab, set_batches
 
 TINY = dict(image_size=32, channels=(16, 32), grid_size=8, feature_size=32, embed_size=16, hidden_size=64,
