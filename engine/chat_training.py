@@ -164,118 +164,154 @@ def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_st
     (also when stopped), with ``meta`` holding step/epoch/epoch_step/valid_loss for a resume.
     ``resume`` is such a meta dict: training continues at that epoch and step.
     """
-    torch.manual_seed(config.seed)
-    model.to(device).train()
-    optimizer = adam(model.parameters(), config.learning_rate)
-    if optimizer_state is not None:
-        optimizer.load_state_dict(optimizer_state)
-    steps_per_epoch = max(1, count_steps(train_streams, config.batch_size) // config.tbptt_turns)
-    total_steps = steps_per_epoch * config.epochs
-    step = int(resume["step"]) if resume else 0
-    start_epoch = int(resume["epoch"]) if resume else 1
-    skip_turns = int(resume.get("epoch_turn", 0)) if resume else 0
-    best_valid = resume.get("best_valid_loss") if resume else None
-    clock = Throughput()
-    time_limit = config.max_minutes * 60 if config.max_minutes else None
-    last_checkpoint = clock.elapsed
-    tokens_seen = 0
-    distilling = teacher is not None and config.distill_weight > 0
-    anchor = ([p.detach().to(device) for p in teacher.parameters()]
-              if teacher is not None and config.anchor_weight > 0 else None)
-    if distilling:
-        teacher.to(device).eval()
-    # Indexed by a row's stream; the extra last entry answers for idle rows (stream -1).
-    distilled_rows = None if distilled is None else torch.tensor(list(distilled) + [False], dtype=torch.bool)
+    run = _ChatTraining(model, train_streams, valid_streams, vocab, config, device, on_progress, should_stop,
+                        on_checkpoint, resume, optimizer_state, teacher, distilled, start_state)
+    for epoch in range(run.start_epoch, config.epochs + 1):
+        ended = run.train_epoch(epoch)
+        if ended is not None:  # stopped, or out of time
+            return ended
+        run.validate_and_save(epoch, next_epoch=epoch + 1)
+    return run.result(float(config.epochs), stopped=False)
 
-    def meta(epoch: int, epoch_turn: int, valid_loss: Optional[float] = None) -> dict:
-        return {"step": step, "epoch": epoch, "epoch_turn": epoch_turn, "valid_loss": valid_loss,
-                "best_valid_loss": best_valid, "elapsed_s": round(clock.elapsed, 1)}
 
-    def validate(epoch: int) -> float:
-        nonlocal best_valid
-        loss, _ = evaluate_loss(model, valid_streams, vocab, device, config.batch_size, start_state)
-        best_valid = loss if best_valid is None else min(best_valid, loss)
-        on_progress(ProgressUpdate(step, total_steps, epoch, loss, 0.0, False, 0.0,
-                                   optimizer.param_groups[0]["lr"], clock.elapsed, phase="valid",
-                                   valid_loss=loss, metric=math.exp(min(loss, 50))))
-        return loss
+@dataclass
+class _Window:
+    """What the turns read since the last optimiser step add up to (one TBPTT window)."""
+    loss: Optional[torch.Tensor] = None  # summed -log p(reply token | turn, conversation so far)
+    penalty: Optional[torch.Tensor] = None  # summed distillation penalty, when distilling
+    tokens: int = 0  # reply tokens scored
+    read: int = 0  # tokens read, turns and replies (for tokens/s)
+    turns: int = 0
 
-    def optimise(window_loss, window_tokens: int, window_read: int, epoch: int, state: State,
-                 window_penalty: Optional[torch.Tensor] = None) -> State:
-        """One optimiser step on a window's summed loss (plus the summed distillation penalty, if
-        any); returns the carried state, detached."""
-        nonlocal step, tokens_seen
+
+class _ChatTraining:
+    """The state of one :func:`train_chat` run; each method is one named step of the loop."""
+
+    def __init__(self, model, train_streams, valid_streams, vocab, config, device, on_progress, should_stop,
+                 on_checkpoint, resume, optimizer_state, teacher, distilled, start_state):
+        torch.manual_seed(config.seed)
+        self.model, self.vocab, self.config, self.device = model.to(device).train(), vocab, config, device
+        self.train_streams, self.valid_streams, self.start_state = train_streams, valid_streams, start_state
+        self.on_progress, self.should_stop, self.on_checkpoint = on_progress, should_stop, on_checkpoint
+        self.optimizer = adam(model.parameters(), config.learning_rate)
+        if optimizer_state is not None:
+            self.optimizer.load_state_dict(optimizer_state)
+        self.turns_per_epoch = count_steps(train_streams, config.batch_size)
+        self.total_steps = max(1, self.turns_per_epoch // config.tbptt_turns) * config.epochs
+        resume = resume or {}
+        self.step = int(resume.get("step", 0))
+        self.start_epoch = int(resume.get("epoch", 1))
+        self.skip_turns = int(resume.get("epoch_turn", 0))  # of the first epoch, read before the resume
+        self.best_valid = resume.get("best_valid_loss")
+        self.clock = Throughput()
+        self.time_limit = config.max_minutes * 60 if config.max_minutes else None
+        self.last_checkpoint = self.clock.elapsed
+        self.tokens_seen = 0
+        self.teacher = teacher if teacher is not None and config.distill_weight > 0 else None
+        if self.teacher is not None:
+            self.teacher.to(device).eval()
+        self.anchor = ([p.detach().to(device) for p in teacher.parameters()]
+                       if teacher is not None and config.anchor_weight > 0 else None)
+        # Indexed by a row's stream; the extra last entry answers for idle rows (stream -1).
+        self.distilled_rows = None if distilled is None else torch.tensor(list(distilled) + [False], dtype=torch.bool)
+
+    def result(self, epochs_done: float, stopped: bool) -> TrainResult:
+        return TrainResult(self.step, epochs_done, stopped, self.best_valid, self.clock.elapsed, self.tokens_seen)
+
+    def train_epoch(self, epoch: int) -> Optional[TrainResult]:
+        """One pass over the streams, a window of ``tbptt_turns`` exchanges per optimiser step.
+        Returns the run's result if it ended inside the epoch (a stop request, or out of time)."""
+        state = starting_state(self.model, self.config.batch_size, self.device, self.start_state)
+        teacher_state = (starting_state(self.teacher, self.config.batch_size, self.device, self.start_state)
+                         if self.teacher is not None else None)
+        window = _Window()
+        batches = stream_batches(self.train_streams, self.config.batch_size, self.vocab,
+                                 shuffle_seed=self.config.seed + epoch, min_active=self.config.min_active_rows)
+        for turn, batch in enumerate(batches, 1):
+            if turn <= self.skip_turns:
+                continue
+            state, teacher_state = self.read_turn(batch.to(self.device), state, teacher_state, window)
+            if window.turns < self.config.tbptt_turns:
+                continue
+            state, window = self.optimise(window, epoch, state), _Window()
+            ended = self.after_step(epoch, turn)
+            if ended is not None:
+                return ended
+        if window.loss is not None and window.tokens > 0:  # the epoch's last, shorter window
+            self.optimise(window, epoch, state)
+        self.skip_turns = 0
+        return None
+
+    def read_turn(self, batch: TurnBatch, state: State, teacher_state: Optional[State],
+                  window: _Window) -> tuple[State, Optional[State]]:
+        """Feed one exchange to every row and add its loss (and penalty) to the window."""
+        with autocast(self.device):
+            out = run_turn(self.model, batch, state, self.start_state)
+        window.loss = out.loss_sum if window.loss is None else window.loss + out.loss_sum
+        if self.teacher is not None:
+            with torch.no_grad(), autocast(self.device):
+                teacher_out = run_turn(self.teacher, batch, teacher_state, self.start_state)
+            teacher_state = teacher_out.state
+            rows = None if self.distilled_rows is None else self.distilled_rows[batch.streams]
+            penalty = distillation_sum(self.model, out, self.teacher, teacher_out, batch, rows)
+            window.penalty = penalty if window.penalty is None else window.penalty + penalty
+        window.tokens += out.n_tokens
+        window.read += batch_tokens(batch)
+        window.turns += 1
+        return out.state, teacher_state
+
+    def optimise(self, window: _Window, epoch: int, state: State) -> State:
+        """One optimiser step on the window's loss; returns the carried state, detached."""
+        config = self.config
         # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
-        loss = window_loss / max(window_tokens, 1)
-        objective = loss if window_penalty is None else loss + config.distill_weight * window_penalty / max(
-            window_tokens, 1)
-        progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
-        learning_rate = learning_rate_at(config, progress, step)
-        for group in optimizer.param_groups:
+        loss = window.loss / max(window.tokens, 1)
+        objective = (loss if window.penalty is None
+                     else loss + config.distill_weight * window.penalty / max(window.tokens, 1))
+        progress = max(self.step / self.total_steps, self.clock.elapsed / self.time_limit if self.time_limit else 0.0)
+        learning_rate = learning_rate_at(config, progress, self.step)
+        for group in self.optimizer.param_groups:
             group["lr"] = learning_rate
-        norm, clipped = backward_and_step(objective, model, optimizer, config.clip_norm)
-        if anchor is not None:
-            pull_toward(model, anchor, min(1.0, learning_rate * config.anchor_weight))
-        step += 1
-        tokens_seen += window_read
-        on_progress(ProgressUpdate(step, total_steps, epoch, float(loss.detach()), norm, clipped,
-                                   clock.tick(window_read), optimizer.param_groups[0]["lr"], clock.elapsed))
+        norm, clipped = backward_and_step(objective, self.model, self.optimizer, config.clip_norm)
+        if self.anchor is not None:
+            pull_toward(self.model, self.anchor, min(1.0, learning_rate * config.anchor_weight))
+        self.step += 1
+        self.tokens_seen += window.read
+        self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, float(loss.detach()), norm, clipped,
+                                        self.clock.tick(window.read), learning_rate, self.clock.elapsed))
         # Detach the carried state: without it the next window would backpropagate through
         # every earlier turn of the stream, which is full BPTT at ever-growing cost.
         return detach(state)
 
-    for epoch in range(start_epoch, config.epochs + 1):
-        state = starting_state(model, config.batch_size, device, start_state)
-        teacher_state = starting_state(teacher, config.batch_size, device, start_state) if distilling else None
-        window_loss: Optional[torch.Tensor] = None
-        window_penalty: Optional[torch.Tensor] = None
-        window_tokens = window_read = turns_in_window = 0
-        turn = 0
-        for turn, batch in enumerate(stream_batches(train_streams, config.batch_size, vocab,
-                                                     shuffle_seed=config.seed + epoch,
-                                                     min_active=config.min_active_rows), 1):
-            if turn <= skip_turns:
-                continue
-            batch = batch.to(device)
-            with autocast(device):
-                out = run_turn(model, batch, state, start_state)
-            state = out.state
-            window_loss = out.loss_sum if window_loss is None else window_loss + out.loss_sum
-            if distilling:
-                with torch.no_grad(), autocast(device):
-                    teacher_out = run_turn(teacher, batch, teacher_state, start_state)
-                teacher_state = teacher_out.state
-                rows = None if distilled_rows is None else distilled_rows[batch.streams]
-                penalty = distillation_sum(model, out, teacher, teacher_out, batch, rows)
-                window_penalty = penalty if window_penalty is None else window_penalty + penalty
-            window_tokens += out.n_tokens
-            window_read += batch_tokens(batch)
-            turns_in_window += 1
-            if turns_in_window < config.tbptt_turns:
-                continue
-            state = optimise(window_loss, window_tokens, window_read, epoch, state, window_penalty)
-            window_loss, window_penalty, window_tokens, window_read, turns_in_window = None, None, 0, 0, 0
-            out_of_time = time_limit is not None and clock.elapsed >= time_limit
-            if should_stop() or out_of_time:
-                stopped = should_stop()
-                valid = validate(epoch) if out_of_time else None
-                if on_checkpoint:
-                    on_checkpoint(optimizer, meta(epoch, turn, valid))
-                return TrainResult(step, epoch - 1 + turn / max(1, count_steps(train_streams, config.batch_size)),
-                                   stopped, best_valid, clock.elapsed, tokens_seen)
-            if step % config.valid_every == 0:
-                valid = validate(epoch)
-                if on_checkpoint:
-                    on_checkpoint(optimizer, meta(epoch, turn, valid))
-                    last_checkpoint = clock.elapsed
-            elif on_checkpoint and clock.elapsed - last_checkpoint >= config.checkpoint_every_minutes * 60:
-                on_checkpoint(optimizer, meta(epoch, turn))
-                last_checkpoint = clock.elapsed
-        if window_loss is not None and window_tokens > 0:  # the epoch's last, shorter window
-            state = optimise(window_loss, window_tokens, window_read, epoch, state, window_penalty)
-        skip_turns = 0
-        valid = validate(epoch)
-        if on_checkpoint:
-            on_checkpoint(optimizer, meta(epoch + 1, 0, valid))
-            last_checkpoint = clock.elapsed
-    return TrainResult(step, float(config.epochs), False, best_valid, clock.elapsed, tokens_seen)
+    def after_step(self, epoch: int, turn: int) -> Optional[TrainResult]:
+        """Stop if asked or out of time; else validate or checkpoint when they are due."""
+        stop_asked = self.should_stop()
+        out_of_time = self.time_limit is not None and self.clock.elapsed >= self.time_limit
+        if stop_asked or out_of_time:
+            valid = self.validate(epoch) if out_of_time else None
+            self.save(epoch, turn, valid)
+            return self.result(epoch - 1 + turn / max(1, self.turns_per_epoch), stopped=stop_asked)
+        if self.step % self.config.valid_every == 0:
+            self.validate_and_save(epoch, next_epoch=epoch, turn=turn)
+        elif self.on_checkpoint and self.clock.elapsed - self.last_checkpoint >= self.config.checkpoint_every_minutes * 60:
+            self.save(epoch, turn)
+        return None
+
+    def validate(self, epoch: int) -> float:
+        loss, _ = evaluate_loss(self.model, self.valid_streams, self.vocab, self.device, self.config.batch_size,
+                                self.start_state)
+        self.best_valid = loss if self.best_valid is None else min(self.best_valid, loss)
+        self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, loss, 0.0, False, 0.0,
+                                        self.optimizer.param_groups[0]["lr"], self.clock.elapsed, phase="valid",
+                                        valid_loss=loss, metric=math.exp(min(loss, 50))))
+        return loss
+
+    def validate_and_save(self, epoch: int, next_epoch: int, turn: int = 0) -> None:
+        self.save(next_epoch, turn, self.validate(epoch))
+
+    def save(self, epoch: int, turn: int, valid_loss: Optional[float] = None) -> None:
+        """Hand ``on_checkpoint`` what a resume needs: continue at ``epoch`` after its ``turn``."""
+        if self.on_checkpoint:
+            self.on_checkpoint(self.optimizer, {
+                "step": self.step, "epoch": epoch, "epoch_turn": turn, "valid_loss": valid_loss,
+                "best_valid_loss": self.best_valid, "elapsed_s": round(self.clock.elapsed, 1)})
+            self.last_checkpoint = self.clock.elapsed

@@ -6,6 +6,7 @@ import argparse
 import math
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -166,60 +167,14 @@ def evaluate(args: argparse.Namespace) -> dict:
     train_replies = [vocab.decode(reply) for stream in train_streams for _, reply in stream]
     test_replies = [vocab.decode(reply) for stream in streams for _, reply in stream]
     kn = kn_perplexity(train_replies, test_replies, vocab)
-
-    # Generation and ranking on the first exchanges, each from the state of the true history.
-    rng = random.Random(args.seed)
-    prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
-    all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
-    decode_config = DecodeConfig(beam_size=args.beam_size, **mmi_settings(args))
-    references, hypotheses, turns, groups, hits, ranked = [], [], [], [], 0, 0
-    openers = []  # the same turns, each answered as the first message of a new conversation
-    for index, stream in enumerate(streams):
-        state = predictor.model.initial_state(1, device)
-        for source, reply in stream:
-            if ranked >= args.max_exchanges:
-                break
-            text_source = " ".join(vocab.decode(source))
-            generated = predictor.reply(text_source, _state(predictor, state), decode_config)
-            references.append([vocab.decode(reply)])
-            hypotheses.append(generated.tokens)
-            openers.append(predictor.reply(text_source, None, decode_config).tokens)
-            turns.append(vocab.decode(source))
-            groups.append(index)
-            negatives = []
-            while len(negatives) < 9:
-                other, candidate = rng.choice(all_replies)
-                if other != index:
-                    negatives.append(candidate)
-            scores = _candidate_scores(predictor, state, source, [reply] + negatives, args.rank_score, prior_sources)
-            hits += int(scores[0] > max(scores[1:]))
-            ranked += 1
-            with torch.inference_mode():
-                _, state = predictor.model.start_reply(torch.tensor([source], device=device), state)
-                state = predictor.model.read_reply(reply, state, vocab.sos_id)
-    smooth = SmoothingFunction().method1
+    answered = _answer_and_rank(predictor, streams, train_streams, args)
     judge = WordAssociation((vocab.decode(source), vocab.decode(reply))
                             for stream in train_streams for source, reply in stream)
-    unigrams = [t for h in hypotheses for t in h]
-    bigrams = [b for h in hypotheses for b in zip(h, h[1:])]
     return {
         "perplexity": math.exp(nll),
         "kn_trigram_perplexity": kn,
         "ppl_ratio": math.exp(nll) / kn,
-        "bleu2": corpus_bleu(references, hypotheses, weights=(0.5, 0.5), smoothing_function=smooth),
-        "distinct1": len(set(unigrams)) / max(1, len(unigrams)),
-        "distinct2": len(set(bigrams)) / max(1, len(bigrams)),
-        "recall_at_1_of_10": hits / max(1, ranked),
-        "topic_recall_at_1_of_10": topic_recall(judge, turns, hypotheses, groups, seed=args.seed),
-        "topic_recall_of_true_replies": topic_recall(judge, turns, [r[0] for r in references], groups,
-                                                     seed=args.seed),
-        # As the app answers a message that opens a new conversation (from the stored start state).
-        "topic_recall_new_conversation": topic_recall(judge, turns, openers, groups, seed=args.seed),
-        "mean_reply_tokens_new_conversation": sum(map(len, openers)) / max(1, len(openers)),
-        # A check that does not count word association (which the topic words steer by): the share of
-        # generated replies that say a content word the true reply says.
-        "shares_word_with_true_reply": _sharing(judge, hypotheses, [r[0] for r in references]),
-        "shares_word_with_true_reply_new_conversation": _sharing(judge, openers, [r[0] for r in references]),
+        **_reply_figures(answered, judge, args.seed),
         "mmi_weight": args.mmi,
         "mmi_search_weight": args.mmi_search,
         "mmi_search_tokens": args.mmi_search_tokens,
@@ -228,18 +183,85 @@ def evaluate(args: argparse.Namespace) -> dict:
         "mmi_samples": args.mmi_samples,
         "topic_weight": args.topic,
         "topic_words": "used" if predictor.topic_words is not None else predictor.topic_note,
-        "mean_reply_tokens": len(unigrams) / max(1, len(hypotheses)),
         "backward_model": "used" if predictor.backward is not None else predictor.backward_note,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
         "n_conversations": len(streams),
         "n_reply_tokens": n_tokens,
-        "n_generated": len(hypotheses),
-        "unk_in_replies": sum(t == UNK for t in unigrams) + sum(t == UNK for h in openers for t in h),
         "start_state": "stored" if predictor.meta.get("start_state") else "zeros",
         "model": model_path.name,
         "data": args.data or f"{args.split} split",
         "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+@dataclass
+class _Answered:
+    """The first ``--max-exchanges`` exchanges of the test streams, answered and ranked."""
+    references: list = field(default_factory=list)  # per exchange [the true reply's words]
+    hypotheses: list = field(default_factory=list)  # the reply generated from the true history's state
+    openers: list = field(default_factory=list)  # the reply to the same turn opening a new conversation
+    turns: list = field(default_factory=list)  # the turn's words
+    groups: list = field(default_factory=list)  # the exchange's conversation
+    hits: int = 0  # exchanges whose true reply ranked first of ten
+    ranked: int = 0
+
+
+def _answer_and_rank(predictor: ChatPredictor, streams, train_streams, args: argparse.Namespace) -> _Answered:
+    """Generation and ranking on the first exchanges, each from the state of the true history."""
+    vocab, device = predictor.vocab, predictor.device
+    rng = random.Random(args.seed)
+    prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
+    all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
+    decode_config = DecodeConfig(beam_size=args.beam_size, **mmi_settings(args))
+    done = _Answered()
+    for index, stream in enumerate(streams):
+        state = predictor.model.initial_state(1, device)
+        for source, reply in stream:
+            if done.ranked >= args.max_exchanges:
+                break
+            text_source = " ".join(vocab.decode(source))
+            done.references.append([vocab.decode(reply)])
+            done.hypotheses.append(predictor.reply(text_source, _state(predictor, state), decode_config).tokens)
+            done.openers.append(predictor.reply(text_source, None, decode_config).tokens)
+            done.turns.append(vocab.decode(source))
+            done.groups.append(index)
+            negatives = []
+            while len(negatives) < 9:
+                other, candidate = rng.choice(all_replies)
+                if other != index:
+                    negatives.append(candidate)
+            scores = _candidate_scores(predictor, state, source, [reply] + negatives, args.rank_score, prior_sources)
+            done.hits += int(scores[0] > max(scores[1:]))
+            done.ranked += 1
+            with torch.inference_mode():
+                _, state = predictor.model.start_reply(torch.tensor([source], device=device), state)
+                state = predictor.model.read_reply(reply, state, vocab.sos_id)
+    return done
+
+
+def _reply_figures(done: _Answered, judge: WordAssociation, seed: int) -> dict:
+    hypotheses, openers, truths = done.hypotheses, done.openers, [r[0] for r in done.references]
+    unigrams = [t for h in hypotheses for t in h]
+    bigrams = [b for h in hypotheses for b in zip(h, h[1:])]
+    return {
+        "bleu2": corpus_bleu(done.references, hypotheses, weights=(0.5, 0.5),
+                             smoothing_function=SmoothingFunction().method1),
+        "distinct1": len(set(unigrams)) / max(1, len(unigrams)),
+        "distinct2": len(set(bigrams)) / max(1, len(bigrams)),
+        "recall_at_1_of_10": done.hits / max(1, done.ranked),
+        "topic_recall_at_1_of_10": topic_recall(judge, done.turns, hypotheses, done.groups, seed=seed),
+        "topic_recall_of_true_replies": topic_recall(judge, done.turns, truths, done.groups, seed=seed),
+        # As the app answers a message that opens a new conversation (from the stored start state).
+        "topic_recall_new_conversation": topic_recall(judge, done.turns, openers, done.groups, seed=seed),
+        "mean_reply_tokens_new_conversation": sum(map(len, openers)) / max(1, len(openers)),
+        # A check that does not count word association (which the topic words steer by): the share of
+        # generated replies that say a content word the true reply says.
+        "shares_word_with_true_reply": _sharing(judge, hypotheses, truths),
+        "shares_word_with_true_reply_new_conversation": _sharing(judge, openers, truths),
+        "mean_reply_tokens": len(unigrams) / max(1, len(hypotheses)),
+        "n_generated": len(hypotheses),
+        "unk_in_replies": sum(t == UNK for t in unigrams) + sum(t == UNK for h in openers for t in h),
     }
 
 
