@@ -9,6 +9,7 @@ import base64
 from datetime import datetime
 from typing import Any
 
+from chatapp.store.db import StoreError
 from chatapp.store.store import Store
 
 FORMAT = "chatapp-conversation/1"
@@ -97,7 +98,10 @@ def import_dict(store: Store, data: dict[str, Any]) -> int:
             if message.get("feedback"):
                 store.set_feedback(record.id, int(message["feedback"]))
     except Exception:
-        store.delete_conversation(conversation.id)  # no half-imported conversation is left
+        try:
+            store.delete_conversation(conversation.id)  # no half-imported conversation is left
+        except StoreError:
+            pass  # on a full disk the delete may fail too: the first error is the one to report
         raise
     return conversation.id
 
