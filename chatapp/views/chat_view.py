@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
+from chatapp.views.banner import Banner
 from chatapp.views.bubble import MessageBubble, TypingBubble
 from chatapp.views.input_box import InputBox
 from chatapp.views.mood_chart import MoodChart
@@ -20,32 +21,6 @@ if TYPE_CHECKING:
     from chatapp.store import MessageRecord
 
 PAGE = 16  # messages built at a time: a screenful and a little more
-
-
-class Banner(QFrame):
-    """A notice inside the chat: a missing model, a rejected image, a failed reply."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("banner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    def show_text(self, level: str, text: str) -> None:
-        self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.label.setText(text)
-        self.show()
 
 
 class ChatView(QWidget):
@@ -67,6 +42,8 @@ class ChatView(QWidget):
         self._loading_older = False
         self._stick_to_bottom = True
         self._typing: Optional[QWidget] = None
+        self._busy = False  # a reply or caption is being written for this conversation
+        self._retry_id: Optional[int] = None  # the unanswered user message that offers Retry
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -153,6 +130,7 @@ class ChatView(QWidget):
             self._oldest_id = messages[0].id if messages else None
             self._set_has_more(has_more)
             self._stick_to_bottom = True
+            self._offer_retry()
         finally:
             self.setUpdatesEnabled(True)
         self.scroll_to_bottom()
@@ -178,6 +156,7 @@ class ChatView(QWidget):
         if self._oldest_id is None:
             self._oldest_id = message.id
         self._stick_to_bottom = True
+        self._offer_retry()
         self.scroll_to_bottom()
 
     def update_message(self, message: "MessageRecord") -> None:
@@ -186,6 +165,8 @@ class ChatView(QWidget):
             bubble.update_message(message)
 
     def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._offer_retry()
         self.stop_button.setVisible(busy)
         self.send_button.setVisible(not busy)
         if busy and self._typing is None:
@@ -206,10 +187,29 @@ class ChatView(QWidget):
         bar.setValue(bar.maximum())
 
     # -- internals ---------------------------------------------------------------------------
+    def sent(self, text: str) -> None:
+        """``text`` was saved: clear the box (unless the user has typed something else since).
+        The box is only cleared here, so a message the store refused stays where it was typed."""
+        if self.input.toPlainText() == text:
+            self.input.clear()
+
     def _submit(self, text: str) -> None:
         if text.strip() and self.send_button.isVisible():
             self.send_requested.emit(text)
-            self.input.clear()
+
+    def _offer_retry(self) -> None:
+        """Retry on the newest message when it is the user's and nothing is answering it: a stopped
+        or failed reply, or one that never came because the app was closed."""
+        newest = max(self.bubbles) if self.bubbles else None
+        wanted = (newest if newest is not None and not self._busy
+                  and self.bubbles[newest].message.role == "user" else None)
+        if wanted == self._retry_id:
+            return
+        if self._retry_id in self.bubbles:
+            self.bubbles[self._retry_id].set_unanswered(False)
+        if wanted is not None:
+            self.bubbles[wanted].set_unanswered(True)
+        self._retry_id = wanted
 
     def _row(self, bubble: QWidget, role: str) -> QWidget:
         row = QWidget()
@@ -242,6 +242,7 @@ class ChatView(QWidget):
                 item.widget().deleteLater()
         self.bubbles.clear()
         self._oldest_id = None
+        self._retry_id = None
 
     def _set_has_more(self, has_more: bool) -> None:
         self._has_more = has_more
