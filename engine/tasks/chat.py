@@ -46,6 +46,7 @@ START_STATE_STREAMS = 1000  # training streams whose mean state a new conversati
 # broken text ("hi there there" after "hi there" and "good morning" on a model taught those two),
 # and saying that there is no other reply is more useful than showing it.
 ALTERNATIVE_SPREAD = 20.0
+ALTERNATIVE_SAMPLES = 16  # replies sampled side by side to find a sampled reply not shown yet
 
 
 def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]]], n: int = PRIOR_CONTEXTS,
@@ -445,8 +446,7 @@ class ChatPredictor:
         plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         step = plain_step
         rerank = self._reranks(config)
-        pool = max(config.n_best, config.beam_size, config.mmi_candidates)
-        search = replace(config, n_best=pool) if rerank or avoid else config
+        search = _search_config(config, rerank, bool(avoid))
         penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
         topic_bias = self._topic_bias(source_ids, config)
         reorder, start = Seq2Seq.reorder_state, dec_state
@@ -489,6 +489,16 @@ class ChatPredictor:
             state=ChatState(new_state, (state.turns if state else 0) + 1, self.model_id),
             alternatives=[(detokenize(vocab.decode(h.tokens)), h.score) for h in hypotheses],
         )
+
+
+def _search_config(config: DecodeConfig, rerank: bool, avoiding: bool) -> DecodeConfig:
+    """What the search runs with: ``config``, or, where the reranking or ``avoid`` will choose
+    among its replies, the whole pool of them (a beam's n-best; for sampling, enough samples that
+    one differs from the replies to avoid even where the model prefers one of them)."""
+    pool = max(config.n_best, config.beam_size, config.mmi_candidates)
+    if avoiding and config.strategy == "sample":
+        pool = max(pool, ALTERNATIVE_SAMPLES)
+    return replace(config, n_best=pool) if rerank or avoiding else config
 
 
 def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], vocab: Vocab,
