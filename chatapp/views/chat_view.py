@@ -84,6 +84,7 @@ class ChatView(QWidget):
         self.older_label.setFlat(True)
         self.older_label.setCursor(Qt.CursorShape.PointingHandCursor)
         self.older_label.clicked.connect(self._request_older)
+        self.older_label.hide()  # until a conversation with earlier pages is shown
         self.rows.insertWidget(1, self.older_label, 0, Qt.AlignmentFlag.AlignHCenter)
         self.scroll.setWidget(self.container)
         layout.addWidget(self.scroll, 1)
@@ -189,9 +190,15 @@ class ChatView(QWidget):
     # -- internals ---------------------------------------------------------------------------
     def sent(self, text: str) -> None:
         """``text`` was saved: clear the box (unless the user has typed something else since).
-        The box is only cleared here, so a message the store refused stays where it was typed."""
+        The box is only cleared here, so a message the store refused stays where it was typed.
+        The banner spoke of an earlier try, so it goes."""
         if self.input.toPlainText() == text:
             self.input.clear()
+        self.banner.hide()
+
+    def _on_bubble_action(self, name: str, _message_id: int, _value: int) -> None:
+        if name in ("retry", "regenerate"):
+            self.banner.hide()  # "Stopped." or "not saved" was about the try this one replaces
 
     def _submit(self, text: str) -> None:
         if text.strip() and self.send_button.isVisible():
@@ -224,6 +231,7 @@ class ChatView(QWidget):
 
     def _insert(self, message: "MessageRecord", at_end: bool) -> None:
         bubble = MessageBubble(message, self.theme)
+        bubble.action.connect(self._on_bubble_action)  # first: what it shows may replace the banner
         bubble.action.connect(self.bubble_action)
         self.bubbles[message.id] = bubble
         row = self._row(bubble, message.role)
