@@ -13,7 +13,6 @@ unanswered message can be answered later (``retry``).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import fields, replace
 from pathlib import Path
@@ -419,28 +418,16 @@ class ChatController(QObject):
     # -- export and import -------------------------------------------------------------------
     def export(self, conversation_id: int, path: Path) -> None:
         """Markdown for a ``.md`` path, JSON otherwise."""
-        from chatapp.store.exchange import export_dict, export_markdown
+        from chatapp.store.exchange import export_file
 
-        path = Path(path)
-        if path.suffix.lower() in (".md", ".markdown"):
-            path.write_text(export_markdown(self.store, conversation_id), encoding="utf-8")
-        else:
-            path.write_text(json.dumps(export_dict(self.store, conversation_id), ensure_ascii=False,
-                                       indent=1), encoding="utf-8")
+        export_file(self.store, conversation_id, Path(path))
 
     def import_file(self, path: Path) -> int:
-        """Import an exported JSON conversation; raises ValueError with a reason."""
-        from chatapp.store.exchange import import_dict
+        """Import an exported JSON conversation; raises ValueError with a reason (an unreadable
+        file, or a store that refused it: then nothing of it stays)."""
+        from chatapp.store.exchange import import_file
 
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValueError(f"{Path(path).name} could not be read: {error}") from error
-        try:
-            conversation_id = import_dict(self.store, data)
-        except WRITE_ERRORS as error:
-            raise ValueError(f"{Path(path).name} was not imported: "
-                             f"{write_failure(error, self.store.data_dir)}") from error
+        conversation_id = import_file(self.store, Path(path))
         self.conversations_changed.emit()
         return conversation_id
 
