@@ -5,52 +5,31 @@ a short transaction), queues model calls on the engine worker, and tells the vie
 signals. The engine only ever receives strings, lists and paths. One reply at a time runs per
 conversation; a reply that finishes after the user has moved to another conversation is saved
 where it belongs and shown when that conversation is opened again.
+
+Nothing the user typed is lost to a failed write: every store write goes through ``_saved``, which
+turns a refused write (a full disk, a read-only folder) into a banner saying what was not saved
+and why, and tells the caller, so that the view keeps the text (``send`` returns None) and an
+unanswered message can be answered later (``retry``).
 """
 from __future__ import annotations
 
-import io
-import json
+import re
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
 from chatapp.engine_host import EngineHost
+from chatapp.image_files import read_image
 from chatapp.ops import Op, OpContext, Worker
 from chatapp.settings import AppSettings, save_settings
+from chatapp.store.db import WRITE_ERRORS, write_failure
 
 if TYPE_CHECKING:
     from chatapp.store import MessageRecord, Store
 
-MAX_IMAGE_BYTES = 40 * 1024 * 1024
 DEFAULT_TITLE = "New conversation"
-
-
-class ImageRejected(ValueError):
-    """A dropped or pasted file that is not an image the app can read."""
-
-
-def read_image(name: str, data: Optional[bytes], path: Optional[Path]) -> tuple[str, bytes, str]:
-    """Read and fully decode an image (on a worker): returns (name, bytes, MIME type)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        if data is None:
-            if path.stat().st_size > MAX_IMAGE_BYTES:
-                raise ImageRejected(f"{name} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
-            data = path.read_bytes()
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()  # checks the structure (CRCs of a PNG) without decoding
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()  # decodes: a truncated file fails here
-            kind = (image.format or "PNG").lower()
-    except ImageRejected:
-        raise
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as error:
-        raise ImageRejected(f"{name} could not be read as an image ({error}); nothing was saved.") from error
-    return name, data, f"image/{'jpeg' if kind == 'jpg' else kind}"
 
 
 def make_decode_config(decoding: dict[str, Any]) -> Any:
@@ -85,6 +64,8 @@ class ChatController(QObject):
         self._states: dict[int, Any] = {}  # conversation id -> the engine's ChatState
         self._running: dict[int, Op] = {}  # conversation id -> the reply or caption op
         self._versions: dict[str, int] = {}  # kind -> the model version in use
+        # bot message id -> the texts it has shown, which a regenerate asks the engine to avoid
+        self._shown: dict[int, list[str]] = {}
         self._training = None  # the TrainingController, made when first asked for
         host.status.connect(self._on_engine_status)
         host.load_failed.connect(lambda why: self.notice.emit(None, "error",
@@ -103,8 +84,10 @@ class ChatController(QObject):
                     self.host.use_model(kind, active.path)
                     self._versions[kind] = active.id
                 else:
-                    self._versions[kind] = self.store.ensure_shipped_version(
-                        kind, Path(self.host.paths[kind]))
+                    ok, version_id = self._saved(None, lambda k=kind: self.store.ensure_shipped_version(
+                        k, Path(self.host.paths[k])), "The model list was not updated")
+                    if ok:
+                        self._versions[kind] = version_id
         self.engine_status.emit(dict(available))
 
     def activate_version(self, version_id: int) -> None:
@@ -135,7 +118,8 @@ class ChatController(QObject):
     def _activation_failed(self, version: Any, previous: Any, previous_path: Optional[str],
                            error: BaseException) -> None:
         if previous is not None:
-            self.store.activate_version(previous.id)
+            self._saved(None, lambda: self.store.activate_version(previous.id),
+                        "The model in use could not be marked again")
             self._versions[version.kind] = previous.id
         if previous_path is not None:
             self.host.paths[version.kind] = previous_path
@@ -153,21 +137,33 @@ class ChatController(QObject):
         return self._training
 
     # -- conversations -----------------------------------------------------------------------
-    def new_conversation(self, title: str = DEFAULT_TITLE) -> int:
-        conversation = self.store.create_conversation(title)
+    def new_conversation(self, title: str = DEFAULT_TITLE) -> Optional[int]:
+        """The new conversation's id; None (and a banner) when it could not be saved."""
+        ok, conversation = self._saved(None, lambda: self.store.create_conversation(title),
+                                       "The new conversation was not saved")
+        if not ok:
+            return None
         self.conversations_changed.emit()
         return conversation.id
 
-    def rename(self, conversation_id: int, title: str) -> None:
-        if title.strip():
-            self.store.rename_conversation(conversation_id, title)
+    def rename(self, conversation_id: int, title: str) -> bool:
+        if not title.strip():
+            return False
+        ok, _ = self._saved(conversation_id, lambda: self.store.rename_conversation(conversation_id, title),
+                            "The new title was not saved")
+        if ok:
             self.conversations_changed.emit()
+        return ok
 
-    def delete(self, conversation_id: int) -> None:
-        self.stop(conversation_id)
-        self._states.pop(conversation_id, None)
-        self.store.delete_conversation(conversation_id)
-        self.conversations_changed.emit()
+    def delete(self, conversation_id: int) -> bool:
+        """Delete a conversation; False (and a banner) when the store refused, and all stays."""
+        ok, _ = self._saved(conversation_id, lambda: self.store.delete_conversation(conversation_id),
+                            "The conversation was not deleted")
+        if ok:
+            self.stop(conversation_id)  # after the delete: a refused delete leaves the reply running
+            self._states.pop(conversation_id, None)
+            self.conversations_changed.emit()
+        return ok
 
     def conversations(self) -> list:
         return self.store.conversations()
@@ -193,7 +189,9 @@ class ChatController(QObject):
 
     # -- messages ----------------------------------------------------------------------------
     def send(self, conversation_id: int, text: str) -> Optional["MessageRecord"]:
-        """Save the user's message and queue its sentiment and the reply."""
+        """Save the user's message and queue its sentiment and the reply. Returns None when the
+        message was not taken (a reply is running, or the store refused it): the caller keeps the
+        text where the user can send it again."""
         if not text.strip():
             return None
         if self.is_busy(conversation_id):
@@ -201,11 +199,44 @@ class ChatController(QObject):
             return None
         state = self._states.get(conversation_id)
         history = [] if state is not None else self.store.exchanges(conversation_id)
-        record = self.store.add_message(conversation_id, "user", text)
+        ok, record = self._saved(conversation_id, lambda: self.store.add_message(conversation_id, "user", text),
+                                 "Your message was not saved",
+                                 "It is still in the box below: send it again once it can be saved.")
+        if not ok:
+            return None
         retitled = self._retitle(conversation_id, text)
         self.message_added.emit(record)
         self.conversations_changed.emit() if retitled else self.conversation_touched.emit(conversation_id)
         self._queue_sentiment(record)
+        self._queue_reply(conversation_id, text, state, history)
+        return record
+
+    def retry(self, message_id: int) -> bool:
+        """Ask again for the reply (or caption) of an unanswered user message: the last message of
+        its conversation, whose reply was stopped, failed, was not saved, or never came because the
+        app was closed. False when there is nothing to retry."""
+        message = self.store.message(message_id)
+        if message is None or message.role != "user" or self.is_busy(message.conversation_id):
+            return False
+        conversation_id = message.conversation_id
+        last = self.store.messages(conversation_id, limit=1)
+        if not last or last[0].id != message_id:
+            self.notice.emit(conversation_id, "info", "That message has been answered already.")
+            return False
+        if message.attachments:
+            self._queue_caption(conversation_id, message)
+            return True
+        if not message.text.strip():
+            return False
+        state = self._states.get(conversation_id)  # the state before this message: it was never answered
+        history = [] if state is not None else self.store.exchanges(conversation_id, before_id=message_id)
+        if message.sentiment_label is None:
+            self._queue_sentiment(message)
+        self._queue_reply(conversation_id, message.text, state, history)
+        return True
+
+    def _queue_reply(self, conversation_id: int, text: str, state: Any,
+                     history: list[tuple[str, str]]) -> None:
         decoding = self.settings.decoding()
 
         def reply(engine: Any, ctx: OpContext) -> Any:
@@ -217,11 +248,11 @@ class ChatController(QObject):
         op = self.host.call(reply, "reply")
         op.result.connect(lambda r: self._on_reply(conversation_id, r, decoding, None))
         self._track(conversation_id, op, "No reply")
-        return record
 
     def regenerate(self, message_id: int) -> None:
-        """Ask again for the reply to the user message before this bot message, and put the new
-        reply in its place."""
+        """Ask for another reply to the user message before this bot message, and put it in its
+        place: the engine avoids every text this message has shown, so each press gives the next
+        of the replies it finds (the beam's n-best, or new samples) until none is left."""
         message = self.store.message(message_id)
         if message is None or message.role != "bot" or self.is_busy(message.conversation_id):
             return
@@ -233,34 +264,53 @@ class ChatController(QObject):
         prompt = previous[0].text
         history = self.store.exchanges(conversation_id, before_id=previous[0].id)
         decoding = self.settings.decoding()
+        shown = self._shown.setdefault(message_id, [message.text])
+        avoid = tuple(shown)  # a copy: the worker reads it while the GUI thread may add to the list
 
         def reply(engine: Any, ctx: OpContext) -> Any:
             state = engine.rebuild_state(history) if history else None
-            return engine.reply(prompt, state, make_decode_config(decoding), ctx.should_stop)
+            return engine.reply(prompt, state, make_decode_config(decoding), ctx.should_stop, avoid=avoid)
 
         op = self.host.call(reply, "regenerate")
-        op.result.connect(lambda r: self._on_reply(conversation_id, r, decoding, message_id))
+        op.result.connect(lambda r: self._on_regenerated(conversation_id, message_id, r, decoding))
         self._track(conversation_id, op, "No new reply")
 
+    def _on_regenerated(self, conversation_id: int, message_id: int, reply: Any,
+                        decoding: dict[str, Any]) -> None:
+        shown = self._shown.setdefault(message_id, [])
+        if _plain(reply.text) in {_plain(text) for text in shown}:
+            self.notice.emit(conversation_id, "info",
+                             "No other reply found: the model has no other likely reply to that message."
+                             if len(shown) < 2 else
+                             f"No other reply found: the model's {len(shown)} likely replies have all been shown.")
+            return
+        if self._on_reply(conversation_id, reply, decoding, message_id):
+            shown.append(reply.text)
+
     def _on_reply(self, conversation_id: int, reply: Any, decoding: dict[str, Any],
-                  replaces: Optional[int]) -> None:
+                  replaces: Optional[int]) -> bool:
+        """Save a reply (or put it in place of ``replaces``); False when it was not saved."""
         if not self.store.has_conversation(conversation_id):
-            return  # deleted while the reply was running
+            return False  # deleted while the reply was running
         attention = {"kind": "reply", "source": list(reply.source_tokens),
                      "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
         version = self._versions.get("chat")
         if replaces is None:
-            record = self.store.add_message(conversation_id, "bot", reply.text, attention=attention,
-                                            score=float(reply.score), decoding=decoding,
-                                            model_version_id=version)
-            self._states[conversation_id] = reply.state
-            self.message_added.emit(record)
-        else:
-            record = self.store.replace_reply(replaces, reply.text, attention=attention,
-                                              score=float(reply.score), decoding=decoding,
-                                              model_version_id=version)
+            ok, record = self._saved(conversation_id, lambda: self.store.add_message(
+                conversation_id, "bot", reply.text, attention=attention, score=float(reply.score),
+                decoding=decoding, model_version_id=version),
+                "The reply was not saved", "Press Retry on your message to ask again.")
+            if ok:
+                self._states[conversation_id] = reply.state
+                self.message_added.emit(record)
+            return ok
+        ok, record = self._saved(conversation_id, lambda: self.store.replace_reply(
+            replaces, reply.text, attention=attention, score=float(reply.score), decoding=decoding,
+            model_version_id=version), "The new reply was not saved", "The earlier one stays.")
+        if ok:
             self._states.pop(conversation_id, None)  # the history changed: rebuild next time
             self.message_changed.emit(record)
+        return ok
 
     def _queue_sentiment(self, record: "MessageRecord") -> None:
         if self.host.ready and not self.host.available.get("sentiment"):
@@ -272,7 +322,9 @@ class ChatController(QObject):
     def _on_sentiment(self, record: "MessageRecord", result: Any) -> None:
         if result.label not in ("negative", "neutral", "positive"):
             return
-        if self.store.set_sentiment(record.id, result.label, dict(result.probabilities)):
+        ok, found = self._saved(record.conversation_id, lambda: self.store.set_sentiment(
+            record.id, result.label, dict(result.probabilities)), "The mood of your message was not saved")
+        if ok and found:
             self.message_changed.emit(replace(record, sentiment_label=result.label,
                                               sentiment_probabilities=dict(result.probabilities)))
 
@@ -309,10 +361,17 @@ class ChatController(QObject):
     def _on_image(self, conversation_id: int, name: str, data: bytes, mime: str) -> None:
         if not self.store.has_conversation(conversation_id):
             return
-        record = self.store.add_image_message(conversation_id, name, data, mime)
+        ok, record = self._saved(conversation_id, lambda: self.store.add_image_message(
+            conversation_id, name, data, mime), f"The image {name} was not saved",
+            "Attach it again once it can be saved.")
+        if not ok:
+            return
         self._retitle(conversation_id, f"Image: {name}")
         self.message_added.emit(record)
         self.conversations_changed.emit()
+        self._queue_caption(conversation_id, record)
+
+    def _queue_caption(self, conversation_id: int, record: "MessageRecord") -> None:
         if self.host.ready and not self.host.available.get("caption"):
             self.notice.emit(conversation_id, "info",
                              "The image is saved; the captioner is not available yet, so it has no caption.")
@@ -328,20 +387,30 @@ class ChatController(QObject):
             return
         attention = {"kind": "caption", "image_message_id": image_message_id,
                      "words": list(caption.words), "maps": caption.attention}
-        record = self.store.add_message(conversation_id, "bot", caption.text, attention=attention,
-                                        score=float(caption.score),
-                                        model_version_id=self._versions.get("caption"))
-        self.message_added.emit(record)
+        ok, record = self._saved(conversation_id, lambda: self.store.add_message(
+            conversation_id, "bot", caption.text, attention=attention, score=float(caption.score),
+            model_version_id=self._versions.get("caption")),
+            "The caption was not saved", "Press Retry on the image to ask again.")
+        if ok:
+            self.message_added.emit(record)
 
     # -- feedback and corrections ------------------------------------------------------------
-    def set_feedback(self, message_id: int, value: int) -> None:
-        self.store.set_feedback(message_id, value)
+    def set_feedback(self, message_id: int, value: int) -> bool:
+        ok, _ = self._saved(self._conversation_of(message_id),
+                            lambda: self.store.set_feedback(message_id, value), "Your rating was not saved")
+        # Shown as the store has it either way: a refused rating unchecks its button again.
         self.message_changed.emit(self.store.message(message_id))
+        return ok
 
-    def teach(self, message_id: int, better_reply: str) -> None:
-        """Store the reply the bot should have given; the training panel learns from it."""
-        self.store.add_correction(message_id, better_reply)
-        self.message_changed.emit(self.store.message(message_id))
+    def teach(self, message_id: int, better_reply: str) -> bool:
+        """Store the reply the bot should have given; the training panel learns from it. False
+        (and a banner) when it was not saved, so the caller can give the text back."""
+        ok, _ = self._saved(self._conversation_of(message_id),
+                            lambda: self.store.add_correction(message_id, better_reply),
+                            "Your better reply was not saved")
+        if ok:
+            self.message_changed.emit(self.store.message(message_id))
+        return ok
 
     def attention(self, message_id: int) -> Optional[dict[str, Any]]:
         return self.store.attention(message_id)
@@ -349,24 +418,16 @@ class ChatController(QObject):
     # -- export and import -------------------------------------------------------------------
     def export(self, conversation_id: int, path: Path) -> None:
         """Markdown for a ``.md`` path, JSON otherwise."""
-        from chatapp.store.exchange import export_dict, export_markdown
+        from chatapp.store.exchange import export_file
 
-        path = Path(path)
-        if path.suffix.lower() in (".md", ".markdown"):
-            path.write_text(export_markdown(self.store, conversation_id), encoding="utf-8")
-        else:
-            path.write_text(json.dumps(export_dict(self.store, conversation_id), ensure_ascii=False,
-                                       indent=1), encoding="utf-8")
+        export_file(self.store, conversation_id, Path(path))
 
     def import_file(self, path: Path) -> int:
-        """Import an exported JSON conversation; raises ValueError with a reason."""
-        from chatapp.store.exchange import import_dict
+        """Import an exported JSON conversation; raises ValueError with a reason (an unreadable
+        file, or a store that refused it: then nothing of it stays)."""
+        from chatapp.store.exchange import import_file
 
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValueError(f"{Path(path).name} could not be read: {error}") from error
-        conversation_id = import_dict(self.store, data)
+        conversation_id = import_file(self.store, Path(path))
         self.conversations_changed.emit()
         return conversation_id
 
@@ -399,8 +460,31 @@ class ChatController(QObject):
         if self.store.title(conversation_id) != DEFAULT_TITLE:
             return False
         words = " ".join(text.split())
-        self.store.rename_conversation(conversation_id, words[:48] + ("…" if len(words) > 48 else ""))
-        return True
+        title = words[:48] + ("…" if len(words) > 48 else "")
+        ok, _ = self._saved(conversation_id, lambda: self.store.rename_conversation(conversation_id, title),
+                            "The conversation's title was not saved")
+        return ok
+
+    def _saved(self, conversation_id: Optional[int], write: Callable[[], Any], what: str,
+               then: str = "") -> tuple[bool, Any]:
+        """(True, ``write()``'s result), or (False, None) after a banner saying that ``what`` and
+        why, when the store refused the write (nothing of it was saved; no traceback escapes)."""
+        try:
+            return True, write()
+        except WRITE_ERRORS as error:
+            why = write_failure(error, self.store.data_dir)
+            self.notice.emit(conversation_id, "error", f"{what}: {why}." + (f" {then}" if then else ""))
+            return False, None
+
+    def _conversation_of(self, message_id: int) -> Optional[int]:
+        message = self.store.message(message_id)
+        return message.conversation_id if message is not None else None
+
+
+def _plain(text: str) -> str:
+    """A reply as compared for "the same reply", as the engine's ``avoid`` compares it: words
+    alone, case and punctuation aside ("Hey whats up!" is "hey whats up")."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _line(error: BaseException) -> str:

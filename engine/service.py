@@ -80,17 +80,19 @@ class Engine:
 
     # -- chat --------------------------------------------------------------------------------
     def reply(self, text: str, state: Optional[ChatState] = None, decode: Optional[Any] = None,
-              should_stop: Optional[Callable[[], bool]] = None) -> Reply:
+              should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = ()) -> Reply:
         """The reply to ``text`` in the conversation whose state is ``state`` (None: a new one).
 
-        ``decode`` is an ``engine.decoding.DecodeConfig``. Raises ``ValueError`` for a blank
+        ``decode`` is an ``engine.decoding.DecodeConfig``. ``avoid``: replies already shown (to
+        regenerate); the best reply found that is none of them, or, where the model found no
+        other, one of them again (the caller compares). Raises ``ValueError`` for a blank
         message (no model is called) and ``ModelUnavailable`` without a chat model.
         """
         if not text or not text.strip():
             raise ValueError("the message is empty: there is nothing to reply to")
         model = self._get("chat")
         with self._locks["chat"]:
-            return model.reply(text, state, decode, should_stop)
+            return model.reply(text, state, decode, should_stop, avoid=tuple(avoid))
 
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Run saved (user, bot) exchanges through the model to restore a conversation's state."""

@@ -6,12 +6,16 @@ recreates or overwrites an existing database file.
 """
 from __future__ import annotations
 
+import errno
 import sqlite3
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DB_NAME = "chatapp.sqlite3"
@@ -22,6 +26,44 @@ SCHEMA_HEAD = "0003"
 
 class StoreError(RuntimeError):
     """The data folder or its database cannot be used; the message says why, in one line."""
+
+
+class StoreWriteError(StoreError):
+    """A write was refused (a full disk, a read-only folder, a locked database) and rolled back:
+    nothing of it was saved, and everything saved before is as it was."""
+
+
+# What a failed write raises: the store's own error, or SQLAlchemy's and the file system's where a
+# caller reaches past the store (the controller catches all three and keeps the user's input).
+WRITE_ERRORS = (StoreError, DBAPIError, OSError)
+
+
+def write_failure(error: BaseException, folder: Path | None = None) -> str:
+    """Why a write failed, in words a user can act on (one line, no traceback)."""
+    if isinstance(error, StoreWriteError):
+        return str(error)
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+    reason_text = reason[0] if reason else type(error).__name__
+    low = reason_text.lower()
+    where = f" ({folder})" if folder is not None else ""
+    if "full" in low or getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding the data folder{where} is full; free some space and try again"
+    if "readonly" in low or "read-only" in low or getattr(error, "errno", None) in (errno.EACCES, errno.EROFS):
+        return f"the data folder{where} cannot be written"
+    if "locked" in low or "busy" in low:
+        return "the database is busy (is another chatapp open on the same data folder?)"
+    return reason_text
+
+
+@contextmanager
+def write_session(make_session: Callable[[], Session], folder: Path) -> Iterator[Session]:
+    """A session in one transaction, committed at the end; a write the database refuses is rolled
+    back and raised as :class:`StoreWriteError` with :func:`write_failure`'s reason."""
+    try:
+        with make_session() as session, session.begin():
+            yield session
+    except OperationalError as error:
+        raise StoreWriteError(write_failure(error, folder)) from error
 
 
 def check_writable(folder: Path) -> None:
@@ -144,5 +186,5 @@ def fts5_available() -> bool:
     return True
 
 
-__all__ = ["StoreError", "open_database", "migrate", "integrity_check", "check_writable", "DB_NAME",
+__all__ = ["StoreError", "StoreWriteError", "WRITE_ERRORS", "write_failure", "write_session", "open_database", "migrate", "integrity_check", "check_writable", "DB_NAME",
            "SCHEMA_HEAD", "current_revision"]

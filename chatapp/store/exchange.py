@@ -6,9 +6,12 @@ conversation moved to another data folder arrives whole.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from chatapp.store.db import WRITE_ERRORS, StoreError, write_failure
 from chatapp.store.store import Store
 
 FORMAT = "chatapp-conversation/1"
@@ -97,9 +100,34 @@ def import_dict(store: Store, data: dict[str, Any]) -> int:
             if message.get("feedback"):
                 store.set_feedback(record.id, int(message["feedback"]))
     except Exception:
-        store.delete_conversation(conversation.id)  # no half-imported conversation is left
+        try:
+            store.delete_conversation(conversation.id)  # no half-imported conversation is left
+        except StoreError:
+            pass  # on a full disk the delete may fail too: the first error is the one to report
         raise
     return conversation.id
+
+
+def export_file(store: Store, conversation_id: int, path: Path) -> None:
+    """Markdown for a ``.md`` path, JSON otherwise."""
+    if path.suffix.lower() in (".md", ".markdown"):
+        path.write_text(export_markdown(store, conversation_id), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(export_dict(store, conversation_id), ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+
+
+def import_file(store: Store, path: Path) -> int:
+    """Import an exported JSON conversation; returns its id. Raises ValueError with a reason for a
+    file that cannot be read and for a store that refuses the writes (a full disk)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path.name} could not be read: {error}") from error
+    try:
+        return import_dict(store, data)
+    except WRITE_ERRORS as error:
+        raise ValueError(f"{path.name} was not imported: {write_failure(error, store.data_dir)}") from error
 
 
 def _time(value: Any) -> datetime | None:

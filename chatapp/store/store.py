@@ -1,6 +1,7 @@
 """``Store``: everything the app keeps, behind methods that take and return plain values.
 
-Every write runs in its own transaction (``with self._session() as s, s.begin():``). The store
+Every write runs in its own transaction (``with self._write() as s:``); one the database refuses
+(a full disk, a read-only folder) is rolled back and raised as ``StoreWriteError``. The store
 knows nothing of Qt; the app calls it from the GUI thread (each call is a few milliseconds) and the
 training panel may call it from a worker, since every method opens its own session.
 """
@@ -16,7 +17,7 @@ from typing import Any, Iterable, Optional, Sequence
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from chatapp.store.db import integrity_check, open_database
+from chatapp.store.db import StoreWriteError, integrity_check, open_database, write_failure, write_session
 from chatapp.store.models import (Attachment, Conversation, Correction, Feedback, Message,
                                   ModelVersion, TrainingRun, utcnow)
 from chatapp.store.records import (AttachmentRecord, ConversationInfo, MessageRecord,
@@ -35,6 +36,10 @@ class Store:
         self._engine = open_database(self.data_dir)  # raises StoreError with a clear message
         self._session = sessionmaker(self._engine, expire_on_commit=False)
 
+    def _write(self):
+        """``with self._write() as s:`` — one transaction; a refused write raises StoreWriteError."""
+        return write_session(self._session, self.data_dir)
+
     def close(self) -> None:
         self._engine.dispose()
 
@@ -43,20 +48,20 @@ class Store:
 
     # -- conversations -----------------------------------------------------------------------
     def create_conversation(self, title: str = "New conversation") -> ConversationInfo:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             row = Conversation(title=_title(title))
             s.add(row)
             s.flush()
             return _conversation(row, 0)
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             s.execute(update(Conversation).where(Conversation.id == conversation_id)
                       .values(title=_title(title)))
 
     def delete_conversation(self, conversation_id: int) -> None:
         """Delete the conversation, its messages and the image copies no other message uses."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             paths = s.execute(
                 select(Attachment.stored_path, Attachment.sha256)
                 .join(Message, Attachment.message_id == Message.id)
@@ -102,7 +107,7 @@ class Store:
                     created_at: Optional[datetime] = None) -> MessageRecord:
         if role not in ("user", "bot"):
             raise ValueError(f"unknown role {role!r}")
-        with self._session() as s, s.begin():
+        with self._write() as s:
             row = Message(conversation_id=conversation_id, role=role, text=text,
                           created_at=created_at or utcnow(), attention=attention, score=score,
                           decoding=decoding, model_version_id=model_version_id)
@@ -126,12 +131,16 @@ class Store:
         target = self.data_dir / stored
         created = not target.exists()
         if created:
-            target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(target.suffix + ".part")
-            partial.write_bytes(data)
-            os.replace(partial, target)  # never a half-written copy under the final name
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial.write_bytes(data)
+                os.replace(partial, target)  # never a half-written copy under the final name
+            except OSError as error:
+                partial.unlink(missing_ok=True)  # a full disk keeps no half copy either
+                raise StoreWriteError(write_failure(error, self.data_dir)) from error
         try:
-            with self._session() as s, s.begin():
+            with self._write() as s:
                 row = Message(conversation_id=conversation_id, role="user", text=text,
                               created_at=created_at or utcnow())
                 s.add(row)
@@ -150,7 +159,7 @@ class Store:
 
     def set_sentiment(self, message_id: int, label: str, probabilities: dict[str, float]) -> bool:
         """Label a message; False when it no longer exists."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             result = s.execute(update(Message).where(Message.id == message_id).values(
                 sentiment_label=label, sentiment_probabilities=dict(probabilities)))
             return result.rowcount > 0
@@ -159,7 +168,7 @@ class Store:
                       score: Optional[float], decoding: Optional[dict[str, Any]],
                       model_version_id: Optional[int]) -> MessageRecord:
         """Put a regenerated reply in place of a bot message (its feedback no longer applies)."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             s.execute(update(Message).where(Message.id == message_id).values(
                 text=text, attention=attention, score=score, decoding=decoding,
                 model_version_id=model_version_id))
@@ -224,7 +233,7 @@ class Store:
     def add_correction(self, message_id: int, text: str) -> None:
         if not text.strip():
             raise ValueError("a correction needs some text")
-        with self._session() as s, s.begin():
+        with self._write() as s:
             role = s.scalar(select(Message.role).where(Message.id == message_id))
             if role != "bot":
                 raise ValueError("only a bot message can be corrected")
@@ -239,7 +248,7 @@ class Store:
         """+1 or -1; 0 removes the feedback."""
         if value not in (-1, 0, 1):
             raise ValueError("feedback is -1, 0 or +1")
-        with self._session() as s, s.begin():
+        with self._write() as s:
             s.execute(delete(Feedback).where(Feedback.message_id == message_id))
             if value:
                 s.add(Feedback(message_id=message_id, value=value))
@@ -302,7 +311,7 @@ class Store:
     def ensure_shipped_version(self, kind: str, path: Path) -> int:
         """The version row of the shipped model of ``kind``; made (and activated if no other
         version is) the first time."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             row = s.scalar(select(ModelVersion).where(ModelVersion.kind == kind,
                                                       ModelVersion.source == "shipped"))
             if row is None:
@@ -318,7 +327,7 @@ class Store:
 
     def add_model_version(self, kind: str, label: str, path: Path, *, source: str = "trained",
                           training_run_id: Optional[int] = None, activate: bool = False) -> int:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             row = ModelVersion(kind=kind, label=label, path=self._relative(path), source=source,
                                training_run_id=training_run_id, active=False)
             s.add(row)
@@ -330,7 +339,7 @@ class Store:
 
     def activate_version(self, version_id: int) -> ModelVersionRecord:
         """Make this version the active one of its kind (activating an older one rolls back)."""
-        with self._session() as s, s.begin():
+        with self._write() as s:
             row = s.get(ModelVersion, version_id)
             if row is None:
                 raise KeyError(f"no model version {version_id}")
@@ -356,7 +365,7 @@ class Store:
 
     def start_training_run(self, kind: str, settings: dict[str, Any],
                            base_version_id: Optional[int] = None) -> int:
-        with self._session() as s, s.begin():
+        with self._write() as s:
             row = TrainingRun(kind=kind, settings=dict(settings), status="running", message="",
                               curves={}, figures={}, base_version_id=base_version_id)
             s.add(row)
@@ -373,7 +382,7 @@ class Store:
             values["curves"] = curves
         if figures is not None:
             values["figures"] = figures
-        with self._session() as s, s.begin():
+        with self._write() as s:
             s.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(**values))
 
     def training_runs(self, kind: Optional[str] = None, *, curves: bool = True) -> list[TrainingRunRecord]:

@@ -26,7 +26,7 @@ def local_time(message: "MessageRecord") -> str:
 
 class MessageBubble(QFrame):
     """Emits ``action(name, message_id, value)``: copy, regenerate, attention, teach, feedback,
-    show_all."""
+    show_all, and retry (a user message that has no reply: see ``set_unanswered``)."""
 
     action = Signal(str, int, int)
 
@@ -64,6 +64,18 @@ class MessageBubble(QFrame):
         self.sentiment_label.setObjectName("sentiment")
         self.buttons: dict[str, QToolButton] = {}
         if message.role == "user":
+            retry = QToolButton()
+            retry.setText("↻ Retry")
+            retry.setToolTip("This message has no reply: ask for one again")
+            retry.setCursor(Qt.CursorShape.PointingHandCursor)
+            # The theme's tool buttons are grey, which a user bubble's colour would hide.
+            retry.setStyleSheet("QToolButton { color: #ffffff; font-weight: 600; "
+                                "border: 1px solid rgba(255,255,255,0.6); border-radius: 6px; padding: 2px 8px; }"
+                                "QToolButton:hover { background: rgba(255,255,255,0.18); }")
+            retry.clicked.connect(lambda: self.action.emit("retry", self.message.id, 0))
+            retry.hide()
+            self.buttons["retry"] = retry
+            footer.addWidget(retry)
             footer.addStretch(1)
             footer.addWidget(self.sentiment_label)
             footer.addSpacing(8)
@@ -146,6 +158,15 @@ class MessageBubble(QFrame):
             self.buttons["regenerate"].setVisible(message.decoding is not None)
             self.buttons["up"].setChecked(message.feedback > 0)
             self.buttons["down"].setChecked(message.feedback < 0)
+
+    def set_unanswered(self, unanswered: bool) -> None:
+        """Offer Retry (a user message only): its reply was stopped, failed or never came."""
+        if "retry" in self.buttons:
+            self.buttons["retry"].setVisible(unanswered)
+
+    @property
+    def unanswered(self) -> bool:
+        return "retry" in self.buttons and not self.buttons["retry"].isHidden()
 
     def _feedback(self, value: int) -> None:
         self.buttons["up"].setChecked(value > 0)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
+from chatapp.views.banner import Banner
 from chatapp.views.bubble import MessageBubble, TypingBubble
 from chatapp.views.input_box import InputBox
 from chatapp.views.mood_chart import MoodChart
@@ -20,32 +21,6 @@ if TYPE_CHECKING:
     from chatapp.store import MessageRecord
 
 PAGE = 16  # messages built at a time: a screenful and a little more
-
-
-class Banner(QFrame):
-    """A notice inside the chat: a missing model, a rejected image, a failed reply."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("banner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    def show_text(self, level: str, text: str) -> None:
-        self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.label.setText(text)
-        self.show()
 
 
 class ChatView(QWidget):
@@ -67,6 +42,8 @@ class ChatView(QWidget):
         self._loading_older = False
         self._stick_to_bottom = True
         self._typing: Optional[QWidget] = None
+        self._busy = False  # a reply or caption is being written for this conversation
+        self._retry_id: Optional[int] = None  # the unanswered user message that offers Retry
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -107,6 +84,7 @@ class ChatView(QWidget):
         self.older_label.setFlat(True)
         self.older_label.setCursor(Qt.CursorShape.PointingHandCursor)
         self.older_label.clicked.connect(self._request_older)
+        self.older_label.hide()  # until a conversation with earlier pages is shown
         self.rows.insertWidget(1, self.older_label, 0, Qt.AlignmentFlag.AlignHCenter)
         self.scroll.setWidget(self.container)
         layout.addWidget(self.scroll, 1)
@@ -153,6 +131,7 @@ class ChatView(QWidget):
             self._oldest_id = messages[0].id if messages else None
             self._set_has_more(has_more)
             self._stick_to_bottom = True
+            self._offer_retry()
         finally:
             self.setUpdatesEnabled(True)
         self.scroll_to_bottom()
@@ -178,6 +157,7 @@ class ChatView(QWidget):
         if self._oldest_id is None:
             self._oldest_id = message.id
         self._stick_to_bottom = True
+        self._offer_retry()
         self.scroll_to_bottom()
 
     def update_message(self, message: "MessageRecord") -> None:
@@ -186,6 +166,8 @@ class ChatView(QWidget):
             bubble.update_message(message)
 
     def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._offer_retry()
         self.stop_button.setVisible(busy)
         self.send_button.setVisible(not busy)
         if busy and self._typing is None:
@@ -206,10 +188,35 @@ class ChatView(QWidget):
         bar.setValue(bar.maximum())
 
     # -- internals ---------------------------------------------------------------------------
+    def sent(self, text: str) -> None:
+        """``text`` was saved: clear the box (unless the user has typed something else since).
+        The box is only cleared here, so a message the store refused stays where it was typed.
+        The banner spoke of an earlier try, so it goes."""
+        if self.input.toPlainText() == text:
+            self.input.clear()
+        self.banner.hide()
+
+    def _on_bubble_action(self, name: str, _message_id: int, _value: int) -> None:
+        if name in ("retry", "regenerate"):
+            self.banner.hide()  # "Stopped." or "not saved" was about the try this one replaces
+
     def _submit(self, text: str) -> None:
         if text.strip() and self.send_button.isVisible():
             self.send_requested.emit(text)
-            self.input.clear()
+
+    def _offer_retry(self) -> None:
+        """Retry on the newest message when it is the user's and nothing is answering it: a stopped
+        or failed reply, or one that never came because the app was closed."""
+        newest = max(self.bubbles) if self.bubbles else None
+        wanted = (newest if newest is not None and not self._busy
+                  and self.bubbles[newest].message.role == "user" else None)
+        if wanted == self._retry_id:
+            return
+        if self._retry_id in self.bubbles:
+            self.bubbles[self._retry_id].set_unanswered(False)
+        if wanted is not None:
+            self.bubbles[wanted].set_unanswered(True)
+        self._retry_id = wanted
 
     def _row(self, bubble: QWidget, role: str) -> QWidget:
         row = QWidget()
@@ -224,6 +231,7 @@ class ChatView(QWidget):
 
     def _insert(self, message: "MessageRecord", at_end: bool) -> None:
         bubble = MessageBubble(message, self.theme)
+        bubble.action.connect(self._on_bubble_action)  # first: what it shows may replace the banner
         bubble.action.connect(self.bubble_action)
         self.bubbles[message.id] = bubble
         row = self._row(bubble, message.role)
@@ -242,6 +250,7 @@ class ChatView(QWidget):
                 item.widget().deleteLater()
         self.bubbles.clear()
         self._oldest_id = None
+        self._retry_id = None
 
     def _set_has_more(self, has_more: bool) -> None:
         self._has_more = has_more

@@ -150,10 +150,12 @@ class MainWindow(QMainWindow):
             messages, has_more = self.controller.page(self.current, before_id=before_id, limit=PAGE)
             self.chat.prepend(messages, has_more)
 
-    def new_conversation(self) -> int:
+    def new_conversation(self) -> Optional[int]:
         if self.sidebar.searching:
             self.sidebar.search.clear()
         conversation_id = self.controller.new_conversation()
+        if conversation_id is None:
+            return None  # not saved: the banner says why
         self.open_conversation(conversation_id)
         self.chat.input.setFocus()
         return conversation_id
@@ -193,9 +195,8 @@ class MainWindow(QMainWindow):
         self._open(box)
 
     def _confirmed_delete(self, conversation_id: int, result: int) -> None:
-        if result != QMessageBox.StandardButton.Yes:
+        if result != QMessageBox.StandardButton.Yes or not self.controller.delete(conversation_id):
             return
-        self.controller.delete(conversation_id)
         if conversation_id == self.current:
             self.current = None
             remaining = self.controller.conversations()
@@ -208,9 +209,10 @@ class MainWindow(QMainWindow):
 
     # -- messages ----------------------------------------------------------------------------
     def send(self, text: str) -> None:
-        if self.current is None:
-            self.new_conversation()
-        self.controller.send(self.current, text)
+        if self.current is None and self.new_conversation() is None:
+            return
+        if self.controller.send(self.current, text) is not None:
+            self.chat.sent(text)  # only a saved message leaves the box
 
     def _on_message_added(self, message) -> None:
         if message.conversation_id == self.current:
@@ -240,6 +242,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Reply copied", 3000)
         elif name == "regenerate":
             c.regenerate(message_id)
+        elif name == "retry":
+            c.retry(message_id)
         elif name == "feedback":
             c.set_feedback(message_id, value)
         elif name == "teach":
@@ -251,14 +255,19 @@ class MainWindow(QMainWindow):
 
             self._open(TextDialog("Message", c.store.message(message_id).text, self))
 
-    def teach(self, message_id: int) -> None:
+    def teach(self, message_id: int, typed: str = "") -> None:
         from chatapp.views.dialogs import TeachDialog
 
         message = self.controller.store.message(message_id)
         before = self.controller.store.messages(message.conversation_id, before_id=message_id, limit=1)
         dialog = TeachDialog(message_id, before[0].text if before else "", message.text, self)
-        dialog.taught.connect(self.controller.teach)
+        dialog.editor.setPlainText(typed)
+        dialog.taught.connect(self._taught)
         self._open(dialog)
+
+    def _taught(self, message_id: int, text: str) -> None:
+        if not self.controller.teach(message_id, text):
+            self.teach(message_id, text)  # not saved: the dialog comes back with what was typed
 
     def show_attention(self, message_id: int) -> None:
         attention = self.controller.attention(message_id)

@@ -5,6 +5,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 import time
 import zlib
@@ -40,6 +41,12 @@ PRIOR_FLOOR = 0.003
 # reply 0.08 or more, of "i'm from south" 0.014).
 END_FLOOR = 0.05
 START_STATE_STREAMS = 1000  # training streams whose mean state a new conversation starts from
+# A regenerated reply is one the model finds likely too: its probability, normalised for length as
+# the beam ranks replies, at least 1/20 of the likeliest reply's. Past that the beam's tail is
+# broken text ("hi there there" after "hi there" and "good morning" on a model taught those two),
+# and saying that there is no other reply is more useful than showing it.
+ALTERNATIVE_SPREAD = 20.0
+ALTERNATIVE_SAMPLES = 16  # replies sampled side by side to find a sampled reply not shown yet
 
 
 def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]]], n: int = PRIOR_CONTEXTS,
@@ -421,8 +428,16 @@ class ChatPredictor:
     # -- replies -----------------------------------------------------------------------------
     @torch.inference_mode()
     def reply(self, text: str, state: Optional[ChatState] = None, config: Optional[DecodeConfig] = None,
-              should_stop: Optional[Callable[[], bool]] = None) -> Reply:
+              should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = ()) -> Reply:
+        """The reply to ``text`` after ``state``. With ``avoid`` (replies already shown, to
+        regenerate), the best reply found whose text is none of them: the search keeps its whole
+        pool (the beam's n-best, the samples) and the reranking orders all of it, and where every
+        likely reply found is avoided the best is returned all the same (the caller sees it is one
+        it had).
+        Greedy search writes one reply, so a greedy ``avoid`` looks among the beam's."""
         config = config or DecodeConfig()
+        if avoid and config.strategy == "greedy":
+            config = replace(config, strategy="beam")
         source_ids = self.encode_turn(text)
         source = torch.tensor([source_ids], device=self.device)
         start_state = self._state(state)
@@ -431,8 +446,7 @@ class ChatPredictor:
         plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         step = plain_step
         rerank = self._reranks(config)
-        pool = max(config.n_best, config.beam_size, config.mmi_candidates)
-        search = replace(config, n_best=pool) if rerank else config
+        search = _search_config(config, rerank, bool(avoid))
         penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
         topic_bias = self._topic_bias(source_ids, config)
         reorder, start = Seq2Seq.reorder_state, dec_state
@@ -461,8 +475,9 @@ class ChatPredictor:
             # The reranking weighs each whole reply's log p(reply | turn), the model's own.
             if penalise or sample or topic_bias is not None:
                 hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
-            hypotheses = self._rerank(hypotheses, config, source_ids, topic_bias)
-        best = hypotheses[0]
+            kept = replace(config, n_best=len(hypotheses)) if avoid else config
+            hypotheses = self._rerank(hypotheses, kept, source_ids, topic_bias)
+        best = _first_not_in(hypotheses, avoid, vocab, config.length_penalty)
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
         if new_state is None:  # only when every continuation was masked (see BeamSearch.results)
@@ -474,6 +489,37 @@ class ChatPredictor:
             state=ChatState(new_state, (state.turns if state else 0) + 1, self.model_id),
             alternatives=[(detokenize(vocab.decode(h.tokens)), h.score) for h in hypotheses],
         )
+
+
+def _search_config(config: DecodeConfig, rerank: bool, avoiding: bool) -> DecodeConfig:
+    """What the search runs with: ``config``, or, where the reranking or ``avoid`` will choose
+    among its replies, the whole pool of them (a beam's n-best; for sampling, enough samples that
+    one differs from the replies to avoid even where the model prefers one of them)."""
+    pool = max(config.n_best, config.beam_size, config.mmi_candidates)
+    if avoiding and config.strategy == "sample":
+        pool = max(pool, ALTERNATIVE_SAMPLES)
+    return replace(config, n_best=pool) if rerank or avoiding else config
+
+
+def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], vocab: Vocab,
+                  alpha: float) -> Hypothesis:
+    """The first hypothesis whose words (case and punctuation aside) are none of ``avoid``'s and
+    that the model finds likely (see ``ALTERNATIVE_SPREAD``; ``alpha``: the length penalty's);
+    the first of all where there is none."""
+    said = {_words(text) for text in avoid}
+    if not said:
+        return hypotheses[0]
+    # The model's own scores: the reranked ones add MMI and topic terms, not probabilities.
+    plain = [h.log_prob / length_penalty(len(h.tokens), alpha) for h in hypotheses]
+    floor = max(plain) - math.log(ALTERNATIVE_SPREAD)
+    return next((h for h, score in zip(hypotheses, plain)
+                 if score >= floor and _words(detokenize(vocab.decode(h.tokens))) not in said),
+                hypotheses[0])
+
+
+def _words(text: str) -> str:
+    """A reply as compared for "the same reply": "Hey whats up!" is "hey whats up"."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:

@@ -49,7 +49,9 @@ class FakeEngine:
             raise ModelMissing(self.problems[kind])
 
     def reply(self, text: str, state: Optional[ChatState] = None, decode: Any = None,
-              should_stop=None) -> Reply:
+              should_stop=None, avoid=()) -> Reply:
+        # One reply per message: ``avoid`` (a regenerate) gets the same one, as a model with no
+        # other likely reply would give.
         if not text.strip():
             raise ValueError("the message is empty: there is nothing to reply to")
         self._need("chat")
