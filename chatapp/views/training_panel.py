@@ -220,7 +220,7 @@ class TrainingPanel(QWidget):
         self.kinds.currentChanged.connect(self._on_kind_tab)
         layout.addWidget(self.curves, 3)
 
-        tabs = QTabWidget()
+        self.version_tabs = tabs = QTabWidget()
         self.version_list, self.activate_button = self._version_tab(
             tabs, "Chat model versions", "Replies use it at once; choose an older one (or the shipped "
                                          "model) to roll back.", lambda: self.activate_selected("chat"))
@@ -428,6 +428,8 @@ class TrainingPanel(QWidget):
         self.stage_label.setText(f"Run {run.id} {STATUS_WORDS.get(run.status, run.status)}"
                                  + (f": {run.message}" if run.message else "."))
         self.offer.offer(run)
+        if self.offer.isVisible():  # the list with the offered version beside the question
+            self.version_tabs.setCurrentIndex(0 if run.kind == "chat" else 1)
         self._versions_timer.start()
 
 

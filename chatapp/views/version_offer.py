@@ -40,6 +40,9 @@ class VersionOffer(QFrame):
             row.addWidget(button)
         self.offered: Optional[tuple[str, int]] = None  # (kind, version id) of the run's new version
         self.undo_to: Optional[int] = None  # the version in use before the new one was chosen
+        self.using = False  # the text says the offered version is in use
+        self._switching = False  # our own activation is under way (it announces the change itself)
+        training.versions_changed.connect(self._sync)
         self.hide()
 
     def offer(self, run: Any) -> None:
@@ -47,7 +50,7 @@ class VersionOffer(QFrame):
         version_id = run.figures.get("version_id")
         if run.status != "done" or version_id is None:
             return
-        self.offered, self.undo_to = (run.kind, int(version_id)), None
+        self.offered, self.undo_to, self.using = (run.kind, int(version_id)), None, False
         what = KIND_WORDS.get(run.kind, run.kind)
         self._show(f"Run {run.id} made a new {what}. The one in use stays until you choose.", ask=True)
 
@@ -63,6 +66,7 @@ class VersionOffer(QFrame):
         text = f"Now using “{self._label(kind, version_id)}”."
         if self.undo_to is not None:
             text += f" Undo goes back to “{before.label}”."
+        self.using = True
         self._show(text, undo=self.undo_to is not None)
 
     def undo(self) -> None:
@@ -73,15 +77,30 @@ class VersionOffer(QFrame):
         if not self._activate(self.undo_to):
             return
         text = f"Back to “{self._label(kind, self.undo_to)}”; the new version stays in the list."
-        self.undo_to = None
+        self.undo_to, self.using = None, False
         self._show(text)
 
+    def _sync(self) -> None:
+        """Hide what the versions in use no longer bear out: the offered version chosen from the
+        list meanwhile, or another one chosen (or the new one failing to load) after "Use"."""
+        if self.offered is None or self.isHidden() or self._switching:
+            return
+        kind, version_id = self.offered
+        active = self.training.active_version(kind)
+        is_offered = active is not None and active.id == version_id
+        if is_offered != self.using and (self.use_button.isVisible() or self.using):
+            self.using = False
+            self.hide()
+
     def _activate(self, version_id: int) -> bool:
+        self._switching = True
         try:
             self.training.activate(version_id)
         except KeyError:  # no longer in the store
             self._show("That version is no longer there.")
             return False
+        finally:
+            self._switching = False
         return True
 
     def _label(self, kind: str, version_id: int) -> str:

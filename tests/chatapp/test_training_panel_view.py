@@ -105,6 +105,7 @@ def test_a_finished_run_asks_before_its_version_is_used_and_undo_goes_back(panel
     app, panel = panel_app
     store, engine = app.store, app.engine
     shipped = store.active_version("chat")
+    panel.version_tabs.setCurrentIndex(2)  # the runs
     run = run_to_end(app, panel)
     new_id = run.figures["version_id"]
     app.wait_idle()
@@ -112,6 +113,7 @@ def test_a_finished_run_asks_before_its_version_is_used_and_undo_goes_back(panel
     assert not any(kind == "chat" for kind, _ in engine.set_models)
     assert panel.offer.isVisible() and panel.offer.use_button.isVisible()
     assert "made a new chat model" in panel.offer.label.text()
+    assert panel.version_tabs.currentIndex() == 0  # the chat versions, where the new one is listed
     assert "made a new chat model" in app.window.statusBar().currentMessage()  # said with the panel closed too
 
     app.qtbot.mouseClick(panel.offer.use_button, Qt.MouseButton.LeftButton)
@@ -135,3 +137,19 @@ def test_keeping_the_version_in_use_leaves_it_active(panel_app):
     assert not panel.offer.isVisible()
     app.wait_idle()
     assert app.store.active_version("chat").id == shipped.id
+
+
+def test_the_offer_goes_when_the_versions_in_use_no_longer_match_it(panel_app):
+    app, panel = panel_app
+    shipped = app.store.active_version("chat")
+    run = run_to_end(app, panel)
+    app.qtbot.waitUntil(lambda: panel.version_list.count() == 2, timeout=5000)
+    rows = {panel.version_list.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(panel.version_list.count())}
+    panel.version_list.setCurrentRow(rows[run.figures["version_id"]])
+    app.qtbot.mouseClick(panel.activate_button, Qt.MouseButton.LeftButton)  # chosen from the list instead
+    assert not panel.offer.isVisible()
+    run = run_to_end(app, panel)
+    app.qtbot.mouseClick(panel.offer.use_button, Qt.MouseButton.LeftButton)
+    assert panel.offer.undo_button.isVisible()
+    app.controller.activate_version(shipped.id)  # another version, chosen elsewhere
+    assert not panel.offer.isVisible()  # no Undo that would say "back" to something else
