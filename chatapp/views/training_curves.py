@@ -1,5 +1,7 @@
 """The training panel's live curves: loss, gradient norm before clipping, share of steps clipped
-and tokens/s, one pyqtgraph plot each, with the clipping threshold drawn across the norms.
+and tokens/s, one pyqtgraph plot each, with the clipping threshold drawn across the norms. The
+loss plot's legend is a row of its own above the plots and names only the curves that the kind
+of run shown (chat or captioner) draws.
 
 Curves are redrawn on a timer, never per progress row: one plot per ``REDRAW_MS`` tick, so a
 paint covers a quarter of the graphs (painting all four at once held the event loop for 60-160 ms
