@@ -8,8 +8,9 @@ only the child, and closing the panel leaves the run going (the controller, not 
 it). The child runs at a lower CPU priority than the window, so the window never queues behind
 it. It prints one JSON object a line; this controller turns them into Qt signals, keeps the
 curves, and at the end stores the run (settings, start, end, status, curves, figures) and the
-new checkpoint as a model version of its kind in the data folder, which it activates when the
-run finished well. Those store writes run on the file worker, off the GUI thread.
+new checkpoint as a model version of its kind in the data folder. Those store writes run on the
+file worker, off the GUI thread. A new version is never made active here: the panel asks the
+user, who may also undo the switch (``activate`` with the version that was in use).
 
 Pause, resume and cancel write ``pause``, ``run`` or ``stop`` into the run's control file, which
 the child reads after every step; a child that has not stopped soon after ``stop`` is killed
@@ -26,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from chatapp.training_runs import (CLIP_WINDOW, FinishedRun, LiveRun, PreparedRun, TrainingProgress,
-                                   caption_settings, default_settings, thin_curves)
+from chatapp.training_runs import (CLIP_WINDOW, KIND_WORDS, FinishedRun, LiveRun, PreparedRun, TrainingProgress,
+                                   caption_settings, clipped_words, default_settings, thin_curves)
 
 if TYPE_CHECKING:
     from chatapp.controller import ChatController
@@ -76,11 +77,20 @@ class TrainingController(QObject):
         """The settings of the run in progress (empty when none)."""
         return dict(self.live.settings) if self.live is not None else {}
 
+    @property
+    def run_kind(self) -> Optional[str]:
+        """The kind of model the run in progress trains ("chat" or "caption"; None: no run)."""
+        return self.live.kind if self.live is not None else None
+
     def conversations(self) -> list:
         return self.store.training_overview()
 
     def versions(self, kind: str = "chat") -> list:
         return self.store.model_versions(kind)
+
+    def active_version(self, kind: str = "chat") -> Any:
+        """The version of ``kind`` in use (None: none recorded yet)."""
+        return self.store.active_version(kind)
 
     def runs(self, kind: Optional[str] = "chat") -> list:
         """The runs of ``kind`` (None: all), without their curves."""
@@ -292,7 +302,11 @@ class TrainingController(QObject):
 
     def _on_progress(self, live: LiveRun, row: dict[str, Any]) -> None:
         step = int(row.get("step", 0))
-        live.total_steps = int(row.get("total_steps") or live.total_steps or 0)
+        # The engine's plan is a lower bound for fine-tuning (its count of turn batches assumes
+        # every row is busy to the end, and the epoch's last, shorter window is one step more),
+        # so a run may go past it: the planned total then follows the steps taken, and the bar
+        # never shows fewer steps than the run made ("7 / 7" for a run of 9).
+        live.total_steps = max(int(row.get("total_steps") or live.total_steps or 0), step)
         values: dict[str, Optional[float]] = {}
         if row.get("phase") == "valid" and live.kind == "caption":
             values["valid_bleu"] = row.get("metric")  # the captioner validates by BLEU-4, not a loss
@@ -308,7 +322,8 @@ class TrainingController(QObject):
             if value is not None:
                 live.curves.setdefault(name, []).append([step, float(value)])
         self.progress.emit(TrainingProgress(live.run_id, step, live.total_steps, live.time_left_s(),
-                                            row.get("phase", "train"), values))
+                                            row.get("phase", "train"), values, sum(live.clipped),
+                                            len(live.clipped)))
 
     def _read_errors(self) -> None:
         if self.live is not None:
@@ -330,8 +345,9 @@ class TrainingController(QObject):
         figures = dict(live.summary)
         figures.update({k: v for k, v in result.items() if k not in ("status", "out")})
         figures["steps"] = result.get("steps", live.step)
+        figures["clipped_steps"] = sum(live.clipped)
         if result.get("status") == "done" and code == 0:
-            status, message = "done", self._summary(result)
+            status, message = "done", self._summary(figures)
         elif live.stopping:
             status = "cancelled"
             message = "The app was closed during the run." if live.closing else "Cancelled."
@@ -351,31 +367,28 @@ class TrainingController(QObject):
         if live.closing:  # the app is closing: the file worker is about to stop
             self._after_exit(self._store_finished(record))
             return
-        # The store writes (the run with its curves, the version, the activation) go to the
-        # file worker; the engine switch and the announcement come back on the GUI thread.
+        # The store writes (the run with its curves, the version) go to the file worker; the
+        # announcement comes back on the GUI thread.
         op = self.chat.files.run(lambda _ctx: self._store_finished(record), "store training run")
         op.result.connect(self._after_exit)
         op.failed.connect(lambda error: self._store_failed(record, error))
 
-    def _store_finished(self, run: FinishedRun) -> tuple[Any, Any, Any]:
-        """Store the ended run (any thread); returns (its record, the version now active, the one
-        it replaced), the versions None unless the run's version became active."""
+    def _store_finished(self, run: FinishedRun) -> Any:
+        """Store the ended run and its version, not active (any thread); returns the run's record."""
         figures = dict(run.figures)
-        version_id = None
         if run.label is not None:
-            version_id = self.store.add_model_version(run.kind, run.label, run.out, training_run_id=run.run_id)
-            figures["version_id"] = version_id
+            figures["version_id"] = self.store.add_model_version(run.kind, run.label, run.out,
+                                                                 training_run_id=run.run_id)
         self.store.finish_training_run(run.run_id, run.status, run.message, curves=run.curves, figures=figures)
-        active = previous = None
-        if run.status == "done" and version_id is not None:
-            previous = self.store.active_version(run.kind)
-            active = self.store.activate_version(version_id)
-        return self.store.training_run(run.run_id), active, previous
+        return self.store.training_run(run.run_id)
 
-    def _after_exit(self, stored: tuple[Any, Any, Any]) -> None:
-        record, active, previous = stored
-        if active is not None:
-            self.chat.use_version(active, previous)  # the engine loads it on its own worker
+    def _after_exit(self, record: Any) -> None:
+        if record.status == "done" and record.figures.get("version_id") is not None:
+            # Said in the chat window too: the panel that asks may be closed.
+            what = KIND_WORDS.get(record.kind, record.kind)
+            self.chat.notice.emit(None, "info", f"Training run {record.id} made a new {what}. The one in use "
+                                                f"stays until you choose the new one in the training panel.")
+        self.versions_changed.emit()
         self.finished.emit(record)
 
     def _store_failed(self, run: FinishedRun, error: BaseException) -> None:
@@ -430,7 +443,9 @@ class TrainingController(QObject):
 
     @staticmethod
     def _summary(result: dict[str, Any]) -> str:
-        parts = [f"{result.get('steps', 0)} steps in {result.get('seconds', 0):.0f} s"]
+        """The run's figures in words; its step count is the one the panel's bar ends on."""
+        parts = [f"{result.get('steps', 0)} steps in {result.get('seconds', 0):.0f} s",
+                 clipped_words(result.get("clipped_steps", 0), result.get("steps", 0))]
         if result.get("best_bleu4") is not None:
             parts.append(f"validation BLEU-4 {result['best_bleu4']:.3f}")
         if result.get("corrections_reproduced") is not None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QProcess
 
 MAX_CURVE_POINTS = 400  # per curve, in the stored row
 CLIP_WINDOW = 20  # the clipped share is drawn over the last this many steps
+KIND_WORDS = {"chat": "chat model", "caption": "captioner"}  # a run's kind, in words
 
 
 def default_settings() -> dict[str, Any]:
@@ -95,6 +96,8 @@ class TrainingProgress:
     time_left_s: Optional[float]
     phase: str  # "train" or "valid"
     values: dict[str, Optional[float]]  # curve name -> this step's value
+    clipped_steps: int = 0  # training steps so far whose gradient was clipped
+    train_steps: int = 0  # training steps so far (of which ``clipped_steps`` were clipped)
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,11 @@ class FinishedRun:
     figures: dict[str, Any]
     label: Optional[str]  # the new version's name; None: no version (failed, or no checkpoint)
     out: Path
+
+
+def clipped_words(clipped: int, steps: int) -> str:
+    """How many steps clipping scaled, in words: "clipped 3 of 40 steps"."""
+    return f"clipped {clipped} of {steps} step{'' if steps == 1 else 's'}"
 
 
 def thin_curves(curves: dict[str, list], limit: int = MAX_CURVE_POINTS) -> dict[str, list]:

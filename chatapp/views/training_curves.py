@@ -1,5 +1,7 @@
 """The training panel's live curves: loss, gradient norm before clipping, share of steps clipped
-and tokens/s, one pyqtgraph plot each, with the clipping threshold drawn across the norms.
+and tokens/s, one pyqtgraph plot each, with the clipping threshold drawn across the norms. The
+loss plot's legend is a row of its own above the plots and names only the curves that the kind
+of run shown (chat or captioner) draws.
 
 Curves are redrawn on a timer, never per progress row: one plot per ``REDRAW_MS`` tick, so a
 paint covers a quarter of the graphs (painting all four at once held the event loop for 60-160 ms
@@ -22,13 +24,13 @@ if TYPE_CHECKING:
 
 REDRAW_MS = 100  # one plot per tick: each plot is redrawn at most every len(PLOTS) * REDRAW_MS
 AXIS_WIDTH = 56  # fixed, so a longer tick label never re-lays out the whole grid of plots
-CURVES = {  # name -> (plot, colour, legend)
-    "train_loss": ("loss", "#2f6fde", "training loss"),
-    "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)"),
-    "valid_bleu": ("loss", "#b8860b", "validation BLEU-4 (held-out photos)"),
-    "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping"),
-    "clipped_share": ("clipped", "#9b4fd1", "share of steps clipped"),
-    "tokens_per_s": ("speed", "#555555", "tokens/s"),
+CURVES = {  # name -> (plot, colour, legend, the kinds of run that draw it)
+    "train_loss": ("loss", "#2f6fde", "training loss", ("chat", "caption")),
+    "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)", ("chat",)),
+    "valid_bleu": ("loss", "#b8860b", "validation BLEU-4 (held-out photos)", ("caption",)),
+    "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping", ("chat", "caption")),
+    "clipped_share": ("clipped", "#9b4fd1", "share of steps clipped", ("chat", "caption")),
+    "tokens_per_s": ("speed", "#555555", "tokens/s", ("chat", "caption")),
 }
 PLOTS = {"loss": "Loss", "norm": "Gradient norm before clipping",
          "clipped": f"Share of steps clipped (last {CLIP_WINDOW})", "speed": "Tokens/s"}
@@ -38,7 +40,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     """The plots of ``PLOTS`` with the lines of ``CURVES``: ``start`` a run, ``add`` its progress
     rows, ``finish`` it (whatever is still waiting is drawn then)."""
 
-    def __init__(self, background: QColor, clip: float):
+    def __init__(self, background: QColor, clip: float, kind: str = "chat"):
         super().__init__()
         self._points: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in CURVES}
         self._dirty: set[str] = set()  # plots with points not drawn yet
@@ -48,9 +50,13 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._redraw.setInterval(REDRAW_MS)
         self._redraw.timeout.connect(self._draw)
         self.setBackground(background)
+        # The loss plot's legend sits in a row of its own above the plots: inside a plot it
+        # covered the curves, which start at the top left and end at the bottom right.
+        self.legend = pg.LegendItem(frame=False, colCount=2)
+        self.addItem(self.legend, row=0, col=0, colspan=2)
         self.plots: dict[str, pg.PlotItem] = {}
         for i, (key, title) in enumerate(PLOTS.items()):
-            plot = self.addPlot(row=i // 2, col=i % 2, title=title)
+            plot = self.addPlot(row=1 + i // 2, col=i % 2, title=title)
             # No grid: its lines belong to the axes, so every new point repainted both axes'
             # text as well (two thirds of a redraw's time).
             plot.showGrid(x=False, y=False)
@@ -59,26 +65,42 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             plot.setClipToView(True)
             plot.setLabel("bottom", "step")
             plot.getAxis("left").setWidth(AXIS_WIDTH)
-            if key == "loss":
-                plot.addLegend(offset=(-10, 10))
             self.plots[key] = plot
-        self.lines = {name: self.plots[plot].plot([], [], pen=pg.mkPen(colour, width=2), name=legend,
+        self.lines = {name: self.plots[plot].plot([], [], pen=pg.mkPen(colour, width=2),
                                                   symbol="o" if name.startswith("valid") else None,
                                                   symbolSize=5, symbolBrush=colour)
-                      for name, (plot, colour, legend) in CURVES.items()}
+                      for name, (plot, colour, _, _) in CURVES.items()}
         self.threshold = pg.InfiniteLine(angle=0, movable=False,
                                          pen=pg.mkPen("#d62f2f", width=1.5, style=Qt.PenStyle.DashLine),
                                          label="clipping threshold", labelOpts={"position": 0.2})
         self.threshold.setValue(clip)  # where a run puts it, so starting does not move it
         self.plots["norm"].addItem(self.threshold)
         self.plots["clipped"].setYRange(0, 1)
+        self.kind = ""
+        self.set_kind(kind)
 
-    def start(self, clip: float) -> None:
-        """A new run: its curves start empty, its threshold at ``clip``."""
+    def set_kind(self, kind: str) -> None:
+        """Show the curves of a ``kind`` of run ("chat" or "caption") in the legend: a chat run
+        has no BLEU-4 and a captioner run no base-corpus loss."""
+        if kind == self.kind:
+            return
+        self.kind = kind
+        self.legend.clear()
+        for name, (plot, _, legend, kinds) in CURVES.items():
+            if plot == "loss" and kind in kinds:
+                self.legend.addItem(self.lines[name], legend)
+
+    def legend_texts(self) -> list[str]:
+        """The legend's entries, in order."""
+        return [label.text for _, label in self.legend.items]
+
+    def start(self, clip: float, kind: str = "chat") -> None:
+        """A new run of ``kind``: its curves start empty, its threshold at ``clip``."""
         for xs, ys in self._points.values():
             xs.clear()
             ys.clear()
         self.threshold.setValue(clip)
+        self.set_kind(kind)
         self._total_steps = 0  # the step axes keep their range until the first row gives the new one
         self._dirty = set(PLOTS)  # cleared on the next ticks, one plot at a time
         self._redraw.start()
@@ -116,7 +138,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         if self._total_steps:
             plot.setXRange(0, self._total_steps, padding=0.02)  # also stops the step axis following
         low = high = None
-        for name, (plot_key, _, _) in CURVES.items():
+        for name, (plot_key, _, _, _) in CURVES.items():
             if plot_key != key:
                 continue
             xs, ys = self._points[name]
@@ -125,6 +147,9 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             if finite:
                 low = min(finite) if low is None else min(low, min(finite))
                 high = max(finite) if high is None else max(high, max(finite))
+        if key == "norm" and low is not None:
+            # The threshold stays in view: a reader sees at once how far above it the norms are.
+            low, high = min(low, self.threshold.value()), max(high, self.threshold.value())
         if key != "clipped" and low is not None:
             _fit_values(plot, low, high)
 

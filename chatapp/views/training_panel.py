@@ -3,11 +3,14 @@ pick the model version.
 
 Two kinds of run: the chat model fine-tuned on saved conversations, and the captioner trained on
 the user's own photos (a COCO-format captions JSON and its image folder). Each kind has its own
-list of versions; activating one never changes the other kind's model.
+list of versions; activating one never changes the other kind's model. A run's new version is
+never used without asking: when the run ends well the panel offers it, and once it is in use an
+Undo goes back to the version used before.
 
 A window of its own. It only builds requests for the ``TrainingController`` and draws what that
 reports; closing the panel leaves a run going (the controller owns the child process). The
-curves are :class:`chatapp.views.training_curves.TrainingCurves`.
+curves are :class:`chatapp.views.training_curves.TrainingCurves`, the question about a run's new
+version :class:`chatapp.views.version_offer.VersionOffer`.
 """
 from __future__ import annotations
 
@@ -20,14 +23,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFi
                                QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from chatapp.training_runs import KIND_WORDS, clipped_words
 from chatapp.views.training_curves import TrainingCurves
+from chatapp.views.version_offer import VersionOffer
 
 if TYPE_CHECKING:
     from chatapp.training import TrainingController
     from chatapp.training_runs import TrainingProgress
 
 STATUS_WORDS = {"running": "running", "done": "done", "cancelled": "cancelled", "failed": "failed"}
-KIND_WORDS = {"chat": "chat model", "caption": "captioner"}
 
 
 def duration(seconds: Optional[float]) -> str:
@@ -167,9 +171,9 @@ class TrainingPanel(QWidget):
         form.addRow("Steps", self.caption_steps)
         form.addRow("Learning rate", self.caption_learning_rate)
         form.addRow("Batch size (photos)", self.caption_batch_size)
-        note = QLabel("The captioner learns your captions' words from scratch; the new version "
-                      "replaces the captioner in use when the run ends well, and the chat model "
-                      "stays as it is. The device is the one chosen for the chat.")
+        note = QLabel("The captioner learns your captions' words from scratch; when the run ends "
+                      "well you choose whether its version replaces the captioner in use, and the "
+                      "chat model stays as it is. The device is the one chosen for the chat.")
         note.setWordWrap(True)
         form.addRow(note)
         layout.addWidget(settings)
@@ -193,17 +197,30 @@ class TrainingPanel(QWidget):
         # re-laying out and repainting all four held the window for 20-50 ms.
         self.stage_label.setFixedHeight(2 * self.stage_label.fontMetrics().lineSpacing() + 4)
         self.stage_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Wide enough for the longest count, so a new count never re-lays out the window.
+        self.clip_label = QLabel("")
+        widest = self.clip_label.fontMetrics().horizontalAdvance("clipped 00000 of 00000 steps")
+        self.clip_label.setMinimumWidth(widest)
+        self.clip_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.clip_label.setToolTip("Steps whose gradient norm reached the clipping threshold and were "
+                                   "scaled down to it.")
         top = QHBoxLayout()
         top.addWidget(self.progress_bar, 1)
+        top.addWidget(self.clip_label)
         top.addWidget(self.time_label)
         layout.addLayout(top)
         layout.addWidget(self.stage_label)
+        self.offer = VersionOffer(self.training)
+        layout.addWidget(self.offer)
 
-        self.curves = TrainingCurves(self.palette().color(self.backgroundRole()), self.clip.value())
+        self.curves = TrainingCurves(self.palette().color(self.backgroundRole()), self.clip.value(),
+                                     self._tab_kind())
         self.threshold = self.curves.threshold  # the clipping threshold across the gradient norms
+        self._curves_shown = False  # a run's curves are drawn: the legend keeps that run's kind
+        self.kinds.currentChanged.connect(self._on_kind_tab)
         layout.addWidget(self.curves, 3)
 
-        tabs = QTabWidget()
+        self.version_tabs = tabs = QTabWidget()
         self.version_list, self.activate_button = self._version_tab(
             tabs, "Chat model versions", "Replies use it at once; choose an older one (or the shipped "
                                          "model) to roll back.", lambda: self.activate_selected("chat"))
@@ -358,19 +375,33 @@ class TrainingPanel(QWidget):
         if not running:
             self.pause_button.setText("Pause")
 
+    def _tab_kind(self) -> str:
+        return "caption" if self.kinds.currentIndex() == 1 else "chat"
+
+    def _on_kind_tab(self, _index: int) -> None:
+        if not self._curves_shown:  # no run drawn yet: the legend names what this tab's run draws
+            self.curves.set_kind(self._tab_kind())
+
     def _on_started(self, _run_id: int) -> None:
-        self.curves.start(float(self.training.run_settings().get("clip_norm", self.clip.value())))
+        self.curves.start(float(self.training.run_settings().get("clip_norm", self.clip.value())),
+                          self.training.run_kind or self._tab_kind())
+        self._curves_shown = True
         self.progress_bar.setRange(0, 0)
         self.time_label.setText("")
+        self.clip_label.setText("")
+        self.offer.hide()  # an earlier run's question; its version stays in the list
         self._set_running(True)
 
     def _on_progress(self, update: "TrainingProgress") -> None:
         self.curves.add(update)
         if update.total_steps:
+            # The same count as the run's end says: the controller's total never falls below
+            # the steps taken, so the value is never held back at the plan.
             self.progress_bar.setRange(0, update.total_steps)
-            self.progress_bar.setValue(min(update.step, update.total_steps))
+            self.progress_bar.setValue(update.step)
         if update.phase == "train":
             self.time_label.setText(duration(update.time_left_s))
+            self.clip_label.setText(clipped_words(update.clipped_steps, update.train_steps))
 
     def _on_start_failed(self, message: str) -> None:
         self.stage_label.setText(message)
@@ -384,9 +415,21 @@ class TrainingPanel(QWidget):
         self.curves.finish()
         self._set_running(False)
         self.time_label.setText("")
-        self.progress_bar.setRange(0, max(1, self.progress_bar.maximum()))
+        steps = int(run.figures.get("steps") or 0)
+        if run.status == "done" and steps:
+            # Done: the run's own count is the whole of it, as the text below says.
+            self.progress_bar.setRange(0, steps)
+            self.progress_bar.setValue(steps)
+        else:
+            self.progress_bar.setRange(0, max(1, self.progress_bar.maximum(), steps))
+            self.progress_bar.setValue(steps)
+        if steps:
+            self.clip_label.setText(clipped_words(int(run.figures.get("clipped_steps") or 0), steps))
         self.stage_label.setText(f"Run {run.id} {STATUS_WORDS.get(run.status, run.status)}"
                                  + (f": {run.message}" if run.message else "."))
+        self.offer.offer(run)
+        if self.offer.isVisible():  # the list with the offered version beside the question
+            self.version_tabs.setCurrentIndex(0 if run.kind == "chat" else 1)
         self._versions_timer.start()
 
 

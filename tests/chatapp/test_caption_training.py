@@ -1,5 +1,5 @@
 """The training panel's captioner on the user's own photos: import a COCO-format set, train in a
-child process with live progress, store a new captioner version that captions at once, cancel,
+child process with live progress, store a new captioner version that captions once chosen, cancel,
 roll back, and a bad captions file. The real engine, a tiny chat model and a tiny captioner."""
 import json
 
@@ -81,7 +81,10 @@ def test_a_coco_import_trains_a_captioner_version_that_captions_at_once(qtbot, a
     assert any(u.values.get("valid_bleu") is not None for u in updates if u.phase == "valid")
     assert run.curves["train_loss"] and run.curves["grad_norm"] and run.curves["valid_bleu"]
     assert panel.progress_bar.value() == 40 and "done" in panel.stage_label.text()
+    assert any("BLEU-4" in text for text in panel.curves.legend_texts())
 
+    assert store.active_version("caption").id == shipped.id  # until the user chooses the new one
+    qtbot.mouseClick(panel.offer.use_button, Qt.MouseButton.LeftButton)
     active = store.active_version("caption")
     assert active.source == "trained" and active.training_run_id == run.id and active.kind == "caption"
     assert store.data_dir in active.path.parents and active.path.is_file()

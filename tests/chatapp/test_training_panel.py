@@ -1,5 +1,6 @@
-"""The training panel on the real engine with a tiny chat model: fine-tune in a child process,
-cancel, a crashing run, and rolling back to an earlier model version."""
+"""The training panel on the real engine with a tiny chat model: fine-tune in a child process
+and choose the new version, cancel, a crashing run, and rolling back to an earlier model version.
+(What the panel shows of a run, with a stand-in child: test_training_panel_view.py.)"""
 import json
 import sys
 
@@ -72,7 +73,7 @@ def panel_with(window, epochs, learning_rate=0.01):
     return panel
 
 
-def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbot, app):
+def test_fine_tune_stores_a_version_that_once_chosen_gives_the_correction(qtbot, app):
     window, controller = app
     assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
     shipped = controller.store.active_version("chat")
@@ -106,6 +107,17 @@ def test_fine_tune_stores_and_activates_a_version_that_gives_the_correction(qtbo
     assert run.curves["grad_norm"] and run.curves["valid_loss"] and run.settings["epochs"] == 40
     assert run.settings["distill_weight"] == 0.3
     assert run.ended_at >= run.started_at and run.base_version_id == shipped.id
+    # One step count: the bar ends on the run's own, which the text says.
+    steps = run.figures["steps"]
+    assert panel.progress_bar.value() == panel.progress_bar.maximum() == steps
+    assert f"{steps} steps in" in panel.stage_label.text()
+    assert panel.clip_label.text() == f"clipped {run.figures['clipped_steps']} of {steps} steps"
+    assert not any("BLEU" in text for text in panel.curves.legend_texts())
+    # The new version waits to be chosen; the shipped model answers until then.
+    assert controller.store.active_version("chat").id == shipped.id
+    assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
+    assert panel.offer.isVisible()
+    qtbot.mouseClick(panel.offer.use_button, Qt.MouseButton.LeftButton)
     active = controller.store.active_version("chat")
     assert active.source == "trained" and active.training_run_id == run.id
     assert active.path.is_file() and controller.store.data_dir in active.path.parents
