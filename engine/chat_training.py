@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine.data.chat import Exchange, TurnBatch, count_steps, stream_batches
+from engine.data.chat import Exchange, TurnBatch, count_turns, stream_batches
 from engine.device import autocast
 from engine.models.seq2seq import Seq2Seq, State
 from engine.text import Vocab
@@ -196,8 +196,11 @@ class _ChatTraining:
         self.optimizer = adam(model.parameters(), config.learning_rate)
         if optimizer_state is not None:
             self.optimizer.load_state_dict(optimizer_state)
-        self.turns_per_epoch = count_steps(train_streams, config.batch_size)
-        self.total_steps = max(1, self.turns_per_epoch // config.tbptt_turns) * config.epochs
+        # Exchange steps in each epoch (its own shuffle), and one optimiser step per window of
+        # tbptt_turns of them, the last window of an epoch maybe shorter: the schedule's length.
+        self.epoch_turns = {epoch: count_turns(train_streams, config.batch_size, config.seed + epoch,
+                                               config.min_active_rows) for epoch in range(1, config.epochs + 1)}
+        self.total_steps = max(1, sum(-(-turns // config.tbptt_turns) for turns in self.epoch_turns.values()))
         resume = resume or {}
         self.step = int(resume.get("step", 0))
         self.start_epoch = int(resume.get("epoch", 1))
@@ -226,7 +229,7 @@ class _ChatTraining:
                          if self.teacher is not None else None)
         window = _Window()
         batches = stream_batches(self.train_streams, self.config.batch_size, self.vocab,
-                                 shuffle_seed=self.config.seed + epoch, min_active=self.config.min_active_rows)
+                                 self.config.seed + epoch, self.config.min_active_rows)
         for turn, batch in enumerate(batches, 1):
             if turn <= self.skip_turns:
                 continue
@@ -289,7 +292,7 @@ class _ChatTraining:
         if stop_asked or out_of_time:
             valid = self.validate(epoch) if out_of_time else None
             self.save(epoch, turn, valid)
-            return self.result(epoch - 1 + turn / max(1, self.turns_per_epoch), stopped=stop_asked)
+            return self.result(epoch - 1 + turn / max(1, self.epoch_turns[epoch]), stopped=stop_asked)
         if self.step % self.config.valid_every == 0:
             self.validate_and_save(epoch, next_epoch=epoch, turn=turn)
         elif self.on_checkpoint and self.clock.elapsed - self.last_checkpoint >= self.config.checkpoint_every_minutes * 60:

@@ -52,7 +52,7 @@ class Bounded:
 
     def __call__(self, text: str):
         value = self.kind(text)  # a ValueError here becomes argparse's "invalid int value"
-        if not (self.low <= value <= self.high) or (self.kind is float and not math.isfinite(value)):
+        if math.isnan(value) or not self.low <= value <= self.high:
             raise argparse.ArgumentTypeError(f"{text} is not in {_show(self.low)}..{_show(self.high)}")
         return self.kind(value)
 

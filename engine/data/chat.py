@@ -191,48 +191,47 @@ def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool]
 def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vocab,
                    shuffle_seed: int | None = None, min_active: float = 0.0) -> Iterator[TurnBatch]:
     """Conversations side by side, one per row; when one ends, its row takes the next one and its
-    state is reset. Yields one TurnBatch per exchange step until every stream is used.
+    state is reset. Yields one TurnBatch per exchange step until every stream is used (the rows
+    as :func:`stream_schedule` lays them out)."""
+    for step in stream_schedule([len(s) for s in streams], batch_size, shuffle_seed, min_active):
+        exchanges = [streams[index][position] if index >= 0 else None for index, position in step]
+        yield make_turn_batch(exchanges, [position == 0 for _, position in step], vocab,
+                              [index for index, _ in step])
 
-    With ``min_active`` > 0 it stops once the queue is empty and fewer than that share of rows
-    still hold a conversation: the last long conversations would otherwise make many steps of a
-    few rows each, noisy updates that undo part of the epoch (training reshuffles every epoch, so
-    those tails are seen in other epochs)."""
-    order = list(range(len(streams)))
+
+def stream_schedule(lengths: Sequence[int], batch_size: int, shuffle_seed: int | None = None,
+                    min_active: float = 0.0) -> Iterator[list[tuple[int, int]]]:
+    """For each step, per row the (stream index, exchange position) it reads, (-1, 0) when idle.
+
+    Streams of the given ``lengths`` (exchanges) fill the rows in a shuffled order; a row whose
+    stream ends takes the next one. With ``min_active`` > 0 it stops once the queue is empty and
+    fewer than that share of rows still hold a conversation: the last long conversations would
+    otherwise make many steps of a few rows each, noisy updates that undo part of the epoch
+    (training reshuffles every epoch, so those tails are seen in other epochs)."""
+    order = list(range(len(lengths)))
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(order)
     queue = iter(order)
-    rows: list[list[Exchange] | None] = [None] * batch_size
-    row_streams = [-1] * batch_size  # the index of each row's stream in ``streams``
+    row_streams = [next(queue) if row < len(order) else -1 for row in range(batch_size)]
     positions = [0] * batch_size
-    for row in range(batch_size):
-        if row < len(order):
-            row_streams[row] = next(queue)
-            rows[row] = streams[row_streams[row]]
-    # Reorder so the first batch_size streams fill the rows; the rest wait in the queue.
     queue_empty = len(order) <= batch_size
-    while any(r is not None for r in rows):
-        active = sum(r is not None for r in rows)
+    while any(index >= 0 for index in row_streams):
+        active = sum(index >= 0 for index in row_streams)
         if queue_empty and active < min_active * batch_size:
             return
-        exchanges, resets = [], []
-        for row in range(batch_size):
-            stream = rows[row]
-            exchanges.append(stream[positions[row]] if stream is not None else None)
-            resets.append(positions[row] == 0)
-        yield make_turn_batch(exchanges, resets, vocab, row_streams)
-        for row in range(batch_size):
-            if rows[row] is None:
+        yield list(zip(row_streams, positions))
+        for row, index in enumerate(row_streams):
+            if index < 0:
                 continue
             positions[row] += 1
-            if positions[row] >= len(rows[row]):
+            if positions[row] >= lengths[index]:
                 next_index = next(queue, None)
                 queue_empty = queue_empty or next_index is None
-                rows[row] = streams[next_index] if next_index is not None else None
                 row_streams[row] = next_index if next_index is not None else -1
                 positions[row] = 0
 
 
-def count_steps(streams: Sequence[list[Exchange]], batch_size: int) -> int:
-    """How many TurnBatches :func:`stream_batches` yields (greedy row filling, any order ~ same)."""
-    total = sum(len(s) for s in streams)
-    return -(-total // batch_size)
+def count_turns(streams: Sequence[list[Exchange]], batch_size: int, shuffle_seed: int | None = None,
+                min_active: float = 0.0) -> int:
+    """Exactly how many TurnBatches :func:`stream_batches` yields with these arguments."""
+    return sum(1 for _ in stream_schedule([len(s) for s in streams], batch_size, shuffle_seed, min_active))

@@ -209,14 +209,6 @@ def add_base_corpus(data: FinetuneData, config: FinetuneConfig, replay_file: Opt
 
 
 # -- training --------------------------------------------------------------------------------
-def turn_batches(streams: Sequence, batch_size: int, vocab) -> int:
-    """Exactly how many turn batches one epoch of ``stream_batches`` yields (rows of uneven
-    length end at different times, so ``count_steps`` is only a lower bound)."""
-    from engine.data.chat import stream_batches
-
-    return sum(1 for _ in stream_batches(streams, batch_size, vocab))
-
-
 def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneConfig,
              device: "torch.device", on_progress=None, should_stop=None,
              on_checkpoint: Optional[Callable] = None) -> "TrainResult":
@@ -225,7 +217,7 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
     The model is left in eval mode, ready to reply.
     """
     from engine.chat_training import TrainConfig, train_chat
-    from engine.data.chat import tokenize_conversations, training_streams
+    from engine.data.chat import count_turns, tokenize_conversations, training_streams
     from engine.training import ignore_progress, never_stop
 
     model, vocab, model_config = predictor.model, predictor.vocab, predictor.model.config
@@ -246,7 +238,7 @@ def finetune(predictor: "ChatPredictor", data: FinetuneData, config: FinetuneCon
     # conversation side by side and leave a few conversations with only a few steps to learn in.
     batch_size = max(1, min(config.batch_size, len(train_streams) // config.epochs))
     # A window longer than the epoch would never fill, so it is cut to the epoch.
-    turns = turn_batches(train_streams, batch_size, vocab)
+    turns = count_turns(train_streams, batch_size, config.seed + 1)  # train_chat's one epoch
     window = max(1, min(config.tbptt_turns, turns))
     steps = max(1, turns // window)
     train_config = TrainConfig(

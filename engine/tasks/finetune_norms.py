@@ -22,6 +22,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Sequence
 
+from engine.options import RANGES, Parser, bound_numbers
+
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 THRESHOLDS = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0)
 
@@ -68,12 +70,13 @@ def eval_corrections(predictor, count: int, seed: int) -> list:
 
 def measure(args: argparse.Namespace) -> dict:
     from engine.device import pick_device
-    from engine.tasks.chat import DEFAULT_MODEL, ChatPredictor
+    from engine.shipped import DEFAULT_PATHS
+    from engine.tasks.chat import ChatPredictor
     from engine.tasks.finetune import FinetuneConfig, add_base_corpus, finetune, prepare, read_saved
 
     started = time.perf_counter()
     device = pick_device(args.device)
-    model_path = Path(args.model or DEFAULT_MODEL)
+    model_path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(model_path, device)
     saved = read_saved(args.data) if args.data else eval_corrections(predictor, args.corrections, args.seed)
     config = replace(FinetuneConfig(), clip_norm=args.clip, epochs=args.epochs, device=str(device),
@@ -101,8 +104,7 @@ def measure(args: argparse.Namespace) -> dict:
 def main(argv: Sequence[str] | None = None) -> int:
     from engine.tasks.finetune import FinetuneConfig
 
-    parser = argparse.ArgumentParser(prog="python -m engine.tasks.finetune_norms",
-                                     description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m engine.tasks.finetune_norms", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")
     parser.add_argument("--data", default=None, help="a panel data file (default: eval finetune's corrections)")
     parser.add_argument("--corrections", type=int, default=20)
@@ -112,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON object on one line")
+    # No threshold at all (inf) is this command's point: the norms as the model shows them.
+    bound_numbers(parser, {**RANGES, "clip": (1e-3, math.inf)})
     args = parser.parse_args(argv)
     import torch
 

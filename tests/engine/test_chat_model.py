@@ -11,7 +11,7 @@ import torch
 
 from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import CheckpointError
-from engine.data.chat import make_turn_batch, stream_batches, training_streams
+from engine.data.chat import make_turn_batch, stream_batches, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
@@ -672,3 +672,20 @@ def test_training_command_keeps_the_best_validated_weights_and_can_store_them_ha
         assert {stored.get_slice(k).get_dtype() for k in stored.keys()} == {"F16"}
         assert resume.get_slice("embedding.weight").get_dtype() == "F32"
     assert kept.reply("what is my name ?").text
+
+
+@pytest.mark.parametrize("tbptt, min_active", [(1, 0.0), (2, 0.0), (3, 0.5)])
+def test_the_planned_steps_are_the_steps_taken(tbptt, min_active):
+    """The total every progress row carries (the panel's bar) is the number of optimiser steps the
+    run makes: epochs of uneven conversations, a shorter last window, rows idle at the end."""
+    tokenized = tokenize_conversations([list(c) for c in CONVERSATIONS + [["a", "b"] * 5, ["c", "d"]]])
+    vocab = Vocab.build((t for c in tokenized for t in c), min_count=1)
+    config = tiny_config(vocab)
+    streams = training_streams(tokenized, vocab, config.max_source_len, config.max_reply_len, both_sides=True)
+    rows = []
+    train_chat(Seq2Seq(config), streams, [], vocab,
+               TrainConfig(epochs=3, batch_size=3, tbptt_turns=tbptt, valid_every=10**9, min_active_rows=min_active),
+               torch.device("cpu"), on_progress=lambda update: rows.append(update))
+    steps = [row for row in rows if row.phase == "train"]
+    assert steps and {row.total_steps for row in rows} == {len(steps)}
+    assert [row.step for row in steps] == list(range(1, len(steps) + 1))
