@@ -242,7 +242,7 @@ def measure_training(window, controller, conversation: int, meter: StallMeter, t
     """
     store = controller.store
     if tiny:
-        from engine.tasks.chat import train_small_model
+        from engine.tasks.chat_train import train_small_model
 
         path = store.data_dir / "models" / "tiny-base.safetensors"
         train_small_model([["hello there", "hi! how are you?"], ["what do you do?", "i read books"]], path,

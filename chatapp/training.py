@@ -158,7 +158,7 @@ class TrainingController(QObject):
 
     def _prepare_chat(self, ids: list[int], settings: dict[str, Any], shipped: Path) -> PreparedRun:
         """(file worker) The chosen conversations as the child's data file, and the run's row."""
-        from engine.tasks.finetune import SavedExchange, write_saved
+        from engine.tasks.finetune_data import SavedExchange, write_saved
 
         saved: dict[int, list] = {i: [] for i in ids}
         for exchange in self.store.training_exchanges(ids):

@@ -17,7 +17,7 @@ KIND_WORDS = {"chat": "chat model", "caption": "captioner"}  # a run's kind, in 
 
 def default_settings() -> dict[str, Any]:
     """The panel's defaults: the engine's FinetuneConfig (a dataclass that does not load torch)."""
-    from engine.tasks.finetune import FinetuneConfig
+    from engine.tasks.finetune_data import FinetuneConfig
 
     return asdict(FinetuneConfig())
 

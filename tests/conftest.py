@@ -31,7 +31,7 @@ def memory_model(tmp_path_factory):
     loads its own from the path."""
     from tiny_chat import MEMORY
 
-    from engine.tasks.chat import train_small_model
+    from engine.tasks.chat_train import train_small_model
 
     path = tmp_path_factory.mktemp("memory-model") / "chat.safetensors"
     return train_small_model(MEMORY, path, epochs=150), path

@@ -18,7 +18,7 @@ MEMORY = [
 
 
 def train_tiny_model(folder: Path) -> Path:
-    from engine.tasks.chat import train_small_model
+    from engine.tasks.chat_train import train_small_model
 
     path = folder / "chat.safetensors"
     train_small_model(BASE, path, epochs=80)

@@ -22,7 +22,8 @@ from engine.decoding import DecodeConfig
 from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
 from engine.shipped import DEFAULT_PATHS
-from engine.tasks.chat import ChatPredictor, sample_prior_contexts
+from engine.tasks.chat import ChatPredictor
+from engine.tasks.chat_rerank import sample_prior_contexts
 from engine.text import UNK, Vocab
 
 BOS, END = "<s>", "</s>"

@@ -31,8 +31,8 @@ from engine.decoding import DecodeConfig
 from engine.device import pick_device
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor, chat_decoding
-from engine.tasks.finetune import (FinetuneConfig, SavedExchange, add_base_corpus, finetune, prepare,
-                                   reproduced_share, tuned_predictor)
+from engine.tasks.finetune import add_base_corpus, finetune, reproduced_share, tuned_predictor
+from engine.tasks.finetune_data import FinetuneConfig, SavedExchange, prepare
 from engine.text import tokenize
 
 

@@ -52,7 +52,7 @@ def eval_corrections(predictor, count: int, seed: int) -> list:
     """``eval finetune``'s saved conversations: the model's greedy reply, corrected by the human one."""
     from engine.data.chat import load_corpus
     from engine.decoding import DecodeConfig
-    from engine.tasks.finetune import SavedExchange
+    from engine.tasks.finetune_data import SavedExchange
     from engine.tasks.finetune_eval import pick_corrections
 
     splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
@@ -72,7 +72,8 @@ def measure(args: argparse.Namespace) -> dict:
     from engine.device import pick_device
     from engine.shipped import DEFAULT_PATHS
     from engine.tasks.chat import ChatPredictor
-    from engine.tasks.finetune import FinetuneConfig, add_base_corpus, finetune, prepare, read_saved
+    from engine.tasks.finetune import add_base_corpus, finetune
+    from engine.tasks.finetune_data import FinetuneConfig, prepare, read_saved
 
     started = time.perf_counter()
     device = pick_device(args.device)
@@ -102,7 +103,7 @@ def measure(args: argparse.Namespace) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from engine.tasks.finetune import FinetuneConfig
+    from engine.tasks.finetune_data import FinetuneConfig
 
     parser = Parser(prog="python -m engine.tasks.finetune_norms", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")

@@ -205,7 +205,7 @@ TWO_REPLIES = [["hello", "hi there"], ["hello", "good morning"], ["how are you ?
 def two_reply_model(tmp_path_factory):
     import torch
 
-    from engine.tasks.chat import train_small_model
+    from engine.tasks.chat_train import train_small_model
 
     torch.set_num_threads(1)
     path = tmp_path_factory.mktemp("model") / "chat.safetensors"

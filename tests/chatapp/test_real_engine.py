@@ -12,7 +12,7 @@ import torch
 def tiny_chat_model(path):
     from engine.checkpoint import Checkpoint, save_checkpoint
     from engine.models.seq2seq import Seq2Seq
-    from engine.tasks.chat import tiny_config
+    from engine.tasks.chat_train import tiny_config
     from engine.text import Vocab, tokenize
 
     words = tokenize("hello there how are you today i am fine thanks what about the weather")

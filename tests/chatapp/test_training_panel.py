@@ -171,7 +171,8 @@ def test_a_failing_run_is_recorded_as_failed_and_the_app_still_answers(qtbot, ap
 
 def test_rollback_restores_the_earlier_versions_replies(qtbot, app, tiny_model):
     from engine.tasks.chat import ChatPredictor
-    from engine.tasks.finetune import FinetuneConfig, SavedExchange, finetune, prepare
+    from engine.tasks.finetune import finetune
+    from engine.tasks.finetune_data import FinetuneConfig, SavedExchange, prepare
 
     window, controller = app
     shipped = controller.store.active_version("chat")

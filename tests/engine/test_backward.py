@@ -6,7 +6,8 @@ import pytest
 from engine.checkpoint import CheckpointError
 from engine.data.chat import reversed_exchanges
 from engine.decoding import DecodeConfig
-from engine.tasks.chat import ChatPredictor, train_small_model
+from engine.tasks.chat import ChatPredictor
+from engine.tasks.chat_train import train_small_model
 from engine.text import tokenize
 from tiny_chat import MEMORY, same_alternatives
 

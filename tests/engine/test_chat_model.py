@@ -15,7 +15,9 @@ from engine.data.chat import make_turn_batch, stream_batches, tokenize_conversat
 from engine.decoding import DecodeConfig
 from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
-from engine.tasks.chat import END_FLOOR, PRIOR_FLOOR, ChatPredictor, tiny_config
+from engine.tasks.chat import ChatPredictor
+from engine.tasks.chat_rerank import END_FLOOR, PRIOR_FLOOR
+from engine.tasks.chat_train import tiny_config
 from engine.text import Vocab, tokenize
 from engine.training import clip_gradients
 from tiny_chat import MEMORY, same_alternatives
@@ -537,7 +539,7 @@ def test_a_new_model_can_take_the_vocabulary_of_another(tmp_path):
 def test_new_conversations_start_from_the_mean_state_of_conversations_under_way(trained):
     from engine.data.chat import tokenize_conversations
     from engine.results import ChatState
-    from engine.tasks.chat import mean_state
+    from engine.tasks.chat_train import mean_state
 
     base, _ = trained
     vocab, model = base.vocab, base.model

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from engine.tasks.finetune import (FinetuneConfig, SavedExchange, prepare, read_saved, replay_exchanges,
-                                   sample_conversations, training_turns, write_saved)
+from engine.tasks.finetune_data import (FinetuneConfig, SavedExchange, prepare, read_saved, replay_exchanges,
+                                        sample_conversations, training_turns, write_saved)
 from engine.training import Control
 
 from tiny_chat import BASE, train_tiny_model
@@ -134,11 +134,12 @@ def test_command_line_stops_when_told_and_reports_bad_data(tiny_model, tmp_path,
 def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, tmp_path, capsys, monkeypatch):
     import torch
 
-    import engine.chat_training as chat_training
+    import engine.tasks.finetune as finetune_task
     from engine.checkpoint import load_checkpoint, save_checkpoint
     from engine.data.chat import tokenize_conversations, training_streams
     from engine.decoding import DecodeConfig
-    from engine.tasks.chat import ChatPredictor, mean_state
+    from engine.tasks.chat import ChatPredictor
+    from engine.tasks.chat_train import mean_state
 
     # The tiny model with a start state stored, as train chat stores one.
     base = ChatPredictor.load(tiny_model)
@@ -148,8 +149,8 @@ def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, 
     model = save_checkpoint(tmp_path / "chat.safetensors", checkpoint)
     start = ChatPredictor.load(model).start_state(1)
     seen = []
-    train = chat_training.train_chat
-    monkeypatch.setattr(chat_training, "train_chat", lambda *a, **k: seen.append(k["start_state"]) or train(*a, **k))
+    train = finetune_task.train_chat
+    monkeypatch.setattr(finetune_task, "train_chat", lambda *a, **k: seen.append(k["start_state"]) or train(*a, **k))
     data = write_saved(tmp_path / "data.json", [
         [SavedExchange("do you like music?", "yes i love jazz", correction="no i prefer silence")]])
     replay = tmp_path / "replay.jsonl"
@@ -163,3 +164,16 @@ def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, 
     tuned = ChatPredictor.load(out)  # the tuned version keeps the start state, and the taught reply
     assert tuned.meta["start_state"] == checkpoint.meta["start_state"]
     assert tuned.reply("do you like music?", None, DecodeConfig(strategy="greedy")).text == "No I prefer silence"
+
+
+def test_the_panels_settings_and_data_file_load_without_torch():
+    # The window reads FinetuneConfig's defaults and writes the data file on its GUI thread, where
+    # importing torch would freeze it for seconds.
+    import subprocess
+    import sys
+
+    code = ("import sys, engine.tasks.finetune_data;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3]);"
+            "sys.exit('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -16,7 +16,7 @@ BOTH = {"hi there", "good morning"}
 
 @pytest.fixture(scope="module")
 def model():
-    from engine.tasks.chat import train_small_model
+    from engine.tasks.chat_train import train_small_model
 
     torch.set_num_threads(1)
     return train_small_model(TWO_REPLIES, epochs=60)
@@ -63,7 +63,7 @@ def test_the_reply_that_avoids_carries_its_own_state_and_attention(model):
 
 def test_the_engine_passes_avoid_through(tmp_path):
     from engine.service import Engine
-    from engine.tasks.chat import train_small_model
+    from engine.tasks.chat_train import train_small_model
 
     path = tmp_path / "chat.safetensors"
     train_small_model(TWO_REPLIES, path, epochs=60)

@@ -1,0 +1,255 @@
+"""Training the chat model: ``python -m engine train chat`` (and ``--reverse`` for the backward
+model, ``--start-state-only``, ``--topic-words-only``), and the tiny models of tests and demos.
+
+The loop itself is :func:`engine.chat_training.train_chat`; replies are in :mod:`engine.tasks.chat`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from engine.chat_training import TrainConfig, run_turn, train_chat
+from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
+from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, tokenize_conversations,
+                              training_streams)
+from engine.device import pick_device
+from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
+from engine.shipped import DEFAULT_PATHS
+from engine.text import Vocab
+from engine.topic import TopicWords
+from engine.training import StopRequest, tqdm_progress
+from engine.tasks.chat import ChatPredictor, beside_path, resume_path
+from engine.tasks.chat_rerank import sample_prior_contexts
+
+START_STATE_STREAMS = 1000  # training streams whose mean state a new conversation starts from
+
+
+@torch.inference_mode()
+def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[int]]]], vocab: Vocab,
+               device: torch.device, skip: int = 1, n_streams: int = START_STATE_STREAMS, seed: int = 1234,
+               batch_size: int = 64) -> dict:
+    """The mean LSTM state (h and c, per layer) after the exchanges past the first ``skip`` of
+    ``n_streams`` streams drawn from ``streams``: the state of a conversation under way.
+
+    The zero state means "a conversation opens" to a model trained on chitchat, whose openings
+    are greetings between strangers, so a new conversation that the user opens with a topic
+    ("do you like sports?") would be answered as a greeting. Starting it from the mean state of
+    conversations under way answers it as a turn of a conversation. Returns JSON-ready lists."""
+    was_training = model.training
+    model.eval()
+    picked = random.Random(seed).sample(range(len(streams)), min(n_streams, len(streams)))
+    chosen = [streams[i] for i in sorted(picked)]
+    totals = [torch.zeros(model.config.num_layers, model.config.hidden_size, device=device) for _ in range(2)]
+    count = 0
+    state = model.initial_state(batch_size, device)
+    positions = torch.zeros(batch_size, dtype=torch.long)  # each row's exchange within its stream
+    for batch in stream_batches(chosen, batch_size, vocab):
+        state = run_turn(model, batch.to(device), state).state
+        positions = torch.where(batch.reset, 0, positions + 1)
+        counted = ((batch.streams >= 0) & (positions >= skip)).to(device)
+        for total, part in zip(totals, state):
+            total += part[:, counted].sum(1)
+        count += int(counted.sum())
+    model.train(was_training)
+    if count == 0:
+        return {}
+    return {"h": (totals[0] / count).tolist(), "c": (totals[1] / count).tolist(), "exchanges": count}
+
+
+# -- command line ----------------------------------------------------------------------------
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    d, m = TrainConfig(), Seq2SeqConfig(vocab_size=8000)
+    parser.add_argument("--data", default=None, help="JSONL, one conversation a line (default: chitchat + chatterbot)")
+    parser.add_argument("--out", default=str(DEFAULT_PATHS["chat"]), help="checkpoint to write")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT's resume file")
+    parser.add_argument("--init", default=None, help="start from this chat checkpoint (fine-tuning)")
+    parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--lr", type=float, default=d.learning_rate)
+    parser.add_argument("--tbptt", type=int, default=d.tbptt_turns, help="exchanges per backward window")
+    parser.add_argument("--clip", type=float, default=d.clip_norm, help="gradient-norm threshold")
+    parser.add_argument("--max-minutes", type=float, default=None, help="stop after this long")
+    parser.add_argument("--valid-every", type=int, default=d.valid_every)
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--vocab-size", type=int, default=8000)
+    parser.add_argument("--min-count", type=int, default=2)
+    parser.add_argument("--vocab-from", default=None,
+                        help="a new model takes this checkpoint's vocabulary instead of building one (so the "
+                             "backward model trained with it still reranks the new model's replies)")
+    parser.add_argument("--embedding", type=int, default=m.embedding_size)
+    parser.add_argument("--hidden", type=int, default=m.hidden_size)
+    parser.add_argument("--layers", type=int, default=m.num_layers)
+    parser.add_argument("--attention", type=int, default=m.attention_size)
+    parser.add_argument("--dropout", type=float, default=m.dropout)
+    parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
+    parser.add_argument("--reverse", action="store_true",
+                        help="train the backward model p(turn | reply) on the same exchanges turned around, "
+                             "one exchange at a time (it ranks replies by how well they answer the turn)")
+    parser.add_argument("--start-state-only", action="store_true",
+                        help="train nothing: store in OUT the state a new conversation starts from (the mean "
+                             "state of training conversations under way; training stores it at its end)")
+    parser.add_argument("--topic-words-only", action="store_true",
+                        help="train nothing: count the topic words of OUT's vocabulary over the training split and "
+                             "write them beside OUT as <stem>_topic.safetensors (training writes them at its end)")
+    parser.add_argument("--half", action="store_true",
+                        help="store OUT's weights as float16 (shipping size; the resume file keeps float32)")
+    parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
+                        help="bar: tqdm on stderr; jsonl: one JSON progress object a line on stdout")
+
+
+def _jsonl_progress(update) -> None:
+    print(json.dumps({"progress": asdict(update)}), flush=True)
+
+
+def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]],
+                      device: torch.device, seed: int = 1234) -> dict:
+    """Compute :func:`mean_state` of the chat model at ``path`` over ``streams`` (encoded with its
+    vocabulary) and store it in the checkpoint's metadata, its weights as they were (float16 ones
+    stay float16)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as stored:
+        half = any(stored.get_slice(name).get_dtype() == "F16" for name in stored.keys())
+    checkpoint = load_checkpoint(path, kind="chat")
+    model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+    load_weights(model, checkpoint, path)
+    start = mean_state(model.to(device), streams, Vocab(checkpoint.vocab), device, seed=seed)
+    checkpoint.meta["start_state"] = start
+    save_checkpoint(path, checkpoint, half=half)
+    return start
+
+
+def store_topic_words(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]], vocab: Vocab,
+                      data: str) -> dict:
+    """Count the topic words over the (turn, reply) pairs of ``streams`` and write them beside the
+    chat model at ``path``; returns what was written, JSON-ready."""
+    topic = TopicWords.count([pair for stream in streams for pair in stream], vocab)
+    written = topic.save(beside_path(path, "topic"), vocab, {"data": data})
+    return {"topic_words": len(topic), "out": str(written)}
+
+
+def _data_name(args: argparse.Namespace) -> str:
+    return args.data or "chitchat-dataset + chatterbot-corpus (english)"
+
+
+def train(args: argparse.Namespace) -> int:
+    device = pick_device(args.device)
+    started = time.time()
+    splits = load_corpus(args.data, seed=args.seed)
+    print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
+    train_tokens = tokenize_conversations(splits.train)
+    out = Path(args.out)
+    if args.start_state_only or args.topic_words_only:  # OUT's model as it is, over the training split
+        checkpoint = load_checkpoint(out, kind="chat")
+        vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
+        streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
+        if args.start_state_only:
+            start = store_start_state(out, streams, device, args.seed)
+            print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+        if args.topic_words_only:
+            print(json.dumps(store_topic_words(out, streams, vocab, _data_name(args))))
+        return 0
+    resume_meta, optimizer_state = None, None
+    if args.resume and resume_path(out).is_file():
+        checkpoint = load_checkpoint(resume_path(out), kind="chat")
+        config, vocab = Seq2SeqConfig(**checkpoint.config), Vocab(checkpoint.vocab)
+        model = Seq2Seq(config)
+        load_weights(model, checkpoint, resume_path(out))
+        resume_meta, optimizer_state = checkpoint.meta["resume"], checkpoint.optimizer
+        print(f"resuming at epoch {resume_meta['epoch']}, step {resume_meta['step']}", file=sys.stderr)
+    elif args.init:
+        base = ChatPredictor.load(args.init)
+        model, vocab, config = base.model, base.vocab, base.model.config
+    else:
+        # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
+        vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
+                 else Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count))
+        config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
+                               num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
+        torch.manual_seed(args.seed)
+        model = Seq2Seq(config)
+    both = not args.one_side
+    train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, both)
+    if args.reverse:  # validated like it trains: every exchange of both speakers, turned around
+        valid_streams = reversed_exchanges(training_streams(splits.valid, vocab, config.max_source_len,
+                                                            config.max_reply_len, True))
+        train_streams = reversed_exchanges(train_streams)
+    else:
+        valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False)
+    train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                               min_learning_rate=args.lr / 10, tbptt_turns=args.tbptt, clip_norm=args.clip,
+                               seed=args.seed, max_minutes=args.max_minutes, valid_every=args.valid_every)
+    base_meta = {
+        "data": _data_name(args),
+        "splits": splits.sizes(), "train_config": asdict(train_config),
+        "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
+        "direction": "backward" if args.reverse else "forward",
+    }
+    if not args.reverse:
+        base_meta["prior_contexts"] = [vocab.decode(source)
+                                       for source in sample_prior_contexts(train_streams, seed=args.seed)]
+
+    def save(optimizer, meta: dict) -> None:
+        info = dict(base_meta, resume=meta, valid_loss=meta.get("valid_loss"),
+                    best_valid_loss=meta.get("best_valid_loss"), trained_s=round(time.time() - started, 1))
+        weights = model.state_dict()
+        save_checkpoint(resume_path(out), Checkpoint("chat", asdict(config), weights, vocab.itos, info,
+                                                     optimizer.state_dict()))
+        # OUT holds the weights that validated best (the latest ones until the first validation),
+        # so that a run which goes on past its best epoch does not ship the overfitted end.
+        valid, best = meta.get("valid_loss"), meta.get("best_valid_loss")
+        if best is None or (valid is not None and valid <= best):
+            save_checkpoint(out, Checkpoint("chat", asdict(config), weights, vocab.itos, info), half=args.half)
+
+    progress = _jsonl_progress if args.progress == "jsonl" else tqdm_progress(unit="tok")
+    with StopRequest() as stop:
+        result = train_chat(model, train_streams, valid_streams, vocab, train_config, device, progress, stop,
+                            save, resume_meta, optimizer_state)
+    if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
+        store_start_state(out, train_streams, device, args.seed)
+        store_topic_words(out, train_streams, vocab, base_meta["data"])
+    summary = {"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
+               "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
+               "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}
+    print(json.dumps(summary))
+    return 0
+
+
+def tiny_config(vocab: Vocab, **overrides) -> Seq2SeqConfig:
+    """A small model for tests and quick experiments."""
+    return replace(Seq2SeqConfig(vocab_size=len(vocab), embedding_size=32, hidden_size=48, attention_size=24,
+                                 dropout=0.0, cutoffs=()), **overrides)
+
+
+def train_small_model(conversations: Sequence[Sequence[str]], out: str | Path | None = None, epochs: int = 150,
+                      seed: int = 0, **overrides) -> ChatPredictor:
+    """Train a tiny chat model on a few conversations until it knows them (tests, demos).
+
+    Returns the predictor; with ``out`` the checkpoint is also written there.
+    """
+    from engine.data.chat import tokenize_conversations
+
+    tokenized = tokenize_conversations([list(c) for c in conversations])
+    vocab = Vocab.build((t for conv in tokenized for t in conv), max_size=2000, min_count=1)
+    config = tiny_config(vocab, **overrides)
+    torch.manual_seed(seed)
+    model = Seq2Seq(config)
+    streams = training_streams(tokenized, vocab, config.max_source_len, config.max_reply_len, both_sides=False)
+    longest = max(len(s) for s in streams)
+    train_chat(model, streams, [], vocab,
+               TrainConfig(epochs=epochs, batch_size=len(streams), learning_rate=1e-2, min_learning_rate=1e-3,
+                           warmup_steps=10, tbptt_turns=longest, seed=seed, valid_every=10**9,
+                           min_active_rows=0.0),
+               torch.device("cpu"))
+    if out is not None:
+        save_checkpoint(out, Checkpoint("chat", asdict(config), model.state_dict(), vocab.itos,
+                                        {"data": "small test conversations"}))
+    return ChatPredictor(model, vocab, torch.device("cpu"), model_id=f"small:{seed}")
