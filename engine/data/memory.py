@@ -188,7 +188,10 @@ class _Builder:
             text = prefix + self.user(fact.slot.heldout_tell if self.heldout else fact.slot.tell, fact)
         return self.add(text, self.bot(CORRECTION_ACKS, fact))
 
-    def ask(self, fact: _Fact, told: Optional[int], value_heldout: bool, replaced: Optional[str] = None) -> Probe:
+    def ask(self, fact: _Fact, told: Optional[int], value_heldout: bool, replaced: Optional[str] = None,
+            since: int = -1) -> Probe:
+        """Ask ``fact`` back; ``told`` is its telling exchange (None: never told, and the gap is
+        counted from exchange ``since`` instead)."""
         slot = fact.slot
         question = self.user(slot.heldout_ask if self.heldout else slot.ask, fact)
         if told is None:
@@ -196,7 +199,7 @@ class _Builder:
             at = self.add(question, self.bot(UNTOLD, fact, t=topic))
         else:
             at = self.add(question, self.bot(slot.state, fact))
-        start = -1 if told is None else told
+        start = since if told is None else told
         return Probe(slot.name, fact.qualifier, None if told is None else fact.value, 2 * at,
                      None if told is None else 2 * told, sum(self.real[start + 1:at]), at - start - 1,
                      value_heldout and told is not None, self.heldout, replaced)
@@ -288,8 +291,9 @@ def _untold(b: _Builder) -> list[Probe]:
     b.talk(b.rng.randint(0, b.config.max_lead))
     if b.rng.random() < 0.75:
         b.tell(known)
+    since = len(b.exchanges) - 1  # the gap runs from the other fact's telling (or the lead's end)
     b.talk(b.rng.choice(b.config.gaps))
-    return [b.ask(asked, None, False)]
+    return [b.ask(asked, None, False, since=since)]
 
 
 _MAKERS: dict[str, Callable[[_Builder], list[Probe]]] = {
