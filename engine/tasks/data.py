@@ -14,6 +14,9 @@ from dataclasses import asdict
 
 from engine.options import fail
 
+# chitchat is installed with the engine; the others are read from --corpus-dir (engine.data.corpora.CORPORA).
+CORPUS_NAMES = ("chitchat", "topical-chat", "synthetic-persona-chat", "personality-chat")
+
 
 def add_arguments(commands) -> None:
     """The ``data`` command and its two subcommands, on the engine's subparsers."""
@@ -23,6 +26,8 @@ def add_arguments(commands) -> None:
     stats.add_argument("--corpus-dir", default=None,
                        help="the folder that holds topical-chat/, synthetic-persona-chat/ and personality-chat/ "
                             "(without it: chitchat only)")
+    stats.add_argument("--corpus", action="append", choices=CORPUS_NAMES, default=None,
+                       help="count only this corpus (repeat for several; default: all that can be read)")
     stats.add_argument("--split-seed", type=int, default=1234, help="the seed of the splits")
     stats.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     memory = kinds.add_parser("memory", help="print generated memory conversations")
@@ -54,14 +59,21 @@ def _skipped_note(name: str, skipped) -> dict[str, int]:
 
 
 def stats(args: argparse.Namespace) -> dict:
-    from engine.data.chat import read_chitchat
     from engine.data.corpora import load_corpora
     from engine.data.splits import split
 
-    chitchat = split(read_chitchat(), args.split_seed)
-    result = {"chitchat": {part: _counts(getattr(chitchat, part)) for part in ("train", "valid", "test")}}
-    if args.corpus_dir is not None:
-        for name, loaded in load_corpora(args.corpus_dir, seed=args.split_seed).items():
+    names = args.corpus or [n for n in CORPUS_NAMES if n == "chitchat" or args.corpus_dir is not None]
+    result = {}
+    if "chitchat" in names:
+        from engine.data.chat import read_chitchat  # imports torch: only when chitchat is counted
+
+        chitchat = split(read_chitchat(), args.split_seed)
+        result["chitchat"] = {part: _counts(getattr(chitchat, part)) for part in ("train", "valid", "test")}
+    others = [n for n in names if n != "chitchat"]
+    if others:
+        if args.corpus_dir is None:
+            raise ValueError(f"{', '.join(others)}: give the folder that holds them with --corpus-dir")
+        for name, loaded in load_corpora(args.corpus_dir, others, seed=args.split_seed).items():
             entry = {part: _counts(getattr(loaded.splits, part)) for part in ("train", "valid", "test")}
             entry.update(_skipped_note(name, loaded.skipped))
             result[name] = entry
