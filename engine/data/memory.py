@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
 from engine.data.memory_facts import (ABSTAIN_MARKERS, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT, GREETINGS,
-                                      INVENTED_SLOTS, SLOTS, UNTOLD, Slot)
+                                      INVENTED_SLOTS, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
 
 KINDS = ("single", "several", "corrected", "untold")
@@ -115,29 +115,15 @@ def _render(template: str, fact: _Fact, value: Optional[str] = None, capital: bo
     for key, filler in extra.items():
         text = text.replace("{" + key + "}", filler)
     if capital:
-        text = " ".join("I" + w[1:] if w == "i" or w.startswith("i'") else w for w in text.split(" "))
+        text = _LONE_I.sub("I", text)
+        text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
         if start and not text.startswith("{v}"):
             text = text[:1].upper() + text[1:]
     return text.replace("{v}", value)
 
 
-_SYLLABLES = ("ka", "lo", "ren", "vi", "dar", "mi", "sol", "tes", "bri", "no", "gan", "zel", "tor", "phe",
-              "lan", "dru", "mo", "ny", "ser", "quo", "bel", "fin", "ra", "thu", "wen", "gor", "li", "za")
-_PLACE_FORMS = ("{w}ville", "{w}burg", "{w}ton", "{w} City", "San {w}", "{w}stad", "{w}mouth", "{w}ia")
-
-
-def invented_value(rng: random.Random, slot: str) -> str:
-    """A made-up value for a name or place slot, sometimes mixed-case or with digits, so the model
-    learns to copy spellings it has never seen (held-out values stay new: see ``_value``)."""
-    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-    if slot == "home":
-        return rng.choice(_PLACE_FORMS).replace("{w}", word)
-    roll = rng.random()
-    if roll < 0.15:
-        return rng.choice(("Mc", "De", "La", "Van")) + word
-    if roll < 0.3 and slot == "pet_name":
-        return f"{word}{rng.randint(1, 99)}"
-    return word
+_LONE_I = re.compile(r"(?<![\w'{])i(?=$|[\s'?!.,;:])")
+_SENTENCE_START = re.compile(r"([.!?] )([a-z])")
 
 
 class _Builder:

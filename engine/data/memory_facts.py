@@ -10,6 +10,7 @@ learns to say, and evaluation checks the value in whatever the model says.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 T = tuple[str, ...]
@@ -86,7 +87,7 @@ _JOBS = ("nurse", "teacher", "doctor", "engineer", "lawyer", "chef", "baker", "p
          "translator", "receptionist", "manager", "salesman", "soldier", "sailor", "fisherman", "barista",
          "bartender", "cleaner", "cook", "coach", "dancer", "editor", "economist", "optician", "surgeon",
          "web developer", "data analyst", "social worker", "software developer", "paramedic", "midwife")
-_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ACTIVITIES = ("visit my grandmother", "go to the dentist", "play football", "see a movie", "go hiking",
                "bake a cake", "paint the fence", "go swimming", "clean the house", "go shopping",
                "meet my sister", "fly to London", "cook dinner for friends", "go fishing", "study for an exam",
@@ -267,3 +268,23 @@ SLOTS: tuple[Slot, ...] = (
 SLOT_BY_NAME = {slot.name: slot for slot in SLOTS}
 # Slots whose training values may also be invented words (copying must work for any spelling).
 INVENTED_SLOTS = ("user_name", "friend_name", "pet_name", "home")
+
+
+_SYLLABLES = ("ka", "lo", "ren", "vi", "dar", "mi", "sol", "tes", "bri", "no", "gan", "zel", "tor", "phe",
+              "lan", "dru", "mo", "ny", "ser", "quo", "bel", "fin", "ra", "thu", "wen", "gor", "li", "za")
+_PLACE_FORMS = ("{w}ville", "{w}burg", "{w}ton", "{w} City", "San {w}", "{w}stad", "{w}mouth", "{w}ia")
+
+
+def invented_value(rng: random.Random, slot: str) -> str:
+    """A made-up value for a name or place slot, sometimes mixed-case or with digits, so the model
+    learns to copy spellings it has never seen. A held-out word it happens to make is refused
+    where values are drawn (:mod:`engine.data.memory`)."""
+    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    if slot == "home":
+        return rng.choice(_PLACE_FORMS).replace("{w}", word)
+    roll = rng.random()
+    if roll < 0.15:
+        return rng.choice(("Mc", "De", "La", "Van")) + word
+    if roll < 0.3 and slot == "pet_name":
+        return f"{word}{rng.randint(1, 99)}"
+    return word
