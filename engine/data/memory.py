@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
 from engine.data.memory_facts import (ABSTAIN_MARKERS, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT, GREETINGS,
-                                      INVENTED_SLOTS, SLOTS, UNTOLD, Slot, invented_value)
+                                      INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
 
 KINDS = ("single", "several", "corrected", "untold")
@@ -156,7 +156,7 @@ class _Builder:
         """Tell ``fact`` (and ``also`` in the same statement); the index of the telling exchange."""
         slot = fact.slot
         if also is None and self.rng.random() < self.config.as_answer:
-            opener = self.rng.choice(GREETINGS)
+            opener = self.rng.choice(INVITATIONS if self.exchanges else GREETINGS)
             self.add(opener if self.casual else opener.capitalize(), self.bot(slot.bot_asks, fact))
             return self.add(self.user(slot.heldout_answers if self.heldout else slot.answers, fact),
                             self.bot(slot.acks, fact))

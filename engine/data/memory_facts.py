@@ -36,8 +36,12 @@ class Slot:
     qualifiers: T = ("",)  # the {q} choices; a fact is (slot, qualifier)
 
 
+# The user's turn before the bot asks for a fact: a greeting at the start, an invitation later.
 GREETINGS = ("hi", "hello", "hey!", "hi there", "good morning", "good evening", "hey, how are you?",
-             "hello again", "i'm back", "let's chat", "hi! how's it going?", "evening!")
+             "hello again", "let's chat", "hi! how's it going?", "evening!")
+INVITATIONS = ("ask me anything", "what do you want to know about me?", "let's get to know each other",
+               "ask me a question", "your turn to ask something", "go on, ask me something about me",
+               "i'm bored, ask me something")
 
 # The bot's reply when asked about a fact it was never told; {t} is the slot's topic.
 UNTOLD = ("you haven't told me {t} yet.", "i don't know {t}, you never told me.", "you didn't tell me {t}.",
