@@ -15,10 +15,8 @@ from typing import Iterator, Optional, Sequence
 import torch
 
 from engine.data.packages import installed_files
-from engine.data.splits import Splits, split  # noqa: F401  (kept importable from here)
+from engine.data.splits import Conversation, Splits, split  # noqa: F401  (kept importable from here)
 from engine.text import Vocab, tokenize
-
-Conversation = list[str]
 
 
 def read_chitchat() -> list[Conversation]:

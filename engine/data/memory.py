@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
-from engine.data.memory_facts import (ABSTAIN_MARKERS, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT, GREETINGS,
-                                      INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
+from engine.data.memory_facts import (ABSTAIN_MARKERS, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
+                                      GREETINGS, INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
 
 KINDS = ("single", "several", "corrected", "untold")
@@ -302,7 +302,8 @@ def generate(count: int, filler: FillerPool, config: MemoryConfig = MemoryConfig
     return [generate_one(i, filler, config, seed, kind) for i in range(start, start + count)]
 
 
-def memory_stream(filler: FillerPool, config: MemoryConfig = MemoryConfig(), seed: int = 0) -> Iterator[MemoryConversation]:
+def memory_stream(filler: FillerPool, config: MemoryConfig = MemoryConfig(),
+                  seed: int = 0) -> Iterator[MemoryConversation]:
     """The endless stream of conversations for ``seed``."""
     index = 0
     while True:
@@ -319,7 +320,12 @@ def mix(corpus: Sequence[Item], generated: Iterable[Item], share: float, seed: i
     ``size`` (exchanges, with ``size`` counting them), shuffled together with ``seed``.
 
     Works on conversations (``size=lambda turns: len(turns) // 2``) as on encoded streams of
-    exchanges (``size=len``); memory conversations should be encoded from the user's side only.
+    exchanges (``size=len``). Memory conversations teach the bot's side only, so mix them as
+    streams encoded from offset 0, beside the corpus's streams of both sides::
+
+        memory = (encode_conversation(m.turns, vocab, max_source, max_reply)
+                  for m in memory_stream(FillerPool.build(train), MemoryConfig(), seed))
+        streams = mix(training_streams(train, vocab, max_source, max_reply), memory, 0.2, seed)
     """
     if not 0 <= share < 1:
         raise ValueError(f"share must be in [0, 1), not {share}")

@@ -41,7 +41,8 @@ def test_personality_chat_makes_two_turn_conversations_grouped_by_question(corpu
     assert ["Hug me", "Giving you a virtual hug right now."] in read.conversations
     assert all(len(c) == 2 for c in read.conversations) and len(read.conversations) == 42
     group = dict(zip((c[0] + "|" + c[1] for c in read.conversations), read.groups))
-    assert group["Hug me|Giving you a virtual hug right now."] == group["I need a hug|Giving you a virtual hug right now."]
+    hug = "Giving you a virtual hug right now."
+    assert group[f"Hug me|{hug}"] == group[f"I need a hug|{hug}"]
     # "How old are you?" and "What's your age?" share the friend's answer, and the other personas
     # answer the same questions: all four rows are one question.
     ages = {group[k] for k in group if "age" in k.lower() or "old" in k.lower()}
@@ -54,7 +55,8 @@ def test_a_malformed_row_is_skipped_with_its_file_and_line(tmp_path):
     folder = write_corpora(tmp_path / "c", personality_extra="a question without an answer\r\n")
     read = read_personality_chat(folder)
     (skipped,) = read.skipped
-    assert skipped.path.endswith("qna_chitchat_the_friend.tsv") and skipped.line == 1 + 16 + 1 and skipped.dropped  # header, 16 rows
+    assert skipped.path.endswith("qna_chitchat_the_friend.tsv") and skipped.dropped
+    assert skipped.line == 1 + 16 + 1  # after the header and the friend's 16 rows
     assert len(read.conversations) == 42
 
 
@@ -62,7 +64,8 @@ def test_a_broken_topical_chat_conversation_is_skipped_and_bad_json_is_an_error(
     path = corpus_dir / "topical-chat" / "test_freq.json"
     path.write_text('{\n "t_4": {"content": "nothing"},\n "t_9": {"content": []}\n}', encoding="utf-8")
     read = read_topical_chat(corpus_dir)
-    assert [(s.line, s.reason.split(":")[0]) for s in read.skipped] == [(2, "conversation t_4"), (3, "conversation t_9")]
+    where = [(s.line, s.reason.split(":")[0]) for s in read.skipped]
+    assert where == [(2, "conversation t_4"), (3, "conversation t_9")]
     path.write_text('{\n "t_4": {"content": [}\n}', encoding="utf-8")
     with pytest.raises(ValueError, match=r"test_freq\.json:2: not JSON"):
         read_topical_chat(corpus_dir)
@@ -120,6 +123,16 @@ def test_the_chitchat_split_is_unchanged():
     assert digest(splits.valid) == "3a1af8f3ecb3184b"
     assert digest(splits.test) == "e4d11f6dbc3af69f"
     assert digest(splits.train) == "7d82ca7314ca41f2"
+
+
+def test_the_readers_and_the_generator_do_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, engine.data.corpora, engine.data.memory, engine.tasks.data, engine.__main__; "
+            "print(sorted(m for m in ('torch', 'PySide6', 'sqlalchemy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_data_stats_prints_counts_and_skipped_rows(corpus_dir, capsys):
