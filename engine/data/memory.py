@@ -7,7 +7,8 @@ corpora follow, and the user asks the fact back in one of many phrasings; the ta
 it. Other kinds tell several facts, correct one later ("actually, my name is ...") or ask about a
 fact never told, whose target says so. Every asking is recorded as a :class:`Probe` (slot, value,
 gap, turn, held-out flags) so that ``eval memory`` can count recall by gap, on held-out values
-and on held-out phrasings separately.
+and on held-out phrasings separately (:mod:`engine.data.memory_sets` gathers that set and mixes
+generated conversations into training).
 
 The conversations start with the user (turn 0) and alternate user, bot; they teach the bot's side
 only, so a trainer reads them from offset 0 alone. Deterministic from a seed: conversation ``i``
@@ -18,9 +19,9 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
+from typing import Callable, Iterator, Optional, Sequence
 
-from engine.data.memory_facts import (ABSTAIN_MARKERS, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
+from engine.data.memory_facts import (CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
                                       GREETINGS, INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
 
@@ -309,46 +310,3 @@ def memory_stream(filler: FillerPool, config: MemoryConfig = MemoryConfig(),
     while True:
         yield generate_one(index, filler, config, seed)
         index += 1
-
-
-Item = TypeVar("Item")
-
-
-def mix(corpus: Sequence[Item], generated: Iterable[Item], share: float, seed: int = 0,
-        size: Callable[[Item], int] = len) -> list[Item]:
-    """``corpus`` and enough of ``generated`` that the generated items hold ``share`` of the total
-    ``size`` (exchanges, with ``size`` counting them), shuffled together with ``seed``.
-
-    Works on conversations (``size=lambda turns: len(turns) // 2``) as on encoded streams of
-    exchanges (``size=len``). Memory conversations teach the bot's side only, so mix them as
-    streams encoded from offset 0, beside the corpus's streams of both sides::
-
-        memory = (encode_conversation(m.turns, vocab, max_source, max_reply)
-                  for m in memory_stream(FillerPool.build(train), MemoryConfig(), seed))
-        streams = mix(training_streams(train, vocab, max_source, max_reply), memory, 0.2, seed)
-    """
-    if not 0 <= share < 1:
-        raise ValueError(f"share must be in [0, 1), not {share}")
-    wanted = share / (1 - share) * sum(size(item) for item in corpus)
-    mixed, have = list(corpus), 0
-    source = iter(generated)
-    while have < wanted:
-        item = next(source, None)
-        if item is None:
-            break
-        mixed.append(item)
-        have += size(item)
-    random.Random(seed).shuffle(mixed)
-    return mixed
-
-
-def abstains(reply: str) -> bool:
-    """Whether a reply declines to state a fact (what the target of an untold question does)."""
-    text = " ".join(reply.lower().replace("’", "'").split())
-    return any(marker in text for marker in ABSTAIN_MARKERS)
-
-
-def states(reply: str, value: str, exact: bool = False) -> bool:
-    """Whether a reply says ``value`` as whole words; ``exact`` also asks for its exact spelling."""
-    pattern = r"(?<![\w'])" + r"\s+".join(map(re.escape, value.split())) + r"(?![\w'])"
-    return re.search(pattern, reply, 0 if exact else re.IGNORECASE) is not None

@@ -129,7 +129,7 @@ def test_the_readers_and_the_generator_do_not_import_torch():
     import subprocess
     import sys
 
-    code = ("import sys, engine.data.corpora, engine.data.memory, engine.tasks.data, engine.__main__; "
+    code = ("import sys, engine.data.corpora, engine.data.memory_sets, engine.tasks.data, engine.__main__; "
             "print(sorted(m for m in ('torch', 'PySide6', 'sqlalchemy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from engine.data.memory import (KINDS, MemoryConfig, abstains, generate, generate_one, invented_value, mix,
-                                states)
+from engine.data.memory import KINDS, MemoryConfig, generate, generate_one, invented_value
+from engine.data.memory_sets import EVAL_GAPS, abstains, evaluation_set, mix, states
 from engine.data.memory_facts import SLOT_BY_NAME, SLOTS, UNTOLD
 from engine.data.memory_filler import FillerPool, heldout_fragments, heldout_pattern, heldout_tokens, words_of
 from engine.shipped import DEFAULT_PATHS
@@ -196,6 +196,24 @@ def test_mix_reaches_the_share_of_exchanges():
     assert sorted(map(tuple, mix(corpus, iter([]), 0.0))) == sorted(map(tuple, corpus))
     with pytest.raises(ValueError):
         mix(corpus, iter([]), 1.0)
+
+
+def test_the_evaluation_set_has_every_gap_with_held_out_values_and_phrasings_apart(pool):
+    sets = evaluation_set(pool, per_cell=6)
+    assert set(sets) == {f"{h}/gap={g}" for h in ("values", "phrasings") for g in EVAL_GAPS} | {"corrected", "untold"}
+    for name, conversations in sets.items():
+        assert len(conversations) == 6
+        for conversation in conversations:
+            (probe,) = conversation.probes
+            if "/" in name:
+                assert probe.gap == int(name.split("=")[1])
+                assert (probe.value_heldout, probe.phrasing_heldout) == (name.startswith("values"),
+                                                                         name.startswith("phrasings"))
+            else:
+                assert conversation.kind == name and probe.phrasing_heldout
+    assert evaluation_set(pool, per_cell=6) == sets
+    turns = [c.turns for cell in sets.values() for c in cell]
+    assert len(set(turns)) == len(turns)  # no conversation twice
 
 
 def test_data_memory_prints_conversations(tmp_path, capsys):
