@@ -107,20 +107,19 @@ def _article(value: str) -> str:
     return "an" if value[:1].lower() in "aeiou" else "a"
 
 
-def _render(template: str, fact: _Fact, value: Optional[str] = None, capital: bool = True, start: bool = True,
-            **extra: str) -> str:
+def _render(template: str, fact: _Fact, capital: bool = True, start: bool = True, **extra: str) -> str:
     """Fill a template. With ``capital``, "i" is written "I" and (with ``start``) the first letter
-    is capitalised, but never inside the value: its spelling is what the model must say back."""
-    value = fact.value if value is None else value
-    text = template.replace("{q}", fact.qualifier).replace("{a}", _article(value))
-    for key, filler in extra.items():
-        text = text.replace("{" + key + "}", filler)
+    is capitalised, but never inside the value or an ``extra`` (a topic, an earlier value): their
+    spelling is what the model must say back."""
+    text = template.replace("{q}", fact.qualifier).replace("{a}", _article(fact.value))
     if capital:
         text = _LONE_I.sub("I", text)
         text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
-        if start and not text.startswith("{v}"):
+        if start and not text.startswith("{"):
             text = text[:1].upper() + text[1:]
-    return text.replace("{v}", value)
+    for key, value in extra.items():
+        text = text.replace("{" + key + "}", value)
+    return text.replace("{v}", fact.value)
 
 
 _LONE_I = re.compile(r"(?<![\w'{])i(?=$|[\s'?!.,;:])")
@@ -168,15 +167,13 @@ class _Builder:
 
     def correct(self, fact: _Fact, old: str) -> int:
         if self.rng.random() < 0.5:
-            text = self.rng.choice(CORRECTION_SHORT).replace("{old}", old)
-            text = _render(text, fact, capital=not self.casual)
+            text = _render(self.rng.choice(CORRECTION_SHORT), fact, capital=not self.casual, old=old)
         else:
             prefix = self.rng.choice(CORRECTION_PREFIXES)
             text = prefix + self.user(fact.slot.heldout_tell if self.heldout else fact.slot.tell, fact)
         return self.add(text, self.bot(CORRECTION_ACKS, fact))
 
-    def ask(self, fact: _Fact, told: Optional[int], value_heldout: bool, replaced: Optional[str] = None,
-            since: int = -1) -> Probe:
+    def ask(self, fact: _Fact, told: Optional[int], replaced: Optional[str] = None, since: int = -1) -> Probe:
         """Ask ``fact`` back; ``told`` is its telling exchange (None: never told, and the gap is
         counted from exchange ``since`` instead)."""
         slot = fact.slot
@@ -189,7 +186,7 @@ class _Builder:
         start = since if told is None else told
         return Probe(slot.name, fact.qualifier, None if told is None else fact.value, 2 * at,
                      None if told is None else 2 * told, sum(self.real[start + 1:at]), at - start - 1,
-                     value_heldout and told is not None, self.heldout, replaced)
+                     self.config.values == "heldout" and told is not None, self.heldout, replaced)
 
     def turns(self) -> tuple[str, ...]:
         spelling = self.rng.random() < 0.5  # American spelling in half the conversations, as in the corpora
@@ -234,7 +231,7 @@ def _single(b: _Builder) -> list[Probe]:
     b.talk(b.rng.randint(0, b.config.max_lead))
     told = b.tell(fact)
     b.talk(b.rng.choice(b.config.gaps))
-    return [b.ask(fact, told, b.config.values == "heldout")]
+    return [b.ask(fact, told)]
 
 
 def _corrected(b: _Builder) -> list[Probe]:
@@ -245,7 +242,7 @@ def _corrected(b: _Builder) -> list[Probe]:
     b.talk(b.rng.randint(0, 2))
     told = b.correct(new, fact.value)
     b.talk(b.rng.choice(b.config.gaps))
-    return [b.ask(new, told, b.config.values == "heldout", replaced=fact.value)]
+    return [b.ask(new, told, replaced=fact.value)]
 
 
 def _several(b: _Builder) -> list[Probe]:
@@ -264,7 +261,7 @@ def _several(b: _Builder) -> list[Probe]:
     probes = []
     for index in b.rng.sample(range(len(facts)), len(facts)):
         b.talk(b.rng.randint(0, 2))
-        probes.append(b.ask(facts[index], told[index], b.config.values == "heldout"))
+        probes.append(b.ask(facts[index], told[index]))
     return probes
 
 
@@ -280,7 +277,7 @@ def _untold(b: _Builder) -> list[Probe]:
         b.tell(known)
     since = len(b.exchanges) - 1  # the gap runs from the other fact's telling (or the lead's end)
     b.talk(b.rng.choice(b.config.gaps))
-    return [b.ask(asked, None, False, since=since)]
+    return [b.ask(asked, None, since=since)]
 
 
 _MAKERS: dict[str, Callable[[_Builder], list[Probe]]] = {
