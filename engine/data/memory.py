@@ -122,6 +122,12 @@ def _render(template: str, fact: _Fact, capital: bool = True, start: bool = True
     return text.replace("{v}", fact.value)
 
 
+def _american(text: str) -> str:
+    for british, american in (("avourite", "avorite"), ("colour", "color"), ("Colour", "Color")):
+        text = text.replace(british, american)
+    return text
+
+
 _LONE_I = re.compile(r"(?<![\w'{])i(?=$|[\s'?!.,;:])")
 _SENTENCE_START = re.compile(r"([.!?] )([a-z])")
 
@@ -189,8 +195,8 @@ class _Builder:
                      self.config.values == "heldout" and told is not None, self.heldout, replaced)
 
     def turns(self) -> tuple[str, ...]:
-        spelling = self.rng.random() < 0.5  # American spelling in half the conversations, as in the corpora
-        fix = (lambda t: t.replace("favourite", "favorite").replace("Favourite", "Favorite")) if spelling else str
+        american = self.rng.random() < 0.5  # American spelling in half the conversations, as in the corpora
+        fix = _american if american else str
         return tuple(t if real else fix(t) for (user, bot), real in zip(self.exchanges, self.real)
                      for t in (user, bot))
 

@@ -22,7 +22,7 @@ _FACT_TALK = re.compile(
     r"\b(?:names?|call(?:ed)? me|called|live[sd]?|living|from|home|job|work(?:s|ed|ing)?|occupation|"
     r"profession|years? old|how old|age|born|birthday|favou?rites?|best friend|friend'?s?|pets?|dogs?|cats?|"
     r"parrots?|hamsters?|rabbits?|turtles?|horses?|lizards?|snakes?|ferrets?|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|plans?|planning|actually|remember)\b", re.IGNORECASE)
+    r"thursday|friday|saturday|sunday|plans?|planning|actually|remember|i'?m an?|i am an?)\b", re.IGNORECASE)
 # Someone introducing themselves or naming the speakers ("I'm Mike", "Hi, I'm (User 1)"): case matters here.
 _INTRODUCTION = re.compile(r"\b(?:I'm|I am|i'm|i am) \(?[A-Z]|\b[Uu]ser [12]\b")
 _WORD = re.compile(r"[\w']+")
