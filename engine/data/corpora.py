@@ -234,8 +234,8 @@ CORPORA: dict[str, CorpusSpec] = {
 class LoadedCorpus:
     """One corpus, split, with what its reader skipped."""
 
-    splits: Splits
-    skipped: list[Skipped]
+    splits: Splits  # train / valid / test conversations
+    skipped: list[Skipped]  # what the reader left out, for the caller to report
 
 
 def load_corpora(directory: str | Path, names: Optional[Sequence[str]] = None,
