@@ -97,6 +97,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
     bench.add_argument("--only", choices=KINDS, action="append", help="bench only these kinds")
+    _task("data").add_arguments(commands)
     bound_numbers(parser)
     return parser
 
@@ -104,6 +105,8 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
+    if args.command == "data":  # reads files only: no torch threads, precision or device to set
+        return _task("data").run(args)
     if args.threads:
         import torch
 

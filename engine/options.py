@@ -38,6 +38,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "limit": (1, 100_000_000), "valid_conversations": (0, 1_000_000), "valid_images": (0, 1_000_000),
     "corrections": (0, 1_000_000), "n_heldout": (1, 1_000_000), "n_test": (1, 1_000_000),
     "max_exchanges": (1, 10_000_000), "prior_contexts": (1, 10_000),
+    # generated memory conversations: how many, and real exchanges between a fact and its question
+    "n": (1, 1_000_000), "gap": (0, 64),
     # the process
     "threads": (1, 1024), "repeats": (1, 100_000),
 }

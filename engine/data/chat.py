@@ -15,9 +15,8 @@ from typing import Iterator, Optional, Sequence
 import torch
 
 from engine.data.packages import installed_files
+from engine.data.splits import Conversation, Splits, split  # noqa: F401  (kept importable from here)
 from engine.text import Vocab, tokenize
-
-Conversation = list[str]
 
 
 def read_chitchat() -> list[Conversation]:
@@ -71,27 +70,6 @@ def read_jsonl(path: str | Path) -> list[Conversation]:
     if not conversations:
         raise ValueError(f"{path}: no conversation of two or more turns")
     return conversations
-
-
-@dataclass
-class Splits:
-    train: list[Conversation]
-    valid: list[Conversation]
-    test: list[Conversation]
-
-    def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
-
-
-def split(conversations: Sequence[Conversation], seed: int = 1234, valid_share: float = 0.04,
-          test_share: float = 0.04) -> Splits:
-    """Split by conversation with a fixed seed, so no conversation is in two splits."""
-    order = list(range(len(conversations)))
-    random.Random(seed).shuffle(order)
-    n_valid = max(1, round(len(order) * valid_share))
-    n_test = max(1, round(len(order) * test_share))
-    pick = lambda idx: [conversations[i] for i in idx]  # noqa: E731
-    return Splits(pick(order[n_valid + n_test:]), pick(order[:n_valid]), pick(order[n_valid:n_valid + n_test]))
 
 
 def load_corpus(data: str | Path | None = None, seed: int = 1234) -> Splits:
