@@ -141,43 +141,19 @@ def _data_name(args: argparse.Namespace) -> str:
 
 
 def train(args: argparse.Namespace) -> int:
+    """``python -m engine train chat``: a new model, one from ``--init``, or ``--resume``."""
     device = pick_device(args.device)
     started = time.time()
     splits = load_corpus(args.data, seed=args.seed)
     print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
     train_tokens = tokenize_conversations(splits.train)
     out = Path(args.out)
-    if args.start_state_only or args.topic_words_only:  # OUT's model as it is, over the training split
-        checkpoint = load_checkpoint(out, kind="chat")
-        vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
-        streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
-        if args.start_state_only:
-            start = store_start_state(out, streams, device, args.seed)
-            print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
-        if args.topic_words_only:
-            print(json.dumps(store_topic_words(out, streams, vocab, _data_name(args))))
-        return 0
-    resume_meta, optimizer_state = None, None
-    if args.resume and resume_path(out).is_file():
-        checkpoint = load_checkpoint(resume_path(out), kind="chat")
-        config, vocab = Seq2SeqConfig(**checkpoint.config), Vocab(checkpoint.vocab)
-        model = Seq2Seq(config)
-        load_weights(model, checkpoint, resume_path(out))
-        resume_meta, optimizer_state = checkpoint.meta["resume"], checkpoint.optimizer
-        print(f"resuming at epoch {resume_meta['epoch']}, step {resume_meta['step']}", file=sys.stderr)
-    elif args.init:
-        base = ChatPredictor.load(args.init)
-        model, vocab, config = base.model, base.vocab, base.model.config
-    else:
-        # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
-        vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
-                 else Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count))
-        config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
-                               num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
-        torch.manual_seed(args.seed)
-        model = Seq2Seq(config)
-    both = not args.one_side
-    train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, both)
+    if args.start_state_only or args.topic_words_only:
+        return _store_companions_only(args, out, train_tokens, device)
+    model, vocab, resume_meta, optimizer_state = _model_to_train(args, out, train_tokens)
+    config = model.config
+    train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len,
+                                     not args.one_side)
     if args.reverse:  # validated like it trains: every exchange of both speakers, turned around
         valid_streams = reversed_exchanges(training_streams(splits.valid, vocab, config.max_source_len,
                                                             config.max_reply_len, True))
@@ -196,19 +172,7 @@ def train(args: argparse.Namespace) -> int:
     if not args.reverse:
         base_meta["prior_contexts"] = [vocab.decode(source)
                                        for source in sample_prior_contexts(train_streams, seed=args.seed)]
-
-    def save(optimizer, meta: dict) -> None:
-        info = dict(base_meta, resume=meta, valid_loss=meta.get("valid_loss"),
-                    best_valid_loss=meta.get("best_valid_loss"), trained_s=round(time.time() - started, 1))
-        weights = model.state_dict()
-        save_checkpoint(resume_path(out), Checkpoint("chat", asdict(config), weights, vocab.itos, info,
-                                                     optimizer.state_dict()))
-        # OUT holds the weights that validated best (the latest ones until the first validation),
-        # so that a run which goes on past its best epoch does not ship the overfitted end.
-        valid, best = meta.get("valid_loss"), meta.get("best_valid_loss")
-        if best is None or (valid is not None and valid <= best):
-            save_checkpoint(out, Checkpoint("chat", asdict(config), weights, vocab.itos, info), half=args.half)
-
+    save = _checkpointer(model, vocab, out, base_meta, started, args.half)
     progress = _jsonl_progress if args.progress == "jsonl" else tqdm_progress(unit="tok")
     with StopRequest() as stop:
         result = train_chat(model, train_streams, valid_streams, vocab, train_config, device, progress, stop,
@@ -216,11 +180,62 @@ def train(args: argparse.Namespace) -> int:
     if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
         store_start_state(out, train_streams, device, args.seed)
         store_topic_words(out, train_streams, vocab, base_meta["data"])
-    summary = {"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
-               "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
-               "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}
-    print(json.dumps(summary))
+    print(json.dumps({"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
+                      "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
+                      "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}))
     return 0
+
+
+def _store_companions_only(args: argparse.Namespace, out: Path, train_tokens, device: torch.device) -> int:
+    """``--start-state-only`` / ``--topic-words-only``: OUT's model as it is, over the training split."""
+    checkpoint = load_checkpoint(out, kind="chat")
+    vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
+    streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
+    if args.start_state_only:
+        start = store_start_state(out, streams, device, args.seed)
+        print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+    if args.topic_words_only:
+        print(json.dumps(store_topic_words(out, streams, vocab, _data_name(args))))
+    return 0
+
+
+def _model_to_train(args: argparse.Namespace, out: Path, train_tokens):
+    """(model, vocab, resume meta, optimiser state): OUT's resume file with ``--resume``, the
+    ``--init`` checkpoint, or a new network (its vocabulary built, or taken with ``--vocab-from``)."""
+    if args.resume and resume_path(out).is_file():
+        checkpoint = load_checkpoint(resume_path(out), kind="chat")
+        model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+        load_weights(model, checkpoint, resume_path(out))
+        resume_meta = checkpoint.meta["resume"]
+        print(f"resuming at epoch {resume_meta['epoch']}, step {resume_meta['step']}", file=sys.stderr)
+        return model, Vocab(checkpoint.vocab), resume_meta, checkpoint.optimizer
+    if args.init:
+        base = ChatPredictor.load(args.init)
+        return base.model, base.vocab, None, None
+    # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
+    vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
+             else Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count))
+    config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
+                           num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
+    torch.manual_seed(args.seed)
+    return Seq2Seq(config), vocab, None, None
+
+
+def _checkpointer(model: Seq2Seq, vocab: Vocab, out: Path, base_meta: dict, started: float, half: bool):
+    """train_chat's ``on_checkpoint``: the resume file every time, OUT when validation is at its best."""
+    def save(optimizer, meta: dict) -> None:
+        info = dict(base_meta, resume=meta, valid_loss=meta.get("valid_loss"),
+                    best_valid_loss=meta.get("best_valid_loss"), trained_s=round(time.time() - started, 1))
+        weights = model.state_dict()
+        save_checkpoint(resume_path(out), Checkpoint("chat", asdict(model.config), weights, vocab.itos, info,
+                                                     optimizer.state_dict()))
+        # OUT holds the weights that validated best (the latest ones until the first validation),
+        # so that a run which goes on past its best epoch does not ship the overfitted end.
+        valid, best = meta.get("valid_loss"), meta.get("best_valid_loss")
+        if best is None or (valid is not None and valid <= best):
+            save_checkpoint(out, Checkpoint("chat", asdict(model.config), weights, vocab.itos, info), half=half)
+
+    return save
 
 
 def tiny_config(vocab: Vocab, **overrides) -> Seq2SeqConfig:

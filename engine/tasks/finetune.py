@@ -42,7 +42,8 @@ from engine.tasks.chat import ChatPredictor
 from engine.tasks.finetune_data import (REPLAY_EXCHANGES, Conversation, CorrectionCheck, FinetuneConfig, FinetuneData,
                                         prepare, read_saved, replay_exchanges, sample_conversations)
 from engine.text import tokenize
-from engine.training import Control, StopRequest, emitter, ignore_progress, never_stop, tqdm_progress
+from engine.training import (Control, StopRequest, emitter, ignore_progress, never_stop, progress_row,
+                             tqdm_progress)
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -170,11 +171,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def train(args: argparse.Namespace) -> int:
+    """``python -m engine train finetune``: the panel's child process (see the module's docstring)."""
     started = time.perf_counter()
     jsonl = args.progress == "jsonl"
-
     emit = emitter(jsonl)
-
     config = FinetuneConfig(epochs=args.epochs, learning_rate=args.lr, tbptt_turns=args.tbptt,
                             clip_norm=args.clip, batch_size=args.batch_size, replay_share=args.replay_share,
                             distill_weight=args.distill, anchor_weight=args.anchor,
@@ -186,57 +186,26 @@ def train(args: argparse.Namespace) -> int:
         data = prepare(read_saved(args.data))
         emit({"event": "loading", "what": "base model"})
         predictor = ChatPredictor.load(args.init)
-        if control():
-            emit({"result": {"status": "cancelled", "steps": 0, "out": None}})
-            return 0
-        emit({"event": "loading", "what": "base corpus"})
-        add_base_corpus(data, config, args.replay_data, args.valid_conversations)
+        if not control():
+            emit({"event": "loading", "what": "base corpus"})
+            add_base_corpus(data, config, args.replay_data, args.valid_conversations)
         if control():
             emit({"result": {"status": "cancelled", "steps": 0, "out": None}})
             return 0
         emit(dict({"event": "prepared", "device": str(device)}, **data.summary()))
-        base_meta = {"data": "fine-tuned on saved conversations", "base": Path(args.init).name,
-                     "prior_contexts": predictor.meta.get("prior_contexts"),
-                     "start_state": predictor.meta.get("start_state"),
-                     "finetune_config": asdict(config), "base_meta": predictor.meta}
-        saved = {"step": -1, "at": time.perf_counter()}
-
-        def save(_optimizer: Any, meta: dict, final: bool = False) -> None:
-            # train_chat offers a checkpoint after every epoch; a fine-tuning epoch may take a
-            # second, so one is written every 30 s, when stopping, and at the end.
-            if not final and not control.stopping and time.perf_counter() - saved["at"] < 30:
-                return
-            info = dict(base_meta, finetune=meta, trained_s=round(time.perf_counter() - started, 1))
-            save_checkpoint(out, Checkpoint("chat", asdict(predictor.model.config), predictor.model.state_dict(),
-                                            predictor.vocab.itos, info))
-            saved["step"], saved["at"] = meta["step"], time.perf_counter()
-            emit({"event": "checkpoint", "step": meta["step"], "path": str(out)})
-
-        bar = None if jsonl else tqdm_progress(unit="tok")
-        clipped = {"steps": 0, "clipped": 0}
-
-        def progress(update) -> None:
-            if update.phase == "train":
-                clipped["steps"] += 1
-                clipped["clipped"] += int(update.clipped)
-            if bar is not None:
-                bar(update)
-                return
-            row = asdict(update)
-            if control.just_resumed and update.phase == "train":
-                row["tokens_per_s"] = None  # this step's time includes the pause
-                control.just_resumed = False
-            emit({"progress": row})
-
+        save = _Checkpointer(predictor, out, control, emit, started, {
+            "data": "fine-tuned on saved conversations", "base": Path(args.init).name,
+            "prior_contexts": predictor.meta.get("prior_contexts"), "start_state": predictor.meta.get("start_state"),
+            "finetune_config": asdict(config), "base_meta": predictor.meta})
+        progress = _Progress(None if jsonl else tqdm_progress(unit="tok"), control, emit)
         result = finetune(predictor, data, config, device, progress, control, save)
-        if saved["step"] != result.steps or not out.is_file():
+        if save.step != result.steps or not out.is_file():
             save(None, {"step": result.steps}, final=True)
         status = "cancelled" if result.stopped_early else "done"
         reproduced = None
         if status == "done" and data.checks:
             emit({"event": "checking", "corrections": len(data.checks)})
-            predictor = tuned_predictor(predictor, device)
-            reproduced = reproduced_share(predictor, data.checks)
+            reproduced = reproduced_share(tuned_predictor(predictor, device), data.checks)
     train_seconds = result.elapsed_s - control.paused_s
     emit({"result": {
         "status": status, "steps": result.steps, "epochs": round(result.epochs_done, 2), "out": str(out),
@@ -244,9 +213,47 @@ def train(args: argparse.Namespace) -> int:
         "train_seconds": round(train_seconds, 1),
         "tokens_per_s": round(result.tokens / max(train_seconds, 1e-9), 1),
         "best_valid_loss": result.best_valid_loss,
-        "clipped_share": round(clipped["clipped"] / max(1, clipped["steps"]), 4),
+        "clipped_share": round(progress.clipped / max(1, progress.steps), 4),
         "corrections_reproduced": reproduced, **data.summary()}})
     return 0
+
+
+class _Checkpointer:
+    """train_chat's ``on_checkpoint`` for fine-tuning. It offers a checkpoint after every epoch,
+    and a fine-tuning epoch may take a second, so one is written every 30 s, when stopping, and
+    at the end."""
+
+    def __init__(self, predictor: ChatPredictor, out: Path, control: Control, emit, started: float, meta: dict):
+        self.predictor, self.out, self.control, self.emit = predictor, out, control, emit
+        self.started, self.meta = started, meta
+        self.step, self.at = -1, time.perf_counter()  # the last checkpoint written
+
+    def __call__(self, _optimizer: Any, meta: dict, final: bool = False) -> None:
+        if not final and not self.control.stopping and time.perf_counter() - self.at < 30:
+            return
+        info = dict(self.meta, finetune=meta, trained_s=round(time.perf_counter() - self.started, 1))
+        model = self.predictor.model
+        save_checkpoint(self.out, Checkpoint("chat", asdict(model.config), model.state_dict(),
+                                             self.predictor.vocab.itos, info))
+        self.step, self.at = meta["step"], time.perf_counter()
+        self.emit({"event": "checkpoint", "step": meta["step"], "path": str(self.out)})
+
+
+class _Progress:
+    """Each step to the bar or as a ``progress`` row, counting the steps the threshold clipped."""
+
+    def __init__(self, bar: Optional[Callable], control: Control, emit):
+        self.bar, self.control, self.emit = bar, control, emit
+        self.steps = self.clipped = 0
+
+    def __call__(self, update) -> None:
+        if update.phase == "train":
+            self.steps += 1
+            self.clipped += int(update.clipped)
+        if self.bar is not None:
+            self.bar(update)
+        else:
+            self.emit({"progress": progress_row(update, self.control)})
 
 
 def tuned_predictor(predictor: ChatPredictor, device: torch.device) -> ChatPredictor:
