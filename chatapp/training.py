@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from chatapp.training_runs import (CLIP_WINDOW, KIND_WORDS, FinishedRun, LiveRun, PreparedRun, TrainingProgress,
-                                   caption_settings, clipped_words, default_settings, thin_curves)
+from chatapp.training_runs import (CAPTION_OPTIONS, CLIP_WINDOW, KIND_WORDS, FinishedRun, LiveRun, PreparedRun,
+                                   TrainingProgress, caption_settings, clipped_words, default_settings, thin_curves)
 
 if TYPE_CHECKING:
     from chatapp.controller import ChatController
@@ -158,7 +158,8 @@ class TrainingController(QObject):
 
     def _prepare_chat(self, ids: list[int], settings: dict[str, Any], shipped: Path) -> PreparedRun:
         """(file worker) The chosen conversations as the child's data file, and the run's row."""
-        from engine.tasks.finetune_data import SavedExchange, write_saved
+        from engine.options import config_argv
+        from engine.tasks.finetune_data import OPTION_FIELDS, FinetuneConfig, SavedExchange, write_saved
 
         saved: dict[int, list] = {i: [] for i in ids}
         for exchange in self.store.training_exchanges(ids):
@@ -175,13 +176,8 @@ class TrainingController(QObject):
         out = self.store.data_dir / MODELS_DIR / f"chat-run-{run_id}.safetensors"
         arguments = ["finetune", "--init", str(base.path if base is not None else shipped), "--data", str(data),
                      "--out", str(out), "--control", str(control), "--progress", "jsonl",
-                     "--epochs", str(settings["epochs"]), "--lr", repr(float(settings["learning_rate"])),
-                     "--tbptt", str(settings["tbptt_turns"]), "--clip", repr(float(settings["clip_norm"])),
-                     "--batch-size", str(settings["batch_size"]),
-                     "--replay-share", repr(float(settings["replay_share"])),
-                     "--distill", repr(float(settings["distill_weight"])),
-                     "--anchor", repr(float(settings["anchor_weight"])),
-                     "--device", str(settings["device"]), "--seed", str(settings["seed"])]
+                     "--device", str(settings["device"]),
+                     *config_argv(FinetuneConfig(**{name: settings[name] for name in OPTION_FIELDS}), OPTION_FIELDS)]
         label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
         return PreparedRun(run_id, "chat", out, control, data, settings, base.id if base else None, label,
                             arguments)
@@ -194,15 +190,12 @@ class TrainingController(QObject):
                             base=base.label if base else "none"), base.id if base is not None else None)
         out = self.store.data_dir / MODELS_DIR / f"caption-run-{run_id}.safetensors"
         control = self._control_file(run_id)
+        from engine.options import config_argv
+
         arguments = ["caption", "--data", str(captions), "--images", str(images), "--out", str(out),
-                     "--control", str(control), "--progress", "jsonl",
-                     "--steps", str(settings["steps"]), "--lr", repr(float(settings["learning_rate"])),
-                     "--batch-size", str(settings["batch_size"]), "--clip", repr(float(settings["clip_norm"])),
-                     "--image-size", str(settings["image_size"]),
-                     "--hidden-size", str(settings["hidden_size"]), "--min-count", str(settings["min_count"]),
-                     "--valid-every", str(settings["valid_every"]), "--warmup-steps",
-                     str(min(100, max(1, int(settings["steps"]) // 10))),
-                     "--device", str(settings["device"]), "--seed", str(settings["seed"])]
+                     "--control", str(control), "--progress", "jsonl", "--device", str(settings["device"]),
+                     "--warmup-steps", str(min(100, max(1, int(settings["steps"]) // 10))),
+                     *config_argv(settings, CAPTION_OPTIONS)]
         label = f"captioner on {captions.name}, {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
         return PreparedRun(run_id, "caption", out, control, None, settings, base.id if base else None, label,
                             arguments)

@@ -39,6 +39,11 @@ class CaptionSettings:
     seed: int = 0
 
 
+# The settings that are ``train caption`` options of the same names (device has its own).
+CAPTION_OPTIONS = ("steps", "learning_rate", "batch_size", "clip_norm", "image_size", "hidden_size", "min_count",
+                   "valid_every", "seed")
+
+
 def caption_settings() -> dict[str, Any]:
     return asdict(CaptionSettings())
 

@@ -25,25 +25,30 @@ TOPIC_WEIGHT = 0.75
 MAX_TOPIC_WEIGHT = 3.0  # beyond it the topic words outweigh the network and replies become word lists
 
 
+MMI_FIELDS = ("mmi_weight", "mmi_search_weight", "mmi_search_tokens", "mmi_candidates", "mmi_samples",
+              "mmi_backward_weight", "topic_weight")
+
+
 def add_mmi_arguments(parser) -> None:
-    """The topic-focus options of every command that writes chat replies (reply, chat, eval chat)."""
-    parser.add_argument("--mmi", type=float, default=MMI_WEIGHT,
-                        help="beam search: rerank by log p(reply | turn) - MMI * log p(reply), which favours "
+    """The topic-focus options of every command that writes chat replies (reply, chat, eval chat),
+    each named as the ``DecodeConfig`` field it sets (``MMI_FIELDS``)."""
+    parser.add_argument("--mmi-weight", type=float, default=MMI_WEIGHT,
+                        help="beam search: rerank by log p(reply | turn) - W * log p(reply), which favours "
                              "replies about what was said over generic ones (0: off)")
-    parser.add_argument("--mmi-search", type=float, default=MMI_SEARCH_WEIGHT,
+    parser.add_argument("--mmi-search-weight", type=float, default=MMI_SEARCH_WEIGHT,
                         help="beam search: lower each opening token's log-probability by this much of its "
                              "log-probability after any turn (0: off)")
     parser.add_argument("--mmi-search-tokens", type=int, default=MMI_SEARCH_TOKENS,
-                        help="how many opening tokens --mmi-search applies to")
+                        help="how many opening tokens --mmi-search-weight applies to")
     parser.add_argument("--mmi-candidates", type=int, default=MMI_CANDIDATES,
                         help="how many of the beam's finished replies the reranking chooses from")
     parser.add_argument("--mmi-samples", type=int, default=MMI_SAMPLES,
                         help="beam search: this many replies sampled from the model (temperature 0.8, top-p 0.9) "
                              "join the beam's for the reranking to choose from (0: the beam's alone)")
-    parser.add_argument("--mmi-backward", type=float, default=MMI_BACKWARD_WEIGHT,
+    parser.add_argument("--mmi-backward-weight", type=float, default=MMI_BACKWARD_WEIGHT,
                         help="beam search: add this much of the backward model's mean log p(turn token | reply) "
                              "to each reply's reranking score (0: off; needs chat_backward.safetensors)")
-    parser.add_argument("--topic", type=float, default=TOPIC_WEIGHT,
+    parser.add_argument("--topic-weight", type=float, default=TOPIC_WEIGHT,
                         help="add this much of each word's association with the turn's words (counted over the "
                              "training corpus) to its log-probability until the reply says it (0: off; needs "
                              "chat_topic.safetensors)")
@@ -51,6 +56,4 @@ def add_mmi_arguments(parser) -> None:
 
 def mmi_settings(args) -> dict:
     """The ``DecodeConfig`` fields that ``add_mmi_arguments``' options set."""
-    return {"mmi_weight": args.mmi, "mmi_search_weight": args.mmi_search, "mmi_search_tokens": args.mmi_search_tokens,
-            "mmi_backward_weight": args.mmi_backward, "mmi_candidates": args.mmi_candidates,
-            "mmi_samples": args.mmi_samples, "topic_weight": args.topic}
+    return {name: getattr(args, name) for name in MMI_FIELDS}

@@ -26,6 +26,7 @@ import torch
 from engine.device import pick_device
 from engine.images import normalize_pixels
 from engine.models.captioner import Captioner, CaptionerConfig
+from engine.options import add_config_arguments, add_vocabulary_arguments, config_values
 from engine.scenes import COLOURS, SHAPES, SIZES, scene_split
 from engine.tasks.caption import CaptionPredictor, greedy_bleu, greedy_truthfulness
 from engine.tasks.caption_data import (attention_targets, encode_captions, likeliest_references, scene_batches,
@@ -43,7 +44,7 @@ class TrainConfig:
     batch_size: int = 48  # images per step (one reference caption each)
     learning_rate: float = 3e-3  # Adam's peak rate; warm-up, then cosine decay to 5 %
     warmup_steps: int = 100  # linear warm-up
-    clip: float = 5.0  # gradient-norm threshold
+    clip_norm: float = 5.0  # gradient-norm threshold
     # lambda of the doubly stochastic penalty (Xu et al. 2015). With 64 regions and about 13 words no
     # attention can give every region a whole unit, so at lambda = 1 the penalty flattens attention
     # (measured after 300 steps: cross-entropy 0.67, penalty 0.62, peak weight 0.047 ~ uniform 0.016)
@@ -62,7 +63,7 @@ class TrainConfig:
     valid_every: int = 250  # steps between validations
     valid_images: int = 200  # images decoded (greedily) at each validation
     max_minutes: Optional[float] = None  # stop (and keep the best so far) after this long
-    seed: int = 0
+    seed: int = 0  # scenes, batches and initialisation
 
 
 # -- training ----------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
             group["lr"] = rate
         _, loss = model(images, inputs, targets, attention_penalty=config.attention_penalty,
                         attention_targets=marked, attention_supervision=config.attention_supervision)
-        norm, clipped = backward_and_step(loss, model, optimizer, config.clip)
+        norm, clipped = backward_and_step(loss, model, optimizer, config.clip_norm)
         step += 1
         tokens = int((targets != vocab.pad_id).sum())
         on_progress(ProgressUpdate(step, config.steps, 1, float(loss.detach()), norm, clipped, throughput.tick(tokens),
@@ -179,45 +180,35 @@ def new_predictor(vocab: Vocab, args: argparse.Namespace) -> CaptionPredictor:
     image_words = scene_image_words(vocab) if getattr(args, "image_words", False) else ()
     hold = scene_phrase_words(vocab) if getattr(args, "hold_attention", False) else ()
     blind = (1,) if image_words and getattr(args, "colour_blind_shapes", False) else ()  # group 1: the shapes
-    config = CaptionerConfig(vocab_size=len(vocab), image_size=args.image_size, grid_size=args.image_size // 8,
-                             hidden_size=args.hidden_size, image_words=image_words, hold_attention_after=hold,
-                             colour_blind_groups=blind)
+    config = CaptionerConfig(vocab_size=len(vocab), grid_size=args.image_size // 8, image_words=image_words,
+                             hold_attention_after=hold, colour_blind_groups=blind, **config_values(args, MODEL_FIELDS))
     return CaptionPredictor(Captioner(config, pad_id=vocab.pad_id), vocab)
 
 
+# The fields of the configs that ``train caption`` takes as options of the same names.
+TRAIN_FIELDS = ("steps", "batch_size", "learning_rate", "warmup_steps", "clip_norm", "attention_penalty",
+                "word_dropout", "attention_supervision", "likeliest_reference", "valid_every", "valid_images",
+                "max_minutes", "seed")
+MODEL_FIELDS = ("image_size", "hidden_size")
+
+
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = TrainConfig()
     parser.add_argument("--data", default=None, help="a COCO-format captions JSON (default: generated scenes)")
     parser.add_argument("--images", default=None, help="the folder of the --data images")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="checkpoint to write")
-    parser.add_argument("--steps", type=int, default=defaults.steps)
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--lr", type=float, default=defaults.learning_rate)
-    parser.add_argument("--clip", type=float, default=defaults.clip, help="gradient-norm threshold")
-    parser.add_argument("--word-dropout", type=float, default=defaults.word_dropout)
-    parser.add_argument("--attention-penalty", type=float, default=defaults.attention_penalty)
-    parser.add_argument("--attention-supervision", type=float, default=defaults.attention_supervision,
-                        help="generated scenes: weight of the loss that puts each word's attention on its object")
+    parser.add_argument("--init", default=None, help="start from this caption checkpoint's weights (same vocabulary)")
+    add_config_arguments(parser, TrainConfig, TRAIN_FIELDS)
+    add_config_arguments(parser, CaptionerConfig, MODEL_FIELDS)
+    add_vocabulary_arguments(parser, max_vocab=10000)
     parser.add_argument("--image-words", action="store_true",
                         help="generated scenes: colour and shape words are ranked by the attended image alone")
     parser.add_argument("--hold-attention", action="store_true",
                         help="generated scenes: a noun phrase's size, colour and shape words share one attention")
     parser.add_argument("--colour-blind-shapes", action="store_true",
                         help="with --image-words: shape words are ranked by a second encoder that sees no colour")
-    parser.add_argument("--likeliest-reference", action="store_true",
-                        help="generated scenes: train each image on the true caption the model finds likeliest")
-    parser.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
-    parser.add_argument("--init", default=None, help="start from this caption checkpoint's weights (same vocabulary)")
     parser.add_argument("--first-scene", type=int, default=0,
                         help="generated scenes: index of the first training scene (a resumed run sees new ones)")
-    parser.add_argument("--valid-every", type=int, default=defaults.valid_every)
-    parser.add_argument("--valid-images", type=int, default=defaults.valid_images, help="images decoded per validation")
-    parser.add_argument("--max-minutes", type=float, default=None, help="stop after this long, keeping the best")
-    parser.add_argument("--image-size", type=int, default=64, help="pixels per side (a multiple of 8)")
-    parser.add_argument("--hidden-size", type=int, default=192)
-    parser.add_argument("--min-count", type=int, default=2, help="--data: words seen fewer times become <unk>")
     parser.add_argument("--limit", type=int, default=None, help="--data: read at most this many images")
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--half", action="store_true", help="store the weights as float16 (shipping size)")
     parser.add_argument("--control", default=None, help="a file saying run, pause or stop (read after every step)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
@@ -231,12 +222,7 @@ def train(args: argparse.Namespace) -> int:
     jsonl = getattr(args, "progress", "bar") == "jsonl"
     emit = emitter(jsonl)
     device = pick_device(args.device)
-    config = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, clip=args.clip,
-                         word_dropout=args.word_dropout, attention_penalty=args.attention_penalty,
-                         attention_supervision=args.attention_supervision, warmup_steps=args.warmup_steps,
-                         likeliest_reference=getattr(args, "likeliest_reference", False),
-                         valid_every=args.valid_every, valid_images=args.valid_images, max_minutes=args.max_minutes,
-                         seed=args.seed)
+    config = TrainConfig(**config_values(args, TRAIN_FIELDS))
     meta: dict[str, Any] = {"command": "python -m engine train caption " + " ".join(sys.argv[3:]),
                             "train_config": asdict(config)}
     summary: dict[str, Any] = {"device": str(device)}
@@ -297,7 +283,7 @@ def _photo_data(args: argparse.Namespace, config: TrainConfig, emit, jsonl: bool
         raise ValueError(f"{args.data}: no readable captioned image in {args.images}"
                          + (f" (first problem: {full.problems[0]})" if full.problems else ""))
     train_set, valid_set = full.split()
-    vocab = Vocab.build([c for refs in train_set.captions for c in refs], max_size=10000, min_count=args.min_count)
+    vocab = Vocab.build([c for refs in train_set.captions for c in refs], max_size=args.max_vocab, min_count=args.min_count)
     batches = set_batches(train_set.images, train_set.captions, config.batch_size, config.seed)
     validate = (lambda model: greedy_bleu(model, vocab, valid_set.images[: config.valid_images],
                                           valid_set.captions[: config.valid_images])) if len(valid_set) else None

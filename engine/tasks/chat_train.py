@@ -22,6 +22,7 @@ from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, t
                               training_streams)
 from engine.device import pick_device
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
+from engine.options import add_config_arguments, add_vocabulary_arguments, config_values
 from engine.shipped import DEFAULT_PATHS
 from engine.text import Vocab
 from engine.topic import TopicWords
@@ -65,30 +66,23 @@ def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[
 
 
 # -- command line ----------------------------------------------------------------------------
+# The fields of the configs that ``train chat`` takes as options of the same names.
+TRAIN_FIELDS = ("epochs", "batch_size", "learning_rate", "warmup_steps", "tbptt_turns", "clip_norm", "max_minutes",
+                "valid_every", "seed")
+MODEL_FIELDS = ("embedding_size", "hidden_size", "num_layers", "attention_size", "dropout")
+
+
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    d, m = TrainConfig(), Seq2SeqConfig(vocab_size=8000)
     parser.add_argument("--data", default=None, help="JSONL, one conversation a line (default: chitchat + chatterbot)")
     parser.add_argument("--out", default=str(DEFAULT_PATHS["chat"]), help="checkpoint to write")
     parser.add_argument("--resume", action="store_true", help="continue from OUT's resume file")
     parser.add_argument("--init", default=None, help="start from this chat checkpoint (fine-tuning)")
-    parser.add_argument("--epochs", type=int, default=d.epochs)
-    parser.add_argument("--batch-size", type=int, default=d.batch_size)
-    parser.add_argument("--lr", type=float, default=d.learning_rate)
-    parser.add_argument("--tbptt", type=int, default=d.tbptt_turns, help="exchanges per backward window")
-    parser.add_argument("--clip", type=float, default=d.clip_norm, help="gradient-norm threshold")
-    parser.add_argument("--max-minutes", type=float, default=None, help="stop after this long")
-    parser.add_argument("--valid-every", type=int, default=d.valid_every)
-    parser.add_argument("--seed", type=int, default=d.seed)
-    parser.add_argument("--vocab-size", type=int, default=8000)
-    parser.add_argument("--min-count", type=int, default=2)
+    add_config_arguments(parser, TrainConfig, TRAIN_FIELDS)
+    add_config_arguments(parser, Seq2SeqConfig, MODEL_FIELDS)
+    add_vocabulary_arguments(parser, max_vocab=8000)
     parser.add_argument("--vocab-from", default=None,
                         help="a new model takes this checkpoint's vocabulary instead of building one (so the "
                              "backward model trained with it still reranks the new model's replies)")
-    parser.add_argument("--embedding", type=int, default=m.embedding_size)
-    parser.add_argument("--hidden", type=int, default=m.hidden_size)
-    parser.add_argument("--layers", type=int, default=m.num_layers)
-    parser.add_argument("--attention", type=int, default=m.attention_size)
-    parser.add_argument("--dropout", type=float, default=m.dropout)
     parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
     parser.add_argument("--reverse", action="store_true",
                         help="train the backward model p(turn | reply) on the same exchanges turned around, "
@@ -160,9 +154,7 @@ def train(args: argparse.Namespace) -> int:
         train_streams = reversed_exchanges(train_streams)
     else:
         valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False)
-    train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                               min_learning_rate=args.lr / 10, tbptt_turns=args.tbptt, clip_norm=args.clip,
-                               seed=args.seed, max_minutes=args.max_minutes, valid_every=args.valid_every)
+    train_config = TrainConfig(**config_values(args, TRAIN_FIELDS), min_learning_rate=args.learning_rate / 10)
     base_meta = {
         "data": _data_name(args),
         "splits": splits.sizes(), "train_config": asdict(train_config),
@@ -214,9 +206,8 @@ def _model_to_train(args: argparse.Namespace, out: Path, train_tokens):
         return base.model, base.vocab, None, None
     # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
     vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
-             else Vocab.build((t for conv in train_tokens for t in conv), args.vocab_size, args.min_count))
-    config = Seq2SeqConfig(vocab_size=len(vocab), embedding_size=args.embedding, hidden_size=args.hidden,
-                           num_layers=args.layers, attention_size=args.attention, dropout=args.dropout)
+             else Vocab.build((t for conv in train_tokens for t in conv), args.max_vocab, args.min_count))
+    config = Seq2SeqConfig(vocab_size=len(vocab), **config_values(args, MODEL_FIELDS))
     torch.manual_seed(args.seed)
     return Seq2Seq(config), vocab, None, None
 

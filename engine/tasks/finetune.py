@@ -37,9 +37,10 @@ from engine.checkpoint import Checkpoint, save_checkpoint
 from engine.data.chat import count_turns, load_corpus, read_jsonl, split, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
+from engine.options import add_config_arguments, config_values
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor
-from engine.tasks.finetune_data import (REPLAY_EXCHANGES, Conversation, CorrectionCheck, FinetuneConfig, FinetuneData,
+from engine.tasks.finetune_data import (OPTION_FIELDS, REPLAY_EXCHANGES, Conversation, CorrectionCheck, FinetuneConfig, FinetuneData,
                                         prepare, read_saved, replay_exchanges, sample_conversations)
 from engine.text import tokenize
 from engine.training import (Control, StopRequest, emitter, ignore_progress, never_stop, progress_row,
@@ -144,27 +145,15 @@ def reproduced_share(predictor: ChatPredictor, checks: Sequence[CorrectionCheck]
 
 # -- the child process's command line --------------------------------------------------------
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    d = FinetuneConfig()
     parser.add_argument("--init", default=str(DEFAULT_PATHS["chat"]), help="the chat checkpoint to start from")
     parser.add_argument("--data", required=True,
                         help='JSON: {"conversations": [[{"user", "bot", "correction", "feedback"}, ...], ...]}')
     parser.add_argument("--out", required=True, help="the new checkpoint (written at intervals and at the end)")
-    parser.add_argument("--epochs", type=int, default=d.epochs)
-    parser.add_argument("--lr", type=float, default=d.learning_rate)
-    parser.add_argument("--tbptt", type=int, default=d.tbptt_turns, help="exchanges per backward window")
-    parser.add_argument("--clip", type=float, default=d.clip_norm, help="gradient-norm threshold")
-    parser.add_argument("--batch-size", type=int, default=d.batch_size)
-    parser.add_argument("--replay-share", type=float, default=d.replay_share,
-                        help="share of the training exchanges replayed from the base corpus")
-    parser.add_argument("--distill", type=float, default=d.distill_weight,
-                        help="weight of the pull toward the base model's predictions (0: off)")
-    parser.add_argument("--anchor", type=float, default=d.anchor_weight,
-                        help="weight of the pull toward the base model's weights (0: off)")
+    add_config_arguments(parser, FinetuneConfig, OPTION_FIELDS)
     parser.add_argument("--replay-data", default=None,
                         help="JSONL conversations to replay and validate on (default: the base corpus)")
     parser.add_argument("--valid-conversations", type=int, default=24,
                         help="base-corpus conversations for the validation loss (0: none)")
-    parser.add_argument("--seed", type=int, default=d.seed)
     parser.add_argument("--control", default=None, help="a file saying run, pause or stop")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
                         help="bar: tqdm on stderr; jsonl: one JSON object a line on stdout")
@@ -175,10 +164,7 @@ def train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     jsonl = args.progress == "jsonl"
     emit = emitter(jsonl)
-    config = FinetuneConfig(epochs=args.epochs, learning_rate=args.lr, tbptt_turns=args.tbptt,
-                            clip_norm=args.clip, batch_size=args.batch_size, replay_share=args.replay_share,
-                            distill_weight=args.distill, anchor_weight=args.anchor,
-                            device=args.device, seed=args.seed).checked()
+    config = FinetuneConfig(**config_values(args, OPTION_FIELDS), device=args.device).checked()
     device = pick_device(config.device)
     out = Path(args.out)
     with StopRequest() as stop:

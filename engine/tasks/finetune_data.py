@@ -16,6 +16,12 @@ Conversation = list[str]  # turns, alternating user and bot, starting with the u
 REPLAY_EXCHANGES = 64  # a replayed conversation is cut after this many exchanges
 
 
+# The fields that ``train finetune`` and ``eval finetune`` take as options of the same names, and
+# the app writes on its child process's command line (engine.options.config_argv).
+OPTION_FIELDS = ("epochs", "learning_rate", "tbptt_turns", "clip_norm", "batch_size", "replay_share", "distill_weight",
+                 "anchor_weight", "seed")
+
+
 @dataclass(frozen=True)
 class FinetuneConfig:
     """The panel's settings; the defaults are what ``eval finetune`` measures."""

@@ -29,27 +29,19 @@ from engine.chat_training import evaluate_loss
 from engine.data.chat import Conversation, load_corpus, tokenize_conversations, training_streams
 from engine.decoding import DecodeConfig
 from engine.device import pick_device
+from engine.options import add_config_arguments, config_values
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor, chat_decoding
 from engine.tasks.finetune import add_base_corpus, finetune, reproduced_share, tuned_predictor
-from engine.tasks.finetune_data import FinetuneConfig, SavedExchange, prepare
+from engine.tasks.finetune_data import OPTION_FIELDS, FinetuneConfig, SavedExchange, prepare
 from engine.text import tokenize
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    d = FinetuneConfig()
     parser.add_argument("--model", default=None, help="chat checkpoint to fine-tune (default: the shipped model)")
-    parser.add_argument("--corrections", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=1234)
-    # The panel's defaults; changed only to explore.
-    parser.add_argument("--epochs", type=int, default=d.epochs)
-    parser.add_argument("--lr", type=float, default=d.learning_rate)
-    parser.add_argument("--tbptt", type=int, default=d.tbptt_turns)
-    parser.add_argument("--clip", type=float, default=d.clip_norm)
-    parser.add_argument("--batch-size", type=int, default=d.batch_size)
-    parser.add_argument("--replay-share", type=float, default=d.replay_share)
-    parser.add_argument("--distill", type=float, default=d.distill_weight)
-    parser.add_argument("--anchor", type=float, default=d.anchor_weight)
+    parser.add_argument("--corrections", type=int, default=20, help="held-out conversations, one correction each")
+    # The panel's defaults; changed only to explore (--seed also picks the corrections).
+    add_config_arguments(parser, FinetuneConfig, OPTION_FIELDS)
 
 
 def pick_corrections(conversations: list[Conversation], count: int, known: set[str], seed: int
@@ -105,10 +97,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         state = predictor.rebuild_state(history) if history else None
         said = predictor.reply(prompt, state, greedy).text
         saved.append([SavedExchange(u, b) for u, b in history] + [SavedExchange(prompt, said, correction)])
-    config = FinetuneConfig(epochs=args.epochs, learning_rate=args.lr, tbptt_turns=args.tbptt,
-                            clip_norm=args.clip, batch_size=args.batch_size, replay_share=args.replay_share,
-                            distill_weight=args.distill, anchor_weight=args.anchor,
-                            device=str(device), seed=args.seed).checked()
+    config = FinetuneConfig(**config_values(args, OPTION_FIELDS), device=str(device)).checked()
     data = prepare(saved)
     reproduced_before = reproduced_share(predictor, data.checks)
 

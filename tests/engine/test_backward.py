@@ -25,7 +25,7 @@ def models(tmp_path_factory, memory_model):
     data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
     backward = folder / "reverse.safetensors"
     assert main(["train", "chat", "--threads", "1", "--data", str(data), "--init", str(forward), "--reverse",
-                 "--out", str(backward), "--epochs", "30", "--lr", "0.01", "--batch-size", "8", "--tbptt", "1",
+                 "--out", str(backward), "--epochs", "30", "--learning-rate", "0.01", "--batch-size", "8", "--tbptt-turns", "1",
                  "--valid-every", "1000000", "--progress", "jsonl"]) == 0
     assert not (folder / "reverse_topic.safetensors").exists()  # topic words serve a forward model only
     return forward, backward

@@ -478,7 +478,7 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
     out = tmp_path / "chat.safetensors"
     assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--epochs", "1",
-                 "--embedding", "16", "--hidden", "16", "--attention", "8", "--min-count", "1",
+                 "--embedding-size", "16", "--hidden-size", "16", "--attention-size", "8", "--min-count", "1",
                  "--progress", "jsonl"]) == 0
     predictor = ChatPredictor.load(out)
     stored = predictor.meta["prior_contexts"]
@@ -521,14 +521,14 @@ def test_a_new_model_can_take_the_vocabulary_of_another(tmp_path):
     data = tmp_path / "conversations.jsonl"
     data.write_text("\n".join(json.dumps(c) for c in CONVERSATIONS * 8))
     small, large = tmp_path / "small.safetensors", tmp_path / "large.safetensors"
-    common = ["--threads", "1", "--data", str(data), "--epochs", "1", "--embedding", "16", "--attention", "8",
+    common = ["--threads", "1", "--data", str(data), "--epochs", "1", "--embedding-size", "16", "--attention-size", "8",
               "--progress", "jsonl"]
-    assert main(["train", "chat", *common, "--out", str(small), "--hidden", "16", "--min-count", "9"]) == 0
+    assert main(["train", "chat", *common, "--out", str(small), "--hidden-size", "16", "--min-count", "9"]) == 0
     # Built afresh, the vocabulary of min-count 1 has more words than that of min-count 9 (each turn comes 8 times) ...
-    assert main(["train", "chat", *common, "--out", str(large), "--hidden", "24", "--min-count", "1"]) == 0
+    assert main(["train", "chat", *common, "--out", str(large), "--hidden-size", "24", "--min-count", "1"]) == 0
     assert len(load_checkpoint(large).vocab) > len(load_checkpoint(small).vocab)
     # ... but taken from the small model, it is the small model's, word for word.
-    assert main(["train", "chat", *common, "--out", str(large), "--hidden", "24", "--min-count", "1",
+    assert main(["train", "chat", *common, "--out", str(large), "--hidden-size", "24", "--min-count", "1",
                  "--vocab-from", str(small)]) == 0
     taken = load_checkpoint(large)
     assert taken.vocab == load_checkpoint(small).vocab and taken.config["hidden_size"] == 24
@@ -661,8 +661,8 @@ def test_training_command_keeps_the_best_validated_weights_and_can_store_them_ha
     out = tmp_path / "chat.safetensors"
     # A learning rate far too high makes validation worse after its best point.
     assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--epochs", "6",
-                 "--embedding", "16", "--hidden", "16", "--attention", "8", "--min-count", "1", "--lr", "0.3",
-                 "--batch-size", "4", "--tbptt", "1", "--valid-every", "2", "--half", "--progress", "jsonl"]) == 0
+                 "--embedding-size", "16", "--hidden-size", "16", "--attention-size", "8", "--min-count", "1", "--learning-rate", "0.3",
+                 "--batch-size", "4", "--tbptt-turns", "1", "--valid-every", "2", "--half", "--progress", "jsonl"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"progress"')]
     valid = [row["progress"]["valid_loss"] for row in rows if row["progress"]["phase"] == "valid"]
     assert len(valid) >= 3 and valid[-1] > min(valid)  # the run went on past its best point

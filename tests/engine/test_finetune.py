@@ -96,7 +96,7 @@ def test_command_line_learns_the_correction_and_reports_jsonl(tiny_model, tmp_pa
     replay.write_text("\n".join(json.dumps(c) for c in BASE * 6))
     out = tmp_path / "tuned.safetensors"
     code, lines = run_cli(capsys, "--init", str(tiny_model), "--data", str(data), "--out", str(out),
-                          "--progress", "jsonl", "--epochs", "40", "--lr", "0.01", "--replay-share", "0.25",
+                          "--progress", "jsonl", "--epochs", "40", "--learning-rate", "0.01", "--replay-share", "0.25",
                           "--replay-data", str(replay), "--valid-conversations", "2")
     assert code == 0
     steps = [line["progress"] for line in lines if "progress" in line and line["progress"]["phase"] == "train"]
@@ -157,7 +157,7 @@ def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, 
     replay.write_text("\n".join(json.dumps(c) for c in BASE * 6))
     out = tmp_path / "tuned.safetensors"
     code, lines = run_cli(capsys, "--init", str(model), "--data", str(data), "--out", str(out), "--progress",
-                          "jsonl", "--epochs", "40", "--lr", "0.01", "--replay-share", "0.25", "--replay-data",
+                          "jsonl", "--epochs", "40", "--learning-rate", "0.01", "--replay-share", "0.25", "--replay-data",
                           str(replay), "--valid-conversations", "0")
     assert code == 0 and lines[-1]["result"]["corrections_reproduced"] == 1.0
     assert len(seen) == 1 and all(torch.equal(a, b) for a, b in zip(seen[0], start))
