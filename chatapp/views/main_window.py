@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QWidget)
@@ -26,6 +26,8 @@ KIND_NAMES = {"chat": "chat", "sentiment": "sentiment", "caption": "captions"}
 
 
 class MainWindow(QMainWindow):
+    first_painted = Signal()  # once, after the window's first paint (the app then loads the rest)
+
     def __init__(self, settings: AppSettings, data_dir: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings
@@ -52,6 +54,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.engine_label)
         self._build_menus()
         self.chat.input.setEnabled(False)  # until the store is open
+        self._painted = False
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
