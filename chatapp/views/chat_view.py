@@ -107,6 +107,7 @@ class ChatView(QWidget):
         self.older_label.setFlat(True)
         self.older_label.setCursor(Qt.CursorShape.PointingHandCursor)
         self.older_label.clicked.connect(self._request_older)
+        self.older_label.hide()  # an empty flat button still draws its rounded frame
         self.rows.insertWidget(1, self.older_label, 0, Qt.AlignmentFlag.AlignHCenter)
         self.scroll.setWidget(self.container)
         layout.addWidget(self.scroll, 1)
