@@ -108,6 +108,10 @@ class ConversationList(QFrame):
                     self._quiet = False
                 return
 
+    @staticmethod
+    def id_of(item: QListWidgetItem) -> int:
+        return item.data(ID_ROLE)
+
     def ids(self) -> list[int]:
         return [self.list.item(row).data(ID_ROLE) for row in range(self.list.count())]
 

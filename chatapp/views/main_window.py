@@ -66,23 +66,34 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New,
                                        self.new_conversation)
+        self.find_action = self._action(file_menu, "&Find in messages", QKeySequence.StandardKey.Find,
+                                        self.focus_search)
         file_menu.addSeparator()
         self._action(file_menu, "&Import conversation…", None, self.import_conversation)
         self._action(file_menu, "Export as &Markdown…", None, lambda: self.export_conversation("md"))
         self._action(file_menu, "Export as &JSON…", None, lambda: self.export_conversation("json"))
         file_menu.addSeparator()
-        self._action(file_menu, "&Settings…", QKeySequence.StandardKey.Preferences, self.open_settings)
+        # Linux desktops define no Preferences key, so Ctrl+, is given as well.
+        self.settings_action = self._action(file_menu, "&Settings…", None, self.open_settings)
+        self.settings_action.setShortcuts(_keys(QKeySequence("Ctrl+,"), QKeySequence.StandardKey.Preferences))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         conversation = self.menuBar().addMenu("&Conversation")
         self._action(conversation, "&Rename…", QKeySequence("F2"),
                      lambda: self.current and self.rename_conversation(self.current))
-        self._action(conversation, "&Delete…", None,
-                     lambda: self.current and self.delete_conversation(self.current))
+        self.delete_action = self._action(conversation, "&Delete…", QKeySequence.StandardKey.Delete,
+                                          self.delete_selected)
+        # Delete acts only while the conversation list (or this menu) has the focus: in the input
+        # box and the search box it deletes text.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.sidebar.list.addAction(self.delete_action)
         self._action(conversation, "Attach &image…", None, self.choose_image)
         training = self.menuBar().addMenu("&Training")
         self._action(training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
                      self.open_training)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", None, self.show_shortcuts)
+        self._action(help_menu, "&About chatapp", None, self.show_about)
 
     def _action(self, menu, text: str, shortcut: Any, slot) -> QAction:
         action = QAction(text, self)
@@ -91,6 +102,37 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
+
+    def focus_search(self) -> None:
+        self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.search.selectAll()
+
+    def delete_selected(self) -> None:
+        """Delete the conversation selected in the list (after the confirmation)."""
+        item = self.sidebar.list.currentItem()
+        conversation_id = self.sidebar.id_of(item) if item is not None else self.current
+        if conversation_id is not None and self.controller is not None:
+            self.delete_conversation(conversation_id)
+
+    def show_shortcuts(self) -> None:
+        from chatapp.views.dialogs import TextDialog
+
+        rows = [(action.text().replace("&", "").rstrip("…"), action.shortcut().toString(
+                 QKeySequence.SequenceFormat.NativeText)) for action in self.findChildren(QAction)]
+        text = "\n".join(f"{keys:<14} {name}" for name, keys in rows if keys)
+        text += "\nEnter          send the message (Shift+Enter: a new line)"
+        self._open(TextDialog("Keyboard shortcuts", text, self))
+
+    def show_about(self) -> None:
+        from chatapp.views.dialogs import AboutDialog
+
+        c = self.controller
+        labels = {}
+        for kind in KIND_NAMES:
+            version = c.store.active_version(kind) if c is not None else None
+            if version is not None:
+                labels[kind] = version.label
+        self._open(AboutDialog(labels, dict(c.host.available) if c is not None else {}, self))
 
     # -- wiring ------------------------------------------------------------------------------
     def set_controller(self, controller: "ChatController") -> None:
@@ -432,6 +474,17 @@ class MainWindow(QMainWindow):
             self.controller.shutdown()
             self.controller.store.close()
         super().closeEvent(event)
+
+
+def _keys(*keys) -> list[QKeySequence]:
+    """The distinct, non-empty key sequences among ``keys`` (standard keys expanded)."""
+    found: list[QKeySequence] = []
+    for key in keys:
+        for sequence in (QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey)
+                         else [key]):
+            if not sequence.isEmpty() and sequence not in found:
+                found.append(sequence)
+    return found
 
 
 def _count(info) -> str:
