@@ -199,6 +199,32 @@ class ChatView(QWidget):
             self.rows.removeWidget(self._typing)
             self._typing = None
 
+    @property
+    def oldest_id(self) -> Optional[int]:
+        return self._oldest_id
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    def show_found(self, message_id: int, query: str) -> None:
+        """Scroll to a message found by search, outline it and select the first searched word."""
+        bubble = self.bubbles.get(message_id)
+        if bubble is None:
+            return
+        bubble.setProperty("found", True)
+        bubble.style().unpolish(bubble)
+        bubble.style().polish(bubble)
+        text = bubble.text_label.text().lower()
+        for word in sorted(query.lower().split(), key=len, reverse=True):
+            start = text.find(word)
+            if start >= 0:
+                bubble.text_label.setSelection(start, len(word))
+                break
+        self._stick_to_bottom = False
+        self.container.layout().activate()  # the bubble's place is known before scrolling
+        self.scroll.ensureWidgetVisible(bubble, 0, self.scroll.viewport().height() // 3)
+
     def show_notice(self, level: str, text: str) -> None:
         self.banner.show_text(level, text)
 

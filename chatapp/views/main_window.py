@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, 
 
 from chatapp.settings import AppSettings
 from chatapp.views.chat_view import PAGE, ChatView
-from chatapp.views.conversation_list import ConversationList
+from chatapp.views.conversation_list import MARKS, ConversationList
 from chatapp.views.input_box import image_to_png
 from chatapp.views.theme import THEMES, apply_theme
 
@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         c.host.load_failed.connect(lambda why: self.engine_label.setText("Engine failed to start"))
         s = self.sidebar
         s.selected.connect(self.open_conversation)
+        s.found.connect(self.open_conversation)
         s.new_requested.connect(self.new_conversation)
         s.rename_requested.connect(self.rename_conversation)
         s.delete_requested.connect(self.delete_conversation)
@@ -175,7 +176,8 @@ class MainWindow(QMainWindow):
         if self.controller is None:
             return
         if self.sidebar.searching:
-            self.sidebar.set_hits(self.controller.search(self.sidebar.search.text()), self.current)
+            self.sidebar.set_hits(self.controller.store.search(self.sidebar.search.text(), marks=MARKS),
+                                  self.current)
         else:
             self.sidebar.set_conversations(self.controller.conversations(), self.current)
 
@@ -183,18 +185,32 @@ class MainWindow(QMainWindow):
         if not self.sidebar.searching:
             self.sidebar.move_to_top(conversation_id)
 
-    def open_conversation(self, conversation_id: int) -> None:
+    def open_conversation(self, conversation_id: int, message_id: Optional[int] = None) -> None:
+        """Show a conversation; with ``message_id`` (a search hit), scrolled to that message,
+        which is outlined and has the searched words selected."""
         info = self.controller.store.conversation(conversation_id)
         if info is None:
             return
         self.current = conversation_id
         messages, has_more = self.controller.page(conversation_id, limit=PAGE)
         self.chat.show_conversation(conversation_id, info.title, messages, has_more, _count(info))
+        if message_id is not None:
+            self._load_until(message_id)
+            self.chat.show_found(message_id, self.sidebar.search.text())
         self.chat.set_busy(self.controller.is_busy(conversation_id))
         self.chat.mood.set_points(self.controller.mood(conversation_id))
         self._show_engine_notice()
         if not self.sidebar.searching:
             self.sidebar.select(conversation_id)
+
+    def _load_until(self, message_id: int) -> None:
+        """Add older pages until ``message_id`` is shown (a hit deep in a long conversation)."""
+        while message_id not in self.chat.bubbles and self.chat.has_more:
+            messages, has_more = self.controller.page(self.current, before_id=self.chat.oldest_id,
+                                                      limit=4 * PAGE)
+            if not messages:
+                break
+            self.chat.prepend(messages, has_more)
 
     def _load_older(self, before_id: int) -> None:
         if self.current is not None:

@@ -26,7 +26,8 @@ class Theme:
     neutral: str
     negative: str  # sentiment, error notices, the Stop button
     on_negative: str  # text on the Stop button
-    highlight: str  # the outline of a message found by search
+    highlight: str  # the outline of a message found by search, and selected text in bubbles
+    on_highlight: str  # selected text in bubbles
     heat_low: str  # attention heatmap, weight 0
     heat_high: str  # attention heatmap, weight 1
     ink_dark: str  # numbers on a light heatmap cell
@@ -40,7 +41,7 @@ TEXT_PAIRS = (
     ("muted", "bot_bubble"), ("muted", "border"), ("on_accent", "accent"),
     ("accent", "window"), ("accent", "panel"), ("accent", "bot_bubble"),
     ("user_text", "user_bubble"), ("user_muted", "user_bubble"), ("bot_text", "bot_bubble"),
-    ("on_negative", "negative"), ("text", "bot_bubble"),
+    ("on_negative", "negative"), ("text", "bot_bubble"), ("on_highlight", "highlight"),
 )
 AA_CONTRAST = 4.5
 
@@ -48,14 +49,14 @@ LIGHT = Theme("light", window="#f6f7fb", panel="#ffffff", text="#1d2330", muted=
               accent="#3f5ae0", on_accent="#ffffff", user_bubble="#3f5ae0", user_text="#ffffff",
               user_muted="#e4e9ff", bot_bubble="#ffffff", bot_text="#1d2330", border="#e1e4ee",
               positive="#2f9e62", neutral="#8a8f9c", negative="#c0392b", on_negative="#ffffff",
-              highlight="#e8a317", heat_low="#f4f6fd", heat_high="#3047c4", ink_dark="#000000",
-              ink_light="#ffffff")
+              highlight="#9a5b00", on_highlight="#ffffff", heat_low="#f4f6fd", heat_high="#3047c4",
+              ink_dark="#000000", ink_light="#ffffff")
 DARK = Theme("dark", window="#171a21", panel="#1f232c", text="#e6e9f0", muted="#a3aabb",
              accent="#7b93ff", on_accent="#0f1220", user_bubble="#3d55d6", user_text="#ffffff",
              user_muted="#dce3ff", bot_bubble="#272c37", bot_text="#e6e9f0", border="#323846",
              positive="#4cc38a", neutral="#9aa1b1", negative="#f0716c", on_negative="#14161c",
-             highlight="#f5c451", heat_low="#1f2430", heat_high="#8ea2ff", ink_dark="#000000",
-             ink_light="#ffffff")
+             highlight="#f5c451", on_highlight="#14161c", heat_low="#1f2430", heat_high="#8ea2ff",
+             ink_dark="#000000", ink_light="#ffffff")
 THEMES = {"light": LIGHT, "dark": DARK}
 
 SENTIMENT_WORDS = {"positive": "positive", "neutral": "neutral", "negative": "negative"}
@@ -133,6 +134,9 @@ def stylesheet(t: Theme) -> str:
     #bubble_user QLabel {{ color: {t.user_text}; }}
     #bubble_bot {{ background: {t.bot_bubble}; border: 1px solid {t.border}; border-radius: 14px; }}
     #bubble_bot QLabel {{ color: {t.bot_text}; }}
+    #bubble_user QLabel, #bubble_bot QLabel {{ selection-background-color: {t.highlight};
+        selection-color: {t.on_highlight}; }}
+    #bubble_user[found="true"], #bubble_bot[found="true"] {{ border: 3px solid {t.highlight}; }}
     QLabel#time {{ color: {t.muted}; font-size: 11px; }}
     #bubble_user QLabel#time {{ color: {t.user_muted}; }}
     QLabel#note {{ color: {t.muted}; font-style: italic; }}

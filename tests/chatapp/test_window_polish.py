@@ -88,3 +88,51 @@ def test_every_setting_is_explained_and_reset_restores_the_defaults(qtbot, tmp_p
     assert "backward" not in dialog.mmi_backward_weight.toolTip().lower()
     dialog.reset_button.click()
     assert dialog.chosen() == AppSettings()
+
+
+def test_a_search_hit_opens_scrolls_to_and_highlights_the_message(make_app):
+    app = make_app()
+    store = app.store
+    other = store.create_conversation("Other")
+    conversation = store.create_conversation("Long one")
+    for i in range(80):  # the hit is five pages back: it is not in the first page shown
+        text = "hi, my name is alice [really]" if i == 3 else f"filler message {i} about the weather"
+        store.add_message(conversation.id, "user" if i % 2 == 0 else "bot", text)
+    hit_id = store.messages(conversation.id)[3].id
+    app.window.refresh_list()
+    app.window.open_conversation(other.id)
+    sidebar = app.window.sidebar
+    sidebar.search.setText("name")
+    app.qtbot.waitUntil(lambda: sidebar.list.count() == 1, timeout=3000)
+    item = sidebar.list.item(0)
+    assert "[name]" not in item.text() and "my name is alice [really]" in item.text()
+    sidebar.list.setCurrentItem(item)  # as a click does
+    chat = app.window.chat
+    assert app.window.current == conversation.id and hit_id in chat.bubbles
+    bubble = chat.bubbles[hit_id]
+    assert bubble.property("found") is True
+    assert bubble.text_label.selectedText() == "name"
+    app.qtbot.wait(50)
+    top = bubble.mapTo(chat.scroll.viewport(), bubble.rect().topLeft()).y()
+    assert 0 <= top and top + bubble.height() <= chat.scroll.viewport().height()
+    assert not any(b.property("found") for i, b in chat.bubbles.items() if i != hit_id)
+
+
+def test_a_title_with_fallback_characters_keeps_its_time_line(make_app):
+    from chatapp.views.conversation_list import DETAIL_ROLE, TITLE_ROLE, _line_height
+
+    app = make_app()
+    app.controller.new_conversation("Alice chat — 名前 ✓")
+    app.window.refresh_list()
+    view = app.window.sidebar.list
+    item = view.item(0)
+    assert item.data(TITLE_ROLE) == "Alice chat — 名前 ✓"
+    row = view.visualItemRect(item)
+    needed = _line_height(view.font(), item.data(TITLE_ROLE)) + _line_height(view.font(), item.data(DETAIL_ROLE))
+    assert row.height() >= needed + 10
+    # The time is drawn: the lower part of the row is not bare background.
+    image = view.viewport().grab().toImage()
+    background = image.pixel(row.right() - 3, row.bottom() - 2)
+    lower = [image.pixel(x, y) for x in range(row.left(), row.left() + 80)
+             for y in range(row.center().y() + 2, row.bottom() - 4)]
+    assert sum(p != background for p in lower) > 20
