@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from chatapp.app import default_data_dir, open_app
+    from chatapp.app import default_data_dir, open_app, open_or_recover
     from chatapp.settings import load_settings
     from chatapp.views.main_window import MainWindow
     from chatapp.views.theme import THEMES, apply_theme
@@ -58,19 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     report["window_shown"] = time.time()
     failure: list[str] = []
 
-    def start() -> None:
-        from chatapp.store import StoreError
-
-        try:
-            controller = open_app(window, data_dir)
-        except StoreError as error:
-            failure.append(str(error))
-            print(f"chatapp: {error}", file=sys.stderr)
-            if app.platformName() != "offscreen":
-                QMessageBox.critical(window, "chatapp cannot start", str(error))
+    def started(controller) -> None:
+        if controller is None:  # the user chose Quit
+            failure.append("quit")
             app.exit(2)
-            return
-        if args.startup_report:
+        elif args.startup_report:
             def ready(_available) -> None:
                 report["engine_ready"] = time.time()
                 report.update(probe.finish())
@@ -79,6 +71,23 @@ def main(argv: list[str] | None = None) -> int:
                 app.quit()
             controller.engine_status.connect(ready)
             controller.host.load_failed.connect(lambda why: (print(f"engine failed: {why}"), app.exit(3)))
+
+    def start() -> None:
+        from chatapp.store import StoreError
+
+        # Without a screen (offscreen, the benchmark) nobody can answer a question: say why and stop.
+        interactive = app.platformName() != "offscreen" and not args.startup_report
+        try:
+            if interactive:
+                open_or_recover(window, data_dir, started)
+            else:
+                started(open_app(window, data_dir))
+        except StoreError as error:
+            failure.append(str(error))
+            print(f"chatapp: {error}", file=sys.stderr)
+            if interactive:
+                QMessageBox.critical(window, "chatapp cannot start", str(error))
+            app.exit(2)
 
     after_first_paint(window, start)
     code = app.exec()

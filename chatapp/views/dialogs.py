@@ -5,7 +5,8 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QLabel, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+                               QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from chatapp.settings import (DEVICES, MAX_BACKWARD_WEIGHT, MAX_SAMPLES, MAX_TOPIC_WEIGHT, STRATEGIES, THEMES,
                               AppSettings)
@@ -286,6 +287,25 @@ class AboutDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(520, 320)
+
+
+def damaged_database_box(parent: QWidget, path, kept_name: str, details: str, answered) -> QMessageBox:
+    """The choice when the database cannot be read: ``answered(True)`` to start with a new one
+    (the damaged file is renamed, not deleted), ``answered(False)`` to quit."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "The conversation database is damaged",
+                      "chatapp cannot read its database, so your conversations cannot be shown.",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(
+        f"The file is {path}. You can start with a new, empty database: the damaged file is kept "
+        f"beside it as {kept_name}, so it can still be repaired or sent for help. Or quit and "
+        "restore the file from a backup.")
+    box.setDetailedText(f"SQLite reported: {details}")
+    box.new_button = box.addButton(f"Start with a new database (the damaged file is kept as {kept_name})",
+                                   QMessageBox.ButtonRole.AcceptRole)
+    box.quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(box.quit_button)
+    box.finished.connect(lambda _result: answered(box.clickedButton() is box.new_button))
+    return box
 
 
 class TextDialog(QDialog):

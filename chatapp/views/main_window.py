@@ -483,6 +483,17 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    open_dialog = _open
+
+    def show_error(self, title: str, text: str, details: str = "") -> QMessageBox:
+        """A problem the user should read now, in words, with what to do next."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        self._open(box)
+        self.statusBar().showMessage(title, 8000)
+        return box
+
     def closeEvent(self, event) -> None:
         if self.training_panel is not None:
             self.training_panel.close()

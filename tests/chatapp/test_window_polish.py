@@ -136,3 +136,52 @@ def test_a_title_with_fallback_characters_keeps_its_time_line(make_app):
     lower = [image.pixel(x, y) for x in range(row.left(), row.left() + 80)
              for y in range(row.center().y() + 2, row.bottom() - 4)]
     assert sum(p != background for p in lower) > 20
+
+
+def _damaged_window(qtbot, data_dir):
+    from chatapp.settings import load_settings
+    from chatapp.views.main_window import MainWindow
+
+    data_dir.mkdir(parents=True)
+    garbage = b"SQLite format 3\x00" + b"\x13" * 8000  # a header, then nothing SQLite can read
+    (data_dir / "chatapp.sqlite3").write_bytes(garbage)
+    window = MainWindow(load_settings(data_dir), data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    return window, garbage
+
+
+def test_a_damaged_database_can_be_set_aside_for_a_new_one(qtbot, data_dir):
+    from chatapp.app import open_or_recover
+    from fakes import FakeEngine
+
+    window, garbage = _damaged_window(qtbot, data_dir)
+    got = []
+    open_or_recover(window, data_dir, got.append, lambda device: FakeEngine(), poll_ms=100)
+    box = window.dialog
+    assert isinstance(box, QMessageBox) and got == []  # the app waits for the answer
+    assert "btreeInitPage" not in box.text() + box.informativeText()  # SQLite's words only in details
+    assert box.new_button.text().startswith("Start with a new database (the damaged file is kept as")
+    box.new_button.click()
+    assert len(got) == 1 and got[0] is not None
+    controller = got[0]
+    qtbot.waitUntil(lambda: controller.host.ready, timeout=5000)
+    kept = [p for p in data_dir.iterdir() if ".damaged-" in p.name]
+    assert len(kept) == 1 and kept[0].read_bytes() == garbage  # every byte kept
+    assert controller.store.conversations() == []
+    controller.new_conversation("a fresh start")
+    assert [c.title for c in controller.store.conversations()] == ["a fresh start"]
+    assert window.chat.banner.isVisible() and kept[0].name in window.chat.banner.label.text()
+    window.close()
+
+
+def test_quit_leaves_the_damaged_database_untouched(qtbot, data_dir):
+    from chatapp.app import open_or_recover
+
+    window, garbage = _damaged_window(qtbot, data_dir)
+    got = []
+    open_or_recover(window, data_dir, got.append)
+    window.dialog.quit_button.click()
+    assert got == [None]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["chatapp.sqlite3"]
+    assert (data_dir / "chatapp.sqlite3").read_bytes() == garbage
