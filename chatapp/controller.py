@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from chatapp.store import MessageRecord, Store
 
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000  # as engine.images.MAX_PIXELS, which the captioner refuses beyond
 DEFAULT_TITLE = "New conversation"
 
 
@@ -40,17 +42,30 @@ def read_image(name: str, data: Optional[bytes], path: Optional[Path]) -> tuple[
             if path.stat().st_size > MAX_IMAGE_BYTES:
                 raise ImageRejected(f"{name} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
             data = path.read_bytes()
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            # Pillow warns between its limit and twice it; ours is lower and said in our words.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+        with opened as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ImageRejected(_too_large(name, image.size))
             image.verify()  # checks the structure (CRCs of a PNG) without decoding
         with Image.open(io.BytesIO(data)) as image:
             image.load()  # decodes: a truncated file fails here
             kind = (image.format or "PNG").lower()
     except ImageRejected:
         raise
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:  # Pillow's own limit, met before ours can look
+        raise ImageRejected(_too_large(name, None)) from error
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
         raise ImageRejected(f"{name} could not be read as an image ({error}); nothing was saved.") from error
     return name, data, f"image/{'jpeg' if kind == 'jpg' else kind}"
+
+
+def _too_large(name: str, size: Optional[tuple[int, int]]) -> str:
+    pixels = f" ({size[0]:,} × {size[1]:,} pixels)" if size else ""
+    return (f"{name} is too large to use{pixels}: chatapp takes pictures of up to 50 million pixels "
+            "(about 8000 × 6000). Make it smaller in an image editor and attach it again; nothing was saved.")
 
 
 def make_decode_config(decoding: dict[str, Any]) -> Any:

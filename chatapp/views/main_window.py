@@ -408,12 +408,23 @@ class MainWindow(QMainWindow):
         self._open(dialog)
 
     def _import(self, path: Path) -> None:
+        from chatapp.store.exchange import IMPORTED_AGAIN
+
         try:
             conversation_id = self.controller.import_file(path)
-        except ValueError as error:
-            self._on_notice(None, "error", f"The import failed: {error}")
+        except (ValueError, KeyError, TypeError, OSError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            box = self.show_error("The import failed", f"“{path.name}” could not be imported: {reason}.",
+                                  f"File: {path}")
+            box.setInformativeText("Import reads the JSON files that chatapp writes with File → Export "
+                                   "as JSON. Nothing was added to your conversations.")
             return
         self.open_conversation(conversation_id)
+        title = self.controller.store.title(conversation_id) or ""
+        if title.endswith(IMPORTED_AGAIN):
+            self.chat.show_notice("info", f"This conversation was already here, so the new copy is "
+                                          f"marked “{IMPORTED_AGAIN.strip(' ()')}”. Delete one of the two "
+                                          "if you do not need both.")
 
     def open_settings(self) -> None:
         from chatapp.views.dialogs import SettingsDialog

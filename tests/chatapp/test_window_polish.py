@@ -1,4 +1,6 @@
-"""The window's shortcuts, Help → About, and the Settings dialog's explanations and reset."""
+"""The window: shortcuts, About, Settings, search hits, the sidebar, a damaged database, imports."""
+import json
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFormLayout, QMessageBox
 
@@ -185,3 +187,81 @@ def test_quit_leaves_the_damaged_database_untouched(qtbot, data_dir):
     assert got == [None]
     assert sorted(p.name for p in data_dir.iterdir()) == ["chatapp.sqlite3"]
     assert (data_dir / "chatapp.sqlite3").read_bytes() == garbage
+
+
+def _exported(app, tmp_path):
+    app.type_and_send("a conversation worth keeping")
+    app.qtbot.waitUntil(lambda: len(app.store.messages(app.window.current)) == 2, timeout=5000)
+    app.wait_idle()
+    path = tmp_path / "kept.json"
+    app.controller.export(app.window.current, path)
+    return path
+
+
+def test_importing_the_same_conversation_again_marks_the_copy(make_app, tmp_path):
+    app = make_app()
+    source = _exported(app, tmp_path)
+    app.controller.delete(app.window.current)  # a fresh start: the first import is plain
+    app.window._import(source)
+    first = app.window.current
+    assert app.store.title(first) == "a conversation worth keeping"
+    assert not app.window.chat.banner.isVisible()
+    app.window._import(source)
+    second = app.window.current
+    assert second != first
+    assert app.store.title(second) == "a conversation worth keeping (imported again)"
+    assert app.window.chat.banner.isVisible() and "imported again" in app.window.chat.banner.label.text()
+    titles = [c.title for c in app.store.conversations()]
+    assert sorted(titles) == ["a conversation worth keeping", "a conversation worth keeping (imported again)"]
+    # A conversation with the same title but other messages is not a copy.
+    data = json.loads(source.read_text())
+    data["messages"][0]["text"] = "something else"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data))
+    app.window._import(other)
+    assert app.store.title(app.window.current) == "a conversation worth keeping"
+
+
+def test_a_failed_import_says_which_file_and_why_in_a_dialog(make_app, tmp_path):
+    app = make_app()
+    bad = tmp_path / "notes.json"
+    bad.write_text("these are my notes, not an export")
+    count = len(app.store.conversations())
+    app.window._import(bad)
+    box = app.window.dialog
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "notes.json" in box.text() and "could not be imported" in box.text()
+    assert "Export as JSON" in box.informativeText()
+    assert len(app.store.conversations()) == count
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A 1x1 PNG whose header says ``width`` x ``height``: what an oversized picture looks like
+    to the reader, at the cost of a few bytes."""
+    import io
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def test_a_too_large_image_is_refused_in_the_apps_own_words(make_app, tmp_path):
+    app = make_app()
+    banner = app.window.chat.banner
+    for width, height in ((10_000, 10_000), (60_000, 60_000)):  # below and past Pillow's own limit
+        path = tmp_path / f"huge-{width}.png"
+        path.write_bytes(_png_claiming(width, height))
+        app.drop_files([path])
+        app.qtbot.waitUntil(lambda: path.name in banner.label.text(), timeout=5000)
+        text = banner.label.text()
+        assert "is too large to use" in text and "Make it smaller" in text and "nothing was saved" in text
+        assert "bomb" not in text.lower() and "DOS" not in text
+    assert app.store.conversations() == [] or all(
+        not m.attachments for c in app.store.conversations() for m in app.store.messages(c.id))
