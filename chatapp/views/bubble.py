@@ -55,6 +55,11 @@ class MessageBubble(QFrame):
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.hint = QLabel()  # what the window adds about the message (set_hint)
+        self.hint.setObjectName("note")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        layout.addWidget(self.hint)
         footer = QHBoxLayout()
         footer.setSpacing(2)
         self.time_label = QLabel(local_time(message))
@@ -146,6 +151,10 @@ class MessageBubble(QFrame):
             self.buttons["regenerate"].setVisible(message.decoding is not None)
             self.buttons["up"].setChecked(message.feedback > 0)
             self.buttons["down"].setChecked(message.feedback < 0)
+
+    def set_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
 
     def _feedback(self, value: int) -> None:
         self.buttons["up"].setChecked(value > 0)

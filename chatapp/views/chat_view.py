@@ -5,7 +5,7 @@ the user scrolls up, so ten thousand messages open as fast as ten.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QToolButton,
@@ -67,6 +67,8 @@ class ChatView(QWidget):
         self._loading_older = False
         self._stick_to_bottom = True
         self._typing: Optional[QWidget] = None
+        # The window's remark for a message, shown under its text ("" for none).
+        self.hint_for: Callable[["MessageRecord"], str] = lambda _message: ""
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -251,6 +253,7 @@ class ChatView(QWidget):
 
     def _insert(self, message: "MessageRecord", at_end: bool) -> None:
         bubble = MessageBubble(message, self.theme)
+        bubble.set_hint(self.hint_for(message))
         bubble.action.connect(self.bubble_action)
         self.bubbles[message.id] = bubble
         row = self._row(bubble, message.role)

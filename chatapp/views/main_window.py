@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from chatapp.controller import ChatController
 
 KIND_NAMES = {"chat": "chat", "sentiment": "sentiment", "caption": "captions"}
+SHIPPED_CAPTIONER_NOTE = ("This captioner was trained on generated shapes only, so on a photo its words "
+                          "mean little: train it on your photos in Training.")
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +45,8 @@ class MainWindow(QMainWindow):
 
         self.sidebar = ConversationList()
         self.chat = ChatView(self.theme)
+        self.chat.hint_for = self._hint_for
+        self._version_kinds: dict[int, tuple[str, str]] = {}  # model version id -> (kind, source)
         splitter = QSplitter()
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.chat)
@@ -211,6 +215,17 @@ class MainWindow(QMainWindow):
             if not messages:
                 break
             self.chat.prepend(messages, has_more)
+
+    def _hint_for(self, message) -> str:
+        """A caption written by the shipped captioner says what that model knows (a captioner the
+        user trained gets no such note)."""
+        if message.role != "bot" or message.model_version_id is None or self.controller is None:
+            return ""
+        version_id = message.model_version_id
+        if version_id not in self._version_kinds:
+            version = self.controller.store.model_version(version_id)
+            self._version_kinds[version_id] = (version.kind, version.source) if version else ("", "")
+        return SHIPPED_CAPTIONER_NOTE if self._version_kinds[version_id] == ("caption", "shipped") else ""
 
     def _load_older(self, before_id: int) -> None:
         if self.current is not None:

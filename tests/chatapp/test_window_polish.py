@@ -265,3 +265,33 @@ def test_a_too_large_image_is_refused_in_the_apps_own_words(make_app, tmp_path):
         assert "bomb" not in text.lower() and "DOS" not in text
     assert app.store.conversations() == [] or all(
         not m.attachments for c in app.store.conversations() for m in app.store.messages(c.id))
+
+
+def test_only_the_shipped_captioner_s_captions_carry_the_shapes_note(make_app, tmp_png, tmp_path):
+    from chatapp.views.main_window import SHIPPED_CAPTIONER_NOTE
+
+    app = make_app()
+
+    def caption_bubbles():
+        return [b for b in app.window.chat.bubbles.values()
+                if b.message.role == "bot" and b.message.text.startswith("a picture")]
+
+    app.window.attach_files([str(tmp_png)])
+    app.qtbot.waitUntil(lambda: len(caption_bubbles()) == 1, timeout=5000)
+    app.wait_idle()
+    shipped = caption_bubbles()[0]
+    assert app.store.model_version(shipped.message.model_version_id).source == "shipped"
+    assert shipped.hint.isVisible() and shipped.hint.text() == SHIPPED_CAPTIONER_NOTE
+    assert "generated shapes" in SHIPPED_CAPTIONER_NOTE and "Training" in SHIPPED_CAPTIONER_NOTE
+    # A captioner the user trained on photos: its captions get no note.
+    trained = tmp_path / "my-captioner.safetensors"
+    trained.write_bytes(b"weights")
+    app.controller.activate_version(app.store.add_model_version("caption", "trained on my photos", trained))
+    app.wait_idle()
+    app.window.attach_files([str(tmp_png)])
+    app.qtbot.waitUntil(lambda: len(caption_bubbles()) == 2, timeout=5000)
+    newest = max(caption_bubbles(), key=lambda b: b.message.id)
+    assert app.store.model_version(newest.message.model_version_id).source == "trained"
+    assert not newest.hint.isVisible() and newest.hint.text() == ""
+    # Replies of the chat model never get it.
+    assert all(not b.hint.text() for b in app.window.chat.bubbles.values() if b not in caption_bubbles())
