@@ -39,15 +39,22 @@ def open_app(window, data_dir: Path, engine_factory: Optional[EngineFactory] = N
     return controller
 
 
-def set_aside_database(path: Path) -> Path:
-    """Rename a damaged database (and its -wal and -shm files) out of the way, keeping every byte;
-    returns the new name of the database file."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+def damaged_copy_name(path: Path) -> Path:
+    """Where a damaged database is kept: beside it, named with the date and time, never over a file."""
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
     kept = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
     number = 1
     while kept.exists():  # twice in one second
         number += 1
         kept = path.with_name(f"{path.stem}.damaged-{stamp}-{number}{path.suffix}")
+    return kept
+
+
+def set_aside_database(path: Path, kept: Optional[Path] = None) -> Path:
+    """Rename a damaged database (and its -wal and -shm files) to ``kept``, keeping every byte;
+    returns the name it now has."""
+    if kept is None or kept.exists():
+        kept = damaged_copy_name(path)
     for suffix in ("-wal", "-shm"):
         side = path.with_name(path.name + suffix)
         if side.exists():
@@ -72,14 +79,14 @@ def open_or_recover(window, data_dir: Path, done: Callable[[Any], None],
     except DatabaseDamaged as error:
         damaged = error
 
-    kept_name = f"{damaged.path.stem}.damaged-<date>{damaged.path.suffix}"
+    planned = damaged_copy_name(damaged.path)
 
     def answered(start_new: bool) -> None:
         if not start_new:
             done(None)
             return
         try:
-            kept = set_aside_database(damaged.path)
+            kept = set_aside_database(damaged.path, planned)
         except OSError as problem:
             window.show_error("The damaged database could not be moved aside",
                               f"{damaged.path} could not be renamed ({problem.strerror or problem}); "
@@ -91,7 +98,7 @@ def open_or_recover(window, data_dir: Path, done: Callable[[Any], None],
                                         f"{kept} in case it can be repaired.")
         done(controller)
 
-    window.open_dialog(damaged_database_box(window, damaged.path, kept_name, damaged.details, answered))
+    window.open_dialog(damaged_database_box(window, damaged.path, planned.name, damaged.details, answered))
 
 
 def build_window(data_dir: Path, engine_factory: Optional[EngineFactory] = None, poll_ms: int = 3000):

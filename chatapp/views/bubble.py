@@ -128,7 +128,8 @@ class MessageBubble(QFrame):
         # up to the bubble's width, so short messages stay on one line.
         metrics = self.text_label.fontMetrics()
         longest = max((metrics.horizontalAdvance(line) for line in shown[:4000].splitlines()), default=0)
-        self.text_label.setMinimumWidth(min(longest + 4, BUBBLE_MAX_WIDTH - 28))
+        self._text_width = longest + 4
+        self.text_label.setMinimumWidth(min(self._text_width, self.maximumWidth() - 28))
         self.text_label.setVisible(bool(text))
         self.more.setVisible(len(text) > SHOWN_CHARS)
         if len(text) > SHOWN_CHARS:
@@ -151,6 +152,12 @@ class MessageBubble(QFrame):
             self.buttons["regenerate"].setVisible(message.decoding is not None)
             self.buttons["up"].setChecked(message.feedback > 0)
             self.buttons["down"].setChecked(message.feedback < 0)
+
+    def fit_width(self, width: int) -> None:
+        """Never wider than ``width`` (the chat area's room): in a small window the text wraps
+        instead of pushing the bubble, and the row beside it, past the visible edge."""
+        self.setMaximumWidth(max(min(BUBBLE_MAX_WIDTH, width), 120))
+        self.text_label.setMinimumWidth(min(self._text_width, self.maximumWidth() - 28))
 
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette, QTextDocument, QTextLayout
-from PySide6.QtWidgets import (QFrame, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class ConversationList(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("sidebar")
-        self.setMinimumWidth(150)  # a small window gives the chat the room
+        self.setMinimumWidth(190)  # room for the New button's words; the chat takes the rest
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 12, 6, 10)
         self.new_button = QPushButton("+  New conversation")
@@ -147,6 +147,7 @@ class ConversationList(QFrame):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._on_current)
+        self.list.itemClicked.connect(self._on_clicked)
         self.list.setItemDelegate(RowDelegate(self.list))
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMouseTracking(True)  # for the hover background
@@ -178,7 +179,8 @@ class ConversationList(QFrame):
                 item.setData(DETAIL_ROLE, detail)
                 item.setToolTip(title if message_id is None else f"{title}\n{plain_snippet(detail)}")
                 self.list.addItem(item)
-                if conversation_id == current and self.list.currentItem() is None:
+                # A hit is never chosen for the user: choosing it is what scrolls to the message.
+                if conversation_id == current and message_id is None and self.list.currentItem() is None:
                     self.list.setCurrentItem(item)
         finally:
             self._quiet = False
@@ -221,9 +223,17 @@ class ConversationList(QFrame):
     def _on_current(self, item: Optional[QListWidgetItem], _previous) -> None:
         if item is not None and not self._quiet:
             if item.data(MESSAGE_ROLE) is not None:
-                self.found.emit(item.data(ID_ROLE), item.data(MESSAGE_ROLE))
+                # A hit chosen with the mouse is opened by the click (below), which also comes
+                # when the hit is already the current row; the keys open it here.
+                if QApplication.mouseButtons() == Qt.MouseButton.NoButton:
+                    self.found.emit(item.data(ID_ROLE), item.data(MESSAGE_ROLE))
             else:
                 self.selected.emit(item.data(ID_ROLE))
+
+    def _on_clicked(self, item: QListWidgetItem) -> None:
+        """A click on a hit goes to its message, again if the user has scrolled away since."""
+        if item.data(MESSAGE_ROLE) is not None:
+            self.found.emit(item.data(ID_ROLE), item.data(MESSAGE_ROLE))
 
     def _menu(self, position: QPoint) -> None:
         item = self.list.itemAt(position)

@@ -276,7 +276,7 @@ class AboutDialog(QDialog):
         layout.addWidget(title)
         rows = []
         for kind, description in MODEL_DESCRIPTIONS.items():
-            state = labels.get(kind, "no model") if available.get(kind) else "not loaded"
+            state = labels.get(kind, "loaded") if available.get(kind) else "not loaded"
             rows.append(f"<p>{_escape(description)}<br><span>In use: {_escape(state)}</span></p>")
         versions = ", ".join(f"{name} {version}" for name, version in library_versions().items())
         self.text = QLabel("".join(rows) + f"<p>{_escape(versions)}</p>")
@@ -300,7 +300,8 @@ def damaged_database_box(parent: QWidget, path, kept_name: str, details: str, an
         f"beside it as {kept_name}, so it can still be repaired or sent for help. Or quit and "
         "restore the file from a backup.")
     box.setDetailedText(f"SQLite reported: {details}")
-    box.new_button = box.addButton(f"Start with a new database (the damaged file is kept as {kept_name})",
+    # Two lines: on one, the file's name made the button wider than the box and it was cut.
+    box.new_button = box.addButton(f"Start with a new database\n(the damaged file is kept as {kept_name})",
                                    QMessageBox.ButtonRole.AcceptRole)
     box.quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(box.quit_button)

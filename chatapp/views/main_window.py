@@ -50,7 +50,11 @@ class MainWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.chat)
-        splitter.setStretchFactor(1, 1)
+        # The list takes a fifth of any change in width, so a small window leaves the chat room.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)
         splitter.setSizes([270, 850])
         splitter.setHandleWidth(1)
         self.setCentralWidget(splitter)

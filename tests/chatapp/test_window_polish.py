@@ -163,7 +163,7 @@ def test_a_damaged_database_can_be_set_aside_for_a_new_one(qtbot, data_dir):
     box = window.dialog
     assert isinstance(box, QMessageBox) and got == []  # the app waits for the answer
     assert "btreeInitPage" not in box.text() + box.informativeText()  # SQLite's words only in details
-    assert box.new_button.text().startswith("Start with a new database (the damaged file is kept as")
+    assert box.new_button.text().startswith("Start with a new database\n(the damaged file is kept as chatapp.damaged-")
     box.new_button.click()
     assert len(got) == 1 and got[0] is not None
     controller = got[0]
@@ -295,3 +295,58 @@ def test_only_the_shipped_captioner_s_captions_carry_the_shapes_note(make_app, t
     assert not newest.hint.isVisible() and newest.hint.text() == ""
     # Replies of the chat model never get it.
     assert all(not b.hint.text() for b in app.window.chat.bubbles.values() if b not in caption_bubbles())
+
+
+def test_a_hit_in_the_open_conversation_scrolls_there_when_clicked(make_app):
+    from chatapp.views.conversation_list import MESSAGE_ROLE
+
+    app = make_app()
+    conversation = app.store.create_conversation("Only one")
+    for i in range(40):
+        app.store.add_message(conversation.id, "user" if i % 2 == 0 else "bot",
+                              "the aurora was green" if i == 1 else f"filler {i}")
+    hit_id = app.store.messages(conversation.id)[1].id
+    app.window.refresh_list()
+    app.window.open_conversation(conversation.id)
+    chat = app.window.chat
+    assert hit_id not in chat.bubbles  # the first page is the newest messages
+    sidebar = app.window.sidebar
+    sidebar.search.setText("aurora")
+    app.qtbot.waitUntil(lambda: sidebar.list.count() == 1 and sidebar.list.item(0).data(MESSAGE_ROLE) == hit_id,
+                        timeout=3000)
+    for attempt in range(2):  # the second click, after scrolling away, goes back to it
+        rect = sidebar.list.visualItemRect(sidebar.list.item(0))
+        app.qtbot.mouseClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert hit_id in chat.bubbles and chat.bubbles[hit_id].property("found") is True
+        app.qtbot.wait(50)
+        bubble = chat.bubbles[hit_id]
+        top = bubble.mapTo(chat.scroll.viewport(), bubble.rect().topLeft()).y()
+        assert 0 <= top < chat.scroll.viewport().height(), attempt
+        chat.scroll_to_bottom()
+
+
+def test_at_640_by_480_nothing_is_cut(make_app, tmp_png):
+    from chatapp.views.chat_view import SHORT_HINT
+
+    app = make_app()
+    app.type_and_send("a message long enough to need wrapping in a small window, as people do write "
+                      "long messages when they have a lot to say about their day")
+    app.window.attach_files([str(tmp_png)])
+    app.qtbot.waitUntil(lambda: len(app.window.chat.bubbles) == 4, timeout=5000)
+    app.wait_idle()
+    wide = app.window.sidebar.width()
+    app.window.resize(640, 480)
+    app.qtbot.waitUntil(lambda: app.window.width() == 640, timeout=3000)
+    app.qtbot.wait(50)
+    chat = app.window.chat
+    assert app.window.sidebar.width() < wide  # the list gives up room too
+    viewport = chat.scroll.viewport()
+    assert chat.container.width() <= viewport.width()  # no row runs past the visible edge
+    for bubble in chat.bubbles.values():
+        right = bubble.mapTo(viewport, bubble.rect().topRight()).x()
+        assert right <= viewport.width(), bubble.message.text[:20]
+        assert bubble.time_label.isVisible()
+    box = chat.input
+    hint = box.placeholderText()
+    lines = box.viewport().height() // box.fontMetrics().lineSpacing()
+    assert hint == SHORT_HINT or box.fontMetrics().horizontalAdvance(hint) <= 0.8 * lines * box.viewport().width()
