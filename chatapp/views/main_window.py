@@ -6,10 +6,10 @@ database session (it reads plain records through the controller).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QWidget)
 
@@ -17,6 +17,7 @@ from chatapp.settings import AppSettings
 from chatapp.views.chat_view import PAGE, ChatView
 from chatapp.views.conversation_list import MARKS, ConversationList
 from chatapp.views.input_box import image_to_png
+from chatapp.views.menus import build_menus
 from chatapp.views.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.engine_label = QLabel("Opening the data folder…")
         self.statusBar().addPermanentWidget(self.engine_label)
-        self._build_menus()
+        build_menus(self)
         self.chat.input.setEnabled(False)  # until the store is open
         self._painted = False
 
@@ -69,47 +70,6 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self.first_painted.emit()
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New,
-                                       self.new_conversation)
-        self.find_action = self._action(file_menu, "&Find in messages", QKeySequence.StandardKey.Find,
-                                        self.focus_search)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Import conversation…", None, self.import_conversation)
-        self._action(file_menu, "Export as &Markdown…", None, lambda: self.export_conversation("md"))
-        self._action(file_menu, "Export as &JSON…", None, lambda: self.export_conversation("json"))
-        file_menu.addSeparator()
-        # Linux desktops define no Preferences key, so Ctrl+, is given as well.
-        self.settings_action = self._action(file_menu, "&Settings…", None, self.open_settings)
-        self.settings_action.setShortcuts(_keys(QKeySequence("Ctrl+,"), QKeySequence.StandardKey.Preferences))
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        conversation = self.menuBar().addMenu("&Conversation")
-        self._action(conversation, "&Rename…", QKeySequence("F2"),
-                     lambda: self.current and self.rename_conversation(self.current))
-        self.delete_action = self._action(conversation, "&Delete…", QKeySequence.StandardKey.Delete,
-                                          self.delete_selected)
-        # Delete acts only while the conversation list (or this menu) has the focus: in the input
-        # box and the search box it deletes text.
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.sidebar.list.addAction(self.delete_action)
-        self._action(conversation, "Attach &image…", None, self.choose_image)
-        training = self.menuBar().addMenu("&Training")
-        self._action(training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
-                     self.open_training)
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", None, self.show_shortcuts)
-        self._action(help_menu, "&About chatapp", None, self.show_about)
-
-    def _action(self, menu, text: str, shortcut: Any, slot) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
 
     def focus_search(self) -> None:
         self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -123,24 +83,14 @@ class MainWindow(QMainWindow):
             self.delete_conversation(conversation_id)
 
     def show_shortcuts(self) -> None:
-        from chatapp.views.dialogs import TextDialog
+        from chatapp.views.menus import shortcuts_dialog
 
-        rows = [(action.text().replace("&", "").rstrip("…"), action.shortcut().toString(
-                 QKeySequence.SequenceFormat.NativeText)) for action in self.findChildren(QAction)]
-        text = "\n".join(f"{keys:<14} {name}" for name, keys in rows if keys)
-        text += "\nEnter          send the message (Shift+Enter: a new line)"
-        self._open(TextDialog("Keyboard shortcuts", text, self))
+        self._open(shortcuts_dialog(self))
 
     def show_about(self) -> None:
-        from chatapp.views.dialogs import AboutDialog
+        from chatapp.views.menus import about_dialog
 
-        c = self.controller
-        labels = {}
-        for kind in KIND_NAMES:
-            version = c.store.active_version(kind) if c is not None else None
-            if version is not None:
-                labels[kind] = version.label
-        self._open(AboutDialog(labels, dict(c.host.available) if c is not None else {}, self))
+        self._open(about_dialog(self))
 
     # -- wiring ------------------------------------------------------------------------------
     def set_controller(self, controller: "ChatController") -> None:
@@ -531,17 +481,6 @@ class MainWindow(QMainWindow):
             self.controller.shutdown()
             self.controller.store.close()
         super().closeEvent(event)
-
-
-def _keys(*keys) -> list[QKeySequence]:
-    """The distinct, non-empty key sequences among ``keys`` (standard keys expanded)."""
-    found: list[QKeySequence] = []
-    for key in keys:
-        for sequence in (QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey)
-                         else [key]):
-            if not sequence.isEmpty() and sequence not in found:
-                found.append(sequence)
-    return found
 
 
 def _count(info) -> str:

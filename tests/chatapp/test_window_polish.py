@@ -350,3 +350,31 @@ def test_at_640_by_480_nothing_is_cut(make_app, tmp_png):
     hint = box.placeholderText()
     lines = box.viewport().height() // box.fontMetrics().lineSpacing()
     assert hint == SHORT_HINT or box.fontMetrics().horizontalAdvance(hint) <= 0.8 * lines * box.viewport().width()
+
+
+def test_the_store_and_engine_start_only_after_the_first_paint(qtbot, data_dir):
+    from chatapp.__main__ import after_first_paint
+    from chatapp.settings import load_settings
+    from chatapp.views.main_window import MainWindow
+
+    window = MainWindow(load_settings(data_dir), data_dir)
+    qtbot.addWidget(window)
+    calls = []
+    after_first_paint(window, lambda: calls.append(window._painted), fallback_ms=60_000)
+    qtbot.wait(50)
+    assert calls == []  # not shown, not painted: nothing heavy has started
+    window.show()
+    qtbot.waitUntil(lambda: calls == [True], timeout=3000)  # once, and after a paint
+    window.update()
+    qtbot.wait(50)
+    assert calls == [True]
+
+
+def test_no_empty_box_sits_in_the_chat_when_no_conversation_is_open(make_app):
+    app = make_app()
+    chat = app.window.chat
+    assert app.window.current is None
+    assert not chat.older_label.isVisible()
+    conversation = app.window.new_conversation()
+    app.window._confirmed_delete(conversation, QMessageBox.StandardButton.Yes)
+    assert app.window.current is None and not chat.older_label.isVisible()
