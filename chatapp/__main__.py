@@ -15,8 +15,6 @@ from pathlib import Path
 
 from chatapp import __version__
 
-SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="chatapp", description="An offline desktop chatbot.")
@@ -43,9 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = (args.data_dir or default_data_dir()).expanduser()
     settings = load_settings(data_dir)
     apply_theme(app, THEMES[settings.theme])
-    # A shorter GIL switch interval lets the GUI thread in sooner while the engine thread runs
-    # Python (imports, decoding loops): each of its GIL waits is bounded by this interval.
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     window = MainWindow(settings, data_dir)
     report = {}
     probe = None

@@ -6,12 +6,15 @@ a small fake or a tiny trained model, the app gives ``engine.service.Engine``).
 """
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from chatapp.engine_host import EngineFactory, EngineHost
 from chatapp.settings import load_settings
+
+SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 
 
 def default_data_dir() -> Path:
@@ -30,6 +33,9 @@ def open_app(window, data_dir: Path, engine_factory: Optional[EngineFactory] = N
     from chatapp.controller import ChatController
     from chatapp.store import Store
 
+    # Every paint of a widget made from Python takes the GIL, and while the engine thread runs
+    # Python (imports, decoding loops) each of those waits lasts up to the switch interval.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     store = Store(data_dir)
     settings = load_settings(data_dir)
     host = EngineHost(engine_factory, device=settings.device, poll_ms=poll_ms)

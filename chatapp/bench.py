@@ -124,8 +124,13 @@ class StartupProbe:
         self._poll.setInterval(4 * TICK_MS)
         self._poll.timeout.connect(self._look)
         self._poll.start()
+        # Made before the app connects its start-up to the same signal, so this look is queued
+        # first: it reads the frame as soon as it is flushed, not after the store has opened.
+        window.first_painted.connect(lambda: QTimer.singleShot(0, self._look))
 
     def _look(self) -> None:
+        if self.painted_at is not None:
+            return
         screen = self.window.screen()
         if screen is None or is_blank(screen.grabWindow(self.window.winId()).toImage()):
             return
