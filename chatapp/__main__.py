@@ -1,7 +1,10 @@
 """``chatapp`` / ``python -m chatapp``: the window first, then the data, then the models.
 
-Only PySide6 is imported before the window is shown; SQLAlchemy loads on the next turn of the
-event loop, and torch on the engine's worker thread.
+Only PySide6 is imported before the window is shown. SQLAlchemy and the store wait until the
+window has been painted once, and torch loads on the engine's worker thread after that: while a
+worker imports torch it holds the GIL for long stretches (loading libtorch is one C call), and
+every paint of a widget made from Python needs the GIL, so starting it earlier left the window
+black for seconds on a busy machine.
 """
 from __future__ import annotations
 
@@ -25,10 +28,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from chatapp.app import default_data_dir, open_app
+    from chatapp.app import default_data_dir, open_app, open_or_recover
     from chatapp.settings import load_settings
     from chatapp.views.main_window import MainWindow
     from chatapp.views.theme import THEMES, apply_theme
@@ -40,34 +42,67 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(data_dir)
     apply_theme(app, THEMES[settings.theme])
     window = MainWindow(settings, data_dir)
+    report = {}
+    probe = None
+    if args.startup_report:
+        from chatapp.bench import StartupProbe
+
+        probe = StartupProbe(window)
     window.show()
-    report = {"window_shown": time.time()}
+    report["window_shown"] = time.time()
     failure: list[str] = []
 
-    def start() -> None:
-        from chatapp.store import StoreError
-
-        try:
-            controller = open_app(window, data_dir)
-        except StoreError as error:
-            failure.append(str(error))
-            print(f"chatapp: {error}", file=sys.stderr)
-            if app.platformName() != "offscreen":
-                QMessageBox.critical(window, "chatapp cannot start", str(error))
+    def started(controller) -> None:
+        if controller is None:  # the user chose Quit
+            failure.append("quit")
             app.exit(2)
-            return
-        if args.startup_report:
+        elif args.startup_report:
             def ready(_available) -> None:
                 report["engine_ready"] = time.time()
+                report.update(probe.finish())
                 import json
                 print(json.dumps(report), flush=True)
                 app.quit()
             controller.engine_status.connect(ready)
             controller.host.load_failed.connect(lambda why: (print(f"engine failed: {why}"), app.exit(3)))
 
-    QTimer.singleShot(0, start)
+    def start() -> None:
+        from chatapp.store import StoreError
+
+        # Without a screen (offscreen, the benchmark) nobody can answer a question: say why and stop.
+        interactive = app.platformName() != "offscreen" and not args.startup_report
+        try:
+            if interactive:
+                open_or_recover(window, data_dir, started)
+            else:
+                started(open_app(window, data_dir))
+        except StoreError as error:
+            failure.append(str(error))
+            print(f"chatapp: {error}", file=sys.stderr)
+            if interactive:
+                QMessageBox.critical(window, "chatapp cannot start", str(error))
+            app.exit(2)
+
+    after_first_paint(window, start)
     code = app.exec()
     return code if not failure else 2
+
+
+def after_first_paint(window, start, fallback_ms: int = 1500) -> None:
+    """Run ``start`` once the window has been painted (or after ``fallback_ms``, for a window
+    that is never exposed, such as one started minimised)."""
+    from PySide6.QtCore import QTimer
+
+    started = []
+
+    def once() -> None:
+        if not started:
+            started.append(True)
+            start()
+
+    # Queued behind the paint: the frame is flushed to the screen before the imports begin.
+    window.first_painted.connect(lambda: QTimer.singleShot(0, once))
+    QTimer.singleShot(fallback_ms, once)
 
 
 if __name__ == "__main__":

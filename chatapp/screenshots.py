@@ -1,4 +1,5 @@
-"""Render the main views offscreen into docs/*.png, in the light and the dark theme.
+"""Render the main views offscreen into docs/*.png, in the light and the dark theme: the chat,
+the window at 1400x900 and 640x480, a search hit opened, About, attention, caption and settings.
 
     QT_QPA_PLATFORM=offscreen python -m chatapp.screenshots [--out docs]
 
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+SIZES = ((1400, 900), (640, 480))  # a large screen, and the smallest window we design for
 
 EXCHANGES = [
     ("Hi! I just got back from a week of hiking in the mountains.",
@@ -104,9 +106,10 @@ def fill(store, image_path: Path, engine=None) -> int:
             total = sum(map(sum, grid))
             maps.append([[v / total for v in row] for row in grid])
         score = -0.2
+    shipped = store.ensure_shipped_version("caption", Path("resources/models/caption.safetensors"))
     store.add_message(conversation.id, "bot", " ".join(words), created_at=start + timedelta(minutes=9, seconds=2),
                       attention={"kind": "caption", "image_message_id": image.id, "words": words,
-                                 "maps": maps}, score=score)
+                                 "maps": maps}, score=score, model_version_id=shipped)
     for title in ("Recipes for a rainy day", "Learning the guitar", "Book ideas"):
         store.create_conversation(title)
     return conversation.id
@@ -115,17 +118,20 @@ def fill(store, image_path: Path, engine=None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs"))
+    parser.add_argument("--stand-ins", action="store_true",
+                        help="use the fixed stand-in replies even where the models are there (fast)")
     args = parser.parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
     from chatapp.app import open_app
     from chatapp.settings import AppSettings, save_settings
+    from chatapp.views.conversation_list import MESSAGE_ROLE
     from chatapp.views.main_window import MainWindow
     from chatapp.views.theme import THEMES, apply_theme
 
     app = QApplication.instance() or QApplication([])
     args.out.mkdir(parents=True, exist_ok=True)
-    engine = _real_engine()
+    engine = None if args.stand_ins else _real_engine()
     for theme in ("light", "dark"):
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder)
@@ -146,6 +152,27 @@ def main(argv: list[str] | None = None) -> int:
             window.open_conversation(conversation)
             _settle(app)
             window.grab().save(str(args.out / f"chat-{theme}.png"))
+            for width, height in SIZES:
+                window.resize(width, height)
+                window.open_conversation(conversation)
+                _settle(app)
+                window.grab().save(str(args.out / f"window-{width}x{height}-{theme}.png"))
+            window.resize(1180, 800)
+            window.sidebar.search.setText("rain")
+            _wait(app, lambda: window.sidebar.list.count() > 0 and window.sidebar.list.item(0).data(
+                MESSAGE_ROLE) is not None, 3)
+            from PySide6.QtCore import Qt
+            from PySide6.QtTest import QTest
+
+            hit = window.sidebar.list.visualItemRect(window.sidebar.list.item(0)).center()
+            QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=hit)
+            _settle(app)
+            window.grab().save(str(args.out / f"search-{theme}.png"))
+            window.sidebar.search.clear()
+            window.show_about()
+            _settle(app)
+            window.dialog.grab().save(str(args.out / f"about-{theme}.png"))
+            window.dialog.close()
             messages = controller.store.messages(conversation)
             replies = [m for m in messages if m.role == "bot"]
             window.show_attention(replies[2].id)

@@ -117,7 +117,8 @@ def load_image(source: ImageSource, max_pixels: int = MAX_PIXELS) -> Image.Image
         image = _open(source)
         width, height = image.size
         if width * height > max_pixels:
-            raise ImageError(f"{name}: the image is too large ({width}x{height} pixels, at most {max_pixels:,})")
+            raise ImageError(f"{name}: the image is too large ({width}x{height} pixels; at most {max_pixels:,} "
+                             "pixels are read): make it smaller and try again")
         if getattr(image, "n_frames", 1) > 1:
             image.seek(0)  # an animation: its first frame
         with warnings.catch_warnings():
@@ -132,7 +133,8 @@ def load_image(source: ImageSource, max_pixels: int = MAX_PIXELS) -> Image.Image
     except UnidentifiedImageError:
         raise ImageError(f"{name}: not an image, or a format Pillow cannot read") from None
     except Image.DecompressionBombError:
-        raise ImageError(f"{name}: the image is too large (a decompression bomb?)") from None
+        raise ImageError(f"{name}: the image is too large (more than {max_pixels:,} pixels are "
+                         "never read): make it smaller and try again") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ImageError(f"{name}: the image is truncated or corrupt ({reason})") from None

@@ -66,6 +66,15 @@ def write_session(make_session: Callable[[], Session], folder: Path) -> Iterator
         raise StoreWriteError(write_failure(error, folder)) from error
 
 
+class DatabaseDamaged(StoreError):
+    """The database file exists but SQLite cannot read it; ``details`` holds SQLite's words."""
+
+    def __init__(self, message: str, path: Path, details: str):
+        super().__init__(message)
+        self.path = path
+        self.details = details
+
+
 def check_writable(folder: Path) -> None:
     """Make ``folder`` (and its parents) and prove that a file can be written there."""
     try:
@@ -98,11 +107,12 @@ def check_database(path: Path) -> None:
             result = connection.execute("PRAGMA quick_check").fetchone()
         connection.close()
     except sqlite3.DatabaseError as error:
-        raise StoreError(f"The database {path} cannot be read ({error}); it was left as it is. "
-                         "Move it away to start afresh, or start with another --data-dir.") from error
+        raise DatabaseDamaged(f"The database {path} is damaged and cannot be read; it was left as it is. "
+                              "Move it away to start afresh, or start with another --data-dir.",
+                              path, str(error)) from error
     if not result or result[0] != "ok":
-        raise StoreError(f"The database {path} is damaged ({result[0] if result else 'no answer'}); "
-                         "it was left as it is. Move it away to start afresh.")
+        raise DatabaseDamaged(f"The database {path} is damaged and cannot be read; it was left as it is. "
+                              "Move it away to start afresh.", path, result[0] if result else "no answer")
 
 
 def open_engine(path: Path) -> Engine:
@@ -186,5 +196,6 @@ def fts5_available() -> bool:
     return True
 
 
-__all__ = ["StoreError", "StoreWriteError", "WRITE_ERRORS", "write_failure", "write_session", "open_database", "migrate", "integrity_check", "check_writable", "DB_NAME",
+__all__ = ["StoreError", "StoreWriteError", "DatabaseDamaged", "WRITE_ERRORS", "write_failure", "write_session",
+           "open_database", "migrate", "integrity_check", "check_writable", "DB_NAME",
            "SCHEMA_HEAD", "current_revision"]

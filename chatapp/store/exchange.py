@@ -15,6 +15,7 @@ from chatapp.store.db import WRITE_ERRORS, StoreError, write_failure
 from chatapp.store.store import Store
 
 FORMAT = "chatapp-conversation/1"
+IMPORTED_AGAIN = " (imported again)"  # added to the title of a conversation that is already here
 
 
 def export_dict(store: Store, conversation_id: int) -> dict[str, Any]:
@@ -79,7 +80,10 @@ def import_dict(store: Store, data: dict[str, Any]) -> int:
         raise ValueError("the conversation's messages are malformed")
     decoded = [[base64.b64decode(a["data"], validate=True) for a in m.get("attachments", [])]
                for m in messages]
-    conversation = store.create_conversation(str(data.get("title") or "Imported conversation"))
+    title = str(data.get("title") or "Imported conversation")
+    if already_here(store, title, messages) is not None:
+        title += IMPORTED_AGAIN  # two identical entries would look like a bug; say what it is
+    conversation = store.create_conversation(title)
     try:
         for message, images in zip(messages, decoded):
             when = _time(message.get("time"))
@@ -128,6 +132,18 @@ def import_file(store: Store, path: Path) -> int:
         return import_dict(store, data)
     except WRITE_ERRORS as error:
         raise ValueError(f"{path.name} was not imported: {write_failure(error, store.data_dir)}") from error
+
+
+def already_here(store: Store, title: str, messages: list[dict[str, Any]]) -> int | None:
+    """The id of a conversation with this title (or a copy's) and the same messages, or None."""
+    title = " ".join(title.split())
+    wanted = [(m["role"], m["text"], _time(m.get("time"))) for m in messages]
+    for info in store.conversations():
+        if info.title not in (title, title + IMPORTED_AGAIN) or info.message_count != len(wanted):
+            continue
+        if [(m.role, m.text, m.created_at) for m in store.messages(info.id)] == wanted:
+            return info.id
+    return None
 
 
 def _time(value: Any) -> datetime | None:

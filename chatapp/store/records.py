@@ -55,7 +55,7 @@ class SearchHit:
     conversation_id: int
     conversation_title: str
     message_id: int
-    snippet: str  # the matching words are wrapped in [ and ]
+    snippet: str  # the matching words are wrapped in the marks asked for ([ and ] by default)
     created_at: datetime
 
 

@@ -290,20 +290,22 @@ class Store:
             return [TrainingConversation(*row) for row in s.execute(query).all()]
 
     # -- search ------------------------------------------------------------------------------
-    def search(self, query: str, limit: int = 100) -> list[SearchHit]:
-        """Messages that contain every word of ``query`` (the last one as a prefix), newest first."""
+    def search(self, query: str, limit: int = 100, marks: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
+        """Messages that contain every word of ``query`` (the last one as a prefix), newest first;
+        the matching words of each snippet are wrapped in ``marks``."""
         words = re.findall(r"\w+", query, flags=re.UNICODE)
         if not words:
             return []
         match = " ".join(f'"{word}"' for word in words[:-1]) + f' "{words[-1]}"*'
         sql = text(
             "SELECT m.conversation_id, c.title, m.id, "
-            "snippet(messages_fts, 0, '[', ']', '…', 12), m.created_at "
+            "snippet(messages_fts, 0, :open, :close, '…', 12), m.created_at "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "JOIN conversations c ON c.id = m.conversation_id "
             "WHERE messages_fts MATCH :match ORDER BY m.id DESC LIMIT :limit")
         with self._session() as s:
-            rows = s.execute(sql, {"match": match.strip(), "limit": limit}).all()
+            rows = s.execute(sql, {"match": match.strip(), "limit": limit,
+                                   "open": marks[0], "close": marks[1]}).all()
         return [SearchHit(cid, title, mid, snippet, _parse_time(created))
                 for cid, title, mid, snippet, created in rows]
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from chatapp.views.theme import LIGHT, Theme
+from chatapp.views.theme import LIGHT, Theme, readable_on
 
 CELL = 30
 MAX_LABEL = 110
@@ -73,10 +73,11 @@ class AttentionHeatmap(QWidget):
             for column, weight in enumerate(weights[:len(self.source)]):
                 rect = QRectF(self.left + column * CELL + 1, self.top + row * CELL + 1, CELL - 2, CELL - 2)
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(mix(low, high, weight ** 0.7))  # a gamma so small weights show
+                cell = mix(low, high, weight ** 0.7)  # a gamma so small weights show
+                painter.setBrush(cell)
                 painter.drawRoundedRect(rect, 4, 4)
                 if weight >= 0.2:
-                    painter.setPen(QColor("#ffffff") if weight > 0.45 else QColor(t.text))
+                    painter.setPen(QColor(readable_on(t, cell.name())))
                     font = painter.font()
                     font.setPointSizeF(max(font.pointSizeF() - 2.5, 6))
                     painter.setFont(font)

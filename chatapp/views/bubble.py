@@ -55,6 +55,11 @@ class MessageBubble(QFrame):
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.hint = QLabel()  # what the window adds about the message (set_hint)
+        self.hint.setObjectName("note")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        layout.addWidget(self.hint)
         footer = QHBoxLayout()
         footer.setSpacing(2)
         self.time_label = QLabel(local_time(message))
@@ -135,7 +140,8 @@ class MessageBubble(QFrame):
         # up to the bubble's width, so short messages stay on one line.
         metrics = self.text_label.fontMetrics()
         longest = max((metrics.horizontalAdvance(line) for line in shown[:4000].splitlines()), default=0)
-        self.text_label.setMinimumWidth(min(longest + 4, BUBBLE_MAX_WIDTH - 28))
+        self._text_width = longest + 4
+        self.text_label.setMinimumWidth(min(self._text_width, self.maximumWidth() - 28))
         self.text_label.setVisible(bool(text))
         self.more.setVisible(len(text) > SHOWN_CHARS)
         if len(text) > SHOWN_CHARS:
@@ -167,6 +173,16 @@ class MessageBubble(QFrame):
     @property
     def unanswered(self) -> bool:
         return "retry" in self.buttons and not self.buttons["retry"].isHidden()
+
+    def fit_width(self, width: int) -> None:
+        """Never wider than ``width`` (the chat area's room): in a small window the text wraps
+        instead of pushing the bubble, and the row beside it, past the visible edge."""
+        self.setMaximumWidth(max(min(BUBBLE_MAX_WIDTH, width), 120))
+        self.text_label.setMinimumWidth(min(self._text_width, self.maximumWidth() - 28))
+
+    def set_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
 
     def _feedback(self, value: int) -> None:
         self.buttons["up"].setChecked(value > 0)

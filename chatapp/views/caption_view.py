@@ -111,7 +111,7 @@ class CaptionAttentionView(QWidget):
         self.image.set_map(self.maps[index] if index < len(self.maps) else None)
         for i, label in enumerate(self.labels):
             label.setStyleSheet(
-                f"background: {self.theme.accent}; color: #ffffff; border-radius: 6px;" if i == index
+                f"background: {self.theme.accent}; color: {self.theme.on_accent}; border-radius: 6px;" if i == index
                 else "")
         self.word_shown.emit(index)
 

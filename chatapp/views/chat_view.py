@@ -5,11 +5,11 @@ the user scrolls up, so ten thousand messages open as fast as ten.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from chatapp.views.banner import Banner
 from chatapp.views.bubble import MessageBubble, TypingBubble
@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from chatapp.store import MessageRecord
 
 PAGE = 16  # messages built at a time: a screenful and a little more
+SHORT_HINT = "Message the bot…"  # the input's hint when the long one would be cut
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when the room is short, instead of widening the window."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(self.alignment()), text)
 
 
 class ChatView(QWidget):
@@ -44,6 +58,8 @@ class ChatView(QWidget):
         self._typing: Optional[QWidget] = None
         self._busy = False  # a reply or caption is being written for this conversation
         self._retry_id: Optional[int] = None  # the unanswered user message that offers Retry
+        # The window's remark for a message, shown under its text ("" for none).
+        self.hint_for: Callable[["MessageRecord"], str] = lambda _message: ""
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -53,7 +69,7 @@ class ChatView(QWidget):
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(18, 8, 12, 8)
         titles = QVBoxLayout()
-        self.title = QLabel("No conversation")
+        self.title = ElidedLabel("No conversation")
         self.title.setObjectName("title")
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("hint")
@@ -180,6 +196,35 @@ class ChatView(QWidget):
             self.rows.removeWidget(self._typing)
             self._typing = None
 
+    @property
+    def oldest_id(self) -> Optional[int]:
+        return self._oldest_id
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    def show_found(self, message_id: int, query: str) -> None:
+        """Scroll to a message found by search, outline it and select the first searched word."""
+        bubble = self.bubbles.get(message_id)
+        if bubble is None:
+            return
+        bubble.setProperty("found", True)
+        bubble.style().unpolish(bubble)
+        bubble.style().polish(bubble)
+        text = bubble.text_label.text().lower()
+        for word in sorted(query.lower().split(), key=len, reverse=True):
+            start = text.find(word)
+            if start >= 0:
+                end = start + len(word)
+                while end < len(text) and text[end].isalnum():  # the search matches prefixes
+                    end += 1
+                bubble.text_label.setSelection(start, end - start)
+                break
+        self._stick_to_bottom = False
+        self.container.layout().activate()  # the bubble's place is known before scrolling
+        self.scroll.ensureWidgetVisible(bubble, 0, self.scroll.viewport().height() // 3)
+
     def show_notice(self, level: str, text: str) -> None:
         self.banner.show_text(level, text)
 
@@ -232,6 +277,8 @@ class ChatView(QWidget):
     def _insert(self, message: "MessageRecord", at_end: bool) -> None:
         bubble = MessageBubble(message, self.theme)
         bubble.action.connect(self._on_bubble_action)  # first: what it shows may replace the banner
+        bubble.fit_width(self._bubble_room())
+        bubble.set_hint(self.hint_for(message))
         bubble.action.connect(self.bubble_action)
         self.bubbles[message.id] = bubble
         row = self._row(bubble, message.role)
@@ -268,6 +315,31 @@ class ChatView(QWidget):
             self._loading_older = True
             oldest = self._oldest_id
             QTimer.singleShot(0, lambda: self.older_requested.emit(oldest))
+
+    def _bubble_room(self) -> int:
+        """The widest a bubble may be: the chat area less its margins and the scroll bar."""
+        margins = self.rows.contentsMargins()
+        return (self.scroll.viewport().width() - margins.left() - margins.right()
+                - self.scroll.verticalScrollBar().sizeHint().width())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        room = self._bubble_room()
+        for bubble in self.bubbles.values():
+            bubble.fit_width(room)
+        self._fit_placeholder()
+
+    def _fit_placeholder(self) -> None:
+        """The input's long hint where it fits, a short one in a narrow window (never cut)."""
+        box = self.input
+        if not hasattr(self, "_long_hint"):
+            self._long_hint = box.placeholderText()
+        metrics = box.fontMetrics()
+        width = max(box.viewport().width() - 12, 1)
+        lines = max(box.viewport().height() // max(metrics.lineSpacing(), 1), 1)
+        # Words wrap whole, so a line holds a little less than its width: count 80 % of it.
+        needed = metrics.horizontalAdvance(self._long_hint) / (0.8 * width)
+        box.setPlaceholderText(self._long_hint if needed <= lines else SHORT_HINT)
 
     def _on_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._stick_to_bottom:

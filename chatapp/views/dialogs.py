@@ -5,7 +5,8 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QLabel, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+                               QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from chatapp.settings import (DEVICES, MAX_BACKWARD_WEIGHT, MAX_SAMPLES, MAX_TOPIC_WEIGHT, STRATEGIES, THEMES,
                               AppSettings)
@@ -20,6 +21,14 @@ def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
     box.setSpecialValueText("off")
     box.setToolTip(tooltip)
     return box
+
+
+def _add_row(form: QFormLayout, label: str, widget: QWidget, tip: str) -> None:
+    """A form row whose label and field both explain the option when hovered."""
+    caption = QLabel(label)
+    caption.setToolTip(tip)
+    widget.setToolTip(tip)
+    form.addRow(caption, widget)
 
 
 class SettingsDialog(QDialog):
@@ -47,24 +56,26 @@ class SettingsDialog(QDialog):
         self.length_penalty.setSingleStep(0.1)
         self.length_penalty.setValue(settings.length_penalty)
         self.mmi_weight = _weight_box(
-            settings.mmi_weight, "Reranks the beam's replies by how much your message, rather than any message, "
-            "makes them likely (maximum mutual information): higher values favour replies about what you said "
-            "over generic ones.")
+            settings.mmi_weight, "Prefers replies that fit your message in particular over replies that "
+            "would fit any message (\"i don't know\"). Higher values favour replies about what you said; "
+            "'off' turns it off.")
         self.mmi_search_weight = _weight_box(
             settings.mmi_search_weight, "Steers the first words of a reply away from openings that fit any "
             "message (\"hey\", \"i am doing well\") while the beam searches, so that replies can start on your "
             "topic; high values give odder words.")
         self.mmi_backward_weight = _weight_box(
-            settings.mmi_backward_weight, "Reranks the beam's replies by how well each one accounts for your "
-            "message, as judged by a second network that reads the reply and predicts the message it answers.",
+            settings.mmi_backward_weight, "Prefers replies from which your message could be guessed back. "
+            "A second network, trained to read a reply and guess the message it answers, scores each "
+            "candidate reply; higher values let that score count more ('off': not used).",
             top=MAX_BACKWARD_WEIGHT)
         self.mmi_samples = QSpinBox()
         self.mmi_samples.setRange(0, MAX_SAMPLES)
         self.mmi_samples.setValue(settings.mmi_samples)
         self.mmi_samples.setSpecialValueText("none")
         self.mmi_samples.setToolTip(
-            "Replies sampled from the network that join the beam's for the topic focus to choose from: the "
-            "beam finds variations of one likely reply, samples bring others. More take longer.")
+            "Extra candidate replies, written with some randomness, for the topic focus to choose from "
+            "beside the beam search's own (which tend to be variations of one reply). More give more "
+            "variety and take longer; 'none' uses the beam's alone.")
         self.topic_weight = _weight_box(
             settings.topic_weight, "Steers every reply toward the words people answer your words with (counted over "
             "the training conversations: \"color\" is answered with \"purple\" and \"blue\"), each said once; "
@@ -81,17 +92,29 @@ class SettingsDialog(QDialog):
         self.max_length.setRange(1, 200)
         self.max_length.setSuffix(" tokens")
         self.max_length.setValue(settings.max_length)
-        form.addRow("Decoding", self.strategy)
-        form.addRow("Beam size", self.beam_size)
-        form.addRow("Length penalty", self.length_penalty)
-        form.addRow("Topic focus (MMI)", self.mmi_weight)
-        form.addRow("Topic focus, first words", self.mmi_search_weight)
-        form.addRow("Topic focus, backward model", self.mmi_backward_weight)
-        form.addRow("Topic focus, sampled replies", self.mmi_samples)
-        form.addRow("Topic words", self.topic_weight)
-        form.addRow("Temperature", self.temperature)
-        form.addRow("Top-k", self.top_k)
-        form.addRow("Maximum length", self.max_length)
+        rows = (
+            ("Decoding", self.strategy, "How a reply is chosen. Beam search keeps several candidate "
+             "replies and returns the best one; Greedy takes the likeliest word each time (fast, "
+             "plain); Sampling picks words at random by their likelihood (varied, less careful)."),
+            ("Beam size", self.beam_size, "Beam search only: how many candidate replies are kept "
+             "while writing. More can find better replies but takes longer."),
+            ("Length penalty", self.length_penalty, "Beam search only: without it, short replies win "
+             "because every extra word lowers a reply's score. Higher values favour longer replies; "
+             "0 turns it off."),
+            ("Topic focus", self.mmi_weight, self.mmi_weight.toolTip()),
+            ("Topic focus, first words", self.mmi_search_weight, self.mmi_search_weight.toolTip()),
+            ("Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip()),
+            ("Topic focus, extra candidates", self.mmi_samples, self.mmi_samples.toolTip()),
+            ("Topic words", self.topic_weight, self.topic_weight.toolTip()),
+            ("Temperature", self.temperature, "Sampling only: below 1 the bot sticks to likely words; "
+             "above 1 it takes more chances and says stranger things."),
+            ("Top-k", self.top_k, "Sampling only: the bot picks only among this many likeliest words "
+             "at each step, which keeps out the oddest ones ('all words': no limit)."),
+            ("Maximum length", self.max_length, "The longest a reply may be, in tokens (words and "
+             "punctuation marks). A reply usually ends earlier on its own."),
+        )
+        for label, widget, tip in rows:
+            _add_row(form, label, widget, tip)
         self.strategy.currentIndexChanged.connect(self._enable)
         layout.addWidget(decoding)
 
@@ -109,18 +132,40 @@ class SettingsDialog(QDialog):
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         folder.setWordWrap(True)
         folder.setObjectName("hint")
-        form.addRow("Device", self.device)
-        form.addRow("Theme", self.theme)
-        form.addRow("Data folder", folder)
+        _add_row(form, "Device", self.device, "Where the models run. Automatic uses a graphics card "
+                 "(CUDA) when there is one, else the processor. Changing it reloads the models.")
+        _add_row(form, "Theme", self.theme, "Light or dark colours for the window; it changes as soon as "
+                 "you press OK.")
+        _add_row(form, "Data folder", folder, "Where your conversations, images, settings and trained "
+                 "models are kept. Start chatapp with --data-dir to use another folder.")
         layout.addWidget(general)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+                                   | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.reset_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.reset_button.setText("Reset to defaults")
+        self.reset_button.setToolTip("Put every option above back to how chatapp comes (press OK "
+                                     "to keep them).")
+        self.reset_button.clicked.connect(lambda: self.show_settings(AppSettings()))
         layout.addWidget(buttons)
         self.buttons = buttons
         self._enable()
+
+    def show_settings(self, settings: AppSettings) -> None:
+        """Set every field from ``settings`` (nothing is applied until OK)."""
+        self.strategy.setCurrentIndex(STRATEGIES.index(settings.strategy))
+        for box, value in ((self.beam_size, settings.beam_size), (self.length_penalty, settings.length_penalty),
+                           (self.mmi_weight, settings.mmi_weight), (self.mmi_search_weight, settings.mmi_search_weight),
+                           (self.mmi_backward_weight, settings.mmi_backward_weight),
+                           (self.mmi_samples, settings.mmi_samples), (self.topic_weight, settings.topic_weight),
+                           (self.temperature, settings.temperature), (self.top_k, settings.top_k),
+                           (self.max_length, settings.max_length)):
+            box.setValue(value)
+        self.device.setCurrentIndex(DEVICES.index(settings.device))
+        self.theme.setCurrentIndex(THEMES.index(settings.theme))
 
     def _enable(self) -> None:
         strategy = STRATEGIES[self.strategy.currentIndex()]
@@ -186,6 +231,82 @@ class TeachDialog(QDialog):
         if text:
             self.taught.emit(self.message_id, text)
             super().accept()
+
+
+# One line per model for Help → About; the model card in resources/models says more.
+MODEL_DESCRIPTIONS = {
+    "chat": "Replies: a sequence-to-sequence LSTM with attention, trained on English small talk.",
+    "sentiment": "Mood: two LSTM classifiers that read each of your messages as negative, neutral "
+                 "or positive.",
+    "caption": "Captions: a small convolutional network and an attention LSTM, trained on "
+               "generated pictures of coloured shapes.",
+}
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of what the app runs on, read without importing torch (which takes seconds)."""
+    import platform
+    from importlib import metadata
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from chatapp import __version__
+
+    found = {"chatapp": __version__, "Python": platform.python_version(),
+             "Qt": qVersion(), "PySide6": PySide6.__version__}
+    for package in ("torch", "SQLAlchemy", "Pillow"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+class AboutDialog(QDialog):
+    """Versions, and what each model is, with the version in use."""
+
+    def __init__(self, labels: dict[str, str], available: dict[str, bool],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("About chatapp")
+        layout = QVBoxLayout(self)
+        title = QLabel("chatapp — an offline chatbot")
+        title.setObjectName("title")
+        layout.addWidget(title)
+        rows = []
+        for kind, description in MODEL_DESCRIPTIONS.items():
+            state = labels.get(kind, "loaded") if available.get(kind) else "not loaded"
+            rows.append(f"<p>{_escape(description)}<br><span>In use: {_escape(state)}</span></p>")
+        versions = ", ".join(f"{name} {version}" for name, version in library_versions().items())
+        self.text = QLabel("".join(rows) + f"<p>{_escape(versions)}</p>")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 320)
+
+
+def damaged_database_box(parent: QWidget, path, kept_name: str, details: str, answered) -> QMessageBox:
+    """The choice when the database cannot be read: ``answered(True)`` to start with a new one
+    (the damaged file is renamed, not deleted), ``answered(False)`` to quit."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "The conversation database is damaged",
+                      "chatapp cannot read its database, so your conversations cannot be shown.",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(
+        f"The file is {path}. You can start with a new, empty database: the damaged file is kept "
+        f"beside it as {kept_name}, so it can still be repaired or sent for help. Or quit and "
+        "restore the file from a backup.")
+    box.setDetailedText(f"SQLite reported: {details}")
+    # Two lines: on one, the file's name made the button wider than the box and it was cut.
+    box.new_button = box.addButton(f"Start with a new database\n(the damaged file is kept as {kept_name})",
+                                   QMessageBox.ButtonRole.AcceptRole)
+    box.quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(box.quit_button)
+    box.finished.connect(lambda _result: answered(box.clickedButton() is box.new_button))
+    return box
 
 
 class TextDialog(QDialog):

@@ -6,26 +6,31 @@ database session (it reads plain records through the controller).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QMainWindow,
                                QMessageBox, QSplitter, QWidget)
 
 from chatapp.settings import AppSettings
 from chatapp.views.chat_view import PAGE, ChatView
-from chatapp.views.conversation_list import ConversationList
+from chatapp.views.conversation_list import MARKS, ConversationList
 from chatapp.views.input_box import image_to_png
+from chatapp.views.menus import build_menus
 from chatapp.views.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
     from chatapp.controller import ChatController
 
 KIND_NAMES = {"chat": "chat", "sentiment": "sentiment", "caption": "captions"}
+SHIPPED_CAPTIONER_NOTE = ("This captioner was trained on generated shapes only, so on a photo its words "
+                          "mean little: train it on your photos in Training.")
 
 
 class MainWindow(QMainWindow):
+    first_painted = Signal()  # once, after the window's first paint (the app then loads the rest)
+
     def __init__(self, settings: AppSettings, data_dir: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings
@@ -41,47 +46,51 @@ class MainWindow(QMainWindow):
 
         self.sidebar = ConversationList()
         self.chat = ChatView(self.theme)
+        self.chat.hint_for = self._hint_for
+        self._version_kinds: dict[int, tuple[str, str]] = {}  # model version id -> (kind, source)
         splitter = QSplitter()
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.chat)
-        splitter.setStretchFactor(1, 1)
+        # The list takes a fifth of any change in width, so a small window leaves the chat room.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)
         splitter.setSizes([270, 850])
         splitter.setHandleWidth(1)
         self.setCentralWidget(splitter)
         self.engine_label = QLabel("Opening the data folder…")
         self.statusBar().addPermanentWidget(self.engine_label)
-        self._build_menus()
+        build_menus(self)
         self.chat.input.setEnabled(False)  # until the store is open
+        self._painted = False
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action(file_menu, "&New conversation", QKeySequence.StandardKey.New,
-                                       self.new_conversation)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Import conversation…", None, self.import_conversation)
-        self._action(file_menu, "Export as &Markdown…", None, lambda: self.export_conversation("md"))
-        self._action(file_menu, "Export as &JSON…", None, lambda: self.export_conversation("json"))
-        file_menu.addSeparator()
-        self._action(file_menu, "&Settings…", QKeySequence.StandardKey.Preferences, self.open_settings)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        conversation = self.menuBar().addMenu("&Conversation")
-        self._action(conversation, "&Rename…", QKeySequence("F2"),
-                     lambda: self.current and self.rename_conversation(self.current))
-        self._action(conversation, "&Delete…", None,
-                     lambda: self.current and self.delete_conversation(self.current))
-        self._action(conversation, "Attach &image…", None, self.choose_image)
-        training = self.menuBar().addMenu("&Training")
-        self._action(training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
-                     self.open_training)
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
-    def _action(self, menu, text: str, shortcut: Any, slot) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+    def focus_search(self) -> None:
+        self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.search.selectAll()
+
+    def delete_selected(self) -> None:
+        """Delete the conversation selected in the list (after the confirmation)."""
+        item = self.sidebar.list.currentItem()
+        conversation_id = self.sidebar.id_of(item) if item is not None else self.current
+        if conversation_id is not None and self.controller is not None:
+            self.delete_conversation(conversation_id)
+
+    def show_shortcuts(self) -> None:
+        from chatapp.views.menus import shortcuts_dialog
+
+        self._open(shortcuts_dialog(self))
+
+    def show_about(self) -> None:
+        from chatapp.views.menus import about_dialog
+
+        self._open(about_dialog(self))
 
     # -- wiring ------------------------------------------------------------------------------
     def set_controller(self, controller: "ChatController") -> None:
@@ -97,6 +106,7 @@ class MainWindow(QMainWindow):
         c.host.load_failed.connect(lambda why: self.engine_label.setText("Engine failed to start"))
         s = self.sidebar
         s.selected.connect(self.open_conversation)
+        s.found.connect(self.open_conversation)
         s.new_requested.connect(self.new_conversation)
         s.rename_requested.connect(self.rename_conversation)
         s.delete_requested.connect(self.delete_conversation)
@@ -124,7 +134,8 @@ class MainWindow(QMainWindow):
         if self.controller is None:
             return
         if self.sidebar.searching:
-            self.sidebar.set_hits(self.controller.search(self.sidebar.search.text()), self.current)
+            self.sidebar.set_hits(self.controller.store.search(self.sidebar.search.text(), marks=MARKS),
+                                  self.current)
         else:
             self.sidebar.set_conversations(self.controller.conversations(), self.current)
 
@@ -132,18 +143,43 @@ class MainWindow(QMainWindow):
         if not self.sidebar.searching:
             self.sidebar.move_to_top(conversation_id)
 
-    def open_conversation(self, conversation_id: int) -> None:
+    def open_conversation(self, conversation_id: int, message_id: Optional[int] = None) -> None:
+        """Show a conversation; with ``message_id`` (a search hit), scrolled to that message,
+        which is outlined and has the searched words selected."""
         info = self.controller.store.conversation(conversation_id)
         if info is None:
             return
         self.current = conversation_id
         messages, has_more = self.controller.page(conversation_id, limit=PAGE)
         self.chat.show_conversation(conversation_id, info.title, messages, has_more, _count(info))
+        if message_id is not None:
+            self._load_until(message_id)
+            self.chat.show_found(message_id, self.sidebar.search.text())
         self.chat.set_busy(self.controller.is_busy(conversation_id))
         self.chat.mood.set_points(self.controller.mood(conversation_id))
         self._show_engine_notice()
         if not self.sidebar.searching:
             self.sidebar.select(conversation_id)
+
+    def _load_until(self, message_id: int) -> None:
+        """Add older pages until ``message_id`` is shown (a hit deep in a long conversation)."""
+        while message_id not in self.chat.bubbles and self.chat.has_more:
+            messages, has_more = self.controller.page(self.current, before_id=self.chat.oldest_id,
+                                                      limit=4 * PAGE)
+            if not messages:
+                break
+            self.chat.prepend(messages, has_more)
+
+    def _hint_for(self, message) -> str:
+        """A caption written by the shipped captioner says what that model knows (a captioner the
+        user trained gets no such note)."""
+        if message.role != "bot" or message.model_version_id is None or self.controller is None:
+            return ""
+        version_id = message.model_version_id
+        if version_id not in self._version_kinds:
+            version = self.controller.store.model_version(version_id)
+            self._version_kinds[version_id] = (version.kind, version.source) if version else ("", "")
+        return SHIPPED_CAPTIONER_NOTE if self._version_kinds[version_id] == ("caption", "shipped") else ""
 
     def _load_older(self, before_id: int) -> None:
         if self.current is not None:
@@ -350,12 +386,23 @@ class MainWindow(QMainWindow):
         self._open(dialog)
 
     def _import(self, path: Path) -> None:
+        from chatapp.store.exchange import IMPORTED_AGAIN
+
         try:
             conversation_id = self.controller.import_file(path)
-        except ValueError as error:
-            self._on_notice(None, "error", f"The import failed: {error}")
+        except (ValueError, KeyError, TypeError, OSError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            box = self.show_error("The import failed", f"“{path.name}” could not be imported: {reason}.",
+                                  f"File: {path}")
+            box.setInformativeText("Import reads the JSON files that chatapp writes with File → Export "
+                                   "as JSON. Nothing was added to your conversations.")
             return
         self.open_conversation(conversation_id)
+        title = self.controller.store.title(conversation_id) or ""
+        if title.endswith(IMPORTED_AGAIN):
+            self.chat.show_notice("info", f"This conversation was already here, so the new copy is "
+                                          f"marked “{IMPORTED_AGAIN.strip(' ()')}”. Delete one of the two "
+                                          "if you do not need both.")
 
     def open_settings(self) -> None:
         from chatapp.views.dialogs import SettingsDialog
@@ -424,6 +471,17 @@ class MainWindow(QMainWindow):
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    open_dialog = _open
+
+    def show_error(self, title: str, text: str, details: str = "") -> QMessageBox:
+        """A problem the user should read now, in words, with what to do next."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        self._open(box)
+        self.statusBar().showMessage(title, 8000)
+        return box
 
     def closeEvent(self, event) -> None:
         if self.training_panel is not None:

@@ -200,7 +200,11 @@ def test_search_finds_a_word_from_an_old_conversation(make_app):
     app.qtbot.keyClicks(app.window.sidebar.search, "auro")
     app.qtbot.waitUntil(lambda: app.window.sidebar.ids() and app.window.sidebar.ids()[0] == old,
                         timeout=3000)
-    assert "[aurora]" in app.window.sidebar.list.item(0).text()
+    from chatapp.views.conversation_list import DETAIL_ROLE, MARKS
+
+    item = app.window.sidebar.list.item(0)
+    assert "the aurora borealis" in item.text()  # no literal brackets around the match
+    assert f"{MARKS[0]}aurora{MARKS[1]}" in item.data(DETAIL_ROLE)  # drawn in bold
     app.window.sidebar.list.setCurrentRow(0)
     assert app.window.current == old
 

@@ -113,8 +113,10 @@ def test_every_other_refused_write_says_why_and_changes_nothing(make_app, tmp_pa
         app.qtbot.mouseClick(window.dialog.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
         assert "conversation was not deleted" in banner(app)
         assert window.current == first and store.has_conversation(first)
-        window._import(exported)
-        assert "The import failed" in banner(app) and "full" in banner(app)
+        window._import(exported)  # a failed import is said in a dialog naming the file
+        assert window.dialog.windowTitle() == "The import failed" and "is full" in window.dialog.text()
+        assert exported.name in window.dialog.text()
+        window.dialog.close()
         window._attach(path=tmp_png)
         app.wait_idle()
         assert "shapes.png was not saved" in banner(app)
