@@ -18,7 +18,6 @@ measured.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -331,13 +330,16 @@ def measure_training(window, controller, conversation: int, meter: StallMeter, t
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chatapp.bench", description=__doc__.splitlines()[0])
+    from engine.options import RANGES, Parser, bound_numbers
+
+    parser = Parser(prog="python -m chatapp.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
-    parser.add_argument("--replies", type=int, default=20)
-    parser.add_argument("--captions", type=int, default=5)
+    parser.add_argument("--replies", type=int, default=20, help="replies timed in the window")
+    parser.add_argument("--captions", type=int, default=5, help="captions timed in the window")
     parser.add_argument("--startup-only", action="store_true",
                         help="only the start-up figures (a fresh process each), --starts times")
     parser.add_argument("--starts", type=int, default=1, help="start-ups measured; the worst is kept")
+    bound_numbers(parser, {**RANGES, "replies": (1, 1000), "captions": (0, 1000), "starts": (1, 100)})
     args = parser.parse_args(argv)
     starts = [measure_startup() for _ in range(max(args.starts, 1))]
     results: dict[str, Any] = {key: max((s[key] for s in starts if s[key] is not None), default=None)
