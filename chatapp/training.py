@@ -19,6 +19,7 @@ the child reads after every step; a child that has not stopped soon after ``stop
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from datetime import datetime
@@ -268,13 +269,15 @@ class TrainingController(QObject):
                 self._on_message(live, message)
 
     def _on_message(self, live: LiveRun, message: dict[str, Any]) -> None:
+        from engine.progress import CHECKING, CHECKPOINT, LOADING, PAUSED, PREPARED, RESUMED, ProgressUpdate
+
         if "progress" in message:
-            self._on_progress(live, message["progress"])
+            self._on_progress(live, ProgressUpdate.from_row(message["progress"]))
         elif "result" in message:
             live.result = message["result"]
-        elif message.get("event") == "loading":
+        elif message.get("event") == LOADING:
             self._set_stage(f"Loading the {message.get('what', 'data')}…")
-        elif message.get("event") == "prepared":
+        elif message.get("event") == PREPARED:
             live.summary = {k: v for k, v in message.items() if k != "event"}
             if live.kind == "caption":
                 self._set_stage(f"Training the captioner on {message.get('train_images', 0)} photos "
@@ -284,39 +287,40 @@ class TrainingController(QObject):
                 self._set_stage(f"Training on {message.get('exchanges', 0)} exchanges "
                                 f"({message.get('corrections', 0)} corrected, "
                                 f"{message.get('replay_exchanges', 0)} replayed) on {message.get('device', '?')}")
-        elif message.get("event") == "checkpoint":
+        elif message.get("event") == CHECKPOINT:
             live.checkpoint_step = int(message.get("step", 0))
-        elif message.get("event") == "checking":
+        elif message.get("event") == CHECKING:
             self._set_stage("Checking the corrections…")
-        elif message.get("event") in ("paused", "resumed"):
-            live.paused = message["event"] == "paused"
+        elif message.get("event") in (PAUSED, RESUMED):
+            live.paused = message["event"] == PAUSED
             live.tick(not live.paused)
             self.paused.emit(live.paused)
 
-    def _on_progress(self, live: LiveRun, row: dict[str, Any]) -> None:
-        step = int(row.get("step", 0))
-        # The engine's plan is a lower bound for fine-tuning (its count of turn batches assumes
-        # every row is busy to the end, and the epoch's last, shorter window is one step more),
-        # so a run may go past it: the planned total then follows the steps taken, and the bar
-        # never shows fewer steps than the run made ("7 / 7" for a run of 9).
-        live.total_steps = max(int(row.get("total_steps") or live.total_steps or 0), step)
+    def _on_progress(self, live: LiveRun, update: Any) -> None:
+        """One ``engine.progress.ProgressUpdate`` of the child's, onto the curves and the bar."""
+        step = update.step
+        # The engine plans its steps exactly; the bar still never shows fewer steps than the run
+        # made, should a plan fall short ("7 / 7" for a run of 9 was once seen).
+        live.total_steps = max(int(update.total_steps or live.total_steps or 0), step)
         values: dict[str, Optional[float]] = {}
-        if row.get("phase") == "valid" and live.kind == "caption":
-            values["valid_bleu"] = row.get("metric")  # the captioner validates by BLEU-4, not a loss
-        elif row.get("phase") == "valid":
-            values["valid_loss"] = row.get("valid_loss")
+        if update.phase == "valid" and live.kind == "caption":
+            values["valid_bleu"] = update.metric  # the captioner validates by BLEU-4, not a loss
+        elif update.phase == "valid":
+            values["valid_loss"] = update.valid_loss
         else:
             live.step = step
-            live.clipped.append(bool(row.get("clipped")))
+            live.clipped.append(bool(update.clipped))
             recent = live.clipped[-CLIP_WINDOW:]
-            values = {"train_loss": row.get("loss"), "grad_norm": row.get("grad_norm"),
-                      "clipped_share": sum(recent) / len(recent), "tokens_per_s": row.get("tokens_per_s")}
+            values = {"train_loss": update.loss, "grad_norm": update.grad_norm,
+                      "clipped_share": sum(recent) / len(recent), "tokens_per_s": update.tokens_per_s}
+        # A figure the step does not have (NaN: no throughput right after a pause) is None here.
+        values = {name: None if value is None or not math.isfinite(value) else float(value)
+                  for name, value in values.items()}
         for name, value in values.items():
             if value is not None:
-                live.curves.setdefault(name, []).append([step, float(value)])
+                live.curves.setdefault(name, []).append([step, value])
         self.progress.emit(TrainingProgress(live.run_id, step, live.total_steps, live.time_left_s(),
-                                            row.get("phase", "train"), values, sum(live.clipped),
-                                            len(live.clipped)))
+                                            update.phase, values, sum(live.clipped), len(live.clipped)))
 
     def _read_errors(self) -> None:
         if self.live is not None:

@@ -22,8 +22,8 @@ from engine.data.chat import Exchange, TurnBatch, count_turns, stream_batches
 from engine.device import autocast
 from engine.models.seq2seq import Seq2Seq, State
 from engine.text import Vocab
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
-                             ignore_progress, never_stop)
+from engine.progress import ProgressCallback, ProgressUpdate, StopCheck, ignore_progress, never_stop
+from engine.training import Throughput, adam, backward_and_step
 
 
 @dataclass(frozen=True)

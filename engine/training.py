@@ -6,47 +6,16 @@ progress and stop every loop the same way.
 """
 from __future__ import annotations
 
-import json
 import math
 import signal
-import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 import torch
 
-
-@dataclass(frozen=True)
-class ProgressUpdate:
-    """One optimiser step, or one evaluation (``phase == "valid"``)."""
-
-    step: int  # optimiser steps taken so far
-    total_steps: Optional[int]  # planned steps, if known (for a progress bar and the time left)
-    epoch: int  # 1-based
-    loss: float  # mean loss per target token (or per example) of this step
-    grad_norm: float  # global gradient norm before clipping
-    clipped: bool  # whether clipping scaled this step's gradient
-    tokens_per_s: float  # throughput of this step (tokens, or examples for classifiers)
-    learning_rate: float
-    elapsed_s: float
-    phase: str = "train"  # "train" or "valid"
-    valid_loss: Optional[float] = None  # set on "valid" updates
-    metric: Optional[float] = None  # a task's validation figure (perplexity, macro-F1, ...)
-
-
-ProgressCallback = Callable[[ProgressUpdate], None]
-StopCheck = Callable[[], bool]
-
-
-def never_stop() -> bool:
-    return False
-
-
-def ignore_progress(update: ProgressUpdate) -> None:
-    pass
+from engine.progress import PAUSED, RESUMED, ProgressCallback, ProgressUpdate, event
 
 
 def adam(parameters: Iterable[torch.nn.Parameter], learning_rate: float) -> torch.optim.Adam:
@@ -157,38 +126,15 @@ class Control:
         command = self.command()
         if command == "pause":
             started = time.perf_counter()
-            self.emit({"event": "paused"})
+            self.emit(event(PAUSED))
             while command == "pause" and not self.stop_request():
                 time.sleep(0.1)
                 command = self.command()
             self.paused_s += time.perf_counter() - started
             self.just_resumed = True
-            self.emit({"event": "resumed", "paused_s": round(time.perf_counter() - started, 2)})
+            self.emit(event(RESUMED, paused_s=round(time.perf_counter() - started, 2)))
         self.stopping = command == "stop" or self.stop_request()
         return self.stopping
-
-
-def emitter(jsonl: bool) -> Callable[[dict], None]:
-    """How a training command reports its stages: with ``--progress jsonl`` one JSON object a line
-    on standard output (for the app), else the events as ``key=value`` words on standard error."""
-    def emit(message: dict) -> None:
-        if jsonl:
-            print(json.dumps(message), flush=True)
-        elif "event" in message:
-            print(" ".join(f"{k}={v}" for k, v in message.items()), file=sys.stderr)
-
-    return emit
-
-
-def progress_row(update: ProgressUpdate, control: Optional[Control] = None) -> dict:
-    """``update`` as a JSON-ready dict: NaN (a figure a step does not have) becomes null, and the
-    first step after a pause has no throughput (its time includes the pause)."""
-    row = {key: (None if isinstance(value, float) and not math.isfinite(value) else value)
-           for key, value in asdict(update).items()}
-    if control is not None and control.just_resumed and update.phase == "train":
-        row["tokens_per_s"] = None
-        control.just_resumed = False
-    return row
 
 
 class Throughput:

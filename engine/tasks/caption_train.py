@@ -32,8 +32,9 @@ from engine.tasks.caption import CaptionPredictor, greedy_bleu, greedy_truthfuln
 from engine.tasks.caption_data import (attention_targets, encode_captions, likeliest_references, scene_batches,
                                        scene_vocab, set_batches)
 from engine.text import Vocab
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
-                             ignore_progress, never_stop, tqdm_progress)
+from engine.progress import (CHECKPOINT, LOADING, PREPARED, ProgressCallback, ProgressUpdate, StopCheck, emitter, event,
+                             ignore_progress, never_stop, progress_row)
+from engine.training import Control, StopRequest, Throughput, adam, backward_and_step, tqdm_progress
 
 DEFAULT_OUT = Path("runs") / "caption.safetensors"
 
@@ -216,8 +217,6 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def train(args: argparse.Namespace) -> int:
-    from engine.training import Control, StopRequest, emitter, progress_row
-
     started = time.perf_counter()
     jsonl = getattr(args, "progress", "bar") == "jsonl"
     emit = emitter(jsonl)
@@ -235,7 +234,7 @@ def train(args: argparse.Namespace) -> int:
         meta["init"] = Path(args.init).name
     with StopRequest() as stop:
         control = Control(getattr(args, "control", None), stop, emit)
-        emit(dict({"event": "prepared"}, **summary))
+        emit(event(PREPARED, **summary))
 
         def progress(update: ProgressUpdate) -> None:
             emit({"progress": progress_row(update, control)})
@@ -244,7 +243,7 @@ def train(args: argparse.Namespace) -> int:
                                      progress if jsonl else tqdm_progress(config.steps, unit="tok"), control)
     meta["training"] = summary_of_run
     path = predictor.save(args.out, meta, half=args.half)
-    emit({"event": "checkpoint", "step": summary_of_run["steps"], "path": str(path)})
+    emit(event(CHECKPOINT, step=summary_of_run["steps"], path=str(path)))
     _report(summary_of_run, path, summary, emit, jsonl, control, started, "best_bleu4" if args.data else "best_truthfulness")
     return 0
 
@@ -272,7 +271,7 @@ def _photo_data(args: argparse.Namespace, config: TrainConfig, emit, jsonl: bool
         raise ValueError(f"{args.images}: no such image folder")
     from engine.data.coco import load_caption_set
 
-    emit({"event": "loading", "what": "photos"})
+    emit(event(LOADING, what="photos"))
     full = load_caption_set(args.data, args.images, args.image_size, args.limit)
     if not jsonl:
         print(f"read {len(full)} images; skipped {full.skipped} unreadable, {full.uncaptioned} without captions",

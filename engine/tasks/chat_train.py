@@ -26,6 +26,7 @@ from engine.options import add_config_arguments, add_vocabulary_arguments, confi
 from engine.shipped import DEFAULT_PATHS
 from engine.text import Vocab
 from engine.topic import TopicWords
+from engine.progress import progress_row
 from engine.training import StopRequest, tqdm_progress
 from engine.tasks.chat import ChatPredictor, beside_path, resume_path
 from engine.tasks.chat_rerank import sample_prior_contexts
@@ -100,7 +101,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _jsonl_progress(update) -> None:
-    print(json.dumps({"progress": asdict(update)}), flush=True)
+    print(json.dumps({"progress": progress_row(update)}), flush=True)
 
 
 def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]],

@@ -43,8 +43,9 @@ from engine.tasks.chat import ChatPredictor
 from engine.tasks.finetune_data import (OPTION_FIELDS, REPLAY_EXCHANGES, Conversation, CorrectionCheck, FinetuneConfig, FinetuneData,
                                         prepare, read_saved, replay_exchanges, sample_conversations)
 from engine.text import tokenize
-from engine.training import (Control, StopRequest, emitter, ignore_progress, never_stop, progress_row,
-                             tqdm_progress)
+from engine.progress import (CHECKING, CHECKPOINT, LOADING, PREPARED, emitter, event, ignore_progress, never_stop,
+                             progress_row)
+from engine.training import Control, StopRequest, tqdm_progress
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -170,15 +171,15 @@ def train(args: argparse.Namespace) -> int:
     with StopRequest() as stop:
         control = Control(args.control, stop, emit)
         data = prepare(read_saved(args.data))
-        emit({"event": "loading", "what": "base model"})
+        emit(event(LOADING, what="base model"))
         predictor = ChatPredictor.load(args.init)
         if not control():
-            emit({"event": "loading", "what": "base corpus"})
+            emit(event(LOADING, what="base corpus"))
             add_base_corpus(data, config, args.replay_data, args.valid_conversations)
         if control():
             emit({"result": {"status": "cancelled", "steps": 0, "out": None}})
             return 0
-        emit(dict({"event": "prepared", "device": str(device)}, **data.summary()))
+        emit(event(PREPARED, device=str(device), **data.summary()))
         save = _Checkpointer(predictor, out, control, emit, started, {
             "data": "fine-tuned on saved conversations", "base": Path(args.init).name,
             "prior_contexts": predictor.meta.get("prior_contexts"), "start_state": predictor.meta.get("start_state"),
@@ -190,7 +191,7 @@ def train(args: argparse.Namespace) -> int:
         status = "cancelled" if result.stopped_early else "done"
         reproduced = None
         if status == "done" and data.checks:
-            emit({"event": "checking", "corrections": len(data.checks)})
+            emit(event(CHECKING, corrections=len(data.checks)))
             reproduced = reproduced_share(tuned_predictor(predictor, device), data.checks)
     train_seconds = result.elapsed_s - control.paused_s
     emit({"result": {
@@ -222,7 +223,7 @@ class _Checkpointer:
         save_checkpoint(self.out, Checkpoint("chat", asdict(model.config), model.state_dict(),
                                              self.predictor.vocab.itos, info))
         self.step, self.at = meta["step"], time.perf_counter()
-        self.emit({"event": "checkpoint", "step": meta["step"], "path": str(self.out)})
+        self.emit(event(CHECKPOINT, step=meta["step"], path=str(self.out)))
 
 
 class _Progress:

@@ -25,8 +25,8 @@ from engine.options import add_config_arguments, add_vocabulary_arguments, confi
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.sentiment import build_vocab, encode, lexicon_rows, predict_proba, score
 from engine.text import Vocab, tokenize
-from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, StopRequest, Throughput, adam,
-                             backward_and_step, ignore_progress, never_stop, tqdm_progress)
+from engine.progress import ProgressCallback, ProgressUpdate, StopCheck, ignore_progress, never_stop
+from engine.training import StopRequest, Throughput, adam, backward_and_step, tqdm_progress
 
 Row = tuple[list[int], int, float]  # (token ids, label, weight) of one training text
 

@@ -45,3 +45,17 @@ def test_adam_takes_the_same_steps_as_plain_adam():
     for a, b in zip(model.parameters(), twin.parameters()):
         assert torch.allclose(a, b, atol=1e-6)
     assert (model[0].weight - start).abs().max() > 0.01  # it did move
+
+
+def test_a_progress_row_reads_back_as_the_update_it_was():
+    import json
+    import math
+
+    from engine.progress import ProgressUpdate, progress_row
+
+    step = ProgressUpdate(7, 9, 1, 2.5, 6.25, True, math.nan, 1e-3, 12.0)
+    back = ProgressUpdate.from_row(json.loads(json.dumps(progress_row(step))))
+    assert math.isnan(back.tokens_per_s) and back.clipped and back.total_steps == 9
+    assert back == ProgressUpdate(7, 9, 1, 2.5, 6.25, True, back.tokens_per_s, 1e-3, 12.0)
+    valid = ProgressUpdate(9, 9, 2, 2.0, 0.0, False, 0.0, 1e-3, 20.0, phase="valid", valid_loss=1.5, metric=None)
+    assert ProgressUpdate.from_row(json.loads(json.dumps(progress_row(valid)))) == valid
