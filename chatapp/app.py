@@ -32,6 +32,7 @@ def open_app(window, data_dir: Path, engine_factory: Optional[EngineFactory] = N
     """
     from chatapp.controller import ChatController
     from chatapp.store import Store
+    from chatapp.training import TrainingController
 
     # Every paint of a widget made from Python takes the GIL, and while the engine thread runs
     # Python (imports, decoding loops) each of those waits lasts up to the switch interval.
@@ -40,7 +41,11 @@ def open_app(window, data_dir: Path, engine_factory: Optional[EngineFactory] = N
     settings = load_settings(data_dir)
     host = EngineHost(engine_factory, device=settings.device, poll_ms=poll_ms)
     controller = ChatController(store, host, settings)
-    window.set_controller(controller)
+    # The training panel's controller gets what it needs of the chat side, and nothing more.
+    training = TrainingController(store, controller.files, lambda: str(host.paths.get("chat", "")),
+                                  controller.activate_version, controller.notice.emit, parent=controller)
+    controller.version_changed.connect(lambda _version: training.versions_changed.emit())
+    window.set_controller(controller, training)
     host.start()
     return controller
 

@@ -66,7 +66,6 @@ class ChatController(QObject):
         self._versions: dict[str, int] = {}  # kind -> the model version in use
         # bot message id -> the texts it has shown, which a regenerate asks the engine to avoid
         self._shown: dict[int, list[str]] = {}
-        self._training = None  # the TrainingController, made when first asked for
         host.status.connect(self._on_engine_status)
         host.load_failed.connect(lambda why: self.notice.emit(None, "error",
                                                               f"The engine could not start: {why}"))
@@ -126,15 +125,6 @@ class ChatController(QObject):
         self.notice.emit(None, "error", f"“{version.label}” could not be loaded, the model in use stays: "
                                         f"{_line(error)}")
         self.version_changed.emit(previous)
-
-    @property
-    def training(self) -> Any:
-        """The training panel's controller (fine-tuning runs in a child process)."""
-        if self._training is None:
-            from chatapp.training import TrainingController
-
-            self._training = TrainingController(self, parent=self)
-        return self._training
 
     # -- conversations -----------------------------------------------------------------------
     def new_conversation(self, title: str = DEFAULT_TITLE) -> Optional[int]:
@@ -450,8 +440,6 @@ class ChatController(QObject):
         """Stop what runs (a reply being written is dropped; everything saved stays saved)."""
         for op in list(self._running.values()):
             op.cancel()
-        if self._training is not None:
-            self._training.shutdown()
         self.files.shutdown(1.0)
         self.host.shutdown(2.0)
 

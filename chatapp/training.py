@@ -24,15 +24,20 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
+from chatapp.store.db import WRITE_ERRORS
 from chatapp.training_runs import (CAPTION_OPTIONS, CLIP_WINDOW, KIND_WORDS, FinishedRun, LiveRun, PreparedRun,
                                    TrainingProgress, caption_settings, clipped_words, default_settings, thin_curves)
 
 if TYPE_CHECKING:
-    from chatapp.controller import ChatController
+    from chatapp.ops import Worker
+    from chatapp.store import Store
+
+# A notice for the chat window: (conversation id or None, level, text), as ChatController.notice.
+Notify = Callable[[Optional[int], str, str], None]
 
 MODELS_DIR = "models"
 RUNS_DIR = "training"
@@ -49,11 +54,16 @@ class TrainingController(QObject):
     start_failed = Signal(str)  # why a run could not start (nothing to learn from, the store)
     versions_changed = Signal()
 
-    def __init__(self, chat: "ChatController", command: Optional[Sequence[str]] = None,
+    def __init__(self, store: "Store", files: "Worker", chat_model_path: Callable[[], str],
+                 activate: Callable[[int], None], notify: Notify, command: Optional[Sequence[str]] = None,
                  parent: Optional[QObject] = None):
+        """``files``: the worker that does the store's writes off the GUI thread;
+        ``chat_model_path()``: the chat checkpoint the engine uses now (a run without an active
+        version starts from it); ``activate(version_id)``: switch the app to a version;
+        ``notify``: a notice in the chat window. The app's assembly (``chatapp.app``) passes them."""
         super().__init__(parent)
-        self.chat = chat
-        self.store = chat.store
+        self.store, self.files = store, files
+        self.chat_model_path, self.activate_version, self.notify = chat_model_path, activate, notify
         # The engine's command line; tests put a stand-in here.
         self.command = list(command or [sys.executable, "-m", "engine"])
         self.extra_arguments: list[str] = []  # more options for the child (tests: a small replay corpus)
@@ -63,10 +73,13 @@ class TrainingController(QObject):
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
-        chat.version_changed.connect(lambda _version: self.versions_changed.emit())
-        for run in self.store.training_runs(curves=False):
-            if run.status == "running":  # the app was closed or killed while it ran
-                self.store.finish_training_run(run.id, "failed", "The app was closed while this run was going on.")
+        try:
+            for run in self.store.training_runs(curves=False):
+                if run.status == "running":  # the app was closed or killed while it ran
+                    self.store.finish_training_run(run.id, "failed",
+                                                   "The app was closed while this run was going on.")
+        except WRITE_ERRORS:
+            pass  # a full disk at start: those runs are marked at the next start, nothing is lost
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -99,7 +112,7 @@ class TrainingController(QObject):
 
     def activate(self, version_id: int) -> None:
         """Use this version from now on (an older one, or the shipped one, rolls back)."""
-        self.chat.activate_version(version_id)
+        self.activate_version(version_id)
 
     # -- a run -------------------------------------------------------------------------------
     # Starting is in two halves: the checks here, on the GUI thread, then the store reads and
@@ -116,7 +129,7 @@ class TrainingController(QObject):
         if not ids:
             raise ValueError("Choose at least one conversation to learn from.")
         settings = dict(default_settings(), **settings)
-        shipped = Path(self.chat.host.paths.get("chat", ""))
+        shipped = Path(self.chat_model_path())
         self._prepare(lambda: self._prepare_chat(ids, settings, shipped))
 
     def start_caption(self, captions: str | Path, images: str | Path, settings: dict[str, Any]) -> None:
@@ -146,7 +159,7 @@ class TrainingController(QObject):
     def _prepare(self, prepare) -> None:
         self._preparing = True
         self._set_stage("Preparing the run…")
-        op = self.chat.files.run(lambda _ctx: prepare(), "prepare training run")
+        op = self.files.run(lambda _ctx: prepare(), "prepare training run")
         op.result.connect(self._launch)
         op.failed.connect(self._preparation_failed)
         op.cancelled.connect(lambda: setattr(self, "_preparing", False))
@@ -366,7 +379,7 @@ class TrainingController(QObject):
             return
         # The store writes (the run with its curves, the version) go to the file worker; the
         # announcement comes back on the GUI thread.
-        op = self.chat.files.run(lambda _ctx: self._store_finished(record), "store training run")
+        op = self.files.run(lambda _ctx: self._store_finished(record), "store training run")
         op.result.connect(self._after_exit)
         op.failed.connect(lambda error: self._store_failed(record, error))
 
@@ -383,13 +396,13 @@ class TrainingController(QObject):
         if record.status == "done" and record.figures.get("version_id") is not None:
             # Said in the chat window too: the panel that asks may be closed.
             what = KIND_WORDS.get(record.kind, record.kind)
-            self.chat.notice.emit(None, "info", f"Training run {record.id} made a new {what}. The one in use "
-                                                f"stays until you choose the new one in the training panel.")
+            self.notify(None, "info", f"Training run {record.id} made a new {what}. The one in use "
+                                      f"stays until you choose the new one in the training panel.")
         self.versions_changed.emit()
         self.finished.emit(record)
 
     def _store_failed(self, run: FinishedRun, error: BaseException) -> None:
-        self.chat.notice.emit(None, "error", f"Training run {run.run_id} could not be stored: {error}")
+        self.notify(None, "error", f"Training run {run.run_id} could not be stored: {error}")
 
     def _read_output_of(self, live: LiveRun) -> None:
         self.live = live  # the readers look at the live run

@@ -6,7 +6,7 @@ database session (it reads plain records through the controller).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         self.data_dir = Path(data_dir)
         self.theme = THEMES[settings.theme]
         self.controller: Optional["ChatController"] = None
+        self.training: Any = None  # chatapp.training.TrainingController, given with the controller
         self.current: Optional[int] = None
         self.dialog: Optional[QWidget] = None  # the dialog open now (non-modal to the event loop)
         self.training_panel: Optional[QWidget] = None  # made when first opened; closing only hides it
@@ -93,8 +94,9 @@ class MainWindow(QMainWindow):
         self._open(about_dialog(self))
 
     # -- wiring ------------------------------------------------------------------------------
-    def set_controller(self, controller: "ChatController") -> None:
-        self.controller = controller
+    def set_controller(self, controller: "ChatController", training: Any = None) -> None:
+        """Connect the chat controller and the training panel's (``chatapp.training``)."""
+        self.controller, self.training = controller, training
         c = controller
         c.message_added.connect(self._on_message_added)
         c.message_changed.connect(self._on_message_changed)
@@ -458,7 +460,7 @@ class MainWindow(QMainWindow):
         if self.training_panel is None:
             from chatapp.views.training_panel import TrainingPanel
 
-            self.training_panel = TrainingPanel(self.controller.training, self)
+            self.training_panel = TrainingPanel(self.training, self)
         else:
             self.training_panel.refresh()
         self.training_panel.show()
@@ -486,6 +488,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.training_panel is not None:
             self.training_panel.close()
+        if self.training is not None:
+            self.training.shutdown()  # before the controller's file worker stops: a run's end is stored on it
         if self.controller is not None:
             self.controller.shutdown()
             self.controller.store.close()

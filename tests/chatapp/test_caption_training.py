@@ -29,7 +29,7 @@ def app(qtbot, tmp_path, tiny_model):
     window.show()
     qtbot.waitUntil(lambda: controller.host.ready and {"chat", "caption"} <= set(controller._versions),
                     timeout=60000)
-    controller.training.extra_arguments = list(TINY_CAPTIONER)  # after the panel's options: these win
+    window.training.extra_arguments = list(TINY_CAPTIONER)  # after the panel's options: these win
     yield window, controller
     window.close()
 
@@ -66,12 +66,12 @@ def test_a_coco_import_trains_a_captioner_version_that_captions_at_once(qtbot, a
     assert shipped.source == "shipped"
     panel = photos_panel(window, captions, images, steps=40)
     updates = []
-    controller.training.progress.connect(updates.append)
-    with qtbot.waitSignal(controller.training.finished, timeout=120000) as finished:
+    window.training.progress.connect(updates.append)
+    with qtbot.waitSignal(window.training.finished, timeout=120000) as finished:
         qtbot.mouseClick(panel.caption_start_button, Qt.MouseButton.LeftButton)
         assert not panel.start_button.isEnabled() and not panel.caption_start_button.isEnabled()
         with pytest.raises(RuntimeError):
-            controller.training.start_caption(captions, images, {})
+            window.training.start_caption(captions, images, {})
     run = finished.args[0]
     assert run.status == "done", run.message
     assert run.kind == "caption" and run.settings["steps"] == 40 and run.settings["captions"] == str(captions)
@@ -113,12 +113,12 @@ def test_cancel_mid_run_keeps_the_captioner_in_use(qtbot, app, tmp_path):
     before, before_path = store.active_version("caption"), controller.host.paths["caption"]
     panel = photos_panel(window, captions, images, steps=100000)
     updates = []
-    controller.training.progress.connect(updates.append)
+    window.training.progress.connect(updates.append)
     qtbot.mouseClick(panel.caption_start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(updates) >= 3, timeout=60000)
-    with qtbot.waitSignal(controller.training.finished, timeout=10000) as finished:
+    with qtbot.waitSignal(window.training.finished, timeout=10000) as finished:
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: not controller.training.running, timeout=2000)  # stopped within 2 s
+        qtbot.waitUntil(lambda: not window.training.running, timeout=2000)  # stopped within 2 s
     run = finished.args[0]
     assert run.status == "cancelled" and run.kind == "caption" and 3 <= run.figures["steps"] < 100000
     assert store.active_version("caption").id == before.id
@@ -134,14 +134,14 @@ def test_a_bad_captions_file_or_folder_gives_a_clear_message(qtbot, app, tmp_pat
     # A folder that is not there: said at once, no run starts.
     panel = photos_panel(window, captions, tmp_path / "no-such-folder", steps=5)
     qtbot.mouseClick(panel.caption_start_button, Qt.MouseButton.LeftButton)
-    assert "does not exist" in panel.stage_label.text() and not controller.training.running
+    assert "does not exist" in panel.stage_label.text() and not window.training.running
     assert store.training_runs("caption") == []
     # A file that is not COCO-format JSON: the run fails with the engine's reason.
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"pictures": []}))
     panel.captions_path.setText(str(bad))
     panel.images_path.setText(str(images))
-    with qtbot.waitSignal(controller.training.finished, timeout=60000) as finished:
+    with qtbot.waitSignal(window.training.finished, timeout=60000) as finished:
         qtbot.mouseClick(panel.caption_start_button, Qt.MouseButton.LeftButton)
     run = finished.args[0]
     assert run.status == "failed" and "not a COCO-format captions file" in run.message

@@ -48,10 +48,9 @@ def app(qtbot, tmp_path, tiny_model):
     replay = tmp_path / "replay.jsonl"
     replay.write_text("\n".join(json.dumps(c) for c in BASE * 6))
     # The tiny model's own corpus stands in for the base corpus (replay and validation).
-    controller.training.command = [sys.executable, "-m", "engine"]
-    controller.training.extra_arguments = ["--replay-data", str(replay), "--valid-conversations", "2"]
-    controller.saved_ids = saved  # the three saved conversations, for the tests to pick
-    yield window, controller
+    window.training.command = [sys.executable, "-m", "engine"]
+    window.training.extra_arguments = ["--replay-data", str(replay), "--valid-conversations", "2"]
+    yield window, controller, saved  # the three saved conversations, for the tests to pick
     window.close()
 
 
@@ -74,27 +73,27 @@ def panel_with(window, epochs, learning_rate=0.01):
 
 
 def test_fine_tune_stores_a_version_that_once_chosen_gives_the_correction(qtbot, app):
-    window, controller = app
+    window, controller, saved = app
     assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
     shipped = controller.store.active_version("chat")
     panel = panel_with(window, epochs=40)
-    hello, name, music = controller.saved_ids
-    overview = {row.id: row for row in controller.training.conversations()}
+    hello, name, music = saved
+    overview = {row.id: row for row in window.training.conversations()}
     assert (overview[music].turns, overview[music].corrections) == (4, 1)
     assert (overview[hello].turns, overview[hello].corrections) == (4, 0)
     assert panel.table.rowCount() == 4  # the three saved ones and the one just asked
     panel.check_all(False)
     for row in range(panel.table.rowCount()):
-        if panel.table.item(row, 0).data(Qt.ItemDataRole.UserRole) in controller.saved_ids:
+        if panel.table.item(row, 0).data(Qt.ItemDataRole.UserRole) in saved:
             panel.table.item(row, 0).setCheckState(Qt.CheckState.Checked)
-    assert sorted(panel.checked_ids()) == sorted(controller.saved_ids)
+    assert sorted(panel.checked_ids()) == sorted(saved)
     updates = []
-    controller.training.progress.connect(updates.append)
-    with qtbot.waitSignal(controller.training.finished, timeout=300000) as finished:
+    window.training.progress.connect(updates.append)
+    with qtbot.waitSignal(window.training.finished, timeout=300000) as finished:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
         assert not panel.start_button.isEnabled()  # one run at a time
         with pytest.raises(RuntimeError):
-            controller.training.start([1], {})
+            window.training.start([1], {})
         assert panel.threshold.value() == panel.clip.value()  # drawn across the gradient norms
         qtbot.waitUntil(lambda: len(updates) >= 2, timeout=180000)
         panel.close()  # the run goes on without the panel
@@ -126,11 +125,11 @@ def test_fine_tune_stores_a_version_that_once_chosen_gives_the_correction(qtbot,
 
 
 def test_cancel_mid_run_keeps_the_active_version(qtbot, app):
-    window, controller = app
+    window, controller, saved = app
     before = controller.store.active_version("chat")
     panel = panel_with(window, epochs=100000, learning_rate=0.0001)
     updates = []
-    controller.training.progress.connect(updates.append)
+    window.training.progress.connect(updates.append)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(updates) >= 3, timeout=180000)
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
@@ -141,7 +140,7 @@ def test_cancel_mid_run_keeps_the_active_version(qtbot, app):
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(updates) > paused_at + 2, timeout=10000)
     # Within the signal's timeout; `python -m chatapp.bench` times it (training_cancel_s, target 2 s).
-    with qtbot.waitSignal(controller.training.finished, timeout=5000) as finished:
+    with qtbot.waitSignal(window.training.finished, timeout=5000) as finished:
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     run = finished.args[0]
     assert run.status == "cancelled"
@@ -150,15 +149,15 @@ def test_cancel_mid_run_keeps_the_active_version(qtbot, app):
 
 
 def test_a_failing_run_is_recorded_as_failed_and_the_app_still_answers(qtbot, app, tmp_path):
-    window, controller = app
+    window, controller, saved = app
     before = controller.store.active_version("chat")
     crash = tmp_path / "crash.py"
     crash.write_text("import json, sys\n"
                      "print(json.dumps({'event': 'prepared', 'exchanges': 3}), flush=True)\n"
                      "raise MemoryError('out of memory while training the decoder')\n")
-    controller.training.command = [sys.executable, str(crash)]
+    window.training.command = [sys.executable, str(crash)]
     panel = panel_with(window, epochs=5)
-    with qtbot.waitSignal(controller.training.finished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.training.finished, timeout=30000) as finished:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     run = finished.args[0]
     assert run.status == "failed" and "out of memory while training the decoder" in run.message
@@ -174,7 +173,7 @@ def test_rollback_restores_the_earlier_versions_replies(qtbot, app, tiny_model):
     from engine.tasks.finetune import finetune
     from engine.tasks.finetune_data import FinetuneConfig, SavedExchange, prepare
 
-    window, controller = app
+    window, controller, saved = app
     shipped = controller.store.active_version("chat")
     tuned = ChatPredictor.load(tiny_model)
     finetune(tuned, prepare([[SavedExchange("do you like music?", "yes i love jazz", "no i prefer silence")]]),

@@ -43,7 +43,7 @@ def panel_app(make_app, tmp_path):
     conversation = store.create_conversation("music")
     for i, text in enumerate(["do you like music?", "yes i love jazz", "why?", "it is calm"]):
         store.add_message(conversation.id, "user" if i % 2 == 0 else "bot", text)
-    app.controller.training.command = [sys.executable, str(write_child(tmp_path))]
+    app.window.training.command = [sys.executable, str(write_child(tmp_path))]
     app.qtbot.waitUntil(lambda: store.active_version("chat") is not None, timeout=5000)
     panel = app.window.open_training()
     panel.refresh()
@@ -53,8 +53,8 @@ def panel_app(make_app, tmp_path):
 def run_to_end(app, panel, on_progress=None):
     """Start a chat run from the panel's button; returns the finished run's record."""
     if on_progress is not None:
-        app.controller.training.progress.connect(on_progress)  # after the panel's own slot
-    with app.qtbot.waitSignal(app.controller.training.finished, timeout=30000) as finished:
+        app.window.training.progress.connect(on_progress)  # after the panel's own slot
+    with app.qtbot.waitSignal(app.window.training.finished, timeout=30000) as finished:
         app.qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     return finished.args[0]
 

