@@ -28,7 +28,7 @@ from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
-from engine.tasks.chat_rerank import Reranking
+from engine.tasks.chat_rerank import Reranking, unwrapped
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
 
@@ -191,8 +191,7 @@ class ChatPredictor(Reranking):
         start_state = self._state(state)
         memory, dec_state = self.steps.start_reply(source, start_state)
         vocab = self.vocab
-        plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
-        step = plain_step
+        step = plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         rerank = self._reranks(config)
         search = _search_config(config, rerank, bool(avoid))
         penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
@@ -204,21 +203,14 @@ class ChatPredictor(Reranking):
             wrappers += 1
         step, reorder, start, steered = self._topic_steered(step, reorder, start, topic_bias)
         wrappers += steered
-        hypotheses = _unwrapped(decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id,
+        hypotheses = unwrapped(decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id,
                                        vocab.pad_id, once=self.content_ids, device=self.device,
                                        should_stop=should_stop), wrappers)
         sample = rerank and config.mmi_samples > 0
         if sample:
-            turn = state.turns if state else 0
-            seed = zlib.crc32(json.dumps([source_ids, turn]).encode())
-            found = {tuple(h.tokens) for h in hypotheses}
-            step, reorder, start, steered = self._topic_steered(plain_step, Seq2Seq.reorder_state, dec_state,
-                                                                topic_bias)
-            samples = self._sampled_replies(step, start, config, seed, should_stop, reorder)
-            for h in _unwrapped(samples, steered):
-                if tuple(h.tokens) not in found:
-                    found.add(tuple(h.tokens))
-                    hypotheses.append(h)
+            # Seeded by the turn and its place in the conversation: the same message gets the same reply.
+            seed = zlib.crc32(json.dumps([source_ids, state.turns if state else 0]).encode())
+            hypotheses = self._with_samples(hypotheses, plain_step, dec_state, config, topic_bias, seed, should_stop)
         if rerank:
             # The reranking weighs each whole reply's log p(reply | turn), the model's own.
             if penalise or sample or topic_bias is not None:
@@ -268,14 +260,6 @@ def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], vocab: Voc
 def _words(text: str) -> str:
     """A reply as compared for "the same reply": "Hey whats up!" is "hey whats up"."""
     return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def _unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:
-    """The hypotheses with each ``final_state`` taken out of ``wrappers`` layers of wrapped states."""
-    for h in hypotheses:
-        for _ in range(wrappers if h.final_state is not None else 0):
-            h.final_state = h.final_state[0]
-    return hypotheses
 
 
 def load_seq2seq(path: Path) -> tuple[Seq2Seq, Vocab, dict]:

@@ -233,6 +233,18 @@ class Reranking:
 
         return steered, reorder_steered, (start, bias.unsqueeze(0)), 1
 
+    def _with_samples(self, hypotheses: list[Hypothesis], plain_step, dec_state, config: DecodeConfig,
+                      topic_bias: Optional[torch.Tensor], seed: int, should_stop) -> list[Hypothesis]:
+        """``hypotheses`` and, after them, the sampled replies that are none of them."""
+        found = {tuple(h.tokens) for h in hypotheses}
+        step, reorder, start, steered = self._topic_steered(plain_step, Seq2Seq.reorder_state, dec_state, topic_bias)
+        hypotheses = list(hypotheses)
+        for h in unwrapped(self._sampled_replies(step, start, config, seed, should_stop, reorder), steered):
+            if tuple(h.tokens) not in found:
+                found.add(tuple(h.tokens))
+                hypotheses.append(h)
+        return hypotheses
+
     def _sampled_replies(self, step, dec_state, config: DecodeConfig, seed: int,
                          should_stop: Optional[Callable[[], bool]], reorder=Seq2Seq.reorder_state) -> list[Hypothesis]:
         """``config.mmi_samples`` replies sampled side by side from ``dec_state`` (the plain model:
@@ -244,3 +256,11 @@ class Reranking:
         vocab = self.vocab
         return decode(step, dec_state, reorder, sampling, vocab.sos_id, vocab.eos_id, vocab.unk_id,
                       vocab.pad_id, once=self.content_ids, device=self.device, should_stop=should_stop)
+
+
+def unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:
+    """The hypotheses with each ``final_state`` taken out of ``wrappers`` layers of wrapped states."""
+    for h in hypotheses:
+        for _ in range(wrappers if h.final_state is not None else 0):
+            h.final_state = h.final_state[0]
+    return hypotheses
