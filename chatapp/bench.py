@@ -248,35 +248,46 @@ def measure_in_window(replies: int = 20, captions: int = 5) -> dict[str, Any]:
         wait_for(lambda: not controller.host.worker.busy, 60)
         results["reply_stall_ms_max"] = meter.stop()
 
-        from PIL import Image, ImageDraw
-
-        picture = Path(folder) / "scene.png"
-        image = Image.new("RGB", (320, 240), "white")
-        ImageDraw.Draw(image).ellipse((40, 40, 140, 140), fill="red")
-        image.save(picture)
-        meter.start()
-        for i in range(captions):
-            before = len(added)
-            window.attach_files([str(picture)])
-            wait_for(lambda: len(added) >= before + 2 and not controller.is_busy(conversation), 120)
-        results["caption_stall_ms_max"] = meter.stop()
-
-        long_one = fill_history(controller.store)
-        timings = []
-        for _ in range(3):
-            window.open_conversation(conversation)
-            app.processEvents()
-            started = time.perf_counter()
-            window.open_conversation(long_one)
-            window.repaint()  # until the visible page is painted
-            app.processEvents()
-            timings.append((time.perf_counter() - started) * 1000)
-        results["history_load_ms"] = round(min(timings), 1)
+        results["caption_stall_ms_max"] = _caption_stall(window, controller, conversation, added, meter,
+                                                         Path(folder), captions)
+        results["history_load_ms"] = _history_load_ms(app, window, controller, conversation)
         results.update(measure_training(window, controller, conversation, meter, used.get("chat") == "stand-in"))
         results["reply_engine"] = used.get("chat", "?")
         results["caption_engine"] = used.get("caption", "?")
         window.close()
     return results
+
+
+def _caption_stall(window, controller, conversation: int, added: list, meter: StallMeter, folder: Path,
+                   captions: int) -> float:
+    """The longest stall of the event loop while ``captions`` dropped pictures are captioned."""
+    from PIL import Image, ImageDraw
+
+    picture = folder / "scene.png"
+    image = Image.new("RGB", (320, 240), "white")
+    ImageDraw.Draw(image).ellipse((40, 40, 140, 140), fill="red")
+    image.save(picture)
+    meter.start()
+    for _ in range(captions):
+        before = len(added)
+        window.attach_files([str(picture)])
+        wait_for(lambda: len(added) >= before + 2 and not controller.is_busy(conversation), 120)
+    return meter.stop()
+
+
+def _history_load_ms(app, window, controller, conversation: int) -> float:
+    """Milliseconds to open a conversation of 10,000 messages until its last page is painted."""
+    long_one = fill_history(controller.store)
+    timings = []
+    for _ in range(3):
+        window.open_conversation(conversation)
+        app.processEvents()
+        started = time.perf_counter()
+        window.open_conversation(long_one)
+        window.repaint()  # until the visible page is painted
+        app.processEvents()
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(min(timings), 1)
 
 
 def settle(milliseconds: int) -> None:
@@ -307,19 +318,19 @@ def measure_training(window, controller, conversation: int, meter: StallMeter, t
     panel = window.open_training()
     settle(500)  # opening the panel (its first paint) is not part of the run
     finished = []
-    controller.training.finished.connect(finished.append)
+    window.training.finished.connect(finished.append)
     meter.start()
-    controller.training.start([conversation], {"epochs": 3, "replay_share": 0.5})
+    window.training.start([conversation], {"epochs": 3, "replay_share": 0.5})
     wait_for(lambda: bool(finished), 600)
     stall = meter.stop()
     run = finished[0]
     # Cancel: a long run, stopped once it has made a few steps; timed until the panel hears it ended.
     steps = []
-    controller.training.progress.connect(steps.append)
-    controller.training.start([conversation], {"epochs": 1000, "replay_share": 0.5})
+    window.training.progress.connect(steps.append)
+    window.training.start([conversation], {"epochs": 1000, "replay_share": 0.5})
     wait_for(lambda: len(steps) >= 3, 600)
     started = time.perf_counter()
-    controller.training.cancel()
+    window.training.cancel()
     wait_for(lambda: len(finished) == 2, 60)
     cancel_s = time.perf_counter() - started
     panel.close()
