@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from chatapp.app import open_app
     from chatapp.settings import AppSettings, save_settings
-    from chatapp.views.conversation_list import MESSAGE_ROLE
+    from chatapp.store import Store
     from chatapp.views.main_window import MainWindow
     from chatapp.views.theme import THEMES, apply_theme
 
@@ -136,8 +136,6 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder)
             _scene(data / "shapes.png")
-            from chatapp.store import Store
-
             store = Store(data / "data")
             conversation = fill(store, data / "shapes.png", engine)
             store.close()
@@ -149,49 +147,57 @@ def main(argv: list[str] | None = None) -> int:
             window.show()
             controller = open_app(window, data / "data", _Shown)
             _wait(app, lambda: controller.host.ready)
-            window.open_conversation(conversation)
-            _settle(app)
-            window.grab().save(str(args.out / f"chat-{theme}.png"))
-            for width, height in SIZES:
-                window.resize(width, height)
-                window.open_conversation(conversation)
-                _settle(app)
-                window.grab().save(str(args.out / f"window-{width}x{height}-{theme}.png"))
-            window.resize(1180, 800)
-            window.sidebar.search.setText("rain")
-            _wait(app, lambda: window.sidebar.list.count() > 0 and window.sidebar.list.item(0).data(
-                MESSAGE_ROLE) is not None, 3)
-            from PySide6.QtCore import Qt
-            from PySide6.QtTest import QTest
-
-            hit = window.sidebar.list.visualItemRect(window.sidebar.list.item(0)).center()
-            QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=hit)
-            _settle(app)
-            window.grab().save(str(args.out / f"search-{theme}.png"))
-            window.sidebar.search.clear()
-            window.show_about()
-            _settle(app)
-            window.dialog.grab().save(str(args.out / f"about-{theme}.png"))
-            window.dialog.close()
-            messages = controller.store.messages(conversation)
-            replies = [m for m in messages if m.role == "bot"]
-            window.show_attention(replies[2].id)
-            _settle(app)
-            window.dialog.grab().save(str(args.out / f"attention-{theme}.png"))
-            window.dialog.close()
-            window.show_attention(replies[-1].id)
-            window.dialog.view.show_word(2)
-            _settle(app)
-            window.dialog.grab().save(str(args.out / f"caption-{theme}.png"))
-            window.dialog.close()
-            window.open_settings()
-            _settle(app)
-            window.dialog.grab().save(str(args.out / f"settings-{theme}.png"))
-            window.dialog.close()
+            _window_shots(app, window, conversation, args.out, theme)
+            _dialog_shots(app, window, controller, conversation, args.out, theme)
             window.close()
             _settle(app)
     print(f"screenshots written to {args.out}/")
     return 0
+
+
+def _window_shots(app, window, conversation: int, out: Path, theme: str) -> None:
+    """The window at its usual size, at each of ``SIZES``, and opened on a search hit."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from chatapp.views.conversation_list import MESSAGE_ROLE
+
+    window.open_conversation(conversation)
+    _settle(app)
+    window.grab().save(str(out / f"chat-{theme}.png"))
+    for width, height in SIZES:
+        window.resize(width, height)
+        window.open_conversation(conversation)
+        _settle(app)
+        window.grab().save(str(out / f"window-{width}x{height}-{theme}.png"))
+    window.resize(1180, 800)
+    window.sidebar.search.setText("rain")
+    _wait(app, lambda: window.sidebar.list.count() > 0 and window.sidebar.list.item(0).data(
+        MESSAGE_ROLE) is not None, 3)
+    hit = window.sidebar.list.visualItemRect(window.sidebar.list.item(0)).center()
+    QTest.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=hit)
+    _settle(app)
+    window.grab().save(str(out / f"search-{theme}.png"))
+    window.sidebar.search.clear()
+
+
+def _dialog_shots(app, window, controller, conversation: int, out: Path, theme: str) -> None:
+    """About, the attention behind a reply and a caption, and the settings."""
+    def shot(name: str) -> None:
+        _settle(app)
+        window.dialog.grab().save(str(out / f"{name}-{theme}.png"))
+        window.dialog.close()
+
+    window.show_about()
+    shot("about")
+    replies = [m for m in controller.store.messages(conversation) if m.role == "bot"]
+    window.show_attention(replies[2].id)
+    shot("attention")
+    window.show_attention(replies[-1].id)
+    window.dialog.view.show_word(2)
+    shot("caption")
+    window.open_settings()
+    shot("settings")
 
 
 def _Shown(device: str):
