@@ -33,10 +33,10 @@ DEFAULT_TITLE = "New conversation"
 
 
 def make_decode_config(decoding: dict[str, Any]) -> Any:
-    """An ``engine.decoding.DecodeConfig`` from the settings (worker thread only); None if the
+    """An ``engine.decode_config.DecodeConfig`` from the settings (worker thread only); None if the
     engine has no such class, in which case the model uses its own defaults."""
     try:
-        from engine.decoding import DecodeConfig
+        from engine.decode_config import DecodeConfig
     except ImportError:
         return None
     known = {f.name for f in fields(DecodeConfig)}

@@ -18,7 +18,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from engine.checkpoint import CheckpointError
 from engine.chat_training import run_turn
 from engine.data.chat import make_turn_batch
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.device import autocast, pick_device
 from engine.models.lstm import lstm_forward, uses_own_layer
 from engine.shipped import DEFAULT_PATHS

@@ -83,7 +83,7 @@ class Engine:
               should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = ()) -> Reply:
         """The reply to ``text`` in the conversation whose state is ``state`` (None: a new one).
 
-        ``decode`` is an ``engine.decoding.DecodeConfig``. ``avoid``: replies already shown (to
+        ``decode`` is an ``engine.decode_config.DecodeConfig``. ``avoid``: replies already shown (to
         regenerate); the best reply found that is none of them, or, where the model found no
         other, one of them again (the caller compares). Raises ``ValueError`` for a blank
         message (no model is called) and ``ModelUnavailable`` without a chat model.

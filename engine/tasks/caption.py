@@ -17,7 +17,8 @@ from typing import Any, Optional, Sequence
 import torch
 
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
-from engine.decoding import DecodeConfig, decode
+from engine.decode_config import DecodeConfig
+from engine.decoding import decode
 from engine.device import pick_device
 from engine.images import ImageSource, load_image, normalize_pixels, to_tensor
 from engine.models.captioner import Captioner, CaptionerConfig

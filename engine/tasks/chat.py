@@ -22,7 +22,8 @@ from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH
                     MMI_WEIGHT, TOPIC_WEIGHT, mmi_settings)
 from engine.chat_training import starting_state
 from engine.checkpoint import CheckpointError, load_checkpoint, load_weights
-from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
+from engine.decode_config import DecodeConfig
+from engine.decoding import Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig

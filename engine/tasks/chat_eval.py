@@ -18,7 +18,7 @@ from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 from engine import add_mmi_arguments, mmi_settings
 from engine.chat_training import evaluate_loss
 from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
 from engine.shipped import DEFAULT_PATHS

@@ -13,7 +13,8 @@ from typing import Callable, Optional, Sequence
 import torch
 
 from engine.data.chat import make_turn_batch
-from engine.decoding import DecodeConfig, Hypothesis, decode, length_penalty
+from engine.decode_config import DecodeConfig
+from engine.decoding import Hypothesis, decode, length_penalty
 from engine.models.seq2seq import Seq2Seq
 from engine.text import Vocab
 

@@ -35,7 +35,7 @@ from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 from engine.chat_training import TrainConfig, TrainResult, train_chat
 from engine.checkpoint import Checkpoint, save_checkpoint
 from engine.data.chat import count_turns, load_corpus, read_jsonl, split, tokenize_conversations, training_streams
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.device import pick_device
 from engine.options import add_config_arguments, config_values
 from engine.shipped import DEFAULT_PATHS

@@ -27,7 +27,7 @@ import torch
 
 from engine.chat_training import evaluate_loss
 from engine.data.chat import Conversation, load_corpus, tokenize_conversations, training_streams
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.device import pick_device
 from engine.options import add_config_arguments, config_values
 from engine.shipped import DEFAULT_PATHS

@@ -51,7 +51,7 @@ def describe(norms: Sequence[float]) -> dict:
 def eval_corrections(predictor, count: int, seed: int) -> list:
     """``eval finetune``'s saved conversations: the model's greedy reply, corrected by the human one."""
     from engine.data.chat import load_corpus
-    from engine.decoding import DecodeConfig
+    from engine.decode_config import DecodeConfig
     from engine.tasks.finetune_data import SavedExchange
     from engine.tasks.finetune_eval import pick_corrections
 

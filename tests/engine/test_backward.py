@@ -5,7 +5,7 @@ import pytest
 
 from engine.checkpoint import CheckpointError
 from engine.data.chat import reversed_exchanges
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.tasks.chat import ChatPredictor
 from engine.tasks.chat_train import train_small_model
 from engine.text import tokenize

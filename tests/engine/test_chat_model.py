@@ -10,7 +10,7 @@ import torch
 from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import CheckpointError
 from engine.data.chat import make_turn_batch, stream_batches, tokenize_conversations, training_streams
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.models.attention import AdditiveAttention
 from engine.models.seq2seq import Seq2Seq
 from engine.tasks.chat import ChatPredictor

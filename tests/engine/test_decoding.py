@@ -6,7 +6,8 @@ from dataclasses import replace
 import pytest
 import torch
 
-from engine.decoding import DecodeConfig, decode, length_penalty
+from engine.decode_config import DecodeConfig
+from engine.decoding import decode, length_penalty
 
 SOS, EOS, UNK, PAD = 0, 1, 2, 3
 WORDS = [4, 5, 6]

@@ -83,7 +83,7 @@ def run_cli(capsys, *arguments):
 
 
 def test_command_line_learns_the_correction_and_reports_jsonl(tiny_model, tmp_path, capsys):
-    from engine.decoding import DecodeConfig
+    from engine.decode_config import DecodeConfig
     from engine.tasks.chat import ChatPredictor
 
     greedy = DecodeConfig(strategy="greedy")
@@ -137,7 +137,7 @@ def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, 
     import engine.tasks.finetune as finetune_task
     from engine.checkpoint import load_checkpoint, save_checkpoint
     from engine.data.chat import tokenize_conversations, training_streams
-    from engine.decoding import DecodeConfig
+    from engine.decode_config import DecodeConfig
     from engine.tasks.chat import ChatPredictor
     from engine.tasks.chat_train import mean_state
 
@@ -171,4 +171,5 @@ def test_the_panels_settings_and_data_file_load_without_torch():
     # importing torch would freeze it for seconds; it reads the children's progress rows there too.
     from imports import packages_loaded_by
 
-    assert "torch" not in packages_loaded_by("engine.tasks.finetune_data", "engine.progress", "engine.options")
+    assert "torch" not in packages_loaded_by("engine.tasks.finetune_data", "engine.progress", "engine.options",
+                                             "engine.decode_config")

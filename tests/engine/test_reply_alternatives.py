@@ -7,7 +7,7 @@ the other, and once both are avoided no likely reply is left, so one of them com
 import pytest
 import torch
 
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 
 TWO_REPLIES = [["hello", "hi there"], ["hello", "good morning"], ["how are you ?", "fine thanks"],
                ["bye", "see you"]]

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from engine.checkpoint import CheckpointError
-from engine.decoding import DecodeConfig
+from engine.decode_config import DecodeConfig
 from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab, tokenize
 from engine.topic import TopicWords
