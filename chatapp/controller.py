@@ -10,20 +10,25 @@ Nothing the user typed is lost to a failed write: every store write goes through
 turns a refused write (a full disk, a read-only folder) into a banner saying what was not saved
 and why, and tells the caller, so that the view keeps the text (``send`` returns None) and an
 unanswered message can be answered later (``retry``).
+
+Three parts live in mixins of their own: the model version in use per kind
+(``chatapp.model_switching``), attached images and their captions (``chatapp.image_messages``)
+and regenerating a reply (``chatapp.regenerate``).
 """
 from __future__ import annotations
 
-import re
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
 from chatapp.engine_host import EngineHost
-from chatapp.image_files import read_image
-from chatapp.ops import Op, OpContext, Worker
-from chatapp.settings import AppSettings, save_settings
+from chatapp.image_messages import ImageMessages
+from chatapp.model_switching import ModelSwitching
+from chatapp.ops import Op, OpContext, Worker, first_line
+from chatapp.regenerate import Regenerating
+from chatapp.settings import AppSettings, make_decode_config, save_settings
 from chatapp.store.db import WRITE_ERRORS, write_failure
 
 if TYPE_CHECKING:
@@ -32,18 +37,7 @@ if TYPE_CHECKING:
 DEFAULT_TITLE = "New conversation"
 
 
-def make_decode_config(decoding: dict[str, Any]) -> Any:
-    """An ``engine.decode_config.DecodeConfig`` from the settings (worker thread only); None if the
-    engine has no such class, in which case the model uses its own defaults."""
-    try:
-        from engine.decode_config import DecodeConfig
-    except ImportError:
-        return None
-    known = {f.name for f in fields(DecodeConfig)}
-    return DecodeConfig(**{key: value for key, value in decoding.items() if key in known})
-
-
-class ChatController(QObject):
+class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
     message_added = Signal(object)  # MessageRecord, in any conversation
     message_changed = Signal(object)  # MessageRecord whose sentiment, text or feedback changed
     busy_changed = Signal(int, bool)  # conversation id, whether a reply or caption is running
@@ -69,62 +63,6 @@ class ChatController(QObject):
         host.status.connect(self._on_engine_status)
         host.load_failed.connect(lambda why: self.notice.emit(None, "error",
                                                               f"The engine could not start: {why}"))
-
-    # -- engine ------------------------------------------------------------------------------
-    @property
-    def engine_problems(self) -> dict[str, str]:
-        return dict(self.host.problems)
-
-    def _on_engine_status(self, available: dict[str, bool]) -> None:
-        for kind, ok in available.items():
-            if ok and kind not in self._versions and kind in self.host.paths:
-                active = self.store.active_version(kind)
-                if active is not None and active.source == "trained" and active.path.is_file():
-                    self.host.use_model(kind, active.path)
-                    self._versions[kind] = active.id
-                else:
-                    ok, version_id = self._saved(None, lambda k=kind: self.store.ensure_shipped_version(
-                        k, Path(self.host.paths[k])), "The model list was not updated")
-                    if ok:
-                        self._versions[kind] = version_id
-        self.engine_status.emit(dict(available))
-
-    def activate_version(self, version_id: int) -> None:
-        """Use a model version (a newer one, or an older one to roll back) from the next call on.
-
-        The switch is queued on the engine worker ahead of any later reply; if the checkpoint
-        cannot be loaded, the engine keeps its model and the store goes back to the previous
-        version.
-        """
-        version = self.store.model_version(version_id)
-        if version is None:
-            raise KeyError(f"no model version {version_id}")
-        previous = self.store.active_version(version.kind)
-        self.use_version(self.store.activate_version(version_id), previous)
-
-    def use_version(self, version: Any, previous: Any) -> None:
-        """Switch the engine to ``version``, which the store already marks active in place of
-        ``previous`` (the training controller activates in the store off the GUI thread). Only
-        ``version.kind`` changes: a caption version never touches the chat model."""
-        previous_path = self.host.paths.get(version.kind)
-        op = self.host.use_model(version.kind, version.path)
-        op.failed.connect(lambda error: self._activation_failed(version, previous, previous_path, error))
-        self._versions[version.kind] = version.id
-        if version.kind == "chat":
-            self._states.clear()  # a recurrent state never crosses models
-        self.version_changed.emit(version)
-
-    def _activation_failed(self, version: Any, previous: Any, previous_path: Optional[str],
-                           error: BaseException) -> None:
-        if previous is not None:
-            self._saved(None, lambda: self.store.activate_version(previous.id),
-                        "The model in use could not be marked again")
-            self._versions[version.kind] = previous.id
-        if previous_path is not None:
-            self.host.paths[version.kind] = previous_path
-        self.notice.emit(None, "error", f"“{version.label}” could not be loaded, the model in use stays: "
-                                        f"{_line(error)}")
-        self.version_changed.emit(previous)
 
     # -- conversations -----------------------------------------------------------------------
     def new_conversation(self, title: str = DEFAULT_TITLE) -> Optional[int]:
@@ -239,44 +177,6 @@ class ChatController(QObject):
         op.result.connect(lambda r: self._on_reply(conversation_id, r, decoding, None))
         self._track(conversation_id, op, "No reply")
 
-    def regenerate(self, message_id: int) -> None:
-        """Ask for another reply to the user message before this bot message, and put it in its
-        place: the engine avoids every text this message has shown, so each press gives the next
-        of the replies it finds (the beam's n-best, or new samples) until none is left."""
-        message = self.store.message(message_id)
-        if message is None or message.role != "bot" or self.is_busy(message.conversation_id):
-            return
-        conversation_id = message.conversation_id
-        previous = self.store.messages(conversation_id, before_id=message_id, limit=1)
-        if not previous or previous[0].role != "user" or not previous[0].text.strip():
-            self.notice.emit(conversation_id, "info", "Only a reply to a text message can be regenerated.")
-            return
-        prompt = previous[0].text
-        history = self.store.exchanges(conversation_id, before_id=previous[0].id)
-        decoding = self.settings.decoding()
-        shown = self._shown.setdefault(message_id, [message.text])
-        avoid = tuple(shown)  # a copy: the worker reads it while the GUI thread may add to the list
-
-        def reply(engine: Any, ctx: OpContext) -> Any:
-            state = engine.rebuild_state(history) if history else None
-            return engine.reply(prompt, state, make_decode_config(decoding), ctx.should_stop, avoid=avoid)
-
-        op = self.host.call(reply, "regenerate")
-        op.result.connect(lambda r: self._on_regenerated(conversation_id, message_id, r, decoding))
-        self._track(conversation_id, op, "No new reply")
-
-    def _on_regenerated(self, conversation_id: int, message_id: int, reply: Any,
-                        decoding: dict[str, Any]) -> None:
-        shown = self._shown.setdefault(message_id, [])
-        if _plain(reply.text) in {_plain(text) for text in shown}:
-            self.notice.emit(conversation_id, "info",
-                             "No other reply found: the model has no other likely reply to that message."
-                             if len(shown) < 2 else
-                             f"No other reply found: the model's {len(shown)} likely replies have all been shown.")
-            return
-        if self._on_reply(conversation_id, reply, decoding, message_id):
-            shown.append(reply.text)
-
     def _on_reply(self, conversation_id: int, reply: Any, decoding: dict[str, Any],
                   replaces: Optional[int]) -> bool:
         """Save a reply (or put it in place of ``replaces``); False when it was not saved."""
@@ -332,57 +232,9 @@ class ChatController(QObject):
                 del self._running[conversation_id]
             self.busy_changed.emit(conversation_id, False)
 
-        op.failed.connect(lambda error: self.notice.emit(conversation_id, "error", f"{what}: {_line(error)}"))
+        op.failed.connect(lambda error: self.notice.emit(conversation_id, "error", f"{what}: {first_line(error)}"))
         op.cancelled.connect(lambda: self.notice.emit(conversation_id, "info", "Stopped."))
         op.finished.connect(done)
-
-    # -- images ------------------------------------------------------------------------------
-    def attach_image(self, conversation_id: int, path: Optional[Path] = None,
-                     data: Optional[bytes] = None, name: str = "pasted image.png") -> Op:
-        """Check the image off the GUI thread, keep a copy, and queue its caption."""
-        if path is not None:
-            name = Path(path).name
-        op = self.files.run(lambda _ctx: read_image(name, data, Path(path) if path else None),
-                            "read image")
-        op.result.connect(lambda found: self._on_image(conversation_id, *found))
-        op.failed.connect(lambda error: self.notice.emit(conversation_id, "error", _line(error)))
-        return op
-
-    def _on_image(self, conversation_id: int, name: str, data: bytes, mime: str) -> None:
-        if not self.store.has_conversation(conversation_id):
-            return
-        ok, record = self._saved(conversation_id, lambda: self.store.add_image_message(
-            conversation_id, name, data, mime), f"The image {name} was not saved",
-            "Attach it again once it can be saved.")
-        if not ok:
-            return
-        self._retitle(conversation_id, f"Image: {name}")
-        self.message_added.emit(record)
-        self.conversations_changed.emit()
-        self._queue_caption(conversation_id, record)
-
-    def _queue_caption(self, conversation_id: int, record: "MessageRecord") -> None:
-        if self.host.ready and not self.host.available.get("caption"):
-            self.notice.emit(conversation_id, "info",
-                             "The image is saved; the captioner is not available yet, so it has no caption.")
-            return
-        image_path = record.attachments[0].path
-        beam = self.settings.beam_size
-        op = self.host.call(lambda engine, _ctx: engine.caption(image_path, beam_size=beam), "caption")
-        op.result.connect(lambda caption: self._on_caption(conversation_id, record.id, caption))
-        self._track(conversation_id, op, "No caption")
-
-    def _on_caption(self, conversation_id: int, image_message_id: int, caption: Any) -> None:
-        if not self.store.has_conversation(conversation_id):
-            return
-        attention = {"kind": "caption", "image_message_id": image_message_id,
-                     "words": list(caption.words), "maps": caption.attention}
-        ok, record = self._saved(conversation_id, lambda: self.store.add_message(
-            conversation_id, "bot", caption.text, attention=attention, score=float(caption.score),
-            model_version_id=self._versions.get("caption")),
-            "The caption was not saved", "Press Retry on the image to ask again.")
-        if ok:
-            self.message_added.emit(record)
 
     # -- feedback and corrections ------------------------------------------------------------
     def set_feedback(self, message_id: int, value: int) -> bool:
@@ -467,14 +319,3 @@ class ChatController(QObject):
     def _conversation_of(self, message_id: int) -> Optional[int]:
         message = self.store.message(message_id)
         return message.conversation_id if message is not None else None
-
-
-def _plain(text: str) -> str:
-    """A reply as compared for "the same reply", as the engine's ``avoid`` compares it: words
-    alone, case and punctuation aside ("Hey whats up!" is "hey whats up")."""
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def _line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chatapp.ops import Op, OpContext, Worker
+from chatapp.ops import Op, OpContext, Worker, first_line
 
 KINDS = ("chat", "sentiment", "caption")
 EngineFactory = Callable[[str], Any]  # device name -> an object with engine.service.Engine's API
@@ -61,7 +61,7 @@ class EngineHost(QObject):
 
         op = self.worker.run(load, "load engine")
         op.result.connect(self._on_loaded)
-        op.failed.connect(lambda error: self.load_failed.emit(_one_line(error)))
+        op.failed.connect(lambda error: self.load_failed.emit(first_line(error)))
         return op
 
     def _on_loaded(self, found: tuple[dict[str, bool], dict[str, str], dict[str, str]]) -> None:
@@ -88,7 +88,7 @@ class EngineHost(QObject):
                         self.engine.set_model(kind, path)
                         found.append(kind)
                     except Exception as error:  # noqa: BLE001 - a broken file stays a problem
-                        self.engine.problems[kind] = _one_line(error)
+                        self.engine.problems[kind] = first_line(error)
             return found
 
         op = self.worker.run(retry, "look for models")
@@ -122,8 +122,3 @@ class EngineHost(QObject):
     def shutdown(self, timeout: float = 2.0) -> bool:
         self._poll.stop()
         return self.worker.shutdown(timeout)
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

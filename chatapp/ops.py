@@ -158,3 +158,10 @@ class Worker:
             finally:
                 with self._lock:
                     self._pending.remove(op)
+
+
+def first_line(error: BaseException) -> str:
+    """What a failed op says, in one line for a banner: the first line of its message (a
+    traceback's detail stays out of the window), or the error's type when it has none."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

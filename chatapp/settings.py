@@ -76,3 +76,14 @@ def save_settings(data_dir: Path, settings: AppSettings) -> None:
     partial = path.with_suffix(".json.part")
     partial.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
     os.replace(partial, path)
+
+
+def make_decode_config(decoding: dict[str, Any]) -> Any:
+    """An ``engine.decode_config.DecodeConfig`` from the settings (worker thread only); None if the
+    engine has no such class, in which case the model uses its own defaults."""
+    try:
+        from engine.decode_config import DecodeConfig
+    except ImportError:
+        return None
+    known = {f.name for f in fields(DecodeConfig)}
+    return DecodeConfig(**{key: value for key, value in decoding.items() if key in known})

@@ -15,22 +15,24 @@ user, who may also undo the switch (``activate`` with the version that was in us
 Pause, resume and cancel write ``pause``, ``run`` or ``stop`` into the run's control file, which
 the child reads after every step; a child that has not stopped soon after ``stop`` is killed
 (its last checkpoint stays). One run at a time.
+
+Preparing a run (its row, its files, the child's arguments) is in ``chatapp.training_prepare``;
+reading what the child prints, in ``chatapp.training_child``.
 """
 from __future__ import annotations
 
-import json
-import math
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
 from chatapp.store.db import WRITE_ERRORS
-from chatapp.training_runs import (CAPTION_OPTIONS, CLIP_WINDOW, KIND_WORDS, FinishedRun, LiveRun, PreparedRun,
-                                   TrainingProgress, caption_settings, clipped_words, default_settings, thin_curves)
+from chatapp.training_child import ChildOutput, child_environment, failure_reason, lower_priority
+from chatapp.training_prepare import prepare_caption, prepare_chat
+from chatapp.training_runs import (KIND_WORDS, FinishedRun, LiveRun, PreparedRun, caption_settings, clipped_words,
+                                   default_settings, thin_curves)
 
 if TYPE_CHECKING:
     from chatapp.ops import Worker
@@ -39,13 +41,10 @@ if TYPE_CHECKING:
 # A notice for the chat window: (conversation id or None, level, text), as ChatController.notice.
 Notify = Callable[[Optional[int], str, str], None]
 
-MODELS_DIR = "models"
-RUNS_DIR = "training"
 KILL_AFTER_MS = 1500  # a stopped child gets this long to write its checkpoint and exit
-CHILD_NICENESS = 10  # the child's CPU priority below the window's (Unix), so painting never waits
 
 
-class TrainingController(QObject):
+class TrainingController(QObject, ChildOutput):
     started = Signal(int)  # run id
     stage = Signal(str)  # what the run is doing, in words
     progress = Signal(object)  # TrainingProgress
@@ -130,7 +129,7 @@ class TrainingController(QObject):
             raise ValueError("Choose at least one conversation to learn from.")
         settings = dict(default_settings(), **settings)
         shipped = Path(self.chat_model_path())
-        self._prepare(lambda: self._prepare_chat(ids, settings, shipped))
+        self._prepare(lambda: prepare_chat(self.store, ids, settings, shipped))
 
     def start_caption(self, captions: str | Path, images: str | Path, settings: dict[str, Any]) -> None:
         """Train the captioner on a COCO-format set (a captions JSON and its image folder).
@@ -150,7 +149,7 @@ class TrainingController(QObject):
         if not images.is_dir():
             raise ValueError(f"The image folder {images} does not exist.")
         settings = dict(caption_settings(), **settings)
-        self._prepare(lambda: self._prepare_caption(captions, images, settings))
+        self._prepare(lambda: prepare_caption(self.store, captions, images, settings))
 
     def _check_free(self) -> None:
         if self.running:
@@ -170,50 +169,6 @@ class TrainingController(QObject):
         self._set_stage(message)
         self.start_failed.emit(message)
 
-    def _prepare_chat(self, ids: list[int], settings: dict[str, Any], shipped: Path) -> PreparedRun:
-        """(file worker) The chosen conversations as the child's data file, and the run's row."""
-        from engine.options import config_argv
-        from engine.tasks.finetune_data import OPTION_FIELDS, FinetuneConfig, SavedExchange, write_saved
-
-        saved: dict[int, list] = {i: [] for i in ids}
-        for exchange in self.store.training_exchanges(ids):
-            saved[exchange.conversation_id].append(
-                SavedExchange(exchange.user, exchange.bot, exchange.correction, exchange.feedback))
-        if not any(saved.values()):
-            raise ValueError("The chosen conversations have no exchange with the bot yet.")
-        base = self.store.active_version("chat")
-        run_id = self.store.start_training_run(
-            "chat", dict(settings, conversations=ids, base=base.label if base else "shipped chat model"),
-            base.id if base is not None else None)
-        control = self._control_file(run_id)
-        data = write_saved(control.with_suffix(".json"), [saved[i] for i in ids])
-        out = self.store.data_dir / MODELS_DIR / f"chat-run-{run_id}.safetensors"
-        arguments = ["finetune", "--init", str(base.path if base is not None else shipped), "--data", str(data),
-                     "--out", str(out), "--control", str(control), "--progress", "jsonl",
-                     "--device", str(settings["device"]),
-                     *config_argv(FinetuneConfig(**{name: settings[name] for name in OPTION_FIELDS}), OPTION_FIELDS)]
-        label = f"fine-tuned {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
-        return PreparedRun(run_id, "chat", out, control, data, settings, base.id if base else None, label,
-                            arguments)
-
-    def _prepare_caption(self, captions: Path, images: Path, settings: dict[str, Any]) -> PreparedRun:
-        """(file worker) The run's row and control file."""
-        base = self.store.active_version("caption")
-        run_id = self.store.start_training_run(
-            "caption", dict(settings, captions=str(captions), images=str(images),
-                            base=base.label if base else "none"), base.id if base is not None else None)
-        out = self.store.data_dir / MODELS_DIR / f"caption-run-{run_id}.safetensors"
-        control = self._control_file(run_id)
-        from engine.options import config_argv
-
-        arguments = ["caption", "--data", str(captions), "--images", str(images), "--out", str(out),
-                     "--control", str(control), "--progress", "jsonl", "--device", str(settings["device"]),
-                     "--warmup-steps", str(min(100, max(1, int(settings["steps"]) // 10))),
-                     *config_argv(settings, CAPTION_OPTIONS)]
-        label = f"captioner on {captions.name}, {datetime.now().strftime('%Y-%m-%d %H:%M')} (run {run_id})"
-        return PreparedRun(run_id, "caption", out, control, None, settings, base.id if base else None, label,
-                            arguments)
-
     def _launch(self, run: PreparedRun) -> None:
         self._preparing = False
         process = QProcess(self)
@@ -221,7 +176,7 @@ class TrainingController(QObject):
         process.setArguments([*self.command[1:], "train", *run.arguments,
                               "--threads", str(max(1, (os.cpu_count() or 2) - 1)),  # a core stays for the window
                               *self.extra_arguments])
-        process.setProcessEnvironment(self._environment())
+        process.setProcessEnvironment(child_environment())
         self.live = live = LiveRun(run.run_id, run.kind, run.out, run.control, run.data, run.settings,
                                    run.base_version_id, process, run.label)
         process.readyReadStandardOutput.connect(self._read_output)
@@ -230,7 +185,7 @@ class TrainingController(QObject):
         process.errorOccurred.connect(self._on_process_error)
         live.tick(True)
         process.start()
-        _lower_priority(process)
+        lower_priority(process)
         self.started.emit(live.run_id)
         self._set_stage("Starting the training process…")
         if self._cancel_at_launch:
@@ -266,85 +221,6 @@ class TrainingController(QObject):
             process.kill()
             process.waitForFinished(1000)
 
-    # -- the child's output ------------------------------------------------------------------
-    def _read_output(self) -> None:
-        live = self.live
-        if live is None:
-            return
-        live.buffer += bytes(live.process.readAllStandardOutput())
-        *lines, live.buffer = live.buffer.split(b"\n")
-        for line in lines:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue  # a stray print is not a protocol line
-            if isinstance(message, dict):
-                self._on_message(live, message)
-
-    def _on_message(self, live: LiveRun, message: dict[str, Any]) -> None:
-        from engine.progress import CHECKING, CHECKPOINT, LOADING, PAUSED, PREPARED, RESUMED, ProgressUpdate
-
-        if "progress" in message:
-            self._on_progress(live, ProgressUpdate.from_row(message["progress"]))
-        elif "result" in message:
-            live.result = message["result"]
-        elif message.get("event") == LOADING:
-            self._set_stage(f"Loading the {message.get('what', 'data')}…")
-        elif message.get("event") == PREPARED:
-            live.summary = {k: v for k, v in message.items() if k != "event"}
-            if live.kind == "caption":
-                self._set_stage(f"Training the captioner on {message.get('train_images', 0)} photos "
-                                f"({message.get('valid_images', 0)} held out to validate, "
-                                f"{message.get('skipped', 0)} unreadable skipped) on {message.get('device', '?')}")
-            else:
-                self._set_stage(f"Training on {message.get('exchanges', 0)} exchanges "
-                                f"({message.get('corrections', 0)} corrected, "
-                                f"{message.get('replay_exchanges', 0)} replayed) on {message.get('device', '?')}")
-        elif message.get("event") == CHECKPOINT:
-            live.checkpoint_step = int(message.get("step", 0))
-        elif message.get("event") == CHECKING:
-            self._set_stage("Checking the corrections…")
-        elif message.get("event") in (PAUSED, RESUMED):
-            live.paused = message["event"] == PAUSED
-            live.tick(not live.paused)
-            self.paused.emit(live.paused)
-
-    def _on_progress(self, live: LiveRun, update: Any) -> None:
-        """One ``engine.progress.ProgressUpdate`` of the child's, onto the curves and the bar."""
-        step = update.step
-        # The engine plans its steps exactly; the bar still never shows fewer steps than the run
-        # made, should a plan fall short ("7 / 7" for a run of 9 was once seen).
-        live.total_steps = max(int(update.total_steps or live.total_steps or 0), step)
-        values: dict[str, Optional[float]] = {}
-        if update.phase == "valid" and live.kind == "caption":
-            values["valid_bleu"] = update.metric  # the captioner validates by BLEU-4, not a loss
-        elif update.phase == "valid":
-            values["valid_loss"] = update.valid_loss
-        else:
-            live.step = step
-            live.clipped.append(bool(update.clipped))
-            recent = live.clipped[-CLIP_WINDOW:]
-            values = {"train_loss": update.loss, "grad_norm": update.grad_norm,
-                      "clipped_share": sum(recent) / len(recent), "tokens_per_s": update.tokens_per_s}
-        # A figure the step does not have (NaN: no throughput right after a pause) is None here.
-        values = {name: None if value is None or not math.isfinite(value) else float(value)
-                  for name, value in values.items()}
-        for name, value in values.items():
-            if value is not None:
-                live.curves.setdefault(name, []).append([step, value])
-        self.progress.emit(TrainingProgress(live.run_id, step, live.total_steps, live.time_left_s(),
-                                            update.phase, values, sum(live.clipped), len(live.clipped)))
-
-    def _read_errors(self) -> None:
-        if self.live is not None:
-            text = bytes(self.live.process.readAllStandardError()).decode("utf-8", "replace")
-            self.live.errors = (self.live.errors + [line for line in text.splitlines() if line.strip()])[-50:]
-
-    def _on_process_error(self, error: QProcess.ProcessError) -> None:
-        if error == QProcess.ProcessError.FailedToStart and self.live is not None:
-            self.live.errors.append(f"the training process could not start ({self.live.process.errorString()})")
-            self._on_exit(-1, QProcess.ExitStatus.CrashExit)
-
     def _on_exit(self, code: int, exit_status: QProcess.ExitStatus) -> None:
         live, self.live = self.live, None
         if live is None:
@@ -362,7 +238,7 @@ class TrainingController(QObject):
             status = "cancelled"
             message = "The app was closed during the run." if live.closing else "Cancelled."
         else:
-            status, message = "failed", self._reason(live, code, exit_status)
+            status, message = "failed", failure_reason(live, code, exit_status)
         label = None
         if status != "failed" and live.out.is_file():
             label = live.label
@@ -404,17 +280,6 @@ class TrainingController(QObject):
     def _store_failed(self, run: FinishedRun, error: BaseException) -> None:
         self.notify(None, "error", f"Training run {run.run_id} could not be stored: {error}")
 
-    def _read_output_of(self, live: LiveRun) -> None:
-        self.live = live  # the readers look at the live run
-        try:
-            self._read_output()
-            self._read_errors()
-            if live.buffer.strip():
-                live.buffer += b"\n"
-                self._read_output()
-        finally:
-            self.live = None
-
     # -- helpers -----------------------------------------------------------------------------
     def _control(self, command: str) -> None:
         if self.live is None:
@@ -432,25 +297,6 @@ class TrainingController(QObject):
             self.live.stage = text
         self.stage.emit(text)
 
-    def _control_file(self, run_id: int) -> Path:
-        """The run's control file, saying ``run``; the folders of runs and models are made."""
-        for folder in (RUNS_DIR, MODELS_DIR):
-            (self.store.data_dir / folder).mkdir(exist_ok=True)
-        control = self.store.data_dir / RUNS_DIR / f"run-{run_id}.control"
-        control.write_text("run", encoding="utf-8")
-        return control
-
-    def _environment(self) -> QProcessEnvironment:
-        """The child must import ``engine`` from wherever this app found it."""
-        import engine
-
-        environment = QProcessEnvironment.systemEnvironment()
-        root = str(Path(engine.__file__).resolve().parent.parent)
-        current = environment.value("PYTHONPATH", "")
-        environment.insert("PYTHONPATH", root + (os.pathsep + current if current else ""))
-        environment.insert("PYTHONUNBUFFERED", "1")
-        return environment
-
     @staticmethod
     def _summary(result: dict[str, Any]) -> str:
         """The run's figures in words; its step count is the one the panel's bar ends on."""
@@ -463,29 +309,3 @@ class TrainingController(QObject):
         if result.get("best_valid_loss") is not None:
             parts.append(f"base validation loss {result['best_valid_loss']:.3f}")
         return ", ".join(parts)
-
-    @staticmethod
-    def _reason(live: LiveRun, code: int, exit_status: QProcess.ExitStatus) -> str:
-        lines = [line.strip() for line in live.errors if line.strip()]
-        # The last line of a traceback, or the engine's "error: ..." line, says what went wrong.
-        said = next((line for line in reversed(lines) if not line.startswith(("File ", "Traceback", "^", "~"))),
-                    "")
-        if said.startswith("error: "):
-            said = said[len("error: "):]
-        if exit_status == QProcess.ExitStatus.CrashExit:
-            return f"The training process was killed or crashed{': ' + said if said else '.'}"
-        return said or f"The training process ended with code {code} and no result."
-
-
-def _lower_priority(process: QProcess) -> None:
-    """Run the child below the window's CPU priority: on a busy machine the window then gets a
-    core as soon as it has something to draw, instead of a share of one with the training."""
-    pid = process.processId()
-    if not pid or not hasattr(os, "setpriority"):
-        return  # not started, or not Unix
-    try:
-        # The child has not started its threads yet (Python is still starting), and threads
-        # inherit the priority of the thread that makes them.
-        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICENESS))
-    except OSError:
-        pass  # a priority is a nicety, never a reason to fail the run

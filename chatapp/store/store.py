@@ -12,24 +12,23 @@ import os
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from chatapp.store.db import StoreWriteError, integrity_check, open_database, write_failure, write_session
-from chatapp.store.models import (Attachment, Conversation, Correction, Feedback, Message,
-                                  ModelVersion, TrainingRun, utcnow)
-from chatapp.store.records import (AttachmentRecord, ConversationInfo, MessageRecord,
-                                   ModelVersionRecord, SearchHit, TrainingConversation,
-                                   TrainingExchange, TrainingRunRecord)
+from chatapp.store.models import Attachment, Conversation, Correction, Feedback, Message, utcnow
+from chatapp.store.records import AttachmentRecord, ConversationInfo, MessageRecord, SearchHit
+from chatapp.store.training_queries import TrainingQueries
 
 ATTACHMENTS_DIR = "attachments"
 MAX_TITLE = 200
 
 
-class Store:
-    """The data folder: the SQLite database and the copies of attached images."""
+class Store(TrainingQueries):
+    """The data folder: the SQLite database and the copies of attached images. Conversations,
+    messages, corrections and search are here; training's tables are in ``TrainingQueries``."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
@@ -253,42 +252,6 @@ class Store:
             if value:
                 s.add(Feedback(message_id=message_id, value=value))
 
-    def training_exchanges(self, conversation_ids: Iterable[int]) -> list[TrainingExchange]:
-        """The exchanges of the chosen conversations with their corrections and feedback."""
-        result = []
-        for conversation_id in conversation_ids:
-            pending = None
-            for message in self.messages(conversation_id):
-                if message.role == "user":
-                    pending = message.text if message.text.strip() else None
-                elif pending is not None:
-                    result.append(TrainingExchange(conversation_id, pending, message.text,
-                                                   message.correction, message.feedback))
-                    pending = None
-        return result
-
-    def training_overview(self) -> list[TrainingConversation]:
-        """Every conversation with its numbers of turns, corrections and thumbs-down replies,
-        newest first (one query each, whatever the number of conversations)."""
-        turns = (select(Message.conversation_id, func.count().label("n"))
-                 .where(Message.text != "").group_by(Message.conversation_id).subquery())
-        corrected = (select(Message.conversation_id,
-                            func.count(func.distinct(Correction.message_id)).label("n"))
-                     .join(Correction, Correction.message_id == Message.id)
-                     .group_by(Message.conversation_id).subquery())
-        down = (select(Message.conversation_id, func.count().label("n"))
-                .join(Feedback, Feedback.message_id == Message.id).where(Feedback.value < 0)
-                .group_by(Message.conversation_id).subquery())
-        query = (select(Conversation.id, Conversation.title, Conversation.updated_at,
-                        func.coalesce(turns.c.n, 0), func.coalesce(corrected.c.n, 0),
-                        func.coalesce(down.c.n, 0))
-                 .outerjoin(turns, turns.c.conversation_id == Conversation.id)
-                 .outerjoin(corrected, corrected.c.conversation_id == Conversation.id)
-                 .outerjoin(down, down.c.conversation_id == Conversation.id)
-                 .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
-        with self._session() as s:
-            return [TrainingConversation(*row) for row in s.execute(query).all()]
-
     # -- search ------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 100, marks: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
         """Messages that contain every word of ``query`` (the last one as a prefix), newest first;
@@ -308,100 +271,6 @@ class Store:
                                    "open": marks[0], "close": marks[1]}).all()
         return [SearchHit(cid, title, mid, snippet, _parse_time(created))
                 for cid, title, mid, snippet, created in rows]
-
-    # -- model versions and training runs ----------------------------------------------------
-    def ensure_shipped_version(self, kind: str, path: Path) -> int:
-        """The version row of the shipped model of ``kind``; made (and activated if no other
-        version is) the first time."""
-        with self._write() as s:
-            row = s.scalar(select(ModelVersion).where(ModelVersion.kind == kind,
-                                                      ModelVersion.source == "shipped"))
-            if row is None:
-                any_active = s.scalar(select(ModelVersion.id).where(
-                    ModelVersion.kind == kind, ModelVersion.active.is_(True)))
-                row = ModelVersion(kind=kind, label=f"shipped {kind} model", path=str(path),
-                                   source="shipped", active=any_active is None)
-                s.add(row)
-            elif row.path != str(path):
-                row.path = str(path)
-            s.flush()
-            return row.id
-
-    def add_model_version(self, kind: str, label: str, path: Path, *, source: str = "trained",
-                          training_run_id: Optional[int] = None, activate: bool = False) -> int:
-        with self._write() as s:
-            row = ModelVersion(kind=kind, label=label, path=self._relative(path), source=source,
-                               training_run_id=training_run_id, active=False)
-            s.add(row)
-            s.flush()
-            version_id = row.id
-        if activate:
-            self.activate_version(version_id)
-        return version_id
-
-    def activate_version(self, version_id: int) -> ModelVersionRecord:
-        """Make this version the active one of its kind (activating an older one rolls back)."""
-        with self._write() as s:
-            row = s.get(ModelVersion, version_id)
-            if row is None:
-                raise KeyError(f"no model version {version_id}")
-            s.execute(update(ModelVersion).where(ModelVersion.kind == row.kind)
-                      .values(active=ModelVersion.id == version_id))
-        return self.model_version(version_id)
-
-    def active_version(self, kind: str) -> Optional[ModelVersionRecord]:
-        with self._session() as s:
-            row = s.scalar(select(ModelVersion).where(ModelVersion.kind == kind,
-                                                      ModelVersion.active.is_(True)))
-            return self._version(row) if row else None
-
-    def model_version(self, version_id: int) -> Optional[ModelVersionRecord]:
-        with self._session() as s:
-            row = s.get(ModelVersion, version_id)
-            return self._version(row) if row else None
-
-    def model_versions(self, kind: str) -> list[ModelVersionRecord]:
-        with self._session() as s:
-            return [self._version(row) for row in s.scalars(
-                select(ModelVersion).where(ModelVersion.kind == kind).order_by(ModelVersion.id))]
-
-    def start_training_run(self, kind: str, settings: dict[str, Any],
-                           base_version_id: Optional[int] = None) -> int:
-        with self._write() as s:
-            row = TrainingRun(kind=kind, settings=dict(settings), status="running", message="",
-                              curves={}, figures={}, base_version_id=base_version_id)
-            s.add(row)
-            s.flush()
-            return row.id
-
-    def finish_training_run(self, run_id: int, status: str, message: str = "", *,
-                            curves: Optional[dict[str, Any]] = None,
-                            figures: Optional[dict[str, Any]] = None) -> None:
-        if status not in ("done", "cancelled", "failed"):
-            raise ValueError(f"unknown final status {status!r}")
-        values: dict[str, Any] = {"status": status, "message": message, "ended_at": utcnow()}
-        if curves is not None:
-            values["curves"] = curves
-        if figures is not None:
-            values["figures"] = figures
-        with self._write() as s:
-            s.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(**values))
-
-    def training_runs(self, kind: Optional[str] = None, *, curves: bool = True) -> list[TrainingRunRecord]:
-        """The runs, oldest first; ``curves=False`` leaves the curves out (a list to show reads
-        every run, and each run's curves are thousands of numbers)."""
-        query = select(TrainingRun).order_by(TrainingRun.id)
-        if kind:
-            query = query.where(TrainingRun.kind == kind)
-        if not curves:
-            query = query.options(defer(TrainingRun.curves))
-        with self._session() as s:
-            return [_run(r, curves) for r in s.scalars(query)]
-
-    def training_run(self, run_id: int) -> Optional[TrainingRunRecord]:
-        with self._session() as s:
-            row = s.get(TrainingRun, run_id)
-            return _run(row) if row else None
 
     # -- helpers -----------------------------------------------------------------------------
     def _messages(self, condition, limit: Optional[int] = None) -> list[MessageRecord]:
@@ -440,19 +309,6 @@ class Store:
         return AttachmentRecord(row.id, row.file_name, self.data_dir / row.stored_path, row.sha256,
                                 row.size, row.mime_type)
 
-    def _version(self, row: ModelVersion) -> ModelVersionRecord:
-        path = Path(row.path)
-        return ModelVersionRecord(row.id, row.kind, row.label,
-                                  path if path.is_absolute() else self.data_dir / path, row.source,
-                                  row.created_at, row.active, row.training_run_id)
-
-    def _relative(self, path: Path) -> str:
-        """Paths inside the data folder are kept relative, so the folder can be moved."""
-        try:
-            return Path(path).resolve().relative_to(self.data_dir.resolve()).as_posix()
-        except ValueError:
-            return str(path)
-
     @staticmethod
     def _touch(s: Session, conversation_id: int, when: datetime) -> None:
         s.execute(update(Conversation).where(Conversation.id == conversation_id)
@@ -478,10 +334,6 @@ def _message(row: Message, attachments: Sequence[AttachmentRecord], correction: 
                          model_version_id=row.model_version_id, attachments=tuple(attachments),
                          correction=correction, feedback=feedback)
 
-
-def _run(row: TrainingRun, curves: bool = True) -> TrainingRunRecord:
-    return TrainingRunRecord(row.id, row.kind, row.settings, row.status, row.message, row.started_at,
-                             row.ended_at, row.curves if curves else {}, row.figures, row.base_version_id)
 
 
 def _parse_time(value: Any) -> datetime:

@@ -1,7 +1,9 @@
 """The main window: conversation list on the left, the open conversation on the right.
 
 It connects the views to the controller and opens the dialogs; it holds no engine and no
-database session (it reads plain records through the controller).
+database session (it reads plain records through the controller). Its conversations (list,
+open, rename, delete) are ``chatapp.views.window_conversations``, its files (images, export and
+import) ``chatapp.views.window_files``; the menus are built in ``chatapp.views.menus``.
 """
 from __future__ import annotations
 
@@ -9,16 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QMainWindow,
-                               QMessageBox, QSplitter, QWidget)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
 
 from chatapp.settings import AppSettings
-from chatapp.views.chat_view import PAGE, ChatView
-from chatapp.views.conversation_list import MARKS, ConversationList
-from chatapp.views.input_box import image_to_png
+from chatapp.views.chat_view import ChatView
+from chatapp.views.conversation_list import ConversationList
 from chatapp.views.menus import build_menus
 from chatapp.views.theme import THEMES, apply_theme
+from chatapp.views.window_conversations import ConversationActions
+from chatapp.views.window_files import FileActions
 
 if TYPE_CHECKING:
     from chatapp.controller import ChatController
@@ -28,7 +29,7 @@ SHIPPED_CAPTIONER_NOTE = ("This captioner was trained on generated shapes only, 
                           "mean little: train it on your photos in Training.")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ConversationActions, FileActions, QMainWindow):
     first_painted = Signal()  # once, after the window's first paint (the app then loads the rest)
 
     def __init__(self, settings: AppSettings, data_dir: Path, parent: QWidget | None = None):
@@ -75,13 +76,6 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.sidebar.search.selectAll()
-
-    def delete_selected(self) -> None:
-        """Delete the conversation selected in the list (after the confirmation)."""
-        item = self.sidebar.list.currentItem()
-        conversation_id = self.sidebar.id_of(item) if item is not None else self.current
-        if conversation_id is not None and self.controller is not None:
-            self.delete_conversation(conversation_id)
 
     def show_shortcuts(self) -> None:
         from chatapp.views.menus import shortcuts_dialog
@@ -131,47 +125,7 @@ class MainWindow(QMainWindow):
             self.open_conversation(conversations[0].id)
         self.chat.input.setFocus()
 
-    # -- conversations -----------------------------------------------------------------------
-    def refresh_list(self) -> None:
-        if self.controller is None:
-            return
-        if self.sidebar.searching:
-            self.sidebar.set_hits(self.controller.store.search(self.sidebar.search.text(), marks=MARKS),
-                                  self.current)
-        else:
-            self.sidebar.set_conversations(self.controller.conversations(), self.current)
-
-    def _on_touched(self, conversation_id: int) -> None:
-        if not self.sidebar.searching:
-            self.sidebar.move_to_top(conversation_id)
-
-    def open_conversation(self, conversation_id: int, message_id: Optional[int] = None) -> None:
-        """Show a conversation; with ``message_id`` (a search hit), scrolled to that message,
-        which is outlined and has the searched words selected."""
-        info = self.controller.store.conversation(conversation_id)
-        if info is None:
-            return
-        self.current = conversation_id
-        messages, has_more = self.controller.page(conversation_id, limit=PAGE)
-        self.chat.show_conversation(conversation_id, info.title, messages, has_more, _count(info))
-        if message_id is not None:
-            self._load_until(message_id)
-            self.chat.show_found(message_id, self.sidebar.search.text())
-        self.chat.set_busy(self.controller.is_busy(conversation_id))
-        self.chat.mood.set_points(self.controller.mood(conversation_id))
-        self._show_engine_notice()
-        if not self.sidebar.searching:
-            self.sidebar.select(conversation_id)
-
-    def _load_until(self, message_id: int) -> None:
-        """Add older pages until ``message_id`` is shown (a hit deep in a long conversation)."""
-        while message_id not in self.chat.bubbles and self.chat.has_more:
-            messages, has_more = self.controller.page(self.current, before_id=self.chat.oldest_id,
-                                                      limit=4 * PAGE)
-            if not messages:
-                break
-            self.chat.prepend(messages, has_more)
-
+    # -- messages ----------------------------------------------------------------------------
     def _hint_for(self, message) -> str:
         """A caption written by the shipped captioner says what that model knows (a captioner the
         user trained gets no such note)."""
@@ -183,69 +137,6 @@ class MainWindow(QMainWindow):
             self._version_kinds[version_id] = (version.kind, version.source) if version else ("", "")
         return SHIPPED_CAPTIONER_NOTE if self._version_kinds[version_id] == ("caption", "shipped") else ""
 
-    def _load_older(self, before_id: int) -> None:
-        if self.current is not None:
-            messages, has_more = self.controller.page(self.current, before_id=before_id, limit=PAGE)
-            self.chat.prepend(messages, has_more)
-
-    def new_conversation(self) -> Optional[int]:
-        if self.sidebar.searching:
-            self.sidebar.search.clear()
-        conversation_id = self.controller.new_conversation()
-        if conversation_id is None:
-            return None  # not saved: the banner says why
-        self.open_conversation(conversation_id)
-        self.chat.input.setFocus()
-        return conversation_id
-
-    def rename_conversation(self, conversation_id: int) -> None:
-        info = self.controller.store.conversation(conversation_id)
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Rename conversation")
-        dialog.setLabelText("Title:")
-        dialog.setTextValue(info.title if info else "")
-        dialog.textValueSelected.connect(lambda title: self._renamed(conversation_id, title))
-        self._open(dialog)
-
-    def _renamed(self, conversation_id: int, title: str) -> None:
-        self.controller.rename(conversation_id, title)
-        if conversation_id == self.current:
-            self._show_header()
-
-    def _show_header(self) -> None:
-        """The open conversation's title and message count, as the store has them now."""
-        info = self.controller.store.conversation(self.current) if self.current is not None else None
-        if info is not None:
-            self.chat.title.setText(info.title)
-            self.chat.subtitle.setText(_count(info))
-
-    def delete_conversation(self, conversation_id: int) -> None:
-        info = self.controller.store.conversation(conversation_id)
-        if info is None:
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Delete conversation",
-                          f"Delete “{info.title}” and its {info.message_count} messages? "
-                          "This cannot be undone.",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
-        box.finished.connect(lambda result: self._confirmed_delete(conversation_id, result))
-        self._open(box)
-
-    def _confirmed_delete(self, conversation_id: int, result: int) -> None:
-        if result != QMessageBox.StandardButton.Yes or not self.controller.delete(conversation_id):
-            return
-        if conversation_id == self.current:
-            self.current = None
-            remaining = self.controller.conversations()
-            if remaining:
-                self.open_conversation(remaining[0].id)
-            else:
-                self.chat.show_conversation(None, "No conversation", [], False,
-                                            "Start one with Ctrl+N, or just type below")
-                self.chat.mood.set_points([])
-
-    # -- messages ----------------------------------------------------------------------------
     def send(self, text: str) -> None:
         if self.current is None and self.new_conversation() is None:
             return
@@ -322,90 +213,7 @@ class MainWindow(QMainWindow):
 
             self._open(AttentionDialog(attention, self.theme, self))
 
-    # -- images ------------------------------------------------------------------------------
-    def choose_image(self) -> None:
-        dialog = QFileDialog(self, "Attach an image")
-        dialog.setNameFilter("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda path: self.attach_files([path]))
-        self._open(dialog)
-
-    def attach_files(self, paths: list[str]) -> None:
-        for path in paths:
-            self._attach(path=Path(path))
-
-    def _attach(self, path: Optional[Path] = None, data: Optional[bytes] = None) -> None:
-        if self.controller is None:
-            return
-        if self.current is None:
-            self.new_conversation()
-        self.controller.attach_image(self.current, path=path, data=data)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasImage():
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
-        if files:
-            self.attach_files(files)
-        elif mime.hasImage():
-            self._attach(data=image_to_png(mime.imageData()))
-        event.acceptProposedAction()
-
-    # -- export, import, settings ------------------------------------------------------------
-    def export_conversation(self, kind: str) -> None:
-        if self.current is None:
-            return
-        info = self.controller.store.conversation(self.current)
-        dialog = QFileDialog(self, "Export conversation")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix(kind)
-        dialog.setNameFilter("Markdown (*.md)" if kind == "md" else "JSON (*.json)")
-        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in info.title).strip()
-        dialog.selectFile(f"{safe or 'conversation'}.{kind}")
-        conversation_id = self.current
-        dialog.fileSelected.connect(lambda path: self._export(conversation_id, Path(path)))
-        self._open(dialog)
-
-    def _export(self, conversation_id: int, path: Path) -> None:
-        try:
-            self.controller.export(conversation_id, path)
-            self.statusBar().showMessage(f"Exported to {path}", 6000)
-        except OSError as error:
-            self._on_notice(None, "error", f"The export failed: {error}")
-
-    def import_conversation(self) -> None:
-        dialog = QFileDialog(self, "Import a conversation")
-        dialog.setNameFilter("chatapp conversation (*.json)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda path: self._import(Path(path)))
-        self._open(dialog)
-
-    def _import(self, path: Path) -> None:
-        from chatapp.store.exchange import IMPORTED_AGAIN
-
-        try:
-            conversation_id = self.controller.import_file(path)
-        except (ValueError, KeyError, TypeError, OSError) as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            box = self.show_error("The import failed", f"“{path.name}” could not be imported: {reason}.",
-                                  f"File: {path}")
-            box.setInformativeText("Import reads the JSON files that chatapp writes with File → Export "
-                                   "as JSON. Nothing was added to your conversations.")
-            return
-        self.open_conversation(conversation_id)
-        title = self.controller.store.title(conversation_id) or ""
-        if title.endswith(IMPORTED_AGAIN):
-            self.chat.show_notice("info", f"This conversation was already here, so the new copy is "
-                                          f"marked “{IMPORTED_AGAIN.strip(' ()')}”. Delete one of the two "
-                                          "if you do not need both.")
-
+    # -- settings ----------------------------------------------------------------------------
     def open_settings(self) -> None:
         from chatapp.views.dialogs import SettingsDialog
 
@@ -494,11 +302,5 @@ class MainWindow(QMainWindow):
             self.controller.shutdown()
             self.controller.store.close()
         super().closeEvent(event)
-
-
-def _count(info) -> str:
-    """The header's line under a conversation's title."""
-    return f"{info.message_count:,} messages"
-
 
 __all__ = ["MainWindow"]
