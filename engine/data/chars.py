@@ -298,3 +298,15 @@ class CharStream:
     def windows_per_epoch(self, length: int) -> int:
         """About how many windows a pass holds (bytes stand for characters)."""
         return max(1, (self.total // self.rows - 1) // length)
+
+
+def read_text(path: str, max_chars: int = 20_000) -> str:
+    """The first ``max_chars`` characters of a UTF-8 file, with the same checks as training data."""
+    file = Path(path)
+    if not file.is_file():
+        raise CharDataError(f"{path}: no such file")
+    with open(file, "rb") as handle:
+        data = handle.read(max_chars * 4)
+    if not data:
+        raise CharDataError(f"{path}: the file is empty")
+    return _check_text(data, path, 0)[:max_chars]
