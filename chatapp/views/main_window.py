@@ -74,6 +74,12 @@ class MainWindow(QMainWindow):
         training = self.menuBar().addMenu("&Training")
         self._action(training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
                      self.open_training)
+        self._action(self.menuBar().addMenu("&Lab"), "&RNN Lab…", QKeySequence("Ctrl+L"), self.open_lab)
+
+    def open_lab(self) -> None:
+        from chatapp.lab import open_lab  # the Lab's models load only when it is first opened
+
+        open_lab(self)
 
     def _action(self, menu, text: str, shortcut: Any, slot) -> QAction:
         action = QAction(text, self)
