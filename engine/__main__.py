@@ -87,7 +87,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
-    bench.add_argument("--only", choices=KINDS, action="append", help="bench only these kinds")
+    bench.add_argument("--only", choices=KINDS + ("char",), action="append", help="bench only these kinds")
     _lab_commands(commands, argv)
     return parser
 

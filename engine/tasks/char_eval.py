@@ -47,14 +47,60 @@ def _one(path, args: argparse.Namespace, device) -> dict:
             "trained_s": char_model.meta.get("trained_s"), "train_threads": char_model.meta.get("threads")}
 
 
+def sampling_speed(char_model, chars: int = 2000) -> dict:
+    """Characters per second sampled at temperature 1, by the wall clock and per second of this
+    process's CPU time (on a shared machine the two differ by the share of a core it got)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    count = sum(1 for _ in sample_chars(char_model, "\n", chars, temperature=1.0, seed=0))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"sample_chars_per_s": round(count / wall, 1), "sample_chars_per_cpu_s": round(count / max(cpu, 1e-9), 1)}
+
+
 def evaluate(args: argparse.Namespace) -> dict:
     device = pick_device(args.device)
     result = _one(args.model, args, device)
     if args.sample_chars > 0:
-        char_model = load_char_model(args.model, device)
-        started = time.perf_counter()
-        count = sum(1 for _ in sample_chars(char_model, "\n", args.sample_chars, temperature=1.0, seed=0))
-        result["sample_chars_per_s"] = round(count / (time.perf_counter() - started), 1)
+        result.update(sampling_speed(load_char_model(args.model, device), args.sample_chars))
     if args.compare:
         result["compare"] = _one(args.compare, args, device)
     return result
+
+
+def bench(device, repeats: int, batch_size: int = 64, window: int = 100) -> dict:
+    """The shipped Shakespeare model's training step (forward, loss, backward, clipping, Adam) on a
+    (batch, window) batch against bare ``nn.LSTM`` forward+backward of the same shapes, taking
+    turns; and sampling speed at temperature 1."""
+    import torch
+    from torch import nn
+
+    from engine.bench import _in_turns
+    from engine.training import adam, backward_and_step
+
+    char_model = load_char_model(None, device)
+    model, config = char_model.model, char_model.model.config
+    ids = torch.randint(0, config.vocab_size, (batch_size, window + 1), device=device)
+    model.train()
+    optimizer = adam(model.parameters(), 1e-6)
+
+    def train_step() -> None:
+        out = model(ids[:, :-1], targets=ids[:, 1:])
+        backward_and_step(out.loss, model, optimizer, 5.0)
+
+    bare = nn.LSTM(config.embedding_size, config.hidden_size, config.num_layers, batch_first=True).to(device)
+    inputs = torch.randn(batch_size, window, config.embedding_size, device=device, requires_grad=True)
+
+    def raw_step() -> None:
+        hidden, _ = bare(inputs)
+        hidden.sum().backward()
+
+    times = _in_turns({"train": train_step, "raw": raw_step}, max(3, repeats // 2), device)
+    model.eval()
+    chars = batch_size * window
+    rates = {name: chars / sorted(values)[len(values) // 2] * 1000 for name, values in times.items()}
+    speed = sampling_speed(char_model)
+    return {"char_train_chars_per_s": round(rates["train"], 1), "char_raw_lstm_chars_per_s": round(rates["raw"], 1),
+            "char_train_ratio": round(rates["train"] / rates["raw"], 3),
+            "char_sample_chars_per_s": speed["sample_chars_per_s"],
+            "char_sample_chars_per_cpu_s": speed["sample_chars_per_cpu_s"],
+            "char_model": f"{config.cell} {config.num_layers}x{config.hidden_size}", "char_batch": batch_size,
+            "char_window": window}

@@ -26,7 +26,7 @@ def _tiny(vocab, cell="lstm", hidden=32, layers=1):
 
 
 def test_learns_a_periodic_text_and_writes_it_back(tmp_path):
-    path = _write(tmp_path, "period.txt", "abcdefgh\n" * 200)
+    path = _write(tmp_path, "period.txt", "abcdefgh\n" * 400)
     corpus = open_corpus(str(path))
     vocab = CharVocab.from_counts(count_characters(corpus.train))
     model = _tiny(vocab)
@@ -145,3 +145,17 @@ def test_stop_and_resume_continue_where_training_stopped(tmp_path):
     assert main(args + ["--control", str(control), "--resume"]) == 0
     meta = load_checkpoint(resume).meta["resume"]
     assert meta["epoch"] == 3 and meta["step"] > 1
+
+
+def test_one_step_at_a_time_equals_the_whole_forward_pass():
+    for cell in ("lstm", "rnn"):
+        model = CharRNN(CharRNNConfig(12, cell=cell, embedding_size=5, hidden_size=9, num_layers=2)).eval()
+        ids = torch.randint(0, 12, (3, 7))
+        out = model(ids)
+        state = model.initial_state(3)
+        for t in range(7):
+            log_probs, state = model.step(ids[:, t], state)
+            # float16-packed weights where fbgemm is there: equal to rounding
+            torch.testing.assert_close(log_probs, torch.log_softmax(out.logits[:, t], dim=-1), atol=3e-3, rtol=0)
+        for part, expected in zip(state, out.state):
+            torch.testing.assert_close(part, expected, atol=3e-3, rtol=0)
