@@ -99,8 +99,8 @@ class RankedCells(QTreeWidget):
 
 
 class CellView(QWidget):
-    """The coloured text beside the ranked cells; the strongest cell of the first feature that
-    varies is shown first."""
+    """The coloured text beside the ranked cells; the cell that correlates most strongly with any
+    feature is shown first."""
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
@@ -119,11 +119,9 @@ class CellView(QWidget):
     def show_report(self, report) -> None:
         self.report = report
         self.ranking.show_ranking(report.ranked)
-        for cells in report.ranked.values():
-            if cells:
-                self.show_cell(cells[0]["layer"], cells[0]["kind"], cells[0]["unit"])
-                return
-        self.show_cell(0, "h", 0)
+        tops = [cells[0] for cells in report.ranked.values() if cells]
+        best = max(tops, key=lambda cell: abs(cell["r"]), default={"layer": 0, "kind": "h", "unit": 0})
+        self.show_cell(best["layer"], best["kind"], best["unit"])
 
     def show_cell(self, layer: int, kind: str, unit: int) -> None:
         values = self.report.values[(layer, kind)][unit]
@@ -140,8 +138,8 @@ class SaturationPlot(pg.GraphicsLayoutWidget):
         self.clear()
         for layer, gates in enumerate(table):
             plot = self.addPlot(row=0, col=layer, title=f"layer {layer}")
-            plot.setLabel("bottom", "fraction left-saturated (< 0.1)")
-            plot.setLabel("left", "fraction right-saturated (> 0.9)")
+            plot.setLabel("bottom", "fraction left-saturated (&lt; 0.1)")  # labels are HTML
+            plot.setLabel("left", "fraction right-saturated (&gt; 0.9)")
             plot.setXRange(0, 1)
             plot.setYRange(0, 1)
             plot.addLegend(offset=(-10, 10))
