@@ -104,6 +104,7 @@ class LabController(QObject):
             config = CharTrainConfig(epochs=1000, batch_size=request.batch_size, window=request.window,
                                      max_minutes=request.minutes, valid_every=request.valid_every, warmup_steps=20)
             clipped: list[bool] = []
+            planned = [0]  # steps the time limit allows, estimated from the pace so far
 
             def report(update) -> None:
                 values = {"valid_loss": update.valid_loss} if update.phase == "valid" else {
@@ -112,7 +113,11 @@ class LabController(QObject):
                     clipped.append(update.clipped)
                     values["clipped_share"] = sum(clipped[-20:]) / len(clipped[-20:])
                 left = max(0.0, request.minutes * 60 - update.elapsed_s)
-                context.report(TrainingProgress(0, update.step, update.total_steps or 0, left, update.phase, values))
+                if update.step >= 10 and (not planned[0] or update.step > planned[0]):
+                    # Training stops at the time limit, long before its nominal epochs: the step
+                    # axis spans what the time allows (re-estimated only if the pace beats it).
+                    planned[0] = int(update.step * request.minutes * 60 / max(update.elapsed_s, 1e-6) * 1.1)
+                context.report(TrainingProgress(0, update.step, planned[0], left, update.phase, values))
 
             self._gate = PauseGate(context)
             train_char(model, corpus, vocab, config, torch.device("cpu"), report, self._gate)

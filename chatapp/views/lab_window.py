@@ -102,12 +102,22 @@ class LabWindow(QMainWindow):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.curves = TrainingCurves(self.palette().color(self.backgroundRole()), CLIP)
+        self._label_curves()
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.curves, 1)
         return tab
+
+    def _label_curves(self) -> None:
+        """The training panel's plots say what a character model's curves are."""
+        legend = self.curves.plots["loss"].legend
+        legend.removeItem(self.curves.lines["valid_bleu"])  # a captioner's figure, never drawn here
+        for _, label in legend.items:
+            if label.text.startswith("validation loss"):
+                label.setText("validation loss (held-out text)")
+        self.curves.plots["speed"].setTitle("Characters/s")
 
     def _write_tab(self) -> QWidget:
         self.prime_edit = QLineEdit()
