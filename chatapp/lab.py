@@ -52,6 +52,7 @@ class CellReport:
     ranked: dict[str, list[dict]]  # feature -> strongest cells first (engine.inspect.rank_cells)
     saturation: list[dict]  # per layer, gate -> {"left": [...], "right": [...]}
     flows: dict[str, dict]  # network label -> engine.inspect.gradient_flow result
+    layer_names: tuple[str, ...] = ()  # what each layer index is ("layer 0", or "forward" / "backward")
 
 
 class PauseGate:
@@ -78,6 +79,7 @@ class LabController(QObject):
         self.models: dict[str, CharModel] = {}  # "lstm" / "rnn" -> the latest model of that cell
         self.current: Optional[CharModel] = None
         self._gate: Optional[PauseGate] = None
+        self._message_models: dict = {}  # "chat" / "sentiment" -> its predictor, loaded on first use
 
     def open_model(self, path: Optional[str] = None) -> None:
         char_model = load_char_model(path or DEFAULT_MODEL)
@@ -189,9 +191,36 @@ class LabController(QObject):
                 other_ids = other.vocab.encode(text)
                 if other_ids.numel() > distance + 1:
                     flows[label] = gradient_flow(other.model, other_ids, distance, ends=8)
-            return CellReport(text, model.config.cell, values, ranked, gate_saturation(records), flows)
+            return CellReport(text, model.config.cell, values, ranked, gate_saturation(records), flows,
+                              tuple(f"layer {i}" for i in range(len(records))))
 
         return self.worker.run(run, "lab-cells")
+
+    def message_cells(self, kind: str, text: str) -> Op:
+        """The chat model's encoder (``kind`` "chat") or the sentiment classifier ("sentiment")
+        over one message: a :class:`CellReport` whose text is the message's tokens, spaced."""
+        def run(context: OpContext) -> CellReport:
+            from engine import message_cells
+            from engine.service import DEFAULT_PATHS
+
+            if kind not in self._message_models:
+                if kind == "chat":
+                    from engine.tasks.chat import ChatPredictor
+                    self._message_models[kind] = ChatPredictor.load(DEFAULT_PATHS["chat"], backward=None, topic=None)
+                else:
+                    from engine.tasks.sentiment import SentimentPredictor
+                    self._message_models[kind] = SentimentPredictor.load(DEFAULT_PATHS["sentiment"])
+            read = getattr(message_cells, f"{kind}_cells")(self._message_models[kind], text)
+            shown = " ".join(read.tokens)
+            owner = [i for i, token in enumerate(read.tokens) for _ in range(len(token) + 1)][:len(shown)]
+            values = {}
+            for layer, record in enumerate(read.records):
+                for part, series in (("h", record.h), ("c", torch.tanh(record.c))):
+                    per_token = series.t().tolist()  # (cells, tokens)
+                    values[(layer, part)] = [[cell[i] for i in owner] for cell in per_token]
+            return CellReport(shown, kind, values, read.ranked, gate_saturation(read.records), {}, tuple(read.names))
+
+        return self.worker.run(run, f"lab-{kind}-cells")
 
     def _require(self) -> CharModel:
         if self.current is None:

@@ -35,13 +35,17 @@ class CellText(QTextBrowser):
         self.values: list[float] = []
         self.label = ""
 
-    def show_cell(self, text: str, values: list[float], label: str) -> None:
+    def show_cell(self, text: str, values: list[float], label: str) -> float:
+        """Colour ``text`` by ``values`` divided by their largest magnitude (so a cell that only
+        moves a little still shows where it moves); returns that divisor."""
         self.text, self.values, self.label = text, values, label
+        scale = max((abs(v) for v in values), default=1.0) or 1.0
         spans = []
         for char, value in zip(text, values):
             shown = html.escape(char) if char != "\n" else "↵\n"
-            spans.append(f'<span style="background-color:{activation_colour(value)}">{shown}</span>')
+            spans.append(f'<span style="background-color:{activation_colour(value / scale)}">{shown}</span>')
         self.setHtml(f'<pre style="font-family:monospace; white-space:pre-wrap">{"".join(spans)}</pre>')
+        return scale
 
     def index_at(self, x: int, y: int) -> int:
         """The character under the point (viewport coordinates), or -1."""
@@ -80,13 +84,14 @@ class RankedCells(QTreeWidget):
         self.setColumnWidth(0, 180)
         self.itemClicked.connect(self._on_clicked)
 
-    def show_ranking(self, ranked: dict[str, list[dict]]) -> None:
+    def show_ranking(self, ranked: dict[str, list[dict]], layer_names: tuple[str, ...] = ()) -> None:
         self.clear()
         for feature, cells in ranked.items():
             best = f"{cells[0]['r']:+.2f}" if cells else "constant here"
             top = QTreeWidgetItem([feature.replace("_", " "), best])
             for cell in cells:
-                item = QTreeWidgetItem([f"layer {cell['layer']} {cell['kind']}[{cell['unit']}]", f"{cell['r']:+.3f}"])
+                layer = layer_names[cell["layer"]] if cell["layer"] < len(layer_names) else f"layer {cell['layer']}"
+                item = QTreeWidgetItem([f"{layer} {cell['kind']}[{cell['unit']}]", f"{cell['r']:+.3f}"])
                 item.setData(0, Qt.ItemDataRole.UserRole, (cell["layer"], cell["kind"], cell["unit"]))
                 top.addChild(item)
             self.addTopLevelItem(top)
@@ -118,16 +123,19 @@ class CellView(QWidget):
 
     def show_report(self, report) -> None:
         self.report = report
-        self.ranking.show_ranking(report.ranked)
+        self.ranking.show_ranking(report.ranked, report.layer_names)
         tops = [cells[0] for cells in report.ranked.values() if cells]
         best = max(tops, key=lambda cell: abs(cell["r"]), default={"layer": 0, "kind": "h", "unit": 0})
         self.show_cell(best["layer"], best["kind"], best["unit"])
 
     def show_cell(self, layer: int, kind: str, unit: int) -> None:
         values = self.report.values[(layer, kind)][unit]
-        label = f"layer {layer} {'tanh(c)' if kind == 'c' else 'h'}[{unit}]"
-        self.caption.setText(f"{label}: blue -1, white 0, red +1; hover a character for its value")
-        self.text_view.show_cell(self.report.text, values, label)
+        names = self.report.layer_names
+        name = names[layer] if layer < len(names) else f"layer {layer}"
+        label = f"{name} {'tanh(c)' if kind == 'c' else 'h'}[{unit}]"
+        scale = self.text_view.show_cell(self.report.text, values, label)
+        self.caption.setText(f"{label}: blue -{scale:.2f}, white 0, red +{scale:.2f} (its largest magnitude here); "
+                             "hover a character for its value")
 
 
 class SaturationPlot(pg.GraphicsLayoutWidget):

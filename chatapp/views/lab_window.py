@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from chatapp.ops import Op
 
 CLIP = 5.0  # the Lab trains with the engine's default clipping threshold
+# Which network reads the text in the cell view: the Lab's character model, or one of the app's
+# models over a message ("which cells fired on this reply?").
+READERS = {"Character model": "char", "Chat model (encoder), a message": "chat",
+           "Sentiment classifier, a message": "sentiment"}
 
 
 def _error_text(error: BaseException) -> str:
@@ -160,9 +164,15 @@ class LabWindow(QMainWindow):
         self.cells_input.setMaximumHeight(90)
         self.analyse_button = QPushButton("Analyse")
         self.analyse_button.clicked.connect(self.start_cells)
+        self.reader_combo = QComboBox()
+        for label, kind in READERS.items():
+            self.reader_combo.addItem(label, kind)
+        side = QVBoxLayout()
+        side.addWidget(self.reader_combo)
+        side.addWidget(self.analyse_button)
         row = QHBoxLayout()
         row.addWidget(self.cells_input, 1)
-        row.addWidget(self.analyse_button)
+        row.addLayout(side)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(row)
@@ -257,12 +267,16 @@ class LabWindow(QMainWindow):
         cursor.insertText(chars)
 
     def start_cells(self) -> None:
+        reader = self.reader_combo.currentData()
         text = self.cells_input.toPlainText() or self.output.toPlainText()
-        if len(text) < 80:
+        if reader != "char" and not text.strip():
+            self.status.showMessage("Type a message for the model to read.")
+            return
+        if reader == "char" and len(text) < 80:
             self.status.showMessage("Give the cell view at least 80 characters of text (or let the model write).")
             return
         try:
-            op = self.controller.cells(text)
+            op = self.controller.cells(text) if reader == "char" else self.controller.message_cells(reader, text)
         except ValueError as error:
             self.status.showMessage(str(error))
             return

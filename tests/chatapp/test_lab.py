@@ -82,7 +82,8 @@ def test_writes_streaming_and_colours_text_by_a_cell(qtbot, lab, tmp_path):
     view = lab.cell_view.text_view
     assert view.text.startswith('he said "to be"') and len(view.values) == len(view.text)
     shown = view.toHtml()
-    assert activation_colour(view.values[0]) in shown
+    scale = max(abs(v) for v in view.values)
+    assert activation_colour(view.values[0] / scale) in shown
     assert view.value_text(3).startswith("'s' (character 3)")
     assert lab.cell_view.ranking.topLevelItemCount() >= 5
     assert set(lab.flow.plotItem.legend.items[0][1].text.split(":")[:1]) & {"LSTM"}
@@ -103,3 +104,16 @@ def test_the_main_window_opens_the_lab(make_app):
     action.trigger()
     assert app.window.lab_window.isVisible()
     app.window.lab_window.close()
+
+
+def test_the_cell_view_reads_a_message_with_the_sentiment_classifier(qtbot, lab):
+    lab.tabs.setCurrentIndex(2)
+    lab.reader_combo.setCurrentIndex(lab.reader_combo.findData("sentiment"))
+    lab.cells_input.setPlainText("I do not like this movie, but the music was wonderful.")
+    qtbot.mouseClick(lab.analyse_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lab.cells_op.is_finished, timeout=60000)
+    report = lab.cell_view.report
+    assert report.text.startswith("i do not like this movie")
+    assert set(report.ranked) == {"negation_scope", "sentiment_word"} and report.ranked["sentiment_word"]
+    assert report.layer_names == ("forward", "backward")
+    assert lab.cell_view.caption.text().split()[0] in ("forward", "backward")

@@ -116,3 +116,24 @@ def test_cells_command_prints_ranked_cells_saturation_and_flow(tmp_path, capsys)
     assert set(result["ranked"]) >= {"in_quotes", "bracket_depth", "line_position"}
     assert len(result["ranked"]["in_quotes"]) == 5 and len(result["saturation"]) == 2
     assert len(result["gradient_flow"]["grad_h"]) == 31 and result["compare"]["cell"] == "rnn"
+
+
+def test_message_features_mark_negation_scope_and_sentiment_words():
+    from engine.message_cells import token_features
+
+    tokens = ["i", "do", "not", "like", "it", ",", "but", "it", "is", "good", "."]
+    features = token_features(tokens, [0, 0, 0, 0.5, 0, 0, 0, 0, 0, 0.6, 0])
+    assert features["negation_scope"].tolist() == [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0]
+    assert features["sentiment_word"][9] == torch.tensor(0.6)
+
+
+def test_a_bidirectional_lstm_is_recorded_in_both_directions():
+    from engine.message_cells import record_bidirectional
+
+    lstm = torch.nn.LSTM(5, 7, bidirectional=True, batch_first=True)
+    inputs = torch.randn(9, 5)
+    ahead, behind = record_bidirectional(lstm, inputs)
+    with torch.no_grad():
+        outputs, _ = lstm(inputs.unsqueeze(0))
+    torch.testing.assert_close(ahead.h, outputs[0, :, :7])
+    torch.testing.assert_close(behind.h, outputs[0, :, 7:])
