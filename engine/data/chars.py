@@ -206,12 +206,9 @@ class _RowReader:
     def __init__(self, parts: Sequence[Part], offsets: list[int], vocab: CharVocab, start: int, end: int):
         self.parts, self.offsets, self.vocab = parts, offsets, vocab
         self.end = end
-        self.chunk_start = start  # concatenated offset of the buffered chunk
-        self.position = start  # concatenated offset of the next unread chunk
-        self.buffer = torch.zeros(0, dtype=torch.long)
-        self.used = 0  # ids of the buffer already consumed
-        self.position = self._align(start)
-        self.chunk_start = self.position
+        self.position = self._align(start)  # concatenated offset of the next unread chunk
+        self.buffer = torch.zeros(0, dtype=torch.long)  # ids read and not yet consumed (from ``used``)
+        self.used = 0
 
     def _locate(self, offset: int) -> tuple[Part, int]:
         index = max(0, bisect.bisect_right(self.offsets, offset) - 1)

@@ -91,15 +91,13 @@ def test_bad_training_text_is_a_clear_error(tmp_path, content, message, capsys):
     assert not (tmp_path / "m.safetensors").exists()
 
 
-def test_a_huge_file_is_not_read_whole(tmp_path):
+def test_a_huge_binary_file_is_refused_without_reading_it_whole(tmp_path):
     path = tmp_path / "huge.txt"
     with open(path, "wb") as handle:  # 1 GB, sparse: checking it must not read it all
         handle.write(b"to be or not to be\n" * 100)
         handle.truncate(1 << 30)
     with pytest.raises(CharDataError, match="zero byte"):
-        vocab = CharVocab.from_counts(count_characters(open_corpus(str(path)).train, limit=1 << 20))
-        CharStream(open_corpus(str(path)).train, vocab, 4)
-        count_characters(open_corpus(str(path)).valid)
+        open_corpus(str(path))
 
 
 def test_a_folder_without_matching_files_is_a_clear_error(tmp_path, capsys):
@@ -159,3 +157,23 @@ def test_one_step_at_a_time_equals_the_whole_forward_pass():
             torch.testing.assert_close(log_probs, torch.log_softmax(out.logits[:, t], dim=-1), atol=3e-3, rtol=0)
         for part, expected in zip(state, out.state):
             torch.testing.assert_close(part, expected, atol=3e-3, rtol=0)
+
+
+def test_a_large_text_is_streamed_in_chunks(tmp_path, monkeypatch):
+    path = _write(tmp_path, "big.txt", "".join(f"line {i}: to be or not to be\n" for i in range(20000)))
+    corpus = open_corpus(str(path))
+    reads = []
+    real_open = open
+
+    def counting_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if "b" in mode:
+            read = handle.read
+            handle.read = lambda n=-1: reads.append(n) or read(n)
+        return handle
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    vocab = CharVocab.from_counts(count_characters(corpus.train, limit=1 << 16))
+    windows = sum(1 for _ in CharStream(corpus.train, vocab, 8).windows(100))
+    assert windows > 500
+    assert reads and all(0 < n <= chars_module.CHUNK_BYTES * 16 for n in reads)  # never a whole-file read
