@@ -13,17 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import torch
 from PySide6.QtCore import QObject, Signal
 
 from chatapp.ops import Op, OpContext, Worker
-from chatapp.training_runs import TrainingProgress
-from engine.char_service import DEFAULT_MODEL, CharModel, load_char_model, sample_chars, save_char_model
-from engine.char_training import CharTrainConfig, train_char
-from engine.data.chars import CharVocab, count_characters, open_corpus
-from engine.inspect import gate_saturation, gradient_flow, rank_cells, record_char_model
-from engine.models.char_rnn import CharRNN, CharRNNConfig
-from engine.text_features import char_features
+from chatapp.training_runs import CLIP_WINDOW, TrainingProgress
+from engine.char_service import DEFAULT_MODEL, CharModel, load_char_model, sample_chars
+from engine.lab import read_cells, read_message, train_new_model
 
 MAX_CELL_CHARS = 3000  # characters the cell view colours (more makes the view slow to lay out)
 
@@ -39,20 +34,6 @@ class LabTrainRequest:
     batch_size: int = 32  # stretches of text side by side
     window: int = 64  # characters per truncated-BPTT window
     valid_every: int = 100  # steps between validations
-    out: Optional[Path] = None  # where the model is written (None: not written)
-
-
-@dataclass(frozen=True)
-class CellReport:
-    """What the cell view draws, as plain values."""
-
-    text: str
-    cell: str  # "lstm" or "rnn"
-    values: dict[tuple[int, str], list[list[float]]]  # (layer, "c" or "h") -> per cell, one value per character
-    ranked: dict[str, list[dict]]  # feature -> strongest cells first (engine.inspect.rank_cells)
-    saturation: list[dict]  # per layer, gate -> {"left": [...], "right": [...]}
-    flows: dict[str, dict]  # network label -> engine.inspect.gradient_flow result
-    layer_names: tuple[str, ...] = ()  # what each layer index is ("layer 0", or "forward" / "backward")
 
 
 class PauseGate:
@@ -98,13 +79,8 @@ class LabController(QObject):
         progress rows are :class:`TrainingProgress`, the result the trained :class:`CharModel`
         (which becomes the current one)."""
         request = LabTrainRequest(data, glob or None, **settings)
+
         def run(context: OpContext) -> CharModel:
-            corpus = open_corpus(request.data, request.glob)
-            vocab = CharVocab.from_counts(count_characters(corpus.train))
-            model = CharRNN(CharRNNConfig(len(vocab), cell=request.cell, hidden_size=request.hidden_size,
-                                          num_layers=request.num_layers, dropout=0.0))
-            config = CharTrainConfig(epochs=1000, batch_size=request.batch_size, window=request.window,
-                                     max_minutes=request.minutes, valid_every=request.valid_every, warmup_steps=20)
             clipped: list[bool] = []
             planned = [0]  # steps the time limit allows, estimated from the pace so far
 
@@ -113,7 +89,7 @@ class LabController(QObject):
                     "train_loss": update.loss, "grad_norm": update.grad_norm, "tokens_per_s": update.tokens_per_s}
                 if update.phase == "train":
                     clipped.append(update.clipped)
-                    values["clipped_share"] = sum(clipped[-20:]) / len(clipped[-20:])
+                    values["clipped_share"] = sum(clipped[-CLIP_WINDOW:]) / len(clipped[-CLIP_WINDOW:])
                 left = max(0.0, request.minutes * 60 - update.elapsed_s)
                 if update.step >= 10 and (not planned[0] or update.step > planned[0]):
                     # Training stops at the time limit, long before its nominal epochs: the step
@@ -122,11 +98,10 @@ class LabController(QObject):
                 context.report(TrainingProgress(0, update.step, planned[0], left, update.phase, values))
 
             self._gate = PauseGate(context)
-            train_char(model, corpus, vocab, config, torch.device("cpu"), report, self._gate)
-            model.eval()
-            if request.out is not None:
-                save_char_model(request.out, model, vocab, {"data": corpus.description})
-            return CharModel(model, vocab, {"data": corpus.description})
+            return train_new_model(request.data, request.glob, cell=request.cell, hidden_size=request.hidden_size,
+                                   num_layers=request.num_layers, minutes=request.minutes,
+                                   batch_size=request.batch_size, window=request.window,
+                                   valid_every=request.valid_every, on_progress=report, should_stop=self._gate)
 
         op = Op(run, "lab-train")
         op.result.connect(lambda char_model: self._use(char_model, f"trained on {Path(request.data).name}"))
@@ -161,66 +136,18 @@ class LabController(QObject):
 
     # -- looking inside --------------------------------------------------------------------
     def cells(self, text: str, distance: int = 60) -> Op:
-        """Record the current model over ``text``: the result is a :class:`CellReport`, with the
-        gradient flow of every cell kind the Lab has a model of (an untrained one stands in for a
-        kind it has none of, labelled so)."""
+        """Read ``text`` (its first ``MAX_CELL_CHARS``) through the current model: the result is
+        an :class:`engine.lab.CellReading`, with the gradient flow of an LSTM and a plain RNN."""
         char_model = self._require()
         text = text[:MAX_CELL_CHARS]
         others = dict(self.models)
-
-        def run(context: OpContext) -> CellReport:
-            model = char_model.model
-            ids = char_model.vocab.encode(text)
-            records = record_char_model(model, ids)
-            values = {}
-            for layer, record in enumerate(records):
-                values[(layer, "h")] = record.h.t().tolist()
-                if record.c is not None:
-                    values[(layer, "c")] = torch.tanh(record.c).t().tolist()
-            ranked = rank_cells(records, char_features(text), skip=min(50, len(text) // 4))
-            flows = {}
-            for cell in ("lstm", "rnn"):
-                if context.should_stop():
-                    break
-                other = others.get(cell)
-                if other is None:
-                    fresh = CharRNN(CharRNNConfig(**{**model.config.__dict__, "cell": cell}))
-                    other, label = CharModel(fresh.eval(), char_model.vocab), f"{cell.upper()} (untrained)"
-                else:
-                    label = cell.upper()
-                other_ids = other.vocab.encode(text)
-                if other_ids.numel() > distance + 1:
-                    flows[label] = gradient_flow(other.model, other_ids, distance, ends=8)
-            return CellReport(text, model.config.cell, values, ranked, gate_saturation(records), flows,
-                              tuple(f"layer {i}" for i in range(len(records))))
-
-        return self.worker.run(run, "lab-cells")
+        return self.worker.run(lambda context: read_cells(char_model, text, others, distance, context.should_stop),
+                               "lab-cells")
 
     def message_cells(self, kind: str, text: str) -> Op:
-        """The chat model's encoder (``kind`` "chat") or the sentiment classifier ("sentiment")
-        over one message: a :class:`CellReport` whose text is the message's tokens, spaced."""
-        def run(context: OpContext) -> CellReport:
-            from engine import message_cells
-            from engine.service import DEFAULT_PATHS
-
-            if kind not in self._message_models:
-                if kind == "chat":
-                    from engine.tasks.chat import ChatPredictor
-                    self._message_models[kind] = ChatPredictor.load(DEFAULT_PATHS["chat"], backward=None, topic=None)
-                else:
-                    from engine.tasks.sentiment import SentimentPredictor
-                    self._message_models[kind] = SentimentPredictor.load(DEFAULT_PATHS["sentiment"])
-            read = getattr(message_cells, f"{kind}_cells")(self._message_models[kind], text)
-            shown = " ".join(read.tokens)
-            owner = [i for i, token in enumerate(read.tokens) for _ in range(len(token) + 1)][:len(shown)]
-            values = {}
-            for layer, record in enumerate(read.records):
-                for part, series in (("h", record.h), ("c", torch.tanh(record.c))):
-                    per_token = series.t().tolist()  # (cells, tokens)
-                    values[(layer, part)] = [[cell[i] for i in owner] for cell in per_token]
-            return CellReport(shown, kind, values, read.ranked, gate_saturation(read.records), {}, tuple(read.names))
-
-        return self.worker.run(run, f"lab-{kind}-cells")
+        """Read one message through the shipped chat model's encoder (``kind`` "chat") or the
+        sentiment classifier ("sentiment"): an :class:`engine.lab.CellReading` of its tokens."""
+        return self.worker.run(lambda context: read_message(kind, text, self._message_models), f"lab-{kind}-cells")
 
     def _require(self) -> CharModel:
         if self.current is None:

@@ -18,7 +18,7 @@ import torch
 
 from engine.chat_training import TrainResult, learning_rate_at
 from engine.data.chars import CharCorpus, CharStream, CharVocab, Part
-from engine.models.char_rnn import CharRNN, State, detach
+from engine.models.char_rnn import CharRNN, detach
 from engine.training import (ProgressCallback, ProgressUpdate, StopCheck, Throughput, adam, backward_and_step,
                              ignore_progress, never_stop)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-import torch
 
 from engine.char_service import load_char_model
 from engine.data.chars import read_text

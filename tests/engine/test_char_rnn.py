@@ -1,13 +1,12 @@
 """The character model: learning, truncated BPTT, streamed data and its errors, sampling."""
 import copy
-import subprocess
 
 import pytest
 import torch
 
 from engine.__main__ import main
 from engine.char_service import CharModel, sample_chars, save_char_model
-from engine.char_training import CharTrainConfig, evaluate_chars, train_char
+from engine.char_training import CharTrainConfig, train_char
 from engine.data import chars as chars_module
 from engine.data.chars import CharDataError, CharStream, CharVocab, count_characters, open_corpus
 from engine.models.char_rnn import CharRNN, CharRNNConfig
