@@ -88,8 +88,9 @@ class CharRNN(nn.Module):
         Made again only when a weight has changed since (training bumps the tensors' versions).
         Where fbgemm is there, the weights are packed once as float16 (``engine.models.packed``):
         a step reads them in half the bytes and without the BLAS library's packing on each call."""
-        params = list(self.parameters())
-        key = tuple((id(p), p._version) for p in params)
+        if not self._step_cache[0]:
+            self._step_params = list(self.parameters())  # listing them each step cost as much as a layer
+        key = tuple(p._version for p in self._step_params)
         if self._step_cache[0] != key:
             layers = []
             for layer in range(self.config.num_layers):
