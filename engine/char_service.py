@@ -13,13 +13,14 @@ from typing import Callable, Iterator, Optional
 import torch
 
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
-from engine.data.chars import CharVocab
+from engine.data.chars import CharVocab, boundary_at_or_after
 from engine.decoding import DecodeConfig, Sampling, SpecialIds
 from engine.models.char_rnn import CharRNN, CharRNNConfig, State
 
 MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
 DEFAULT_MODEL = MODELS / "char_shakespeare.safetensors"
 KIND = "char"
+WARMUP_CHARS = 300  # training text a sample is primed with before the user's priming text
 
 
 @dataclass
@@ -38,6 +39,19 @@ def load_char_model(path: str | Path | None = None, device: torch.device | str =
     return CharModel(model.to(device).eval(), CharVocab(checkpoint.vocab), checkpoint.meta)
 
 
+def warmup_text(parts, chars: int = WARMUP_CHARS) -> str:
+    """The last lines of ``parts`` (about ``chars`` characters, whole lines), to prime sampling."""
+    last = parts[-1]
+    start = boundary_at_or_after(last.path, max(last.start, last.end - 4 * chars))
+    with open(last.path, "rb") as handle:
+        handle.seek(start)
+        tail = handle.read(last.end - start).decode("utf-8", errors="replace")
+    tail = tail[-chars:]
+    if "\n" in tail[:-1]:
+        tail = tail[tail.index("\n") + 1:]  # from a line's start
+    return tail[:tail.rindex("\n") + 1] if "\n" in tail else ""
+
+
 def save_char_model(path: str | Path, model: CharRNN, vocab: CharVocab, meta: dict, *, half: bool = False,
                     optimizer: Optional[dict] = None) -> Path:
     return save_checkpoint(path, Checkpoint(KIND, asdict(model.config), model.state_dict(), vocab.itos, meta,
@@ -47,9 +61,14 @@ def save_char_model(path: str | Path, model: CharRNN, vocab: CharVocab, meta: di
 @torch.inference_mode()
 def prime(char_model: CharModel, text: str, state: Optional[State] = None) -> tuple[torch.Tensor, State]:
     """Read ``text`` (unknown characters as <unk>): the next-character log-probabilities (vocab,)
-    and the state. An empty text starts from a newline, as a text would after a line."""
+    and the state. Without a ``state``, the model first reads the checkpoint's warm-up text (a
+    few lines of its training text, ending at a line's end): trained on a stream whose state is
+    carried from window to window, it has rarely started from zeros, and from zeros it can write
+    nonsense ("JULIET:" went on "TLTLVQF$M$..."). An empty text starts a new line."""
     model, vocab = char_model.model, char_model.vocab
     device = next(model.parameters()).device
+    if state is None:
+        text = char_model.meta.get("warmup_text", "") + text
     ids = vocab.encode(text or "\n").to(device).unsqueeze(0)
     out = model(ids, state if state is not None else model.initial_state(1, device))
     return torch.log_softmax(out.logits[0, -1].float(), dim=-1), out.state

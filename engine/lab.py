@@ -11,7 +11,7 @@ from typing import Optional
 
 import torch
 
-from engine.char_service import CharModel
+from engine.char_service import CharModel, warmup_text
 from engine.char_training import CharTrainConfig, train_char
 from engine.data.chars import CharVocab, count_characters, open_corpus
 from engine.inspect import LayerRecord, gate_saturation, gradient_flow, rank_cells, record_char_model
@@ -48,7 +48,7 @@ def train_new_model(data: str, glob: Optional[str], *, cell: str = "lstm", hidde
     config = CharTrainConfig(epochs=1000, batch_size=batch_size, window=window, max_minutes=minutes,
                              valid_every=valid_every, warmup_steps=20)
     train_char(model, corpus, vocab, config, torch.device("cpu"), on_progress, should_stop)
-    return CharModel(model.eval(), vocab, {"data": corpus.description})
+    return CharModel(model.eval(), vocab, {"data": corpus.description, "warmup_text": warmup_text(corpus.train)})
 
 
 def _values(records: list[LayerRecord], owner: Optional[list[int]] = None) -> dict:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import torch
 
-from engine.char_service import DEFAULT_MODEL, KIND, load_char_model, sample_chars, save_char_model
+from engine.char_service import (DEFAULT_MODEL, KIND, load_char_model, sample_chars, save_char_model,
+                                 warmup_text)
 from engine.char_training import CharTrainConfig, train_char
 from engine.checkpoint import load_checkpoint, load_weights
 from engine.data.chars import CharVocab, count_characters, open_corpus
@@ -60,6 +61,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--control", default=None, help="a file saying run, pause or stop (read every step)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
                         help="bar: tqdm on stderr; jsonl: one JSON progress object a line on stdout")
+    parser.add_argument("--warmup-only", action="store_true",
+                        help="train nothing: store in OUT the last lines of the training text, which sampling "
+                             "reads before the priming text (training stores them itself)")
 
 
 def _build(args: argparse.Namespace, out: Path, corpus):
@@ -78,12 +82,27 @@ def _build(args: argparse.Namespace, out: Path, corpus):
     return model, vocab, None, None
 
 
+def store_warmup(out: Path, corpus) -> str:
+    """Write the warm-up text of ``corpus`` into the checkpoint at ``out`` (float16 weights stay so)."""
+    from safetensors import safe_open
+
+    with safe_open(str(out), framework="pt") as stored:
+        half = any(stored.get_slice(name).get_dtype() == "F16" for name in stored.keys())
+    char_model = load_char_model(out)
+    char_model.meta["warmup_text"] = warmup_text(corpus.train)
+    save_char_model(out, char_model.model, char_model.vocab, char_model.meta, half=half)
+    return char_model.meta["warmup_text"]
+
+
 def train(args: argparse.Namespace) -> int:
     corpus = open_data(args.data, args.glob)
     if corpus.skipped:
         print(f"note: {len(corpus.skipped)} files are not UTF-8 text and were left out "
               f"(e.g. {corpus.skipped[0]})", file=sys.stderr)
     out = Path(args.out)
+    if args.warmup_only:
+        print(json.dumps({"warmup_text": store_warmup(out, corpus)}))
+        return 0
     model, vocab, resume, optimizer_state = _build(args, out, corpus)
     config = CharTrainConfig(args.epochs, args.batch_size, args.window, args.lr, clip_norm=args.clip, seed=args.seed,
                              max_minutes=args.max_minutes, valid_every=args.valid_every, valid_chars=args.valid_chars)
@@ -91,7 +110,8 @@ def train(args: argparse.Namespace) -> int:
     emit = emitter(args.progress == "jsonl")
     emit({"event": "start", "parameters": count_parameters(model), "vocab": len(vocab), "data": corpus.description,
           "train_bytes": corpus.train_bytes(), "cell": model.config.cell})
-    base_meta = {"data": corpus.description, "train": asdict(config), "threads": torch.get_num_threads()}
+    base_meta = {"data": corpus.description, "train": asdict(config), "threads": torch.get_num_threads(),
+                 "warmup_text": warmup_text(corpus.train)}
 
     def save(optimizer, meta: dict) -> None:
         info = dict(base_meta, resume=meta, valid_loss=meta.get("valid_loss"), best_valid_loss=meta.get("best_valid_loss"),

@@ -176,3 +176,17 @@ def test_a_large_text_is_streamed_in_chunks(tmp_path, monkeypatch):
     windows = sum(1 for _ in CharStream(corpus.train, vocab, 8).windows(100))
     assert windows > 500
     assert reads and all(0 < n <= chars_module.CHUNK_BYTES * 16 for n in reads)  # never a whole-file read
+
+
+def test_sampling_first_reads_the_checkpoints_warm_up_text(tmp_path):
+    from engine.char_service import prime, warmup_text
+
+    path = _write(tmp_path, "play.txt", "ROMEO:\nIt is the east.\n\nJULIET:\nAy me!\n" * 30)
+    corpus = open_corpus(str(path))
+    warm = warmup_text(corpus.train, chars=40)
+    assert warm.endswith("\n") and len(warm) <= 40 and warm.split("\n")[0] in path.read_text().split("\n")
+    vocab = CharVocab.from_counts(count_characters(corpus.train))
+    model = _tiny(vocab).eval()
+    log_probs, _ = prime(CharModel(model, vocab, {"warmup_text": warm}), "JULIET:")
+    expected = torch.log_softmax(model(vocab.encode(warm + "JULIET:").unsqueeze(0)).logits[0, -1], dim=-1)
+    torch.testing.assert_close(log_probs, expected)
