@@ -229,7 +229,7 @@ class _RowReader:
         with open(part.path, "rb") as handle:
             handle.seek(file_offset)
             data = handle.read(min(CHUNK_BYTES, part.end - file_offset, self.end - self.position))
-        text = data.decode("utf-8", errors="ignore")
+        text = data.decode("utf-8", errors="replace")  # a stray invalid byte becomes <unk>
         used = len(data)
         if data and (data[-1] & 0x80):  # maybe a character cut at the chunk's end: leave it for the next
             cut = len(data) - 1
