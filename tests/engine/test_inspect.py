@@ -137,3 +137,15 @@ def test_a_bidirectional_lstm_is_recorded_in_both_directions():
         outputs, _ = lstm(inputs.unsqueeze(0))
     torch.testing.assert_close(ahead.h, outputs[0, :, :7])
     torch.testing.assert_close(behind.h, outputs[0, :, 7:])
+
+
+def test_the_lab_engine_modules_import_neither_qt_nor_sqlalchemy():
+    import subprocess
+    import sys
+
+    code = ("import sys, engine.lab, engine.inspect, engine.message_cells, engine.tasks.char, engine.tasks.cells,"
+            " engine.tasks.char_eval;"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'sqlalchemy', 'chatapp')];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
