@@ -18,7 +18,7 @@ from engine import add_mmi_arguments
 from engine.options import Parser, bound_numbers
 
 KINDS = ("chat", "sentiment", "caption")
-EVAL_KINDS = KINDS + ("finetune",)
+EVAL_KINDS = KINDS + ("finetune", "char")
 
 
 def _task(kind: str):
@@ -55,7 +55,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model")
     train_kinds = train.add_subparsers(dest="kind", required=True)
-    for kind in KINDS + ("finetune",):
+    for kind in KINDS + ("finetune", "char"):
         sub = train_kinds.add_parser(kind)
         _common(sub)
         if len(argv) > 2 and argv[0] == "train" and argv[1] == kind:
@@ -96,10 +96,24 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
-    bench.add_argument("--only", choices=KINDS, action="append", help="bench only these kinds")
+    bench.add_argument("--only", choices=KINDS + ("char",), action="append", help="bench only these kinds")
     _task("data").add_arguments(commands)
+    _lab_commands(commands, argv)
     bound_numbers(parser)
     return parser
+
+
+def _lab_commands(commands, argv: list[str]) -> None:
+    """``sample char`` (a character model writes) and ``cells`` (looking inside one)."""
+    sample = commands.add_parser("sample", help="a character model writes, streaming")
+    sub = sample.add_subparsers(dest="kind", required=True).add_parser("char")
+    _common(sub)
+    if argv[:2] == ["sample", "char"]:
+        _task("char").add_sample_arguments(sub)
+    cells = commands.add_parser("cells", help="a character model's cells, gates and gradient flow over a text")
+    _common(cells)
+    if argv[:1] == ["cells"]:
+        _task("cells").add_cells_arguments(cells)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             return _task("sentiment").run_cli(args)
         if args.command == "caption":
             return _task("caption").run_cli(args)
+        if args.command == "sample":
+            return _task("char").run_sample(args)
+        if args.command == "cells":
+            return _task("cells").run_cells(args)
         if args.command == "bench":
             from engine import bench
 

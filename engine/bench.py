@@ -169,7 +169,7 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     device = pick_device(args.device)
-    kinds = args.only or ["chat", "sentiment", "caption"]
+    kinds = args.only or ["chat", "sentiment", "caption", "char"]
     result: dict = {"device": str(device), "torch_threads": torch.get_num_threads(),
                     "cuda": torch.cuda.get_device_name(0) if device.type == "cuda" else None}
     missing = {}
@@ -182,7 +182,7 @@ def run(args: argparse.Namespace) -> dict:
             result.update(bench_chat_training(predictor, device))
         except CheckpointError as error:
             missing["chat"] = str(error)
-    for kind in ("sentiment", "caption"):
+    for kind in ("sentiment", "caption", "char"):
         if kind not in kinds:
             continue
         try:

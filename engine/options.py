@@ -44,6 +44,10 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_exchanges": (1, 10_000_000), "prior_contexts": (1, 10_000),
     # generated memory conversations: how many, and real exchanges between a fact and its question
     "n": (1, 1_000_000), "gap": (0, 64),
+    # character models: training windows, sampling and the cell search
+    "window": (2, 100_000), "valid_chars": (1000, 10**10), "sample_chars": (1, 10**7), "length": (1, 10**7),
+    "temperature": (0.01, 10), "top_k": (0, 100_000), "top_p": (0.01, 1), "max_chars": (100, 10**8),
+    "top": (1, 1000), "distance": (1, 10_000),
     # the process
     "threads": (1, 1024), "repeats": (1, 100_000),
 }

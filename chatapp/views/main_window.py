@@ -73,6 +73,11 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
             self._painted = True
             self.first_painted.emit()
 
+    def open_lab(self) -> None:
+        from chatapp.views.lab_window import open_lab  # the Lab loads its models only when first opened
+
+        open_lab(self)
+
     def focus_search(self) -> None:
         self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.sidebar.search.selectAll()

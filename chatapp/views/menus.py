@@ -47,6 +47,7 @@ def build_menus(window) -> None:
     training = bar.addMenu("&Training")
     _action(window, training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
             window.open_training)
+    _action(window, bar.addMenu("&Lab"), "&RNN Lab…", QKeySequence("Ctrl+L"), window.open_lab)
     help_menu = bar.addMenu("&Help")
     _action(window, help_menu, "&Keyboard shortcuts", None, window.show_shortcuts)
     _action(window, help_menu, "&About chatapp", None, window.show_about)

@@ -25,13 +25,17 @@ if TYPE_CHECKING:
 REDRAW_MS = 100  # one plot per tick: each plot is redrawn at most every len(PLOTS) * REDRAW_MS
 AXIS_WIDTH = 56  # fixed, so a longer tick label never re-lays out the whole grid of plots
 CURVES = {  # name -> (plot, colour, legend, the kinds of run that draw it)
-    "train_loss": ("loss", "#2f6fde", "training loss", ("chat", "caption")),
-    "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)", ("chat",)),
+    "train_loss": ("loss", "#2f6fde", "training loss", ("chat", "caption", "char")),
+    "valid_loss": ("loss", "#e0662f", "validation loss (base corpus)", ("chat", "char")),
     "valid_bleu": ("loss", "#b8860b", "validation BLEU-4 (held-out photos)", ("caption",)),
-    "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping", ("chat", "caption")),
-    "clipped_share": ("clipped", "#9b4fd1", "share of steps clipped", ("chat", "caption")),
-    "tokens_per_s": ("speed", "#555555", "tokens/s", ("chat", "caption")),
+    "grad_norm": ("norm", "#2f9e6f", "gradient norm before clipping", ("chat", "caption", "char")),
+    "clipped_share": ("clipped", "#9b4fd1", "share of steps clipped", ("chat", "caption", "char")),
+    "tokens_per_s": ("speed", "#555555", "tokens/s", ("chat", "caption", "char")),
 }
+# What a kind of run calls a curve or a plot where it differs: the Lab's character models
+# validate on held-out text and read characters, not tokens.
+KIND_LEGENDS = {"char": {"valid_loss": "validation loss (held-out text)"}}
+KIND_TITLES = {"char": {"speed": "Characters/s"}}
 PLOTS = {"loss": "Loss", "norm": "Gradient norm before clipping",
          "clipped": f"Share of steps clipped (last {CLIP_WINDOW})", "speed": "Tokens/s"}
 
@@ -80,15 +84,17 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.set_kind(kind)
 
     def set_kind(self, kind: str) -> None:
-        """Show the curves of a ``kind`` of run ("chat" or "caption") in the legend: a chat run
-        has no BLEU-4 and a captioner run no base-corpus loss."""
+        """Show the curves of a ``kind`` of run ("chat", "caption" or "char") in the legend: a chat
+        run has no BLEU-4 and a captioner run no base-corpus loss."""
         if kind == self.kind:
             return
         self.kind = kind
         self.legend.clear()
         for name, (plot, _, legend, kinds) in CURVES.items():
             if plot == "loss" and kind in kinds:
-                self.legend.addItem(self.lines[name], legend)
+                self.legend.addItem(self.lines[name], KIND_LEGENDS.get(kind, {}).get(name, legend))
+        for key, title in PLOTS.items():
+            self.plots[key].setTitle(KIND_TITLES.get(kind, {}).get(key, title))
 
     def legend_texts(self) -> list[str]:
         """The legend's entries, in order."""
