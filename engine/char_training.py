@@ -4,9 +4,8 @@ The training text is cut into ``batch_size`` stretches read side by side, one ba
 (as in pytorch/examples' word_language_model). Each step reads the next ``window`` characters
 of every row with the state the last window left, backpropagates, clips the global gradient norm
 (the lecture's Algorithm 1, :func:`engine.training.backward_and_step`) and detaches the state,
-so the next window starts where this one ended without reaching back into it. Progress, stopping,
-the optimiser and the learning-rate schedule are the chat model's (``engine.training``,
-``engine.chat_training.learning_rate_at``).
+so the next window starts where this one ended without reaching back into it. The optimiser, its
+schedule, stopping, validation and checkpoints are the chat model's (``engine.truncated_run``).
 """
 from __future__ import annotations
 
@@ -16,11 +15,10 @@ from typing import Callable, Optional
 
 import torch
 
-from engine.chat_training import TrainResult, learning_rate_at
+from engine.truncated_run import TrainResult, TruncatedRun
 from engine.data.chars import CharCorpus, CharStream, CharVocab, Part
 from engine.models.char_rnn import CharRNN, detach
-from engine.progress import ProgressCallback, ProgressUpdate, StopCheck, ignore_progress, never_stop
-from engine.training import Throughput, adam, backward_and_step
+from engine.progress import ProgressCallback, StopCheck, ignore_progress, never_stop
 
 
 @dataclass(frozen=True)
@@ -87,73 +85,27 @@ def train_char(model: CharRNN, corpus: CharCorpus, vocab: CharVocab, config: Cha
     end (also when stopped); ``meta`` (step, epoch, epoch_window, valid and best losses) passed
     back as ``resume`` continues at that epoch and window, from a zero state.
     """
-    torch.manual_seed(config.seed)
-    model.to(device).train()
-    optimizer = adam(model.parameters(), config.learning_rate)
-    if optimizer_state is not None:
-        optimizer.load_state_dict(optimizer_state)
     per_epoch = CharStream(corpus.train, vocab, config.batch_size).windows_per_epoch(config.window)
-    total_steps = per_epoch * config.epochs
-    step = int(resume["step"]) if resume else 0
-    start_epoch = int(resume["epoch"]) if resume else 1
-    skip_windows = int(resume.get("epoch_window", 0)) if resume else 0
-    best_valid = resume.get("best_valid_loss") if resume else None
-    clock = Throughput()
-    time_limit = config.max_minutes * 60 if config.max_minutes else None
-    last_checkpoint = clock.elapsed
-    chars_seen = 0
-
-    def meta(epoch: int, epoch_window: int, valid_loss: Optional[float] = None) -> dict:
-        return {"step": step, "epoch": epoch, "epoch_window": epoch_window, "valid_loss": valid_loss,
-                "best_valid_loss": best_valid, "elapsed_s": round(clock.elapsed, 1)}
-
-    def validate(epoch: int) -> float:
-        nonlocal best_valid
-        loss, _ = evaluate_chars(model, corpus.valid, vocab, device, config.batch_size, config.window,
-                                 config.valid_chars)
-        best_valid = loss if best_valid is None else min(best_valid, loss)
-        on_progress(ProgressUpdate(step, total_steps, epoch, loss, 0.0, False, 0.0, optimizer.param_groups[0]["lr"],
-                                   clock.elapsed, phase="valid", valid_loss=loss, metric=math.exp(min(loss, 50))))
-        return loss
-
-    def checkpoint(epoch: int, epoch_window: int, valid: Optional[float] = None) -> None:
-        nonlocal last_checkpoint
-        if on_checkpoint:
-            on_checkpoint(optimizer, meta(epoch, epoch_window, valid))
-        last_checkpoint = clock.elapsed
-
-    for epoch in range(start_epoch, config.epochs + 1):
+    evaluate = lambda: evaluate_chars(model, corpus.valid, vocab, device, config.batch_size,  # noqa: E731
+                                      config.window, config.valid_chars)[0]
+    run = TruncatedRun(model, config, device, per_epoch * config.epochs, evaluate, on_progress, should_stop,
+                       on_checkpoint, resume, optimizer_state, position="epoch_window")
+    for epoch in range(run.start_epoch, config.epochs + 1):
         stream = CharStream(corpus.train, vocab, config.batch_size)
-        stream.skip(skip_windows, config.window)
+        stream.skip(run.skip, config.window)
         state = model.initial_state(stream.rows, device)
-        window_index = skip_windows
+        window_index = run.skip
         for ids in stream.windows(config.window):
             ids = ids.to(device)
             out = model(ids[:, :-1], state, targets=ids[:, 1:])
             # Carry the state's values but not its history: backpropagating into earlier windows
             # would reach back to the start of the text (truncated BPTT).
             state = detach(out.state)
-            progress = max(step / total_steps, clock.elapsed / time_limit if time_limit else 0.0)
-            learning_rate = learning_rate_at(config, progress, step)
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate
-            norm, clipped = backward_and_step(out.loss, model, optimizer, config.clip_norm)
-            step += 1
+            run.optimise(out.loss, epoch, ids[:, 1:].numel())
             window_index += 1
-            chars = ids[:, 1:].numel()
-            chars_seen += chars
-            on_progress(ProgressUpdate(step, total_steps, epoch, float(out.loss.detach()), norm, clipped, clock.tick(chars),
-                                       learning_rate, clock.elapsed))
-            out_of_time = time_limit is not None and clock.elapsed >= time_limit
-            if should_stop() or out_of_time:
-                valid = validate(epoch) if out_of_time else None
-                checkpoint(epoch, window_index, valid)
-                return TrainResult(step, epoch - 1 + window_index / per_epoch, not out_of_time, best_valid,
-                                   clock.elapsed, chars_seen)
-            if step % config.valid_every == 0:
-                checkpoint(epoch, window_index, validate(epoch))
-            elif clock.elapsed - last_checkpoint >= config.checkpoint_every_minutes * 60:
-                checkpoint(epoch, window_index)
-        skip_windows = 0
-        checkpoint(epoch + 1, 0, validate(epoch))
-    return TrainResult(step, float(config.epochs), False, best_valid, clock.elapsed, chars_seen)
+            ended = run.after_step(epoch, window_index, per_epoch)
+            if ended is not None:
+                return ended
+        run.skip = 0
+        run.validate_and_save(epoch, next_epoch=epoch + 1)
+    return run.result(float(config.epochs), stopped=False)

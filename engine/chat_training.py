@@ -12,7 +12,6 @@ without Forgetting, Li & Hoiem 2016), and an anchor pulls the weights back towar
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -21,9 +20,9 @@ import torch
 from engine.data.chat import Exchange, TurnBatch, count_turns, stream_batches
 from engine.device import autocast
 from engine.models.seq2seq import Seq2Seq, State
+from engine.progress import ProgressCallback, StopCheck, ignore_progress, never_stop
 from engine.text import Vocab
-from engine.progress import ProgressCallback, ProgressUpdate, StopCheck, ignore_progress, never_stop
-from engine.training import Throughput, adam, backward_and_step
+from engine.truncated_run import TrainResult, TruncatedRun
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,6 @@ class TrainConfig:
     min_active_rows: float = 0.5  # end an epoch when fewer rows than this share still have a conversation
     distill_weight: float = 0.0  # weight of KL(teacher || model) per reply token (needs a teacher)
     anchor_weight: float = 0.0  # decay toward the teacher's weights, per unit of learning rate (needs a teacher)
-
-
-@dataclass
-class TrainResult:
-    steps: int
-    epochs_done: float
-    stopped_early: bool
-    best_valid_loss: Optional[float]
-    elapsed_s: float
-    tokens: int
 
 
 def reset_rows(state: State, reset: torch.Tensor, start: Optional[State] = None) -> State:
@@ -132,15 +121,6 @@ def evaluate_loss(model: Seq2Seq, streams: Sequence[list[Exchange]], vocab: Voca
     return total / max(tokens, 1), tokens
 
 
-def learning_rate_at(config: TrainConfig, progress: float, step: int) -> float:
-    """Linear warm-up, then cosine decay from the peak to the minimum as progress goes 0 -> 1."""
-    if step < config.warmup_steps:
-        return config.learning_rate * (step + 1) / config.warmup_steps
-    progress = min(max(progress, 0.0), 1.0)
-    cosine = 0.5 * (1 + math.cos(math.pi * progress))
-    return config.min_learning_rate + (config.learning_rate - config.min_learning_rate) * cosine
-
-
 def train_chat(model: Seq2Seq, train_streams: Sequence[list[Exchange]], valid_streams: Sequence[list[Exchange]],
                vocab: Vocab, config: TrainConfig, device: torch.device,
                on_progress: ProgressCallback = ignore_progress, should_stop: StopCheck = never_stop,
@@ -184,32 +164,21 @@ class _Window:
     turns: int = 0
 
 
-class _ChatTraining:
-    """The state of one :func:`train_chat` run; each method is one named step of the loop."""
+class _ChatTraining(TruncatedRun):
+    """One :func:`train_chat` run: its streams, teacher and start state beside the shared state."""
 
     def __init__(self, model, train_streams, valid_streams, vocab, config, device, on_progress, should_stop,
                  on_checkpoint, resume, optimizer_state, teacher, distilled, start_state):
-        torch.manual_seed(config.seed)
-        self.model, self.vocab, self.config, self.device = model.to(device).train(), vocab, config, device
-        self.train_streams, self.valid_streams, self.start_state = train_streams, valid_streams, start_state
-        self.on_progress, self.should_stop, self.on_checkpoint = on_progress, should_stop, on_checkpoint
-        self.optimizer = adam(model.parameters(), config.learning_rate)
-        if optimizer_state is not None:
-            self.optimizer.load_state_dict(optimizer_state)
         # Exchange steps in each epoch (its own shuffle), and one optimiser step per window of
         # tbptt_turns of them, the last window of an epoch maybe shorter: the schedule's length.
         self.epoch_turns = {epoch: count_turns(train_streams, config.batch_size, config.seed + epoch,
                                                config.min_active_rows) for epoch in range(1, config.epochs + 1)}
-        self.total_steps = max(1, sum(-(-turns // config.tbptt_turns) for turns in self.epoch_turns.values()))
-        resume = resume or {}
-        self.step = int(resume.get("step", 0))
-        self.start_epoch = int(resume.get("epoch", 1))
-        self.skip_turns = int(resume.get("epoch_turn", 0))  # of the first epoch, read before the resume
-        self.best_valid = resume.get("best_valid_loss")
-        self.clock = Throughput()
-        self.time_limit = config.max_minutes * 60 if config.max_minutes else None
-        self.last_checkpoint = self.clock.elapsed
-        self.tokens_seen = 0
+        total_steps = sum(-(-turns // config.tbptt_turns) for turns in self.epoch_turns.values())
+        evaluate = lambda: evaluate_loss(model, valid_streams, vocab, device, config.batch_size,  # noqa: E731
+                                         start_state)[0]
+        super().__init__(model, config, device, total_steps, evaluate, on_progress, should_stop, on_checkpoint,
+                         resume, optimizer_state, position="epoch_turn")
+        self.vocab, self.train_streams, self.start_state = vocab, train_streams, start_state
         self.teacher = teacher if teacher is not None and config.distill_weight > 0 else None
         if self.teacher is not None:
             self.teacher.to(device).eval()
@@ -217,9 +186,6 @@ class _ChatTraining:
                        if teacher is not None and config.anchor_weight > 0 else None)
         # Indexed by a row's stream; the extra last entry answers for idle rows (stream -1).
         self.distilled_rows = None if distilled is None else torch.tensor(list(distilled) + [False], dtype=torch.bool)
-
-    def result(self, epochs_done: float, stopped: bool) -> TrainResult:
-        return TrainResult(self.step, epochs_done, stopped, self.best_valid, self.clock.elapsed, self.tokens_seen)
 
     def train_epoch(self, epoch: int) -> Optional[TrainResult]:
         """One pass over the streams, a window of ``tbptt_turns`` exchanges per optimiser step.
@@ -231,18 +197,18 @@ class _ChatTraining:
         batches = stream_batches(self.train_streams, self.config.batch_size, self.vocab,
                                  self.config.seed + epoch, self.config.min_active_rows)
         for turn, batch in enumerate(batches, 1):
-            if turn <= self.skip_turns:
+            if turn <= self.skip:
                 continue
             state, teacher_state = self.read_turn(batch.to(self.device), state, teacher_state, window)
             if window.turns < self.config.tbptt_turns:
                 continue
-            state, window = self.optimise(window, epoch, state), _Window()
-            ended = self.after_step(epoch, turn)
+            state, window = self.optimise_window(window, epoch, state), _Window()
+            ended = self.after_step(epoch, turn, self.epoch_turns[epoch])
             if ended is not None:
                 return ended
         if window.loss is not None and window.tokens > 0:  # the epoch's last, shorter window
-            self.optimise(window, epoch, state)
-        self.skip_turns = 0
+            self.optimise_window(window, epoch, state)
+        self.skip = 0
         return None
 
     def read_turn(self, batch: TurnBatch, state: State, teacher_state: Optional[State],
@@ -263,58 +229,17 @@ class _ChatTraining:
         window.turns += 1
         return out.state, teacher_state
 
-    def optimise(self, window: _Window, epoch: int, state: State) -> State:
+    def optimise_window(self, window: _Window, epoch: int, state: State) -> State:
         """One optimiser step on the window's loss; returns the carried state, detached."""
-        config = self.config
         # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
         loss = window.loss / max(window.tokens, 1)
         objective = (loss if window.penalty is None
-                     else loss + config.distill_weight * window.penalty / max(window.tokens, 1))
-        progress = max(self.step / self.total_steps, self.clock.elapsed / self.time_limit if self.time_limit else 0.0)
-        learning_rate = learning_rate_at(config, progress, self.step)
-        for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate
-        norm, clipped = backward_and_step(objective, self.model, self.optimizer, config.clip_norm)
-        if self.anchor is not None:
-            pull_toward(self.model, self.anchor, min(1.0, learning_rate * config.anchor_weight))
-        self.step += 1
-        self.tokens_seen += window.read
-        self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, float(loss.detach()), norm, clipped,
-                                        self.clock.tick(window.read), learning_rate, self.clock.elapsed))
+                     else loss + self.config.distill_weight * window.penalty / max(window.tokens, 1))
+        self.optimise(objective, epoch, window.read, loss=loss,
+                      after_update=self._pull_to_anchor if self.anchor is not None else None)
         # Detach the carried state: without it the next window would backpropagate through
         # every earlier turn of the stream, which is full BPTT at ever-growing cost.
         return detach(state)
 
-    def after_step(self, epoch: int, turn: int) -> Optional[TrainResult]:
-        """Stop if asked or out of time; else validate or checkpoint when they are due."""
-        stop_asked = self.should_stop()
-        out_of_time = self.time_limit is not None and self.clock.elapsed >= self.time_limit
-        if stop_asked or out_of_time:
-            valid = self.validate(epoch) if out_of_time else None
-            self.save(epoch, turn, valid)
-            return self.result(epoch - 1 + turn / max(1, self.epoch_turns[epoch]), stopped=stop_asked)
-        if self.step % self.config.valid_every == 0:
-            self.validate_and_save(epoch, next_epoch=epoch, turn=turn)
-        elif self.on_checkpoint and self.clock.elapsed - self.last_checkpoint >= self.config.checkpoint_every_minutes * 60:
-            self.save(epoch, turn)
-        return None
-
-    def validate(self, epoch: int) -> float:
-        loss, _ = evaluate_loss(self.model, self.valid_streams, self.vocab, self.device, self.config.batch_size,
-                                self.start_state)
-        self.best_valid = loss if self.best_valid is None else min(self.best_valid, loss)
-        self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, loss, 0.0, False, 0.0,
-                                        self.optimizer.param_groups[0]["lr"], self.clock.elapsed, phase="valid",
-                                        valid_loss=loss, metric=math.exp(min(loss, 50))))
-        return loss
-
-    def validate_and_save(self, epoch: int, next_epoch: int, turn: int = 0) -> None:
-        self.save(next_epoch, turn, self.validate(epoch))
-
-    def save(self, epoch: int, turn: int, valid_loss: Optional[float] = None) -> None:
-        """Hand ``on_checkpoint`` what a resume needs: continue at ``epoch`` after its ``turn``."""
-        if self.on_checkpoint:
-            self.on_checkpoint(self.optimizer, {
-                "step": self.step, "epoch": epoch, "epoch_turn": turn, "valid_loss": valid_loss,
-                "best_valid_loss": self.best_valid, "elapsed_s": round(self.clock.elapsed, 1)})
-            self.last_checkpoint = self.clock.elapsed
+    def _pull_to_anchor(self, learning_rate: float) -> None:
+        pull_toward(self.model, self.anchor, min(1.0, learning_rate * self.config.anchor_weight))

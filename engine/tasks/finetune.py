@@ -32,7 +32,7 @@ from typing import Any, Callable, Optional, Sequence
 import torch
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
-from engine.chat_training import TrainConfig, TrainResult, train_chat
+from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, save_checkpoint
 from engine.data.chat import count_turns, load_corpus, read_jsonl, split, tokenize_conversations, training_streams
 from engine.decode_config import DecodeConfig
@@ -40,6 +40,7 @@ from engine.device import pick_device
 from engine.options import add_config_arguments, config_values
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor
+from engine.truncated_run import TrainResult
 from engine.tasks.finetune_data import (OPTION_FIELDS, REPLAY_EXCHANGES, Conversation, CorrectionCheck, FinetuneConfig, FinetuneData,
                                         prepare, read_saved, replay_exchanges, sample_conversations)
 from engine.text import tokenize
