@@ -58,14 +58,8 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, window: int = 4,
-                        repeats: int = 10, seed: int = 0) -> dict:
-    """A real training step (TBPTT window of ``window`` exchanges: forward, backward, clipping,
-    Adam) against bare ``nn.LSTM`` forward+backward of the same encoder and decoder shapes on the
-    same packed batches, in the same run (and, on the CPU, against the same bare LSTMs on the
-    model's own LSTM layer)."""
-    model, vocab = predictor.model, predictor.vocab
-    config = model.config
+def _random_turns(vocab, config, batch_size: int, window: int, seed: int, device: torch.device) -> list:
+    """``window`` turn batches of ``batch_size`` random exchanges, shaped like the corpus's."""
     generator = torch.Generator().manual_seed(seed)
     # Words drawn by Zipf's law over the vocabulary's ranks (its ids count from the most frequent
     # word): the adaptive softmax's cost depends on how many targets fall in its rarer clusters.
@@ -84,6 +78,18 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
             n_tgt = int(torch.randint(3, config.max_reply_len + 1, (1,), generator=generator))
             exchanges.append((words(n_src), words(n_tgt)))
         batches.append(make_turn_batch(exchanges, [False] * batch_size, vocab).to(device))
+    return batches
+
+
+def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, window: int = 4,
+                        repeats: int = 10, seed: int = 0) -> dict:
+    """A real training step (TBPTT window of ``window`` exchanges: forward, backward, clipping,
+    Adam) against bare ``nn.LSTM`` forward+backward of the same encoder and decoder shapes on the
+    same packed batches, in the same run (and, on the CPU, against the same bare LSTMs on the
+    model's own LSTM layer)."""
+    model, vocab = predictor.model, predictor.vocab
+    config = model.config
+    batches = _random_turns(vocab, config, batch_size, window, seed, device)
     tokens = sum(int(b.source_lengths.sum()) + int(b.reply_lengths.sum()) for b in batches)
 
     model.to(device).train()
