@@ -19,7 +19,8 @@ from typing import Optional
 import torch
 from torch import nn
 
-from engine.models.char_rnn import CharRNN
+from engine.models.char_rnn import CharRNN, cell_step
+from engine.models.lstm import layer_weights
 
 GATES = ("input", "forget", "cell", "output")  # PyTorch's order of the LSTM's four blocks
 LEFT, RIGHT = 0.1, 0.9  # a gate below / above these is saturated
@@ -32,31 +33,21 @@ class LayerRecord:
     gates: Optional[dict[str, torch.Tensor]]  # name in GATES -> (steps, hidden) activations; None for a plain RNN
 
 
-def _lstm_layer(x: torch.Tensor, w_ih, w_hh, bias, h: torch.Tensor, c: torch.Tensor) -> LayerRecord:
-    """One LSTM layer over x (steps, input) from (h, c) (hidden,), keeping every step's values."""
-    hidden = h.size(-1)
-    projected = torch.addmm(bias, x, w_ih.t())  # (steps, 4 * hidden): every step's input part at once
+def _layer(x: torch.Tensor, w_ih, w_hh, bias, h: torch.Tensor, c: Optional[torch.Tensor]) -> LayerRecord:
+    """One layer over x (steps, input) from h and, for an LSTM, c (each (hidden,)), keeping every
+    step's values (a plain RNN: ``c`` None, and no cell or gates are kept)."""
+    projected = torch.addmm(bias, x, w_ih.t())  # (steps, gates): every step's input part at once
     hs, cs, gate_rows = [], [], []
     for t in range(x.size(0)):
-        blocks = (projected[t] + w_hh @ h).view(4, hidden)
-        i, f, o = torch.sigmoid(blocks[0]), torch.sigmoid(blocks[1]), torch.sigmoid(blocks[3])
-        g = torch.tanh(blocks[2])
-        c = f * c + i * g
-        h = o * torch.tanh(c)
+        h, c, gates = cell_step(projected[t] + w_hh @ h, c)
         hs.append(h)
-        cs.append(c)
-        gate_rows.append(torch.stack([i, f, g, o]))
+        if c is not None:
+            cs.append(c)
+            gate_rows.append(torch.stack(gates))
+    if c is None:
+        return LayerRecord(torch.stack(hs), None, None)
     gates = torch.stack(gate_rows, dim=1)  # (4, steps, hidden)
     return LayerRecord(torch.stack(hs), torch.stack(cs), dict(zip(GATES, gates.unbind(0))))
-
-
-def _rnn_layer(x: torch.Tensor, w_ih, w_hh, bias, h: torch.Tensor) -> LayerRecord:
-    projected = torch.addmm(bias, x, w_ih.t())
-    hs = []
-    for t in range(x.size(0)):
-        h = torch.tanh(projected[t] + w_hh @ h)
-        hs.append(h)
-    return LayerRecord(torch.stack(hs), None, None)
 
 
 @torch.no_grad()
@@ -69,14 +60,11 @@ def record_lstm(rnn: nn.LSTM | nn.RNN, inputs: torch.Tensor,
     layers = []
     x = inputs
     for layer in range(rnn.num_layers):
-        w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
-        bias = getattr(rnn, f"bias_ih_l{layer}") + getattr(rnn, f"bias_hh_l{layer}")
         h0 = state[0][layer] if state is not None else x.new_zeros(rnn.hidden_size)
+        c0 = None
         if is_lstm:
             c0 = state[1][layer] if state is not None else x.new_zeros(rnn.hidden_size)
-            record = _lstm_layer(x, w_ih, w_hh, bias, h0, c0)
-        else:
-            record = _rnn_layer(x, w_ih, w_hh, bias, h0)
+        record = _layer(x, *layer_weights(rnn, layer), h0, c0)
         layers.append(record)
         x = record.h
     return layers
@@ -152,22 +140,15 @@ def _unroll(model: CharRNN, ids: torch.Tensor) -> tuple[list[torch.Tensor], list
     x = model.embedding(ids)  # (rows, steps, embedding)
     forgets: list[torch.Tensor] = []
     for layer in range(rnn.num_layers):
-        w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
-        bias = getattr(rnn, f"bias_ih_l{layer}") + getattr(rnn, f"bias_hh_l{layer}")
+        w_ih, w_hh, bias = layer_weights(rnn, layer)
         projected = x @ w_ih.t() + bias
         h = x.new_zeros(ids.size(0), rnn.hidden_size)
-        c = torch.zeros_like(h)
+        c = torch.zeros_like(h) if model.is_lstm else None
         hs, forgets = [], []
         for t in range(ids.size(1)):
-            pre = projected[:, t] + h @ w_hh.t()
-            if model.is_lstm:
-                i, f, g, o = pre.chunk(4, dim=1)
-                f = torch.sigmoid(f)
-                c = f * c + torch.sigmoid(i) * torch.tanh(g)
-                h = torch.sigmoid(o) * torch.tanh(c)
-                forgets.append(f.detach())
-            else:
-                h = torch.tanh(pre)
+            h, c, gates = cell_step(projected[:, t] + h @ w_hh.t(), c)
+            if gates is not None:
+                forgets.append(gates[1].detach())
             hs.append(h)
         x = torch.stack(hs, dim=1)
     return hs, forgets, model.output(hs[-1])

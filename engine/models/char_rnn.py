@@ -12,8 +12,10 @@ from typing import Callable, NamedTuple, Optional
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from engine.models.packed import packing_works
+from engine.models.lstm import layer_weights
+from engine.models.packed import PackedLinear, packing_works
 
 State = tuple[torch.Tensor, ...]  # LSTM: (h, c); RNN: (h,); each (num_layers, batch, hidden)
 CELLS = ("lstm", "rnn")
@@ -94,8 +96,7 @@ class CharRNN(nn.Module):
         if self._step_cache[0] != key:
             layers = []
             for layer in range(self.config.num_layers):
-                w_ih, w_hh = getattr(self.rnn, f"weight_ih_l{layer}"), getattr(self.rnn, f"weight_hh_l{layer}")
-                bias = getattr(self.rnn, f"bias_ih_l{layer}") + getattr(self.rnn, f"bias_hh_l{layer}")
+                w_ih, w_hh, bias = layer_weights(self.rnn, layer)
                 layers.append(_linear(torch.cat([w_ih, w_hh], dim=1).detach(), bias.detach()))
             layers.append(_linear(self.output.weight.detach(), self.output.bias.detach()))
             self._step_cache = (key, layers)
@@ -114,25 +115,32 @@ class CharRNN(nn.Module):
         *recurrent, output = self._step_layers()
         for layer, project in enumerate(recurrent):
             pre = project(torch.cat([x, state[0][layer]], dim=1))  # (batch, gates)
-            if self.is_lstm:
-                i, f, g, o = pre.chunk(4, dim=1)
-                c = torch.sigmoid(f) * state[1][layer] + torch.sigmoid(i) * torch.tanh(g)
-                x = torch.sigmoid(o) * torch.tanh(c)
-                cs.append(c)
-            else:
-                x = torch.tanh(pre)
+            x, c, _ = cell_step(pre, state[1][layer] if self.is_lstm else None)
             hs.append(x)
+            if c is not None:
+                cs.append(c)
         new_state = (torch.stack(hs), torch.stack(cs)) if self.is_lstm else (torch.stack(hs),)
         return torch.log_softmax(output(x).float(), dim=-1), new_state
 
 
+def cell_step(pre: torch.Tensor, c: Optional[torch.Tensor]) -> tuple[torch.Tensor, Optional[torch.Tensor],
+                                                                   Optional[tuple[torch.Tensor, ...]]]:
+    """One step of a layer from its pre-activations W_ih x + W_hh h + b (..., 4 * hidden) and the
+    cell ``c`` (..., hidden): (h, c, the gates i, f, g, o). A plain RNN (``c`` None) gives
+    (tanh(pre), None, None). PyTorch orders the gates i, f, g, o."""
+    if c is None:
+        return torch.tanh(pre), None, None
+    i, f, g, o = pre.chunk(4, dim=-1)
+    i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+    c = f * c + i * g
+    return o * torch.tanh(c), c, (i, f, g, o)
+
+
 def _linear(weight: torch.Tensor, bias: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-    """x -> x W^T + b, with W (out, in) packed as float16 for fbgemm where it is there (CPU)."""
+    """x -> x W^T + b: packed as float16 for fbgemm where it is there (CPU), else float32."""
     if weight.device.type == "cpu" and packing_works():
-        packed = torch.ops.quantized.linear_prepack_fp16(weight.float(), bias.float())
-        return lambda x: torch.ops.quantized.linear_dynamic_fp16(x.float(), packed)
-    weight_t = weight.t().contiguous()
-    return lambda x: torch.addmm(bias, x, weight_t)
+        return PackedLinear(weight, bias)
+    return lambda x: F.linear(x, weight, bias)
 
 
 def detach(state: State) -> State:
