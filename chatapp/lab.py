@@ -16,7 +16,7 @@ from typing import Optional
 from PySide6.QtCore import QObject, Signal
 
 from chatapp.ops import Op, OpContext, Worker
-from chatapp.training_runs import CLIP_WINDOW, TrainingProgress
+from chatapp.training_runs import TrainingProgress, curve_values
 from engine.char_service import DEFAULT_MODEL, CharModel, load_char_model, sample_chars
 from engine.lab import read_cells, read_message, train_new_model
 
@@ -85,11 +85,7 @@ class LabController(QObject):
             planned = [0]  # steps the time limit allows, estimated from the pace so far
 
             def report(update) -> None:
-                values = {"valid_loss": update.valid_loss} if update.phase == "valid" else {
-                    "train_loss": update.loss, "grad_norm": update.grad_norm, "tokens_per_s": update.tokens_per_s}
-                if update.phase == "train":
-                    clipped.append(update.clipped)
-                    values["clipped_share"] = sum(clipped[-CLIP_WINDOW:]) / len(clipped[-CLIP_WINDOW:])
+                values = curve_values(update, clipped, "char")
                 left = max(0.0, request.minutes * 60 - update.elapsed_s)
                 if update.step >= 10 and (not planned[0] or update.step > planned[0]):
                     # Training stops at the time limit, long before its nominal epochs: the step

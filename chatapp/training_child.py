@@ -10,14 +10,13 @@ curves; it is a mixin of ``TrainingController``, which gives ``live``, ``_set_st
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any, Optional
 
 from PySide6.QtCore import QProcess, QProcessEnvironment
 
-from chatapp.training_runs import CLIP_WINDOW, LiveRun, TrainingProgress
+from chatapp.training_runs import LiveRun, TrainingProgress, curve_values
 
 CHILD_NICENESS = 10  # the child's CPU priority below the window's (Unix), so painting never waits
 
@@ -75,20 +74,9 @@ class ChildOutput:
         # The engine plans its steps exactly; the bar still never shows fewer steps than the run
         # made, should a plan fall short ("7 / 7" for a run of 9 was once seen).
         live.total_steps = max(int(update.total_steps or live.total_steps or 0), step)
-        values: dict[str, Optional[float]] = {}
-        if update.phase == "valid" and live.kind == "caption":
-            values["valid_bleu"] = update.metric  # the captioner validates by BLEU-4, not a loss
-        elif update.phase == "valid":
-            values["valid_loss"] = update.valid_loss
-        else:
+        if update.phase == "train":
             live.step = step
-            live.clipped.append(bool(update.clipped))
-            recent = live.clipped[-CLIP_WINDOW:]
-            values = {"train_loss": update.loss, "grad_norm": update.grad_norm,
-                      "clipped_share": sum(recent) / len(recent), "tokens_per_s": update.tokens_per_s}
-        # A figure the step does not have (NaN: no throughput right after a pause) is None here.
-        values = {name: None if value is None or not math.isfinite(value) else float(value)
-                  for name, value in values.items()}
+        values = curve_values(update, live.clipped, live.kind)
         for name, value in values.items():
             if value is not None:
                 live.curves.setdefault(name, []).append([step, value])

@@ -3,6 +3,7 @@ progress rows the panel draws and the records stored at its start and end. The p
 it lives in ``chatapp.training``."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -148,3 +149,20 @@ def thin_curves(curves: dict[str, list], limit: int = MAX_CURVE_POINTS) -> dict[
             points = [points[int(i * stride)] for i in range(limit - 1)] + [points[-1]]
         thinned[name] = points
     return thinned
+
+
+def curve_values(update: Any, clipped: list[bool], kind: str) -> dict[str, Optional[float]]:
+    """One ``engine.progress.ProgressUpdate`` as the training curves' values (``CURVES`` names).
+    A training step adds whether it was clipped to ``clipped``, whose last ``CLIP_WINDOW`` make
+    the clipped share; a figure the step does not have (NaN: no throughput right after a
+    pause) is None."""
+    if update.phase == "valid":
+        # The captioner validates by BLEU-4, not a loss.
+        values = {"valid_bleu": update.metric} if kind == "caption" else {"valid_loss": update.valid_loss}
+    else:
+        clipped.append(bool(update.clipped))
+        recent = clipped[-CLIP_WINDOW:]
+        values = {"train_loss": update.loss, "grad_norm": update.grad_norm,
+                  "clipped_share": sum(recent) / len(recent), "tokens_per_s": update.tokens_per_s}
+    return {name: None if value is None or not math.isfinite(value) else float(value)
+            for name, value in values.items()}

@@ -77,6 +77,22 @@ def perplexity(predictor: ChatPredictor, conversations: list[Conversation], devi
     return math.exp(loss)
 
 
+def corrected_conversations(predictor: ChatPredictor, conversations: list[Conversation],
+                            picks: list[tuple[int, int]]) -> list[list[SavedExchange]]:
+    """Each picked exchange as the app would save it: the conversation up to it, the model's
+    greedy reply there, and the person's reply as its correction."""
+    greedy = DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
+    saved = []
+    for index, position in picks:
+        turns = conversations[index]
+        history = [(turns[2 * i], turns[2 * i + 1]) for i in range(position)]
+        prompt, correction = turns[2 * position], turns[2 * position + 1]
+        state = predictor.rebuild_state(history) if history else None
+        said = predictor.reply(prompt, state, greedy).text
+        saved.append([SavedExchange(u, b) for u, b in history] + [SavedExchange(prompt, said, correction)])
+    return saved
+
+
 def evaluate(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     device = pick_device(args.device)
@@ -88,15 +104,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     base_test = [c for i, c in enumerate(splits.test) if i not in picked]
     ppl_before = perplexity(predictor, base_test, device)
 
-    greedy = DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
-    saved = []
-    for index, position in picks:
-        turns = splits.test[index]
-        history = [(turns[2 * i], turns[2 * i + 1]) for i in range(position)]
-        prompt, correction = turns[2 * position], turns[2 * position + 1]
-        state = predictor.rebuild_state(history) if history else None
-        said = predictor.reply(prompt, state, greedy).text
-        saved.append([SavedExchange(u, b) for u, b in history] + [SavedExchange(prompt, said, correction)])
+    saved = corrected_conversations(predictor, splits.test, picks)
     config = FinetuneConfig(**config_values(args, OPTION_FIELDS), device=str(device)).checked()
     data = prepare(saved)
     reproduced_before = reproduced_share(predictor, data.checks)

@@ -51,21 +51,11 @@ def describe(norms: Sequence[float]) -> dict:
 def eval_corrections(predictor, count: int, seed: int) -> list:
     """``eval finetune``'s saved conversations: the model's greedy reply, corrected by the human one."""
     from engine.data.chat import load_corpus
-    from engine.decode_config import DecodeConfig
-    from engine.tasks.finetune_data import SavedExchange
-    from engine.tasks.finetune_eval import pick_corrections
+    from engine.tasks.finetune_eval import corrected_conversations, pick_corrections
 
     splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
-    greedy = DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
-    saved = []
-    for index, position in pick_corrections(splits.test, count, set(predictor.vocab.stoi), seed):
-        turns = splits.test[index]
-        history = [(turns[2 * i], turns[2 * i + 1]) for i in range(position)]
-        state = predictor.rebuild_state(history) if history else None
-        said = predictor.reply(turns[2 * position], state, greedy).text
-        saved.append([SavedExchange(u, b) for u, b in history]
-                     + [SavedExchange(turns[2 * position], said, turns[2 * position + 1])])
-    return saved
+    picks = pick_corrections(splits.test, count, set(predictor.vocab.stoi), seed)
+    return corrected_conversations(predictor, splits.test, picks)
 
 
 def measure(args: argparse.Namespace) -> dict:
