@@ -33,7 +33,7 @@ class LayerRecord:
     gates: Optional[dict[str, torch.Tensor]]  # name in GATES -> (steps, hidden) activations; None for a plain RNN
 
 
-def _layer(x: torch.Tensor, w_ih, w_hh, bias, h: torch.Tensor, c: Optional[torch.Tensor]) -> LayerRecord:
+def record_layer(x: torch.Tensor, w_ih, w_hh, bias, h: torch.Tensor, c: Optional[torch.Tensor]) -> LayerRecord:
     """One layer over x (steps, input) from h and, for an LSTM, c (each (hidden,)), keeping every
     step's values (a plain RNN: ``c`` None, and no cell or gates are kept)."""
     projected = torch.addmm(bias, x, w_ih.t())  # (steps, gates): every step's input part at once
@@ -64,7 +64,7 @@ def record_lstm(rnn: nn.LSTM | nn.RNN, inputs: torch.Tensor,
         c0 = None
         if is_lstm:
             c0 = state[1][layer] if state is not None else x.new_zeros(rnn.hidden_size)
-        record = _layer(x, *layer_weights(rnn, layer), h0, c0)
+        record = record_layer(x, *layer_weights(rnn, layer), h0, c0)
         layers.append(record)
         x = record.h
     return layers

@@ -13,7 +13,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from engine.inspect import LayerRecord, rank_cells, record_lstm
+from engine.inspect import LayerRecord, rank_cells, record_layer, record_lstm
+from engine.models.lstm import layer_weights
 
 NEGATIONS = frozenset({"not", "no", "never", "n't", "nothing", "nobody", "none", "nor", "neither", "cannot",
                        "without", "nowhere", "hardly", "dont", "cant", "wont", "isnt", "didnt", "doesnt"})
@@ -45,14 +46,11 @@ def record_bidirectional(lstm: nn.LSTM, inputs: torch.Tensor) -> list[LayerRecor
     record, then the backward one's (put back in reading order)."""
     if lstm.num_layers != 1:
         raise ValueError("only a one-layer bidirectional LSTM can be recorded here")
-    forward = nn.LSTM(lstm.input_size, lstm.hidden_size)
-    backward = nn.LSTM(lstm.input_size, lstm.hidden_size)
+    zeros = inputs.new_zeros(lstm.hidden_size)
     with torch.no_grad():
-        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
-            getattr(forward, name).copy_(getattr(lstm, name))
-            getattr(backward, name).copy_(getattr(lstm, name + "_reverse"))
-    ahead = record_lstm(forward, inputs)[0]
-    behind = record_lstm(backward, inputs.flip(0))[0]
+        ahead = record_layer(inputs, *layer_weights(lstm, 0), zeros, zeros)
+        behind = record_layer(inputs.flip(0), lstm.weight_ih_l0_reverse, lstm.weight_hh_l0_reverse,
+                              lstm.bias_ih_l0_reverse + lstm.bias_hh_l0_reverse, zeros, zeros)
     flip = lambda t: t.flip(0)  # noqa: E731
     behind = LayerRecord(flip(behind.h), flip(behind.c), {k: flip(v) for k, v in behind.gates.items()})
     return [ahead, behind]
