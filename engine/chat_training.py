@@ -19,6 +19,7 @@ import torch
 
 from engine.data.chat import Exchange, TurnBatch, count_turns, stream_batches
 from engine.device import autocast
+from engine.models.memory import MemoryState
 from engine.models.seq2seq import Seq2Seq, State
 from engine.progress import ProgressCallback, StopCheck, ignore_progress, never_stop
 from engine.text import Vocab
@@ -45,21 +46,30 @@ class TrainConfig:
 
 def reset_rows(state: State, reset: torch.Tensor, start: Optional[State] = None) -> State:
     """Rows that start a new conversation take the start state (multiplying also cuts their
-    gradient): ``start`` is (h, c), each (layers, 1, hidden), on any device, or None for zeros."""
+    gradient): ``start`` is (h, c), each (layers, 1, hidden), on any device, or None for zeros.
+    A memory model's rows also forget their memory."""
     keep = (~reset).to(state[0]).view(1, -1, 1)
     if start is None:
-        return state[0] * keep, state[1] * keep
-    return tuple(part * keep + begin.to(part) * (1 - keep) for part, begin in zip(state, start))
+        h, c = state[0] * keep, state[1] * keep
+    else:
+        h, c = (part * keep + begin.to(part) * (1 - keep) for part, begin in zip(state[:2], start))
+    if isinstance(state, MemoryState):
+        return MemoryState(h, c, state.memory.clear_rows(reset), state.exchanges.masked_fill(reset, 0))
+    return h, c
 
 
 def starting_state(model: Seq2Seq, rows: int, device: torch.device, start: Optional[State] = None) -> State:
     """``rows`` rows of the start state (zeros if ``start`` is None)."""
+    state = model.initial_state(rows, device)
     if start is None:
-        return model.initial_state(rows, device)
-    return tuple(part.to(device).expand(-1, rows, -1).contiguous() for part in start)
+        return state
+    h, c = (part.to(device).expand(-1, rows, -1).contiguous() for part in start)
+    return state._replace(h=h, c=c) if isinstance(state, MemoryState) else (h, c)
 
 
 def detach(state: State) -> State:
+    if isinstance(state, MemoryState):
+        return MemoryState(state.h.detach(), state.c.detach(), state.memory.detach(), state.exchanges)
     return state[0].detach(), state[1].detach()
 
 

@@ -147,8 +147,22 @@ class Vocab:
     def encode(self, tokens: Sequence[str]) -> list[int]:
         return [self.stoi.get(token, self.unk_id) for token in tokens]
 
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        return [self.itos[i] for i in ids]
+    def encode_extended(self, tokens: Sequence[str], unknown: dict[str, int]) -> list[int]:
+        """Ids where a word outside the vocabulary gets an extended id of its own, ``len(self)``
+        plus its place in ``unknown`` (the conversation's unknown words, added to as they come),
+        so that the copy path can say it back (:mod:`engine.models.memory_chat`)."""
+        ids = []
+        for token in tokens:
+            index = self.stoi.get(token)
+            if index is None:
+                index = unknown.setdefault(token, len(self.itos) + len(unknown))
+            ids.append(index)
+        return ids
+
+    def decode(self, ids: Iterable[int], unknown: Sequence[str] = ()) -> list[str]:
+        """Tokens of ``ids``; an extended id is the word ``unknown`` holds at its place."""
+        size = len(self.itos)
+        return [self.itos[i] if i < size else unknown[i - size] for i in ids]
 
     def encode_text(self, text: str, max_len: int | None = None) -> list[int]:
         ids = self.encode(tokenize(text))

@@ -93,27 +93,32 @@ def tokenize_conversations(conversations: Sequence[Conversation]) -> list[Tokeni
 
 
 def encode_conversation(turns: Conversation | TokenizedConversation, vocab: Vocab, max_source: int,
-                        max_reply: int, offset: int = 0) -> list[Exchange]:
+                        max_reply: int, offset: int = 0, extended: bool = False) -> list[Exchange]:
     """Turns (strings or token lists) -> exchanges (turn offset+2i -> turn offset+2i+1), cut to
     the model's lengths. A turn with no tokens becomes a lone <unk> so the exchange keeps its place.
+    ``extended``: words outside the vocabulary get the conversation's extended ids
+    (:meth:`Vocab.encode_extended`), for the memory model's copy path.
     """
     as_tokens = lambda turn: tokenize(turn) if isinstance(turn, str) else turn  # noqa: E731
+    unknown: dict[str, int] = {}
+    encode = (lambda tokens: vocab.encode_extended(tokens, unknown)) if extended else vocab.encode  # noqa: E731
     exchanges = []
     for i in range(offset, len(turns) - 1, 2):
-        source = vocab.encode(as_tokens(turns[i]))[:max_source] or [vocab.unk_id]
-        reply = vocab.encode(as_tokens(turns[i + 1]))[:max_reply] or [vocab.unk_id]
+        source = encode(as_tokens(turns[i])[:max_source]) or [vocab.unk_id]
+        reply = encode(as_tokens(turns[i + 1])[:max_reply]) or [vocab.unk_id]
         exchanges.append((source, reply))
     return exchanges
 
 
 def training_streams(conversations: Sequence[Conversation | TokenizedConversation], vocab: Vocab,
-                     max_source: int, max_reply: int, both_sides: bool = True) -> list[list[Exchange]]:
+                     max_source: int, max_reply: int, both_sides: bool = True,
+                     extended: bool = False) -> list[list[Exchange]]:
     """Each conversation as a stream of exchanges; ``both_sides`` also adds it seen from the
     other speaker (starting at turn 1), so every turn is once a target."""
     streams = []
     for turns in conversations:
         for offset in ((0, 1) if both_sides else (0,)):
-            exchanges = encode_conversation(turns, vocab, max_source, max_reply, offset)
+            exchanges = encode_conversation(turns, vocab, max_source, max_reply, offset, extended)
             if exchanges:
                 streams.append(exchanges)
     return streams

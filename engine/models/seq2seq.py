@@ -37,6 +37,8 @@ class Seq2SeqConfig:
     div_value: float = 4.0  # adaptive softmax: each tail cluster is this much narrower
     max_source_len: int = 32  # tokens of a user turn the model reads (longer turns are cut)
     max_reply_len: int = 32  # tokens of a reply it is trained on
+    memory_tokens: int = 0  # > 0: the decoder attends over this many tokens of the conversation and may copy them
+    distance_buckets: int = 32  # memory: turns apart that have an embedding of their own (farther share the last)
 
     def __post_init__(self) -> None:
         # JSON turns tuples into lists; keep the config hashable and comparable.
@@ -95,12 +97,15 @@ class Seq2Seq(nn.Module):
         lstm_dropout = c.dropout if c.num_layers > 1 else 0.0
         self.encoder = nn.LSTM(c.embedding_size, c.hidden_size, c.num_layers, batch_first=True, dropout=lstm_dropout)
         self.decoder = nn.LSTM(c.embedding_size, c.hidden_size, c.num_layers, batch_first=True, dropout=lstm_dropout)
-        self.attention = AdditiveAttention(c.hidden_size, c.hidden_size, c.attention_size)
+        self._build_attention(c)
         self.combine = nn.Linear(2 * c.hidden_size, c.embedding_size)
         self.dropout = Dropout(c.dropout)
         # The vocabulary is sorted by frequency, so the head holds the common words and the rare
         # ones cost a narrow tail layer only when they are the target.
         self.output = output_layer(c.embedding_size, c.vocab_size, c.cutoffs, c.div_value)
+
+    def _build_attention(self, c: Seq2SeqConfig) -> None:
+        self.attention = AdditiveAttention(c.hidden_size, c.hidden_size, c.attention_size)
 
     def initial_state(self, batch_size: int, device: torch.device | None = None) -> State:
         shape = (self.config.num_layers, batch_size, self.config.hidden_size)

@@ -25,6 +25,7 @@ from engine.checkpoint import CheckpointError, load_checkpoint, load_weights
 from engine.decode_config import DecodeConfig
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.device import pick_device
+from engine.models.memory_chat import build_chat_model
 from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
@@ -265,7 +266,7 @@ def _words(text: str) -> str:
 
 def load_seq2seq(path: Path) -> tuple[Seq2Seq, Vocab, dict]:
     checkpoint = load_checkpoint(path, kind="chat")
-    model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+    model = build_chat_model(Seq2SeqConfig(**checkpoint.config))
     load_weights(model, checkpoint, path)
     return model, Vocab(checkpoint.vocab), checkpoint.meta
 

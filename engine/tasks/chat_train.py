@@ -21,6 +21,7 @@ from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_ch
 from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, tokenize_conversations,
                               training_streams)
 from engine.device import pick_device
+from engine.models.memory_chat import build_chat_model
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.options import add_config_arguments, add_vocabulary_arguments, config_values
 from engine.shipped import DEFAULT_PATHS
@@ -70,7 +71,8 @@ def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[
 # The fields of the configs that ``train chat`` takes as options of the same names.
 TRAIN_FIELDS = ("epochs", "batch_size", "learning_rate", "warmup_steps", "tbptt_turns", "clip_norm", "max_minutes",
                 "valid_every", "seed")
-MODEL_FIELDS = ("embedding_size", "hidden_size", "num_layers", "attention_size", "dropout")
+MODEL_FIELDS = ("embedding_size", "hidden_size", "num_layers", "attention_size", "dropout", "memory_tokens")
+MEMORY_SHARE = 0.2  # of training exchanges from generated memory conversations (--memory-share)
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +86,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vocab-from", default=None,
                         help="a new model takes this checkpoint's vocabulary instead of building one (so the "
                              "backward model trained with it still reranks the new model's replies)")
+    parser.add_argument("--corpus-dir", default=None,
+                        help="also train on the conversation corpora in this folder (Topical-Chat, "
+                             "Synthetic-Persona-Chat, Personality Chat; see its SOURCES.md)")
+    parser.add_argument("--memory-share", type=float, default=MEMORY_SHARE,
+                        help="memory model: share of training exchanges from generated conversations that tell "
+                             "a fact and ask it back (engine.data.memory)")
     parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
     parser.add_argument("--reverse", action="store_true",
                         help="train the backward model p(turn | reply) on the same exchanges turned around, "
@@ -114,7 +122,7 @@ def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], li
     with safe_open(str(path), framework="pt") as stored:
         half = any(stored.get_slice(name).get_dtype() == "F16" for name in stored.keys())
     checkpoint = load_checkpoint(path, kind="chat")
-    model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+    model = build_chat_model(Seq2SeqConfig(**checkpoint.config))
     load_weights(model, checkpoint, path)
     start = mean_state(model.to(device), streams, Vocab(checkpoint.vocab), device, seed=seed)
     checkpoint.meta["start_state"] = start
@@ -132,7 +140,41 @@ def store_topic_words(path: Path, streams: Sequence[Sequence[tuple[list[int], li
 
 
 def _data_name(args: argparse.Namespace) -> str:
-    return args.data or "chitchat-dataset + chatterbot-corpus (english)"
+    name = args.data or "chitchat-dataset + chatterbot-corpus (english)"
+    if args.corpus_dir:
+        name += " + Topical-Chat + Synthetic-Persona-Chat + Personality Chat (train splits)"
+    if args.memory_tokens and args.memory_share > 0:
+        name += f" + generated memory conversations ({args.memory_share:.0%} of exchanges)"
+    return name
+
+
+def _corpora_train(corpus_dir: str | None, seed: int) -> list:
+    """The train splits of the corpora in ``corpus_dir`` (none without one)."""
+    if corpus_dir is None:
+        return []
+    from engine.data.corpora import load_corpora
+
+    loaded = load_corpora(corpus_dir, seed=seed)
+    sizes = {name: len(corpus.splits.train) for name, corpus in loaded.items()}
+    print(f"corpora train conversations: {json.dumps(sizes)}", file=sys.stderr)
+    return [turns for corpus in loaded.values() for turns in corpus.splits.train]
+
+
+def _with_memory_conversations(streams, train_conversations, vocab: Vocab, config: Seq2SeqConfig,
+                               share: float, seed: int):
+    """``streams`` with generated memory conversations (training values and phrasings, real
+    exchanges from the training conversations) making up ``share`` of the exchanges."""
+    from engine.data.chat import encode_conversation
+    from engine.data.memory import MemoryConfig, memory_stream
+    from engine.data.memory_filler import FillerPool
+    from engine.data.memory_sets import mix
+
+    pool = FillerPool.build(train_conversations)
+    generated = (encode_conversation(m.turns, vocab, config.max_source_len, config.max_reply_len, 0, True)
+                 for m in memory_stream(pool, MemoryConfig(), seed))
+    mixed = mix(streams, generated, share, seed)
+    print(f"memory conversations: {len(mixed) - len(streams)}", file=sys.stderr)
+    return mixed
 
 
 def train(args: argparse.Namespace) -> int:
@@ -141,20 +183,26 @@ def train(args: argparse.Namespace) -> int:
     started = time.time()
     splits = load_corpus(args.data, seed=args.seed)
     print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
-    train_tokens = tokenize_conversations(splits.train)
+    corpora_train = _corpora_train(args.corpus_dir, args.seed)
+    train_tokens = tokenize_conversations(splits.train + corpora_train)
     out = Path(args.out)
     if args.start_state_only or args.topic_words_only:
         return _store_companions_only(args, out, train_tokens, device)
     model, vocab, resume_meta, optimizer_state = _model_to_train(args, out, train_tokens)
     config = model.config
+    extended = config.memory_tokens > 0
     train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len,
-                                     not args.one_side)
+                                     not args.one_side, extended)
+    if extended and args.memory_share > 0:
+        train_streams = _with_memory_conversations(train_streams, splits.train + corpora_train, vocab, config,
+                                                   args.memory_share, args.seed)
     if args.reverse:  # validated like it trains: every exchange of both speakers, turned around
         valid_streams = reversed_exchanges(training_streams(splits.valid, vocab, config.max_source_len,
                                                             config.max_reply_len, True))
         train_streams = reversed_exchanges(train_streams)
     else:
-        valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False)
+        valid_streams = training_streams(splits.valid, vocab, config.max_source_len, config.max_reply_len, False,
+                                         extended)
     train_config = TrainConfig(**config_values(args, TRAIN_FIELDS), min_learning_rate=args.learning_rate / 10)
     base_meta = {
         "data": _data_name(args),
@@ -162,7 +210,7 @@ def train(args: argparse.Namespace) -> int:
         "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
         "direction": "backward" if args.reverse else "forward",
     }
-    if not args.reverse:
+    if not args.reverse and not extended:  # for the turn-only model's MMI reranking
         base_meta["prior_contexts"] = [vocab.decode(source)
                                        for source in sample_prior_contexts(train_streams, seed=args.seed)]
     save = _checkpointer(model, vocab, out, base_meta, started, args.half)
@@ -172,7 +220,8 @@ def train(args: argparse.Namespace) -> int:
                             save, resume_meta, optimizer_state)
     if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
         store_start_state(out, train_streams, device, args.seed)
-        store_topic_words(out, train_streams, vocab, base_meta["data"])
+        if not extended:  # the turn-only model's topic steering
+            store_topic_words(out, train_streams, vocab, base_meta["data"])
     print(json.dumps({"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
                       "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
                       "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}))
@@ -197,20 +246,32 @@ def _model_to_train(args: argparse.Namespace, out: Path, train_tokens):
     ``--init`` checkpoint, or a new network (its vocabulary built, or taken with ``--vocab-from``)."""
     if args.resume and resume_path(out).is_file():
         checkpoint = load_checkpoint(resume_path(out), kind="chat")
-        model = Seq2Seq(Seq2SeqConfig(**checkpoint.config))
+        model = build_chat_model(Seq2SeqConfig(**checkpoint.config))
         load_weights(model, checkpoint, resume_path(out))
         resume_meta = checkpoint.meta["resume"]
         print(f"resuming at epoch {resume_meta['epoch']}, step {resume_meta['step']}", file=sys.stderr)
         return model, Vocab(checkpoint.vocab), resume_meta, checkpoint.optimizer
     if args.init:
         base = ChatPredictor.load(args.init)
+        if args.memory_tokens and not base.model.config.memory_tokens:
+            return _with_memory(base.model, args.memory_tokens), base.vocab, None, None
         return base.model, base.vocab, None, None
     # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
     vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
              else Vocab.build((t for conv in train_tokens for t in conv), args.max_vocab, args.min_count))
     config = Seq2SeqConfig(vocab_size=len(vocab), **config_values(args, MODEL_FIELDS))
     torch.manual_seed(args.seed)
-    return Seq2Seq(config), vocab, None, None
+    return build_chat_model(config), vocab, None, None
+
+
+def _with_memory(base: Seq2Seq, memory_tokens: int) -> Seq2Seq:
+    """A memory model that starts from ``base``'s word vectors, LSTMs, combining and output
+    layers; its memory attention and copy gate start new."""
+    torch.manual_seed(0)
+    model = build_chat_model(replace(base.config, memory_tokens=memory_tokens))
+    missing, _ = model.load_state_dict(base.state_dict(), strict=False)
+    print(f"from --init: all but {', '.join(sorted(missing))}", file=sys.stderr)
+    return model
 
 
 def _checkpointer(model: Seq2Seq, vocab: Vocab, out: Path, base_meta: dict, started: float, half: bool):

@@ -1,0 +1,207 @@
+"""The chat model with a conversation memory and a copy path.
+
+The encoder and decoder LSTMs, the word vectors and the output layer are :class:`Seq2Seq`'s, and
+the recurrent state still carries from turn to turn. What changes is what the decoder attends
+over: not the current turn alone but the :class:`~engine.models.memory.Memory` of the
+conversation, every token of the user's turns (the encoder's outputs) and of the bot's own
+replies (the decoder's outputs), the newest ``memory_tokens`` of them. A key is the entry's value
+projected, plus an embedding of how many turns ago it was said and one of who said it; the score
+is a scaled dot product with the decoder's projected output, so a step over 256 entries costs one
+small matrix product.
+
+The copy path is the pointer-generator of See et al. (2017): a gate ``p_gen`` computed from the
+context, the decoder output and the input word mixes the vocabulary distribution with the
+attention distribution over the memory's words,
+
+    p(w) = p_gen * P_vocab(w) + (1 - p_gen) * sum of the attention on entries whose word is w,
+
+so a word said earlier, in the vocabulary or not, can be said back. Words outside the vocabulary
+carry extended ids (vocabulary size + k, numbered per conversation); they are read as ``<unk>``
+but copied as themselves. A target outside the vocabulary that is not in the memory is scored as
+``<unk>`` by the vocabulary part (See et al.'s treatment); decoding never emits ``<unk>``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from engine.models.lstm import pad_packed
+from engine.models.memory import Memory, MemoryState
+from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig, State, TurnOutput
+
+NEVER = -1e4  # a log-probability that counts as impossible without producing inf - inf
+
+
+class MemoryChat(Seq2Seq):
+    """:class:`Seq2Seq` whose decoder attends over the conversation memory and may copy from it."""
+
+    def _build_attention(self, c: Seq2SeqConfig) -> None:
+        self.query_proj = nn.Linear(c.hidden_size, c.attention_size, bias=False)
+        self.key_proj = nn.Linear(c.hidden_size, c.attention_size)
+        self.distance = nn.Embedding(c.distance_buckets, c.attention_size)
+        self.speaker = nn.Embedding(2, c.attention_size)
+        self.copy_gate = nn.Linear(2 * c.hidden_size + c.embedding_size, 1)
+
+    # -- the state ---------------------------------------------------------------------------
+    def initial_state(self, batch_size: int, device: torch.device | None = None) -> MemoryState:
+        h, c = super().initial_state(batch_size, device)
+        return MemoryState(h, c, Memory.empty(batch_size, self.config.hidden_size, h.device),
+                           torch.zeros(batch_size, dtype=torch.long, device=h.device))
+
+    @staticmethod
+    def reorder_state(state, rows: torch.Tensor):
+        if isinstance(state, MemoryState):
+            return MemoryState(state.h.index_select(1, rows), state.c.index_select(1, rows),
+                               state.memory.select(rows), state.exchanges.index_select(0, rows))
+        return state[0].index_select(1, rows), state[1].index_select(1, rows)
+
+    def vocab_ids(self, ids: torch.Tensor) -> torch.Tensor:
+        """Extended ids read as ``<unk>`` (id 1): the embedding knows the vocabulary only."""
+        return ids.masked_fill(ids >= self.config.vocab_size, 1)
+
+    # -- attention over the memory -----------------------------------------------------------
+    def memory_keys(self, memory: Memory, turn: torch.Tensor) -> torch.Tensor:
+        """(batch, length, attention): each entry's projected value plus the embeddings of its
+        distance in turns from ``turn`` (batch,) and of its speaker."""
+        apart = (turn.view(-1, 1) - memory.turns).clamp(0, self.config.distance_buckets - 1)
+        return (self.key_proj(memory.values) + self.distance(apart) + self.speaker(memory.turns % 2))
+
+    def attend_memory(self, outputs: torch.Tensor, memory: Memory, keys: torch.Tensor):
+        """outputs (batch, T, hidden) -> context (batch, T, hidden), weights (batch, T, length):
+        a softmax over each row's real entries (0 at empty slots)."""
+        queries = self.query_proj(outputs)
+        scores = torch.matmul(queries, keys.transpose(1, 2)) / math.sqrt(keys.size(-1))
+        scores = scores.masked_fill(~memory.real.unsqueeze(1), float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
+        return torch.matmul(weights, memory.values.to(weights.dtype)), weights
+
+    def _features(self, outputs, context, input_ids):
+        """The attentional features and the copy gate's logit at each decoder position."""
+        features = self.dropout(torch.tanh(self.combine(torch.cat([outputs, context], dim=-1))))
+        gate = self.copy_gate(torch.cat([context, outputs, self.embedding(input_ids)], dim=-1)).squeeze(-1)
+        return features, gate
+
+    # -- teacher-forced exchanges ------------------------------------------------------------
+    def forward(self, source: torch.Tensor, source_lengths: torch.Tensor, reply_input: torch.Tensor,
+                reply_lengths: torch.Tensor, state: Optional[MemoryState] = None,
+                targets: Optional[torch.Tensor] = None) -> TurnOutput:
+        """One exchange, as :meth:`Seq2Seq.forward`; ids may be extended (>= vocabulary size),
+        and ``state`` is a :class:`MemoryState` (None: a new conversation)."""
+        batch = source.size(0)
+        if state is None:
+            state = self.initial_state(batch, source.device)
+        user_turn = 2 * state.exchanges
+        packed, (h, c) = self._run_lstm(self.encoder, self.vocab_ids(source), source_lengths, (state.h, state.c))
+        encoded = pad_packed(packed, batch, source.size(1))
+        memory = state.memory.append(encoded, source, user_turn, self.config.memory_tokens)
+        reply_ids = self.vocab_ids(reply_input)
+        packed, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))
+        outputs = pad_packed(packed, batch, reply_input.size(1))  # (batch, T, hidden)
+        context, weights = self.attend_memory(outputs, memory, self.memory_keys(memory, user_turn))
+        features, gate = self._features(outputs, context, reply_ids)
+        real = reply_ids.ne(0)
+        result = TurnOutput(features * real.unsqueeze(-1), weights * real.unsqueeze(-1), (h, c))
+        if targets is not None:
+            scored = targets.ne(0)
+            rows = scored.nonzero(as_tuple=True)[0]
+            log_probs = self.target_log_probs(features[scored], gate[scored], weights[scored],
+                                              memory.ids.index_select(0, rows), targets[scored])
+            result.token_log_probs = log_probs
+            result.loss_sum = -log_probs.sum()
+            result.n_tokens = int(log_probs.numel())
+        # The reply joins the memory: the decoder's output after reading each reply token.
+        said = targets[:, :-1] if targets is not None else reply_input[:, 1:]
+        said = said.masked_fill(said.eq(self.eos_id), 0)
+        memory = memory.append(outputs[:, 1:], said, user_turn + 1, self.config.memory_tokens)
+        result.state = MemoryState(h, c, memory, state.exchanges + 1)
+        return result
+
+    eos_id = 3  # <eos> in every vocabulary (engine.text.SPECIALS)
+
+    def target_log_probs(self, features: torch.Tensor, gate: torch.Tensor, weights: torch.Tensor,
+                         memory_ids: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """log p(target) under the mixture, for n scored positions: features (n, E), gate (n,),
+        weights (n, length), memory_ids (n, length), targets (n,) extended ids."""
+        in_vocab = targets < self.config.vocab_size
+        copied = (weights * memory_ids.eq(targets.unsqueeze(1))).sum(-1).float()
+        vocab_targets = torch.where(in_vocab, targets, torch.ones_like(targets))
+        vocab_lp = self.output(features.float(), vocab_targets).output
+        # An out-of-vocabulary word in the memory can only be copied; one that is not there is
+        # scored as <unk> by the vocabulary part.
+        use_vocab = in_vocab | copied.eq(0)
+        generate = (F.logsigmoid(gate.float()) + vocab_lp).masked_fill(~use_vocab, NEVER)
+        copy = F.logsigmoid(-gate.float()) + copied.clamp_min(1e-12).log()
+        return torch.logaddexp(generate, copy)
+
+    # -- decoding ----------------------------------------------------------------------------
+    def start_reply(self, source: torch.Tensor, state: MemoryState):
+        """Read one user turn (batch 1, extended ids): returns (the memory the reply attends over,
+        with its keys; the decoder's (h, c))."""
+        encoded, (h, c) = self._run_cells(self.encoder, self.embedding(self.vocab_ids(source)), (state.h, state.c))
+        user_turn = 2 * state.exchanges
+        memory = state.memory.append(encoded, source, user_turn, self.config.memory_tokens)
+        return (memory, self.memory_keys(memory, user_turn), user_turn), (h, c)
+
+    def decode_step(self, tokens: torch.Tensor, state: State, memory):
+        """One step for N hypotheses: log-probs over the vocabulary and the memory's extended
+        ids (N, vocab + k), attention over the memory (N, length), state."""
+        memory, keys, _ = memory
+        input_ids = self.vocab_ids(tokens)
+        x, state = self._cell_step(self.decoder, self.embedding(input_ids), state)
+        context, weights = self.attend_memory(x.unsqueeze(1), memory, keys)
+        features, gate = self._features(x.unsqueeze(1), context, input_ids.unsqueeze(1))
+        weights, gate = weights.squeeze(1), gate.squeeze(1).float()
+        vocab_lp = self.output.log_prob(features.squeeze(1).float())
+        return self.mix(vocab_lp, gate, weights, memory.ids), weights, state
+
+    def mix(self, vocab_lp: torch.Tensor, gate: torch.Tensor, weights: torch.Tensor,
+            memory_ids: torch.Tensor) -> torch.Tensor:
+        """log of the pointer-generator mixture over vocabulary and extended ids: vocab_lp (N, V),
+        gate (N,), weights (N, length), memory_ids (1 or N, length) -> (N, V + k)."""
+        n, vocab = vocab_lp.shape
+        width = max(vocab, int(memory_ids.max()) + 1 if memory_ids.numel() else vocab)
+        probs = torch.exp(vocab_lp + F.logsigmoid(gate).unsqueeze(1))
+        probs = F.pad(probs, (0, width - vocab))
+        probs.scatter_add_(1, memory_ids.expand(n, -1), weights.float() * torch.sigmoid(-gate).unsqueeze(1))
+        return probs.clamp_min(1e-30).log()
+
+    def read_reply(self, reply_ids: list[int], state: State, sos_id: int, memory: Memory = None,
+                   exchanges: Optional[torch.Tensor] = None) -> MemoryState:
+        """The decoder reads the chosen reply (extended ids); its outputs join ``memory`` (the one
+        :meth:`start_reply` returned) and the state for the next turn is returned."""
+        device = state[0].device
+        tokens = torch.tensor([[sos_id] + list(reply_ids)], device=device)
+        outputs, (h, c) = self._run_cells(self.decoder, self.embedding(self.vocab_ids(tokens)), state)
+        said = torch.tensor([list(reply_ids)], dtype=torch.long, device=device)
+        memory = memory.append(outputs[:, 1:], said, 2 * exchanges + 1, self.config.memory_tokens)
+        return MemoryState(h, c, memory, exchanges + 1)
+
+    def copy_shares(self, reply_ids: list[int], state: State, sos_id: int, memory) -> tuple[list, list]:
+        """For a chosen reply, teacher-forced from the decoder state ``state`` over ``memory``
+        (:meth:`start_reply`'s): per reply token its attention over the memory and the share of
+        its probability that came from copying."""
+        memory, keys, _ = memory
+        device = state[0].device
+        tokens = torch.tensor([[sos_id] + list(reply_ids)], device=device)
+        input_ids = self.vocab_ids(tokens)
+        outputs, _ = self._run_cells(self.decoder, self.embedding(input_ids), state)
+        context, weights = self.attend_memory(outputs, memory, keys)
+        features, gate = self._features(outputs, context, input_ids)
+        targets = torch.tensor(list(reply_ids) + [self.eos_id], device=device)
+        vocab_lp = self.output.log_prob(features[0].float())
+        in_vocab = targets < self.config.vocab_size
+        generated = torch.where(in_vocab, vocab_lp.gather(1, targets.clamp_max(self.config.vocab_size - 1)
+                                                            .unsqueeze(1)).squeeze(1).exp(), torch.zeros(()))
+        generated = generated * torch.sigmoid(gate[0].float())
+        copied = (weights[0] * memory.ids.eq(targets.unsqueeze(1))).sum(-1).float() * torch.sigmoid(-gate[0].float())
+        shares = copied / (copied + generated).clamp_min(1e-30)
+        return weights[0, :len(reply_ids)].tolist(), shares[:len(reply_ids)].tolist()
+
+
+def build_chat_model(config: Seq2SeqConfig) -> Seq2Seq:
+    """The chat network a config describes: with ``memory_tokens`` > 0 the memory model."""
+    return MemoryChat(config) if config.memory_tokens > 0 else Seq2Seq(config)
