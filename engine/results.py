@@ -6,7 +6,7 @@ opaque ``ChatState`` that a caller keeps per conversation and gives back with th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 LABELS = ("negative", "neutral", "positive")
 
@@ -36,6 +36,7 @@ class ChatState:
     tensors: Any = None  # (h, c) of the chat model, or None for a new conversation
     turns: int = 0  # exchanges folded into the state so far
     model_id: str = ""  # the model that produced it: a state never crosses models
+    unknown: tuple[str, ...] = ()  # memory model: the conversation's words outside the vocabulary, as written
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,8 @@ class Reply:
     attention: list[list[float]]  # reply tokens x source tokens; each row sums to 1
     state: ChatState  # give it back with the next message
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # n-best (text, score)
+    # Memory model: source_tokens and the attention's columns are the conversation's memory; for
+    # each of its tokens, how many turns before this message it was said (0: this message, 1: the
+    # bot's last reply, ...); and per reply token the share of its probability that was copied.
+    source_turns: Optional[list[int]] = None
+    copied: Optional[list[float]] = None

@@ -50,8 +50,9 @@ def normalize(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased tokens; URLs become ``<url>`` and user names ``<user>``."""
+def tokenize(text: str, lower: bool = True) -> list[str]:
+    """Lower-cased tokens; URLs become ``<url>`` and user names ``<user>``. ``lower=False`` gives
+    the same tokens as written (the spelling a copied word is said back with)."""
     text = normalize(text)
     text = _LENGTHENING_RE.sub(r"\1\1\1", text)
     text = _URL_RE.sub(" \x00url ", text)
@@ -64,7 +65,7 @@ def tokenize(text: str) -> list[str]:
         elif token == "USERTOKEN":
             tokens.append(USER)
         else:
-            tokens.append(_lower(token))
+            tokens.append(_lower(token) if lower else token)
     return tokens
 
 

@@ -30,6 +30,7 @@ from engine.models.packed import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
+from engine.tasks.chat_memory import MemoryReplies
 from engine.tasks.chat_rerank import Reranking, unwrapped
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
@@ -71,7 +72,7 @@ def resume_path(path: Path) -> Path:
     return path.with_name(path.stem + ".resume.safetensors")
 
 
-class ChatPredictor(Reranking):
+class ChatPredictor(Reranking, MemoryReplies):
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
     def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
@@ -86,7 +87,7 @@ class ChatPredictor(Reranking):
         self.vocab = vocab
         self.device = device
         # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
-        self.steps = packed_decoder(self.model, device) or self.model
+        self.steps = (None if self.has_memory else packed_decoder(self.model, device)) or self.model
         self._encoded = None  # (turns, their encoding) of the last _encoded_turns call
         self.content_ids = vocab.content_ids()  # words a reply says at most once
         self.model_id = model_id
@@ -167,6 +168,8 @@ class ChatPredictor(Reranking):
     @torch.inference_mode()
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Fold saved (user, bot) exchanges into a state, as if they had just been said."""
+        if self.has_memory:
+            return self.memory_rebuild(exchanges)
         state = self.start_state(1)
         for user, bot in exchanges:
             source = torch.tensor([self.encode_turn(user)], device=self.device)
@@ -185,6 +188,9 @@ class ChatPredictor(Reranking):
         likely reply found is avoided the best is returned all the same (the caller sees it is one
         it had).
         Greedy search writes one reply, so a greedy ``avoid`` looks among the beam's."""
+        if self.has_memory:
+            return self.memory_reply(text, state, config, should_stop, avoid, lambda hypotheses, avoid, words:
+                                     _first_not_in(hypotheses, avoid, words, (config or DecodeConfig()).length_penalty))
         config = config or DecodeConfig()
         if avoid and config.strategy == "greedy":
             config = replace(config, strategy="beam")
@@ -219,7 +225,7 @@ class ChatPredictor(Reranking):
                 hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
             kept = replace(config, n_best=len(hypotheses)) if avoid else config
             hypotheses = self._rerank(hypotheses, kept, source_ids, topic_bias)
-        best = _first_not_in(hypotheses, avoid, vocab, config.length_penalty)
+        best = _first_not_in(hypotheses, avoid, vocab.decode, config.length_penalty)
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
         if new_state is None:  # only when every continuation was masked (see BeamSearch.results)
@@ -243,11 +249,11 @@ def _search_config(config: DecodeConfig, rerank: bool, avoiding: bool) -> Decode
     return replace(config, n_best=pool) if rerank or avoiding else config
 
 
-def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], vocab: Vocab,
+def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], words: Callable[[list[int]], list[str]],
                   alpha: float) -> Hypothesis:
     """The first hypothesis whose words (case and punctuation aside) are none of ``avoid``'s and
     that the model finds likely (see ``ALTERNATIVE_SPREAD``; ``alpha``: the length penalty's);
-    the first of all where there is none."""
+    the first of all where there is none. ``words``: a hypothesis's ids as tokens."""
     said = {_words(text) for text in avoid}
     if not said:
         return hypotheses[0]
@@ -255,7 +261,7 @@ def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], vocab: Voc
     plain = [h.log_prob / length_penalty(len(h.tokens), alpha) for h in hypotheses]
     floor = max(plain) - math.log(ALTERNATIVE_SPREAD)
     return next((h for h, score in zip(hypotheses, plain)
-                 if score >= floor and _words(detokenize(vocab.decode(h.tokens))) not in said),
+                 if score >= floor and _words(detokenize(words(h.tokens))) not in said),
                 hypotheses[0])
 
 
