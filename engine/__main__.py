@@ -129,13 +129,18 @@ def main(argv: list[str] | None = None) -> int:
         from engine.device import set_mixed_precision
 
         set_mixed_precision(False)
+    from engine import distributed
     from engine.checkpoint import CheckpointError
     from engine.device import pick_device
 
     try:
-        pick_device(args.device)  # a GPU that is not there is said before any data or model is read
+        device = pick_device(args.device)  # a GPU that is not there is said before any data or model is read
         if args.command == "train":
-            return _train_task(args.kind).train(args)
+            check_rows = getattr(args, "batch_size", None)
+            if check_rows is not None:  # --nproc-per-node larger than a batch: said before the data is read
+                distributed.check_rows(check_rows)
+            with distributed.session(device):  # torchrun's process group; nothing without torchrun
+                return _train_task(args.kind).train(args)
         if args.command == "eval":
             result = _eval_task(args.kind).evaluate(args)
             if args.json:
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             result = bench.run(args)
             print(json.dumps(result) if args.json else json.dumps(result, indent=2))
             return 0
-    except (CheckpointError, FileNotFoundError, ValueError) as error:
+    except (CheckpointError, FileNotFoundError, ValueError, distributed.DistributedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
