@@ -233,22 +233,22 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _rank_main(index: int, size: int, port: int, function: Callable, args: tuple, errors) -> None:
+def _rank_main(index: int, size: int, port: int, function: Callable, args: tuple, errors, device_type: str) -> None:
     """One rank of :func:`launch`: torchrun's environment, the Gloo group, ``function(*args)``."""
     os.environ.update(RANK=str(index), WORLD_SIZE=str(size), LOCAL_RANK=str(index), MASTER_ADDR="127.0.0.1",
                       MASTER_PORT=str(port))
     torch.set_num_threads(1)
     try:
-        with session(torch.device("cpu")):
+        with session(torch.device(device_type)):
             function(*args)
     except BaseException as error:  # reported to the launcher, which raises it
         errors.put((index, f"{type(error).__name__}: {error}"))
         raise SystemExit(1)
 
 
-def launch(function: Callable, size: int, *args, timeout_s: float = 600.0) -> None:
+def launch(function: Callable, size: int, *args, timeout_s: float = 600.0, device_type: str = "cpu") -> None:
     """Run ``function(*args)`` on ``size`` local Gloo ranks, as torchrun would (the DDP benchmark
-    and the tests). Every rank runs to its own end; if any failed, raises :class:`DistributedError`
+    and the tests; NCCL with ``device_type`` "cuda", a GPU a rank). Every rank runs to its own end; if any failed, raises :class:`DistributedError`
     naming each failed rank and its error. ``function`` must be importable (a module's top level)."""
     import multiprocessing
     import queue
@@ -256,7 +256,8 @@ def launch(function: Callable, size: int, *args, timeout_s: float = 600.0) -> No
     context = multiprocessing.get_context("spawn")
     errors = context.Queue()
     port = _free_port()
-    processes = [context.Process(target=_rank_main, args=(i, size, port, function, args, errors)) for i in range(size)]
+    processes = [context.Process(target=_rank_main, args=(i, size, port, function, args, errors, device_type))
+                 for i in range(size)]
     for process in processes:
         process.start()
     for process in processes:
