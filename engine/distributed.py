@@ -247,9 +247,10 @@ def _rank_main(index: int, size: int, port: int, function: Callable, args: tuple
 
 
 def launch(function: Callable, size: int, *args, timeout_s: float = 600.0, device_type: str = "cpu") -> None:
-    """Run ``function(*args)`` on ``size`` local Gloo ranks, as torchrun would (the DDP benchmark
-    and the tests; NCCL with ``device_type`` "cuda", a GPU a rank). Every rank runs to its own end; if any failed, raises :class:`DistributedError`
-    naming each failed rank and its error. ``function`` must be importable (a module's top level)."""
+    """Run ``function(*args)`` on ``size`` local ranks as torchrun would (the DDP benchmark and the
+    tests): Gloo, or NCCL with one GPU a rank when ``device_type`` is "cuda". Every rank runs to its
+    own end; if any failed, raises :class:`DistributedError` naming each failed rank and its error.
+    ``function`` must be importable (a module's top level)."""
     import multiprocessing
     import queue
 
