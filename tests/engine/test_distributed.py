@@ -81,3 +81,14 @@ def test_a_malformed_shard_line_is_named_and_counted(tmp_path):
     assert "part1.jsonl:5: a conversation must be a list of strings" in report.problems[1]
     assert "reply" in vocab.stoi
     assert isinstance(ShardReport().summary()["problems"], list)
+
+
+def test_more_processes_than_rows_of_a_batch_is_said_before_starting(tmp_path, monkeypatch, capsys):
+    from engine.__main__ import main
+
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    code = main(["train", "chat", "--batch-size", "2", "--data", str(tmp_path / "missing.jsonl"),
+                 "--out", str(tmp_path / "chat.safetensors")])
+    assert code == 2
+    assert "4 processes, more than the 2 rows of one batch" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
