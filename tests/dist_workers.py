@@ -8,7 +8,7 @@ import torch
 
 from engine import distributed
 from engine.chat_training import TrainConfig, train_chat
-from engine.checkpoint import Checkpoint, save_checkpoint
+from engine.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from engine.data.chat import tokenize_conversations, training_streams
 from engine.models.seq2seq import Seq2Seq
 from engine.text import Vocab
@@ -16,9 +16,11 @@ from engine.training import adam, backward_and_step
 from tiny_chat import BASE, MEMORY
 
 
-def tiny_run(out: str, clip_norm: float = 0.05, fail_at_step: int = 0) -> None:
+def tiny_run(out: str, clip_norm: float = 0.05, fail_at_step: int = 0, stop_at_step: int = 0,
+             resume_from: str = "") -> None:
     """train_chat on a tiny model: each rank writes its final weights, progress rows and (through
-    on_checkpoint) a checkpoint named after its rank; ``fail_at_step``: rank 1 raises there."""
+    on_checkpoint) a checkpoint named after its rank; ``fail_at_step``: rank 1 raises there;
+    ``stop_at_step``: rank 0 asks to stop there; ``resume_from``: continue from that checkpoint."""
     from engine.tasks.chat_train import tiny_config
 
     folder, me = Path(out), distributed.rank()
@@ -38,13 +40,20 @@ def tiny_run(out: str, clip_norm: float = 0.05, fail_at_step: int = 0) -> None:
         steps[0] += 1
         if fail_at_step and me == 1 and steps[0] == fail_at_step:
             raise RuntimeError("rank 1 read a broken batch")
-        return False
+        return bool(stop_at_step) and me == 0 and steps[0] == stop_at_step
 
     def checkpoint(optimizer, meta):
         save_checkpoint(folder / f"rank{me}.safetensors",
-                        Checkpoint("chat", asdict(model.config), model.state_dict(), vocab.itos, {"resume": meta}))
+                        Checkpoint("chat", asdict(model.config), model.state_dict(), vocab.itos, {"resume": meta},
+                                   optimizer.state_dict()))
 
-    train_chat(model, streams, streams[:3], vocab, config, torch.device("cpu"), progress, should_stop, checkpoint)
+    resume, optimizer_state = None, None
+    if resume_from:
+        stored = load_checkpoint(resume_from, kind="chat")
+        model.load_state_dict(stored.weights)
+        resume, optimizer_state = stored.meta["resume"], stored.optimizer
+    train_chat(model, streams, streams[:3], vocab, config, torch.device("cpu"), progress, should_stop, checkpoint,
+               resume, optimizer_state)
     torch.save(model.state_dict(), folder / f"weights{me}.pt")
     (folder / f"progress{me}.json").write_text(json.dumps(rows))
 

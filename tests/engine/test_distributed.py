@@ -92,3 +92,19 @@ def test_more_processes_than_rows_of_a_batch_is_said_before_starting(tmp_path, m
     assert code == 2
     assert "4 processes, more than the 2 rows of one batch" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_a_run_stopped_on_two_ranks_resumes_in_one_process_as_if_it_had_been_one(tmp_path):
+    folders = {name: tmp_path / name for name in ("one", "two", "one_resumed", "two_resumed")}
+    for folder in folders.values():
+        folder.mkdir()
+    dist_workers.tiny_run(str(folders["one"]), 0.05, 0, 3)
+    distributed.launch(dist_workers.tiny_run, 2, str(folders["two"]), 0.05, 0, 3)
+    for name in ("one", "two"):
+        assert load_checkpoint(folders[name] / "rank0.safetensors", kind="chat").meta["resume"]["step"] == 3
+        dist_workers.tiny_run(str(folders[f"{name}_resumed"]), 0.05, 0, 0, str(folders[name] / "rank0.safetensors"))
+    alone, together = (torch.load(folders[n] / "weights0.pt") for n in ("one_resumed", "two_resumed"))
+    steps = json.loads((folders["one_resumed"] / "progress0.json").read_text())
+    assert steps[0][1] == 4 and steps[-1][1] >= 5  # it went on from step 3 to the end of the epoch
+    for name, value in together.items():
+        torch.testing.assert_close(value, alone[name], rtol=1e-4, atol=1e-5)
