@@ -97,6 +97,14 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
     bench.add_argument("--only", choices=KINDS + ("char",), action="append", help="bench only these kinds")
+    bench.add_argument("--ddp", action="store_true",
+                       help="chat training on two Gloo ranks against one process (same global batch): tokens/s, valid loss")
+    bench.add_argument("--shards-rss", action="store_true",
+                       help="peak memory of a streaming pass over 1x and 10x a generated corpus of JSONL shards")
+    bench.add_argument("--steps", type=int, default=40, help="--ddp: optimiser steps of each run")
+    check = commands.add_parser("check-gpu", help="the prepared GPU check: one JSON object (exits 1 without CUDA)")
+    check.add_argument("--json", action="store_true", help="accepted for symmetry: the output is always JSON")
+    check.add_argument("--out", default=None, help="folder for the check's checkpoints (default: a temporary one)")
     _task("data").add_arguments(commands)
     _lab_commands(commands, argv)
     bound_numbers(parser)
@@ -119,6 +127,10 @@ def _lab_commands(commands, argv: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
+    if args.command == "check-gpu":  # picks its own device and precision
+        from engine.check_gpu import run_check
+
+        return run_check(args)
     if args.command == "data":  # reads files only: no torch threads, precision or device to set
         return _task("data").run(args)
     if args.threads:
@@ -129,13 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         from engine.device import set_mixed_precision
 
         set_mixed_precision(False)
+    from engine import distributed
     from engine.checkpoint import CheckpointError
     from engine.device import pick_device
 
     try:
-        pick_device(args.device)  # a GPU that is not there is said before any data or model is read
+        device = pick_device(args.device)  # a GPU that is not there is said before any data or model is read
         if args.command == "train":
-            return _train_task(args.kind).train(args)
+            check_rows = getattr(args, "batch_size", None)
+            if check_rows is not None:  # --nproc-per-node larger than a batch: said before the data is read
+                distributed.check_rows(check_rows)
+            with distributed.session(device):  # torchrun's process group; nothing without torchrun
+                return _train_task(args.kind).train(args)
         if args.command == "eval":
             result = _eval_task(args.kind).evaluate(args)
             if args.json:
@@ -155,12 +172,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "cells":
             return _task("cells").run_cells(args)
         if args.command == "bench":
-            from engine import bench
+            from engine import bench, bench_scale
 
-            result = bench.run(args)
+            if args.ddp or args.shards_rss:
+                result = {}
+                if args.ddp:
+                    result["ddp"] = bench_scale.run_ddp(args.steps)
+                if args.shards_rss:
+                    result["shards_rss"] = bench_scale.run_shards_rss()
+            else:
+                result = bench.run(args)
             print(json.dumps(result) if args.json else json.dumps(result, indent=2))
             return 0
-    except (CheckpointError, FileNotFoundError, ValueError) as error:
+    except (CheckpointError, FileNotFoundError, ValueError, distributed.DistributedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 import torch
 
+from engine import distributed
 from engine.truncated_run import TrainResult, TruncatedRun
 from engine.data.chars import CharCorpus, CharStream, CharVocab, Part
 from engine.models.char_rnn import CharRNN, detach
@@ -93,15 +94,17 @@ def train_char(model: CharRNN, corpus: CharCorpus, vocab: CharVocab, config: Cha
     for epoch in range(run.start_epoch, config.epochs + 1):
         stream = CharStream(corpus.train, vocab, config.batch_size)
         stream.skip(run.skip, config.window)
-        state = model.initial_state(stream.rows, device)
+        distributed.check_rows(stream.rows, "text streams (--batch-size)")
+        rows = distributed.share(stream.rows)  # this rank's streams of text (all in one process)
+        state = model.initial_state(rows.stop - rows.start, device)
         window_index = run.skip
         for ids in stream.windows(config.window):
-            ids = ids.to(device)
+            ids = ids[rows].to(device)
             out = model(ids[:, :-1], state, targets=ids[:, 1:])
             # Carry the state's values but not its history: backpropagating into earlier windows
             # would reach back to the start of the text (truncated BPTT).
             state = detach(out.state)
-            run.optimise(out.loss, epoch, ids[:, 1:].numel())
+            run.optimise(out.loss * run.rank_weight(ids[:, 1:].numel()), epoch, ids[:, 1:].numel())
             window_index += 1
             ended = run.after_step(epoch, window_index, per_epoch)
             if ended is not None:

@@ -200,8 +200,9 @@ class _ChatTraining(TruncatedRun):
     def train_epoch(self, epoch: int) -> Optional[TrainResult]:
         """One pass over the streams, a window of ``tbptt_turns`` exchanges per optimiser step.
         Returns the run's result if it ended inside the epoch (a stop request, or out of time)."""
-        state = starting_state(self.model, self.config.batch_size, self.device, self.start_state)
-        teacher_state = (starting_state(self.teacher, self.config.batch_size, self.device, self.start_state)
+        rows = self.rows.stop - self.rows.start  # this rank's rows (all of them in one process)
+        state = starting_state(self.model, rows, self.device, self.start_state)
+        teacher_state = (starting_state(self.teacher, rows, self.device, self.start_state)
                          if self.teacher is not None else None)
         window = _Window()
         batches = stream_batches(self.train_streams, self.config.batch_size, self.vocab,
@@ -209,7 +210,7 @@ class _ChatTraining(TruncatedRun):
         for turn, batch in enumerate(batches, 1):
             if turn <= self.skip:
                 continue
-            state, teacher_state = self.read_turn(batch.to(self.device), state, teacher_state, window)
+            state, teacher_state = self.read_turn(batch.rows(self.rows).to(self.device), state, teacher_state, window)
             if window.turns < self.config.tbptt_turns:
                 continue
             state, window = self.optimise_window(window, epoch, state), _Window()
@@ -242,9 +243,10 @@ class _ChatTraining(TruncatedRun):
     def optimise_window(self, window: _Window, epoch: int, state: State) -> State:
         """One optimiser step on the window's loss; returns the carried state, detached."""
         # The mean over the window's reply tokens of -log p(reply | turn, conversation so far).
-        loss = window.loss / max(window.tokens, 1)
+        weight = self.rank_weight(window.tokens)  # 1 in one process; see engine.truncated_run
+        loss = window.loss / max(window.tokens, 1) * weight
         objective = (loss if window.penalty is None
-                     else loss + self.config.distill_weight * window.penalty / max(window.tokens, 1))
+                     else loss + self.config.distill_weight * window.penalty / max(window.tokens, 1) * weight)
         self.optimise(objective, epoch, window.read, loss=loss,
                       after_update=self._pull_to_anchor if self.anchor is not None else None)
         # Detach the carried state: without it the next window would backpropagate through

@@ -126,7 +126,12 @@ class Vocab:
     @classmethod
     def build(cls, texts: Iterable[Sequence[str]], max_size: int = 8000, min_count: int = 2) -> "Vocab":
         """Most frequent tokens of tokenised ``texts`` (ties broken alphabetically, for determinism)."""
-        counts = Counter(token for tokens in texts for token in tokens)
+        return cls.from_counts(Counter(token for tokens in texts for token in tokens), max_size, min_count)
+
+    @classmethod
+    def from_counts(cls, counts: Counter, max_size: int = 8000, min_count: int = 2) -> "Vocab":
+        """:meth:`build` from token counts already made (a streaming pass over shards)."""
+        counts = Counter(counts)
         for special in SPECIALS:
             counts.pop(special, None)
         ranked = sorted((item for item in counts.items() if item[1] >= min_count), key=lambda kv: (-kv[1], kv[0]))

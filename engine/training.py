@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Optional
 
 import torch
 
+from engine import distributed
 from engine.progress import PAUSED, RESUMED, ProgressCallback, ProgressUpdate, event
 
 
@@ -51,10 +52,13 @@ def clip_gradients(parameters: Iterable[torch.nn.Parameter], threshold: float) -
 
 def backward_and_step(loss: torch.Tensor, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
                       clip_norm: float) -> tuple[float, bool]:
-    """Backpropagate ``loss``, clip the global gradient norm, and step unless the norm is not
+    """Backpropagate ``loss``, average the gradient over the ranks (a no-op in one process), clip the global gradient norm, and step unless the norm is not
     finite (a step on an overflowed gradient would ruin the weights). Returns (norm, clipped)."""
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
+    # Under torchrun: the mean of the ranks' gradients, before the norm is measured, so the
+    # global norm that is clipped is the averaged gradient's (engine.distributed).
+    distributed.average_gradients(model.parameters())
     norm, clipped = clip_gradients(model.parameters(), clip_norm)
     if math.isfinite(norm):
         optimizer.step()
@@ -71,6 +75,7 @@ class StopRequest:
     def __init__(self) -> None:
         self._event = threading.Event()
         self._previous_handler = None
+        self._previous_term = None
 
     def __call__(self) -> bool:
         return self._event.is_set()
@@ -86,12 +91,19 @@ class StopRequest:
     def __enter__(self) -> "StopRequest":
         if threading.current_thread() is threading.main_thread():
             self._previous_handler = signal.signal(signal.SIGINT, self._on_sigint)
+            # torchrun answers Ctrl-C by sending its workers SIGTERM (and SIGKILL 30 s later):
+            # a rank treats it as the first Ctrl-C, so the ranks agree to stop and rank 0 saves.
+            if distributed.environment().world_size > 1:
+                self._previous_term = signal.signal(signal.SIGTERM, self._on_sigint)
         return self
 
     def __exit__(self, *exc) -> None:
         if self._previous_handler is not None:
             signal.signal(signal.SIGINT, self._previous_handler)
             self._previous_handler = None
+        if self._previous_term is not None:
+            signal.signal(signal.SIGTERM, self._previous_term)
+            self._previous_term = None
 
 
 class Control:

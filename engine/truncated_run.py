@@ -4,6 +4,12 @@ limit, the best validation loss, stopping, and the checkpoints a resume continue
 
 A loop reads its own data its own way (conversations in rows, or stretches of text) and calls
 :meth:`TruncatedRun.optimise` once per window, then :meth:`TruncatedRun.after_step`.
+
+Under torchrun (``engine.distributed``) every rank reads the same global batches and keeps
+:attr:`TruncatedRun.rows` of them; it weights its loss with :meth:`TruncatedRun.rank_weight`, so the
+averaged gradient is the one process's over the union of the rows. The ranks start from rank 0's
+weights, agree on stopping and on the clock, and only rank 0 validates, reports and checkpoints;
+a resume position counts global batches, so a run resumes on any number of ranks.
 """
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from typing import Callable, Optional
 
 import torch
 
-from engine.progress import ProgressCallback, ProgressUpdate, StopCheck
+from engine import distributed
+from engine.progress import ProgressCallback, ProgressUpdate, StopCheck, ignore_progress
 from engine.training import Throughput, adam, backward_and_step
 
 
@@ -48,10 +55,15 @@ class TruncatedRun:
                  evaluate: Callable[[], float], on_progress: ProgressCallback, should_stop: StopCheck,
                  on_checkpoint: Optional[Callable[[torch.optim.Optimizer, dict], None]],
                  resume: Optional[dict], optimizer_state: Optional[dict], position: str):
-        torch.manual_seed(config.seed)
+        distributed.check_rows(config.batch_size)
+        # Rank 0's weights everywhere; dropout draws its own masks on each rank.
+        torch.manual_seed(config.seed + distributed.rank())
         self.model, self.config, self.device = model.to(device).train(), config, device
+        distributed.broadcast_parameters(self.model)
+        self.rows = distributed.share(config.batch_size)  # this rank's rows of every batch
         self.total_steps, self.evaluate, self.position = max(1, total_steps), evaluate, position
-        self.on_progress, self.should_stop, self.on_checkpoint = on_progress, should_stop, on_checkpoint
+        self.on_progress = on_progress if distributed.is_main() else ignore_progress
+        self.should_stop, self.on_checkpoint = should_stop, distributed.main_only(on_checkpoint)
         self.optimizer = adam(model.parameters(), config.learning_rate)
         if optimizer_state is not None:
             self.optimizer.load_state_dict(optimizer_state)
@@ -68,12 +80,20 @@ class TruncatedRun:
     def result(self, epochs_done: float, stopped: bool) -> TrainResult:
         return TrainResult(self.step, epochs_done, stopped, self.best_valid, self.clock.elapsed, self.tokens_seen)
 
+    def rank_weight(self, count: float) -> float:
+        """The factor for this rank's mean loss over ``count`` tokens (1 in one process)."""
+        return distributed.weight(count)
+
+    def elapsed(self) -> float:
+        """Seconds since the start, rank 0's clock on every rank (the schedule must agree)."""
+        return distributed.from_main(self.clock.elapsed) if distributed.active() else self.clock.elapsed
+
     def optimise(self, objective: torch.Tensor, epoch: int, tokens: int, loss: Optional[torch.Tensor] = None,
                  after_update: Optional[Callable[[float], None]] = None) -> None:
         """One optimiser step on ``objective`` at the schedule's learning rate; the progress row
         reports ``loss`` (default: the objective) and ``tokens`` read. ``after_update(lr)`` runs
         after the step (fine-tuning's pull toward the base weights)."""
-        progress = max(self.step / self.total_steps, self.clock.elapsed / self.time_limit if self.time_limit else 0.0)
+        progress = max(self.step / self.total_steps, self.elapsed() / self.time_limit if self.time_limit else 0.0)
         learning_rate = learning_rate_at(self.config, progress, self.step)
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate
@@ -81,9 +101,10 @@ class TruncatedRun:
         if after_update is not None:
             after_update(learning_rate)
         self.step += 1
+        tokens = int(distributed.total(tokens))
         self.tokens_seen += tokens
-        reported = objective if loss is None else loss
-        self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, float(reported.detach()), norm, clipped,
+        reported = distributed.mean(float((objective if loss is None else loss).detach()))
+        self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, reported, norm, clipped,
                                         self.clock.tick(tokens), learning_rate, self.clock.elapsed))
 
     def after_step(self, epoch: int, position: int, epoch_length: int) -> Optional[TrainResult]:
@@ -91,6 +112,7 @@ class TruncatedRun:
         or checkpoint when they are due. The run's result when it ends here."""
         stop_asked = self.should_stop()
         out_of_time = self.time_limit is not None and self.clock.elapsed >= self.time_limit
+        stop_asked, out_of_time = distributed.any_true(stop_asked, out_of_time)  # all ranks end together
         if stop_asked or out_of_time:
             valid = self.validate(epoch) if out_of_time else None
             self.save(epoch, position, valid)
@@ -101,7 +123,9 @@ class TruncatedRun:
             self.save(epoch, position)
         return None
 
-    def validate(self, epoch: int) -> float:
+    def validate(self, epoch: int) -> Optional[float]:
+        if not distributed.is_main():  # the other ranks go on to the next collective and wait there
+            return None
         loss = self.evaluate()
         self.best_valid = loss if self.best_valid is None else min(self.best_valid, loss)
         self.on_progress(ProgressUpdate(self.step, self.total_steps, epoch, loss, 0.0, False, 0.0,

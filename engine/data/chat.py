@@ -75,7 +75,9 @@ def read_jsonl(path: str | Path) -> list[Conversation]:
 def load_corpus(data: str | Path | None = None, seed: int = 1234) -> Splits:
     """The default corpus (chitchat + chatterbot's English pairs in train) or a user's JSONL."""
     if data is not None:
-        return split(read_jsonl(data), seed)
+        from engine.data.shards import is_sharded, read_all  # a folder or glob of JSONL shards
+
+        return split(read_all(data) if is_sharded(data) else read_jsonl(data), seed)
     splits = split(read_chitchat(), seed)
     splits.train = splits.train + read_chatterbot()
     return splits
@@ -143,6 +145,14 @@ class TurnBatch:
     reset: torch.Tensor  # (batch,) bool: the row starts a new conversation (its state is zeroed)
     n_tokens: int  # target tokens in the batch
     streams: Optional[torch.Tensor] = None  # (batch,) the index of each row's stream, -1 when idle
+
+    def rows(self, part: slice) -> "TurnBatch":
+        """The rows in ``part`` only (a rank's share under torchrun), cut to their longest turn and reply."""
+        src_len, tgt_len = int(self.source_lengths[part].max()), int(self.reply_lengths[part].max())
+        targets = self.targets[part, :tgt_len]
+        return TurnBatch(self.source[part, :src_len], self.source_lengths[part], self.reply_input[part, :tgt_len],
+                         self.reply_lengths[part], targets, self.reset[part], int(targets.ne(0).sum()),
+                         None if self.streams is None else self.streams[part])
 
     def to(self, device: torch.device) -> "TurnBatch":
         return TurnBatch(self.source.to(device), self.source_lengths, self.reply_input.to(device),

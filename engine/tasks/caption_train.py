@@ -34,6 +34,7 @@ from engine.tasks.caption_data import (attention_targets, encode_captions, likel
 from engine.text import Vocab
 from engine.progress import (CHECKPOINT, LOADING, PREPARED, ProgressCallback, ProgressUpdate, StopCheck, emitter, event,
                              ignore_progress, never_stop, progress_row)
+from engine import distributed
 from engine.training import Control, StopRequest, Throughput, adam, backward_and_step, tqdm_progress
 
 DEFAULT_OUT = Path("runs") / "caption.safetensors"
@@ -104,8 +105,11 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
     validated best so far are kept (the latest ones if none did). Returns {"steps",
     "best_metric", "elapsed_s", "stopped"}.
     """
-    torch.manual_seed(config.seed)
+    distributed.check_rows(config.batch_size)
+    torch.manual_seed(config.seed + distributed.rank())
     model.to(device).train()
+    distributed.broadcast_parameters(model)  # rank 0's weights on every rank (torchrun)
+    on_progress = on_progress if distributed.is_main() else ignore_progress
     optimizer = adam(model.parameters(), config.learning_rate)
     throughput = Throughput()
     best_metric, best_state = -math.inf, None
@@ -114,7 +118,7 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
 
     def run_validation(epoch: int) -> None:
         nonlocal best_metric, best_state
-        if validate is None:
+        if validate is None or not distributed.is_main():  # rank 0 validates and keeps the best weights
             return
         model.eval()
         metric = validate(model)
@@ -125,18 +129,24 @@ def train_model(model: Captioner, vocab: Vocab, batches: Iterator[tuple[torch.Te
                                    throughput.elapsed, phase="valid", valid_loss=math.nan, metric=metric))
 
     while step < config.steps:
-        if should_stop() or (config.max_minutes is not None and throughput.elapsed > 60 * config.max_minutes):
+        elapsed = distributed.from_main(throughput.elapsed) if distributed.active() else throughput.elapsed
+        out_of_time = config.max_minutes is not None and elapsed > 60 * config.max_minutes
+        if distributed.any_true(should_stop() or out_of_time)[0]:  # a stop on any rank stops all
             stopped = True
             break
-        images, inputs, targets, marked = _batch_tensors(model, vocab, next(batches), config, device, word_rng)
-        rate = _learning_rate(step, config, throughput.elapsed)
+        batch = next(batches)  # images, captions (and the scenes' regions and choices), image by image
+        mine = distributed.share(len(batch[1]))  # this rank's images of the global batch
+        images, inputs, targets, marked = _batch_tensors(model, vocab, tuple(part[mine] for part in batch), config,
+                                                         device, word_rng)
+        rate = _learning_rate(step, config, elapsed)
         for group in optimizer.param_groups:
             group["lr"] = rate
         _, loss = model(images, inputs, targets, attention_penalty=config.attention_penalty,
                         attention_targets=marked, attention_supervision=config.attention_supervision)
+        loss = loss * distributed.weight(int((targets != vocab.pad_id).sum()))  # 1 in one process
         norm, clipped = backward_and_step(loss, model, optimizer, config.clip_norm)
         step += 1
-        tokens = int((targets != vocab.pad_id).sum())
+        tokens = int(distributed.total(int((targets != vocab.pad_id).sum())))
         on_progress(ProgressUpdate(step, config.steps, 1, float(loss.detach()), norm, clipped, throughput.tick(tokens),
                                    rate, throughput.elapsed))
         if step % config.valid_every == 0 and step < config.steps:
@@ -242,6 +252,8 @@ def train(args: argparse.Namespace) -> int:
         summary_of_run = train_model(predictor.model, vocab, batches, config, device, validate,
                                      progress if jsonl else tqdm_progress(config.steps, unit="tok"), control)
     meta["training"] = summary_of_run
+    if not distributed.is_main():  # under torchrun rank 0 writes the model and the report
+        return 0
     path = predictor.save(args.out, meta, half=args.half)
     emit(event(CHECKPOINT, step=summary_of_run["steps"], path=str(path)))
     _report(summary_of_run, path, summary, emit, jsonl, control, started, "best_bleu4" if args.data else "best_truthfulness")

