@@ -18,7 +18,7 @@ from engine import add_mmi_arguments
 from engine.options import Parser, bound_numbers
 
 KINDS = ("chat", "sentiment", "caption")
-EVAL_KINDS = KINDS + ("finetune", "char")
+EVAL_KINDS = KINDS + ("finetune", "char", "memory")
 
 
 def _task(kind: str):

@@ -17,7 +17,7 @@ from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 
 from engine import add_mmi_arguments, mmi_settings
 from engine.chat_training import evaluate_loss
-from engine.data.chat import load_corpus, read_jsonl, tokenize_conversations, training_streams
+from engine.data.chat import load_corpus, make_turn_batch, read_jsonl, tokenize_conversations, training_streams
 from engine.decode_config import DecodeConfig
 from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
@@ -114,6 +114,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")
     parser.add_argument("--data", default=None, help="JSONL conversations (default: the corpus's test split)")
     parser.add_argument("--split", choices=("test", "valid"), default="test")
+    parser.add_argument("--corpus", default=None,
+                        help="with --corpus-dir: that corpus's split instead of chitchat's (topical-chat, "
+                             "synthetic-persona-chat, personality-chat)")
+    parser.add_argument("--corpus-dir", default=None, help="the folder of the corpora (see --corpus)")
     parser.add_argument("--max-exchanges", type=int, default=600,
                         help="exchanges used for the generation and ranking figures (perplexity uses all)")
     parser.add_argument("--beam-size", type=int, default=5)
@@ -156,11 +160,21 @@ def evaluate(args: argparse.Namespace) -> dict:
     splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
     if args.data:
         conversations = read_jsonl(args.data)
+    elif args.corpus:
+        from engine.data.corpora import load_corpora
+
+        if not args.corpus_dir:
+            raise ValueError("--corpus needs --corpus-dir, the folder that holds it")
+        chosen = load_corpora(args.corpus_dir, [args.corpus], seed=1234)[args.corpus].splits
+        conversations = chosen.test if args.split == "test" else chosen.valid
     else:
         conversations = splits.test if args.split == "test" else splits.valid
     test_tokens = tokenize_conversations(conversations)
     streams = training_streams(test_tokens, vocab, config.max_source_len, config.max_reply_len, both_sides=False)
-    nll, n_tokens = evaluate_loss(predictor.model, streams, vocab, device)
+    # The memory model is scored with its copy path: words outside the vocabulary keep their ids.
+    scored = (training_streams(test_tokens, vocab, config.max_source_len, config.max_reply_len, False, True)
+              if config.memory_tokens else streams)
+    nll, n_tokens = evaluate_loss(predictor.model, scored, vocab, device)
 
     # The anchor sees the same replies (cut the same way) and the same vocabulary.
     train_streams = training_streams(tokenize_conversations(splits.train), vocab, config.max_source_len,
@@ -185,7 +199,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "n_reply_tokens": n_tokens,
         "start_state": "stored" if predictor.meta.get("start_state") else "zeros",
         "model": model_path.name,
-        "data": args.data or f"{args.split} split",
+        "data": args.data or f"{args.corpus or 'chitchat'} {args.split} split",
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -229,10 +243,20 @@ def _answer_and_rank(predictor: ChatPredictor, streams, train_streams, args: arg
             scores = _candidate_scores(predictor, state, source, [reply] + negatives, args.rank_score, prior_sources)
             done.hits += int(scores[0] > max(scores[1:]))
             done.ranked += 1
-            with torch.inference_mode():
-                _, state = predictor.model.start_reply(torch.tensor([source], device=device), state)
-                state = predictor.model.read_reply(reply, state, vocab.sos_id)
+            state = _after_exchange(predictor, state, source, reply)
     return done
+
+
+@torch.inference_mode()
+def _after_exchange(predictor: ChatPredictor, state, source: list[int], reply: list[int]):
+    """The model's state (batch 1) after it has read ``source`` and ``reply``."""
+    model, device = predictor.model, predictor.device
+    if model.config.memory_tokens:  # its memory needs the whole exchange, as in training
+        batch = make_turn_batch([(source, reply)], [False], predictor.vocab)
+        return model(batch.source.to(device), batch.source_lengths, batch.reply_input.to(device),
+                     batch.reply_lengths, state, targets=batch.targets.to(device)).state
+    _, state = model.start_reply(torch.tensor([source], device=device), state)
+    return model.read_reply(reply, state, predictor.vocab.sos_id)
 
 
 def _reply_figures(done: _Answered, judge: WordAssociation, seed: int) -> dict:

@@ -81,7 +81,7 @@ class Reranking:
         in one batch; ``state`` has one row per pair, or one row for all. Returns (len(pairs),) on
         the CPU; with ``ends``, also each reply's log p(<eos>) where it ends."""
         if state[0].size(1) == 1 and len(pairs) > 1:
-            state = tuple(part.expand(-1, len(pairs), -1).contiguous() for part in state)
+            state = self.model.reorder_state(state, torch.zeros(len(pairs), dtype=torch.long, device=self.device))
         return _teacher_forced(self.model, pairs, state, self.vocab, self.device, ends)
 
     @torch.inference_mode()
@@ -103,6 +103,11 @@ class Reranking:
         """log p(reply) for each reply: the log of the mean of p(reply | turn) over ``sources``
         (default: ``prior_sources``), each turn read at the start of a new conversation. Every
         (turn, reply) pair is decoded in one batch."""
+        if self.model.config.memory_tokens:  # the memory model reads each pair as a new conversation
+            sources = sources or self.prior_sources
+            pairs = [(source, reply) for source in sources for reply in replies]
+            each = _teacher_forced(self.model, pairs, self.start_state(len(pairs)), self.vocab, self.device)
+            return torch.logsumexp(each.view(len(sources), len(replies)), dim=0) - math.log(len(sources))
         memory, state = self._encoded_turns(sources or self.prior_sources)
         n_turns, n_replies = memory[0].size(0), len(replies)
         turn_rows = torch.arange(n_turns, device=self.device).repeat_interleave(n_replies)

@@ -1,0 +1,106 @@
+"""``python -m engine eval memory --json``: does the bot say back what it was told?
+
+The conversations are :func:`engine.data.memory_sets.evaluation_set`'s: a fact told with
+held-out values (or held-out phrasings), real exchanges from the corpora's valid and test splits
+between telling and asking, then the fact asked back. For each asking, the conversation up to it
+is folded into the model's state as it was said (the bot's own turns as written), the model
+replies to the question, and the reply is checked:
+
+- ``recall``: by gap (real exchanges between telling and asking) and by what was held out, the
+  share of replies that state the value (as whole words, case aside);
+- ``oov_exact``: for held-out values with a word outside the model's vocabulary, the share of
+  replies that say the value letter for letter, case included;
+- ``abstains_when_untold``: for facts never told, the share of replies that say so;
+- ``corrected``: for corrected facts, the share that state the new value and not the old one.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from engine.decode_config import DecodeConfig
+from engine.device import pick_device
+from engine.shipped import DEFAULT_PATHS
+from engine.tasks.chat import ChatPredictor
+from engine.text import tokenize
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="chat checkpoint (default: the shipped model)")
+    parser.add_argument("--corpus-dir", default=None,
+                        help="take the real exchanges from the valid and test splits of the corpora here too "
+                             "(default: chitchat's valid and test splits only)")
+    parser.add_argument("--per-cell", type=int, default=50,
+                        help="conversations per gap and held-out kind, and for corrected and untold facts")
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--examples", type=int, default=3, help="replies of each set printed as examples")
+
+
+def filler_conversations(corpus_dir: str | None) -> list[list[str]]:
+    """Conversations the team has not trained on: the valid and test splits."""
+    from engine.data.chat import read_chitchat
+    from engine.data.splits import split
+
+    chitchat = split(read_chitchat())
+    conversations = chitchat.valid + chitchat.test
+    if corpus_dir is not None:
+        from engine.data.corpora import load_corpora
+
+        for corpus in load_corpora(corpus_dir).values():
+            conversations += corpus.splits.valid + corpus.splits.test
+    return conversations
+
+
+def _outside_vocabulary(predictor: ChatPredictor, value: str) -> bool:
+    return any(token not in predictor.vocab.stoi for token in tokenize(value))
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    from engine.data.memory_filler import FillerPool
+    from engine.data.memory_sets import EVAL_GAPS, abstains, evaluation_set, states
+
+    started = time.perf_counter()
+    device = pick_device(args.device)
+    path = Path(args.model or DEFAULT_PATHS["chat"])
+    predictor = ChatPredictor.load(path, device)
+    sets = evaluation_set(FillerPool.build(filler_conversations(args.corpus_dir)), args.per_cell)
+    decoding = DecodeConfig(beam_size=args.beam_size)
+    hits: dict[str, list[bool]] = defaultdict(list)
+    examples: dict[str, list[dict]] = defaultdict(list)
+    for name, conversations in sets.items():
+        for conversation in conversations:
+            for probe in conversation.probes:
+                turns = conversation.turns
+                said = [(turns[i], turns[i + 1]) for i in range(0, probe.ask_turn, 2)]
+                reply = predictor.reply(turns[probe.ask_turn], predictor.rebuild_state(said), decoding).text
+                cell = _score(name, probe, reply, predictor, hits, states, abstains)
+                if len(examples[name]) < args.examples:
+                    examples[name].append({"asked": turns[probe.ask_turn], "value": probe.value,
+                                           "reply": reply, "right": cell})
+    share = lambda key: round(sum(hits[key]) / len(hits[key]), 3) if hits[key] else None  # noqa: E731
+    return {
+        "recall": {held: {str(gap): share(f"{held}/gap={gap}") for gap in EVAL_GAPS} for held in ("values", "phrasings")},
+        "oov_exact": share("oov_exact"),
+        "abstains_when_untold": share("untold"),
+        "corrected": share("corrected"),
+        "n": {key: len(value) for key, value in sorted(hits.items())},
+        "model": path.name, "memory_tokens": predictor.model.config.memory_tokens,
+        "corpus_dir": bool(args.corpus_dir), "beam_size": args.beam_size,
+        "examples": dict(examples), "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _score(name: str, probe, reply: str, predictor: ChatPredictor, hits, states, abstains) -> bool:
+    """Record whether ``reply`` answers ``probe`` rightly under ``name`` (and ``oov_exact``)."""
+    if name == "untold":
+        right = abstains(reply)
+    elif name == "corrected":
+        right = states(reply, probe.value) and not (probe.replaced and states(reply, probe.replaced))
+    else:
+        right = states(reply, probe.value)
+        if probe.value_heldout and _outside_vocabulary(predictor, probe.value):
+            hits["oov_exact"].append(states(reply, probe.value, exact=True))
+    hits[name].append(right)
+    return right

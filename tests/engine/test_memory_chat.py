@@ -1,0 +1,160 @@
+"""The memory model: its memory, its attention over it, the copy path, TBPTT and states."""
+import random
+
+import pytest
+import torch
+
+from engine.chat_training import TrainConfig, detach, run_turn, starting_state, train_chat
+from engine.data.chat import make_turn_batch, tokenize_conversations, training_streams
+from engine.decode_config import DecodeConfig
+from engine.models.memory import Memory
+from engine.models.memory_chat import MemoryChat
+from engine.models.seq2seq import Seq2SeqConfig
+from engine.tasks.chat import ChatPredictor
+from engine.text import Vocab
+
+GREEDY = DecodeConfig(strategy="greedy")
+
+
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+
+
+def _conversation(name: str) -> list[str]:
+    return [f"my name is {name}", "nice to meet you", "how are you", "i am fine", "what is my name ?",
+            f"your name is {name}"]
+
+
+def _tiny(vocab: Vocab, memory_tokens: int = 64, seed: int = 0) -> MemoryChat:
+    torch.manual_seed(seed)
+    return MemoryChat(Seq2SeqConfig(vocab_size=len(vocab), embedding_size=32, hidden_size=48, attention_size=24,
+                                    dropout=0.0, cutoffs=(), memory_tokens=memory_tokens))
+
+
+@pytest.fixture(scope="module")
+def taught():
+    """A tiny memory model taught to say back a name it was told two exchanges before; every name
+    is a made-up word, and the vocabulary holds the first conversation's words only, so every
+    other name is outside it."""
+    rng = random.Random(0)
+    tokenized = tokenize_conversations([_conversation(_name(rng)) for _ in range(200)])
+    vocab = Vocab.build(tokenized[0], min_count=1)
+    model = _tiny(vocab)
+    streams = training_streams(tokenized, vocab, 32, 32, both_sides=False, extended=True)
+    train_chat(model, streams, [], vocab,
+               TrainConfig(epochs=30, batch_size=32, learning_rate=1e-2, min_learning_rate=1e-3, warmup_steps=10,
+                           tbptt_turns=3, valid_every=10**9, min_active_rows=0.0), torch.device("cpu"))
+    return ChatPredictor(model, vocab, torch.device("cpu"), "taught")
+
+
+def test_memory_keeps_the_newest_entries_in_order_within_its_bound():
+    memory = Memory.empty(2, 1)
+    for turn in range(4):  # row 0 says 3 tokens a turn, row 1 one token (then padding)
+        ids = torch.tensor([[10 * turn + 1, 10 * turn + 2, 10 * turn + 3], [10 * turn + 1, 0, 0]])
+        memory = memory.append(ids.unsqueeze(-1).float(), ids, torch.tensor([turn, turn]), bound=5)
+    assert memory.ids[0].tolist() == [22, 23, 31, 32, 33]  # the oldest dropped first
+    assert memory.ids[1].tolist() == [0, 1, 11, 21, 31]  # left-padded, oldest first
+    assert memory.turns[0].tolist() == [2, 2, 3, 3, 3]
+    assert torch.equal(memory.values.squeeze(-1).long(), memory.ids)  # values travel with their ids
+    assert memory.clear_rows(torch.tensor([True, False])).real[0].sum() == 0
+
+
+def test_unknown_words_get_one_extended_id_per_conversation():
+    vocab = Vocab.build([["my", "name", "is"]], min_count=1)
+    unknown: dict[str, int] = {}
+    first = vocab.encode_extended(["my", "name", "is", "zorblax"], unknown)
+    again = vocab.encode_extended(["zorblax", "and", "zorblax"], unknown)
+    assert first[-1] == again[0] == again[2] == len(vocab)
+    assert again[1] == len(vocab) + 1
+    assert vocab.decode(again, ["zorblax", "and"]) == ["zorblax", "and", "zorblax"]
+
+
+def test_attention_over_memory_sums_to_one_and_is_zero_at_empty_slots_and_padding():
+    vocab = Vocab.build([["a", "b", "c", "d"]], min_count=1)
+    model = _tiny(vocab, memory_tokens=6).eval()
+    state = model.initial_state(2)
+    exchanges = [([4, 5, 6], [7, 4]), ([4], [5])]  # row 1 says fewer tokens
+    for _ in range(2):
+        batch = make_turn_batch(exchanges, [False, False], vocab)
+        out = run_turn(model, batch, state)
+        real_steps = batch.reply_input.ne(0)
+        assert torch.allclose(out.attention[real_steps].sum(-1), torch.ones(int(real_steps.sum())))
+        assert torch.all(out.attention[~real_steps] == 0)  # padding positions of the reply
+        state = out.state
+    memory = state.memory
+    assert memory.ids.size(1) == 6  # the bound
+    empty = ~memory.real
+    assert empty[1].any() and not empty[0].any()
+    queries = torch.randn(2, 3, 48)
+    _, weights = model.attend_memory(queries, memory, model.memory_keys(memory, torch.tensor([6, 6])))
+    assert torch.all(weights[1][:, empty[1]] == 0)
+    assert torch.allclose(weights.sum(-1), torch.ones(2, 3))
+
+
+def test_a_window_covering_the_conversation_backpropagates_through_the_memory():
+    """TBPTT over a window holding the whole conversation is full BPTT: the last exchange's loss
+    reaches the first turn's words through the memory; detaching between exchanges cuts it."""
+    vocab = Vocab.build([["a", "b", "c", "d", "e"]], min_count=1)
+    exchanges = [([4, 5], [6]), ([7], [8]), ([7], [4])]
+
+    def first_word_gradient(cut: bool) -> torch.Tensor:
+        model = _tiny(vocab)
+        state = starting_state(model, 1, torch.device("cpu"))
+        embedded = []
+        original = model.embedding.forward
+
+        def recording(ids):  # keep the first call's vectors (the first turn) to differentiate
+            vectors = original(ids)
+            if not embedded:
+                vectors.retain_grad()
+                embedded.append(vectors)
+            return vectors
+
+        model.embedding.forward = recording
+        for index, exchange in enumerate(exchanges):
+            out = run_turn(model, make_turn_batch([exchange], [index == 0], vocab), state)
+            state = detach(out.state) if cut else out.state
+        out.loss_sum.backward()
+        return embedded[0].grad
+
+    assert first_word_gradient(cut=False).abs().sum() > 0
+    assert first_word_gradient(cut=True) is None or first_word_gradient(cut=True).abs().sum() == 0
+
+
+def test_tiny_model_says_back_a_name_outside_its_vocabulary(taught):
+    state = None
+    for message in ("My name is Quorbelix", "how are you"):
+        state = taught.reply(message, state, GREEDY).state
+    reply = taught.reply("what is my name ?", state, GREEDY)
+    assert "Quorbelix" in reply.text  # as written, though the model never saw the word
+    assert "<unk>" not in reply.text
+    named = reply.tokens.index("Quorbelix")
+    assert reply.copied[named] > 0.5
+    assert len(reply.attention[named]) == len(reply.source_tokens) == len(reply.source_turns)
+    told = [turn for token, turn in zip(reply.source_tokens, reply.source_turns) if token == "Quorbelix"]
+    assert told == [4]  # told four turns before the question
+
+
+def test_a_conversation_rebuilt_from_its_saved_exchanges_gives_the_same_next_reply(taught):
+    live, said = None, []
+    for message in ("my name is Bafelotu", "how are you"):
+        reply = taught.reply(message, live, GREEDY)
+        live = reply.state
+        said.append((message, reply.text))
+    rebuilt = taught.rebuild_state(said)
+    assert rebuilt.unknown == live.unknown
+    assert taught.reply("what is my name ?", rebuilt, GREEDY).text == taught.reply("what is my name ?", live,
+                                                                                   GREEDY).text
+    assert "Bafelotu" in taught.reply("what is my name ?", rebuilt, GREEDY).text
+
+
+def test_a_huge_message_and_a_long_conversation_stay_within_the_memory_bound(taught):
+    bound = taught.model.config.memory_tokens
+    reply = taught.reply("zq " * 50_000, None, GREEDY)
+    assert reply.text
+    assert len(reply.source_tokens) <= taught.model.config.max_source_len
+    state = reply.state
+    for turn in range(300):
+        state = taught.reply(f"how are you {turn}", state, GREEDY).state
+    assert state.tensors.memory.ids.size(1) == bound
+    assert state.turns == 301
