@@ -142,6 +142,14 @@ OPENERS = ("hi", "how are you?", "do you like music?", "what are you doing this 
            "do you have any pets?", "my exams start tomorrow", "what did you eat for dinner?")
 
 
+# Exchanges that lead up to the reply of ``reply_turn20_ms_p50``, said LATER_TURN // 4 times over.
+CONVERSATION = [("hi , i'm sam and i live in lisbon", "hi sam ! lisbon is lovely , what do you do there ?"),
+                ("i teach music at a school near the river", "that sounds fun , what instrument do you play ?"),
+                ("mostly the cello , and some piano on weekends", "i love the cello , it has such a warm sound"),
+                ("my dog biscuit always howls when i practise", "haha , biscuit must be a music critic")]
+LATER_TURN = 20
+
+
 def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     """Latency of ``length``-token replies (the length is forced, so every run does the same work)."""
     from engine.tasks.chat import chat_decoding
@@ -162,6 +170,11 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     openers = {text: lambda text=text: predictor.reply(text, None, default) for text in OPENERS}
     times["reply"] = [ms for values in _in_turns(openers, max(1, repeats // len(OPENERS)), predictor.device).values()
                       for ms in values]
+    # The same, twenty exchanges into a conversation (the memory model then attends over a full memory).
+    later = predictor.rebuild_state(CONVERSATION * (LATER_TURN // len(CONVERSATION)))
+    openers = {text: lambda text=text: predictor.reply(text, later, default) for text in OPENERS}
+    times["reply_turn20"] = [ms for values in _in_turns(openers, max(1, repeats // len(OPENERS)),
+                                                        predictor.device).values() for ms in values]
     results = {}
     for name, values in times.items():
         results[f"{name}_ms_p50"] = round(statistics.median(values), 2)
@@ -183,7 +196,7 @@ def run(args: argparse.Namespace) -> dict:
         from engine.tasks.chat import ChatPredictor
 
         try:
-            predictor = ChatPredictor.load(DEFAULT_PATHS["chat"], device)
+            predictor = ChatPredictor.load(getattr(args, "chat_model", None) or DEFAULT_PATHS["chat"], device)
             result.update(bench_chat_decoding(predictor, args.repeats))
             result.update(bench_chat_training(predictor, device))
         except CheckpointError as error:

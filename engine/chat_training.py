@@ -52,7 +52,7 @@ def reset_rows(state: State, reset: torch.Tensor, start: Optional[State] = None)
     if start is None:
         h, c = state[0] * keep, state[1] * keep
     else:
-        h, c = (part * keep + begin.to(part) * (1 - keep) for part, begin in zip(state[:2], start))
+        h, c = (part * keep + begin.to(part) * (1 - keep) for part, begin in zip(state[:2], start[:2]))
     if isinstance(state, MemoryState):
         return MemoryState(h, c, state.memory.clear_rows(reset), state.exchanges.masked_fill(reset, 0))
     return h, c
@@ -63,7 +63,7 @@ def starting_state(model: Seq2Seq, rows: int, device: torch.device, start: Optio
     state = model.initial_state(rows, device)
     if start is None:
         return state
-    h, c = (part.to(device).expand(-1, rows, -1).contiguous() for part in start)
+    h, c = (part.to(device).expand(-1, rows, -1).contiguous() for part in start[:2])
     return state._replace(h=h, c=c) if isinstance(state, MemoryState) else (h, c)
 
 

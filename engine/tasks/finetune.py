@@ -88,7 +88,8 @@ def finetune(predictor: ChatPredictor, data: FinetuneData, config: FinetuneConfi
     def streams(conversations: Sequence[Conversation]):
         # One side only: the bot's turns are the targets, never the user's.
         return training_streams(tokenize_conversations(conversations), vocab, model_config.max_source_len,
-                                model_config.max_reply_len, both_sides=False)
+                                model_config.max_reply_len, both_sides=False,
+                                extended=model_config.memory_tokens > 0)
 
     # All the passes make one epoch of train_chat, shuffled together, so that each pass meets
     # replayed conversations of its own (see add_base_corpus).

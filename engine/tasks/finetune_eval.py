@@ -72,7 +72,7 @@ def pick_corrections(conversations: list[Conversation], count: int, known: set[s
 def perplexity(predictor: ChatPredictor, conversations: list[Conversation], device: torch.device) -> float:
     config = predictor.model.config
     streams = training_streams(tokenize_conversations(conversations), predictor.vocab, config.max_source_len,
-                               config.max_reply_len, both_sides=False)
+                               config.max_reply_len, both_sides=False, extended=config.memory_tokens > 0)
     loss, _ = evaluate_loss(predictor.model, streams, predictor.vocab, device)
     return math.exp(loss)
 
