@@ -158,3 +158,19 @@ def test_a_huge_message_and_a_long_conversation_stay_within_the_memory_bound(tau
         state = taught.reply(f"how are you {turn}", state, GREEDY).state
     assert state.tensors.memory.ids.size(1) == bound
     assert state.turns == 301
+
+
+def test_fine_tuning_a_memory_model_teaches_a_correction_and_keeps_the_copy_path(taught):
+    from copy import deepcopy
+
+    from engine.tasks.finetune import finetune
+    from engine.tasks.finetune_data import FinetuneConfig, SavedExchange, prepare
+
+    student = ChatPredictor(deepcopy(taught.model), taught.vocab, torch.device("cpu"), "student")
+    saved = [[SavedExchange("how are you", "i am fine", correction="i am fine how are you")]]
+    finetune(student, prepare(saved), FinetuneConfig(epochs=30, learning_rate=1e-2, replay_share=0.0, distill_weight=0.0,
+                                                            batch_size=1),
+             torch.device("cpu"))
+    assert student.reply("how are you", None, GREEDY).text == "I am fine how are you"
+    state = student.reply("my name is Wuzzleby", None, GREEDY).state
+    assert "Wuzzleby" in student.reply("what is my name ?", state, GREEDY).text
