@@ -142,12 +142,12 @@ OPENERS = ("hi", "how are you?", "do you like music?", "what are you doing this 
            "do you have any pets?", "my exams start tomorrow", "what did you eat for dinner?")
 
 
-# Exchanges that lead up to the reply of ``reply_turn20_ms_p50``, said LATER_TURN // 4 times over.
+# Exchanges that lead up to the replies of ``reply_turn<N>_ms_p50``, said N // 4 times over.
 CONVERSATION = [("hi , i'm sam and i live in lisbon", "hi sam ! lisbon is lovely , what do you do there ?"),
                 ("i teach music at a school near the river", "that sounds fun , what instrument do you play ?"),
                 ("mostly the cello , and some piano on weekends", "i love the cello , it has such a warm sound"),
                 ("my dog biscuit always howls when i practise", "haha , biscuit must be a music critic")]
-LATER_TURN = 20
+LATER_TURNS = (20, 1000)
 
 
 def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
@@ -170,11 +170,13 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     openers = {text: lambda text=text: predictor.reply(text, None, default) for text in OPENERS}
     times["reply"] = [ms for values in _in_turns(openers, max(1, repeats // len(OPENERS)), predictor.device).values()
                       for ms in values]
-    # The same, twenty exchanges into a conversation (the memory model then attends over a full memory).
-    later = predictor.rebuild_state(CONVERSATION * (LATER_TURN // len(CONVERSATION)))
-    openers = {text: lambda text=text: predictor.reply(text, later, default) for text in OPENERS}
-    times["reply_turn20"] = [ms for values in _in_turns(openers, max(1, repeats // len(OPENERS)),
-                                                        predictor.device).values() for ms in values]
+    # The same, 20 and 1,000 exchanges into a conversation (the memory model then attends over a
+    # full memory, bounded however long the conversation).
+    for turn in LATER_TURNS:
+        later = predictor.rebuild_state(CONVERSATION * (turn // len(CONVERSATION)))
+        openers = {text: lambda text=text, later=later: predictor.reply(text, later, default) for text in OPENERS}
+        times[f"reply_turn{turn}"] = [ms for values in _in_turns(openers, max(1, repeats // len(OPENERS)),
+                                                                 predictor.device).values() for ms in values]
     results = {}
     for name, values in times.items():
         results[f"{name}_ms_p50"] = round(statistics.median(values), 2)

@@ -4,7 +4,8 @@ For every row of a batch (a conversation) the memory holds one entry per token s
 to a bound: the encoder's outputs over the user's turns and the decoder's outputs over the bot's
 own replies, in the order they were said. Each entry keeps
 
-- its value: the LSTM output at that token (what attention reads),
+- its value: the LSTM output at that token (what attention reads), and its key: the value
+  projected by the model's key layer, computed once when the entry is added,
 - its word's id: a vocabulary id, or an *extended* id (vocabulary size + k) for the conversation's
   k-th word outside the vocabulary, so that the copy path can say it back with its own spelling,
 - its turn number in the conversation (user turns 0, 2, 4, ..., bot turns 1, 3, ...), from which
@@ -24,13 +25,15 @@ import torch
 @dataclass(frozen=True)
 class Memory:
     values: torch.Tensor  # (batch, length, hidden)
+    keys: torch.Tensor  # (batch, length, attention): the values projected, without distance and speaker
     ids: torch.Tensor  # (batch, length) long: vocabulary or extended ids, 0 at empty slots
     turns: torch.Tensor  # (batch, length) long: the turn number each entry was said in
 
     @classmethod
-    def empty(cls, batch: int, hidden: int, device: torch.device | None = None,
+    def empty(cls, batch: int, hidden: int, key_size: int, device: torch.device | None = None,
               dtype: torch.dtype = torch.float32) -> "Memory":
         return cls(torch.zeros(batch, 0, hidden, device=device, dtype=dtype),
+                   torch.zeros(batch, 0, key_size, device=device, dtype=dtype),
                    torch.zeros(batch, 0, dtype=torch.long, device=device),
                    torch.zeros(batch, 0, dtype=torch.long, device=device))
 
@@ -42,13 +45,16 @@ class Memory:
     def __len__(self) -> int:
         return self.ids.size(1)
 
-    def append(self, values: torch.Tensor, ids: torch.Tensor, turns: torch.Tensor, bound: int) -> "Memory":
-        """Add a turn's tokens (values (batch, n, hidden), ids (batch, n) with 0 at padding, said in
-        turn ``turns`` (batch,)) after each row's entries, then keep each row's newest ``bound``."""
+    def append(self, values: torch.Tensor, keys: torch.Tensor, ids: torch.Tensor, turns: torch.Tensor,
+               bound: int) -> "Memory":
+        """Add a turn's tokens (values (batch, n, hidden), keys (batch, n, attention), ids (batch,
+        n) with 0 at padding, said in turn ``turns`` (batch,)) after each row's entries, then keep
+        each row's newest ``bound``."""
         if ids.size(1) == 0:
             return self
         turn_ids = turns.view(-1, 1).expand_as(ids)
-        joined = Memory(torch.cat([self.values, values.to(self.values.dtype)], 1), torch.cat([self.ids, ids], 1),
+        joined = Memory(torch.cat([self.values, values.to(self.values.dtype)], 1),
+                        torch.cat([self.keys, keys.to(self.keys.dtype)], 1), torch.cat([self.ids, ids], 1),
                         torch.cat([self.turns, turn_ids], 1))
         return joined.compact(bound)
 
@@ -60,22 +66,23 @@ class Memory:
         # A stable sort on "is real" puts the empty slots first and keeps the entries' order.
         order = torch.argsort(real.to(torch.int32), dim=1, stable=True)[:, real.size(1) - width:]
         return Memory(self.values.gather(1, order.unsqueeze(-1).expand(-1, -1, self.values.size(-1))),
+                      self.keys.gather(1, order.unsqueeze(-1).expand(-1, -1, self.keys.size(-1))),
                       self.ids.gather(1, order), self.turns.gather(1, order))
 
     def clear_rows(self, rows: torch.Tensor) -> "Memory":
         """Forget the memory of ``rows`` (batch,) bool: conversations that start anew."""
-        return Memory(self.values, self.ids.masked_fill(rows.view(-1, 1), 0), self.turns)
+        return Memory(self.values, self.keys, self.ids.masked_fill(rows.view(-1, 1), 0), self.turns)
 
     def detach(self) -> "Memory":
         """Cut the gradient into earlier windows of truncated BPTT (entries are kept)."""
-        return Memory(self.values.detach(), self.ids, self.turns)
+        return Memory(self.values.detach(), self.keys.detach(), self.ids, self.turns)
 
     def select(self, rows: torch.Tensor) -> "Memory":
-        return Memory(self.values.index_select(0, rows), self.ids.index_select(0, rows),
-                      self.turns.index_select(0, rows))
+        return Memory(self.values.index_select(0, rows), self.keys.index_select(0, rows),
+                      self.ids.index_select(0, rows), self.turns.index_select(0, rows))
 
     def to(self, device: torch.device) -> "Memory":
-        return Memory(self.values.to(device), self.ids.to(device), self.turns.to(device))
+        return Memory(self.values.to(device), self.keys.to(device), self.ids.to(device), self.turns.to(device))
 
 
 class MemoryState(NamedTuple):

@@ -49,7 +49,8 @@ class MemoryChat(Seq2Seq):
     # -- the state ---------------------------------------------------------------------------
     def initial_state(self, batch_size: int, device: torch.device | None = None) -> MemoryState:
         h, c = super().initial_state(batch_size, device)
-        return MemoryState(h, c, Memory.empty(batch_size, self.config.hidden_size, h.device),
+        return MemoryState(h, c, Memory.empty(batch_size, self.config.hidden_size, self.config.attention_size,
+                                              h.device),
                            torch.zeros(batch_size, dtype=torch.long, device=h.device))
 
     @staticmethod
@@ -65,10 +66,14 @@ class MemoryChat(Seq2Seq):
 
     # -- attention over the memory -----------------------------------------------------------
     def memory_keys(self, memory: Memory, turn: torch.Tensor) -> torch.Tensor:
-        """(batch, length, attention): each entry's projected value plus the embeddings of its
-        distance in turns from ``turn`` (batch,) and of its speaker."""
+        """(batch, length, attention): each entry's projected value (kept in the memory) plus the
+        embeddings of its distance in turns from ``turn`` (batch,) and of its speaker."""
         apart = (turn.view(-1, 1) - memory.turns).clamp(0, self.config.distance_buckets - 1)
-        return (self.key_proj(memory.values) + self.distance(apart) + self.speaker(memory.turns % 2))
+        return memory.keys + self.distance(apart) + self.speaker(memory.turns % 2)
+
+    def remember(self, memory: Memory, outputs: torch.Tensor, ids: torch.Tensor, turn: torch.Tensor) -> Memory:
+        """``memory`` with a turn's tokens added: outputs (batch, n, hidden), ids (batch, n)."""
+        return memory.append(outputs, self.key_proj(outputs), ids, turn, self.config.memory_tokens)
 
     def attend_memory(self, outputs: torch.Tensor, memory: Memory, keys: torch.Tensor):
         """outputs (batch, T, hidden) -> context (batch, T, hidden), weights (batch, T, length):
@@ -97,7 +102,7 @@ class MemoryChat(Seq2Seq):
         user_turn = 2 * state.exchanges
         packed, (h, c) = self._run_lstm(self.encoder, self.vocab_ids(source), source_lengths, (state.h, state.c))
         encoded = pad_packed(packed, batch, source.size(1))
-        memory = state.memory.append(encoded, source, user_turn, self.config.memory_tokens)
+        memory = self.remember(state.memory, encoded, source, user_turn)
         reply_ids = self.vocab_ids(reply_input)
         packed, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))
         outputs = pad_packed(packed, batch, reply_input.size(1))  # (batch, T, hidden)
@@ -116,7 +121,7 @@ class MemoryChat(Seq2Seq):
         # The reply joins the memory: the decoder's output after reading each reply token.
         said = targets[:, :-1] if targets is not None else reply_input[:, 1:]
         said = said.masked_fill(said.eq(self.eos_id), 0)
-        memory = memory.append(outputs[:, 1:], said, user_turn + 1, self.config.memory_tokens)
+        memory = self.remember(memory, outputs[:, 1:], said, user_turn + 1)
         result.state = MemoryState(h, c, memory, state.exchanges + 1)
         return result
 
@@ -143,7 +148,7 @@ class MemoryChat(Seq2Seq):
         with its keys; the decoder's (h, c))."""
         encoded, (h, c) = self._run_cells(self.encoder, self.embedding(self.vocab_ids(source)), (state.h, state.c))
         user_turn = 2 * state.exchanges
-        memory = state.memory.append(encoded, source, user_turn, self.config.memory_tokens)
+        memory = self.remember(state.memory, encoded, source, user_turn)
         return (memory, self.memory_keys(memory, user_turn), user_turn), (h, c)
 
     def decode_step(self, tokens: torch.Tensor, state: State, memory):
@@ -177,7 +182,7 @@ class MemoryChat(Seq2Seq):
         tokens = torch.tensor([[sos_id] + list(reply_ids)], device=device)
         outputs, (h, c) = self._run_cells(self.decoder, self.embedding(self.vocab_ids(tokens)), state)
         said = torch.tensor([list(reply_ids)], dtype=torch.long, device=device)
-        memory = memory.append(outputs[:, 1:], said, 2 * exchanges + 1, self.config.memory_tokens)
+        memory = self.remember(memory, outputs[:, 1:], said, 2 * exchanges + 1)
         return MemoryState(h, c, memory, exchanges + 1)
 
     def copy_shares(self, reply_ids: list[int], state: State, sos_id: int, memory) -> tuple[list, list]:

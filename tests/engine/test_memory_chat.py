@@ -48,14 +48,16 @@ def taught():
 
 
 def test_memory_keeps_the_newest_entries_in_order_within_its_bound():
-    memory = Memory.empty(2, 1)
+    memory = Memory.empty(2, 1, 1)
     for turn in range(4):  # row 0 says 3 tokens a turn, row 1 one token (then padding)
         ids = torch.tensor([[10 * turn + 1, 10 * turn + 2, 10 * turn + 3], [10 * turn + 1, 0, 0]])
-        memory = memory.append(ids.unsqueeze(-1).float(), ids, torch.tensor([turn, turn]), bound=5)
+        memory = memory.append(ids.unsqueeze(-1).float(), -ids.unsqueeze(-1).float(), ids, torch.tensor([turn, turn]),
+                               bound=5)
     assert memory.ids[0].tolist() == [22, 23, 31, 32, 33]  # the oldest dropped first
     assert memory.ids[1].tolist() == [0, 1, 11, 21, 31]  # left-padded, oldest first
     assert memory.turns[0].tolist() == [2, 2, 3, 3, 3]
-    assert torch.equal(memory.values.squeeze(-1).long(), memory.ids)  # values travel with their ids
+    assert torch.equal(memory.values.squeeze(-1).long(), memory.ids)  # values and keys travel with their ids
+    assert torch.equal(memory.keys.squeeze(-1).long(), -memory.ids)
     assert memory.clear_rows(torch.tensor([True, False])).real[0].sum() == 0
 
 
