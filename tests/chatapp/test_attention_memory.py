@@ -183,3 +183,25 @@ def test_a_saved_memory_reply_opens_the_memory_view(make_app):
     app.window.show_attention(reply.id)
     heatmap = app.window.dialog.heatmap
     assert heatmap.memory and len(heatmap.spans) == 5 and heatmap.is_copied(6)
+
+
+def test_the_screenshot_stand_ins_hold_a_memory_reply(tmp_path, tmp_png):
+    """``python -m chatapp.screenshots --stand-ins`` shoots "attention-memory" from the last reply."""
+    from chatapp.screenshots import EXCHANGES, fill
+    from chatapp.store import Store
+
+    store = Store(tmp_path / "data")
+    conversation = fill(store, tmp_png)
+    replies = [m for m in store.messages(conversation) if m.role == "bot" and m.text in
+               {bot for _, bot, _, _ in EXCHANGES}]
+    attentions = [store.attention(m.id) for m in replies]
+    store.close()
+    assert [("turns" in a) for a in attentions] == [False, False, False, True]
+    memory = attentions[-1]
+    groups = memory_groups(memory)
+    assert [g.turns_ago for g in groups] == [6, 5, 4, 3, 2, 1, 0]
+    copied = [word for word, share in zip(memory["target"], memory["copied"]) if share >= 0.5]
+    assert copied == ["mountains"]
+    row = memory["weights"][memory["target"].index("mountains")]
+    looked_at = row.index(max(row))  # where it was copied from: said in the first message
+    assert memory["source"][looked_at] == "mountains" and memory["turns"][looked_at] == 6
