@@ -16,7 +16,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout,
                                QWidget)
 
-from chatapp.views.attention_layout import COPIED, TurnGroup, copied_shares, loud_groups, memory_groups
+from chatapp.views.attention_layout import (COPIED, TurnGroup, copied_shares, group_share, loud_groups,
+                                           memory_groups)
 from chatapp.views.theme import LIGHT, Theme, readable_on
 
 CELL = 30
@@ -84,7 +85,6 @@ class AttentionHeatmap(QWidget):
     def show_groups(self, groups: Optional[list[TurnGroup]]) -> None:
         """Lay out the columns of ``groups`` (all of them, or those left after hiding quiet turns);
         each group is at least as wide as its label, with a gap before the next."""
-        self.shown = groups
         self.columns: list[int] = []
         self.xs: list[float] = []
         self.widths: list[float] = []
@@ -128,6 +128,11 @@ class AttentionHeatmap(QWidget):
     def is_copied(self, row: int) -> bool:
         return self.copied is not None and row < len(self.copied) and self.copied[row] >= COPIED
 
+    def weight(self, row: int, column: int) -> float:
+        """The attention of reply word ``row`` on source word ``column`` (0 where none was saved)."""
+        weights = self.weights[row] if row < len(self.weights) else []
+        return weights[column] if column < len(weights) else 0.0
+
     def group_of(self, column: int) -> Optional[TurnGroup]:
         return next((g for g in self.groups or [] if column in g.columns), None)
 
@@ -147,7 +152,7 @@ class AttentionHeatmap(QWidget):
             row, column = cell
             group = self.group_of(column)
             where = f" ({group.label})" if group else ""
-            text = f"“{self.target[row]}” ← “{self.source[column]}”{where}: {self.weights[row][column]:.0%}"
+            text = f"“{self.target[row]}” ← “{self.source[column]}”{where}: {self.weight(row, column):.0%}"
             return text + (f" · copied ({self.copied[row]:.0%})" if self.is_copied(row) else "")
         row = int((y - self.grid_top) // self.row_height)
         if x < self.view_left + self.left and 0 <= row < len(self.target) and y >= self.grid_top:
@@ -157,7 +162,8 @@ class AttentionHeatmap(QWidget):
                 return f"“{self.target[row]}”: {verb} ({share:.0%} of it was copied)"
         for group, start, end in self.spans:
             if start <= x < end and y < self.band:
-                return f"{group.label}: {len(group.columns)} words"
+                share = group_share(self.weights, group)
+                return f"{group.label}: {len(group.columns)} words, {share:.0%} of the attention"
         return ""
 
     def mouseMoveEvent(self, event) -> None:

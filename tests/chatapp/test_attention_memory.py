@@ -73,6 +73,10 @@ def test_one_group_per_turn_oldest_first_with_its_label(qtbot):
     # the tooltip of a cell names the turn of its column
     first = heatmap.spans[1][1] + 2
     assert heatmap.tooltip_at(first, heatmap.grid_top + 5).startswith("“of” ← “nice” (bot, 3 turns ago)")
+    group, start, end = heatmap.spans[0]  # the label band names the turn and its share
+    share = 1 / len(TARGET)  # one reply word of eight looked there
+    assert heatmap.tooltip_at(start + 3, heatmap.band / 2) == (
+        f"you, 4 turns ago: {len(TURNS[0].split())} words, {share:.0%} of the attention")
     assert "conversation so far" in dialog.hint.text()
     assert dialog.quiet.isVisibleTo(dialog)
 
