@@ -42,6 +42,34 @@ def _attention(source: list[str], target: list[str]) -> list[list[float]]:
     return rows
 
 
+def _words(text: str) -> list[str]:
+    return text.lower().replace("!", " !").replace(".", " .").replace(",", " ,").replace("?", " ?").split()
+
+
+def _memory_attention(said: list[str], target: list[str]) -> dict:
+    """A memory model's attention over the conversation ``said`` so far (oldest first, the message
+    being answered last): the columns are its words, ``turns`` how many turns back each was said,
+    and a reply word said earlier in the conversation is copied from there."""
+    source, turns = [], []
+    for index, text in enumerate(said):
+        words = _words(text)
+        source += words
+        turns += [len(said) - 1 - index] * len(words)
+    current = [j for j, turn in enumerate(turns) if turn == 0]
+    weights = [[0.0] * len(source) for _ in target]
+    for i, word in enumerate(target):
+        earlier = [j for j, w in enumerate(source) if w == word and turns[j] > 0]
+        if word.isalpha() and len(word) > 3 and earlier:  # a word said before: copied from there
+            weights[i][earlier[0]] = 1.0
+        else:
+            for j, w in zip(current, _attention([source[j] for j in current], target)[i]):
+                weights[i][j] = w
+        weights[i] = [0.97 * w + 0.03 / len(source) for w in weights[i]]
+    copied = [0.86 if max(row[:current[0]], default=0.0) > 0.5 else 0.02 for row in weights]
+    return {"kind": "reply", "source": source, "target": target, "weights": weights, "turns": turns,
+            "copied": copied}
+
+
 def _scene(path: Path) -> None:
     from PIL import Image, ImageDraw
 
@@ -75,21 +103,26 @@ def fill(store, image_path: Path, engine=None) -> int:
             label, probs = result.label, result.probabilities
             reply = engine.reply(user, state)
             state = reply.state
-            bot, source, target, weights = reply.text, reply.source_tokens, reply.tokens, reply.attention
-            score = reply.score
+            bot, score = reply.text, reply.score
+            attention = {"kind": "reply", "source": reply.source_tokens, "target": reply.tokens,
+                         "weights": reply.attention}
+            if reply.source_turns is not None:  # a memory model: its columns span the conversation
+                attention.update(turns=reply.source_turns, copied=reply.copied)
         else:
             rest = (1 - confidence) / 2
             probs = {k: rest for k in ("negative", "neutral", "positive")}
             probs[label] = confidence
-            source = user.lower().replace("!", " !").replace(".", " .").replace(",", " ,").split()
-            target = bot.split()
-            weights, score = _attention(source, target), -0.41
+            source, target, score = _words(user), bot.split(), -0.41
+            attention = {"kind": "reply", "source": source, "target": target,
+                         "weights": _attention(source, target)}
+            if i == len(EXCHANGES) - 1:  # the last reply as a memory model's, to show that view
+                said = [text for exchange in EXCHANGES[:i] for text in exchange[:2]] + [user]
+                attention = _memory_attention(said, target)
         store.add_message(conversation.id, "user", user, created_at=start + timedelta(minutes=2 * i),
                           sentiment=(label, probs))
         reply = store.add_message(
             conversation.id, "bot", bot, created_at=start + timedelta(minutes=2 * i, seconds=3),
-            attention={"kind": "reply", "source": source, "target": target, "weights": weights},
-            score=score, decoding={"strategy": "beam", "beam_size": 5})
+            attention=attention, score=score, decoding={"strategy": "beam", "beam_size": 5})
         if i == 1:
             store.set_feedback(reply.id, 1)
     image = store.add_image_message(conversation.id, "shapes.png", image_path.read_bytes(),
@@ -193,6 +226,10 @@ def _dialog_shots(app, window, controller, conversation: int, out: Path, theme: 
     replies = [m for m in controller.store.messages(conversation) if m.role == "bot"]
     window.show_attention(replies[2].id)
     shot("attention")
+    memory = [m for m in replies if (controller.store.attention(m.id) or {}).get("turns")]
+    if memory:  # a memory model's reply: its attention spans the conversation
+        window.show_attention(memory[-1].id)
+        shot("attention-memory")
     window.show_attention(replies[-1].id)
     window.dialog.view.show_word(2)
     shot("caption")

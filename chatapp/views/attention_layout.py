@@ -1,0 +1,107 @@
+"""What the attention dialog shows of a memory model's reply, as plain data (no painting).
+
+A memory model's attention spans the conversation so far (up to 256 tokens): its saved dict adds
+``turns`` (per source token, how many turns before the message being answered it was said: 0 is
+that message, odd turns are the bot's replies) and ``copied`` (per reply word, the share of its
+probability that came from saying back a word of the memory). Old messages have neither key; a
+dict whose keys do not fit its words is shown as an old one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any, Optional
+
+COPIED = 0.5  # a reply word is "copied" when at least this share of it came from the memory
+QUIET = 0.01  # "hide quiet turns" hides a turn whose columns got less than this share of attention
+
+
+def turn_label(turns_ago: int) -> str:
+    """``0`` → "you, now", ``1`` → "bot, 1 turn ago", ``2`` → "you, 2 turns ago"."""
+    speaker = "you" if turns_ago % 2 == 0 else "bot"
+    if turns_ago == 0:
+        return f"{speaker}, now"
+    return f"{speaker}, {turns_ago} turn{'s' if turns_ago > 1 else ''} ago"
+
+
+@dataclass(frozen=True)
+class TurnGroup:
+    """The source columns ``start`` to ``end`` (exclusive), all said ``turns_ago`` turns back."""
+
+    turns_ago: int
+    start: int
+    end: int
+
+    @property
+    def user(self) -> bool:
+        return self.turns_ago % 2 == 0
+
+    @property
+    def speaker(self) -> str:
+        return "you" if self.user else "bot"
+
+    @property
+    def when(self) -> str:
+        return turn_label(self.turns_ago).split(", ", 1)[1]
+
+    @property
+    def label(self) -> str:
+        return turn_label(self.turns_ago)
+
+    @property
+    def columns(self) -> range:
+        return range(self.start, self.end)
+
+
+def _ints(values: Any, length: int) -> Optional[list[int]]:
+    if not isinstance(values, list) or len(values) != length:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        return None
+    return values
+
+
+def memory_groups(attention: dict) -> Optional[list[TurnGroup]]:
+    """The source columns grouped into runs of one turn, oldest first; None for a plain view
+    (no ``turns``, or ``turns`` that do not give one whole number per source word)."""
+    source = attention.get("source") or []
+    turns = _ints(attention.get("turns"), len(source))
+    if not source or turns is None:
+        return None
+    groups, start = [], 0
+    for column in range(1, len(turns) + 1):
+        if column == len(turns) or turns[column] != turns[start]:
+            groups.append(TurnGroup(turns[start], start, column))
+            start = column
+    return groups
+
+
+def copied_shares(attention: dict) -> Optional[list[float]]:
+    """Per reply word, the share copied from the memory (clamped to 0..1); None when the dict
+    has no ``copied`` or it does not give one number per reply word."""
+    target = attention.get("target") or []
+    shares = attention.get("copied")
+    if not isinstance(shares, list) or len(shares) != len(target) or not target:
+        return None
+    if not all(isinstance(s, Real) and not isinstance(s, bool) for s in shares):
+        return None
+    return [min(max(float(s), 0.0), 1.0) for s in shares]
+
+
+def group_share(weights: list[list[float]], group: TurnGroup) -> float:
+    """The mean share of a reply word's attention that went to ``group`` (0..1)."""
+    rows = [row for row in weights if row]
+    if not rows:
+        return 0.0
+    return sum(sum(row[group.start:group.end]) for row in rows) / len(rows)
+
+
+def loud_groups(groups: list[TurnGroup], weights: list[list[float]],
+                quiet: float = QUIET) -> list[TurnGroup]:
+    """The groups to keep when quiet turns are hidden: the message being answered always, and
+    every turn that got at least ``quiet`` of the attention."""
+    return [g for g in groups if g.turns_ago == 0 or group_share(weights, g) >= quiet]
+
+
+__all__ = ["COPIED", "QUIET", "TurnGroup", "copied_shares", "group_share", "loud_groups",
+           "memory_groups", "turn_label"]
