@@ -184,6 +184,8 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
             return False  # deleted while the reply was running
         attention = {"kind": "reply", "source": list(reply.source_tokens),
                      "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
+        if getattr(reply, "source_turns", None) is not None:  # a memory model: the conversation so far
+            attention.update(turns=list(reply.source_turns), copied=[float(share) for share in reply.copied or []])
         version = self._versions.get("chat")
         if replaces is None:
             ok, record = self._saved(conversation_id, lambda: self.store.add_message(
