@@ -31,7 +31,7 @@ def test_dropped_png_is_copied_and_captioned(make_app, tmp_png):
 
 def test_a_broken_file_gives_a_message_and_stores_nothing(make_app, tmp_path):
     app = make_app()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really an image" * 10)
     app.drop_files([broken])

@@ -48,7 +48,7 @@ def press_enter(app) -> None:
 
 def test_a_message_the_full_disk_refuses_stays_in_the_box_with_a_banner(make_app):
     app = make_app()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     with disk_full(app.store):
         app.type_and_send("please remember this")
         app.wait_idle()
@@ -67,7 +67,7 @@ def test_a_message_the_full_disk_refuses_stays_in_the_box_with_a_banner(make_app
 
 def test_a_database_that_cannot_grow_refuses_a_long_message_the_same_way(make_app):
     app = make_app()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     app.store._engine.dispose()  # new connections, each capped at the size the database has now
 
     def cap(dbapi_connection, _record):
@@ -95,7 +95,7 @@ def test_every_other_refused_write_says_why_and_changes_nothing(make_app, tmp_pa
     app.controller.export(first, exported)
     before = [(c.id, c.title, c.message_count) for c in store.conversations()]
     with disk_full(store):
-        assert window.new_conversation() is None and window.current == first
+        assert app.new_conversation() is None and window.current == first
         assert "new conversation was not saved" in banner(app)
         window._renamed(first, "a new name")
         assert "new title was not saved" in banner(app)

@@ -56,7 +56,9 @@ def app(qtbot, tmp_path, tiny_model):
 
 def ask(qtbot, window, controller, text):
     """Send ``text`` in a new conversation and return the bot's reply."""
+    before = window.current
     window.new_conversation()
+    qtbot.waitUntil(lambda: window.current != before, timeout=5000)
     window.send(text)
     qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=30000)
     return controller.store.messages(window.current)[1].text

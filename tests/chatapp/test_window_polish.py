@@ -47,7 +47,7 @@ def test_delete_in_the_list_asks_then_deletes_the_selected_conversation(make_app
 def test_delete_in_the_input_box_deletes_text_not_the_conversation(make_app):
     app = make_app()
     _activate(app)
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     box = app.window.chat.input
     box.setPlainText("abc")
     box.setFocus()
@@ -375,6 +375,6 @@ def test_no_empty_box_sits_in_the_chat_when_no_conversation_is_open(make_app):
     chat = app.window.chat
     assert app.window.current is None
     assert not chat.older_label.isVisible()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     app.window._confirmed_delete(conversation, QMessageBox.StandardButton.Yes)
     assert app.window.current is None and not chat.older_label.isVisible()
