@@ -278,6 +278,7 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
 
     # -- engine status -----------------------------------------------------------------------
     def _on_engine_status(self, available: dict[str, bool]) -> None:
+        self._read_versions()  # the shipped versions are recorded when the models load
         parts = [f"{'✓' if available.get(kind) else '✗'} {name}" for kind, name in KIND_NAMES.items()]
         self.engine_label.setText("Models:  " + "   ".join(parts))
         problems = self.controller.engine_problems

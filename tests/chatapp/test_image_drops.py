@@ -22,6 +22,7 @@ def test_dropped_png_is_copied_and_captioned(make_app, tmp_png):
     assert bubble.findChild(type(bubble.text_label), "thumbnail").pixmap().width() == 64
     # The caption's attention: hovering a word or moving the slider shows its map.
     app.window.show_attention(caption.id)
+    app.wait_stored()
     view = app.window.dialog.view
     assert view.image.overlay is not None
     view.slider.setValue(3)
