@@ -147,9 +147,11 @@ def test_the_offer_goes_when_the_versions_in_use_no_longer_match_it(panel_app):
     rows = {panel.version_list.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(panel.version_list.count())}
     panel.version_list.setCurrentRow(rows[run.figures["version_id"]])
     app.qtbot.mouseClick(panel.activate_button, Qt.MouseButton.LeftButton)  # chosen from the list instead
+    app.wait_stored()
     assert not panel.offer.isVisible()
     run = run_to_end(app, panel)
     app.qtbot.mouseClick(panel.offer.use_button, Qt.MouseButton.LeftButton)
     assert panel.offer.undo_button.isVisible()
     app.controller.activate_version(shipped.id)  # another version, chosen elsewhere
+    app.wait_stored()
     assert not panel.offer.isVisible()  # no Undo that would say "back" to something else
