@@ -64,13 +64,14 @@ class ModelSwitching:
 
         self.owner.run(choose, chosen, failed)
 
-    def activate_version(self, version_id: int, done: Optional[Callable[[Any], None]] = None) -> None:
+    def activate_version(self, version_id: int, done: Optional[Callable[[Any, Any], None]] = None,
+                         refused: Optional[Callable[[], None]] = None) -> None:
         """Use a model version (a newer one, or an older one to roll back) from the next call on.
 
         The store marks it active on its thread; the switch is then queued on the engine worker
         ahead of any later reply; if the checkpoint cannot be loaded, the engine keeps its model
-        and the store goes back to the previous version. ``done(version)`` once it is marked; a
-        version no longer in the store is said in a banner.
+        and the store goes back to the previous version. ``done(version, previous)`` once it is
+        marked; a version no longer in the store is said in a banner, then ``refused()``.
         """
         def mark(store: Any) -> tuple[Any, Any]:
             version = store.model_version(version_id)
@@ -82,9 +83,9 @@ class ModelSwitching:
         def marked(found: tuple[Any, Any]) -> None:
             self.use_version(*found)
             if done is not None:
-                done(found[0])
+                done(*found)
 
-        self._write(None, mark, "The model in use was not changed", done=marked)
+        self._write(None, mark, "The model in use was not changed", done=marked, refused=refused)
 
     def use_version(self, version: Any, previous: Any) -> None:
         """Switch the engine to ``version``, which the store already marks active in place of

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
+from chatapp.ops import first_line
 from chatapp.training_child import ChildOutput, child_environment, failure_reason, lower_priority
 from chatapp.training_prepare import prepare_caption, prepare_chat
 from chatapp.training_runs import (KIND_WORDS, FinishedRun, LiveRun, PreparedRun, caption_settings, clipped_words,
@@ -91,23 +92,32 @@ class TrainingController(QObject, ChildOutput):
         """The kind of model the run in progress trains ("chat" or "caption"; None: no run)."""
         return self.live.kind if self.live is not None else None
 
-    def conversations(self) -> list:
-        return self.store.training_overview()
+    # Read on the store's thread; ``done`` gets the answer on the GUI thread.
+    def conversations(self, done: Callable[[list], None]) -> None:
+        """``done(rows)``: each conversation with what it would teach (turns, corrections)."""
+        self._read(lambda store: store.training_overview(), done)
 
-    def versions(self, kind: str = "chat") -> list:
-        return self.store.model_versions(kind)
+    def versions_and_runs(self, done: Callable[[dict[str, list], list], None]) -> None:
+        """``done(versions, runs)``: the versions of each kind, and every run without its curves."""
+        def read(store: Any) -> tuple[dict[str, list], list]:
+            return ({kind: store.model_versions(kind) for kind in KIND_WORDS},
+                    store.training_runs(None, curves=False))
 
-    def active_version(self, kind: str = "chat") -> Any:
-        """The version of ``kind`` in use (None: none recorded yet)."""
-        return self.store.active_version(kind)
+        self._read(read, lambda found: done(*found))
 
-    def runs(self, kind: Optional[str] = "chat") -> list:
-        """The runs of ``kind`` (None: all), without their curves."""
-        return self.store.training_runs(kind, curves=False)
+    def active_version(self, kind: str, done: Callable[[Any], None]) -> None:
+        """``done(version)``: the version of ``kind`` in use (None: none recorded yet)."""
+        self._read(lambda store: store.active_version(kind), done)
 
-    def activate(self, version_id: int) -> None:
-        """Use this version from now on (an older one, or the shipped one, rolls back)."""
-        self.activate_version(version_id)
+    def activate(self, version_id: int, done: Optional[Callable[[Any, Any], None]] = None,
+                 refused: Optional[Callable[[], None]] = None) -> None:
+        """Use this version from now on (an older one, or the shipped one, rolls back):
+        ``done(version, previous)`` once it is marked, ``refused()`` (after a banner) if not."""
+        self.activate_version(version_id, done, refused)
+
+    def _read(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        self.owner.run(work, done, lambda error: self.notify(
+            None, "error", f"The training panel could not read the data folder: {first_line(error)}"))
 
     # -- a run -------------------------------------------------------------------------------
     # Starting is in two halves: the checks here, on the GUI thread, then the store reads and
