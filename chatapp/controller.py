@@ -13,20 +13,21 @@ and why, and tells the caller, so that the view keeps the text (``send`` clears 
 its ``saved`` callback) and an unanswered message can be answered later (``retry``). A message is
 saved before its reply is asked for, and the store's thread runs tasks in the order they came.
 
-Three parts live in mixins of their own: the model version in use per kind
-(``chatapp.model_switching``), attached images and their captions (``chatapp.image_messages``)
-and regenerating a reply (``chatapp.regenerate``).
+Four parts live in mixins of their own: the model version in use per kind
+(``chatapp.model_switching``), attached images and their captions (``chatapp.image_messages``),
+regenerating a reply (``chatapp.regenerate``), and ratings, corrections, export and import
+(``chatapp.message_actions``).
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
 from chatapp.engine_host import EngineHost
 from chatapp.image_messages import ImageMessages
+from chatapp.message_actions import MessageActions
 from chatapp.model_switching import ModelSwitching
 from chatapp.ops import Op, OpContext, Worker, first_line
 from chatapp.regenerate import Regenerating
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 
 
-class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
+class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, MessageActions):
     message_added = Signal(object)  # MessageRecord, in any conversation
     message_changed = Signal(object)  # MessageRecord whose sentiment, text or feedback changed
     busy_changed = Signal(int, bool)  # conversation id, whether a reply or caption is running
@@ -315,61 +316,6 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
         op.failed.connect(lambda error: self.notice.emit(conversation_id, "error", f"{what}: {first_line(error)}"))
         op.cancelled.connect(lambda: self.notice.emit(conversation_id, "info", "Stopped."))
         op.finished.connect(done)
-
-    # -- feedback and corrections ------------------------------------------------------------
-    def set_feedback(self, message_id: int, value: int) -> None:
-        def rate(store: Any) -> tuple:
-            try:
-                store.set_feedback(message_id, value)
-                refused = None
-            except WRITE_ERRORS as error:
-                refused = error
-            return store.message(message_id), refused
-
-        def rated(found: tuple) -> None:
-            message, refused = found
-            if refused is not None:
-                self._failed(message.conversation_id if message else None, "Your rating was not saved", refused)
-            # Shown as the store has it either way: a refused rating unchecks its button again.
-            self.message_changed.emit(message)
-
-        self.read(rate, rated)
-
-    def teach(self, message_id: int, better_reply: str, refused: Optional[Callable[[], None]] = None) -> None:
-        """Store the reply the bot should have given; the training panel learns from it. When it
-        is not saved, a banner, then ``refused()`` so the caller can give the text back."""
-        def add(store: Any) -> Any:
-            store.add_correction(message_id, better_reply)
-            return store.message(message_id)
-
-        self._write(None, add, "Your better reply was not saved", done=self.message_changed.emit, refused=refused)
-
-    # -- export and import -------------------------------------------------------------------
-    def export(self, conversation_id: int, path: Path, done: Optional[Callable[[Path], None]] = None) -> None:
-        """Markdown for a ``.md`` path, JSON otherwise; ``done(path)`` once it is written."""
-        from chatapp.store.exchange import export_file
-
-        path = Path(path)
-        self.owner.run(lambda store: export_file(store, conversation_id, path),
-                       lambda _: done(path) if done is not None else None,
-                       lambda error: self.notice.emit(None, "error", f"The export failed: {error}"))
-
-    def import_file(self, path: Path, done: Callable[[int, str], None],
-                    failed: Callable[[BaseException], None]) -> None:
-        """Import an exported JSON conversation: ``done(id, title)``, or ``failed(error)`` with a
-        reason (a ValueError for an unreadable file, or a store that refused it: then nothing of
-        it stays)."""
-        from chatapp.store.exchange import import_file
-
-        def work(store: Any) -> tuple[int, str]:
-            conversation_id = import_file(store, Path(path))
-            return conversation_id, store.title(conversation_id) or ""
-
-        def imported(found: tuple[int, str]) -> None:
-            self.conversations_changed.emit()
-            done(*found)
-
-        self.owner.run(work, imported, failed)
 
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: AppSettings) -> None:
