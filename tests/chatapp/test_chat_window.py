@@ -82,6 +82,7 @@ def test_a_message_sent_before_the_engine_is_ready_waits_for_it(qtbot, data_dir,
     assert controller.store.messages(window.current)[0].text == "are you there?"
     loading.set()
     qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)  # its answers reached the window
     assert "✓ chat" in window.engine_label.text()
     window.close()
 
