@@ -31,18 +31,21 @@ def open_app(window, data_dir: Path, engine_factory: Optional[EngineFactory] = N
     database cannot be used. Returns the controller.
     """
     from chatapp.controller import ChatController
+    from chatapp.ops import GuiCalls
     from chatapp.store import Store
+    from chatapp.store.owner import StoreOwner
     from chatapp.training import TrainingController
 
     # Every paint of a widget made from Python takes the GIL, and while the engine thread runs
     # Python (imports, decoding loops) each of those waits lasts up to the switch interval.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    store = Store(data_dir)
+    # The store's own thread opens it (and alone uses it); the window waits for the open, once.
+    owner = StoreOwner(lambda: Store(data_dir), GuiCalls())
     settings = load_settings(data_dir)
     host = EngineHost(engine_factory, device=settings.device, poll_ms=poll_ms)
-    controller = ChatController(store, host, settings)
+    controller = ChatController(owner, host, settings)
     # The training panel's controller gets what it needs of the chat side, and nothing more.
-    training = TrainingController(store, controller.files, lambda: str(host.paths.get("chat", "")),
+    training = TrainingController(owner, controller.files, lambda: str(host.paths.get("chat", "")),
                                   controller.activate_version, controller.notice.emit, parent=controller)
     controller.version_changed.connect(lambda _version: training.versions_changed.emit())
     window.set_controller(controller, training)

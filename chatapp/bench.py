@@ -7,6 +7,8 @@ on a fresh ``python -m chatapp`` process), ``first_paint_s`` (launch to the firs
 window read back from the screen, not blank), ``engine_ready_s`` (launch to models loaded),
 ``loading_stall_ms_max`` (the longest the event loop was blocked from the first frame until the
 models were ready),
+``history_stall_ms_max`` (the longest it was blocked while that long conversation was opened:
+its page is read on the store's thread),
 ``reply_stall_ms_max`` and ``caption_stall_ms_max`` (the longest the Qt event loop was blocked
 beyond its timer period during 20 replies and 5 captions), ``history_load_ms`` (opening a
 conversation of 10,000 messages until it is painted) and ``training_stall_ms_max`` (the same
@@ -238,7 +240,9 @@ def measure_in_window(replies: int = 20, captions: int = 5) -> dict[str, Any]:
         window.show()
         wait_for(lambda: controller.host.ready, 300)
         meter = StallMeter()
-        conversation = window.new_conversation()
+        window.new_conversation()  # saved on the store's thread, then opened
+        wait_for(lambda: window.current is not None and not controller.owner.busy, 30)
+        conversation = window.current
         added = []  # counted from the signal: polling the store would itself block the loop
         controller.message_added.connect(added.append)
         meter.start()
@@ -250,7 +254,8 @@ def measure_in_window(replies: int = 20, captions: int = 5) -> dict[str, Any]:
 
         results["caption_stall_ms_max"] = _caption_stall(window, controller, conversation, added, meter,
                                                          Path(folder), captions)
-        results["history_load_ms"] = _history_load_ms(app, window, controller, conversation)
+        results["history_load_ms"], results["history_stall_ms_max"] = _history_load_ms(
+            app, window, controller, conversation, meter)
         results.update(measure_training(window, controller, conversation, meter, used.get("chat") == "stand-in"))
         results["reply_engine"] = used.get("chat", "?")
         results["caption_engine"] = used.get("caption", "?")
@@ -275,19 +280,30 @@ def _caption_stall(window, controller, conversation: int, added: list, meter: St
     return meter.stop()
 
 
-def _history_load_ms(app, window, controller, conversation: int) -> float:
-    """Milliseconds to open a conversation of 10,000 messages until its last page is painted."""
+def _history_load_ms(app, window, controller, conversation: int, meter: StallMeter) -> tuple[float, float]:
+    """Milliseconds to open a conversation of 10,000 messages until its last page is painted (the
+    best of three), and the longest the event loop was blocked meanwhile (its page is read on the
+    store's thread)."""
     long_one = fill_history(controller.store)
     timings = []
+    meter.start()
     for _ in range(3):
-        window.open_conversation(conversation)
-        app.processEvents()
+        _open_and_wait(app, window, controller, conversation)
         started = time.perf_counter()
-        window.open_conversation(long_one)
+        _open_and_wait(app, window, controller, long_one)
         window.repaint()  # until the visible page is painted
         app.processEvents()
         timings.append((time.perf_counter() - started) * 1000)
-    return round(min(timings), 1)
+    return round(min(timings), 1), meter.stop()
+
+
+def _open_and_wait(app, window, controller, conversation_id: int) -> None:
+    """Open a conversation and run the event loop until the store's answer has been shown."""
+    from PySide6.QtCore import QEventLoop
+
+    window.open_conversation(conversation_id)
+    while controller.owner.busy:  # woken by the answer's event, not polled
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
 
 def settle(milliseconds: int) -> None:
@@ -312,7 +328,7 @@ def measure_training(window, controller, conversation: int, meter: StallMeter, t
         train_small_model([["hello there", "hi! how are you?"], ["what do you do?", "i read books"]], path,
                           epochs=20)
         controller.activate_version(store.add_model_version("chat", "tiny base for the bench", path))
-        wait_for(lambda: not controller.host.worker.busy, 60)
+        wait_for(lambda: not controller.owner.busy and not controller.host.worker.busy, 60)
     bot = next(m for m in store.messages(conversation) if m.role == "bot")
     store.add_correction(bot.id, "i would rather talk about books")
     panel = window.open_training()

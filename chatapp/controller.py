@@ -1,43 +1,47 @@
 """``ChatController``: what happens when the user sends, stops, drops, teaches or deletes.
 
-It sits between the views and the rest: it writes to the store on the GUI thread (each write is
-a short transaction), queues model calls on the engine worker, and tells the views through
-signals. The engine only ever receives strings, lists and paths. One reply at a time runs per
+It sits between the views and the rest: it queues every store read and write to the store's
+owner thread (``chatapp.store.owner``), each step a task whose result comes back on the GUI
+thread, so the GUI never waits on SQLite; it queues model calls on the engine worker, and tells
+the views through signals. The engine only ever receives strings, lists and paths. One reply at a time runs per
 conversation; a reply that finishes after the user has moved to another conversation is saved
 where it belongs and shown when that conversation is opened again.
 
-Nothing the user typed is lost to a failed write: every store write goes through ``_saved``, which
+Nothing the user typed is lost to a failed write: every store write goes through ``_write``, which
 turns a refused write (a full disk, a read-only folder) into a banner saying what was not saved
-and why, and tells the caller, so that the view keeps the text (``send`` returns None) and an
-unanswered message can be answered later (``retry``).
+and why, and tells the caller, so that the view keeps the text (``send`` clears the box only from
+its ``saved`` callback) and an unanswered message can be answered later (``retry``). A message is
+saved before its reply is asked for, and the store's thread runs tasks in the order they came.
 
-Three parts live in mixins of their own: the model version in use per kind
-(``chatapp.model_switching``), attached images and their captions (``chatapp.image_messages``)
-and regenerating a reply (``chatapp.regenerate``).
+Four parts live in mixins of their own: the model version in use per kind
+(``chatapp.model_switching``), attached images and their captions (``chatapp.image_messages``),
+regenerating a reply (``chatapp.regenerate``), and ratings, corrections, export and import
+(``chatapp.message_actions``).
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
 from chatapp.engine_host import EngineHost
 from chatapp.image_messages import ImageMessages
+from chatapp.message_actions import MessageActions
 from chatapp.model_switching import ModelSwitching
 from chatapp.ops import Op, OpContext, Worker, first_line
 from chatapp.regenerate import Regenerating
 from chatapp.settings import AppSettings, make_decode_config, save_settings
 from chatapp.store.db import WRITE_ERRORS, write_failure
+from chatapp.store.tasks import DEFAULT_TITLE, mood_points, page, retitle
 
 if TYPE_CHECKING:
-    from chatapp.store import MessageRecord, Store
+    from chatapp.store import MessageRecord
+    from chatapp.store.owner import StoreOwner
 
-DEFAULT_TITLE = "New conversation"
 
 
-class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
+class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, MessageActions):
     message_added = Signal(object)  # MessageRecord, in any conversation
     message_changed = Signal(object)  # MessageRecord whose sentiment, text or feedback changed
     busy_changed = Signal(int, bool)  # conversation id, whether a reply or caption is running
@@ -48,15 +52,17 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
     settings_changed = Signal(object)  # AppSettings
     version_changed = Signal(object)  # the ModelVersionRecord now active for its kind
 
-    def __init__(self, store: "Store", host: EngineHost, settings: AppSettings,
+    def __init__(self, owner: "StoreOwner", host: EngineHost, settings: AppSettings,
                  parent: Optional[QObject] = None):
         super().__init__(parent)
-        self.store = store
+        self.owner = owner
+        self.data_dir = owner.data_dir
         self.host = host
         self.settings = settings
         self.files = Worker("files")
         self._states: dict[int, Any] = {}  # conversation id -> the engine's ChatState
         self._running: dict[int, Op] = {}  # conversation id -> the reply or caption op
+        self._saving: set[int] = set()  # conversations whose sent message is being saved
         self._versions: dict[str, int] = {}  # kind -> the model version in use
         # bot message id -> the texts it has shown, which a regenerate asks the engine to avoid
         self._shown: dict[int, list[str]] = {}
@@ -64,104 +70,167 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
         host.load_failed.connect(lambda why: self.notice.emit(None, "error",
                                                               f"The engine could not start: {why}"))
 
-    # -- conversations -----------------------------------------------------------------------
-    def new_conversation(self, title: str = DEFAULT_TITLE) -> Optional[int]:
-        """The new conversation's id; None (and a banner) when it could not be saved."""
-        ok, conversation = self._saved(None, lambda: self.store.create_conversation(title),
-                                       "The new conversation was not saved")
-        if not ok:
-            return None
-        self.conversations_changed.emit()
-        return conversation.id
+    @property
+    def store(self) -> Any:
+        """The store for tests, the benchmark and scripts: each call waits for the owner thread.
+        The app's own code queues its work instead (``read``, ``_write``)."""
+        return self.owner.blocking
 
-    def rename(self, conversation_id: int, title: str) -> bool:
+    # -- the store, through its owner thread -------------------------------------------------
+    def read(self, work: Callable[[Any], Any], done: Callable[[Any], None],
+             conversation_id: Optional[int] = None) -> None:
+        """``work(store)`` on the store's thread, then ``done(result)`` on the GUI thread."""
+        self.owner.run(work, done, lambda error: self._failed(conversation_id, "The data folder could not be read",
+                                                              error))
+
+    def _write(self, conversation_id: Optional[int], work: Callable[[Any], Any], what: str, then: str = "",
+               done: Optional[Callable[[Any], None]] = None, refused: Optional[Callable[[], None]] = None) -> None:
+        """``work(store)`` on the store's thread, then ``done(result)``; when the store refuses
+        (a full disk, a read-only folder: nothing of it was saved) a banner says that ``what``
+        was not saved and why, then ``refused()`` lets the caller give back what was typed."""
+        def failed(error: BaseException) -> None:
+            self._failed(conversation_id, what, error, then)
+            if refused is not None:
+                refused()
+
+        self.owner.run(work, done, failed)
+
+    def _failed(self, conversation_id: Optional[int], what: str, error: BaseException, then: str = "") -> None:
+        why = write_failure(error, self.data_dir) if isinstance(error, WRITE_ERRORS) else first_line(error)
+        self.notice.emit(conversation_id, "error", f"{what}: {why}." + (f" {then}" if then else ""))
+
+    # -- conversations -----------------------------------------------------------------------
+    def new_conversation(self, title: str = DEFAULT_TITLE, then: Optional[Callable[[int], None]] = None) -> None:
+        """Create a conversation; ``then(id)`` once it is saved (a banner when it could not be)."""
+        def created(conversation: Any) -> None:
+            self.conversations_changed.emit()
+            if then is not None:
+                then(conversation.id)
+
+        self._write(None, lambda store: store.create_conversation(title), "The new conversation was not saved",
+                    done=created)
+
+    def rename(self, conversation_id: int, title: str, then: Optional[Callable[[], None]] = None) -> bool:
+        """Queue the new title; False when it is empty."""
         if not title.strip():
             return False
-        ok, _ = self._saved(conversation_id, lambda: self.store.rename_conversation(conversation_id, title),
-                            "The new title was not saved")
-        if ok:
-            self.conversations_changed.emit()
-        return ok
 
-    def delete(self, conversation_id: int) -> bool:
-        """Delete a conversation; False (and a banner) when the store refused, and all stays."""
-        ok, _ = self._saved(conversation_id, lambda: self.store.delete_conversation(conversation_id),
-                            "The conversation was not deleted")
-        if ok:
+        def renamed(_: Any) -> None:
+            self.conversations_changed.emit()
+            if then is not None:
+                then()
+
+        self._write(conversation_id, lambda store: store.rename_conversation(conversation_id, title),
+                    "The new title was not saved", done=renamed)
+        return True
+
+    def delete(self, conversation_id: int, then: Optional[Callable[[], None]] = None) -> None:
+        """Delete a conversation; a banner when the store refused, and all stays."""
+        def deleted(_: Any) -> None:
             self.stop(conversation_id)  # after the delete: a refused delete leaves the reply running
             self._states.pop(conversation_id, None)
             self.conversations_changed.emit()
-        return ok
+            if then is not None:
+                then()
 
-    def conversations(self) -> list:
-        return self.store.conversations()
+        self._write(conversation_id, lambda store: store.delete_conversation(conversation_id),
+                    "The conversation was not deleted", done=deleted)
 
-    def search(self, query: str) -> list:
-        return self.store.search(query)
+    def conversations(self, done: Callable[[list], None]) -> None:
+        self.read(lambda store: store.conversations(), done)
 
-    def page(self, conversation_id: int, before_id: Optional[int] = None,
-             limit: int = 40) -> tuple[list["MessageRecord"], bool]:
-        """A page of messages, oldest first, and whether there are earlier ones."""
-        messages = self.store.messages(conversation_id, before_id=before_id, limit=limit + 1)
-        return messages[-limit:], len(messages) > limit
+    def search(self, query: str, done: Callable[[list], None], marks: tuple[str, str] = ("[", "]")) -> None:
+        self.read(lambda store: store.search(query, marks=marks), done)
 
-    def mood(self, conversation_id: int) -> list[tuple[str, dict[str, float]]]:
-        return [(label, probs) for _, _, label, probs in self.store.mood(conversation_id)]
+    def page(self, conversation_id: int, done: Callable[[list, bool], None], before_id: Optional[int] = None,
+             limit: int = 40) -> None:
+        """``done(messages, has_more)``: a page of messages, oldest first, and whether there are
+        earlier ones."""
+        self.read(lambda store: page(store, conversation_id, before_id, limit), lambda found: done(*found),
+                  conversation_id)
 
-    def image_path(self, message_id: int) -> Optional[Path]:
-        message = self.store.message(message_id)
-        return message.attachments[0].path if message and message.attachments else None
+    def load(self, conversation_id: int, limit: int, done: Callable[..., None]) -> None:
+        """``done(info, messages, has_more, mood)`` for opening a conversation (info None: gone)."""
+        def work(store: Any) -> tuple:
+            info = store.conversation(conversation_id)
+            if info is None:
+                return None, [], False, []
+            return (info, *page(store, conversation_id, None, limit), mood_points(store, conversation_id))
+
+        self.read(work, lambda found: done(*found), conversation_id)
+
+    def mood(self, conversation_id: int, done: Callable[[list], None]) -> None:
+        self.read(lambda store: mood_points(store, conversation_id), done, conversation_id)
 
     def is_busy(self, conversation_id: Optional[int]) -> bool:
         return conversation_id in self._running
 
     # -- messages ----------------------------------------------------------------------------
-    def send(self, conversation_id: int, text: str) -> Optional["MessageRecord"]:
-        """Save the user's message and queue its sentiment and the reply. Returns None when the
-        message was not taken (a reply is running, or the store refused it): the caller keeps the
-        text where the user can send it again."""
-        if not text.strip():
-            return None
+    def send(self, conversation_id: int, text: str,
+             saved: Optional[Callable[["MessageRecord"], None]] = None) -> bool:
+        """Save the user's message on the store's thread; once it is saved ``saved(record)`` runs
+        (the view clears the box) and its sentiment and the reply are queued. False when the
+        message was not taken (empty, a reply is running, or the last one is being saved); a
+        refused write is said in a banner and ``saved`` never runs: the text stays in the box."""
+        if not text.strip() or conversation_id in self._saving:
+            return False
         if self.is_busy(conversation_id):
             self.notice.emit(conversation_id, "info", "Wait for the reply in progress, or stop it.")
-            return None
+            return False
         state = self._states.get(conversation_id)
-        history = [] if state is not None else self.store.exchanges(conversation_id)
-        ok, record = self._saved(conversation_id, lambda: self.store.add_message(conversation_id, "user", text),
-                                 "Your message was not saved",
-                                 "It is still in the box below: send it again once it can be saved.")
-        if not ok:
-            return None
-        retitled = self._retitle(conversation_id, text)
-        self.message_added.emit(record)
-        self.conversations_changed.emit() if retitled else self.conversation_touched.emit(conversation_id)
-        self._queue_sentiment(record)
-        self._queue_reply(conversation_id, text, state, history)
-        return record
+        self._saving.add(conversation_id)
 
-    def retry(self, message_id: int) -> bool:
+        def save(store: Any) -> tuple:
+            history = [] if state is not None else store.exchanges(conversation_id)
+            record = store.add_message(conversation_id, "user", text)
+            return record, history, retitle(store, conversation_id, text)
+
+        def done(result: tuple) -> None:
+            self._saving.discard(conversation_id)
+            record, history, retitled = result
+            self._said_retitle(conversation_id, retitled)
+            self.message_added.emit(record)
+            if saved is not None:
+                saved(record)
+            self.conversations_changed.emit() if retitled is True else self.conversation_touched.emit(conversation_id)
+            self._queue_sentiment(record)
+            self._queue_reply(conversation_id, text, state, history)
+
+        self._write(conversation_id, save, "Your message was not saved",
+                    "It is still in the box below: send it again once it can be saved.", done,
+                    refused=lambda: self._saving.discard(conversation_id))
+        return True
+
+    def retry(self, message_id: int) -> None:
         """Ask again for the reply (or caption) of an unanswered user message: the last message of
         its conversation, whose reply was stopped, failed, was not saved, or never came because the
-        app was closed. False when there is nothing to retry."""
-        message = self.store.message(message_id)
-        if message is None or message.role != "user" or self.is_busy(message.conversation_id):
-            return False
+        app was closed. Nothing happens when there is nothing to retry."""
+        def look(store: Any) -> Any:
+            message = store.message(message_id)
+            if message is None or message.role != "user":
+                return None
+            last = store.messages(message.conversation_id, limit=1)
+            return (message, bool(last) and last[0].id == message_id,
+                    store.exchanges(message.conversation_id, before_id=message_id))
+
+        self.read(look, lambda found: found is not None and self._retry(*found))
+
+    def _retry(self, message: "MessageRecord", is_last: bool, history: list[tuple[str, str]]) -> None:
         conversation_id = message.conversation_id
-        last = self.store.messages(conversation_id, limit=1)
-        if not last or last[0].id != message_id:
+        if self.is_busy(conversation_id):
+            return
+        if not is_last:
             self.notice.emit(conversation_id, "info", "That message has been answered already.")
-            return False
+            return
         if message.attachments:
             self._queue_caption(conversation_id, message)
-            return True
+            return
         if not message.text.strip():
-            return False
+            return
         state = self._states.get(conversation_id)  # the state before this message: it was never answered
-        history = [] if state is not None else self.store.exchanges(conversation_id, before_id=message_id)
         if message.sentiment_label is None:
             self._queue_sentiment(message)
-        self._queue_reply(conversation_id, message.text, state, history)
-        return True
+        self._queue_reply(conversation_id, message.text, state, [] if state is not None else history)
 
     def _queue_reply(self, conversation_id: int, text: str, state: Any,
                      history: list[tuple[str, str]]) -> None:
@@ -178,31 +247,39 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
         self._track(conversation_id, op, "No reply")
 
     def _on_reply(self, conversation_id: int, reply: Any, decoding: dict[str, Any],
-                  replaces: Optional[int]) -> bool:
-        """Save a reply (or put it in place of ``replaces``); False when it was not saved."""
-        if not self.store.has_conversation(conversation_id):
-            return False  # deleted while the reply was running
+                  replaces: Optional[int], then: Optional[Callable[[], None]] = None) -> None:
+        """Save a reply (or put it in place of ``replaces``); ``then()`` once it is saved."""
         attention = {"kind": "reply", "source": list(reply.source_tokens),
                      "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
         if getattr(reply, "source_turns", None) is not None:  # a memory model: the conversation so far
             attention.update(turns=list(reply.source_turns), copied=[float(share) for share in reply.copied or []])
-        version = self._versions.get("chat")
-        if replaces is None:
-            ok, record = self._saved(conversation_id, lambda: self.store.add_message(
-                conversation_id, "bot", reply.text, attention=attention, score=float(reply.score),
-                decoding=decoding, model_version_id=version),
-                "The reply was not saved", "Press Retry on your message to ask again.")
-            if ok:
+        fields = dict(attention=attention, score=float(reply.score), decoding=decoding,
+                      model_version_id=self._versions.get("chat"))
+
+        def save(store: Any) -> Any:
+            if not store.has_conversation(conversation_id):
+                return None  # deleted while the reply was running
+            if replaces is None:
+                return store.add_message(conversation_id, "bot", reply.text, **fields)
+            return store.replace_reply(replaces, reply.text, **fields)
+
+        def saved(record: Any) -> None:
+            if record is None:
+                return
+            if replaces is None:
                 self._states[conversation_id] = reply.state
                 self.message_added.emit(record)
-            return ok
-        ok, record = self._saved(conversation_id, lambda: self.store.replace_reply(
-            replaces, reply.text, attention=attention, score=float(reply.score), decoding=decoding,
-            model_version_id=version), "The new reply was not saved", "The earlier one stays.")
-        if ok:
-            self._states.pop(conversation_id, None)  # the history changed: rebuild next time
-            self.message_changed.emit(record)
-        return ok
+            else:
+                self._states.pop(conversation_id, None)  # the history changed: rebuild next time
+                self.message_changed.emit(record)
+            if then is not None:
+                then()
+
+        if replaces is None:
+            self._write(conversation_id, save, "The reply was not saved", "Press Retry on your message to ask again.",
+                        saved)
+        else:
+            self._write(conversation_id, save, "The new reply was not saved", "The earlier one stays.", saved)
 
     def _queue_sentiment(self, record: "MessageRecord") -> None:
         if self.host.ready and not self.host.available.get("sentiment"):
@@ -214,11 +291,15 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
     def _on_sentiment(self, record: "MessageRecord", result: Any) -> None:
         if result.label not in ("negative", "neutral", "positive"):
             return
-        ok, found = self._saved(record.conversation_id, lambda: self.store.set_sentiment(
-            record.id, result.label, dict(result.probabilities)), "The mood of your message was not saved")
-        if ok and found:
-            self.message_changed.emit(replace(record, sentiment_label=result.label,
-                                              sentiment_probabilities=dict(result.probabilities)))
+        probabilities = dict(result.probabilities)
+
+        def labelled(found: bool) -> None:
+            if found:
+                self.message_changed.emit(replace(record, sentiment_label=result.label,
+                                                  sentiment_probabilities=probabilities))
+
+        self._write(record.conversation_id, lambda store: store.set_sentiment(record.id, result.label, probabilities),
+                    "The mood of your message was not saved", done=labelled)
 
     def stop(self, conversation_id: int) -> None:
         op = self._running.get(conversation_id)
@@ -238,50 +319,13 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
         op.cancelled.connect(lambda: self.notice.emit(conversation_id, "info", "Stopped."))
         op.finished.connect(done)
 
-    # -- feedback and corrections ------------------------------------------------------------
-    def set_feedback(self, message_id: int, value: int) -> bool:
-        ok, _ = self._saved(self._conversation_of(message_id),
-                            lambda: self.store.set_feedback(message_id, value), "Your rating was not saved")
-        # Shown as the store has it either way: a refused rating unchecks its button again.
-        self.message_changed.emit(self.store.message(message_id))
-        return ok
-
-    def teach(self, message_id: int, better_reply: str) -> bool:
-        """Store the reply the bot should have given; the training panel learns from it. False
-        (and a banner) when it was not saved, so the caller can give the text back."""
-        ok, _ = self._saved(self._conversation_of(message_id),
-                            lambda: self.store.add_correction(message_id, better_reply),
-                            "Your better reply was not saved")
-        if ok:
-            self.message_changed.emit(self.store.message(message_id))
-        return ok
-
-    def attention(self, message_id: int) -> Optional[dict[str, Any]]:
-        return self.store.attention(message_id)
-
-    # -- export and import -------------------------------------------------------------------
-    def export(self, conversation_id: int, path: Path) -> None:
-        """Markdown for a ``.md`` path, JSON otherwise."""
-        from chatapp.store.exchange import export_file
-
-        export_file(self.store, conversation_id, Path(path))
-
-    def import_file(self, path: Path) -> int:
-        """Import an exported JSON conversation; raises ValueError with a reason (an unreadable
-        file, or a store that refused it: then nothing of it stays)."""
-        from chatapp.store.exchange import import_file
-
-        conversation_id = import_file(self.store, Path(path))
-        self.conversations_changed.emit()
-        return conversation_id
-
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: AppSettings) -> None:
         settings = settings.checked()
         device_changed = settings.device != self.settings.device
         self.settings = settings
         try:
-            save_settings(self.store.data_dir, settings)
+            save_settings(self.data_dir, settings)
         except OSError as error:
             self.notice.emit(None, "error", f"The settings could not be saved: {error}")
         if device_changed:
@@ -291,33 +335,15 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating):
         self.settings_changed.emit(settings)
 
     def shutdown(self) -> None:
-        """Stop what runs (a reply being written is dropped; everything saved stays saved)."""
+        """Stop what runs (a reply being written is dropped; everything saved stays saved), then
+        let the store's thread finish what is queued to it (nothing typed is lost) and close it."""
         for op in list(self._running.values()):
             op.cancel()
         self.files.shutdown(1.0)
         self.host.shutdown(2.0)
+        self.owner.close()
 
-    def _retitle(self, conversation_id: int, text: str) -> bool:
-        """Name an untitled conversation after its first message; True if it was renamed."""
-        if self.store.title(conversation_id) != DEFAULT_TITLE:
-            return False
-        words = " ".join(text.split())
-        title = words[:48] + ("…" if len(words) > 48 else "")
-        ok, _ = self._saved(conversation_id, lambda: self.store.rename_conversation(conversation_id, title),
-                            "The conversation's title was not saved")
-        return ok
+    def _said_retitle(self, conversation_id: int, retitled: Any) -> None:
+        if isinstance(retitled, BaseException):
+            self._failed(conversation_id, "The conversation's title was not saved", retitled)
 
-    def _saved(self, conversation_id: Optional[int], write: Callable[[], Any], what: str,
-               then: str = "") -> tuple[bool, Any]:
-        """(True, ``write()``'s result), or (False, None) after a banner saying that ``what`` and
-        why, when the store refused the write (nothing of it was saved; no traceback escapes)."""
-        try:
-            return True, write()
-        except WRITE_ERRORS as error:
-            why = write_failure(error, self.store.data_dir)
-            self.notice.emit(conversation_id, "error", f"{what}: {why}." + (f" {then}" if then else ""))
-            return False, None
-
-    def _conversation_of(self, message_id: int) -> Optional[int]:
-        message = self.store.message(message_id)
-        return message.conversation_id if message is not None else None

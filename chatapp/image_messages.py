@@ -2,7 +2,7 @@
 
 The file is read and checked on the file worker, a copy is kept in the data folder as a user
 message, and the caption is asked of the engine like a reply. A mixin of ``ChatController``,
-which gives the store, the host, the file worker, ``_saved``, ``_track`` and the signals.
+which gives the store's owner, the host, the file worker, ``_write``, ``_said_retitle``, ``_track`` and the signals.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from chatapp.image_files import read_image
 from chatapp.ops import Op, first_line
+from chatapp.store.tasks import retitle
 
 if TYPE_CHECKING:
     from chatapp.store import MessageRecord
@@ -31,17 +32,23 @@ class ImageMessages:
         return op
 
     def _on_image(self, conversation_id: int, name: str, data: bytes, mime: str) -> None:
-        if not self.store.has_conversation(conversation_id):
-            return
-        ok, record = self._saved(conversation_id, lambda: self.store.add_image_message(
-            conversation_id, name, data, mime), f"The image {name} was not saved",
-            "Attach it again once it can be saved.")
-        if not ok:
-            return
-        self._retitle(conversation_id, f"Image: {name}")
-        self.message_added.emit(record)
-        self.conversations_changed.emit()
-        self._queue_caption(conversation_id, record)
+        def save(store: Any) -> Any:
+            if not store.has_conversation(conversation_id):
+                return None
+            record = store.add_image_message(conversation_id, name, data, mime)
+            return record, retitle(store, conversation_id, f"Image: {name}")
+
+        def saved(found: Any) -> None:
+            if found is None:
+                return
+            record, retitled = found
+            self._said_retitle(conversation_id, retitled)
+            self.message_added.emit(record)
+            self.conversations_changed.emit()
+            self._queue_caption(conversation_id, record)
+
+        self._write(conversation_id, save, f"The image {name} was not saved", "Attach it again once it can be saved.",
+                    saved)
 
     def _queue_caption(self, conversation_id: int, record: "MessageRecord") -> None:
         if self.host.ready and not self.host.available.get("caption"):
@@ -55,13 +62,15 @@ class ImageMessages:
         self._track(conversation_id, op, "No caption")
 
     def _on_caption(self, conversation_id: int, image_message_id: int, caption: Any) -> None:
-        if not self.store.has_conversation(conversation_id):
-            return
         attention = {"kind": "caption", "image_message_id": image_message_id,
                      "words": list(caption.words), "maps": caption.attention}
-        ok, record = self._saved(conversation_id, lambda: self.store.add_message(
-            conversation_id, "bot", caption.text, attention=attention, score=float(caption.score),
-            model_version_id=self._versions.get("caption")),
-            "The caption was not saved", "Press Retry on the image to ask again.")
-        if ok:
-            self.message_added.emit(record)
+        version = self._versions.get("caption")
+
+        def save(store: Any) -> Any:
+            if not store.has_conversation(conversation_id):
+                return None  # deleted while the caption was written
+            return store.add_message(conversation_id, "bot", caption.text, attention=attention,
+                                     score=float(caption.score), model_version_id=version)
+
+        self._write(conversation_id, save, "The caption was not saved", "Press Retry on the image to ask again.",
+                    lambda record: record is not None and self.message_added.emit(record))

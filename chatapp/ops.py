@@ -160,6 +160,24 @@ class Worker:
                     self._pending.remove(op)
 
 
+class GuiCalls(QObject):
+    """Runs callables on the thread this object lives in (made on the GUI thread: the GUI
+    thread), whichever thread hands them over: the store owner's results come back this way."""
+
+    _call = Signal(object)
+
+    def __init__(self, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def __call__(self, fn: Callable[[], None]) -> None:
+        self._call.emit(fn)
+
+    @staticmethod
+    def _run(fn: Callable[[], None]) -> None:
+        fn()
+
+
 def first_line(error: BaseException) -> str:
     """What a failed op says, in one line for a banner: the first line of its message (a
     traceback's detail stays out of the window), or the error's type when it has none."""

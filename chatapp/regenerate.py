@@ -2,8 +2,8 @@
 
 Each press asks the engine for a reply to the same user message that avoids every text this
 message has shown, so the presses walk through the replies the model finds likely (the beam's
-n-best, or new samples) until none is left. A mixin of ``ChatController``, which gives the
-store, the host, the settings, ``_shown``, ``_on_reply``, ``_track`` and the signals.
+n-best, or new samples) until none is left. A mixin of ``ChatController``, which gives
+``read``, the host, the settings, ``_shown``, ``_on_reply``, ``_track`` and the signals.
 """
 from __future__ import annotations
 
@@ -21,16 +21,24 @@ class Regenerating:
         """Ask for another reply to the user message before this bot message, and put it in its
         place: the engine avoids every text this message has shown, so each press gives the next
         of the replies it finds (the beam's n-best, or new samples) until none is left."""
-        message = self.store.message(message_id)
-        if message is None or message.role != "bot" or self.is_busy(message.conversation_id):
+        def look(store: Any) -> Any:
+            message = store.message(message_id)
+            if message is None or message.role != "bot":
+                return None
+            previous = store.messages(message.conversation_id, before_id=message_id, limit=1)
+            history = store.exchanges(message.conversation_id, before_id=previous[0].id) if previous else []
+            return message, previous[0] if previous else None, history
+
+        self.read(look, lambda found: found is not None and self._regenerate(*found))
+
+    def _regenerate(self, message: Any, previous: Any, history: list[tuple[str, str]]) -> None:
+        message_id, conversation_id = message.id, message.conversation_id
+        if self.is_busy(conversation_id):
             return
-        conversation_id = message.conversation_id
-        previous = self.store.messages(conversation_id, before_id=message_id, limit=1)
-        if not previous or previous[0].role != "user" or not previous[0].text.strip():
+        if previous is None or previous.role != "user" or not previous.text.strip():
             self.notice.emit(conversation_id, "info", "Only a reply to a text message can be regenerated.")
             return
-        prompt = previous[0].text
-        history = self.store.exchanges(conversation_id, before_id=previous[0].id)
+        prompt = previous.text
         decoding = self.settings.decoding()
         shown = self._shown.setdefault(message_id, [message.text])
         avoid = tuple(shown)  # a copy: the worker reads it while the GUI thread may add to the list
@@ -52,8 +60,7 @@ class Regenerating:
                              if len(shown) < 2 else
                              f"No other reply found: the model's {len(shown)} likely replies have all been shown.")
             return
-        if self._on_reply(conversation_id, reply, decoding, message_id):
-            shown.append(reply.text)
+        self._on_reply(conversation_id, reply, decoding, message_id, then=lambda: shown.append(reply.text))
 
 
 def _plain(text: str) -> str:

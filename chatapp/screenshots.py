@@ -217,6 +217,7 @@ def _window_shots(app, window, conversation: int, out: Path, theme: str) -> None
 def _dialog_shots(app, window, controller, conversation: int, out: Path, theme: str) -> None:
     """About, the attention behind a reply and a caption, and the settings."""
     def shot(name: str) -> None:
+        _wait(app, lambda: not controller.owner.busy)  # the dialog opens once its data is read
         _settle(app)
         window.dialog.grab().save(str(out / f"{name}-{theme}.png"))
         window.dialog.close()
@@ -231,6 +232,7 @@ def _dialog_shots(app, window, controller, conversation: int, out: Path, theme: 
         window.show_attention(memory[-1].id)
         shot("attention-memory")
     window.show_attention(replies[-1].id)
+    _wait(app, lambda: not controller.owner.busy)
     window.dialog.view.show_word(2)
     shot("caption")
     window.open_settings()

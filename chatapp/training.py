@@ -8,8 +8,9 @@ only the child, and closing the panel leaves the run going (the controller, not 
 it). The child runs at a lower CPU priority than the window, so the window never queues behind
 it. It prints one JSON object a line; this controller turns them into Qt signals, keeps the
 curves, and at the end stores the run (settings, start, end, status, curves, figures) and the
-new checkpoint as a model version of its kind in the data folder. Those store writes run on the
-file worker, off the GUI thread. A new version is never made active here: the panel asks the
+new checkpoint as a model version of its kind in the data folder. Those store writes are queued
+to the store's owner thread (``chatapp.store.owner``) from the file worker, which waits for them
+there, off the GUI thread. A new version is never made active here: the panel asks the
 user, who may also undo the switch (``activate`` with the version that was in use).
 
 Pause, resume and cancel write ``pause``, ``run`` or ``stop`` into the run's control file, which
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
-from chatapp.store.db import WRITE_ERRORS
+from chatapp.ops import first_line
 from chatapp.training_child import ChildOutput, child_environment, failure_reason, lower_priority
 from chatapp.training_prepare import prepare_caption, prepare_chat
 from chatapp.training_runs import (KIND_WORDS, FinishedRun, LiveRun, PreparedRun, caption_settings, clipped_words,
@@ -36,7 +37,7 @@ from chatapp.training_runs import (KIND_WORDS, FinishedRun, LiveRun, PreparedRun
 
 if TYPE_CHECKING:
     from chatapp.ops import Worker
-    from chatapp.store import Store
+    from chatapp.store.owner import StoreOwner
 
 # A notice for the chat window: (conversation id or None, level, text), as ChatController.notice.
 Notify = Callable[[Optional[int], str, str], None]
@@ -53,15 +54,17 @@ class TrainingController(QObject, ChildOutput):
     start_failed = Signal(str)  # why a run could not start (nothing to learn from, the store)
     versions_changed = Signal()
 
-    def __init__(self, store: "Store", files: "Worker", chat_model_path: Callable[[], str],
+    def __init__(self, owner: "StoreOwner", files: "Worker", chat_model_path: Callable[[], str],
                  activate: Callable[[int], None], notify: Notify, command: Optional[Sequence[str]] = None,
                  parent: Optional[QObject] = None):
-        """``files``: the worker that does the store's writes off the GUI thread;
+        """``owner``: the store's owner thread; ``files``: the worker that prepares and records
+        runs off the GUI thread (its store calls wait on the owner, through ``self.store``);
         ``chat_model_path()``: the chat checkpoint the engine uses now (a run without an active
         version starts from it); ``activate(version_id)``: switch the app to a version;
         ``notify``: a notice in the chat window. The app's assembly (``chatapp.app``) passes them."""
         super().__init__(parent)
-        self.store, self.files = store, files
+        self.owner, self.files = owner, files
+        self.store = owner.blocking  # for the file worker: each call waits for the owner thread
         self.chat_model_path, self.activate_version, self.notify = chat_model_path, activate, notify
         # The engine's command line; tests put a stand-in here.
         self.command = list(command or [sys.executable, "-m", "engine"])
@@ -72,13 +75,7 @@ class TrainingController(QObject, ChildOutput):
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
-        try:
-            for run in self.store.training_runs(curves=False):
-                if run.status == "running":  # the app was closed or killed while it ran
-                    self.store.finish_training_run(run.id, "failed",
-                                                   "The app was closed while this run was going on.")
-        except WRITE_ERRORS:
-            pass  # a full disk at start: those runs are marked at the next start, nothing is lost
+        owner.run(_mark_interrupted, on_error=lambda _error: None)  # a full disk: marked at the next start
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -95,23 +92,32 @@ class TrainingController(QObject, ChildOutput):
         """The kind of model the run in progress trains ("chat" or "caption"; None: no run)."""
         return self.live.kind if self.live is not None else None
 
-    def conversations(self) -> list:
-        return self.store.training_overview()
+    # Read on the store's thread; ``done`` gets the answer on the GUI thread.
+    def conversations(self, done: Callable[[list], None]) -> None:
+        """``done(rows)``: each conversation with what it would teach (turns, corrections)."""
+        self._read(lambda store: store.training_overview(), done)
 
-    def versions(self, kind: str = "chat") -> list:
-        return self.store.model_versions(kind)
+    def versions_and_runs(self, done: Callable[[dict[str, list], list], None]) -> None:
+        """``done(versions, runs)``: the versions of each kind, and every run without its curves."""
+        def read(store: Any) -> tuple[dict[str, list], list]:
+            return ({kind: store.model_versions(kind) for kind in KIND_WORDS},
+                    store.training_runs(None, curves=False))
 
-    def active_version(self, kind: str = "chat") -> Any:
-        """The version of ``kind`` in use (None: none recorded yet)."""
-        return self.store.active_version(kind)
+        self._read(read, lambda found: done(*found))
 
-    def runs(self, kind: Optional[str] = "chat") -> list:
-        """The runs of ``kind`` (None: all), without their curves."""
-        return self.store.training_runs(kind, curves=False)
+    def active_version(self, kind: str, done: Callable[[Any], None]) -> None:
+        """``done(version)``: the version of ``kind`` in use (None: none recorded yet)."""
+        self._read(lambda store: store.active_version(kind), done)
 
-    def activate(self, version_id: int) -> None:
-        """Use this version from now on (an older one, or the shipped one, rolls back)."""
-        self.activate_version(version_id)
+    def activate(self, version_id: int, done: Optional[Callable[[Any, Any], None]] = None,
+                 refused: Optional[Callable[[], None]] = None) -> None:
+        """Use this version from now on (an older one, or the shipped one, rolls back):
+        ``done(version, previous)`` once it is marked, ``refused()`` (after a banner) if not."""
+        self.activate_version(version_id, done, refused)
+
+    def _read(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        self.owner.run(work, done, lambda error: self.notify(
+            None, "error", f"The training panel could not read the data folder: {first_line(error)}"))
 
     # -- a run -------------------------------------------------------------------------------
     # Starting is in two halves: the checks here, on the GUI thread, then the store reads and
@@ -309,3 +315,10 @@ class TrainingController(QObject, ChildOutput):
         if result.get("best_valid_loss") is not None:
             parts.append(f"base validation loss {result['best_valid_loss']:.3f}")
         return ", ".join(parts)
+
+
+def _mark_interrupted(store: Any) -> None:
+    """Runs the app was closed or killed during are failed (on the store's thread, at start)."""
+    for run in store.training_runs(curves=False):
+        if run.status == "running":
+            store.finish_training_run(run.id, "failed", "The app was closed while this run was going on.")

@@ -4,7 +4,9 @@ arguments of the child process (``python -m engine train ...``).
 ``prepare_chat`` writes the chosen conversations as the child's data file; ``prepare_caption``
 points the child at the user's COCO-format set. Both start the run's row and write its control
 file (the word ``run``), and return a ``PreparedRun`` that ``TrainingController`` launches.
-Nothing here touches Qt; the engine's option helpers are imported here, off the GUI thread.
+Nothing here touches Qt; the engine's option helpers are imported here, off the GUI thread. The
+``store`` they are given is the owner's blocking view (``StoreOwner.blocking``): each call is
+queued to the store's thread and waited for here, on the file worker.
 """
 from __future__ import annotations
 

@@ -2,14 +2,16 @@
 
 Every write runs in its own transaction (``with self._write() as s:``); one the database refuses
 (a full disk, a read-only folder) is rolled back and raised as ``StoreWriteError``. The store
-knows nothing of Qt; the app calls it from the GUI thread (each call is a few milliseconds) and the
-training panel may call it from a worker, since every method opens its own session.
+knows nothing of Qt. The app uses it from one thread only, the owner thread of
+``chatapp.store.owner.StoreOwner``, to which the chat window and the training panel queue their
+store operations; once ``bind_thread`` has been called, a call from any other thread raises.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -33,16 +35,32 @@ class Store(TrainingQueries):
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
         self._engine = open_database(self.data_dir)  # raises StoreError with a clear message
-        self._session = sessionmaker(self._engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._thread: Optional[int] = None  # the one thread allowed in, once bound
+
+    def bind_thread(self) -> None:
+        """From now on only the calling thread (the store's owner) may use the database."""
+        self._thread = threading.get_ident()
+
+    def _session(self) -> Session:
+        self._check_thread()
+        return self._sessions()
+
+    def _check_thread(self) -> None:
+        if self._thread is not None and threading.get_ident() != self._thread:
+            raise RuntimeError(f"the store is used from thread {threading.current_thread().name}, "
+                               "not its owner: queue the call to chatapp.store.owner.StoreOwner")
 
     def _write(self):
         """``with self._write() as s:`` — one transaction; a refused write raises StoreWriteError."""
         return write_session(self._session, self.data_dir)
 
     def close(self) -> None:
+        self._check_thread()
         self._engine.dispose()
 
     def integrity_check(self) -> str:
+        self._check_thread()
         return integrity_check(self._engine)
 
     # -- conversations -----------------------------------------------------------------------

@@ -297,6 +297,7 @@ class ChatView(QWidget):
                 item.widget().deleteLater()
         self.bubbles.clear()
         self._oldest_id = None
+        self._loading_older = False  # a page still being read for the conversation shown before is dropped
         self._retry_id = None
 
     def _set_has_more(self, has_more: bool) -> None:

@@ -88,9 +88,12 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
         self._open(shortcuts_dialog(self))
 
     def show_about(self) -> None:
-        from chatapp.views.menus import about_dialog
+        from chatapp.views.menus import about_dialog, active_labels
 
-        self._open(about_dialog(self))
+        if self.controller is None:
+            self._open(about_dialog(self, {}))
+        else:
+            self.controller.read(active_labels, lambda labels: self._open(about_dialog(self, labels)))
 
     # -- wiring ------------------------------------------------------------------------------
     def set_controller(self, controller: "ChatController", training: Any = None) -> None:
@@ -124,11 +127,20 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
         self.engine_label.setText("Loading the models…" if not c.host.ready else "")
         if c.host.ready:
             self._on_engine_status(dict(c.host.available))
-        conversations = c.conversations()
+        c.version_changed.connect(lambda _version: self._read_versions())
+        if training is not None:
+            training.versions_changed.connect(self._read_versions)
+        self._read_versions()  # before the first conversation is read: its captions' notes
         self.refresh_list()
-        if conversations:
-            self.open_conversation(conversations[0].id)
+        c.conversations(lambda rows: rows and self.current is None and self.open_conversation(rows[0].id))
         self.chat.input.setFocus()
+
+    def _read_versions(self) -> None:
+        """Which kind and source each model version is, for the notes under captions."""
+        def read(store) -> dict[int, tuple[str, str]]:
+            return {v.id: (v.kind, v.source) for kind in KIND_NAMES for v in store.model_versions(kind)}
+
+        self.controller.read(read, self._version_kinds.update)
 
     # -- messages ----------------------------------------------------------------------------
     def _hint_for(self, message) -> str:
@@ -136,17 +148,18 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
         user trained gets no such note)."""
         if message.role != "bot" or message.model_version_id is None or self.controller is None:
             return ""
-        version_id = message.model_version_id
-        if version_id not in self._version_kinds:
-            version = self.controller.store.model_version(version_id)
-            self._version_kinds[version_id] = (version.kind, version.source) if version else ("", "")
-        return SHIPPED_CAPTIONER_NOTE if self._version_kinds[version_id] == ("caption", "shipped") else ""
+        kind = self._version_kinds.get(message.model_version_id)  # read from the store's thread
+        return SHIPPED_CAPTIONER_NOTE if kind == ("caption", "shipped") else ""
 
     def send(self, text: str) -> None:
-        if self.current is None and self.new_conversation() is None:
-            return
-        if self.controller.send(self.current, text) is not None:
-            self.chat.sent(text)  # only a saved message leaves the box
+        if self.current is None:
+            self.new_conversation(then=lambda conversation_id: self._send_to(conversation_id, text))
+        else:
+            self._send_to(self.current, text)
+
+    def _send_to(self, conversation_id: int, text: str) -> None:
+        # Only a saved message leaves the box: one the store refused stays there, with a banner.
+        self.controller.send(conversation_id, text, saved=lambda _record: self.chat.sent(text))
 
     def _on_message_added(self, message) -> None:
         if message.conversation_id == self.current:
@@ -158,7 +171,9 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
             return
         self.chat.update_message(message)
         if message.role == "user":
-            self.chat.mood.set_points(self.controller.mood(self.current))
+            conversation_id = self.current
+            self.controller.mood(conversation_id, lambda points: conversation_id == self.current
+                                 and self.chat.mood.set_points(points))
 
     def _on_busy(self, conversation_id: int, busy: bool) -> None:
         if conversation_id == self.current:
@@ -172,8 +187,7 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
     def _on_bubble_action(self, name: str, message_id: int, value: int) -> None:
         c = self.controller
         if name == "copy":
-            QApplication.clipboard().setText(c.store.message(message_id).text)
-            self.statusBar().showMessage("Reply copied", 3000)
+            self._with_message(message_id, self._copy)
         elif name == "regenerate":
             c.regenerate(message_id)
         elif name == "retry":
@@ -187,31 +201,54 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
         elif name == "show_all":
             from chatapp.views.dialogs import TextDialog
 
-            self._open(TextDialog("Message", c.store.message(message_id).text, self))
+            self._with_message(message_id, lambda message: self._open(TextDialog("Message", message.text, self)))
+
+    def _with_message(self, message_id: int, then) -> None:
+        """``then(message)`` once the message is read (nothing when it is gone)."""
+        self.controller.read(lambda store: store.message(message_id),
+                             lambda message: message is not None and then(message))
+
+    def _copy(self, message) -> None:
+        QApplication.clipboard().setText(message.text)
+        self.statusBar().showMessage("Reply copied", 3000)
 
     def teach(self, message_id: int, typed: str = "") -> None:
+        def read(store):
+            message = store.message(message_id)
+            before = store.messages(message.conversation_id, before_id=message_id, limit=1) if message else []
+            return message, before[0].text if before else ""
+
+        self.controller.read(read, lambda found: found[0] is not None and self._ask_teach(*found, typed))
+
+    def _ask_teach(self, message, question: str, typed: str) -> None:
         from chatapp.views.dialogs import TeachDialog
 
-        message = self.controller.store.message(message_id)
-        before = self.controller.store.messages(message.conversation_id, before_id=message_id, limit=1)
-        dialog = TeachDialog(message_id, before[0].text if before else "", message.text, self)
+        dialog = TeachDialog(message.id, question, message.text, self)
         dialog.editor.setPlainText(typed)
         dialog.taught.connect(self._taught)
         self._open(dialog)
 
     def _taught(self, message_id: int, text: str) -> None:
-        if not self.controller.teach(message_id, text):
-            self.teach(message_id, text)  # not saved: the dialog comes back with what was typed
+        # Not saved: the dialog comes back with what was typed.
+        self.controller.teach(message_id, text, refused=lambda: self.teach(message_id, text))
 
     def show_attention(self, message_id: int) -> None:
-        attention = self.controller.attention(message_id)
+        def read(store):
+            attention = store.attention(message_id)
+            if not attention or attention.get("kind") != "caption":
+                return attention, None, ""
+            image = store.message(attention.get("image_message_id", -1))
+            path = image.attachments[0].path if image is not None and image.attachments else None
+            return attention, path, store.message(message_id).text
+
+        self.controller.read(read, lambda found: self._show_attention(*found))
+
+    def _show_attention(self, attention, image, text: str) -> None:
         if not attention:
             return
         if attention.get("kind") == "caption":
             from chatapp.views.caption_view import CaptionAttentionDialog
 
-            image = self.controller.image_path(attention.get("image_message_id", -1))
-            text = self.controller.store.message(message_id).text
             self._open(CaptionAttentionDialog(image, attention, text, self.theme, self))
         else:
             from chatapp.views.attention_dialog import AttentionDialog
@@ -241,6 +278,7 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
 
     # -- engine status -----------------------------------------------------------------------
     def _on_engine_status(self, available: dict[str, bool]) -> None:
+        self._read_versions()  # the shipped versions are recorded when the models load
         parts = [f"{'✓' if available.get(kind) else '✗'} {name}" for kind, name in KIND_NAMES.items()]
         self.engine_label.setText("Models:  " + "   ".join(parts))
         problems = self.controller.engine_problems
@@ -304,8 +342,7 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
         if self.training is not None:
             self.training.shutdown()  # before the controller's file worker stops: a run's end is stored on it
         if self.controller is not None:
-            self.controller.shutdown()
-            self.controller.store.close()
+            self.controller.shutdown()  # the store's thread saves what is queued, then closes it
         super().closeEvent(event)
 
 __all__ = ["MainWindow"]

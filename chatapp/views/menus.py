@@ -64,18 +64,19 @@ def shortcuts_dialog(window) -> QWidget:
     return TextDialog("Keyboard shortcuts", text, window)
 
 
-def about_dialog(window) -> QWidget:
-    """Versions, and each model in one line with the version in use."""
+def about_dialog(window, labels: dict[str, str]) -> QWidget:
+    """Versions, and each model in one line with the version in use (``labels``: kind -> label)."""
     from chatapp.views.dialogs import AboutDialog
 
     controller = window.controller
-    labels = {}
-    for kind in KINDS:
-        version = controller.store.active_version(kind) if controller is not None else None
-        if version is not None:
-            labels[kind] = version.label
     available = dict(controller.host.available) if controller is not None else {}
     return AboutDialog(labels, available, window)
+
+
+def active_labels(store) -> dict[str, str]:
+    """kind -> the label of the version in use (on the store's thread)."""
+    versions = {kind: store.active_version(kind) for kind in KINDS}
+    return {kind: version.label for kind, version in versions.items() if version is not None}
 
 
 def _action(window, menu, text: str, shortcut: Any, slot) -> QAction:

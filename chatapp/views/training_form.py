@@ -144,9 +144,12 @@ class TrainingForm:
 
     # -- reading -----------------------------------------------------------------------------
     def refresh_conversations(self) -> None:
+        """Read the conversations again (on the store's thread), then fill the table."""
+        self.training.conversations(self._show_conversations)
+
+    def _show_conversations(self, rows: list) -> None:
         checked = set(self.checked_ids())
         first = self.table.rowCount() == 0
-        rows = self.training.conversations()
         self.table.setRowCount(len(rows))
         for row, info in enumerate(rows):
             title = QTableWidgetItem(info.title)

@@ -140,9 +140,13 @@ class TrainingPanel(TrainingForm, QWidget):
         self._set_running(self.training.running)
 
     def refresh_versions(self) -> None:
+        """Read the versions and the runs again (on the store's thread), then list them."""
+        self.training.versions_and_runs(self._show_versions)
+
+    def _show_versions(self, versions: dict[str, list], runs: list) -> None:
         for kind, widget in (("chat", self.version_list), ("caption", self.caption_version_list)):
             widget.clear()
-            for version in reversed(self.training.versions(kind)):
+            for version in reversed(versions.get(kind, [])):
                 text = f"{'● ' if version.active else '   '}{version.label}"
                 if version.source == "shipped":
                     text += "  (shipped)"
@@ -154,7 +158,7 @@ class TrainingPanel(TrainingForm, QWidget):
                     item.setFont(font)
                 widget.addItem(item)
         self.run_list.clear()
-        for run in reversed(self.training.runs(None)):
+        for run in reversed(runs):
             when = run.started_at.strftime("%Y-%m-%d %H:%M")
             text = (f"Run {run.id} ({KIND_WORDS.get(run.kind, run.kind)}), {when}: "
                     f"{STATUS_WORDS.get(run.status, run.status)}")

@@ -56,55 +56,61 @@ class VersionOffer(QFrame):
 
     def use_new(self) -> None:
         """Use the offered version; the one in use until now stays one click away."""
-        if self.offered is None:
+        if self.offered is None or self._switching:
             return
-        kind, version_id = self.offered
-        before = self.training.active_version(kind)
-        if not self._activate(version_id):
-            return
-        self.undo_to = before.id if before is not None and before.id != version_id else None
-        text = f"Now using “{self._label(kind, version_id)}”."
-        if self.undo_to is not None:
-            text += f" Undo goes back to “{before.label}”."
-        self.using = True
-        self._show(text, undo=self.undo_to is not None)
+
+        def used(version: Any, before: Any) -> None:
+            self.undo_to = before.id if before is not None and before.id != version.id else None
+            text = f"Now using “{version.label}”."
+            if self.undo_to is not None:
+                text += f" Undo goes back to “{before.label}”."
+            self.using = True
+            self._show(text, undo=self.undo_to is not None)
+
+        self._activate(self.offered[1], used)
 
     def undo(self) -> None:
         """Go back to the version used before the offered one."""
-        if self.offered is None or self.undo_to is None:
+        if self.offered is None or self.undo_to is None or self._switching:
             return
-        kind, _ = self.offered
-        if not self._activate(self.undo_to):
-            return
-        text = f"Back to “{self._label(kind, self.undo_to)}”; the new version stays in the list."
-        self.undo_to, self.using = None, False
-        self._show(text)
+
+        def back(version: Any, _previous: Any) -> None:
+            self.undo_to, self.using = None, False
+            self._show(f"Back to “{version.label}”; the new version stays in the list.")
+
+        self._activate(self.undo_to, back)
 
     def _sync(self) -> None:
         """Hide what the versions in use no longer bear out: the offered version chosen from the
         list meanwhile, or another one chosen (or the new one failing to load) after "Use"."""
         if self.offered is None or self.isHidden() or self._switching:
             return
-        kind, version_id = self.offered
-        active = self.training.active_version(kind)
-        is_offered = active is not None and active.id == version_id
-        if is_offered != self.using and (self.use_button.isVisible() or self.using):
-            self.using = False
-            self.hide()
+        offered = self.offered
 
-    def _activate(self, version_id: int) -> bool:
+        def check(active: Any) -> None:
+            if self.offered != offered or self.isHidden() or self._switching:
+                return  # another offer, or our own switch, since the question was asked
+            is_offered = active is not None and active.id == offered[1]
+            if is_offered != self.using and (self.use_button.isVisible() or self.using):
+                self.using = False
+                self.hide()
+
+        self.training.active_version(offered[0], check)
+
+    def _activate(self, version_id: int, then) -> None:
+        """Activate on the store's thread; ``then(version, previous)`` once it is in use. Our own
+        switch announces itself, so the change it causes is not taken for someone else's."""
         self._switching = True
-        try:
-            self.training.activate(version_id)
-        except KeyError:  # no longer in the store
-            self._show("That version is no longer there.")
-            return False
-        finally:
-            self._switching = False
-        return True
 
-    def _label(self, kind: str, version_id: int) -> str:
-        return next((v.label for v in self.training.versions(kind) if v.id == version_id), f"version {version_id}")
+        def done(version: Any, previous: Any) -> None:
+            self._switching = False
+            then(version, previous)
+
+        def refused() -> None:  # no longer in the store, or the disk refused: the banner says why
+            self._switching = False
+            self._show("That version could not be used; the one in use stays.")
+
+        self.training.activate(version_id, done, refused)
 
     def _show(self, text: str, ask: bool = False, undo: bool = False) -> None:
         self.label.setText(text)

@@ -35,7 +35,9 @@ class FileActions:
         if self.controller is None:
             return
         if self.current is None:
-            self.new_conversation()
+            self.new_conversation(then=lambda conversation_id: self.controller.attach_image(
+                conversation_id, path=path, data=data))
+            return
         self.controller.attach_image(self.current, path=path, data=data)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -57,25 +59,25 @@ class FileActions:
 
     # -- export and import -------------------------------------------------------------------
     def export_conversation(self, kind: str) -> None:
-        if self.current is None:
-            return
-        info = self.controller.store.conversation(self.current)
+        conversation_id = self.current
+        if conversation_id is not None:
+            self.controller.read(lambda store: store.title(conversation_id),
+                                 lambda title: self._ask_export(conversation_id, title or "", kind))
+
+    def _ask_export(self, conversation_id: int, title: str, kind: str) -> None:
         dialog = QFileDialog(self, "Export conversation")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(kind)
         dialog.setNameFilter("Markdown (*.md)" if kind == "md" else "JSON (*.json)")
-        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in info.title).strip()
+        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip()
         dialog.selectFile(f"{safe or 'conversation'}.{kind}")
-        conversation_id = self.current
         dialog.fileSelected.connect(lambda path: self._export(conversation_id, Path(path)))
         self._open(dialog)
 
     def _export(self, conversation_id: int, path: Path) -> None:
-        try:
-            self.controller.export(conversation_id, path)
-            self.statusBar().showMessage(f"Exported to {path}", 6000)
-        except OSError as error:
-            self._on_notice(None, "error", f"The export failed: {error}")
+        """Written on the store's thread; a failure is said in the banner."""
+        self.controller.export(conversation_id, path,
+                               lambda written: self.statusBar().showMessage(f"Exported to {written}", 6000))
 
     def import_conversation(self) -> None:
         dialog = QFileDialog(self, "Import a conversation")
@@ -85,20 +87,21 @@ class FileActions:
         self._open(dialog)
 
     def _import(self, path: Path) -> None:
+        self.controller.import_file(path, self._imported, lambda error: self._import_failed(path, error))
+
+    def _import_failed(self, path: Path, error: BaseException) -> None:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        box = self.show_error("The import failed", f"“{path.name}” could not be imported: {reason}.",
+                              f"File: {path}")
+        box.setInformativeText("Import reads the JSON files that chatapp writes with File → Export "
+                               "as JSON. Nothing was added to your conversations.")
+
+    def _imported(self, conversation_id: int, title: str) -> None:
         from chatapp.store.exchange import IMPORTED_AGAIN
 
-        try:
-            conversation_id = self.controller.import_file(path)
-        except (ValueError, KeyError, TypeError, OSError) as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            box = self.show_error("The import failed", f"“{path.name}” could not be imported: {reason}.",
-                                  f"File: {path}")
-            box.setInformativeText("Import reads the JSON files that chatapp writes with File → Export "
-                                   "as JSON. Nothing was added to your conversations.")
+        if not title.endswith(IMPORTED_AGAIN):
+            self.open_conversation(conversation_id)
             return
-        self.open_conversation(conversation_id)
-        title = self.controller.store.title(conversation_id) or ""
-        if title.endswith(IMPORTED_AGAIN):
-            self.chat.show_notice("info", f"This conversation was already here, so the new copy is "
-                                          f"marked “{IMPORTED_AGAIN.strip(' ()')}”. Delete one of the two "
-                                          "if you do not need both.")
+        note = (f"This conversation was already here, so the new copy is marked "
+                f"“{IMPORTED_AGAIN.strip(' ()')}”. Delete one of the two if you do not need both.")
+        self.open_conversation(conversation_id, then=lambda: self.chat.show_notice("info", note))

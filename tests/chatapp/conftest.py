@@ -19,22 +19,38 @@ class App:
         qtbot.addWidget(self.window)
         self.window.show()
         qtbot.waitUntil(lambda: self.controller.host.ready, timeout=5000)
+        self.wait_stored()  # the list and the last conversation, read on the store's thread
 
     @property
     def store(self):
+        """The store as a test reads it: each call is queued to the store's owner thread and
+        waited for (so it comes after every write the app queued before it)."""
         return self.controller.store
 
     def type_and_send(self, text: str) -> None:
+        """Type and press Enter, then wait until the store's thread has saved it (or refused)."""
         box = self.window.chat.input
         box.setFocus()
         box.setPlainText(text)
         self.qtbot.keyClick(box, Qt.Key.Key_Return)
+        self.wait_stored()
+
+    def new_conversation(self):
+        """Ctrl+N's action, waited for: the new conversation's id (None when it was not saved)."""
+        before = self.window.current
+        self.window.new_conversation()
+        self.wait_stored()
+        return self.window.current if self.window.current != before else None
+
+    def wait_stored(self, timeout: int = 5000) -> None:
+        """Until every store task queued so far has run and its answer reached the window."""
+        self.qtbot.waitUntil(lambda: _settled(lambda: not self.controller.owner.busy), timeout=timeout)
 
     def wait_idle(self, timeout: int = 5000) -> None:
-        self.qtbot.waitUntil(lambda: not self.controller.host.worker.busy
-                             and not self.controller.files.busy
-                             and not self.controller._running, timeout=timeout)
-        QApplication.processEvents()
+        self.qtbot.waitUntil(lambda: _settled(lambda: not self.controller.host.worker.busy
+                                              and not self.controller.files.busy
+                                              and not self.controller.owner.busy
+                                              and not self.controller._running), timeout=timeout)
 
     def drop_files(self, paths) -> None:
         mime = QMimeData()
@@ -56,6 +72,15 @@ class App:
 
     def close(self) -> None:
         self.window.close()
+
+
+def _settled(idle) -> bool:
+    """Idle, and still idle once the answers already on their way to the GUI thread are handled
+    (a worker's result may queue a store task, whose answer may queue a model call)."""
+    if not idle():
+        return False
+    QApplication.processEvents()
+    return idle()
 
 
 @pytest.fixture

@@ -102,6 +102,7 @@ def test_a_coco_import_trains_a_captioner_version_that_captions_at_once(qtbot, a
     panel.caption_version_list.setCurrentRow(1)
     qtbot.mouseClick(panel.caption_activate_button, Qt.MouseButton.LeftButton)
     assert store.active_version("caption").id == shipped.id
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)  # the switch reached the engine's queue
     assert engine_caption(qtbot, controller, photo) == shipped_caption
     assert store.active_version("chat").id == chat_before.id
 

@@ -77,10 +77,12 @@ def test_a_message_sent_before_the_engine_is_ready_waits_for_it(qtbot, data_dir,
     window.show()
     assert not controller.host.ready
     assert "Loading" in window.engine_label.text()
-    window.send("are you there?")
+    window.send("are you there?")  # a new conversation is made for it, then it is saved
+    qtbot.waitUntil(lambda: window.current is not None and not controller.owner.busy, timeout=5000)
     assert controller.store.messages(window.current)[0].text == "are you there?"
     loading.set()
     qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)  # its answers reached the window
     assert "✓ chat" in window.engine_label.text()
     window.close()
 
@@ -101,7 +103,7 @@ def test_a_reply_lands_in_its_own_conversation_after_switching(make_app, gate):
     app = make_app(FakeEngine(gate=gate))
     app.type_and_send("question in the first")
     first = app.window.current
-    second = app.window.new_conversation()
+    second = app.new_conversation()
     assert app.window.current == second
     gate.set()
     app.wait_idle()
@@ -109,6 +111,7 @@ def test_a_reply_lands_in_its_own_conversation_after_switching(make_app, gate):
     assert app.store.messages(second) == []
     assert app.window.chat.bubbles == {}
     app.window.open_conversation(first)
+    app.wait_stored()
     assert len(bot_bubbles(app)) == 1
 
 
@@ -137,16 +140,21 @@ def test_teach_a_better_reply_stores_a_correction(make_app):
     app.qtbot.waitUntil(lambda: len(bot_bubbles(app)) == 1, timeout=5000)
     bubble = bot_bubbles(app)[0]
     app.qtbot.mouseClick(bubble.buttons["teach"], Qt.MouseButton.LeftButton)
+    app.wait_stored()
     dialog = app.window.dialog
     assert "what is your name" in dialog.findChildren(type(bubble.time_label))[0].text()
     app.qtbot.keyClicks(dialog.editor, "I am chatapp.")
     app.qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    app.wait_stored()
     assert app.store.corrections(bubble.message.id) == ["I am chatapp."]
     assert bubble.note.text() == "✎ Taught: I am chatapp."
     app.qtbot.mouseClick(bubble.buttons["down"], Qt.MouseButton.LeftButton)
+    app.wait_stored()
     assert app.store.message(bubble.message.id).feedback == -1
     app.qtbot.mouseClick(bubble.buttons["up"], Qt.MouseButton.LeftButton)
+    app.wait_stored()
     assert app.store.message(bubble.message.id).feedback == 1
+    assert bubble.buttons["up"].isChecked() and not bubble.buttons["down"].isChecked()
 
 
 def test_attention_heatmap_and_regenerate(make_app):
@@ -155,6 +163,7 @@ def test_attention_heatmap_and_regenerate(make_app):
     app.qtbot.waitUntil(lambda: len(bot_bubbles(app)) == 1, timeout=5000)
     bubble = bot_bubbles(app)[0]
     app.qtbot.mouseClick(bubble.buttons["attention"], Qt.MouseButton.LeftButton)
+    app.wait_stored()
     heatmap = app.window.dialog.heatmap
     assert heatmap.source == ["show", "me", "why"]
     assert heatmap.target == ["you", "said", "show", "me", "why"]
@@ -176,13 +185,16 @@ def test_delete_asks_then_removes_rows_and_files(make_app, tmp_png):
     copy = [m for m in app.store.messages(conversation) if m.attachments][0].attachments[0].path
     assert copy.exists()
     app.window.delete_conversation(conversation)
+    app.wait_stored()
     box = app.window.dialog
     assert isinstance(box, QMessageBox)
     app.qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert app.store.conversation(conversation) is not None
     app.window.delete_conversation(conversation)
+    app.wait_stored()
     app.qtbot.mouseClick(app.window.dialog.button(QMessageBox.StandardButton.Yes),
                          Qt.MouseButton.LeftButton)
+    app.wait_stored()
     assert app.store.conversation(conversation) is None
     assert app.store.messages(conversation) == []
     assert not copy.exists()
@@ -194,7 +206,7 @@ def test_search_finds_a_word_from_an_old_conversation(make_app):
     app.type_and_send("tell me about the aurora borealis")
     app.wait_idle()
     old = app.window.current
-    app.window.new_conversation()
+    app.new_conversation()
     app.type_and_send("something recent")
     app.wait_idle()
     app.qtbot.keyClicks(app.window.sidebar.search, "auro")
@@ -219,10 +231,15 @@ def test_export_and_import_round_trip(make_app, tmp_path):
     original = app.window.current
     app.controller.export(original, tmp_path / "c.json")
     app.controller.export(original, tmp_path / "c.md")
+    app.wait_stored()
     markdown = (tmp_path / "c.md").read_text()
     assert "**You**" in markdown and "> export me, I am happy" in markdown
     assert "*Better reply:* a taught reply" in markdown
-    imported = app.controller.import_file(tmp_path / "c.json")
+    done, failed = [], []
+    app.controller.import_file(tmp_path / "c.json", lambda cid, _title: done.append(cid), failed.append)
+    app.wait_stored()
+    assert failed == [] and len(done) == 1
+    imported = done[0]
     assert imported != original
     before, after = app.store.messages(original), app.store.messages(imported)
     strip = lambda m: (m.role, m.text, m.created_at, m.sentiment_label, m.sentiment_probabilities,
@@ -233,11 +250,11 @@ def test_export_and_import_round_trip(make_app, tmp_path):
     data["format"] = "something else"
     (tmp_path / "bad.json").write_text(json.dumps(data))
     count = len(app.store.conversations())
-    try:
-        app.controller.import_file(tmp_path / "bad.json")
-        raise AssertionError("a foreign file was imported")
-    except ValueError as error:
-        assert "not a chatapp conversation" in str(error)
+    app.controller.import_file(tmp_path / "bad.json", lambda cid, _title: done.append(cid), failed.append)
+    app.wait_stored()
+    assert len(done) == 1, "a foreign file was imported"
+    assert len(failed) == 1 and isinstance(failed[0], ValueError)
+    assert "not a chatapp conversation" in str(failed[0])
     assert len(app.store.conversations()) == count
 
 

@@ -22,6 +22,7 @@ def test_dropped_png_is_copied_and_captioned(make_app, tmp_png):
     assert bubble.findChild(type(bubble.text_label), "thumbnail").pixmap().width() == 64
     # The caption's attention: hovering a word or moving the slider shows its map.
     app.window.show_attention(caption.id)
+    app.wait_stored()
     view = app.window.dialog.view
     assert view.image.overlay is not None
     view.slider.setValue(3)
@@ -31,7 +32,7 @@ def test_dropped_png_is_copied_and_captioned(make_app, tmp_png):
 
 def test_a_broken_file_gives_a_message_and_stores_nothing(make_app, tmp_path):
     app = make_app()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really an image" * 10)
     app.drop_files([broken])

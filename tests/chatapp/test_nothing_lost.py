@@ -48,7 +48,7 @@ def press_enter(app) -> None:
 
 def test_a_message_the_full_disk_refuses_stays_in_the_box_with_a_banner(make_app):
     app = make_app()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     with disk_full(app.store):
         app.type_and_send("please remember this")
         app.wait_idle()
@@ -67,7 +67,7 @@ def test_a_message_the_full_disk_refuses_stays_in_the_box_with_a_banner(make_app
 
 def test_a_database_that_cannot_grow_refuses_a_long_message_the_same_way(make_app):
     app = make_app()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     app.store._engine.dispose()  # new connections, each capped at the size the database has now
 
     def cap(dbapi_connection, _record):
@@ -95,25 +95,32 @@ def test_every_other_refused_write_says_why_and_changes_nothing(make_app, tmp_pa
     app.controller.export(first, exported)
     before = [(c.id, c.title, c.message_count) for c in store.conversations()]
     with disk_full(store):
-        assert window.new_conversation() is None and window.current == first
+        assert app.new_conversation() is None and window.current == first
         assert "new conversation was not saved" in banner(app)
         window._renamed(first, "a new name")
+        app.wait_stored()
         assert "new title was not saved" in banner(app)
         app.qtbot.mouseClick(bot.buttons["up"], Qt.MouseButton.LeftButton)
+        app.wait_stored()
         assert "rating was not saved" in banner(app)
         assert store.message(bot.message.id).feedback == 0 and not bot.buttons["up"].isChecked()
         window.teach(bot.message.id)
+        app.wait_stored()
         window.dialog.editor.setPlainText("a better reply")
         window.dialog.accept()
+        app.wait_stored()
         assert "better reply was not saved" in banner(app)
         assert window.dialog.isVisible() and window.dialog.editor.toPlainText() == "a better reply"
         assert store.corrections(bot.message.id) == []
         window.dialog.close()
         window.delete_conversation(first)
+        app.wait_stored()
         app.qtbot.mouseClick(window.dialog.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+        app.wait_stored()
         assert "conversation was not deleted" in banner(app)
         assert window.current == first and store.has_conversation(first)
         window._import(exported)  # a failed import is said in a dialog naming the file
+        app.wait_stored()
         assert window.dialog.windowTitle() == "The import failed" and "is full" in window.dialog.text()
         assert exported.name in window.dialog.text()
         window.dialog.close()
@@ -123,7 +130,9 @@ def test_every_other_refused_write_says_why_and_changes_nothing(make_app, tmp_pa
         assert not list((app.data_dir / "attachments").rglob("*.png"))
         assert [(c.id, c.title, c.message_count) for c in store.conversations()] == before
     # Space again: the teaching goes through.
-    assert app.controller.teach(bot.message.id, "a better reply")
+    app.controller.teach(bot.message.id, "a better reply")
+    app.wait_stored()
+    assert "better reply was not saved" not in banner(app)
     assert store.corrections(bot.message.id) == ["a better reply"]
 
 
@@ -232,6 +241,7 @@ def test_regenerate_gives_the_other_likely_reply_then_says_none_is_left(qtbot, t
     window.send("hello")
     qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=30000)
     qtbot.waitUntil(lambda: not controller.is_busy(window.current), timeout=5000)
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)  # the reply reached the window
     bot = controller.store.messages(window.current)[1]
     first = bot.text.lower()
     assert first in ("hi there", "good morning")
@@ -239,6 +249,7 @@ def test_regenerate_gives_the_other_likely_reply_then_says_none_is_left(qtbot, t
     qtbot.mouseClick(bubble.buttons["regenerate"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: controller.store.message(bot.id).text.lower() != first, timeout=30000)
     second = controller.store.message(bot.id).text.lower()
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)
     assert {first, second} == {"hi there", "good morning"}
     assert bubble.text_label.text().lower() == second
     qtbot.waitUntil(lambda: not controller.is_busy(window.current), timeout=5000)

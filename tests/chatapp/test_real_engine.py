@@ -41,6 +41,7 @@ def test_send_with_the_real_engine(qtbot, tmp_path):
     window.show()
     qtbot.waitUntil(lambda: controller.host.ready, timeout=60000)
     assert controller.host.available == {"chat": True, "sentiment": False, "caption": False}
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)  # the versions in use, recorded
     assert "✓ chat" in window.engine_label.text() and "✗ sentiment" in window.engine_label.text()
     window.send("hello there, how are you?")
     qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=30000)

@@ -56,14 +56,17 @@ def app(qtbot, tmp_path, tiny_model):
 
 def ask(qtbot, window, controller, text):
     """Send ``text`` in a new conversation and return the bot's reply."""
+    before = window.current
     window.new_conversation()
+    qtbot.waitUntil(lambda: window.current != before, timeout=5000)
     window.send(text)
     qtbot.waitUntil(lambda: len(controller.store.messages(window.current)) == 2, timeout=30000)
     return controller.store.messages(window.current)[1].text
 
 
-def panel_with(window, epochs, learning_rate=0.01):
+def panel_with(qtbot, window, epochs, learning_rate=0.01):
     panel = window.open_training()
+    qtbot.waitUntil(lambda: not window.controller.owner.busy, timeout=5000)  # its lists, read on the store's thread
     panel.epochs.setValue(epochs)
     panel.learning_rate.setValue(learning_rate)
     panel.replay.setValue(0.25)
@@ -76,9 +79,12 @@ def test_fine_tune_stores_a_version_that_once_chosen_gives_the_correction(qtbot,
     window, controller, saved = app
     assert ask(qtbot, window, controller, "do you like music?") == "Yes I love jazz"
     shipped = controller.store.active_version("chat")
-    panel = panel_with(window, epochs=40)
+    panel = panel_with(qtbot, window, epochs=40)
     hello, name, music = saved
-    overview = {row.id: row for row in window.training.conversations()}
+    rows = []
+    window.training.conversations(rows.extend)
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)  # the panel's table is filled too
+    overview = {row.id: row for row in rows}
     assert (overview[music].turns, overview[music].corrections) == (4, 1)
     assert (overview[hello].turns, overview[hello].corrections) == (4, 0)
     assert panel.table.rowCount() == 4  # the three saved ones and the one just asked
@@ -127,7 +133,7 @@ def test_fine_tune_stores_a_version_that_once_chosen_gives_the_correction(qtbot,
 def test_cancel_mid_run_keeps_the_active_version(qtbot, app):
     window, controller, saved = app
     before = controller.store.active_version("chat")
-    panel = panel_with(window, epochs=100000, learning_rate=0.0001)
+    panel = panel_with(qtbot, window, epochs=100000, learning_rate=0.0001)
     updates = []
     window.training.progress.connect(updates.append)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
@@ -156,7 +162,7 @@ def test_a_failing_run_is_recorded_as_failed_and_the_app_still_answers(qtbot, ap
                      "print(json.dumps({'event': 'prepared', 'exchanges': 3}), flush=True)\n"
                      "raise MemoryError('out of memory while training the decoder')\n")
     window.training.command = [sys.executable, str(crash)]
-    panel = panel_with(window, epochs=5)
+    panel = panel_with(qtbot, window, epochs=5)
     with qtbot.waitSignal(window.training.finished, timeout=30000) as finished:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     run = finished.args[0]
@@ -187,6 +193,7 @@ def test_rollback_restores_the_earlier_versions_replies(qtbot, app, tiny_model):
                                      tuned.vocab.itos))
     version = controller.store.add_model_version("chat", "tuned by hand", path)
     panel = window.open_training()
+    qtbot.waitUntil(lambda: not controller.owner.busy, timeout=5000)
     rows = {panel.version_list.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(panel.version_list.count())}
     panel.version_list.setCurrentRow(rows[version])
     qtbot.mouseClick(panel.activate_button, Qt.MouseButton.LeftButton)

@@ -47,6 +47,7 @@ def panel_app(make_app, tmp_path):
     app.qtbot.waitUntil(lambda: store.active_version("chat") is not None, timeout=5000)
     panel = app.window.open_training()
     panel.refresh()
+    app.wait_stored()  # the panel's lists, read on the store's thread
     return app, panel
 
 
@@ -147,9 +148,12 @@ def test_the_offer_goes_when_the_versions_in_use_no_longer_match_it(panel_app):
     rows = {panel.version_list.item(i).data(Qt.ItemDataRole.UserRole): i for i in range(panel.version_list.count())}
     panel.version_list.setCurrentRow(rows[run.figures["version_id"]])
     app.qtbot.mouseClick(panel.activate_button, Qt.MouseButton.LeftButton)  # chosen from the list instead
+    app.wait_stored()
     assert not panel.offer.isVisible()
     run = run_to_end(app, panel)
     app.qtbot.mouseClick(panel.offer.use_button, Qt.MouseButton.LeftButton)
+    app.wait_stored()
     assert panel.offer.undo_button.isVisible()
     app.controller.activate_version(shipped.id)  # another version, chosen elsewhere
+    app.wait_stored()
     assert not panel.offer.isVisible()  # no Undo that would say "back" to something else

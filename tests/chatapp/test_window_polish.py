@@ -31,23 +31,28 @@ def test_ctrl_comma_opens_the_settings(make_app):
 def test_delete_in_the_list_asks_then_deletes_the_selected_conversation(make_app):
     app = make_app()
     _activate(app)
-    keep = app.controller.new_conversation("keep me")
-    doomed = app.controller.new_conversation("delete me")
+    created = []
+    app.controller.new_conversation("keep me", then=created.append)
+    app.controller.new_conversation("delete me", then=created.append)
     app.window.refresh_list()
+    app.wait_stored()
+    keep, doomed = created
     app.window.sidebar.select(doomed)
     app.window.sidebar.list.setFocus()
     app.qtbot.keyClick(app.window.sidebar.list, Qt.Key.Key_Delete)
+    app.wait_stored()
     box = app.window.dialog
     assert isinstance(box, QMessageBox) and "delete me" in box.text()
     assert app.store.has_conversation(doomed)  # nothing happens before the answer
     box.button(QMessageBox.StandardButton.Yes).click()
+    app.wait_stored()
     assert not app.store.has_conversation(doomed) and app.store.has_conversation(keep)
 
 
 def test_delete_in_the_input_box_deletes_text_not_the_conversation(make_app):
     app = make_app()
     _activate(app)
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     box = app.window.chat.input
     box.setPlainText("abc")
     box.setFocus()
@@ -65,6 +70,7 @@ def test_about_names_the_versions_and_what_each_model_is(make_app):
     app.wait_idle()
     about = next(a for a in app.window.findChildren(type(app.window.new_action)) if "About" in a.text())
     about.trigger()
+    app.wait_stored()
     dialog = app.window.dialog
     assert isinstance(dialog, AboutDialog)
     text = dialog.text.text()
@@ -109,6 +115,7 @@ def test_a_search_hit_opens_scrolls_to_and_highlights_the_message(make_app):
     item = sidebar.list.item(0)
     assert "[name]" not in item.text() and "my name is alice [really]" in item.text()
     sidebar.list.setCurrentItem(item)  # as a click does
+    app.wait_stored()
     chat = app.window.chat
     assert app.window.current == conversation.id and hit_id in chat.bubbles
     bubble = chat.bubbles[hit_id]
@@ -126,6 +133,7 @@ def test_a_title_with_fallback_characters_keeps_its_time_line(make_app):
     app = make_app()
     app.controller.new_conversation("Alice chat — 名前 ✓")
     app.window.refresh_list()
+    app.wait_stored()
     view = app.window.sidebar.list
     item = view.item(0)
     assert item.data(TITLE_ROLE) == "Alice chat — 名前 ✓"
@@ -195,6 +203,7 @@ def _exported(app, tmp_path):
     app.wait_idle()
     path = tmp_path / "kept.json"
     app.controller.export(app.window.current, path)
+    app.wait_stored()
     return path
 
 
@@ -203,10 +212,12 @@ def test_importing_the_same_conversation_again_marks_the_copy(make_app, tmp_path
     source = _exported(app, tmp_path)
     app.controller.delete(app.window.current)  # a fresh start: the first import is plain
     app.window._import(source)
+    app.wait_stored()
     first = app.window.current
     assert app.store.title(first) == "a conversation worth keeping"
     assert not app.window.chat.banner.isVisible()
     app.window._import(source)
+    app.wait_stored()
     second = app.window.current
     assert second != first
     assert app.store.title(second) == "a conversation worth keeping (imported again)"
@@ -219,6 +230,7 @@ def test_importing_the_same_conversation_again_marks_the_copy(make_app, tmp_path
     other = tmp_path / "other.json"
     other.write_text(json.dumps(data))
     app.window._import(other)
+    app.wait_stored()
     assert app.store.title(app.window.current) == "a conversation worth keeping"
 
 
@@ -228,6 +240,7 @@ def test_a_failed_import_says_which_file_and_why_in_a_dialog(make_app, tmp_path)
     bad.write_text("these are my notes, not an export")
     count = len(app.store.conversations())
     app.window._import(bad)
+    app.wait_stored()
     box = app.window.dialog
     assert isinstance(box, QMessageBox) and box.isVisible()
     assert "notes.json" in box.text() and "could not be imported" in box.text()
@@ -308,6 +321,7 @@ def test_a_hit_in_the_open_conversation_scrolls_there_when_clicked(make_app):
     hit_id = app.store.messages(conversation.id)[1].id
     app.window.refresh_list()
     app.window.open_conversation(conversation.id)
+    app.wait_stored()
     chat = app.window.chat
     assert hit_id not in chat.bubbles  # the first page is the newest messages
     sidebar = app.window.sidebar
@@ -317,6 +331,7 @@ def test_a_hit_in_the_open_conversation_scrolls_there_when_clicked(make_app):
     for attempt in range(2):  # the second click, after scrolling away, goes back to it
         rect = sidebar.list.visualItemRect(sidebar.list.item(0))
         app.qtbot.mouseClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        app.wait_stored()
         assert hit_id in chat.bubbles and chat.bubbles[hit_id].property("found") is True
         app.qtbot.wait(50)
         bubble = chat.bubbles[hit_id]
@@ -375,6 +390,7 @@ def test_no_empty_box_sits_in_the_chat_when_no_conversation_is_open(make_app):
     chat = app.window.chat
     assert app.window.current is None
     assert not chat.older_label.isVisible()
-    conversation = app.window.new_conversation()
+    conversation = app.new_conversation()
     app.window._confirmed_delete(conversation, QMessageBox.StandardButton.Yes)
+    app.wait_stored()
     assert app.window.current is None and not chat.older_label.isVisible()
