@@ -180,11 +180,12 @@ def test_hiding_quiet_turns_keeps_the_ones_it_looked_at(qtbot):
     assert len(dialog.heatmap.spans) == 5 and dialog.heatmap.sizeHint().width() == width
 
 
-def test_a_saved_memory_reply_opens_the_memory_view(make_app):
+def test_a_saved_memory_reply_opens_the_memory_view(make_app, qtbot):
     app = make_app()
     conversation = app.store.create_conversation("Names")
     reply = app.store.add_message(conversation.id, "bot", " ".join(TARGET), attention=memory_attention())
     app.window.show_attention(reply.id)
+    qtbot.waitUntil(lambda: app.window.dialog is not None)  # the store answers on its own thread
     heatmap = app.window.dialog.heatmap
     assert heatmap.memory and len(heatmap.spans) == 5 and heatmap.is_copied(6)
 
