@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Sequence
 
-from engine.data.memory_facts import (CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
+from engine.data.memory_facts import (ASK_FRAMES, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
                                       GREETINGS, INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
 
@@ -184,6 +184,10 @@ class _Builder:
         counted from exchange ``since`` instead)."""
         slot = fact.slot
         question = self.user(slot.heldout_ask if self.heldout else slot.ask, fact)
+        if not self.heldout and self.rng.random() < 0.5:
+            framed = self.rng.choice(ASK_FRAMES).replace("{}", question[:1].lower() + question[1:])
+            question = framed if self.casual else _SENTENCE_START.sub(
+                lambda m: m.group(1) + m.group(2).upper(), framed[:1].upper() + framed[1:])
         if told is None:
             topic = slot.topic.replace("{q}", fact.qualifier)
             at = self.add(question, self.bot(UNTOLD, fact, t=topic))

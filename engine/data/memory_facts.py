@@ -43,6 +43,14 @@ INVITATIONS = ("ask me anything", "what do you want to know about me?", "let's g
                "ask me a question", "your turn to ask something", "go on, ask me something about me",
                "i'm bored, ask me something")
 
+# Frames around a training phrasing of a question, so that the model meets each asking in many
+# surroundings rather than as a fixed string ({} is the question). Generic conversational wrappers:
+# none of them borrows the words of a held-out phrasing.
+ASK_FRAMES = ("hey, {}", "so, {}", "ok, {}", "quick question: {}", "by the way, {}", "out of curiosity, {}",
+              "let's see if you were listening. {}", "i wonder, {}", "{} i told you before.", "{} i mentioned it earlier.",
+              "test time! {}", "hmm, {}", "um, {}", "one more thing: {}", "{} can you answer that?",
+              "i'm curious, {}", "{} just checking.", "do you know this one? {}")
+
 # The bot's reply when asked about a fact it was never told; {t} is the slot's topic.
 UNTOLD = ("you haven't told me {t} yet.", "i don't know {t}, you never told me.", "you didn't tell me {t}.",
           "i'm not sure, you haven't told me {t}.", "sorry, i don't know {t}, you never said.")
