@@ -6,8 +6,10 @@ said in it, in the spelling they were first said with: the copy path numbers the
 and a reply that copies one says it as it was written.
 
 Replies come from the search settings of the ``DecodeConfig`` (strategy, beam, length penalty,
-sampling); the reranking levers of the turn-only model (MMI, backward model, topic words) do not
-apply to it.
+sampling) and, where it asks for them, the reranking of the beam's replies by maximum mutual
+information (``mmi_weight``) and the backward model (``mmi_backward_weight``), as for the
+turn-only model. Its other levers (the penalty inside the search, sampled candidates, topic
+words) steer the turn-only model's search and are not applied here.
 """
 from __future__ import annotations
 
@@ -78,9 +80,9 @@ class MemoryReplies:
         """The reply to ``text``: the search of ``config`` over the vocabulary and the memory's
         words; ``choose(hypotheses, avoid, words)`` picks the one to say (``_first_not_in``)."""
         config = config or DecodeConfig()
-        if avoid:
+        if avoid or self._reranks(config):  # the reranking or ``avoid`` chooses among the beam's replies
             config = replace(config, strategy="beam" if config.strategy == "greedy" else config.strategy,
-                             n_best=max(config.n_best, config.beam_size))
+                             n_best=max(config.n_best, config.beam_size, config.mmi_candidates))
         start, unknown, turns = self._memory_state(state)
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
         memory, decoder = self.model.start_reply(torch.tensor([source_ids], device=self.device), start)
@@ -88,6 +90,9 @@ class MemoryReplies:
         hypotheses = decode(lambda tokens, s: self.model.decode_step(tokens, s, memory), decoder,
                             self.model.reorder_state, config, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
                             once=self.content_ids, device=self.device, should_stop=should_stop)
+        if self._reranks(config):
+            kept = replace(config, n_best=len(hypotheses)) if avoid else config
+            hypotheses = self._rerank(hypotheses, kept, source_ids)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
         attention, copied = self.model.copy_shares(best.tokens, decoder, vocab.sos_id, memory)

@@ -123,7 +123,8 @@ class Reranking:
     def log_backward(self, source_ids: list[int], replies: Sequence[list[int]]) -> torch.Tensor:
         """The backward model's mean log p(turn token | reply) over the turn's tokens and <eos>, for
         each reply (each read as the turn of a new conversation), in one batch: (len(replies),)."""
-        pairs = [(reply or [self.vocab.unk_id], source_ids) for reply in replies]
+        known = lambda ids: [i if i < len(self.vocab) else self.vocab.unk_id for i in ids]  # noqa: E731
+        pairs = [(known(reply) or [self.vocab.unk_id], known(source_ids)) for reply in replies]
         state = self.backward.initial_state(len(pairs), self.device)
         return _teacher_forced(self.backward, pairs, state, self.vocab, self.device) / (len(source_ids) + 1)
 

@@ -113,6 +113,13 @@ def _jsonl_progress(update) -> None:
     print(json.dumps({"progress": progress_row(update)}), flush=True)
 
 
+def prior_contexts(streams, vocab: Vocab, seed: int) -> list[list[str]]:
+    """The training turns whose mean p(reply | turn) estimates p(reply), as tokens (a word
+    outside the vocabulary as <unk>)."""
+    return [vocab.decode([i if i < len(vocab) else vocab.unk_id for i in source])
+            for source in sample_prior_contexts(streams, seed=seed)]
+
+
 def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], list[int]]]],
                       device: torch.device, seed: int = 1234) -> dict:
     """Compute :func:`mean_state` of the chat model at ``path`` over ``streams`` (encoded with its
@@ -127,6 +134,8 @@ def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], li
     load_weights(model, checkpoint, path)
     start = mean_state(model.to(device), streams, Vocab(checkpoint.vocab), device, seed=seed)
     checkpoint.meta["start_state"] = start
+    if "prior_contexts" not in checkpoint.meta and checkpoint.meta.get("direction") != "backward":
+        checkpoint.meta["prior_contexts"] = prior_contexts(streams, Vocab(checkpoint.vocab), seed)
     save_checkpoint(path, checkpoint, half=half)
     return start
 
@@ -211,9 +220,8 @@ def train(args: argparse.Namespace) -> int:
         "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
         "direction": "backward" if args.reverse else "forward",
     }
-    if not args.reverse and not extended:  # for the turn-only model's MMI reranking
-        base_meta["prior_contexts"] = [vocab.decode(source)
-                                       for source in sample_prior_contexts(train_streams, seed=args.seed)]
+    if not args.reverse:  # the turns that estimate p(reply) for the MMI reranking
+        base_meta["prior_contexts"] = prior_contexts(train_streams, vocab, args.seed)
     save = _checkpointer(model, vocab, out, base_meta, started, args.half)
     progress = _jsonl_progress if args.progress == "jsonl" else tqdm_progress(unit="tok")
     with StopRequest() as stop:
@@ -235,7 +243,8 @@ def _store_companions_only(args: argparse.Namespace, out: Path, train_tokens, de
     """``--start-state-only`` / ``--topic-words-only``: OUT's model as it is, over the training split."""
     checkpoint = load_checkpoint(out, kind="chat")
     vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
-    streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True)
+    streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True,
+                               config.memory_tokens > 0)
     if args.start_state_only:
         start = store_start_state(out, streams, device, args.seed)
         print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))

@@ -176,3 +176,12 @@ def test_fine_tuning_a_memory_model_teaches_a_correction_and_keeps_the_copy_path
     assert student.reply("how are you", None, GREEDY).text == "I am fine how are you"
     state = student.reply("my name is Wuzzleby", None, GREEDY).state
     assert "Wuzzleby" in student.reply("what is my name ?", state, GREEDY).text
+
+
+def test_the_mmi_reranking_reads_the_memory_models_replies_with_their_copied_words(taught):
+    state = taught.reply("my name is Trovelina", None, GREEDY).state
+    reranked = taught.reply("what is my name ?", state, DecodeConfig(mmi_weight=0.5, n_best=3))
+    assert "Trovelina" in reranked.text
+    # Every alternative was scored by the reranking: the scores are in its order.
+    scores = [score for _, score in reranked.alternatives]
+    assert len(scores) >= 2 and scores == sorted(scores, reverse=True)
