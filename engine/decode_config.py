@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from engine import MAX_TOPIC_WEIGHT
+from engine import (MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_TOKENS,
+                    MMI_SEARCH_WEIGHT, MMI_WEIGHT, TOPIC_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,14 @@ class DecodeConfig:
             raise ValueError(f"the topic words' weight must be in [0, {MAX_TOPIC_WEIGHT}]")
         if self.mmi_search_tokens < 0:
             raise ValueError("the MMI search tokens must not be negative")
+
+
+def chat_decoding(**overrides) -> DecodeConfig:
+    """How the app and the commands write chat replies by default: beam 5 with the topic focus
+    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS``,
+    ``MMI_BACKWARD_WEIGHT``, ``MMI_CANDIDATES`` and ``MMI_SAMPLES``, and the topic words of
+    ``TOPIC_WEIGHT``."""
+    return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
+                           "mmi_search_tokens": MMI_SEARCH_TOKENS, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
+                           "mmi_candidates": MMI_CANDIDATES, "mmi_samples": MMI_SAMPLES,
+                           "topic_weight": TOPIC_WEIGHT, **overrides})

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from engine.checkpoint import CheckpointError
+from engine.decode_config import chat_decoding
 from engine.device import pick_device
 from engine.results import Caption, ChatState, Reply, SentimentResult
 from engine.shipped import DEFAULT_PATHS
@@ -83,7 +84,8 @@ class Engine:
               should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = ()) -> Reply:
         """The reply to ``text`` in the conversation whose state is ``state`` (None: a new one).
 
-        ``decode`` is an ``engine.decode_config.DecodeConfig``. ``avoid``: replies already shown (to
+        ``decode`` is an ``engine.decode_config.DecodeConfig`` (None: ``chat_decoding()``, the
+        default the command line and the app's settings also start from). ``avoid``: replies already shown (to
         regenerate); the best reply found that is none of them, or, where the model found no
         other, one of them again (the caller compares). Raises ``ValueError`` for a blank
         message (no model is called) and ``ModelUnavailable`` without a chat model.
@@ -92,7 +94,7 @@ class Engine:
             raise ValueError("the message is empty: there is nothing to reply to")
         model = self._get("chat")
         with self._locks["chat"]:
-            return model.reply(text, state, decode, should_stop, avoid=tuple(avoid))
+            return model.reply(text, state, decode or chat_decoding(), should_stop, avoid=tuple(avoid))
 
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Run saved (user, bot) exchanges through the model to restore a conversation's state."""

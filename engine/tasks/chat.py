@@ -18,11 +18,10 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine import (MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_TOKENS, MMI_SEARCH_WEIGHT,
-                    MMI_WEIGHT, TOPIC_WEIGHT, mmi_settings)
+from engine import mmi_settings
 from engine.chat_training import starting_state
 from engine.checkpoint import CheckpointError, load_checkpoint, load_weights
-from engine.decode_config import DecodeConfig
+from engine.decode_config import DecodeConfig, chat_decoding  # noqa: F401  (chat_decoding: kept importable here)
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
@@ -41,17 +40,6 @@ from engine.topic import TopicWords
 # and saying that there is no other reply is more useful than showing it.
 ALTERNATIVE_SPREAD = 20.0
 ALTERNATIVE_SAMPLES = 16  # replies sampled side by side to find a sampled reply not shown yet
-
-
-def chat_decoding(**overrides) -> DecodeConfig:
-    """How the app and the commands write chat replies by default: beam 5 with the topic focus
-    (MMI) of ``engine.MMI_WEIGHT``, ``MMI_SEARCH_WEIGHT``, ``MMI_SEARCH_TOKENS``,
-    ``MMI_BACKWARD_WEIGHT``, ``MMI_CANDIDATES`` and ``MMI_SAMPLES``, and the topic words of
-    ``TOPIC_WEIGHT``."""
-    return DecodeConfig(**{"mmi_weight": MMI_WEIGHT, "mmi_search_weight": MMI_SEARCH_WEIGHT,
-                           "mmi_search_tokens": MMI_SEARCH_TOKENS, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
-                           "mmi_candidates": MMI_CANDIDATES, "mmi_samples": MMI_SAMPLES,
-                           "topic_weight": TOPIC_WEIGHT, **overrides})
 
 
 def beside_path(path: Path, role: str) -> Path:

@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from engine import add_mmi_arguments, mmi_settings
 from engine.decode_config import DecodeConfig
 from engine.device import pick_device
 from engine.shipped import DEFAULT_PATHS
@@ -34,22 +35,29 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: chitchat's valid and test splits only)")
     parser.add_argument("--per-cell", type=int, default=50,
                         help="conversations per gap and held-out kind, and for corrected and untold facts")
+    parser.add_argument("--split", choices=("test", "valid"), default="test",
+                        help="test: the report's set; valid: another draw (another seed, real exchanges from "
+                             "the valid splits only) for choosing settings on")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
+    add_mmi_arguments(parser)  # the replies are written as the app writes them
     parser.add_argument("--examples", type=int, default=3, help="replies of each set printed as examples")
 
 
-def filler_conversations(corpus_dir: str | None) -> list[list[str]]:
-    """Conversations the team has not trained on: the valid and test splits."""
+def filler_conversations(corpus_dir: str | None, split_name: str = "test") -> list[list[str]]:
+    """Conversations the model was not trained on: the valid and test splits ("test"), or the
+    valid splits alone ("valid")."""
     from engine.data.chat import read_chitchat
     from engine.data.splits import split
 
+    parts = ("valid", "test") if split_name == "test" else ("valid",)
     chitchat = split(read_chitchat())
-    conversations = chitchat.valid + chitchat.test
+    conversations = [c for part in parts for c in getattr(chitchat, part)]
     if corpus_dir is not None:
         from engine.data.corpora import load_corpora
 
         for corpus in load_corpora(corpus_dir).values():
-            conversations += corpus.splits.valid + corpus.splits.test
+            conversations += [c for part in parts for c in getattr(corpus.splits, part)]
     return conversations
 
 
@@ -59,14 +67,15 @@ def _outside_vocabulary(predictor: ChatPredictor, value: str) -> bool:
 
 def evaluate(args: argparse.Namespace) -> dict:
     from engine.data.memory_filler import FillerPool
-    from engine.data.memory_sets import EVAL_GAPS, abstains, evaluation_set, states
+    from engine.data.memory_sets import EVAL_GAPS, EVAL_SEED, abstains, evaluation_set, states
 
     started = time.perf_counter()
     device = pick_device(args.device)
     path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(path, device)
-    sets = evaluation_set(FillerPool.build(filler_conversations(args.corpus_dir)), args.per_cell)
-    decoding = DecodeConfig(beam_size=args.beam_size)
+    seed = EVAL_SEED if args.split == "test" else EVAL_SEED + 1
+    sets = evaluation_set(FillerPool.build(filler_conversations(args.corpus_dir, args.split)), args.per_cell, seed)
+    decoding = DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
     hits: dict[str, list[bool]] = defaultdict(list)
     examples: dict[str, list[dict]] = defaultdict(list)
     for name, conversations in sets.items():
@@ -87,7 +96,8 @@ def evaluate(args: argparse.Namespace) -> dict:
         "corrected": share("corrected"),
         "n": {key: len(value) for key, value in sorted(hits.items())},
         "model": path.name, "memory_tokens": predictor.model.config.memory_tokens,
-        "corpus_dir": bool(args.corpus_dir), "beam_size": args.beam_size,
+        "corpus_dir": bool(args.corpus_dir), "split": args.split, "strategy": args.strategy,
+        "beam_size": args.beam_size, **mmi_settings(args),
         "examples": dict(examples), "seconds": round(time.perf_counter() - started, 1),
     }
 

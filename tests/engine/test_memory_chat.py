@@ -185,3 +185,4 @@ def test_the_mmi_reranking_reads_the_memory_models_replies_with_their_copied_wor
     # Every alternative was scored by the reranking: the scores are in its order.
     scores = [score for _, score in reranked.alternatives]
     assert len(scores) >= 2 and scores == sorted(scores, reverse=True)
+
