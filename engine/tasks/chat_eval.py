@@ -121,6 +121,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-exchanges", type=int, default=600,
                         help="exchanges used for the generation and ranking figures (perplexity uses all)")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
     add_mmi_arguments(parser)  # the generated replies are written as the app writes them
     parser.add_argument("--rank-score", choices=("mean", "sum", "pmi", "pmi-null"), default="pmi",
                         help="recall@1 of 10: mean or summed log p(reply | context); pointwise mutual "
@@ -222,7 +223,7 @@ def _answer_and_rank(predictor: ChatPredictor, streams, train_streams, args: arg
     rng = random.Random(args.seed)
     prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
-    decode_config = DecodeConfig(beam_size=args.beam_size, **mmi_settings(args))
+    decode_config = DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
     done = _Answered()
     for index, stream in enumerate(streams):
         state = predictor.model.initial_state(1, device)
