@@ -15,9 +15,9 @@ teacher-forced decoder a single ``nn.LSTM`` call over the whole reply, which is 
 training run close to the speed of a bare LSTM.
 
 This module is the reference: plain ``nn.LSTM`` calls over packed sequences, attention over
-padded tensors, decoding one step at a time. Where :func:`engine.models.fast.enabled` (the
-default), each method marked so hands its work to :mod:`engine.models.fast.chat`, which computes
-the same faster on the CPU.
+padded tensors, decoding one step at a time. While :func:`engine.models.fast.enabled` (the
+default), the four methods whose docstrings name a fast path hand their work to
+:mod:`engine.models.fast.chat`, which computes the same faster on the CPU.
 """
 from __future__ import annotations
 
