@@ -202,4 +202,3 @@ def packed_decoder(model: nn.Module, device: torch.device) -> Optional[PackedDec
     if not enabled() or device.type != "cpu" or not packing_works():
         return None
     return PackedDecoder(model)
-
