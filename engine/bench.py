@@ -20,7 +20,7 @@ from engine.chat_training import run_turn
 from engine.data.chat import make_turn_batch
 from engine.decode_config import DecodeConfig
 from engine.device import autocast, pick_device
-from engine.models.lstm import lstm_forward, uses_own_layer
+from engine.models.fast.lstm import lstm_forward, uses_own_layer
 from engine.shipped import DEFAULT_PATHS
 from engine.training import adam, backward_and_step
 
@@ -124,7 +124,7 @@ def bench_chat_training(predictor, device: torch.device, batch_size: int = 64, w
     steps = {"train": train_step, "raw": lambda: raw_step(lambda lstm, x: lstm(x))}
     if uses_own_layer(encoder, inputs[0][0]):
         # The same bare LSTMs on the hand-written layer the model trains with on the CPU
-        # (engine.models.lstm): train_ratio_own_lstm is the share of a step that is not the LSTMs.
+        # (engine.models.fast.lstm): train_ratio_own_lstm is the share of a step that is not the LSTMs.
         steps["own"] = lambda: raw_step(lstm_forward)
     times = _in_turns(steps, repeats, device)
     model.eval()
@@ -183,7 +183,7 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
         results[f"{name}_ms_p95"] = round(_percentile(values, 0.95), 2)
     results["beam_over_greedy"] = round(results["beam5_ms_p50"] / results["greedy_ms_p50"], 3)
     results["reply_tokens"] = length
-    # Which kernels replies ran on: prepacked float16 weights (engine.models.packed) or the model's own.
+    # Which kernels replies ran on: prepacked float16 weights (engine.models.fast.decoder) or the model's own.
     results["reply_weights"] = "packed-fp16" if predictor.steps is not predictor.model else "model"
     return results
 

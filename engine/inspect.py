@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from engine.models.char_rnn import CharRNN, cell_step
-from engine.models.lstm import layer_weights
+from engine.models.fast.lstm import layer_weights
 
 GATES = ("input", "forget", "cell", "output")  # PyTorch's order of the LSTM's four blocks
 LEFT, RIGHT = 0.1, 0.9  # a gate below / above these is saturated

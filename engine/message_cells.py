@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from engine.inspect import LayerRecord, rank_cells, record_layer, record_lstm
-from engine.models.lstm import layer_weights
+from engine.models.fast.lstm import layer_weights
 
 NEGATIONS = frozenset({"not", "no", "never", "n't", "nothing", "nobody", "none", "nor", "neither", "cannot",
                        "without", "nowhere", "hardly", "dont", "cant", "wont", "isnt", "didnt", "doesnt"})

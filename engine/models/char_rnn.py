@@ -14,8 +14,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from engine.models.lstm import layer_weights
-from engine.models.packed import PackedLinear, packing_works
+from engine.models import fast
+from engine.models.fast.decoder import PackedLinear, packing_works
+from engine.models.fast.lstm import layer_weights
 
 State = tuple[torch.Tensor, ...]  # LSTM: (h, c); RNN: (h,); each (num_layers, batch, hidden)
 CELLS = ("lstm", "rnn")
@@ -87,12 +88,13 @@ class CharRNN(nn.Module):
 
     def _step_layers(self) -> list[Callable[[torch.Tensor], torch.Tensor]]:
         """Per layer, then the output layer: x -> x [W_ih | W_hh]^T + b (the output layer: W_out x + b).
-        Made again only when a weight has changed since (training bumps the tensors' versions).
-        Where fbgemm is there, the weights are packed once as float16 (``engine.models.packed``):
+        Made again only when a weight has changed since (training bumps the tensors' versions) or the
+        fast paths were switched. Where fbgemm is there and the fast paths are on, the weights are
+        packed once as float16 (``engine.models.fast.decoder``):
         a step reads them in half the bytes and without the BLAS library's packing on each call."""
         if not self._step_cache[0]:
             self._step_params = list(self.parameters())  # listing them each step cost as much as a layer
-        key = tuple(p._version for p in self._step_params)
+        key = (fast.enabled(), *(p._version for p in self._step_params))
         if self._step_cache[0] != key:
             layers = []
             for layer in range(self.config.num_layers):
@@ -138,7 +140,7 @@ def cell_step(pre: torch.Tensor, c: Optional[torch.Tensor]) -> tuple[torch.Tenso
 
 def _linear(weight: torch.Tensor, bias: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
     """x -> x W^T + b: packed as float16 for fbgemm where it is there (CPU), else float32."""
-    if weight.device.type == "cpu" and packing_works():
+    if weight.device.type == "cpu" and packing_works() and fast.enabled():
         return PackedLinear(weight, bias)
     return lambda x: F.linear(x, weight, bias)
 

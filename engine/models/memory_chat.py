@@ -29,7 +29,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from engine.models.lstm import pad_packed
 from engine.models.memory import Memory, MemoryState
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig, State, TurnOutput
 
@@ -100,12 +99,10 @@ class MemoryChat(Seq2Seq):
         if state is None:
             state = self.initial_state(batch, source.device)
         user_turn = 2 * state.exchanges
-        packed, (h, c) = self._run_lstm(self.encoder, self.vocab_ids(source), source_lengths, (state.h, state.c))
-        encoded = pad_packed(packed, batch, source.size(1))
+        encoded, (h, c) = self._run_lstm(self.encoder, self.vocab_ids(source), source_lengths, (state.h, state.c))
         memory = self.remember(state.memory, encoded, source, user_turn)
         reply_ids = self.vocab_ids(reply_input)
-        packed, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))
-        outputs = pad_packed(packed, batch, reply_input.size(1))  # (batch, T, hidden)
+        outputs, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))  # (batch, T, hidden)
         context, weights = self.attend_memory(outputs, memory, self.memory_keys(memory, user_turn))
         features, gate = self._features(outputs, context, reply_ids)
         real = reply_ids.ne(0)

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from engine.models.lstm import pad_packed
+from engine.models.fast.lstm import pad_packed
 
 
 @dataclass(frozen=True)

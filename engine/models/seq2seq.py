@@ -2,25 +2,36 @@
 
 The conversation is one recurrent stream: the state that ends an exchange (after the decoder
 has read the reply) starts the encoder on the next turn, so earlier turns reach later replies
-without being read again.
+without being read again. For a turn x_1..x_S and a reply y_0 = <sos>, y_1, ..., y_T:
+
+    e_s, state = LSTM_enc(embed(x_s), state)                    the turn, from the stream's state
+    d_t, state = LSTM_dec(embed(y_{t-1}), state)                the reply, teacher-forced
+    a_t = softmax_s(v . tanh(W_q d_t + W_k e_s)),  c_t = sum_s a_ts e_s
+    p(y_t | ...) = softmax(W_out tanh(W_c [d_t; c_t]))          (an adaptive softmax)
 
 Attention is computed from the decoder's outputs (Luong et al. 2015's order, with Bahdanau et
 al. 2015's additive score) rather than fed back into the decoder's input. That keeps the
-teacher-forced decoder a single fused ``nn.LSTM`` call over the whole reply, which is what lets
+teacher-forced decoder a single ``nn.LSTM`` call over the whole reply, which is what lets
 training run close to the speed of a bare LSTM.
+
+This module is the reference: plain ``nn.LSTM`` calls over packed sequences, attention over
+padded tensors, decoding one step at a time. While :func:`engine.models.fast.enabled` (the
+default), the four methods whose docstrings name a fast path hand their work to
+:mod:`engine.models.fast.chat`, which computes the same faster on the CPU.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from engine.models.dropout import Dropout
+from engine.models import fast
 from engine.models.attention import AdditiveAttention
-from engine.models.lstm import lstm_forward, lstm_over_tokens, pad_packed, padded_positions
+from engine.models.dropout import Dropout
+from engine.models.fast import chat as fast_chat
 
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (num_layers, batch, hidden_size)
 
@@ -78,16 +89,6 @@ def output_layer(in_features: int, vocab_size: int, cutoffs: tuple[int, ...], di
     return nn.AdaptiveLogSoftmaxWithLoss(in_features, vocab_size, cutoffs, div_value=div_value)
 
 
-def run_steps(step: Callable[[torch.Tensor, State], tuple[torch.Tensor, State]], inputs: torch.Tensor,
-              state: State) -> tuple[torch.Tensor, State]:
-    """A one-step function over a sequence: inputs (batch, T, input) -> outputs (batch, T, hidden)."""
-    outputs = []
-    for t in range(inputs.size(1)):
-        x, state = step(inputs[:, t], state)
-        outputs.append(x)
-    return torch.stack(outputs, dim=1), state
-
-
 class Seq2Seq(nn.Module):
     def __init__(self, config: Seq2SeqConfig):
         super().__init__()
@@ -112,6 +113,35 @@ class Seq2Seq(nn.Module):
         device = device or self.embedding.weight.device
         return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
 
+    # -- the recurrence: h_t = LSTM(h_{t-1}, x_t) --------------------------------------------
+    def _run_lstm(self, lstm: nn.LSTM, tokens: torch.Tensor, lengths: torch.Tensor,
+                  state: State) -> tuple[torch.Tensor, State]:
+        """``lstm`` over the embedded real tokens of a padded batch: tokens (batch, T), lengths
+        (batch,) >= 1 -> outputs (batch, T, hidden), 0 at padding, and the state after each
+        row's last real token. Fast path: ``fast.chat.run_lstm``."""
+        if fast.enabled():
+            return fast_chat.run_lstm(self, lstm, tokens, lengths, state)
+        embedded = self.dropout(self.embedding(tokens))
+        packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, state = lstm(packed, state)
+        return pad_packed_sequence(outputs, batch_first=True, total_length=tokens.size(1))[0], state
+
+    def _cell_step(self, lstm: nn.LSTM, x: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """One time step of ``lstm``: x (N, input) -> top layer's h (N, hidden), state.
+        Fast path: ``fast.chat.cell_step``."""
+        if fast.enabled():
+            return fast_chat.cell_step(lstm, x, state)
+        outputs, state = lstm(x.unsqueeze(1), state)
+        return outputs.squeeze(1), state
+
+    def _run_cells(self, lstm: nn.LSTM, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """``lstm`` over one unpadded sequence: inputs (1, T, input) -> (1, T, hidden), state.
+        Fast path: ``fast.chat.run_cells``."""
+        if fast.enabled():
+            return fast_chat.run_cells(lstm, inputs, state)
+        return lstm(inputs, state)
+
+    # -- teacher-forced exchanges ------------------------------------------------------------
     def encode(self, source: torch.Tensor, source_lengths: torch.Tensor, state: State):
         """Read a turn. source: (batch, src_len) padded with 0; lengths >= 1.
 
@@ -119,21 +149,11 @@ class Seq2Seq(nn.Module):
         after each row's last real token.
         """
         outputs, state = self._run_lstm(self.encoder, source, source_lengths, state)
-        outputs = pad_packed(outputs, source.size(0), source.size(1))
-        pad_mask = source.eq(0)
-        return outputs, self.attention.project_keys(outputs), pad_mask, state
-
-    def _run_lstm(self, lstm: nn.LSTM, tokens: torch.Tensor, lengths: torch.Tensor,
-                  state: State) -> tuple[PackedSequence, State]:
-        """``lstm`` over the real tokens of a padded batch, packed, then embedded (with dropout):
-        padding is neither looked up nor dropped out. Scoring without gradients goes over the
-        token ids (``lstm_over_tokens``), which projects each distinct token once."""
-        packed = pack_padded_sequence(tokens, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        if self.training or torch.is_grad_enabled():
-            return lstm_forward(lstm, packed._replace(data=self.dropout(self.embedding(packed.data))), state)
-        return lstm_over_tokens(lstm, self.embedding, packed, state)
+        return outputs, self.attention.project_keys(outputs), source.eq(0), state
 
     def attend(self, decoder_outputs, memory) -> tuple[torch.Tensor, torch.Tensor]:
+        """decoder_outputs (batch, T, hidden) over ``memory`` (outputs, keys, pad mask) ->
+        features tanh(W_c [d_t; c_t]) (batch, T, embedding), weights (batch, T, src_len)."""
         outputs, keys, pad_mask = memory
         context, weights = self.attention(decoder_outputs, keys, outputs, pad_mask)
         features = torch.tanh(self.combine(torch.cat([decoder_outputs, context], dim=-1)))
@@ -159,34 +179,25 @@ class Seq2Seq(nn.Module):
         """The teacher-forced decoder over encoded turns: ``memory`` is ``encode``'s (outputs, keys,
         pad mask) and ``state`` its state, one row per reply; the rest as in ``forward``. With
         ``memory_rows`` (batch,), reply ``r`` attends over the turn of memory row
-        ``memory_rows[r]`` instead (many replies reading few turns, see
-        ``AdditiveAttention.grouped``)."""
-        enc_outputs, keys, pad_mask = memory
-        dec_outputs, state = self._run_lstm(self.decoder, reply_input, reply_lengths, state)
-        batch, length = reply_input.shape
-        # Attention, the combining layer and the output layer see the real reply positions only,
-        # taken row by row (each row's steps in order) straight from the packed outputs.
-        positions, order = padded_positions(dec_outputs, length).sort()
-        rows, steps = positions // length, positions % length
-        queries = dec_outputs.data.index_select(0, order)  # (n, hidden)
-        if memory_rows is None:
-            packed_weights = self.attention.packed(queries, rows, keys, pad_mask)  # (n, src_len)
+        ``memory_rows[r]`` instead (many replies reading few turns). Fast path:
+        ``fast.chat.decode_replies``."""
+        if fast.enabled():
+            features, weights, state = fast_chat.decode_replies(self, memory, state, reply_input, reply_lengths,
+                                                                memory_rows)
         else:
-            context, packed_weights = self.attention.grouped(queries, memory_rows.index_select(0, rows), keys,
-                                                             enc_outputs, pad_mask)
-        weights = packed_weights.new_zeros(batch, length, enc_outputs.size(1)).index_put((rows, steps), packed_weights)
-        if memory_rows is None:
-            context = torch.bmm(weights, enc_outputs)[rows, steps]  # (n, hidden)
-        packed_features = self.dropout(torch.tanh(self.combine(torch.cat([queries, context], dim=-1))))
-        features = packed_features.new_zeros(batch, length, packed_features.size(-1)).index_put(
-            (rows, steps), packed_features)
+            if memory_rows is not None:
+                memory = tuple(None if part is None else part.index_select(0, memory_rows) for part in memory)
+            outputs, state = self._run_lstm(self.decoder, reply_input, reply_lengths, state)
+            features, weights = self.attend(outputs, memory)
+            real = torch.arange(reply_input.size(1)) < reply_lengths.cpu().unsqueeze(1)  # (batch, T)
+            real = real.to(features.device).unsqueeze(-1)
+            features, weights = features * real, weights * real  # 0 at padding positions
         result = TurnOutput(features, weights, state)
         if targets is not None:
             # Targets are the reply shifted by one plus <eos>; an idle row (no conversation) has a
             # real one-token input but a padding target, so it is left out here.
-            packed_targets = targets[rows, steps]
-            scored = packed_targets.ne(0)
-            token_log_probs = self.output(packed_features[scored].float(), packed_targets[scored]).output
+            scored = targets.ne(0)
+            token_log_probs = self.output(features[scored].float(), targets[scored]).output
             result.token_log_probs = token_log_probs
             result.loss_sum = -token_log_probs.sum()
             result.n_tokens = int(token_log_probs.numel())
@@ -205,35 +216,13 @@ class Seq2Seq(nn.Module):
         (batch 1, broadcast over the hypotheses) or ``encode``'s of N turns, one per hypothesis,
         with their pad mask. Returns log-probs (N, vocab), attention (N, src_len), state.
         """
-        x = self.embedding(tokens)  # (N, E)
-        x, state = self._cell_step(self.decoder, x, state)
+        x, state = self._cell_step(self.decoder, self.embedding(tokens), state)  # (N, hidden)
         enc_outputs, keys, pad_mask = memory
         n = tokens.size(0)
         memory_n = (enc_outputs.expand(n, -1, -1), keys.expand(n, -1, -1),
                     pad_mask.expand(n, -1) if pad_mask is not None else None)
         features, weights = self.attend(x.unsqueeze(1), memory_n)  # (N, 1, E), (N, 1, S)
         return self.output.log_prob(features.squeeze(1).float()), weights.squeeze(1), state
-
-    def _cell_step(self, lstm: nn.LSTM, x: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
-        """One time step of ``lstm`` for a batch: x (N, input) -> top layer's h (N, hidden), state.
-
-        At inference a whole ``nn.LSTM`` call costs several times more than the arithmetic of
-        one step (it sets up a sequence kernel each time), so decoding runs the fused cell.
-        """
-        h, c = state
-        new_h, new_c = [], []
-        for layer in range(self.config.num_layers):
-            h_l, c_l = torch.lstm_cell(x, (h[layer], c[layer]), getattr(lstm, f"weight_ih_l{layer}"),
-                                       getattr(lstm, f"weight_hh_l{layer}"), getattr(lstm, f"bias_ih_l{layer}"),
-                                       getattr(lstm, f"bias_hh_l{layer}"))
-            new_h.append(h_l)
-            new_c.append(c_l)
-            x = h_l
-        return x, (torch.stack(new_h), torch.stack(new_c))
-
-    def _run_cells(self, lstm: nn.LSTM, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
-        """``lstm`` over one unpadded sequence step by step: inputs (1, T, input) -> (1, T, hidden)."""
-        return run_steps(lambda x, s: self._cell_step(lstm, x, s), inputs, state)
 
     @staticmethod
     def reorder_state(state: State, rows: torch.Tensor) -> State:

@@ -25,7 +25,7 @@ from engine.decode_config import DecodeConfig, chat_decoding  # noqa: F401  (cha
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
-from engine.models.packed import packed_decoder
+from engine.models.fast.decoder import packed_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
@@ -74,7 +74,8 @@ class ChatPredictor(Reranking, MemoryReplies):
         self.topic_note = ""  # why no topic words are used, where they were looked for
         self.vocab = vocab
         self.device = device
-        # Replies on the CPU run over prepacked weights (engine.models.packed); elsewhere, the model.
+        # Replies on the CPU run over prepacked weights (engine.models.fast.decoder) while the fast
+        # paths are on; elsewhere, the model.
         self.steps = (None if self.has_memory else packed_decoder(self.model, device)) or self.model
         self._encoded = None  # (turns, their encoding) of the last _encoded_turns call
         self.content_ids = vocab.content_ids()  # words a reply says at most once

@@ -11,7 +11,9 @@ from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import CheckpointError
 from engine.data.chat import make_turn_batch, stream_batches, tokenize_conversations, training_streams
 from engine.decode_config import DecodeConfig
+from engine.models import fast
 from engine.models.attention import AdditiveAttention
+from engine.models.fast.attention import grouped, packed_weights
 from engine.models.seq2seq import Seq2Seq
 from engine.tasks.chat import ChatPredictor
 from engine.tasks.chat_rerank import END_FLOOR, PRIOR_FLOOR
@@ -62,7 +64,7 @@ def test_packed_attention_equals_the_padded_computation():
     _, padded = attention(queries, projected, keys, pad_mask)  # (3, 7, 4)
     rows = torch.tensor([0, 0, 1, 2, 2, 2])
     steps = torch.tensor([0, 6, 3, 0, 1, 5])
-    packed = attention.packed(queries[rows, steps], rows, projected, pad_mask)
+    packed = packed_weights(attention, queries[rows, steps], rows, projected, pad_mask)
     assert torch.allclose(packed, padded[rows, steps], atol=1e-6)
 
 
@@ -76,13 +78,13 @@ def test_grouped_attention_equals_each_query_against_its_own_copy_of_the_source(
     projected = attention.project_keys(keys)
     groups = torch.tensor([2, 0, 1, 0, 2, 2, 1])  # not sorted, source 1 read twice, source 0 twice
     queries = torch.randn(len(groups), 6)
-    context, weights = attention.grouped(queries, groups, projected, keys, pad_mask)
-    expected = attention.packed(queries, groups, projected, pad_mask)
+    context, weights = grouped(attention, queries, groups, projected, keys, pad_mask)
+    expected = packed_weights(attention, queries, groups, projected, pad_mask)
     assert torch.allclose(weights, expected, atol=1e-6)
     assert torch.all(weights[pad_mask[groups]] == 0) and torch.allclose(weights.sum(1), torch.ones(len(groups)))
     assert torch.allclose(context, torch.bmm(expected.unsqueeze(1), keys[groups]).squeeze(1), atol=1e-6)
     # A source no query reads is skipped.
-    _, one = attention.grouped(queries[:1], groups[:1], projected, keys, pad_mask)
+    _, one = grouped(attention, queries[:1], groups[:1], projected, keys, pad_mask)
     assert torch.allclose(one, expected[:1], atol=1e-6)
 
 
@@ -573,7 +575,7 @@ def test_new_conversations_start_from_the_mean_state_of_conversations_under_way(
 def test_packed_decoder_steps_like_the_model(cutoffs, layers):
     import platform
 
-    from engine.models.packed import packed_decoder, packing_works
+    from engine.models.fast.decoder import packed_decoder, packing_works
 
     vocab = Vocab.build([tokenize(t) for c in CONVERSATIONS for t in c] + [["zebra"]], min_count=1)
     torch.manual_seed(0)
@@ -606,7 +608,7 @@ def test_packed_decoder_steps_like_the_model(cutoffs, layers):
 
 def test_bench_reports_the_chat_figures(trained):
     from engine.bench import bench_chat_decoding, bench_chat_training
-    from engine.models.packed import packing_works
+    from engine.models.fast.decoder import packing_works
 
     predictor, _ = trained
     decoding = bench_chat_decoding(predictor, repeats=2, length=6)
@@ -624,9 +626,10 @@ def test_bench_reports_the_chat_figures(trained):
     assert all(torch.equal(a, b) for a, b in zip(before, predictor.model.parameters()))
 
 
-def test_training_gradients_equal_those_through_nn_lstm(monkeypatch):
-    """On the CPU the model trains on the hand-written LSTM layer; two turns of a stream give the
-    gradients that autograd through nn.LSTM gives (float32 here; the layer test compares in double)."""
+def test_training_gradients_equal_those_through_nn_lstm():
+    """On the CPU the model trains on its fast paths (the hand-written LSTM layer, attention over
+    real positions); two turns of a stream give the gradients of the reference model through
+    nn.LSTM (float32 here; the layer test compares in double)."""
     vocab, model = small_setup()
     batches = [make_turn_batch([([5, 6, 7, 8], [5]), ([9], [6, 7, 8])], [True, True], vocab),
                make_turn_batch([([7], [9, 5, 6]), ([6, 5], [8])], [False, False], vocab)]
@@ -642,8 +645,8 @@ def test_training_gradients_equal_those_through_nn_lstm(monkeypatch):
         return {name: p.grad.clone() for name, p in model.named_parameters()}
 
     own = gradients()
-    monkeypatch.setattr("engine.models.seq2seq.lstm_forward", lambda lstm, packed, state: lstm(packed, state))
-    reference = gradients()
+    with fast.use_reference():
+        reference = gradients()
     assert own.keys() == reference.keys()
     for name in own:
         torch.testing.assert_close(own[name], reference[name], rtol=1e-4, atol=1e-6, msg=name)

@@ -4,7 +4,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from engine.models.lstm import lstm_forward, lstm_over_tokens, uses_own_layer
+from engine.models.fast import use_reference
+from engine.models.fast.lstm import lstm_forward, lstm_over_tokens, uses_own_layer
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])
@@ -45,6 +46,8 @@ def test_used_only_where_it_applies():
     with torch.no_grad():
         assert not uses_own_layer(lstm, data)
     assert not uses_own_layer(nn.LSTM(3, 2, bidirectional=True), data)
+    with use_reference():
+        assert not uses_own_layer(lstm, data)
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])

@@ -15,7 +15,8 @@ double precision), including those of the initial state, so truncated BPTT windo
 
 Use :func:`lstm_forward`: it takes an ``nn.LSTM`` and a packed batch and falls back to the module
 itself wherever this layer does not apply (no gradient wanted, a GPU, where cuDNN is faster,
-or a bidirectional or projected LSTM). :func:`lstm_over_tokens` is the same recurrence for
+or a bidirectional or projected LSTM) and when the fast paths are switched off
+(:func:`engine.models.fast.enabled`). :func:`lstm_over_tokens` is the same recurrence for
 scoring without gradients on the CPU, over token ids.
 """
 from __future__ import annotations
@@ -24,7 +25,9 @@ from typing import Callable, Optional
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
+
+from engine.models.fast import enabled
 
 State = tuple[torch.Tensor, torch.Tensor]
 
@@ -132,7 +135,7 @@ def uses_own_layer_shape(lstm: nn.LSTM) -> bool:
 
 def uses_own_layer(lstm: nn.LSTM, data: torch.Tensor) -> bool:
     """Whether :func:`lstm_forward` runs this module's hand-written layer rather than ``lstm``."""
-    return (data.device.type == "cpu" and torch.is_grad_enabled() and uses_own_layer_shape(lstm)
+    return (enabled() and data.device.type == "cpu" and torch.is_grad_enabled() and uses_own_layer_shape(lstm)
             and data.dtype in (torch.float32, torch.float64))
 
 
@@ -199,8 +202,8 @@ def lstm_over_tokens(lstm: nn.LSTM, embedding: nn.Embedding, tokens: PackedSeque
     than both (150 against 300 ms for 768 rows of 31 tokens here), so it is left to it.
     """
     batch_sizes = tokens.batch_sizes.tolist()
-    if (torch.is_grad_enabled() or tokens.data.device.type != "cpu" or not uses_own_layer_shape(lstm)
-            or batch_sizes[0] == batch_sizes[-1]):
+    if (not enabled() or torch.is_grad_enabled() or tokens.data.device.type != "cpu"
+            or not uses_own_layer_shape(lstm) or batch_sizes[0] == batch_sizes[-1]):
         return lstm_forward(lstm, tokens._replace(data=embedding(tokens.data)), state)
 
     def run_layer(layer: int, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor):
@@ -238,7 +241,10 @@ def padded_positions(packed: PackedSequence, length: int) -> torch.Tensor:
 
 
 def pad_packed(packed: PackedSequence, batch_size: int, length: int) -> torch.Tensor:
-    """``pad_packed_sequence(packed, batch_first=True, total_length=length)[0]``, in one operation."""
+    """``pad_packed_sequence(packed, batch_first=True, total_length=length)[0]``, in one operation
+    (that call itself with the fast paths switched off)."""
+    if not enabled():
+        return pad_packed_sequence(packed, batch_first=True, total_length=length)[0]
     data = packed.data
     flat = data.new_zeros(batch_size * length, data.size(-1))
     return flat.index_copy(0, padded_positions(packed, length), data).view(batch_size, length, -1)

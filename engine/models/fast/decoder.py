@@ -13,7 +13,7 @@ model.
 
 ``PackedDecoder`` has the model's ``start_reply`` / ``decode_step`` / ``read_reply`` interface; ``packing_works``
 says whether this build of torch can do it (fbgemm is there on x86 builds), so callers fall back
-to the model itself elsewhere.
+to the model itself elsewhere (:func:`packed_decoder` does), and with the fast paths switched off.
 """
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.models.lstm import layer_weights
-from engine.models.seq2seq import FullSoftmax, Seq2Seq, State, run_steps
+from engine.models.fast import enabled
+from engine.models.fast.chat import State, run_steps
+from engine.models.fast.lstm import layer_weights
 
 
 @functools.lru_cache(maxsize=None)
@@ -116,7 +117,7 @@ class PackedOutput:
 
     def __init__(self, output: nn.Module, input_scale: float = 1.0, input_shift: float = 0.0):
         fold = dict(input_scale=input_scale, input_shift=input_shift)
-        if isinstance(output, FullSoftmax):
+        if not isinstance(output, nn.AdaptiveLogSoftmaxWithLoss):  # seq2seq.FullSoftmax
             self.head, self.tails, self.shortlist = PackedLinear.of(output.proj, **fold), [], None
             return
         self.head = PackedLinear.of(output.head, **fold)
@@ -137,7 +138,7 @@ class PackedDecoder:
     """``Seq2Seq.start_reply``, ``decode_step`` and ``read_reply`` over prepacked copies of the
     model's weights (taken when it is made: make a new one after the weights change)."""
 
-    def __init__(self, model: Seq2Seq):
+    def __init__(self, model: nn.Module):
         self.model = model
         layers = range(model.config.num_layers)
         self.encoder = [PackedLSTMCell(model.encoder, layer) for layer in layers]
@@ -195,9 +196,9 @@ class PackedDecoder:
         return self.output.log_prob(features), weights, state
 
 
-def packed_decoder(model: Seq2Seq, device: torch.device) -> Optional[PackedDecoder]:
-    """A PackedDecoder for a model on the CPU where packing works; None otherwise."""
-    if device.type != "cpu" or not packing_works():
+def packed_decoder(model: nn.Module, device: torch.device) -> Optional[PackedDecoder]:
+    """A PackedDecoder for a chat model (``Seq2Seq``) on the CPU where packing works and the fast
+    paths are on; None otherwise."""
+    if not enabled() or device.type != "cpu" or not packing_works():
         return None
     return PackedDecoder(model)
-
