@@ -42,7 +42,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "seed": (0, 2**32 - 1), "split_seed": (0, 2**32 - 1), "first_scene": (0, 2**40),
     "limit": (1, 100_000_000), "valid_conversations": (0, 1_000_000), "valid_images": (0, 1_000_000),
     "corrections": (1, 1_000_000), "n_heldout": (1, 1_000_000), "n_test": (1, 1_000_000),
-    "max_exchanges": (1, 10_000_000), "prior_contexts": (1, 10_000),
+    "max_exchanges": (1, 10_000_000), "prior_contexts": (1, 10_000), "shuffle_buffer": (1, 10_000_000),
     # generated memory conversations: how many, and real exchanges between a fact and its question
     "n": (1, 1_000_000), "gap": (0, 64),
     # character models: training windows, sampling and the cell search
