@@ -92,3 +92,17 @@ def streamed_epoch(shards: str, out: str) -> None:
     result = train_chat(model, source, [], vocab, config, torch.device("cpu"))
     (Path(out) / f"epoch{distributed.rank()}.json").write_text(json.dumps(
         {"started": started, "batches": batches, "steps": result.steps, "train": scan.train}))
+
+
+def char_command(text: str, out: str) -> None:
+    """``train char`` from the command line on this rank, its stdout kept in stdout<rank>.txt."""
+    import contextlib
+
+    from engine.__main__ import main
+
+    folder = Path(out)
+    with open(folder / f"stdout{distributed.rank()}.txt", "w") as stdout, contextlib.redirect_stdout(stdout):
+        code = main(["train", "char", "--data", text, "--out", str(folder / "char.safetensors"), "--hidden-size", "16",
+                     "--embedding-size", "8", "--batch-size", "4", "--window", "20", "--epochs", "1",
+                     "--valid-every", "4", "--progress", "jsonl"])
+    assert code == 0

@@ -47,7 +47,8 @@ def train_sharded(args: argparse.Namespace) -> int:
     device = pick_device(args.device)
     started = time.time()
     scan = scan_shards(args.data, args.seed)
-    print(f"conversations: {json.dumps(scan.sizes())}", file=sys.stderr)
+    if distributed.is_main():
+        print(f"conversations: {json.dumps(scan.sizes())}", file=sys.stderr)
     if scan.report.skipped and distributed.is_main():
         print(f"{args.data}: skipped {scan.report.skipped} malformed line(s): " + "; ".join(scan.report.problems),
               file=sys.stderr)

@@ -128,3 +128,13 @@ def test_train_chat_on_shards_names_and_counts_a_malformed_line_and_its_checkpoi
     assert summary["skipped_lines"] == 2 and summary["steps"] > 0 and summary["largest_shuffle_buffer"] == 5
     stored = load_checkpoint(out, kind="chat")
     assert stored.meta["streamed"] and stored.meta["splits"]["skipped_lines"] == 2 and "c0" in stored.vocab
+
+
+def test_train_char_on_two_ranks_reports_and_writes_on_rank_0_only(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("the cat sat on the mat and the dog sat on the log\n" * 20)
+    distributed.launch(dist_workers.char_command, 2, str(text), str(tmp_path))
+    events = [json.loads(line).get("event") for line in (tmp_path / "stdout0.txt").read_text().splitlines()]
+    assert events[0] == "start" and events[-1] == "done" and events.count("done") == 1 and "checkpoint" in events
+    assert (tmp_path / "stdout1.txt").read_text() == ""
+    assert sorted(p.name for p in tmp_path.glob("*.safetensors")) == ["char.resume.safetensors", "char.safetensors"]
