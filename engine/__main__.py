@@ -103,6 +103,8 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     bench.add_argument("--shards-rss", action="store_true",
                        help="peak memory of a streaming pass over 1x and 10x a generated corpus of JSONL shards")
     bench.add_argument("--steps", type=int, default=40, help="--ddp: optimiser steps of each run")
+    bench.add_argument("--train-minutes", type=float, default=None,
+                       help="--shards-rss: measure train chat --data SHARDS (a small model) for this long instead")
     check = commands.add_parser("check-gpu", help="the prepared GPU check: one JSON object (exits 1 without CUDA)")
     check.add_argument("--json", action="store_true", help="accepted for symmetry: the output is always JSON")
     check.add_argument("--out", default=None, help="folder for the check's checkpoints (default: a temporary one)")
@@ -180,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.ddp:
                     result["ddp"] = bench_scale.run_ddp(args.steps)
                 if args.shards_rss:
-                    result["shards_rss"] = bench_scale.run_shards_rss()
+                    result["shards_rss"] = bench_scale.run_shards_rss(train_minutes=args.train_minutes)
             else:
                 result = bench.run(args)
             print(json.dumps(result) if args.json else json.dumps(result, indent=2))

@@ -4,7 +4,8 @@
 number of steps) in one process and on two Gloo ranks started here as torchrun would start them;
 tokens per second of each and the validation loss after the steps. ``--shards-rss``: peak resident
 memory of one streaming pass (reading and counting the vocabulary) over a generated corpus of
-JSONL shards and over one ten times larger, each in a fresh process.
+JSONL shards and over one ten times larger, each in a fresh process; with ``--train-minutes``, of
+``train chat --data SHARDS`` (a small model) for that long instead.
 """
 from __future__ import annotations
 
@@ -110,17 +111,44 @@ def _write_shards(folder: Path, conversations: int, per_shard: int = 20_000) -> 
     return written
 
 
-def run_shards_rss(base: int = 20_000) -> dict:
-    """Peak RSS of the streaming pass over ``base`` and ``10 * base`` generated conversations."""
+_TRAIN = """
+import json, resource, sys
+from engine.__main__ import main
+code = main(sys.argv[1:])
+print(json.dumps({"exit": code, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+"""
+
+
+def _train_command(shards: Path, out: Path, minutes: float) -> list[str]:
+    """``train chat`` on the shards, a small model for ``minutes`` on one thread, then its peak RSS."""
+    return [sys.executable, "-c", _TRAIN, "train", "chat", "--data", str(shards), "--out", str(out),
+            "--hidden-size", "64", "--embedding-size", "64", "--attention-size", "32", "--batch-size", "32",
+            "--epochs", "1", "--max-minutes", str(minutes), "--valid-every", "1000000", "--threads", "1",
+            "--progress", "jsonl"]
+
+
+def _measure(command: list[str], root: str) -> dict:
+    """Run ``command`` in a fresh process; its JSON lines (the training summary and the peak RSS) merged."""
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root)
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    figures = {key: value for line in lines if "progress" not in line for key, value in line.items()}
+    if done.returncode != 0 or figures.get("exit", 0) != 0:
+        raise RuntimeError(f"{' '.join(command[3:6])} failed: {done.stderr.strip()[-2000:]}")
+    return figures
+
+
+def run_shards_rss(base: int = 20_000, train_minutes: float | None = None) -> dict:
+    """Peak RSS over ``base`` and ``10 * base`` generated conversations, each in a fresh process:
+    of the streaming vocabulary pass, or with ``train_minutes`` of ``train chat --data SHARDS``
+    for that long (the scan, then training from the stream)."""
     root = str(Path(__file__).resolve().parent.parent)
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
         for scale in (1, 10):
             shards = Path(folder) / f"x{scale}"
             size = _write_shards(shards, base * scale)
-            done = subprocess.run([sys.executable, "-c", _PASS, str(shards)], capture_output=True, text=True,
-                                  cwd=root, check=True)
-            figures[f"x{scale}"] = dict(json.loads(done.stdout.strip().splitlines()[-1]),
-                                        corpus_mb=round(size / 2**20, 1))
+            command = ([sys.executable, "-c", _PASS, str(shards)] if train_minutes is None
+                       else _train_command(shards, Path(folder) / f"x{scale}.safetensors", train_minutes))
+            figures[f"x{scale}"] = dict(_measure(command, root), corpus_mb=round(size / 2**20, 1))
     figures["rss_ratio_10x_to_1x"] = round(figures["x10"]["peak_rss_mb"] / figures["x1"]["peak_rss_mb"], 3)
     return figures

@@ -181,8 +181,11 @@ class _ChatTraining(TruncatedRun):
                  on_checkpoint, resume, optimizer_state, teacher, distilled, start_state):
         # Exchange steps in each epoch (its own shuffle), and one optimiser step per window of
         # tbptt_turns of them, the last window of an epoch maybe shorter: the schedule's length.
-        self.epoch_turns = {epoch: count_turns(train_streams, config.batch_size, config.seed + epoch,
-                                               config.min_active_rows) for epoch in range(1, config.epochs + 1)}
+        # Streams read from shards (engine.data.stream_batches.ShardStream) estimate it from their scan.
+        streaming = hasattr(train_streams, "epoch_batches")
+        self.epoch_turns = {epoch: train_streams.estimated_turns(config.batch_size) if streaming else
+                            count_turns(train_streams, config.batch_size, config.seed + epoch, config.min_active_rows)
+                            for epoch in range(1, config.epochs + 1)}
         total_steps = sum(-(-turns // config.tbptt_turns) for turns in self.epoch_turns.values())
         evaluate = lambda: evaluate_loss(model, valid_streams, vocab, device, config.batch_size,  # noqa: E731
                                          start_state)[0]
@@ -205,12 +208,17 @@ class _ChatTraining(TruncatedRun):
         teacher_state = (starting_state(self.teacher, rows, self.device, self.start_state)
                          if self.teacher is not None else None)
         window = _Window()
-        batches = stream_batches(self.train_streams, self.config.batch_size, self.vocab,
-                                 self.config.seed + epoch, self.config.min_active_rows)
+        part, seed = self.rows, self.config.seed + epoch
+        if hasattr(self.train_streams, "epoch_batches"):  # read from shards: this rank's rows only
+            part, batches = slice(None), self.train_streams.epoch_batches(seed, rows, self.config.tbptt_turns,
+                                                                          self.config.min_active_rows)
+        else:
+            batches = stream_batches(self.train_streams, self.config.batch_size, self.vocab, seed,
+                                     self.config.min_active_rows)
         for turn, batch in enumerate(batches, 1):
             if turn <= self.skip:
                 continue
-            state, teacher_state = self.read_turn(batch.rows(self.rows).to(self.device), state, teacher_state, window)
+            state, teacher_state = self.read_turn(batch.rows(part).to(self.device), state, teacher_state, window)
             if window.turns < self.config.tbptt_turns:
                 continue
             state, window = self.optimise_window(window, epoch, state), _Window()

@@ -33,7 +33,7 @@ RANGES: dict[str, tuple[float, float]] = {
     # optimisation
     "epochs": (1, 10_000), "steps": (1, 10_000_000), "batch_size": (1, 4096), "learning_rate": (1e-7, 1.0),
     "clip_norm": (1e-3, 1e4), "tbptt_turns": (1, 1000), "warmup_steps": (0, 1_000_000), "patience": (1, 1000),
-    "valid_every": (1, 10_000_000), "max_minutes": (0.01, 60 * 24 * 30),
+    "valid_every": (1, 10_000_000), "max_minutes": (0.01, 60 * 24 * 30), "train_minutes": (0.01, 600),
     "memory_tokens": (0, 4096), "per_cell": (1, 10_000), "examples": (0, 1000), "distance_buckets": (2, 512), "memory_share": (0, 0.9),
     "dropout": (0, 0.9), "word_dropout": (0, 0.9), "token_dropout": (0, 0.9), "subject_dropout": (0, 0.9),
     "anchor_weight": (0, 1e6), "distill_weight": (0, 1e3), "replay_share": (0, 0.99), "lexicon_expert": (0, 1),
@@ -42,7 +42,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "seed": (0, 2**32 - 1), "split_seed": (0, 2**32 - 1), "first_scene": (0, 2**40),
     "limit": (1, 100_000_000), "valid_conversations": (0, 1_000_000), "valid_images": (0, 1_000_000),
     "corrections": (1, 1_000_000), "n_heldout": (1, 1_000_000), "n_test": (1, 1_000_000),
-    "max_exchanges": (1, 10_000_000), "prior_contexts": (1, 10_000),
+    "max_exchanges": (1, 10_000_000), "prior_contexts": (1, 10_000), "shuffle_buffer": (1, 10_000_000),
     # generated memory conversations: how many, and real exchanges between a fact and its question
     "n": (1, 1_000_000), "gap": (0, 64),
     # character models: training windows, sampling and the cell search

@@ -69,3 +69,40 @@ def clipped_step(out: str, clip_norm: float) -> None:
     norm, clipped = backward_and_step(loss, model, optimizer, clip_norm)
     torch.save({"grads": [p.grad for p in model.parameters()], "weights": model.state_dict(), "norm": norm,
                 "clipped": clipped}, Path(out) / f"step{distributed.rank()}.pt")
+
+
+def streamed_epoch(shards: str, out: str) -> None:
+    """One epoch of a ShardStream on this rank: the first source of every conversation its rows
+    took and the number of batches, then a tiny train_chat over the same stream (its steps)."""
+    from engine.data.stream_batches import ShardStream, scan_shards
+    from engine.tasks.chat_train import tiny_config
+
+    scan = scan_shards(shards, seed=1, max_valid=5)
+    vocab = scan.vocab(500, 1)
+    source = ShardStream(shards, vocab, scan, 20, 20, both_sides=False, seed=1, buffer=4)
+    started, batches = [], 0
+    for batch in source.epoch_batches(shuffle_seed=3, rows=2, tbptt_turns=3):
+        batches += 1
+        started += [vocab.decode(batch.source[row].tolist())[0] for row in range(2)
+                    if batch.reset[row] and batch.streams[row] >= 0]
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(vocab))
+    config = TrainConfig(epochs=1, batch_size=4, warmup_steps=1, tbptt_turns=3, seed=2, valid_every=10**9,
+                         min_active_rows=0.0)
+    result = train_chat(model, source, [], vocab, config, torch.device("cpu"))
+    (Path(out) / f"epoch{distributed.rank()}.json").write_text(json.dumps(
+        {"started": started, "batches": batches, "steps": result.steps, "train": scan.train}))
+
+
+def char_command(text: str, out: str) -> None:
+    """``train char`` from the command line on this rank, its stdout kept in stdout<rank>.txt."""
+    import contextlib
+
+    from engine.__main__ import main
+
+    folder = Path(out)
+    with open(folder / f"stdout{distributed.rank()}.txt", "w") as stdout, contextlib.redirect_stdout(stdout):
+        code = main(["train", "char", "--data", text, "--out", str(folder / "char.safetensors"), "--hidden-size", "16",
+                     "--embedding-size", "8", "--batch-size", "4", "--window", "20", "--epochs", "1",
+                     "--valid-every", "4", "--progress", "jsonl"])
+    assert code == 0

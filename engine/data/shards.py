@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 from engine import distributed
 from engine.data.splits import Conversation
@@ -81,10 +81,18 @@ def read_shards(spec: str | Path, report: Optional[ShardReport] = None,
                 part: Optional[tuple[int, int]] = None) -> Iterator[Conversation]:
     """Conversations of the shards one at a time. ``part`` = (rank, world size), default this
     process's: it takes the non-empty lines whose index (over all shards) is rank modulo size."""
+    for _, _, turns in numbered_conversations(shard_files(spec), report, part):
+        yield turns
+
+
+def numbered_conversations(files: Sequence[Path], report: Optional[ShardReport] = None,
+                           part: Optional[tuple[int, int]] = None) -> Iterator[tuple[Path, int, Conversation]]:
+    """(file, line number, turns) of the ``files`` in the order given; ``part`` as in :func:`read_shards`
+    (the line index counts over ``files`` in that order, so every rank must give the same order)."""
     rank, size = part if part is not None else (distributed.rank(), distributed.world_size())
     report = report if report is not None else ShardReport()
     index = -1
-    for file in shard_files(spec):
+    for file in files:
         opener = gzip.open if file.name.endswith(".gz") else open
         with opener(file, "rt", encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
@@ -98,7 +106,7 @@ def read_shards(spec: str | Path, report: Optional[ShardReport] = None,
                     report.skip(f"{file}:{number}", why)
                     continue
                 report.conversations += 1
-                yield turns
+                yield file, number, turns
 
 
 def stream_vocab(spec: str | Path, max_size: int = 8000, min_count: int = 2,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from engine import distributed
 from engine.char_service import (DEFAULT_MODEL, KIND, load_char_model, sample_chars, save_char_model,
                                  warmup_text)
 from engine.char_training import CharTrainConfig, train_char
@@ -103,7 +104,8 @@ def train(args: argparse.Namespace) -> int:
     model, vocab, resume, optimizer_state = _build(args, out, corpus)
     config = CharTrainConfig(**config_values(args, TRAIN_FIELDS))
     device = pick_device(args.device)
-    emit = emitter(args.progress == "jsonl")
+    # Under torchrun only rank 0 reports (its progress, checkpoints and summary).
+    emit = emitter(args.progress == "jsonl") if distributed.is_main() else (lambda event: None)
     emit({"event": "start", "parameters": count_parameters(model), "vocab": len(vocab), "data": corpus.description,
           "train_bytes": corpus.train_bytes(), "cell": model.config.cell})
     base_meta = {"data": corpus.description, "train": asdict(config), "threads": torch.get_num_threads(),
@@ -127,6 +129,8 @@ def train(args: argparse.Namespace) -> int:
         else:
             progress = tqdm_progress(unit="char")
         result = train_char(model, corpus, vocab, config, device, progress, control, save, resume, optimizer_state)
+    if not distributed.is_main():
+        return 0
     summary = {"event": "done", "steps": result.steps, "epochs": round(result.epochs_done, 3),
                "stopped_early": result.stopped_early, "best_valid_loss": result.best_valid_loss,
                "seconds": round(result.elapsed_s, 1), "chars": result.tokens, "out": str(out)}

@@ -21,6 +21,7 @@ from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, tokenize_conversations,
                               training_streams)
+from engine.data.shards import is_sharded
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
@@ -77,7 +78,10 @@ MEMORY_SHARE = 0.2  # of training exchanges from generated memory conversations 
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default=None, help="JSONL, one conversation a line (default: chitchat + chatterbot)")
+    parser.add_argument("--data", default=None, help="JSONL, one conversation a line, or a folder or glob of JSONL "
+                        "shards read as a stream (default: chitchat + chatterbot)")
+    parser.add_argument("--shuffle-buffer", type=int, default=10_000,
+                        help="--data SHARDS: training streams shuffled together as they are read")
     parser.add_argument("--out", default=str(DEFAULT_PATHS["chat"]), help="checkpoint to write")
     parser.add_argument("--resume", action="store_true", help="continue from OUT's resume file")
     parser.add_argument("--init", default=None, help="start from this chat checkpoint (fine-tuning)")
@@ -189,6 +193,10 @@ def _with_memory_conversations(streams, train_conversations, vocab: Vocab, confi
 
 def train(args: argparse.Namespace) -> int:
     """``python -m engine train chat``: a new model, one from ``--init``, or ``--resume``."""
+    if args.data is not None and is_sharded(args.data):  # read as a stream: engine.tasks.chat_train_shards
+        from engine.tasks.chat_train_shards import train_sharded
+
+        return train_sharded(args)
     device = pick_device(args.device)
     started = time.time()
     splits = load_corpus(args.data, seed=args.seed)
@@ -269,7 +277,9 @@ def _model_to_train(args: argparse.Namespace, out: Path, train_tokens):
             return _with_memory(base.model, args.memory_tokens), base.vocab, None, None
         return base.model, base.vocab, None, None
     # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
+    # ``train_tokens`` may be a vocabulary already counted (the streaming pass over shards).
     vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
+             else train_tokens if isinstance(train_tokens, Vocab)
              else Vocab.build((t for conv in train_tokens for t in conv), args.max_vocab, args.min_count))
     config = Seq2SeqConfig(vocab_size=len(vocab), **config_values(args, MODEL_FIELDS))
     torch.manual_seed(args.seed)
