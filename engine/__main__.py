@@ -32,6 +32,12 @@ def _train_task(kind: str):
     return importlib.import_module(name if importlib.util.find_spec(name) else f"engine.tasks.{kind}")
 
 
+def _sharded(data) -> bool:
+    from engine.data.shards import is_sharded
+
+    return data is not None and is_sharded(data)
+
+
 def _eval_task(kind: str):
     return importlib.import_module(f"engine.tasks.{kind}_eval")
 
@@ -155,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             if check_rows is not None:  # --nproc-per-node larger than a batch: said before the data is read
                 distributed.check_rows(check_rows)
             with distributed.session(device):  # torchrun's process group; nothing without torchrun
+                if args.kind == "chat" and _sharded(getattr(args, "data", None)):  # read as a stream
+                    return _task("chat_train_shards").train_sharded(args)
                 return _train_task(args.kind).train(args)
         if args.command == "eval":
             result = _eval_task(args.kind).evaluate(args)

@@ -21,7 +21,6 @@ from engine.chat_training import TrainConfig, run_turn, train_chat
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, tokenize_conversations,
                               training_streams)
-from engine.data.shards import is_sharded
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
@@ -193,10 +192,6 @@ def _with_memory_conversations(streams, train_conversations, vocab: Vocab, confi
 
 def train(args: argparse.Namespace) -> int:
     """``python -m engine train chat``: a new model, one from ``--init``, or ``--resume``."""
-    if args.data is not None and is_sharded(args.data):  # read as a stream: engine.tasks.chat_train_shards
-        from engine.tasks.chat_train_shards import train_sharded
-
-        return train_sharded(args)
     device = pick_device(args.device)
     started = time.time()
     splits = load_corpus(args.data, seed=args.seed)
