@@ -41,9 +41,44 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(420)
         self.settings = settings
         layout = QVBoxLayout(self)
+        layout.addWidget(self._replies_group(settings))
+        layout.addWidget(self._application_group(settings, data_dir, cuda_available))
+        layout.addWidget(self._button_box())
+        self._enable()
 
+    def _replies_group(self, settings: AppSettings) -> QGroupBox:
+        """The decoding options, one row each with its explanation."""
         decoding = QGroupBox("Replies")
         form = QFormLayout(decoding)
+        self._reply_fields(settings)
+        rows = (
+            ("Decoding", self.strategy, "How a reply is chosen. Beam search keeps several candidate "
+             "replies and returns the best one; Greedy takes the likeliest word each time (fast, "
+             "plain); Sampling picks words at random by their likelihood (varied, less careful)."),
+            ("Beam size", self.beam_size, "Beam search only: how many candidate replies are kept "
+             "while writing. More can find better replies but takes longer."),
+            ("Length penalty", self.length_penalty, "Beam search only: without it, short replies win "
+             "because every extra word lowers a reply's score. Higher values favour longer replies; "
+             "0 turns it off."),
+            ("Topic focus", self.mmi_weight, self.mmi_weight.toolTip()),
+            ("Topic focus, first words", self.mmi_search_weight, self.mmi_search_weight.toolTip()),
+            ("Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip()),
+            ("Topic focus, extra candidates", self.mmi_samples, self.mmi_samples.toolTip()),
+            ("Topic words", self.topic_weight, self.topic_weight.toolTip()),
+            ("Temperature", self.temperature, "Sampling only: below 1 the bot sticks to likely words; "
+             "above 1 it takes more chances and says stranger things."),
+            ("Top-k", self.top_k, "Sampling only: the bot picks only among this many likeliest words "
+             "at each step, which keeps out the oddest ones ('all words': no limit)."),
+            ("Maximum length", self.max_length, "The longest a reply may be, in tokens (words and "
+             "punctuation marks). A reply usually ends earlier on its own."),
+        )
+        for label, widget, tip in rows:
+            _add_row(form, label, widget, tip)
+        self.strategy.currentIndexChanged.connect(self._enable)
+        return decoding
+
+    def _reply_fields(self, settings: AppSettings) -> None:
+        """The decoding options' widgets, set from ``settings``."""
         self.strategy = QComboBox()
         self.strategy.addItems([{"beam": "Beam search", "greedy": "Greedy",
                                  "sample": "Sampling"}[s] for s in STRATEGIES])
@@ -92,32 +127,8 @@ class SettingsDialog(QDialog):
         self.max_length.setRange(1, 200)
         self.max_length.setSuffix(" tokens")
         self.max_length.setValue(settings.max_length)
-        rows = (
-            ("Decoding", self.strategy, "How a reply is chosen. Beam search keeps several candidate "
-             "replies and returns the best one; Greedy takes the likeliest word each time (fast, "
-             "plain); Sampling picks words at random by their likelihood (varied, less careful)."),
-            ("Beam size", self.beam_size, "Beam search only: how many candidate replies are kept "
-             "while writing. More can find better replies but takes longer."),
-            ("Length penalty", self.length_penalty, "Beam search only: without it, short replies win "
-             "because every extra word lowers a reply's score. Higher values favour longer replies; "
-             "0 turns it off."),
-            ("Topic focus", self.mmi_weight, self.mmi_weight.toolTip()),
-            ("Topic focus, first words", self.mmi_search_weight, self.mmi_search_weight.toolTip()),
-            ("Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip()),
-            ("Topic focus, extra candidates", self.mmi_samples, self.mmi_samples.toolTip()),
-            ("Topic words", self.topic_weight, self.topic_weight.toolTip()),
-            ("Temperature", self.temperature, "Sampling only: below 1 the bot sticks to likely words; "
-             "above 1 it takes more chances and says stranger things."),
-            ("Top-k", self.top_k, "Sampling only: the bot picks only among this many likeliest words "
-             "at each step, which keeps out the oddest ones ('all words': no limit)."),
-            ("Maximum length", self.max_length, "The longest a reply may be, in tokens (words and "
-             "punctuation marks). A reply usually ends earlier on its own."),
-        )
-        for label, widget, tip in rows:
-            _add_row(form, label, widget, tip)
-        self.strategy.currentIndexChanged.connect(self._enable)
-        layout.addWidget(decoding)
 
+    def _application_group(self, settings: AppSettings, data_dir: str, cuda_available: bool | None) -> QGroupBox:
         general = QGroupBox("Application")
         form = QFormLayout(general)
         self.device = QComboBox()
@@ -138,8 +149,9 @@ class SettingsDialog(QDialog):
                  "you press OK.")
         _add_row(form, "Data folder", folder, "Where your conversations, images, settings and trained "
                  "models are kept. Start chatapp with --data-dir to use another folder.")
-        layout.addWidget(general)
+        return general
 
+    def _button_box(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults)
@@ -150,9 +162,8 @@ class SettingsDialog(QDialog):
         self.reset_button.setToolTip("Put every option above back to how chatapp comes (press OK "
                                      "to keep them).")
         self.reset_button.clicked.connect(lambda: self.show_settings(AppSettings()))
-        layout.addWidget(buttons)
         self.buttons = buttons
-        self._enable()
+        return buttons
 
     def show_settings(self, settings: AppSettings) -> None:
         """Set every field from ``settings`` (nothing is applied until OK)."""
