@@ -97,7 +97,8 @@ class SettingsDialog(QDialog):
         self.mmi_search_weight = _weight_box(
             settings.mmi_search_weight, "Steers the first words of a reply away from openings that fit any "
             "message (\"hey\", \"i am doing well\") while the beam searches, so that replies can start on your "
-            "topic; high values give odder words.")
+            "topic; high values give odder words. Used by the older, turn-only models only: the shipped "
+            "memory model does not use it.")
         self.mmi_backward_weight = _weight_box(
             settings.mmi_backward_weight, "Prefers replies from which your message could be guessed back. "
             "A second network, trained to read a reply and guess the message it answers, scores each "
@@ -110,11 +111,13 @@ class SettingsDialog(QDialog):
         self.mmi_samples.setToolTip(
             "Extra candidate replies, written with some randomness, for the topic focus to choose from "
             "beside the beam search's own (which tend to be variations of one reply). More give more "
-            "variety and take longer; 'none' uses the beam's alone.")
+            "variety and take longer; 'none' uses the beam's alone. Used by the older, turn-only models only: "
+            "the shipped memory model does not use it.")
         self.topic_weight = _weight_box(
             settings.topic_weight, "Steers every reply toward the words people answer your words with (counted over "
             "the training conversations: \"color\" is answered with \"purple\" and \"blue\"), each said once; "
-            "high values give lists of words rather than sentences.", top=MAX_TOPIC_WEIGHT)
+            "high values give lists of words rather than sentences. Used by the older, turn-only models only: "
+            "the shipped memory model does not use it.", top=MAX_TOPIC_WEIGHT)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
