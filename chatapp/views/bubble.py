@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImageReader, QPixmap
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
 from chatapp.views.theme import SENTIMENT_WORDS, Theme, sentiment_color
@@ -26,7 +26,8 @@ def local_time(message: "MessageRecord") -> str:
 
 class MessageBubble(QFrame):
     """Emits ``action(name, message_id, value)``: copy, regenerate, attention, teach, feedback,
-    show_all, and retry (a user message that has no reply: see ``set_unanswered``)."""
+    show_all, retry (a user message that has no reply: see ``set_unanswered``) and cells (which
+    LSTM cells fired on the message's text, from the context menu)."""
 
     action = Signal(str, int, int)
 
@@ -47,6 +48,8 @@ class MessageBubble(QFrame):
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text_label.setObjectName("text")
+        # Right-clicking the text opens the bubble's menu (with Copy), not the label's own.
+        self.text_label.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         layout.addWidget(self.text_label)
         self.more = QPushButton("Show all")
         self.more.clicked.connect(lambda: self.action.emit("show_all", message.id, 0))
@@ -183,6 +186,23 @@ class MessageBubble(QFrame):
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)
         self.hint.setVisible(bool(text))
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu: the footer's Copy, Attention and Teach (as shown), and, on a message
+        with text, "Which cells fired?" (an image alone has no words for a model to read)."""
+        menu = QMenu(self)
+        entries = [(name, text) for name, text in (("copy", "Copy"), ("attention", "Attention"), ("teach", "Teach…"))
+                   if name in self.buttons and not self.buttons[name].isHidden()]
+        if self.message.text.strip():
+            entries.append(("cells", "Which cells fired?"))
+        for name, text in entries:
+            menu.addAction(text, lambda name=name: self.action.emit(name, self.message.id, 0))
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.context_menu()
+        if menu.actions():
+            menu.exec(event.globalPos())
 
     def _feedback(self, value: int) -> None:
         self.buttons["up"].setChecked(value > 0)

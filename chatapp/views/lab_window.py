@@ -163,11 +163,11 @@ class LabWindow(QMainWindow):
         row = QHBoxLayout()
         row.addWidget(self.cells_input, 1)
         row.addLayout(side)
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
+        self.cells_tab = QWidget()
+        layout = QVBoxLayout(self.cells_tab)
         layout.addLayout(row)
         layout.addWidget(self.cell_view, 1)
-        return tab
+        return self.cells_tab
 
     # -- actions -----------------------------------------------------------------------------
     @property
@@ -274,8 +274,19 @@ class LabWindow(QMainWindow):
         self.analyse_button.setEnabled(False)
         op.result.connect(self._show_report)
         op.failed.connect(lambda error: self.status.showMessage(f"Analysis failed: {_error_text(error)}"))
-        op.finished.connect(lambda: self.analyse_button.setEnabled(True))
+        # An op replaced by a newer one (read_message cancels it) leaves the button to that one.
+        op.finished.connect(lambda: self.cells_op is op and self.analyse_button.setEnabled(True))
         self.status.showMessage("Reading the text through the network…")
+
+    def read_message(self, text: str, reader: str = "chat") -> None:
+        """Show the Cells tab with ``text`` to read and start recording it with ``reader`` (a value
+        of ``READERS``; the chat model's encoder unless told): a chat bubble's "Which cells fired?"."""
+        self.tabs.setCurrentWidget(self.cells_tab)
+        self.reader_combo.setCurrentIndex(self.reader_combo.findData(reader))
+        self.cells_input.setPlainText(text)
+        if self.cells_op is not None and not self.cells_op.is_finished:
+            self.cells_op.cancel()  # the newer message is the one asked about
+        self.start_cells()
 
     def _show_report(self, report) -> None:
         self.cell_view.show_report(report)

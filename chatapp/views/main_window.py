@@ -73,10 +73,10 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
             self._painted = True
             self.first_painted.emit()
 
-    def open_lab(self) -> None:
+    def open_lab(self):
         from chatapp.views.lab_window import open_lab  # the Lab loads its models only when first opened
 
-        open_lab(self)
+        return open_lab(self)
 
     def focus_search(self) -> None:
         self.sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -198,6 +198,8 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
             self.teach(message_id)
         elif name == "attention":
             self.show_attention(message_id)
+        elif name == "cells":
+            self._with_message(message_id, lambda message: self.open_lab().read_message(message.text))
         elif name == "show_all":
             from chatapp.views.dialogs import TextDialog
 
