@@ -43,7 +43,10 @@ class CellText(QTextBrowser):
         spans = []
         for char, value in zip(text, values):
             shown = html.escape(char) if char != "\n" else "↵\n"
-            spans.append(f'<span style="background-color:{activation_colour(value / scale)}">{shown}</span>')
+            # White text on the strongest colours (pure blue is too dark for black text to be read).
+            ink = "#ffffff" if abs(value / scale) > 0.7 else "#000000"
+            spans.append(f'<span style="background-color:{activation_colour(value / scale)}; color:{ink}">'
+                         f'{shown}</span>')
         self.setHtml(f'<pre style="font-family:monospace; white-space:pre-wrap">{"".join(spans)}</pre>')
         return scale
 
