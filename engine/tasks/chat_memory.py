@@ -79,7 +79,7 @@ class MemoryReplies:
                      choose: Callable) -> Reply:
         """The reply to ``text``: the search of ``config`` over the vocabulary and the memory's
         words; ``choose(hypotheses, avoid, words)`` picks the one to say (``_first_not_in``)."""
-        config = config or DecodeConfig()
+        config = asked = config or DecodeConfig()
         if avoid or self._reranks(config):  # the reranking or ``avoid`` chooses among the beam's replies
             config = replace(config, strategy="beam" if config.strategy == "greedy" else config.strategy,
                              n_best=max(config.n_best, config.beam_size, config.mmi_candidates))
@@ -91,7 +91,7 @@ class MemoryReplies:
                             self.model.reorder_state, config, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
                             once=self.content_ids, device=self.device, should_stop=should_stop)
         if self._reranks(config):
-            kept = replace(config, n_best=len(hypotheses)) if avoid else config
+            kept = replace(config, n_best=len(hypotheses)) if avoid else asked
             hypotheses = self._rerank(hypotheses, kept, source_ids)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)

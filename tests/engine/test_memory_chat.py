@@ -186,3 +186,9 @@ def test_the_mmi_reranking_reads_the_memory_models_replies_with_their_copied_wor
     scores = [score for _, score in reranked.alternatives]
     assert len(scores) >= 2 and scores == sorted(scores, reverse=True)
 
+
+
+def test_the_reranked_reply_keeps_the_number_of_alternatives_asked_for(taught):
+    state = taught.reply("my name is Trovelina", None, GREEDY).state
+    assert len(taught.reply("how are you", state, DecodeConfig(mmi_weight=0.5)).alternatives) == 1
+    assert len(taught.reply("how are you", state, DecodeConfig(mmi_weight=0.5, n_best=2)).alternatives) == 2
