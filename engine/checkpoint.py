@@ -144,3 +144,16 @@ def load_weights(model: torch.nn.Module, checkpoint: Checkpoint, path: str | os.
     except RuntimeError as error:
         first = str(error).splitlines()[0]
         raise CheckpointError(f"{path}: weights do not fit the model ({first})") from None
+
+
+def recorded_command(kind: str, argv: list[str]) -> str:
+    """The training command a checkpoint records (``python -m engine train KIND ...`` from the
+    arguments after the kind), with no path of the machine it ran on: an absolute path is written
+    relative to the working folder when it is inside it, else as its last part."""
+    def portable(arg: str) -> str:
+        if not os.path.isabs(arg):
+            return arg
+        path, here = Path(arg), Path.cwd()
+        return str(path.relative_to(here)) if path.is_relative_to(here) else path.name
+
+    return " ".join([f"python -m engine train {kind}"] + [portable(arg) for arg in argv])

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import torch
 
+from engine.checkpoint import recorded_command
 from engine.device import pick_device
 from engine.images import normalize_pixels
 from engine.models.captioner import Captioner, CaptionerConfig
@@ -232,7 +233,7 @@ def train(args: argparse.Namespace) -> int:
     emit = emitter(jsonl)
     device = pick_device(args.device)
     config = TrainConfig(**config_values(args, TRAIN_FIELDS))
-    meta: dict[str, Any] = {"command": "python -m engine train caption " + " ".join(sys.argv[3:]),
+    meta: dict[str, Any] = {"command": recorded_command("caption", sys.argv[3:]),
                             "train_config": asdict(config)}
     summary: dict[str, Any] = {"device": str(device)}
     if args.data:

@@ -18,7 +18,7 @@ import torch
 
 from engine import distributed
 from engine.chat_training import TrainConfig, run_turn, train_chat
-from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
+from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, recorded_command, save_checkpoint
 from engine.data.chat import (load_corpus, reversed_exchanges, stream_batches, tokenize_conversations,
                               training_streams)
 from engine.device import pick_device
@@ -220,7 +220,7 @@ def train(args: argparse.Namespace) -> int:
     base_meta = {
         "data": _data_name(args),
         "splits": splits.sizes(), "train_config": asdict(train_config),
-        "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
+        "command": recorded_command("chat", sys.argv[3:]) if len(sys.argv) > 3 else "",
         "direction": "backward" if args.reverse else "forward",
     }
     if not args.reverse:  # the turns that estimate p(reply) for the MMI reranking

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from engine import distributed
 from engine.chat_training import TrainConfig, train_chat
+from engine.checkpoint import recorded_command
 from engine.data.chat import reversed_exchanges, training_streams
 from engine.data.stream_batches import ShardStream, scan_shards
 from engine.device import pick_device
@@ -68,7 +69,7 @@ def train_sharded(args: argparse.Namespace) -> int:
                                          extended)
     train_config = TrainConfig(**config_values(args, TRAIN_FIELDS), min_learning_rate=args.learning_rate / 10)
     base_meta = {"data": _data_name(args), "splits": scan.sizes(), "train_config": asdict(train_config),
-                 "command": "python -m engine train chat " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "",
+                 "command": recorded_command("chat", sys.argv[3:]) if len(sys.argv) > 3 else "",
                  "direction": "backward" if args.reverse else "forward", "streamed": True}
     sample = source.sample(SAMPLE_STREAMS, args.seed) if not args.reverse else []
     if sample and not extended:  # for the turn-only model's MMI reranking
