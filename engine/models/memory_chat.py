@@ -175,25 +175,19 @@ class MemoryChat(Seq2Seq):
                    exchanges: Optional[torch.Tensor] = None) -> MemoryState:
         """The decoder reads the chosen reply (extended ids); its outputs join ``memory`` (the one
         :meth:`start_reply` returned) and the state for the next turn is returned."""
-        device = state[0].device
-        tokens = torch.tensor([[sos_id] + list(reply_ids)], device=device)
-        outputs, (h, c) = self._run_cells(self.decoder, self.embedding(self.vocab_ids(tokens)), state)
-        said = torch.tensor([list(reply_ids)], dtype=torch.long, device=device)
-        memory = self.remember(memory, outputs[:, 1:], said, 2 * exchanges + 1)
-        return MemoryState(h, c, memory, exchanges + 1)
+        _, outputs, state = self._read(reply_ids, state, sos_id)
+        return self._remember_reply(reply_ids, outputs, state, memory, exchanges)
 
-    def copy_shares(self, reply_ids: list[int], state: State, sos_id: int, memory) -> tuple[list, list]:
-        """For a chosen reply, teacher-forced from the decoder state ``state`` over ``memory``
-        (:meth:`start_reply`'s): per reply token its attention over the memory and the share of
-        its probability that came from copying."""
-        memory, keys, _ = memory
-        device = state[0].device
-        tokens = torch.tensor([[sos_id] + list(reply_ids)], device=device)
-        input_ids = self.vocab_ids(tokens)
-        outputs, _ = self._run_cells(self.decoder, self.embedding(input_ids), state)
+    def read_and_explain(self, reply_ids: list[int], state: State, sos_id: int, reply_memory,
+                         exchanges: torch.Tensor) -> tuple[MemoryState, list, list]:
+        """:meth:`read_reply` over ``reply_memory`` (:meth:`start_reply`'s), and from the same
+        pass, per reply token, its attention over the memory and the share of its probability that
+        came from copying."""
+        memory, keys, _ = reply_memory
+        input_ids, outputs, after = self._read(reply_ids, state, sos_id)
         context, weights = self.attend_memory(outputs, memory, keys)
         features, gate = self._features(outputs, context, input_ids)
-        targets = torch.tensor(list(reply_ids) + [self.eos_id], device=device)
+        targets = torch.tensor(list(reply_ids) + [self.eos_id], device=outputs.device)
         vocab_lp = self.output.log_prob(features[0].float())
         in_vocab = targets < self.config.vocab_size
         generated = torch.where(in_vocab, vocab_lp.gather(1, targets.clamp_max(self.config.vocab_size - 1)
@@ -201,7 +195,21 @@ class MemoryChat(Seq2Seq):
         generated = generated * torch.sigmoid(gate[0].float())
         copied = (weights[0] * memory.ids.eq(targets.unsqueeze(1))).sum(-1).float() * torch.sigmoid(-gate[0].float())
         shares = copied / (copied + generated).clamp_min(1e-30)
-        return weights[0, :len(reply_ids)].tolist(), shares[:len(reply_ids)].tolist()
+        n = len(reply_ids)
+        return (self._remember_reply(reply_ids, outputs, after, memory, exchanges),
+                weights[0, :n].tolist(), shares[:n].tolist())
+
+    def _read(self, reply_ids: list[int], state: State, sos_id: int):
+        """The decoder over <sos> + reply (batch 1): the input ids, outputs (1, n + 1, hidden), state."""
+        tokens = torch.tensor([[sos_id] + list(reply_ids)], device=state[0].device)
+        input_ids = self.vocab_ids(tokens)
+        outputs, state = self._run_cells(self.decoder, self.embedding(input_ids), state)
+        return input_ids, outputs, state
+
+    def _remember_reply(self, reply_ids, outputs, state: State, memory: Memory, exchanges) -> MemoryState:
+        said = torch.tensor([list(reply_ids)], dtype=torch.long, device=outputs.device)
+        memory = self.remember(memory, outputs[:, 1:], said, 2 * exchanges + 1)
+        return MemoryState(state[0], state[1], memory, exchanges + 1)
 
 
 def build_chat_model(config: Seq2SeqConfig) -> Seq2Seq:

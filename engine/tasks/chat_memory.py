@@ -95,8 +95,8 @@ class MemoryReplies:
             hypotheses = self._rerank(hypotheses, kept, source_ids)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
-        attention, copied = self.model.copy_shares(best.tokens, decoder, vocab.sos_id, memory)
-        new_state = self.model.read_reply(best.tokens, decoder, vocab.sos_id, memory[0], start.exchanges)
+        new_state, attention, copied = self.model.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
+                                                                   start.exchanges)
         tokens = words(best.tokens)
         return Reply(
             text=detokenize(tokens), tokens=tokens, score=best.score,
