@@ -24,6 +24,7 @@ from typing import Callable, Iterator, Optional, Sequence
 from engine.data.memory_facts import (ASK_FRAMES, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
                                       GREETINGS, INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
+from engine.data.memory_phrasings import draw_answer, draw_ask, draw_tell, tell_cores
 
 KINDS = ("single", "several", "corrected", "untold")
 
@@ -35,10 +36,11 @@ class MemoryConfig:
     values: str = "train"  # "train" or "heldout": the value lists facts come from
     phrasings: str = "train"  # "train" or "heldout": the user's telling and asking phrasings
     gaps: tuple[int, ...] = tuple(range(9))  # real exchanges between telling and asking, drawn uniformly
-    kind_weights: tuple[float, ...] = (0.45, 0.2, 0.15, 0.2)  # of KINDS, in order
+    kind_weights: tuple[float, ...] = (0.4, 0.2, 0.15, 0.25)  # of KINDS, in order
     as_answer: float = 0.35  # share of facts told as the answer to the bot's question
     invented: float = 0.3  # share of name and place values that are invented words (training values only)
     max_lead: int = 2  # real exchanges before the first fact: 0..max_lead
+    composed: bool = True  # training phrasings include engine.data.memory_phrasings' composed ones
 
     def __post_init__(self):
         for field_name in ("values", "phrasings"):
@@ -152,8 +154,27 @@ class _Builder:
             self.exchanges.append(exchange)
             self.real.append(True)
 
-    def user(self, templates: Sequence[str], fact: _Fact, start: bool = True) -> str:
-        return _render(self.rng.choice(templates), fact, capital=not self.casual, start=start)
+    def user(self, templates: Sequence[str] | str, fact: _Fact, start: bool = True) -> str:
+        template = templates if isinstance(templates, str) else self.rng.choice(templates)
+        return _render(template, fact, capital=not self.casual, start=start)
+
+    # The user's phrasings: held-out ones in evaluation sets; in training, the slot's own or
+    # composed ones (engine.data.memory_phrasings), ``plain`` when a statement joins another.
+    # Without ``config.composed``, the slot's own lists only (as the evaluation set asks).
+    def tell_phrasing(self, slot: Slot, plain: bool = False) -> str:
+        if self.heldout or not self.config.composed:
+            return self.rng.choice(slot.heldout_tell if self.heldout else slot.tell)
+        return self.rng.choice(tell_cores(slot)) if plain else draw_tell(self.rng, slot)
+
+    def answer_phrasing(self, slot: Slot) -> str:
+        if self.heldout or not self.config.composed:
+            return self.rng.choice(slot.heldout_answers if self.heldout else slot.answers)
+        return draw_answer(self.rng, slot)
+
+    def ask_phrasing(self, slot: Slot) -> str:
+        if self.heldout or not self.config.composed:
+            return self.rng.choice(slot.heldout_ask if self.heldout else slot.ask)
+        return draw_ask(self.rng, slot)
 
     def bot(self, templates: Sequence[str], fact: _Fact, **extra: str) -> str:
         return _render(self.rng.choice(templates), fact, **extra)
@@ -164,11 +185,10 @@ class _Builder:
         if also is None and self.rng.random() < self.config.as_answer:
             opener = self.rng.choice(INVITATIONS if self.exchanges else GREETINGS)
             self.add(opener if self.casual else opener.capitalize(), self.bot(slot.bot_asks, fact))
-            return self.add(self.user(slot.heldout_answers if self.heldout else slot.answers, fact),
-                            self.bot(slot.acks, fact))
-        text = self.user(slot.heldout_tell if self.heldout else slot.tell, fact)
+            return self.add(self.user(self.answer_phrasing(slot), fact), self.bot(slot.acks, fact))
+        text = self.user(self.tell_phrasing(slot, plain=also is not None), fact)
         if also is not None:
-            text += " and " + self.user(also.slot.heldout_tell if self.heldout else also.slot.tell, also, start=False)
+            text += " and " + self.user(self.tell_phrasing(also.slot, plain=True), also, start=False)
         return self.add(text + self.rng.choice(("", ".", "!")), self.bot(fact.slot.acks, fact))
 
     def correct(self, fact: _Fact, old: str) -> int:
@@ -176,15 +196,15 @@ class _Builder:
             text = _render(self.rng.choice(CORRECTION_SHORT), fact, capital=not self.casual, old=old)
         else:
             prefix = self.rng.choice(CORRECTION_PREFIXES)
-            text = prefix + self.user(fact.slot.heldout_tell if self.heldout else fact.slot.tell, fact)
+            text = prefix + self.user(self.tell_phrasing(fact.slot, plain=True), fact)
         return self.add(text, self.bot(CORRECTION_ACKS, fact))
 
     def ask(self, fact: _Fact, told: Optional[int], replaced: Optional[str] = None, since: int = -1) -> Probe:
         """Ask ``fact`` back; ``told`` is its telling exchange (None: never told, and the gap is
         counted from exchange ``since`` instead)."""
         slot = fact.slot
-        question = self.user(slot.heldout_ask if self.heldout else slot.ask, fact)
-        if not self.heldout and self.rng.random() < 0.5:
+        question = self.user(self.ask_phrasing(slot), fact)
+        if not self.heldout and self.rng.random() < (0.3 if self.config.composed else 0.5):
             framed = self.rng.choice(ASK_FRAMES).replace("{}", question[:1].lower() + question[1:])
             question = framed if self.casual else _SENTENCE_START.sub(
                 lambda m: m.group(1) + m.group(2).upper(), framed[:1].upper() + framed[1:])

@@ -278,25 +278,51 @@ SLOTS: tuple[Slot, ...] = (
 ) + tuple(_favourite(category) for category in _FAVOURITES)
 
 SLOT_BY_NAME = {slot.name: slot for slot in SLOTS}
-# Slots whose training values may also be invented words (copying must work for any spelling).
-INVENTED_SLOTS = ("user_name", "friend_name", "pet_name", "home")
+# Slots whose training values may also be invented words (copying must work for any spelling):
+# all of them but the age.
+INVENTED_SLOTS = tuple(slot.name for slot in SLOTS if slot.name != "age")
 
 
 _SYLLABLES = ("ka", "lo", "ren", "vi", "dar", "mi", "sol", "tes", "bri", "no", "gan", "zel", "tor", "phe",
               "lan", "dru", "mo", "ny", "ser", "quo", "bel", "fin", "ra", "thu", "wen", "gor", "li", "za")
-_PLACE_FORMS = ("{w}ville", "{w}burg", "{w}ton", "{w} City", "San {w}", "{w}stad", "{w}mouth", "{w}ia")
+_PLACE_FORMS = ("{w}ville", "{w}burg", "{w}ton", "{w} City", "San {w}", "{w}stad", "{w}mouth", "{w}ia",
+                "{w} {W}", "{W} Bay", "New {w}", "{w} Heights")
+_PET_TITLES = ("Captain", "Miss", "Doctor", "Baby", "Professor", "Little", "Big")
+_ACTIVITY_FORMS = ("visit {w}", "meet {w} for lunch", "go to {w}", "see {w} in concert", "drive to {w}",
+                   "play {w} with friends", "fix the {w}", "watch {w}")
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def _code(rng: random.Random) -> str:
+    """A model-number-like word: digits, sometimes with a letter (``42``, ``7X``, ``B12``)."""
+    digits = str(rng.randint(1, 999))
+    roll = rng.random()
+    letter = rng.choice("ABCDEFGHJKLMNPRSTVXZ")
+    return digits + letter if roll < 0.3 else letter + digits if roll < 0.5 else digits
 
 
 def invented_value(rng: random.Random, slot: str) -> str:
-    """A made-up value for a name or place slot, sometimes mixed-case or with digits, so the model
-    learns to copy spellings it has never seen. A held-out word it happens to make is refused
-    where values are drawn (:mod:`engine.data.memory`)."""
-    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    """A made-up value for ``slot``, sometimes mixed-case, of two words or with digits, so the
+    model learns to copy spellings it has never seen, one word after another. A held-out word it
+    happens to make is refused where values are drawn (:mod:`engine.data.memory`)."""
+    word, roll = _word(rng), rng.random()
     if slot == "home":
-        return rng.choice(_PLACE_FORMS).replace("{w}", word)
-    roll = rng.random()
+        return rng.choice(_PLACE_FORMS).replace("{w}", word).replace("{W}", _word(rng))
+    if slot == "plan":
+        return rng.choice(_ACTIVITY_FORMS).replace("{w}", word)
+    if slot == "job":
+        return word.lower() + rng.choice(("ist", "er", "smith", " technician", " designer", "ian"))
+    if slot.startswith("favourite_"):
+        if roll < 0.6:
+            return word.lower()
+        return f"{word} {_code(rng)}" if roll < 0.8 else f"{word.lower()} {_word(rng).lower()}"
     if roll < 0.15:
         return rng.choice(("Mc", "De", "La", "Van")) + word
     if roll < 0.3 and slot == "pet_name":
-        return f"{word}{rng.randint(1, 99)}"
+        return f"{word}{rng.randint(1, 99)}" if roll < 0.22 else f"{rng.choice(_PET_TITLES)} {word}"
+    if roll < 0.45:
+        return f"{word} {_word(rng)}"  # a first name and a surname, a double name
     return word

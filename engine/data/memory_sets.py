@@ -18,7 +18,9 @@ from engine.data.memory_filler import FillerPool
 
 EVAL_GAPS = (0, 1, 2, 4, 8)  # real exchanges between telling and asking that recall is reported at
 EVAL_SEED = 20_220_022  # far from the small seeds training streams use
-_HELDOUT = {"values": MemoryConfig(values="heldout"), "phrasings": MemoryConfig(phrasings="heldout")}
+# The values cells ask with the slots' own training phrasings, as they did before composed
+# phrasings (engine.data.memory_phrasings) joined training, so that their figures compare.
+_HELDOUT = {"values": MemoryConfig(values="heldout", composed=False), "phrasings": MemoryConfig(phrasings="heldout")}
 
 
 def evaluation_set(filler: FillerPool, per_cell: int = 50,
@@ -29,7 +31,8 @@ def evaluation_set(filler: FillerPool, per_cell: int = 50,
     sets, start = {}, 0
     for name, config in _HELDOUT.items():
         for gap in EVAL_GAPS:
-            cell = MemoryConfig(values=config.values, phrasings=config.phrasings, gaps=(gap,))
+            cell = MemoryConfig(values=config.values, phrasings=config.phrasings, gaps=(gap,),
+                                composed=config.composed)
             sets[f"{name}/gap={gap}"] = generate(per_cell, filler, cell, seed, "single", start)
             start += per_cell
     both = MemoryConfig(values="heldout", phrasings="heldout", gaps=EVAL_GAPS)

@@ -244,3 +244,17 @@ def test_data_memory_refuses_wrong_options_in_one_line(capsys, argv):
     assert stop.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: argument --")
+
+
+def test_composed_training_phrasings_are_many_and_keep_clear_of_held_out_ones():
+    from engine.data.memory_phrasings import _runs, allowed, ask_phrasings, draw_answer, draw_ask, draw_tell
+
+    heldout = [t for s in SLOTS for t in s.heldout_tell + s.heldout_answers + s.heldout_ask]
+    assert not allowed(heldout[0]) and not allowed("oh, " + heldout[0])  # the guard sees them
+    rng = random.Random(3)
+    for slot in SLOTS:
+        assert len(ask_phrasings(slot)) >= 60, slot.name
+        drawn = {draw(rng, slot) for draw in (draw_ask, draw_tell, draw_answer) for _ in range(300)}
+        assert len(drawn) >= 150, slot.name
+        for phrasing in drawn:
+            assert not any(_runs(phrasing) & _runs(h) for h in heldout), phrasing

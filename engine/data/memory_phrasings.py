@@ -1,0 +1,161 @@
+"""Many ways to tell a fact and to ask it back, for training the memory model.
+
+A slot's own lists (:mod:`engine.data.memory_facts`) give a dozen phrasings; the model learnt those
+and not the idea behind them (on held-out phrasings it said the value back a fifth as often). Here
+each slot's phrasings are *composed*, the way people actually vary a question: a direct question
+("what's my name?"), an embedded one after a lead ("can you remind me what my name is?"), a bare
+noun phrase ("my name?", "and my name, do you remember it?"); statements with a lead and a tail
+("oh, by the way, i'm Ben, what about you?"). Several hundred phrasings per slot.
+
+None of them may give away the held-out phrasings that ``eval memory`` asks with: a composed
+phrasing is dropped when it shares any run of four words (placeholders counted as words) with a
+held-out phrasing of any slot, which keeps out near-copies as well as copies.
+"""
+from __future__ import annotations
+
+import random
+import re
+from functools import lru_cache
+
+from engine.data.memory_facts import SLOTS, Slot
+
+T = tuple[str, ...]
+
+# Embedded questions ("what my name is") and noun phrases ("my name"), per slot.
+_CLAUSES: dict[str, T] = {
+    "user_name": ("what my name is", "who i am", "what you should call me", "what name i told you",
+                  "what i said my name was", "what my first name is"),
+    "friend_name": ("who my best friend is", "what my friend is called", "what my best friend's name is",
+                    "which friend i told you about", "who my closest friend is"),
+    "pet_name": ("what my {q} is called", "what i named my {q}", "what my {q}'s name is",
+                 "what we call my {q}"),
+    "home": ("where i live", "where my home is", "which city i live in", "where i'm living these days",
+             "where i said i live"),
+    "job": ("what i do for a living", "what my job is", "what i work as", "what kind of work i do",
+            "what i do for work"),
+    "plan": ("what i'm doing on {q}", "what i planned for {q}", "what i'm up to on {q}",
+             "what my plans for {q} are", "what i said about {q}"),
+    "age": ("how old i am", "what my age is", "how old i said i was"),
+}
+_NOUNS: dict[str, T] = {
+    "user_name": ("my name", "my first name", "the name i gave you"),
+    "friend_name": ("my best friend's name", "my friend's name", "the name of my best friend"),
+    "pet_name": ("my {q}'s name", "the name of my {q}", "my {q}"),
+    "home": ("my home town", "the city i live in", "my address, roughly"),
+    "job": ("my job", "my profession", "my occupation"),
+    "plan": ("my plans for {q}", "my {q} plans"),
+    "age": ("my age",),
+}
+_FAVOURITE_CLAUSES = ("what my favourite {q} is", "which {q} i like best", "what {q} i love most",
+                      "which {q} i said i like")
+_FAVOURITE_NOUNS = ("my favourite {q}", "the {q} i like most")
+
+_CLAUSE_LEADS = ("tell me {}", "remind me {}", "can you tell me {}?", "could you remind me {}?",
+                 "do you remember {}?", "do you recall {}?", "do you know {}?", "i forgot {}.",
+                 "i forgot {}, can you help?", "any idea {}?", "you know {}?", "say {}.",
+                 "can you recall {}?", "let's see if you remember {}.", "did you catch {}?",
+                 "i wonder if you know {}.", "please tell me {}.", "quiz: {}?")
+_NOUN_LEADS = ("what was {} again?", "{}?", "and {}?", "remember {}?", "do you remember {}?",
+               "remind me of {}.", "{}, do you remember it?", "what about {}?", "i forgot {}.",
+               "you remember {}, right?", "still know {}?", "{} - do you know it?")
+
+# Statements: a lead before, a tail after (either may be empty).
+_TELLS: dict[str, T] = {
+    "user_name": ("people call me {v}", "my first name is {v}", "{v} is my name", "i'm called {v}",
+                  "name's {v}", "this is {v}", "{v} here", "it's {v}, by the way"),
+    "friend_name": ("{v} is my best friend", "my buddy {v} called me today", "i was texting my friend {v}",
+                    "my oldest friend is {v}", "i have a best friend, {v}"),
+    "pet_name": ("{v} is my {q}", "our {q} is named {v}", "i just got a {q} and named it {v}",
+                 "my {q} {v} is so cute", "i have a {q}, {v}"),
+    "home": ("i'm based in {v}", "{v} is where i live", "we live in {v} now", "i stay in {v}",
+             "i've lived in {v} all my life"),
+    "job": ("i'm working as {a} {v}", "for work i'm {a} {v}", "i'm {a} {v} at the moment",
+            "i'm employed as {a} {v}"),
+    "plan": ("{q} i'm going to {v}", "i'm planning to {v} on {q}", "on {q} i want to {v}",
+             "i'm supposed to {v} on {q}", "i need to {v} on {q}"),
+    "age": ("i'm {v} now", "i'm {v} this year", "i'm {v} years of age"),
+}
+_FAVOURITE_TELLS = ("{v} is the best {q}", "my all-time favourite {q} is {v}", "the {q} i love most is {v}",
+                    "i adore {v}", "when it comes to {q}, i pick {v}")
+_TELL_LEADS = ("oh, ", "by the way, ", "fun fact: ", "just so you know, ", "well, ", "so ",
+               "i should tell you, ", "fyi, ", "hey, ", "ok so ")
+_TELL_TAILS = (", what about you?", ". and you?", " :)", ", by the way", ". just so you know",
+               ", haha", ". anyway")
+
+
+def _words(template: str) -> list[str]:
+    return re.findall(r"\{\w\}|[\w']+", template.lower())
+
+
+def _runs(template: str, n: int = 4) -> set[tuple[str, ...]]:
+    words = _words(template)
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+@lru_cache(maxsize=None)
+def _heldout_runs() -> frozenset[tuple[str, ...]]:
+    return frozenset(run for slot in SLOTS for template in slot.heldout_tell + slot.heldout_answers
+                     + slot.heldout_ask for run in _runs(template))
+
+
+@lru_cache(maxsize=None)
+def _heldout_whole() -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(_words(t)) for s in SLOTS for t in s.heldout_tell + s.heldout_answers + s.heldout_ask)
+
+
+def allowed(template: str) -> bool:
+    """Whether a training phrasing keeps clear of every held-out one: no run of four words in
+    common (and, when shorter than four words, not equal to one)."""
+    return not (_runs(template) & _heldout_runs()) and tuple(_words(template)) not in _heldout_whole()
+
+
+def _favourite(slot: Slot) -> bool:
+    return slot.name.startswith("favourite_")
+
+
+@lru_cache(maxsize=None)
+def ask_phrasings(slot: Slot) -> T:
+    """The composed phrasings that ask ``slot`` back (the slot's own ``ask`` list aside)."""
+    clauses = _FAVOURITE_CLAUSES if _favourite(slot) else _CLAUSES.get(slot.name, ())
+    nouns = _FAVOURITE_NOUNS if _favourite(slot) else _NOUNS.get(slot.name, ())
+    composed = [lead.replace("{}", c) for c in clauses for lead in _CLAUSE_LEADS]
+    composed += [lead.replace("{}", n) for n in nouns for lead in _NOUN_LEADS]
+    return tuple(t for t in dict.fromkeys(composed) if allowed(t) and t not in slot.ask)
+
+
+@lru_cache(maxsize=None)
+def tell_cores(slot: Slot) -> T:
+    """The statements that tell ``slot``: its own ``tell`` list and the extra ones."""
+    extra = _FAVOURITE_TELLS if _favourite(slot) else _TELLS.get(slot.name, ())
+    return tuple(t for t in dict.fromkeys(slot.tell + extra) if allowed(t))
+
+
+@lru_cache(maxsize=None)
+def own_phrasings(slot: Slot) -> tuple[T, T]:
+    """The slot's own asking and answer phrasings that keep clear of the held-out ones."""
+    return tuple(t for t in slot.ask if allowed(t)), tuple(t for t in slot.answers if allowed(t))
+
+
+def draw_ask(rng: random.Random, slot: Slot) -> str:
+    """A training asking of ``slot``: its own phrasings 40 % of the time, composed ones otherwise."""
+    own, composed = own_phrasings(slot)[0], ask_phrasings(slot)
+    return rng.choice(own if rng.random() < 0.4 or not composed else composed)
+
+
+def _dress(rng: random.Random, core: str, lead: float = 0.5) -> str:
+    """``core`` with a lead before it (share ``lead`` of the time) and a tail after it 40 % of the
+    time, unless that would come near a held-out phrasing."""
+    for _ in range(10):
+        text = (rng.choice(_TELL_LEADS) if rng.random() < lead else "") + core
+        text += rng.choice(_TELL_TAILS) if rng.random() < 0.4 else ""
+        if allowed(text):
+            return text
+    return core
+
+
+def draw_tell(rng: random.Random, slot: Slot) -> str:
+    return _dress(rng, rng.choice(tell_cores(slot)))
+
+
+def draw_answer(rng: random.Random, slot: Slot) -> str:
+    return _dress(rng, rng.choice(own_phrasings(slot)[1]), lead=0.1)
