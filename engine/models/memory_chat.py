@@ -166,10 +166,17 @@ class MemoryChat(Seq2Seq):
         gate (N,), weights (N, length), memory_ids (1 or N, length) -> (N, V + k)."""
         n, vocab = vocab_lp.shape
         width = max(vocab, int(memory_ids.max()) + 1 if memory_ids.numel() else vocab)
-        probs = torch.exp(vocab_lp + F.logsigmoid(gate).unsqueeze(1))
-        probs = F.pad(probs, (0, width - vocab))
-        probs.scatter_add_(1, memory_ids.expand(n, -1), weights.float() * torch.sigmoid(-gate).unsqueeze(1))
-        return probs.clamp_min(1e-30).log()
+        generated = F.pad(vocab_lp + F.logsigmoid(gate).unsqueeze(1), (0, width - vocab), value=NEVER)
+        if not memory_ids.numel():
+            return generated
+        # Only the memory's words (a few hundred of thousands) gain a copied share: their columns
+        # alone go through exp and log.
+        words, slots = torch.unique(memory_ids, return_inverse=True)
+        copied = weights.new_zeros(n, words.numel(), dtype=torch.float).scatter_add_(
+            1, slots.expand(n, -1), weights.float() * torch.sigmoid(-gate).unsqueeze(1))
+        columns = words.view(1, -1).expand(n, -1)
+        mixed = (generated.gather(1, columns).exp() + copied).clamp_min(1e-30).log()
+        return generated.scatter(1, columns, mixed)
 
     def read_reply(self, reply_ids: list[int], state: State, sos_id: int, memory: Memory = None,
                    exchanges: Optional[torch.Tensor] = None) -> MemoryState:

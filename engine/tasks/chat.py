@@ -26,6 +26,7 @@ from engine.decoding import Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
 from engine.models.fast.decoder import packed_decoder
+from engine.models.fast.memory_decoder import packed_memory_decoder
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
@@ -74,14 +75,19 @@ class ChatPredictor(Reranking, MemoryReplies):
         self.topic_note = ""  # why no topic words are used, where they were looked for
         self.vocab = vocab
         self.device = device
-        # Replies on the CPU run over prepacked weights (engine.models.fast.decoder) while the fast
-        # paths are on; elsewhere, the model.
-        self.steps = (None if self.has_memory else packed_decoder(self.model, device)) or self.model
+        self.weights_changed()
         self._encoded = None  # (turns, their encoding) of the last _encoded_turns call
         self.content_ids = vocab.content_ids()  # words a reply says at most once
         self.model_id = model_id
         self.meta = meta or {}
         self._start = self._stored_start()
+
+    def weights_changed(self) -> None:
+        """Take the model's weights afresh for replies (after training it in place): on the CPU
+        replies run over prepacked copies of them (engine.models.fast) while the fast paths are
+        on; elsewhere, over the model."""
+        packer = packed_memory_decoder if self.has_memory else packed_decoder
+        self.steps = packer(self.model, self.device) or self.model
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu",

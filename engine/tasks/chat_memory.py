@@ -27,7 +27,8 @@ from engine.text import detokenize, tokenize
 
 class MemoryReplies:
     """The memory model's replies and states; mixed into ``ChatPredictor`` (which provides
-    ``model``, ``vocab``, ``device``, ``content_ids``, ``model_id`` and ``start_state``)."""
+    ``model``, ``steps`` (the model, or its prepacked reply steps), ``vocab``, ``device``,
+    ``content_ids``, ``model_id`` and ``start_state``)."""
 
     @property
     def has_memory(self) -> bool:
@@ -68,9 +69,9 @@ class MemoryReplies:
         config = self.model.config
         for user, bot in exchanges:
             source = self.memory_ids(user, unknown, config.max_source_len) or [self.vocab.unk_id]
-            memory, decoder = self.model.start_reply(torch.tensor([source], device=self.device), state)
+            memory, decoder = self.steps.start_reply(torch.tensor([source], device=self.device), state)
             reply = self.memory_ids(bot, unknown, config.max_reply_len)
-            state = self.model.read_reply(reply, decoder, self.vocab.sos_id, memory[0], state.exchanges)
+            state = self.steps.read_reply(reply, decoder, self.vocab.sos_id, memory[0], state.exchanges)
         return ChatState(state, len(exchanges), self.model_id, tuple(unknown))
 
     @torch.inference_mode()
@@ -85,9 +86,9 @@ class MemoryReplies:
                              n_best=max(config.n_best, config.beam_size, config.mmi_candidates))
         start, unknown, turns = self._memory_state(state)
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
-        memory, decoder = self.model.start_reply(torch.tensor([source_ids], device=self.device), start)
+        memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start)
         vocab = self.vocab
-        hypotheses = decode(lambda tokens, s: self.model.decode_step(tokens, s, memory), decoder,
+        hypotheses = decode(lambda tokens, s: self.steps.decode_step(tokens, s, memory), decoder,
                             self.model.reorder_state, config, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
                             once=self.content_ids, device=self.device, should_stop=should_stop)
         if self._reranks(config):
@@ -95,7 +96,7 @@ class MemoryReplies:
             hypotheses = self._rerank(hypotheses, kept, source_ids)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
-        new_state, attention, copied = self.model.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
+        new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
         tokens = words(best.tokens)
         return Reply(

@@ -125,6 +125,7 @@ def finetune(predictor: ChatPredictor, data: FinetuneData, config: FinetuneConfi
                           start_state=predictor.start_state(1))
     finally:
         model.eval()
+        predictor.weights_changed()  # replies read the trained weights
 
 
 def reproduced_share(predictor: ChatPredictor, checks: Sequence[CorrectionCheck],

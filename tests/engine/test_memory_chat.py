@@ -192,3 +192,35 @@ def test_the_reranked_reply_keeps_the_number_of_alternatives_asked_for(taught):
     state = taught.reply("my name is Trovelina", None, GREEDY).state
     assert len(taught.reply("how are you", state, DecodeConfig(mmi_weight=0.5)).alternatives) == 1
     assert len(taught.reply("how are you", state, DecodeConfig(mmi_weight=0.5, n_best=2)).alternatives) == 2
+
+
+def test_prepacked_reply_steps_match_the_model_and_copy_words_outside_the_vocabulary(taught):
+    """The memory model's reply steps over prepacked weights (engine.models.fast.memory_decoder)
+    give the model's log-probabilities within float16 rounding, over the vocabulary and the
+    memory's extended ids, and the pointer-generator mixture stays a distribution."""
+    from engine.models.fast.decoder import packing_works
+    from engine.models.fast.memory_decoder import packed_memory_decoder
+
+    model = taught.model.eval()
+    decoder = packed_memory_decoder(model, torch.device("cpu"))
+    assert (decoder is not None) == packing_works() and packed_memory_decoder(model, torch.device("cuda")) is None
+    if decoder is None:
+        return
+    assert taught.steps is not model  # the predictor replies over them
+    vocab_size = len(taught.vocab)
+    source = torch.tensor([taught.vocab.encode("my name is".split()) + [vocab_size]])  # one word outside it
+    with torch.inference_mode():
+        state = model.initial_state(1)
+        memory, encoded = model.start_reply(source, state)
+        p_memory, p_encoded = decoder.start_reply(source, state)
+        assert torch.equal(memory[0].ids, p_memory[0].ids)
+        assert torch.allclose(memory[0].values, p_memory[0].values, atol=2e-3)
+        rows = tuple(part.expand(-1, 3, -1).contiguous() for part in encoded)
+        tokens = torch.tensor([taught.vocab.sos_id, 5, vocab_size])
+        log_probs, weights, after = model.decode_step(tokens, rows, memory)
+        p_log_probs, p_weights, p_after = decoder.decode_step(tokens, rows, memory)
+    assert p_log_probs.shape == (3, vocab_size + 1)
+    assert torch.allclose(torch.logsumexp(p_log_probs, dim=1), torch.zeros(3), atol=1e-4)
+    assert torch.allclose(log_probs, p_log_probs, atol=5e-3)
+    assert torch.allclose(weights, p_weights, atol=2e-3) and torch.allclose(after[0], p_after[0], atol=2e-3)
+    assert p_log_probs[:, vocab_size].exp().min() > 0  # the word outside the vocabulary, by copying alone
