@@ -13,6 +13,8 @@ words) steer the turn-only model's search and are not applied here.
 """
 from __future__ import annotations
 
+import json
+import zlib
 from dataclasses import replace
 from typing import Callable, Optional, Sequence
 
@@ -22,6 +24,7 @@ from engine.decode_config import DecodeConfig
 from engine.decoding import decode
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
+from engine.tasks.chat_rerank import topic_bonus, unwrapped
 from engine.text import detokenize, tokenize
 
 
@@ -88,12 +91,20 @@ class MemoryReplies:
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start)
         vocab = self.vocab
-        hypotheses = decode(lambda tokens, s: self.steps.decode_step(tokens, s, memory), decoder,
-                            self.model.reorder_state, config, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
-                            once=self.content_ids, device=self.device, should_stop=should_stop)
+        plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
+        topic_bias = self._topic_bias([min(i, vocab.unk_id) if i >= len(vocab) else i for i in source_ids], config)
+        step, reorder, begin, steered = self._topic_steered(plain_step, self.model.reorder_state, decoder, topic_bias)
+        hypotheses = unwrapped(decode(step, begin, reorder, config, vocab.sos_id, vocab.eos_id, vocab.unk_id,
+                                      vocab.pad_id, once=self.content_ids, device=self.device,
+                                      should_stop=should_stop), steered)
         if self._reranks(config):
+            if config.mmi_samples > 0:
+                seed = zlib.crc32(json.dumps([source_ids, turns]).encode())
+                hypotheses = self._with_samples(hypotheses, plain_step, decoder, config, topic_bias, seed, should_stop)
+            if topic_bias is not None:  # the reranking weighs the model's own log p(reply | turn)
+                hypotheses = [replace(h, log_prob=h.log_prob - topic_bonus(topic_bias, h.tokens)) for h in hypotheses]
             kept = replace(config, n_best=len(hypotheses)) if avoid else asked
-            hypotheses = self._rerank(hypotheses, kept, source_ids)
+            hypotheses = self._rerank(hypotheses, kept, source_ids, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,

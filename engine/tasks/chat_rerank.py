@@ -161,7 +161,7 @@ class Reranking:
         prior = self.log_prior(replies).tolist() if config.mmi_weight > 0 else [0.0] * len(replies)
         backward = ((config.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
                     if self._uses_backward(config) else [0.0] * len(replies))
-        topic = ([float(topic_bias[sorted(set(h.tokens))].sum()) for h in hypotheses] if topic_bias is not None
+        topic = ([topic_bonus(topic_bias, h.tokens) for h in hypotheses] if topic_bias is not None
                  else [0.0] * len(replies))
         rescored = [replace(h, score=(h.log_prob - config.mmi_weight * p + t) / (len(h.tokens) + 1) + b)
                     for h, p, t, b in zip(hypotheses, prior, topic, backward)]
@@ -228,11 +228,19 @@ class Reranking:
         if bias is None:
             return step, reorder, start, 0
 
+        vocab = bias.numel()
+
         def steered(tokens: torch.Tensor, wrapped):
             inner, unspent = wrapped
-            unspent = unspent.scatter(1, tokens.unsqueeze(1), 0.0)
+            # A word outside the vocabulary (the memory model's extended ids) carries no bias.
+            said = torch.where(tokens < vocab, tokens, torch.zeros_like(tokens))
+            unspent = unspent.scatter(1, said.unsqueeze(1), 0.0)
             log_probs, attention, inner = step(tokens, inner)
-            return log_probs + unspent, attention, (inner, unspent)
+            if log_probs.size(1) > vocab:  # the memory model's extended ids follow the vocabulary
+                log_probs = torch.cat([log_probs[:, :vocab] + unspent, log_probs[:, vocab:]], dim=1)
+            else:
+                log_probs = log_probs + unspent
+            return log_probs, attention, (inner, unspent)
 
         def reorder_steered(wrapped, rows: torch.Tensor):
             inner, unspent = wrapped
@@ -263,6 +271,12 @@ class Reranking:
         vocab = self.vocab
         return decode(step, dec_state, reorder, sampling, vocab.sos_id, vocab.eos_id, vocab.unk_id,
                       vocab.pad_id, once=self.content_ids, device=self.device, should_stop=should_stop)
+
+
+def topic_bonus(bias: torch.Tensor, tokens: Sequence[int]) -> float:
+    """What :meth:`Reranking._topic_steered` added to a reply's log-probability: each
+    vocabulary word's bias, once."""
+    return float(bias[sorted({t for t in tokens if t < bias.numel()})].sum())
 
 
 def unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:
