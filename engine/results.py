@@ -53,3 +53,5 @@ class Reply:
     # bot's last reply, ...); and per reply token the share of its probability that was copied.
     source_turns: Optional[list[int]] = None
     copied: Optional[list[float]] = None
+    # The stored (question, answer) pair the reply drew on (engine.knowledge_pairs.KnowledgeUse), if any.
+    knowledge: Optional[Any] = None

@@ -37,6 +37,7 @@ class Engine:
         self._models: dict[str, Any] = {}
         self.problems: dict[str, str] = {}  # kind -> why it is unavailable
         self._locks = {kind: threading.RLock() for kind in DEFAULT_PATHS}
+        self.knowledge: tuple = ()  # the user's pairs (set_knowledge)
 
     # -- loading -----------------------------------------------------------------------------
     def load(self, kinds: Sequence[str] = ("chat", "sentiment", "caption")) -> dict[str, bool]:
@@ -95,6 +96,13 @@ class Engine:
         model = self._get("chat")
         with self._locks["chat"]:
             return model.reply(text, state, decode or chat_decoding(), should_stop, avoid=tuple(avoid))
+
+    def set_knowledge(self, pairs: Sequence[Any]) -> None:
+        """The user's stored (question, answer) pairs (``engine.knowledge_pairs.KnowledgePair``:
+        taught, added or imported): from the next reply on, the chat model reads the ones most like
+        each turn, beside the shipped pairs."""
+        with self._locks["chat"]:
+            self.knowledge = tuple(pairs)
 
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Run saved (user, bot) exchanges through the model to restore a conversation's state."""
