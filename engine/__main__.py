@@ -18,7 +18,7 @@ from engine import add_mmi_arguments
 from engine.options import Parser, bound_numbers
 
 KINDS = ("chat", "sentiment", "caption")
-EVAL_KINDS = KINDS + ("finetune", "char", "memory")
+EVAL_KINDS = KINDS + ("finetune", "char", "memory", "knowledge")
 
 
 def _task(kind: str):

@@ -77,8 +77,9 @@ def run_turn(model: Seq2Seq, batch: TurnBatch, state: State, start: Optional[Sta
     """Forward one exchange with the carried state (rows that start a conversation take
     ``start``, see :func:`reset_rows`); returns the model's TurnOutput."""
     state = reset_rows(state, batch.reset, start)
+    extra = {} if batch.knowledge is None else {"knowledge": batch.knowledge}  # stored pairs to read
     return model(batch.source, batch.source_lengths, batch.reply_input, batch.reply_lengths, state,
-                 targets=batch.targets)
+                 targets=batch.targets, **extra)
 
 
 def distillation_sum(model: Seq2Seq, out, teacher: Seq2Seq, teacher_out, batch: TurnBatch,

@@ -37,6 +37,9 @@ class ChatState:
     turns: int = 0  # exchanges folded into the state so far
     model_id: str = ""  # the model that produced it: a state never crosses models
     unknown: tuple[str, ...] = ()  # memory model: the conversation's words outside the vocabulary, as written
+    # memory model: words written with letters and digits together ("Gizmo42"), which the
+    # tokenizer splits: a reply that says their parts side by side writes them joined again
+    glued: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

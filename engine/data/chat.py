@@ -83,7 +83,9 @@ def load_corpus(data: str | Path | None = None, seed: int = 1234) -> Splits:
     return splits
 
 
-Exchange = tuple[list[int], list[int]]  # (source ids, reply ids)
+# (source ids, reply ids), and for an exchange whose reply may read stored pairs, those pairs
+# (engine.data.knowledge_data.PairIds) third.
+Exchange = tuple  # (list[int], list[int]) or (list[int], list[int], tuple[PairIds, ...])
 
 
 TokenizedConversation = list[list[str]]
@@ -95,20 +97,27 @@ def tokenize_conversations(conversations: Sequence[Conversation]) -> list[Tokeni
 
 
 def encode_conversation(turns: Conversation | TokenizedConversation, vocab: Vocab, max_source: int,
-                        max_reply: int, offset: int = 0, extended: bool = False) -> list[Exchange]:
+                        max_reply: int, offset: int = 0, extended: bool = False,
+                        knowledge: Optional[Sequence[Sequence[tuple[str, str]]]] = None) -> list[Exchange]:
     """Turns (strings or token lists) -> exchanges (turn offset+2i -> turn offset+2i+1), cut to
     the model's lengths. A turn with no tokens becomes a lone <unk> so the exchange keeps its place.
     ``extended``: words outside the vocabulary get the conversation's extended ids
-    (:meth:`Vocab.encode_extended`), for the memory model's copy path.
+    (:meth:`Vocab.encode_extended`), for the memory model's copy path. ``knowledge``: for each
+    exchange, the stored (question, answer) pairs its reply may read; they become the exchange's
+    third element (:func:`engine.data.knowledge_data.pair_ids`), numbered after its turn and before
+    its reply, as a reply numbers them.
     """
+    from engine.data.knowledge_data import pair_ids
+
     as_tokens = lambda turn: tokenize(turn) if isinstance(turn, str) else turn  # noqa: E731
     unknown: dict[str, int] = {}
     encode = (lambda tokens: vocab.encode_extended(tokens, unknown)) if extended else vocab.encode  # noqa: E731
     exchanges = []
-    for i in range(offset, len(turns) - 1, 2):
+    for number, i in enumerate(range(offset, len(turns) - 1, 2)):
         source = encode(as_tokens(turns[i])[:max_source]) or [vocab.unk_id]
+        pairs = tuple(pair_ids(q, a, encode) for q, a in knowledge[number]) if knowledge else None
         reply = encode(as_tokens(turns[i + 1])[:max_reply]) or [vocab.unk_id]
-        exchanges.append((source, reply))
+        exchanges.append((source, reply) if pairs is None else (source, reply, pairs))
     return exchanges
 
 
@@ -145,6 +154,8 @@ class TurnBatch:
     reset: torch.Tensor  # (batch,) bool: the row starts a new conversation (its state is zeroed)
     n_tokens: int  # target tokens in the batch
     streams: Optional[torch.Tensor] = None  # (batch,) the index of each row's stream, -1 when idle
+    # Stored pairs each row's reply may read: (ids (batch, P, L), answer (batch, P, L) bool), or None.
+    knowledge: Optional[tuple[torch.Tensor, torch.Tensor]] = None
 
     def rows(self, part: slice) -> "TurnBatch":
         """The rows in ``part`` only (a rank's share under torchrun), cut to their longest turn and reply."""
@@ -152,19 +163,23 @@ class TurnBatch:
         targets = self.targets[part, :tgt_len]
         return TurnBatch(self.source[part, :src_len], self.source_lengths[part], self.reply_input[part, :tgt_len],
                          self.reply_lengths[part], targets, self.reset[part], int(targets.ne(0).sum()),
-                         None if self.streams is None else self.streams[part])
+                         None if self.streams is None else self.streams[part],
+                         None if self.knowledge is None else tuple(t[part] for t in self.knowledge))
 
     def to(self, device: torch.device) -> "TurnBatch":
         return TurnBatch(self.source.to(device), self.source_lengths, self.reply_input.to(device),
                          self.reply_lengths, self.targets.to(device), self.reset.to(device), self.n_tokens,
-                         self.streams)
+                         self.streams, None if self.knowledge is None else tuple(t.to(device) for t in self.knowledge))
 
 
 def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool], vocab: Vocab,
                     streams: Optional[Sequence[int]] = None) -> TurnBatch:
     """Pad one exchange per row; a None row is idle (a one-token dummy whose targets are masked)."""
+    from engine.data.knowledge_data import knowledge_tensors
+
     batch = len(exchanges)
-    filled = [ex if ex is not None else ([vocab.eos_id], []) for ex in exchanges]
+    pairs = [ex[2] if ex is not None and len(ex) > 2 else () for ex in exchanges]
+    filled = [ex[:2] if ex is not None else ([vocab.eos_id], []) for ex in exchanges]
     src_len = max(len(s) for s, _ in filled)
     tgt_len = max(len(r) for _, r in filled) + 1
     source = torch.zeros(batch, src_len, dtype=torch.long)
@@ -178,7 +193,8 @@ def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool]
     return TurnBatch(source, torch.tensor([len(s) for s, _ in filled]), reply_input,
                      torch.tensor([len(r) + 1 for _, r in filled]), targets,
                      torch.tensor(list(resets), dtype=torch.bool), int(targets.ne(0).sum()),
-                     None if streams is None else torch.tensor(list(streams), dtype=torch.long))
+                     None if streams is None else torch.tensor(list(streams), dtype=torch.long),
+                     knowledge_tensors(pairs) if any(pairs) else None)
 
 
 def stream_batches(streams: Sequence[list[Exchange]], batch_size: int, vocab: Vocab,

@@ -44,6 +44,8 @@ class MemoryChat(Seq2Seq):
         self.distance = nn.Embedding(c.distance_buckets, c.attention_size)
         self.speaker = nn.Embedding(2, c.attention_size)
         self.copy_gate = nn.Linear(2 * c.hidden_size + c.embedding_size, 1)
+        if c.knowledge_pairs:  # keys of stored pairs' words: question or answer (engine.knowledge_pairs)
+            self.knowledge_tags = nn.Embedding(2, c.attention_size)
 
     # -- the state ---------------------------------------------------------------------------
     def initial_state(self, batch_size: int, device: torch.device | None = None) -> MemoryState:
@@ -74,6 +76,33 @@ class MemoryChat(Seq2Seq):
         """``memory`` with a turn's tokens added: outputs (batch, n, hidden), ids (batch, n)."""
         return memory.append(outputs, self.key_proj(outputs), ids, turn, self.config.memory_tokens)
 
+    # -- stored (question, answer) pairs -------------------------------------------------------
+    def read_knowledge(self, ids: torch.Tensor, answer: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Entries for stored pairs, read beside the conversation's memory: ids (batch, P, L) of each
+        pair's question then answer (extended ids, 0 at padding), answer (batch, P, L) bool (the
+        answer's tokens) -> values (batch, P * L, hidden) and keys (batch, P * L, attention). Each
+        pair is read by the encoder from a zero state, apart from the conversation; a key is the
+        value projected plus a tag for question or answer (no distance, no speaker)."""
+        rows, pairs, length = ids.shape
+        flat = ids.reshape(rows * pairs, length)
+        zeros = super().initial_state(rows * pairs, ids.device)
+        values, _ = self._run_lstm(self.encoder, self.vocab_ids(flat), flat.ne(0).sum(1).clamp_min(1), zeros)
+        values = values.reshape(rows, pairs * length, -1)
+        return values, self.key_proj(values) + self.knowledge_tags(answer.reshape(rows, pairs * length).long())
+
+    def with_knowledge(self, memory: Memory, keys: torch.Tensor, knowledge) -> tuple[Memory, torch.Tensor]:
+        """The memory a reply attends over: ``memory`` (with its full ``keys``) and after it the
+        entries of ``knowledge`` ((ids, answer) as :meth:`read_knowledge` takes them; None: none),
+        whose turn is -1. The conversation's own memory is not changed."""
+        if knowledge is None or knowledge[0].numel() == 0:
+            return memory, keys
+        ids = knowledge[0].reshape(knowledge[0].size(0), -1)
+        values, knowledge_keys = self.read_knowledge(*knowledge)
+        joined = Memory(torch.cat([memory.values, values.to(memory.values.dtype)], 1),
+                        torch.cat([memory.keys, knowledge_keys.to(memory.keys.dtype)], 1),
+                        torch.cat([memory.ids, ids], 1), torch.cat([memory.turns, torch.full_like(ids, -1)], 1))
+        return joined, torch.cat([keys, knowledge_keys.to(keys.dtype)], 1)
+
     def attend_memory(self, outputs: torch.Tensor, memory: Memory, keys: torch.Tensor):
         """outputs (batch, T, hidden) -> context (batch, T, hidden), weights (batch, T, length):
         a softmax over each row's real entries (0 at empty slots)."""
@@ -92,9 +121,10 @@ class MemoryChat(Seq2Seq):
     # -- teacher-forced exchanges ------------------------------------------------------------
     def forward(self, source: torch.Tensor, source_lengths: torch.Tensor, reply_input: torch.Tensor,
                 reply_lengths: torch.Tensor, state: Optional[MemoryState] = None,
-                targets: Optional[torch.Tensor] = None) -> TurnOutput:
+                targets: Optional[torch.Tensor] = None, knowledge=None) -> TurnOutput:
         """One exchange, as :meth:`Seq2Seq.forward`; ids may be extended (>= vocabulary size),
-        and ``state`` is a :class:`MemoryState` (None: a new conversation)."""
+        ``state`` is a :class:`MemoryState` (None: a new conversation), and ``knowledge`` the
+        stored pairs each row's reply may read ((ids, answer), see :meth:`read_knowledge`)."""
         batch = source.size(0)
         if state is None:
             state = self.initial_state(batch, source.device)
@@ -103,7 +133,8 @@ class MemoryChat(Seq2Seq):
         memory = self.remember(state.memory, encoded, source, user_turn)
         reply_ids = self.vocab_ids(reply_input)
         outputs, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))  # (batch, T, hidden)
-        context, weights = self.attend_memory(outputs, memory, self.memory_keys(memory, user_turn))
+        attended, keys = self.with_knowledge(memory, self.memory_keys(memory, user_turn), knowledge)
+        context, weights = self.attend_memory(outputs, attended, keys)
         features, gate = self._features(outputs, context, reply_ids)
         real = reply_ids.ne(0)
         result = TurnOutput(features * real.unsqueeze(-1), weights * real.unsqueeze(-1), (h, c))
@@ -111,7 +142,7 @@ class MemoryChat(Seq2Seq):
             scored = targets.ne(0)
             rows = scored.nonzero(as_tuple=True)[0]
             log_probs = self.target_log_probs(features[scored], gate[scored], weights[scored],
-                                              memory.ids.index_select(0, rows), targets[scored])
+                                              attended.ids.index_select(0, rows), targets[scored])
             result.token_log_probs = log_probs
             result.loss_sum = -log_probs.sum()
             result.n_tokens = int(log_probs.numel())
@@ -140,18 +171,24 @@ class MemoryChat(Seq2Seq):
         return torch.logaddexp(generate, copy)
 
     # -- decoding ----------------------------------------------------------------------------
-    def start_reply(self, source: torch.Tensor, state: MemoryState):
-        """Read one user turn (batch 1, extended ids): returns (the memory the reply attends over,
-        with its keys; the decoder's (h, c))."""
+    def start_reply(self, source: torch.Tensor, state: MemoryState, knowledge=None):
+        """Read one user turn (batch 1, extended ids): returns (the reply's memory: what it attends
+        over, with its keys, the turn, and the conversation's memory; the decoder's (h, c)).
+        ``knowledge``: stored pairs the reply may read (:meth:`read_knowledge`'s arguments)."""
         encoded, (h, c) = self._run_cells(self.encoder, self.embedding(self.vocab_ids(source)), (state.h, state.c))
+        return self.reply_memory(state, encoded, source, knowledge), (h, c)
+
+    def reply_memory(self, state: MemoryState, encoded: torch.Tensor, source: torch.Tensor, knowledge):
+        """The reply's memory (see :meth:`start_reply`) once the user's turn is encoded."""
         user_turn = 2 * state.exchanges
         memory = self.remember(state.memory, encoded, source, user_turn)
-        return (memory, self.memory_keys(memory, user_turn), user_turn), (h, c)
+        attended, keys = self.with_knowledge(memory, self.memory_keys(memory, user_turn), knowledge)
+        return attended, keys, user_turn, memory
 
     def decode_step(self, tokens: torch.Tensor, state: State, memory):
         """One step for N hypotheses: log-probs over the vocabulary and the memory's extended
         ids (N, vocab + k), attention over the memory (N, length), state."""
-        memory, keys, _ = memory
+        memory, keys = memory[:2]
         input_ids = self.vocab_ids(tokens)
         x, state = self._cell_step(self.decoder, self.embedding(input_ids), state)
         context, weights = self.attend_memory(x.unsqueeze(1), memory, keys)
@@ -190,7 +227,7 @@ class MemoryChat(Seq2Seq):
         """:meth:`read_reply` over ``reply_memory`` (:meth:`start_reply`'s), and from the same
         pass, per reply token, its attention over the memory and the share of its probability that
         came from copying."""
-        memory, keys, _ = reply_memory
+        memory, keys, _, conversation = reply_memory
         input_ids, outputs, after = self._read(reply_ids, state, sos_id)
         context, weights = self.attend_memory(outputs, memory, keys)
         features, gate = self._features(outputs, context, input_ids)
@@ -203,7 +240,7 @@ class MemoryChat(Seq2Seq):
         copied = (weights[0] * memory.ids.eq(targets.unsqueeze(1))).sum(-1).float() * torch.sigmoid(-gate[0].float())
         shares = copied / (copied + generated).clamp_min(1e-30)
         n = len(reply_ids)
-        return (self._remember_reply(reply_ids, outputs, after, memory, exchanges),
+        return (self._remember_reply(reply_ids, outputs, after, conversation, exchanges),
                 weights[0, :n].tolist(), shares[:n].tolist())
 
     def _read(self, reply_ids: list[int], state: State, sos_id: int):

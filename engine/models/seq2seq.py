@@ -50,6 +50,7 @@ class Seq2SeqConfig:
     max_reply_len: int = 32  # tokens of a reply it is trained on
     memory_tokens: int = 0  # > 0: the decoder attends over this many tokens of the conversation and may copy them
     distance_buckets: int = 32  # memory: turns apart that have an embedding of their own (farther share the last)
+    knowledge_pairs: int = 0  # memory model: > 0: a reply also reads up to this many stored (question, answer) pairs
 
     def __post_init__(self) -> None:
         # JSON turns tuples into lists; keep the config hashable and comparable.

@@ -176,8 +176,11 @@ class ChatPredictor(Reranking, MemoryReplies):
     # -- replies -----------------------------------------------------------------------------
     @torch.inference_mode()
     def reply(self, text: str, state: Optional[ChatState] = None, config: Optional[DecodeConfig] = None,
-              should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = ()) -> Reply:
-        """The reply to ``text`` after ``state``. With ``avoid`` (replies already shown, to
+              should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = (),
+              knowledge=None) -> Reply:
+        """The reply to ``text`` after ``state``. ``knowledge``: stored (question, answer) pairs
+        to read (an ``engine.knowledge_index.KnowledgeIndex``; a model trained to read them does).
+        With ``avoid`` (replies already shown, to
         regenerate), the best reply found whose text is none of them: the search keeps its whole
         pool (the beam's n-best, the samples) and the reranking orders all of it, and where every
         likely reply found is avoided the best is returned all the same (the caller sees it is one
@@ -185,7 +188,8 @@ class ChatPredictor(Reranking, MemoryReplies):
         Greedy search writes one reply, so a greedy ``avoid`` looks among the beam's."""
         if self.has_memory:
             return self.memory_reply(text, state, config, should_stop, avoid, lambda hypotheses, avoid, words:
-                                     _first_not_in(hypotheses, avoid, words, (config or DecodeConfig()).length_penalty))
+                                     _first_not_in(hypotheses, avoid, words, (config or DecodeConfig()).length_penalty),
+                                     knowledge)
         config = config or DecodeConfig()
         if avoid and config.strategy == "greedy":
             config = replace(config, strategy="beam")

@@ -14,6 +14,7 @@ words) steer the turn-only model's search and are not applied here.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import replace
 from typing import Callable, Optional, Sequence
@@ -21,7 +22,9 @@ from typing import Callable, Optional, Sequence
 import torch
 
 from engine.decode_config import DecodeConfig
+from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
 from engine.decoding import decode
+from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import topic_bonus, unwrapped
@@ -40,16 +43,18 @@ class MemoryReplies:
     def _memory_state(self, state: Optional[ChatState]) -> tuple[MemoryState, list[str], int]:
         """(tensors, the conversation's unknown words, exchanges) of ``state``, or a new conversation's."""
         if state is None or state.tensors is None or state.model_id != self.model_id:
-            return self.start_state(1), [], 0
+            return self.start_state(1), _Words(), 0
         h, c, memory, exchanges = state.tensors
         return (MemoryState(h.to(self.device), c.to(self.device), memory.to(self.device), exchanges.to(self.device)),
-                list(state.unknown), state.turns)
+                _Words(state.unknown, state.glued), state.turns)
 
     def memory_ids(self, text: str, unknown: list[str], limit: int) -> list[int]:
         """``text``'s first ``limit`` tokens as ids, a word outside the vocabulary as its extended id
         (appended to ``unknown``, in the spelling written, when it is new)."""
         tokens = tokenize(text)[:limit]
         written = tokenize(text, lower=False)[:limit]
+        if isinstance(unknown, _Words):
+            unknown.read(text)
         known = {word.lower(): index for index, word in enumerate(unknown)}
         size, ids = len(self.vocab), []
         for token, surface in zip(tokens, written):
@@ -74,22 +79,41 @@ class MemoryReplies:
             source = self.memory_ids(user, unknown, config.max_source_len) or [self.vocab.unk_id]
             memory, decoder = self.steps.start_reply(torch.tensor([source], device=self.device), state)
             reply = self.memory_ids(bot, unknown, config.max_reply_len)
-            state = self.steps.read_reply(reply, decoder, self.vocab.sos_id, memory[0], state.exchanges)
-        return ChatState(state, len(exchanges), self.model_id, tuple(unknown))
+            state = self.steps.read_reply(reply, decoder, self.vocab.sos_id, memory[3], state.exchanges)
+        return ChatState(state, len(exchanges), self.model_id, tuple(unknown), unknown.kept_glued())
+
+    def _stored_pairs(self, text: str, unknown: list[str], knowledge) -> tuple[Optional[tuple], list]:
+        """The stored pairs most like ``text`` in ``knowledge`` (anything with ``search(text, k)``
+        giving hits with a ``pair``), as the model reads them (after the turn's words are numbered,
+        before the reply's, as in training), and the hits; (None, []) without any."""
+        pairs = self.model.config.knowledge_pairs
+        if not pairs or knowledge is None:
+            return None, []
+        hits = list(knowledge.search(text, k=pairs))[:pairs]
+        if not hits:
+            return None, []
+        rows = []
+        for hit in hits:
+            question = self.memory_ids(hit.pair.question, unknown, QUESTION_TOKENS)
+            rows.append((question + self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS), len(question)))
+        ids, answer = knowledge_tensors([rows])
+        return (ids.to(self.device), answer.to(self.device)), hits
 
     @torch.inference_mode()
     def memory_reply(self, text: str, state: Optional[ChatState], config: Optional[DecodeConfig],
                      should_stop: Optional[Callable[[], bool]], avoid: Sequence[str],
-                     choose: Callable) -> Reply:
+                     choose: Callable, knowledge=None) -> Reply:
         """The reply to ``text``: the search of ``config`` over the vocabulary and the memory's
-        words; ``choose(hypotheses, avoid, words)`` picks the one to say (``_first_not_in``)."""
+        words (and the words of the stored pairs of ``knowledge`` most like ``text``, for a model
+        that reads them); ``choose(hypotheses, avoid, words)`` picks the one to say (``_first_not_in``)."""
         config = asked = config or DecodeConfig()
         if avoid or self._reranks(config):  # the reranking or ``avoid`` chooses among the beam's replies
             config = replace(config, strategy="beam" if config.strategy == "greedy" else config.strategy,
                              n_best=max(config.n_best, config.beam_size, config.mmi_candidates))
         start, unknown, turns = self._memory_state(state)
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
-        memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start)
+        stored, hits = self._stored_pairs(text, unknown, knowledge)
+        memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
         plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         topic_bias = self._topic_bias([min(i, vocab.unk_id) if i >= len(vocab) else i for i in source_ids], config)
@@ -110,16 +134,72 @@ class MemoryReplies:
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
         tokens = words(best.tokens)
+        write = lambda ids: unknown.reglue(detokenize(words(ids)))  # noqa: E731
         return Reply(
-            text=detokenize(tokens), tokens=tokens, score=best.score,
+            text=write(best.tokens), tokens=tokens, score=best.score,
             source_tokens=self.memory_words(memory[0].ids[0].tolist(), unknown), attention=attention,
-            state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown)),
-            alternatives=[(detokenize(words(h.tokens)), h.score) for h in hypotheses],
+            state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued()),
+            alternatives=[(write(h.tokens), h.score) for h in hypotheses],
             source_turns=_turns_ago(memory[0], memory[2]), copied=copied,
+            knowledge=_drawn_on(hits, stored, memory[0], attention, copied),
         )
+
+
+class _Words(list):
+    """A conversation's words outside the vocabulary (a list, numbered by the copy path), and the
+    words it wrote with letters and digits together, which the tokenizer splits ("Gizmo42" is
+    "Gizmo" and "42"): a reply that says the parts side by side is written with them joined."""
+
+    KEEP = 200  # glued words a conversation keeps (the newest)
+
+    def __init__(self, words: Sequence[str] = (), glued: Sequence[str] = ()):
+        super().__init__(words)
+        self.glued = list(glued)
+
+    def read(self, text: str) -> None:
+        for chunk in text.split():
+            chunk = chunk.strip(".,;:!?\"'()[]{}")
+            parts = tokenize(chunk, lower=False)
+            if len(parts) > 1 and all(p.isalnum() for p in parts) and chunk not in self.glued:
+                self.glued.append(chunk)
+
+    def kept_glued(self) -> tuple[str, ...]:
+        return tuple(self.glued[-self.KEEP:])
+
+    def reglue(self, text: str) -> str:
+        for word in self.glued:
+            pattern = r"(?<!\w)" + r"\s".join(map(re.escape, tokenize(word, lower=False))) + r"(?!\w)"
+            text = re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
+        return text
 
 
 def _turns_ago(memory: Memory, turn: torch.Tensor) -> list[int]:
     """For each memory entry (batch 1): how many turns before the current message it was said
-    (0: this message, 1: the bot's last reply, 2: the user's message before, ...)."""
-    return (turn.view(-1, 1) - memory.turns)[0].tolist()
+    (0: this message, 1: the bot's last reply, 2: the user's message before, ...); -1 for the
+    words of a stored pair."""
+    return torch.where(memory.turns < 0, -1, turn.view(-1, 1) - memory.turns)[0].tolist()
+
+
+# A reply drew on a stored pair when at least this share of its words were copied (copied share >=
+# 1/2) with their attention mostly on that pair's words.
+DRAWN_ON = 0.3
+
+
+def _drawn_on(hits: list, stored: Optional[tuple], memory: Memory, attention: list[list[float]],
+              copied: list[float]) -> Optional[KnowledgeUse]:
+    """The stored pair the reply took its words from (see ``DRAWN_ON``), or None."""
+    if not hits or not copied:
+        return None
+    width = stored[0].size(2)  # each pair's entries follow the conversation's, ``width`` apiece
+    first = len(memory) - len(hits) * width
+    counts = [0] * len(hits)
+    for row, share in zip(attention, copied):
+        entry = max(range(len(row)), key=row.__getitem__)
+        if share >= 0.5 and entry >= first:
+            counts[(entry - first) // width] += 1
+    best = max(range(len(hits)), key=counts.__getitem__)
+    share = counts[best] / len(copied)
+    if share < DRAWN_ON:
+        return None
+    pair = hits[best].pair
+    return KnowledgeUse(pair.question, pair.answer, pair.source, round(share, 3))

@@ -25,6 +25,7 @@ from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
 from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.options import add_config_arguments, add_vocabulary_arguments, config_values
+from engine.tasks.chat_train_knowledge import add_knowledge_arguments, with_knowledge, with_knowledge_data
 from engine.shipped import DEFAULT_PATHS
 from engine.text import Vocab
 from engine.topic import TopicWords
@@ -72,7 +73,8 @@ def mean_state(model: Seq2Seq, streams: Sequence[Sequence[tuple[list[int], list[
 # The fields of the configs that ``train chat`` takes as options of the same names.
 TRAIN_FIELDS = ("epochs", "batch_size", "learning_rate", "warmup_steps", "tbptt_turns", "clip_norm", "max_minutes",
                 "valid_every", "seed")
-MODEL_FIELDS = ("embedding_size", "hidden_size", "num_layers", "attention_size", "dropout", "memory_tokens")
+MODEL_FIELDS = ("embedding_size", "hidden_size", "num_layers", "attention_size", "dropout", "memory_tokens",
+                "knowledge_pairs")
 MEMORY_SHARE = 0.2  # of training exchanges from generated memory conversations (--memory-share)
 
 
@@ -96,6 +98,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-share", type=float, default=MEMORY_SHARE,
                         help="memory model: share of training exchanges from generated conversations that tell "
                              "a fact and ask it back (engine.data.memory)")
+    add_knowledge_arguments(parser)
     parser.add_argument("--one-side", action="store_true", help="train each conversation from turn 0 only")
     parser.add_argument("--reverse", action="store_true",
                         help="train the backward model p(turn | reply) on the same exchanges turned around, "
@@ -209,6 +212,8 @@ def train(args: argparse.Namespace) -> int:
     if extended and args.memory_share > 0:
         train_streams = _with_memory_conversations(train_streams, splits.train + corpora_train, vocab, config,
                                                    args.memory_share, args.seed)
+    if config.knowledge_pairs:
+        train_streams = with_knowledge_data(train_streams, args, vocab, config)
     if args.reverse:  # validated like it trains: every exchange of both speakers, turned around
         valid_streams = reversed_exchanges(training_streams(splits.valid, vocab, config.max_source_len,
                                                             config.max_reply_len, True))
@@ -265,12 +270,13 @@ def _model_to_train(args: argparse.Namespace, out: Path, train_tokens):
         load_weights(model, checkpoint, resume_path(out))
         resume_meta = checkpoint.meta["resume"]
         print(f"resuming at epoch {resume_meta['epoch']}, step {resume_meta['step']}", file=sys.stderr)
-        return model, Vocab(checkpoint.vocab), resume_meta, checkpoint.optimizer
+        return _bounded(model, args.memory_tokens), Vocab(checkpoint.vocab), resume_meta, checkpoint.optimizer
     if args.init:
         base = ChatPredictor.load(args.init)
         if args.memory_tokens and not base.model.config.memory_tokens:
             return _with_memory(base.model, args.memory_tokens), base.vocab, None, None
-        return base.model, base.vocab, None, None
+        model = with_knowledge(_bounded(base.model, args.memory_tokens), args.knowledge_pairs)
+        return model, base.vocab, None, None
     # --vocab-from: the same words as that model, so its companions (the backward model) still fit.
     # ``train_tokens`` may be a vocabulary already counted (the streaming pass over shards).
     vocab = (Vocab(load_checkpoint(args.vocab_from, kind="chat").vocab) if args.vocab_from
@@ -279,6 +285,15 @@ def _model_to_train(args: argparse.Namespace, out: Path, train_tokens):
     config = Seq2SeqConfig(vocab_size=len(vocab), **config_values(args, MODEL_FIELDS))
     torch.manual_seed(args.seed)
     return build_chat_model(config), vocab, None, None
+
+
+def _bounded(model: Seq2Seq, memory_tokens: int) -> Seq2Seq:
+    """``model`` with its memory bound set to ``--memory-tokens`` where both are memory models: the
+    bound is no weight, so a memory model may go on training (and replying) with a longer one."""
+    if memory_tokens and model.config.memory_tokens and memory_tokens != model.config.memory_tokens:
+        print(f"memory bound {model.config.memory_tokens} -> {memory_tokens} tokens", file=sys.stderr)
+        model.config = replace(model.config, memory_tokens=memory_tokens)
+    return model
 
 
 def _with_memory(base: Seq2Seq, memory_tokens: int) -> Seq2Seq:

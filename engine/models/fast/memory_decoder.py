@@ -44,19 +44,17 @@ class PackedMemoryDecoder:
         return run_steps(lambda x, s: PackedDecoder._step(cells, x, s), inputs, state)
 
     @torch.inference_mode()
-    def start_reply(self, source: torch.Tensor, state):
+    def start_reply(self, source: torch.Tensor, state, knowledge=None):
         """As ``MemoryChat.start_reply``: read one user turn (batch 1, extended ids) into the memory."""
         model = self.model
         encoded, (h, c) = self._run(self.encoder, model.embedding(model.vocab_ids(source)), (state.h, state.c))
-        user_turn = 2 * state.exchanges
-        memory = model.remember(state.memory, encoded, source, user_turn)
-        return (memory, model.memory_keys(memory, user_turn), user_turn), (h, c)
+        return model.reply_memory(state, encoded, source, knowledge), (h, c)
 
     @torch.inference_mode()
     def decode_step(self, tokens: torch.Tensor, state, memory):
         """As ``MemoryChat.decode_step``: log-probs (N, vocab + k), attention (N, length), state."""
         model = self.model
-        memory, keys, _ = memory
+        memory, keys = memory[:2]
         input_ids = model.vocab_ids(tokens)
         embedded = model.embedding(input_ids)
         x, state = PackedDecoder._step(self.decoder, embedded, state)

@@ -1,0 +1,105 @@
+"""The memory model reading stored (question, answer) pairs: it says back an answer stored under
+a paraphrase, letter for letter, and leaves an unrelated stored pair alone."""
+import random
+from typing import NamedTuple
+
+import pytest
+import torch
+
+from engine.chat_training import TrainConfig, train_chat
+from engine.data.chat import encode_conversation, make_turn_batch
+from engine.data.knowledge_data import knowledge_tensors, pair_ids
+from engine.decode_config import DecodeConfig
+from engine.knowledge_pairs import KnowledgePair
+from engine.models.memory_chat import MemoryChat
+from engine.models.seq2seq import Seq2SeqConfig
+from engine.tasks.chat import ChatPredictor
+from engine.text import Vocab, tokenize
+
+GREEDY = DecodeConfig(strategy="greedy")
+THINGS = ("door", "safe", "wifi", "gate", "locker", "bike", "garage", "alarm")
+CHAT = (("how are you ?", "i am fine"), ("hello there", "hi , nice to see you"), ("what a nice day", "yes it is sunny"))
+
+
+def _code(rng: random.Random) -> str:
+    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) + str(rng.randint(2, 99))
+
+
+def _conversations(rng: random.Random, count: int):
+    """(turns, knowledge per exchange): a code asked for, stored under a paraphrase beside another
+    thing's code; or small talk beside an unrelated stored code."""
+    out = []
+    for _ in range(count):
+        thing, other = rng.sample(THINGS, 2)
+        code, decoy = _code(rng), _code(rng)
+        stored = [(f"{thing} code please", f"the code is {code}"), (f"{other} code please", f"the code is {decoy}")]
+        rng.shuffle(stored)
+        if rng.random() < 0.6:
+            out.append(([f"what is the code for the {thing} ?", f"the code is {code}"], [stored]))
+        else:
+            out.append((list(rng.choice(CHAT)), [stored[:1]]))
+    return out
+
+
+class _Hit(NamedTuple):
+    pair: KnowledgePair
+
+
+class _Store:
+    """Stands in for the retrieval index: gives back its pairs as they are."""
+
+    def __init__(self, *pairs):
+        self.pairs = [KnowledgePair(q, a) for q, a in pairs]
+
+    def search(self, text, k=3, context=()):
+        return [_Hit(p) for p in self.pairs[:k]]
+
+
+@pytest.fixture(scope="module")
+def taught():
+    rng = random.Random(0)
+    data = _conversations(rng, 240)
+    vocab = Vocab.build([tokenize(t) for turns, _ in data for t in turns if not any(c.isdigit() for c in t)]
+                        + [tokenize(q) for _, (pairs,) in data for q, _ in pairs], min_count=1)
+    torch.manual_seed(0)
+    model = MemoryChat(Seq2SeqConfig(vocab_size=len(vocab), embedding_size=32, hidden_size=48, attention_size=24,
+                                     dropout=0.0, cutoffs=(), memory_tokens=64, knowledge_pairs=2))
+    streams = [encode_conversation(turns, vocab, 32, 32, 0, True, knowledge) for turns, knowledge in data]
+    train_chat(model, streams, [], vocab,
+               TrainConfig(epochs=25, batch_size=24, learning_rate=1e-2, min_learning_rate=1e-3, warmup_steps=10,
+                           tbptt_turns=1, valid_every=10**9, min_active_rows=0.0), torch.device("cpu"))
+    return ChatPredictor(model.eval(), vocab, torch.device("cpu"), "knowing")
+
+
+def test_pairs_become_tensors_with_the_answer_marked():
+    vocab = Vocab.build([["the", "code", "is", "door"]], min_count=1)
+    unknown: dict[str, int] = {}
+    pair = pair_ids("door code", "the code is Zorp7", lambda t: vocab.encode_extended(t, unknown))
+    ids, answer = knowledge_tensors([[pair], []])
+    assert ids.shape == (2, 1, 7) and ids[1].eq(0).all()  # "Zorp7" is read as "zorp" and "7"
+    assert answer[0, 0].tolist() == [False, False, True, True, True, True, True]
+    assert ids[0, 0, -2:].tolist() == [len(vocab), len(vocab) + 1]  # words outside the vocabulary: extended ids
+    batch = make_turn_batch([([5], [6], (pair,)), ([5], [6])], [True, True], vocab)
+    assert batch.knowledge is not None and batch.knowledge[0].shape == (2, 1, 7)
+
+
+def test_a_stored_answer_is_said_back_from_a_paraphrase_and_an_unrelated_pair_is_ignored(taught):
+    store = _Store(("gate code please", "the code is Kelumo42"), ("safe code please", "the code is Vabiru7"))
+    reply = taught.reply("what is the code for the safe ?", None, GREEDY, knowledge=store)
+    assert "Vabiru7" in reply.text and "Kelumo42" not in reply.text  # spelt as stored
+    assert reply.knowledge is not None and reply.knowledge.question == "safe code please"
+    assert -1 in reply.source_turns  # the attention view sees the stored words
+    other = taught.reply("what is the code for the gate ?", None, GREEDY, knowledge=store)
+    assert "Kelumo42" in other.text
+    talk = taught.reply("how are you ?", None, GREEDY, knowledge=_Store(("bike code please", "the code is Dosane5")))
+    assert talk.text.lower().startswith("i am fine") and "Dosane5" not in talk.text and talk.knowledge is None
+
+
+def test_the_conversation_memory_keeps_no_stored_words(taught):
+    store = _Store(("door code please", "the code is Mipafo3"))
+    reply = taught.reply("what is the code for the door ?", None, GREEDY, knowledge=store)
+    memory = reply.state.tensors.memory
+    assert memory.turns.min() >= 0  # only the turn and the reply were remembered
+    # the same conversation rebuilt from its saved exchange gives the same state
+    rebuilt = taught.rebuild_state([("what is the code for the door ?", reply.text)])
+    assert torch.allclose(rebuilt.tensors.h, reply.state.tensors.h, atol=1e-5)
