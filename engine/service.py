@@ -38,6 +38,7 @@ class Engine:
         self.problems: dict[str, str] = {}  # kind -> why it is unavailable
         self._locks = {kind: threading.RLock() for kind in DEFAULT_PATHS}
         self.knowledge: tuple = ()  # the user's pairs (set_knowledge)
+        self._index = None  # their index with the shipped pairs, made when a reply needs it
 
     # -- loading -----------------------------------------------------------------------------
     def load(self, kinds: Sequence[str] = ("chat", "sentiment", "caption")) -> dict[str, bool]:
@@ -95,7 +96,9 @@ class Engine:
             raise ValueError("the message is empty: there is nothing to reply to")
         model = self._get("chat")
         with self._locks["chat"]:
-            return model.reply(text, state, decode or chat_decoding(), should_stop, avoid=tuple(avoid))
+            knowledge = self.knowledge_index() if model.model.config.knowledge_pairs else None
+            return model.reply(text, state, decode or chat_decoding(), should_stop, avoid=tuple(avoid),
+                               knowledge=knowledge)
 
     def set_knowledge(self, pairs: Sequence[Any]) -> None:
         """The user's stored (question, answer) pairs (``engine.knowledge_pairs.KnowledgePair``:
@@ -103,6 +106,17 @@ class Engine:
         each turn, beside the shipped pairs."""
         with self._locks["chat"]:
             self.knowledge = tuple(pairs)
+            self._index = None  # indexed again at the next reply
+
+    def knowledge_index(self):
+        """The index of the shipped pairs and the user's (``engine.knowledge_index.KnowledgeIndex``)."""
+        with self._locks["chat"]:
+            if self._index is None:
+                from engine.knowledge_index import KnowledgeIndex
+                from engine.shipped import shipped_pairs
+
+                self._index = KnowledgeIndex(list(shipped_pairs()) + list(self.knowledge))
+            return self._index
 
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Run saved (user, bot) exchanges through the model to restore a conversation's state."""

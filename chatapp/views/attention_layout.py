@@ -16,8 +16,14 @@ COPIED = 0.5  # a reply word is "copied" when at least this share of it came fro
 QUIET = 0.01  # "hide quiet turns" hides a turn whose columns got less than this share of attention
 
 
+STORED = -1  # the words of a stored (question, answer) pair the reply read (the knowledge memory)
+
+
 def turn_label(turns_ago: int) -> str:
-    """``0`` → "you, now", ``1`` → "bot, 1 turn ago", ``2`` → "you, 2 turns ago"."""
+    """``0`` → "you, now", ``1`` → "bot, 1 turn ago", ``2`` → "you, 2 turns ago", ``-1`` →
+    "knowledge, stored pair"."""
+    if turns_ago == STORED:
+        return "knowledge, stored pair"
     speaker = "you" if turns_ago % 2 == 0 else "bot"
     if turns_ago == 0:
         return f"{speaker}, now"
@@ -34,11 +40,11 @@ class TurnGroup:
 
     @property
     def user(self) -> bool:
-        return self.turns_ago % 2 == 0
+        return self.turns_ago != STORED and self.turns_ago % 2 == 0
 
     @property
     def speaker(self) -> str:
-        return "you" if self.user else "bot"
+        return "knowledge" if self.turns_ago == STORED else "you" if self.user else "bot"
 
     @property
     def when(self) -> str:
@@ -56,7 +62,7 @@ class TurnGroup:
 def _ints(values: Any, length: int) -> Optional[list[int]]:
     if not isinstance(values, list) or len(values) != length:
         return None
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= STORED for v in values):
         return None
     return values
 

@@ -61,7 +61,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bar: tqdm on stderr; jsonl: one JSON progress object a line on stdout")
     parser.add_argument("--warmup-only", action="store_true",
                         help="train nothing: store in OUT the last lines of the training text, which sampling "
-                             "reads before the priming text (training stores them itself)")
+                             "reads before the priming text (training stores them itself); with --half, also "
+                             "store OUT's weights as float16")
 
 
 def _build(args: argparse.Namespace, out: Path, corpus):
@@ -80,12 +81,13 @@ def _build(args: argparse.Namespace, out: Path, corpus):
     return model, vocab, None, None
 
 
-def store_warmup(out: Path, corpus) -> str:
-    """Write the warm-up text of ``corpus`` into the checkpoint at ``out`` (float16 weights stay so)."""
+def store_warmup(out: Path, corpus, half: bool = False) -> str:
+    """Write the warm-up text of ``corpus`` into the checkpoint at ``out`` (float16 weights stay so;
+    ``half`` stores float32 ones as float16, the shipping size)."""
     from safetensors import safe_open
 
     with safe_open(str(out), framework="pt") as stored:
-        half = any(stored.get_slice(name).get_dtype() == "F16" for name in stored.keys())
+        half = half or any(stored.get_slice(name).get_dtype() == "F16" for name in stored.keys())
     char_model = load_char_model(out)
     char_model.meta["warmup_text"] = warmup_text(corpus.train)
     save_char_model(out, char_model.model, char_model.vocab, char_model.meta, half=half)
@@ -99,7 +101,7 @@ def train(args: argparse.Namespace) -> int:
               f"(e.g. {corpus.skipped[0]})", file=sys.stderr)
     out = Path(args.out)
     if args.warmup_only:
-        print(json.dumps({"warmup_text": store_warmup(out, corpus)}))
+        print(json.dumps({"warmup_text": store_warmup(out, corpus, args.half)}))
         return 0
     model, vocab, resume, optimizer_state = _build(args, out, corpus)
     config = CharTrainConfig(**config_values(args, TRAIN_FIELDS))

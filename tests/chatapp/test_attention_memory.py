@@ -57,6 +57,15 @@ def test_turn_labels_name_the_speaker_and_how_long_ago():
                                                  "bot, 3 turns ago"]
 
 
+def test_the_words_of_a_stored_pair_form_a_group_of_their_own():
+    source = ["what", "is", "the", "code", "?", "door", "code", "the", "code", "is", "Zorp"]
+    groups = memory_groups({"source": source, "target": ["Zorp"], "weights": [[1 / len(source)] * len(source)],
+                            "turns": [0] * 5 + [-1] * 6})
+    assert [(g.label, g.speaker, len(g.columns)) for g in groups] == [
+        ("you, now", "you", 5), ("knowledge, stored pair", "knowledge", 6)]
+    assert not groups[1].user
+
+
 def test_one_group_per_turn_oldest_first_with_its_label(qtbot):
     attention = memory_attention()
     dialog = open_dialog(qtbot, attention)
