@@ -195,7 +195,7 @@ class ShardStream:
         return buffered_shuffle(encoded(), self.buffer, random.Random(shuffle_seed + 1), self.seen)
 
     def sample(self, count: int, shuffle_seed: int) -> list[list[Exchange]]:
-        """``count`` streams from the start of an epoch's order (the start state, topic words and
+        """``count`` streams from the start of an epoch's order (the start state and
         prior contexts are computed over such a sample, not the whole corpus)."""
         return list(itertools.islice(self.streams(shuffle_seed), count))
 

@@ -8,12 +8,10 @@ and a reply that copies one says it as it was written.
 Replies come from the search settings of the ``DecodeConfig`` (strategy, beam, length penalty,
 sampling) and, where it asks for them, the reranking of the beam's replies by maximum mutual
 information (``mmi_weight``) and the backward model (``mmi_backward_weight``), as for the
-turn-only model. Its other levers (the penalty inside the search, sampled candidates, topic
-words) steer the turn-only model's search and are not applied here.
+turn-only model.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable, Optional, Sequence
 
 import torch
@@ -22,6 +20,7 @@ from engine.decode_config import DecodeConfig
 from engine.decoding import decode
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
+from engine.tasks.chat_rerank import search_pool
 from engine.text import detokenize, tokenize
 
 
@@ -74,25 +73,24 @@ class MemoryReplies:
         return ChatState(state, len(exchanges), self.model_id, tuple(unknown))
 
     @torch.inference_mode()
-    def memory_reply(self, text: str, state: Optional[ChatState], config: Optional[DecodeConfig],
+    def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
                      should_stop: Optional[Callable[[], bool]], avoid: Sequence[str],
                      choose: Callable) -> Reply:
         """The reply to ``text``: the search of ``config`` over the vocabulary and the memory's
-        words; ``choose(hypotheses, avoid, words)`` picks the one to say (``_first_not_in``)."""
-        config = asked = config or DecodeConfig()
-        if avoid or self._reranks(config):  # the reranking or ``avoid`` chooses among the beam's replies
-            config = replace(config, strategy="beam" if config.strategy == "greedy" else config.strategy,
-                             n_best=max(config.n_best, config.beam_size, config.mmi_candidates))
+        words, then its reranking; ``choose(hypotheses, avoid, words)`` picks the one to say
+        (``_first_not_in``). ``ChatPredictor.reply`` has made a greedy ``avoid`` a beam search."""
+        rerank = self._reranks(config)  # the reranking or ``avoid`` chooses among the search's replies
         start, unknown, turns = self._memory_state(state)
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
         memory, decoder = self.model.start_reply(torch.tensor([source_ids], device=self.device), start)
         vocab = self.vocab
         hypotheses = decode(lambda tokens, s: self.model.decode_step(tokens, s, memory), decoder,
-                            self.model.reorder_state, config, vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id,
-                            once=self.content_ids, device=self.device, should_stop=should_stop)
-        if self._reranks(config):
-            kept = replace(config, n_best=len(hypotheses)) if avoid else asked
-            hypotheses = self._rerank(hypotheses, kept, source_ids)
+                            self.model.reorder_state, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
+                            vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
+                            should_stop=should_stop)
+        if rerank:
+            hypotheses = self._rerank(hypotheses, config, source_ids,
+                                      len(hypotheses) if avoid else config.search.n_best)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.model.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
