@@ -274,7 +274,7 @@ def _reply_figures(done: _Answered, judge: WordAssociation, seed: int) -> dict:
         # As the app answers a message that opens a new conversation (from the stored start state).
         "topic_recall_new_conversation": topic_recall(judge, done.turns, openers, done.groups, seed=seed),
         "mean_reply_tokens_new_conversation": sum(map(len, openers)) / max(1, len(openers)),
-        # A check that does not count word association (which the topic words steer by): the share of
+        # A check that does not count word association (which the judge counts): the share of
         # generated replies that say a content word the true reply says.
         "shares_word_with_true_reply": _sharing(judge, hypotheses, truths),
         "shares_word_with_true_reply_new_conversation": _sharing(judge, openers, truths),
