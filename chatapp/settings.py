@@ -7,41 +7,38 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine import (MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_SAMPLES, MMI_SEARCH_WEIGHT, MMI_WEIGHT,
-                    TOPIC_WEIGHT)
+from engine import MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_WEIGHT
 
 SETTINGS_NAME = "settings.json"
 STRATEGIES = ("beam", "greedy", "sample")
 DEVICES = ("auto", "cpu", "cuda")
 THEMES = ("light", "dark")
 MAX_BACKWARD_WEIGHT = 5.0
-MAX_SAMPLES = 64
 
 
 @dataclass(frozen=True)
 class AppSettings:
+    # The search (engine.decode_config.SearchConfig)
     strategy: str = "beam"  # how replies are decoded: beam, greedy or sample
     beam_size: int = 5  # hypotheses kept by beam search
     length_penalty: float = 0.6  # Wu et al. 2016 alpha; 0 leaves scores unnormalised
-    mmi_weight: float = MMI_WEIGHT  # beam only: rerank by log p(reply | turn) - w log p(reply)
-    mmi_search_weight: float = MMI_SEARCH_WEIGHT  # beam only: the same penalty on the opening words
-    mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
-    mmi_samples: int = MMI_SAMPLES  # beam only: sampled replies the reranking also chooses from
-    topic_weight: float = TOPIC_WEIGHT  # every strategy: steer replies toward words that answer yours
     temperature: float = 0.8  # sampling only: below 1 sharper, above 1 flatter
     top_k: int = 40  # sampling only: keep the k most likely words (0: all)
     max_length: int = 30  # longest reply, in tokens
+    # The reranking of the beam's replies (engine.decode_config.RerankConfig)
+    mmi_weight: float = MMI_WEIGHT  # beam only: rerank by log p(reply | turn) - w log p(reply)
+    mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
+    # The application
     device: str = "auto"  # auto, cpu or cuda
     theme: str = "light"  # light or dark
 
     def decoding(self) -> dict[str, Any]:
-        """The fields the engine's DecodeConfig takes; stored with every reply they produced."""
-        return {"strategy": self.strategy, "beam_size": self.beam_size,
-                "length_penalty": self.length_penalty, "mmi_weight": self.mmi_weight,
-                "mmi_search_weight": self.mmi_search_weight, "mmi_backward_weight": self.mmi_backward_weight,
-                "mmi_candidates": MMI_CANDIDATES, "mmi_samples": self.mmi_samples, "topic_weight": self.topic_weight,
-                "temperature": self.temperature,
-                "top_k": self.top_k, "max_length": self.max_length}
+        """The search and reranking settings by the engine's field names (``DecodeConfig.of`` reads
+        them); stored with every reply they produced."""
+        return {"strategy": self.strategy, "beam_size": self.beam_size, "length_penalty": self.length_penalty,
+                "temperature": self.temperature, "top_k": self.top_k, "max_length": self.max_length,
+                "mmi_weight": self.mmi_weight, "mmi_backward_weight": self.mmi_backward_weight,
+                "mmi_candidates": MMI_CANDIDATES}
 
     def checked(self) -> "AppSettings":
         """The same settings with every value brought into its allowed range."""
@@ -51,10 +48,7 @@ class AppSettings:
             beam_size=min(max(int(self.beam_size), 1), 20),
             length_penalty=min(max(float(self.length_penalty), 0.0), 2.0),
             mmi_weight=min(max(float(self.mmi_weight), 0.0), 1.0),
-            mmi_search_weight=min(max(float(self.mmi_search_weight), 0.0), 1.0),
             mmi_backward_weight=min(max(float(self.mmi_backward_weight), 0.0), MAX_BACKWARD_WEIGHT),
-            mmi_samples=min(max(int(self.mmi_samples), 0), MAX_SAMPLES),
-            topic_weight=min(max(float(self.topic_weight), 0.0), MAX_TOPIC_WEIGHT),
             temperature=min(max(float(self.temperature), 0.05), 5.0),
             top_k=min(max(int(self.top_k), 0), 1000),
             max_length=min(max(int(self.max_length), 1), 200),
@@ -63,6 +57,8 @@ class AppSettings:
 
 
 def load_settings(data_dir: Path) -> AppSettings:
+    """The settings saved in ``data_dir``; a setting this version does not have (one an older
+    version saved) is ignored, and a missing or broken file gives the defaults."""
     try:
         raw = json.loads((Path(data_dir) / SETTINGS_NAME).read_text(encoding="utf-8"))
         known = {f.name for f in fields(AppSettings)}
@@ -79,11 +75,12 @@ def save_settings(data_dir: Path, settings: AppSettings) -> None:
 
 
 def make_decode_config(decoding: dict[str, Any]) -> Any:
-    """An ``engine.decode_config.DecodeConfig`` from the settings (worker thread only); None if the
-    engine has no such class, in which case the model uses its own defaults."""
+    """An ``engine.decode_config.DecodeConfig`` from the settings of :meth:`AppSettings.decoding`
+    (worker thread only), those an older version stored with a reply included: a setting the engine
+    no longer has is left out. None if the engine has no such class, in which case the model uses
+    its own defaults."""
     try:
-        from engine.decode_config import DecodeConfig
+        from engine.decode_config import DecodeConfig, known_settings
     except ImportError:
         return None
-    known = {f.name for f in fields(DecodeConfig)}
-    return DecodeConfig(**{key: value for key, value in decoding.items() if key in known})
+    return DecodeConfig.of(**known_settings(decoding))

@@ -155,8 +155,8 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
     from engine.tasks.chat import chat_decoding
 
     text = "hey , how was your weekend ? did you do anything fun ?"
-    configs = {"greedy": DecodeConfig(strategy="greedy", min_length=length, max_length=length),
-               "beam5": DecodeConfig(beam_size=5, min_length=length, max_length=length),
+    configs = {"greedy": DecodeConfig.of(strategy="greedy", min_length=length, max_length=length),
+               "beam5": DecodeConfig.of(beam_size=5, min_length=length, max_length=length),
                "beam5_mmi": chat_decoding(min_length=length, max_length=length)}
     # Greedy and beam take turns (one after the other, beam_over_greedy moved by 0.4 between
     # runs), five times as often as the rest: they take milliseconds, and with 20 turns their

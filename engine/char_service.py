@@ -14,7 +14,7 @@ import torch
 
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from engine.data.chars import CharVocab, boundary_at_or_after
-from engine.decode_config import DecodeConfig
+from engine.decode_config import SearchConfig
 from engine.decoding import Sampling, SpecialIds
 from engine.models.char_rnn import CharRNN, CharRNNConfig, State
 
@@ -80,7 +80,7 @@ def sample_chars(char_model: CharModel, prime_text: str = "", length: int = 500,
                  should_stop: Optional[Callable[[], bool]] = None) -> Iterator[str]:
     """Yield ``length`` characters written after ``prime_text``, one at a time (<unk> is never
     written). Stops early when ``should_stop()`` turns true."""
-    config = DecodeConfig(strategy="sample", temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+    config = SearchConfig(strategy="sample", temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
                           block_ngram=0, block_repeated_words=False)
     strategy = Sampling(config, SpecialIds(sos=-1, eos=-1, unk=0), torch.device("cpu"))
     model = char_model.model

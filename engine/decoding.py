@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 import torch
 
-from engine.decode_config import DecodeConfig
+from engine.decode_config import SearchConfig
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _repeating_words(history: list[int], n: int) -> list[int]:
 class Strategy:
     """Base: holds the live hypotheses' tokens and applies the constraints shared by all."""
 
-    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+    def __init__(self, config: SearchConfig, ids: SpecialIds, device: torch.device):
         self.config = config
         self.ids = ids
         self.device = device
@@ -145,7 +145,7 @@ class Strategy:
 class GreedySearch(Strategy):
     """One hypothesis, the likeliest token each step."""
 
-    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+    def __init__(self, config: SearchConfig, ids: SpecialIds, device: torch.device):
         super().__init__(config, ids, device)
         self.finished: Optional[Hypothesis] = None
 
@@ -185,7 +185,7 @@ class Sampling(Strategy):
     then top-k, then nucleus (top-p) filtering; a row that draws <eos> leaves the batch. The
     hypotheses' log-probabilities are the model's (after the constraints), not the filtered ones."""
 
-    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+    def __init__(self, config: SearchConfig, ids: SpecialIds, device: torch.device):
         super().__init__(config, ids, device)
         self.finished: list[Hypothesis] = []
         self.generator = torch.Generator(device="cpu")
@@ -292,7 +292,7 @@ class BeamSearch(Strategy):
     length.
     """
 
-    def __init__(self, config: DecodeConfig, ids: SpecialIds, device: torch.device):
+    def __init__(self, config: SearchConfig, ids: SpecialIds, device: torch.device):
         super().__init__(config, ids, device)
         self.finished: list[Hypothesis] = []
 
@@ -345,7 +345,7 @@ class BeamSearch(Strategy):
         return sorted(self.finished, key=lambda h: h.score, reverse=True)[: self.config.n_best]
 
 
-def make_strategy(config: DecodeConfig, ids: SpecialIds, device: torch.device) -> Strategy:
+def make_strategy(config: SearchConfig, ids: SpecialIds, device: torch.device) -> Strategy:
     if config.strategy == "greedy":
         return GreedySearch(config, ids, device)
     if config.strategy == "sample":
@@ -358,7 +358,7 @@ ReorderFn = Callable[[Any, torch.Tensor], Any]
 
 
 @torch.inference_mode()
-def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: DecodeConfig, sos_id: int, eos_id: int,
+def decode(step_fn: StepFn, state: Any, reorder_fn: ReorderFn, config: SearchConfig, sos_id: int, eos_id: int,
            unk_id: int = -1, pad_id: int = -1, *, banned: tuple[int, ...] = (), once: frozenset[int] = frozenset(),
            device: torch.device = torch.device("cpu"),
            should_stop: Optional[Callable[[], bool]] = None) -> list[Hypothesis]:

@@ -8,8 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from chatapp.settings import (DEVICES, MAX_BACKWARD_WEIGHT, MAX_SAMPLES, MAX_TOPIC_WEIGHT, STRATEGIES, THEMES,
-                              AppSettings)
+from chatapp.settings import DEVICES, MAX_BACKWARD_WEIGHT, STRATEGIES, THEMES, AppSettings
 
 
 def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
@@ -41,16 +40,18 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(420)
         self.settings = settings
         layout = QVBoxLayout(self)
-        layout.addWidget(self._replies_group(settings))
+        self._reply_fields(settings)
+        layout.addWidget(self._search_group())
+        layout.addWidget(self._rerank_group())
         layout.addWidget(self._application_group(settings, data_dir, cuda_available))
         layout.addWidget(self._button_box())
+        self.strategy.currentIndexChanged.connect(self._enable)
         self._enable()
 
-    def _replies_group(self, settings: AppSettings) -> QGroupBox:
-        """The decoding options, one row each with its explanation."""
-        decoding = QGroupBox("Replies")
-        form = QFormLayout(decoding)
-        self._reply_fields(settings)
+    def _search_group(self) -> QGroupBox:
+        """How a reply is written, word by word: one row each with its explanation."""
+        search = QGroupBox("Search")
+        form = QFormLayout(search)
         rows = (
             ("Decoding", self.strategy, "How a reply is chosen. Beam search keeps several candidate "
              "replies and returns the best one; Greedy takes the likeliest word each time (fast, "
@@ -60,11 +61,6 @@ class SettingsDialog(QDialog):
             ("Length penalty", self.length_penalty, "Beam search only: without it, short replies win "
              "because every extra word lowers a reply's score. Higher values favour longer replies; "
              "0 turns it off."),
-            ("Topic focus", self.mmi_weight, self.mmi_weight.toolTip()),
-            ("Topic focus, first words", self.mmi_search_weight, self.mmi_search_weight.toolTip()),
-            ("Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip()),
-            ("Topic focus, extra candidates", self.mmi_samples, self.mmi_samples.toolTip()),
-            ("Topic words", self.topic_weight, self.topic_weight.toolTip()),
             ("Temperature", self.temperature, "Sampling only: below 1 the bot sticks to likely words; "
              "above 1 it takes more chances and says stranger things."),
             ("Top-k", self.top_k, "Sampling only: the bot picks only among this many likeliest words "
@@ -74,8 +70,15 @@ class SettingsDialog(QDialog):
         )
         for label, widget, tip in rows:
             _add_row(form, label, widget, tip)
-        self.strategy.currentIndexChanged.connect(self._enable)
-        return decoding
+        return search
+
+    def _rerank_group(self) -> QGroupBox:
+        """How the reply is chosen among the beam search's candidates."""
+        rerank = QGroupBox("Reranking (beam search only)")
+        form = QFormLayout(rerank)
+        _add_row(form, "Topic focus", self.mmi_weight, self.mmi_weight.toolTip())
+        _add_row(form, "Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip())
+        return rerank
 
     def _reply_fields(self, settings: AppSettings) -> None:
         """The decoding options' widgets, set from ``settings``."""
@@ -94,30 +97,11 @@ class SettingsDialog(QDialog):
             settings.mmi_weight, "Prefers replies that fit your message in particular over replies that "
             "would fit any message (\"i don't know\"). Higher values favour replies about what you said; "
             "'off' turns it off.")
-        self.mmi_search_weight = _weight_box(
-            settings.mmi_search_weight, "Steers the first words of a reply away from openings that fit any "
-            "message (\"hey\", \"i am doing well\") while the beam searches, so that replies can start on your "
-            "topic; high values give odder words. Used by the older, turn-only models only: the shipped "
-            "memory model does not use it.")
         self.mmi_backward_weight = _weight_box(
             settings.mmi_backward_weight, "Prefers replies from which your message could be guessed back. "
             "A second network, trained to read a reply and guess the message it answers, scores each "
             "candidate reply; higher values let that score count more ('off': not used).",
             top=MAX_BACKWARD_WEIGHT)
-        self.mmi_samples = QSpinBox()
-        self.mmi_samples.setRange(0, MAX_SAMPLES)
-        self.mmi_samples.setValue(settings.mmi_samples)
-        self.mmi_samples.setSpecialValueText("none")
-        self.mmi_samples.setToolTip(
-            "Extra candidate replies, written with some randomness, for the topic focus to choose from "
-            "beside the beam search's own (which tend to be variations of one reply). More give more "
-            "variety and take longer; 'none' uses the beam's alone. Used by the older, turn-only models only: "
-            "the shipped memory model does not use it.")
-        self.topic_weight = _weight_box(
-            settings.topic_weight, "Steers every reply toward the words people answer your words with (counted over "
-            "the training conversations: \"color\" is answered with \"purple\" and \"blue\"), each said once; "
-            "high values give lists of words rather than sentences. Used by the older, turn-only models only: "
-            "the shipped memory model does not use it.", top=MAX_TOPIC_WEIGHT)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -172,9 +156,8 @@ class SettingsDialog(QDialog):
         """Set every field from ``settings`` (nothing is applied until OK)."""
         self.strategy.setCurrentIndex(STRATEGIES.index(settings.strategy))
         for box, value in ((self.beam_size, settings.beam_size), (self.length_penalty, settings.length_penalty),
-                           (self.mmi_weight, settings.mmi_weight), (self.mmi_search_weight, settings.mmi_search_weight),
+                           (self.mmi_weight, settings.mmi_weight),
                            (self.mmi_backward_weight, settings.mmi_backward_weight),
-                           (self.mmi_samples, settings.mmi_samples), (self.topic_weight, settings.topic_weight),
                            (self.temperature, settings.temperature), (self.top_k, settings.top_k),
                            (self.max_length, settings.max_length)):
             box.setValue(value)
@@ -186,18 +169,14 @@ class SettingsDialog(QDialog):
         self.beam_size.setEnabled(strategy == "beam")
         self.length_penalty.setEnabled(strategy == "beam")
         self.mmi_weight.setEnabled(strategy == "beam")
-        self.mmi_search_weight.setEnabled(strategy == "beam")
         self.mmi_backward_weight.setEnabled(strategy == "beam")
-        self.mmi_samples.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
 
     def chosen(self) -> AppSettings:
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
-                       mmi_weight=self.mmi_weight.value(), mmi_search_weight=self.mmi_search_weight.value(),
-                       mmi_backward_weight=self.mmi_backward_weight.value(), mmi_samples=self.mmi_samples.value(),
-                       topic_weight=self.topic_weight.value(),
+                       mmi_weight=self.mmi_weight.value(), mmi_backward_weight=self.mmi_backward_weight.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

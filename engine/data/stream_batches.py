@@ -23,7 +23,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence, TypeVar
+from typing import Iterable, Iterator, Optional, TypeVar
 
 from engine import distributed
 from engine.data.chat import Exchange, TurnBatch, make_turn_batch, reversed_exchanges, training_streams
@@ -195,7 +195,7 @@ class ShardStream:
         return buffered_shuffle(encoded(), self.buffer, random.Random(shuffle_seed + 1), self.seen)
 
     def sample(self, count: int, shuffle_seed: int) -> list[list[Exchange]]:
-        """``count`` streams from the start of an epoch's order (the start state, topic words and
+        """``count`` streams from the start of an epoch's order (the start state and
         prior contexts are computed over such a sample, not the whole corpus)."""
         return list(itertools.islice(self.streams(shuffle_seed), count))
 

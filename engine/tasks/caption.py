@@ -17,7 +17,7 @@ from typing import Any, Optional, Sequence
 import torch
 
 from engine.checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
-from engine.decode_config import DecodeConfig
+from engine.decode_config import SearchConfig
 from engine.decoding import decode
 from engine.device import pick_device
 from engine.images import ImageSource, load_image, normalize_pixels, to_tensor
@@ -54,17 +54,17 @@ class CaptionPredictor:
         return save_checkpoint(path, Checkpoint("caption", asdict(self.model.config), self.model.state_dict(),
                                                 self.vocab.itos, meta or self.meta), half=half)
 
-    def decode_config(self, beam_size: int) -> DecodeConfig:
+    def search_config(self, beam_size: int) -> SearchConfig:
         # No n-gram blocking: a caption names its anchor object twice ("... a large blue square and
         # a green circle below a large blue square").
-        return DecodeConfig(strategy="beam" if beam_size > 1 else "greedy", beam_size=beam_size, length_penalty=0.6,
+        return SearchConfig(strategy="beam" if beam_size > 1 else "greedy", beam_size=beam_size, length_penalty=0.6,
                             block_ngram=0, max_length=self.model.config.max_length)
 
     @torch.inference_mode()
     def caption_pixels(self, pixels: torch.Tensor, beam_size: int = 3) -> Caption:
         """Caption one uint8 image (3, image_size, image_size)."""
         state = self.model.start(normalize_pixels(pixels.unsqueeze(0).to(self.device)))
-        best = decode(self.model.step, state, self.model.reorder, self.decode_config(beam_size),
+        best = decode(self.model.step, state, self.model.reorder, self.search_config(beam_size),
                       self.vocab.sos_id, self.vocab.eos_id, self.vocab.unk_id, self.vocab.pad_id, device=self.device)[0]
         words = self.vocab.decode(best.tokens)
         grid = self.model.config.grid_size

@@ -2,16 +2,15 @@
 
     python -m engine reply "text"     python -m engine chat
 
-The reranking and steering of replies are in :mod:`engine.tasks.chat_rerank`, training in
+The reranking of replies is in :mod:`engine.tasks.chat_rerank`, the memory model's replies in
+:mod:`engine.tasks.chat_memory`, training in
 :mod:`engine.tasks.chat_train`, evaluation in :mod:`engine.tasks.chat_eval`.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
-import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -21,7 +20,7 @@ import torch
 from engine import mmi_settings
 from engine.chat_training import starting_state
 from engine.checkpoint import CheckpointError, load_checkpoint, load_weights
-from engine.decode_config import DecodeConfig, chat_decoding  # noqa: F401  (chat_decoding: kept importable here)
+from engine.decode_config import DecodeConfig, chat_decoding
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
@@ -31,22 +30,19 @@ from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
-from engine.tasks.chat_rerank import Reranking, unwrapped
+from engine.tasks.chat_rerank import Reranking, search_pool
 from engine.text import Vocab, detokenize, tokenize
-from engine.topic import TopicWords
 
 # A regenerated reply is one the model finds likely too: its probability, normalised for length as
 # the beam ranks replies, at least 1/20 of the likeliest reply's. Past that the beam's tail is
 # broken text ("hi there there" after "hi there" and "good morning" on a model taught those two),
 # and saying that there is no other reply is more useful than showing it.
 ALTERNATIVE_SPREAD = 20.0
-ALTERNATIVE_SAMPLES = 16  # replies sampled side by side to find a sampled reply not shown yet
 
 
 def beside_path(path: Path, role: str) -> Path:
     """``<stem>_<role>.safetensors`` beside the chat model at ``path``: where a file that serves it
-    is kept (``role``: "backward", the backward model p(turn | reply) of ``train chat --reverse``;
-    "topic", its topic words)."""
+    is kept (``role``: "backward", the backward model p(turn | reply) of ``train chat --reverse``)."""
     return path.with_name(f"{path.stem}_{role}.safetensors")
 
 
@@ -65,14 +61,11 @@ class ChatPredictor(Reranking, MemoryReplies):
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
     def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
-                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None,
-                 topic_words: Optional[TopicWords] = None):
+                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None):
         self.model = model.to(device).eval()
-        # p(turn | reply), same vocabulary, for DecodeConfig.mmi_backward_weight (None: not used).
+        # p(turn | reply), same vocabulary, for RerankConfig.mmi_backward_weight (None: not used).
         self.backward = backward.to(device).eval() if backward is not None else None
         self.backward_note = ""  # why no backward model is used, where one was looked for
-        self.topic_words = topic_words  # for DecodeConfig.topic_weight (None: not used)
-        self.topic_note = ""  # why no topic words are used, where they were looked for
         self.vocab = vocab
         self.device = device
         self.weights_changed()
@@ -91,10 +84,10 @@ class ChatPredictor(Reranking, MemoryReplies):
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu",
-             backward: str | Path | None = "auto", topic: str | Path | None = "auto") -> "ChatPredictor":
-        """The chat model at ``path``, with the backward model at ``backward`` and the topic words
-        at ``topic`` ("auto": :func:`companion_path`; None: none). A missing, broken or mismatched
-        one only leaves the replies without it (``backward_note`` and ``topic_note`` say why)."""
+             backward: str | Path | None = "auto") -> "ChatPredictor":
+        """The chat model at ``path``, with the backward model at ``backward`` ("auto":
+        :func:`companion_path`; None: none). A missing, broken or mismatched one only leaves the
+        replies without it (``backward_note`` says why)."""
         path = Path(path)
         model, vocab, meta = load_seq2seq(path)
         if meta.get("direction") == "backward":
@@ -105,19 +98,7 @@ class ChatPredictor(Reranking, MemoryReplies):
         predictor = cls(model, vocab, device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}", meta)
         if backward is not None:
             predictor.attach_backward(companion_path(path, "backward") if backward == "auto" else Path(backward))
-        if topic is not None:
-            predictor.attach_topic_words(companion_path(path, "topic") if topic == "auto" else Path(topic))
         return predictor
-
-    def attach_topic_words(self, path: Path) -> None:
-        """Use the topic words at ``path`` if they are for this vocabulary."""
-        if not path.is_file():
-            self.topic_note = f"no topic words at {path.name}"
-            return
-        try:
-            self.topic_words, self.topic_note = TopicWords.load(path, self.vocab), ""
-        except CheckpointError as error:
-            self.topic_note = str(error)
 
     def attach_backward(self, path: Path) -> None:
         """Use the backward model at ``path`` if it is one for this vocabulary."""
@@ -178,53 +159,33 @@ class ChatPredictor(Reranking, MemoryReplies):
     def reply(self, text: str, state: Optional[ChatState] = None, config: Optional[DecodeConfig] = None,
               should_stop: Optional[Callable[[], bool]] = None, avoid: Sequence[str] = (),
               knowledge=None) -> Reply:
-        """The reply to ``text`` after ``state``. ``knowledge``: stored (question, answer) pairs
-        to read (an ``engine.knowledge_index.KnowledgeIndex``; a model trained to read them does).
-        With ``avoid`` (replies already shown, to
-        regenerate), the best reply found whose text is none of them: the search keeps its whole
-        pool (the beam's n-best, the samples) and the reranking orders all of it, and where every
-        likely reply found is avoided the best is returned all the same (the caller sees it is one
-        it had).
+        """The reply to ``text`` after ``state``, searched and reranked as ``config`` says.
+        ``knowledge``: stored (question, answer) pairs to read (an
+        ``engine.knowledge_index.KnowledgeIndex``), for a model trained to read them. With
+        ``avoid`` (replies already shown, to regenerate), the best reply found whose text is none of
+        them: the search keeps its whole pool (the beam's n-best, the samples) and the reranking
+        orders all of it, and where every likely reply found is avoided the best is returned all
+        the same (the caller sees it is one it had).
         Greedy search writes one reply, so a greedy ``avoid`` looks among the beam's."""
-        if self.has_memory:
-            return self.memory_reply(text, state, config, should_stop, avoid, lambda hypotheses, avoid, words:
-                                     _first_not_in(hypotheses, avoid, words, (config or DecodeConfig()).length_penalty),
-                                     knowledge)
         config = config or DecodeConfig()
-        if avoid and config.strategy == "greedy":
-            config = replace(config, strategy="beam")
+        if avoid and config.search.strategy == "greedy":
+            config = replace(config, search=replace(config.search, strategy="beam"))
+        alpha = config.search.length_penalty
+        choose = lambda hypotheses, avoid, words: _first_not_in(hypotheses, avoid, words, alpha)  # noqa: E731
+        if self.has_memory:
+            return self.memory_reply(text, state, config, should_stop, avoid, choose, knowledge)
         source_ids = self.encode_turn(text)
-        source = torch.tensor([source_ids], device=self.device)
-        start_state = self._state(state)
-        memory, dec_state = self.steps.start_reply(source, start_state)
+        memory, dec_state = self.steps.start_reply(torch.tensor([source_ids], device=self.device), self._state(state))
         vocab = self.vocab
-        step = plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
         rerank = self._reranks(config)
-        search = _search_config(config, rerank, bool(avoid))
-        penalise = config.strategy == "beam" and config.mmi_search_weight > 0 and config.mmi_search_tokens > 0
-        topic_bias = self._topic_bias(source_ids, config)
-        reorder, start = Seq2Seq.reorder_state, dec_state
-        wrappers = 0  # each wrapper's state is (the state it wraps, its own)
-        if penalise:
-            step, reorder, start = self._penalised_search(step, dec_state, config)
-            wrappers += 1
-        step, reorder, start, steered = self._topic_steered(step, reorder, start, topic_bias)
-        wrappers += steered
-        hypotheses = unwrapped(decode(step, start, reorder, search, vocab.sos_id, vocab.eos_id, vocab.unk_id,
-                                       vocab.pad_id, once=self.content_ids, device=self.device,
-                                       should_stop=should_stop), wrappers)
-        sample = rerank and config.mmi_samples > 0
-        if sample:
-            # Seeded by the turn and its place in the conversation: the same message gets the same reply.
-            seed = zlib.crc32(json.dumps([source_ids, state.turns if state else 0]).encode())
-            hypotheses = self._with_samples(hypotheses, plain_step, dec_state, config, topic_bias, seed, should_stop)
+        hypotheses = decode(lambda tokens, s: self.steps.decode_step(tokens, s, memory), dec_state,
+                            Seq2Seq.reorder_state, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
+                            vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
+                            should_stop=should_stop)
         if rerank:
-            # The reranking weighs each whole reply's log p(reply | turn), the model's own.
-            if penalise or sample or topic_bias is not None:
-                hypotheses = self._with_log_likelihoods(hypotheses, start_state, source_ids)
-            kept = replace(config, n_best=len(hypotheses)) if avoid else config
-            hypotheses = self._rerank(hypotheses, kept, source_ids, topic_bias)
-        best = _first_not_in(hypotheses, avoid, vocab.decode, config.length_penalty)
+            hypotheses = self._rerank(hypotheses, config, source_ids,
+                                      len(hypotheses) if avoid else config.search.n_best)
+        best = choose(hypotheses, avoid, vocab.decode)
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
         if new_state is None:  # only when every continuation was masked (see BeamSearch.results)
@@ -238,16 +199,6 @@ class ChatPredictor(Reranking, MemoryReplies):
         )
 
 
-def _search_config(config: DecodeConfig, rerank: bool, avoiding: bool) -> DecodeConfig:
-    """What the search runs with: ``config``, or, where the reranking or ``avoid`` will choose
-    among its replies, the whole pool of them (a beam's n-best; for sampling, enough samples that
-    one differs from the replies to avoid even where the model prefers one of them)."""
-    pool = max(config.n_best, config.beam_size, config.mmi_candidates)
-    if avoiding and config.strategy == "sample":
-        pool = max(pool, ALTERNATIVE_SAMPLES)
-    return replace(config, n_best=pool) if rerank or avoiding else config
-
-
 def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], words: Callable[[list[int]], list[str]],
                   alpha: float) -> Hypothesis:
     """The first hypothesis whose words (case and punctuation aside) are none of ``avoid``'s and
@@ -256,7 +207,7 @@ def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], words: Cal
     said = {_words(text) for text in avoid}
     if not said:
         return hypotheses[0]
-    # The model's own scores: the reranked ones add MMI and topic terms, not probabilities.
+    # The model's own scores: the reranked ones add MMI terms, not probabilities.
     plain = [h.log_prob / length_penalty(len(h.tokens), alpha) for h in hypotheses]
     floor = max(plain) - math.log(ALTERNATIVE_SPREAD)
     return next((h for h, score in zip(hypotheses, plain)
@@ -278,7 +229,7 @@ def load_seq2seq(path: Path) -> tuple[Seq2Seq, Vocab, dict]:
 
 # -- command line ----------------------------------------------------------------------------
 def _decode_config(args: argparse.Namespace) -> DecodeConfig:
-    return DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, **mmi_settings(args))
+    return chat_decoding(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, **mmi_settings(args))
 
 
 def run_reply(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu
 from engine import add_mmi_arguments, mmi_settings
 from engine.chat_training import evaluate_loss
 from engine.data.chat import load_corpus, make_turn_batch, read_jsonl, tokenize_conversations, training_streams
-from engine.decode_config import DecodeConfig
+from engine.decode_config import chat_decoding
 from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
 from engine.shipped import DEFAULT_PATHS
@@ -192,7 +192,6 @@ def evaluate(args: argparse.Namespace) -> dict:
         "ppl_ratio": math.exp(nll) / kn,
         **_reply_figures(answered, judge, args.seed),
         **mmi_settings(args),
-        "topic_words": "used" if predictor.topic_words is not None else predictor.topic_note,
         "backward_model": "used" if predictor.backward is not None else predictor.backward_note,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,
@@ -223,7 +222,7 @@ def _answer_and_rank(predictor: ChatPredictor, streams, train_streams, args: arg
     rng = random.Random(args.seed)
     prior_sources = sample_prior_contexts(train_streams, args.prior_contexts, args.seed)
     all_replies = [(i, reply) for i, stream in enumerate(streams) for _, reply in stream]
-    decode_config = DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
+    decode_config = chat_decoding(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
     done = _Answered()
     for index, stream in enumerate(streams):
         state = predictor.model.initial_state(1, device)
@@ -275,7 +274,7 @@ def _reply_figures(done: _Answered, judge: WordAssociation, seed: int) -> dict:
         # As the app answers a message that opens a new conversation (from the stored start state).
         "topic_recall_new_conversation": topic_recall(judge, done.turns, openers, done.groups, seed=seed),
         "mean_reply_tokens_new_conversation": sum(map(len, openers)) / max(1, len(openers)),
-        # A check that does not count word association (which the topic words steer by): the share of
+        # A check that does not count word association (which the judge counts): the share of
         # generated replies that say a content word the true reply says.
         "shares_word_with_true_reply": _sharing(judge, hypotheses, truths),
         "shares_word_with_true_reply_new_conversation": _sharing(judge, openers, truths),

@@ -8,26 +8,22 @@ and a reply that copies one says it as it was written.
 Replies come from the search settings of the ``DecodeConfig`` (strategy, beam, length penalty,
 sampling) and, where it asks for them, the reranking of the beam's replies by maximum mutual
 information (``mmi_weight``) and the backward model (``mmi_backward_weight``), as for the
-turn-only model. Its other levers (the penalty inside the search, sampled candidates, topic
-words) steer the turn-only model's search and are not applied here.
+turn-only model.
 """
 from __future__ import annotations
 
-import json
 import re
-import zlib
-from dataclasses import replace
 from typing import Callable, Optional, Sequence
 
 import torch
 
-from engine.decode_config import DecodeConfig
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
+from engine.decode_config import DecodeConfig
 from engine.decoding import decode
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_rerank import topic_bonus, unwrapped
+from engine.tasks.chat_rerank import search_pool
 from engine.text import detokenize, tokenize
 
 
@@ -100,35 +96,26 @@ class MemoryReplies:
         return (ids.to(self.device), answer.to(self.device)), hits
 
     @torch.inference_mode()
-    def memory_reply(self, text: str, state: Optional[ChatState], config: Optional[DecodeConfig],
+    def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
                      should_stop: Optional[Callable[[], bool]], avoid: Sequence[str],
                      choose: Callable, knowledge=None) -> Reply:
         """The reply to ``text``: the search of ``config`` over the vocabulary and the memory's
         words (and the words of the stored pairs of ``knowledge`` most like ``text``, for a model
-        that reads them); ``choose(hypotheses, avoid, words)`` picks the one to say (``_first_not_in``)."""
-        config = asked = config or DecodeConfig()
-        if avoid or self._reranks(config):  # the reranking or ``avoid`` chooses among the beam's replies
-            config = replace(config, strategy="beam" if config.strategy == "greedy" else config.strategy,
-                             n_best=max(config.n_best, config.beam_size, config.mmi_candidates))
+        that reads them), then its reranking; ``choose(hypotheses, avoid, words)`` picks the one to
+        say (``_first_not_in``). ``ChatPredictor.reply`` has made a greedy ``avoid`` a beam search."""
+        rerank = self._reranks(config)  # the reranking or ``avoid`` chooses among the search's replies
         start, unknown, turns = self._memory_state(state)
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
         stored, hits = self._stored_pairs(text, unknown, knowledge)
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
-        plain_step = lambda tokens, s: self.steps.decode_step(tokens, s, memory)  # noqa: E731
-        topic_bias = self._topic_bias([min(i, vocab.unk_id) if i >= len(vocab) else i for i in source_ids], config)
-        step, reorder, begin, steered = self._topic_steered(plain_step, self.model.reorder_state, decoder, topic_bias)
-        hypotheses = unwrapped(decode(step, begin, reorder, config, vocab.sos_id, vocab.eos_id, vocab.unk_id,
-                                      vocab.pad_id, once=self.content_ids, device=self.device,
-                                      should_stop=should_stop), steered)
-        if self._reranks(config):
-            if config.mmi_samples > 0:
-                seed = zlib.crc32(json.dumps([source_ids, turns]).encode())
-                hypotheses = self._with_samples(hypotheses, plain_step, decoder, config, topic_bias, seed, should_stop)
-            if topic_bias is not None:  # the reranking weighs the model's own log p(reply | turn)
-                hypotheses = [replace(h, log_prob=h.log_prob - topic_bonus(topic_bias, h.tokens)) for h in hypotheses]
-            kept = replace(config, n_best=len(hypotheses)) if avoid else asked
-            hypotheses = self._rerank(hypotheses, kept, source_ids, topic_bias)
+        hypotheses = decode(lambda tokens, s: self.steps.decode_step(tokens, s, memory), decoder,
+                            self.model.reorder_state, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
+                            vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
+                            should_stop=should_stop)
+        if rerank:
+            hypotheses = self._rerank(hypotheses, config, source_ids,
+                                      len(hypotheses) if avoid else config.search.n_best)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,

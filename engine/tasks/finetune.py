@@ -134,7 +134,7 @@ def reproduced_share(predictor: ChatPredictor, checks: Sequence[CorrectionCheck]
     the exchanges before it) equals the correction or has sentence BLEU >= ``min_bleu`` against it."""
     if not checks:
         return float("nan")
-    config = config or DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
+    config = config or DecodeConfig.of(strategy="greedy", max_length=predictor.model.config.max_reply_len)
     smooth = SmoothingFunction().method1
     hits = 0
     for check in checks:
@@ -250,4 +250,4 @@ def tuned_predictor(predictor: ChatPredictor, device: torch.device) -> ChatPredi
     """The fine-tuned model as a predictor of its own, on the device it was trained on (a state
     made by the base model never carries over: the model id differs)."""
     return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta,
-                         predictor.backward, predictor.topic_words)
+                         predictor.backward)

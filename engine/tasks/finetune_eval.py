@@ -81,7 +81,7 @@ def corrected_conversations(predictor: ChatPredictor, conversations: list[Conver
                             picks: list[tuple[int, int]]) -> list[list[SavedExchange]]:
     """Each picked exchange as the app would save it: the conversation up to it, the model's
     greedy reply there, and the person's reply as its correction."""
-    greedy = DecodeConfig(strategy="greedy", max_length=predictor.model.config.max_reply_len)
+    greedy = DecodeConfig.of(strategy="greedy", max_length=predictor.model.config.max_reply_len)
     saved = []
     for index, position in picks:
         turns = conversations[index]

@@ -28,7 +28,7 @@ from pathlib import Path
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 from engine import add_mmi_arguments, mmi_settings
-from engine.decode_config import DecodeConfig
+from engine.decode_config import chat_decoding
 from engine.device import pick_device
 from engine.knowledge_pairs import KnowledgePair
 from engine.shipped import DEFAULT_PATHS
@@ -79,7 +79,7 @@ def evaluate(args: argparse.Namespace) -> dict:
 
     started = time.perf_counter()
     predictor = ChatPredictor.load(Path(args.model or DEFAULT_PATHS["chat"]), pick_device(args.device))
-    decoding = DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
+    decoding = chat_decoding(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
     rng = random.Random(SEED)
     examples: dict[str, list] = {}
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from engine import add_mmi_arguments, mmi_settings
-from engine.decode_config import DecodeConfig
+from engine.decode_config import chat_decoding
 from engine.device import pick_device
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor
@@ -75,7 +75,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     predictor = ChatPredictor.load(path, device)
     seed = EVAL_SEED if args.split == "test" else EVAL_SEED + 1
     sets = evaluation_set(FillerPool.build(filler_conversations(args.corpus_dir, args.split)), args.per_cell, seed)
-    decoding = DecodeConfig(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
+    decoding = chat_decoding(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
     hits: dict[str, list[bool]] = defaultdict(list)
     examples: dict[str, list[dict]] = defaultdict(list)
     for name, conversations in sets.items():

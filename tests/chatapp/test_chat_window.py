@@ -265,27 +265,21 @@ def test_settings_dialog_changes_decoding_and_theme(make_app):
     dialog.strategy.setCurrentIndex(1)  # greedy
     dialog.max_length.setValue(12)
     dialog.mmi_weight.setValue(0.3)
-    dialog.mmi_search_weight.setValue(0.2)
     dialog.mmi_backward_weight.setValue(0.4)
-    dialog.mmi_samples.setValue(7)
-    dialog.topic_weight.setValue(1.2)
     dialog.theme.setCurrentIndex(1)  # dark
     assert not dialog.beam_size.isEnabled() and not dialog.mmi_weight.isEnabled()
-    assert not dialog.mmi_search_weight.isEnabled() and not dialog.mmi_backward_weight.isEnabled()
-    assert not dialog.mmi_samples.isEnabled()
-    assert dialog.topic_weight.isEnabled()  # greedy replies are steered too
+    assert not dialog.mmi_backward_weight.isEnabled()  # greedy replies are not reranked
     app.qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
                          Qt.MouseButton.LeftButton)
     assert app.controller.settings.strategy == "greedy"
     assert app.window.theme.name == "dark"
     saved = json.loads((app.data_dir / "settings.json").read_text())
     assert saved["max_length"] == 12 and saved["theme"] == "dark" and saved["mmi_weight"] == 0.3
-    assert saved["mmi_search_weight"] == 0.2 and saved["mmi_backward_weight"] == 0.4 and saved["mmi_samples"] == 7
-    assert saved["topic_weight"] == pytest.approx(1.2)
+    assert saved["mmi_backward_weight"] == 0.4
     app.type_and_send("greedy please")
     app.qtbot.waitUntil(lambda: len(bot_bubbles(app)) == 1, timeout=5000)
     assert bot_bubbles(app)[0].message.decoding["strategy"] == "greedy"
-    assert bot_bubbles(app)[0].message.decoding["topic_weight"] == pytest.approx(1.2)
+    assert bot_bubbles(app)[0].message.decoding["mmi_weight"] == pytest.approx(0.3)
 
 
 def test_hard_text_is_stored_and_shown(make_app):

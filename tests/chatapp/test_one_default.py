@@ -1,4 +1,11 @@
 """The chat replies' one default: the same search and reranking from the API, the command line and the app."""
+import json
+
+import pytest
+
+from engine.decode_config import RERANK_FIELDS, DecodeConfig, RerankConfig, SearchConfig
+
+
 def test_one_default_for_the_api_the_command_line_and_the_app():
     from chatapp.settings import AppSettings, make_decode_config
     from engine.__main__ import build_parser
@@ -8,8 +15,46 @@ def test_one_default_for_the_api_the_command_line_and_the_app():
     default = chat_decoding()
     command_line = _decode_config(build_parser(["reply", "hi"]).parse_args(["reply", "hi"]))
     app = make_decode_config(AppSettings().decoding())
-    search = ("strategy", "beam_size", "length_penalty", "n_best", "mmi_weight", "mmi_search_weight",
-              "mmi_backward_weight", "mmi_candidates", "mmi_samples", "topic_weight")
-    for name in search:
-        assert getattr(command_line, name) == getattr(default, name), name
-        assert getattr(app, name) == getattr(default, name), name
+    for config in (command_line, app):
+        assert isinstance(config, DecodeConfig)
+        for name in ("strategy", "beam_size", "length_penalty", "n_best"):
+            assert getattr(config.search, name) == getattr(default.search, name), name
+        assert config.rerank == default.rerank
+    # The default reranks: a beam of 5, MMI and the backward model on.
+    assert default.search.strategy == "beam" and default.search.beam_size == 5
+    assert default.rerank.mmi_weight > 0 and default.rerank.mmi_backward_weight > 0
+    assert default.rerank.mmi_candidates >= default.search.beam_size
+
+
+def test_the_search_and_the_reranking_are_separate_settings():
+    # The captioner and the strategies take the search alone; nothing of the reranking is in it.
+    assert not set(RERANK_FIELDS) & {f for f in SearchConfig.__dataclass_fields__}
+    config = DecodeConfig.of(strategy="greedy", max_length=12, mmi_weight=0.25)
+    assert config.search == SearchConfig(strategy="greedy", max_length=12)
+    assert config.rerank == RerankConfig(mmi_weight=0.25)
+    assert DecodeConfig.of(**config.flat()) == config
+    with pytest.raises(TypeError, match="topic_weight"):
+        DecodeConfig.of(topic_weight=0.75)
+
+
+def test_settings_saved_by_an_older_version_load_without_the_deleted_levers(tmp_path):
+    from chatapp.settings import AppSettings, load_settings, make_decode_config, save_settings
+
+    # A settings file of a version that still had the MMI search penalty, sampled candidates and
+    # topic words: those keys are ignored, and every other setting is kept.
+    old = {"strategy": "beam", "beam_size": 7, "length_penalty": 0.8, "mmi_weight": 0.3, "mmi_search_weight": 0.7,
+           "mmi_backward_weight": 2.0, "mmi_samples": 32, "topic_weight": 0.75, "temperature": 0.9, "top_k": 20,
+           "max_length": 25, "device": "cpu", "theme": "dark"}
+    (tmp_path / "settings.json").write_text(json.dumps(old))
+    settings = load_settings(tmp_path)
+    assert settings == AppSettings(beam_size=7, length_penalty=0.8, mmi_weight=0.3, mmi_backward_weight=2.0,
+                                   temperature=0.9, top_k=20, max_length=25, device="cpu", theme="dark")
+    # Saved again, the file no longer holds them.
+    save_settings(tmp_path, settings)
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    assert not {"mmi_search_weight", "mmi_search_tokens", "mmi_samples", "topic_weight"} & set(saved)
+    # A reply's decoding as an older version stored it makes a config, the deleted keys left out.
+    config = make_decode_config({**settings.decoding(), "mmi_search_weight": 0.7, "mmi_search_tokens": 2,
+                                 "mmi_samples": 32, "topic_weight": 0.75})
+    assert config == make_decode_config(settings.decoding())
+    assert config.search.beam_size == 7 and config.rerank.mmi_weight == 0.3

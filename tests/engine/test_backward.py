@@ -27,7 +27,6 @@ def models(tmp_path_factory, memory_model):
     assert main(["train", "chat", "--threads", "1", "--data", str(data), "--init", str(forward), "--reverse",
                  "--out", str(backward), "--epochs", "30", "--learning-rate", "0.01", "--batch-size", "8", "--tbptt-turns", "1",
                  "--valid-every", "1000000", "--progress", "jsonl"]) == 0
-    assert not (folder / "reverse_topic.safetensors").exists()  # topic words serve a forward model only
     return forward, backward
 
 
@@ -55,7 +54,7 @@ def test_backward_model_learns_which_turn_a_reply_answers(models):
 def test_reranking_adds_the_backward_models_mean_log_probability_of_the_turn(models):
     forward, backward = models
     predictor = ChatPredictor.load(forward, backward=backward)
-    plain = DecodeConfig(beam_size=4, n_best=4)
+    plain = DecodeConfig.of(beam_size=4, n_best=4)
     beam = predictor.reply("how are you ?", None, plain)
     source = predictor.encode_turn("how are you ?")
     replies = [predictor.vocab.encode(tokenize(text)) for text, _ in beam.alternatives]
@@ -64,17 +63,17 @@ def test_reranking_adds_the_backward_models_mean_log_probability_of_the_turn(mod
     # Each reply's backward score, computed alone.
     back = [float(predictor.log_backward(source, [r])) for r in replies]
     expected = [float(c / (len(r) + 1)) + 0.7 * b for c, b, r in zip(conditional, back, replies)]
-    reranked = predictor.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_backward_weight=0.7,
+    reranked = predictor.reply("how are you ?", None, DecodeConfig.of(beam_size=4, n_best=4, mmi_backward_weight=0.7,
                                                                    mmi_confident=2.0))
     assert [score for _, score in reranked.alternatives] == pytest.approx(sorted(expected, reverse=True), abs=1e-3)
     assert reranked.text == beam.alternatives[max(range(4), key=expected.__getitem__)][0]
     # Without a backward model the weight changes nothing.
     alone = ChatPredictor.load(forward, backward=None)
-    unweighed = alone.reply("how are you ?", None, DecodeConfig(beam_size=4, n_best=4, mmi_backward_weight=0.7,
+    unweighed = alone.reply("how are you ?", None, DecodeConfig.of(beam_size=4, n_best=4, mmi_backward_weight=0.7,
                                                                 mmi_confident=2.0))
     assert same_alternatives(unweighed.alternatives, beam.alternatives)
     with pytest.raises(ValueError):
-        DecodeConfig(mmi_backward_weight=-0.1)
+        DecodeConfig.of(mmi_backward_weight=-0.1)
 
 
 def test_backward_model_is_found_beside_the_chat_model_and_a_bad_one_is_only_noted(models, tmp_path):
@@ -91,7 +90,7 @@ def test_backward_model_is_found_beside_the_chat_model_and_a_bad_one_is_only_not
     beside.write_bytes(backward.read_bytes()[:1000])
     damaged = ChatPredictor.load(chat)
     assert damaged.backward is None and beside.name in damaged.backward_note
-    assert damaged.reply("hi", None, DecodeConfig(mmi_backward_weight=1.0)).text
+    assert damaged.reply("hi", None, DecodeConfig.of(mmi_backward_weight=1.0)).text
     other = train_small_model([["completely", "different words"]], epochs=1)
     other.attach_backward(backward)
     assert other.backward is None and "vocabulary" in other.backward_note
@@ -107,9 +106,9 @@ def test_reranking_chooses_among_as_many_finished_replies_as_asked(models, monke
     monkeypatch.setattr(chat, "decode", lambda *args, **kwargs: asked.append(args[3].n_best) or search(*args, **kwargs))
     settings = dict(beam_size=2, mmi_backward_weight=0.7, mmi_confident=2.0)
     for text in ("how are you ?", "where are you from ?", "nice"):
-        wide = predictor.reply(text, None, DecodeConfig(n_best=8, **settings))
+        wide = predictor.reply(text, None, DecodeConfig.of(n_best=8, **settings))
         assert len(wide.alternatives) > 2  # the search went on past the beam's width
-        assert predictor.reply(text, None, DecodeConfig(mmi_candidates=8, **settings)).text == wide.text
+        assert predictor.reply(text, None, DecodeConfig.of(mmi_candidates=8, **settings)).text == wide.text
     assert asked == [8, 8] * 3
-    predictor.reply("nice", None, DecodeConfig(**settings))
+    predictor.reply("nice", None, DecodeConfig.of(**settings))
     assert asked[-1] == 2  # by default, as many as the beam is wide

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from engine.decode_config import DecodeConfig
+from engine.decode_config import SearchConfig
 from engine.decoding import decode, length_penalty
 
 SOS, EOS, UNK, PAD = 0, 1, 2, 3
@@ -52,7 +52,7 @@ def test_wide_beam_returns_exhaustive_argmax(seed):
     step, reorder, sequence_log_prob = table_model(seed, max_len)
     candidates = [c for n in range(1, max_len + 1) for c in itertools.product(WORDS, repeat=n)]
     best = max(candidates, key=sequence_log_prob)
-    config = DecodeConfig(beam_size=len(candidates), length_penalty=0.0, max_length=max_len, block_ngram=0,
+    config = SearchConfig(beam_size=len(candidates), length_penalty=0.0, max_length=max_len, block_ngram=0,
                           n_best=len(candidates))
     hypotheses = run(step, reorder, config)
     assert tuple(hypotheses[0].tokens) == best
@@ -66,8 +66,8 @@ def test_wide_beam_returns_exhaustive_argmax(seed):
 @pytest.mark.parametrize("seed", range(5))
 def test_beam_one_equals_greedy(seed):
     step, reorder, _ = table_model(seed, 6)
-    greedy = run(step, reorder, DecodeConfig(strategy="greedy", max_length=6, length_penalty=0.0))
-    beam = run(step, reorder, DecodeConfig(strategy="beam", beam_size=1, max_length=6, length_penalty=0.0))
+    greedy = run(step, reorder, SearchConfig(strategy="greedy", max_length=6, length_penalty=0.0))
+    beam = run(step, reorder, SearchConfig(strategy="beam", beam_size=1, max_length=6, length_penalty=0.0))
     assert greedy[0].tokens == beam[0].tokens
     assert greedy[0].log_prob == pytest.approx(beam[0].log_prob)
 
@@ -88,7 +88,7 @@ def constant_model(preferences: dict[int, float]):
 @pytest.mark.parametrize("strategy", ["greedy", "beam", "sample"])
 def test_never_emits_unk_pad_or_sos_and_respects_lengths(strategy):
     step, reorder = constant_model({UNK: 5.0, PAD: 4.0, SOS: 4.0, EOS: 3.0, 4: 1.0, 5: 0.9, 6: 0.8})
-    config = DecodeConfig(strategy=strategy, min_length=2, max_length=5, block_ngram=0, seed=1)
+    config = SearchConfig(strategy=strategy, min_length=2, max_length=5, block_ngram=0, seed=1)
     hypothesis = run(step, reorder, config)[0]
     assert all(t in WORDS for t in hypothesis.tokens)
     assert 2 <= len(hypothesis.tokens) <= 5
@@ -96,13 +96,13 @@ def test_never_emits_unk_pad_or_sos_and_respects_lengths(strategy):
 
 def test_max_length_forces_end():
     step, reorder = constant_model({4: 5.0, EOS: -5.0})
-    hypothesis = run(step, reorder, DecodeConfig(strategy="greedy", max_length=4, block_ngram=0))[0]
+    hypothesis = run(step, reorder, SearchConfig(strategy="greedy", max_length=4, block_ngram=0))[0]
     assert hypothesis.tokens == [4, 4, 4, 4]
 
 
 def test_repeated_ngrams_are_blocked():
     step, reorder = constant_model({4: 5.0, 5: 4.0, 6: 3.0, EOS: -5.0})
-    hypothesis = run(step, reorder, DecodeConfig(strategy="greedy", max_length=12, block_ngram=2))[0]
+    hypothesis = run(step, reorder, SearchConfig(strategy="greedy", max_length=12, block_ngram=2))[0]
     bigrams = list(zip(hypothesis.tokens, hypothesis.tokens[1:]))
     assert len(bigrams) == len(set(bigrams))
 
@@ -111,7 +111,7 @@ def test_repeated_ngrams_are_blocked():
 @pytest.mark.parametrize("n", [2, 3])
 def test_no_hypothesis_repeats_an_ngram(strategy, n):
     step, reorder = constant_model({4: 5.0, 5: 4.0, 6: 3.0, EOS: -5.0})
-    config = DecodeConfig(strategy=strategy, beam_size=3, n_best=3, max_length=14, block_ngram=n,
+    config = SearchConfig(strategy=strategy, beam_size=3, n_best=3, max_length=14, block_ngram=n,
                           length_penalty=0.0)
     hypotheses = run(step, reorder, config)
     assert len(hypotheses) == (1 if strategy == "greedy" else 3)
@@ -125,7 +125,7 @@ def test_no_hypothesis_repeats_an_ngram(strategy, n):
 def test_a_sure_repeat_of_a_word_named_once_still_may_not_repeat_an_ngram(strategy):
     # p(4) is about 0.93, so "once" alone would let 4 come back; blocking 1-grams forbids it.
     step, reorder = constant_model({4: 5.0, 5: 1.9, 6: 1.8, EOS: -5.0})
-    config = DecodeConfig(strategy=strategy, max_length=6, block_ngram=1)
+    config = SearchConfig(strategy=strategy, max_length=6, block_ngram=1)
     hypothesis = decode(step, [()], reorder, config, SOS, EOS, UNK, PAD, once=frozenset({4}))[0]
     assert sorted(hypothesis.tokens) == [4, 5, 6]
 
@@ -147,14 +147,14 @@ def test_beam_goes_on_while_a_live_hypothesis_can_beat_the_finished_ones():
         return torch.stack(rows), None, prefixes
 
     reorder = lambda state, rows: [state[int(r)] for r in rows]  # noqa: E731
-    best = run(step, reorder, DecodeConfig(beam_size=2, length_penalty=0.0, block_ngram=0))[0]
+    best = run(step, reorder, SearchConfig(beam_size=2, length_penalty=0.0, block_ngram=0))[0]
     assert best.tokens == [4, 5] and best.log_prob == pytest.approx(math.log(0.49))
 
 
 @pytest.mark.parametrize("strategy", ["greedy", "beam"])
 def test_words_named_once_appear_at_most_once_unless_the_model_is_sure(strategy):
     step, reorder = constant_model({4: 2.0, 5: 1.9, 6: 1.8, EOS: -5.0})  # p(4) is about 0.36
-    config = DecodeConfig(strategy=strategy, max_length=6, block_ngram=0)
+    config = SearchConfig(strategy=strategy, max_length=6, block_ngram=0)
     hypothesis = decode(step, [()], reorder, config, SOS, EOS, UNK, PAD, once=frozenset({4, 5}))[0]
     assert sorted(hypothesis.tokens) == [4, 5, 6, 6, 6, 6]  # 6 fills the rest (the beam may order them otherwise)
     # The config turns it off.
@@ -169,17 +169,17 @@ def test_words_named_once_appear_at_most_once_unless_the_model_is_sure(strategy)
 
 def test_sampling_follows_top_k_and_is_repeatable_with_a_seed():
     step, reorder = constant_model({4: 1.0, 5: 0.9, 6: 0.8, EOS: -1.0})
-    config = DecodeConfig(strategy="sample", top_k=2, max_length=30, block_ngram=0, seed=7, forbid_unk=True)
+    config = SearchConfig(strategy="sample", top_k=2, max_length=30, block_ngram=0, seed=7, forbid_unk=True)
     first = run(step, reorder, config)[0].tokens
     assert first == run(step, reorder, config)[0].tokens
     assert set(first) == {4, 5}  # 6 and <eos> are outside the top 2
-    single = run(step, reorder, DecodeConfig(strategy="sample", top_k=1, max_length=5, block_ngram=0, seed=3))[0]
+    single = run(step, reorder, SearchConfig(strategy="sample", top_k=1, max_length=5, block_ngram=0, seed=3))[0]
     assert single.tokens == [4] * 5
 
 
 def test_top_p_keeps_the_nucleus():
     step, reorder = constant_model({4: 4.0, 5: 0.0, EOS: -10.0})
-    config = DecodeConfig(strategy="sample", top_p=0.5, max_length=6, block_ngram=0, seed=0)
+    config = SearchConfig(strategy="sample", top_p=0.5, max_length=6, block_ngram=0, seed=0)
     assert set(run(step, reorder, config)[0].tokens) == {4}
 
 
@@ -191,15 +191,15 @@ def test_length_penalty_follows_wu_et_al():
 
 def test_bad_configs_are_refused():
     with pytest.raises(ValueError):
-        DecodeConfig(strategy="nucleus")
+        SearchConfig(strategy="nucleus")
     with pytest.raises(ValueError):
-        DecodeConfig(temperature=0)
-    assert math.isfinite(DecodeConfig().length_penalty)
+        SearchConfig(temperature=0)
+    assert math.isfinite(SearchConfig().length_penalty)
 
 
 def test_sampling_draws_n_best_replies_side_by_side_each_scored_by_the_model():
     step, reorder, sequence_log_prob = table_model(3, 6)
-    config = DecodeConfig(strategy="sample", n_best=64, max_length=6, block_ngram=0, seed=5)
+    config = SearchConfig(strategy="sample", n_best=64, max_length=6, block_ngram=0, seed=5)
     hypotheses = run(step, reorder, config)
     assert len(hypotheses) == 64
     assert len({tuple(h.tokens) for h in hypotheses}) > 8  # each row draws its own tokens
@@ -212,7 +212,7 @@ def test_sampling_draws_n_best_replies_side_by_side_each_scored_by_the_model():
 def test_side_by_side_samples_follow_the_models_distribution():
     # p(4), p(5), p(6), p(<eos>) once the banned ids are masked: 0.5, 0.3, 0.15, 0.05.
     step, reorder = constant_model({4: math.log(0.5), 5: math.log(0.3), 6: math.log(0.15), EOS: math.log(0.05)})
-    config = DecodeConfig(strategy="sample", n_best=4000, min_length=0, max_length=1, block_ngram=0, seed=11)
+    config = SearchConfig(strategy="sample", n_best=4000, min_length=0, max_length=1, block_ngram=0, seed=11)
     first = [h.tokens[0] if h.tokens else EOS for h in run(step, reorder, config)]
     for token, probability in ((4, 0.5), (5, 0.3), (6, 0.15), (EOS, 0.05)):
         assert first.count(token) / len(first) == pytest.approx(probability, abs=0.03)
@@ -234,7 +234,7 @@ def test_nucleus_is_the_one_a_full_sort_gives_also_past_the_first_words(top_k):
     log_probs = torch.log_softmax(torch.randn(7, vocab, generator=generator)
                                   * torch.tensor([6.0, 3.0, 1.5, 1.0, 0.3, 0.05, 4.0]).unsqueeze(1), dim=1)
     log_probs[6, log_probs[6].topk(3).indices] = -math.inf
-    config = DecodeConfig(strategy="sample", top_p=0.9, top_k=top_k, temperature=0.8)
+    config = SearchConfig(strategy="sample", top_p=0.9, top_k=top_k, temperature=0.8)
     logits, ids = Sampling(config, SpecialIds(sos=SOS, eos=EOS), torch.device("cpu")).candidates(log_probs)
     sizes = []
     for row in range(log_probs.size(0)):
@@ -269,7 +269,7 @@ def test_constraints_leave_the_models_tensor_alone_and_take_any_layout(strategy)
         handed.append((view, view.clone()))
         return view, attention, state
 
-    config = DecodeConfig(strategy=strategy, n_best=3 if strategy == "sample" else 1, max_length=6, seed=7)
+    config = SearchConfig(strategy=strategy, n_best=3 if strategy == "sample" else 1, max_length=6, seed=7)
     once = frozenset({4, 5})
     plain = decode(plain_step, [()], reorder, config, SOS, EOS, UNK, PAD, once=once)
     strided = decode(strided_step, [()], reorder, config, SOS, EOS, UNK, PAD, once=once)

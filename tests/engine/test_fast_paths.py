@@ -163,7 +163,7 @@ def test_replies_with_the_switch_off_are_the_reference_models():
     (the fast replies run on the prepacked decoder where fbgemm is there)."""
     model = tiny().eval()
     predictor = ChatPredictor(model, VOCAB, torch.device("cpu"))
-    config = DecodeConfig(strategy="greedy", min_length=4, max_length=4)
+    config = DecodeConfig.of(strategy="greedy", min_length=4, max_length=4)
     fast_reply = predictor.reply("do you like music ?", None, config)
     with fast.use_reference():
         reference = ChatPredictor(model, VOCAB, torch.device("cpu")).reply("do you like music ?", None, config)

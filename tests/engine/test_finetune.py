@@ -86,7 +86,7 @@ def test_command_line_learns_the_correction_and_reports_jsonl(tiny_model, tmp_pa
     from engine.decode_config import DecodeConfig
     from engine.tasks.chat import ChatPredictor
 
-    greedy = DecodeConfig(strategy="greedy")
+    greedy = DecodeConfig.of(strategy="greedy")
     assert ChatPredictor.load(tiny_model).reply("do you like music?", None, greedy).text == "Yes I love jazz"
     data = write_saved(tmp_path / "data.json", [
         [SavedExchange("hello there", "hi! how are you?"), SavedExchange("i am fine thanks", "good to hear")],
@@ -163,7 +163,7 @@ def test_fine_tuning_starts_its_streams_from_the_models_start_state(tiny_model, 
     assert len(seen) == 1 and all(torch.equal(a, b) for a, b in zip(seen[0], start))
     tuned = ChatPredictor.load(out)  # the tuned version keeps the start state, and the taught reply
     assert tuned.meta["start_state"] == checkpoint.meta["start_state"]
-    assert tuned.reply("do you like music?", None, DecodeConfig(strategy="greedy")).text == "No I prefer silence"
+    assert tuned.reply("do you like music?", None, DecodeConfig.of(strategy="greedy")).text == "No I prefer silence"
 
 
 def test_the_panels_settings_and_data_file_load_without_torch():

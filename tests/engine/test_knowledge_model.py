@@ -16,7 +16,7 @@ from engine.models.seq2seq import Seq2SeqConfig
 from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab, tokenize
 
-GREEDY = DecodeConfig(strategy="greedy")
+GREEDY = DecodeConfig.of(strategy="greedy")
 THINGS = ("door", "safe", "wifi", "gate", "locker", "bike", "garage", "alarm")
 CHAT = (("how are you ?", "i am fine"), ("hello there", "hi , nice to see you"), ("what a nice day", "yes it is sunny"))
 

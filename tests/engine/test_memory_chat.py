@@ -13,7 +13,7 @@ from engine.models.seq2seq import Seq2SeqConfig
 from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab
 
-GREEDY = DecodeConfig(strategy="greedy")
+GREEDY = DecodeConfig.of(strategy="greedy")
 
 
 def _name(rng: random.Random) -> str:
@@ -180,7 +180,7 @@ def test_fine_tuning_a_memory_model_teaches_a_correction_and_keeps_the_copy_path
 
 def test_the_mmi_reranking_reads_the_memory_models_replies_with_their_copied_words(taught):
     state = taught.reply("my name is Trovelina", None, GREEDY).state
-    reranked = taught.reply("what is my name ?", state, DecodeConfig(mmi_weight=0.5, n_best=3))
+    reranked = taught.reply("what is my name ?", state, DecodeConfig.of(mmi_weight=0.5, n_best=3))
     assert "Trovelina" in reranked.text
     # Every alternative was scored by the reranking: the scores are in its order.
     scores = [score for _, score in reranked.alternatives]
@@ -190,8 +190,8 @@ def test_the_mmi_reranking_reads_the_memory_models_replies_with_their_copied_wor
 
 def test_the_reranked_reply_keeps_the_number_of_alternatives_asked_for(taught):
     state = taught.reply("my name is Trovelina", None, GREEDY).state
-    assert len(taught.reply("how are you", state, DecodeConfig(mmi_weight=0.5)).alternatives) == 1
-    assert len(taught.reply("how are you", state, DecodeConfig(mmi_weight=0.5, n_best=2)).alternatives) == 2
+    assert len(taught.reply("how are you", state, DecodeConfig.of(mmi_weight=0.5)).alternatives) == 1
+    assert len(taught.reply("how are you", state, DecodeConfig.of(mmi_weight=0.5, n_best=2)).alternatives) == 2
 
 
 def test_prepacked_reply_steps_match_the_model_and_copy_words_outside_the_vocabulary(taught):

@@ -23,10 +23,10 @@ def model():
 
 
 CONFIGS = {
-    "beam": DecodeConfig(beam_size=3),
-    "greedy": DecodeConfig(strategy="greedy"),
-    "sample": DecodeConfig(strategy="sample", seed=3, temperature=0.7),
-    "reranked": DecodeConfig(beam_size=3, mmi_weight=0.5, mmi_samples=4, mmi_candidates=4),
+    "beam": DecodeConfig.of(beam_size=3),
+    "greedy": DecodeConfig.of(strategy="greedy"),
+    "sample": DecodeConfig.of(strategy="sample", seed=3, temperature=0.7),
+    "reranked": DecodeConfig.of(beam_size=3, mmi_weight=0.5, mmi_candidates=4),
 }
 
 
