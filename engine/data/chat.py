@@ -139,7 +139,7 @@ def reversed_exchanges(streams: Sequence[list[Exchange]]) -> list[list[Exchange]
     """Every exchange of ``streams`` turned around, (reply ids, turn ids), each a stream of its own:
     the data of a backward model p(turn | reply), which scores how well a reply accounts for the
     turn it answers (Li et al. 2016's MMI-bidi). Exchanges with an empty reply are left out."""
-    return [[(reply, source)] for stream in streams for source, reply in stream if reply]
+    return [[(exchange[1], exchange[0])] for stream in streams for exchange in stream if exchange[1]]
 
 
 @dataclass

@@ -27,7 +27,7 @@ def sample_prior_contexts(streams: Sequence[Sequence[tuple[list[int], list[int]]
                           seed: int = 1234) -> list[list[int]]:
     """``n`` user turns drawn at random from training streams. A reply's probability averaged over
     them estimates its probability in any context, p(reply) = E_turn[p(reply | turn)]."""
-    sources = [source for stream in streams for source, _ in stream]
+    sources = [exchange[0] for stream in streams for exchange in stream]
     picked = random.Random(seed).sample(range(len(sources)), min(n, len(sources)))
     return [sources[i] for i in sorted(picked)]
 
