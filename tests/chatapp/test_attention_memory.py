@@ -155,7 +155,7 @@ def test_keys_that_do_not_fit_the_words_fall_back_to_the_plain_view(qtbot):
     broken = [dict(attention, turns=turns[:-3]),  # turns shorter than source
               dict(attention, turns=turns + [0]),
               dict(attention, turns=[str(t) for t in turns]),
-              dict(attention, turns=[-1] * len(turns))]
+              dict(attention, turns=[-2] * len(turns))]  # -1 marks a stored pair's words; below, nothing
     for case in broken:
         case.pop("copied")
         dialog = open_dialog(qtbot, case)
