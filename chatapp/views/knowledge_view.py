@@ -81,8 +81,9 @@ class KnowledgeDialog(QDialog):
         self.records: list = []  # the KnowledgeRecords shown, row by row
         self.setWindowTitle("Knowledge")
         layout = QVBoxLayout(self)
-        intro = QLabel("The bot answers a question like one of these with its answer at once, without "
-                       "training. Teach adds one; so can you, here, or import a file of them.")
+        intro = QLabel("The bot answers a question like one of these with its answer, at once, with no "
+                       "training run. Teaching a better reply in the chat adds one; you can also add them "
+                       "here or import a file of them.")
         intro.setObjectName("hint")
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -96,11 +97,10 @@ class KnowledgeDialog(QDialog):
         self.count = QLabel()  # how many pairs are stored and shown
         self.count.setObjectName("hint")
         self.status = QLabel()  # what the last change did
-        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         footer = QHBoxLayout()
         footer.addWidget(self.count)
-        footer.addStretch(1)
-        footer.addWidget(self.status, 2, Qt.AlignmentFlag.AlignRight)
+        footer.addWidget(self.status, 1)  # the room left, its text on the right
         layout.addLayout(footer)
         self._search_timer = QTimer(self, singleShot=True, interval=200)
         self._search_timer.timeout.connect(self.refresh)
@@ -192,8 +192,9 @@ class KnowledgeDialog(QDialog):
         self._open(dialog)
 
     def _added(self, record: Any, replaced: bool) -> None:
-        self.status.setText(f"“{record.question}” already had an answer: it is now replaced by the new one."
-                           if replaced else f"Added “{record.question}”.")
+        question = _short(record.question)
+        self.status.setText(f"“{question}” already had an answer: it is now replaced by the new one."
+                            if replaced else f"Added “{question}”.")
 
     def edit_selected(self) -> None:
         record = self.selected()
@@ -247,3 +248,8 @@ class KnowledgeDialog(QDialog):
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
