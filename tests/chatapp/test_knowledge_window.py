@@ -202,3 +202,17 @@ def test_the_note_under_a_reply_names_its_source():
     assert knowledge_note(None) == ""
     assert knowledge_note({"question": "wifi?", "source": "import"}) == "from what you taught me: 'wifi?'"
     assert knowledge_note({"question": "who are you", "source": "shipped"}) == "from what I know about myself"
+
+
+def test_an_engine_made_again_on_another_device_keeps_the_pairs(make_app):
+    from dataclasses import replace
+
+    app = make_app()
+    app.controller.add_knowledge("who are you", "chatapp", done=lambda record, replaced: None)
+    app.wait_idle(WAIT)
+    pair = KnowledgePair("who are you", "chatapp", "user")
+    assert app.engine.knowledge_sets == [(), (pair,)]
+    app.controller.apply_settings(replace(app.controller.settings, device="cpu"))
+    app.qtbot.waitUntil(lambda: app.controller.host.ready, timeout=WAIT)
+    app.wait_idle(WAIT)
+    assert app.engine.knowledge_sets == [(), (pair,), (pair,)]  # given to the new engine as it loads

@@ -140,3 +140,10 @@ def test_question_key_and_pair_problem():
     assert question_key("  What's\tthe  WiFi ") == question_key("what's the wifi")
     assert pair_problem("q", "a") is None
     assert pair_problem(" ", "a") == "the question is empty"
+
+
+def test_reading_pairs_needs_no_qt_sql_or_torch():
+    from imports import packages_loaded_by
+
+    loaded = packages_loaded_by("engine.knowledge_files")
+    assert not loaded & {"PySide6", "sqlalchemy", "torch", "chatapp"}
