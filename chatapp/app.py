@@ -50,6 +50,7 @@ def open_app(window, data_dir: Path, engine_factory: Optional[EngineFactory] = N
     controller.version_changed.connect(lambda _version: training.versions_changed.emit())
     window.set_controller(controller, training)
     host.start()
+    controller.load_knowledge()  # the stored pairs reach the engine once it has loaded
     return controller
 
 

@@ -13,10 +13,10 @@ and why, and tells the caller, so that the view keeps the text (``send`` clears 
 its ``saved`` callback) and an unanswered message can be answered later (``retry``). A message is
 saved before its reply is asked for, and the store's thread runs tasks in the order they came.
 
-Four parts live in mixins of their own: the model version in use per kind
+Five parts live in mixins of their own: the model version in use per kind
 (``chatapp.model_switching``), attached images and their captions (``chatapp.image_messages``),
-regenerating a reply (``chatapp.regenerate``), and ratings, corrections, export and import
-(``chatapp.message_actions``).
+regenerating a reply (``chatapp.regenerate``), ratings, corrections, export and import
+(``chatapp.message_actions``), and the knowledge pairs (``chatapp.knowledge``).
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from chatapp.engine_host import EngineHost
 from chatapp.image_messages import ImageMessages
+from chatapp.knowledge import KnowledgeActions
 from chatapp.message_actions import MessageActions
 from chatapp.model_switching import ModelSwitching
 from chatapp.ops import Op, OpContext, Worker, first_line
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 
 
-class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, MessageActions):
+class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, MessageActions, KnowledgeActions):
     message_added = Signal(object)  # MessageRecord, in any conversation
     message_changed = Signal(object)  # MessageRecord whose sentiment, text or feedback changed
     busy_changed = Signal(int, bool)  # conversation id, whether a reply or caption is running
@@ -51,6 +52,7 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, Messa
     engine_status = Signal(object)  # {kind: available}; problems are in ``engine_problems``
     settings_changed = Signal(object)  # AppSettings
     version_changed = Signal(object)  # the ModelVersionRecord now active for its kind
+    knowledge_changed = Signal(int)  # the stored pairs changed (and went to the engine): how many now
 
     def __init__(self, owner: "StoreOwner", host: EngineHost, settings: AppSettings,
                  parent: Optional[QObject] = None):
@@ -253,6 +255,10 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, Messa
                      "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
         if getattr(reply, "source_turns", None) is not None:  # a memory model: the conversation so far
             attention.update(turns=list(reply.source_turns), copied=[float(share) for share in reply.copied or []])
+        if getattr(reply, "knowledge", None) is not None:  # the stored pair it drew on (a KnowledgeUse)
+            use = reply.knowledge
+            attention["knowledge"] = {"question": use.question, "answer": use.answer, "source": use.source,
+                                      "copied_share": float(use.copied_share)}
         fields = dict(attention=attention, score=float(reply.score), decoding=decoding,
                       model_version_id=self._versions.get("chat"))
 

@@ -9,7 +9,7 @@ download puts in place is picked up without a restart.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -40,6 +40,7 @@ class EngineHost(QObject):
         self.available: dict[str, bool] = {kind: False for kind in KINDS}
         self.problems: dict[str, str] = {}
         self.paths: dict[str, str] = {}  # kind -> the checkpoint the engine uses
+        self.knowledge: Optional[tuple] = None  # the pairs last given (set_knowledge), for a restart
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self._look_for_models)
@@ -50,12 +51,14 @@ class EngineHost(QObject):
         if device is not None:
             self.device = device
         self.ready = False
-        chosen = self.device
+        chosen, knowledge = self.device, self.knowledge
 
         def load(ctx: OpContext) -> tuple[dict[str, bool], dict[str, str], dict[str, str]]:
             ctx.report("Loading the models…")
             self.engine = self._factory(chosen)
             available = self.engine.load(KINDS)
+            if knowledge is not None:  # a new engine (another device) keeps the user's pairs
+                self.engine.set_knowledge(knowledge)
             paths = {k: str(v) for k, v in getattr(self.engine, "paths", {}).items()}
             return dict(available), dict(self.engine.problems), paths
 
@@ -118,6 +121,21 @@ class EngineHost(QObject):
         op = self.call(switch, f"use {kind} model")
         op.result.connect(lambda k: self._on_found([k]))
         return op
+
+    def set_knowledge(self, pairs: Sequence[Any]) -> Op:
+        """Give the engine the user's stored pairs (``engine.knowledge_pairs.KnowledgePair``), after
+        whatever is queued before (a reply asked for later reads them); they are kept for an engine
+        made again on another device."""
+        self.knowledge = tuple(pairs)
+        given = self.knowledge
+
+        def give(engine: Any, _ctx: OpContext) -> int:
+            if engine is None:
+                return 0  # the engine could not start: load_failed said so
+            engine.set_knowledge(given)
+            return len(given)
+
+        return self.call(give, "set knowledge")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         self._poll.stop()

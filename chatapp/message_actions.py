@@ -34,13 +34,21 @@ class MessageActions:
         self.read(rate, rated)
 
     def teach(self, message_id: int, better_reply: str, refused: Optional[Callable[[], None]] = None) -> None:
-        """Store the reply the bot should have given; the training panel learns from it. When it
-        is not saved, a banner, then ``refused()`` so the caller can give the text back."""
-        def add(store: Any) -> Any:
-            store.add_correction(message_id, better_reply)
-            return store.message(message_id)
+        """Store the reply the bot should have given: a correction the training panel learns from,
+        and the pair (the user's message before it -> the reply) that the bot answers from at
+        once (``chatapp.knowledge``), in one transaction. When it is not saved, a banner, then
+        ``refused()`` so the caller can give the text back."""
+        def add(store: Any) -> tuple:
+            taught = store.teach(message_id, better_reply)
+            pairs = store.knowledge_for_engine() if taught.question is not None else []
+            return store.message(message_id), taught, pairs
 
-        self._write(None, add, "Your better reply was not saved", done=self.message_changed.emit, refused=refused)
+        def added(found: tuple) -> None:
+            message, taught, pairs = found
+            self.message_changed.emit(message)
+            self.after_teach(message.conversation_id if message else None, taught, pairs)
+
+        self._write(None, add, "Your better reply was not saved", done=added, refused=refused)
 
     # -- export and import -------------------------------------------------------------------
     def export(self, conversation_id: int, path: Path, done: Optional[Callable[[Path], None]] = None) -> None:

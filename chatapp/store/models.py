@@ -125,3 +125,19 @@ class Feedback(Base):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     value: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgePairRow(Base):
+    """A (question, answer) pair the bot answers from at once: taught with Teach, added in the
+    Knowledge view or imported from a file. One pair per question (``question_key``)."""
+
+    __tablename__ = "knowledge_pairs"
+    __table_args__ = (Index("ix_knowledge_pairs_question_key", "question_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)  # as the user wrote it
+    question_key: Mapped[str] = mapped_column(Text)  # engine.knowledge_files.question_key(question)
+    answer: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # "user" (taught or added) or "import"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)  # the answer's last change

@@ -42,6 +42,9 @@ class MessageRecord:
     attachments: tuple[AttachmentRecord, ...] = ()
     correction: Optional[str] = None  # the newest correction taught for this message
     feedback: int = 0  # +1 thumbs up, -1 thumbs down, 0 none
+    # The stored pair a reply drew on, kept in its attention record: question, answer, source,
+    # copied_share (engine.knowledge_pairs.KnowledgeUse as a dict); None for most replies.
+    knowledge: Optional[dict[str, Any]] = None
 
     @property
     def sentiment_confidence(self) -> float:
@@ -106,3 +109,24 @@ class TrainingConversation:
     turns: int  # text messages, the user's and the bot's
     corrections: int  # bot replies with a taught correction
     thumbs_down: int  # bot replies marked bad (left out unless corrected)
+
+
+@dataclass(frozen=True)
+class KnowledgeRecord:
+    """A stored (question, answer) pair as the Knowledge view lists it."""
+
+    id: int
+    question: str
+    answer: str
+    source: str  # "user" (taught or added in the window) or "import"
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Taught:
+    """What teaching a better reply stored besides the correction."""
+
+    question: Optional[str]  # the pair's question (the user's message), None when no pair was stored
+    replaced: bool  # a pair with that question was there: its answer is now the taught reply
+    skipped: str = ""  # why no pair was stored ("" when one was)

@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from chatapp.store.db import StoreWriteError, integrity_check, open_database, write_failure, write_session
 from chatapp.store.models import Attachment, Conversation, Correction, Feedback, Message, utcnow
 from chatapp.store.records import AttachmentRecord, ConversationInfo, MessageRecord, SearchHit
+from chatapp.store.knowledge_queries import KnowledgeQueries
 from chatapp.store.training_queries import TrainingQueries
 
 ATTACHMENTS_DIR = "attachments"
 MAX_TITLE = 200
 
 
-class Store(TrainingQueries):
+class Store(TrainingQueries, KnowledgeQueries):
     """The data folder: the SQLite database and the copies of attached images. Conversations,
-    messages, corrections and search are here; training's tables are in ``TrainingQueries``."""
+    messages, corrections and search are here; training's tables are in ``TrainingQueries``, the
+    knowledge pairs in ``KnowledgeQueries``."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
@@ -295,7 +297,7 @@ class Store(TrainingQueries):
         columns = (Message.id, Message.conversation_id, Message.role, Message.text,
                    Message.created_at, Message.sentiment_label, Message.sentiment_probabilities,
                    Message.attention.is_not(None), Message.score, Message.decoding,
-                   Message.model_version_id)
+                   Message.model_version_id, Message.attention["knowledge"])
         query = select(*columns).where(condition).order_by(Message.id.desc())
         if limit is not None:
             query = query.limit(limit)
@@ -318,7 +320,7 @@ class Store(TrainingQueries):
         return [MessageRecord(id=r[0], conversation_id=r[1], role=r[2], text=r[3], created_at=r[4],
                               sentiment_label=r[5], sentiment_probabilities=r[6],
                               has_attention=bool(r[7]), score=r[8], decoding=r[9],
-                              model_version_id=r[10],
+                              model_version_id=r[10], knowledge=r[11],
                               attachments=tuple(attachments.get(r[0], ())),
                               correction=corrections.get(r[0]), feedback=feedback.get(r[0], 0))
                 for r in rows]
@@ -350,7 +352,8 @@ def _message(row: Message, attachments: Sequence[AttachmentRecord], correction: 
                          sentiment_probabilities=row.sentiment_probabilities,
                          has_attention=has_attention, score=row.score, decoding=row.decoding,
                          model_version_id=row.model_version_id, attachments=tuple(attachments),
-                         correction=correction, feedback=feedback)
+                         correction=correction, feedback=feedback,
+                         knowledge=(row.attention or {}).get("knowledge"))
 
 
 

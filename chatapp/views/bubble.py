@@ -24,6 +24,16 @@ def local_time(message: "MessageRecord") -> str:
     return message.created_at.replace(tzinfo=timezone.utc).astimezone().strftime("%H:%M")
 
 
+def knowledge_note(knowledge: "dict | None") -> str:
+    """The line under a reply that drew on a stored pair (``MessageRecord.knowledge``)."""
+    if not knowledge:
+        return ""
+    if knowledge.get("source") == "shipped":
+        return "from what I know about myself"
+    question = " ".join(str(knowledge.get("question", "")).split())
+    return f"from what you taught me: '{question[:80] + '…' if len(question) > 80 else question}'"
+
+
 class MessageBubble(QFrame):
     """Emits ``action(name, message_id, value)``: copy, regenerate, attention, teach, feedback,
     show_all, retry (a user message that has no reply: see ``set_unanswered``) and cells (which
@@ -58,6 +68,12 @@ class MessageBubble(QFrame):
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.source_note = QLabel()  # a reply that drew on a stored pair says so
+        self.source_note.setObjectName("note")
+        self.source_note.setWordWrap(True)
+        self.source_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.source_note.hide()
+        layout.addWidget(self.source_note)
         self.hint = QLabel()  # what the window adds about the message (set_hint)
         self.hint.setObjectName("note")
         self.hint.setWordWrap(True)
@@ -151,6 +167,11 @@ class MessageBubble(QFrame):
             self.more.setText(f"Show all {len(text):,} characters")
         self.note.setText(f"✎ Taught: {message.correction}" if message.correction else "")
         self.note.setVisible(bool(message.correction))
+        knowledge = getattr(message, "knowledge", None)
+        source = knowledge_note(knowledge)
+        self.source_note.setText(source)
+        self.source_note.setToolTip(f"The stored answer: {knowledge.get('answer', '')}" if source else "")
+        self.source_note.setVisible(bool(source))
         if message.role == "user":
             label = message.sentiment_label
             if label in SENTIMENT_WORDS:

@@ -187,7 +187,8 @@ class SettingsDialog(QDialog):
 
 
 class TeachDialog(QDialog):
-    """Type the reply the bot should have given; it is kept as a correction for training."""
+    """Type the reply the bot should have given: kept as a correction for training and as a
+    (question, answer) pair the bot answers from at once. Save stays off while it is blank."""
 
     taught = Signal(int, str)  # message id, the better reply
 
@@ -205,7 +206,9 @@ class TeachDialog(QDialog):
         self.editor.setPlaceholderText("What should the bot have said?")
         self.editor.setFixedHeight(90)
         layout.addWidget(self.editor)
-        hint = QLabel("Corrections are used when you fine-tune the model in the training panel.")
+        hint = QLabel("The bot answers your message with this from now on (see Training → Knowledge), "
+                      "and fine-tuning in the training panel learns it for good.")
+        hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save

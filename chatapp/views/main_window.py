@@ -320,6 +320,16 @@ class MainWindow(ConversationActions, FileActions, QMainWindow):
         self.training_panel.raise_()
         return self.training_panel
 
+    def open_knowledge(self) -> Optional[QWidget]:
+        """The Knowledge view: the stored (question, answer) pairs the bot answers from."""
+        if self.controller is None:
+            return None
+        from chatapp.views.knowledge_view import KnowledgeDialog
+
+        dialog = KnowledgeDialog(self.controller, self)
+        self._open(dialog)
+        return dialog
+
     def _open(self, dialog: QWidget) -> None:
         """Open a dialog without a nested event loop, so replies keep arriving (and tests can
         reach it through ``self.dialog``)."""

@@ -15,7 +15,7 @@ KINDS = ("chat", "sentiment", "caption")
 
 
 def build_menus(window) -> None:
-    """File, Conversation, Training and Help, with their shortcuts, on ``window``'s menu bar."""
+    """File, Conversation, Training (with Knowledge), Lab and Help, with their shortcuts, on ``window``'s menu bar."""
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     window.new_action = _action(window, file_menu, "&New conversation", QKeySequence.StandardKey.New,
@@ -47,6 +47,8 @@ def build_menus(window) -> None:
     training = bar.addMenu("&Training")
     _action(window, training, "&Teach the bot from conversations…", QKeySequence("Ctrl+T"),
             window.open_training)
+    window.knowledge_action = _action(window, training, "&Knowledge…", QKeySequence("Ctrl+K"),
+                                      window.open_knowledge)
     _action(window, bar.addMenu("&Lab"), "&RNN Lab…", QKeySequence("Ctrl+L"), window.open_lab)
     help_menu = bar.addMenu("&Help")
     _action(window, help_menu, "&Keyboard shortcuts", None, window.show_shortcuts)

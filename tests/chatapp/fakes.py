@@ -3,7 +3,8 @@
 The app receives it through its engine factory (dependency injection), so these tests check the
 app's own logic — queueing, storing, showing — quickly and deterministically, whatever state the
 real models are in. Replies echo the message; attention is a clean diagonal; sentiment reads a few
-keywords; captions describe the image's size.
+keywords; captions describe the image's size; a message that is a stored pair's question is
+answered with its answer (``Reply.knowledge`` set), as a lookup in place of retrieval.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any, Optional
 
+from engine.knowledge_pairs import KnowledgeUse
 from engine.results import Caption, ChatState, Reply, SentimentResult
 
 POSITIVE = {"love", "great", "happy", "thanks", "good"}
@@ -32,6 +34,8 @@ class FakeEngine:
         self.paths = {k: base / f"{k}.safetensors" for k in ("chat", "sentiment", "caption")}
         self.calls: list[tuple[str, Any]] = []
         self.set_models: list[tuple[str, Path]] = []
+        self.knowledge: tuple = ()  # the pairs last given
+        self.knowledge_sets: list[tuple] = []  # every set_knowledge call, in order
 
     def load(self, kinds=("chat", "sentiment", "caption")) -> dict[str, bool]:
         return {kind: kind not in self.missing for kind in kinds}
@@ -65,8 +69,23 @@ class FakeEngine:
         weights = [[1.0 if j == min(i, len(source) - 1) else 0.0 for j in range(len(source))]
                    for i in range(len(target))]
         turns = (state.turns if state else 0) + 1
+        pair = self._taught(text)
+        if pair is not None:
+            target = pair.answer.split()
+            weights = [[1.0 / len(source)] * len(source) for _ in target]
+        use = KnowledgeUse(pair.question, pair.answer, pair.source, 1.0) if pair is not None else None
         return Reply(text=" ".join(target), tokens=target, score=-0.5, source_tokens=source,
-                     attention=weights, state=ChatState(tensors=None, turns=turns, model_id="fake"))
+                     attention=weights, state=ChatState(tensors=None, turns=turns, model_id="fake"), knowledge=use)
+
+    def set_knowledge(self, pairs) -> None:
+        self.knowledge = tuple(pairs)
+        self.knowledge_sets.append(self.knowledge)
+
+    def _taught(self, text: str):
+        """The stored pair whose question is the message (case and spaces aside), as a lookup
+        stands in for the model's retrieval."""
+        key = " ".join(text.casefold().split())
+        return next((pair for pair in self.knowledge if " ".join(pair.question.casefold().split()) == key), None)
 
     def rebuild_state(self, exchanges) -> ChatState:
         self._need("chat")
