@@ -86,6 +86,10 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     _common(chat)
     chat.add_argument("--model", default=None)
     _decoding_arguments(chat)
+    for command in (reply, chat):
+        command.add_argument("--knowledge", default=None, metavar="FILE",
+                             help="(question, answer) pairs the bot may answer from, beside the shipped ones: "
+                                  "TSV question<TAB>answer, CSV with question,answer columns, or JSON")
 
     sentiment = commands.add_parser("sentiment", help="label a text positive, neutral or negative")
     _common(sentiment)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -232,11 +233,30 @@ def _decode_config(args: argparse.Namespace) -> DecodeConfig:
     return chat_decoding(strategy=args.strategy, beam_size=args.beam_size, n_best=args.n_best, **mmi_settings(args))
 
 
+def cli_knowledge(predictor: ChatPredictor, path: Optional[str]):
+    """The pairs a command-line reply reads: the shipped ones and those of ``--knowledge FILE``
+    (a bad file stops the command with its file and line, before any reply); None for a model
+    that does not read pairs (a note says so when a file was given)."""
+    from engine.knowledge_files import read_pairs
+    from engine.knowledge_index import KnowledgeIndex
+    from engine.shipped import shipped_pairs
+
+    pairs = read_pairs(path, source="user") if path else []
+    if not predictor.model.config.knowledge_pairs:
+        if path:
+            print(f"note: this chat model was not trained to read stored pairs; {path} is not used", file=sys.stderr)
+        return None
+    return KnowledgeIndex(list(shipped_pairs()) + pairs)
+
+
 def run_reply(args: argparse.Namespace) -> int:
     if not args.text.strip():
         raise ValueError("the message is empty: there is nothing to reply to")
     predictor = ChatPredictor.load(args.model or DEFAULT_PATHS["chat"], pick_device(args.device))
-    reply = predictor.reply(args.text, None, _decode_config(args))
+    knowledge = cli_knowledge(predictor, args.knowledge)
+    reply = predictor.reply(args.text, None, _decode_config(args), knowledge=knowledge)
+    if reply.knowledge is not None:
+        print(f"(from a stored pair: {reply.knowledge.question!r})", file=sys.stderr)
     for text, score in reply.alternatives:
         print(text if args.n_best == 1 else f"{score:8.3f}  {text}")
     return 0
@@ -244,6 +264,7 @@ def run_reply(args: argparse.Namespace) -> int:
 
 def run_chat(args: argparse.Namespace) -> int:
     predictor = ChatPredictor.load(args.model or DEFAULT_PATHS["chat"], pick_device(args.device))
+    knowledge = cli_knowledge(predictor, args.knowledge)
     config = _decode_config(args)
     state = None
     print("Type a message and press Enter; an empty line or Ctrl-D ends the conversation.")
@@ -255,6 +276,6 @@ def run_chat(args: argparse.Namespace) -> int:
             return 0
         if not text.strip():
             return 0
-        reply = predictor.reply(text, state, config)
+        reply = predictor.reply(text, state, config, knowledge=knowledge)
         state = reply.state
         print(f"bot> {reply.text}")

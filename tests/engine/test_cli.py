@@ -108,3 +108,12 @@ def test_options_made_from_a_config_take_its_names_defaults_and_comments():
     sentiment = build_parser(["train", "sentiment", "--help"])
     assert sentiment.parse_args(["train", "sentiment"]).balance is True
     assert sentiment.parse_args(["train", "sentiment", "--no-balance"]).balance is False
+
+
+def test_a_bad_knowledge_file_stops_reply_with_its_line_before_any_reply(capsys, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("what is the wifi password?\tmarmalade42\nwho feeds the cat?\t\n", encoding="utf-8")
+    assert main(["reply", "what is the wifi password?", "--knowledge", str(pairs), "--threads", "1"]) == 2
+    line = _one_error_line(capsys)
+    assert "pairs.tsv" in line and "line 2" in line
+    assert build_parser(["chat"]).parse_args(["chat", "--knowledge", "x.tsv"]).knowledge == "x.tsv"
