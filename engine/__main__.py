@@ -102,7 +102,8 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
-    bench.add_argument("--only", choices=KINDS + ("char",), action="append", help="bench only these kinds")
+    bench.add_argument("--only", choices=KINDS + ("char", "knowledge"), action="append",
+                       help="bench only these kinds")
     bench.add_argument("--chat-model", default=None, help="chat checkpoint to bench (default: the shipped model)")
     bench.add_argument("--ddp", action="store_true",
                        help="chat training on two Gloo ranks against one process (same global batch): tokens/s, valid loss")

@@ -160,18 +160,30 @@ class KnowledgeIndex:
         if k <= 0 or not self._pairs:
             return []
         content, stop = terms(text)
-        weights = _count(content)
+        weights: dict[str, float] = dict(_count(content))
         stop_weight = STOP_WEIGHT if content else 1.0
         for word in stop:
             weights[word] = weights.get(word, 0.0) + stop_weight
+        said = set(weights)
         for turn in context:
             for word in set(terms(turn)[0]):
                 weights[word] = weights.get(word, 0.0) + CONTEXT_WEIGHT
-        scores = self._top_scores(weights, k)
+        scores = self._top_scores(weights, self._leading(content, stop, said, weights), k)
         best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
         ideal = self._ideal(content + stop, weights)
         return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0)
                 for score, key in best]
+
+    def _leading(self, content: list[str], stop: list[str], said: set[str], weights: dict[str, float]) -> set[str]:
+        """The words whose pairs are candidates: the turn's content words that some pair holds; else
+        its stop words; else the context's words. The others only add to those candidates' scores,
+        so that a turn about bread never brings up a pair that shares only "the" or a word of an
+        earlier turn (and their long lists are not walked)."""
+        for words in (content, stop, [word for word in weights if word not in said]):
+            found = {word for word in words if word in self._postings[QUESTION] or word in self._postings[ANSWER]}
+            if found:
+                return found
+        return set()
 
     def _idf(self, field: int, token: str) -> float:
         """Lucene's BM25 idf, positive even for a word in most pairs (0 for a word in none here)."""
@@ -196,38 +208,47 @@ class KnowledgeIndex:
             score += weights[word] * idf * tf * (K1 + 1) / (tf + a + c * length)
         return score
 
-    def _top_scores(self, weights: dict[str, float], k: int) -> dict[int, float]:
-        """The BM25 scores of a set of candidates that holds the top ``k`` (MaxScore pruning)."""
-        parts = []  # (most the term can add, weight * idf, postings, field)
+    def _top_scores(self, weights: dict[str, float], leading: set[str], k: int) -> dict[int, float]:
+        """BM25 scores of candidates that hold the top ``k`` of the pairs with a leading word."""
+        parts = []  # (most the term can add, weight * idf, postings, field, leads)
         for field, field_weight in ((QUESTION, 1.0), (ANSWER, ANSWER_WEIGHT)):
             for word, weight in weights.items():
                 postings = self._postings[field].get(word)
                 if postings:
                     factor = weight * field_weight * self._idf(field, word)
-                    parts.append((factor * (K1 + 1), factor, postings, field))
+                    parts.append((factor * (K1 + 1), factor, postings, field, word in leading))
         parts.sort(key=lambda part: -part[0])
         left = sum(part[0] for part in parts)
         scores: dict[int, float] = {}
-        for index, (bound, factor, postings, field) in enumerate(parts):
+        rest = []  # the parts left to add to the candidates only
+        for index, part in enumerate(parts):
+            if not part[4]:
+                rest.append(part)
+                continue
             if len(scores) >= k and heapq.nlargest(k, scores.values())[-1] > left:
-                return self._finish(scores, parts[index:], left, k)  # no other pair can reach the top k
+                rest += parts[index:]  # no pair outside the candidates can reach the top k
+                break
+            bound, factor, postings, field, _ = part
             a, c = self._norm(field)
             lengths, gain = self._lengths[field], factor * (K1 + 1)
             get = scores.get
             for key, tf in postings.items():
                 scores[key] = get(key, 0.0) + gain * tf / (tf + a + c * lengths[key])
             left -= bound
-        return scores
+        return self._finish(scores, rest, left, k)
 
     def _finish(self, scores: dict[int, float], parts: list, left: float, k: int) -> dict[int, float]:
-        """Add the remaining terms to the candidates that can still reach the top ``k``."""
-        kth = heapq.nlargest(k, scores.values())[-1]
-        alive = {key: score for key, score in scores.items() if score + left >= kth}
-        for _, factor, postings, field in parts:
+        """Add the remaining terms (most first) to the candidates that can still reach the top
+        ``k``, dropping after each term those that no longer can."""
+        for bound, factor, postings, field, _ in parts:
+            if len(scores) > k:
+                kth = heapq.nlargest(k, scores.values())[-1]
+                scores = {key: score for key, score in scores.items() if score + left >= kth}
             a, c = self._norm(field)
             lengths, gain = self._lengths[field], factor * (K1 + 1)
-            for key in alive:
+            for key in scores.keys() & postings.keys() if len(postings) < len(scores) else scores:
                 tf = postings.get(key)
                 if tf:
-                    alive[key] += gain * tf / (tf + a + c * lengths[key])
-        return alive
+                    scores[key] += gain * tf / (tf + a + c * lengths[key])
+            left -= bound
+        return scores
