@@ -31,6 +31,7 @@ Not thread-safe: one caller (the engine's worker) adds, removes and searches.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from typing import Iterable, NamedTuple, Sequence
@@ -43,6 +44,8 @@ B = 0.75  # length normalisation
 ANSWER_WEIGHT = 0.3  # a word matched in a stored answer counts this much of one matched in its question
 CONTEXT_WEIGHT = 0.3  # a content word of the recent turns counts this much of one in the turn itself
 STOP_WEIGHT = 0.3  # a stop word in a query that has content words
+POOL_EXTRA = 7  # the turn's best k + this many pairs are found first; the context reorders them
+DRIFT = 0.05  # the average length is taken afresh once it moves by this share
 
 STOP_WORDS = frozenset("""
 a an the and or but if of to in on at by for with from about as into over than then so not no
@@ -96,11 +99,78 @@ def terms(text: str) -> tuple[list[str], list[str]]:
     return content, stop
 
 
-def _count(words: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def _count(words: Iterable[str]) -> dict[str, float]:
+    counts: dict[str, float] = {}
     for word in words:
-        counts[word] = counts.get(word, 0) + 1
+        counts[word] = counts.get(word, 0.0) + 1.0
     return counts
+
+
+class _Field:
+    """One field's inverted index, word -> {key: term frequency}; the postings of a word that
+    searches walk are also kept in order of impact (built on the first walk, then kept up to date)."""
+
+    def __init__(self, weight: float):
+        self.weight = weight  # of a match in this field
+        self.postings: dict[str, dict[int, int]] = {}
+        self.lengths: dict[int, int] = {}  # key -> tokens
+        self.total = 0  # tokens over all pairs
+        self.average = 1.0  # the average length that impacts are computed with (see refresh)
+        self.ordered: dict[str, tuple[list[float], list[int]]] = {}  # word -> (-impacts ascending, keys)
+        self.max_tf, self.min_length = 1, 1 << 30  # for a bound on any impact (never lowered)
+
+    def impact(self, tf: int, length: int) -> float:
+        """BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b length / average))."""
+        return tf * (K1 + 1) / (tf + K1 * (1 - B) + K1 * B * length / self.average)
+
+    def refresh(self, n_pairs: int) -> None:
+        """Take the current average length once it has moved by more than :data:`DRIFT` (a walk
+        then re-sorts a word's postings): lengths are normalised by a slightly stale average
+        rather than every impact being recomputed for every pair taught."""
+        average = max(self.total / max(n_pairs, 1), 0.5)
+        if abs(average / self.average - 1.0) > DRIFT:
+            self.average = average
+            self.ordered.clear()
+
+    def add(self, key: int, counts: dict[str, int]) -> None:
+        length = self.lengths[key] = sum(counts.values())
+        self.total += length
+        self.min_length = min(self.min_length, length)
+        for word, tf in counts.items():
+            self.postings.setdefault(word, {})[key] = tf
+            self.max_tf = max(self.max_tf, tf)
+            if word in self.ordered:
+                negated, keys = self.ordered[word]
+                at = bisect.bisect_right(negated, -self.impact(tf, length))
+                negated.insert(at, -self.impact(tf, length))
+                keys.insert(at, key)
+
+    def remove(self, key: int, counts: dict[str, int]) -> None:
+        length = self.lengths.pop(key)
+        self.total -= length
+        for word, tf in counts.items():
+            listed = self.postings[word]
+            del listed[key]
+            if not listed:
+                del self.postings[word]
+            if word in self.ordered:
+                negated, keys = self.ordered[word]
+                at = bisect.bisect_left(negated, -self.impact(tf, length))
+                while keys[at] != key:  # past the other pairs of the same impact
+                    at += 1
+                del negated[at], keys[at]
+
+    def walk_order(self, word: str) -> tuple[list[float], list[int]]:
+        if word not in self.ordered:
+            items = sorted((-self.impact(tf, self.lengths[key]), key) for key, tf in self.postings[word].items())
+            self.ordered[word] = ([impact for impact, _ in items], [key for _, key in items])
+        return self.ordered[word]
+
+    def bound(self, word: str) -> float:
+        """The most one pair's impact for ``word`` can be."""
+        if word in self.ordered:
+            return -self.ordered[word][0][0]
+        return self.impact(self.max_tf, self.min_length)
 
 
 class KnowledgeIndex:
@@ -108,11 +178,8 @@ class KnowledgeIndex:
 
     def __init__(self, pairs: Iterable[KnowledgePair] = ()):
         self._pairs: dict[int, KnowledgePair] = {}
-        # field -> token -> {key: term frequency}
-        self._postings: tuple[dict[str, dict[int, int]], dict[str, dict[int, int]]] = ({}, {})
         self._counts: dict[int, tuple[dict[str, int], dict[str, int]]] = {}  # key -> each field's counts
-        self._lengths: tuple[dict[int, int], dict[int, int]] = ({}, {})  # field -> key -> tokens
-        self._total = [0, 0]  # field -> tokens over all pairs
+        self._fields = (_Field(1.0), _Field(ANSWER_WEIGHT))  # question, answer
         self._next_key = 0
         for pair in pairs:
             self.add(pair)
@@ -130,125 +197,126 @@ class KnowledgeIndex:
         """Index ``pair``; the key it returns is what :meth:`remove` and each :class:`Hit` name it by."""
         key, self._next_key = self._next_key, self._next_key + 1
         content, stop = terms(pair.question)
-        fields = (_count(content + stop), _count(terms(pair.answer)[0]))
-        self._pairs[key] = pair
-        self._counts[key] = fields
-        for field, counts in enumerate(fields):
-            postings = self._postings[field]
-            for token, tf in counts.items():
-                postings.setdefault(token, {})[key] = tf
-            length = sum(counts.values())
-            self._lengths[field][key] = length
-            self._total[field] += length
+        counts = ({w: int(n) for w, n in _count(content + stop).items()},
+                  {w: int(n) for w, n in _count(terms(pair.answer)[0]).items()})
+        self._pairs[key], self._counts[key] = pair, counts
+        for field, field_counts in zip(self._fields, counts):
+            field.add(key, field_counts)
         return key
 
     def remove(self, key: int) -> None:
         """Forget the pair ``key`` (a KeyError if there is none)."""
         del self._pairs[key]
-        for field, counts in enumerate(self._counts.pop(key)):
-            postings = self._postings[field]
-            for token in counts:
-                listed = postings[token]
-                del listed[key]
-                if not listed:
-                    del postings[token]
-            self._total[field] -= self._lengths[field].pop(key)
+        for field, counts in zip(self._fields, self._counts.pop(key)):
+            field.remove(key, counts)
 
     def search(self, text: str, k: int = 3, context: Sequence[str] = ()) -> list[Hit]:
         """The (at most) ``k`` pairs that score highest for ``text``, best first, each scoring > 0;
         ``context`` (the conversation's recent turns) adds its content words at a lower weight."""
         if k <= 0 or not self._pairs:
             return []
+        for field in self._fields:
+            field.refresh(len(self._pairs))
         content, stop = terms(text)
-        weights: dict[str, float] = dict(_count(content))
-        stop_weight = STOP_WEIGHT if content else 1.0
+        weights = _count(content)
         for word in stop:
-            weights[word] = weights.get(word, 0.0) + stop_weight
-        said = set(weights)
+            weights[word] = weights.get(word, 0.0) + (STOP_WEIGHT if content else 1.0)
+        around: dict[str, float] = {}
         for turn in context:
             for word in set(terms(turn)[0]):
-                weights[word] = weights.get(word, 0.0) + CONTEXT_WEIGHT
-        scores = self._top_scores(weights, self._leading(content, stop, said, weights), k)
+                around[word] = around.get(word, 0.0) + CONTEXT_WEIGHT
+        leading = self._known(content) or self._known(stop)
+        ideal_terms = content + stop
+        if not leading:  # nothing the turn says is stored: the context is the query
+            weights, around, leading, ideal_terms = around, {}, self._known(around), list(around)
+        scores = self._pool(weights, leading, k + POOL_EXTRA) if leading else {}
+        for part in self._parts(around, set()):  # the context reorders the turn's best candidates
+            self._credit(scores, *part[1:4])
         best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
-        ideal = self._ideal(content + stop, weights)
+        ideal = self._ideal(ideal_terms, weights)
         return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0)
                 for score, key in best]
 
-    def _leading(self, content: list[str], stop: list[str], said: set[str], weights: dict[str, float]) -> set[str]:
-        """The words whose pairs are candidates: the turn's content words that some pair holds; else
-        its stop words; else the context's words. The others only add to those candidates' scores,
-        so that a turn about bread never brings up a pair that shares only "the" or a word of an
-        earlier turn (and their long lists are not walked)."""
-        for words in (content, stop, [word for word in weights if word not in said]):
-            found = {word for word in words if word in self._postings[QUESTION] or word in self._postings[ANSWER]}
-            if found:
-                return found
-        return set()
+    def _known(self, words: Iterable[str]) -> set[str]:
+        return {word for word in words if any(word in field.postings for field in self._fields)}
 
-    def _idf(self, field: int, token: str) -> float:
-        """Lucene's BM25 idf, positive even for a word in most pairs (0 for a word in none here)."""
-        n = len(self._postings[field].get(token, ()))
+    def _idf(self, field: _Field, word: str) -> float:
+        """Lucene's BM25 idf: positive even for a word in most pairs, largest for one in none."""
+        n = len(field.postings.get(word, ()))
         return math.log(1.0 + (len(self._pairs) - n + 0.5) / (n + 0.5))
 
-    def _norm(self, field: int) -> tuple[float, float]:
-        """(a, c) with the BM25 denominator tf + a + c * length for this field."""
-        average = max(self._total[field] / len(self._pairs), 1e-9)
-        return K1 * (1.0 - B), K1 * B / average
-
     def _ideal(self, text_terms: list[str], weights: dict[str, float]) -> float:
-        """The question-field score of a stored question made of exactly ``text_terms`` (when the
-        text has no terms, of one made of the context's words): what relevance is measured against."""
-        counts = _count(text_terms) or {word: 1 for word in weights}
-        a, c = self._norm(QUESTION)
-        length = sum(counts.values())
-        score = 0.0
-        for word, tf in counts.items():
-            n = len(self._postings[QUESTION].get(word, ()))
-            idf = math.log(1.0 + (len(self._pairs) - n + 0.5) / (n + 0.5))  # a new word: rare
-            score += weights[word] * idf * tf * (K1 + 1) / (tf + a + c * length)
-        return score
+        """The question-field score of a stored question made of exactly ``text_terms``: what a
+        hit's relevance is measured against."""
+        question = self._fields[0]
+        counts = _count(text_terms)
+        length = int(sum(counts.values()))
+        return sum(weights[word] * self._idf(question, word) * question.impact(int(tf), length)
+                   for word, tf in counts.items())
 
-    def _top_scores(self, weights: dict[str, float], leading: set[str], k: int) -> dict[int, float]:
-        """BM25 scores of candidates that hold the top ``k`` of the pairs with a leading word."""
-        parts = []  # (most the term can add, weight * idf, postings, field, leads)
-        for field, field_weight in ((QUESTION, 1.0), (ANSWER, ANSWER_WEIGHT)):
+    def _parts(self, weights: dict[str, float], leading: set[str]) -> list[tuple]:
+        """(the most it can add, weight * idf, field, word, leads) of each stored (field, word)
+        of the query, the most first."""
+        parts = []
+        for field in self._fields:
             for word, weight in weights.items():
-                postings = self._postings[field].get(word)
-                if postings:
-                    factor = weight * field_weight * self._idf(field, word)
-                    parts.append((factor * (K1 + 1), factor, postings, field, word in leading))
+                if word in field.postings:
+                    factor = weight * field.weight * self._idf(field, word)
+                    leads = word in leading
+                    if leads:
+                        field.walk_order(word)  # its real bound, and it will be walked
+                    parts.append((factor * field.bound(word), factor, field, word, leads))
         parts.sort(key=lambda part: -part[0])
-        left = sum(part[0] for part in parts)
-        scores: dict[int, float] = {}
-        rest = []  # the parts left to add to the candidates only
-        for index, part in enumerate(parts):
-            if not part[4]:
-                rest.append(part)
-                continue
-            if len(scores) >= k and heapq.nlargest(k, scores.values())[-1] > left:
-                rest += parts[index:]  # no pair outside the candidates can reach the top k
-                break
-            bound, factor, postings, field, _ = part
-            a, c = self._norm(field)
-            lengths, gain = self._lengths[field], factor * (K1 + 1)
-            get = scores.get
-            for key, tf in postings.items():
-                scores[key] = get(key, 0.0) + gain * tf / (tf + a + c * lengths[key])
-            left -= bound
-        return self._finish(scores, rest, left, k)
+        return parts
 
-    def _finish(self, scores: dict[int, float], parts: list, left: float, k: int) -> dict[int, float]:
-        """Add the remaining terms (most first) to the candidates that can still reach the top
-        ``k``, dropping after each term those that no longer can."""
-        for bound, factor, postings, field, _ in parts:
-            if len(scores) > k:
-                kth = heapq.nlargest(k, scores.values())[-1]
+    def _pool(self, weights: dict[str, float], leading: set[str], size: int) -> dict[int, float]:
+        """Candidates that hold the ``size`` best pairs with a leading word, with their scores.
+
+        Term at a time, the terms that can add most first (MaxScore, Turtle & Flood 1995): before
+        each term, the candidates that cannot reach the ``size``-th best any more are dropped; the
+        term adds to the candidates left, and a leading term brings in new ones in order of impact
+        until a new one could no longer reach the ``size``-th best."""
+        parts = self._parts(weights, leading)
+        left = sum(part[0] for part in parts)  # the most the parts not yet added can add
+        scores: dict[int, float] = {}
+        for bound, factor, field, word, leads in parts:
+            kth = _kth(scores, size)
+            if kth > 0.0 and len(scores) > size:
                 scores = {key: score for key, score in scores.items() if score + left >= kth}
-            a, c = self._norm(field)
-            lengths, gain = self._lengths[field], factor * (K1 + 1)
-            for key in scores.keys() & postings.keys() if len(postings) < len(scores) else scores:
-                tf = postings.get(key)
-                if tf:
-                    scores[key] += gain * tf / (tf + a + c * lengths[key])
             left -= bound
+            self._credit(scores, factor, field, word)
+            if leads:
+                self._walk(scores, factor, field, word, left, size)
         return scores
+
+    @staticmethod
+    def _credit(scores: dict[int, float], factor: float, field: _Field, word: str) -> None:
+        """Add ``word``'s share to the candidates that hold it."""
+        postings, lengths, impact = field.postings.get(word, {}), field.lengths, field.impact
+        for key in (scores.keys() & postings.keys()) if len(postings) < len(scores) else list(scores):
+            tf = postings.get(key)
+            if tf:
+                scores[key] += factor * impact(tf, lengths[key])
+
+    @staticmethod
+    def _walk(scores: dict[int, float], factor: float, field: _Field, word: str, left: float, size: int) -> None:
+        """Bring in ``word``'s pairs, most impact first, while a new one could still reach the
+        ``size``-th best (``left``: the most the later terms can add)."""
+        negated, keys = field.walk_order(word)
+        start, step = 0, 64
+        while start < len(keys):
+            kth = _kth(scores, size)
+            # a pair not yet a candidate scores at most factor * impact + left
+            end = len(keys) if kth <= 0.0 else bisect.bisect_left(negated, (left - kth) / factor)
+            end = min(end, start + step)
+            if end <= start:
+                return
+            add = scores.setdefault
+            for key, negated_impact in zip(keys[start:end], negated[start:end]):
+                add(key, -factor * negated_impact)
+            start, step = end, step * 2
+
+
+def _kth(scores: dict[int, float], size: int) -> float:
+    """The ``size``-th best score so far (0 while there are fewer candidates)."""
+    return heapq.nlargest(size, scores.values())[-1] if len(scores) >= size else 0.0
