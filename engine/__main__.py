@@ -1,4 +1,4 @@
-"""The engine's command line: ``python -m engine train|eval|reply|chat|sentiment|caption|bench``.
+"""The engine's command line: ``python -m engine train|eval|reply|chat|sentiment|caption|bench|knowledge``.
 
 Each model kind lives in a task module ``engine.tasks.<kind>`` that provides
 ``add_train_arguments(parser)`` and ``train(args) -> int``, and its evaluation in
@@ -106,7 +106,8 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeats", type=int, default=20)
-    bench.add_argument("--only", choices=KINDS + ("char",), action="append", help="bench only these kinds")
+    bench.add_argument("--only", choices=KINDS + ("char", "knowledge"), action="append",
+                       help="bench only these kinds")
     bench.add_argument("--chat-model", default=None, help="chat checkpoint to bench (default: the shipped model)")
     bench.add_argument("--ddp", action="store_true",
                        help="chat training on two Gloo ranks against one process (same global batch): tokens/s, valid loss")
@@ -119,6 +120,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="accepted for symmetry: the output is always JSON")
     check.add_argument("--out", default=None, help="folder for the check's checkpoints (default: a temporary one)")
     _task("data").add_arguments(commands)
+    _task("knowledge_build").add_arguments(commands)
     _lab_commands(commands, argv)
     bound_numbers(parser)
     return parser
@@ -146,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(args)
     if args.command == "data":  # reads files only: no torch threads, precision or device to set
         return _task("data").run(args)
+    if args.command == "knowledge":  # reads and writes text files only
+        return _task("knowledge_build").run(args)
     if args.threads:
         import torch
 

@@ -1,4 +1,4 @@
-"""``python -m engine bench``: training throughput against a bare LSTM, and decoding latency.
+"""``python -m engine bench``: training throughput against a bare LSTM, decoding and retrieval latency.
 
 Figures come from the shipped models (or ``--only`` some kinds); each kind whose model is
 missing is reported under ``missing`` instead of failing the whole run.
@@ -190,7 +190,7 @@ def bench_chat_decoding(predictor, repeats: int, length: int = 30) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     device = pick_device(args.device)
-    kinds = args.only or ["chat", "sentiment", "caption", "char"]
+    kinds = args.only or ["chat", "sentiment", "caption", "char", "knowledge"]
     result: dict = {"device": str(device), "torch_threads": torch.get_num_threads(),
                     "cuda": torch.cuda.get_device_name(0) if device.type == "cuda" else None}
     missing = {}
@@ -211,6 +211,10 @@ def run(args: argparse.Namespace) -> dict:
             result.update(task.bench(device, args.repeats))
         except (CheckpointError, ImportError, FileNotFoundError) as error:
             missing[kind] = str(error)
+    if "knowledge" in kinds:  # retrieval over 100,000 stored pairs (engine.knowledge_bench)
+        from engine.knowledge_bench import bench_retrieval
+
+        result.update(bench_retrieval())
     if missing:
         result["missing"] = missing
     return result

@@ -1,0 +1,322 @@
+"""Finding the stored (question, answer) pairs most like a turn: a BM25 index over their words.
+
+Which index, and why. The issue offers lexical BM25, the chat encoder's sentence vectors, or both.
+This is BM25 (Okapi; Robertson & Zaragoza 2009, "The Probabilistic Relevance Framework"), with the
+question as the main field and the answer a lower-weighted second one, because:
+
+- it needs no model: a pair is findable the moment it is taught, from any checkpoint (or none), and
+  adding, editing or deleting a pair never re-encodes anything;
+- the pairs this store holds are short questions whose paraphrases share their content words
+  ("what's the wifi password" / "tell me the wifi password"): word overlap weighted by rarity finds
+  them, and a score that says *which words* matched is one a user can follow;
+- the chat encoder is an LSTM trained to predict replies, not to embed questions so that paraphrases
+  lie close; its final states would need a retrieval objective of their own to beat BM25 here, and
+  encoding 100,000 questions (and every turn) would cost far more than 10 ms on a CPU.
+  The decoder still judges what it is given: it reads the few pairs found here with attention and
+  can ignore an unrelated one, so retrieval only has to put the right pair among the first few.
+
+Scoring is term-at-a-time over an inverted index (token -> {key: term frequency}) with MaxScore
+pruning (Turtle & Flood 1995): query terms are taken in order of the most they can add; once no
+pair outside the candidates can reach the k-th best, the remaining (common) terms only update the
+candidates, looked up in the term's postings by key. So "what is the ..." never walks the long
+lists of "what" and "the", and a question made only of such words is still answered exactly.
+
+Stop words: in the question field they are indexed (a question such as "who are you?" is only stop
+words), but in a query that has content words they count :data:`STOP_WEIGHT` of a content word;
+answers index content words only; the conversation's recent turns (``context``) add their content
+words at :data:`CONTEXT_WEIGHT`. Tokens are :func:`engine.text.tokenize`'s, less punctuation, with
+plurals and possessives folded ("passwords" -> "password").
+
+Not thread-safe: one caller (the engine's worker) adds, removes and searches.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from typing import Iterable, NamedTuple, Sequence
+
+from engine.knowledge_pairs import KnowledgePair
+from engine.text import tokenize
+
+K1 = 1.2  # term-frequency saturation
+B = 0.75  # length normalisation
+ANSWER_WEIGHT = 0.3  # a word matched in a stored answer counts this much of one matched in its question
+CONTEXT_WEIGHT = 0.3  # a content word of the recent turns counts this much of one in the turn itself
+STOP_WEIGHT = 0.3  # a stop word in a query that has content words
+POOL_EXTRA = 7  # the turn's best k + this many pairs are found first; the context reorders them
+DRIFT = 0.05  # the average length is taken afresh once it moves by this share
+
+STOP_WORDS = frozenset("""
+a an the and or but if of to in on at by for with from about as into over than then so not no
+is are am was were be been being do does did done have has had will would shall should can could may might
+must i me my mine myself you your yours yourself we us our they them their he him his she her it its
+this that these those there here what what's which who who's whom whose when where why how
+i'm i've i'd i'll you're you've you'd you'll it's that's there's he's she's we're they're
+don't doesn't didn't isn't aren't wasn't can't won't just very really too also some any all
+tell please
+""".split())
+
+QUESTION, ANSWER = 0, 1  # the two fields
+
+
+class Hit(NamedTuple):
+    """One pair found: its key in the index, the pair, its BM25 score and its relevance in [0, 1]
+    (the score over the score a stored question equal to the searched text would get: about 1
+    for the same question asked again, near 0 for a pair that shares only a common word)."""
+
+    key: int
+    pair: KnowledgePair
+    score: float
+    relevance: float
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(token: str) -> str:
+    """Possessives and plurals folded onto the word: "bot's" -> "bot", "parties" -> "party"."""
+    folded = _FOLDED.get(token)
+    if folded is None:
+        folded = token[:-2] if token.endswith("'s") and len(token) > 3 else token
+        if len(folded) > 4 and folded.endswith("ies"):
+            folded = folded[:-3] + "y"
+        elif len(folded) > 3 and folded.endswith("s") and not folded.endswith(("ss", "us", "is")):
+            folded = folded[:-1]
+        if len(_FOLDED) < 200_000:  # a bound, so that a flood of odd tokens cannot grow it forever
+            _FOLDED[token] = folded
+    return folded
+
+
+def terms(text: str) -> tuple[list[str], list[str]]:
+    """``text``'s (content words, stop words), folded, in order, punctuation left out."""
+    content, stop = [], []
+    for token in tokenize(text.replace("\u2019", "'")):
+        if token in STOP_WORDS:
+            stop.append(token)
+        elif any(ch.isalnum() for ch in token):
+            content.append(_fold(token))
+    return content, stop
+
+
+def _count(words: Iterable[str]) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for word in words:
+        counts[word] = counts.get(word, 0.0) + 1.0
+    return counts
+
+
+class _Field:
+    """One field's inverted index, word -> {key: term frequency}; the postings of a word that
+    searches walk are also kept in order of impact (built on the first walk, then kept up to date)."""
+
+    def __init__(self, weight: float):
+        self.weight = weight  # of a match in this field
+        self.postings: dict[str, dict[int, int]] = {}
+        self.lengths: dict[int, int] = {}  # key -> tokens
+        self.total = 0  # tokens over all pairs
+        self.average = 1.0  # the average length that impacts are computed with (see refresh)
+        self.ordered: dict[str, tuple[list[float], list[int]]] = {}  # word -> (-impacts ascending, keys)
+        self.max_tf, self.min_length = 1, 1 << 30  # for a bound on any impact (never lowered)
+
+    def impact(self, tf: int, length: int) -> float:
+        """BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b length / average))."""
+        return tf * (K1 + 1) / (tf + K1 * (1 - B) + K1 * B * length / self.average)
+
+    def refresh(self, n_pairs: int) -> None:
+        """Take the current average length once it has moved by more than :data:`DRIFT` (a walk
+        then re-sorts a word's postings): lengths are normalised by a slightly stale average
+        rather than every impact being recomputed for every pair taught."""
+        average = max(self.total / max(n_pairs, 1), 0.5)
+        if abs(average / self.average - 1.0) > DRIFT:
+            self.average = average
+            self.ordered.clear()
+
+    def add(self, key: int, counts: dict[str, int]) -> None:
+        length = self.lengths[key] = sum(counts.values())
+        self.total += length
+        self.min_length = min(self.min_length, length)
+        for word, tf in counts.items():
+            self.postings.setdefault(word, {})[key] = tf
+            self.max_tf = max(self.max_tf, tf)
+            if word in self.ordered:
+                negated, keys = self.ordered[word]
+                at = bisect.bisect_right(negated, -self.impact(tf, length))
+                negated.insert(at, -self.impact(tf, length))
+                keys.insert(at, key)
+
+    def remove(self, key: int, counts: dict[str, int]) -> None:
+        length = self.lengths.pop(key)
+        self.total -= length
+        for word, tf in counts.items():
+            listed = self.postings[word]
+            del listed[key]
+            if not listed:
+                del self.postings[word]
+            if word in self.ordered:
+                negated, keys = self.ordered[word]
+                at = bisect.bisect_left(negated, -self.impact(tf, length))
+                while keys[at] != key:  # past the other pairs of the same impact
+                    at += 1
+                del negated[at], keys[at]
+
+    def walk_order(self, word: str) -> tuple[list[float], list[int]]:
+        if word not in self.ordered:
+            items = sorted((-self.impact(tf, self.lengths[key]), key) for key, tf in self.postings[word].items())
+            self.ordered[word] = ([impact for impact, _ in items], [key for _, key in items])
+        return self.ordered[word]
+
+    def bound(self, word: str) -> float:
+        """The most one pair's impact for ``word`` can be."""
+        if word in self.ordered:
+            return -self.ordered[word][0][0]
+        return self.impact(self.max_tf, self.min_length)
+
+
+class KnowledgeIndex:
+    """BM25 over stored pairs: ``add`` returns a key, ``remove`` forgets it, ``search`` ranks."""
+
+    def __init__(self, pairs: Iterable[KnowledgePair] = ()):
+        self._pairs: dict[int, KnowledgePair] = {}
+        self._counts: dict[int, tuple[dict[str, int], dict[str, int]]] = {}  # key -> each field's counts
+        self._fields = (_Field(1.0), _Field(ANSWER_WEIGHT))  # question, answer
+        self._next_key = 0
+        for pair in pairs:
+            self.add(pair)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._pairs
+
+    def get(self, key: int) -> KnowledgePair:
+        return self._pairs[key]
+
+    def add(self, pair: KnowledgePair) -> int:
+        """Index ``pair``; the key it returns is what :meth:`remove` and each :class:`Hit` name it by."""
+        key, self._next_key = self._next_key, self._next_key + 1
+        content, stop = terms(pair.question)
+        counts = ({w: int(n) for w, n in _count(content + stop).items()},
+                  {w: int(n) for w, n in _count(terms(pair.answer)[0]).items()})
+        self._pairs[key], self._counts[key] = pair, counts
+        for field, field_counts in zip(self._fields, counts):
+            field.add(key, field_counts)
+        return key
+
+    def remove(self, key: int) -> None:
+        """Forget the pair ``key`` (a KeyError if there is none)."""
+        del self._pairs[key]
+        for field, counts in zip(self._fields, self._counts.pop(key)):
+            field.remove(key, counts)
+
+    def search(self, text: str, k: int = 3, context: Sequence[str] = ()) -> list[Hit]:
+        """The (at most) ``k`` pairs that score highest for ``text``, best first, each scoring > 0;
+        ``context`` (the conversation's recent turns) adds its content words at a lower weight."""
+        if k <= 0 or not self._pairs:
+            return []
+        for field in self._fields:
+            field.refresh(len(self._pairs))
+        content, stop = terms(text)
+        weights = _count(content)
+        for word in stop:
+            weights[word] = weights.get(word, 0.0) + (STOP_WEIGHT if content else 1.0)
+        around: dict[str, float] = {}
+        for turn in context:
+            for word in set(terms(turn)[0]):
+                around[word] = around.get(word, 0.0) + CONTEXT_WEIGHT
+        leading = self._known(content) or self._known(stop)
+        ideal_terms = content + stop
+        if not leading:  # nothing the turn says is stored: the context is the query
+            weights, around, leading, ideal_terms = around, {}, self._known(around), list(around)
+        scores = self._pool(weights, leading, k + POOL_EXTRA) if leading else {}
+        for part in self._parts(around, set()):  # the context reorders the turn's best candidates
+            self._credit(scores, *part[1:4])
+        best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
+        ideal = self._ideal(ideal_terms, weights)
+        return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0)
+                for score, key in best]
+
+    def _known(self, words: Iterable[str]) -> set[str]:
+        return {word for word in words if any(word in field.postings for field in self._fields)}
+
+    def _idf(self, field: _Field, word: str) -> float:
+        """Lucene's BM25 idf: positive even for a word in most pairs, largest for one in none."""
+        n = len(field.postings.get(word, ()))
+        return math.log(1.0 + (len(self._pairs) - n + 0.5) / (n + 0.5))
+
+    def _ideal(self, text_terms: list[str], weights: dict[str, float]) -> float:
+        """The question-field score of a stored question made of exactly ``text_terms``: what a
+        hit's relevance is measured against."""
+        question = self._fields[0]
+        counts = _count(text_terms)
+        length = int(sum(counts.values()))
+        return sum(weights[word] * self._idf(question, word) * question.impact(int(tf), length)
+                   for word, tf in counts.items())
+
+    def _parts(self, weights: dict[str, float], leading: set[str]) -> list[tuple]:
+        """(the most it can add, weight * idf, field, word, leads) of each stored (field, word)
+        of the query, the most first."""
+        parts = []
+        for field in self._fields:
+            for word, weight in weights.items():
+                if word in field.postings:
+                    factor = weight * field.weight * self._idf(field, word)
+                    leads = word in leading
+                    if leads:
+                        field.walk_order(word)  # its real bound, and it will be walked
+                    parts.append((factor * field.bound(word), factor, field, word, leads))
+        parts.sort(key=lambda part: -part[0])
+        return parts
+
+    def _pool(self, weights: dict[str, float], leading: set[str], size: int) -> dict[int, float]:
+        """Candidates that hold the ``size`` best pairs with a leading word, with their scores.
+
+        Term at a time, the terms that can add most first (MaxScore, Turtle & Flood 1995): before
+        each term, the candidates that cannot reach the ``size``-th best any more are dropped; the
+        term adds to the candidates left, and a leading term brings in new ones in order of impact
+        until a new one could no longer reach the ``size``-th best."""
+        parts = self._parts(weights, leading)
+        left = sum(part[0] for part in parts)  # the most the parts not yet added can add
+        scores: dict[int, float] = {}
+        for bound, factor, field, word, leads in parts:
+            kth = _kth(scores, size)
+            if kth > 0.0 and len(scores) > size:
+                scores = {key: score for key, score in scores.items() if score + left >= kth}
+            left -= bound
+            self._credit(scores, factor, field, word)
+            if leads:
+                self._walk(scores, factor, field, word, left, size)
+        return scores
+
+    @staticmethod
+    def _credit(scores: dict[int, float], factor: float, field: _Field, word: str) -> None:
+        """Add ``word``'s share to the candidates that hold it."""
+        postings, lengths, impact = field.postings.get(word, {}), field.lengths, field.impact
+        for key in (scores.keys() & postings.keys()) if len(postings) < len(scores) else list(scores):
+            tf = postings.get(key)
+            if tf:
+                scores[key] += factor * impact(tf, lengths[key])
+
+    @staticmethod
+    def _walk(scores: dict[int, float], factor: float, field: _Field, word: str, left: float, size: int) -> None:
+        """Bring in ``word``'s pairs, most impact first, while a new one could still reach the
+        ``size``-th best (``left``: the most the later terms can add)."""
+        negated, keys = field.walk_order(word)
+        start, step = 0, 64
+        while start < len(keys):
+            kth = _kth(scores, size)
+            # a pair not yet a candidate scores at most factor * impact + left
+            end = len(keys) if kth <= 0.0 else bisect.bisect_left(negated, (left - kth) / factor)
+            end = min(end, start + step)
+            if end <= start:
+                return
+            add = scores.setdefault
+            for key, negated_impact in zip(keys[start:end], negated[start:end]):
+                add(key, -factor * negated_impact)
+            start, step = end, step * 2
+
+
+def _kth(scores: dict[int, float], size: int) -> float:
+    """The ``size``-th best score so far (0 while there are fewer candidates)."""
+    return heapq.nlargest(size, scores.values())[-1] if len(scores) >= size else 0.0
