@@ -75,7 +75,8 @@ def _leaks(reply: str, answers, true_reply: str, n: int = 3) -> bool:
 
 def evaluate(args: argparse.Namespace) -> dict:
     from engine.data.knowledge_data import factoid_items, noisy, personality_items
-    from engine.knowledge_index import KnowledgeIndex, shipped_pairs
+    from engine.knowledge_index import KnowledgeIndex
+    from engine.shipped import shipped_pairs
 
     started = time.perf_counter()
     predictor = ChatPredictor.load(Path(args.model or DEFAULT_PATHS["chat"]), pick_device(args.device))
