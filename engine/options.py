@@ -35,6 +35,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "valid_every": (1, 10_000_000), "max_minutes": (0.01, 60 * 24 * 30), "train_minutes": (0.01, 600),
     "memory_tokens": (0, 4096), "per_cell": (1, 10_000), "examples": (0, 1000), "distance_buckets": (2, 512), "memory_share": (0, 0.9),
     "knowledge_pairs": (0, 16), "knowledge_share": (0, 0.9), "distractor_share": (0, 1),
+    "questions": (1, 100_000), "exchanges": (1, 1_000_000), "distractors": (0, 1_000_000),
     "dropout": (0, 0.9), "word_dropout": (0, 0.9), "token_dropout": (0, 0.9), "subject_dropout": (0, 0.9),
     "anchor_weight": (0, 1e6), "distill_weight": (0, 1e3), "replay_share": (0, 0.99), "lexicon_expert": (0, 1),
     "attention_penalty": (0, 100), "attention_supervision": (0, 100),

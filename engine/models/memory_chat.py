@@ -94,8 +94,8 @@ class MemoryChat(Seq2Seq):
         """The memory a reply attends over: ``memory`` (with its full ``keys``) and after it the
         entries of ``knowledge`` ((ids, answer) as :meth:`read_knowledge` takes them; None: none),
         whose turn is -1. The conversation's own memory is not changed."""
-        if knowledge is None or knowledge[0].numel() == 0:
-            return memory, keys
+        if knowledge is None or knowledge[0].numel() == 0 or not self.config.knowledge_pairs:
+            return memory, keys  # (a model not trained to read pairs reads none)
         ids = knowledge[0].reshape(knowledge[0].size(0), -1)
         values, knowledge_keys = self.read_knowledge(*knowledge)
         joined = Memory(torch.cat([memory.values, values.to(memory.values.dtype)], 1),
