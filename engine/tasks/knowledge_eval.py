@@ -74,10 +74,6 @@ def _leaks(reply: str, answers, true_reply: str, n: int = 3) -> bool:
 
 
 def evaluate(args: argparse.Namespace) -> dict:
-    from engine.data.knowledge_data import factoid_items, noisy, personality_items
-    from engine.knowledge_index import KnowledgeIndex
-    from engine.shipped import shipped_pairs
-
     started = time.perf_counter()
     predictor = ChatPredictor.load(Path(args.model or DEFAULT_PATHS["chat"]), pick_device(args.device))
     decoding = chat_decoding(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
@@ -91,7 +87,26 @@ def evaluate(args: argparse.Namespace) -> dict:
         if len(examples.setdefault(name, [])) < args.examples:
             examples[name].append({"asked": asked, "reply": said, "right": right})
 
-    # taught_recall: one phrasing stored per held-out group, the others asked
+    taught_recall, n_taught, taught_pairs = _taught_recall(args, rng, reply, note)
+    plain, shaken = _factoid_recall(args, rng, reply, note)
+    leak = _leak_rate(predictor, reply, args, rng, note)
+    return {
+        "taught_recall": round(taught_recall, 3), "n_taught": n_taught, "taught_pairs": taught_pairs,
+        "factoid_recall": round(sum(plain) / max(1, len(plain)), 3),
+        "factoid_recall_noisy": round(sum(shaken) / max(1, len(shaken)), 3), "n_factoid": len(plain),
+        **leak, "model": Path(args.model or DEFAULT_PATHS["chat"]).name,
+        "knowledge_pairs_read": predictor.model.config.knowledge_pairs, "split": args.split,
+        "strategy": args.strategy, "beam_size": args.beam_size, **mmi_settings(args),
+        "examples": examples, "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _taught_recall(args, rng: random.Random, reply, note) -> tuple[float, int, int]:
+    """One phrasing stored per held-out Personality Chat group, the others asked."""
+    from engine.data.knowledge_data import personality_items
+    from engine.knowledge_index import KnowledgeIndex
+    from engine.shipped import shipped_pairs
+
     groups: dict[str, list] = {}
     for item in personality_items(args.corpus_dir, args.split):
         groups.setdefault(item.group, []).append(item)
@@ -109,14 +124,18 @@ def evaluate(args: argparse.Namespace) -> dict:
         said = reply(question, store).text
         hits.append(_taught(said, answer))
         note("taught", question, said, hits[-1])
-    taught_recall = sum(hits) / max(1, len(hits))
+    return sum(hits) / max(1, len(hits)), len(hits), len(taught)
 
-    # factoid_recall: every test question stored with its answer, a sample asked
+
+def _factoid_recall(args, rng: random.Random, reply, note) -> tuple[list[bool], list[bool]]:
+    """Every test question stored with its answer; a sample asked as written and shaken."""
+    from engine.data.knowledge_data import factoid_items, noisy
+    from engine.knowledge_index import KnowledgeIndex
+
     items = factoid_items(args.corpus_dir, args.split)
     store = KnowledgeIndex([KnowledgePair(item.question, item.answers[0]) for item in items])
-    sample = rng.sample(items, min(args.questions, len(items)))
     plain, shaken = [], []
-    for item in sample:
+    for item in rng.sample(items, min(args.questions, len(items))):
         said = reply(item.question, store).text
         plain.append(_contains(said, item.answers))
         note("factoid", item.question, said, plain[-1])
@@ -124,17 +143,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         said = reply(question, store).text
         shaken.append(_contains(said, item.answers))
         note("factoid_noisy", question, said, shaken[-1])
-
-    leak = _leak_rate(predictor, reply, args, rng, note)
-    return {
-        "taught_recall": round(taught_recall, 3), "n_taught": len(hits), "taught_pairs": len(taught),
-        "factoid_recall": round(sum(plain) / max(1, len(plain)), 3),
-        "factoid_recall_noisy": round(sum(shaken) / max(1, len(shaken)), 3), "n_factoid": len(plain),
-        **leak, "model": Path(args.model or DEFAULT_PATHS["chat"]).name,
-        "knowledge_pairs_read": predictor.model.config.knowledge_pairs, "split": args.split,
-        "strategy": args.strategy, "beam_size": args.beam_size, **mmi_settings(args),
-        "examples": examples, "seconds": round(time.perf_counter() - started, 1),
-    }
+    return plain, shaken
 
 
 def _leak_rate(predictor: ChatPredictor, reply, args, rng: random.Random, note) -> dict:
