@@ -13,8 +13,9 @@ a generated question with a word dropped (20 %), and questions made only of stop
 ``retrieval_hit_at_3`` is the share of the first kind whose top three hold a pair with the
 shipped question's answer: the right pair is still found among 100,000 generated ones.
 ``retrieval_exact_top3_share``: the share of searches whose top three are those of a search with
-no walk budget (``KnowledgeIndex.walk_budget``). Times are wall-clock (``ms``) and this thread's CPU time (``cpu_ms``, ``build_cpu_s``): on a machine
-busy with other work the second is what the search itself costs.
+no walk budget (``KnowledgeIndex.walk_budget``). Times are wall-clock (``ms``) and this thread's
+CPU time (``cpu_ms``, ``build_cpu_s``): on a machine busy with other work the second is what the
+search itself costs.
 """
 from __future__ import annotations
 

@@ -77,7 +77,8 @@ def test_the_context_counts_less_than_the_turn():
     assert [hit.pair for hit in index.search("wifi bakery", k=2, context=["wifi"])] == [WIFI, bakery]
     cats = KnowledgeIndex([KnowledgePair("what does it eat?", "My cat eats fish."),
                            KnowledgePair("what does it eat?", "My dog eats meat.")])
-    assert cats.search("what does it eat", k=1, context=["tell me about your dog"])[0].pair.answer == "My dog eats meat."
+    hit = cats.search("what does it eat", k=1, context=["tell me about your dog"])[0]
+    assert hit.pair.answer == "My dog eats meat."
 
 
 def test_relevance_is_in_0_1_and_highest_for_the_exact_question():
