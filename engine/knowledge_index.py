@@ -24,10 +24,13 @@ words could still walk most of the store; a search walks at most :data:`WALK_BUD
 (on 100,000 generated pairs that changed the top three of about 1 % of the searches; such turns
 match nothing well: ``walk_budget=math.inf`` gives the exact top k always).
 
+Candidates come from the turn's content words that some pair holds (else its stop words, else the
+context's words), so a pair that shares only "the" with a turn about bread is never brought up.
 Stop words: in the question field they are indexed (a question such as "who are you?" is only stop
-words), but in a query that has content words they count :data:`STOP_WEIGHT` of a content word;
-answers index content words only; the conversation's recent turns (``context``) add their content
-words at :data:`CONTEXT_WEIGHT`. Tokens are :func:`engine.text.tokenize`'s, less punctuation, with
+words) and count :data:`STOP_WEIGHT` in its length; in a query that has content words they count
+:data:`STOP_WEIGHT` of a content word; answers index content words only. The conversation's recent
+turns (``context``) add their content words at :data:`CONTEXT_WEIGHT` to the turn's best k +
+:data:`POOL_EXTRA` pairs, which they reorder. Tokens are :func:`engine.text.tokenize`'s, less punctuation, with
 plurals and possessives folded ("passwords" -> "password").
 
 Not thread-safe: one caller (the engine's worker) adds, removes and searches.
