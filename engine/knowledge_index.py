@@ -15,16 +15,22 @@ question as the main field and the answer a lower-weighted second one, because:
   The decoder still judges what it is given: it reads the few pairs found here with attention and
   can ignore an unrelated one, so retrieval only has to put the right pair among the first few.
 
-Scoring is term-at-a-time over an inverted index (token -> {key: term frequency}) with MaxScore
-pruning (Turtle & Flood 1995): query terms are taken in order of the most they can add; once no
-pair outside the candidates can reach the k-th best, the remaining (common) terms only update the
-candidates, looked up in the term's postings by key. So "what is the ..." never walks the long
-lists of "what" and "the", and a question made only of such words is still answered exactly.
+Scoring is term-at-a-time with MaxScore pruning (Turtle & Flood 1995) over postings walked in
+order of impact (Anh & Moffat 2006): query terms are taken in order of the most they can add; a
+word of the turn brings in candidates, most impact first, only while a new one could still reach
+the k-th best, and the other terms only add to the candidates left. So "what is the ..." never
+walks the long lists of "what" and "the", and the top k is exact. A turn made of many very common
+words could still walk most of the store; a search walks at most :data:`WALK_BUDGET` postings
+(on 100,000 generated pairs that changed the top three of about 1 % of the searches; such turns
+match nothing well: ``walk_budget=math.inf`` gives the exact top k always).
 
+Candidates come from the turn's content words that some pair holds (else its stop words, else the
+context's words), so a pair that shares only "the" with a turn about bread is never brought up.
 Stop words: in the question field they are indexed (a question such as "who are you?" is only stop
-words), but in a query that has content words they count :data:`STOP_WEIGHT` of a content word;
-answers index content words only; the conversation's recent turns (``context``) add their content
-words at :data:`CONTEXT_WEIGHT`. Tokens are :func:`engine.text.tokenize`'s, less punctuation, with
+words) and count :data:`STOP_WEIGHT` in its length; in a query that has content words they count
+:data:`STOP_WEIGHT` of a content word; answers index content words only. The conversation's recent
+turns (``context``) add their content words at :data:`CONTEXT_WEIGHT` to the turn's best k +
+:data:`POOL_EXTRA` pairs, which they reorder. Tokens are :func:`engine.text.tokenize`'s, less punctuation, with
 plurals and possessives folded ("passwords" -> "password").
 
 Not thread-safe: one caller (the engine's worker) adds, removes and searches.
@@ -34,6 +40,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from array import array
 from typing import Iterable, NamedTuple, Sequence
 
 from engine.knowledge_pairs import KnowledgePair
@@ -45,6 +52,7 @@ ANSWER_WEIGHT = 0.3  # a word matched in a stored answer counts this much of one
 CONTEXT_WEIGHT = 0.3  # a content word of the recent turns counts this much of one in the turn itself
 STOP_WEIGHT = 0.3  # a stop word in a query that has content words
 POOL_EXTRA = 7  # the turn's best k + this many pairs are found first; the context reorders them
+WALK_BUDGET = 5_000  # postings one search walks at most (see the module's docstring)
 DRIFT = 0.05  # the average length is taken afresh once it moves by this share
 
 STOP_WORDS = frozenset("""
@@ -106,34 +114,40 @@ def _count(words: Iterable[str]) -> dict[str, float]:
     return counts
 
 
+def _length(content: int, stop: int) -> float:
+    """A question's length for BM25's normalisation: its stop words count :data:`STOP_WEIGHT`
+    (so that "you're nice" is not a worse match for "nice" than a question of "nice" alone)."""
+    return content + STOP_WEIGHT * stop
+
+
 class _Field:
     """One field's inverted index, word -> {key: term frequency}; the postings of a word that
-    searches walk are also kept in order of impact (built on the first walk, then kept up to date)."""
+    searches walk are also kept in order of impact (sorted on the first walk, then kept sorted)."""
 
     def __init__(self, weight: float):
         self.weight = weight  # of a match in this field
         self.postings: dict[str, dict[int, int]] = {}
-        self.lengths: dict[int, int] = {}  # key -> tokens
-        self.total = 0  # tokens over all pairs
+        self.lengths: dict[int, float] = {}  # key -> length (see _length)
+        self.total = 0.0  # length over all pairs
         self.average = 1.0  # the average length that impacts are computed with (see refresh)
-        self.ordered: dict[str, tuple[list[float], list[int]]] = {}  # word -> (-impacts ascending, keys)
-        self.max_tf, self.min_length = 1, 1 << 30  # for a bound on any impact (never lowered)
+        self.ordered: dict[str, tuple[array, list[int]]] = {}  # word -> (-impacts ascending, keys)
+        self.max_tf, self.min_length = 1, float("inf")  # for a bound on any impact (never lowered)
 
-    def impact(self, tf: int, length: int) -> float:
+    def impact(self, tf: int, length: float) -> float:
         """BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b length / average))."""
         return tf * (K1 + 1) / (tf + K1 * (1 - B) + K1 * B * length / self.average)
 
     def refresh(self, n_pairs: int) -> None:
-        """Take the current average length once it has moved by more than :data:`DRIFT` (a walk
-        then re-sorts a word's postings): lengths are normalised by a slightly stale average
+        """Take the current average length once it has moved by more than :data:`DRIFT` (walks
+        then sort their postings again): lengths are normalised by a slightly stale average
         rather than every impact being recomputed for every pair taught."""
         average = max(self.total / max(n_pairs, 1), 0.5)
         if abs(average / self.average - 1.0) > DRIFT:
             self.average = average
             self.ordered.clear()
 
-    def add(self, key: int, counts: dict[str, int]) -> None:
-        length = self.lengths[key] = sum(counts.values())
+    def add(self, key: int, counts: dict[str, int], length: float) -> None:
+        self.lengths[key] = length
         self.total += length
         self.min_length = min(self.min_length, length)
         for word, tf in counts.items():
@@ -160,10 +174,10 @@ class _Field:
                     at += 1
                 del negated[at], keys[at]
 
-    def walk_order(self, word: str) -> tuple[list[float], list[int]]:
+    def walk_order(self, word: str) -> tuple[array, list[int]]:
         if word not in self.ordered:
             items = sorted((-self.impact(tf, self.lengths[key]), key) for key, tf in self.postings[word].items())
-            self.ordered[word] = ([impact for impact, _ in items], [key for _, key in items])
+            self.ordered[word] = (array("d", [impact for impact, _ in items]), [key for _, key in items])
         return self.ordered[word]
 
     def bound(self, word: str) -> float:
@@ -176,7 +190,8 @@ class _Field:
 class KnowledgeIndex:
     """BM25 over stored pairs: ``add`` returns a key, ``remove`` forgets it, ``search`` ranks."""
 
-    def __init__(self, pairs: Iterable[KnowledgePair] = ()):
+    def __init__(self, pairs: Iterable[KnowledgePair] = (), walk_budget: float = WALK_BUDGET):
+        self.walk_budget = walk_budget  # postings one search may walk (math.inf: always the exact top k)
         self._pairs: dict[int, KnowledgePair] = {}
         self._counts: dict[int, tuple[dict[str, int], dict[str, int]]] = {}  # key -> each field's counts
         self._fields = (_Field(1.0), _Field(ANSWER_WEIGHT))  # question, answer
@@ -197,11 +212,12 @@ class KnowledgeIndex:
         """Index ``pair``; the key it returns is what :meth:`remove` and each :class:`Hit` name it by."""
         key, self._next_key = self._next_key, self._next_key + 1
         content, stop = terms(pair.question)
+        answer = terms(pair.answer)[0]
         counts = ({w: int(n) for w, n in _count(content + stop).items()},
-                  {w: int(n) for w, n in _count(terms(pair.answer)[0]).items()})
+                  {w: int(n) for w, n in _count(answer).items()})
         self._pairs[key], self._counts[key] = pair, counts
-        for field, field_counts in zip(self._fields, counts):
-            field.add(key, field_counts)
+        self._fields[0].add(key, counts[0], _length(len(content), len(stop)))
+        self._fields[1].add(key, counts[1], float(len(answer)))
         return key
 
     def remove(self, key: int) -> None:
@@ -226,14 +242,17 @@ class KnowledgeIndex:
             for word in set(terms(turn)[0]):
                 around[word] = around.get(word, 0.0) + CONTEXT_WEIGHT
         leading = self._known(content) or self._known(stop)
-        ideal_terms = content + stop
+        ideal = self._ideal(_count(content + stop), weights, _length(len(content), len(stop)))
         if not leading:  # nothing the turn says is stored: the context is the query
-            weights, around, leading, ideal_terms = around, {}, self._known(around), list(around)
-        scores = self._pool(weights, leading, k + POOL_EXTRA) if leading else {}
-        for part in self._parts(around, set()):  # the context reorders the turn's best candidates
-            self._credit(scores, *part[1:4])
+            weights, around, leading = around, {}, self._known(around)
+            ideal = self._ideal(dict.fromkeys(weights, 1.0), weights, float(len(weights)))
+        scores = self._pool(self._parts(weights, leading), k + POOL_EXTRA, self.walk_budget) if leading else {}
+        for _, factor, field, word, _ in self._parts(around, set()):  # the context reorders them
+            postings = field.postings[word]
+            for key in scores:
+                if key in postings:
+                    scores[key] += factor * field.impact(postings[key], field.lengths[key])
         best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
-        ideal = self._ideal(ideal_terms, weights)
         return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0)
                 for score, key in best]
 
@@ -245,12 +264,10 @@ class KnowledgeIndex:
         n = len(field.postings.get(word, ()))
         return math.log(1.0 + (len(self._pairs) - n + 0.5) / (n + 0.5))
 
-    def _ideal(self, text_terms: list[str], weights: dict[str, float]) -> float:
-        """The question-field score of a stored question made of exactly ``text_terms``: what a
-        hit's relevance is measured against."""
+    def _ideal(self, counts: dict[str, float], weights: dict[str, float], length: float) -> float:
+        """The question-field score of a stored question of these word ``counts``: what a hit's
+        relevance is measured against."""
         question = self._fields[0]
-        counts = _count(text_terms)
-        length = int(sum(counts.values()))
         return sum(weights[word] * self._idf(question, word) * question.impact(int(tf), length)
                    for word, tf in counts.items())
 
@@ -269,16 +286,17 @@ class KnowledgeIndex:
         parts.sort(key=lambda part: -part[0])
         return parts
 
-    def _pool(self, weights: dict[str, float], leading: set[str], size: int) -> dict[int, float]:
+    def _pool(self, parts: list[tuple], size: int, budget: float) -> dict[int, float]:
         """Candidates that hold the ``size`` best pairs with a leading word, with their scores.
 
-        Term at a time, the terms that can add most first (MaxScore, Turtle & Flood 1995): before
-        each term, the candidates that cannot reach the ``size``-th best any more are dropped; the
-        term adds to the candidates left, and a leading term brings in new ones in order of impact
-        until a new one could no longer reach the ``size``-th best."""
-        parts = self._parts(weights, leading)
+        Term at a time (MaxScore, Turtle & Flood 1995), the leading words first: before each term,
+        the candidates that cannot reach the ``size``-th best any more are dropped; the term adds
+        to the candidates left, and a leading word brings in new ones, most impact first (Anh &
+        Moffat 2006), until a new one could no longer reach the ``size``-th best, or until
+        ``budget`` postings have been walked in all."""
         left = sum(part[0] for part in parts)  # the most the parts not yet added can add
         scores: dict[int, float] = {}
+        added = []  # the parts added so far that bring in no candidates
         for bound, factor, field, word, leads in parts:
             kth = _kth(scores, size)
             if kth > 0.0 and len(scores) > size:
@@ -286,35 +304,46 @@ class KnowledgeIndex:
             left -= bound
             self._credit(scores, factor, field, word)
             if leads:
-                self._walk(scores, factor, field, word, left, size)
+                budget -= self._walk(scores, (factor, field, word), added, left, size, budget)
+            else:
+                added.append((factor, field, word))
         return scores
 
     @staticmethod
     def _credit(scores: dict[int, float], factor: float, field: _Field, word: str) -> None:
         """Add ``word``'s share to the candidates that hold it."""
-        postings, lengths, impact = field.postings.get(word, {}), field.lengths, field.impact
+        postings, lengths, impact = field.postings[word], field.lengths, field.impact
         for key in (scores.keys() & postings.keys()) if len(postings) < len(scores) else list(scores):
             tf = postings.get(key)
             if tf:
                 scores[key] += factor * impact(tf, lengths[key])
 
     @staticmethod
-    def _walk(scores: dict[int, float], factor: float, field: _Field, word: str, left: float, size: int) -> None:
-        """Bring in ``word``'s pairs, most impact first, while a new one could still reach the
-        ``size``-th best (``left``: the most the later terms can add)."""
+    def _walk(scores: dict[int, float], part: tuple, added: list[tuple], left: float, size: int,
+              budget: float) -> int:
+        """Bring in the pairs of ``part``'s word, most impact first, while a new one could still
+        reach the ``size``-th best (``left``: the most the later parts can add), each with its
+        share of the ``added`` parts too; how many postings were walked."""
+        factor, field, word = part
         negated, keys = field.walk_order(word)
         start, step = 0, 64
-        while start < len(keys):
+        while start < min(len(keys), budget):
             kth = _kth(scores, size)
             # a pair not yet a candidate scores at most factor * impact + left
             end = len(keys) if kth <= 0.0 else bisect.bisect_left(negated, (left - kth) / factor)
-            end = min(end, start + step)
+            end = int(min(end, start + step, budget))
             if end <= start:
-                return
-            add = scores.setdefault
+                break
             for key, negated_impact in zip(keys[start:end], negated[start:end]):
-                add(key, -factor * negated_impact)
+                if key not in scores:
+                    score = -factor * negated_impact
+                    for other_factor, other, other_word in added:
+                        tf = other.postings[other_word].get(key)
+                        if tf:
+                            score += other_factor * other.impact(tf, other.lengths[key])
+                    scores[key] = score
             start, step = end, step * 2
+        return start
 
 
 def _kth(scores: dict[int, float], size: int) -> float:

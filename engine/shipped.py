@@ -1,8 +1,9 @@
 """Where the shipped models and knowledge are: the one place the engine, its tasks and the app look them up.
 
-The models (and the pairs about the bot, ``resources/knowledge/``) are package data of the top-level package ``resources`` (the repository's
-``resources/`` folder), so an editable install, an installed wheel and a PyInstaller folder all
-find them through ``importlib.resources`` instead of a path relative to the source tree.
+The models (and the pairs about the bot, ``resources/knowledge/``) are package data of the
+top-level package ``resources`` (the repository's ``resources/`` folder), so an editable install,
+an installed wheel and a PyInstaller folder all find them through ``importlib.resources`` instead
+of a path relative to the source tree.
 """
 from __future__ import annotations
 

@@ -88,7 +88,8 @@ def write_shipped(pairs: list[KnowledgePair], out: str | Path, persona: str, cor
     lines = header + [f"{pair.question}\t{pair.answer}" for pair in pairs]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     note = [f"# {out.name}: what the bot says about itself", "",
-            f"{len(pairs)} question–answer pairs: the `{persona}` persona's answers of **Microsoft Personality Chat** "
+            f"{len(pairs)} question–answer pairs: the `{persona}` persona's answers of "
+            "**Microsoft Personality Chat** "
             f"(QnA Maker chit-chat), file `qna_chitchat_the_{persona}.tsv`, from {SOURCE}.", "",
             f"Only the question groups of the corpus's train split are here (split seed {seed}, "
             "`engine.data.corpora.load_corpora`); the valid and test groups are held out for "

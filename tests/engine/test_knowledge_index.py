@@ -1,4 +1,5 @@
 """Knowledge retrieval (BM25 over stored pairs) and the shipped pairs about the bot."""
+import math
 from pathlib import Path
 
 from tiny_corpora import PERSONALITY, write_corpora
@@ -51,6 +52,11 @@ def test_removing_a_pair_makes_it_unfindable_and_keys_stay_valid():
     assert key not in index and len(index) == len(UNRELATED) + 1
     assert all(hit.pair != WIFI for hit in index.search("what is the wifi password?", k=10))
     assert index.search("wifi password")[0].key == other  # the postings of the others are intact
+    # Pairs added and removed after searches (which keep the walked postings sorted) are found and forgotten.
+    again = index.add(KnowledgePair("the wifi password again?", "Still marmalade42."))
+    assert index.search("wifi password again")[0].key == again
+    index.remove(other)
+    assert [hit.key for hit in index.search("wifi network", k=10)] == [again]
     assert KnowledgeIndex().search("wifi") == []
 
 
@@ -71,7 +77,8 @@ def test_the_context_counts_less_than_the_turn():
     assert [hit.pair for hit in index.search("wifi bakery", k=2, context=["wifi"])] == [WIFI, bakery]
     cats = KnowledgeIndex([KnowledgePair("what does it eat?", "My cat eats fish."),
                            KnowledgePair("what does it eat?", "My dog eats meat.")])
-    assert cats.search("what does it eat", k=1, context=["tell me about your dog"])[0].pair.answer == "My dog eats meat."
+    hit = cats.search("what does it eat", k=1, context=["tell me about your dog"])[0]
+    assert hit.pair.answer == "My dog eats meat."
 
 
 def test_relevance_is_in_0_1_and_highest_for_the_exact_question():
@@ -92,7 +99,7 @@ def test_many_pairs_rank_the_same_with_pruning_as_by_full_scoring():
 
     pairs, words = synthetic_pairs(3000, seed=5)
     pairs += [KnowledgePair(f"is it the {w}?", "no") for w in ("cat", "dog", "sun", "end")] * 20
-    index = KnowledgeIndex(pairs)
+    index = KnowledgeIndex(pairs, walk_budget=math.inf)
     texts = ["what is the", "what is it", "who are you", "is it the dog", "how old are you"]
     texts += [pair.question for pair in pairs[::150]] + [" ".join(words.draw(4)) for _ in range(20)]
     for text in texts:
@@ -192,3 +199,13 @@ def test_the_retrieval_bench_reports_its_figures_on_a_small_store():
     assert 0 < figures["retrieval_ms_p50"] <= figures["retrieval_ms_p95"] <= figures["retrieval_ms_max"]
     assert 0 <= figures["retrieval_cpu_ms_p50"] <= figures["retrieval_cpu_ms_p95"]
     assert figures["retrieval_hit_at_3"] > 0.5  # the shipped question, one word dropped, is found
+    assert 0.9 <= figures["retrieval_exact_top3_share"] <= 1.0
+
+
+def test_a_walk_budget_still_finds_a_rare_words_pair_first():
+    # The rarest words are walked first: a budget of one posting still finds the only wifi pair.
+    pairs = [KnowledgePair(f"what is the {n} of the thing?", "no") for n in range(300)] + [WIFI]
+    index = KnowledgeIndex(pairs, walk_budget=1)
+    hits = index.search("what is the wifi password of the thing")
+    assert hits[0].pair == WIFI and len(hits) <= 3
+    assert len(KnowledgeIndex(pairs, walk_budget=math.inf).search("what is the thing", k=5)) == 5
