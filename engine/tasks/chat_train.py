@@ -134,7 +134,11 @@ def store_start_state(path: Path, streams: Sequence[Sequence[tuple[list[int], li
     checkpoint = load_checkpoint(path, kind="chat")
     model = build_chat_model(Seq2SeqConfig(**checkpoint.config))
     load_weights(model, checkpoint, path)
-    start = mean_state(model.to(device), streams, Vocab(checkpoint.vocab), device, seed=seed)
+    # A model that reads stored pairs learnt to use them from the zero state its question-answer
+    # conversations start from; a mean state puts a new conversation where it never learnt to (it
+    # then ignores the pairs), so it starts new conversations from zeros.
+    reads_pairs = bool(model.config.knowledge_pairs)
+    start = {} if reads_pairs else mean_state(model.to(device), streams, Vocab(checkpoint.vocab), device, seed=seed)
     checkpoint.meta["start_state"] = start
     if "prior_contexts" not in checkpoint.meta and checkpoint.meta.get("direction") != "backward":
         checkpoint.meta["prior_contexts"] = prior_contexts(streams, Vocab(checkpoint.vocab), seed)
