@@ -216,3 +216,34 @@ def test_an_engine_made_again_on_another_device_keeps_the_pairs(make_app):
     app.qtbot.waitUntil(lambda: app.controller.host.ready, timeout=WAIT)
     app.wait_idle(WAIT)
     assert app.engine.knowledge_sets == [(), (pair,), (pair,)]  # given to the new engine as it loads
+
+
+def test_teach_changes_the_real_models_next_reply_without_training_and_deleting_undoes_it(make_app, tmp_path):
+    """The window on the real engine with a tiny model that reads stored pairs: before Teach it
+    cannot know the code; after, the same question gets the taught code spelt as taught; once the
+    pair is deleted, the code is gone again."""
+    from dataclasses import asdict
+
+    from engine.checkpoint import Checkpoint, save_checkpoint
+    from engine.service import Engine
+    from tiny_chat import train_knowing_model
+
+    model, vocab = train_knowing_model()
+    path = tmp_path / "chat.safetensors"
+    save_checkpoint(path, Checkpoint(kind="chat", config=asdict(model.config), weights=model.state_dict(),
+                                     vocab=list(vocab.itos)))
+    missing = tmp_path / "nothing"
+    engine = Engine(paths={"chat": path, "sentiment": missing / "s.safetensors",
+                           "caption": missing / "c.safetensors"}, device="cpu")
+    app = make_app(engine)
+    first = ask(app, "what is the code for the safe ?")
+    assert "Vabiru7" not in first.text_label.text()
+    app.controller.teach(first.message.id, "the code is Vabiru7")
+    app.wait_idle(WAIT)
+    again = ask(app, "what is the code for the safe ?")
+    assert "Vabiru7" in again.text_label.text()
+    assert again.source_note.text() == "from what you taught me: 'what is the code for the safe ?'"
+    (pair,) = app.store.knowledge_pairs()
+    app.controller.delete_knowledge(pair.id)
+    app.wait_idle(WAIT)
+    assert "Vabiru7" not in ask(app, "what is the code for the safe ?").text_label.text()

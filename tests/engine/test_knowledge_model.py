@@ -1,44 +1,19 @@
 """The memory model reading stored (question, answer) pairs: it says back an answer stored under
 a paraphrase, letter for letter, and leaves an unrelated stored pair alone."""
-import random
 from typing import NamedTuple
 
 import pytest
 import torch
 
-from engine.chat_training import TrainConfig, train_chat
-from engine.data.chat import encode_conversation, make_turn_batch
+from engine.data.chat import make_turn_batch
 from engine.data.knowledge_data import knowledge_tensors, pair_ids
 from engine.decode_config import DecodeConfig
 from engine.knowledge_pairs import KnowledgePair
-from engine.models.memory_chat import MemoryChat
-from engine.models.seq2seq import Seq2SeqConfig
 from engine.tasks.chat import ChatPredictor
-from engine.text import Vocab, tokenize
+from engine.text import Vocab
+from tiny_chat import train_knowing_model
 
 GREEDY = DecodeConfig.of(strategy="greedy")
-THINGS = ("door", "safe", "wifi", "gate", "locker", "bike", "garage", "alarm")
-CHAT = (("how are you ?", "i am fine"), ("hello there", "hi , nice to see you"), ("what a nice day", "yes it is sunny"))
-
-
-def _code(rng: random.Random) -> str:
-    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) + str(rng.randint(2, 99))
-
-
-def _conversations(rng: random.Random, count: int):
-    """(turns, knowledge per exchange): a code asked for, stored under a paraphrase beside another
-    thing's code; or small talk beside an unrelated stored code."""
-    out = []
-    for _ in range(count):
-        thing, other = rng.sample(THINGS, 2)
-        code, decoy = _code(rng), _code(rng)
-        stored = [(f"{thing} code please", f"the code is {code}"), (f"{other} code please", f"the code is {decoy}")]
-        rng.shuffle(stored)
-        if rng.random() < 0.6:
-            out.append(([f"what is the code for the {thing} ?", f"the code is {code}"], [stored]))
-        else:
-            out.append((list(rng.choice(CHAT)), [stored[:1]]))
-    return out
 
 
 class _Hit(NamedTuple):
@@ -57,18 +32,8 @@ class _Store:
 
 @pytest.fixture(scope="module")
 def taught():
-    rng = random.Random(0)
-    data = _conversations(rng, 240)
-    vocab = Vocab.build([tokenize(t) for turns, _ in data for t in turns if not any(c.isdigit() for c in t)]
-                        + [tokenize(q) for _, (pairs,) in data for q, _ in pairs], min_count=1)
-    torch.manual_seed(0)
-    model = MemoryChat(Seq2SeqConfig(vocab_size=len(vocab), embedding_size=32, hidden_size=48, attention_size=24,
-                                     dropout=0.0, cutoffs=(), memory_tokens=64, knowledge_pairs=2))
-    streams = [encode_conversation(turns, vocab, 32, 32, 0, True, knowledge) for turns, knowledge in data]
-    train_chat(model, streams, [], vocab,
-               TrainConfig(epochs=25, batch_size=24, learning_rate=1e-2, min_learning_rate=1e-3, warmup_steps=10,
-                           tbptt_turns=1, valid_every=10**9, min_active_rows=0.0), torch.device("cpu"))
-    return ChatPredictor(model.eval(), vocab, torch.device("cpu"), "knowing")
+    model, vocab = train_knowing_model()
+    return ChatPredictor(model, vocab, torch.device("cpu"), "knowing")
 
 
 def test_pairs_become_tensors_with_the_answer_marked():
