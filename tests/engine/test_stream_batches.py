@@ -1,4 +1,5 @@
 """Chat training from JSONL shards as a stream (engine.data.stream_batches)."""
+import gc
 import json
 import random
 import tracemalloc
@@ -94,6 +95,7 @@ def _epoch_peak(folder):
     scan = scan_shards(folder, seed=1, part=(0, 1))
     vocab = scan.vocab(1000, 1)
     source = ShardStream(folder, vocab, scan, 20, 20, seed=1, buffer=50)
+    gc.collect()  # garbage left by earlier tests is not the epoch's
     tracemalloc.start()
     batches = sum(1 for _ in source.epoch_batches(3, 8, 4))
     peak = tracemalloc.get_traced_memory()[1]
@@ -106,7 +108,9 @@ def test_an_epochs_memory_does_not_grow_with_the_number_of_shards(tmp_path):
     large, large_batches, large_buffer = _epoch_peak(_write_shards(tmp_path / "large", 20, 150))
     assert large_batches > 8 * small_batches  # ten times the data was read...
     assert small_buffer == large_buffer == 50
-    assert large < 1.5 * small  # ...in the same memory
+    # ...in about the same memory: a peak that grew with the data would be about ten times; the
+    # margin is for the cyclic garbage a collection has not yet freed when the peak is taken
+    assert large < 2 * small
 
 
 def test_train_chat_on_shards_names_and_counts_a_malformed_line_and_its_checkpoint_loads(tmp_path, capsys):
