@@ -14,6 +14,7 @@ from typing import Iterator, Optional, Sequence
 
 import torch
 
+from engine.data.knowledge_data import knowledge_tensors, pair_ids
 from engine.data.packages import installed_files
 from engine.data.splits import Conversation, Splits, split  # noqa: F401  (kept importable from here)
 from engine.text import Vocab, tokenize
@@ -107,8 +108,6 @@ def encode_conversation(turns: Conversation | TokenizedConversation, vocab: Voca
     third element (:func:`engine.data.knowledge_data.pair_ids`), numbered after its turn and before
     its reply, as a reply numbers them.
     """
-    from engine.data.knowledge_data import pair_ids
-
     as_tokens = lambda turn: tokenize(turn) if isinstance(turn, str) else turn  # noqa: E731
     unknown: dict[str, int] = {}
     encode = (lambda tokens: vocab.encode_extended(tokens, unknown)) if extended else vocab.encode  # noqa: E731
@@ -175,8 +174,6 @@ class TurnBatch:
 def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool], vocab: Vocab,
                     streams: Optional[Sequence[int]] = None) -> TurnBatch:
     """Pad one exchange per row; a None row is idle (a one-token dummy whose targets are masked)."""
-    from engine.data.knowledge_data import knowledge_tensors
-
     batch = len(exchanges)
     pairs = [ex[2] if ex is not None and len(ex) > 2 else () for ex in exchanges]
     filled = [ex[:2] if ex is not None else ([vocab.eos_id], []) for ex in exchanges]

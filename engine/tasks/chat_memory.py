@@ -85,7 +85,7 @@ class MemoryReplies:
         pairs = self.model.config.knowledge_pairs
         if not pairs or knowledge is None:
             return None, []
-        hits = list(knowledge.search(text, k=pairs))[:pairs]
+        hits = knowledge.search(text, k=pairs)
         if not hits:
             return None, []
         rows = []
