@@ -3,6 +3,8 @@
 No Qt and no SQL here: the desktop app, the command line and the tests all use this package
 through the same small API (``engine.service.Engine``).
 """
+import argparse
+
 __version__ = "0.1.0"
 
 # How strongly chat replies are reranked toward what the user said by default (``RerankConfig.mmi_weight``):
@@ -15,7 +17,7 @@ MMI_BACKWARD_WEIGHT = 3.0
 MMI_CANDIDATES = 10
 
 
-MMI_FIELDS = ("mmi_weight", "mmi_candidates", "mmi_backward_weight")
+MMI_FIELDS = ("mmi_weight", "mmi_candidates", "mmi_backward_weight", "stored_answers")
 
 
 def add_mmi_arguments(parser) -> None:
@@ -29,6 +31,9 @@ def add_mmi_arguments(parser) -> None:
     parser.add_argument("--mmi-backward-weight", type=float, default=MMI_BACKWARD_WEIGHT,
                         help="beam search: add this much of the backward model's mean log p(turn token | reply) "
                              "to each reply's reranking score (0: off; needs chat_backward.safetensors)")
+    parser.add_argument("--stored-answers", action=argparse.BooleanOptionalAction, default=True,
+                        help="beam search with stored pairs: the retrieved pairs' answers join the reranked "
+                             "replies, scored by the model")
 
 
 def mmi_settings(args) -> dict:

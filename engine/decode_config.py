@@ -60,6 +60,12 @@ class RerankConfig:
     # alone. Generic replies are the model's hedge when it is unsure; a reply it is sure of (one the
     # user taught it) is meant. Above 1: never.
     mmi_confident: float = 0.5
+    # For a model that reads stored (question, answer) pairs: the answers of the pairs retrieved for
+    # the turn join the beam's replies as candidates, as written, each scored by the model itself
+    # (log p(answer | conversation, stored pairs)) and reranked like the rest. The search alone
+    # often drifts off a taught answer after a word or two; the whole answer, scored, is there to
+    # be chosen where the model finds it likely, and loses where the pair is unrelated.
+    stored_answers: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.mmi_weight <= 1:

@@ -1,6 +1,6 @@
 """``python -m engine bench --only knowledge``: building and searching a store of 100,000 pairs.
 
-The store: the shipped pairs about the bot (:func:`engine.shipped.shipped_pairs`) and, up to
+The store: the shipped pairs about the bot (:func:`engine.shipped.shipped_pairs`, stored as imported) and, up to
 ``n_pairs``, pairs generated from them: each takes a shipped question, replaces each of its content
 words with probability 0.6 (one at least) by a word drawn by Zipf's law over the chat model's
 vocabulary (its words count from the most frequent; without a shipped chat model, the shipped
@@ -86,7 +86,9 @@ def synthetic_pairs(n_pairs: int, seed: int = 0) -> tuple[list[KnowledgePair], _
     rng = random.Random(seed)
     shipped = shipped_pairs() or [KnowledgePair("what is your name?", "I'm a chatbot.", "shipped")]
     words = _Words(_vocabulary(shipped), rng)
-    pairs = list(shipped[:n_pairs])
+    # Stored as the user's (imported): a shipped pair's matches would count half
+    # (``knowledge_index.SHIPPED_WEIGHT``), and the generated pairs are variants of their questions.
+    pairs = [KnowledgePair(pair.question, pair.answer, "import") for pair in shipped[:n_pairs]]
     asked = {pair.question.lower() for pair in shipped}
     while len(pairs) < n_pairs:
         question = _variant(rng.choice(shipped).question, words, rng)

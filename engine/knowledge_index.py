@@ -53,6 +53,7 @@ CONTEXT_WEIGHT = 0.3  # a content word of the recent turns counts this much of o
 STOP_WEIGHT = 0.3  # a stop word in a query that has content words
 POOL_EXTRA = 7  # the turn's best k + this many pairs are found first; the context reorders them
 WALK_BUDGET = 5_000  # postings one search walks at most (see the module's docstring)
+SHIPPED_WEIGHT = 0.5  # a shipped pair's match counts this much of a pair the user taught or imported
 DRIFT = 0.05  # the average length is taken afresh once it moves by this share
 
 STOP_WORDS = frozenset("""
@@ -128,6 +129,7 @@ class _Field:
         self.weight = weight  # of a match in this field
         self.postings: dict[str, dict[int, int]] = {}
         self.lengths: dict[int, float] = {}  # key -> length (see _length)
+        self.scales: dict[int, float] = {}  # key -> what its matches are multiplied by (<= 1)
         self.total = 0.0  # length over all pairs
         self.average = 1.0  # the average length that impacts are computed with (see refresh)
         self.ordered: dict[str, tuple[array, list[int]]] = {}  # word -> (-impacts ascending, keys)
@@ -136,6 +138,10 @@ class _Field:
     def impact(self, tf: int, length: float) -> float:
         """BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b length / average))."""
         return tf * (K1 + 1) / (tf + K1 * (1 - B) + K1 * B * length / self.average)
+
+    def score(self, key: int, tf: int) -> float:
+        """Pair ``key``'s impact for a word it holds ``tf`` times, times its scale."""
+        return self.scales[key] * self.impact(tf, self.lengths[key])
 
     def refresh(self, n_pairs: int) -> None:
         """Take the current average length once it has moved by more than :data:`DRIFT` (walks
@@ -146,8 +152,8 @@ class _Field:
             self.average = average
             self.ordered.clear()
 
-    def add(self, key: int, counts: dict[str, int], length: float) -> None:
-        self.lengths[key] = length
+    def add(self, key: int, counts: dict[str, int], length: float, scale: float = 1.0) -> None:
+        self.lengths[key], self.scales[key] = length, scale
         self.total += length
         self.min_length = min(self.min_length, length)
         for word, tf in counts.items():
@@ -155,13 +161,14 @@ class _Field:
             self.max_tf = max(self.max_tf, tf)
             if word in self.ordered:
                 negated, keys = self.ordered[word]
-                at = bisect.bisect_right(negated, -self.impact(tf, length))
-                negated.insert(at, -self.impact(tf, length))
+                at = bisect.bisect_right(negated, -self.score(key, tf))
+                negated.insert(at, -self.score(key, tf))
                 keys.insert(at, key)
 
     def remove(self, key: int, counts: dict[str, int]) -> None:
-        length = self.lengths.pop(key)
-        self.total -= length
+        impacts = {word: self.score(key, tf) for word, tf in counts.items()}
+        self.total -= self.lengths.pop(key)
+        del self.scales[key]
         for word, tf in counts.items():
             listed = self.postings[word]
             del listed[key]
@@ -169,19 +176,19 @@ class _Field:
                 del self.postings[word]
             if word in self.ordered:
                 negated, keys = self.ordered[word]
-                at = bisect.bisect_left(negated, -self.impact(tf, length))
+                at = bisect.bisect_left(negated, -impacts[word])
                 while keys[at] != key:  # past the other pairs of the same impact
                     at += 1
                 del negated[at], keys[at]
 
     def walk_order(self, word: str) -> tuple[array, list[int]]:
         if word not in self.ordered:
-            items = sorted((-self.impact(tf, self.lengths[key]), key) for key, tf in self.postings[word].items())
+            items = sorted((-self.score(key, tf), key) for key, tf in self.postings[word].items())
             self.ordered[word] = (array("d", [impact for impact, _ in items]), [key for _, key in items])
         return self.ordered[word]
 
     def bound(self, word: str) -> float:
-        """The most one pair's impact for ``word`` can be."""
+        """The most one pair's impact for ``word`` can be (scales are at most 1)."""
         if word in self.ordered:
             return -self.ordered[word][0][0]
         return self.impact(self.max_tf, self.min_length)
@@ -216,8 +223,9 @@ class KnowledgeIndex:
         counts = ({w: int(n) for w, n in _count(content + stop).items()},
                   {w: int(n) for w, n in _count(answer).items()})
         self._pairs[key], self._counts[key] = pair, counts
-        self._fields[0].add(key, counts[0], _length(len(content), len(stop)))
-        self._fields[1].add(key, counts[1], float(len(answer)))
+        scale = SHIPPED_WEIGHT if pair.source == "shipped" else 1.0
+        self._fields[0].add(key, counts[0], _length(len(content), len(stop)), scale)
+        self._fields[1].add(key, counts[1], float(len(answer)), scale)
         return key
 
     def remove(self, key: int) -> None:
@@ -228,7 +236,9 @@ class KnowledgeIndex:
 
     def search(self, text: str, k: int = 3, context: Sequence[str] = ()) -> list[Hit]:
         """The (at most) ``k`` pairs that score highest for ``text``, best first, each scoring > 0;
-        ``context`` (the conversation's recent turns) adds its content words at a lower weight."""
+        ``context`` (the conversation's recent turns) adds its content words at a lower weight. A
+        shipped pair's matches count :data:`SHIPPED_WEIGHT`, so that what the user taught for the
+        same question comes first."""
         if k <= 0 or not self._pairs:
             return []
         for field in self._fields:
@@ -251,7 +261,7 @@ class KnowledgeIndex:
             postings = field.postings[word]
             for key in scores:
                 if key in postings:
-                    scores[key] += factor * field.impact(postings[key], field.lengths[key])
+                    scores[key] += factor * field.score(key, postings[key])
         best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
         return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0)
                 for score, key in best]
@@ -312,11 +322,11 @@ class KnowledgeIndex:
     @staticmethod
     def _credit(scores: dict[int, float], factor: float, field: _Field, word: str) -> None:
         """Add ``word``'s share to the candidates that hold it."""
-        postings, lengths, impact = field.postings[word], field.lengths, field.impact
+        postings = field.postings[word]
         for key in (scores.keys() & postings.keys()) if len(postings) < len(scores) else list(scores):
             tf = postings.get(key)
             if tf:
-                scores[key] += factor * impact(tf, lengths[key])
+                scores[key] += factor * field.score(key, tf)
 
     @staticmethod
     def _walk(scores: dict[int, float], part: tuple, added: list[tuple], left: float, size: int,
@@ -340,7 +350,7 @@ class KnowledgeIndex:
                     for other_factor, other, other_word in added:
                         tf = other.postings[other_word].get(key)
                         if tf:
-                            score += other_factor * other.impact(tf, other.lengths[key])
+                            score += other_factor * other.score(key, tf)
                     scores[key] = score
             start, step = end, step * 2
         return start

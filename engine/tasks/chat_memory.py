@@ -19,7 +19,7 @@ import torch
 
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
 from engine.decode_config import DecodeConfig
-from engine.decoding import decode
+from engine.decoding import Hypothesis, decode
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
@@ -95,6 +95,33 @@ class MemoryReplies:
         ids, answer = knowledge_tensors([rows])
         return (ids.to(self.device), answer.to(self.device)), hits
 
+    def _stored_answers(self, hits: list, unknown: list[str], decoder, memory,
+                        found: Sequence[Hypothesis]) -> list[Hypothesis]:
+        """The retrieved pairs' answers (as the model read them) as finished replies that the
+        search did not find, each scored by the model from ``decoder`` over ``memory``:
+        log p(answer + <eos> | conversation, stored pairs), teacher-forced in one batch."""
+        seen = {tuple(h.tokens) for h in found}
+        replies = []
+        for hit in hits:
+            ids = self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS)
+            if ids and tuple(ids) not in seen:
+                seen.add(tuple(ids))
+                replies.append(ids)
+        if not replies:
+            return []
+        vocab, n = self.vocab, len(replies)
+        state = self.model.reorder_state(decoder, torch.zeros(n, dtype=torch.long, device=self.device))
+        tokens = torch.full((n,), vocab.sos_id, dtype=torch.long, device=self.device)
+        total = torch.zeros(n)
+        for step in range(max(map(len, replies)) + 1):
+            log_probs, _, state = self.steps.decode_step(tokens, state, memory)
+            wanted = [reply[step] if step < len(reply) else vocab.eos_id for reply in replies]
+            said = log_probs.float().cpu().gather(1, torch.tensor(wanted).view(-1, 1)).view(-1)
+            total += torch.where(torch.tensor([step <= len(reply) for reply in replies]), said, torch.zeros(n))
+            tokens = torch.tensor(wanted, device=self.device)
+        return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
+                for reply, log_p in zip(replies, total.tolist())]
+
     @torch.inference_mode()
     def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
                      should_stop: Optional[Callable[[], bool]], avoid: Sequence[str],
@@ -113,6 +140,8 @@ class MemoryReplies:
                             self.model.reorder_state, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
                             vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
                             should_stop=should_stop)
+        if rerank and hits and config.rerank.stored_answers:
+            hypotheses = hypotheses + self._stored_answers(hits, unknown, decoder, memory, hypotheses)
         if rerank:
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best)

@@ -60,6 +60,18 @@ def test_removing_a_pair_makes_it_unfindable_and_keys_stay_valid():
     assert KnowledgeIndex().search("wifi") == []
 
 
+def test_a_taught_answer_outranks_the_shipped_answer_to_the_same_question():
+    """The user teaches their own answer to a question the bot shipped with: theirs comes first,
+    and the shipped one still answers where nothing was taught."""
+    index = KnowledgeIndex([KnowledgePair("why are you so boring?", "I aim for efficiency.", "shipped"),
+                            KnowledgePair("are you boring?", "Only on Mondays.", "user"),
+                            *(KnowledgePair(q, a, "shipped") for q, a in UNRELATED)])
+    hits = index.search("why are you so boring?", k=2)
+    assert [hit.pair.answer for hit in hits] == ["Only on Mondays.", "I aim for efficiency."]
+    assert hits[0].relevance > hits[1].relevance
+    assert index.search("what is the capital of france?", k=1)[0].pair.answer == "Paris."
+
+
 def test_the_context_counts_less_than_the_turn():
     bakery = KnowledgePair("when does the bakery open?", "At seven.")
     index = _index(WIFI, bakery)
@@ -98,6 +110,8 @@ def test_many_pairs_rank_the_same_with_pruning_as_by_full_scoring():
     from engine.knowledge_bench import synthetic_pairs
 
     pairs, words = synthetic_pairs(3000, seed=5)
+    # every third one shipped: its matches count less, and the pruning's bounds must allow for that
+    pairs = [KnowledgePair(p.question, p.answer, "shipped" if i % 3 == 0 else p.source) for i, p in enumerate(pairs)]
     pairs += [KnowledgePair(f"is it the {w}?", "no") for w in ("cat", "dog", "sun", "end")] * 20
     index = KnowledgeIndex(pairs, walk_budget=math.inf)
     texts = ["what is the", "what is it", "who are you", "is it the dog", "how old are you"]

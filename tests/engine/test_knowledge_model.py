@@ -68,3 +68,19 @@ def test_the_conversation_memory_keeps_no_stored_words(taught):
     # the same conversation rebuilt from its saved exchange gives the same state
     rebuilt = taught.rebuild_state([("what is the code for the door ?", reply.text)])
     assert torch.allclose(rebuilt.tensors.h, reply.state.tensors.h, atol=1e-5)
+
+
+def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(taught):
+    # The unrelated pair's answer is never a reply the search finds; offered to the reranking, it
+    # is among the replies it orders, scored below the stored answer the question asks for.
+    store = _Store(("safe code please", "the code is Vabiru7"), ("bike code please", "my bike is Dosane5"))
+    rerank = DecodeConfig.of(strategy="beam", beam_size=3, mmi_weight=0.3, mmi_confident=2.0)
+    text = "what is the code for the safe ?"
+    offered = taught.reply(text, None, rerank, knowledge=store, avoid=["nothing like it"])
+    alone = taught.reply(text, None, DecodeConfig.of(**{**rerank.flat(), "stored_answers": False}),
+                         knowledge=store, avoid=["nothing like it"])
+    scores = {text.lower(): score for text, score in offered.alternatives}
+    found = {text.lower() for text, _ in alone.alternatives}
+    assert "my bike is dosane5" in scores and "my bike is dosane5" not in found
+    assert scores["my bike is dosane5"] < scores["the code is vabiru7"]
+    assert set(scores) - found <= {"my bike is dosane5", "the code is vabiru7"}
