@@ -31,7 +31,9 @@ words) and count :data:`STOP_WEIGHT` in its length; in a query that has content 
 :data:`STOP_WEIGHT` of a content word; answers index content words only. The conversation's recent
 turns (``context``) add their content words at :data:`CONTEXT_WEIGHT` to the turn's best k +
 :data:`POOL_EXTRA` pairs, which they reorder. Tokens are :func:`engine.text.tokenize`'s, less punctuation, with
-plurals and possessives folded ("passwords" -> "password").
+plurals and possessives folded ("passwords" -> "password"). A shipped pair's matches count
+:data:`SHIPPED_WEIGHT` of a taught or imported one's (a per-pair scale on its impacts, so the
+bounds above still hold): what the user teaches for a question the bot shipped with comes first.
 
 Not thread-safe: one caller (the engine's worker) adds, removes and searches.
 """
