@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine import MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_WEIGHT
+from engine import MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_WEIGHT, TOPIC_WEIGHT
 
 SETTINGS_NAME = "settings.json"
 STRATEGIES = ("beam", "greedy", "sample")
@@ -25,9 +25,10 @@ class AppSettings:
     temperature: float = 0.8  # sampling only: below 1 sharper, above 1 flatter
     top_k: int = 40  # sampling only: keep the k most likely words (0: all)
     max_length: int = 30  # longest reply, in tokens
-    # The reranking of the beam's replies (engine.decode_config.RerankConfig)
+    # The reranking of the beam's replies and the topic words (engine.decode_config.RerankConfig)
     mmi_weight: float = MMI_WEIGHT  # beam only: rerank by log p(reply | turn) - w log p(reply)
     mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
+    topic_weight: float = TOPIC_WEIGHT  # every strategy: steer replies toward words that answer yours
     # The application
     device: str = "auto"  # auto, cpu or cuda
     theme: str = "light"  # light or dark
@@ -38,7 +39,7 @@ class AppSettings:
         return {"strategy": self.strategy, "beam_size": self.beam_size, "length_penalty": self.length_penalty,
                 "temperature": self.temperature, "top_k": self.top_k, "max_length": self.max_length,
                 "mmi_weight": self.mmi_weight, "mmi_backward_weight": self.mmi_backward_weight,
-                "mmi_candidates": MMI_CANDIDATES}
+                "mmi_candidates": MMI_CANDIDATES, "topic_weight": self.topic_weight}
 
     def checked(self) -> "AppSettings":
         """The same settings with every value brought into its allowed range."""
@@ -49,6 +50,7 @@ class AppSettings:
             length_penalty=min(max(float(self.length_penalty), 0.0), 2.0),
             mmi_weight=min(max(float(self.mmi_weight), 0.0), 1.0),
             mmi_backward_weight=min(max(float(self.mmi_backward_weight), 0.0), MAX_BACKWARD_WEIGHT),
+            topic_weight=min(max(float(self.topic_weight), 0.0), MAX_TOPIC_WEIGHT),
             temperature=min(max(float(self.temperature), 0.05), 5.0),
             top_k=min(max(int(self.top_k), 0), 1000),
             max_length=min(max(int(self.max_length), 1), 200),
@@ -58,7 +60,8 @@ class AppSettings:
 
 def load_settings(data_dir: Path) -> AppSettings:
     """The settings saved in ``data_dir``; a setting this version does not have (one an older
-    version saved) is ignored, and a missing or broken file gives the defaults."""
+    version saved) is ignored, one the file lacks (a file of a version without it) keeps its
+    default, and a missing or broken file gives the defaults."""
     try:
         raw = json.loads((Path(data_dir) / SETTINGS_NAME).read_text(encoding="utf-8"))
         known = {f.name for f in fields(AppSettings)}

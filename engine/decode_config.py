@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping, Optional
 
-from engine import MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_WEIGHT
+from engine import MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_WEIGHT, TOPIC_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class SearchConfig:
 @dataclass(frozen=True)
 class RerankConfig:
     """How a chat reply is chosen among the beam's finished replies (beam search with a beam of 2
-    or more; the captioner has none of this)."""
+    or more), and the topic words that steer every chat reply's search and count in that choice
+    (the captioner has none of this)."""
     # Rerank the beam's hypotheses by log p(reply | turn) - mmi_weight * log p(reply), per token of
     # the reply (its words and its end), the anti-language-model form of maximum mutual information
     # (Li et al. 2016), which favours replies this turn makes likely over replies any turn makes
@@ -60,6 +61,12 @@ class RerankConfig:
     # alone. Generic replies are the model's hedge when it is unsure; a reply it is sure of (one the
     # user taught it) is meant. Above 1: never.
     mmi_confident: float = 0.5
+    # With topic words loaded (``engine.topic``): every word's log-probability gains this much of
+    # its association with the turn's words, counted over the training corpus, until the reply says
+    # it (every strategy, and the memory model's words outside the vocabulary gain nothing); the
+    # reranking weighs the model's own log p(reply | turn) and adds the same bonus back (a reply
+    # that is not reranked keeps it in its score). 0 turns it off.
+    topic_weight: float = 0.0
     # For a model that reads stored (question, answer) pairs: the answers of the pairs retrieved for
     # the turn join the beam's replies as candidates, as written, each scored by the model itself
     # (log p(answer | conversation, stored pairs)) and reranked like the rest. The search alone
@@ -76,6 +83,8 @@ class RerankConfig:
             raise ValueError("the backward model's weight must not be negative")
         if self.mmi_confident <= 0:
             raise ValueError("the MMI confidence must be positive")
+        if not 0 <= self.topic_weight <= MAX_TOPIC_WEIGHT:
+            raise ValueError(f"the topic words' weight must be in [0, {MAX_TOPIC_WEIGHT}]")
 
 
 SEARCH_FIELDS = tuple(f.name for f in fields(SearchConfig))
@@ -110,8 +119,9 @@ def known_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def chat_decoding(**overrides: Any) -> DecodeConfig:
-    """How the app and the commands write chat replies by default: beam 5, the beam's
-    ``engine.MMI_CANDIDATES`` best reranked by MMI (``MMI_WEIGHT``) and the backward model
-    (``MMI_BACKWARD_WEIGHT``). ``overrides``: settings by field name, as for :meth:`DecodeConfig.of`."""
+    """How the app and the commands write chat replies by default: beam 5 steered by the topic
+    words (``engine.TOPIC_WEIGHT``), the beam's ``MMI_CANDIDATES`` best reranked by MMI
+    (``MMI_WEIGHT``) and the backward model (``MMI_BACKWARD_WEIGHT``). ``overrides``: settings by
+    field name, as for :meth:`DecodeConfig.of`."""
     return DecodeConfig.of(**{"mmi_weight": MMI_WEIGHT, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
-                              "mmi_candidates": MMI_CANDIDATES, **overrides})
+                              "mmi_candidates": MMI_CANDIDATES, "topic_weight": TOPIC_WEIGHT, **overrides})

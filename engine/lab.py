@@ -97,7 +97,7 @@ def read_message(kind: str, text: str, loaded: dict) -> CellReading:
     if kind not in loaded:
         if kind == "chat":
             from engine.tasks.chat import ChatPredictor
-            loaded[kind] = ChatPredictor.load(DEFAULT_PATHS["chat"], backward=None)
+            loaded[kind] = ChatPredictor.load(DEFAULT_PATHS["chat"], backward=None, topic=None)
         elif kind == "sentiment":
             from engine.tasks.sentiment import SentimentPredictor
             loaded[kind] = SentimentPredictor.load(DEFAULT_PATHS["sentiment"])

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from chatapp.settings import DEVICES, MAX_BACKWARD_WEIGHT, STRATEGIES, THEMES, AppSettings
+from chatapp.settings import DEVICES, MAX_BACKWARD_WEIGHT, MAX_TOPIC_WEIGHT, STRATEGIES, THEMES, AppSettings
 
 
 def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
@@ -73,11 +73,13 @@ class SettingsDialog(QDialog):
         return search
 
     def _rerank_group(self) -> QGroupBox:
-        """How the reply is chosen among the beam search's candidates."""
-        rerank = QGroupBox("Reranking (beam search only)")
+        """How the reply is chosen among the beam search's candidates, and the topic words that
+        steer every search and count in that choice."""
+        rerank = QGroupBox("Reranking")
         form = QFormLayout(rerank)
         _add_row(form, "Topic focus", self.mmi_weight, self.mmi_weight.toolTip())
         _add_row(form, "Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip())
+        _add_row(form, "Topic words", self.topic_weight, self.topic_weight.toolTip())
         return rerank
 
     def _reply_fields(self, settings: AppSettings) -> None:
@@ -94,14 +96,19 @@ class SettingsDialog(QDialog):
         self.length_penalty.setSingleStep(0.1)
         self.length_penalty.setValue(settings.length_penalty)
         self.mmi_weight = _weight_box(
-            settings.mmi_weight, "Prefers replies that fit your message in particular over replies that "
-            "would fit any message (\"i don't know\"). Higher values favour replies about what you said; "
+            settings.mmi_weight, "Beam search only: prefers replies that fit your message in particular over "
+            "replies that would fit any message (\"i don't know\"). Higher values favour replies about what you said; "
             "'off' turns it off.")
         self.mmi_backward_weight = _weight_box(
-            settings.mmi_backward_weight, "Prefers replies from which your message could be guessed back. "
-            "A second network, trained to read a reply and guess the message it answers, scores each "
+            settings.mmi_backward_weight, "Beam search only: prefers replies from which your message could be "
+            "guessed back. A second network, trained to read a reply and guess the message it answers, scores each "
             "candidate reply; higher values let that score count more ('off': not used).",
             top=MAX_BACKWARD_WEIGHT)
+        self.topic_weight = _weight_box(
+            settings.topic_weight, "Every decoding: steers a reply toward the words people answer your words with "
+            "(counted over the training conversations: \"color\" is answered with \"purple\" and \"blue\"), each "
+            "said once, and beam search prefers the candidates that say them; high values give lists of words "
+            "rather than sentences ('off' turns it off).", top=MAX_TOPIC_WEIGHT)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -158,6 +165,7 @@ class SettingsDialog(QDialog):
         for box, value in ((self.beam_size, settings.beam_size), (self.length_penalty, settings.length_penalty),
                            (self.mmi_weight, settings.mmi_weight),
                            (self.mmi_backward_weight, settings.mmi_backward_weight),
+                           (self.topic_weight, settings.topic_weight),
                            (self.temperature, settings.temperature), (self.top_k, settings.top_k),
                            (self.max_length, settings.max_length)):
             box.setValue(value)
@@ -177,6 +185,7 @@ class SettingsDialog(QDialog):
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
                        mmi_weight=self.mmi_weight.value(), mmi_backward_weight=self.mmi_backward_weight.value(),
+                       topic_weight=self.topic_weight.value(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

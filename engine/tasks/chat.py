@@ -2,7 +2,8 @@
 
     python -m engine reply "text"     python -m engine chat
 
-The reranking of replies is in :mod:`engine.tasks.chat_rerank`, the memory model's replies in
+The reranking and steering of replies are in :mod:`engine.tasks.chat_rerank` (the topic words in
+:mod:`engine.topic`), the memory model's replies in
 :mod:`engine.tasks.chat_memory`, training in
 :mod:`engine.tasks.chat_train`, evaluation in :mod:`engine.tasks.chat_eval`.
 """
@@ -31,8 +32,9 @@ from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
-from engine.tasks.chat_rerank import Reranking, search_pool
+from engine.tasks.chat_rerank import Reranking, search_pool, unwrapped, without_topic_bonus
 from engine.text import Vocab, detokenize, tokenize
+from engine.topic import TopicWords
 
 # A regenerated reply is one the model finds likely too: its probability, normalised for length as
 # the beam ranks replies, at least 1/20 of the likeliest reply's. Past that the beam's tail is
@@ -43,7 +45,8 @@ ALTERNATIVE_SPREAD = 20.0
 
 def beside_path(path: Path, role: str) -> Path:
     """``<stem>_<role>.safetensors`` beside the chat model at ``path``: where a file that serves it
-    is kept (``role``: "backward", the backward model p(turn | reply) of ``train chat --reverse``)."""
+    is kept (``role``: "backward", the backward model p(turn | reply) of ``train chat --reverse``;
+    "topic", its topic words)."""
     return path.with_name(f"{path.stem}_{role}.safetensors")
 
 
@@ -62,11 +65,14 @@ class ChatPredictor(Reranking, MemoryReplies):
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
     def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
-                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None):
+                 meta: Optional[dict] = None, backward: Optional[Seq2Seq] = None,
+                 topic_words: Optional[TopicWords] = None):
         self.model = model.to(device).eval()
         # p(turn | reply), same vocabulary, for RerankConfig.mmi_backward_weight (None: not used).
         self.backward = backward.to(device).eval() if backward is not None else None
         self.backward_note = ""  # why no backward model is used, where one was looked for
+        self.topic_words = topic_words  # for RerankConfig.topic_weight (None: not used)
+        self.topic_note = ""  # why no topic words are used, where they were looked for
         self.vocab = vocab
         self.device = device
         self.weights_changed()
@@ -85,10 +91,10 @@ class ChatPredictor(Reranking, MemoryReplies):
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu",
-             backward: str | Path | None = "auto") -> "ChatPredictor":
-        """The chat model at ``path``, with the backward model at ``backward`` ("auto":
-        :func:`companion_path`; None: none). A missing, broken or mismatched one only leaves the
-        replies without it (``backward_note`` says why)."""
+             backward: str | Path | None = "auto", topic: str | Path | None = "auto") -> "ChatPredictor":
+        """The chat model at ``path``, with the backward model at ``backward`` and the topic words
+        at ``topic`` ("auto": :func:`companion_path`; None: none). A missing, broken or mismatched
+        one only leaves the replies without it (``backward_note`` and ``topic_note`` say why)."""
         path = Path(path)
         model, vocab, meta = load_seq2seq(path)
         if meta.get("direction") == "backward":
@@ -99,7 +105,19 @@ class ChatPredictor(Reranking, MemoryReplies):
         predictor = cls(model, vocab, device, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}", meta)
         if backward is not None:
             predictor.attach_backward(companion_path(path, "backward") if backward == "auto" else Path(backward))
+        if topic is not None:
+            predictor.attach_topic_words(companion_path(path, "topic") if topic == "auto" else Path(topic))
         return predictor
+
+    def attach_topic_words(self, path: Path) -> None:
+        """Use the topic words at ``path`` if they are for this vocabulary."""
+        if not path.is_file():
+            self.topic_words, self.topic_note = None, f"no topic words at {path.name}"
+            return
+        try:
+            self.topic_words, self.topic_note = TopicWords.load(path, self.vocab), ""
+        except CheckpointError as error:
+            self.topic_words, self.topic_note = None, str(error)
 
     def attach_backward(self, path: Path) -> None:
         """Use the backward model at ``path`` if it is one for this vocabulary."""
@@ -179,13 +197,15 @@ class ChatPredictor(Reranking, MemoryReplies):
         memory, dec_state = self.steps.start_reply(torch.tensor([source_ids], device=self.device), self._state(state))
         vocab = self.vocab
         rerank = self._reranks(config)
-        hypotheses = decode(lambda tokens, s: self.steps.decode_step(tokens, s, memory), dec_state,
-                            Seq2Seq.reorder_state, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
-                            vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
-                            should_stop=should_stop)
-        if rerank:
-            hypotheses = self._rerank(hypotheses, config, source_ids,
-                                      len(hypotheses) if avoid else config.search.n_best)
+        topic_bias = self._topic_bias(source_ids, config)
+        step, reorder, start, steered = self._topic_steered(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
+                                                            Seq2Seq.reorder_state, dec_state, topic_bias)
+        hypotheses = unwrapped(decode(step, start, reorder, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
+                                      vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
+                                      device=self.device, should_stop=should_stop), steered)
+        if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
+            hypotheses = self._rerank(without_topic_bonus(hypotheses, topic_bias), config, source_ids,
+                                      len(hypotheses) if avoid else config.search.n_best, topic_bias)
         best = choose(hypotheses, avoid, vocab.decode)
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state
@@ -208,7 +228,7 @@ def _first_not_in(hypotheses: list[Hypothesis], avoid: Sequence[str], words: Cal
     said = {_words(text) for text in avoid}
     if not said:
         return hypotheses[0]
-    # The model's own scores: the reranked ones add MMI terms, not probabilities.
+    # The model's own scores: the reranked ones add MMI and topic terms, not probabilities.
     plain = [h.log_prob / length_penalty(len(h.tokens), alpha) for h in hypotheses]
     floor = max(plain) - math.log(ALTERNATIVE_SPREAD)
     return next((h for h, score in zip(hypotheses, plain)

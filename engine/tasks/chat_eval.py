@@ -192,6 +192,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "ppl_ratio": math.exp(nll) / kn,
         **_reply_figures(answered, judge, args.seed),
         **mmi_settings(args),
+        "topic_words": "used" if predictor.topic_words is not None else predictor.topic_note,
         "backward_model": "used" if predictor.backward is not None else predictor.backward_note,
         "rank_score": args.rank_score,
         "prior_contexts": args.prior_contexts if args.rank_score == "pmi" else None,

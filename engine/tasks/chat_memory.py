@@ -6,9 +6,11 @@ said in it, in the spelling they were first said with: the copy path numbers the
 and a reply that copies one says it as it was written.
 
 Replies come from the search settings of the ``DecodeConfig`` (strategy, beam, length penalty,
-sampling) and, where it asks for them, the reranking of the beam's replies by maximum mutual
-information (``mmi_weight``) and the backward model (``mmi_backward_weight``), as for the
-turn-only model.
+sampling), the topic words' steering (``topic_weight``) and, where it asks for them, the
+reranking of the beam's replies by maximum mutual information (``mmi_weight``) and the backward
+model (``mmi_backward_weight``), as for the turn-only model. The topic words are the vocabulary's:
+a word of the turn outside it links none, and the words a reply copies from outside it (extended
+ids) gain no bias.
 """
 from __future__ import annotations
 
@@ -23,14 +25,14 @@ from engine.decoding import Hypothesis, decode
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_rerank import search_pool
+from engine.tasks.chat_rerank import search_pool, unwrapped, without_topic_bonus
 from engine.text import detokenize, tokenize
 
 
 class MemoryReplies:
     """The memory model's replies and states; mixed into ``ChatPredictor`` (which provides
     ``model``, ``steps`` (the model, or its prepacked reply steps), ``vocab``, ``device``,
-    ``content_ids``, ``model_id`` and ``start_state``)."""
+    ``content_ids``, ``model_id``, ``start_state`` and the steering of ``Reranking``)."""
 
     @property
     def has_memory(self) -> bool:
@@ -136,15 +138,18 @@ class MemoryReplies:
         stored, hits = self._stored_pairs(text, unknown, knowledge)
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
-        hypotheses = decode(lambda tokens, s: self.steps.decode_step(tokens, s, memory), decoder,
-                            self.model.reorder_state, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
-                            vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
-                            should_stop=should_stop)
-        if rerank and hits and config.rerank.stored_answers:
-            hypotheses = hypotheses + self._stored_answers(hits, unknown, decoder, memory, hypotheses)
-        if rerank:
+        topic_bias = self._topic_bias(source_ids, config)  # the turn's vocabulary words' topics
+        step, reorder, begin, steered = self._topic_steered(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
+                                                            self.model.reorder_state, decoder, topic_bias)
+        hypotheses = unwrapped(decode(step, begin, reorder, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
+                                      vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
+                                      device=self.device, should_stop=should_stop), steered)
+        if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
+            hypotheses = without_topic_bonus(hypotheses, topic_bias)
+            if hits and config.rerank.stored_answers:
+                hypotheses = hypotheses + self._stored_answers(hits, unknown, decoder, memory, hypotheses)
             hypotheses = self._rerank(hypotheses, config, source_ids,
-                                      len(hypotheses) if avoid else config.search.n_best)
+                                      len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,

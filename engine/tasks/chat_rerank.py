@@ -1,7 +1,7 @@
-"""The chat replies' reranking: scores of whole replies (log p(reply | turn), the prior p(reply),
-the backward model's p(turn | reply)) and the reranking of the beam's finished replies by maximum
-mutual information. ``ChatPredictor`` takes these methods from :class:`Reranking`; the settings are
-``RerankConfig``'s.
+"""The chat replies' reranking and steering: scores of whole replies (log p(reply | turn), the
+prior p(reply), the backward model's p(turn | reply)), the reranking of the beam's finished replies
+by maximum mutual information, and the topic words' steering of the search (:mod:`engine.topic`).
+``ChatPredictor`` takes these methods from :class:`Reranking`; the settings are ``RerankConfig``'s.
 """
 from __future__ import annotations
 
@@ -64,8 +64,9 @@ def search_pool(config: DecodeConfig, choosing: bool) -> SearchConfig:
 
 
 class Reranking:
-    """The scoring and reranking methods of :class:`engine.tasks.chat.ChatPredictor`, which
-    provides ``model``, ``vocab``, ``device``, ``backward``, ``meta`` and ``start_state``."""
+    """The scoring, reranking and steering methods of :class:`engine.tasks.chat.ChatPredictor`,
+    which provides ``model``, ``vocab``, ``device``, ``backward``, ``topic_words``, ``meta`` and
+    ``start_state``."""
 
     # -- scores ------------------------------------------------------------------------------
     @property
@@ -137,10 +138,12 @@ class Reranking:
             config.rerank.mmi_weight > 0 or self._uses_backward(config))
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int],
-                keep: int) -> list[Hypothesis]:
-        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply)) per token
-        of the reply (its words and <eos>), plus mmi_backward_weight times the backward model's mean
-        log p(turn token | reply) where there is one; keep the first ``keep``. Where the model is
+                keep: int, topic_bias: Optional[torch.Tensor] = None) -> list[Hypothesis]:
+        """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply) + the topic
+        words' bonus for the vocabulary words the reply says) per token of the reply (its words and
+        <eos>), plus mmi_backward_weight times the backward model's mean log p(turn token | reply)
+        where there is one; keep the first ``keep``. ``log_prob`` is the model's own (the caller
+        has taken the steering's bonus out: :func:`topic_bonus`). Where the model is
         sure of a reply (its tokens' geometric-mean probability is ``mmi_confident`` or more, as for
         a reply the user taught it), they are ordered by log p(reply | turn) alone,
         length-normalised as the search ranks them: reranking would
@@ -153,6 +156,71 @@ class Reranking:
         prior = self.log_prior(replies).tolist() if rerank.mmi_weight > 0 else [0.0] * len(replies)
         backward = ((rerank.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
                     if self._uses_backward(config) else [0.0] * len(replies))
-        rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p) / (len(h.tokens) + 1) + b)
-                    for h, p, b in zip(hypotheses, prior, backward)]
+        topic = ([topic_bonus(topic_bias, h.tokens) for h in hypotheses] if topic_bias is not None
+                 else [0.0] * len(replies))
+        rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p + t) / (len(h.tokens) + 1) + b)
+                    for h, p, t, b in zip(hypotheses, prior, topic, backward)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[:keep]
+
+    # -- topic words -------------------------------------------------------------------------
+    def _topic_bias(self, source_ids: Sequence[int], config: DecodeConfig) -> Optional[torch.Tensor]:
+        """(vocab,) ``config.rerank.topic_weight`` times each word's association with the turn's
+        words (``source_ids`` in the vocabulary; a memory model's extended ids link nothing); None
+        where there is nothing to add."""
+        weight = config.rerank.topic_weight
+        if self.topic_words is None or weight <= 0:
+            return None
+        bias = self.topic_words.bias([i for i in source_ids if i < len(self.vocab)])
+        return (weight * bias).to(self.device) if bool(bias.any()) else None
+
+    @staticmethod
+    def _topic_steered(step, reorder, start, bias: Optional[torch.Tensor]):
+        """``step`` with ``bias`` (vocab,) added to every row's log-probabilities, each word's share
+        spent once its row has said it: a reply is steered to take a topic word up, not to repeat it,
+        and the strategies' check of how sure the model is of a repeated word sees the model's own
+        log-probability. A step that scores more words than the vocabulary (the memory model's extended
+        ids, which follow it) leaves those alone, and saying one spends nothing. The wrapped state is
+        (inner state, each row's unspent bias). Returns (step, reorder, start, wrappers added): 1, or 0
+        with all three unchanged where ``bias`` is None."""
+        if bias is None:
+            return step, reorder, start, 0
+        vocab = bias.numel()
+
+        def steered(tokens: torch.Tensor, wrapped):
+            inner, unspent = wrapped
+            said = torch.where(tokens < vocab, tokens, torch.zeros_like(tokens))  # id 0 (<pad>) carries none
+            unspent = unspent.scatter(1, said.unsqueeze(1), 0.0)
+            log_probs, attention, inner = step(tokens, inner)
+            if log_probs.size(1) > vocab:
+                log_probs = torch.cat([log_probs[:, :vocab] + unspent, log_probs[:, vocab:]], dim=1)
+            else:
+                log_probs = log_probs + unspent
+            return log_probs, attention, (inner, unspent)
+
+        def reorder_steered(wrapped, rows: torch.Tensor):
+            inner, unspent = wrapped
+            return reorder(inner, rows), unspent.index_select(0, rows)
+
+        return steered, reorder_steered, (start, bias.unsqueeze(0)), 1
+
+
+def topic_bonus(bias: torch.Tensor, tokens: Sequence[int]) -> float:
+    """What :meth:`Reranking._topic_steered` added to a reply's log-probability: each vocabulary word's bias,
+    once (an extended id's: none)."""
+    return float(bias[sorted({t for t in tokens if t < bias.numel()})].sum())
+
+
+def without_topic_bonus(hypotheses: list[Hypothesis], bias: Optional[torch.Tensor]) -> list[Hypothesis]:
+    """The hypotheses with ``log_prob`` the model's own log p(reply | turn): the steering's bonus
+    taken out (what the reranking weighs; it adds the bonus back in its own term)."""
+    if bias is None:
+        return hypotheses
+    return [replace(h, log_prob=h.log_prob - topic_bonus(bias, h.tokens)) for h in hypotheses]
+
+
+def unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:
+    """The hypotheses with each ``final_state`` taken out of ``wrappers`` layers of wrapped states."""
+    for h in hypotheses:
+        for _ in range(wrappers if h.final_state is not None else 0):
+            h.final_state = h.final_state[0]
+    return hypotheses

@@ -1,5 +1,5 @@
 """Training the chat model: ``python -m engine train chat`` (and ``--reverse`` for the backward
-model, ``--start-state-only``), and the tiny models of tests and demos.
+model, ``--start-state-only``, ``--topic-words-only``), and the tiny models of tests and demos.
 
 The loop itself is :func:`engine.chat_training.train_chat`; replies are in :mod:`engine.tasks.chat`.
 """
@@ -28,9 +28,10 @@ from engine.options import add_config_arguments, add_vocabulary_arguments, confi
 from engine.tasks.chat_train_knowledge import add_knowledge_arguments, with_knowledge, with_knowledge_data
 from engine.shipped import DEFAULT_PATHS
 from engine.text import Vocab
+from engine.topic import store_topic_words
 from engine.progress import progress_row
 from engine.training import StopRequest, tqdm_progress
-from engine.tasks.chat import ChatPredictor, resume_path
+from engine.tasks.chat import ChatPredictor, beside_path, resume_path
 from engine.tasks.chat_rerank import sample_prior_contexts
 
 START_STATE_STREAMS = 1000  # training streams whose mean state a new conversation starts from
@@ -105,6 +106,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-state-only", action="store_true",
                         help="train nothing: store in OUT the state a new conversation starts from (the mean "
                              "state of training conversations under way; training stores it at its end)")
+    parser.add_argument("--topic-words-only", action="store_true",
+                        help="train nothing: count the topic words of OUT's vocabulary over the training split and "
+                             "write them beside OUT as <stem>_topic.safetensors (training writes them at its end)")
     parser.add_argument("--half", action="store_true",
                         help="store OUT's weights as float16 (shipping size; the resume file keeps float32)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
@@ -193,13 +197,14 @@ def train(args: argparse.Namespace) -> int:
     corpora_train = _corpora_train(args.corpus_dir, args.seed)
     train_tokens = tokenize_conversations(splits.train + corpora_train)
     out = Path(args.out)
-    if args.start_state_only:
-        return _store_start_state_only(args, out, train_tokens, device)
+    if args.start_state_only or args.topic_words_only:
+        return _store_companions_only(args, out, train_tokens, device)
     model, vocab, resume_meta, optimizer_state = _model_to_train(args, out, train_tokens)
     config = model.config
     extended = config.memory_tokens > 0
     train_streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len,
                                      not args.one_side, extended)
+    conversations = train_streams  # the topic words are counted over these, not the generated ones
     if extended and args.memory_share > 0:
         train_streams = _with_memory_conversations(train_streams, splits.train + corpora_train, vocab, config,
                                                    args.memory_share, args.seed)
@@ -230,20 +235,24 @@ def train(args: argparse.Namespace) -> int:
         return 0
     if not args.reverse and out.is_file():  # the weights that validated best, as OUT holds them
         store_start_state(out, train_streams, device, args.seed)
+        store_topic_words(beside_path(out, "topic"), conversations, vocab, base_meta["data"])
     print(json.dumps({"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
                       "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
                       "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1), "out": str(out)}))
     return 0
 
 
-def _store_start_state_only(args: argparse.Namespace, out: Path, train_tokens, device: torch.device) -> int:
-    """``--start-state-only``: OUT's model as it is, over the training split."""
+def _store_companions_only(args: argparse.Namespace, out: Path, train_tokens, device: torch.device) -> int:
+    """``--start-state-only`` / ``--topic-words-only``: OUT's model as it is, over the training split."""
     checkpoint = load_checkpoint(out, kind="chat")
     vocab, config = Vocab(checkpoint.vocab), Seq2SeqConfig(**checkpoint.config)
     streams = training_streams(train_tokens, vocab, config.max_source_len, config.max_reply_len, True,
                                config.memory_tokens > 0)
-    start = store_start_state(out, streams, device, args.seed)
-    print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+    if args.start_state_only:
+        start = store_start_state(out, streams, device, args.seed)
+        print(json.dumps({"start_state_exchanges": start.get("exchanges", 0), "out": str(out)}))
+    if args.topic_words_only:
+        print(json.dumps(store_topic_words(beside_path(out, "topic"), streams, vocab, _data_name(args))))
     return 0
 
 

@@ -4,7 +4,7 @@ stream (a folder of them or a glob), for corpora larger than memory.
 The vocabulary, the sizes and a bounded validation set come from one streaming pass
 (:func:`engine.data.stream_batches.scan_shards`); each epoch then reads the shards again
 (:class:`engine.data.stream_batches.ShardStream`). The model, checkpoints, resume and summary are
-those of :mod:`engine.tasks.chat_train`; the start state and prior contexts are
+those of :mod:`engine.tasks.chat_train`; the start state, topic words and prior contexts are
 computed over a sample of the training streams, not the whole corpus.
 """
 from __future__ import annotations
@@ -23,12 +23,14 @@ from engine.data.chat import reversed_exchanges, training_streams
 from engine.data.stream_batches import ShardStream, scan_shards
 from engine.device import pick_device
 from engine.options import config_values
+from engine.tasks.chat import beside_path
 from engine.tasks.chat_rerank import sample_prior_contexts
 from engine.tasks.chat_train import (START_STATE_STREAMS, TRAIN_FIELDS, _checkpointer, _data_name, _jsonl_progress,
                                      _model_to_train, store_start_state)
+from engine.topic import store_topic_words
 from engine.training import StopRequest, tqdm_progress
 
-SAMPLE_STREAMS = 20_000  # training streams the start state and prior contexts are computed over
+SAMPLE_STREAMS = 20_000  # training streams the start state, topic words and prior contexts are computed over
 
 
 def _refuse_unsupported(args: argparse.Namespace) -> None:
@@ -38,8 +40,8 @@ def _refuse_unsupported(args: argparse.Namespace) -> None:
     if args.memory_tokens and args.memory_share > 0:
         raise ValueError("the generated memory conversations are mixed into an in-memory corpus: "
                          "with a folder or glob of shards in --data give --memory-share 0")
-    if args.start_state_only:
-        raise ValueError("--start-state-only reads a JSONL file, not a folder or glob of shards")
+    if args.start_state_only or args.topic_words_only:
+        raise ValueError("--start-state-only and --topic-words-only read a JSONL file, not a folder or glob of shards")
 
 
 def train_sharded(args: argparse.Namespace) -> int:
@@ -83,6 +85,7 @@ def train_sharded(args: argparse.Namespace) -> int:
         return 0
     if sample and out.is_file():
         store_start_state(out, sample[:START_STATE_STREAMS], device, args.seed)
+        store_topic_words(beside_path(out, "topic"), sample, vocab, base_meta["data"])
     print(json.dumps({"steps": result.steps, "epochs": round(result.epochs_done, 3), "stopped": result.stopped_early,
                       "best_valid_loss": result.best_valid_loss, "seconds": round(result.elapsed_s, 1),
                       "tokens_per_s": round(result.tokens / max(result.elapsed_s, 1e-9), 1),

@@ -250,4 +250,4 @@ def tuned_predictor(predictor: ChatPredictor, device: torch.device) -> ChatPredi
     """The fine-tuned model as a predictor of its own, on the device it was trained on (a state
     made by the base model never carries over: the model id differs)."""
     return ChatPredictor(predictor.model, predictor.vocab, device, predictor.model_id + ":tuned", predictor.meta,
-                         predictor.backward)
+                         predictor.backward, predictor.topic_words)

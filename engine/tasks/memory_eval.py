@@ -98,6 +98,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "model": path.name, "memory_tokens": predictor.model.config.memory_tokens,
         "corpus_dir": bool(args.corpus_dir), "split": args.split, "strategy": args.strategy,
         "beam_size": args.beam_size, **mmi_settings(args),
+        "topic_words": "used" if predictor.topic_words is not None else predictor.topic_note,
         "examples": dict(examples), "seconds": round(time.perf_counter() - started, 1),
     }
 

@@ -266,20 +266,24 @@ def test_settings_dialog_changes_decoding_and_theme(make_app):
     dialog.max_length.setValue(12)
     dialog.mmi_weight.setValue(0.3)
     dialog.mmi_backward_weight.setValue(0.4)
+    assert dialog.topic_weight.value() == pytest.approx(0.75)  # the default
+    dialog.topic_weight.setValue(1.2)
     dialog.theme.setCurrentIndex(1)  # dark
     assert not dialog.beam_size.isEnabled() and not dialog.mmi_weight.isEnabled()
     assert not dialog.mmi_backward_weight.isEnabled()  # greedy replies are not reranked
+    assert dialog.topic_weight.isEnabled()  # but steered
     app.qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
                          Qt.MouseButton.LeftButton)
     assert app.controller.settings.strategy == "greedy"
     assert app.window.theme.name == "dark"
     saved = json.loads((app.data_dir / "settings.json").read_text())
     assert saved["max_length"] == 12 and saved["theme"] == "dark" and saved["mmi_weight"] == 0.3
-    assert saved["mmi_backward_weight"] == 0.4
+    assert saved["mmi_backward_weight"] == 0.4 and saved["topic_weight"] == pytest.approx(1.2)
     app.type_and_send("greedy please")
     app.qtbot.waitUntil(lambda: len(bot_bubbles(app)) == 1, timeout=5000)
     assert bot_bubbles(app)[0].message.decoding["strategy"] == "greedy"
     assert bot_bubbles(app)[0].message.decoding["mmi_weight"] == pytest.approx(0.3)
+    assert bot_bubbles(app)[0].message.decoding["topic_weight"] == pytest.approx(1.2)
 
 
 def test_hard_text_is_stored_and_shown(make_app):

@@ -92,9 +92,8 @@ def test_every_setting_is_explained_and_reset_restores_the_defaults(qtbot, tmp_p
             assert len(field.toolTip().split()) >= 8, label.text()  # a sentence, not a word
             assert label.toolTip() == field.toolTip()
             rows += 1
-    assert rows == 11  # six search options, two reranking options, device, theme, data folder
-    assert [box.title() for box in dialog.findChildren(QGroupBox)] == ["Search", "Reranking (beam search only)",
-                                                                        "Application"]
+    assert rows == 12  # six search options, two reranking options, topic words, device, theme, data folder
+    assert [box.title() for box in dialog.findChildren(QGroupBox)] == ["Search", "Reranking", "Application"]
     assert "backward" not in dialog.mmi_backward_weight.toolTip().lower()
     dialog.reset_button.click()
     assert dialog.chosen() == AppSettings()

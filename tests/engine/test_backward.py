@@ -27,6 +27,7 @@ def models(tmp_path_factory, memory_model):
     assert main(["train", "chat", "--threads", "1", "--data", str(data), "--init", str(forward), "--reverse",
                  "--out", str(backward), "--epochs", "30", "--learning-rate", "0.01", "--batch-size", "8", "--tbptt-turns", "1",
                  "--valid-every", "1000000", "--progress", "jsonl"]) == 0
+    assert not (folder / "reverse_topic.safetensors").exists()  # topic words serve a forward model only
     return forward, backward
 
 

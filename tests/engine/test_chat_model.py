@@ -416,9 +416,15 @@ def test_training_command_stores_the_turns_that_estimate_p_reply(tmp_path):
     after = load_checkpoint(out)
     assert all(torch.equal(after.weights[k], before.weights[k]) for k in before.weights)
     assert after.meta["start_state"] == predictor.meta["start_state"] and after.meta["prior_contexts"] == stored
-    # Nothing else is written beside it (the topic words of older versions are gone).
+    # The topic words are counted beside it, for its vocabulary, and --topic-words-only counts them again.
+    topic = out.with_name("chat_topic.safetensors")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.resume.safetensors", "chat.safetensors",
-                                                          "conversations.jsonl"]
+                                                          "chat_topic.safetensors", "conversations.jsonl"]
+    assert predictor.topic_words is not None and predictor.topic_note == ""
+    topic.unlink()
+    assert ChatPredictor.load(out).topic_words is None
+    assert main(["train", "chat", "--threads", "1", "--data", str(data), "--out", str(out), "--topic-words-only"]) == 0
+    assert ChatPredictor.load(out).topic_words is not None
 
 
 def test_a_new_model_can_take_the_vocabulary_of_another(tmp_path):

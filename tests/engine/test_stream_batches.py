@@ -132,6 +132,11 @@ def test_train_chat_on_shards_names_and_counts_a_malformed_line_and_its_checkpoi
     assert summary["skipped_lines"] == 2 and summary["steps"] > 0 and summary["largest_shuffle_buffer"] == 5
     stored = load_checkpoint(out, kind="chat")
     assert stored.meta["streamed"] and stored.meta["splits"]["skipped_lines"] == 2 and "c0" in stored.vocab
+    # The topic words are counted over a sample of the streams, beside it, for its vocabulary.
+    from engine.text import Vocab
+    from engine.topic import TopicWords
+
+    assert TopicWords.load(tmp_path / "chat_topic.safetensors", Vocab(stored.vocab)).vocab_size == len(stored.vocab)
 
 
 def test_train_char_on_two_ranks_reports_and_writes_on_rank_0_only(tmp_path):
