@@ -29,6 +29,7 @@ class AppSettings:
     mmi_weight: float = MMI_WEIGHT  # beam only: rerank by log p(reply | turn) - w log p(reply)
     mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
     topic_weight: float = TOPIC_WEIGHT  # every strategy: steer replies toward words that answer yours
+    stored_answers: bool = True  # beam only: what you taught (the stored answers found) is among the replies weighed
     # The application
     device: str = "auto"  # auto, cpu or cuda
     theme: str = "light"  # light or dark
@@ -39,7 +40,8 @@ class AppSettings:
         return {"strategy": self.strategy, "beam_size": self.beam_size, "length_penalty": self.length_penalty,
                 "temperature": self.temperature, "top_k": self.top_k, "max_length": self.max_length,
                 "mmi_weight": self.mmi_weight, "mmi_backward_weight": self.mmi_backward_weight,
-                "mmi_candidates": MMI_CANDIDATES, "topic_weight": self.topic_weight}
+                "mmi_candidates": MMI_CANDIDATES, "topic_weight": self.topic_weight,
+                "stored_answers": self.stored_answers}
 
     def checked(self) -> "AppSettings":
         """The same settings with every value brought into its allowed range."""
@@ -51,6 +53,7 @@ class AppSettings:
             mmi_weight=min(max(float(self.mmi_weight), 0.0), 1.0),
             mmi_backward_weight=min(max(float(self.mmi_backward_weight), 0.0), MAX_BACKWARD_WEIGHT),
             topic_weight=min(max(float(self.topic_weight), 0.0), MAX_TOPIC_WEIGHT),
+            stored_answers=self.stored_answers if isinstance(self.stored_answers, bool) else True,
             temperature=min(max(float(self.temperature), 0.05), 5.0),
             top_k=min(max(int(self.top_k), 0), 1000),
             max_length=min(max(int(self.max_length), 1), 200),

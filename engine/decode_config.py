@@ -72,7 +72,7 @@ class RerankConfig:
     # (log p(answer | conversation, stored pairs)) and reranked like the rest. The search alone
     # often drifts off a taught answer after a word or two; the whole answer, scored, is there to
     # be chosen where the model finds it likely, and loses where the pair is unrelated.
-    stored_answers: bool = True
+    stored_answers: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.mmi_weight <= 1:
@@ -121,7 +121,9 @@ def known_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 def chat_decoding(**overrides: Any) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 steered by the topic
     words (``engine.TOPIC_WEIGHT``), the beam's ``MMI_CANDIDATES`` best reranked by MMI
-    (``MMI_WEIGHT``) and the backward model (``MMI_BACKWARD_WEIGHT``). ``overrides``: settings by
-    field name, as for :meth:`DecodeConfig.of`."""
+    (``MMI_WEIGHT``) and the backward model (``MMI_BACKWARD_WEIGHT``), with the retrieved pairs'
+    answers among them (``stored_answers``). ``overrides``: settings by field name, as for
+    :meth:`DecodeConfig.of`."""
     return DecodeConfig.of(**{"mmi_weight": MMI_WEIGHT, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
-                              "mmi_candidates": MMI_CANDIDATES, "topic_weight": TOPIC_WEIGHT, **overrides})
+                              "mmi_candidates": MMI_CANDIDATES, "topic_weight": TOPIC_WEIGHT,
+                              "stored_answers": True, **overrides})

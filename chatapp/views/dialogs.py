@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
                                QWidget)
 
@@ -80,6 +80,7 @@ class SettingsDialog(QDialog):
         _add_row(form, "Topic focus", self.mmi_weight, self.mmi_weight.toolTip())
         _add_row(form, "Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip())
         _add_row(form, "Topic words", self.topic_weight, self.topic_weight.toolTip())
+        _add_row(form, "What you taught", self.stored_answers, self.stored_answers.toolTip())
         return rerank
 
     def _reply_fields(self, settings: AppSettings) -> None:
@@ -109,6 +110,12 @@ class SettingsDialog(QDialog):
             "(counted over the training conversations: \"color\" is answered with \"purple\" and \"blue\"), each "
             "said once, and beam search prefers the candidates that say them; high values give lists of words "
             "rather than sentences ('off' turns it off).", top=MAX_TOPIC_WEIGHT)
+        self.stored_answers = QCheckBox("Weigh the taught answers found")
+        self.stored_answers.setChecked(settings.stored_answers)
+        self.stored_answers.setToolTip(
+            "Beam search only: the answers you taught (or imported) that best match your message are "
+            "weighed whole beside the replies the search found, and one is said where the model finds it "
+            "fits. Off: the bot still reads them, and uses their words as it writes.")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.05, 5.0)
         self.temperature.setSingleStep(0.1)
@@ -169,6 +176,7 @@ class SettingsDialog(QDialog):
                            (self.temperature, settings.temperature), (self.top_k, settings.top_k),
                            (self.max_length, settings.max_length)):
             box.setValue(value)
+        self.stored_answers.setChecked(settings.stored_answers)
         self.device.setCurrentIndex(DEVICES.index(settings.device))
         self.theme.setCurrentIndex(THEMES.index(settings.theme))
 
@@ -178,6 +186,7 @@ class SettingsDialog(QDialog):
         self.length_penalty.setEnabled(strategy == "beam")
         self.mmi_weight.setEnabled(strategy == "beam")
         self.mmi_backward_weight.setEnabled(strategy == "beam")
+        self.stored_answers.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
 
@@ -185,7 +194,7 @@ class SettingsDialog(QDialog):
         return replace(self.settings, strategy=STRATEGIES[self.strategy.currentIndex()],
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
                        mmi_weight=self.mmi_weight.value(), mmi_backward_weight=self.mmi_backward_weight.value(),
-                       topic_weight=self.topic_weight.value(),
+                       topic_weight=self.topic_weight.value(), stored_answers=self.stored_answers.isChecked(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],
                        theme=THEMES[self.theme.currentIndex()])

@@ -268,9 +268,11 @@ def test_settings_dialog_changes_decoding_and_theme(make_app):
     dialog.mmi_backward_weight.setValue(0.4)
     assert dialog.topic_weight.value() == pytest.approx(0.75)  # the default
     dialog.topic_weight.setValue(1.2)
+    assert dialog.stored_answers.isChecked()  # the default
+    dialog.stored_answers.setChecked(False)
     dialog.theme.setCurrentIndex(1)  # dark
     assert not dialog.beam_size.isEnabled() and not dialog.mmi_weight.isEnabled()
-    assert not dialog.mmi_backward_weight.isEnabled()  # greedy replies are not reranked
+    assert not dialog.mmi_backward_weight.isEnabled() and not dialog.stored_answers.isEnabled()  # greedy: no reranking
     assert dialog.topic_weight.isEnabled()  # but steered
     app.qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
                          Qt.MouseButton.LeftButton)
@@ -279,11 +281,13 @@ def test_settings_dialog_changes_decoding_and_theme(make_app):
     saved = json.loads((app.data_dir / "settings.json").read_text())
     assert saved["max_length"] == 12 and saved["theme"] == "dark" and saved["mmi_weight"] == 0.3
     assert saved["mmi_backward_weight"] == 0.4 and saved["topic_weight"] == pytest.approx(1.2)
+    assert saved["stored_answers"] is False
     app.type_and_send("greedy please")
     app.qtbot.waitUntil(lambda: len(bot_bubbles(app)) == 1, timeout=5000)
     assert bot_bubbles(app)[0].message.decoding["strategy"] == "greedy"
     assert bot_bubbles(app)[0].message.decoding["mmi_weight"] == pytest.approx(0.3)
     assert bot_bubbles(app)[0].message.decoding["topic_weight"] == pytest.approx(1.2)
+    assert bot_bubbles(app)[0].message.decoding["stored_answers"] is False
 
 
 def test_hard_text_is_stored_and_shown(make_app):

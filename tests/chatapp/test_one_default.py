@@ -79,11 +79,12 @@ def test_a_settings_file_without_the_topic_words_loads_with_their_default(tmp_pa
     (tmp_path / "settings.json").write_text(json.dumps({"beam_size": 4, "mmi_weight": 0.2, "theme": "dark"}))
     settings = load_settings(tmp_path)
     assert settings == AppSettings(beam_size=4, mmi_weight=0.2, theme="dark")
-    assert settings.topic_weight == TOPIC_WEIGHT
+    assert settings.topic_weight == TOPIC_WEIGHT and settings.stored_answers is True
+    assert make_decode_config(settings.decoding()).rerank.stored_answers is True
     assert make_decode_config(settings.decoding()).rerank.topic_weight == TOPIC_WEIGHT
     # A reply that version stored (no topic words in its decoding) regenerates as it was written: without them.
-    stored = {k: v for k, v in settings.decoding().items() if k != "topic_weight"}
-    assert make_decode_config(stored).rerank.topic_weight == 0
+    stored = {k: v for k, v in settings.decoding().items() if k not in ("topic_weight", "stored_answers")}
+    assert make_decode_config(stored).rerank.topic_weight == 0 and not make_decode_config(stored).rerank.stored_answers
     # An out-of-range weight is brought into range.
     (tmp_path / "settings.json").write_text(json.dumps({"topic_weight": 99}))
     assert load_settings(tmp_path).topic_weight == 3.0

@@ -74,7 +74,7 @@ def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(tau
     # The unrelated pair's answer is never a reply the search finds; offered to the reranking, it
     # is among the replies it orders, scored below the stored answer the question asks for.
     store = _Store(("safe code please", "the code is Vabiru7"), ("bike code please", "my bike is Dosane5"))
-    rerank = DecodeConfig.of(strategy="beam", beam_size=3, mmi_weight=0.3, mmi_confident=2.0)
+    rerank = DecodeConfig.of(strategy="beam", beam_size=3, mmi_weight=0.3, mmi_confident=2.0, stored_answers=True)
     text = "what is the code for the safe ?"
     offered = taught.reply(text, None, rerank, knowledge=store, avoid=["nothing like it"])
     alone = taught.reply(text, None, DecodeConfig.of(**{**rerank.flat(), "stored_answers": False}),
