@@ -266,7 +266,7 @@ def test_settings_dialog_changes_decoding_and_theme(make_app):
     dialog.max_length.setValue(12)
     dialog.mmi_weight.setValue(0.3)
     dialog.mmi_backward_weight.setValue(0.4)
-    assert dialog.topic_weight.value() == pytest.approx(0.75)  # the default
+    assert dialog.topic_weight.value() == pytest.approx(0.5)  # the default
     dialog.topic_weight.setValue(1.2)
     assert dialog.stored_answers.isChecked()  # the default
     dialog.stored_answers.setChecked(False)

@@ -26,11 +26,11 @@ def test_one_default_for_the_api_the_command_line_and_the_app():
     assert default.search.strategy == "beam" and default.search.beam_size == 5
     assert default.rerank.mmi_weight > 0 and default.rerank.mmi_backward_weight > 0
     assert default.rerank.mmi_candidates >= default.search.beam_size
-    assert default.rerank.topic_weight == TOPIC_WEIGHT == 0.75
+    assert default.rerank.topic_weight == TOPIC_WEIGHT == 0.5
     # The evaluation commands start from the same default.
     for command in (["eval", "chat"], ["eval", "memory"]):
         args = build_parser(command).parse_args(command)
-        assert args.topic_weight == 0.75, command
+        assert args.topic_weight == 0.5, command
     off = _decode_config(build_parser(["reply", "hi"]).parse_args(["reply", "hi", "--topic-weight", "0"]))
     assert off.rerank.topic_weight == 0 and off.search == command_line.search
 
