@@ -138,7 +138,8 @@ class MemoryReplies:
         stored, hits = self._stored_pairs(text, unknown, knowledge)
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
-        topic_bias = self._topic_bias(source_ids, config)  # the turn's vocabulary words' topics
+        # the turn's vocabulary words' topics, unless a stored pair answers it
+        topic_bias = None if _answered_from_store(hits) else self._topic_bias(source_ids, config)
         step, reorder, begin, steered = self._topic_steered(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
                                                             self.model.reorder_state, decoder, topic_bias)
         hypotheses = unwrapped(decode(step, begin, reorder, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
@@ -192,6 +193,16 @@ class _Words(list):
             pattern = r"(?<!\w)" + r"\s".join(map(re.escape, tokenize(word, lower=False))) + r"(?!\w)"
             text = re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
         return text
+
+
+# A turn whose best stored pair matches it at least this well (``Hit.relevance``) is answered from
+# the store: the topic words, a prior for open chat, would steer the reply off the stored answer
+# ("tell me the wifi password" -> "Password reset option" instead of "... marmalade").
+STORED_FOCUS = 0.5
+
+
+def _answered_from_store(hits: list) -> bool:
+    return bool(hits) and getattr(hits[0], "relevance", 0.0) >= STORED_FOCUS
 
 
 def _turns_ago(memory: Memory, turn: torch.Tensor) -> list[int]:

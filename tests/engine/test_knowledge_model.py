@@ -84,3 +84,35 @@ def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(tau
     assert "my bike is dosane5" in scores and "my bike is dosane5" not in found
     assert scores["my bike is dosane5"] < scores["the code is vabiru7"]
     assert set(scores) - found <= {"my bike is dosane5", "the code is vabiru7"}
+
+
+class _ScoredHit(NamedTuple):
+    pair: KnowledgePair
+    relevance: float
+
+
+class _ScoredStore(_Store):
+    def __init__(self, relevance, *pairs):
+        super().__init__(*pairs)
+        self.relevance = relevance
+
+    def search(self, text, k=3, context=()):
+        return [_ScoredHit(p, self.relevance) for p in self.pairs[:k]]
+
+
+def test_a_turn_a_stored_pair_answers_well_is_not_steered_by_the_topic_words(taught):
+    from engine.topic import TopicWords
+
+    vocab = taught.vocab
+    # "code" linked strongly to "sunny": steering turns a code reply into talk of the weather.
+    taught.topic_words = TopicWords(torch.tensor([vocab.stoi["code"]]), torch.tensor([vocab.stoi["sunny"]]),
+                                    torch.tensor([40.0]), len(vocab))
+    try:
+        steer = DecodeConfig.of(strategy="greedy", topic_weight=1.0)
+        pairs = (("safe code please", "the code is Vabiru7"),)
+        close = taught.reply("what is the code for the safe ?", None, steer, knowledge=_ScoredStore(0.8, *pairs))
+        loose = taught.reply("what is the code for the safe ?", None, steer, knowledge=_ScoredStore(0.2, *pairs))
+    finally:
+        taught.topic_words = None
+    assert "Vabiru7" in close.text and "sunny" not in close.text.lower()
+    assert "sunny" in loose.text.lower()
