@@ -255,6 +255,8 @@ class ChatController(QObject, ModelSwitching, ImageMessages, Regenerating, Messa
                      "target": list(reply.tokens), "weights": [list(map(float, row)) for row in reply.attention]}
         if getattr(reply, "source_turns", None) is not None:  # a memory model: the conversation so far
             attention.update(turns=list(reply.source_turns), copied=[float(share) for share in reply.copied or []])
+            if getattr(reply, "stored_questions", None):  # the stored pairs it read, named in the view
+                attention["pairs"] = list(reply.stored_questions)
         if getattr(reply, "knowledge", None) is not None:  # the stored pair it drew on (a KnowledgeUse)
             use = reply.knowledge
             attention["knowledge"] = {"question": use.question, "answer": use.answer, "source": use.source,

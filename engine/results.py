@@ -53,8 +53,11 @@ class Reply:
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # n-best (text, score)
     # Memory model: source_tokens and the attention's columns are the conversation's memory; for
     # each of its tokens, how many turns before this message it was said (0: this message, 1: the
-    # bot's last reply, ...); and per reply token the share of its probability that was copied.
+    # bot's last reply, ...; -1 - i: the words of the i-th stored pair read, see ``stored_questions``);
+    # and per reply token the share of its probability that was copied.
     source_turns: Optional[list[int]] = None
     copied: Optional[list[float]] = None
     # The stored (question, answer) pair the reply drew on (engine.knowledge_pairs.KnowledgeUse), if any.
     knowledge: Optional[Any] = None
+    # The questions of the stored pairs the reply read, in the order their words are in the memory.
+    stored_questions: list[str] = field(default_factory=list)

@@ -16,14 +16,17 @@ COPIED = 0.5  # a reply word is "copied" when at least this share of it came fro
 QUIET = 0.01  # "hide quiet turns" hides a turn whose columns got less than this share of attention
 
 
-STORED = -1  # the words of a stored (question, answer) pair the reply read (the knowledge memory)
+STORED = -1  # the words of a stored (question, answer) pair the reply read (the knowledge memory):
+# -1 the first pair read, -2 the second, ... (a dict with ``pairs``, their questions), or -1 for all
+# of them (saved before the pairs were told apart)
 
 
-def turn_label(turns_ago: int) -> str:
+def turn_label(turns_ago: int, question: str = "") -> str:
     """``0`` → "you, now", ``1`` → "bot, 1 turn ago", ``2`` → "you, 2 turns ago", ``-1`` →
-    "knowledge, stored pair"."""
-    if turns_ago == STORED:
-        return "knowledge, stored pair"
+    "knowledge, stored pair", or with the pair's ``question``, 'knowledge, stored pair
+    "what's the wifi password?"'."""
+    if turns_ago <= STORED:
+        return f'knowledge, stored pair "{question}"' if question else "knowledge, stored pair"
     speaker = "you" if turns_ago % 2 == 0 else "bot"
     if turns_ago == 0:
         return f"{speaker}, now"
@@ -37,47 +40,58 @@ class TurnGroup:
     turns_ago: int
     start: int
     end: int
+    question: str = ""  # a stored pair's question, where the dict names it
 
     @property
     def user(self) -> bool:
-        return self.turns_ago != STORED and self.turns_ago % 2 == 0
+        return self.turns_ago >= 0 and self.turns_ago % 2 == 0
 
     @property
     def speaker(self) -> str:
-        return "knowledge" if self.turns_ago == STORED else "you" if self.user else "bot"
+        return "knowledge" if self.turns_ago <= STORED else "you" if self.user else "bot"
 
     @property
-    def when(self) -> str:
+    def when(self) -> str:  # short, for the band over the columns
         return turn_label(self.turns_ago).split(", ", 1)[1]
 
     @property
     def label(self) -> str:
-        return turn_label(self.turns_ago)
+        return turn_label(self.turns_ago, self.question)
 
     @property
     def columns(self) -> range:
         return range(self.start, self.end)
 
 
-def _ints(values: Any, length: int) -> Optional[list[int]]:
+def _ints(values: Any, length: int, lowest: int = STORED) -> Optional[list[int]]:
     if not isinstance(values, list) or len(values) != length:
         return None
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= STORED for v in values):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= lowest for v in values):
         return None
     return values
+
+
+def _questions(attention: dict) -> list[str]:
+    pairs = attention.get("pairs")
+    if not isinstance(pairs, list) or not all(isinstance(q, str) for q in pairs):
+        return []
+    return pairs
 
 
 def memory_groups(attention: dict) -> Optional[list[TurnGroup]]:
     """The source columns grouped into runs of one turn, oldest first; None for a plain view
     (no ``turns``, or ``turns`` that do not give one whole number per source word)."""
     source = attention.get("source") or []
-    turns = _ints(attention.get("turns"), len(source))
+    questions = _questions(attention)
+    turns = _ints(attention.get("turns"), len(source), STORED - max(len(questions) - 1, 0))
     if not source or turns is None:
         return None
     groups, start = [], 0
     for column in range(1, len(turns) + 1):
         if column == len(turns) or turns[column] != turns[start]:
-            groups.append(TurnGroup(turns[start], start, column))
+            pair = STORED - turns[start]  # which stored pair, for a pair's words
+            question = questions[pair] if 0 <= pair < len(questions) else ""
+            groups.append(TurnGroup(turns[start], start, column, question))
             start = column
     return groups
 

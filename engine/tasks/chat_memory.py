@@ -162,8 +162,9 @@ class MemoryReplies:
             source_tokens=self.memory_words(memory[0].ids[0].tolist(), unknown), attention=attention,
             state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued()),
             alternatives=[(write(h.tokens), h.score) for h in hypotheses],
-            source_turns=_turns_ago(memory[0], memory[2]), copied=copied,
+            source_turns=_turns_ago(memory[0], memory[2], stored), copied=copied,
             knowledge=_drawn_on(hits, stored, memory[0], attention, copied),
+            stored_questions=[hit.pair.question for hit in hits] if stored is not None else [],
         )
 
 
@@ -205,11 +206,17 @@ def _answered_from_store(hits: list) -> bool:
     return bool(hits) and getattr(hits[0], "relevance", 0.0) >= STORED_FOCUS
 
 
-def _turns_ago(memory: Memory, turn: torch.Tensor) -> list[int]:
+def _turns_ago(memory: Memory, turn: torch.Tensor, stored: Optional[tuple] = None) -> list[int]:
     """For each memory entry (batch 1): how many turns before the current message it was said
-    (0: this message, 1: the bot's last reply, 2: the user's message before, ...); -1 for the
-    words of a stored pair."""
-    return torch.where(memory.turns < 0, -1, turn.view(-1, 1) - memory.turns)[0].tolist()
+    (0: this message, 1: the bot's last reply, 2: the user's message before, ...); -1 - i for the
+    words of the i-th stored pair read (``stored``: its tensors; the pairs' entries come last,
+    ``width`` apiece)."""
+    ago = torch.where(memory.turns < 0, -1, turn.view(-1, 1) - memory.turns)[0].tolist()
+    if stored is not None:
+        width = stored[0].size(2)
+        first = len(ago) - stored[0].size(1) * width
+        ago[first:] = [-1 - (i - first) // width for i in range(first, len(ago))]
+    return ago
 
 
 # A reply drew on a stored pair when at least this share of its words were copied (copied share >=

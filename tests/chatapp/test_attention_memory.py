@@ -219,3 +219,15 @@ def test_the_screenshot_stand_ins_hold_a_memory_reply(tmp_path, tmp_png):
     row = memory["weights"][memory["target"].index("mountains")]
     looked_at = row.index(max(row))  # where it was copied from: said in the first message
     assert memory["source"][looked_at] == "mountains" and memory["turns"][looked_at] == 6
+
+
+def test_each_stored_pair_read_is_a_group_named_by_its_question():
+    source = ["wifi", "please", "wifi", "password", "?", "marmalade", "42", "router", "?", "hall", "<pad>"]
+    attention = {"source": source, "target": ["marmalade"], "weights": [[1 / len(source)] * len(source)],
+                 "turns": [0] * 2 + [-1] * 5 + [-2] * 4, "pairs": ["wifi password?", "router?"]}
+    groups = memory_groups(attention)
+    assert [(g.label, g.speaker, g.when, len(g.columns)) for g in groups] == [
+        ("you, now", "you", "now", 2), ('knowledge, stored pair "wifi password?"', "knowledge", "stored pair", 5),
+        ('knowledge, stored pair "router?"', "knowledge", "stored pair", 4)]
+    # A third pair the dict does not name is no pair: the plain view.
+    assert memory_groups(dict(attention, turns=[0] * 2 + [-1] * 5 + [-3] * 4)) is None

@@ -243,6 +243,8 @@ def test_teach_changes_the_real_models_next_reply_without_training_and_deleting_
     again = ask(app, "what is the code for the safe ?")
     assert "Vabiru7" in again.text_label.text()
     assert again.source_note.text() == "from what you taught me: 'what is the code for the safe ?'"
+    saved = app.store.attention(again.message.id)  # the attention view names the pair it read
+    assert saved["pairs"] == ["what is the code for the safe ?"] and -1 in saved["turns"]
     (pair,) = app.store.knowledge_pairs()
     app.controller.delete_knowledge(pair.id)
     app.wait_idle(WAIT)

@@ -53,7 +53,9 @@ def test_a_stored_answer_is_said_back_from_a_paraphrase_and_an_unrelated_pair_is
     reply = taught.reply("what is the code for the safe ?", None, GREEDY, knowledge=store)
     assert "Vabiru7" in reply.text and "Kelumo42" not in reply.text  # spelt as stored
     assert reply.knowledge is not None and reply.knowledge.question == "safe code please"
-    assert -1 in reply.source_turns  # the attention view sees the stored words
+    assert -1 in reply.source_turns  # the attention view sees the stored words, pair by pair
+    assert reply.stored_questions == ["gate code please", "safe code please"]
+    assert set(reply.source_turns[-2 * reply.source_turns.count(-2):]) == {-1, -2}
     other = taught.reply("what is the code for the gate ?", None, GREEDY, knowledge=store)
     assert "Kelumo42" in other.text
     talk = taught.reply("how are you ?", None, GREEDY, knowledge=_Store(("bike code please", "the code is Dosane5")))
