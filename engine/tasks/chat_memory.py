@@ -155,15 +155,18 @@ class MemoryReplies:
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
-        tokens = words(best.tokens)
         write = lambda ids: unknown.reglue(detokenize(words(ids)))  # noqa: E731
+        drawn_on = _drawn_on(hits, stored, memory[0], attention, copied)
+        # The padding of the stored pairs (each padded to the longest) is no word: left out.
+        ids, ago = memory[0].ids[0].tolist(), _turns_ago(memory[0], memory[2], stored)
+        keep = [i for i, (index, turn) in enumerate(zip(ids, ago)) if turn >= 0 or index != vocab.pad_id]
         return Reply(
-            text=write(best.tokens), tokens=tokens, score=best.score,
-            source_tokens=self.memory_words(memory[0].ids[0].tolist(), unknown), attention=attention,
+            text=write(best.tokens), tokens=words(best.tokens), score=best.score,
+            source_tokens=self.memory_words([ids[i] for i in keep], unknown),
+            attention=[[row[i] for i in keep] for row in attention],
             state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued()),
             alternatives=[(write(h.tokens), h.score) for h in hypotheses],
-            source_turns=_turns_ago(memory[0], memory[2], stored), copied=copied,
-            knowledge=_drawn_on(hits, stored, memory[0], attention, copied),
+            source_turns=[ago[i] for i in keep], copied=copied, knowledge=drawn_on,
             stored_questions=[hit.pair.question for hit in hits] if stored is not None else [],
         )
 

@@ -56,6 +56,8 @@ def test_a_stored_answer_is_said_back_from_a_paraphrase_and_an_unrelated_pair_is
     assert -1 in reply.source_turns  # the attention view sees the stored words, pair by pair
     assert reply.stored_questions == ["gate code please", "safe code please"]
     assert set(reply.source_turns[-2 * reply.source_turns.count(-2):]) == {-1, -2}
+    assert "<pad>" not in reply.source_tokens and len(reply.source_tokens) == len(reply.source_turns)
+    assert all(len(row) == len(reply.source_tokens) and abs(sum(row) - 1) < 1e-3 for row in reply.attention)
     other = taught.reply("what is the code for the gate ?", None, GREEDY, knowledge=store)
     assert "Kelumo42" in other.text
     talk = taught.reply("how are you ?", None, GREEDY, knowledge=_Store(("bike code please", "the code is Dosane5")))
@@ -118,3 +120,11 @@ def test_a_turn_a_stored_pair_answers_well_is_not_steered_by_the_topic_words(tau
         taught.topic_words = None
     assert "Vabiru7" in close.text and "sunny" not in close.text.lower()
     assert "sunny" in loose.text.lower()
+
+
+def test_the_padding_of_shorter_stored_pairs_is_left_out_of_the_attention(taught):
+    store = _Store(("safe code please", "the code is Vabiru7"), ("gate code", "Kelumo42"))
+    reply = taught.reply("what is the code for the safe ?", None, GREEDY, knowledge=store)
+    assert "<pad>" not in reply.source_tokens and len(reply.source_tokens) == len(reply.source_turns)
+    assert reply.source_turns.count(-1) == 8 and reply.source_turns.count(-2) == 4  # "gate code kelumo 42"
+    assert all(len(row) == len(reply.source_tokens) and abs(sum(row) - 1) < 1e-3 for row in reply.attention)
