@@ -197,6 +197,32 @@ class MemoryChat(Seq2Seq):
         vocab_lp = self.output.log_prob(features.squeeze(1).float())
         return self.mix(vocab_lp, gate, weights, memory.ids), weights, state
 
+    def score_replies(self, replies: list[list[int]], state: State, sos_id: int, reply_memory) -> torch.Tensor:
+        """Summed log p(reply + <eos>) of each reply (extended ids) from the decoder's ``state``
+        (batch 1) over ``reply_memory`` (:meth:`start_reply`'s), teacher-forced in one pass, as
+        :meth:`decode_step` would score them word by word: (len(replies),) on the CPU."""
+        memory, keys = reply_memory[:2]
+        n, longest = len(replies), max(map(len, replies))
+        device = state[0].device
+        inputs = torch.full((n, longest + 1), self.eos_id, dtype=torch.long)  # <sos> + reply, then filler
+        targets = torch.full((n, longest + 1), self.eos_id, dtype=torch.long)  # reply + <eos>, then filler
+        scored = torch.zeros(n, longest + 1, dtype=torch.bool)
+        for row, reply in enumerate(replies):
+            inputs[row, 0] = sos_id
+            inputs[row, 1:len(reply) + 1] = torch.tensor(reply, dtype=torch.long)
+            targets[row, :len(reply)] = torch.tensor(reply, dtype=torch.long)
+            scored[row, :len(reply) + 1] = True
+        input_ids = self.vocab_ids(inputs.to(device))
+        start = tuple(part.expand(-1, n, -1).contiguous() for part in state)
+        outputs, _ = self.decoder(self.embedding(input_ids), start)  # the filler comes after what is scored
+        context, weights = self.attend_memory(outputs, memory, keys)
+        features, gate = self._features(outputs, context, input_ids)
+        rows = torch.arange(n).view(-1, 1).expand(-1, longest + 1)[scored]
+        mask = scored.to(device)
+        log_probs = self.target_log_probs(features[mask], gate[mask], weights[mask],
+                                          memory.ids.expand(n, -1)[rows.to(device)], targets.to(device)[mask])
+        return torch.zeros(n).index_add_(0, rows, log_probs.float().cpu())
+
     def mix(self, vocab_lp: torch.Tensor, gate: torch.Tensor, weights: torch.Tensor,
             memory_ids: torch.Tensor) -> torch.Tensor:
         """log of the pointer-generator mixture over vocabulary and extended ids: vocab_lp (N, V),

@@ -101,7 +101,7 @@ class MemoryReplies:
                         found: Sequence[Hypothesis]) -> list[Hypothesis]:
         """The retrieved pairs' answers (as the model read them) as finished replies that the
         search did not find, each scored by the model from ``decoder`` over ``memory``:
-        log p(answer + <eos> | conversation, stored pairs), teacher-forced in one batch."""
+        log p(answer + <eos> | conversation, stored pairs), teacher-forced in one pass."""
         seen = {tuple(h.tokens) for h in found}
         replies = []
         for hit in hits:
@@ -111,16 +111,7 @@ class MemoryReplies:
                 replies.append(ids)
         if not replies:
             return []
-        vocab, n = self.vocab, len(replies)
-        state = self.model.reorder_state(decoder, torch.zeros(n, dtype=torch.long, device=self.device))
-        tokens = torch.full((n,), vocab.sos_id, dtype=torch.long, device=self.device)
-        total = torch.zeros(n)
-        for step in range(max(map(len, replies)) + 1):
-            log_probs, _, state = self.steps.decode_step(tokens, state, memory)
-            wanted = [reply[step] if step < len(reply) else vocab.eos_id for reply in replies]
-            said = log_probs.float().cpu().gather(1, torch.tensor(wanted).view(-1, 1)).view(-1)
-            total += torch.where(torch.tensor([step <= len(reply) for reply in replies]), said, torch.zeros(n))
-            tokens = torch.tensor(wanted, device=self.device)
+        total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
         return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
                 for reply, log_p in zip(replies, total.tolist())]
 

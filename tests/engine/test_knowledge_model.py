@@ -128,3 +128,25 @@ def test_the_padding_of_shorter_stored_pairs_is_left_out_of_the_attention(taught
     assert "<pad>" not in reply.source_tokens and len(reply.source_tokens) == len(reply.source_turns)
     assert reply.source_turns.count(-1) == 8 and reply.source_turns.count(-2) == 4  # "gate code kelumo 42"
     assert all(len(row) == len(reply.source_tokens) and abs(sum(row) - 1) < 1e-3 for row in reply.attention)
+
+
+@torch.no_grad()
+def test_the_stored_answers_are_scored_in_one_pass_as_the_search_scores_them_word_by_word(taught):
+    model, vocab = taught.model, taught.vocab
+    unknown: list[str] = []
+    store = _Store(("safe code please", "the code is Vabiru7"), ("gate code", "Kelumo42"))
+    text = "what is the code for the safe ?"
+    source = taught.memory_ids(text, unknown, 32)
+    stored, hits = taught._stored_pairs(text, unknown, store)
+    memory, decoder = model.start_reply(torch.tensor([source]), taught.start_state(1), stored)
+    replies = [taught.memory_ids(hit.pair.answer, unknown, 32) for hit in hits] + [vocab.encode(["i", "am", "fine"])]
+    together = model.score_replies(replies, decoder, vocab.sos_id, memory)
+    # (the gate's code is all but impossible here: the two ways of scoring floor it differently)
+    for reply, score in zip(replies[::2], together[::2].tolist()):
+        state, total, token = decoder, 0.0, vocab.sos_id
+        for wanted in reply + [vocab.eos_id]:
+            log_probs, _, state = model.decode_step(torch.tensor([token]), state, memory)
+            total += float(log_probs[0, wanted])
+            token = wanted
+        assert score == pytest.approx(total, abs=1e-3)
+    assert together[0] > together[2] > together[1]  # the safe's code, asked for, is the likelier answer
