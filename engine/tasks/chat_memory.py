@@ -105,6 +105,8 @@ class MemoryReplies:
         seen = {tuple(h.tokens) for h in found}
         replies = []
         for hit in hits:
+            if getattr(hit, "relevance", 1.0) < STORED_FOCUS:  # one that matches the turn well only
+                continue
             ids = self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS)
             if ids and tuple(ids) not in seen:
                 seen.add(tuple(ids))
@@ -190,9 +192,11 @@ class _Words(list):
         return text
 
 
-# A turn whose best stored pair matches it at least this well (``Hit.relevance``) is answered from
-# the store: the topic words, a prior for open chat, would steer the reply off the stored answer
-# ("tell me the wifi password" -> "Password reset option" instead of "... marmalade").
+# A stored pair that matches the turn at least this well (``Hit.relevance``) may answer it: its
+# answer joins the reranked replies whole (a weaker match's would be said where it does not belong:
+# "All those years at charm school. Wasted." to a chitchat turn, relevance 0.29), and where it is
+# the best pair the topic words, a prior for open chat, keep out of the search (they steered "tell
+# me the wifi password" to "Password reset option" instead of "... marmalade").
 STORED_FOCUS = 0.5
 
 

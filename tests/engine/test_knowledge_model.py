@@ -26,6 +26,9 @@ class _Store:
     def __init__(self, *pairs):
         self.pairs = [KnowledgePair(q, a) for q, a in pairs]
 
+    def pairs_as_tuples(self):
+        return [(p.question, p.answer) for p in self.pairs]
+
     def search(self, text, k=3, context=()):
         return [_Hit(p) for p in self.pairs[:k]]
 
@@ -88,6 +91,10 @@ def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(tau
     assert "my bike is dosane5" in scores and "my bike is dosane5" not in found
     assert scores["my bike is dosane5"] < scores["the code is vabiru7"]
     assert set(scores) - found <= {"my bike is dosane5", "the code is vabiru7"}
+    # Pairs that match the turn weakly are read but their answers are not offered whole.
+    weak = taught.reply(text, None, rerank, knowledge=_ScoredStore(0.3, *store.pairs_as_tuples()),
+                        avoid=["nothing like it"])
+    assert {text.lower() for text, _ in weak.alternatives} == found
 
 
 class _ScoredHit(NamedTuple):
