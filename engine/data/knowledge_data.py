@@ -73,11 +73,12 @@ class QAItem:
     source: str  # "personality-chat", "webquestions" or "nq-open"
 
 
-def personality_items(corpus_dir: str | Path, part: str, seed: int = 1234) -> list[QAItem]:
-    """Personality Chat's pairs of one split (``part``: train, valid or test), grouped by answer."""
+def personality_items(corpus_dir: str | Path, part: str) -> list[QAItem]:
+    """Personality Chat's pairs of one split (``part``: train, valid or test; the fixed split,
+    whatever seed a run trains with), grouped by answer."""
     from engine.data.corpora import load_corpora
 
-    splits = load_corpora(corpus_dir, ["personality-chat"], seed=seed)["personality-chat"].splits
+    splits = load_corpora(corpus_dir, ["personality-chat"])["personality-chat"].splits
     return [QAItem(question, (answer,), answer, "personality-chat") for question, answer in getattr(splits, part)]
 
 

@@ -158,7 +158,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     model_path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(model_path, device)
     vocab, config = predictor.vocab, predictor.model.config
-    splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
+    splits = load_corpus(None)
     if args.data:
         conversations = read_jsonl(args.data)
     elif args.corpus:

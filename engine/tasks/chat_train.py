@@ -159,13 +159,14 @@ def _data_name(args: argparse.Namespace) -> str:
     return name
 
 
-def _corpora_train(corpus_dir: str | None, seed: int) -> list:
-    """The train splits of the corpora in ``corpus_dir`` (none without one)."""
+def _corpora_train(corpus_dir: str | None) -> list:
+    """The train splits of the corpora in ``corpus_dir`` (none without one), split with their
+    fixed seed."""
     if corpus_dir is None:
         return []
     from engine.data.corpora import load_corpora
 
-    loaded = load_corpora(corpus_dir, seed=seed)
+    loaded = load_corpora(corpus_dir)
     sizes = {name: len(corpus.splits.train) for name, corpus in loaded.items()}
     print(f"corpora train conversations: {json.dumps(sizes)}", file=sys.stderr)
     return [turns for corpus in loaded.values() for turns in corpus.splits.train]
@@ -192,9 +193,9 @@ def train(args: argparse.Namespace) -> int:
     """``python -m engine train chat``: a new model, one from ``--init``, or ``--resume``."""
     device = pick_device(args.device)
     started = time.time()
-    splits = load_corpus(args.data, seed=args.seed)
+    splits = load_corpus(args.data)  # the fixed split: --seed orders the data and starts the weights
     print(f"conversations: {json.dumps(splits.sizes())}", file=sys.stderr)
-    corpora_train = _corpora_train(args.corpus_dir, args.seed)
+    corpora_train = _corpora_train(args.corpus_dir)
     train_tokens = tokenize_conversations(splits.train + corpora_train)
     out = Path(args.out)
     if args.start_state_only or args.topic_words_only:

@@ -52,7 +52,7 @@ def with_knowledge_data(streams: list, args: argparse.Namespace, vocab: Vocab, c
     if not args.corpus_dir:
         raise SystemExit("--knowledge-pairs needs --corpus-dir (the question-answer data is read from it)")
     rng = random.Random(args.seed)
-    items = personality_items(args.corpus_dir, "train", args.seed) + factoid_items(args.corpus_dir, "train")
+    items = personality_items(args.corpus_dir, "train") + factoid_items(args.corpus_dir, "train")
     distractors = Distractors(items, rng)
 
     def qa_streams():

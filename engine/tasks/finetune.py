@@ -34,7 +34,8 @@ from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 from engine.chat_training import TrainConfig, train_chat
 from engine.checkpoint import Checkpoint, save_checkpoint
-from engine.data.chat import count_turns, load_corpus, read_jsonl, split, tokenize_conversations, training_streams
+from engine.data.chat import (SPLIT_SEED, count_turns, load_corpus, read_jsonl, split, tokenize_conversations,
+                              training_streams)
 from engine.decode_config import DecodeConfig
 from engine.device import pick_device
 from engine.options import add_config_arguments, config_values
@@ -61,7 +62,7 @@ def add_base_corpus(data: FinetuneData, config: FinetuneConfig, replay_file: Opt
     if config.replay_share <= 0 and valid_conversations <= 0:
         return data
     if splits is None:
-        splits = split(read_jsonl(replay_file), config.seed) if replay_file else load_corpus(None, config.seed)
+        splits = split(read_jsonl(replay_file), SPLIT_SEED) if replay_file else load_corpus(None)
     # Every pass gets base-corpus conversations of its own: replayed again and again, a small
     # sample is learnt by heart and the rest forgotten (eval finetune: the base test perplexity
     # rose x1.62 with a sample repeated over 6 rounds, x1.18 with fresh ones). Whole

@@ -98,7 +98,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     device = pick_device(args.device)
     model_path = Path(args.model or DEFAULT_PATHS["chat"])
     predictor = ChatPredictor.load(model_path, device)
-    splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
+    splits = load_corpus(None)
     picks = pick_corrections(splits.test, args.corrections, set(predictor.vocab.stoi), args.seed)
     picked = {index for index, _ in picks}
     base_test = [c for i, c in enumerate(splits.test) if i not in picked]
@@ -110,7 +110,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     reproduced_before = reproduced_share(predictor, data.checks)
 
     tuning_started = time.perf_counter()
-    data = add_base_corpus(data, config, splits=load_corpus(None, config.seed))
+    data = add_base_corpus(data, config, splits=load_corpus(None))
     result = finetune(predictor, data, config, device)
     seconds = time.perf_counter() - tuning_started
     tuned = tuned_predictor(predictor, device)

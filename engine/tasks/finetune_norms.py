@@ -53,7 +53,7 @@ def eval_corrections(predictor, count: int, seed: int) -> list:
     from engine.data.chat import load_corpus
     from engine.tasks.finetune_eval import corrected_conversations, pick_corrections
 
-    splits = load_corpus(None, seed=int(predictor.meta.get("train_config", {}).get("seed", 1234)))
+    splits = load_corpus(None)
     picks = pick_corrections(splits.test, count, set(predictor.vocab.stoi), seed)
     return corrected_conversations(predictor, splits.test, picks)
 

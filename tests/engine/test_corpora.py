@@ -154,3 +154,36 @@ def test_data_stats_with_a_missing_folder_is_one_error_line(tmp_path, capsys):
     assert main(["data", "stats", "--corpus-dir", str(tmp_path / "nowhere"), "--corpus", "topical-chat"]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "nowhere" in lines[0]
+
+
+def test_a_training_runs_seed_does_not_move_the_split(corpus_dir, tmp_path, monkeypatch):
+    """What `train chat --seed N` trains on holds no conversation of the fixed split's valid or test
+    parts, for the user's data and for the corpora alike (a run's seed once drew its own split)."""
+    from engine.__main__ import build_parser
+    from engine.data.chat import load_corpus
+    from engine.tasks import chat_train
+
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps([f"hello number {i}", f"hi {i}", f"bye {i}"]) + "\n"
+                            for i in range(60)))
+    held_out = load_corpus(str(data)).valid + load_corpus(str(data)).test
+    for corpus in load_corpora(corpus_dir).values():
+        held_out += corpus.splits.valid + corpus.splits.test
+    assert held_out
+
+    class Read(Exception):
+        pass
+
+    def caught(conversations):
+        seen.extend(conversations)
+        raise Read
+
+    monkeypatch.setattr(chat_train, "tokenize_conversations", caught)
+    for seed in ("5", "77"):
+        seen: list = []
+        argv = ["train", "chat", "--data", str(data), "--corpus-dir", str(corpus_dir), "--seed", seed,
+                "--out", str(tmp_path / "out.safetensors")]
+        args = build_parser(argv).parse_args(argv)
+        with pytest.raises(Read):
+            chat_train.train(args)
+        assert seen and not [turns for turns in seen if turns in held_out]
