@@ -23,7 +23,7 @@ from engine import mmi_settings
 from engine.chat_training import starting_state
 from engine.checkpoint import CheckpointError, load_checkpoint, load_weights
 from engine.decode_config import DecodeConfig, chat_decoding
-from engine.decoding import Hypothesis, decode, length_penalty
+from engine.decoding import Hypothesis, length_penalty
 from engine.device import pick_device
 from engine.models.memory_chat import build_chat_model
 from engine.models.fast.decoder import packed_decoder
@@ -32,7 +32,7 @@ from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
-from engine.tasks.chat_rerank import Reranking, search_pool, unwrapped, without_topic_bonus
+from engine.tasks.chat_rerank import Reranking, without_topic_bonus
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
 
@@ -198,11 +198,9 @@ class ChatPredictor(Reranking, MemoryReplies):
         vocab = self.vocab
         rerank = self._reranks(config)
         topic_bias = self._topic_bias(source_ids, config)
-        step, reorder, start, steered = self._topic_steered(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
-                                                            Seq2Seq.reorder_state, dec_state, topic_bias)
-        hypotheses = unwrapped(decode(step, start, reorder, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
-                                      vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
-                                      device=self.device, should_stop=should_stop), steered)
+        hypotheses = self._steered_search(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
+                                          Seq2Seq.reorder_state, dec_state, config, rerank or bool(avoid),
+                                          topic_bias, should_stop)
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             hypotheses = self._rerank(without_topic_bonus(hypotheses, topic_bias), config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)

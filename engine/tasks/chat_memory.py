@@ -21,11 +21,11 @@ import torch
 
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
 from engine.decode_config import DecodeConfig
-from engine.decoding import Hypothesis, decode
+from engine.decoding import Hypothesis
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_rerank import search_pool, unwrapped, without_topic_bonus
+from engine.tasks.chat_rerank import without_topic_bonus
 from engine.text import detokenize, tokenize
 
 
@@ -105,7 +105,7 @@ class MemoryReplies:
         seen = {tuple(h.tokens) for h in found}
         replies = []
         for hit in hits:
-            if getattr(hit, "relevance", 1.0) < STORED_FOCUS:  # one that matches the turn well only
+            if not _matches_well(hit):
                 continue
             ids = self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS)
             if ids and tuple(ids) not in seen:
@@ -132,12 +132,10 @@ class MemoryReplies:
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
         # the turn's vocabulary words' topics, unless a stored pair answers it
-        topic_bias = None if _answered_from_store(hits) else self._topic_bias(source_ids, config)
-        step, reorder, begin, steered = self._topic_steered(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
-                                                            self.model.reorder_state, decoder, topic_bias)
-        hypotheses = unwrapped(decode(step, begin, reorder, search_pool(config, rerank or bool(avoid)), vocab.sos_id,
-                                      vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
-                                      device=self.device, should_stop=should_stop), steered)
+        topic_bias = None if hits and _matches_well(hits[0]) else self._topic_bias(source_ids, config)
+        hypotheses = self._steered_search(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
+                                          self.model.reorder_state, decoder, config, rerank or bool(avoid),
+                                          topic_bias, should_stop)
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
@@ -160,7 +158,7 @@ class MemoryReplies:
             state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued()),
             alternatives=[(write(h.tokens), h.score) for h in hypotheses],
             source_turns=[ago[i] for i in keep], copied=copied, knowledge=drawn_on,
-            stored_questions=[hit.pair.question for hit in hits] if stored is not None else [],
+            stored_questions=[hit.pair.question for hit in hits],
         )
 
 
@@ -200,8 +198,8 @@ class _Words(list):
 STORED_FOCUS = 0.5
 
 
-def _answered_from_store(hits: list) -> bool:
-    return bool(hits) and getattr(hits[0], "relevance", 0.0) >= STORED_FOCUS
+def _matches_well(hit) -> bool:
+    return hit.relevance >= STORED_FOCUS
 
 
 def _turns_ago(memory: Memory, turn: torch.Tensor, stored: Optional[tuple] = None) -> list[int]:

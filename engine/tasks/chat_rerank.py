@@ -14,7 +14,7 @@ import torch
 
 from engine.data.chat import make_turn_batch
 from engine.decode_config import DecodeConfig, SearchConfig
-from engine.decoding import Hypothesis, length_penalty
+from engine.decoding import Hypothesis, decode, length_penalty
 from engine.models.seq2seq import Seq2Seq
 from engine.text import Vocab
 
@@ -172,6 +172,17 @@ class Reranking:
             return None
         bias = self.topic_words.bias([i for i in source_ids if i < len(self.vocab)])
         return (weight * bias).to(self.device) if bool(bias.any()) else None
+
+    def _steered_search(self, step, reorder, start, config: DecodeConfig, choosing: bool,
+                        topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
+        """The search of ``config`` over ``step`` from ``start`` (its whole pool where the reranking
+        or ``avoid`` is ``choosing``), steered by ``topic_bias``: finished hypotheses whose
+        ``log_prob`` keeps the steering's bonus and whose ``final_state`` is the model's own."""
+        step, reorder, start, wrappers = self._topic_steered(step, reorder, start, topic_bias)
+        vocab = self.vocab
+        return unwrapped(decode(step, start, reorder, search_pool(config, choosing), vocab.sos_id, vocab.eos_id,
+                                vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
+                                should_stop=should_stop), wrappers)
 
     @staticmethod
     def _topic_steered(step, reorder, start, bias: Optional[torch.Tensor]):

@@ -98,13 +98,13 @@ def test_backward_model_is_found_beside_the_chat_model_and_a_bad_one_is_only_not
 
 
 def test_reranking_chooses_among_as_many_finished_replies_as_asked(models, monkeypatch):
-    import engine.tasks.chat as chat
+    import engine.tasks.chat_rerank as searching  # where the replies' search runs
 
     forward, backward = models
     predictor = ChatPredictor.load(forward, backward=backward)
     asked = []
-    search = chat.decode
-    monkeypatch.setattr(chat, "decode", lambda *args, **kwargs: asked.append(args[3].n_best) or search(*args, **kwargs))
+    search = searching.decode
+    monkeypatch.setattr(searching, "decode", lambda *args, **kwargs: asked.append(args[3].n_best) or search(*args, **kwargs))
     settings = dict(beam_size=2, mmi_backward_weight=0.7, mmi_confident=2.0)
     for text in ("how are you ?", "where are you from ?", "nice"):
         wide = predictor.reply(text, None, DecodeConfig.of(n_best=8, **settings))

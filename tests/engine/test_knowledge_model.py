@@ -18,19 +18,19 @@ GREEDY = DecodeConfig.of(strategy="greedy")
 
 class _Hit(NamedTuple):
     pair: KnowledgePair
+    relevance: float
 
 
 class _Store:
-    """Stands in for the retrieval index: gives back its pairs as they are."""
+    """Stands in for the retrieval index: gives back its pairs as they are, each matching the turn
+    ``relevance`` well."""
 
-    def __init__(self, *pairs):
+    def __init__(self, *pairs, relevance=1.0):
         self.pairs = [KnowledgePair(q, a) for q, a in pairs]
-
-    def pairs_as_tuples(self):
-        return [(p.question, p.answer) for p in self.pairs]
+        self.relevance = relevance
 
     def search(self, text, k=3, context=()):
-        return [_Hit(p) for p in self.pairs[:k]]
+        return [_Hit(p, self.relevance) for p in self.pairs[:k]]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,8 @@ def test_the_conversation_memory_keeps_no_stored_words(taught):
 def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(taught):
     # The unrelated pair's answer is never a reply the search finds; offered to the reranking, it
     # is among the replies it orders, scored below the stored answer the question asks for.
-    store = _Store(("safe code please", "the code is Vabiru7"), ("bike code please", "my bike is Dosane5"))
+    pairs = (("safe code please", "the code is Vabiru7"), ("bike code please", "my bike is Dosane5"))
+    store = _Store(*pairs)
     rerank = DecodeConfig.of(strategy="beam", beam_size=3, mmi_weight=0.3, mmi_confident=2.0, stored_answers=True)
     text = "what is the code for the safe ?"
     offered = taught.reply(text, None, rerank, knowledge=store, avoid=["nothing like it"])
@@ -92,23 +93,9 @@ def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(tau
     assert scores["my bike is dosane5"] < scores["the code is vabiru7"]
     assert set(scores) - found <= {"my bike is dosane5", "the code is vabiru7"}
     # Pairs that match the turn weakly are read but their answers are not offered whole.
-    weak = taught.reply(text, None, rerank, knowledge=_ScoredStore(0.3, *store.pairs_as_tuples()),
+    weak = taught.reply(text, None, rerank, knowledge=_Store(*pairs, relevance=0.3),
                         avoid=["nothing like it"])
     assert {text.lower() for text, _ in weak.alternatives} == found
-
-
-class _ScoredHit(NamedTuple):
-    pair: KnowledgePair
-    relevance: float
-
-
-class _ScoredStore(_Store):
-    def __init__(self, relevance, *pairs):
-        super().__init__(*pairs)
-        self.relevance = relevance
-
-    def search(self, text, k=3, context=()):
-        return [_ScoredHit(p, self.relevance) for p in self.pairs[:k]]
 
 
 def test_a_turn_a_stored_pair_answers_well_is_not_steered_by_the_topic_words(taught):
@@ -121,8 +108,8 @@ def test_a_turn_a_stored_pair_answers_well_is_not_steered_by_the_topic_words(tau
     try:
         steer = DecodeConfig.of(strategy="greedy", topic_weight=1.0)
         pairs = (("safe code please", "the code is Vabiru7"),)
-        close = taught.reply("what is the code for the safe ?", None, steer, knowledge=_ScoredStore(0.8, *pairs))
-        loose = taught.reply("what is the code for the safe ?", None, steer, knowledge=_ScoredStore(0.2, *pairs))
+        close = taught.reply("what is the code for the safe ?", None, steer, knowledge=_Store(*pairs, relevance=0.8))
+        loose = taught.reply("what is the code for the safe ?", None, steer, knowledge=_Store(*pairs, relevance=0.2))
     finally:
         taught.topic_words = None
     assert "Vabiru7" in close.text and "sunny" not in close.text.lower()
