@@ -23,6 +23,7 @@ class Hypothesis:
     log_prob: float  # sum of the tokens' log-probabilities, <eos> included
     attention: Optional[torch.Tensor] = None  # (len(tokens), src_len): the attention behind each token
     final_state: Any = None  # the model's state after reading the last token (set by decode)
+    prior: float = 0.0  # what a chat reranking adds to its score besides the model's (a stored answer's match)
 
 
 @dataclass

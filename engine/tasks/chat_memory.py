@@ -15,6 +15,7 @@ ids) gain no bias.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Optional, Sequence
 
 import torch
@@ -97,25 +98,29 @@ class MemoryReplies:
         ids, answer = knowledge_tensors([rows])
         return (ids.to(self.device), answer.to(self.device)), hits
 
-    def _stored_answers(self, hits: list, unknown: list[str], decoder, memory,
-                        found: Sequence[Hypothesis]) -> list[Hypothesis]:
-        """The retrieved pairs' answers (as the model read them) as finished replies that the
-        search did not find, each scored by the model from ``decoder`` over ``memory``:
-        log p(answer + <eos> | conversation, stored pairs), teacher-forced in one pass."""
-        seen = {tuple(h.tokens) for h in found}
-        replies = []
+    def _with_stored_answers(self, hits: list, unknown: list[str], decoder, memory,
+                             found: Sequence[Hypothesis]) -> list[Hypothesis]:
+        """``found`` and the answers of the retrieved pairs that match the turn well (as the model
+        read them) as finished replies, those the search did not find scored by the model from
+        ``decoder`` over ``memory``: log p(answer + <eos> | conversation, stored pairs),
+        teacher-forced in one pass. A reply that says a stored answer has the prior
+        :data:`STORED_PRIOR` times the pair's relevance, whether the search found it or not."""
+        relevance: dict[tuple, float] = {}
         for hit in hits:
-            if not _matches_well(hit):
-                continue
-            ids = self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS)
-            if ids and tuple(ids) not in seen:
-                seen.add(tuple(ids))
-                replies.append(ids)
-        if not replies:
-            return []
-        total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
-        return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
-                for reply, log_p in zip(replies, total.tolist())]
+            ids = tuple(self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS))
+            if ids and _matches_well(hit):
+                relevance[ids] = max(relevance.get(ids, 0.0), hit.relevance)
+        if not relevance:
+            return list(found)
+        prior = lambda tokens: STORED_PRIOR * relevance.get(tuple(tokens), 0.0)  # noqa: E731
+        hypotheses = [replace(h, prior=prior(h.tokens)) if tuple(h.tokens) in relevance else h for h in found]
+        seen = {tuple(h.tokens) for h in found}
+        replies = [list(ids) for ids in relevance if ids not in seen]
+        if replies:
+            total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
+            hypotheses += [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p),
+                                      prior=prior(reply)) for reply, log_p in zip(replies, total.tolist())]
+        return hypotheses
 
     @torch.inference_mode()
     def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
@@ -139,7 +144,7 @@ class MemoryReplies:
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
-                hypotheses = hypotheses + self._stored_answers(hits, unknown, decoder, memory, hypotheses)
+                hypotheses = self._with_stored_answers(hits, unknown, decoder, memory, hypotheses)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
@@ -195,7 +200,14 @@ class _Words(list):
 # "All those years at charm school. Wasted." to a chitchat turn, relevance 0.29), and where it is
 # the best pair the topic words, a prior for open chat, keep out of the search (they steered "tell
 # me the wifi password" to "Password reset option" instead of "... marmalade").
-STORED_FOCUS = 0.5
+STORED_FOCUS = 0.6
+# What a reply that says such a pair's answer gains in the reranking's score (per-token units), times
+# the pair's relevance: the user stored the answer for a question like this one. On the validation
+# sets (session 17, 0.5-0.9 by 0.1 and 0-8 swept): factoid_recall 0.455 -> 0.91 and 0.445 -> 0.85 for
+# shaken questions, leak_rate 0.035 -> 0.035; 5 gave 0.94 / 0.92 but 0.05 of chitchat replies said a
+# stored answer, 0 left the model's own words to choose: it scores a several-word answer it reads
+# well below its own short ones.
+STORED_PRIOR = 3.5
 
 
 def _matches_well(hit) -> bool:

@@ -147,10 +147,11 @@ class Reranking:
         sure of a reply (its tokens' geometric-mean probability is ``mmi_confident`` or more, as for
         a reply the user taught it), they are ordered by log p(reply | turn) alone,
         length-normalised as the search ranks them: reranking would
-        only trade that reply for an unlikely one that no other turn would prompt."""
+        only trade that reply for an unlikely one that no other turn would prompt. Either way each
+        hypothesis's ``prior`` is added (a stored answer's match with the turn)."""
         rerank, alpha = config.rerank, config.search.length_penalty
         if max(h.log_prob / (len(h.tokens) + 1) for h in hypotheses) >= math.log(rerank.mmi_confident):
-            plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), alpha)) for h in hypotheses]
+            plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), alpha) + h.prior) for h in hypotheses]
             return sorted(plain, key=lambda h: h.score, reverse=True)[:keep]
         replies = [h.tokens for h in hypotheses]
         prior = self.log_prior(replies).tolist() if rerank.mmi_weight > 0 else [0.0] * len(replies)
@@ -158,7 +159,7 @@ class Reranking:
                     if self._uses_backward(config) else [0.0] * len(replies))
         topic = ([topic_bonus(topic_bias, h.tokens) for h in hypotheses] if topic_bias is not None
                  else [0.0] * len(replies))
-        rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p + t) / (len(h.tokens) + 1) + b)
+        rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p + t) / (len(h.tokens) + 1) + b + h.prior)
                     for h, p, t, b in zip(hypotheses, prior, topic, backward)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[:keep]
 

@@ -4,7 +4,10 @@ where it should?
 - ``taught_recall``: Personality Chat's held-out question groups (test split): one phrasing's pair
   (question, the group's answer) is stored, the group's other phrasings are asked, each in a new
   conversation; a reply counts when it equals the taught answer or has sentence BLEU >= 0.8
-  against it. The store holds every test group's taught pair and the shipped pairs besides.
+  against it. A store holds the shipped pairs and as many test groups' taught pairs as can be
+  stored without two of those groups sharing a phrasing: the three personas answer the same
+  questions differently, and a store taught two answers to one question cannot give both (the
+  groups are dealt into a few such stores, each asked its own groups' phrasings).
 - ``factoid_recall``: WebQuestions' and NQ-open's test questions, each stored with its answer in
   one store of all of them, asked as written; a reply counts when it contains a gold answer (whole
   words, case aside). ``factoid_recall_noisy``: the same questions asked with their words shuffled
@@ -107,24 +110,39 @@ def _taught_recall(args, rng: random.Random, reply, note) -> tuple[float, int, i
     from engine.knowledge_index import KnowledgeIndex
     from engine.shipped import shipped_pairs
 
+    hits, taught = [], 0
+    for pairs, asked in taught_stores(personality_items(args.corpus_dir, args.split), rng):
+        store = KnowledgeIndex(list(shipped_pairs()) + pairs)
+        taught += len(pairs)
+        for question, answer in asked:
+            said = reply(question, store).text
+            hits.append(_taught(said, answer))
+            note("taught", question, said, hits[-1])
+    return sum(hits) / max(1, len(hits)), len(hits), taught
+
+
+def taught_stores(items, rng: random.Random) -> list[tuple[list[KnowledgePair], list[tuple[str, str]]]]:
+    """(taught pairs, (question, its taught answer) asked) of each store: one phrasing of each
+    group of two or more ``items`` taught, the others asked; groups dealt in order into the first
+    store where none of their phrasings (case aside) is already taught or asked."""
     groups: dict[str, list] = {}
-    for item in personality_items(args.corpus_dir, args.split):
+    for item in items:
         groups.setdefault(item.group, []).append(item)
-    taught, asked = [], []
+    stores: list[tuple[set, list, list]] = []  # (phrasings taught or asked, taught pairs, asked)
     for group in sorted(groups):
         phrasings = sorted(groups[group], key=lambda item: item.question)
         if len(phrasings) < 2:
             continue
+        said = {item.question.lower() for item in phrasings}
+        store = next((s for s in stores if not s[0] & said), None)
+        if store is None:
+            store = (set(), [], [])
+            stores.append(store)
         stored = rng.choice(phrasings)
-        taught.append(KnowledgePair(stored.question, stored.answers[0]))
-        asked += [(item.question, stored.answers[0]) for item in phrasings if item is not stored]
-    store = KnowledgeIndex(list(shipped_pairs()) + taught)
-    hits = []
-    for question, answer in asked:
-        said = reply(question, store).text
-        hits.append(_taught(said, answer))
-        note("taught", question, said, hits[-1])
-    return sum(hits) / max(1, len(hits)), len(hits), len(taught)
+        store[0].update(said)
+        store[1].append(KnowledgePair(stored.question, stored.answers[0]))
+        store[2].extend((item.question, stored.answers[0]) for item in phrasings if item is not stored)
+    return [(pairs, asked) for _, pairs, asked in stores]
 
 
 def _factoid_recall(args, rng: random.Random, reply, note) -> tuple[list[bool], list[bool]]:

@@ -2,7 +2,7 @@
 import random
 
 from engine.data.knowledge_data import ANSWER_FRAMES, Distractors, QAItem, noisy, qa_conversations
-from engine.tasks.knowledge_eval import _contains, _leaks, _taught
+from engine.tasks.knowledge_eval import _contains, _leaks, _taught, taught_stores
 
 
 def test_a_taught_answer_counts_when_equal_or_close():
@@ -39,3 +39,26 @@ def test_training_questions_hold_their_answer_under_another_phrasing_beside_unre
     assert any(frame.format("Shakespeare") == hamlet[1] for frame in ANSWER_FRAMES)
     shaken = {noisy("who wrote the play hamlet", random.Random(seed)) for seed in range(30)}
     assert len(shaken) > 3 and all(set(s.split()) <= set("who wrote the play hamlet".split()) for s in shaken)
+
+
+def test_no_store_of_the_taught_recall_is_taught_two_answers_to_one_question():
+    import random
+
+    from engine.data.knowledge_data import QAItem
+
+    # Two personas answer "how old are you?" differently; a third group shares no phrasing.
+    items = [QAItem(q, (a,), a, "personality-chat") for q, a in [
+        ("How old are you?", "Age is just a number."), ("What's your age?", "Age is just a number."),
+        ("how old are you?", "I'm ageless."), ("When were you born?", "I'm ageless."),
+        ("Who made you?", "People did."), ("Who created you?", "People did."), ("Alone?", "Lonely answer.")]]
+    stores = taught_stores(items, random.Random(0))
+    assert len(stores) == 2 and sum(len(pairs) for pairs, _ in stores) == 3  # the lone phrasing teaches nothing
+    for pairs, asked in stores:
+        answers: dict[str, set] = {}
+        for question, answer in [(p.question, p.answer) for p in pairs] + asked:
+            answers.setdefault(question.lower(), set()).add(answer)
+        assert all(len(given) == 1 for given in answers.values())
+        taught = {p.question for p in pairs}
+        assert all(question not in taught for question, _ in asked)
+    asked = [question for _, a in stores for question, _ in a]
+    assert len(asked) == 3  # every group's other phrasing is asked, once

@@ -98,6 +98,23 @@ def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(tau
     assert {text.lower() for text, _ in weak.alternatives} == found
 
 
+def test_a_stored_answer_gains_its_match_with_the_turn_in_the_reranking(taught):
+    from engine.tasks.chat_memory import STORED_PRIOR
+
+    # The same answer stored under a question that matches the turn better scores higher by
+    # STORED_PRIOR times the difference; the model's own replies score the same either way.
+    pairs = (("safe code please", "the code is Vabiru7"),)
+    rerank = DecodeConfig.of(strategy="beam", beam_size=3, mmi_weight=0.3, mmi_confident=2.0, stored_answers=True)
+    text = "what is the code for the safe ?"
+    close, fair = ({said.lower(): score for said, score in
+                    taught.reply(text, None, rerank, knowledge=_Store(*pairs, relevance=relevance),
+                                 avoid=["nothing like it"]).alternatives}
+                   for relevance in (1.0, 0.7))
+    assert close["the code is vabiru7"] - fair["the code is vabiru7"] == pytest.approx(0.3 * STORED_PRIOR, abs=1e-4)
+    assert set(close) == set(fair) and len(close) > 1
+    assert all(close[said] == pytest.approx(fair[said], abs=1e-4) for said in close if said != "the code is vabiru7")
+
+
 def test_a_turn_a_stored_pair_answers_well_is_not_steered_by_the_topic_words(taught):
     from engine.topic import TopicWords
 
