@@ -29,7 +29,8 @@ class AppSettings:
     mmi_weight: float = MMI_WEIGHT  # beam only: rerank by log p(reply | turn) - w log p(reply)
     mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
     topic_weight: float = TOPIC_WEIGHT  # every strategy: steer replies toward words that answer yours
-    stored_answers: bool = True  # beam only: what you taught (the stored answers found) is among the replies weighed
+    # beam only: what you taught (the stored answers that match well) is among the replies weighed, favoured by the match
+    stored_answers: bool = True
     # The application
     device: str = "auto"  # auto, cpu or cuda
     theme: str = "light"  # light or dark

@@ -69,9 +69,10 @@ class RerankConfig:
     topic_weight: float = 0.0
     # For a model that reads stored (question, answer) pairs: the answers of the pairs retrieved for
     # the turn join the beam's replies as candidates, as written, each scored by the model itself
-    # (log p(answer | conversation, stored pairs)) and reranked like the rest. The search alone
-    # often drifts off a taught answer after a word or two; the whole answer, scored, is there to
-    # be chosen where the model finds it likely, and loses where the pair is unrelated.
+    # (log p(answer | conversation, stored pairs)) and reranked like the rest, a reply that says one
+    # gaining in proportion to how well its pair matches the turn (``engine.tasks.chat_memory``'s
+    # STORED_FOCUS and STORED_PRIOR). The search alone often drifts off a taught answer after a
+    # word or two; the whole answer is there to be chosen where the match and the model agree.
     stored_answers: bool = False
 
     def __post_init__(self) -> None:
