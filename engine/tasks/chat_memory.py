@@ -105,21 +105,18 @@ class MemoryReplies:
         ``decoder`` over ``memory``: log p(answer + <eos> | conversation, stored pairs),
         teacher-forced in one pass. A reply that says a stored answer has the prior
         :data:`STORED_PRIOR` times the pair's relevance, whether the search found it or not."""
-        relevance: dict[tuple, float] = {}
+        prior: dict[tuple, float] = {}  # a well-matched answer's ids -> what saying it gains
         for hit in hits:
             ids = tuple(self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS))
             if ids and _matches_well(hit):
-                relevance[ids] = max(relevance.get(ids, 0.0), hit.relevance)
-        if not relevance:
-            return list(found)
-        prior = lambda tokens: STORED_PRIOR * relevance.get(tuple(tokens), 0.0)  # noqa: E731
-        hypotheses = [replace(h, prior=prior(h.tokens)) if tuple(h.tokens) in relevance else h for h in found]
+                prior[ids] = max(prior.get(ids, 0.0), STORED_PRIOR * hit.relevance)
+        hypotheses = [replace(h, prior=prior[tuple(h.tokens)]) if tuple(h.tokens) in prior else h for h in found]
         seen = {tuple(h.tokens) for h in found}
-        replies = [list(ids) for ids in relevance if ids not in seen]
+        replies = [list(ids) for ids in prior if ids not in seen]
         if replies:
             total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
             hypotheses += [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p),
-                                      prior=prior(reply)) for reply, log_p in zip(replies, total.tolist())]
+                                      prior=prior[tuple(reply)]) for reply, log_p in zip(replies, total.tolist())]
         return hypotheses
 
     @torch.inference_mode()

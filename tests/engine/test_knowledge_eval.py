@@ -42,10 +42,6 @@ def test_training_questions_hold_their_answer_under_another_phrasing_beside_unre
 
 
 def test_no_store_of_the_taught_recall_is_taught_two_answers_to_one_question():
-    import random
-
-    from engine.data.knowledge_data import QAItem
-
     # Two personas answer "how old are you?" differently; a third group shares no phrasing.
     items = [QAItem(q, (a,), a, "personality-chat") for q, a in [
         ("How old are you?", "Age is just a number."), ("What's your age?", "Age is just a number."),
