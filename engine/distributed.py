@@ -94,6 +94,9 @@ def session(device: torch.device) -> Iterator[Ranks]:
     ranks = start(device)
     try:
         yield ranks
+        # Every rank reaches the end before any tears the group down: a rank that left while a
+        # peer still closed its connections could abort that peer (Gloo's "terminate called").
+        barrier()
     finally:
         stop()
 
