@@ -23,6 +23,7 @@ import torch
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
 from engine.decode_config import DecodeConfig
 from engine.decoding import Hypothesis
+from engine.knowledge_index import SHIPPED_WEIGHT
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
@@ -88,7 +89,7 @@ class MemoryReplies:
         pairs = self.model.config.knowledge_pairs
         if not pairs or knowledge is None:
             return None, []
-        hits = knowledge.search(text, k=pairs)
+        hits = pairs_read(knowledge, text, pairs)
         if not hits:
             return None, []
         rows = []
@@ -205,6 +206,22 @@ STORED_FOCUS = 0.6
 # stored answer, 0 left the model's own words to choose: it scores a several-word answer it reads
 # well below its own short ones.
 STORED_PRIOR = 3.5
+
+
+# A retrieved pair that matches the turn less well than this is not read at all (its relevance; a
+# shipped pair's before SHIPPED_WEIGHT halves it, that weight only ranks the user's pairs first).
+# The network, trained to ignore unrelated pairs, still took words from weakly matched ones ("I don't
+# know you personally." read beside "I have a lot of homework" gave "... but I don't know if I can do
+# that."). Session 18, the validation sets, floors 0 / 0.3 / 0.45 / 0.55 / 0.65 / 0.75 with session
+# 17's retrained weights: see docs/experiments.md.
+READ_FLOOR = 0.55
+
+
+def pairs_read(knowledge, text: str, k: int) -> list:
+    """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it, those
+    that match it at least :data:`READ_FLOOR`, best first."""
+    return [hit for hit in knowledge.search(text, k=k)
+            if hit.relevance / (SHIPPED_WEIGHT if hit.pair.source == "shipped" else 1.0) >= READ_FLOOR]
 
 
 def _matches_well(hit) -> bool:

@@ -36,6 +36,7 @@ from engine.device import pick_device
 from engine.knowledge_pairs import KnowledgePair
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor
+from engine.tasks.chat_memory import pairs_read
 from engine.text import tokenize
 
 SEED = 20_261_202
@@ -178,6 +179,7 @@ def _leak_rate(predictor: ChatPredictor, reply, args, rng: random.Random, note) 
     store = KnowledgeIndex(pairs[: args.distractors])
     conversations = getattr(load_corpus(None), args.split)
     leaks, times, exchanges = [], [], []
+    k = max(1, predictor.model.config.knowledge_pairs)
     for turns in conversations:
         state = None
         for i in range(0, len(turns) - 1, 2):
@@ -186,7 +188,7 @@ def _leak_rate(predictor: ChatPredictor, reply, args, rng: random.Random, note) 
             started = time.perf_counter()
             out = reply(turns[i], store, state)
             times.append((time.perf_counter() - started) * 1000)
-            answers = [hit.pair.answer for hit in store.search(turns[i], k=max(1, predictor.model.config.knowledge_pairs))]
+            answers = [hit.pair.answer for hit in pairs_read(store, turns[i], k)]  # those the reply read
             leaks.append(_leaks(out.text, answers, turns[i + 1]))
             note("leak", turns[i], out.text, not leaks[-1])
             state = predictor.rebuild_state([(turns[j], turns[j + 1]) for j in range(0, i + 1, 2)])
@@ -194,10 +196,9 @@ def _leak_rate(predictor: ChatPredictor, reply, args, rng: random.Random, note) 
         if len(leaks) >= args.exchanges:
             break
     config, vocab = predictor.model.config, predictor.vocab
-    k = max(1, config.knowledge_pairs)
     plain = [encode_conversation(t, vocab, config.max_source_len, config.max_reply_len, 0, True) for t in exchanges]
     stored = [encode_conversation(t, vocab, config.max_source_len, config.max_reply_len, 0, True,
-                                  [[(h.pair.question, h.pair.answer) for h in store.search(t[i], k=k)]
+                                  [[(h.pair.question, h.pair.answer) for h in pairs_read(store, t[i], k)]
                                    for i in range(0, len(t) - 1, 2)]) for t in exchanges]
     start = predictor._start  # from the state new conversations start from, as replies do
     empty = math.exp(evaluate_loss(predictor.model, plain, vocab, predictor.device, start=start)[0])

@@ -92,10 +92,41 @@ def test_the_retrieved_answers_join_the_reranked_replies_scored_by_the_model(tau
     assert "my bike is dosane5" in scores and "my bike is dosane5" not in found
     assert scores["my bike is dosane5"] < scores["the code is vabiru7"]
     assert set(scores) - found <= {"my bike is dosane5", "the code is vabiru7"}
-    # Pairs that match the turn weakly are read but their answers are not offered whole.
-    weak = taught.reply(text, None, rerank, knowledge=_Store(*pairs, relevance=0.3),
+    # Pairs that match the turn fairly (read, but below STORED_FOCUS) are read but their answers
+    # are not offered whole.
+    from engine.tasks.chat_memory import READ_FLOOR, STORED_FOCUS
+
+    assert READ_FLOOR < STORED_FOCUS
+    fair = taught.reply(text, None, rerank, knowledge=_Store(*pairs, relevance=(READ_FLOOR + STORED_FOCUS) / 2),
                         avoid=["nothing like it"])
-    assert {text.lower() for text, _ in weak.alternatives} == found
+    assert fair.stored_questions == [q for q, _ in pairs]
+    assert {text.lower() for text, _ in fair.alternatives} == found
+
+
+def test_a_pair_that_matches_the_turn_weakly_is_not_read(taught):
+    from engine.tasks.chat_memory import READ_FLOOR
+
+    text = "what is the code for the safe ?"
+    alone = taught.reply(text, None, GREEDY)
+    weak = taught.reply(text, None, GREEDY, knowledge=_Store(("safe code please", "the code is Vabiru7"),
+                                                             relevance=READ_FLOOR - 0.05))
+    assert weak.stored_questions == [] and weak.knowledge is None
+    assert weak.text == alone.text and "Vabiru7" not in weak.text
+    read = taught.reply(text, None, GREEDY, knowledge=_Store(("safe code please", "the code is Vabiru7"),
+                                                             relevance=READ_FLOOR + 0.05))
+    assert read.stored_questions == ["safe code please"] and "Vabiru7" in read.text
+
+
+def test_a_shipped_pair_is_judged_by_its_match_before_its_weight():
+    from engine.knowledge_index import SHIPPED_WEIGHT
+    from engine.tasks.chat_memory import READ_FLOOR, pairs_read
+
+    match = READ_FLOOR + 0.05
+    store = _Store(("who made you", "people did"), relevance=match * SHIPPED_WEIGHT)
+    store.pairs = [KnowledgePair(q, a, source="shipped") for q, a in [("who made you", "people did")]]
+    assert [hit.pair.answer for hit in pairs_read(store, "who made you?", 3)] == ["people did"]
+    store.pairs = [KnowledgePair("who made you", "people did", source="user")]  # the same relevance, taught
+    assert pairs_read(store, "who made you?", 3) == []
 
 
 def test_a_stored_answer_gains_its_match_with_the_turn_in_the_reranking(taught):
