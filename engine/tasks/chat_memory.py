@@ -54,7 +54,7 @@ class MemoryReplies:
         tokens = tokenize(text)[:limit]
         written = tokenize(text, lower=False)[:limit]
         if isinstance(unknown, _Words):
-            unknown.read(text)
+            unknown.read(text, lambda word: word.lower() in self.vocab.stoi)
         known = {word.lower(): index for index, word in enumerate(unknown)}
         size, ids = len(self.vocab), []
         for token, surface in zip(tokens, written):
@@ -136,7 +136,9 @@ class MemoryReplies:
         vocab = self.vocab
         # the turn's vocabulary words' topics, unless a stored pair answers it
         topic_bias = None if hits and _matches_well(hits[0]) else self._topic_bias(source_ids, config)
-        hypotheses = self._steered_search(lambda tokens, s: self.steps.decode_step(tokens, s, memory),
+        follow = unknown.follow(lambda word: self.memory_ids(word, unknown, self.model.config.max_reply_len))
+        step = _whole_words(lambda tokens, s: self.steps.decode_step(tokens, s, memory), follow)
+        hypotheses = self._steered_search(step,
                                           self.model.reorder_state, decoder, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
@@ -167,21 +169,42 @@ class MemoryReplies:
 
 class _Words(list):
     """A conversation's words outside the vocabulary (a list, numbered by the copy path), and the
-    words it wrote with letters and digits together, which the tokenizer splits ("Gizmo42" is
-    "Gizmo" and "42"): a reply that says the parts side by side is written with them joined."""
+    words it wrote as it wants them written: words with letters and digits together, which the
+    tokenizer splits ("Gizmo42" is "Gizmo" and "42"), and names of several capitalised words
+    ("New Ardmoor"), whose words in the vocabulary the model says in lower case. A reply that says
+    such a word's parts side by side is written as it was ("Gizmo42", "New Ardmoor")."""
 
-    KEEP = 200  # glued words a conversation keeps (the newest)
+    KEEP = 200  # such words a conversation keeps (the newest)
 
     def __init__(self, words: Sequence[str] = (), glued: Sequence[str] = ()):
         super().__init__(words)
         self.glued = list(glued)
 
-    def read(self, text: str) -> None:
+    def read(self, text: str, known: Callable[[str], bool] = lambda word: False) -> None:
+        """Keep ``text``'s split words, and its names with a word that is not ``known`` (in the
+        vocabulary: "New York" is said as the model writes it, "You Today" is no name)."""
         for chunk in text.split():
             chunk = chunk.strip(".,;:!?\"'()[]{}")
             parts = tokenize(chunk, lower=False)
             if len(parts) > 1 and all(p.isalnum() for p in parts) and chunk not in self.glued:
                 self.glued.append(chunk)
+        for name in _names(text):
+            if name not in self.glued and not all(known(word) for word in name.split()):
+                self.glued.append(name)
+
+    def follow(self, ids: Callable[[str], list[int]]) -> dict[int, int]:
+        """Piece id -> the next piece's id, for the pieces of the split words (``ids`` numbers a
+        word as the conversation does) that are words of three letters or more: once a reply has
+        said "Gizmo" of "Gizmo42", the next piece can only be "42"."""
+        follow: dict[int, int] = {}
+        for word in self.kept_glued():
+            if " " in word:
+                continue
+            pieces, numbers = tokenize(word, lower=False), ids(word)
+            for piece, this, after in zip(pieces, numbers, numbers[1:]):
+                if piece.isalpha() and len(piece) >= 3:
+                    follow[this] = after
+        return follow
 
     def kept_glued(self) -> tuple[str, ...]:
         return tuple(self.glued[-self.KEEP:])
@@ -191,6 +214,55 @@ class _Words(list):
             pattern = r"(?<!\w)" + r"\s".join(map(re.escape, tokenize(word, lower=False))) + r"(?!\w)"
             text = re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
         return text
+
+
+def _whole_words(step, follow: dict[int, int]):
+    """``step`` where a row whose last token is a piece of a split word (a key of ``follow``) can
+    only go on with the word's next piece: a reply says "Gizmo42" whole or not at all."""
+    if not follow:
+        return step
+    pieces = torch.tensor(list(follow))
+    nexts = torch.tensor(list(follow.values()))
+
+    def whole(tokens: torch.Tensor, state):
+        log_probs, attention, state = step(tokens, state)
+        # a piece whose next piece the memory has dropped (an id past the scores) is left free
+        said = (tokens.unsqueeze(1) == pieces.to(tokens.device)) & (nexts.to(tokens.device) < log_probs.size(1))
+        rows, which = said.nonzero(as_tuple=True)
+        if rows.numel():
+            after = nexts.to(tokens.device)[which].unsqueeze(1)
+            kept = log_probs[rows].gather(1, after)
+            log_probs = log_probs.index_put((rows,), torch.full_like(log_probs[rows], float("-inf")))
+            log_probs[rows] = log_probs[rows].scatter(1, after, kept)
+        return log_probs, attention, state
+    return whole
+
+
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+_SENTENCE_END = re.compile(r"[.!?]$")
+
+
+def _names(text: str) -> list[str]:
+    """Runs of two or more capitalised words in ``text`` ("I live in New Ardmoor." -> "New Ardmoor");
+    a sentence's first word is left out (it is capitalised as the sentence's), punctuation ends a run."""
+    names, run, sentence_start = [], [], True
+
+    def close():
+        if len(run) >= 2:
+            names.append(" ".join(run))
+        run.clear()
+
+    for chunk in text.split():
+        word = chunk.strip(".,;:!?\"'()[]{}")
+        if word and not sentence_start and _CAPITALISED.fullmatch(word):
+            run.append(word)
+        else:
+            close()
+        if chunk != word:
+            close()
+        sentence_start = bool(_SENTENCE_END.search(chunk))
+    close()
+    return names
 
 
 # A stored pair that matches the turn at least this well (``Hit.relevance``) may answer it: its

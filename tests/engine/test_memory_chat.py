@@ -224,3 +224,28 @@ def test_prepacked_reply_steps_match_the_model_and_copy_words_outside_the_vocabu
     assert torch.allclose(log_probs, p_log_probs, atol=5e-3)
     assert torch.allclose(weights, p_weights, atol=2e-3) and torch.allclose(after[0], p_after[0], atol=2e-3)
     assert p_log_probs[:, vocab_size].exp().min() > 0  # the word outside the vocabulary, by copying alone
+
+
+def test_whole_words_lets_a_row_that_said_a_piece_go_on_only_with_the_next():
+    from engine.tasks.chat_memory import _whole_words
+
+    scores = torch.log_softmax(torch.randn(3, 10), dim=1)
+    step = _whole_words(lambda tokens, state: (scores.clone(), None, state), {4: 7, 5: 12})
+    out, _, _ = step(torch.tensor([4, 2, 5]), "state")
+    assert out[0, 7] == scores[0, 7] and torch.isinf(out[0]).sum() == 9  # only the next piece is left
+    assert torch.equal(out[1], scores[1])  # a row that said no piece is untouched
+    assert torch.equal(out[2], scores[2])  # the next piece is past the scores (dropped from memory): free
+
+
+def test_the_words_a_conversation_wants_written_its_way():
+    from engine.tasks.chat_memory import _Words
+
+    words = _Words()
+    vocabulary = {"i", "live", "in", "new", "york", "and", "my", "dog", "is", "you", "today"}
+    words.read("I live in New Ardmoor and New York. My dog is Gizmo42, How are You Today",
+               known=lambda word: word.lower() in vocabulary)
+    assert words.glued == ["Gizmo42", "New Ardmoor"]  # "New York" and "You Today" are the model's words
+    assert words.reglue("you live in new ardmoor with gizmo 42 in new york") == \
+        "you live in New Ardmoor with Gizmo42 in new york"
+    ids = {"gizmo": 20, "42": 21}
+    assert words.follow(lambda word: [ids[piece.lower()] for piece in word.replace("42", " 42").split()]) == {20: 21}
