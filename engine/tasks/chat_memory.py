@@ -213,6 +213,27 @@ class _Words(list):
         for word in self.glued:
             pattern = r"(?<!\w)" + r"\s".join(map(re.escape, tokenize(word, lower=False))) + r"(?!\w)"
             text = re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
+        return self._whole_names(text)
+
+    def _whole_names(self, text: str) -> str:
+        """``text`` with a word of a kept name that is outside the vocabulary, said without the rest
+        of the name, written as the whole name ("Your horse is called Fluffington." -> "... Lord
+        Fluffington.")."""
+        outside = {word.lower() for word in self}
+        for name in self.glued:
+            parts = name.split()
+            for i, part in enumerate(parts):
+                if len(parts) < 2 or part.lower() not in outside:
+                    continue
+                before, after = " ".join(parts[:i] + [""]), " ".join([""] + parts[i + 1:])
+
+                def whole(match: re.Match, before=before, after=after) -> str:
+                    start, end = match.span()
+                    inside = (text[max(0, start - len(before)):start].lower() == before.lower()
+                              and text[end:end + len(after)].lower() == after.lower())
+                    return match.group(0) if inside else name
+
+                text = re.sub(r"(?<![\w-])" + re.escape(part) + r"(?![\w-])", whole, text, flags=re.IGNORECASE)
         return text
 
 

@@ -249,3 +249,8 @@ def test_the_words_a_conversation_wants_written_its_way():
         "you live in New Ardmoor with Gizmo42 in new york"
     ids = {"gizmo": 20, "42": 21}
     assert words.follow(lambda word: [ids[piece.lower()] for piece in word.replace("42", " 42").split()]) == {20: 21}
+    # a word of a name outside the vocabulary said alone is written as the whole name
+    words.append("Ardmoor")
+    assert words.reglue("you live in ardmoor") == "you live in New Ardmoor"
+    assert words.reglue("you live in New Ardmoor") == "you live in New Ardmoor"
+    assert words.reglue("you live in new, not old") == "you live in new, not old"  # "new" is the model's word
