@@ -120,6 +120,21 @@ class MemoryReplies:
                                       prior=prior[tuple(reply)]) for reply, log_p in zip(replies, total.tolist())]
         return hypotheses
 
+    def _told_after(self, memory: Memory, ago: list[int]) -> dict[int, int]:
+        """Word outside the vocabulary -> the word that followed it where it was last said in an
+        earlier turn ("yerba" -> "mate"), for those followed by a word in the same turn (not the
+        message being answered, which the reply is not to echo, nor the stored pairs, whose answers
+        are offered whole)."""
+        vocab, after = self.vocab, {}
+        ids = memory.ids[0].tolist()
+        size = len(vocab)
+        for i in range(len(ids) - 1):
+            this, then = ids[i], ids[i + 1]
+            if this >= size and then != this and ago[i] == ago[i + 1] >= 1 and (
+                    then >= size or vocab.itos[then].isalpha()):
+                after[this] = then
+        return after
+
     @torch.inference_mode()
     def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
                      should_stop: Optional[Callable[[], bool]], avoid: Sequence[str],
@@ -138,6 +153,7 @@ class MemoryReplies:
         topic_bias = None if hits and _matches_well(hits[0]) else self._topic_bias(source_ids, config)
         follow = unknown.follow(lambda word: self.memory_ids(word, unknown, self.model.config.max_reply_len))
         step = _whole_words(lambda tokens, s: self.steps.decode_step(tokens, s, memory), follow)
+        step = _going_on(step, self._told_after(memory[0], _turns_ago(memory[0], memory[2], stored)), GO_ON)
         hypotheses = self._steered_search(step,
                                           self.model.reorder_state, decoder, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
@@ -257,6 +273,29 @@ def _whole_words(step, follow: dict[int, int]):
             log_probs[rows] = log_probs[rows].scatter(1, after, kept)
         return log_probs, attention, state
     return whole
+
+
+def _going_on(step, after: dict[int, int], bonus: float):
+    """``step`` where a row whose last token is a key of ``after`` gains ``bonus`` for going on with
+    its value: a told phrase ("yerba mate") tends to be said whole."""
+    if not after or bonus <= 0:
+        return step
+    said = torch.tensor(list(after))
+    then = torch.tensor(list(after.values()))
+
+    def going_on(tokens: torch.Tensor, state):
+        log_probs, attention, state = step(tokens, state)
+        match = (tokens.unsqueeze(1) == said.to(tokens.device)) & (then.to(tokens.device) < log_probs.size(1))
+        rows, which = match.nonzero(as_tuple=True)
+        if rows.numel():
+            log_probs = log_probs.index_put((rows, then.to(tokens.device)[which]), log_probs.new_tensor(bonus), accumulate=True)
+        return log_probs, attention, state
+    return going_on
+
+
+# What a reply gains for going on, after a word outside the vocabulary, with the word that followed
+# it where it was told (see _going_on).
+GO_ON = 3.0
 
 
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")

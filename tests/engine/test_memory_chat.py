@@ -254,3 +254,25 @@ def test_the_words_a_conversation_wants_written_its_way():
     assert words.reglue("you live in ardmoor") == "you live in New Ardmoor"
     assert words.reglue("you live in New Ardmoor") == "you live in New Ardmoor"
     assert words.reglue("you live in new, not old") == "you live in new, not old"  # "new" is the model's word
+
+
+def test_a_told_phrase_tends_to_be_said_whole():
+    from types import SimpleNamespace
+
+    from engine.tasks.chat_memory import MemoryReplies, _going_on
+
+    vocab = Vocab.build([["my", "drink", "is", "mate", "."]], min_count=1)
+    size = len(vocab)
+    yerba, other = size, size + 1  # two words outside the vocabulary
+    ids = [vocab.stoi["my"], vocab.stoi["drink"], vocab.stoi["is"], yerba, vocab.stoi["mate"], other, vocab.stoi["."],
+           other, vocab.stoi["drink"], yerba, vocab.stoi["drink"]]
+    ago = [2, 2, 2, 2, 2, 1, 1, 0, 0, -1, -1]
+    after = MemoryReplies._told_after(SimpleNamespace(vocab=vocab), SimpleNamespace(ids=torch.tensor([ids])), ago)
+    # not "other" -> "." (no word), nor what follows in the message answered or in a stored pair
+    assert after == {yerba: vocab.stoi["mate"]}
+    scores = torch.log_softmax(torch.randn(2, size + 2), dim=1)
+    step = _going_on(lambda tokens, state: (scores.clone(), None, state), after, 3.0)
+    out, _, _ = step(torch.tensor([yerba, other]), None)
+    assert out[0, vocab.stoi["mate"]] == pytest.approx(float(scores[0, vocab.stoi["mate"]]) + 3.0)
+    assert torch.equal(out[0, :vocab.stoi["mate"]], scores[0, :vocab.stoi["mate"]])
+    assert torch.equal(out[1], scores[1])
