@@ -152,8 +152,8 @@ class MemoryReplies:
         # the turn's vocabulary words' topics, unless a stored pair answers it
         topic_bias = None if hits and _matches_well(hits[0]) else self._topic_bias(source_ids, config)
         follow = unknown.follow(lambda word: self.memory_ids(word, unknown, self.model.config.max_reply_len))
-        step = _whole_words(lambda tokens, s: self.steps.decode_step(tokens, s, memory), follow)
-        step = _going_on(step, self._told_after(memory[0], _turns_ago(memory[0], memory[2], stored)), GO_ON)
+        step = _leading_on(lambda tokens, s: self.steps.decode_step(tokens, s, memory), follow)
+        step = _leading_on(step, self._told_after(memory[0], _turns_ago(memory[0], memory[2], stored)), GO_ON)
         hypotheses = self._steered_search(step,
                                           self.model.reorder_state, decoder, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
@@ -253,48 +253,34 @@ class _Words(list):
         return text
 
 
-def _whole_words(step, follow: dict[int, int]):
-    """``step`` where a row whose last token is a piece of a split word (a key of ``follow``) can
-    only go on with the word's next piece: a reply says "Gizmo42" whole or not at all."""
-    if not follow:
+def _leading_on(step, after: dict[int, int], bonus: Optional[float] = None):
+    """``step`` where a row whose last token is a key of ``after`` goes on with its value: only with
+    it where ``bonus`` is None (a piece of a split word: "Gizmo42" is said whole or not at all), else
+    with ``bonus`` added to it (a told phrase, "yerba mate", tends to be said whole). A value past
+    the step's scores (a word the memory has dropped) is left free."""
+    if not after or (bonus is not None and bonus <= 0):
         return step
-    pieces = torch.tensor(list(follow))
-    nexts = torch.tensor(list(follow.values()))
+    keys, values = torch.tensor(list(after)), torch.tensor(list(after.values()))
 
-    def whole(tokens: torch.Tensor, state):
+    def leading(tokens: torch.Tensor, state):
         log_probs, attention, state = step(tokens, state)
-        # a piece whose next piece the memory has dropped (an id past the scores) is left free
-        said = (tokens.unsqueeze(1) == pieces.to(tokens.device)) & (nexts.to(tokens.device) < log_probs.size(1))
+        nexts = values.to(tokens.device)
+        said = (tokens.unsqueeze(1) == keys.to(tokens.device)) & (nexts < log_probs.size(1))
         rows, which = said.nonzero(as_tuple=True)
         if rows.numel():
-            after = nexts.to(tokens.device)[which].unsqueeze(1)
-            kept = log_probs[rows].gather(1, after)
-            log_probs = log_probs.index_put((rows,), torch.full_like(log_probs[rows], float("-inf")))
-            log_probs[rows] = log_probs[rows].scatter(1, after, kept)
+            nexts = nexts[which]
+            if bonus is None:
+                kept = log_probs[rows, nexts]
+                log_probs = log_probs.index_put((rows,), log_probs.new_tensor(float("-inf")))
+                log_probs = log_probs.index_put((rows, nexts), kept)
+            else:
+                log_probs = log_probs.index_put((rows, nexts), log_probs.new_tensor(bonus), accumulate=True)
         return log_probs, attention, state
-    return whole
-
-
-def _going_on(step, after: dict[int, int], bonus: float):
-    """``step`` where a row whose last token is a key of ``after`` gains ``bonus`` for going on with
-    its value: a told phrase ("yerba mate") tends to be said whole."""
-    if not after or bonus <= 0:
-        return step
-    said = torch.tensor(list(after))
-    then = torch.tensor(list(after.values()))
-
-    def going_on(tokens: torch.Tensor, state):
-        log_probs, attention, state = step(tokens, state)
-        match = (tokens.unsqueeze(1) == said.to(tokens.device)) & (then.to(tokens.device) < log_probs.size(1))
-        rows, which = match.nonzero(as_tuple=True)
-        if rows.numel():
-            log_probs = log_probs.index_put((rows, then.to(tokens.device)[which]), log_probs.new_tensor(bonus), accumulate=True)
-        return log_probs, attention, state
-    return going_on
+    return leading
 
 
 # What a reply gains for going on, after a word outside the vocabulary, with the word that followed
-# it where it was told (see _going_on).
+# it where it was told (see _leading_on).
 GO_ON = 3.0
 
 

@@ -227,10 +227,10 @@ def test_prepacked_reply_steps_match_the_model_and_copy_words_outside_the_vocabu
 
 
 def test_whole_words_lets_a_row_that_said_a_piece_go_on_only_with_the_next():
-    from engine.tasks.chat_memory import _whole_words
+    from engine.tasks.chat_memory import _leading_on
 
     scores = torch.log_softmax(torch.randn(3, 10), dim=1)
-    step = _whole_words(lambda tokens, state: (scores.clone(), None, state), {4: 7, 5: 12})
+    step = _leading_on(lambda tokens, state: (scores.clone(), None, state), {4: 7, 5: 12})
     out, _, _ = step(torch.tensor([4, 2, 5]), "state")
     assert out[0, 7] == scores[0, 7] and torch.isinf(out[0]).sum() == 9  # only the next piece is left
     assert torch.equal(out[1], scores[1])  # a row that said no piece is untouched
@@ -259,7 +259,7 @@ def test_the_words_a_conversation_wants_written_its_way():
 def test_a_told_phrase_tends_to_be_said_whole():
     from types import SimpleNamespace
 
-    from engine.tasks.chat_memory import MemoryReplies, _going_on
+    from engine.tasks.chat_memory import MemoryReplies, _leading_on
 
     vocab = Vocab.build([["my", "drink", "is", "mate", "."]], min_count=1)
     size = len(vocab)
@@ -271,7 +271,7 @@ def test_a_told_phrase_tends_to_be_said_whole():
     # not "other" -> "." (no word), nor what follows in the message answered or in a stored pair
     assert after == {yerba: vocab.stoi["mate"]}
     scores = torch.log_softmax(torch.randn(2, size + 2), dim=1)
-    step = _going_on(lambda tokens, state: (scores.clone(), None, state), after, 3.0)
+    step = _leading_on(lambda tokens, state: (scores.clone(), None, state), after, 3.0)
     out, _, _ = step(torch.tensor([yerba, other]), None)
     assert out[0, vocab.stoi["mate"]] == pytest.approx(float(scores[0, vocab.stoi["mate"]]) + 3.0)
     assert torch.equal(out[0, :vocab.stoi["mate"]], scores[0, :vocab.stoi["mate"]])
