@@ -82,6 +82,12 @@ class Hit(NamedTuple):
     relevance: float
 
 
+def question_match(hit) -> float:
+    """How well ``hit``'s question matches the text searched, whoever stored it: its relevance
+    before a shipped pair's :data:`SHIPPED_WEIGHT`, which only ranks the user's pairs first."""
+    return hit.relevance / (SHIPPED_WEIGHT if hit.pair.source == "shipped" else 1.0)
+
+
 _FOLDED: dict[str, str] = {}
 
 

@@ -23,7 +23,7 @@ import torch
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
 from engine.decode_config import DecodeConfig
 from engine.decoding import Hypothesis
-from engine.knowledge_index import SHIPPED_WEIGHT
+from engine.knowledge_index import question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
@@ -120,13 +120,12 @@ class MemoryReplies:
                                       prior=prior[tuple(reply)]) for reply, log_p in zip(replies, total.tolist())]
         return hypotheses
 
-    def _told_after(self, memory: Memory, ago: list[int]) -> dict[int, int]:
+    def _told_after(self, ids: list[int], ago: list[int]) -> dict[int, int]:
         """Word outside the vocabulary -> the word that followed it where it was last said in an
         earlier turn ("yerba" -> "mate"), for those followed by a word in the same turn (not the
         message being answered, which the reply is not to echo, nor the stored pairs, whose answers
-        are offered whole)."""
+        are offered whole); ``ids`` and ``ago``: the memory's words and their turns (``_turns_ago``)."""
         vocab, after = self.vocab, {}
-        ids = memory.ids[0].tolist()
         size = len(vocab)
         for i in range(len(ids) - 1):
             this, then = ids[i], ids[i + 1]
@@ -151,9 +150,10 @@ class MemoryReplies:
         vocab = self.vocab
         # the turn's vocabulary words' topics, unless a stored pair answers it
         topic_bias = None if hits and _matches_well(hits[0]) else self._topic_bias(source_ids, config)
+        ids, ago = memory[0].ids[0].tolist(), _turns_ago(memory[0], memory[2], stored)
         follow = unknown.follow(lambda word: self.memory_ids(word, unknown, self.model.config.max_reply_len))
         step = _leading_on(lambda tokens, s: self.steps.decode_step(tokens, s, memory), follow)
-        step = _leading_on(step, self._told_after(memory[0], _turns_ago(memory[0], memory[2], stored)), GO_ON)
+        step = _leading_on(step, self._told_after(ids, ago), GO_ON)
         hypotheses = self._steered_search(step,
                                           self.model.reorder_state, decoder, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
@@ -170,7 +170,6 @@ class MemoryReplies:
         write = lambda ids: unknown.reglue(detokenize(words(ids)))  # noqa: E731
         drawn_on = _drawn_on(hits, stored, memory[0], attention, copied)
         # The padding of the stored pairs (each padded to the longest) is no word: left out.
-        ids, ago = memory[0].ids[0].tolist(), _turns_ago(memory[0], memory[2], stored)
         keep = [i for i, (index, turn) in enumerate(zip(ids, ago)) if turn >= 0 or index != vocab.pad_id]
         return Reply(
             text=write(best.tokens), tokens=words(best.tokens), score=best.score,
@@ -236,10 +235,10 @@ class _Words(list):
         of the name, written as the whole name ("Your horse is called Fluffington." -> "... Lord
         Fluffington.")."""
         outside = {word.lower() for word in self}
-        for name in self.glued:
+        for name in (name for name in self.glued if " " in name):
             parts = name.split()
             for i, part in enumerate(parts):
-                if len(parts) < 2 or part.lower() not in outside:
+                if part.lower() not in outside:
                     continue
                 before, after = " ".join(parts[:i] + [""]), " ".join([""] + parts[i + 1:])
 
@@ -326,7 +325,7 @@ STORED_FOCUS = 0.6
 STORED_PRIOR = 3.5
 
 
-# A retrieved pair that matches the turn less well than this is not read at all (its relevance; a
+# A retrieved pair that matches the turn less well than this is not read at all (``question_match``: a
 # shipped pair's before SHIPPED_WEIGHT halves it, that weight only ranks the user's pairs first).
 # The network, trained to ignore unrelated pairs, still took words from weakly matched ones ("I don't
 # know you personally." read beside "I have a lot of homework" gave "... but I don't know if I can do
@@ -338,8 +337,7 @@ READ_FLOOR = 0.55
 def pairs_read(knowledge, text: str, k: int) -> list:
     """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it, those
     that match it at least :data:`READ_FLOOR`, best first."""
-    return [hit for hit in knowledge.search(text, k=k)
-            if hit.relevance / (SHIPPED_WEIGHT if hit.pair.source == "shipped" else 1.0) >= READ_FLOOR]
+    return [hit for hit in knowledge.search(text, k=k) if question_match(hit) >= READ_FLOOR]
 
 
 def _matches_well(hit) -> bool:

@@ -267,7 +267,7 @@ def test_a_told_phrase_tends_to_be_said_whole():
     ids = [vocab.stoi["my"], vocab.stoi["drink"], vocab.stoi["is"], yerba, vocab.stoi["mate"], other, vocab.stoi["."],
            other, vocab.stoi["drink"], yerba, vocab.stoi["drink"]]
     ago = [2, 2, 2, 2, 2, 1, 1, 0, 0, -1, -1]
-    after = MemoryReplies._told_after(SimpleNamespace(vocab=vocab), SimpleNamespace(ids=torch.tensor([ids])), ago)
+    after = MemoryReplies._told_after(SimpleNamespace(vocab=vocab), ids, ago)
     # not "other" -> "." (no word), nor what follows in the message answered or in a stored pair
     assert after == {yerba: vocab.stoi["mate"]}
     scores = torch.log_softmax(torch.randn(2, size + 2), dim=1)
