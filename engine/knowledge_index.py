@@ -68,18 +68,23 @@ don't doesn't didn't isn't aren't wasn't can't won't just very really too also s
 tell please
 """.split())
 
+NEGATIONS = frozenset("not no don't doesn't didn't isn't aren't wasn't can't won't".split())
+
 QUESTION, ANSWER = 0, 1  # the two fields
 
 
 class Hit(NamedTuple):
-    """One pair found: its key in the index, the pair, its BM25 score and its relevance in [0, 1]
+    """One pair found: its key in the index, the pair, its BM25 score, its relevance in [0, 1]
     (the score over the score a stored question equal to the searched text would get: about 1
-    for the same question asked again, near 0 for a pair that shares only a common word)."""
+    for the same question asked again, near 0 for a pair that shares only a common word), and its
+    agreement (:meth:`KnowledgeIndex.agreement`: the same words on both sides, 1; relevance is 1
+    also where the stored question adds words of its own)."""
 
     key: int
     pair: KnowledgePair
     score: float
     relevance: float
+    agreement: float = 0.0
 
 
 def question_match(hit) -> float:
@@ -271,8 +276,31 @@ class KnowledgeIndex:
                 if key in postings:
                     scores[key] += factor * field.score(key, postings[key])
         best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
-        return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0)
+        return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0,
+                    self._agreement((content, stop), self._counts[-key][0]))
                 for score, key in best]
+
+    def agreement(self, text: str, question: str) -> float:
+        """How nearly ``text`` and ``question`` say the same words, in [0, 1]: the Dice overlap of
+        their word sets (folded), each word weighted by its rarity among the stored questions (idf),
+        a stop word by :data:`STOP_WEIGHT` of that, a negation not ("not funny" / "be funny").
+        "here i am" / "i am here": 1; "not funny" / "that's not funny": about 0.9; "what's your
+        favourite colour" / "what's your favourite movie": about 0.4, where relevance is 0.5:
+        the stored question's own words count against it here."""
+        content, stop = terms(question)
+        return self._agreement(terms(text), _count(content + stop))
+
+    def _agreement(self, searched: tuple[list[str], list[str]], question: dict) -> float:
+        mine, theirs = set(searched[0]) | set(searched[1]), set(question)
+        if mine == theirs:
+            return 1.0 if mine else 0.0
+        field = self._fields[0]
+
+        def weight(words):
+            return sum(self._idf(field, word) * (STOP_WEIGHT if word in STOP_WORDS and word not in NEGATIONS
+                                                 else 1.0) for word in words)
+        total = weight(mine) + weight(theirs)
+        return 2.0 * weight(mine & theirs) / total if total > 0 else 0.0
 
     def _known(self, words: Iterable[str]) -> set[str]:
         return {word for word in words if any(word in field.postings for field in self._fields)}

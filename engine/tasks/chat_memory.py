@@ -105,12 +105,14 @@ class MemoryReplies:
         read them) as finished replies, those the search did not find scored by the model from
         ``decoder`` over ``memory``: log p(answer + <eos> | conversation, stored pairs),
         teacher-forced in one pass. A reply that says a stored answer has the prior
-        :data:`STORED_PRIOR` times the pair's relevance, whether the search found it or not."""
+        :data:`STORED_PRIOR` times the pair's relevance, whether the search found it or not, and
+        :data:`SURE_PRIOR` more where the user's pair asks what the turn asks (:func:`_asks_the_same`)."""
         prior: dict[tuple, float] = {}  # a well-matched answer's ids -> what saying it gains
         for hit in hits:
             ids = tuple(self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS))
             if ids and _matches_well(hit):
-                prior[ids] = max(prior.get(ids, 0.0), STORED_PRIOR * hit.relevance)
+                gain = STORED_PRIOR * hit.relevance + (SURE_PRIOR if _asks_the_same(hit) else 0.0)
+                prior[ids] = max(prior.get(ids, 0.0), gain)
         hypotheses = [replace(h, prior=prior[tuple(h.tokens)]) if tuple(h.tokens) in prior else h for h in found]
         seen = {tuple(h.tokens) for h in found}
         replies = [list(ids) for ids in prior if ids not in seen]
@@ -168,7 +170,9 @@ class MemoryReplies:
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
         write = lambda ids: unknown.reglue(detokenize(words(ids)))  # noqa: E731
-        drawn_on = _drawn_on(hits, stored, memory[0], attention, copied)
+        said = next((i for i, hit in enumerate(hits)
+                     if self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS) == list(best.tokens)), None)
+        drawn_on = _drawn_on(hits, stored, memory[0], attention, copied, said)
         # The padding of the stored pairs (each padded to the longest) is no word: left out.
         keep = [i for i, (index, turn) in enumerate(zip(ids, ago)) if turn >= 0 or index != vocab.pad_id]
         return Reply(
@@ -340,8 +344,22 @@ def pairs_read(knowledge, text: str, k: int) -> list:
     return [hit for hit in knowledge.search(text, k=k) if question_match(hit) >= READ_FLOOR]
 
 
+# A pair the user taught or imported whose question says nearly the words of the turn
+# (``Hit.agreement`` at least this) is answered with its answer: the user taught the bot what to say
+# to this question, and the network, trained to weigh a stored answer against its own words, still
+# preferred its own ("Not funny." with "That's not funny." -> "Sometimes humor is tricky for a bot."
+# taught, agreement 0.93: "Aw, I'm blushing."). Shipped pairs are left to the network. Session 19,
+# the validation sets: see docs/experiments.md.
+SURE_MATCH = 0.75
+SURE_PRIOR = 10.0  # per-token units: more than any reply of the model's own gains over another
+
+
 def _matches_well(hit) -> bool:
     return hit.relevance >= STORED_FOCUS
+
+
+def _asks_the_same(hit) -> bool:
+    return hit.pair.source != "shipped" and hit.agreement >= SURE_MATCH
 
 
 def _turns_ago(memory: Memory, turn: torch.Tensor, stored: Optional[tuple] = None) -> list[int]:
@@ -363,8 +381,9 @@ DRAWN_ON = 0.3
 
 
 def _drawn_on(hits: list, stored: Optional[tuple], memory: Memory, attention: list[list[float]],
-              copied: list[float]) -> Optional[KnowledgeUse]:
-    """The stored pair the reply took its words from (see ``DRAWN_ON``), or None."""
+              copied: list[float], said: Optional[int] = None) -> Optional[KnowledgeUse]:
+    """The stored pair the reply took its words from (see ``DRAWN_ON``), or the pair ``said``
+    (an index into ``hits``) whose answer the reply is, word for word; or None."""
     if not hits or not copied:
         return None
     width = stored[0].size(2)  # each pair's entries follow the conversation's, ``width`` apiece
@@ -374,9 +393,9 @@ def _drawn_on(hits: list, stored: Optional[tuple], memory: Memory, attention: li
         entry = max(range(len(row)), key=row.__getitem__)
         if share >= 0.5 and entry >= first:
             counts[(entry - first) // width] += 1
-    best = max(range(len(hits)), key=counts.__getitem__)
+    best = max(range(len(hits)), key=counts.__getitem__) if said is None else said
     share = counts[best] / len(copied)
-    if share < DRAWN_ON:
+    if share < DRAWN_ON and said is None:
         return None
     pair = hits[best].pair
     return KnowledgeUse(pair.question, pair.answer, pair.source, round(share, 3))

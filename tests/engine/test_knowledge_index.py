@@ -33,6 +33,21 @@ def test_a_paraphrase_sharing_content_words_finds_its_pair_first():
         assert all(a.score >= b.score > 0 for a, b in zip(hits, hits[1:]))
 
 
+def test_agreement_is_one_for_the_same_words_and_falls_with_words_of_either_side_alone():
+    from engine.tasks.chat_memory import SURE_MATCH
+
+    index = _index(WIFI, KnowledgePair("here i am", "Hi."), KnowledgePair("that's not funny", "Sorry."))
+    assert index.agreement("I am here!", "here i am") == 1.0  # order and punctuation aside
+    assert index.agreement("What is the WiFi password", WIFI.question) == 1.0  # case aside
+    close = index.agreement("tell me the wifi password", WIFI.question)
+    other = index.agreement("what is the wifi name?", WIFI.question)  # another question about the wifi
+    assert SURE_MATCH <= close < 1.0 and other < SURE_MATCH
+    assert index.agreement("not funny", "that's not funny") > index.agreement("be funny", "that's not funny")
+    assert index.agreement("nearest station?", WIFI.question) == 0.0  # no word in common
+    hit = index.search("tell me the wifi password")[0]  # the hits carry it
+    assert hit.pair == WIFI and hit.agreement == close
+
+
 def test_a_stop_word_only_question_returns_at_most_k_and_prefers_its_own_words():
     index = _index(KnowledgePair("who are you?", "I'm a chatbot."), KnowledgePair("how are you?", "Fine."))
     for k in (1, 2, 3):

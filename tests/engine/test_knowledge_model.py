@@ -19,18 +19,19 @@ GREEDY = DecodeConfig.of(strategy="greedy")
 class _Hit(NamedTuple):
     pair: KnowledgePair
     relevance: float
+    agreement: float = 0.0
 
 
 class _Store:
     """Stands in for the retrieval index: gives back its pairs as they are, each matching the turn
     ``relevance`` well."""
 
-    def __init__(self, *pairs, relevance=1.0):
-        self.pairs = [KnowledgePair(q, a) for q, a in pairs]
-        self.relevance = relevance
+    def __init__(self, *pairs, relevance=1.0, agreement=0.0, source="user"):
+        self.pairs = [KnowledgePair(q, a, source) for q, a in pairs]
+        self.relevance, self.agreement = relevance, agreement
 
     def search(self, text, k=3, context=()):
-        return [_Hit(p, self.relevance) for p in self.pairs[:k]]
+        return [_Hit(p, self.relevance, self.agreement) for p in self.pairs[:k]]
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +193,23 @@ def test_the_stored_answers_are_scored_in_one_pass_as_the_search_scores_them_wor
             token = wanted
         assert score == pytest.approx(total, abs=1e-3)
     assert together[0] > together[2] > together[1]  # the safe's code, asked for, is the likelier answer
+
+
+def test_a_taught_pair_that_asks_what_the_turn_asks_is_answered_with_its_answer(taught):
+    from engine.tasks.chat_memory import SURE_MATCH
+
+    # An answer the model would not choose over its own (the bike's code, to a question about the
+    # safe): taught under a question of nearly the turn's words, it is the reply, spelt as taught;
+    # a shipped pair, or a taught one that shares fewer of the turn's words, is left to the network.
+    rerank = DecodeConfig.of(strategy="beam", beam_size=3, mmi_weight=0.3, mmi_confident=2.0, stored_answers=True)
+    text = "what is the code for the safe ?"
+    pair = ("what is the code for the safe", "my bike is Dosane5")
+    replies = {(agreement, source): taught.reply(text, None, rerank, knowledge=_Store(
+        pair, relevance=0.7, agreement=agreement, source=source))
+        for agreement, source in ((SURE_MATCH - 0.05, "user"), (SURE_MATCH, "user"), (SURE_MATCH, "import"),
+                                  (1.0, "shipped"))}
+    said = {key: reply.text for key, reply in replies.items()}
+    assert said[SURE_MATCH, "user"] == said[SURE_MATCH, "import"] == "My bike is Dosane5"
+    assert replies[SURE_MATCH, "user"].knowledge.question == pair[0]  # the window says where it came from
+    assert said[SURE_MATCH - 0.05, "user"] != "My bike is Dosane5"  # the network still copies the code
+    assert said[1.0, "shipped"] != "My bike is Dosane5"
