@@ -65,8 +65,7 @@ class Memory:
         width = min(bound, int(real.sum(1).max())) if real.numel() else 0
         # A stable sort on "is real" puts the empty slots first and keeps the entries' order.
         order = torch.argsort(real.to(torch.int32), dim=1, stable=True)[:, real.size(1) - width:]
-        return Memory(self.values.gather(1, order.unsqueeze(-1).expand(-1, -1, self.values.size(-1))),
-                      self.keys.gather(1, order.unsqueeze(-1).expand(-1, -1, self.keys.size(-1))),
+        return Memory(_take(self.values, order), _take(self.keys, order),
                       self.ids.gather(1, order), self.turns.gather(1, order))
 
     def clear_rows(self, rows: torch.Tensor) -> "Memory":
@@ -83,6 +82,15 @@ class Memory:
 
     def to(self, device: torch.device) -> "Memory":
         return Memory(self.values.to(device), self.keys.to(device), self.ids.to(device), self.turns.to(device))
+
+
+def _take(rows: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    """``rows`` (batch, length, size) at ``order`` (batch, width) along the length: the same as a
+    gather with ``order`` expanded over ``size``, but one index per entry rather than one per
+    number (the gather's backward scattered into every number; this one adds whole rows)."""
+    batch, length = rows.shape[:2]
+    flat = (order + torch.arange(batch, device=order.device).view(-1, 1) * length).reshape(-1)
+    return rows.reshape(batch * length, -1).index_select(0, flat).view(batch, order.size(1), -1)
 
 
 class MemoryState(NamedTuple):

@@ -112,6 +112,35 @@ class MemoryChat(Seq2Seq):
         weights = torch.softmax(scores, dim=-1)
         return torch.matmul(weights, memory.values.to(weights.dtype)), weights
 
+    LENGTH_GROUPS = 4  # a teacher-forced batch's rows attend in this many groups of like reply length
+
+    def _attend_by_length(self, outputs: torch.Tensor, memory: Memory, keys: torch.Tensor,
+                          input_ids: torch.Tensor, lengths: torch.Tensor):
+        """:meth:`attend_memory` and :meth:`_features` for a batch of replies (outputs (batch, T,
+        hidden), ``lengths`` (batch,) real positions): the rows taken in :data:`LENGTH_GROUPS`
+        groups of like length, each cut at its longest reply, so that the padding of short replies
+        is not attended from (on batches of lengths 3-32, a third of the work). Returns features
+        (batch, T, embedding), the gate's logits (batch, T) and the weights (batch, T, length),
+        as over the whole batch (0 past each reply)."""
+        batch, steps = outputs.shape[:2]
+        if self.LENGTH_GROUPS < 2 or batch < 2 * self.LENGTH_GROUPS:
+            context, weights = self.attend_memory(outputs, memory, keys)
+            return (*self._features(outputs, context, input_ids), weights)
+        lengths = lengths.to(outputs.device)
+        parts = []
+        for rows in lengths.argsort().chunk(self.LENGTH_GROUPS):
+            cut = int(lengths[rows].max())
+            context, weights = self.attend_memory(outputs[rows, :cut], memory.select(rows), keys.index_select(0, rows))
+            at = (rows.view(-1, 1), torch.arange(cut, device=rows.device))
+            parts.append((at, *self._features(outputs[rows, :cut], context, input_ids[rows, :cut]), weights))
+        shapes = ((batch, steps, self.config.embedding_size), (batch, steps), (batch, steps, len(memory)))
+        features, gate, weights = (parts[0][i + 1].new_zeros(shape) for i, shape in enumerate(shapes))
+        for at, part_features, part_gate, part_weights in parts:
+            features = features.index_put(at, part_features)
+            gate = gate.index_put(at, part_gate)
+            weights = weights.index_put(at, part_weights)
+        return features, gate, weights
+
     def _features(self, outputs, context, input_ids):
         """The attentional features and the copy gate's logit at each decoder position."""
         features = self.dropout(torch.tanh(self.combine(torch.cat([outputs, context], dim=-1))))
@@ -134,8 +163,7 @@ class MemoryChat(Seq2Seq):
         reply_ids = self.vocab_ids(reply_input)
         outputs, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))  # (batch, T, hidden)
         attended, keys = self.with_knowledge(memory, self.memory_keys(memory, user_turn), knowledge)
-        context, weights = self.attend_memory(outputs, attended, keys)
-        features, gate = self._features(outputs, context, reply_ids)
+        features, gate, weights = self._attend_by_length(outputs, attended, keys, reply_ids, reply_lengths)
         real = reply_ids.ne(0)
         result = TurnOutput(features * real.unsqueeze(-1), weights * real.unsqueeze(-1), (h, c))
         if targets is not None:

@@ -93,6 +93,36 @@ def test_attention_over_memory_sums_to_one_and_is_zero_at_empty_slots_and_paddin
     assert torch.allclose(weights.sum(-1), torch.ones(2, 3))
 
 
+def test_rows_attending_in_groups_of_like_length_give_what_the_whole_batch_gives(monkeypatch):
+    """A training batch's rows attend in groups of like reply length, each cut at its longest:
+    the loss, every token's log-probability, the attention and the gradients are those of the
+    whole batch attending at once (padding included)."""
+    vocab = Vocab.build([["a", "b", "c", "d", "e"]], min_count=1)
+    rng = random.Random(3)
+    turns = [[([rng.randrange(4, 9) for _ in range(rng.randint(1, 6))],
+               [rng.randrange(4, 9) for _ in range(rng.randint(1, 9))]) for _ in range(12)] for _ in range(2)]
+
+    def run(groups: int):
+        monkeypatch.setattr(MemoryChat, "LENGTH_GROUPS", groups)
+        model = _tiny(vocab).eval()
+        state, total, outs = model.initial_state(12), 0.0, []
+        for exchanges in turns:
+            out = run_turn(model, make_turn_batch(exchanges, [False] * 12, vocab), state)
+            state, total = out.state, total + out.loss_sum
+            outs.append(out)
+        total.backward()
+        return outs, [p.grad.clone() for p in model.parameters()]
+
+    grouped, grouped_grads = run(4)
+    whole, whole_grads = run(1)
+    for a, b in zip(grouped, whole):
+        assert torch.allclose(a.token_log_probs, b.token_log_probs, atol=1e-5)
+        assert torch.allclose(a.attention, b.attention, atol=1e-6)
+        assert torch.allclose(a.state.memory.values, b.state.memory.values, atol=1e-6)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(grouped_grads, whole_grads))
+    assert grouped[0].attention.size(1) > 2  # the rows were of different lengths
+
+
 def test_a_window_covering_the_conversation_backpropagates_through_the_memory():
     """TBPTT over a window holding the whole conversation is full BPTT: the last exchange's loss
     reaches the first turn's words through the memory; detaching between exchanges cuts it."""
