@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Sequence
 
 from engine.data.memory_facts import (ASK_FRAMES, CORRECTION_ACKS, CORRECTION_PREFIXES, CORRECTION_SHORT,
-                                      GREETINGS, INVENTED_SLOTS, INVITATIONS, SLOTS, UNTOLD, Slot, invented_value)
+                                      GREETINGS, INVENTED_SLOTS, INVITATIONS, NOVEL_FAVOURITES, NOVEL_NAMED,
+                                      SLOT_BY_NAME, SLOTS, UNTOLD, Slot, invented_value)
 from engine.data.memory_filler import FillerPool, heldout_tokens
 from engine.data.memory_phrasings import draw_answer, draw_ask, draw_tell, tell_cores
 
@@ -41,6 +42,7 @@ class MemoryConfig:
     invented: float = 0.3  # share of name and place values that are invented words (training values only)
     max_lead: int = 2  # real exchanges before the first fact: 0..max_lead
     composed: bool = True  # training phrasings include engine.data.memory_phrasings' composed ones
+    novel_untold: float = 0.3  # share of untold askings about a thing no slot is about (training phrasings only)
 
     def __post_init__(self):
         for field_name in ("values", "phrasings"):
@@ -302,12 +304,21 @@ def _untold(b: _Builder) -> list[Probe]:
         # the same kind of fact about something else (the dog's name told, the cat's asked)
         other = b.rng.choice([q for q in known.slot.qualifiers if q != known.qualifier])
         asked = _Fact(known.slot, other, "")
+    if not b.heldout and b.rng.random() < b.config.novel_untold:
+        asked = _novel(b.rng)
     b.talk(b.rng.randint(0, b.config.max_lead))
     if b.rng.random() < 0.75:
         b.tell(known)
     since = len(b.exchanges) - 1  # the gap runs from the other fact's telling (or the lead's end)
     b.talk(b.rng.choice(b.config.gaps))
     return [b.ask(asked, None, since=since)]
+
+
+def _novel(rng: random.Random) -> _Fact:
+    """An untold fact about a thing no slot is about: a named one ("my boat") or a favourite one."""
+    if rng.random() < 0.5:
+        return _Fact(SLOT_BY_NAME["pet_name"], rng.choice(NOVEL_NAMED), "")
+    return _Fact(SLOT_BY_NAME["favourite_food"], rng.choice(NOVEL_FAVOURITES), "")
 
 
 _MAKERS: dict[str, Callable[[_Builder], list[Probe]]] = {

@@ -278,6 +278,15 @@ SLOTS: tuple[Slot, ...] = (
 ) + tuple(_favourite(category) for category in _FAVOURITES)
 
 SLOT_BY_NAME = {slot.name: slot for slot in SLOTS}
+# Things a user may have named, or have a favourite of, that no slot is about: asked in training
+# conversations about a fact never told ("what's my boat called?", "which season do i like best?"),
+# so that the network learns to match the thing asked about to one told, not to any frame of the
+# form "my <thing>" ("which food do i like?" answered "Your food is called ..." in session 18).
+NOVEL_NAMED = ("boat", "car", "bike", "plant", "guitar", "laptop", "robot", "van", "truck", "kayak", "drone",
+               "piano", "doll", "teddy bear", "house", "band", "team", "phone", "motorbike", "camper")
+NOVEL_FAVOURITES = ("season", "movie", "book", "song", "band", "game", "number", "holiday", "city", "singer",
+                    "dessert", "tree", "bird", "shape", "board game", "tv show", "month", "smell", "actor", "car")
+
 # Slots whose training values may also be invented words (copying must work for any spelling):
 # all of them but the age.
 INVENTED_SLOTS = tuple(slot.name for slot in SLOTS if slot.name != "age")

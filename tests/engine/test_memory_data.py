@@ -130,6 +130,21 @@ def test_an_untold_fact_is_not_invented(pool):
         assert topic.lower() in target.lower().replace("favorite", "favourite").replace("color", "colour")
 
 
+def test_some_untold_askings_are_about_a_thing_no_slot_is_about_in_training_only(pool):
+    from engine.data.memory_facts import NOVEL_FAVOURITES, NOVEL_NAMED
+
+    novel = set(NOVEL_NAMED) | set(NOVEL_FAVOURITES)
+    qualifiers = {q for slot in SLOTS for q in slot.qualifiers}
+    assert not novel & qualifiers and not novel & heldout_tokens()
+    asked = [c.probes[0].qualifier for c in generate(400, pool, seed=5, kind="untold")]
+    share = sum(q in novel for q in asked) / len(asked)
+    assert 0.2 < share < 0.4  # MemoryConfig.novel_untold, 0.3
+    assert sum(q in novel for q in asked[:200]) > 0
+    assert not generate(50, pool, MemoryConfig(novel_untold=0.0), seed=5, kind="untold")[0].probes[0].qualifier in novel
+    held_out = evaluation_set(pool, per_cell=40)["untold"]
+    assert held_out and not any(c.probes[0].qualifier in novel for c in held_out)
+
+
 def test_abstaining_and_stating_are_told_apart():
     assert all(abstains(t.replace("{t}", "your name")) for t in UNTOLD)
     for slot in SLOTS:
