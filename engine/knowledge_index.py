@@ -285,8 +285,9 @@ class KnowledgeIndex:
         their word sets (folded), each word weighted by its rarity among the stored questions (idf),
         a stop word by :data:`STOP_WEIGHT` of that, a negation not ("not funny" / "be funny").
         "here i am" / "i am here": 1; "not funny" / "that's not funny": about 0.9; "what's your
-        favourite colour" / "what's your favourite movie": about 0.4, where relevance is 0.5:
-        the stored question's own words count against it here."""
+        favourite colour?" / "what's your favourite movie?": about 0.5. Relevance counts a stored
+        question's own words only through BM25's length normalisation ("i'm bored" / "i'm so bored
+        at work": relevance 0.73, agreement 0.64)."""
         content, stop = terms(question)
         return self._agreement(terms(text), _count(content + stop))
 
