@@ -276,8 +276,9 @@ class KnowledgeIndex:
                 if key in postings:
                     scores[key] += factor * field.score(key, postings[key])
         best = heapq.nlargest(k, ((score, -key) for key, score in scores.items() if score > 0))
+        said = set(content) | set(stop)
         return [Hit(-key, self._pairs[-key], score, min(1.0, score / ideal) if ideal > 0 else 0.0,
-                    self._agreement((content, stop), self._counts[-key][0]))
+                    self._agreement(said, set(self._counts[-key][0])))
                 for score, key in best]
 
     def agreement(self, text: str, question: str) -> float:
@@ -288,11 +289,9 @@ class KnowledgeIndex:
         favourite colour?" / "what's your favourite movie?": about 0.5. Relevance counts a stored
         question's own words only through BM25's length normalisation ("i'm bored" / "i'm so bored
         at work": relevance 0.73, agreement 0.64)."""
-        content, stop = terms(question)
-        return self._agreement(terms(text), _count(content + stop))
+        return self._agreement(*({word for words in terms(side) for word in words} for side in (text, question)))
 
-    def _agreement(self, searched: tuple[list[str], list[str]], question: dict) -> float:
-        mine, theirs = set(searched[0]) | set(searched[1]), set(question)
+    def _agreement(self, mine: set[str], theirs: set[str]) -> float:
         if mine == theirs:
             return 1.0 if mine else 0.0
         field = self._fields[0]

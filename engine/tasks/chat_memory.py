@@ -82,34 +82,35 @@ class MemoryReplies:
             state = self.steps.read_reply(reply, decoder, self.vocab.sos_id, memory[3], state.exchanges)
         return ChatState(state, len(exchanges), self.model_id, tuple(unknown), unknown.kept_glued())
 
-    def _stored_pairs(self, text: str, unknown: list[str], knowledge) -> tuple[Optional[tuple], list]:
+    def _stored_pairs(self, text: str, unknown: list[str], knowledge) -> tuple[Optional[tuple], list, list]:
         """The stored pairs most like ``text`` in ``knowledge`` (anything with ``search(text, k)``
         giving hits with a ``pair``), as the model reads them (after the turn's words are numbered,
-        before the reply's, as in training), and the hits; (None, []) without any."""
+        before the reply's, as in training), the hits, and each hit's answer as the model numbers
+        it (a tuple of ids); (None, [], []) without any."""
         pairs = self.model.config.knowledge_pairs
         if not pairs or knowledge is None:
-            return None, []
+            return None, [], []
         hits = pairs_read(knowledge, text, pairs)
         if not hits:
-            return None, []
-        rows = []
+            return None, [], []
+        rows, answers = [], []
         for hit in hits:
             question = self.memory_ids(hit.pair.question, unknown, QUESTION_TOKENS)
-            rows.append((question + self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS), len(question)))
+            answers.append(tuple(self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS)))
+            rows.append((question + list(answers[-1]), len(question)))
         ids, answer = knowledge_tensors([rows])
-        return (ids.to(self.device), answer.to(self.device)), hits
+        return (ids.to(self.device), answer.to(self.device)), hits, answers
 
-    def _with_stored_answers(self, hits: list, unknown: list[str], decoder, memory,
+    def _with_stored_answers(self, hits: list, answers: list[tuple], decoder, memory,
                              found: Sequence[Hypothesis]) -> list[Hypothesis]:
-        """``found`` and the answers of the retrieved pairs that match the turn well (as the model
-        read them) as finished replies, those the search did not find scored by the model from
+        """``found`` and the ``answers`` of the retrieved ``hits`` that match the turn well (as the
+        model read them) as finished replies, those the search did not find scored by the model from
         ``decoder`` over ``memory``: log p(answer + <eos> | conversation, stored pairs),
         teacher-forced in one pass. A reply that says a stored answer has the prior
         :data:`STORED_PRIOR` times the pair's relevance, whether the search found it or not, and
         :data:`SURE_PRIOR` more where the user's pair asks what the turn asks (:func:`_asks_the_same`)."""
         prior: dict[tuple, float] = {}  # a well-matched answer's ids -> what saying it gains
-        for hit in hits:
-            ids = tuple(self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS))
+        for hit, ids in zip(hits, answers):
             if ids and _matches_well(hit):
                 gain = STORED_PRIOR * hit.relevance + (SURE_PRIOR if _asks_the_same(hit) else 0.0)
                 prior[ids] = max(prior.get(ids, 0.0), gain)
@@ -147,7 +148,7 @@ class MemoryReplies:
         rerank = self._reranks(config)  # the reranking or ``avoid`` chooses among the search's replies
         start, unknown, turns = self._memory_state(state)
         source_ids = self.memory_ids(text, unknown, self.model.config.max_source_len) or [self.vocab.unk_id]
-        stored, hits = self._stored_pairs(text, unknown, knowledge)
+        stored, hits, answers = self._stored_pairs(text, unknown, knowledge)
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
         # the turn's vocabulary words' topics, unless a stored pair answers it
@@ -162,7 +163,7 @@ class MemoryReplies:
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
-                hypotheses = self._with_stored_answers(hits, unknown, decoder, memory, hypotheses)
+                hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
@@ -170,8 +171,7 @@ class MemoryReplies:
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
         write = lambda ids: unknown.reglue(detokenize(words(ids)))  # noqa: E731
-        said = next((i for i, hit in enumerate(hits)
-                     if self.memory_ids(hit.pair.answer, unknown, ANSWER_TOKENS) == list(best.tokens)), None)
+        said = answers.index(tuple(best.tokens)) if tuple(best.tokens) in answers else None
         drawn_on = _drawn_on(hits, stored, memory[0], attention, copied, said)
         # The padding of the stored pairs (each padded to the longest) is no word: left out.
         keep = [i for i, (index, turn) in enumerate(zip(ids, ago)) if turn >= 0 or index != vocab.pad_id]

@@ -180,7 +180,7 @@ def test_the_stored_answers_are_scored_in_one_pass_as_the_search_scores_them_wor
     store = _Store(("safe code please", "the code is Vabiru7"), ("gate code", "Kelumo42"))
     text = "what is the code for the safe ?"
     source = taught.memory_ids(text, unknown, 32)
-    stored, hits = taught._stored_pairs(text, unknown, store)
+    stored, hits, _ = taught._stored_pairs(text, unknown, store)
     memory, decoder = model.start_reply(torch.tensor([source]), taught.start_state(1), stored)
     replies = [taught.memory_ids(hit.pair.answer, unknown, 32) for hit in hits] + [vocab.encode(["i", "am", "fine"])]
     together = model.score_replies(replies, decoder, vocab.sos_id, memory)
