@@ -43,6 +43,7 @@ class MemoryConfig:
     max_lead: int = 2  # real exchanges before the first fact: 0..max_lead
     composed: bool = True  # training phrasings include engine.data.memory_phrasings' composed ones
     novel_untold: float = 0.3  # share of untold askings about a thing no slot is about (training phrasings only)
+    shaken: float = 0.25  # share of composed tellings and askings with a word left out or put in (training only)
 
     def __post_init__(self):
         for field_name in ("values", "phrasings"):
@@ -166,7 +167,7 @@ class _Builder:
     def tell_phrasing(self, slot: Slot, plain: bool = False) -> str:
         if self.heldout or not self.config.composed:
             return self.rng.choice(slot.heldout_tell if self.heldout else slot.tell)
-        return self.rng.choice(tell_cores(slot)) if plain else draw_tell(self.rng, slot)
+        return self.rng.choice(tell_cores(slot)) if plain else draw_tell(self.rng, slot, self.config.shaken)
 
     def answer_phrasing(self, slot: Slot) -> str:
         if self.heldout or not self.config.composed:
@@ -176,7 +177,7 @@ class _Builder:
     def ask_phrasing(self, slot: Slot) -> str:
         if self.heldout or not self.config.composed:
             return self.rng.choice(slot.heldout_ask if self.heldout else slot.ask)
-        return draw_ask(self.rng, slot)
+        return draw_ask(self.rng, slot, self.config.shaken)
 
     def bot(self, templates: Sequence[str], fact: _Fact, **extra: str) -> str:
         return _render(self.rng.choice(templates), fact, **extra)

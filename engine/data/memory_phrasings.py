@@ -24,18 +24,21 @@ T = tuple[str, ...]
 # Embedded questions ("what my name is") and noun phrases ("my name"), per slot.
 _CLAUSES: dict[str, T] = {
     "user_name": ("what my name is", "who i am", "what you should call me", "what name i told you",
-                  "what i said my name was", "what my first name is"),
+                  "what i said my name was", "what my first name is", "what name you know me by",
+                  "what to call me"),
     "friend_name": ("who my best friend is", "what my friend is called", "what my best friend's name is",
-                    "which friend i told you about", "who my closest friend is"),
+                    "which friend i told you about", "who my closest friend is",
+                    "who i hang out with most"),
     "pet_name": ("what my {q} is called", "what i named my {q}", "what my {q}'s name is",
-                 "what we call my {q}"),
+                 "what we call my {q}", "what name my {q} has"),
     "home": ("where i live", "where my home is", "which city i live in", "where i'm living these days",
-             "where i said i live"),
+             "where i said i live", "where i'm from these days", "what town i'm in"),
     "job": ("what i do for a living", "what my job is", "what i work as", "what kind of work i do",
-            "what i do for work"),
+            "what i do for work", "what i do all day at work", "what my line of business is"),
     "plan": ("what i'm doing on {q}", "what i planned for {q}", "what i'm up to on {q}",
-             "what my plans for {q} are", "what i said about {q}"),
-    "age": ("how old i am", "what my age is", "how old i said i was"),
+             "what my plans for {q} are", "what i said about {q}", "what's planned for {q}",
+             "how i'm spending {q}"),
+    "age": ("how old i am", "what my age is", "how old i said i was", "when i was born, roughly"),
 }
 _NOUNS: dict[str, T] = {
     "user_name": ("my name", "my first name", "the name i gave you"),
@@ -62,25 +65,54 @@ _NOUN_LEADS = ("what was {} again?", "{}?", "and {}?", "remember {}?", "do you r
 # Statements: a lead before, a tail after (either may be empty).
 _TELLS: dict[str, T] = {
     "user_name": ("people call me {v}", "my first name is {v}", "{v} is my name", "i'm called {v}",
-                  "name's {v}", "this is {v}", "{v} here", "it's {v}, by the way"),
+                  "name's {v}", "this is {v}", "{v} here", "it's {v}, by the way", "{v} speaking",
+                  "you're talking to {v}", "my given name is {v}", "they call me {v}",
+                  "the name on my passport is {v}"),
     "friend_name": ("{v} is my best friend", "my buddy {v} called me today", "i was texting my friend {v}",
-                    "my oldest friend is {v}", "i have a best friend, {v}"),
+                    "my oldest friend is {v}", "i have a best friend, {v}", "{v} and i have been friends for ages",
+                    "i'm meeting my friend {v} later"),
     "pet_name": ("{v} is my {q}", "our {q} is named {v}", "i just got a {q} and named it {v}",
-                 "my {q} {v} is so cute", "i have a {q}, {v}"),
+                 "my {q} {v} is so cute", "i have a {q}, {v}", "{v} is the name of our {q}",
+                 "my {q} is {v}, she's adorable", "meet {v}, my {q}"),
     "home": ("i'm based in {v}", "{v} is where i live", "we live in {v} now", "i stay in {v}",
-             "i've lived in {v} all my life"),
+             "i've lived in {v} all my life", "i'm from {v}", "i moved here to {v} for work",
+             "my apartment is in {v}"),
     "job": ("i'm working as {a} {v}", "for work i'm {a} {v}", "i'm {a} {v} at the moment",
-            "i'm employed as {a} {v}"),
+            "i'm employed as {a} {v}", "i work full time as {a} {v}", "i trained to be {a} {v}",
+            "my day job is being {a} {v}"),
     "plan": ("{q} i'm going to {v}", "i'm planning to {v} on {q}", "on {q} i want to {v}",
-             "i'm supposed to {v} on {q}", "i need to {v} on {q}"),
-    "age": ("i'm {v} now", "i'm {v} this year", "i'm {v} years of age"),
+             "i'm supposed to {v} on {q}", "i need to {v} on {q}", "on {q} the plan is to {v}",
+             "i'll probably {v} this {q}"),
+    "age": ("i'm {v} now", "i'm {v} this year", "i'm {v} years of age", "i'm {v} at the moment",
+            "i celebrated turning {v} recently"),
 }
 _FAVOURITE_TELLS = ("{v} is the best {q}", "my all-time favourite {q} is {v}", "the {q} i love most is {v}",
-                    "i adore {v}", "when it comes to {q}, i pick {v}")
+                    "i adore {v}", "when it comes to {q}, i pick {v}", "nothing compares to {v}",
+                    "i'm a big fan of {v}", "my top {q} is {v}", "{v} is my go-to {q}")
 _TELL_LEADS = ("oh, ", "by the way, ", "fun fact: ", "just so you know, ", "well, ", "so ",
                "i should tell you, ", "fyi, ", "hey, ", "ok so ")
 _TELL_TAILS = (", what about you?", ". and you?", " :)", ", by the way", ". just so you know",
                ", haha", ". anyway")
+
+
+# Words a person drops in without changing what they say.
+_FILLERS = ("really", "actually", "um", "just", "well", "so", "honestly", "basically", "oh", "also", "anyway")
+
+
+def shake(rng: random.Random, template: str, share: float) -> str:
+    """``template``, ``share`` of the time with one word left out or one filler word put in
+    (placeholders untouched), unless that would come near a held-out phrasing. Trained on, the
+    model learns which words carry a telling or an asking rather than each phrasing word for word."""
+    words = template.split(" ")
+    if rng.random() >= share:
+        return template
+    plain = [i for i, word in enumerate(words) if "{" not in word]
+    if len(words) >= 4 and plain and rng.random() < 0.5:
+        del words[rng.choice(plain)]
+    else:
+        words.insert(rng.randrange(len(words) + 1), rng.choice(_FILLERS))
+    shaken = " ".join(words)
+    return shaken if allowed(shaken) else template
 
 
 def _words(template: str) -> list[str]:
@@ -136,10 +168,11 @@ def own_phrasings(slot: Slot) -> tuple[T, T]:
     return tuple(t for t in slot.ask if allowed(t)), tuple(t for t in slot.answers if allowed(t))
 
 
-def draw_ask(rng: random.Random, slot: Slot) -> str:
-    """A training asking of ``slot``: its own phrasings 40 % of the time, composed ones otherwise."""
+def draw_ask(rng: random.Random, slot: Slot, shaken: float = 0.0) -> str:
+    """A training asking of ``slot``: its own phrasings 40 % of the time, composed ones otherwise;
+    ``shaken`` of them with a word left out or put in (:func:`shake`)."""
     own, composed = own_phrasings(slot)[0], ask_phrasings(slot)
-    return rng.choice(own if rng.random() < 0.4 or not composed else composed)
+    return shake(rng, rng.choice(own if rng.random() < 0.4 or not composed else composed), shaken)
 
 
 def _dress(rng: random.Random, core: str, lead: float = 0.5) -> str:
@@ -153,8 +186,8 @@ def _dress(rng: random.Random, core: str, lead: float = 0.5) -> str:
     return core
 
 
-def draw_tell(rng: random.Random, slot: Slot) -> str:
-    return _dress(rng, rng.choice(tell_cores(slot)))
+def draw_tell(rng: random.Random, slot: Slot, shaken: float = 0.0) -> str:
+    return _dress(rng, shake(rng, rng.choice(tell_cores(slot)), shaken))
 
 
 def draw_answer(rng: random.Random, slot: Slot) -> str:

@@ -273,3 +273,21 @@ def test_composed_training_phrasings_are_many_and_keep_clear_of_held_out_ones():
         assert len(drawn) >= 150, slot.name
         for phrasing in drawn:
             assert not any(_runs(phrasing) & _runs(h) for h in heldout), phrasing
+
+
+def test_a_shaken_phrasing_loses_or_gains_one_word_keeps_its_placeholders_and_stays_clear():
+    from engine.data.memory_phrasings import _runs, draw_ask, draw_tell, shake
+
+    rng = random.Random(5)
+    template = "i have a {q} called {v}"
+    assert shake(rng, template, 0.0) == template
+    shaken = [shake(rng, template, 1.0) for _ in range(200)]
+    assert all(abs(len(s.split()) - len(template.split())) == 1 for s in shaken)
+    assert all("{q}" in s and "{v}" in s for s in shaken)
+    assert len(set(shaken)) >= 10  # left out at different places, different fillers put in
+    heldout = [t for s in SLOTS for t in s.heldout_tell + s.heldout_ask]
+    for slot in SLOTS:
+        for draw in (draw_ask, draw_tell):
+            for _ in range(200):
+                phrasing = draw(rng, slot, 1.0)
+                assert not any(_runs(phrasing) & _runs(h) for h in heldout), phrasing
