@@ -11,7 +11,10 @@ learns to say, and evaluation checks the value in whatever the model says.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
 
 T = tuple[str, ...]
 
@@ -335,3 +338,28 @@ def invented_value(rng: random.Random, slot: str) -> str:
     if roll < 0.45:
         return f"{word} {_word(rng)}"  # a first name and a surname, a double name
     return word
+
+
+def asks_what_the_user_told(question: str) -> bool:
+    """Whether ``question`` is one the conversation memory answers: one of the memory data's own
+    askings of a fact about the user ("What's my name?", "Who am I?"). Personality Chat answers such
+    a group with the bot not knowing ("I don't know you, but I enjoy chatting with you!"); shipped,
+    that answer was read on every "what's my name?" and said over the name the user had just told."""
+    return _plain(question) in _memory_askings()
+
+
+def answers_to_what_the_user_told(pairs: Iterable[tuple[str, str]]) -> set[str]:
+    """The answers of the (question, answer) ``pairs`` given to a question the conversation memory
+    answers; a question-answer corpus shares one answer among a group's phrasings, so these mark
+    the groups to leave out of what is shipped and trained on."""
+    return {answer for question, answer in pairs if asks_what_the_user_told(question)}
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[\w']+", text.lower().replace("’", "'")))
+
+
+@lru_cache(maxsize=None)
+def _memory_askings() -> frozenset[str]:
+    return frozenset(_plain(ask.replace("{q}", qualifier)) for slot in SLOTS for ask in slot.ask
+                     for qualifier in slot.qualifiers)

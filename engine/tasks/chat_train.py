@@ -161,15 +161,20 @@ def _data_name(args: argparse.Namespace) -> str:
 
 def _corpora_train(corpus_dir: str | None) -> list:
     """The train splits of the corpora in ``corpus_dir`` (none without one), split with their
-    fixed seed."""
+    fixed seed, less the question-answer groups that ask what the user told ("What's my name?" ->
+    "I don't know you ..."), which the conversation memory answers."""
     if corpus_dir is None:
         return []
     from engine.data.corpora import load_corpora
+    from engine.data.memory_facts import answers_to_what_the_user_told
 
     loaded = load_corpora(corpus_dir)
-    sizes = {name: len(corpus.splits.train) for name, corpus in loaded.items()}
-    print(f"corpora train conversations: {json.dumps(sizes)}", file=sys.stderr)
-    return [turns for corpus in loaded.values() for turns in corpus.splits.train]
+    train = {name: corpus.splits.train for name, corpus in loaded.items()}
+    told = answers_to_what_the_user_told(turns[:2] for turns in train.get("personality-chat", []) if len(turns) >= 2)
+    train = {name: [turns for turns in conversations if not (len(turns) >= 2 and turns[1] in told)]
+             for name, conversations in train.items()}
+    print(f"corpora train conversations: {json.dumps({name: len(c) for name, c in train.items()})}", file=sys.stderr)
+    return [turns for conversations in train.values() for turns in conversations]
 
 
 def _with_memory_conversations(streams, train_conversations, vocab: Vocab, config: Seq2SeqConfig,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from engine.data.memory_facts import answers_to_what_the_user_told
 from engine.knowledge_pairs import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, KnowledgePair
 from engine.shipped import SHIPPED_KNOWLEDGE
 
@@ -56,13 +57,17 @@ def split_questions(corpus_dir: str | Path, seed: int = 1234) -> dict[str, set[s
 
 
 def train_pairs(corpus_dir: str | Path, persona: str = "friend", seed: int = 1234) -> list[KnowledgePair]:
-    """The persona's pairs whose question is in a train group, in file order, each question once."""
+    """The persona's pairs whose question is in a train group, in file order, each question once,
+    leaving out the groups that ask what the user told
+    (:func:`engine.data.memory_facts.asks_what_the_user_told`)."""
     train = split_questions(corpus_dir, seed)["train"]
+    rows = _rows(corpus_dir, persona)
+    told = answers_to_what_the_user_told(rows)
     pairs, seen = [], set()
-    for question, answer in _rows(corpus_dir, persona):
+    for question, answer in rows:
         key = question.lower()
-        if (key in train and key not in seen and question and answer and len(question) <= MAX_QUESTION_CHARS
-                and len(answer) <= MAX_ANSWER_CHARS):
+        if (key in train and key not in seen and question and answer and answer not in told
+                and len(question) <= MAX_QUESTION_CHARS and len(answer) <= MAX_ANSWER_CHARS):
             seen.add(key)
             pairs.append(KnowledgePair(question, answer, "shipped"))
     return pairs
@@ -93,7 +98,8 @@ def write_shipped(pairs: list[KnowledgePair], out: str | Path, persona: str, cor
             f"(QnA Maker chit-chat), file `qna_chitchat_the_{persona}.tsv`, from {SOURCE}.", "",
             f"Only the question groups of the corpus's train split are here (split seed {seed}, "
             "`engine.data.corpora.load_corpora`); the valid and test groups are held out for "
-            "`python -m engine eval knowledge`. Rebuild with", "",
+            "`python -m engine eval knowledge`. Left out: the groups that ask what the user told "
+            "(\"What's my name?\", \"Who am I?\"), which the conversation memory answers. Rebuild with", "",
             f"    python -m engine knowledge build-shipped --corpus-dir DIR --persona {persona} --out {out.name}", "",
             "## Licence", "", "The pairs are copied from the corpus unchanged (white space collapsed) under its "
             "MIT licence:", "", *("    " + line if line else "" for line in _licence(corpus_dir).splitlines())]

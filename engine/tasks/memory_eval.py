@@ -4,7 +4,8 @@ The conversations are :func:`engine.data.memory_sets.evaluation_set`'s: a fact t
 held-out values (or held-out phrasings), real exchanges from the corpora's valid and test splits
 between telling and asking, then the fact asked back. For each asking, the conversation up to it
 is folded into the model's state as it was said (the bot's own turns as written), the model
-replies to the question, and the reply is checked:
+replies to the question as in the app (reading the shipped pairs about the bot, and ``--knowledge
+FILE``'s; ``--no-stored-pairs`` reads none), and the reply is checked:
 
 - ``recall``: by gap (real exchanges between telling and asking) and by what was held out, the
   share of replies that state the value (as whole words, case aside);
@@ -24,7 +25,7 @@ from engine import add_mmi_arguments, mmi_settings
 from engine.decode_config import chat_decoding
 from engine.device import pick_device
 from engine.shipped import DEFAULT_PATHS
-from engine.tasks.chat import ChatPredictor
+from engine.tasks.chat import ChatPredictor, cli_knowledge
 from engine.text import tokenize
 
 
@@ -42,6 +43,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=("beam", "greedy", "sample"), default="beam")
     add_mmi_arguments(parser)  # the replies are written as the app writes them
     parser.add_argument("--examples", type=int, default=3, help="replies of each set printed as examples")
+    parser.add_argument("--knowledge", default=None, metavar="FILE",
+                        help="stored pairs the replies read beside the shipped ones (as for chat and reply)")
+    parser.add_argument("--no-stored-pairs", action="store_true",
+                        help="replies read no stored pairs, not even the shipped ones (the app always reads them)")
 
 
 def filler_conversations(corpus_dir: str | None, split_name: str = "test") -> list[list[str]]:
@@ -76,6 +81,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     seed = EVAL_SEED if args.split == "test" else EVAL_SEED + 1
     sets = evaluation_set(FillerPool.build(filler_conversations(args.corpus_dir, args.split)), args.per_cell, seed)
     decoding = chat_decoding(strategy=args.strategy, beam_size=args.beam_size, **mmi_settings(args))
+    store = None if args.no_stored_pairs else cli_knowledge(predictor, args.knowledge)
     hits: dict[str, list[bool]] = defaultdict(list)
     examples: dict[str, list[dict]] = defaultdict(list)
     for name, conversations in sets.items():
@@ -83,7 +89,8 @@ def evaluate(args: argparse.Namespace) -> dict:
             for probe in conversation.probes:
                 turns = conversation.turns
                 said = [(turns[i], turns[i + 1]) for i in range(0, probe.ask_turn, 2)]
-                reply = predictor.reply(turns[probe.ask_turn], predictor.rebuild_state(said), decoding).text
+                reply = predictor.reply(turns[probe.ask_turn], predictor.rebuild_state(said), decoding,
+                                        knowledge=store).text
                 cell = _score(name, probe, reply, predictor, hits, states, abstains)
                 if len(examples[name]) < args.examples:
                     examples[name].append({"asked": turns[probe.ask_turn], "value": probe.value,
@@ -98,6 +105,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         "model": path.name, "memory_tokens": predictor.model.config.memory_tokens,
         "corpus_dir": bool(args.corpus_dir), "split": args.split, "strategy": args.strategy,
         "beam_size": args.beam_size, **mmi_settings(args),
+        "stored_pairs": len(store) if store is not None else 0,
         "topic_words": "used" if predictor.topic_words is not None else predictor.topic_note,
         "examples": dict(examples), "seconds": round(time.perf_counter() - started, 1),
     }

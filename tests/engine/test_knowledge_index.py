@@ -238,3 +238,21 @@ def test_a_walk_budget_still_finds_a_rare_words_pair_first():
     hits = index.search("what is the wifi password of the thing")
     assert hits[0].pair == WIFI and len(hits) <= 3
     assert len(KnowledgeIndex(pairs, walk_budget=math.inf).search("what is the thing", k=5)) == 5
+
+
+def test_groups_asking_what_the_user_told_are_left_out_of_the_shipped_pairs(tmp_path, monkeypatch):
+    import engine.tasks.knowledge_build as knowledge_build
+    from engine.data.memory_facts import asks_what_the_user_told
+
+    assert asks_what_the_user_told("What's my name?") and asks_what_the_user_told("Who am I?")
+    assert asks_what_the_user_told("where do I live")
+    assert not asks_what_the_user_told("What's your name?") and not asks_what_the_user_told("Who are you?")
+    # Read on every "what's my name?", such a group's answer was said over the name just told.
+    group = "What's my name?\tI don't know you, sorry!\r\nDo you know me?\tI don't know you, sorry!\r\n"
+    corpus = write_corpora(tmp_path / "corpora", personality_extra=group)
+    every = {q.lower() for _, q, _ in PERSONALITY} | {"what's my name?", "do you know me?"}
+    monkeypatch.setattr(knowledge_build, "split_questions", lambda *_: {"train": every, "valid": set(), "test": set()})
+    build_shipped(corpus, tmp_path / "about_bot.tsv")
+    pairs = shipped_pairs(tmp_path / "about_bot.tsv")
+    assert {pair.answer for pair in pairs} == {a for p, _, a in PERSONALITY if p == "friend"}  # the rest kept
+    assert not any(asks_what_the_user_told(pair.question) for pair in shipped_pairs())  # and the committed file
