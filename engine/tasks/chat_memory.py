@@ -340,8 +340,28 @@ READ_FLOOR = 0.55
 
 def pairs_read(knowledge, text: str, k: int) -> list:
     """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it, those
-    that match it at least :data:`READ_FLOOR`, best first."""
-    return [hit for hit in knowledge.search(text, k=k) if question_match(hit) >= READ_FLOOR]
+    that match it at least :data:`READ_FLOOR` and ask about the same person, best first."""
+    person = _person(text)
+    return [hit for hit in knowledge.search(text, k=k)
+            if question_match(hit) >= READ_FLOOR and not _other_person(person, _person(hit.pair.question))]
+
+
+_FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im"))
+_SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"))
+
+
+def _person(text: str) -> frozenset[int]:
+    """Whom ``text`` speaks of: 1 (the speaker: "i", "my"), 2 (the one spoken to: "you", "your")."""
+    words = set(tokenize(text))
+    return frozenset(n for n, said in ((1, words & _FIRST_PERSON), (2, words & _SECOND_PERSON)) if said)
+
+
+def _other_person(turn: frozenset[int], question: frozenset[int]) -> bool:
+    """Whether a turn about the user alone and a stored question about the bot alone (or the other
+    way round) ask about different people: "where do i live?" is not "Where do you live?" (its
+    shipped answer, "I'm digital, so I'm always just... Here.", was said to a user who had not said
+    where they live, and read beside one who had)."""
+    return len(turn) == len(question) == 1 and turn != question
 
 
 # A pair the user taught or imported whose question says nearly the words of the turn

@@ -256,3 +256,18 @@ def test_groups_asking_what_the_user_told_are_left_out_of_the_shipped_pairs(tmp_
     pairs = shipped_pairs(tmp_path / "about_bot.tsv")
     assert {pair.answer for pair in pairs} == {a for p, _, a in PERSONALITY if p == "friend"}  # the rest kept
     assert not any(asks_what_the_user_told(pair.question) for pair in shipped_pairs())  # and the committed file
+
+
+def test_a_pair_about_the_bot_is_not_read_for_a_question_about_the_user():
+    from engine.tasks.chat_memory import pairs_read
+
+    store = KnowledgeIndex([KnowledgePair("Where do you live?", "I'm digital, so I'm always just... here.", "shipped"),
+                            KnowledgePair("Where do I live?", "In Oslo.", "user"),
+                            KnowledgePair("where is the station?", "Down the hill.", "user")])
+    asked = lambda text: [hit.pair.answer for hit in pairs_read(store, text, 3)]  # noqa: E731
+    assert asked("where do i live?") == ["In Oslo."]
+    assert asked("where do you live?") == ["I'm digital, so I'm always just... here."]
+    assert "Down the hill." in asked("where is the station?")  # no person: read as before
+    # a question about both, or about neither, is read whoever it is about
+    both = KnowledgeIndex([KnowledgePair("Do you like me?", "You're awfully easy to like.", "shipped")])
+    assert [hit.pair.question for hit in pairs_read(both, "do you like me?", 3)] == ["Do you like me?"]
