@@ -14,9 +14,10 @@ import random
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Sequence, TypeVar
 
 T = tuple[str, ...]
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -348,11 +349,13 @@ def asks_what_the_user_told(question: str) -> bool:
     return _plain(question) in _memory_askings()
 
 
-def answers_to_what_the_user_told(pairs: Iterable[tuple[str, str]]) -> set[str]:
-    """The answers of the (question, answer) ``pairs`` given to a question the conversation memory
-    answers; a question-answer corpus shares one answer among a group's phrasings, so these mark
-    the groups to leave out of what is shipped and trained on."""
-    return {answer for question, answer in pairs if asks_what_the_user_told(question)}
+def without_what_the_user_told(items: Sequence[Item], pair: Callable[[Item], Sequence[str]] = tuple) -> list[Item]:
+    """``items`` less the question-answer groups with a question the conversation memory answers
+    (:func:`asks_what_the_user_told`); ``pair(item)`` gives an item's (question, answer). A
+    question-answer corpus shares one answer among a group's phrasings, so the answer marks the
+    group: "Who am I?" goes with "What's my name?"."""
+    told = {pair(item)[1] for item in items if asks_what_the_user_told(pair(item)[0])}
+    return [item for item in items if pair(item)[1] not in told]
 
 
 def _plain(text: str) -> str:

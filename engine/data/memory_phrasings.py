@@ -103,9 +103,9 @@ def shake(rng: random.Random, template: str, share: float) -> str:
     """``template``, ``share`` of the time with one word left out or one filler word put in
     (placeholders untouched), unless that would come near a held-out phrasing. Trained on, the
     model learns which words carry a telling or an asking rather than each phrasing word for word."""
-    words = template.split(" ")
     if rng.random() >= share:
         return template
+    words = template.split(" ")
     plain = [i for i, word in enumerate(words) if "{" not in word]
     if len(words) >= 4 and plain and rng.random() < 0.5:
         del words[rng.choice(plain)]

@@ -166,13 +166,12 @@ def _corpora_train(corpus_dir: str | None) -> list:
     if corpus_dir is None:
         return []
     from engine.data.corpora import load_corpora
-    from engine.data.memory_facts import answers_to_what_the_user_told
+    from engine.data.memory_facts import without_what_the_user_told
 
     loaded = load_corpora(corpus_dir)
     train = {name: corpus.splits.train for name, corpus in loaded.items()}
-    told = answers_to_what_the_user_told(turns[:2] for turns in train.get("personality-chat", []) if len(turns) >= 2)
-    train = {name: [turns for turns in conversations if not (len(turns) >= 2 and turns[1] in told)]
-             for name, conversations in train.items()}
+    if "personality-chat" in train:  # its conversations are (question, answer) pairs
+        train["personality-chat"] = without_what_the_user_told(train["personality-chat"])
     print(f"corpora train conversations: {json.dumps({name: len(c) for name, c in train.items()})}", file=sys.stderr)
     return [turns for conversations in train.values() for turns in conversations]
 

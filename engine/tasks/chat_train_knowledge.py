@@ -47,15 +47,15 @@ def with_knowledge_data(streams: list, args: argparse.Namespace, vocab: Vocab, c
     from engine.data.chat import encode_conversation
     from engine.data.knowledge_data import (Distractors, factoid_items, personality_items, qa_conversations,
                                             with_distractors)
-    from engine.data.memory_facts import answers_to_what_the_user_told
+    from engine.data.memory_facts import without_what_the_user_told
     from engine.data.memory_sets import mix
 
     if not args.corpus_dir:
         raise SystemExit("--knowledge-pairs needs --corpus-dir (the question-answer data is read from it)")
     rng = random.Random(args.seed)
-    personality = personality_items(args.corpus_dir, "train")
-    told = answers_to_what_the_user_told((item.question, item.group) for item in personality)
-    items = [item for item in personality if item.group not in told] + factoid_items(args.corpus_dir, "train")
+    personality = without_what_the_user_told(personality_items(args.corpus_dir, "train"),
+                                             lambda item: (item.question, item.group))
+    items = personality + factoid_items(args.corpus_dir, "train")
     distractors = Distractors(items, rng)
 
     def qa_streams():

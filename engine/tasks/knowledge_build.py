@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from engine.data.memory_facts import answers_to_what_the_user_told
+from engine.data.memory_facts import without_what_the_user_told
 from engine.knowledge_pairs import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, KnowledgePair
 from engine.shipped import SHIPPED_KNOWLEDGE
 
@@ -61,13 +61,11 @@ def train_pairs(corpus_dir: str | Path, persona: str = "friend", seed: int = 123
     leaving out the groups that ask what the user told
     (:func:`engine.data.memory_facts.asks_what_the_user_told`)."""
     train = split_questions(corpus_dir, seed)["train"]
-    rows = _rows(corpus_dir, persona)
-    told = answers_to_what_the_user_told(rows)
     pairs, seen = [], set()
-    for question, answer in rows:
+    for question, answer in without_what_the_user_told(_rows(corpus_dir, persona)):
         key = question.lower()
-        if (key in train and key not in seen and question and answer and answer not in told
-                and len(question) <= MAX_QUESTION_CHARS and len(answer) <= MAX_ANSWER_CHARS):
+        if (key in train and key not in seen and question and answer and len(question) <= MAX_QUESTION_CHARS
+                and len(answer) <= MAX_ANSWER_CHARS):
             seen.add(key)
             pairs.append(KnowledgePair(question, answer, "shipped"))
     return pairs
