@@ -177,7 +177,13 @@ class _Builder:
     def ask_phrasing(self, slot: Slot) -> str:
         if self.heldout or not self.config.composed:
             return self.rng.choice(slot.heldout_ask if self.heldout else slot.ask)
-        return draw_ask(self.rng, slot, self.config.shaken)
+        return draw_ask(self.rng, slot, self.config.shaken, self.other_words())
+
+    def other_words(self) -> list[str]:
+        """Words of a real exchange that are no placeholder's business: the lower-case words of
+        four letters or more of one drawn from the corpora (none where it has none)."""
+        (exchange,) = self.filler.draw(self.rng, 1)
+        return sorted({w for w in re.findall(r"[a-z]+", " ".join(exchange).lower()) if len(w) >= 4})
 
     def bot(self, templates: Sequence[str], fact: _Fact, **extra: str) -> str:
         return _render(self.rng.choice(templates), fact, **extra)
@@ -284,7 +290,7 @@ def _several(b: _Builder) -> list[Probe]:
     told: dict[int, int] = {}
     i = 0
     while i < len(facts):
-        together = i + 1 < len(facts) and b.rng.random() < 0.3
+        together = i + 1 < len(facts) and b.rng.random() < 0.5
         told[i] = b.tell(facts[i], facts[i + 1] if together else None)
         if together:
             told[i + 1] = told[i]

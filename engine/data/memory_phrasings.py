@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import re
 from functools import lru_cache
+from typing import Sequence
 
 from engine.data.memory_facts import SLOTS, Slot
 
@@ -168,11 +169,24 @@ def own_phrasings(slot: Slot) -> tuple[T, T]:
     return tuple(t for t in slot.ask if allowed(t)), tuple(t for t in slot.answers if allowed(t))
 
 
-def draw_ask(rng: random.Random, slot: Slot, shaken: float = 0.0) -> str:
+def draw_ask(rng: random.Random, slot: Slot, shaken: float = 0.0, other_words: Sequence[str] = ()) -> str:
     """A training asking of ``slot``: its own phrasings 40 % of the time, composed ones otherwise;
-    ``shaken`` of them with a word left out or put in (:func:`shake`)."""
+    ``shaken`` of them with a word left out or put in (:func:`shake`), and, as often again, one of
+    ``other_words`` (words of other talk) put in (:func:`with_other_word`)."""
     own, composed = own_phrasings(slot)[0], ask_phrasings(slot)
-    return shake(rng, rng.choice(own if rng.random() < 0.4 or not composed else composed), shaken)
+    asking = shake(rng, rng.choice(own if rng.random() < 0.4 or not composed else composed), shaken)
+    return with_other_word(rng, asking, other_words) if other_words and rng.random() < shaken else asking
+
+
+def with_other_word(rng: random.Random, template: str, words: Sequence[str]) -> str:
+    """``template`` with one of ``words`` put in somewhere, unless that would come near a held-out
+    phrasing. Asked in words it never saw, the model said one of them back as the fact ("Your
+    favourite drink is all."); askings with a word of other talk in them teach that the answer is
+    what was told before, not a word of the question."""
+    words_now = template.split(" ")
+    words_now.insert(rng.randrange(len(words_now) + 1), rng.choice(words))
+    changed = " ".join(words_now)
+    return changed if allowed(changed) else template
 
 
 def _dress(rng: random.Random, core: str, lead: float = 0.5) -> str:

@@ -275,6 +275,22 @@ def test_composed_training_phrasings_are_many_and_keep_clear_of_held_out_ones():
             assert not any(_runs(phrasing) & _runs(h) for h in heldout), phrasing
 
 
+def test_some_training_askings_carry_a_word_of_other_talk_and_still_ask_for_the_told_value(pool):
+    from engine.data.memory_phrasings import with_other_word
+
+    rng = random.Random(7)
+    template = "what is my {q}'s name?"
+    changed = {with_other_word(rng, template, ["cooking", "sailing"]) for _ in range(100)}
+    assert all(len(c.split()) == len(template.split()) + 1 and "{q}" in c for c in changed)
+    assert {w for c in changed for w in c.split()} - set(template.split()) == {"cooking", "sailing"}
+    # In the training stream a share of askings holds a word of the corpus talk; the target is the told value.
+    # (a hobby word of TALK: the askings' own words are none of them)
+    asked = [(c, p) for c in generate(400, pool, MemoryConfig(), seed=11) for p in c.probes if p.value]
+    with_talk = [(c, p) for c, p in asked if set(HOBBIES) & set(re.findall(r"[a-z]+", c.turns[p.ask_turn].lower()))]
+    assert 0.03 < len(with_talk) / len(asked) < 0.3
+    assert all(states(c.turns[p.ask_turn + 1], p.value) for c, p in with_talk)
+
+
 def test_a_shaken_phrasing_loses_or_gains_one_word_keeps_its_placeholders_and_stays_clear():
     from engine.data.memory_phrasings import _runs, draw_ask, draw_tell, shake
 
