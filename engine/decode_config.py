@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping, Optional
 
-from engine import MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES, MMI_WEIGHT, TOPIC_WEIGHT
+from engine import (HISTORY_WEIGHT, MAX_HISTORY_WEIGHT, MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES,
+                    MMI_WEIGHT, TOPIC_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ class RerankConfig:
     # reranking weighs the model's own log p(reply | turn) and adds the same bonus back (a reply
     # that is not reranked keeps it in its score). 0 turns it off.
     topic_weight: float = 0.0
+    # Memory models: the reranking adds this much of each reply's per-token log p(reply |
+    # conversation) - log p(reply | the turn alone, read as a new conversation): what the earlier
+    # conversation adds to the reply, as MMI weighs what the turn adds. A told fact said back
+    # gains; a word of the question said as the fact, or a generic reply, gains little. 0 turns it off.
+    history_weight: float = 0.0
     # For a model that reads stored (question, answer) pairs: the answers of the pairs retrieved for
     # the turn join the beam's replies as candidates, as written, each scored by the model itself
     # (log p(answer | conversation, stored pairs)) and reranked like the rest, a reply that says one
@@ -86,6 +92,8 @@ class RerankConfig:
             raise ValueError("the MMI confidence must be positive")
         if not 0 <= self.topic_weight <= MAX_TOPIC_WEIGHT:
             raise ValueError(f"the topic words' weight must be in [0, {MAX_TOPIC_WEIGHT}]")
+        if not 0 <= self.history_weight <= MAX_HISTORY_WEIGHT:
+            raise ValueError(f"the earlier conversation's weight must be in [0, {MAX_HISTORY_WEIGHT}]")
 
 
 SEARCH_FIELDS = tuple(f.name for f in fields(SearchConfig))
@@ -122,9 +130,11 @@ def known_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 def chat_decoding(**overrides: Any) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 steered by the topic
     words (``engine.TOPIC_WEIGHT``), the beam's ``MMI_CANDIDATES`` best reranked by MMI
-    (``MMI_WEIGHT``) and the backward model (``MMI_BACKWARD_WEIGHT``), with the retrieved pairs'
-    answers among them (``stored_answers``). ``overrides``: settings by field name, as for
+    (``MMI_WEIGHT``), the backward model (``MMI_BACKWARD_WEIGHT``) and, for a memory model, what
+    the earlier conversation adds (``HISTORY_WEIGHT``), with the retrieved pairs' answers among them
+    (``stored_answers``). ``overrides``: settings by field name, as for
     :meth:`DecodeConfig.of`."""
     return DecodeConfig.of(**{"mmi_weight": MMI_WEIGHT, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
                               "mmi_candidates": MMI_CANDIDATES, "topic_weight": TOPIC_WEIGHT,
+                              "history_weight": HISTORY_WEIGHT,
                               "stored_answers": True, **overrides})

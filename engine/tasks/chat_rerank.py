@@ -143,25 +143,39 @@ class Reranking:
         words' bonus for the vocabulary words the reply says) per token of the reply (its words and
         <eos>), plus mmi_backward_weight times the backward model's mean log p(turn token | reply)
         where there is one; keep the first ``keep``. ``log_prob`` is the model's own (the caller
-        has taken the steering's bonus out: :func:`topic_bonus`). Where the model is
-        sure of a reply (its tokens' geometric-mean probability is ``mmi_confident`` or more, as for
-        a reply the user taught it), they are ordered by log p(reply | turn) alone,
-        length-normalised as the search ranks them: reranking would
-        only trade that reply for an unlikely one that no other turn would prompt. Either way each
-        hypothesis's ``prior`` is added (a stored answer's match with the turn)."""
+        has taken the steering's bonus out: :func:`topic_bonus`). Where the model is sure of a reply
+        (its tokens' geometric-mean probability is ``mmi_confident`` or more, as for a reply the user
+        taught it), they are ordered by log p(reply | turn) alone, length-normalised as the search
+        ranks them: reranking would only trade that reply for an unlikely one that no other turn
+        would prompt. Either way each hypothesis's ``prior`` is added (a stored answer's match with
+        the turn) and, for a memory model, ``history_weight`` times what the earlier conversation
+        adds per token (:meth:`_history`): the model is often sure of a fact it makes up."""
         rerank, alpha = config.rerank, config.search.length_penalty
-        if max(h.log_prob / (len(h.tokens) + 1) for h in hypotheses) >= math.log(rerank.mmi_confident):
-            plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), alpha) + h.prior) for h in hypotheses]
-            return sorted(plain, key=lambda h: h.score, reverse=True)[:keep]
         replies = [h.tokens for h in hypotheses]
+        history = self._history(hypotheses, source_ids, rerank.history_weight)
+        if max(h.log_prob / (len(h.tokens) + 1) for h in hypotheses) >= math.log(rerank.mmi_confident):
+            plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), alpha) + h.prior + c)
+                     for h, c in zip(hypotheses, history)]
+            return sorted(plain, key=lambda h: h.score, reverse=True)[:keep]
         prior = self.log_prior(replies).tolist() if rerank.mmi_weight > 0 else [0.0] * len(replies)
         backward = ((rerank.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
                     if self._uses_backward(config) else [0.0] * len(replies))
         topic = ([topic_bonus(topic_bias, h.tokens) for h in hypotheses] if topic_bias is not None
                  else [0.0] * len(replies))
-        rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p + t) / (len(h.tokens) + 1) + b + h.prior)
-                    for h, p, t, b in zip(hypotheses, prior, topic, backward)]
+        rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p + t) / (len(h.tokens) + 1) + b + h.prior + c)
+                    for h, p, t, b, c in zip(hypotheses, prior, topic, backward, history)]
         return sorted(rescored, key=lambda h: h.score, reverse=True)[:keep]
+
+    def _history(self, hypotheses: list[Hypothesis], source_ids: list[int], weight: float) -> list[float]:
+        """``weight`` times each reply's (log p(reply | conversation) - log p(reply | the turn alone,
+        read as a new conversation)) per token: what the earlier conversation adds to it, as MMI
+        weighs what the turn adds. A fact told earlier and said back gains; a word of the question
+        said as the fact, or a reply that would come as readily without the conversation, gains
+        little. Memory models only (0 for the others, or where ``weight`` is 0)."""
+        if weight <= 0 or not self.model.config.memory_tokens:
+            return [0.0] * len(hypotheses)
+        alone = self.log_prior([h.tokens for h in hypotheses], sources=[source_ids]).tolist()
+        return [weight * (h.log_prob - a) / (len(h.tokens) + 1) for h, a in zip(hypotheses, alone)]
 
     # -- topic words -------------------------------------------------------------------------
     def _topic_bias(self, source_ids: Sequence[int], config: DecodeConfig) -> Optional[torch.Tensor]:

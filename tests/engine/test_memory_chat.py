@@ -306,3 +306,31 @@ def test_a_told_phrase_tends_to_be_said_whole():
     assert out[0, vocab.stoi["mate"]] == pytest.approx(float(scores[0, vocab.stoi["mate"]]) + 3.0)
     assert torch.equal(out[0, :vocab.stoi["mate"]], scores[0, :vocab.stoi["mate"]])
     assert torch.equal(out[1], scores[1])
+
+
+def test_the_history_term_favours_a_reply_that_says_back_what_was_told_and_is_nothing_at_the_first_turn(taught):
+    seen = []
+    history = taught._history
+
+    def spy(hypotheses, source_ids, weight):
+        terms = history(hypotheses, source_ids, weight)
+        seen.append([(h.tokens, term) for h, term in zip(hypotheses, terms)])
+        return terms
+
+    taught._history = spy
+    try:
+        config = DecodeConfig.of(mmi_weight=0.5, history_weight=1.0, n_best=4, beam_size=4)
+        first = taught.reply("my name is Trovelina", None, config)
+        taught.reply("what is my name ?", first.state, config)
+        off = DecodeConfig.of(mmi_weight=0.5, history_weight=0.0, n_best=4, beam_size=4)
+        taught.reply("what is my name ?", first.state, off)
+    finally:
+        del taught._history
+    at_first, asked, switched_off = seen
+    # A new conversation is the turn alone: the earlier conversation adds nothing.
+    assert all(abs(term) < 1e-3 for _, term in at_first)
+    # Asked back, the reply that copies the told name (an id past the vocabulary) gains the most.
+    says_name = [term for tokens, term in asked if any(t >= len(taught.vocab) for t in tokens)]
+    others = [term for tokens, term in asked if all(t < len(taught.vocab) for t in tokens)]
+    assert says_name and others and max(says_name) > max(others) and max(says_name) > 1.0
+    assert all(term == 0.0 for _, term in switched_off)
