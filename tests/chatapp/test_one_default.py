@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from engine import TOPIC_WEIGHT
+from engine import HISTORY_WEIGHT, TOPIC_WEIGHT
 from engine.decode_config import RERANK_FIELDS, DecodeConfig, RerankConfig, SearchConfig
 
 
@@ -27,10 +27,11 @@ def test_one_default_for_the_api_the_command_line_and_the_app():
     assert default.rerank.mmi_weight > 0 and default.rerank.mmi_backward_weight > 0
     assert default.rerank.mmi_candidates >= default.search.beam_size
     assert default.rerank.topic_weight == TOPIC_WEIGHT == 0.5
+    assert default.rerank.history_weight == HISTORY_WEIGHT == 0.25
     # The evaluation commands start from the same default.
     for command in (["eval", "chat"], ["eval", "memory"]):
         args = build_parser(command).parse_args(command)
-        assert args.topic_weight == 0.5, command
+        assert args.topic_weight == 0.5 and args.history_weight == 0.25, command
     off = _decode_config(build_parser(["reply", "hi"]).parse_args(["reply", "hi", "--topic-weight", "0"]))
     assert off.rerank.topic_weight == 0 and off.search == command_line.search
 
