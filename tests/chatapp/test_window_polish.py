@@ -92,7 +92,7 @@ def test_every_setting_is_explained_and_reset_restores_the_defaults(qtbot, tmp_p
             assert len(field.toolTip().split()) >= 8, label.text()  # a sentence, not a word
             assert label.toolTip() == field.toolTip()
             rows += 1
-    assert rows == 14  # six search, two reranking options, topic words, earlier conversation, taught answers, 3 app rows
+    assert rows == 14  # 6 search, 2 reranking, topic words, earlier conversation, taught answers, 3 application
     assert [box.title() for box in dialog.findChildren(QGroupBox)] == ["Search", "Reranking", "Application"]
     assert "backward" not in dialog.mmi_backward_weight.toolTip().lower()
     dialog.reset_button.click()
