@@ -110,10 +110,9 @@ def shake(rng: random.Random, template: str, share: float) -> str:
     plain = [i for i, word in enumerate(words) if "{" not in word]
     if len(words) >= 4 and plain and rng.random() < 0.5:
         del words[rng.choice(plain)]
-    else:
-        words.insert(rng.randrange(len(words) + 1), rng.choice(_FILLERS))
-    shaken = " ".join(words)
-    return shaken if allowed(shaken) else template
+        shaken = " ".join(words)
+        return shaken if allowed(shaken) else template
+    return with_other_word(rng, template, _FILLERS)
 
 
 def _words(template: str) -> list[str]:
@@ -180,9 +179,9 @@ def draw_ask(rng: random.Random, slot: Slot, shaken: float = 0.0, other_words: S
 
 def with_other_word(rng: random.Random, template: str, words: Sequence[str]) -> str:
     """``template`` with one of ``words`` put in somewhere, unless that would come near a held-out
-    phrasing. Asked in words it never saw, the model said one of them back as the fact ("Your
-    favourite drink is all."); askings with a word of other talk in them teach that the answer is
-    what was told before, not a word of the question."""
+    phrasing (:func:`shake` puts in filler words this way). Asked in words it never saw, the model
+    said one of them back as the fact ("Your favourite drink is all."); askings with a word of other
+    talk in them teach that the answer is what was told before, not a word of the question."""
     words_now = template.split(" ")
     words_now.insert(rng.randrange(len(words_now) + 1), rng.choice(words))
     changed = " ".join(words_now)
