@@ -10,6 +10,7 @@ from engine.decode_config import DecodeConfig
 from engine.models.memory import Memory
 from engine.models.memory_chat import MemoryChat
 from engine.models.seq2seq import Seq2SeqConfig
+from engine.tasks import chat_memory
 from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab
 
@@ -334,3 +335,18 @@ def test_the_history_term_favours_a_reply_that_says_back_what_was_told_and_is_no
     others = [term for tokens, term in asked if all(t < len(taught.vocab) for t in tokens)]
     assert says_name and others and max(says_name) > max(others) and max(says_name) > 1.0
     assert all(term == 0.0 for _, term in switched_off)
+
+
+def test_the_memory_reply_counts_the_users_earlier_words_as_told_and_not_the_question(taught, monkeypatch):
+    seen = []
+    real = chat_memory.untold_values
+
+    def spy(hypotheses, texts, told, penalty=None):
+        seen.append(told)
+        return real(hypotheses, texts, told, penalty)
+
+    monkeypatch.setattr(chat_memory, "untold_values", spy)
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)  # a reranking, as the default's
+    first = taught.reply("my name is Trovelina", None, config)
+    taught.reply("what is my name ?", first.state, config)
+    assert seen and "trovelina" in seen[-1] and "what" not in seen[-1]

@@ -1,0 +1,75 @@
+"""A reply that states a fact about the user nobody told loses to the model's own "you didn't tell me"."""
+import pytest
+import torch
+
+from engine.data.memory_facts import SLOTS, UNTOLD
+from engine.decode_config import SearchConfig
+from engine.decoding import Hypothesis, decode
+from engine.tasks.told import UNTOLD_VALUE, declines, forced, stated_value, told_words, untold_values
+
+
+@pytest.mark.parametrize("slot", SLOTS, ids=lambda slot: slot.name)
+def test_every_frame_the_model_was_trained_to_state_a_fact_in_gives_back_the_value(slot):
+    for template in slot.state:
+        reply = template.format(v="Zorblat Quee", q=slot.qualifiers[0] or "dog", a="a").capitalize()
+        assert stated_value(reply) == "zorblat quee", reply
+        assert stated_value("Oh nice! " + reply) == "zorblat quee"
+        assert not declines(reply)
+
+
+def test_declining_and_chitchat_state_no_value_and_an_empty_frame_states_nothing():
+    for template in UNTOLD:
+        reply = template.format(t="your dog's name")
+        assert declines(reply) and stated_value(reply) is None
+    for reply in ("I like food too.", "That sounds like fun!", "How was your day?"):
+        assert stated_value(reply) is None
+    assert stated_value("Your horse is called?") == ""
+    assert stated_value("Your favorite drink is all.") == "all"
+    assert stated_value("It's 7UP, your list.") == "7up"
+
+
+def test_told_words_are_the_earlier_turns_and_the_message_before_its_question():
+    known = {"what", "is", "my", "name", "i", "live", "in", "lisbon", "where", "do", "tops", "list"}.__contains__
+    told = told_words(["my", "dog", "is", "rex"], "I live in Lisbon. where do i live?", known)
+    assert {"rex", "lisbon"} <= told and "where" not in told
+    # In the question itself only a word outside the vocabulary, or written as a name, counts as told.
+    told = told_words([], "is my name Priya? which drink tops my list?", known)
+    assert "priya" in told and "tops" not in told
+    assert told_words([], "is my name Zuzanna?", known) >= {"zuzanna"}
+
+
+def _pool(*texts):
+    return [Hypothesis(tokens=[i], score=-1.0, log_prob=-2.0) for i in range(len(texts))], list(texts)
+
+
+def test_a_value_nobody_told_loses_only_where_the_model_offers_to_decline():
+    hypotheses, texts = _pool("Your favourite drink is all.", "You didn't tell me your favourite drink.",
+                              "Your favourite drink is kvass.", "Your horse is called?")
+    priors = [h.prior for h in untold_values(hypotheses, texts, {"kvass"})]
+    assert priors == [-UNTOLD_VALUE, 0.0, 0.0, -UNTOLD_VALUE]
+    # Without a reply that declines, nothing changes: "You're welcome!" in chitchat keeps its place.
+    hypotheses, texts = _pool("You're welcome!", "Your favourite drink is all.")
+    assert [h.prior for h in untold_values(hypotheses, texts, set())] == [0.0, 0.0]
+    assert [h.prior for h in untold_values(*_pool(*texts, "You never told me."), set(), penalty=0.0)] == [0.0] * 3
+
+
+
+def test_a_forced_start_is_said_with_the_models_own_log_probabilities_and_the_model_goes_on():
+    # A "model" over 6 tokens (0 <sos>, 1 <eos>) whose likeliest token is always 5, then <eos> after 5.
+    def step(tokens, state):
+        rows = []
+        for token in tokens.tolist():
+            logits = torch.tensor([-9.0, 3.0 if token == 5 else -9.0, 0.0, 0.5, 1.0, 2.0])
+            rows.append(torch.log_softmax(logits, dim=0))
+        return torch.stack(rows), None, state
+
+    reorder = lambda state, rows: state  # noqa: E731
+    greedy = SearchConfig(strategy="greedy", block_ngram=0, max_length=6)
+    free = decode(step, None, reorder, greedy, 0, 1)[0]
+    assert free.tokens == [5]
+    said = decode(forced(step, [3, 2]), None, reorder, greedy, 0, 1)[0]
+    assert said.tokens == [3, 2, 5]
+    start = torch.log_softmax(torch.tensor([-9.0, -9.0, 0.0, 0.5, 1.0, 2.0]), dim=0)
+    after_five = torch.log_softmax(torch.tensor([-9.0, 3.0, 0.0, 0.5, 1.0, 2.0]), dim=0)
+    expected = float(start[3] + start[2] + start[5] + after_five[1])
+    assert said.log_prob == pytest.approx(expected, abs=1e-5)
