@@ -14,7 +14,6 @@ ids) gain no bias.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 from typing import Callable, Optional, Sequence
@@ -29,8 +28,7 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks import told as told_module
-from engine.tasks.told import declines, forced, states_untold, told_words, untold_values
+from engine.tasks.told import DECLINE, declines, forced, ground, states_untold, tellings, told_words
 from engine.text import detokenize, tokenize
 
 
@@ -140,42 +138,44 @@ class MemoryReplies:
                 after[this] = then
         return after
 
-    def _untold(self, hypotheses: list[Hypothesis], text: str, ids: list[int], ago: list[int],
-                unknown: list[str], step, decoder, config: DecodeConfig) -> list[Hypothesis]:
-        """``hypotheses``, those that state a fact about the user nobody told losing
-        :data:`engine.tasks.told.UNTOLD_VALUE` (:func:`engine.tasks.told.untold_values`): told are
-        the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago from
-        2), of the stored pairs read (``ago`` < 0) and of ``text`` before its question; only where
-        ``text`` speaks of the user ("my", "i": :func:`_person`). Where one
-        states such a value and none declines, the model's own decline is searched for from
-        ``decoder`` with ``step`` (:meth:`_decline`) and joins them."""
+    def _grounded(self, hypotheses: list[Hypothesis], text: str, ids: list[int], ago: list[int],
+                  unknown: list[str], step, decoder, config: DecodeConfig) -> list[Hypothesis]:
+        """``hypotheses`` weighed by where the values they state about the user were said
+        (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
+        are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
+        from 2), of the stored pairs read (``ago`` < 0) and of ``text`` before its question. Where
+        one states a value nobody told and none declines, the model's own decline, searched for
+        from ``decoder`` with ``step`` (:meth:`_decline`), joins them."""
         if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
             return hypotheses
         words = self.memory_words(ids, unknown)
-        earlier = [word for word, turn in zip(words, ago) if turn < 0 or (turn >= 2 and turn % 2 == 0)]
-        told = told_words(earlier, text, lambda word: word in self.vocab.stoi)
+        by_turn: dict[int, list[str]] = {}
+        for word, turn in zip(words, ago):
+            by_turn.setdefault(turn, []).append(word)
+        users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
+        stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
+        told = told_words([word for turn in users for word in by_turn[turn]] + stored, text,
+                          lambda word: word in self.vocab.stoi)
+        told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users])
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
         if any(states_untold(reply, told) for reply in texts) and not any(map(declines, texts)):
             decline = self._decline(step, decoder, config)
             if decline is not None:
                 hypotheses, texts = hypotheses + [decline], texts + [detokenize(self.memory_words(decline.tokens, unknown))]
-        return untold_values(hypotheses, texts, told)
+        return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored})
 
     def _decline(self, step, decoder, config: DecodeConfig) -> Optional[Hypothesis]:
-        """The model's greedy reply that starts with :data:`engine.tasks.told.DECLINE`, where its
-        tokens' geometric-mean probability is :data:`engine.tasks.told.DECLINE_FLOOR` or more."""
+        """The model's greedy reply that starts with :data:`engine.tasks.told.DECLINE` (None for a
+        model whose vocabulary cannot say it)."""
         vocab = self.vocab
-        words = tokenize(told_module.DECLINE)
-        if not all(word in vocab.stoi for word in words):  # a model that never learnt to decline
+        words = tokenize(DECLINE)
+        if not all(word in vocab.stoi for word in words):
             return None
-        prefix = [vocab.stoi[word] for word in words]
         search = replace(config.search, strategy="greedy", beam_size=1, n_best=1)
-        found = decode(forced(step, prefix), decoder, self.model.reorder_state, search, vocab.sos_id, vocab.eos_id,
-                       vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device)
-        best = found[0] if found else None
-        if best is None or best.log_prob / (len(best.tokens) + 1) < math.log(max(told_module.DECLINE_FLOOR, 1e-30)):
-            return None
-        return replace(best, score=best.log_prob / (len(best.tokens) + 1), final_state=None)
+        found = decode(forced(step, [vocab.stoi[word] for word in words]), decoder, self.model.reorder_state, search,
+                       vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
+                       device=self.device)
+        return replace(found[0], score=found[0].log_prob / (len(found[0].tokens) + 1), final_state=None) if found else None
 
     @torch.inference_mode()
     def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
@@ -204,7 +204,7 @@ class MemoryReplies:
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
-            hypotheses = self._untold(hypotheses, text, ids, ago, unknown, step, decoder, config)
+            hypotheses = self._grounded(hypotheses, text, ids, ago, unknown, step, decoder, config)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731

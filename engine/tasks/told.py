@@ -1,16 +1,22 @@
-"""Whether a fact a reply states about the user was told in the conversation.
+"""Whether a fact a reply states about the user was told in the conversation, and told about what
+is asked.
 
 Asked about a fact it was never told, or asked in words it has not learnt to link to the telling,
 the memory model often states one anyway: a word of the question itself ("Name the drink I prefer
 above all others" -> "Your favourite drink is all."), a word of no turn at all ("Your snake is
-called 97."), or nothing ("Your horse is called?"). Nothing the bot knows about the user can come
-from anywhere but what the user said. So where the model itself offers, among its candidate
-replies, to say that it was not told (an :data:`UNTOLD_MARKERS` reply: the question is about a fact
-of the user's, by the model's own reading), a candidate that states a value (:func:`stated_value`,
-in the frames the model was trained to state facts in) none of whose words the user said before
-the question, nor a stored pair holds, loses :data:`UNTOLD_VALUE` in the reranking. The network
-still decides between telling and declining wherever the value was said; this only keeps it from
-asserting what nobody said.
+called 97."), a fact told about something else ("Your favourite sport is kvass." after "my
+favourite drink is kvass"), or nothing ("Your horse is called?"); and where it was told the
+fact in words it does not link, it often declines though the right value is among its candidates.
+Nothing the bot knows about the user can come from anywhere but what the user said. So in the
+reranking of a reply to a turn that speaks of the user, a candidate that states a value
+(:func:`stated_value`, in the frames the model was trained to state facts in) is weighed by where
+the value was said (:func:`ground`): told in a sentence that speaks of what the question asks about
+(it, or the bot's question it answered, shares a word with the question), it gains; where the model
+itself offers to say it was not told (an :data:`UNTOLD_MARKERS` reply: the question is about a fact
+of the user's, by the model's own reading), a value nobody said loses much and one told about
+something else loses some. Where a candidate states a value nobody said and none declines, the
+model's own decline is searched for and joins them. The network still chooses between its
+candidates; this weighs what they assert by what the user said.
 """
 from __future__ import annotations
 
@@ -28,13 +34,24 @@ from engine.text import tokenize
 # nobody told. Session 22, the validation sets: see docs/experiments.md.
 UNTOLD_VALUE = 3.0
 
+# What a candidate gains (per-token units) for stating a value told in a sentence that speaks of
+# what the question asks about (:func:`told_about`): "my favourite drink is kvass" answers "which
+# drink tops my list?", not "which sport tops my list?". Session 22, the validation sets: see
+# docs/experiments.md.
+ABOUT_VALUE = 2.0
+# What a candidate loses, where the model offers to decline and the question says what it asks
+# about, for stating a value told about something else ("your favourite sport is kvass" after "my
+# favourite drink is kvass"). Session 22, the validation sets: see docs/experiments.md.
+ELSEWHERE_VALUE = 1.0
+# Words that frame a fact rather than say what it is about: "name" in "my cat's name is Miso" does
+# not make it an answer to "what's my dog's name?".
+FRAME_WORDS = frozenset("favourite favorite fave name names named called call calls best like likes love loves "
+                        "most prefer list".split())
+
 # The start of the reply the model was trained to give about a fact it was never told ("you didn't
 # tell me {t}."); the model says the rest. Where a candidate states a value nobody told and none
-# declines, the model's own decline joins them (:data:`DECLINE_FLOOR`).
+# declines, the model's own decline joins them.
 DECLINE = "you didn't tell me"
-# ... if the model gives its tokens at least this geometric-mean probability (the forced words
-# included). Session 22, the validation sets: see docs/experiments.md.
-DECLINE_FLOOR = 0.0
 
 # Replies that decline because a fact was never told: the part of the evaluation's abstention markers
 # that speaks of telling (chitchat says "i don't know" and "not sure" about anything).
@@ -87,8 +104,19 @@ def stated_value(reply: str) -> Optional[str]:
 
 
 def content_words(text: str) -> set[str]:
-    """``text``'s words that could name a fact: not a stop word, with a letter or digit."""
-    return {word for word in tokenize(text) if word not in STOP_WORDS and any(ch.isalnum() for ch in word)}
+    """``text``'s words that could name a fact: not a stop word, with a letter or digit; a
+    possessive as its noun ("lizard's" -> "lizard")."""
+    return _token_content(tokenize(text))
+
+
+def _token_content(words: Iterable[str]) -> set[str]:
+    out = set()
+    for word in words:
+        word = word.lower()
+        word = word[:-2] if word.endswith(("'s", "\u2019s")) and len(word) > 2 else word
+        if word not in STOP_WORDS and any(ch.isalnum() for ch in word):
+            out.add(word)
+    return out
 
 
 def told_words(earlier: Iterable[str], turn: str, known: Callable[[str], bool]) -> set[str]:
@@ -119,20 +147,65 @@ def states_untold(reply: str, told: set[str]) -> bool:
     return value is not None and not content_words(value) & told
 
 
-def untold_values(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
-                  penalty: Optional[float] = None) -> list[Hypothesis]:
-    """``hypotheses`` (whose replies read ``texts``), each stating a value none of whose content
-    words is ``told`` losing ``penalty`` from its ``prior``, where one of them declines for want of
-    being told; unchanged otherwise (see the module's docstring). ``penalty``: default
-    :data:`UNTOLD_VALUE`."""
-    penalty = UNTOLD_VALUE if penalty is None else penalty
-    if penalty <= 0 or not any(declines(text) for text in texts):
-        return list(hypotheses)
+def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple[set[str], set[str]]]:
+    """For each sentence of the user's earlier turns (``turns``, oldest first: each the user's words
+    and the bot's words just before them): (its content words, the content words it speaks of:
+    its own, the bot turn's, and those of any earlier sentence it shares a word with, as "sorry, i
+    meant rambutan, not salak" speaks of what "my favourite fruit is salak" did)."""
+    out: list[tuple[set[str], set[str]]] = []
+    for user, bot in turns:
+        before = _token_content(bot)
+        sentence: list[str] = []
+        for word in list(user) + ["."]:
+            if word not in (".", "!", "?"):
+                sentence.append(word)
+                continue
+            if sentence:
+                words = _token_content(sentence)
+                about = words | before
+                for earlier, earlier_about in list(out):
+                    if earlier & words:
+                        about |= earlier_about
+                out.append((words, about))
+            sentence = []
+    return out
+
+
+def told_about(reply: str, told: list[tuple[set[str], set[str]]], asked: set[str]) -> bool:
+    """Whether ``reply`` states a value told in a sentence (of ``told``: :func:`tellings`) that
+    speaks of what the question asks about: it, or the bot's turn it answered, shares a word with
+    ``asked`` (the question's content words) other than the value's and :data:`FRAME_WORDS`."""
+    value = stated_value(reply)
+    words = content_words(value) if value else set()
+    return bool(words) and any(words & said and (about - words - FRAME_WORDS) & asked for said, about in told)
+
+
+def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
+           told_in: list[tuple[set[str], set[str]]], asked: str, stored: set[str] = frozenset()) -> list[Hypothesis]:
+    """``hypotheses`` (whose replies read ``texts``), weighed by what their replies state about the
+    user (see the module's docstring): where one of them declines for want of being told, one that
+    states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
+    one that states a value told about what the question ``asked`` asks about
+    (:func:`told_about`, ``told_in``) gains :data:`ABOUT_VALUE`; where one declines and the
+    question says what it asks about (a word other than :data:`FRAME_WORDS`), one that states a
+    value told about something else loses :data:`ELSEWHERE_VALUE`. A value a stored pair holds
+    (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
+    question = content_words(asked) - FRAME_WORDS
+    declined = any(declines(text) for text in texts)
     out = []
     for hypothesis, text in zip(hypotheses, texts):
-        if states_untold(text, told):
-            hypothesis = replace(hypothesis, prior=hypothesis.prior - penalty)
-        out.append(hypothesis)
+        value = stated_value(text)
+        words = content_words(value) if value is not None else set()
+        gain = 0.0
+        if value is None or words & stored:
+            pass
+        elif not words & told:
+            gain = -UNTOLD_VALUE if declined else 0.0
+        elif told_about(text, told_in, question):
+            gain = ABOUT_VALUE
+        elif declined and question:
+            gain = -ELSEWHERE_VALUE
+        out.append(replace(hypothesis, prior=hypothesis.prior + gain) if gain else hypothesis)
     return out
 
 

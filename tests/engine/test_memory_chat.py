@@ -339,13 +339,13 @@ def test_the_history_term_favours_a_reply_that_says_back_what_was_told_and_is_no
 
 def test_the_memory_reply_counts_the_users_earlier_words_as_told_and_not_the_question(taught, monkeypatch):
     seen = []
-    real = chat_memory.untold_values
+    real = chat_memory.ground
 
-    def spy(hypotheses, texts, told, penalty=None):
+    def spy(hypotheses, texts, told, *rest):
         seen.append(told)
-        return real(hypotheses, texts, told, penalty)
+        return real(hypotheses, texts, told, *rest)
 
-    monkeypatch.setattr(chat_memory, "untold_values", spy)
+    monkeypatch.setattr(chat_memory, "ground", spy)
     config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)  # a reranking, as the default's
     first = taught.reply("my name is Trovelina", None, config)
     taught.reply("what is my name ?", first.state, config)

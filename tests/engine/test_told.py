@@ -5,7 +5,9 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import UNTOLD_VALUE, declines, forced, stated_value, told_words, untold_values
+from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, declines, forced, ground, stated_value,
+                               tellings, told_words)
+from engine.text import tokenize
 
 
 @pytest.mark.parametrize("slot", SLOTS, ids=lambda slot: slot.name)
@@ -42,16 +44,42 @@ def _pool(*texts):
     return [Hypothesis(tokens=[i], score=-1.0, log_prob=-2.0) for i in range(len(texts))], list(texts)
 
 
+def _told(*user_turns):
+    """(told words, tellings) of user turns (each a text, or a (bot question, user text) pair)."""
+    turns = [(tokenize(turn[1]), tokenize(turn[0])) if isinstance(turn, tuple) else (tokenize(turn), [])
+             for turn in user_turns]
+    return {word for user, _ in turns for word in user}, tellings(turns)
+
+
 def test_a_value_nobody_told_loses_only_where_the_model_offers_to_decline():
+    told, told_in = _told("my favourite drink is kvass")
     hypotheses, texts = _pool("Your favourite drink is all.", "You didn't tell me your favourite drink.",
                               "Your favourite drink is kvass.", "Your horse is called?")
-    priors = [h.prior for h in untold_values(hypotheses, texts, {"kvass"})]
-    assert priors == [-UNTOLD_VALUE, 0.0, 0.0, -UNTOLD_VALUE]
-    # Without a reply that declines, nothing changes: "You're welcome!" in chitchat keeps its place.
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "which drink tops my list?")]
+    assert priors == [-UNTOLD_VALUE, 0.0, ABOUT_VALUE, -UNTOLD_VALUE]
+    # Without a reply that declines, a value nobody told keeps its place ("You're welcome!" in chitchat).
     hypotheses, texts = _pool("You're welcome!", "Your favourite drink is all.")
-    assert [h.prior for h in untold_values(hypotheses, texts, set())] == [0.0, 0.0]
-    assert [h.prior for h in untold_values(*_pool(*texts, "You never told me."), set(), penalty=0.0)] == [0.0] * 3
+    assert [h.prior for h in ground(hypotheses, texts, told, told_in, "thank you for my drink")] == [0.0, 0.0]
 
+
+def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_else_loses_beside_a_decline():
+    told, told_in = _told("my favourite drink is kvass", ("Which sport do you like best?", "hurling, easily"),
+                          "i have a cat called Miso. sorry, i meant Mochi, not Miso")
+    asked_sport = "which sport tops my list?"
+    hypotheses, texts = _pool("Your favourite sport is kvass.", "Your favourite sport is hurling.",
+                              "I'm not sure, you haven't told me your favourite sport.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, asked_sport)]
+    assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, 0.0]  # the bot's question said what "hurling" was
+    # Without a decline among them nothing loses; a question of frame words alone judges nothing.
+    assert [h.prior for h in ground(*_pool(texts[0]), told, told_in, asked_sport)] == [0.0]
+    assert [h.prior for h in ground(*_pool("Your name is kvass.", texts[2]), told, told_in, "what's my name?")] == [0.0, 0.0]
+    # A correction speaks of what the sentence it corrects spoke of; a possessive of its noun.
+    hypotheses, texts = _pool("Your cat is called Mochi.", "You didn't tell me.")
+    assert ground(hypotheses, texts, told, told_in, "what's my cat's name?")[0].prior == ABOUT_VALUE
+    # A value a stored pair holds is left to the stored-answer prior.
+    hypotheses, texts = _pool("It's marmalade42.", "You didn't tell me.")
+    stored = set(tokenize("What's the wifi password? It's marmalade42."))
+    assert ground(hypotheses, texts, told | stored, told_in, "what's my wifi password?", stored)[0].prior == 0.0
 
 
 def test_a_forced_start_is_said_with_the_models_own_log_probabilities_and_the_model_goes_on():
