@@ -79,27 +79,33 @@ _FRAMES = tuple(re.compile(pattern) for pattern in (
     rf"^on {_DAY},? you(?:'re| are) going to (?P<v>.+)$",
     rf"^you said you would (?P<v>.+?) on {_DAY}$",
     r"^(?:you said )?(?:you're|you are|you work as) an? (?P<v>.+)$",
+    # Frames that chitchat says too ("You're welcome!", "It's fine."): not read as a fact left empty.
     r"^(?:you said )?(?:you're|you are) (?P<v>.+?)(?: years old)?$",
     rf"^it's (?P<v>.+?)(?:, your {_THING})?$",
     r"^you love (?P<v>.+)$",
     r"^in (?P<v>.+)$",
 ))
+_OWN_FRAMES = len(_FRAMES) - 4  # the frames before those chitchat says too
 _SENTENCES = re.compile(r"[^.!?]+")
 
 
 def stated_value(reply: str) -> Optional[str]:
     """The value ``reply`` states about the user in one of the frames above ("Your dog is called
-    Rex." -> "rex"; "Sounds fun! You live in Lisbon." -> "lisbon"), '' for a frame with nothing in
-    it, None where no sentence states one."""
+    Rex." -> "rex"; "Sounds fun! You live in Lisbon." -> "lisbon"), '' for a frame of the model's
+    own with nothing in it ("You named your horse.", "You said you live in?"), None where no
+    sentence states one."""
     text = " ".join(reply.lower().replace("\u2019", "'").split())
-    for sentence in _SENTENCES.findall(text):
-        sentence = sentence.strip(" ,;:")
+    sentences = [sentence.strip(" ,;:") for sentence in _SENTENCES.findall(text)]
+    for sentence in sentences:
         for frame in _FRAMES:
             found = frame.match(sentence)
             if found:
                 return found.group("v").strip(" ,;:")
-    if re.match(r"^\W*your [\w' ]+ is called\W*$", text):  # the frame with the value left out
-        return ""
+    for sentence in sentences:  # a frame with the value left out ("You named your horse.")
+        for frame in _FRAMES[:_OWN_FRAMES]:
+            found = frame.match(sentence + " \0")
+            if found and found.group("v") == "\0":
+                return ""
     return None
 
 

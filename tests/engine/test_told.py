@@ -25,7 +25,10 @@ def test_declining_and_chitchat_state_no_value_and_an_empty_frame_states_nothing
         assert declines(reply) and stated_value(reply) is None
     for reply in ("I like food too.", "That sounds like fun!", "How was your day?"):
         assert stated_value(reply) is None
-    assert stated_value("Your horse is called?") == ""
+    assert stated_value("Your horse is called?") == stated_value("You named your horse.") == ""
+    assert stated_value("You said you live in?") == ""
+    # A frame chitchat says too is no fact left empty.
+    assert stated_value("You are?") is None and stated_value("It's?") is None
     assert stated_value("Your favorite drink is all.") == "all"
     assert stated_value("It's 7UP, your list.") == "7up"
 
