@@ -48,6 +48,12 @@ ELSEWHERE_VALUE = 1.0
 FRAME_WORDS = frozenset("favourite favorite fave name names named called call calls best like likes love loves "
                         "most prefer list".split())
 
+# Words of asking back, not of what is asked about ("do you remember my name? just checking.").
+ASKING_WORDS = frozenset("remember remind recall know knew forgot forget tell say said mention mentioned again "
+                         "earlier before wonder curious curiosity check checking test time quiz question quick "
+                         "hmm um ok okay hey answer listening catch idea help right still thing one sure please "
+                         "let's see told way".split())
+
 # The start of the reply the model was trained to give about a fact it was never told ("you didn't
 # tell me {t}."); the model says the rest. Where a candidate states a value nobody told and none
 # declines, the model's own decline joins them.
@@ -193,10 +199,11 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
     one that states a value told about what the question ``asked`` asks about
     (:func:`told_about`, ``told_in``) gains :data:`ABOUT_VALUE`; where one declines and the
-    question says what it asks about (a word other than :data:`FRAME_WORDS`), one that states a
+    question says what it asks about (a word other than :data:`FRAME_WORDS` and
+    :data:`ASKING_WORDS`), one that states a
     value told about something else loses :data:`ELSEWHERE_VALUE`. A value a stored pair holds
     (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
-    question = content_words(asked) - FRAME_WORDS
+    question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
     declined = any(declines(text) for text in texts)
     out = []
     for hypothesis, text in zip(hypotheses, texts):

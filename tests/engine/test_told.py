@@ -73,9 +73,11 @@ def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_els
                               "I'm not sure, you haven't told me your favourite sport.")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, asked_sport)]
     assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, 0.0]  # the bot's question said what "hurling" was
-    # Without a decline among them nothing loses; a question of frame words alone judges nothing.
+    # Without a decline among them nothing loses; a question of frame words and asking-back words
+    # alone ("do you remember my name? just checking.") judges nothing.
     assert [h.prior for h in ground(*_pool(texts[0]), told, told_in, asked_sport)] == [0.0]
-    assert [h.prior for h in ground(*_pool("Your name is kvass.", texts[2]), told, told_in, "what's my name?")] == [0.0, 0.0]
+    for asked in ("what's my name?", "do you remember my name? just checking."):
+        assert [h.prior for h in ground(*_pool("Your name is kvass.", texts[2]), told, told_in, asked)] == [0.0, 0.0]
     # A correction speaks of what the sentence it corrects spoke of; a possessive of its noun.
     hypotheses, texts = _pool("Your cat is called Mochi.", "You didn't tell me.")
     assert ground(hypotheses, texts, told, told_in, "what's my cat's name?")[0].prior == ABOUT_VALUE
