@@ -8,9 +8,10 @@ and a reply that copies one says it as it was written.
 Replies come from the search settings of the ``DecodeConfig`` (strategy, beam, length penalty,
 sampling), the topic words' steering (``topic_weight``) and, where it asks for them, the
 reranking of the beam's replies by maximum mutual information (``mmi_weight``) and the backward
-model (``mmi_backward_weight``), as for the turn-only model. The topic words are the vocabulary's:
-a word of the turn outside it links none, and the words a reply copies from outside it (extended
-ids) gain no bias.
+model (``mmi_backward_weight``), as for the turn-only model; to a turn about the user, a candidate
+that states a fact is weighed by where the user said it (:mod:`engine.tasks.told`). The topic
+words are the vocabulary's: a word of the turn outside it links none, and the words a reply copies
+from outside it (extended ids) gain no bias.
 """
 from __future__ import annotations
 
