@@ -62,6 +62,19 @@ UNTOLD = ("you haven't told me {t} yet.", "i don't know {t}, you never told me."
 # The state templates never contain these.
 ABSTAIN_MARKERS = ("haven't told me", "have not told me", "never told me", "didn't tell me", "did not tell me",
                    "don't know", "do not know", "not sure", "never said")
+# The part of them that speaks of telling (chitchat says "i don't know" and "not sure" about anything):
+# what marks a reply of the model's as declining for want of being told (engine.tasks.told).
+UNTOLD_MARKERS = tuple(marker for marker in ABSTAIN_MARKERS if any(w in marker for w in ("tell", "told", "said")))
+
+
+def plain(reply: str) -> str:
+    """``reply`` in lower case, with straight apostrophes and single spaces, as markers and frames read it."""
+    return " ".join(reply.lower().replace("\u2019", "'").split())
+
+
+def says_any(reply: str, markers: Sequence[str]) -> bool:
+    text = plain(reply)
+    return any(marker in text for marker in markers)
 # A correction: a prefix before the slot's own statement, or a value-only form with {old}.
 CORRECTION_PREFIXES = ("actually, ", "sorry, i misspoke. ", "wait, i got that wrong. ", "correction: ",
                        "oops, ", "no wait, ", "let me fix that: ")

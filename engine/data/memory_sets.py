@@ -13,7 +13,7 @@ import re
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from engine.data.memory import MemoryConfig, MemoryConversation, generate
-from engine.data.memory_facts import ABSTAIN_MARKERS
+from engine.data.memory_facts import ABSTAIN_MARKERS, says_any
 from engine.data.memory_filler import FillerPool
 
 EVAL_GAPS = (0, 1, 2, 4, 8)  # real exchanges between telling and asking that recall is reported at
@@ -75,8 +75,7 @@ def mix(corpus: Sequence[Item], generated: Iterable[Item], share: float, seed: i
 
 def abstains(reply: str) -> bool:
     """Whether a reply declines to state a fact (what the target of an untold question does)."""
-    text = " ".join(reply.lower().replace("’", "'").split())
-    return any(marker in text for marker in ABSTAIN_MARKERS)
+    return says_any(reply, ABSTAIN_MARKERS)
 
 
 def states(reply: str, value: str, exact: bool = False) -> bool:

@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import torch
 
+from engine.data.memory_facts import UNTOLD_MARKERS, plain, says_any
 from engine.decoding import Hypothesis
 from engine.knowledge_index import STOP_WORDS
 from engine.text import tokenize
@@ -58,11 +59,6 @@ ASKING_WORDS = frozenset("remember remind recall know knew forgot forget tell sa
 # tell me {t}."); the model says the rest. Where a candidate states a value nobody told and none
 # declines, the model's own decline joins them.
 DECLINE = "you didn't tell me"
-
-# Replies that decline because a fact was never told: the part of the evaluation's abstention markers
-# that speaks of telling (chitchat says "i don't know" and "not sure" about anything).
-UNTOLD_MARKERS = ("haven't told me", "have not told me", "never told me", "didn't tell me", "did not tell me",
-                  "never said")
 
 _THING = r"[\w' ]+?"
 _DAY = r"\w+day"
@@ -100,8 +96,7 @@ def stated_value(reply: str) -> Optional[str]:
     Rex." -> "rex"; "Sounds fun! You live in Lisbon." -> "lisbon"), '' for a frame of the model's
     own with nothing in it ("You named your horse.", "You said you live in?"), None where no
     sentence states one."""
-    text = " ".join(reply.lower().replace("\u2019", "'").split())
-    sentences = [sentence.strip(" ,;:") for sentence in _SENTENCES.findall(text)]
+    sentences = [sentence.strip(" ,;:") for sentence in _SENTENCES.findall(plain(reply))]
     for sentence in sentences:
         for frame in _FRAMES:
             found = frame.match(sentence)
@@ -149,8 +144,8 @@ def told_words(earlier: Iterable[str], turn: str, known: Callable[[str], bool]) 
 
 
 def declines(reply: str) -> bool:
-    text = " ".join(reply.lower().replace("\u2019", "'").split())
-    return any(marker in text for marker in UNTOLD_MARKERS)
+    """Whether ``reply`` says it was not told (:data:`UNTOLD_MARKERS`)."""
+    return says_any(reply, UNTOLD_MARKERS)
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -175,7 +170,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple
             if sentence:
                 words = _token_content(sentence)
                 about = words | before
-                for earlier, earlier_about in list(out):
+                for earlier, earlier_about in out:
                     if earlier & words:
                         about |= earlier_about
                 out.append((words, about))
