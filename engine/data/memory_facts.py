@@ -304,6 +304,17 @@ NOVEL_NAMED = ("boat", "car", "bike", "plant", "guitar", "laptop", "robot", "van
 NOVEL_FAVOURITES = ("season", "movie", "book", "song", "band", "game", "number", "holiday", "city", "singer",
                     "dessert", "tree", "bird", "shape", "board game", "tv show", "month", "smell", "actor", "car")
 
+# The words that name what kind of thing a fact is about (the slots' qualifiers: a pet, a day, a
+# favourite's category, and the things no slot is about), one word each, in both spellings: "my cat
+# is called Miso" tells a cat's name, which "your dog is called Miso" does not state. Not those the
+# slots' own sentences say of another fact ("my house is in Lisbon", "i turned 30 last month").
+_SAID_OF_SLOTS = frozenset(word for slot in SLOTS for field in (slot.tell, slot.heldout_tell, slot.answers,
+                                                                slot.heldout_answers, slot.ask, slot.heldout_ask,
+                                                                slot.state, slot.bot_asks, slot.acks)
+                           for template in field for word in re.findall(r"[a-z]+", re.sub(r"{\w}", " ", template)))
+KIND_WORDS = frozenset(word.lower() for words in (*(slot.qualifiers for slot in SLOTS), NOVEL_NAMED, NOVEL_FAVOURITES, ("color",))
+                       for word in words if word and " " not in word) - _SAID_OF_SLOTS
+
 # Slots whose training values may also be invented words (copying must work for any spelling):
 # all of them but the age.
 INVENTED_SLOTS = tuple(slot.name for slot in SLOTS if slot.name != "age")

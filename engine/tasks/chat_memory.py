@@ -29,7 +29,8 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks.told import DECLINE, declines, forced, ground, states_untold, tellings, told_words
+from engine.tasks.told import (DECLINE, declines, forced, ground, misplaced, restart, spellings, states_untold, tellings,
+                               told_words)
 from engine.text import detokenize, tokenize
 
 
@@ -145,8 +146,10 @@ class MemoryReplies:
         (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
         are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
         from 2), of the stored pairs read (``ago`` < 0) and of ``text`` before its question. Where
-        one states a value nobody told and none declines, the model's own decline, searched for
-        from ``decoder`` with ``step`` (:meth:`_decline`), joins them."""
+        one states a value nobody told, or told as another kind of thing, and none declines, the
+        model's own decline, searched for from ``decoder`` with ``step`` (:meth:`_forced`), joins
+        them; where one declines to say a kind of thing the user told a value of, the model's
+        replies that start by saying it ("your favourite fruit ...") join them."""
         if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
             return hypotheses
         words = self.memory_words(ids, unknown)
@@ -159,24 +162,28 @@ class MemoryReplies:
                           lambda word: word in self.vocab.stoi)
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users])
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
-        if any(states_untold(reply, told) for reply in texts) and not any(map(declines, texts)):
-            decline = self._decline(step, decoder, config)
-            if decline is not None:
-                hypotheses, texts = hypotheses + [decline], texts + [detokenize(self.memory_words(decline.tokens, unknown))]
+        starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
+        if (any(states_untold(reply, told) or misplaced(reply, told_in, text) for reply in texts)
+                and not any(map(declines, texts))):
+            starts.append(DECLINE)
+        for start in filter(None, starts):
+            found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
+            hypotheses, texts = hypotheses + found, texts + [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored})
 
-    def _decline(self, step, decoder, config: DecodeConfig) -> Optional[Hypothesis]:
-        """The model's greedy reply that starts with :data:`engine.tasks.told.DECLINE` (None for a
-        model whose vocabulary cannot say it)."""
+    def _forced(self, step, decoder, config: DecodeConfig, start: str, beams: int = 1) -> list[Hypothesis]:
+        """The model's ``beams`` best replies (greedy for 1) that start with ``start``, in the first
+        spelling its vocabulary has (none for a model whose vocabulary cannot say it)."""
         vocab = self.vocab
-        words = tokenize(DECLINE)
-        if not all(word in vocab.stoi for word in words):
-            return None
-        search = replace(config.search, strategy="greedy", beam_size=1, n_best=1)
+        words = next((words for words in map(tokenize, spellings(start)) if all(word in vocab.stoi for word in words)),
+                     None)
+        if words is None:
+            return []
+        search = replace(config.search, strategy="greedy" if beams == 1 else "beam", beam_size=beams, n_best=beams)
         found = decode(forced(step, [vocab.stoi[word] for word in words]), decoder, self.model.reorder_state, search,
                        vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
                        device=self.device)
-        return replace(found[0], score=found[0].log_prob / (len(found[0].tokens) + 1), final_state=None) if found else None
+        return [replace(h, score=h.log_prob / (len(h.tokens) + 1), final_state=None) for h in found]
 
     @torch.inference_mode()
     def memory_reply(self, text: str, state: Optional[ChatState], config: DecodeConfig,
@@ -327,6 +334,9 @@ def _leading_on(step, after: dict[int, int], bonus: Optional[float] = None):
 # What a reply gains for going on, after a word outside the vocabulary, with the word that followed
 # it where it was told (see _leading_on).
 GO_ON = 3.0
+# How many replies the model gives, forced to start by saying what it declined to say it was told
+# (the user told a value of that kind), for the grounding to weigh (engine.tasks.told).
+FORCED_BEAMS = 4
 
 
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")

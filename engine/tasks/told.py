@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, NamedTuple, Optional, Sequence
 
 import torch
 
-from engine.data.memory_facts import UNTOLD_MARKERS, plain, says_any
+from engine.data.memory_facts import KIND_WORDS, SLOTS, UNTOLD_MARKERS, plain, says_any
 from engine.decoding import Hypothesis
 from engine.knowledge_index import STOP_WORDS
 from engine.text import tokenize
@@ -110,9 +110,13 @@ def stated_value(reply: str) -> Optional[str]:
     return None
 
 
+_SPELLINGS = {"color": "colour", "colors": "colours", "favorite": "favourite", "favorites": "favourites"}
+_OTHER_SPELLING = {one: other for other, one in _SPELLINGS.items()}
+
+
 def content_words(text: str) -> set[str]:
     """``text``'s words that could name a fact: not a stop word, with a letter or digit; a
-    possessive as its noun ("lizard's" -> "lizard")."""
+    possessive as its noun ("lizard's" -> "lizard"); in one spelling ("color" as "colour")."""
     return _token_content(tokenize(text))
 
 
@@ -122,7 +126,7 @@ def _token_content(words: Iterable[str]) -> set[str]:
         word = word.lower()
         word = word[:-2] if word.endswith(("'s", "\u2019s")) and len(word) > 2 else word
         if word not in STOP_WORDS and any(ch.isalnum() for ch in word):
-            out.add(word)
+            out.add(_SPELLINGS.get(word, word))
     return out
 
 
@@ -144,8 +148,10 @@ def told_words(earlier: Iterable[str], turn: str, known: Callable[[str], bool]) 
 
 
 def declines(reply: str) -> bool:
-    """Whether ``reply`` says it was not told (:data:`UNTOLD_MARKERS`)."""
-    return says_any(reply, UNTOLD_MARKERS)
+    """Whether ``reply`` says it was not told (:data:`UNTOLD_MARKERS`) and states no value ("You
+    said you would go hiking on friday. You never told me." both states and declines: it is no
+    decline)."""
+    return says_any(reply, UNTOLD_MARKERS) and stated_value(reply) is None
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -154,14 +160,26 @@ def states_untold(reply: str, told: set[str]) -> bool:
     return value is not None and not content_words(value) & told
 
 
-def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple[set[str], set[str]]]:
+class Telling(NamedTuple):
+    """One sentence of the user's: its content words, the content words it speaks of (:func:`tellings`),
+    and those of the turn it is in (its other sentences, and the bot's question it answers)."""
+
+    said: set[str]
+    about: set[str]
+    turn: set[str]
+
+
+def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telling]:
     """For each sentence of the user's earlier turns (``turns``, oldest first: each the user's words
-    and the bot's words just before them): (its content words, the content words it speaks of:
-    its own, the bot turn's, and those of any earlier sentence it shares a word with, as "sorry, i
-    meant rambutan, not salak" speaks of what "my favourite fruit is salak" did)."""
-    out: list[tuple[set[str], set[str]]] = []
+    and the bot's words just before them): a :class:`Telling`, with what it speaks of: its own
+    words, the bot turn's, and those of any earlier sentence it shares a word with other than
+    :data:`FRAME_WORDS`, as "sorry, i meant rambutan, not salak" speaks of what "my favourite fruit
+    is salak" did, and "one is called Rex" not of what "my cat is called Miso" did."""
+    out: list[Telling] = []
     for user, bot in turns:
         before = _token_content(bot)
+        asking = before if any(word == "?" for word in bot) else set()
+        whole = _token_content(user) | asking
         sentence: list[str] = []
         for word in list(user) + ["."]:
             if word not in (".", "!", "?"):
@@ -170,25 +188,94 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple
             if sentence:
                 words = _token_content(sentence)
                 about = words | before
-                for earlier, earlier_about in out:
-                    if earlier & words:
-                        about |= earlier_about
-                out.append((words, about))
+                for earlier in out:
+                    if (earlier.said - FRAME_WORDS) & words:
+                        about |= earlier.about
+                out.append(Telling(words, about, whole))
             sentence = []
     return out
 
 
-def told_about(reply: str, told: list[tuple[set[str], set[str]]], asked: set[str]) -> bool:
+def kinds(words: Iterable[str]) -> set[str]:
+    """The :data:`KIND_WORDS` among ``words`` (lower case), a plural as its singular ("dogs"), in
+    one spelling ("color" as "colour", as :func:`content_words` spells it)."""
+    out = set()
+    for word in words:
+        word = word[:-1] if word not in KIND_WORDS and word.endswith("s") else word
+        if word in KIND_WORDS:
+            out.add(_SPELLINGS.get(word, word))
+    return out
+
+
+def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
+    """Whether ``reply`` states a value as one kind of thing ("Your dog is called Miso.", "Your
+    favourite sport is kvass."; where the reply names no kind, "You love teal.", the kind the
+    question ``asked`` names: "what food do i like?") that every sentence of ``told``
+    (:func:`tellings`) telling it told as another ("my cat is called Miso", "my favourite colour is
+    teal"): the kinds a sentence names (:func:`kinds`), or where it names none, those its turn
+    names ("my favourite animal? definitely axolotls"; :class:`Telling`). A sentence that names
+    no kind, or a reply and question that name none, say nothing either way."""
+    value = stated_value(reply)
+    if not value:
+        return False
+    words = content_words(value)
+    stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
+    told_as = [kinds(telling.said) or kinds(telling.turn) for telling in told if words & telling.said]
+    return bool(stated_as) and bool(told_as) and all(kind and not kind & stated_as for kind in told_as)
+
+
+def told_kinds(told: list[Telling]) -> set[str]:
+    """The kinds of thing (:func:`kinds`) the sentences of ``told`` (:func:`tellings`) told a value
+    of: a sentence that names the kind (or is in a turn that does, or answers a bot's question
+    that does) and says a word
+    more than kinds, :data:`FRAME_WORDS` and :data:`ASKING_WORDS` ("no fruit beats peaches in my
+    book"; not "i don't have a favourite colour")."""
+    out: set[str] = set()
+    for telling in told:
+        if any(not kinds([word]) for word in telling.said - FRAME_WORDS - ASKING_WORDS):
+            out |= kinds(telling.said) or kinds(telling.turn)
+    return out
+
+
+# How the model was trained to start stating a value of each kind of thing a slot is about (the
+# slot's first ``state`` template up to its value): "your favourite fruit is", "your hamster is
+# called", "you're going to".
+STARTS = {kind.lower(): slot.state[0].split("{v}")[0].format(q=kind.lower(), a="a").strip()
+          for slot in SLOTS for kind in slot.qualifiers if kind}
+
+
+def spellings(text: str) -> list[str]:
+    """``text`` as :func:`content_words` spells it and in the other spelling ("your favourite
+    colour is", "your favorite color is")."""
+    other = " ".join(_OTHER_SPELLING.get(word, word) for word in text.split())
+    return [text] if other == text else [text, other]
+
+
+def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
+    """Where ``reply`` declines, or states a value not told about what the question ``asked`` asks
+    about (:func:`told_about`), of a kind of thing (:func:`kinds`: those the question names, else
+    the reply) the user told a value of (:func:`told_kinds`): how the model starts stating a
+    value of that kind (:data:`STARTS`; "I'm not sure, you haven't told me your favourite fruit."
+    -> "your favourite fruit is"). None otherwise."""
+    if not declines(reply):
+        value = stated_value(reply)
+        if not value or told_about(reply, told, content_words(asked) - FRAME_WORDS - ASKING_WORDS):
+            return None
+    wanted = (kinds(content_words(asked)) or kinds(content_words(reply))) & told_kinds(told)
+    return next((STARTS[kind] for kind in sorted(wanted) if kind in STARTS), None)
+
+
+def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
     """Whether ``reply`` states a value told in a sentence (of ``told``: :func:`tellings`) that
     speaks of what the question asks about: it, or the bot's turn it answered, shares a word with
     ``asked`` (the question's content words) other than the value's and :data:`FRAME_WORDS`."""
     value = stated_value(reply)
     words = content_words(value) if value else set()
-    return bool(words) and any(words & said and (about - words - FRAME_WORDS) & asked for said, about in told)
+    return bool(words) and any(words & said and (about - words - FRAME_WORDS) & asked for said, about, _ in told)
 
 
 def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
-           told_in: list[tuple[set[str], set[str]]], asked: str, stored: set[str] = frozenset()) -> list[Hypothesis]:
+           told_in: list[Telling], asked: str, stored: set[str] = frozenset()) -> list[Hypothesis]:
     """``hypotheses`` (whose replies read ``texts``), weighed by what their replies state about the
     user (see the module's docstring): where one of them declines for want of being told, one that
     states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
@@ -207,7 +294,7 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
         gain = 0.0
         if value is None or words & stored:
             pass
-        elif not words & told:
+        elif not words & told or misplaced(text, told_in, asked):
             gain = -UNTOLD_VALUE if declined else 0.0
         elif told_about(text, told_in, question):
             gain = ABOUT_VALUE

@@ -350,3 +350,22 @@ def test_the_memory_reply_counts_the_users_earlier_words_as_told_and_not_the_que
     first = taught.reply("my name is Trovelina", None, config)
     taught.reply("what is my name ?", first.state, config)
     assert seen and "trovelina" in seen[-1] and "what" not in seen[-1]
+
+
+def test_a_decline_of_what_the_user_told_brings_the_models_replies_that_start_by_saying_it(taught, monkeypatch):
+    seen = []
+    real = chat_memory.ground
+
+    def spy(hypotheses, texts, *rest):
+        seen.append(list(texts))
+        return real(hypotheses, texts, *rest)
+
+    monkeypatch.setattr(chat_memory, "ground", spy)
+    # Read every candidate as one not saying a kind of thing the user told, to be said "my name ...".
+    monkeypatch.setattr(chat_memory, "restart", lambda reply, told, asked: "my name")
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    first = taught.reply("my name is Trovelina", None, config)
+    taught.reply("what is my name ?", first.state, config)
+    added = seen[-1][4:]
+    assert len(added) == chat_memory.FORCED_BEAMS
+    assert all(text.lower().startswith("my name") for text in added), added

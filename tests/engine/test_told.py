@@ -5,8 +5,8 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, declines, forced, ground, stated_value,
-                               tellings, told_words)
+from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, declines, forced, ground, misplaced, restart,
+                               spellings, stated_value, tellings, told_kinds, told_words)
 from engine.text import tokenize
 
 
@@ -67,12 +67,13 @@ def test_a_value_nobody_told_loses_only_where_the_model_offers_to_decline():
 
 def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_else_loses_beside_a_decline():
     told, told_in = _told("my favourite drink is kvass", ("Which sport do you like best?", "hurling, easily"),
-                          "i have a cat called Miso. sorry, i meant Mochi, not Miso")
+                          "i have a cat called Miso. sorry, i meant Mochi, not Miso", "i went to Lisbon with Tom")
     asked_sport = "which sport tops my list?"
-    hypotheses, texts = _pool("Your favourite sport is kvass.", "Your favourite sport is hurling.",
-                              "I'm not sure, you haven't told me your favourite sport.")
+    hypotheses, texts = _pool("Your favourite sport is Lisbon.", "Your favourite sport is hurling.",
+                              "I'm not sure, you haven't told me your favourite sport.", "Your favourite sport is kvass.")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, asked_sport)]
-    assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, 0.0]  # the bot's question said what "hurling" was
+    # the bot's question said what "hurling" was; kvass was told as a drink (:func:`misplaced`)
+    assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, 0.0, -UNTOLD_VALUE]
     # Without a decline among them nothing loses; a question of frame words and asking-back words
     # alone ("do you remember my name? just checking.") judges nothing.
     assert [h.prior for h in ground(*_pool(texts[0]), told, told_in, asked_sport)] == [0.0]
@@ -85,6 +86,51 @@ def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_els
     hypotheses, texts = _pool("It's marmalade42.", "You didn't tell me.")
     stored = set(tokenize("What's the wifi password? It's marmalade42."))
     assert ground(hypotheses, texts, told | stored, told_in, "what's my wifi password?", stored)[0].prior == 0.0
+
+
+def test_a_value_stated_as_another_kind_of_thing_than_it_was_told_as_is_misplaced():
+    _, told_in = _told("my cat is called Miso", "on monday i'm going to go hiking", "my favourite colour is teal",
+                       ("What's your favourite drink?", "kvass, for sure"), "i have two dogs. one is called Rex",
+                       "my favourite drink is tea and my favourite sport is tea too", "i'm from Lisbon")
+    for reply in ("Your dog is called Miso.", "You're going to go hiking on friday.", "Your favourite food is teal.",
+                  "Your favourite sport is kvass."):
+        assert misplaced(reply, told_in), reply
+    for reply in ("You named your cat Miso.", "You're going to go hiking on monday.", "You love teal.",
+                  "It's kvass, your favourite drink.", "Your dog is called Rex.", "Your favourite sport is tea.",
+                  "Your favourite city is Lisbon.", "Your name is Miso.", "You didn't tell me your dog's name."):
+        assert not misplaced(reply, told_in), reply
+    # A reply that names no kind is read as stating the kind the question names.
+    assert misplaced("You love teal.", told_in, "what food do i like?")
+    assert not misplaced("You love teal.", told_in, "what colour do i like?")
+    # A reply that states a value and declines too is no decline.
+    assert not declines("You said you would go hiking on friday. You never told me.")
+
+
+def test_a_reply_that_does_not_say_a_kind_of_thing_the_user_told_a_value_of_is_restarted_to_say_it():
+    _, told_in = _told("no fruit beats peaches in my book", ("What's your favourite drink?", "kvass, for sure"),
+                       "i don't have a favourite colour", "i adopted a lizard and gave it the name Pepper")
+    kinds_told = told_kinds(told_in)
+    assert kinds_told >= {"fruit", "drink", "lizard"} and "colour" not in kinds_told  # no colour was said
+    for reply, asked, start in (
+            ("I'm not sure, you haven't told me your favourite fruit.", "which fruit tops my list?",
+             "your favourite fruit is"),
+            ("You didn't tell me your favorite drink.", "name the drink i like best", "your favourite drink is"),
+            ("Sorry, I don't know, you never said.", "how is my lizard named?", "your lizard is called"),
+            ("Your lizard is called lizard.", "how is my lizard named?", "your lizard is called"),
+            ("You said others is your favourite fruit.", "name the fruit i prefer above all others",
+             "your favourite fruit is")):
+        assert restart(reply, told_in, asked) == start, reply
+    # Not restarted: a value told about what is asked, a kind nobody gave a value of, a reply that
+    # names no kind to a question that names none, chitchat.
+    for reply, asked in (("Your favourite fruit is peaches.", "which fruit tops my list?"),
+                         ("You didn't tell me your favourite colour.", "what's my favourite colour?"),
+                         ("You didn't tell me your favourite sport.", "which sport tops my list?"),
+                         ("You didn't tell me your name.", "what's my name?"),
+                         ("I like fruit too.", "do you like fruit?")):
+        assert restart(reply, told_in, asked) is None, reply
+    # A start is tried in the other spelling too, for a vocabulary that has only that one.
+    assert spellings("your favourite colour is") == ["your favourite colour is", "your favorite color is"]
+    assert spellings("your dog is called") == ["your dog is called"]
 
 
 def test_a_forced_start_is_said_with_the_models_own_log_probabilities_and_the_model_goes_on():
