@@ -40,6 +40,9 @@ class ChatState:
     # memory model: words written with letters and digits together ("Gizmo42"), which the
     # tokenizer splits: a reply that says their parts side by side writes them joined again
     glued: tuple[str, ...] = ()
+    # memory model: runs of capitalised words the conversation wrote ("Ancient Greek", "Port Kelvane"): a
+    # reply stating one of them whole is preferred to one stating a part of it
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

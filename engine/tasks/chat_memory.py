@@ -49,7 +49,7 @@ class MemoryReplies:
             return self.start_state(1), _Words(), 0
         h, c, memory, exchanges = state.tensors
         return (MemoryState(h.to(self.device), c.to(self.device), memory.to(self.device), exchanges.to(self.device)),
-                _Words(state.unknown, state.glued), state.turns)
+                _Words(state.unknown, state.glued, state.names), state.turns)
 
     def memory_ids(self, text: str, unknown: list[str], limit: int) -> list[int]:
         """``text``'s first ``limit`` tokens as ids, a word outside the vocabulary as its extended id
@@ -83,7 +83,8 @@ class MemoryReplies:
             memory, decoder = self.steps.start_reply(torch.tensor([source], device=self.device), state)
             reply = self.memory_ids(bot, unknown, config.max_reply_len)
             state = self.steps.read_reply(reply, decoder, self.vocab.sos_id, memory[3], state.exchanges)
-        return ChatState(state, len(exchanges), self.model_id, tuple(unknown), unknown.kept_glued())
+        return ChatState(state, len(exchanges), self.model_id, tuple(unknown), unknown.kept_glued(),
+                         unknown.kept_names())
 
     def _stored_pairs(self, text: str, unknown: list[str], knowledge) -> tuple[Optional[tuple], list, list]:
         """The stored pairs most like ``text`` in ``knowledge`` (anything with ``search(text, k)``
@@ -169,7 +170,8 @@ class MemoryReplies:
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
             hypotheses, texts = hypotheses + found, texts + [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
-        return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored})
+        names = {tuple(tokenize(name)) for name in unknown.names}
+        return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names)
 
     def _forced(self, step, decoder, config: DecodeConfig, start: str, beams: int = 1) -> list[Hypothesis]:
         """The model's ``beams`` best replies (greedy for 1) that start with ``start``, in the first
@@ -228,7 +230,8 @@ class MemoryReplies:
             text=write(best.tokens), tokens=words(best.tokens), score=best.score,
             source_tokens=self.memory_words([ids[i] for i in keep], unknown),
             attention=[[row[i] for i in keep] for row in attention],
-            state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued()),
+            state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued(),
+                         unknown.kept_names()),
             alternatives=[(write(h.tokens), h.score) for h in hypotheses],
             source_turns=[ago[i] for i in keep], copied=copied, knowledge=drawn_on,
             stored_questions=[hit.pair.question for hit in hits],
@@ -244,9 +247,10 @@ class _Words(list):
 
     KEEP = 200  # such words a conversation keeps (the newest)
 
-    def __init__(self, words: Sequence[str] = (), glued: Sequence[str] = ()):
+    def __init__(self, words: Sequence[str] = (), glued: Sequence[str] = (), names: Sequence[str] = ()):
         super().__init__(words)
         self.glued = list(glued)
+        self.names = list(names)  # every name of several capitalised words, known or not
 
     def read(self, text: str, known: Callable[[str], bool] = lambda word: False) -> None:
         """Keep ``text``'s split words, and its names with a word that is not ``known`` (in the
@@ -259,6 +263,8 @@ class _Words(list):
         for name in _names(text):
             if name not in self.glued and not all(known(word) for word in name.split()):
                 self.glued.append(name)
+            if name not in self.names:
+                self.names.append(name)
 
     def follow(self, ids: Callable[[str], list[int]]) -> dict[int, int]:
         """Piece id -> the next piece's id, for the pieces of the split words (``ids`` numbers a
@@ -276,6 +282,9 @@ class _Words(list):
 
     def kept_glued(self) -> tuple[str, ...]:
         return tuple(self.glued[-self.KEEP:])
+
+    def kept_names(self) -> tuple[str, ...]:
+        return tuple(self.names[-self.KEEP:])
 
     def reglue(self, text: str) -> str:
         for word in self.glued:

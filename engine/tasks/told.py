@@ -14,8 +14,13 @@ the value was said (:func:`ground`): told in a sentence that speaks of what the 
 (it, or the bot's question it answered, shares a word with the question), it gains; where the model
 itself offers to say it was not told (an :data:`UNTOLD_MARKERS` reply: the question is about a fact
 of the user's, by the model's own reading), a value nobody said loses much and one told about
-something else loses some. Where a candidate states a value nobody said and none declines, the
-model's own decline is searched for and joins them. The network still chooses between its
+something else loses some. A value stated as another kind of thing than it was told as ("Your dog
+is called Miso." after "my cat is called Miso"; :func:`misplaced`) counts as one nobody said.
+Where a candidate states a value nobody said and none declines, the model's own decline is
+searched for and joins them; where a candidate declines, or states a wrong value, of a kind of
+thing the user told a value of ("which fruit tops my list?" after "no fruit beats peaches in my
+book"), the model's best replies that start the way it was trained to state that kind ("your
+favourite fruit is"; :func:`restart`) join them. The network still chooses between its
 candidates; this weighs what they assert by what the user said.
 """
 from __future__ import annotations
@@ -44,6 +49,9 @@ ABOUT_VALUE = 2.0
 # about, for stating a value told about something else ("your favourite sport is kvass" after "my
 # favourite drink is kvass"). Session 22, the validation sets: see docs/experiments.md.
 ELSEWHERE_VALUE = 1.0
+# What a candidate gains besides (per-token units) for stating whole a told value another candidate
+# states a part of ("Your favourite subject is ancient greek." beside "... is greek."; :func:`_whole`).
+WHOLE_VALUE = 1.0
 # Words that frame a fact rather than say what it is about: "name" in "my cat's name is Miso" does
 # not make it an answer to "what's my dog's name?".
 FRAME_WORDS = frozenset("favourite favorite fave name names named called call calls best like likes love loves "
@@ -167,6 +175,7 @@ class Telling(NamedTuple):
     said: set[str]
     about: set[str]
     turn: set[str]
+    words: tuple[str, ...] = ()  # the sentence's words in order, in lower case
 
 
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telling]:
@@ -191,7 +200,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
                 for earlier in out:
                     if (earlier.said - FRAME_WORDS) & words:
                         about |= earlier.about
-                out.append(Telling(words, about, whole))
+                out.append(Telling(words, about, whole, tuple(word.lower() for word in sentence)))
             sentence = []
     return out
 
@@ -271,37 +280,53 @@ def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
     ``asked`` (the question's content words) other than the value's and :data:`FRAME_WORDS`."""
     value = stated_value(reply)
     words = content_words(value) if value else set()
-    return bool(words) and any(words & said and (about - words - FRAME_WORDS) & asked for said, about, _ in told)
+    return bool(words) and any(words & t.said and (t.about - words - FRAME_WORDS) & asked for t in told)
 
 
 def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
-           told_in: list[Telling], asked: str, stored: set[str] = frozenset()) -> list[Hypothesis]:
+           told_in: list[Telling], asked: str, stored: set[str] = frozenset(),
+           names: set[tuple[str, ...]] = frozenset()) -> list[Hypothesis]:
     """``hypotheses`` (whose replies read ``texts``), weighed by what their replies state about the
     user (see the module's docstring): where one of them declines for want of being told, one that
     states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
     one that states a value told about what the question ``asked`` asks about
-    (:func:`told_about`, ``told_in``) gains :data:`ABOUT_VALUE`; where one declines and the
+    (:func:`told_about`, ``told_in``) gains :data:`ABOUT_VALUE`, and one that states whole a name
+    written in the conversation (``names``) another states a part of gains :data:`WHOLE_VALUE`; where one declines and the
     question says what it asks about (a word other than :data:`FRAME_WORDS` and
     :data:`ASKING_WORDS`), one that states a
     value told about something else loses :data:`ELSEWHERE_VALUE`. A value a stored pair holds
     (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
     declined = any(declines(text) for text in texts)
+    values = [stated_value(text) for text in texts]
+    spans = [tuple(tokenize(value)) if value else () for value in values]
     out = []
-    for hypothesis, text in zip(hypotheses, texts):
-        value = stated_value(text)
+    for hypothesis, text, value, span in zip(hypotheses, texts, values, spans):
         words = content_words(value) if value is not None else set()
         gain = 0.0
         if value is None or words & stored:
             pass
         elif not words & told or misplaced(text, told_in, asked):
             gain = -UNTOLD_VALUE if declined else 0.0
-        elif told_about(text, told_in, question):
-            gain = ABOUT_VALUE
-        elif declined and question:
-            gain = -ELSEWHERE_VALUE
+        else:
+            if told_about(text, told_in, question):
+                gain = ABOUT_VALUE
+            elif declined and question:
+                gain = -ELSEWHERE_VALUE
+            gain += WHOLE_VALUE if _whole(span, spans, names) else 0.0
         out.append(replace(hypothesis, prior=hypothesis.prior + gain) if gain else hypothesis)
     return out
+
+
+def _within(part: tuple[str, ...], whole: Sequence[str]) -> bool:
+    return any(tuple(whole[i:i + len(part)]) == part for i in range(len(whole) - len(part) + 1))
+
+
+def _whole(span: tuple[str, ...], spans: Sequence[tuple[str, ...]], names: set[tuple[str, ...]]) -> bool:
+    """Whether ``span`` (a candidate's value, in words) is a name written in the conversation
+    (``names``: runs of capitalised words, in lower case) of which another candidate's value (of ``spans``) is a
+    part: "ancient greek" of "Probably Ancient Greek", where another candidate said "greek"."""
+    return span in names and any(0 < len(part) < len(span) and _within(part, span) for part in spans)
 
 
 def forced(step, prefix: Sequence[int]):

@@ -276,6 +276,7 @@ def test_the_words_a_conversation_wants_written_its_way():
     words.read("I live in New Ardmoor and New York. My dog is Gizmo42, How are You Today",
                known=lambda word: word.lower() in vocabulary)
     assert words.glued == ["Gizmo42", "New Ardmoor"]  # "New York" and "You Today" are the model's words
+    assert words.names == ["New Ardmoor", "New York", "You Today"]  # but are names the user wrote
     assert words.reglue("you live in new ardmoor with gizmo 42 in new york") == \
         "you live in New Ardmoor with Gizmo42 in new york"
     ids = {"gizmo": 20, "42": 21}

@@ -5,7 +5,7 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, declines, forced, ground, misplaced, restart,
+from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines, forced, ground, misplaced, restart,
                                spellings, stated_value, tellings, told_kinds, told_words)
 from engine.text import tokenize
 
@@ -131,6 +131,21 @@ def test_a_reply_that_does_not_say_a_kind_of_thing_the_user_told_a_value_of_is_r
     # A start is tried in the other spelling too, for a vocabulary that has only that one.
     assert spellings("your favourite colour is") == ["your favourite colour is", "your favorite color is"]
     assert spellings("your dog is called") == ["your dog is called"]
+
+
+def test_a_name_said_whole_gains_over_a_part_of_it():
+    told, told_in = _told(("Which subject do you like best?", "Probably Ancient Greek"),
+                          "without a shadow of doubt tea")
+    names = {("ancient", "greek")}
+    hypotheses, texts = _pool("You said greek is your favourite subject.", "Your favourite subject is ancient greek.",
+                              "You didn't tell me your favourite subject.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what's my favourite subject?", names=names)]
+    assert priors == [ABOUT_VALUE, ABOUT_VALUE + WHOLE_VALUE, 0.0]
+    # Alone, the whole name gains nothing more; words the user did not write as a name are no name.
+    assert ground(*_pool(texts[1]), told, told_in, "what's my favourite subject?", names=names)[0].prior == ABOUT_VALUE
+    hypotheses, texts = _pool("Your favourite drink is a shadow.", "Your favourite drink is without a shadow.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what's my favourite drink?", names=names)]
+    assert priors[0] == priors[1]
 
 
 def test_a_forced_start_is_said_with_the_models_own_log_probabilities_and_the_model_goes_on():
