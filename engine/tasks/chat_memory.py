@@ -29,8 +29,8 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks.told import (DECLINE, declines, forced, ground, misplaced, restart, spellings, states_untold, tellings,
-                               told_words)
+from engine.tasks.told import (DECLINE, declines, forced, ground, misplaced, restart, spellings, stated_value, states_untold,
+                               tellings, told_words)
 from engine.text import detokenize, tokenize
 
 
@@ -287,7 +287,12 @@ class _Words(list):
         return tuple(self.names[-self.KEEP:])
 
     def reglue(self, text: str) -> str:
-        for word in self.glued:
+        """``text`` with the conversation's split words and names written as it wrote them, and a
+        fact it states that is a name of known words written so too ("Your parrot's name is
+        captain jack." -> "... Captain Jack.")."""
+        value = stated_value(text)
+        stated = [name for name in self.names if value and tokenize(name) == tokenize(value)]
+        for word in self.glued + stated:
             pattern = r"(?<!\w)" + r"\s".join(map(re.escape, tokenize(word, lower=False))) + r"(?!\w)"
             text = re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
         return self._whole_names(text)

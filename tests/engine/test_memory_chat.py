@@ -277,6 +277,9 @@ def test_the_words_a_conversation_wants_written_its_way():
                known=lambda word: word.lower() in vocabulary)
     assert words.glued == ["Gizmo42", "New Ardmoor"]  # "New York" and "You Today" are the model's words
     assert words.names == ["New Ardmoor", "New York", "You Today"]  # but are names the user wrote
+    # A fact stated as one of them is written as the user wrote it; other talk is left alone.
+    assert words.reglue("You said you live in new york.") == "You said you live in New York."
+    assert words.reglue("I love new york, and you today?") == "I love new york, and you today?"
     assert words.reglue("you live in new ardmoor with gizmo 42 in new york") == \
         "you live in New Ardmoor with Gizmo42 in new york"
     ids = {"gizmo": 20, "42": 21}
