@@ -30,7 +30,7 @@ from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
 from engine.tasks.told import (DECLINE, declines, forced, ground, misplaced, restart, spellings, stated_value, states_untold,
-                               tellings, told_words)
+                               tellings, told_words, unheard_kind)
 from engine.text import detokenize, tokenize
 
 
@@ -147,7 +147,8 @@ class MemoryReplies:
         (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
         are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
         from 2), of the stored pairs read (``ago`` < 0) and of ``text`` before its question. Where
-        one states a value nobody told, or told as another kind of thing, and none declines, the
+        one states a value nobody told, or told as another kind of thing or as one the user spoke of
+        nowhere, and none declines, the
         model's own decline, searched for from ``decoder`` with ``step`` (:meth:`_forced`), joins
         them; where one declines to say a kind of thing the user told a value of, the model's
         replies that start by saying it ("your favourite fruit ...") join them."""
@@ -164,7 +165,8 @@ class MemoryReplies:
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users])
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
-        if (any(states_untold(reply, told) or misplaced(reply, told_in, text) for reply in texts)
+        if (any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
+                for reply in texts)
                 and not any(map(declines, texts))):
             starts.append(DECLINE)
         for start in filter(None, starts):

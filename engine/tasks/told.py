@@ -15,7 +15,8 @@ the value was said (:func:`ground`): told in a sentence that speaks of what the 
 itself offers to say it was not told (an :data:`UNTOLD_MARKERS` reply: the question is about a fact
 of the user's, by the model's own reading), a value nobody said loses much and one told about
 something else loses some. A value stated as another kind of thing than it was told as ("Your dog
-is called Miso." after "my cat is called Miso"; :func:`misplaced`) counts as one nobody said.
+is called Miso." after "my cat is called Miso"; :func:`misplaced`), or as a kind of thing the
+user spoke of nowhere ("Your snake is called 97."; :func:`unheard_kind`), counts as one nobody said.
 Where a candidate states a value nobody said and none declines, the model's own decline is
 searched for and joins them; where a candidate declines, or states a wrong value, of a kind of
 thing the user told a value of ("which fruit tops my list?" after "no fruit beats peaches in my
@@ -242,7 +243,7 @@ def told_kinds(told: list[Telling]) -> set[str]:
     out: set[str] = set()
     for telling in told:
         if any(not kinds([word]) for word in telling.said - FRAME_WORDS - ASKING_WORDS):
-            out |= kinds(telling.said) or kinds(telling.turn)
+            out |= kinds(telling.said) | kinds(telling.turn)
     return out
 
 
@@ -251,6 +252,20 @@ def told_kinds(told: list[Telling]) -> set[str]:
 # called", "you're going to".
 STARTS = {kind.lower(): slot.state[0].split("{v}")[0].format(q=kind.lower(), a="a").strip()
           for slot in SLOTS for kind in slot.qualifiers if kind}
+
+
+def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
+    """Whether ``reply`` states a value as a kind of thing (the question ``asked`` names, else the
+    reply) the user told no value of (:func:`told_kinds`): "Your snake is called 97." where no
+    sentence spoke of a snake. Not where a sentence told the value as a favourite or a name of a
+    kind it did not say ("i love teal" may tell the favourite colour asked about)."""
+    value = stated_value(reply)
+    if not value:
+        return False
+    wanted = kinds(content_words(asked)) or kinds(content_words(reply))
+    words = content_words(value)
+    unsaid = any(words & t.said and t.said & FRAME_WORDS and not kinds(t.said) | kinds(t.turn) for t in told)
+    return bool(wanted) and not wanted & told_kinds(told) and not unsaid
 
 
 def spellings(text: str) -> list[str]:
@@ -306,7 +321,7 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
         gain = 0.0
         if value is None or words & stored:
             pass
-        elif not words & told or misplaced(text, told_in, asked):
+        elif not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
             if told_about(text, told_in, question):

@@ -6,7 +6,7 @@ from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines, forced, ground, misplaced, restart,
-                               spellings, stated_value, tellings, told_kinds, told_words)
+                               spellings, stated_value, tellings, told_kinds, told_words, unheard_kind)
 from engine.text import tokenize
 
 
@@ -104,6 +104,20 @@ def test_a_value_stated_as_another_kind_of_thing_than_it_was_told_as_is_misplace
     assert not misplaced("You love teal.", told_in, "what colour do i like?")
     # A reply that states a value and declines too is no decline.
     assert not declines("You said you would go hiking on friday. You never told me.")
+
+
+def test_a_value_stated_as_a_kind_of_thing_the_user_spoke_of_nowhere_is_unheard():
+    told, told_in = _told("i'm 97", "i love teal", "my favourite drink is kvass", "hi, i'm Ulvik")
+    assert unheard_kind("Your snake is called 97.", told_in, "how is my snake named?")
+    assert unheard_kind("Your list is called Ulvik.", told_in, "which subject tops my list?")  # the question's kind
+    assert not unheard_kind("Your favourite drink is kvass.", told_in, "what's my favourite drink?")  # told
+    # Told as a favourite of a kind not said, it may be the one asked about; a question and reply of no kind judge nothing.
+    assert not unheard_kind("You love teal.", told_in, "what's my favourite colour?")
+    assert not unheard_kind("You're 97.", told_in, "how old am i?")
+    assert not unheard_kind("You didn't tell me your snake's name.", told_in, "how is my snake named?")
+    # Beside a decline it loses as a value nobody said.
+    hypotheses, texts = _pool("Your snake is called 97.", "You didn't tell me your snake's name.")
+    assert [h.prior for h in ground(hypotheses, texts, told, told_in, "how is my snake named?")] == [-UNTOLD_VALUE, 0.0]
 
 
 def test_a_reply_that_does_not_say_a_kind_of_thing_the_user_told_a_value_of_is_restarted_to_say_it():
