@@ -29,8 +29,8 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks.told import (DECLINE, declines, forced, ground, misplaced, restart, spellings, stated_value, states_untold,
-                               tellings, told_words, unheard_kind)
+from engine.tasks.told import (DECLINE, content_words, declines, forced, ground, kinds, misplaced, restart,
+                               spellings, stated_value, states_untold, tellings, told_words, unheard_kind)
 from engine.text import detokenize, tokenize
 
 
@@ -165,13 +165,15 @@ class MemoryReplies:
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users])
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
+        asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
         if (any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
                 for reply in texts)
-                and not any(map(declines, texts))):
+                and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked) for reply in texts)):
             starts.append(DECLINE)
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
-            hypotheses, texts = hypotheses + found, texts + [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
+            hypotheses = hypotheses + found
+            texts = texts + [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
         names = {tuple(tokenize(name)) for name in unknown.names}
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names)
 

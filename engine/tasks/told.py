@@ -88,7 +88,7 @@ _FRAMES = tuple(re.compile(pattern) for pattern in (
     r"^your home is in (?P<v>.+)$",
     rf"^(?:you said )?you(?:'re| are) going to (?P<v>.+?) on {_DAY}$",
     rf"^on {_DAY},? you(?:'re| are) going to (?P<v>.+)$",
-    rf"^you said you would (?P<v>.+?) on {_DAY}$",
+    rf"^you said you would (?P<v>.+?)(?: on {_DAY})?$",
     r"^(?:you said )?(?:you're|you are|you work as) an? (?P<v>.+)$",
     # Frames that chitchat says too ("You're welcome!", "It's fine."): not read as a fact left empty.
     r"^(?:you said )?(?:you're|you are) (?P<v>.+?)(?: years old)?$",

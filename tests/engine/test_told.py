@@ -5,8 +5,8 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines, forced, ground, misplaced, restart,
-                               spellings, stated_value, tellings, told_kinds, told_words, unheard_kind)
+from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines, forced,
+                               ground, misplaced, restart, spellings, stated_value, tellings, told_kinds, told_words, unheard_kind)
 from engine.text import tokenize
 
 
@@ -118,6 +118,10 @@ def test_a_value_stated_as_a_kind_of_thing_the_user_spoke_of_nowhere_is_unheard(
     # Beside a decline it loses as a value nobody said.
     hypotheses, texts = _pool("Your snake is called 97.", "You didn't tell me your snake's name.")
     assert [h.prior for h in ground(hypotheses, texts, told, told_in, "how is my snake named?")] == [-UNTOLD_VALUE, 0.0]
+
+
+def test_a_plan_stated_without_its_day_is_still_a_plan():
+    assert stated_value("You said you would repaint the gazebo.") == "repaint the gazebo"
 
 
 def test_a_reply_that_does_not_say_a_kind_of_thing_the_user_told_a_value_of_is_restarted_to_say_it():
