@@ -258,13 +258,15 @@ def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
     """Whether ``reply`` states a value as a kind of thing (the question ``asked`` names, else the
     reply) the user told no value of (:func:`told_kinds`): "Your snake is called 97." where no
     sentence spoke of a snake. Not where a sentence told the value as a favourite or a name of a
-    kind it did not say ("i love teal" may tell the favourite colour asked about)."""
+    kind it did not say ("i love teal" may tell the favourite colour asked about; "my name is Tom"
+    says whose name it is)."""
     value = stated_value(reply)
     if not value:
         return False
     wanted = kinds(content_words(asked)) or kinds(content_words(reply))
     words = content_words(value)
-    unsaid = any(words & t.said and t.said & FRAME_WORDS and not kinds(t.said) | kinds(t.turn) for t in told)
+    unsaid = any(words & t.said and t.said & FRAME_WORDS and not kinds(t.said) | kinds(t.turn)
+                 and not _within(("my", "name"), t.words) for t in told)
     return bool(wanted) and not wanted & told_kinds(told) and not unsaid
 
 

@@ -107,7 +107,8 @@ def test_a_value_stated_as_another_kind_of_thing_than_it_was_told_as_is_misplace
 
 
 def test_a_value_stated_as_a_kind_of_thing_the_user_spoke_of_nowhere_is_unheard():
-    told, told_in = _told("i'm 97", "i love teal", "my favourite drink is kvass", "hi, i'm Ulvik")
+    told, told_in = _told("i'm 97", "i love teal", "my favourite drink is kvass", "hi, i'm Ulvik", "my name is Tom")
+    assert unheard_kind("Your cat is called Tom.", told_in, "what's my cat called?")  # the user's own name
     assert unheard_kind("Your snake is called 97.", told_in, "how is my snake named?")
     assert unheard_kind("Your list is called Ulvik.", told_in, "which subject tops my list?")  # the question's kind
     assert not unheard_kind("Your favourite drink is kvass.", told_in, "what's my favourite drink?")  # told
