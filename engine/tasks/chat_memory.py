@@ -147,11 +147,11 @@ class MemoryReplies:
         (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
         are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
         from 2), of the stored pairs read (``ago`` < 0) and of ``text`` before its question. Where
-        one states a value nobody told, or told as another kind of thing or as one the user spoke of
-        nowhere, and none declines, the
-        model's own decline, searched for from ``decoder`` with ``step`` (:meth:`_forced`), joins
-        them; where one declines to say a kind of thing the user told a value of, the model's
-        replies that start by saying it ("your favourite fruit ...") join them."""
+        one states a value nobody told, or told as another kind of thing or as one the user spoke
+        of nowhere, and none declines what the question asks, the model's own decline, searched
+        for from ``decoder`` with ``step`` (:meth:`_forced`), joins them; where one declines, or
+        states a wrong value, of a kind of thing the user told a value of, the model's best replies
+        that start the way it states that kind ("your favourite fruit is ...") join them."""
         if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
             return hypotheses
         words = self.memory_words(ids, unknown)
@@ -235,7 +235,7 @@ class MemoryReplies:
             source_tokens=self.memory_words([ids[i] for i in keep], unknown),
             attention=[[row[i] for i in keep] for row in attention],
             state=ChatState(new_state, turns + 1, self.model_id, tuple(unknown), unknown.kept_glued(),
-                         unknown.kept_names()),
+                            unknown.kept_names()),
             alternatives=[(write(h.tokens), h.score) for h in hypotheses],
             source_turns=[ago[i] for i in keep], copied=copied, knowledge=drawn_on,
             stored_questions=[hit.pair.question for hit in hits],
@@ -352,8 +352,8 @@ def _leading_on(step, after: dict[int, int], bonus: Optional[float] = None):
 # What a reply gains for going on, after a word outside the vocabulary, with the word that followed
 # it where it was told (see _leading_on).
 GO_ON = 3.0
-# How many replies the model gives, forced to start by saying what it declined to say it was told
-# (the user told a value of that kind), for the grounding to weigh (engine.tasks.told).
+# How many replies the model gives, forced to start the way it states a kind of thing the user told
+# a value of, where a candidate declines or states a wrong value of it (engine.tasks.told.restart).
 FORCED_BEAMS = 4
 
 
