@@ -171,12 +171,17 @@ def states_untold(reply: str, told: set[str]) -> bool:
 
 class Telling(NamedTuple):
     """One sentence of the user's: its content words, the content words it speaks of (:func:`tellings`),
-    and those of the turn it is in (its other sentences, and the bot's question it answers)."""
+    the kinds of thing (:func:`kinds`) it names and its turn names (its other sentences, and the
+    bot's question it answers), whether it says a word besides kinds, :data:`FRAME_WORDS` and
+    :data:`ASKING_WORDS` (a value: "no fruit beats peaches in my book", not "i don't have a
+    favourite colour"), and its words in order, in lower case."""
 
     said: set[str]
     about: set[str]
-    turn: set[str]
-    words: tuple[str, ...] = ()  # the sentence's words in order, in lower case
+    kinds: set[str]
+    turn_kinds: set[str]
+    valued: bool
+    words: tuple[str, ...]
 
 
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telling]:
@@ -189,7 +194,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
     for user, bot in turns:
         before = _token_content(bot)
         asking = before if any(word == "?" for word in bot) else set()
-        whole = _token_content(user) | asking
+        turn_kinds = kinds(_token_content(user) | asking)
         sentence: list[str] = []
         for word in list(user) + ["."]:
             if word not in (".", "!", "?"):
@@ -201,7 +206,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
                 for earlier in out:
                     if (earlier.said - FRAME_WORDS) & words:
                         about |= earlier.about
-                out.append(Telling(words, about, whole, tuple(word.lower() for word in sentence)))
+                valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS)
+                out.append(Telling(words, about, kinds(words), turn_kinds, valued,
+                                   tuple(word.lower() for word in sentence)))
             sentence = []
     return out
 
@@ -230,21 +237,15 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
         return False
     words = content_words(value)
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
-    told_as = [kinds(telling.said) or kinds(telling.turn) for telling in told if words & telling.said]
+    told_as = [telling.kinds or telling.turn_kinds for telling in told if words & telling.said]
     return bool(stated_as) and bool(told_as) and all(kind and not kind & stated_as for kind in told_as)
 
 
 def told_kinds(told: list[Telling]) -> set[str]:
     """The kinds of thing (:func:`kinds`) the sentences of ``told`` (:func:`tellings`) told a value
-    of: a sentence that names the kind (or is in a turn that does, or answers a bot's question
-    that does) and says a word
-    more than kinds, :data:`FRAME_WORDS` and :data:`ASKING_WORDS` ("no fruit beats peaches in my
-    book"; not "i don't have a favourite colour")."""
-    out: set[str] = set()
-    for telling in told:
-        if any(not kinds([word]) for word in telling.said - FRAME_WORDS - ASKING_WORDS):
-            out |= kinds(telling.said) | kinds(telling.turn)
-    return out
+    of: a sentence that says a value (:class:`Telling`) and names the kind (or is in a turn that
+    does, or answers a bot's question that does)."""
+    return {kind for telling in told if telling.valued for kind in telling.kinds | telling.turn_kinds}
 
 
 # How the model was trained to start stating a value of each kind of thing a slot is about (the
@@ -265,7 +266,7 @@ def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
         return False
     wanted = kinds(content_words(asked)) or kinds(content_words(reply))
     words = content_words(value)
-    unsaid = any(words & t.said and t.said & FRAME_WORDS and not kinds(t.said) | kinds(t.turn)
+    unsaid = any(words & t.said and t.said & FRAME_WORDS and not t.kinds | t.turn_kinds
                  and not _within(("my", "name"), t.words) for t in told)
     return bool(wanted) and not wanted & told_kinds(told) and not unsaid
 
@@ -308,11 +309,12 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
     one that states a value told about what the question ``asked`` asks about
     (:func:`told_about`, ``told_in``) gains :data:`ABOUT_VALUE`, and one that states whole a name
-    written in the conversation (``names``) another states a part of gains :data:`WHOLE_VALUE`; where one declines and the
-    question says what it asks about (a word other than :data:`FRAME_WORDS` and
-    :data:`ASKING_WORDS`), one that states a
-    value told about something else loses :data:`ELSEWHERE_VALUE`. A value a stored pair holds
-    (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
+    written in the conversation (``names``) another states a part of gains :data:`WHOLE_VALUE`;
+    where one declines and the question says what it asks about (a word other than
+    :data:`FRAME_WORDS` and :data:`ASKING_WORDS`), one that states a value told about something
+    else loses :data:`ELSEWHERE_VALUE`. A value told as another kind of thing, or as one the user
+    spoke of nowhere (:func:`misplaced`, :func:`unheard_kind`), counts as one nobody told. A value
+    a stored pair holds (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
     declined = any(declines(text) for text in texts)
     values = [stated_value(text) for text in texts]
@@ -341,8 +343,8 @@ def _within(part: tuple[str, ...], whole: Sequence[str]) -> bool:
 
 def _whole(span: tuple[str, ...], spans: Sequence[tuple[str, ...]], names: set[tuple[str, ...]]) -> bool:
     """Whether ``span`` (a candidate's value, in words) is a name written in the conversation
-    (``names``: runs of capitalised words, in lower case) of which another candidate's value (of ``spans``) is a
-    part: "ancient greek" of "Probably Ancient Greek", where another candidate said "greek"."""
+    (``names``: runs of capitalised words, in lower case) of which another candidate's value (of
+    ``spans``) is a part: "ancient greek" of "Probably Ancient Greek", where another said "greek"."""
     return span in names and any(0 < len(part) < len(span) and _within(part, span) for part in spans)
 
 
