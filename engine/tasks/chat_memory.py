@@ -29,8 +29,9 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks.told import (DECLINE, content_words, declines, forced, ground, kinds, misplaced, restart,
-                               spellings, stated_value, states_untold, tellings, told_words, unheard_kind)
+from engine.tasks.told import (DECLINE, TOPICS, content_words, declines, forced, ground, kinds, misplaced, restart,
+                               spellings, stated_value, states_untold, tellings, told_as_topic, told_words,
+                               unheard_kind)
 from engine.text import detokenize, tokenize
 
 
@@ -172,8 +173,12 @@ class MemoryReplies:
             starts.append(DECLINE)
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
-            hypotheses = hypotheses + found
-            texts = texts + [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
+            said = [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
+            topic = next((topic for topic, (begins, _) in TOPICS.items() if begins == start), None)
+            if topic:  # a value the user told of no such thing is no answer of this kind
+                found, said = [h for h, t in zip(found, said) if told_as_topic(t, told_in, topic)], \
+                    [t for t in said if told_as_topic(t, told_in, topic)]
+            hypotheses, texts = hypotheses + found, texts + said
         names = {tuple(tokenize(name)) for name in unknown.names}
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names)
 

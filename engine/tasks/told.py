@@ -39,7 +39,7 @@ from engine.text import tokenize
 
 # What a candidate reply loses (per-token units, as the reranking's scores) for stating a value
 # nobody told. Session 22, the validation sets: see docs/experiments.md.
-UNTOLD_VALUE = 3.0
+UNTOLD_VALUE = 6.0
 
 # What a candidate gains (per-token units) for stating a value told in a sentence that speaks of
 # what the question asks about (:func:`told_about`): "my favourite drink is kvass" answers "which
@@ -53,6 +53,9 @@ ELSEWHERE_VALUE = 1.0
 # What a candidate gains besides (per-token units) for stating whole a told value another candidate
 # states a part of ("Your favourite subject is ancient greek." beside "... is greek."; :func:`_whole`).
 WHOLE_VALUE = 1.0
+# What a candidate loses (per-token units) for declining to state a kind of thing or a topic the user
+# told a value of, where another candidate states a value told about what is asked.
+DECLINE_TOLD = 2.0
 # Words that frame a fact rather than say what it is about: "name" in "my cat's name is Miso" does
 # not make it an answer to "what's my dog's name?".
 FRAME_WORDS = frozenset("favourite favorite fave name names named called call calls best like likes love loves "
@@ -182,6 +185,8 @@ class Telling(NamedTuple):
     turn_kinds: set[str]
     valued: bool
     words: tuple[str, ...]
+    topics: set[str] = set()
+    denied: set[str] = set()
 
 
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telling]:
@@ -195,6 +200,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
         before = _token_content(bot)
         asking = before if any(word == "?" for word in bot) else set()
         turn_kinds = kinds(_token_content(user) | asking)
+        turn_topics = topics(_token_content(user) | asking)
         sentence: list[str] = []
         for word in list(user) + ["."]:
             if word not in (".", "!", "?"):
@@ -208,9 +214,44 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
                         about |= earlier.about
                 valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS)
                 out.append(Telling(words, about, kinds(words), turn_kinds, valued,
-                                   tuple(word.lower() for word in sentence)))
+                                   tuple(word.lower() for word in sentence), topics(words) | turn_topics,
+                                   _denied(sentence)))
             sentence = []
     return out
+
+
+# How a user takes a value back: "not Vexmoor, Brisbane!", "sorry, i meant 61, not 108.", "i said
+# Zephyrine but i meant Anouk." (the corrections of engine.data.memory_facts).
+_NOT = frozenset(("not", "isn't", "wasn't", "aren't"))
+_DENIED_MOST = 4  # words after a "not" that it can deny, up to the first punctuation
+
+
+def _denied(sentence: Sequence[str]) -> set[str]:
+    """The content words a sentence (its words) takes back: the few after "not" up to a comma, and
+    those between "i said" and "but"."""
+    words = [word.lower() for word in sentence]
+    out: set[str] = set()
+    for i, word in enumerate(words):
+        if word in _NOT:
+            after = []
+            for next_word in words[i + 1:i + 1 + _DENIED_MOST]:
+                if not any(ch.isalnum() for ch in next_word):
+                    break
+                after.append(next_word)
+            out |= _token_content(after)
+    for i in range(len(words) - 1):
+        if words[i:i + 2] == ["i", "said"] and "but" in words[i + 2:]:
+            out |= _token_content(words[i + 2:words.index("but", i + 2)])
+    return out
+
+
+def taken_back(reply: str, told: list[Telling]) -> bool:
+    """Whether the value ``reply`` states was taken back (:func:`_denied`) in the last sentence of
+    ``told`` that says it: "Not Vexmoor, Brisbane!" takes Vexmoor back."""
+    value = stated_value(reply)
+    words = content_words(value) if value else set()
+    last = next((t for t in reversed(told) if words & t.said), None)
+    return last is not None and bool(words) and words <= last.denied
 
 
 def kinds(words: Iterable[str]) -> set[str]:
@@ -235,6 +276,9 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     value = stated_value(reply)
     if not value:
         return False
+    said_as, asked_about = topics(content_words(reply)), topics(content_words(asked))
+    if said_as and asked_about and not said_as & asked_about:  # "You live in farrier." to "what's my job?"
+        return True
     words = content_words(value)
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
     told_as = [telling.kinds or telling.turn_kinds for telling in told if words & telling.said]
@@ -253,6 +297,44 @@ def told_kinds(told: list[Telling]) -> set[str]:
 # called", "you're going to".
 STARTS = {kind.lower(): slot.state[0].split("{v}")[0].format(q=kind.lower(), a="a").strip()
           for slot in SLOTS for kind in slot.qualifiers if kind}
+
+
+# What a fact about the user is about where no kind of thing says it (a name, a friend, an age, a
+# job, a home): the words that say so in a question ("which pal did i mention?") or a telling ("i've
+# known my buddy Ivan since kindergarten"; the slots' own words and their common synonyms), and how
+# the model was trained to start stating it (the slot's ``state`` templates). A friend's name is
+# the friend's, not the user's ("what's my best friend's name?" asks about the friend): a sentence
+# or question that speaks of a friend or names a kind speaks of no name of the user's.
+TOPICS = {
+    "friend": ("your best friend is", frozenset("friend friends pal pals buddy buddies mate bestie".split())),
+    "name": ("your name is", frozenset("name names named call called introduce introduced".split())),
+    "age": ("you are", frozenset("age old years birthday born".split())),
+    "job": ("you work as", frozenset("job jobs work occupation profession career trade earn".split())),
+    "home": ("you live in", frozenset("live lives home city town address reside based".split())),
+}
+
+
+def topics(words: Iterable[str]) -> set[str]:
+    """The :data:`TOPICS` ``words`` (lower case) speak of; not the user's name where they speak of
+    a friend or name a kind of thing (:func:`kinds`)."""
+    words = set(words)
+    out = {topic for topic, (_, cues) in TOPICS.items() if words & cues}
+    if "friend" in out or kinds(words):
+        out.discard("name")
+    return out
+
+
+def told_topics(told: list[Telling]) -> set[str]:
+    """The :data:`TOPICS` the sentences of ``told`` told a value of: a sentence that says a value
+    and speaks of the topic (or is in a turn that does, or answers a bot's question that does)."""
+    return {topic for telling in told if telling.valued for topic in telling.topics}
+
+
+def told_as_topic(reply: str, told: list[Telling], topic: str) -> bool:
+    """Whether ``reply`` states a value told in a sentence of ``told`` that speaks of ``topic``."""
+    value = stated_value(reply)
+    words = content_words(value) if value else set()
+    return bool(words) and any(words & t.said and topic in t.topics for t in told)
 
 
 def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
@@ -278,18 +360,39 @@ def spellings(text: str) -> list[str]:
     return [text] if other == text else [text, other]
 
 
+_FIRST_PERSON = frozenset("i me my mine myself i'm i've i'd".split())
+_REQUESTS = frozenset("name tell remind say guess recall".split())
+
+
+def _asks_of_user(text: str) -> bool:
+    """Whether ``text`` asks something of the user's: it speaks of them and its last sentence is
+    a question or a request ("which fruit tops my list?", "name the colour i like best")."""
+    words = tokenize(text)
+    last = _SENTENCES.findall(text.lower())[-1:] or [""]
+    lead = tokenize(last[0])[:1]
+    return bool(set(words) & _FIRST_PERSON) and ("?" in text or bool(set(lead) & _REQUESTS))
+
+
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
-    """Where ``reply`` declines, or states a value not told about what the question ``asked`` asks
-    about (:func:`told_about`), of a kind of thing (:func:`kinds`: those the question names, else
-    the reply) the user told a value of (:func:`told_kinds`): how the model starts stating a
-    value of that kind (:data:`STARTS`; "I'm not sure, you haven't told me your favourite fruit."
-    -> "your favourite fruit is"). None otherwise."""
+    """Where ``reply`` declines, states a value not told about what the question ``asked`` asks
+    about (:func:`told_about`), or (to a question about the user) states none, of a kind of thing
+    (:func:`kinds`: those the question names, else the reply) the user told a value of
+    (:func:`told_kinds`): how the model starts stating a value of that kind (:data:`STARTS`; "I'm
+    not sure, you haven't told me your favourite fruit." -> "your favourite fruit is"); else, of a
+    topic the question speaks of that the user told a value of (:func:`topics`, :func:`told_topics`),
+    how it starts stating that ("which pal did i mention?" -> "your best friend is"). None otherwise."""
     if not declines(reply):
         value = stated_value(reply)
-        if not value or told_about(reply, told, content_words(asked) - FRAME_WORDS - ASKING_WORDS):
+        if value is None and not _asks_of_user(asked):
+            return None
+        if value == "" or value and told_about(reply, told, content_words(asked) - FRAME_WORDS - ASKING_WORDS):
             return None
     wanted = (kinds(content_words(asked)) or kinds(content_words(reply))) & told_kinds(told)
-    return next((STARTS[kind] for kind in sorted(wanted) if kind in STARTS), None)
+    start = next((STARTS[kind] for kind in sorted(wanted) if kind in STARTS), None)
+    if start is None:
+        topic = next((t for t in TOPICS if t in topics(content_words(asked)) & told_topics(told)), None)
+        start = TOPICS[topic][0] if topic else None
+    return start
 
 
 def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
@@ -316,19 +419,33 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     spoke of nowhere (:func:`misplaced`, :func:`unheard_kind`), counts as one nobody told. A value
     a stored pair holds (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
+    asked_topics = topics(content_words(asked))
     declined = any(declines(text) for text in texts)
     values = [stated_value(text) for text in texts]
     spans = [tuple(tokenize(value)) if value else () for value in values]
+    # Where a candidate states a value told about what is asked, a decline of a kind of thing or
+    # topic the user told a value of says what is not so ("I'm not sure, you haven't told me your
+    # favourite animal." after "if i had to pick one single animal it would be giraffes").
+    answered = any(value and not content_words(value) & stored and (
+        told_about(text, told_in, question) or any(told_as_topic(text, told_in, t) for t in asked_topics))
+        for text, value in zip(texts, values))
+    told_of = told_kinds(told_in) | told_topics(told_in) if answered else set()
     out = []
     for hypothesis, text, value, span in zip(hypotheses, texts, values, spans):
         words = content_words(value) if value is not None else set()
         gain = 0.0
-        if value is None or words & stored:
+        if value is None and told_of and declines(text):
+            said = content_words(text)
+            if (kinds(said) or kinds(content_words(asked))) & told_of or (topics(said) or asked_topics) & told_of:
+                gain = -DECLINE_TOLD
+        elif value is None or words & stored:
             pass
+        elif taken_back(text, told_in):
+            gain = -UNTOLD_VALUE
         elif not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
-            if told_about(text, told_in, question):
+            if told_about(text, told_in, question) or any(told_as_topic(text, told_in, t) for t in asked_topics):
                 gain = ABOUT_VALUE
             elif declined and question:
                 gain = -ELSEWHERE_VALUE

@@ -5,8 +5,9 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import (ABOUT_VALUE, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines, forced,
-                               ground, misplaced, restart, spellings, stated_value, tellings, told_kinds, told_words, unheard_kind)
+from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines,
+                               forced, ground, misplaced, restart, spellings, stated_value, taken_back, tellings,
+                               told_as_topic, told_kinds, told_topics, told_words, topics, unheard_kind)
 from engine.text import tokenize
 
 
@@ -59,7 +60,8 @@ def test_a_value_nobody_told_loses_only_where_the_model_offers_to_decline():
     hypotheses, texts = _pool("Your favourite drink is all.", "You didn't tell me your favourite drink.",
                               "Your favourite drink is kvass.", "Your horse is called?")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "which drink tops my list?")]
-    assert priors == [-UNTOLD_VALUE, 0.0, ABOUT_VALUE, -UNTOLD_VALUE]
+    # the decline says what is not so: a drink was told, and a candidate states it
+    assert priors == [-UNTOLD_VALUE, -DECLINE_TOLD, ABOUT_VALUE, -UNTOLD_VALUE]
     # Without a reply that declines, a value nobody told keeps its place ("You're welcome!" in chitchat).
     hypotheses, texts = _pool("You're welcome!", "Your favourite drink is all.")
     assert [h.prior for h in ground(hypotheses, texts, told, told_in, "thank you for my drink")] == [0.0, 0.0]
@@ -73,7 +75,7 @@ def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_els
                               "I'm not sure, you haven't told me your favourite sport.", "Your favourite sport is kvass.")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, asked_sport)]
     # the bot's question said what "hurling" was; kvass was told as a drink (:func:`misplaced`)
-    assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, 0.0, -UNTOLD_VALUE]
+    assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, -DECLINE_TOLD, -UNTOLD_VALUE]
     # Without a decline among them nothing loses; a question of frame words and asking-back words
     # alone ("do you remember my name? just checking.") judges nothing.
     assert [h.prior for h in ground(*_pool(texts[0]), told, told_in, asked_sport)] == [0.0]
@@ -152,6 +154,41 @@ def test_a_reply_that_does_not_say_a_kind_of_thing_the_user_told_a_value_of_is_r
     assert spellings("your dog is called") == ["your dog is called"]
 
 
+def test_a_question_about_a_friend_a_name_an_age_a_job_or_a_home_is_restarted_to_say_what_was_told():
+    _, told_in = _told("i've known my buddy Ivan since kindergarten", "i have been alive for 94 years",
+                       ("What's your name?", "the one and only Bea"))
+    assert told_topics(told_in) >= {"friend", "age", "name"} and not told_topics(told_in) & {"job", "home"}
+    assert topics(["pal", "name"]) == {"friend"} and topics(["cat", "name"]) == set()  # a friend's, a cat's
+    for reply, asked, start in (
+            ("You didn't tell me your favourite pal.", "which pal did i mention?", "your best friend is"),
+            ("Their name is buddy.", "the buddy i spoke of, what's their name?", "your best friend is"),
+            ("I'm not sure, you haven't told me your name.", "which name did i give you?", "your name is"),
+            ("I'm not sure yet.", "how many years have i lived?", "you are")):
+        assert restart(reply, told_in, asked) == start, reply
+    # Nothing told of the topic asked: no restart; a forced reply must state a value told of the topic.
+    assert restart("You didn't tell me your job.", told_in, "which line of work am i in?") is None
+    assert told_as_topic("Your best friend is Ivan.", told_in, "friend")
+    assert not told_as_topic("Your best friend is Bea.", told_in, "friend")
+    # A value stated as another topic than the question asks about is misplaced.
+    assert misplaced("You said you live in farrier.", told_in, "which line of work am i in?")
+    assert misplaced("You're 61 years old.", told_in, "how do i earn my money?")
+    assert not misplaced("You said you're 94.", told_in, "how many years have i lived?")
+
+
+def test_a_value_the_user_took_back_loses_to_the_one_they_meant():
+    told, told_in = _told("no animal beats quokkas in my book", "not quokkas, pangolins!",
+                          "i said Zephyrine but i meant Anouk.", "i have a cat called Miso. sorry, i meant Mochi, not Miso")
+    for reply in ("Your favourite animal is quokkas.", "Your name is Zephyrine.", "Your cat is called Miso."):
+        assert taken_back(reply, told_in), reply
+    for reply in ("Your favourite animal is pangolins.", "Your name is Anouk.", "Your cat is called Mochi."):
+        assert not taken_back(reply, told_in), reply
+    # Said again after it was taken back, it stands.
+    assert not taken_back("Your favourite animal is quokkas.", _told("not quokkas, pangolins!", "i love quokkas")[1])
+    hypotheses, texts = _pool("Your favourite animal is quokkas.", "Your favourite animal is pangolins.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "which animal tops my list?")]
+    assert priors == [-UNTOLD_VALUE, ABOUT_VALUE]
+
+
 def test_a_name_said_whole_gains_over_a_part_of_it():
     told, told_in = _told(("Which subject do you like best?", "Probably Ancient Greek"),
                           "without a shadow of doubt tea")
@@ -159,7 +196,7 @@ def test_a_name_said_whole_gains_over_a_part_of_it():
     hypotheses, texts = _pool("You said greek is your favourite subject.", "Your favourite subject is ancient greek.",
                               "You didn't tell me your favourite subject.")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what's my favourite subject?", names=names)]
-    assert priors == [ABOUT_VALUE, ABOUT_VALUE + WHOLE_VALUE, 0.0]
+    assert priors == [ABOUT_VALUE, ABOUT_VALUE + WHOLE_VALUE, -DECLINE_TOLD]
     # Alone, the whole name gains nothing more; words the user did not write as a name are no name.
     assert ground(*_pool(texts[1]), told, told_in, "what's my favourite subject?", names=names)[0].prior == ABOUT_VALUE
     hypotheses, texts = _pool("Your favourite drink is a shadow.", "Your favourite drink is without a shadow.")
