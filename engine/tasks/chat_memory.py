@@ -24,14 +24,14 @@ import torch
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
 from engine.decode_config import DecodeConfig
 from engine.decoding import Hypothesis, decode
-from engine.knowledge_index import question_match
+from engine.knowledge_index import STOP_WORDS, question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
 from engine.tasks.told import (DECLINE, TOPICS, content_words, declines, forced, ground, kinds, misplaced, restart,
-                               spellings, stated_value, states_untold, tellings, told_as_topic, told_words,
-                               unheard_kind)
+                               spellings, stated_value, states_untold, tellings, told_as_topic, told_values, told_words,
+                               unheard_kind, within)
 from engine.text import detokenize, tokenize
 
 
@@ -143,7 +143,7 @@ class MemoryReplies:
         return after
 
     def _grounded(self, hypotheses: list[Hypothesis], text: str, ids: list[int], ago: list[int],
-                  unknown: list[str], step, decoder, config: DecodeConfig) -> list[Hypothesis]:
+                  unknown: list[str], step, decoder, memory, config: DecodeConfig) -> list[Hypothesis]:
         """``hypotheses`` weighed by where the values they state about the user were said
         (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
         are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
@@ -171,16 +171,41 @@ class MemoryReplies:
                 for reply in texts)
                 and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked) for reply in texts)):
             starts.append(DECLINE)
+        names = {tuple(tokenize(name)) for name in unknown.names}
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
+            found += self._said_as_told(start, told_values(start, told_in, text, names), unknown, decoder, memory,
+                                        {tuple(h.tokens) for h in found})
             said = [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
             topic = next((topic for topic, (begins, _) in TOPICS.items() if begins == start), None)
             if topic:  # a value the user told of no such thing is no answer of this kind
                 found, said = [h for h, t in zip(found, said) if told_as_topic(t, told_in, topic)], \
                     [t for t in said if told_as_topic(t, told_in, topic)]
             hypotheses, texts = hypotheses + found, texts + said
-        names = {tuple(tokenize(name)) for name in unknown.names}
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names)
+
+    def _said_as_told(self, start: str, values: list[tuple[str, ...]], unknown: list[str], decoder, memory,
+                      seen: set[tuple]) -> list[Hypothesis]:
+        """Replies "``start`` ``value``." for each of ``values`` (words the conversation has said,
+        in the vocabulary or numbered by the copy path) that none of ``seen`` is, scored by the
+        model from ``decoder`` over ``memory``: log p(reply + <eos> | conversation)."""
+        known = {word.lower(): len(self.vocab) + i for i, word in enumerate(unknown)}
+        stoi = self.vocab.stoi
+        begin = next((words for words in map(tokenize, spellings(start)) if all(word in stoi for word in words)), None)
+        glued = [tuple(tokenize(word)) for word in unknown.kept_glued() if " " not in word]
+        end = ["."] if "." in stoi else []
+        replies = []
+        for value in values:
+            if any(value != whole and within(value, whole) for whole in glued):
+                continue  # "Gizmo" of "Gizmo42"
+            ids = [stoi.get(word, known.get(word)) for word in [*begin, *value, *end]] if begin else [None]
+            if None not in ids and tuple(ids) not in seen:
+                replies.append(ids)
+        if not replies:
+            return []
+        total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
+        return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
+                for reply, log_p in zip(replies, total.tolist())]
 
     def _forced(self, step, decoder, config: DecodeConfig, start: str, beams: int = 1) -> list[Hypothesis]:
         """The model's ``beams`` best replies (greedy for 1) that start with ``start``, in the first
@@ -223,7 +248,7 @@ class MemoryReplies:
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
-            hypotheses = self._grounded(hypotheses, text, ids, ago, unknown, step, decoder, config)
+            hypotheses = self._grounded(hypotheses, text, ids, ago, unknown, step, decoder, memory, config)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
@@ -259,20 +284,21 @@ class _Words(list):
     def __init__(self, words: Sequence[str] = (), glued: Sequence[str] = (), names: Sequence[str] = ()):
         super().__init__(words)
         self.glued = list(glued)
-        self.names = list(names)  # every name of several capitalised words, known or not
+        self.names = list(names)  # every name the user wrote capitalised, known or not
 
     def read(self, text: str, known: Callable[[str], bool] = lambda word: False) -> None:
-        """Keep ``text``'s split words, and its names with a word that is not ``known`` (in the
-        vocabulary: "New York" is said as the model writes it, "You Today" is no name)."""
+        """Keep ``text``'s split words, its names of several words with a word that is not ``known``
+        (in the vocabulary: "New York" is said as the model writes it, "You Today" is no name), and
+        all its names (one capitalised word that is no stop word, or several)."""
         for chunk in text.split():
             chunk = chunk.strip(".,;:!?\"'()[]{}")
             parts = tokenize(chunk, lower=False)
             if len(parts) > 1 and all(p.isalnum() for p in parts) and chunk not in self.glued:
                 self.glued.append(chunk)
-        for name in _names(text):
-            if name not in self.glued and not all(known(word) for word in name.split()):
+        for name in _names(text, least=1):
+            if " " in name and name not in self.glued and not all(known(word) for word in name.split()):
                 self.glued.append(name)
-            if name not in self.names:
+            if name not in self.names and (" " in name or name.lower() not in STOP_WORDS):
                 self.names.append(name)
 
     def follow(self, ids: Callable[[str], list[int]]) -> dict[int, int]:
@@ -366,13 +392,14 @@ _CAPITALISED = re.compile(r"[A-Z][a-z]+")
 _SENTENCE_END = re.compile(r"[.!?]$")
 
 
-def _names(text: str) -> list[str]:
-    """Runs of two or more capitalised words in ``text`` ("I live in New Ardmoor." -> "New Ardmoor");
-    a sentence's first word is left out (it is capitalised as the sentence's), punctuation ends a run."""
+def _names(text: str, least: int = 2) -> list[str]:
+    """Runs of ``least`` or more capitalised words in ``text`` ("I live in New Ardmoor." -> "New
+    Ardmoor"); a sentence's first word is left out (it is capitalised as the sentence's),
+    punctuation ends a run."""
     names, run, sentence_start = [], [], True
 
     def close():
-        if len(run) >= 2:
+        if len(run) >= least:
             names.append(" ".join(run))
         run.clear()
 

@@ -56,6 +56,12 @@ WHOLE_VALUE = 1.0
 # What a candidate loses (per-token units) for declining to state a kind of thing or a topic the user
 # told a value of, where another candidate states a value told about what is asked.
 DECLINE_TOLD = 2.0
+# What a candidate gains besides (per-token units), to a question that asks a name (the user's, a
+# friend's, a pet's), for stating one the user wrote as a name ("Laura" of "that would be good old
+# Laura", not "good").
+NAME_VALUE = 1.0
+# Values a restarted reply is scored with at most (:func:`told_values`).
+VALUES_TRIED = 8
 # Words that frame a fact rather than say what it is about: "name" in "my cat's name is Miso" does
 # not make it an answer to "what's my dog's name?".
 FRAME_WORDS = frozenset("favourite favorite fave name names named called call calls best like likes love loves "
@@ -177,7 +183,8 @@ class Telling(NamedTuple):
     the kinds of thing (:func:`kinds`) it names and its turn names (its other sentences, and the
     bot's question it answers), whether it says a word besides kinds, :data:`FRAME_WORDS` and
     :data:`ASKING_WORDS` (a value: "no fruit beats peaches in my book", not "i don't have a
-    favourite colour"), and its words in order, in lower case."""
+    favourite colour"), its words in order, in lower case, the topics it speaks of and the words
+    it takes back (:func:`tellings`)."""
 
     said: set[str]
     about: set[str]
@@ -194,7 +201,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
     and the bot's words just before them): a :class:`Telling`, with what it speaks of: its own
     words, the bot turn's, and those of any earlier sentence it shares a word with other than
     :data:`FRAME_WORDS`, as "sorry, i meant rambutan, not salak" speaks of what "my favourite fruit
-    is salak" did, and "one is called Rex" not of what "my cat is called Miso" did."""
+    is salak" did, and "one is called Rex" not of what "my cat is called Miso" did; the topics
+    (:func:`topics`) of its words, its turn's and those of such an earlier sentence; and what it
+    takes back ("not Bea, Zephyrine!": "bea")."""
     out: list[Telling] = []
     for user, bot in turns:
         before = _token_content(bot)
@@ -208,14 +217,16 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
                 continue
             if sentence:
                 words = _token_content(sentence)
-                about = words | before
+                about, of = words | before, topics(words) | turn_topics
                 for earlier in out:
-                    if (earlier.said - FRAME_WORDS) & words:
+                    shared = (earlier.said - FRAME_WORDS) & words
+                    if shared:
                         about |= earlier.about
+                    if any(not topics([word]) for word in shared):  # not by "old" of "good old Ines"
+                        of |= earlier.topics
                 valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS)
                 out.append(Telling(words, about, kinds(words), turn_kinds, valued,
-                                   tuple(word.lower() for word in sentence), topics(words) | turn_topics,
-                                   _denied(sentence)))
+                                   tuple(word.lower() for word in sentence), of, _denied(sentence)))
             sentence = []
     return out
 
@@ -249,7 +260,10 @@ def taken_back(reply: str, told: list[Telling]) -> bool:
     """Whether the value ``reply`` states was taken back (:func:`_denied`) in the last sentence of
     ``told`` that says it: "Not Vexmoor, Brisbane!" takes Vexmoor back."""
     value = stated_value(reply)
-    words = content_words(value) if value else set()
+    return _taken_back(content_words(value) if value else set(), told)
+
+
+def _taken_back(words: set[str], told: list[Telling]) -> bool:
     last = next((t for t in reversed(told) if words & t.said), None)
     return last is not None and bool(words) and words <= last.denied
 
@@ -272,14 +286,25 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     (:func:`tellings`) telling it told as another ("my cat is called Miso", "my favourite colour is
     teal"): the kinds a sentence names (:func:`kinds`), or where it names none, those its turn
     names ("my favourite animal? definitely axolotls"; :class:`Telling`). A sentence that names
-    no kind, or a reply and question that name none, say nothing either way."""
+    no kind, or a reply and question that name none, say nothing either way. The same for topics
+    (:func:`topics`): a value stated as one topic where the question asks about another ("You live
+    in farrier." to "what's my job?"), or as the user's name or a friend's where every sentence
+    telling it told it as the other's ("You are Priya." to "what's my name?" after "my best friend
+    is called Priya")."""
     value = stated_value(reply)
     if not value:
         return False
-    said_as, asked_about = topics(content_words(reply)), topics(content_words(asked))
+    said_as, asked_about = topics(content_words(reply)), topics(_asked_words(asked))
     if said_as and asked_about and not said_as & asked_about:  # "You live in farrier." to "what's my job?"
         return True
     words = content_words(value)
+    # "You are Priya." to "what's my name?" after "my best friend is Priya": whose name (the topics
+    # a sentence names by the way, "for ten years", say too little to judge by)
+    topic = (said_as or asked_about) & _WHOSE
+    told_of = [telling.topics & _WHOSE for telling in told if words & telling.said]
+    number = bool(words) and all(map(str.isdigit, words))  # a name is no number ("You mentioned your friend 34.")
+    if topic and (number or told_of and all(of and not of & topic for of in told_of)):
+        return True
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
     told_as = [telling.kinds or telling.turn_kinds for telling in told if words & telling.said]
     return bool(stated_as) and bool(told_as) and all(kind and not kind & stated_as for kind in told_as)
@@ -306,12 +331,21 @@ STARTS = {kind.lower(): slot.state[0].split("{v}")[0].format(q=kind.lower(), a="
 # the friend's, not the user's ("what's my best friend's name?" asks about the friend): a sentence
 # or question that speaks of a friend or names a kind speaks of no name of the user's.
 TOPICS = {
-    "friend": ("your best friend is", frozenset("friend friends pal pals buddy buddies mate bestie".split())),
+    "friend": ("your best friend is", frozenset("friend pal buddy mate bestie".split())),
     "name": ("your name is", frozenset("name names named call called introduce introduced".split())),
     "age": ("you are", frozenset("age old years birthday born".split())),
     "job": ("you work as", frozenset("job jobs work occupation profession career trade earn".split())),
-    "home": ("you live in", frozenset("live lives home city town address reside based".split())),
+    "home": ("you live in", frozenset("live lives home city town reside based".split())),
 }
+
+
+def _asked_words(asked: str) -> set[str]:
+    """The content words of a question, less a first word "name" that asks to name something
+    ("Name the sport i like best" asks no name)."""
+    return content_words(re.sub(r"^\W*name\b", "", asked.lower()))
+
+
+_WHOSE = frozenset(("name", "friend"))
 
 
 def topics(words: Iterable[str]) -> set[str]:
@@ -349,7 +383,7 @@ def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
     wanted = kinds(content_words(asked)) or kinds(content_words(reply))
     words = content_words(value)
     unsaid = any(words & t.said and t.said & FRAME_WORDS and not t.kinds | t.turn_kinds
-                 and not _within(("my", "name"), t.words) for t in told)
+                 and not within(("my", "name"), t.words) for t in told)
     return bool(wanted) and not wanted & told_kinds(told) and not unsaid
 
 
@@ -390,9 +424,58 @@ def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
     wanted = (kinds(content_words(asked)) or kinds(content_words(reply))) & told_kinds(told)
     start = next((STARTS[kind] for kind in sorted(wanted) if kind in STARTS), None)
     if start is None:
-        topic = next((t for t in TOPICS if t in topics(content_words(asked)) & told_topics(told)), None)
+        topic = next((t for t in TOPICS if t in topics(_asked_words(asked)) & told_topics(told)), None)
         start = TOPICS[topic][0] if topic else None
     return start
+
+
+def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The values (in words) that could answer ``asked`` where the reply starts ``start`` (one of
+    :data:`STARTS` or of :data:`TOPICS`): in each sentence of ``told`` that tells a value of the
+    kind or topic the start states, the names the user wrote (``names``) and, for an age, the
+    numbers, newest first. The model scores "your ferret is called Pickles" when its search only
+    found "You named your ferret and gave it."."""
+    kind = next((kind for kind, begins in STARTS.items() if begins == start), None)
+    topic = next((topic for topic, (begins, _) in TOPICS.items() if begins == start), None)
+    if kind is None and topic is None:
+        return []
+    wanted = kinds(_asked_words(asked)) & {kind} if kind else {topic}
+    out: list[tuple[str, ...]] = []
+    for telling in reversed(told):
+        if not telling.valued or not (telling.kinds | telling.turn_kinds if kind else telling.topics) & wanted:
+            continue
+        found = [name for name in names if within(name, telling.words)]
+        if topic == "age":
+            found += [(word,) for word in telling.words if word.isdigit()]
+        if kind:  # a favourite thing or a pet's name may be any words: the model weighs each
+            found += [span for span in _spans(telling.words) if span not in found]
+        out += [value for value in found if value not in out]
+    return [value for value in out if not _taken_back(set(value), told)][:VALUES_TRIED]
+
+
+_JOINING = frozenset(("and", "of", "de", "la", "le"))
+
+
+def _spans(words: Sequence[str], longest: int = 3) -> list[tuple[str, ...]]:
+    """The runs of up to ``longest`` words in ``words`` that could be a value: words with a letter
+    or digit that are no stop word, kind of thing, topic, frame or asking word ("and" or "of"
+    between two such words joins them: "fish and chips"), longest first."""
+    def word_of_value(word):
+        return (word not in STOP_WORDS and any(ch.isalnum() for ch in word) and not kinds([word])
+                and not topics([word]) and word not in FRAME_WORDS and word not in ASKING_WORDS)
+
+    runs, run = [], []
+    for i, word in enumerate(words):
+        if word_of_value(word) or (run and word in _JOINING and i + 1 < len(words) and word_of_value(words[i + 1])):
+            run.append(word)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    spans = {tuple(run[i:j]) for run in runs for i in range(len(run))
+             for j in range(i + 1, min(len(run), i + longest) + 1) if run[i] not in _JOINING and run[j - 1] not in _JOINING}
+    return sorted(spans, key=lambda span: (-len(span), words.index(span[0])))
 
 
 def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
@@ -419,7 +502,9 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     spoke of nowhere (:func:`misplaced`, :func:`unheard_kind`), counts as one nobody told. A value
     a stored pair holds (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
-    asked_topics = topics(content_words(asked))
+    asked_topics = topics(_asked_words(asked))
+    # ("Name the sport i like best" asks no name)
+    asks_name = bool(asked_topics & {"name", "friend"} or _asked_words(asked) & _NAMING)
     declined = any(declines(text) for text in texts)
     values = [stated_value(text) for text in texts]
     spans = [tuple(tokenize(value)) if value else () for value in values]
@@ -442,7 +527,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             pass
         elif taken_back(text, told_in):
             gain = -UNTOLD_VALUE
-        elif not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked):
+        elif (not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked)
+              or hollow(value, asked) or "age" in asked_topics and not _numbers(words)):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
             if told_about(text, told_in, question) or any(told_as_topic(text, told_in, t) for t in asked_topics):
@@ -450,11 +536,32 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             elif declined and question:
                 gain = -ELSEWHERE_VALUE
             gain += WHOLE_VALUE if _whole(span, spans, names) else 0.0
+            gain += NAME_VALUE if asks_name and any(within(name, span) for name in names) else 0.0
         out.append(replace(hypothesis, prior=hypothesis.prior + gain) if gain else hypothesis)
     return out
 
 
-def _within(part: tuple[str, ...], whole: Sequence[str]) -> bool:
+_NAMING = frozenset("name names named called call".split())
+_NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred""".split())
+
+
+def _numbers(words: set[str]) -> bool:
+    """Whether ``words`` say a number ("47", "forty-seven")."""
+    return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & _NUMBER_WORDS for word in words)
+
+
+def hollow(value: str, asked: str) -> bool:
+    """Whether a stated ``value`` says nothing but words of the question ``asked``, of a topic, or
+    of how facts are framed or asked ("Your hamster is called hamster." to "how is my hamster
+    named?", "It's buddy.", "Your name is the one.")."""
+    words, question = content_words(value), content_words(asked)
+    return bool(words) and all(word in question or topics([word]) or word in FRAME_WORDS or word in ASKING_WORDS
+                               for word in words)
+
+
+def within(part: tuple[str, ...], whole: Sequence[str]) -> bool:
+    """Whether the words ``part`` come together in ``whole``."""
     return any(tuple(whole[i:i + len(part)]) == part for i in range(len(whole) - len(part) + 1))
 
 
@@ -462,7 +569,7 @@ def _whole(span: tuple[str, ...], spans: Sequence[tuple[str, ...]], names: set[t
     """Whether ``span`` (a candidate's value, in words) is a name written in the conversation
     (``names``: runs of capitalised words, in lower case) of which another candidate's value (of
     ``spans``) is a part: "ancient greek" of "Probably Ancient Greek", where another said "greek"."""
-    return span in names and any(0 < len(part) < len(span) and _within(part, span) for part in spans)
+    return span in names and any(0 < len(part) < len(span) and within(part, span) for part in spans)
 
 
 def forced(step, prefix: Sequence[int]):

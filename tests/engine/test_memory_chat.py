@@ -277,6 +277,9 @@ def test_the_words_a_conversation_wants_written_its_way():
                known=lambda word: word.lower() in vocabulary)
     assert words.glued == ["Gizmo42", "New Ardmoor"]  # "New York" and "You Today" are the model's words
     assert words.names == ["New Ardmoor", "New York", "You Today"]  # but are names the user wrote
+    words.read("that would be good old Laura. Laura is great")  # one word written as a name, not a sentence's first
+    assert words.names[-1] == "Laura" and "That" not in words.names and words.glued == ["Gizmo42", "New Ardmoor"]
+    assert words.reglue("Your best friend is laura.") == "Your best friend is Laura."
     # A fact stated as one of them is written as the user wrote it; other talk is left alone.
     assert words.reglue("You said you live in new york.") == "You said you live in New York."
     assert words.reglue("I love new york, and you today?") == "I love new york, and you today?"
@@ -373,3 +376,28 @@ def test_a_decline_of_what_the_user_told_brings_the_models_replies_that_start_by
     added = seen[-1][4:]
     assert len(added) == chat_memory.FORCED_BEAMS
     assert all(text.lower().startswith("my name") for text in added), added
+
+
+def test_a_restart_also_scores_replies_that_say_the_values_the_user_told_of_that_kind(taught, monkeypatch):
+    seen = []
+    real = chat_memory.ground
+
+    def spy(hypotheses, texts, *rest):
+        seen.append((list(hypotheses), list(texts)))
+        return real(hypotheses, texts, *rest)
+
+    monkeypatch.setattr(chat_memory, "ground", spy)
+    monkeypatch.setattr(chat_memory, "restart", lambda reply, told, asked: "my name")
+    asked_for = []
+    monkeypatch.setattr(chat_memory, "told_values",
+                        lambda start, told, asked, names: asked_for.append(start) or [("trovelina",), ("nowhere42",)])
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    first = taught.reply("my name is Trovelina", None, config)
+    taught.reply("what is my name ?", first.state, config)
+    hypotheses, texts = seen[-1]
+    assert asked_for and asked_for[-1] == "my name"
+    # A value the conversation never said cannot be written; the told one is, as the user spelt it.
+    said = [(h, text) for h, text in zip(hypotheses, texts) if text.rstrip(".") == "My name Trovelina"]
+    assert len(said) == 1 and not any("nowhere" in text.lower() for text in texts)
+    (h, _), = said
+    assert h.log_prob < 0 and h.score == pytest.approx(h.log_prob / (len(h.tokens) + 1))

@@ -5,9 +5,10 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, UNTOLD_VALUE, WHOLE_VALUE, declines,
-                               forced, ground, misplaced, restart, spellings, stated_value, taken_back, tellings,
-                               told_as_topic, told_kinds, told_topics, told_words, topics, unheard_kind)
+from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
+                               declines, forced, ground, hollow, misplaced, restart, spellings, stated_value,
+                               taken_back, tellings, told_as_topic, told_kinds, told_topics, told_values, told_words,
+                               topics, unheard_kind)
 from engine.text import tokenize
 
 
@@ -173,6 +174,59 @@ def test_a_question_about_a_friend_a_name_an_age_a_job_or_a_home_is_restarted_to
     assert misplaced("You said you live in farrier.", told_in, "which line of work am i in?")
     assert misplaced("You're 61 years old.", told_in, "how do i earn my money?")
     assert not misplaced("You said you're 94.", told_in, "how many years have i lived?")
+    # A name is no number; the user's name is not a friend's.
+    assert misplaced("You mentioned your friend 94.", told_in, "what's my friend called?")
+    assert misplaced("You are Ivan.", told_in, "what's my name?")
+
+
+def test_a_value_of_nothing_but_the_questions_words_or_an_age_without_a_number_is_no_value_told():
+    told, told_in = _told("i adopted a hamster and gave it the name Simba", "i have been alive for 38 years",
+                          "that would be good old Laura")
+    assert hollow("hamster", "how is my hamster named?") and hollow("buddy", "which pal did i mention?")
+    assert hollow("the one", "by what name do i go?") and not hollow("Simba", "how is my hamster named?")
+    hypotheses, texts = _pool("Your hamster is called hamster.", "Your hamster is called Simba.",
+                              "You didn't tell me your hamster's name.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "how is my hamster named?")]
+    assert priors[0] == -UNTOLD_VALUE and priors[1] >= ABOUT_VALUE
+    hypotheses, texts = _pool("You said you're alive.", "You are 38.", "You didn't tell me how old you are.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what age am i, did i mention it?")]
+    assert priors[:2] == [-UNTOLD_VALUE, ABOUT_VALUE]
+
+
+def test_a_name_the_user_wrote_capitalised_gains_where_a_name_is_asked():
+    told, told_in = _told(("Who is your best friend?", "that would be good old Laura"))
+    names = {("laura",)}
+    hypotheses, texts = _pool("You said you're good.", "Your best friend is Laura.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "which pal did i mention?", names=names)]
+    assert priors == [ABOUT_VALUE, ABOUT_VALUE + NAME_VALUE]
+    # "Name the ..." asks to name a thing, not a name; a name written as a part of the value counts.
+    told, told_in = _told("if i had to pick one single sport it would be Belfinbri 937")
+    hypotheses, texts = _pool("Your favourite sport is Belfinbri.", "Your favourite sport is Belfinbri 937.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "Name the sport I prefer above all others",
+                                      names={("belfinbri",)})]
+    assert priors == [ABOUT_VALUE, ABOUT_VALUE]
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what's my sport called?",
+                                      names={("belfinbri",)})]
+    assert priors == [ABOUT_VALUE + NAME_VALUE] * 2
+
+
+def test_the_values_a_restarted_reply_is_scored_with_come_from_sentences_of_that_kind_or_topic():
+    _, told_in = _told("the snake that lives with me answers to Oreo", "my friend Anouk is visiting",
+                       "i have been alive for 38 years", "no food beats fish and chips in my book",
+                       "no colour beats zelzel in my book")
+    names = {("oreo",), ("anouk",)}
+    assert told_values("your snake is called", told_in, "how is my snake named?", names)[0] == ("oreo",)
+    assert told_values("your best friend is", told_in, "which pal did i mention?", names) == [("anouk",)]
+    assert told_values("you are", told_in, "how many years have i lived?", names) == [("38",)]
+    food = told_values("your favourite food is", told_in, "which food tops my list?", names)
+    assert ("fish", "and", "chips") in food and ("zelzel",) not in food and ("food",) not in food
+    assert ("book",) in food  # the model weighs each; "in my book" is its to turn down
+    # No values of a kind nobody told, nor from a start of no kind or topic; a value taken back is none.
+    assert told_values("your dog is called", told_in, "what's my dog called?", names) == []
+    assert told_values("you didn't tell me", told_in, "what's my name?", names) == []
+    _, told_in = _told(("What's your name?", "the one and only Bea"), "not Bea, Zephyrine!")
+    assert told_values("your name is", told_in, "which name did i give you?", {("bea",), ("zephyrine",)}) == \
+        [("zephyrine",)]
 
 
 def test_a_value_the_user_took_back_loses_to_the_one_they_meant():

@@ -134,7 +134,9 @@ def test_the_reranking_weighs_the_models_own_log_probability_and_adds_the_topic_
         # The log-probability the reranking weighs is the unsteered model's, read token by token.
         assert h.log_prob == pytest.approx(_own_log_prob(predictor, source, start, h.tokens), abs=1e-3)
         prior = float(predictor.log_prior([h.tokens])[0])
-        expected.append((h.log_prob - 0.5 * prior + sum(bias.get(t, 0.0) for t in set(h.tokens))) / (len(h.tokens) + 1))
+        # plus the prior the grounding gave it (a reply that says the name told gains)
+        expected.append((h.log_prob - 0.5 * prior + sum(bias.get(t, 0.0) for t in set(h.tokens))) / (len(h.tokens) + 1)
+                        + h.prior)
     assert [score for _, score in reply.alternatives] == pytest.approx(sorted(expected, reverse=True)[:6], abs=5e-3)
     assert any(len(vocab) in h.tokens for h in hypotheses)  # candidates that copy the name were weighed too
 
