@@ -202,8 +202,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
     words, the bot turn's, and those of any earlier sentence it shares a word with other than
     :data:`FRAME_WORDS`, as "sorry, i meant rambutan, not salak" speaks of what "my favourite fruit
     is salak" did, and "one is called Rex" not of what "my cat is called Miso" did; the topics
-    (:func:`topics`) of its words, its turn's and those of such an earlier sentence; and what it
-    takes back ("not Bea, Zephyrine!": "bea")."""
+    (:func:`topics`) of its words and its turn's; what it takes back ("not Bea, Zephyrine!":
+    "bea"); and where it takes back a word of an earlier sentence, that one's topics and kinds
+    besides ("sorry, i meant rambutan, not salak" tells a fruit)."""
     out: list[Telling] = []
     for user, bot in turns:
         before = _token_content(bot)
@@ -217,16 +218,18 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
                 continue
             if sentence:
                 words = _token_content(sentence)
-                about, of = words | before, topics(words) | turn_topics
+                about, of, around = words | before, topics(words) | turn_topics, set(turn_kinds)
+                denied = _denied(sentence)
                 for earlier in out:
                     shared = (earlier.said - FRAME_WORDS) & words
                     if shared:
                         about |= earlier.about
-                    if any(not topics([word]) for word in shared):  # not by "old" of "good old Ines"
+                    if shared & denied:  # a correction: of what it corrects (not "beats" of "no food beats ...")
                         of |= earlier.topics
+                        around |= earlier.kinds | earlier.turn_kinds
                 valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS)
-                out.append(Telling(words, about, kinds(words), turn_kinds, valued,
-                                   tuple(word.lower() for word in sentence), of, _denied(sentence)))
+                out.append(Telling(words, about, kinds(words), around, valued,
+                                   tuple(word.lower() for word in sentence), of, denied))
             sentence = []
     return out
 
@@ -285,8 +288,11 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     question ``asked`` names: "what food do i like?") that every sentence of ``told``
     (:func:`tellings`) telling it told as another ("my cat is called Miso", "my favourite colour is
     teal"): the kinds a sentence names (:func:`kinds`), or where it names none, those its turn
-    names ("my favourite animal? definitely axolotls"; :class:`Telling`). A sentence that names
-    no kind, or a reply and question that name none, say nothing either way. The same for topics
+    names ("my favourite animal? definitely axolotls"; :class:`Telling`), or, where the user told
+    a value of the kind it is stated as (:func:`told_kinds`), no sentence telling it told it as
+    that kind ("It's Stephen King." to "which food tops my list?" after "no food beats tacos in my
+    book"). Otherwise a sentence that names no kind, or a reply and question that name none, say
+    nothing either way. The same for topics
     (:func:`topics`): a value stated as one topic where the question asks about another ("You live
     in farrier." to "what's my job?"), or as the user's name or a friend's where every sentence
     telling it told it as the other's ("You are Priya." to "what's my name?" after "my best friend
@@ -307,6 +313,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
         return True
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
     told_as = [telling.kinds or telling.turn_kinds for telling in told if words & telling.said]
+    if stated_as & told_kinds(told) and not any(kind & stated_as for kind in told_as):
+        return True  # "It's Stephen King." to "which food tops my list?" where a food was told
     return bool(stated_as) and bool(told_as) and all(kind and not kind & stated_as for kind in told_as)
 
 
@@ -474,7 +482,8 @@ def _spans(words: Sequence[str], longest: int = 3) -> list[tuple[str, ...]]:
     if run:
         runs.append(run)
     spans = {tuple(run[i:j]) for run in runs for i in range(len(run))
-             for j in range(i + 1, min(len(run), i + longest) + 1) if run[i] not in _JOINING and run[j - 1] not in _JOINING}
+             for j in range(i + 1, min(len(run), i + longest) + 1)
+             if run[i] not in _JOINING and run[j - 1] not in _JOINING}
     return sorted(spans, key=lambda span: (-len(span), words.index(span[0])))
 
 

@@ -75,8 +75,12 @@ def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_els
     hypotheses, texts = _pool("Your favourite sport is Lisbon.", "Your favourite sport is hurling.",
                               "I'm not sure, you haven't told me your favourite sport.", "Your favourite sport is kvass.")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, asked_sport)]
-    # the bot's question said what "hurling" was; kvass was told as a drink (:func:`misplaced`)
-    assert priors == [-ELSEWHERE_VALUE, ABOUT_VALUE, -DECLINE_TOLD, -UNTOLD_VALUE]
+    # the bot's question said what "hurling" was; kvass was told as a drink and Lisbon as no sport
+    # where a sport was told (:func:`misplaced`)
+    assert priors == [-UNTOLD_VALUE, ABOUT_VALUE, -DECLINE_TOLD, -UNTOLD_VALUE]
+    # Told about something else, where nothing of the kind asked was told, it loses less.
+    city = _pool("Your favourite city is Lisbon.", "You didn't tell me your favourite city.")
+    assert ground(*city, told, told_in, "which city do i love most?")[0].prior == -ELSEWHERE_VALUE
     # Without a decline among them nothing loses; a question of frame words and asking-back words
     # alone ("do you remember my name? just checking.") judges nothing.
     assert [h.prior for h in ground(*_pool(texts[0]), told, told_in, asked_sport)] == [0.0]
@@ -105,6 +109,14 @@ def test_a_value_stated_as_another_kind_of_thing_than_it_was_told_as_is_misplace
     # A reply that names no kind is read as stating the kind the question names.
     assert misplaced("You love teal.", told_in, "what food do i like?")
     assert not misplaced("You love teal.", told_in, "what colour do i like?")
+    # Where a value of the kind asked was told, one told with no kind is no answer of that kind;
+    # a correction tells the kind of what it corrects.
+    _, told_in = _told("i read a lot of Stephen King", "no food beats tacos in my book",
+                       "i love tea", "my favourite drink is kvass", "sorry, i meant mate, not kvass")
+    assert misplaced("It's Stephen King.", told_in, "which food tops my list?")
+    assert not misplaced("It's tacos.", told_in, "which food tops my list?")
+    assert not misplaced("You love tea.", told_in, "what colour do i like?")  # no colour was told: it may be
+    assert not misplaced("Your favourite drink is mate.", told_in, "what's my favourite drink?")
     # A reply that states a value and declines too is no decline.
     assert not declines("You said you would go hiking on friday. You never told me.")
 
