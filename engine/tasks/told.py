@@ -32,7 +32,7 @@ from typing import Callable, Iterable, NamedTuple, Optional, Sequence
 
 import torch
 
-from engine.data.memory_facts import KIND_WORDS, SLOTS, UNTOLD_MARKERS, plain, says_any
+from engine.data.memory_facts import KIND_WORDS, NOVEL_FAVOURITES, SLOTS, UNTOLD_MARKERS, plain, says_any
 from engine.decoding import Hypothesis
 from engine.knowledge_index import STOP_WORDS
 from engine.text import tokenize
@@ -291,7 +291,10 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     names ("my favourite animal? definitely axolotls"; :class:`Telling`), or, where the user told
     a value of the kind it is stated as (:func:`told_kinds`), no sentence telling it told it as
     that kind ("It's Stephen King." to "which food tops my list?" after "no food beats tacos in my
-    book"). Otherwise a sentence that names no kind, or a reply and question that name none, say
+    book"), or, stated to a question about a topic (:func:`topics`) that names no kind, every
+    sentence telling it told it as a favourite thing and of no topic ("You said you're a shadow."
+    to "in which town do i reside?" after "without a shadow of doubt yellow" told the favourite
+    colour). Otherwise a sentence that names no kind, or a reply and question that name none, say
     nothing either way. The same for topics
     (:func:`topics`): a value stated as one topic where the question asks about another ("You live
     in farrier." to "what's my job?"), or as the user's name or a friend's where every sentence
@@ -313,6 +316,9 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
         return True
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
     told_as = [telling.kinds or telling.turn_kinds for telling in told if words & telling.said]
+    favoured = [(t.kinds or t.turn_kinds) & _FAVOURED and not t.topics for t in told if words & t.said]
+    if asked_about and not stated_as and favoured and all(favoured):
+        return True  # "You said you're a shadow." to "in which town do i reside?" of a favourite colour
     if stated_as & told_kinds(told) and not any(kind & stated_as for kind in told_as):
         return True  # "It's Stephen King." to "which food tops my list?" where a food was told
     return bool(stated_as) and bool(told_as) and all(kind and not kind & stated_as for kind in told_as)
@@ -354,6 +360,9 @@ def _asked_words(asked: str) -> set[str]:
 
 
 _WHOSE = frozenset(("name", "friend"))
+# The kinds of thing a user has favourites of (the favourite slots' and the others').
+_FAVOURED = kinds(word for slot in SLOTS if slot.name.startswith("favourite_") for word in slot.qualifiers) | kinds(
+    NOVEL_FAVOURITES)
 
 
 def topics(words: Iterable[str]) -> set[str]:

@@ -84,8 +84,11 @@ def test_a_value_told_about_what_is_asked_gains_and_one_told_about_something_els
     # Without a decline among them nothing loses; a question of frame words and asking-back words
     # alone ("do you remember my name? just checking.") judges nothing.
     assert [h.prior for h in ground(*_pool(texts[0]), told, told_in, asked_sport)] == [0.0]
-    for asked in ("what's my name?", "do you remember my name? just checking."):
+    for asked in ("do you remember it?", "do you remember it? just checking."):
         assert [h.prior for h in ground(*_pool("Your name is kvass.", texts[2]), told, told_in, asked)] == [0.0, 0.0]
+    # Asked a name (a topic), a favourite drink is no answer.
+    for asked in ("what's my name?", "do you remember my name? just checking."):
+        assert ground(*_pool("Your name is kvass.", texts[2]), told, told_in, asked)[0].prior == -UNTOLD_VALUE
     # A correction speaks of what the sentence it corrects spoke of; a possessive of its noun.
     hypotheses, texts = _pool("Your cat is called Mochi.", "You didn't tell me.")
     assert ground(hypotheses, texts, told, told_in, "what's my cat's name?")[0].prior == ABOUT_VALUE
@@ -117,6 +120,11 @@ def test_a_value_stated_as_another_kind_of_thing_than_it_was_told_as_is_misplace
     assert not misplaced("It's tacos.", told_in, "which food tops my list?")
     assert not misplaced("You love tea.", told_in, "what colour do i like?")  # no colour was told: it may be
     assert not misplaced("Your favourite drink is mate.", told_in, "what's my favourite drink?")
+    # A favourite thing is no answer to a question about a topic (a home, a job).
+    _, told_in = _told(("What's your favourite colour?", "without a shadow of doubt yellow"),
+                       "i live in Lisbon with my cat")
+    assert misplaced("You said you're a shadow.", told_in, "in which town do i reside?")
+    assert not misplaced("You live in Lisbon.", told_in, "where do i live?")
     # A reply that states a value and declines too is no decline.
     assert not declines("You said you would go hiking on friday. You never told me.")
 
