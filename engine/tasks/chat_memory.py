@@ -163,7 +163,8 @@ class MemoryReplies:
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text,
                           lambda word: word in self.vocab.stoi)
-        told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users])
+        names = {tuple(tokenize(name)) for name in unknown.names}
+        told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
@@ -171,7 +172,6 @@ class MemoryReplies:
                 for reply in texts)
                 and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked) for reply in texts)):
             starts.append(DECLINE)
-        names = {tuple(tokenize(name)) for name in unknown.names}
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
             found += self._said_as_told(start, told_values(start, told_in, text, names), unknown, decoder, memory,

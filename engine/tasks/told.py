@@ -196,7 +196,20 @@ class Telling(NamedTuple):
     denied: set[str] = set()
 
 
-def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telling]:
+# How the user's own name is introduced in the slots' training sentences ("hi, i'm Sam", "call me
+# Sam", "i go by Sam"): a name the user wrote capitalised just after one of them tells their name.
+_INTRODUCING = (("i'm",), ("i", "am"), ("call", "me"), ("calls", "me"), ("go", "by"))
+
+
+def _introduces(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
+    """Whether ``words`` (lower case) say a name of ``names`` right after an introduction."""
+    return any(tuple(words[i + len(lead):i + len(lead) + len(name)]) == name
+               for i in range(len(words)) for lead in _INTRODUCING if tuple(words[i:i + len(lead)]) == lead
+               for name in names)
+
+
+def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
+             names: set[tuple[str, ...]] = frozenset()) -> list[Telling]:
     """For each sentence of the user's earlier turns (``turns``, oldest first: each the user's words
     and the bot's words just before them): a :class:`Telling`, with what it speaks of: its own
     words, the bot turn's, and those of any earlier sentence it shares a word with other than
@@ -204,7 +217,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
     is salak" did, and "one is called Rex" not of what "my cat is called Miso" did; the topics
     (:func:`topics`) of its words and its turn's; what it takes back ("not Bea, Zephyrine!":
     "bea"); and where it takes back a word of an earlier sentence, that one's topics and kinds
-    besides ("sorry, i meant rambutan, not salak" tells a fruit)."""
+    besides ("sorry, i meant rambutan, not salak" tells a fruit). A sentence of no kind or topic
+    that says one of ``names`` (names the user wrote capitalised, in lower-case words) right after
+    "i'm", "i am", "call me" or "i go by" tells the user's name ("hi, i'm Sam")."""
     out: list[Telling] = []
     for user, bot in turns:
         before = _token_content(bot)
@@ -219,6 +234,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
             if sentence:
                 words = _token_content(sentence)
                 about, of, around = words | before, topics(words) | turn_topics, set(turn_kinds)
+                lowered = [word.lower() for word in sentence]
+                if not of and not kinds(words) and _introduces(lowered, names):
+                    of.add("name")
                 denied = _denied(sentence)
                 for earlier in out:
                     shared = (earlier.said - FRAME_WORDS) & words
@@ -228,8 +246,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[Telli
                         of |= earlier.topics
                         around |= earlier.kinds | earlier.turn_kinds
                 valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS)
-                out.append(Telling(words, about, kinds(words), around, valued,
-                                   tuple(word.lower() for word in sentence), of, denied))
+                out.append(Telling(words, about, kinds(words), around, valued, tuple(lowered), of, denied))
             sentence = []
     return out
 

@@ -249,6 +249,17 @@ def test_the_values_a_restarted_reply_is_scored_with_come_from_sentences_of_that
         [("zephyrine",)]
 
 
+def test_a_name_written_after_an_introduction_tells_the_users_name():
+    turns = [(tokenize("hi, i'm Sam"), []), (tokenize("my best friend is called Priya"), []),
+             (tokenize("i'm tired"), [])]
+    told_in = tellings(turns, {("sam",), ("priya",)})
+    assert [t.topics for t in told_in] == [{"name"}, {"friend"}, set()]
+    assert restart("You didn't tell me your name.", told_in, "what's my name?") == "your name is"
+    assert told_values("your name is", told_in, "what's my name?", {("sam",), ("priya",)}) == [("sam",)]
+    # Not a name the user did not write as one.
+    assert tellings(turns[:1])[0].topics == set()
+
+
 def test_a_value_the_user_took_back_loses_to_the_one_they_meant():
     told, told_in = _told("no animal beats quokkas in my book", "not quokkas, pangolins!",
                           "i said Zephyrine but i meant Anouk.", "i have a cat called Miso. sorry, i meant Mochi, not Miso")
