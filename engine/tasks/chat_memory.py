@@ -182,7 +182,16 @@ class MemoryReplies:
                 found, said = [h for h, t in zip(found, said) if told_as_topic(t, told_in, topic)], \
                     [t for t in said if told_as_topic(t, told_in, topic)]
             hypotheses, texts = hypotheses + found, texts + said
-        return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names)
+        return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
+                      self._common_words())
+
+    def _common_words(self) -> set[str]:
+        """The vocabulary's :data:`COMMON_WORDS` most frequent words (it is ordered by frequency):
+        "hello" of "hello there" is no name, unless the user wrote it as one."""
+        common = getattr(self, "_common", None)
+        if common is None:
+            common = self._common = set(self.vocab.itos[:COMMON_WORDS])
+        return common
 
     def _said_as_told(self, start: str, values: list[tuple[str, ...]], unknown: list[str], decoder, memory,
                       seen: set[tuple]) -> list[Hypothesis]:
@@ -465,6 +474,9 @@ def _other_person(turn: frozenset[int], question: frozenset[int]) -> bool:
     where they live, and read beside one who had)."""
     return len(turn) == len(question) == 1 and turn != question
 
+
+# Words this frequent in the vocabulary are no one's name (rank 300: "hope" is 302, "hello" 210; "john" 1,820).
+COMMON_WORDS = 300
 
 # A pair the user taught or imported whose question says nearly the words of the turn
 # (``Hit.agreement`` at least this) is answered with its answer: the user taught the bot what to say

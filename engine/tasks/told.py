@@ -524,18 +524,24 @@ def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
 
 def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
            told_in: list[Telling], asked: str, stored: set[str] = frozenset(),
-           names: set[tuple[str, ...]] = frozenset()) -> list[Hypothesis]:
+           names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset()) -> list[Hypothesis]:
     """``hypotheses`` (whose replies read ``texts``), weighed by what their replies state about the
     user (see the module's docstring): where one of them declines for want of being told, one that
     states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
     one that states a value told about what the question ``asked`` asks about
-    (:func:`told_about`, ``told_in``) gains :data:`ABOUT_VALUE`, and one that states whole a name
-    written in the conversation (``names``) another states a part of gains :data:`WHOLE_VALUE`;
-    where one declines and the question says what it asks about (a word other than
-    :data:`FRAME_WORDS` and :data:`ASKING_WORDS`), one that states a value told about something
-    else loses :data:`ELSEWHERE_VALUE`. A value told as another kind of thing, or as one the user
-    spoke of nowhere (:func:`misplaced`, :func:`unheard_kind`), counts as one nobody told. A value
-    a stored pair holds (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
+    (:func:`told_about`, ``told_in``, or told in a sentence of the topic asked: :func:`told_as_topic`)
+    gains :data:`ABOUT_VALUE`, one that states whole a name written in the conversation (``names``)
+    another states a part of gains :data:`WHOLE_VALUE`, and one that says such a name to a question
+    that asks a name :data:`NAME_VALUE`; where one declines and the question says what it asks
+    about (a word other than :data:`FRAME_WORDS` and :data:`ASKING_WORDS`), one that states a value
+    told about something else loses :data:`ELSEWHERE_VALUE`. A value told as another kind of thing
+    or topic, or as one the user spoke of nowhere (:func:`misplaced`, :func:`unheard_kind`), a
+    hollow one (:func:`hollow`), an age without a number, and, asked a person's name, one of nothing
+    but ``common`` words (the vocabulary's most frequent) that is no name the user wrote, count as
+    one nobody told; one the user took back (:func:`taken_back`) loses :data:`UNTOLD_VALUE` even
+    where none declines. Where one states a value told about what is asked, a decline of a kind or
+    topic the user told a value of loses :data:`DECLINE_TOLD`. A value a stored pair holds
+    (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
     asked_topics = topics(_asked_words(asked))
     # ("Name the sport i like best" asks no name)
@@ -563,7 +569,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
         elif taken_back(text, told_in):
             gain = -UNTOLD_VALUE
         elif (not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked)
-              or hollow(value, asked) or "age" in asked_topics and not _numbers(words)):
+              or hollow(value, asked) or "age" in asked_topics and not _numbers(words)
+              or asked_topics & _WHOSE and words <= common and not any(within(name, span) for name in names)):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
             if told_about(text, told_in, question) or any(told_as_topic(text, told_in, t) for t in asked_topics):

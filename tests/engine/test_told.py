@@ -249,6 +249,17 @@ def test_the_values_a_restarted_reply_is_scored_with_come_from_sentences_of_that
         [("zephyrine",)]
 
 
+def test_a_common_word_is_no_persons_name_unless_the_user_wrote_it_as_one():
+    told, told_in = _told("hello there", ("Who is your best friend?", "that would be good old Hope"))
+    common = {"hello", "there", "good", "old", "hope"}
+    hypotheses, texts = _pool("You said your name is hello.", "You didn't tell me your name.")
+    assert ground(hypotheses, texts, told, told_in, "what's my name?", common=common)[0].prior == -UNTOLD_VALUE
+    hypotheses, texts = _pool("You said you're good.", "Your best friend is Hope.", "You didn't tell me.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "which pal did i mention?",
+                                      names={("hope",)}, common=common)]
+    assert priors[0] == -UNTOLD_VALUE and priors[1] == ABOUT_VALUE + NAME_VALUE
+
+
 def test_a_name_written_after_an_introduction_tells_the_users_name():
     turns = [(tokenize("hi, i'm Sam"), []), (tokenize("my best friend is called Priya"), []),
              (tokenize("i'm tired"), [])]
