@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cached_property
 from typing import Callable, Optional, Sequence
 
 import torch
@@ -29,9 +30,9 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks.told import (DECLINE, TOPICS, content_words, declines, forced, ground, kinds, misplaced, restart,
-                               spellings, stated_value, states_untold, tellings, told_as_topic, told_values, told_words,
-                               unheard_kind, within)
+from engine.tasks.told import (DECLINE, FIRST_PERSON, content_words, declines, forced, ground, kinds, misplaced,
+                               restart, spellings, stated_value, states_untold, tellings, told_as_topic, told_values,
+                               told_words, topic_of, unheard_kind, within)
 from engine.text import detokenize, tokenize
 
 
@@ -177,37 +178,37 @@ class MemoryReplies:
             found += self._said_as_told(start, told_values(start, told_in, text, names), unknown, decoder, memory,
                                         {tuple(h.tokens) for h in found})
             said = [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
-            topic = next((topic for topic, (begins, _) in TOPICS.items() if begins == start), None)
+            topic = topic_of(start)
             if topic:  # a value the user told of no such thing is no answer of this kind
-                found, said = [h for h, t in zip(found, said) if told_as_topic(t, told_in, topic)], \
-                    [t for t in said if told_as_topic(t, told_in, topic)]
+                kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
+                found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
-                      self._common_words())
+                      self._common_words)
 
-    def _common_words(self) -> set[str]:
+    @cached_property
+    def _common_words(self) -> frozenset[str]:
         """The vocabulary's :data:`COMMON_WORDS` most frequent words (it is ordered by frequency):
         "hello" of "hello there" is no name, unless the user wrote it as one."""
-        common = getattr(self, "_common", None)
-        if common is None:
-            common = self._common = set(self.vocab.itos[:COMMON_WORDS])
-        return common
+        return frozenset(self.vocab.itos[:COMMON_WORDS])
 
     def _said_as_told(self, start: str, values: list[tuple[str, ...]], unknown: list[str], decoder, memory,
                       seen: set[tuple]) -> list[Hypothesis]:
         """Replies "``start`` ``value``." for each of ``values`` (words the conversation has said,
         in the vocabulary or numbered by the copy path) that none of ``seen`` is, scored by the
         model from ``decoder`` over ``memory``: log p(reply + <eos> | conversation)."""
+        begin = self._spelt(start)
+        if begin is None:
+            return []
         known = {word.lower(): len(self.vocab) + i for i, word in enumerate(unknown)}
         stoi = self.vocab.stoi
-        begin = next((words for words in map(tokenize, spellings(start)) if all(word in stoi for word in words)), None)
         glued = [tuple(tokenize(word)) for word in unknown.kept_glued() if " " not in word]
         end = ["."] if "." in stoi else []
         replies = []
         for value in values:
             if any(value != whole and within(value, whole) for whole in glued):
                 continue  # "Gizmo" of "Gizmo42"
-            ids = [stoi.get(word, known.get(word)) for word in [*begin, *value, *end]] if begin else [None]
+            ids = [stoi.get(word, known.get(word)) for word in [*begin, *value, *end]]
             if None not in ids and tuple(ids) not in seen:
                 replies.append(ids)
         if not replies:
@@ -216,12 +217,16 @@ class MemoryReplies:
         return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
                 for reply, log_p in zip(replies, total.tolist())]
 
+    def _spelt(self, start: str) -> Optional[list[str]]:
+        """``start``'s words in the first spelling the vocabulary has (:func:`spellings`), or None."""
+        stoi = self.vocab.stoi
+        return next((words for words in map(tokenize, spellings(start)) if all(word in stoi for word in words)), None)
+
     def _forced(self, step, decoder, config: DecodeConfig, start: str, beams: int = 1) -> list[Hypothesis]:
         """The model's ``beams`` best replies (greedy for 1) that start with ``start``, in the first
         spelling its vocabulary has (none for a model whose vocabulary cannot say it)."""
         vocab = self.vocab
-        words = next((words for words in map(tokenize, spellings(start)) if all(word in vocab.stoi for word in words)),
-                     None)
+        words = self._spelt(start)
         if words is None:
             return []
         search = replace(config.search, strategy="greedy" if beams == 1 else "beam", beam_size=beams, n_best=beams)
@@ -457,14 +462,13 @@ def pairs_read(knowledge, text: str, k: int) -> list:
             if question_match(hit) >= READ_FLOOR and not _other_person(person, _person(hit.pair.question))]
 
 
-_FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im"))
 _SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"))
 
 
 def _person(text: str) -> frozenset[int]:
     """Whom ``text`` speaks of: 1 (the speaker: "i", "my"), 2 (the one spoken to: "you", "your")."""
     words = set(tokenize(text))
-    return frozenset(n for n, said in ((1, words & _FIRST_PERSON), (2, words & _SECOND_PERSON)) if said)
+    return frozenset(n for n, said in ((1, words & FIRST_PERSON), (2, words & _SECOND_PERSON)) if said)
 
 
 def _other_person(turn: frozenset[int], question: frozenset[int]) -> bool:

@@ -203,9 +203,9 @@ _INTRODUCING = (("i'm",), ("i", "am"), ("call", "me"), ("calls", "me"), ("go", "
 
 def _introduces(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether ``words`` (lower case) say a name of ``names`` right after an introduction."""
-    return any(tuple(words[i + len(lead):i + len(lead) + len(name)]) == name
-               for i in range(len(words)) for lead in _INTRODUCING if tuple(words[i:i + len(lead)]) == lead
-               for name in names)
+    lengths = {len(name) for name in names}
+    return any(tuple(words[i:i + len(lead)]) == lead and tuple(words[i + len(lead):i + len(lead) + n]) in names
+               for i in range(len(words)) for lead in _INTRODUCING for n in lengths)
 
 
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
@@ -305,18 +305,17 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     question ``asked`` names: "what food do i like?") that every sentence of ``told``
     (:func:`tellings`) telling it told as another ("my cat is called Miso", "my favourite colour is
     teal"): the kinds a sentence names (:func:`kinds`), or where it names none, those its turn
-    names ("my favourite animal? definitely axolotls"; :class:`Telling`), or, where the user told
-    a value of the kind it is stated as (:func:`told_kinds`), no sentence telling it told it as
+    names ("my favourite animal? definitely axolotls"; :class:`Telling`); or, where the user told
+    a value of the kind it is stated as (:func:`told_kinds`), that no sentence telling it told as
     that kind ("It's Stephen King." to "which food tops my list?" after "no food beats tacos in my
-    book"), or, stated to a question about a topic (:func:`topics`) that names no kind, every
-    sentence telling it told it as a favourite thing and of no topic ("You said you're a shadow."
-    to "in which town do i reside?" after "without a shadow of doubt yellow" told the favourite
+    book"); or, stated to a question about a topic (:func:`topics`) that names no kind, that every
+    sentence telling it told as a favourite thing and of no topic ("You said you're a shadow." to
+    "in which town do i reside?" after "without a shadow of doubt yellow" told the favourite
     colour). Otherwise a sentence that names no kind, or a reply and question that name none, say
-    nothing either way. The same for topics
-    (:func:`topics`): a value stated as one topic where the question asks about another ("You live
-    in farrier." to "what's my job?"), or as the user's name or a friend's where every sentence
-    telling it told it as the other's ("You are Priya." to "what's my name?" after "my best friend
-    is called Priya")."""
+    nothing either way. The same for topics: a value stated as one topic where the question asks
+    about another ("You live in farrier." to "what's my job?"), or as the user's name or a
+    friend's where every sentence telling it told it as the other's ("You are Priya." to "what's my
+    name?" after "my best friend is called Priya"), or a name that is a number."""
     value = stated_value(reply)
     if not value:
         return False
@@ -324,17 +323,16 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     if said_as and asked_about and not said_as & asked_about:  # "You live in farrier." to "what's my job?"
         return True
     words = content_words(value)
-    # "You are Priya." to "what's my name?" after "my best friend is Priya": whose name (the topics
-    # a sentence names by the way, "for ten years", say too little to judge by)
-    topic = (said_as or asked_about) & _WHOSE
-    told_of = [telling.topics & _WHOSE for telling in told if words & telling.said]
+    telling_it = [telling for telling in told if words & telling.said]
+    # Whose name (the topics a sentence names by the way, "for ten years", say too little to judge by).
+    whose = (said_as or asked_about) & _WHOSE
     number = bool(words) and all(map(str.isdigit, words))  # a name is no number ("You mentioned your friend 34.")
-    if topic and (number or told_of and all(of and not of & topic for of in told_of)):
+    if whose and (number or telling_it and all(t.topics & _WHOSE and not t.topics & whose for t in telling_it)):
         return True
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
-    told_as = [telling.kinds or telling.turn_kinds for telling in told if words & telling.said]
-    favoured = [(t.kinds or t.turn_kinds) & _FAVOURED and not t.topics for t in told if words & t.said]
-    if asked_about and not stated_as and favoured and all(favoured):
+    told_as = [telling.kinds or telling.turn_kinds for telling in telling_it]
+    if asked_about and not stated_as and telling_it and all(kind & _FAVOURED and not t.topics
+                                                            for kind, t in zip(told_as, telling_it)):
         return True  # "You said you're a shadow." to "in which town do i reside?" of a favourite colour
     if stated_as & told_kinds(told) and not any(kind & stated_as for kind in told_as):
         return True  # "It's Stephen King." to "which food tops my list?" where a food was told
@@ -368,6 +366,15 @@ TOPICS = {
     "job": ("you work as", frozenset("job jobs work occupation profession career trade earn".split())),
     "home": ("you live in", frozenset("live lives home city town reside based".split())),
 }
+
+
+_KIND_OF_START = {start: kind for kind, start in STARTS.items()}
+_TOPIC_OF_START = {start: topic for topic, (start, _) in TOPICS.items()}
+
+
+def topic_of(start: str) -> Optional[str]:
+    """The topic of :data:`TOPICS` a reply starting ``start`` states, or None."""
+    return _TOPIC_OF_START.get(start)
 
 
 def _asked_words(asked: str) -> set[str]:
@@ -428,7 +435,8 @@ def spellings(text: str) -> list[str]:
     return [text] if other == text else [text, other]
 
 
-_FIRST_PERSON = frozenset("i me my mine myself i'm i've i'd".split())
+# Words by which a message speaks of its writer ("what's my name?").
+FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im"))
 _REQUESTS = frozenset("name tell remind say guess recall".split())
 
 
@@ -438,7 +446,7 @@ def _asks_of_user(text: str) -> bool:
     words = tokenize(text)
     last = _SENTENCES.findall(text.lower())[-1:] or [""]
     lead = tokenize(last[0])[:1]
-    return bool(set(words) & _FIRST_PERSON) and ("?" in text or bool(set(lead) & _REQUESTS))
+    return bool(set(words) & FIRST_PERSON) and ("?" in text or bool(set(lead) & _REQUESTS))
 
 
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
@@ -469,8 +477,7 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
     kind or topic the start states, the names the user wrote (``names``) and, for an age, the
     numbers, newest first. The model scores "your ferret is called Pickles" when its search only
     found "You named your ferret and gave it."."""
-    kind = next((kind for kind, begins in STARTS.items() if begins == start), None)
-    topic = next((topic for topic, (begins, _) in TOPICS.items() if begins == start), None)
+    kind, topic = _KIND_OF_START.get(start), topic_of(start)
     if kind is None and topic is None:
         return []
     wanted = kinds(_asked_words(asked)) & {kind} if kind else {topic}
@@ -543,22 +550,24 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     topic the user told a value of loses :data:`DECLINE_TOLD`. A value a stored pair holds
     (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
-    asked_topics = topics(_asked_words(asked))
-    # ("Name the sport i like best" asks no name)
-    asks_name = bool(asked_topics & {"name", "friend"} or _asked_words(asked) & _NAMING)
+    asked_words = _asked_words(asked)
+    asked_topics = topics(asked_words)
+    asks_name = bool(asked_topics & _WHOSE or asked_words & _NAMING)  # ("Name the sport i like best": no name)
     declined = any(declines(text) for text in texts)
     values = [stated_value(text) for text in texts]
     spans = [tuple(tokenize(value)) if value else () for value in values]
+    about = [bool(value) and (told_about(text, told_in, question)
+                              or any(told_as_topic(text, told_in, t) for t in asked_topics))
+             for text, value in zip(texts, values)]
     # Where a candidate states a value told about what is asked, a decline of a kind of thing or
     # topic the user told a value of says what is not so ("I'm not sure, you haven't told me your
     # favourite animal." after "if i had to pick one single animal it would be giraffes").
-    answered = any(value and not content_words(value) & stored and (
-        told_about(text, told_in, question) or any(told_as_topic(text, told_in, t) for t in asked_topics))
-        for text, value in zip(texts, values))
+    answered = any(is_about and not content_words(value) & stored for is_about, value in zip(about, values))
     told_of = told_kinds(told_in) | told_topics(told_in) if answered else set()
     out = []
-    for hypothesis, text, value, span in zip(hypotheses, texts, values, spans):
+    for hypothesis, text, value, span, is_about in zip(hypotheses, texts, values, spans, about):
         words = content_words(value) if value is not None else set()
+        named = any(within(name, span) for name in names)
         gain = 0.0
         if value is None and told_of and declines(text):
             said = content_words(text)
@@ -570,15 +579,15 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             gain = -UNTOLD_VALUE
         elif (not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked)
               or hollow(value, asked) or "age" in asked_topics and not _numbers(words)
-              or asked_topics & _WHOSE and words <= common and not any(within(name, span) for name in names)):
+              or asked_topics & _WHOSE and words <= common and not named):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
-            if told_about(text, told_in, question) or any(told_as_topic(text, told_in, t) for t in asked_topics):
+            if is_about:
                 gain = ABOUT_VALUE
             elif declined and question:
                 gain = -ELSEWHERE_VALUE
             gain += WHOLE_VALUE if _whole(span, spans, names) else 0.0
-            gain += NAME_VALUE if asks_name and any(within(name, span) for name in names) else 0.0
+            gain += NAME_VALUE if asks_name and named else 0.0
         out.append(replace(hypothesis, prior=hypothesis.prior + gain) if gain else hypothesis)
     return out
 
