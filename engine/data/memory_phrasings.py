@@ -33,9 +33,11 @@ _CLAUSES: dict[str, T] = {
     "pet_name": ("what my {q} is called", "what i named my {q}", "what my {q}'s name is",
                  "what we call my {q}", "what name my {q} has"),
     "home": ("where i live", "where my home is", "which city i live in", "where i'm living these days",
-             "where i said i live", "where i'm from these days", "what town i'm in"),
+             "where i said i live", "where i'm from these days", "what town i'm in",
+             "where i'm based", "where i stay"),
     "job": ("what i do for a living", "what my job is", "what i work as", "what kind of work i do",
-            "what i do for work", "what i do all day at work", "what my line of business is"),
+            "what i do for work", "what i do all day at work", "what my line of business is",
+            "what my work is", "what i told you i do"),
     "plan": ("what i'm doing on {q}", "what i planned for {q}", "what i'm up to on {q}",
              "what my plans for {q} are", "what i said about {q}", "what's planned for {q}",
              "how i'm spending {q}"),
@@ -68,28 +70,45 @@ _TELLS: dict[str, T] = {
     "user_name": ("people call me {v}", "my first name is {v}", "{v} is my name", "i'm called {v}",
                   "name's {v}", "this is {v}", "{v} here", "it's {v}, by the way", "{v} speaking",
                   "you're talking to {v}", "my given name is {v}", "they call me {v}",
-                  "the name on my passport is {v}"),
+                  "the name on my passport is {v}", "i was named {v} after my grandmother", "i'm known as {v}",
+                  "my mum named me {v}", "just call me {v}, everyone does", "nice to meet you, i'm {v}",
+                  "my nickname is {v}"),
     "friend_name": ("{v} is my best friend", "my buddy {v} called me today", "i was texting my friend {v}",
                     "my oldest friend is {v}", "i have a best friend, {v}", "{v} and i have been friends for ages",
-                    "i'm meeting my friend {v} later"),
+                    "i'm meeting my friend {v} later", "{v} has been my friend since school",
+                    "my mate {v} is coming over", "me and my friend {v} went hiking",
+                    "{v} is the friend i talk to every day"),
     "pet_name": ("{v} is my {q}", "our {q} is named {v}", "i just got a {q} and named it {v}",
                  "my {q} {v} is so cute", "i have a {q}, {v}", "{v} is the name of our {q}",
-                 "my {q} is {v}, she's adorable", "meet {v}, my {q}"),
+                 "my {q} is {v}, she's adorable", "meet {v}, my {q}", "we got a {q} and called it {v}",
+                 "{v}, my {q}, chewed my shoes", "my little {q} goes by {v}", "the {q} we have is called {v}"),
     "home": ("i'm based in {v}", "{v} is where i live", "we live in {v} now", "i stay in {v}",
              "i've lived in {v} all my life", "i'm from {v}", "i moved here to {v} for work",
-             "my apartment is in {v}"),
+             "my apartment is in {v}", "i grew up in {v} and still live there", "i just moved to {v}",
+             "my place is in {v}", "i call {v} home", "i've settled in {v}"),
     "job": ("i'm working as {a} {v}", "for work i'm {a} {v}", "i'm {a} {v} at the moment",
             "i'm employed as {a} {v}", "i work full time as {a} {v}", "i trained to be {a} {v}",
-            "my day job is being {a} {v}"),
+            "my day job is being {a} {v}", "i've worked as {a} {v} since college", "i'm {a} {v} by profession",
+            "i make my money as {a} {v}", "these days i'm {a} {v}", "my work? {a} {v}",
+            "i got hired as {a} {v} last month"),
     "plan": ("{q} i'm going to {v}", "i'm planning to {v} on {q}", "on {q} i want to {v}",
              "i'm supposed to {v} on {q}", "i need to {v} on {q}", "on {q} the plan is to {v}",
-             "i'll probably {v} this {q}"),
+             "i'll probably {v} this {q}", "this {q} i've got to {v}", "my plan for {q} is to {v}",
+             "come {q}, i'll {v}"),
     "age": ("i'm {v} now", "i'm {v} this year", "i'm {v} years of age", "i'm {v} at the moment",
-            "i celebrated turning {v} recently"),
+            "i celebrated turning {v} recently", "i just turned {v}", "i'll be {v} for another month",
+            "i'm {v} years old", "believe it or not, i'm {v}"),
 }
 _FAVOURITE_TELLS = ("{v} is the best {q}", "my all-time favourite {q} is {v}", "the {q} i love most is {v}",
                     "i adore {v}", "when it comes to {q}, i pick {v}", "nothing compares to {v}",
-                    "i'm a big fan of {v}", "my top {q} is {v}", "{v} is my go-to {q}")
+                    "i'm a big fan of {v}", "my top {q} is {v}", "{v} is my go-to {q}",
+                    "i'd pick {v} over any other {q}", "{v} wins every time", "i can't get enough of {v}",
+                    "my number one {q} is {v}")
+# Answers to the bot's question: a lead before the slot's own answer and a tail after it, so that the
+# model learns which words of an answer are the value ("oh, easily Pickles" is "Pickles").
+_ANSWER_LEADS = ("oh, ", "well, ", "hmm, ", "definitely ", "probably ", "i guess ", "easy: ", "that's easy, ",
+                 "i'd say ", "let me think... ", "for me, ", "honestly, ", "haha, ", "obviously ", "ok so ")
+_ANSWER_TAILS = ("", "", "!", ", of course", ", i think", " :)", ", why?", ", for sure", ". what about you?")
 _TELL_LEADS = ("oh, ", "by the way, ", "fun fact: ", "just so you know, ", "well, ", "so ",
                "i should tell you, ", "fyi, ", "hey, ", "ok so ")
 _TELL_TAILS = (", what about you?", ". and you?", " :)", ", by the way", ". just so you know",
@@ -204,4 +223,12 @@ def draw_tell(rng: random.Random, slot: Slot, shaken: float = 0.0) -> str:
 
 
 def draw_answer(rng: random.Random, slot: Slot) -> str:
-    return _dress(rng, rng.choice(own_phrasings(slot)[1]), lead=0.1)
+    """An answer to the bot's question: the slot's own, half the time with an answer's lead and
+    tail around it (:data:`_ANSWER_LEADS`), unless that would come near a held-out phrasing."""
+    core = rng.choice(own_phrasings(slot)[1])
+    if rng.random() < 0.5:
+        for _ in range(10):
+            text = rng.choice(_ANSWER_LEADS) + core + rng.choice(_ANSWER_TAILS)
+            if allowed(text):
+                return text
+    return _dress(rng, core, lead=0.1)
