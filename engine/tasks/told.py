@@ -300,42 +300,65 @@ def kinds(words: Iterable[str]) -> set[str]:
 
 
 def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
-    """Whether ``reply`` states a value as one kind of thing ("Your dog is called Miso.", "Your
-    favourite sport is kvass."; where the reply names no kind, "You love teal.", the kind the
-    question ``asked`` names: "what food do i like?") that every sentence of ``told``
-    (:func:`tellings`) telling it told as another ("my cat is called Miso", "my favourite colour is
-    teal"): the kinds a sentence names (:func:`kinds`), or where it names none, those its turn
-    names ("my favourite animal? definitely axolotls"; :class:`Telling`); or, where the user told
-    a value of the kind it is stated as (:func:`told_kinds`), that no sentence telling it told as
-    that kind ("It's Stephen King." to "which food tops my list?" after "no food beats tacos in my
-    book"); or, stated to a question about a topic (:func:`topics`) that names no kind, that every
-    sentence telling it told as a favourite thing and of no topic ("You said you're a shadow." to
-    "in which town do i reside?" after "without a shadow of doubt yellow" told the favourite
-    colour). Otherwise a sentence that names no kind, or a reply and question that name none, say
-    nothing either way. The same for topics: a value stated as one topic where the question asks
-    about another ("You live in farrier." to "what's my job?"), or as the user's name or a
-    friend's where every sentence telling it told it as the other's ("You are Priya." to "what's my
-    name?" after "my best friend is called Priya"), or a name that is a number."""
+    """Whether ``reply`` states a value as something other than what the user told it as, by any
+    of the rules below (each a function of its own, with its examples): as another topic than the
+    question ``asked`` is about, as the user's name where a friend's was told or the other way round,
+    as a topic where it was told as a favourite thing, or as one kind of thing where it was told as
+    another. A reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
-    said_as, asked_about = topics(content_words(reply)), topics(_asked_words(asked))
-    if said_as and asked_about and not said_as & asked_about:  # "You live in farrier." to "what's my job?"
-        return True
     words = content_words(value)
     telling_it = [telling for telling in told if words & telling.said]
-    # Whose name (the topics a sentence names by the way, "for ten years", say too little to judge by).
-    whose = (said_as or asked_about) & _WHOSE
-    number = bool(words) and all(map(str.isdigit, words))  # a name is no number ("You mentioned your friend 34.")
-    if whose and (number or telling_it and all(t.topics & _WHOSE and not t.topics & whose for t in telling_it)):
-        return True
+    return (_other_topic(reply, asked) or _other_person(reply, asked, words, telling_it)
+            or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told))
+
+
+def _other_topic(reply: str, asked: str) -> bool:
+    """A value stated as one topic (:func:`topics`) where the question asks about another ("You
+    said you live in farrier." to "what's my job?")."""
+    said_as, asked_about = topics(content_words(reply)), topics(_asked_words(asked))
+    return bool(said_as and asked_about and not said_as & asked_about)
+
+
+def _other_person(reply: str, asked: str, words: set[str], telling_it: list[Telling]) -> bool:
+    """A name stated as the user's or a friend's (:data:`_WHOSE`; the topics a sentence names by
+    the way, "for ten years", say too little to judge by) that is a number ("You mentioned your
+    friend 34.") or that every sentence telling it told as the other's ("You are Priya." to "what's
+    my name?" after "my best friend is called Priya")."""
+    whose = (topics(content_words(reply)) or topics(_asked_words(asked))) & _WHOSE
+    number = bool(words) and all(map(str.isdigit, words))
+    return bool(whose) and (number or bool(telling_it) and all(t.topics & _WHOSE and not t.topics & whose
+                                                               for t in telling_it))
+
+
+def _told_as(telling_it: list[Telling]) -> list[set[str]]:
+    """The kinds each sentence telling a value names (:func:`kinds`), or where it names none,
+    those its turn names ("my favourite animal? definitely axolotls"; :class:`Telling`)."""
+    return [telling.kinds or telling.turn_kinds for telling in telling_it]
+
+
+def _favourite_as_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated to a question about a topic that names no kind, where every sentence telling
+    it told it as a favourite thing and of no topic ("You said you're a shadow." to "in which town
+    do i reside?" after "without a shadow of doubt yellow" told the favourite colour)."""
     stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
-    told_as = [telling.kinds or telling.turn_kinds for telling in telling_it]
-    if asked_about and not stated_as and telling_it and all(kind & _FAVOURED and not t.topics
-                                                            for kind, t in zip(told_as, telling_it)):
-        return True  # "You said you're a shadow." to "in which town do i reside?" of a favourite colour
+    return (bool(topics(_asked_words(asked))) and not stated_as and bool(telling_it)
+            and all(kind & _FAVOURED and not t.topics for kind, t in zip(_told_as(telling_it), telling_it)))
+
+
+def _other_kind(reply: str, asked: str, telling_it: list[Telling], told: list[Telling]) -> bool:
+    """A value stated as one kind of thing (the kinds the reply names, "Your dog is called Miso.",
+    or where it names none, "You love teal.", those the question names: "what food do i like?")
+    that every sentence telling it told as another ("my cat is called Miso", "my favourite colour
+    is teal"); or, where the user told a value of the kind it is stated as (:func:`told_kinds`),
+    that no sentence telling it told as that kind ("It's Stephen King." to "which food tops my
+    list?" after "no food beats tacos in my book"). A sentence that names no kind, or a reply and
+    question that name none, say nothing either way."""
+    stated_as = kinds(content_words(reply)) or kinds(content_words(asked))
+    told_as = _told_as(telling_it)
     if stated_as & told_kinds(told) and not any(kind & stated_as for kind in told_as):
-        return True  # "It's Stephen King." to "which food tops my list?" where a food was told
+        return True
     return bool(stated_as) and bool(told_as) and all(kind and not kind & stated_as for kind in told_as)
 
 
