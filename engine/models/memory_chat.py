@@ -115,7 +115,7 @@ class MemoryChat(Seq2Seq):
     LENGTH_GROUPS = 4  # a teacher-forced batch's rows attend in this many groups of like reply length
 
     def _attend_by_length(self, outputs: torch.Tensor, memory: Memory, keys: torch.Tensor,
-                          input_ids: torch.Tensor, lengths: torch.Tensor):
+                          inputs: torch.Tensor, lengths: torch.Tensor):
         """:meth:`attend_memory` and :meth:`_features` for a batch of replies (outputs (batch, T,
         hidden), ``lengths`` (batch,) real positions): the rows taken in :data:`LENGTH_GROUPS`
         groups of like length, each cut at its longest reply, so that the padding of short replies
@@ -125,26 +125,32 @@ class MemoryChat(Seq2Seq):
         batch, steps = outputs.shape[:2]
         if self.LENGTH_GROUPS < 2 or batch < 2 * self.LENGTH_GROUPS:
             context, weights = self.attend_memory(outputs, memory, keys)
-            return (*self._features(outputs, context, input_ids), weights)
+            return (*self._features(outputs, context, inputs), weights)
         lengths = lengths.to(outputs.device)
+        order = lengths.argsort()
+        sizes = [len(rows) for rows in order.chunk(self.LENGTH_GROUPS)]
+        # One gather into length order and a split into groups, whose backward joins the groups'
+        # gradients: a gather per group would fill a gradient of the whole batch for each.
+        whole = (outputs, inputs, keys, lengths, memory.values, memory.keys, memory.ids, memory.turns)
+        grouped = [part.index_select(0, order).split(sizes) for part in whole]
         parts = []
-        for rows in lengths.argsort().chunk(self.LENGTH_GROUPS):
-            cut = int(lengths[rows].max())
-            context, weights = self.attend_memory(outputs[rows, :cut], memory.select(rows), keys.index_select(0, rows))
-            at = (rows.view(-1, 1), torch.arange(cut, device=rows.device))
-            parts.append((at, *self._features(outputs[rows, :cut], context, input_ids[rows, :cut]), weights))
-        shapes = ((batch, steps, self.config.embedding_size), (batch, steps), (batch, steps, len(memory)))
-        features, gate, weights = (parts[0][i + 1].new_zeros(shape) for i, shape in enumerate(shapes))
-        for at, part_features, part_gate, part_weights in parts:
-            features = features.index_put(at, part_features)
-            gate = gate.index_put(at, part_gate)
-            weights = weights.index_put(at, part_weights)
-        return features, gate, weights
+        for group_outputs, group_inputs, group_keys, group_lengths, *group_memory in zip(*grouped):
+            cut = int(group_lengths.max())
+            group_outputs = group_outputs[:, :cut]
+            context, weights = self.attend_memory(group_outputs, Memory(*group_memory), group_keys)
+            features, gate = self._features(group_outputs, context, group_inputs[:, :cut])
+            # Each group padded to the batch's steps (0 past its longest reply), as a whole batch.
+            parts.append((F.pad(features, (0, 0, 0, steps - cut)), F.pad(gate, (0, steps - cut)),
+                          F.pad(weights, (0, 0, 0, steps - cut))))
+        back = order.argsort()  # from length order back to the batch's
+        return tuple(torch.cat(group_parts).index_select(0, back) for group_parts in zip(*parts))
 
-    def _features(self, outputs, context, input_ids):
-        """The attentional features and the copy gate's logit at each decoder position."""
+    def _features(self, outputs, context, inputs):
+        """The attentional features and the copy gate's logit at each decoder position (``inputs``:
+        the embedded input tokens, looked up once by the caller: each lookup's backward fills a
+        gradient as large as the whole embedding)."""
         features = self.dropout(torch.tanh(self.combine(torch.cat([outputs, context], dim=-1))))
-        gate = self.copy_gate(torch.cat([context, outputs, self.embedding(input_ids)], dim=-1)).squeeze(-1)
+        gate = self.copy_gate(torch.cat([context, outputs, inputs], dim=-1)).squeeze(-1)
         return features, gate
 
     # -- teacher-forced exchanges ------------------------------------------------------------
@@ -163,7 +169,8 @@ class MemoryChat(Seq2Seq):
         reply_ids = self.vocab_ids(reply_input)
         outputs, (h, c) = self._run_lstm(self.decoder, reply_ids, reply_lengths, (h, c))  # (batch, T, hidden)
         attended, keys = self.with_knowledge(memory, self.memory_keys(memory, user_turn), knowledge)
-        features, gate, weights = self._attend_by_length(outputs, attended, keys, reply_ids, reply_lengths)
+        features, gate, weights = self._attend_by_length(outputs, attended, keys, self.embedding(reply_ids),
+                                                         reply_lengths)
         real = reply_ids.ne(0)
         result = TurnOutput(features * real.unsqueeze(-1), weights * real.unsqueeze(-1), (h, c))
         if targets is not None:
@@ -218,9 +225,10 @@ class MemoryChat(Seq2Seq):
         ids (N, vocab + k), attention over the memory (N, length), state."""
         memory, keys = memory[:2]
         input_ids = self.vocab_ids(tokens)
-        x, state = self._cell_step(self.decoder, self.embedding(input_ids), state)
+        inputs = self.embedding(input_ids)
+        x, state = self._cell_step(self.decoder, inputs, state)
         context, weights = self.attend_memory(x.unsqueeze(1), memory, keys)
-        features, gate = self._features(x.unsqueeze(1), context, input_ids.unsqueeze(1))
+        features, gate = self._features(x.unsqueeze(1), context, inputs.unsqueeze(1))
         weights, gate = weights.squeeze(1), gate.squeeze(1).float()
         vocab_lp = self.output.log_prob(features.squeeze(1).float())
         return self.mix(vocab_lp, gate, weights, memory.ids), weights, state
@@ -242,9 +250,10 @@ class MemoryChat(Seq2Seq):
             scored[row, :len(reply) + 1] = True
         input_ids = self.vocab_ids(inputs.to(device))
         start = tuple(part.expand(-1, n, -1).contiguous() for part in state)
-        outputs, _ = self.decoder(self.embedding(input_ids), start)  # the filler comes after what is scored
+        embedded = self.embedding(input_ids)
+        outputs, _ = self.decoder(embedded, start)  # the filler comes after what is scored
         context, weights = self.attend_memory(outputs, memory, keys)
-        features, gate = self._features(outputs, context, input_ids)
+        features, gate = self._features(outputs, context, embedded)
         rows = torch.arange(n).view(-1, 1).expand(-1, longest + 1)[scored]
         mask = scored.to(device)
         log_probs = self.target_log_probs(features[mask], gate[mask], weights[mask],
@@ -282,9 +291,9 @@ class MemoryChat(Seq2Seq):
         pass, per reply token, its attention over the memory and the share of its probability that
         came from copying."""
         memory, keys, _, conversation = reply_memory
-        input_ids, outputs, after = self._read(reply_ids, state, sos_id)
+        inputs, outputs, after = self._read(reply_ids, state, sos_id)
         context, weights = self.attend_memory(outputs, memory, keys)
-        features, gate = self._features(outputs, context, input_ids)
+        features, gate = self._features(outputs, context, inputs)
         targets = torch.tensor(list(reply_ids) + [self.eos_id], device=outputs.device)
         vocab_lp = self.output.log_prob(features[0].float())
         in_vocab = targets < self.config.vocab_size
@@ -298,11 +307,11 @@ class MemoryChat(Seq2Seq):
                 weights[0, :n].tolist(), shares[:n].tolist())
 
     def _read(self, reply_ids: list[int], state: State, sos_id: int):
-        """The decoder over <sos> + reply (batch 1): the input ids, outputs (1, n + 1, hidden), state."""
+        """The decoder over <sos> + reply (batch 1): the embedded inputs, outputs (1, n + 1, hidden), state."""
         tokens = torch.tensor([[sos_id] + list(reply_ids)], device=state[0].device)
-        input_ids = self.vocab_ids(tokens)
-        outputs, state = self._run_cells(self.decoder, self.embedding(input_ids), state)
-        return input_ids, outputs, state
+        inputs = self.embedding(self.vocab_ids(tokens))
+        outputs, state = self._run_cells(self.decoder, inputs, state)
+        return inputs, outputs, state
 
     def _remember_reply(self, reply_ids, outputs, state: State, memory: Memory, exchanges) -> MemoryState:
         said = torch.tensor([list(reply_ids)], dtype=torch.long, device=outputs.device)
