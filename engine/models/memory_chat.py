@@ -35,6 +35,29 @@ from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig, State, TurnOutput
 NEVER = -1e4  # a log-probability that counts as impossible without producing inf - inf
 
 
+class _PermuteRows(torch.autograd.Function):
+    """``rows.index_select(0, order)`` for a permutation ``order`` whose inverse is ``back``. The
+    gradient is gathered back by ``back`` rather than added into a tensor of zeros, as
+    ``index_select``'s backward does (it does not know that every row is taken once)."""
+
+    @staticmethod
+    def forward(ctx, rows: torch.Tensor, order: torch.Tensor, back: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(back)
+        return rows.index_select(0, order)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        (back,) = ctx.saved_tensors
+        return grad.index_select(0, back), None, None
+
+
+def permute_rows(rows: torch.Tensor, order: torch.Tensor, back: torch.Tensor) -> torch.Tensor:
+    """``rows`` taken in the order of the permutation ``order`` (``back`` its inverse)."""
+    if not rows.requires_grad:
+        return rows.index_select(0, order)
+    return _PermuteRows.apply(rows, order, back)
+
+
 class MemoryChat(Seq2Seq):
     """:class:`Seq2Seq` whose decoder attends over the conversation memory and may copy from it."""
 
@@ -128,11 +151,12 @@ class MemoryChat(Seq2Seq):
             return (*self._features(outputs, context, inputs), weights)
         lengths = lengths.to(outputs.device)
         order = lengths.argsort()
+        back = order.argsort()  # from length order back to the batch's
         sizes = [len(rows) for rows in order.chunk(self.LENGTH_GROUPS)]
         # One gather into length order and a split into groups, whose backward joins the groups'
         # gradients: a gather per group would fill a gradient of the whole batch for each.
         whole = (outputs, inputs, keys, lengths, memory.values, memory.keys, memory.ids, memory.turns)
-        grouped = [part.index_select(0, order).split(sizes) for part in whole]
+        grouped = [permute_rows(part, order, back).split(sizes) for part in whole]
         parts = []
         for group_outputs, group_inputs, group_keys, group_lengths, *group_memory in zip(*grouped):
             cut = int(group_lengths.max())
@@ -142,8 +166,7 @@ class MemoryChat(Seq2Seq):
             # Each group padded to the batch's steps (0 past its longest reply), as a whole batch.
             parts.append((F.pad(features, (0, 0, 0, steps - cut)), F.pad(gate, (0, steps - cut)),
                           F.pad(weights, (0, 0, 0, steps - cut))))
-        back = order.argsort()  # from length order back to the batch's
-        return tuple(torch.cat(group_parts).index_select(0, back) for group_parts in zip(*parts))
+        return tuple(permute_rows(torch.cat(group_parts), back, order) for group_parts in zip(*parts))
 
     def _features(self, outputs, context, inputs):
         """The attentional features and the copy gate's logit at each decoder position (``inputs``:
