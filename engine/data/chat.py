@@ -10,7 +10,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Collection, Iterator, Optional, Sequence
 
 import torch
 
@@ -97,6 +97,11 @@ def load_corpus(data: str | Path | None = None) -> Splits:
 Exchange = tuple  # (list[int], list[int]) or (list[int], list[int], tuple[PairIds, ...])
 
 
+class Unscored(list):
+    """A reply's ids that the model reads (the decoder runs over them, the memory keeps them, the
+    state carries on from them) but is not trained to say: its targets are left out of the loss."""
+
+
 TokenizedConversation = list[list[str]]
 
 
@@ -107,14 +112,16 @@ def tokenize_conversations(conversations: Sequence[Conversation]) -> list[Tokeni
 
 def encode_conversation(turns: Conversation | TokenizedConversation, vocab: Vocab, max_source: int,
                         max_reply: int, offset: int = 0, extended: bool = False,
-                        knowledge: Optional[Sequence[Sequence[tuple[str, str]]]] = None) -> list[Exchange]:
+                        knowledge: Optional[Sequence[Sequence[tuple[str, str]]]] = None,
+                        unscored: Collection[int] = ()) -> list[Exchange]:
     """Turns (strings or token lists) -> exchanges (turn offset+2i -> turn offset+2i+1), cut to
     the model's lengths. A turn with no tokens becomes a lone <unk> so the exchange keeps its place.
     ``extended``: words outside the vocabulary get the conversation's extended ids
     (:meth:`Vocab.encode_extended`), for the memory model's copy path. ``knowledge``: for each
     exchange, the stored (question, answer) pairs its reply may read; they become the exchange's
     third element (:func:`engine.data.knowledge_data.pair_ids`), numbered after its turn and before
-    its reply, as a reply numbers them.
+    its reply, as a reply numbers them. ``unscored``: the numbers of the turns that are read as
+    replies but not trained on (:class:`Unscored`).
     """
     as_tokens = lambda turn: tokenize(turn) if isinstance(turn, str) else turn  # noqa: E731
     unknown: dict[str, int] = {}
@@ -124,6 +131,8 @@ def encode_conversation(turns: Conversation | TokenizedConversation, vocab: Voca
         source = encode(as_tokens(turns[i])[:max_source]) or [vocab.unk_id]
         pairs = tuple(pair_ids(q, a, encode) for q, a in knowledge[number]) if knowledge else None
         reply = encode(as_tokens(turns[i + 1])[:max_reply]) or [vocab.unk_id]
+        if i + 1 in unscored:
+            reply = Unscored(reply)
         exchanges.append((source, reply) if pairs is None else (source, reply, pairs))
     return exchanges
 
@@ -181,7 +190,8 @@ class TurnBatch:
 
 def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool], vocab: Vocab,
                     streams: Optional[Sequence[int]] = None) -> TurnBatch:
-    """Pad one exchange per row; a None row is idle (a one-token dummy whose targets are masked)."""
+    """Pad one exchange per row; a None row is idle (a one-token dummy whose targets are masked),
+    and an :class:`Unscored` reply is read with no targets."""
     batch = len(exchanges)
     pairs = [ex[2] if ex is not None and len(ex) > 2 else () for ex in exchanges]
     filled = [ex[:2] if ex is not None else ([vocab.eos_id], []) for ex in exchanges]
@@ -193,7 +203,7 @@ def make_turn_batch(exchanges: Sequence[Exchange | None], resets: Sequence[bool]
     for row, ((src, reply), real) in enumerate(zip(filled, exchanges)):
         source[row, :len(src)] = torch.tensor(src)
         reply_input[row, :len(reply) + 1] = torch.tensor([vocab.sos_id] + reply)
-        if real is not None:
+        if real is not None and not isinstance(reply, Unscored):
             targets[row, :len(reply) + 1] = torch.tensor(reply + [vocab.eos_id])
     return TurnBatch(source, torch.tensor([len(s) for s, _ in filled]), reply_input,
                      torch.tensor([len(r) + 1 for _, r in filled]), targets,

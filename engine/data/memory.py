@@ -11,7 +11,9 @@ and on held-out phrasings separately (:mod:`engine.data.memory_sets` gathers tha
 generated conversations into training).
 
 The conversations start with the user (turn 0) and alternate user, bot; they teach the bot's side
-only, so a trainer reads them from offset 0 alone. Deterministic from a seed: conversation ``i``
+only, so a trainer reads them from offset 0 alone. The bot's acknowledgement of a told fact ("oh
+nice! is it busy there?") is read but not trained on (``MemoryConversation.unscored``): as a target
+it taught the network to say a slot's acknowledgement to any news. Deterministic from a seed: conversation ``i``
 depends only on the seed, ``i``, the config and the filler conversations.
 """
 from __future__ import annotations
@@ -78,6 +80,7 @@ class MemoryConversation:
     turns: tuple[str, ...]
     kind: str  # one of KINDS
     probes: tuple[Probe, ...]  # every asking-back, in order
+    unscored: frozenset[int] = frozenset()  # bot turns read but not trained on: the acknowledgements
 
     @property
     def conversation(self) -> list[str]:
@@ -144,12 +147,15 @@ class _Builder:
         self.rng, self.config, self.filler = rng, config, filler
         self.exchanges: list[tuple[str, str]] = []
         self.real: list[bool] = []
+        self.unscored: set[int] = set()  # exchanges whose bot turn is read but not trained on
         self.heldout = config.phrasings == "heldout"
         self.casual = rng.random() < 0.5  # this user types in lower case
 
-    def add(self, user: str, bot: str) -> int:
+    def add(self, user: str, bot: str, scored: bool = True) -> int:
         self.exchanges.append((user, bot))
         self.real.append(False)
+        if not scored:
+            self.unscored.add(len(self.exchanges) - 1)
         return len(self.exchanges) - 1
 
     def talk(self, count: int) -> None:
@@ -194,11 +200,11 @@ class _Builder:
         if also is None and self.rng.random() < self.config.as_answer:
             opener = self.rng.choice(INVITATIONS if self.exchanges else GREETINGS)
             self.add(opener if self.casual else opener.capitalize(), self.bot(slot.bot_asks, fact))
-            return self.add(self.user(self.answer_phrasing(slot), fact), self.bot(slot.acks, fact))
+            return self.add(self.user(self.answer_phrasing(slot), fact), self.bot(slot.acks, fact), scored=False)
         text = self.user(self.tell_phrasing(slot, plain=also is not None), fact)
         if also is not None:
             text += " and " + self.user(self.tell_phrasing(also.slot, plain=True), also, start=False)
-        return self.add(text + self.rng.choice(("", ".", "!")), self.bot(fact.slot.acks, fact))
+        return self.add(text + self.rng.choice(("", ".", "!")), self.bot(fact.slot.acks, fact), scored=False)
 
     def correct(self, fact: _Fact, old: str) -> int:
         if self.rng.random() < 0.5:
@@ -339,7 +345,7 @@ def generate_one(index: int, filler: FillerPool, config: MemoryConfig = MemoryCo
     kind = kind or rng.choices(KINDS, weights=config.kind_weights)[0]
     builder = _Builder(rng, config, filler)
     probes = _MAKERS[kind](builder)
-    return MemoryConversation(builder.turns(), kind, tuple(probes))
+    return MemoryConversation(builder.turns(), kind, tuple(probes), frozenset(2 * i + 1 for i in builder.unscored))
 
 
 def generate(count: int, filler: FillerPool, config: MemoryConfig = MemoryConfig(), seed: int = 0,

@@ -204,8 +204,9 @@ class MemoryChat(Seq2Seq):
             result.token_log_probs = log_probs
             result.loss_sum = -log_probs.sum()
             result.n_tokens = int(log_probs.numel())
-        # The reply joins the memory: the decoder's output after reading each reply token.
-        said = targets[:, :-1] if targets is not None else reply_input[:, 1:]
+        # The reply joins the memory: the decoder's output after reading each reply token (read
+        # from the input, not the targets: a reply read but not trained on has none).
+        said = reply_input[:, 1:]
         said = said.masked_fill(said.eq(self.eos_id), 0)
         memory = self.remember(memory, outputs[:, 1:], said, user_turn + 1)
         result.state = MemoryState(h, c, memory, state.exchanges + 1)

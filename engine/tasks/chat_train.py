@@ -186,7 +186,8 @@ def _with_memory_conversations(streams, train_conversations, vocab: Vocab, confi
     from engine.data.memory_sets import mix
 
     pool = FillerPool.build(train_conversations)
-    generated = (encode_conversation(m.turns, vocab, config.max_source_len, config.max_reply_len, 0, True)
+    generated = (encode_conversation(m.turns, vocab, config.max_source_len, config.max_reply_len, 0, True,
+                                     unscored=m.unscored)
                  for m in memory_stream(pool, MemoryConfig(), seed))
     mixed = mix(streams, generated, share, seed)
     print(f"memory conversations: {len(mixed) - len(streams)}", file=sys.stderr)

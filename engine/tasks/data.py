@@ -106,7 +106,8 @@ def memory(args: argparse.Namespace) -> None:
     for conversation in generate(args.n, pool, config, args.seed, args.kind):
         if args.json:
             print(json.dumps({"kind": conversation.kind, "turns": conversation.turns,
-                              "probes": [asdict(p) for p in conversation.probes]}))
+                              "probes": [asdict(p) for p in conversation.probes],
+                              "unscored": sorted(conversation.unscored)}))
             continue
         probes = "; ".join(f"{p.slot}={p.value!r} gap={p.gap} ask_turn={p.ask_turn}"
                            f"{' (held-out value)' if p.value_heldout else ''}"
@@ -114,7 +115,8 @@ def memory(args: argparse.Namespace) -> None:
                            f"{f' replaced {p.replaced!r}' if p.replaced else ''}" for p in conversation.probes)
         print(f"--- {conversation.kind}: {probes}")
         for number, turn in enumerate(conversation.turns):
-            print(f"{number:3d} {'user' if number % 2 == 0 else 'bot '}: {turn}")
+            read_only = " (read, not trained on)" if number in conversation.unscored else ""
+            print(f"{number:3d} {'user' if number % 2 == 0 else 'bot '}: {turn}{read_only}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -401,3 +401,20 @@ def test_a_restart_also_scores_replies_that_say_the_values_the_user_told_of_that
     assert len(said) == 1 and not any("nowhere" in text.lower() for text in texts)
     (h, _), = said
     assert h.log_prob < 0 and h.score == pytest.approx(h.log_prob / (len(h.tokens) + 1))
+
+
+def test_a_reply_read_but_not_trained_on_is_remembered_and_carried_but_not_scored():
+    """An :class:`Unscored` reply (the generator's acknowledgements) adds no loss and no tokens,
+    yet the memory keeps its words and the state carries on from it as from a scored one."""
+    from engine.data.chat import Unscored
+
+    vocab = Vocab.build([["a", "b", "c", "d", "e"]], min_count=1)
+    model = _tiny(vocab).eval()
+    source, reply = vocab.encode(["a", "b"]), vocab.encode(["c", "d", "e"])
+    scored = run_turn(model, make_turn_batch([(source, reply)], [False], vocab), model.initial_state(1))
+    read = run_turn(model, make_turn_batch([(source, Unscored(reply))], [False], vocab), model.initial_state(1))
+    assert scored.n_tokens == 4 and read.n_tokens == 0 and float(read.loss_sum) == 0.0
+    assert read.state.memory.ids.tolist() == scored.state.memory.ids.tolist()
+    assert set(reply) <= set(read.state.memory.ids[0].tolist())
+    assert torch.allclose(read.state.h, scored.state.h) and torch.allclose(read.state.memory.values,
+                                                                            scored.state.memory.values)

@@ -120,6 +120,34 @@ def test_every_slot_is_told_and_its_target_states_the_value(pool, values, phrasi
     assert seen == {slot.name for slot in SLOTS}
 
 
+def test_acknowledgements_are_read_but_not_trained_on_and_every_asking_is_trained_on(pool):
+    """The bot's acknowledgement of a told fact is read (it stays in the conversation) but is no
+    target; the replies to askings, the bot's questions and the real talk are targets."""
+    from engine.data.chat import Unscored, encode_conversation, make_turn_batch
+    from engine.text import Vocab
+
+    acks = {slot.name: slot.acks for slot in SLOTS}
+    conversations = generate(200, pool, seed=8)
+    vocab = Vocab.build([t.split() for c in conversations for t in c.turns], min_count=1)
+    for conversation in conversations:
+        assert all(turn % 2 == 1 for turn in conversation.unscored)
+        assert {probe.ask_turn + 1 for probe in conversation.probes}.isdisjoint(conversation.unscored)
+        for probe in conversation.probes:  # (a correction's acknowledgement states the new value: trained on)
+            if probe.told_turn is not None and conversation.kind != "corrected":
+                assert probe.told_turn + 1 in conversation.unscored
+        exchanges = encode_conversation(conversation.turns, vocab, 30, 30, 0, True, unscored=conversation.unscored)
+        batch = make_turn_batch(exchanges, [False] * len(exchanges), vocab)
+        for number, (_, reply) in enumerate(exchanges):
+            read_only = 2 * number + 1 in conversation.unscored
+            assert isinstance(reply, Unscored) == read_only
+            assert batch.reply_input[number, 1:len(reply) + 1].tolist() == list(reply)  # read either way
+            assert bool(batch.targets[number].any()) != read_only
+    said = [t.lower() for c in conversations for t in (c.turns[i] for i in c.unscored)]
+    templates = [re.escape(a.lower()).replace(r"\{v\}", ".+").replace(r"\{q\}", ".+").replace(r"\{a\}", ".+")
+                 for slot_acks in acks.values() for a in slot_acks]
+    assert all(any(re.fullmatch(t, turn) for t in templates) for turn in said), said[:5]
+
+
 def test_an_untold_fact_is_not_invented(pool):
     for conversation in generate(300, pool, seed=2, kind="untold"):
         (probe,) = conversation.probes
@@ -242,6 +270,7 @@ def test_data_memory_prints_conversations(tmp_path, capsys):
     assert len(lines) == 4
     for line in lines:
         assert line["kind"] in KINDS and line["probes"]
+        assert line["unscored"] or line["kind"] == "untold"  # the acknowledgements of tellings
         for probe in line["probes"]:
             if line["kind"] != "several":
                 assert probe["gap"] == 1
