@@ -30,9 +30,9 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_rerank import without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, content_words, declines, forced, ground, kinds, misplaced,
-                               restart, spellings, stated_value, states_untold, tellings, told_as_topic, told_values,
-                               told_words, topic_of, unheard_kind, within)
+from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
+                               kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
+                               told_as_topic, told_values, told_words, topic_of, unheard_kind, within)
 from engine.text import detokenize, tokenize
 
 
@@ -153,7 +153,9 @@ class MemoryReplies:
         of nowhere, and none declines what the question asks, the model's own decline, searched
         for from ``decoder`` with ``step`` (:meth:`_forced`), joins them; where one declines, or
         states a wrong value, of a kind of thing the user told a value of, the model's best replies
-        that start the way it states that kind ("your favourite fruit is ...") join them."""
+        that start the way it states that kind ("your favourite fruit is ...") join them, where
+        ``text`` asks something of the user's (:func:`engine.tasks.told.asks_of_user`)."""
+        asking = asks_of_user(text)
         if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
             return hypotheses
         words = self.memory_words(ids, unknown)
@@ -169,9 +171,10 @@ class MemoryReplies:
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
-        if (any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
-                for reply in texts)
-                and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked) for reply in texts)):
+        wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
+                    for reply in texts)
+        if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
+                                        for reply in texts):
             starts.append(DECLINE)
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
@@ -185,6 +188,25 @@ class MemoryReplies:
             hypotheses, texts = hypotheses + found, texts + said
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
                       self._common_words)
+
+    def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, config: DecodeConfig,
+                    topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
+        """``hypotheses`` less those that say the user never told something (:func:`declines`), for a
+        turn that asks nothing of the user's: "You haven't told me your favourite season." is no
+        answer to "what's your favourite season?", nor "You didn't tell me your friend's name." to
+        "i forgot my umbrella and got soaked". Where every one declines, the search of ``config``
+        again over ``step`` from ``decoder``, with none of their first words first (:func:`barred`),
+        less its replies that decline or tell the user a fact of theirs (they start "your": "Your
+        friend is called soaked.", "Your plan for soaked is to soaked." are no better); ``hypotheses``
+        themselves where that leaves none."""
+        says = lambda h: detokenize(self.memory_words(h.tokens, unknown))  # noqa: E731
+        kept = [h for h in hypotheses if not declines(says(h))]
+        if kept or not hypotheses:
+            return kept or hypotheses
+        firsts = {h.tokens[0] for h in hypotheses if h.tokens}
+        again = self._steered_search(barred(step, firsts), self.model.reorder_state, decoder, config, True,
+                                     topic_bias, should_stop)
+        return [h for h in again if not declines(says(h)) and not says(h).lower().startswith("your ")] or hypotheses
 
     @cached_property
     def _common_words(self) -> frozenset[str]:
@@ -259,6 +281,8 @@ class MemoryReplies:
                                           self.model.reorder_state, decoder, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
+            if not asks_of_user(text):
+                hypotheses = self._undeclined(hypotheses, unknown, step, decoder, config, topic_bias, should_stop)
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)

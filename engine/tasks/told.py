@@ -463,7 +463,7 @@ FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd
 _REQUESTS = frozenset("name tell remind say guess recall".split())
 
 
-def _asks_of_user(text: str) -> bool:
+def asks_of_user(text: str) -> bool:
     """Whether ``text`` asks something of the user's: it speaks of them and its last sentence is
     a question or a request ("which fruit tops my list?", "name the colour i like best")."""
     words = tokenize(text)
@@ -482,7 +482,7 @@ def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
     how it starts stating that ("which pal did i mention?" -> "your best friend is"). None otherwise."""
     if not declines(reply):
         value = stated_value(reply)
-        if value is None and not _asks_of_user(asked):
+        if value is None and not asks_of_user(asked):
             return None
         if value == "" or value and told_about(reply, told, content_words(asked) - FRAME_WORDS - ASKING_WORDS):
             return None
@@ -644,6 +644,20 @@ def _whole(span: tuple[str, ...], spans: Sequence[tuple[str, ...]], names: set[t
     (``names``: runs of capitalised words, in lower case) of which another candidate's value (of
     ``spans``) is a part: "ancient greek" of "Probably Ancient Greek", where another said "greek"."""
     return span in names and any(0 < len(part) < len(span) and within(part, span) for part in spans)
+
+
+def barred(step, firsts: Iterable[int]):
+    """``step`` (a search's ``step_fn``) whose first call lets no row choose one of ``firsts``."""
+    calls = [0]
+    barring = sorted(set(firsts))
+
+    def barring_first(tokens: torch.Tensor, state):
+        log_probs, attention, state = step(tokens, state)
+        if calls[0] == 0 and barring:
+            log_probs = log_probs.index_fill(1, torch.tensor(barring, device=log_probs.device), float("-inf"))
+        calls[0] += 1
+        return log_probs, attention, state
+    return barring_first
 
 
 def forced(step, prefix: Sequence[int]):

@@ -6,9 +6,9 @@ from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
-                               declines, forced, ground, hollow, misplaced, restart, spellings, stated_value,
-                               taken_back, tellings, told_as_topic, told_kinds, told_topics, told_values, told_words,
-                               topics, unheard_kind)
+                               asks_of_user, barred, declines, forced, ground, hollow, misplaced, restart, spellings,
+                               stated_value, taken_back, tellings, told_as_topic, told_kinds, told_topics, told_values,
+                               told_words, topics, unheard_kind)
 from engine.text import tokenize
 
 
@@ -319,3 +319,25 @@ def test_a_forced_start_is_said_with_the_models_own_log_probabilities_and_the_mo
     after_five = torch.log_softmax(torch.tensor([-9.0, 3.0, 0.0, 0.5, 1.0, 2.0]), dim=0)
     expected = float(start[3] + start[2] + start[5] + after_five[1])
     assert said.log_prob == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_barred_first_word_is_not_said_first_but_may_be_said_later():
+    # A "model" over 6 tokens (0 <sos>, 1 <eos>) whose likeliest token is 5 until 5 was said twice.
+    def step(tokens, state):
+        said = state + (tokens == 5).long()
+        rows = [torch.log_softmax(torch.tensor([-9.0, 3.0 if n >= 1 else -9.0, 0.0, 0.5, 1.0, 2.0]), dim=0)
+                for n in said.tolist()]
+        return torch.stack(rows), None, said
+
+    reorder = lambda state, rows: state[rows]  # noqa: E731
+    greedy = SearchConfig(strategy="greedy", block_ngram=0, max_length=6)
+    assert decode(step, torch.zeros(1, dtype=torch.long), reorder, greedy, 0, 1)[0].tokens == [5]
+    again = decode(barred(step, [5]), torch.zeros(1, dtype=torch.long), reorder, greedy, 0, 1)[0]
+    assert again.tokens == [4, 5]
+
+
+def test_only_a_question_or_request_about_the_user_asks_something_of_theirs():
+    assert asks_of_user("what's my name?") and asks_of_user("name the colour i like best")
+    assert asks_of_user("what should i cook tonight?")
+    assert not asks_of_user("what's your favourite season?")  # about the bot
+    assert not asks_of_user("i forgot my umbrella and got soaked")  # tells, asks nothing
