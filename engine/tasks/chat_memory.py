@@ -196,9 +196,9 @@ class MemoryReplies:
         answer to "what's your favourite season?", nor "You didn't tell me your friend's name." to
         "i forgot my umbrella and got soaked". Where every one declines, the search of ``config``
         again over ``step`` from ``decoder``, with none of their first words first (:func:`barred`),
-        less its replies that decline or tell the user a fact of theirs (they start "your": "Your
-        friend is called soaked.", "Your plan for soaked is to soaked." are no better); ``hypotheses``
-        themselves where that leaves none."""
+        less its replies that decline or tell the user a fact of theirs (state a value,
+        :func:`stated_value`, or start "your": "You said you're a soaked.", "Your plan for soaked is
+        to soaked." are no better); ``hypotheses`` themselves where that leaves none."""
         says = lambda h: detokenize(self.memory_words(h.tokens, unknown))  # noqa: E731
         kept = [h for h in hypotheses if not declines(says(h))]
         if kept or not hypotheses:
@@ -206,7 +206,8 @@ class MemoryReplies:
         firsts = {h.tokens[0] for h in hypotheses if h.tokens}
         again = self._steered_search(barred(step, firsts), self.model.reorder_state, decoder, config, True,
                                      topic_bias, should_stop)
-        return [h for h in again if not declines(says(h)) and not says(h).lower().startswith("your ")] or hypotheses
+        return [h for h in again if not (declines(says(h)) or stated_value(says(h)) is not None
+                                         or says(h).lower().startswith("your "))] or hypotheses
 
     @cached_property
     def _common_words(self) -> frozenset[str]:
