@@ -480,11 +480,32 @@ READ_FLOOR = 0.55
 
 
 def pairs_read(knowledge, text: str, k: int) -> list:
-    """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it, those
-    that match it at least :data:`READ_FLOOR` and ask about the same person, best first."""
+    """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it (a
+    question that says just what it says among them, :func:`_exact_first`), those that match it at
+    least :data:`READ_FLOOR` and ask about the same person, best first."""
     person = _person(text)
-    return [hit for hit in knowledge.search(text, k=k)
+    return [hit for hit in _exact_first(knowledge.search(text, k=k + EXACT_LOOK))[:k]
             if question_match(hit) >= READ_FLOOR and not _other_person(person, _person(hit.pair.question))]
+
+
+# How many pairs past the k best a question that says just what the turn says is looked for among.
+EXACT_LOOK = 4
+
+
+def _exact_first(hits: list) -> list:
+    """``hits`` (best first) with each whose question says just the turn's words (agreement 1)
+    moved up past those that do not, of the shipped ones, or of any where it is the user's own:
+    "hello" reads the shipped "Hello" before "Hello Siri", whose answer ("That's not me, but hello
+    nonetheless!") says "hello" again and so scores higher; a pair the user taught still comes
+    before a shipped one that asks the turn word for word."""
+    ordered = list(hits)
+    for hit in [hit for hit in hits if hit.agreement >= 1.0]:
+        i = ordered.index(hit)
+        while i > 0 and ordered[i - 1].agreement < 1.0 and (
+                ordered[i - 1].pair.source == "shipped" or hit.pair.source != "shipped"):
+            ordered[i - 1], ordered[i] = ordered[i], ordered[i - 1]
+            i -= 1
+    return ordered
 
 
 _SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"))

@@ -120,6 +120,24 @@ def test_relevance_is_in_0_1_and_highest_for_the_exact_question():
     assert weak[0].pair.answer == "Paris." and weak[0].relevance < 0.6
 
 
+def test_a_reply_reads_first_a_question_that_says_just_what_the_turn_says():
+    from engine.tasks.chat_memory import pairs_read
+
+    # "Hello Siri"'s answer says "hello" again, so it outscores the question "Hello" itself.
+    siri = [KnowledgePair(f"Hello {name}", "That's not me, but hello nonetheless!", "shipped")
+            for name in ("Siri", "Alexa", "Cortana", "Google")]
+    hello = KnowledgePair("Hello", "Hi!", "shipped")
+    index = KnowledgeIndex(siri + [hello] + [KnowledgePair(q, a, "shipped") for q, a in UNRELATED])
+    assert hello not in [hit.pair for hit in index.search("hello", k=3)]  # by score alone
+    assert pairs_read(index, "hello", 3)[0].pair == hello and pairs_read(index, "Hello!", 3)[0].pair == hello
+    assert pairs_read(index, "hello alexa", 3)[0].pair.question == "Hello Alexa"
+    # what the user taught still comes before a shipped question said word for word
+    boring = KnowledgePair("why are you so boring?", "I aim for efficiency.", "shipped")
+    taught = KnowledgePair("are you boring?", "Only on Mondays.", "user")
+    index = KnowledgeIndex([boring, taught] + [KnowledgePair(q, a, "shipped") for q, a in UNRELATED])
+    assert [hit.pair for hit in pairs_read(index, "why are you so boring?", 2)] == [taught, boring]
+
+
 def test_many_pairs_rank_the_same_with_pruning_as_by_full_scoring():
     # The search stops walking long lists of common words: its top k must still be the true top k.
     from engine.knowledge_bench import synthetic_pairs
