@@ -143,7 +143,7 @@ class MemoryReplies:
                 after[this] = then
         return after
 
-    def _grounded(self, hypotheses: list[Hypothesis], text: str, ids: list[int], ago: list[int],
+    def _grounded(self, hypotheses: list[Hypothesis], text: str, asking: bool, ids: list[int], ago: list[int],
                   unknown: list[str], step, decoder, memory, config: DecodeConfig) -> list[Hypothesis]:
         """``hypotheses`` weighed by where the values they state about the user were said
         (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
@@ -154,8 +154,7 @@ class MemoryReplies:
         for from ``decoder`` with ``step`` (:meth:`_forced`), joins them; where one declines, or
         states a wrong value, of a kind of thing the user told a value of, the model's best replies
         that start the way it states that kind ("your favourite fruit is ...") join them, where
-        ``text`` asks something of the user's (:func:`engine.tasks.told.asks_of_user`)."""
-        asking = asks_of_user(text)
+        ``text`` asks something of the user's (``asking``: :func:`engine.tasks.told.asks_of_user`)."""
         if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
             return hypotheses
         words = self.memory_words(ids, unknown)
@@ -206,8 +205,9 @@ class MemoryReplies:
         firsts = {h.tokens[0] for h in hypotheses if h.tokens}
         again = self._steered_search(barred(step, firsts), self.model.reorder_state, decoder, config, True,
                                      topic_bias, should_stop)
-        return [h for h in again if not (declines(says(h)) or stated_value(says(h)) is not None
-                                         or says(h).lower().startswith("your "))] or hypotheses
+        tells = lambda said: (declines(said) or stated_value(said) is not None  # noqa: E731
+                              or said.lower().startswith("your "))
+        return [h for h in again if not tells(says(h))] or hypotheses
 
     @cached_property
     def _common_words(self) -> frozenset[str]:
@@ -282,12 +282,13 @@ class MemoryReplies:
                                           self.model.reorder_state, decoder, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
-            if not asks_of_user(text):
+            asking = asks_of_user(text)
+            if not asking:
                 hypotheses = self._undeclined(hypotheses, unknown, step, decoder, config, topic_bias, should_stop)
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
-            hypotheses = self._grounded(hypotheses, text, ids, ago, unknown, step, decoder, memory, config)
+            hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731

@@ -646,32 +646,38 @@ def _whole(span: tuple[str, ...], spans: Sequence[tuple[str, ...]], names: set[t
     return span in names and any(0 < len(part) < len(span) and within(part, span) for part in spans)
 
 
+def _by_position(step, shape: Callable[[int, torch.Tensor], torch.Tensor]):
+    """``step`` (a search's ``step_fn``) whose log-probabilities at its n-th call (from 0) are
+    ``shape(n, log_probs)``."""
+    calls = [0]
+
+    def shaped(tokens: torch.Tensor, state):
+        log_probs, attention, state = step(tokens, state)
+        position, calls[0] = calls[0], calls[0] + 1
+        return shape(position, log_probs), attention, state
+    return shaped
+
+
 def barred(step, firsts: Iterable[int]):
     """``step`` (a search's ``step_fn``) whose first call lets no row choose one of ``firsts``."""
-    calls = [0]
     barring = sorted(set(firsts))
 
-    def barring_first(tokens: torch.Tensor, state):
-        log_probs, attention, state = step(tokens, state)
-        if calls[0] == 0 and barring:
-            log_probs = log_probs.index_fill(1, torch.tensor(barring, device=log_probs.device), float("-inf"))
-        calls[0] += 1
-        return log_probs, attention, state
-    return barring_first
+    def bar(position: int, log_probs: torch.Tensor) -> torch.Tensor:
+        if position or not barring:
+            return log_probs
+        return log_probs.index_fill(1, torch.tensor(barring, device=log_probs.device), float("-inf"))
+    return _by_position(step, bar)
 
 
 def forced(step, prefix: Sequence[int]):
     """``step`` (a search's ``step_fn``) that lets its first ``len(prefix)`` calls choose only the
     prefix's tokens, each with the log-probability the model gives it."""
-    calls = [0]
-
-    def forcing(tokens: torch.Tensor, state):
-        log_probs, attention, state = step(tokens, state)
-        position, calls[0] = calls[0], calls[0] + 1
-        if position < len(prefix):
-            token = prefix[position]
-            kept = log_probs[:, token].clone()
-            log_probs = torch.full_like(log_probs, float("-inf"))
-            log_probs[:, token] = kept
-        return log_probs, attention, state
-    return forcing
+    def force(position: int, log_probs: torch.Tensor) -> torch.Tensor:
+        if position >= len(prefix):
+            return log_probs
+        token = prefix[position]
+        kept = log_probs[:, token].clone()
+        log_probs = torch.full_like(log_probs, float("-inf"))
+        log_probs[:, token] = kept
+        return log_probs
+    return _by_position(step, force)
