@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine import (HISTORY_WEIGHT, MAX_HISTORY_WEIGHT, MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES,
-                    MMI_WEIGHT, TOPIC_WEIGHT)
+from engine import (HISTORY_WEIGHT, MAX_HISTORY_WEIGHT, MAX_MOOD_WEIGHT, MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT,
+                    MMI_CANDIDATES, MMI_WEIGHT, MOOD_WEIGHT, TOPIC_WEIGHT)
 
 SETTINGS_NAME = "settings.json"
 STRATEGIES = ("beam", "greedy", "sample")
@@ -31,6 +31,7 @@ class AppSettings:
     mmi_backward_weight: float = MMI_BACKWARD_WEIGHT  # beam only: rerank by how well a reply explains your message
     topic_weight: float = TOPIC_WEIGHT  # every strategy: steer replies toward words that answer yours
     history_weight: float = HISTORY_WEIGHT  # beam only: prefer replies that draw on what you said earlier
+    mood_weight: float = MOOD_WEIGHT  # beam only: to bad news, prefer kind replies over cheerful ones
     # beam only: what you taught (the stored answers that match well) is among the replies weighed, favoured by the match
     stored_answers: bool = True
     # The application
@@ -44,7 +45,7 @@ class AppSettings:
                 "temperature": self.temperature, "top_k": self.top_k, "max_length": self.max_length,
                 "mmi_weight": self.mmi_weight, "mmi_backward_weight": self.mmi_backward_weight,
                 "mmi_candidates": MMI_CANDIDATES, "topic_weight": self.topic_weight,
-                "history_weight": self.history_weight,
+                "history_weight": self.history_weight, "mood_weight": self.mood_weight,
                 "stored_answers": self.stored_answers}
 
     def checked(self) -> "AppSettings":
@@ -58,6 +59,7 @@ class AppSettings:
             mmi_backward_weight=min(max(float(self.mmi_backward_weight), 0.0), MAX_BACKWARD_WEIGHT),
             topic_weight=min(max(float(self.topic_weight), 0.0), MAX_TOPIC_WEIGHT),
             history_weight=min(max(float(self.history_weight), 0.0), MAX_HISTORY_WEIGHT),
+            mood_weight=min(max(float(self.mood_weight), 0.0), MAX_MOOD_WEIGHT),
             stored_answers=self.stored_answers if isinstance(self.stored_answers, bool) else True,
             temperature=min(max(float(self.temperature), 0.05), 5.0),
             top_k=min(max(int(self.top_k), 0), 1000),

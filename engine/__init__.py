@@ -31,10 +31,17 @@ MAX_TOPIC_WEIGHT = 3.0  # beyond it the topic words outweigh the network and rep
 # (0.25) (MODEL_CARD.md, docs/experiments.md).
 HISTORY_WEIGHT = 0.25
 MAX_HISTORY_WEIGHT = 3.0
+# How much kindness gains and cheer loses where the turn is bad news of the user's
+# (``RerankConfig.mood_weight``, memory models; ``engine.tasks.chat_mood``). Chosen on fifteen turns
+# of bad news and ten that want no sympathy (2: five of twelve read as bad news answered kindly, 4:
+# eight); on twenty openers written before, fourteen of bad news were answered kindly 7 times
+# against 1 with it off, with cheer 2 times against 4 (docs/chat-openers-memory.md, session 27).
+MOOD_WEIGHT = 4.0
+MAX_MOOD_WEIGHT = 10.0
 
 
 MMI_FIELDS = ("mmi_weight", "mmi_candidates", "mmi_backward_weight", "topic_weight", "history_weight",
-              "stored_answers")
+              "mood_weight", "stored_answers")
 
 
 def add_mmi_arguments(parser) -> None:
@@ -56,6 +63,10 @@ def add_mmi_arguments(parser) -> None:
                         help="beam search, memory models: add this much of each reply's per-token "
                              "log p(reply | conversation) - log p(reply | the turn alone), which favours replies "
                              "that draw on what was said earlier, such as a fact told (0: off)")
+    parser.add_argument("--mood-weight", type=float, default=MOOD_WEIGHT,
+                        help="beam search, memory models: to a turn the sentiment model reads as bad news, "
+                             "sympathetic replies join the candidates and a reply's cheer counts this much "
+                             "against it (0: off)")
     parser.add_argument("--stored-answers", action=argparse.BooleanOptionalAction, default=True,
                         help="beam search with stored pairs: the retrieved pairs' answers join the reranked "
                              "replies, scored by the model")

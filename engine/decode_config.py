@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping, Optional
 
-from engine import (HISTORY_WEIGHT, MAX_HISTORY_WEIGHT, MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT, MMI_CANDIDATES,
-                    MMI_WEIGHT, TOPIC_WEIGHT)
+from engine import (HISTORY_WEIGHT, MAX_HISTORY_WEIGHT, MAX_MOOD_WEIGHT, MAX_TOPIC_WEIGHT, MMI_BACKWARD_WEIGHT,
+                    MMI_CANDIDATES, MMI_WEIGHT, MOOD_WEIGHT, TOPIC_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class RerankConfig:
     # STORED_FOCUS and STORED_PRIOR). The search alone often drifts off a taught answer after a
     # word or two; the whole answer is there to be chosen where the match and the model agree.
     stored_answers: bool = False
+    # Memory models, to a turn that is bad news of the user's (``engine.tasks.chat_mood``): the model's
+    # replies that begin with sympathy join the candidates, and each reply gains this much times
+    # p(turn negative) times (1 where it begins with sympathy, less p(reply positive)) in the
+    # reranking: kindness gains, cheer loses. 0 turns it off.
+    mood_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.mmi_weight <= 1:
@@ -94,6 +99,8 @@ class RerankConfig:
             raise ValueError(f"the topic words' weight must be in [0, {MAX_TOPIC_WEIGHT}]")
         if not 0 <= self.history_weight <= MAX_HISTORY_WEIGHT:
             raise ValueError(f"the earlier conversation's weight must be in [0, {MAX_HISTORY_WEIGHT}]")
+        if not 0 <= self.mood_weight <= MAX_MOOD_WEIGHT:
+            raise ValueError(f"the mood's weight must be in [0, {MAX_MOOD_WEIGHT}]")
 
 
 SEARCH_FIELDS = tuple(f.name for f in fields(SearchConfig))
@@ -131,10 +138,10 @@ def chat_decoding(**overrides: Any) -> DecodeConfig:
     """How the app and the commands write chat replies by default: beam 5 steered by the topic
     words (``engine.TOPIC_WEIGHT``), the beam's ``MMI_CANDIDATES`` best reranked by MMI
     (``MMI_WEIGHT``), the backward model (``MMI_BACKWARD_WEIGHT``) and, for a memory model, what
-    the earlier conversation adds (``HISTORY_WEIGHT``), with the retrieved pairs' answers among them
-    (``stored_answers``). ``overrides``: settings by field name, as for
+    the earlier conversation adds (``HISTORY_WEIGHT``) and kindness to bad news (``MOOD_WEIGHT``),
+    with the retrieved pairs' answers among them (``stored_answers``). ``overrides``: settings by field name, as for
     :meth:`DecodeConfig.of`."""
     return DecodeConfig.of(**{"mmi_weight": MMI_WEIGHT, "mmi_backward_weight": MMI_BACKWARD_WEIGHT,
                               "mmi_candidates": MMI_CANDIDATES, "topic_weight": TOPIC_WEIGHT,
-                              "history_weight": HISTORY_WEIGHT,
+                              "history_weight": HISTORY_WEIGHT, "mood_weight": MOOD_WEIGHT,
                               "stored_answers": True, **overrides})

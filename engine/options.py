@@ -26,7 +26,7 @@ RANGES: dict[str, tuple[float, float]] = {
     # decoding (the window offers the same beam sizes)
     "beam_size": (1, 20), "n_best": (1, 20),
     "mmi_weight": (0, 1), "mmi_candidates": (0, 100), "mmi_backward_weight": (0, 20), "topic_weight": (0, 3),
-    "history_weight": (0, 3),
+    "history_weight": (0, 3), "mood_weight": (0, 10),
     # model shapes
     "hidden_size": (8, 4096), "embedding_size": (8, 4096), "attention_size": (8, 4096), "num_layers": (1, 8),
     "max_vocab": (100, 200_000), "min_count": (1, 1000), "image_size": (16, 1024), "ensemble": (1, 16),

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QGroupBox, QLabel, QMessageBox, QPlainTextEdit, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from chatapp.settings import (DEVICES, MAX_BACKWARD_WEIGHT, MAX_HISTORY_WEIGHT, MAX_TOPIC_WEIGHT, STRATEGIES, THEMES,
-                              AppSettings)
+from chatapp.settings import (DEVICES, MAX_BACKWARD_WEIGHT, MAX_HISTORY_WEIGHT, MAX_MOOD_WEIGHT, MAX_TOPIC_WEIGHT,
+                              STRATEGIES, THEMES, AppSettings)
 
 
 def _weight_box(value: float, tooltip: str, top: float = 1.0) -> QDoubleSpinBox:
@@ -82,6 +82,7 @@ class SettingsDialog(QDialog):
         _add_row(form, "Topic focus, read back", self.mmi_backward_weight, self.mmi_backward_weight.toolTip())
         _add_row(form, "Topic words", self.topic_weight, self.topic_weight.toolTip())
         _add_row(form, "Earlier conversation", self.history_weight, self.history_weight.toolTip())
+        _add_row(form, "Kindness to bad news", self.mood_weight, self.mood_weight.toolTip())
         _add_row(form, "What you taught", self.stored_answers, self.stored_answers.toolTip())
         return rerank
 
@@ -116,6 +117,10 @@ class SettingsDialog(QDialog):
             settings.history_weight, "Beam search only: prefers replies that draw on what you said earlier in "
             "the conversation (a name or a place you told it) over replies that would come as readily without "
             "it; higher values lean on the earlier conversation more ('off' turns it off).", top=MAX_HISTORY_WEIGHT)
+        self.mood_weight = _weight_box(
+            settings.mood_weight, "Beam search only: where the sentiment model reads your message as bad news "
+            "of yours (\"i lost my job today\"), replies that begin with sympathy are weighed too, and cheerful "
+            "replies count less; higher values favour kindness more ('off' turns it off).", top=MAX_MOOD_WEIGHT)
         self.stored_answers = QCheckBox("Weigh the taught answers found")
         self.stored_answers.setChecked(settings.stored_answers)
         self.stored_answers.setToolTip(
@@ -180,6 +185,7 @@ class SettingsDialog(QDialog):
                            (self.mmi_backward_weight, settings.mmi_backward_weight),
                            (self.topic_weight, settings.topic_weight),
                            (self.history_weight, settings.history_weight),
+                           (self.mood_weight, settings.mood_weight),
                            (self.temperature, settings.temperature), (self.top_k, settings.top_k),
                            (self.max_length, settings.max_length)):
             box.setValue(value)
@@ -194,6 +200,7 @@ class SettingsDialog(QDialog):
         self.mmi_weight.setEnabled(strategy == "beam")
         self.mmi_backward_weight.setEnabled(strategy == "beam")
         self.history_weight.setEnabled(strategy == "beam")
+        self.mood_weight.setEnabled(strategy == "beam")
         self.stored_answers.setEnabled(strategy == "beam")
         self.temperature.setEnabled(strategy == "sample")
         self.top_k.setEnabled(strategy == "sample")
@@ -203,6 +210,7 @@ class SettingsDialog(QDialog):
                        beam_size=self.beam_size.value(), length_penalty=self.length_penalty.value(),
                        mmi_weight=self.mmi_weight.value(), mmi_backward_weight=self.mmi_backward_weight.value(),
                        topic_weight=self.topic_weight.value(), history_weight=self.history_weight.value(),
+                       mood_weight=self.mood_weight.value(),
                        stored_answers=self.stored_answers.isChecked(),
                        temperature=self.temperature.value(), top_k=self.top_k.value(),
                        max_length=self.max_length.value(), device=DEVICES[self.device.currentIndex()],

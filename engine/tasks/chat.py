@@ -32,6 +32,7 @@ from engine.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
+from engine.tasks.chat_mood import MoodReplies
 from engine.tasks.chat_rerank import Reranking, without_topic_bonus
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
@@ -61,7 +62,7 @@ def resume_path(path: Path) -> Path:
     return path.with_name(path.stem + ".resume.safetensors")
 
 
-class ChatPredictor(Reranking, MemoryReplies):
+class ChatPredictor(Reranking, MemoryReplies, MoodReplies):
     """A loaded chat model with its vocabulary: replies, states, scores."""
 
     def __init__(self, model: Seq2Seq, vocab: Vocab, device: torch.device, model_id: str = "",
@@ -91,10 +92,13 @@ class ChatPredictor(Reranking, MemoryReplies):
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu",
-             backward: str | Path | None = "auto", topic: str | Path | None = "auto") -> "ChatPredictor":
+             backward: str | Path | None = "auto", topic: str | Path | None = "auto",
+             mood: str | Path | None = "auto") -> "ChatPredictor":
         """The chat model at ``path``, with the backward model at ``backward`` and the topic words
-        at ``topic`` ("auto": :func:`companion_path`; None: none). A missing, broken or mismatched
-        one only leaves the replies without it (``backward_note`` and ``topic_note`` say why)."""
+        at ``topic`` ("auto": :func:`companion_path`; None: none) and the sentiment model at ``mood``
+        ("auto": the shipped one, read on first use; None: none). A missing, broken or mismatched
+        one only leaves the replies without it (``backward_note``, ``topic_note`` and ``mood_note``
+        say why)."""
         path = Path(path)
         model, vocab, meta = load_seq2seq(path)
         if meta.get("direction") == "backward":
@@ -107,6 +111,7 @@ class ChatPredictor(Reranking, MemoryReplies):
             predictor.attach_backward(companion_path(path, "backward") if backward == "auto" else Path(backward))
         if topic is not None:
             predictor.attach_topic_words(companion_path(path, "topic") if topic == "auto" else Path(topic))
+        predictor.attach_mood(DEFAULT_PATHS["sentiment"] if mood == "auto" else mood and Path(mood))
         return predictor
 
     def attach_topic_words(self, path: Path) -> None:

@@ -29,6 +29,7 @@ from engine.knowledge_index import STOP_WORDS, question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
+from engine.tasks.chat_mood import SYMPATHY, says_goodbye
 from engine.tasks.chat_rerank import without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
                                kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
@@ -209,6 +210,22 @@ class MemoryReplies:
                               or said.lower().startswith("your "))
         return [h for h in again if not tells(says(h))] or hypotheses
 
+    def _sympathetic(self, hypotheses: list[Hypothesis], text: str, unknown: list[str], step, decoder,
+                     config: DecodeConfig) -> list[Hypothesis]:
+        """``hypotheses`` in tune with ``text``'s mood (:mod:`engine.tasks.chat_mood`): to bad news
+        of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
+        those that also take leave) join them, and each one's cheer counts against it in the
+        reranking."""
+        weight = config.rerank.mood_weight
+        bad = self.bad_news(text, weight)
+        if not bad:
+            return hypotheses
+        seen = {tuple(h.tokens) for h in hypotheses}
+        says = lambda h: detokenize(self.memory_words(h.tokens, unknown))  # noqa: E731
+        kind = [h for h in self._forced(step, decoder, config, SYMPATHY, FORCED_BEAMS)
+                if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
+        return self.in_tune(hypotheses + kind, says, bad, weight)
+
     @cached_property
     def _common_words(self) -> frozenset[str]:
         """The vocabulary's :data:`COMMON_WORDS` most frequent words (it is ordered by frequency):
@@ -289,6 +306,7 @@ class MemoryReplies:
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
+            hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731

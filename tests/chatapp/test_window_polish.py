@@ -81,7 +81,8 @@ def test_about_names_the_versions_and_what_each_model_is(make_app):
 
 def test_every_setting_is_explained_and_reset_restores_the_defaults(qtbot, tmp_path):
     changed = AppSettings(strategy="sample", beam_size=9, temperature=2.0, top_k=5, theme="dark",
-                          mmi_backward_weight=0.0, history_weight=1.0, max_length=80, stored_answers=False)
+                          mmi_backward_weight=0.0, history_weight=1.0, mood_weight=0.0, max_length=80,
+                          stored_answers=False)
     dialog = SettingsDialog(changed, str(tmp_path))
     qtbot.addWidget(dialog)
     rows = 0
@@ -92,7 +93,8 @@ def test_every_setting_is_explained_and_reset_restores_the_defaults(qtbot, tmp_p
             assert len(field.toolTip().split()) >= 8, label.text()  # a sentence, not a word
             assert label.toolTip() == field.toolTip()
             rows += 1
-    assert rows == 14  # 6 search, 2 reranking, topic words, earlier conversation, taught answers, 3 application
+    # 6 search, 2 reranking, topic words, earlier conversation, kindness to bad news, taught answers, 3 application
+    assert rows == 15
     assert [box.title() for box in dialog.findChildren(QGroupBox)] == ["Search", "Reranking", "Application"]
     assert "backward" not in dialog.mmi_backward_weight.toolTip().lower()
     dialog.reset_button.click()

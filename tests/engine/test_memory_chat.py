@@ -10,7 +10,7 @@ from engine.decode_config import DecodeConfig
 from engine.models.memory import Memory
 from engine.models.memory_chat import MemoryChat
 from engine.models.seq2seq import Seq2SeqConfig
-from engine.tasks import chat_memory
+from engine.tasks import chat_memory, chat_mood
 from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab
 
@@ -418,3 +418,27 @@ def test_a_reply_read_but_not_trained_on_is_remembered_and_carried_but_not_score
     assert set(reply) <= set(read.state.memory.ids[0].tolist())
     assert torch.allclose(read.state.h, scored.state.h) and torch.allclose(read.state.memory.values,
                                                                             scored.state.memory.values)
+
+
+class _AllBad:
+    """A sentiment judge that reads every text as bad news."""
+
+    def probabilities(self, texts):
+        return [[0.9, 0.05, 0.05] for _ in texts]
+
+
+def test_to_the_users_bad_news_the_models_sympathetic_replies_are_weighed_and_chosen(taught, monkeypatch):
+    # The tiny model cannot say "i'm sorry": its words "i am" stand for the sympathy asked for.
+    monkeypatch.setattr(chat_memory, "SYMPATHY", "i am")
+    monkeypatch.setattr(chat_mood, "sympathises", lambda text: text.lower().startswith("i am"))
+    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.8, 0.2, 0.0, -0.7] for _ in texts])
+    predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
+    predictor._mood = _AllBad()
+    kind = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4, mood_weight=10.0)
+    plain = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    news = "my is to meet"  # a turn it was never taught a reply to: it is unsure what to say
+    assert not predictor.reply(news, None, plain).text.lower().startswith("i am")
+    assert predictor.reply(news, None, kind).text.lower().startswith("i am")
+    # A question, or a turn that is no news of the user's, asks for no sympathy.
+    for turn in ("my is to meet ?", "what is my name ?", "how are you"):
+        assert predictor.reply(turn, None, kind).text == predictor.reply(turn, None, plain).text, turn

@@ -1,0 +1,132 @@
+"""Replies in tune with the turn's mood, a side of ``ChatPredictor``.
+
+The chat network learnt its replies to news from conversations where bad news is rare, so to "my
+dog died yesterday" or "i feel really lonely" its likeliest replies are cheerful ("Aww, I love
+dogs.", "I'm glad you're happy!"). Where a turn is
+bad news of the user's (:meth:`MoodReplies.bad_news`: a short turn about themselves that the
+shipped sentiment classifier, ``engine.tasks.sentiment``, and VADER's lexicon both read as
+negative), the model's own replies that begin with sympathy (:data:`SYMPATHY`) join the
+candidates, so that there is a kind reply to choose where the search found none, and the
+reranking weighs each reply's kindness and cheer (``RerankConfig.mood_weight``,
+:meth:`MoodReplies.in_tune`). The replies are the model's; only the first words of the
+sympathetic ones are given.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from engine.checkpoint import CheckpointError
+from engine.decoding import Hypothesis
+from engine.lexicon import lexicon_scores
+from engine.text import tokenize
+
+# A turn of the user's own news is bad news where the sentiment classifier finds it negative with at
+# least this probability and likelier negative than positive,
+BAD_NEWS = 0.5
+# and VADER's compound score of it at most this.
+LEXICON_BAD = -0.25
+# News of the user's own is a short turn (at most this many tokens) that begins with them.
+NEWS_TOKENS = 12
+_OWN = frozenset(("i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "we're", "we've", "our"))
+# The first words of the sympathetic replies the model is asked for to bad news.
+SYMPATHY = "i'm sorry"
+
+
+class MoodReplies:
+    """Mixed into ``ChatPredictor``: the sentiment classifier it reads turns and replies with
+    (loaded on first use from ``mood_path``; none where that is missing or broken: ``mood_note``
+    says why, and replies are then chosen as if ``mood_weight`` were 0)."""
+
+    mood_path: Optional[Path] = None
+    mood_note = ""
+    _mood = None
+
+    def attach_mood(self, path: Optional[Path]) -> None:
+        """Read turns' moods with the sentiment classifier at ``path`` (None: never)."""
+        self.mood_path, self._mood, self.mood_note = path, None, "" if path is not None else "not asked for"
+
+    def mood_judge(self):
+        """The loaded sentiment classifier, or None (``mood_note`` says why)."""
+        if self._mood is None and self.mood_path is not None and not self.mood_note:
+            if not self.mood_path.is_file():
+                self.mood_note = f"no sentiment model at {self.mood_path.name}"
+                return None
+            from engine.tasks.sentiment import SentimentPredictor
+
+            try:
+                self._mood = SentimentPredictor.load(self.mood_path, self.device)
+            except (CheckpointError, OSError, ValueError, KeyError) as error:
+                self.mood_note = f"{self.mood_path.name}: {error}"
+        return self._mood
+
+    def bad_news(self, text: str, weight: float) -> float:
+        """p(``text`` is negative) where ``text`` is bad news of the user's, else 0: their own news
+        (:func:`own_news`), read as negative by the sentiment classifier (at least
+        :data:`BAD_NEWS`, and likelier than positive) also with its negations taken out
+        (:func:`unnegated`: "no i don't" or "i can't decide what to eat" declines, it tells no bad
+        news), and by VADER's lexicon (compound at most :data:`LEXICON_BAD`). In conversation most
+        negative turns are opinions ("i think that it is not coincidence"), where sympathy is
+        beside the point: both readers must agree. 0 also where ``weight`` is 0 or there is no
+        classifier."""
+        judge = self.mood_judge() if weight > 0 and own_news(text) else None
+        if judge is None:
+            return 0.0
+        rows = judge.probabilities([text, unnegated(text)])
+        if any(row is None or row[0] < BAD_NEWS or row[0] <= row[2] for row in rows):
+            return 0.0
+        if lexicon_scores([text])[0][3] > LEXICON_BAD:
+            return 0.0
+        return min(row[0] for row in rows)
+
+    def in_tune(self, hypotheses: list[Hypothesis], says: Callable[[Hypothesis], str], bad: float,
+                weight: float) -> list[Hypothesis]:
+        """``hypotheses`` with ``weight`` times ``bad`` (p(turn negative), :meth:`bad_news`) times
+        (1 for a reply that begins with sympathy (:func:`sympathises`), 0 else, less p(reply
+        positive)) added to each one's ``prior``: kindness is in tune with bad news, cheer is not.
+        ``says(h)``: the reply's text."""
+        if bad <= 0 or weight <= 0 or not hypotheses:
+            return hypotheses
+        texts = [says(h) for h in hypotheses]
+        rows = self.mood_judge().probabilities(texts)
+        return [replace(h, prior=h.prior + weight * bad * (sympathises(text) - (row[2] if row else 0.0)))
+                for h, text, row in zip(hypotheses, texts, rows)]
+
+
+_NEGATED = {"can't": "can", "cant": "can", "cannot": "can", "won't": "will", "wont": "will", "ain't": "is",
+            **{word + "nt": word for word in "do does did is was are were has have had would could should".split()}}
+_NEGATION = re.compile(r"\b(?:no|not|never|nothing|nobody|none|nor|neither)\b|n't\b")
+
+
+def own_news(text: str) -> bool:
+    """Whether ``text`` reads as news of the user's own: at most :data:`NEWS_TOKENS` tokens, the
+    first "i", "my", "we" or "our" ("my dog died yesterday", "i'm so stressed about work"), and no
+    question ("my name?", "i wonder, do you like horror movies?" ask something)."""
+    words = tokenize(text)
+    return 0 < len(words) <= NEWS_TOKENS and words[0] in _OWN and "?" not in words
+
+
+def unnegated(text: str) -> str:
+    """``text`` without its negations ("i can't decide" -> "i can decide", "no i don't" -> "i do")."""
+    words = re.sub(r"[\w']+", lambda m: _NEGATED.get(m.group(0), m.group(0)), text.lower().replace("\u2019", "'"))
+    return " ".join(_NEGATION.sub("", words).split())
+
+
+_SYMPATHY_STARTS = ("i'm sorry", "i am sorry", "sorry", "oh no", "that's terrible", "that is terrible",
+                    "that's awful", "that is awful", "that's too bad", "that is too bad")
+
+
+_FAREWELL = re.compile(r"\b(?:bye|goodbye|good night|have to go|got to go|gotta go|nice (?:talking|chatting|meeting)"
+                       r"|talk to you later|see you)\b")
+
+
+def says_goodbye(text: str) -> bool:
+    """Whether ``text`` takes leave ("I have to go now.", "It was nice talking to you!")."""
+    return bool(_FAREWELL.search(text.lower()))
+
+
+def sympathises(text: str) -> bool:
+    """Whether ``text`` begins with sympathy ("I'm sorry to hear that.", "Oh no!")."""
+    return text.lower().replace("\u2019", "'").startswith(_SYMPATHY_STARTS)

@@ -1,0 +1,69 @@
+"""Replies in tune with the turn's mood: what counts as bad news, sympathy and leave-taking."""
+import pytest
+import torch
+
+from engine.decoding import Hypothesis
+from engine.shipped import DEFAULT_PATHS
+from engine.tasks.chat_mood import MoodReplies, own_news, says_goodbye, sympathises, unnegated
+
+
+def test_negations_are_taken_out_in_every_spelling():
+    assert unnegated("no i don't") == "i do"
+    assert unnegated("I can't decide what to eat") == "i can decide what to eat"
+    assert unnegated("i dont like it, it isnt fair") == "i do like it, it is fair"
+    assert unnegated("i won\u2019t go, nobody came") == "i will go, came"
+    assert unnegated("my dog died yesterday") == "my dog died yesterday"
+
+
+def test_own_news_is_short_begins_with_the_user_and_asks_nothing():
+    assert own_news("my dog died yesterday") and own_news("I'm so stressed about work")
+    assert own_news("we got lost on the way home")
+    assert not own_news("my dog died yesterday?") and not own_news("no, my dog died")
+    assert not own_news("i " + "really " * 12 + "miss him") and not own_news("")
+
+
+def test_sympathy_and_leave_taking_are_read_from_the_reply():
+    assert sympathises("I'm sorry to hear that.") and sympathises("Oh no! What happened?")
+    assert not sympathises("Sounds like fun, sorry I missed it")  # sympathy is how a reply begins
+    assert not sympathises("That's great!") and not sympathises("I am fine.")
+    assert says_goodbye("I'm sorry to hear that. It was nice talking to you.")
+    assert says_goodbye("I have to go now.") and not says_goodbye("I'm sorry to hear that.")
+    assert not says_goodbye("I see your point.")
+
+
+class _Judged(MoodReplies):
+    device = torch.device("cpu")
+
+
+@pytest.fixture(scope="module")
+def judged():
+    judge = _Judged()
+    judge.attach_mood(DEFAULT_PATHS["sentiment"])
+    return judge
+
+
+def test_bad_news_is_read_by_the_shipped_sentiment_model_and_not_from_a_negation_alone(judged):
+    assert judged.bad_news("i lost my job today", 4.0) > 0.5
+    assert judged.bad_news("i feel really lonely", 4.0) > 0.5
+    for text in ("no i don't", "i can't decide what to eat", "i got a new job!", "what is your name?",
+                 "i think that it is not coincidence",  # an opinion: VADER does not read it as negative
+                 "my dog died yesterday?", "that's so sad, my dog died yesterday"):  # a question; not the user's news
+        assert judged.bad_news(text, 4.0) == 0.0, text
+    assert judged.bad_news("i lost my job today", 0.0) == 0.0  # off
+
+
+def test_to_bad_news_sympathy_gains_and_cheer_loses(judged):
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=0.0) for i in range(3)]
+    texts = ["That's great!", "I'm sorry to hear that.", "The dog is a cat."]
+    weighed = judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 0.8, 4.0)
+    great, sorry, plain = (h.prior for h in weighed)
+    assert sorry > plain > great
+    assert sorry > 0 > great
+    assert judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 0.0, 4.0) == hypotheses
+
+
+def test_a_missing_sentiment_model_leaves_replies_as_they_were(tmp_path):
+    judge = _Judged()
+    judge.attach_mood(tmp_path / "nowhere.safetensors")
+    assert judge.bad_news("i lost my job today", 4.0) == 0.0
+    assert "no sentiment model" in judge.mood_note
