@@ -33,9 +33,9 @@ HISTORY_WEIGHT = 0.25
 MAX_HISTORY_WEIGHT = 3.0
 # How much kindness gains and cheer loses where the turn is bad news of the user's
 # (``RerankConfig.mood_weight``, memory models; ``engine.tasks.chat_mood``). Chosen on fifteen turns
-# of bad news and ten that want no sympathy (2: five of twelve read as bad news answered kindly, 4:
-# eight); on twenty openers written before, fourteen of bad news were answered kindly 7 times
-# against 1 with it off, with cheer 2 times against 4 (docs/chat-openers-memory.md, session 27).
+# of bad news and ten that want no sympathy (of the seven read as bad news, 2 answered four kindly,
+# 3 five, 4 all seven); on twenty openers written before, fourteen of bad news were answered
+# kindly 7 times against 1 with it off, with cheer 2 times against 4 (docs/experiments.md, session 27).
 MOOD_WEIGHT = 4.0
 MAX_MOOD_WEIGHT = 10.0
 
