@@ -33,9 +33,9 @@ HISTORY_WEIGHT = 0.25
 MAX_HISTORY_WEIGHT = 3.0
 # How much kindness gains and cheer loses where the turn is bad news of the user's
 # (``RerankConfig.mood_weight``, memory models; ``engine.tasks.chat_mood``). Chosen on fifteen turns
-# of bad news and ten that want no sympathy (of the seven read as bad news, 2 answered four kindly,
-# 3 five, 4 all seven); on twenty openers written before, fourteen of bad news were answered
-# kindly 7 times against 1 with it off, with cheer 2 times against 4 (docs/experiments.md, session 27).
+# of bad news and ten that want no sympathy of my own; written before any reply, twenty openers and
+# twenty conversations had their bad news answered kindly 8 of 14 and 10 of 15 times (1 and 1 with
+# it off), with cheer 2 and 1 times (4 and 5) (docs/experiments.md, session 27).
 MOOD_WEIGHT = 4.0
 MAX_MOOD_WEIGHT = 10.0
 

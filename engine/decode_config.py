@@ -82,8 +82,8 @@ class RerankConfig:
     stored_answers: bool = False
     # Memory models, to a turn that is bad news of the user's (``engine.tasks.chat_mood``): the model's
     # replies that begin with sympathy join the candidates, and each reply gains this much times
-    # p(turn negative) times (1 where it begins with sympathy, less p(reply positive)) in the
-    # reranking: kindness gains, cheer loses. 0 turns it off.
+    # (1 where it begins with sympathy, less p(reply positive)) in the reranking: kindness gains,
+    # cheer loses. 0 turns it off.
     mood_weight: float = 0.0
 
     def __post_init__(self) -> None:

@@ -211,20 +211,23 @@ class MemoryReplies:
         return [h for h in again if not tells(says(h))] or hypotheses
 
     def _sympathetic(self, hypotheses: list[Hypothesis], text: str, unknown: list[str], step, decoder,
-                     config: DecodeConfig) -> list[Hypothesis]:
+                     config: DecodeConfig, answers: Sequence[tuple]) -> list[Hypothesis]:
         """``hypotheses`` in tune with ``text``'s mood (:mod:`engine.tasks.chat_mood`): to bad news
         of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
-        those that also take leave) join them, and each one's cheer counts against it in the
-        reranking."""
+        those that also take leave) join them, and each one's kindness and cheer count in the
+        reranking, but for the stored answers among them (``answers``, token tuples): the answer the
+        user taught to "i'm so tired" (or the shipped "I've heard really good things about naps.")
+        is meant for it, cheerful or not."""
         weight = config.rerank.mood_weight
-        bad = self.bad_news(text, weight)
-        if not bad:
+        if not self.bad_news(text, weight):
             return hypotheses
         seen = {tuple(h.tokens) for h in hypotheses}
         says = lambda h: detokenize(self.memory_words(h.tokens, unknown))  # noqa: E731
         kind = [h for h in self._forced(step, decoder, config, SYMPATHY, FORCED_BEAMS)
                 if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
-        return self.in_tune(hypotheses + kind, says, bad, weight)
+        candidates = hypotheses + kind
+        weighed = self.in_tune(candidates, says, weight)
+        return [h if tuple(h.tokens) in answers else w for h, w in zip(candidates, weighed)]
 
     @cached_property
     def _common_words(self) -> frozenset[str]:
@@ -306,7 +309,7 @@ class MemoryReplies:
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
-            hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config)
+            hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731

@@ -62,36 +62,34 @@ class MoodReplies:
                 self.mood_note = f"{self.mood_path.name}: {error}"
         return self._mood
 
-    def bad_news(self, text: str, weight: float) -> float:
-        """p(``text`` is negative) where ``text`` is bad news of the user's, else 0: their own news
-        (:func:`own_news`), read as negative by the sentiment classifier (at least
-        :data:`BAD_NEWS`, and likelier than positive) also with its negations taken out
-        (:func:`unnegated`: "no i don't" or "i can't decide what to eat" declines, it tells no bad
-        news), and by VADER's lexicon (compound at most :data:`LEXICON_BAD`). In conversation most
-        negative turns are opinions ("i think that it is not coincidence"), where sympathy is
-        beside the point: both readers must agree. 0 also where ``weight`` is 0 or there is no
-        classifier."""
+    def bad_news(self, text: str, weight: float) -> bool:
+        """Whether ``text`` is bad news of the user's: their own news (:func:`own_news`), read as
+        negative by the sentiment classifier (at least :data:`BAD_NEWS`, and likelier than
+        positive) also with its negations taken out (:func:`unnegated`: "no i don't" or "i can't
+        decide what to eat" declines, it tells no bad news), and by VADER's lexicon (compound at
+        most :data:`LEXICON_BAD`). In conversation most negative turns are opinions ("i think that
+        it is not coincidence"), where sympathy is beside the point: both readers must agree.
+        False also where ``weight`` is 0 or there is no classifier."""
         judge = self.mood_judge() if weight > 0 and own_news(text) else None
         if judge is None:
-            return 0.0
+            return False
         rows = judge.probabilities([text, unnegated(text)])
         if any(row is None or row[0] < BAD_NEWS or row[0] <= row[2] for row in rows):
-            return 0.0
-        if lexicon_scores([text])[0][3] > LEXICON_BAD:
-            return 0.0
-        return min(row[0] for row in rows)
+            return False
+        return lexicon_scores([text])[0][3] <= LEXICON_BAD
 
-    def in_tune(self, hypotheses: list[Hypothesis], says: Callable[[Hypothesis], str], bad: float,
+    def in_tune(self, hypotheses: list[Hypothesis], says: Callable[[Hypothesis], str],
                 weight: float) -> list[Hypothesis]:
-        """``hypotheses`` with ``weight`` times ``bad`` (p(turn negative), :meth:`bad_news`) times
-        (1 for a reply that begins with sympathy (:func:`sympathises`), 0 else, less p(reply
-        positive)) added to each one's ``prior``: kindness is in tune with bad news, cheer is not.
-        ``says(h)``: the reply's text."""
-        if bad <= 0 or weight <= 0 or not hypotheses:
+        """``hypotheses`` to bad news (:meth:`bad_news`), each with ``weight`` times (1 for a reply
+        that begins with sympathy (:func:`sympathises`), 0 else, less p(reply positive)) added to
+        its ``prior``: kindness is in tune with bad news, cheer is not. ``says(h)``: the reply's
+        text. The classifier's p(turn negative) is not weighed in: it reads "i lost my job today"
+        0.55 negative and "i'm so tired and sad" 0.83, and both are bad news."""
+        if weight <= 0 or not hypotheses:
             return hypotheses
         texts = [says(h) for h in hypotheses]
         rows = self.mood_judge().probabilities(texts)
-        return [replace(h, prior=h.prior + weight * bad * (sympathises(text) - (row[2] if row else 0.0)))
+        return [replace(h, prior=h.prior + weight * (sympathises(text) - (row[2] if row else 0.0)))
                 for h, text, row in zip(hypotheses, texts, rows)]
 
 

@@ -43,27 +43,27 @@ def judged():
 
 
 def test_bad_news_is_read_by_the_shipped_sentiment_model_and_not_from_a_negation_alone(judged):
-    assert judged.bad_news("i lost my job today", 4.0) > 0.5
-    assert judged.bad_news("i feel really lonely", 4.0) > 0.5
+    assert judged.bad_news("i lost my job today", 4.0)
+    assert judged.bad_news("i feel really lonely", 4.0)
     for text in ("no i don't", "i can't decide what to eat", "i got a new job!", "what is your name?",
                  "i think that it is not coincidence",  # an opinion: VADER does not read it as negative
                  "my dog died yesterday?", "that's so sad, my dog died yesterday"):  # a question; not the user's news
-        assert judged.bad_news(text, 4.0) == 0.0, text
-    assert judged.bad_news("i lost my job today", 0.0) == 0.0  # off
+        assert not judged.bad_news(text, 4.0), text
+    assert not judged.bad_news("i lost my job today", 0.0)  # off
 
 
 def test_to_bad_news_sympathy_gains_and_cheer_loses(judged):
     hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=0.0) for i in range(3)]
     texts = ["That's great!", "I'm sorry to hear that.", "The dog is a cat."]
-    weighed = judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 0.8, 4.0)
+    weighed = judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 4.0)
     great, sorry, plain = (h.prior for h in weighed)
     assert sorry > plain > great
     assert sorry > 0 > great
-    assert judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 0.0, 4.0) == hypotheses
+    assert judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 0.0) == hypotheses
 
 
 def test_a_missing_sentiment_model_leaves_replies_as_they_were(tmp_path):
     judge = _Judged()
     judge.attach_mood(tmp_path / "nowhere.safetensors")
-    assert judge.bad_news("i lost my job today", 4.0) == 0.0
+    assert not judge.bad_news("i lost my job today", 4.0)
     assert "no sentiment model" in judge.mood_note

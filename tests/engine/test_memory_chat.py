@@ -442,3 +442,22 @@ def test_to_the_users_bad_news_the_models_sympathetic_replies_are_weighed_and_ch
     # A question, or a turn that is no news of the user's, asks for no sympathy.
     for turn in ("my is to meet ?", "what is my name ?", "how are you"):
         assert predictor.reply(turn, None, kind).text == predictor.reply(turn, None, plain).text, turn
+
+
+def test_to_bad_news_a_stored_answer_keeps_its_score_and_the_others_are_weighed(taught, monkeypatch):
+    from engine.decoding import Hypothesis
+
+    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.8, 0.2, 0.0, -0.7] for _ in texts])
+    predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
+    predictor._mood = _AllBad()  # every text negative, p(positive) 0.05
+    monkeypatch.setattr(predictor, "_forced", lambda *args, **kwargs: [])
+    stoi = taught.vocab.stoi
+    stored, other = ([stoi[word] for word in text.split()] for text in ("nice to meet you", "i am fine"))
+    hypotheses = [Hypothesis(tokens=stored, score=0.0, log_prob=-1.0), Hypothesis(tokens=other, score=0.0, log_prob=-1.0)]
+    weighed = predictor._sympathetic(hypotheses, "my is to meet", chat_memory._Words(), None, None,
+                                     DecodeConfig.of(mood_weight=4.0), [tuple(stored)])
+    assert weighed[0].prior == 0.0  # the taught (or shipped) answer is meant, cheerful or not
+    assert weighed[1].prior == pytest.approx(-4.0 * 0.05)
+    # No bad news, nothing weighed.
+    assert predictor._sympathetic(hypotheses, "what is my name ?", chat_memory._Words(), None, None,
+                                  DecodeConfig.of(mood_weight=4.0), []) == hypotheses
