@@ -2,21 +2,20 @@
 
 The chat network learnt its replies to news from conversations where bad news is rare, so to "my
 dog died yesterday" or "i feel really lonely" its likeliest replies are cheerful ("Aww, I love
-dogs.", "I'm glad you're happy!"). Where a turn is
-bad news of the user's (:meth:`MoodReplies.bad_news`: a short turn about themselves that the
-shipped sentiment classifier, ``engine.tasks.sentiment``, and VADER's lexicon both read as
-negative), the model's own replies that begin with sympathy (:data:`SYMPATHY`) join the
-candidates, so that there is a kind reply to choose where the search found none, and the
-reranking weighs each reply's kindness and cheer (``RerankConfig.mood_weight``,
-:meth:`MoodReplies.in_tune`). The replies are the model's; only the first words of the
-sympathetic ones are given.
+dogs.", "I'm glad you're happy!"). Where a turn is bad news of the user's
+(:meth:`MoodReplies.bad_news`: a short turn about themselves that the shipped sentiment
+classifier, ``engine.tasks.sentiment``, and VADER's lexicon both read as negative), the model's
+own replies that begin with sympathy (:data:`SYMPATHY`) join the candidates, so that there is a
+kind reply to choose where the search found none, and the reranking weighs each reply's kindness
+and cheer (``RerankConfig.mood_weight``, :meth:`MoodReplies.in_tune`). The replies are the
+model's; only the first words of the sympathetic ones are given.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
 from engine.checkpoint import CheckpointError
 from engine.decoding import Hypothesis
