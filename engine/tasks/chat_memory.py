@@ -33,7 +33,7 @@ from engine.tasks.chat_mood import SYMPATHY, says_goodbye
 from engine.tasks.chat_rerank import without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
                                kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
-                               told_as_topic, told_values, told_words, topic_of, unheard_kind, within)
+                               told_as_topic, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
 from engine.text import detokenize, tokenize
 
 
@@ -171,8 +171,9 @@ class MemoryReplies:
         texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
+        known = lambda word: word in self.vocab.stoi  # noqa: E731
         wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
-                    for reply in texts)
+                    or unheard_name(reply, told_in, text, names, known) for reply in texts)
         if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
                                         for reply in texts):
             starts.append(DECLINE)
@@ -187,7 +188,7 @@ class MemoryReplies:
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
-                      self._common_words)
+                      self._common_words, known)
 
     def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, config: DecodeConfig,
                     topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:

@@ -451,6 +451,21 @@ def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
     return bool(wanted) and not wanted & told_kinds(told) and not unsaid
 
 
+def unheard_name(reply: str, told: list[Telling], asked: str, names: set[tuple[str, ...]] = frozenset(),
+                 known: Callable[[str], bool] = lambda word: False) -> bool:
+    """Whether ``reply`` states a name, to a question ``asked`` about the user's name or a friend's,
+    where no sentence of the user's told a name of either (:func:`told_topics`), in words the
+    vocabulary knows (``known``) that make no name the user wrote capitalised (``names``): "You are
+    leg." to "what is my name?" after "i broke my leg yesterday". A name the user told in a way
+    no rule reads ("i go by Zelphine") is one the vocabulary does not know, or one written
+    capitalised."""
+    value = stated_value(reply)
+    if not value or not topics(_asked_words(asked)) & _WHOSE or told_topics(told) & _WHOSE:
+        return False
+    words, span = content_words(value), tuple(tokenize(value))
+    return bool(words) and all(map(known, words)) and not any(within(name, span) for name in names)
+
+
 def spellings(text: str) -> list[str]:
     """``text`` as :func:`content_words` spells it and in the other spelling ("your favourite
     colour is", "your favorite color is")."""
@@ -554,7 +569,8 @@ def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
 
 def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
            told_in: list[Telling], asked: str, stored: set[str] = frozenset(),
-           names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset()) -> list[Hypothesis]:
+           names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset(),
+           known: Callable[[str], bool] = lambda word: False) -> list[Hypothesis]:
     """``hypotheses`` (whose replies read ``texts``), weighed by what their replies state about the
     user (see the module's docstring): where one of them declines for want of being told, one that
     states a value nobody told (none of its content words ``told``) loses :data:`UNTOLD_VALUE`;
@@ -567,7 +583,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     told about something else loses :data:`ELSEWHERE_VALUE`. A value told as another kind of thing
     or topic, or as one the user spoke of nowhere (:func:`misplaced`, :func:`unheard_kind`), a
     hollow one (:func:`hollow`), an age without a number, and, asked a person's name, one of nothing
-    but ``common`` words (the vocabulary's most frequent) that is no name the user wrote, count as
+    but ``common`` words (the vocabulary's most frequent) that is no name the user wrote, or one of
+    words the vocabulary knows (``known``) where the user told no name (:func:`unheard_name`), count as
     one nobody told; one the user took back (:func:`taken_back`) loses :data:`UNTOLD_VALUE` even
     where none declines. Where one states a value told about what is asked, a decline of a kind or
     topic the user told a value of loses :data:`DECLINE_TOLD`. A value a stored pair holds
@@ -602,7 +619,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             gain = -UNTOLD_VALUE
         elif (not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked)
               or hollow(value, asked) or "age" in asked_topics and not _numbers(words)
-              or asked_topics & _WHOSE and words <= common and not named):
+              or asked_topics & _WHOSE and words <= common and not named
+              or unheard_name(text, told_in, asked, names, known)):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
             if is_about:

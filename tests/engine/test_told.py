@@ -8,7 +8,7 @@ from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
                                asks_of_user, barred, declines, forced, ground, hollow, misplaced, restart, spellings,
                                stated_value, taken_back, tellings, told_as_topic, told_kinds, told_topics, told_values,
-                               told_words, topics, unheard_kind)
+                               told_words, topics, unheard_kind, unheard_name)
 from engine.text import tokenize
 
 
@@ -341,3 +341,22 @@ def test_only_a_question_or_request_about_the_user_asks_something_of_theirs():
     assert asks_of_user("what should i cook tonight?")
     assert not asks_of_user("what's your favourite season?")  # about the bot
     assert not asks_of_user("i forgot my umbrella and got soaked")  # tells, asks nothing
+
+
+def test_a_name_the_user_never_told_is_no_word_they_said_of_something_else():
+    known = {"leg", "broke", "yesterday", "alice", "sam"}.__contains__
+    told, told_in = _told("hi", "i broke my leg yesterday")
+    assert unheard_name("You are leg.", told_in, "what is my name?", known=known)
+    assert unheard_name("Your best friend is leg.", told_in, "what's my best friend's name?", known=known)
+    assert not unheard_name("You are leg.", told_in, "what did i break?", known=known)  # asks no name
+    # A word outside the vocabulary, or one the user wrote capitalised, may be a name told some other way.
+    assert not unheard_name("You are Zelphine.", told_in, "what is my name?", known=known)
+    assert not unheard_name("You are sam.", told_in, "what is my name?", {("sam",)}, known)
+    # Where a name was told, the other rules judge.
+    told, told_in = _told("my name is alice", "i broke my leg yesterday")
+    assert not unheard_name("You are leg.", told_in, "what is my name?", known=known)
+    # In the weighing: with the model's own decline beside it, "You are leg." loses.
+    told, told_in = _told("hi", "i broke my leg yesterday")
+    hypotheses, texts = _pool("You are leg.", "You didn't tell me your name.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what is my name?", known=known)]
+    assert priors == [-UNTOLD_VALUE, 0.0]
