@@ -35,7 +35,9 @@ MAX_HISTORY_WEIGHT = 3.0
 # (``RerankConfig.mood_weight``, memory models; ``engine.tasks.chat_mood``). Chosen on fifteen turns
 # of bad news and ten that want no sympathy of my own; written before any reply, twenty openers and
 # twenty conversations had their bad news answered kindly 8 of 14 and 10 of 15 times (1 and 1 with
-# it off), with cheer 2 and 1 times (4 and 5) (docs/experiments.md, session 27).
+# it off), with cheer 2 and 1 times (4 and 5); thirty conversations written before VADER's second
+# reading of bad news, 7 of 20 (0 off), and two of ten opinions got sympathy (docs/experiments.md,
+# session 27).
 MOOD_WEIGHT = 4.0
 MAX_MOOD_WEIGHT = 10.0
 

@@ -22,11 +22,13 @@ from engine.decoding import Hypothesis
 from engine.lexicon import lexicon_scores
 from engine.text import tokenize
 
-# A turn of the user's own news is bad news where the sentiment classifier finds it negative with at
-# least this probability and likelier negative than positive,
+# A turn of the user's own news that the sentiment classifier finds likelier negative than positive
+# is bad news where the classifier finds it negative with at least this probability
 BAD_NEWS = 0.5
-# and VADER's compound score of it at most this.
+# and VADER's compound score of it is at most this,
 LEXICON_BAD = -0.25
+# or where VADER's compound score is at most this.
+LEXICON_SURE = -0.4
 # News of the user's own is a short turn (at most this many tokens) that begins with them.
 NEWS_TOKENS = 12
 _OWN = frozenset(("i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "we're", "we've", "our"))
@@ -62,20 +64,23 @@ class MoodReplies:
         return self._mood
 
     def bad_news(self, text: str, weight: float) -> bool:
-        """Whether ``text`` is bad news of the user's: their own news (:func:`own_news`), read as
-        negative by the sentiment classifier (at least :data:`BAD_NEWS`, and likelier than
-        positive) also with its negations taken out (:func:`unnegated`: "no i don't" or "i can't
-        decide what to eat" declines, it tells no bad news), and by VADER's lexicon (compound at
-        most :data:`LEXICON_BAD`). In conversation most negative turns are opinions ("i think that
-        it is not coincidence"), where sympathy is beside the point: both readers must agree.
-        False also where ``weight`` is 0 or there is no classifier."""
+        """Whether ``text`` is bad news of the user's: their own news (:func:`own_news`), likelier
+        negative than positive to the sentiment classifier also with its negations taken out
+        (:func:`unnegated`: "no i don't" or "i can't decide what to eat" declines, it tells no bad
+        news), and either negative to it with at least :data:`BAD_NEWS` and to VADER's lexicon
+        (compound at most :data:`LEXICON_BAD`), or clearly negative to VADER (at most
+        :data:`LEXICON_SURE`: "my mom is sick", which the classifier reads 0.47 negative). In
+        conversation most negative turns are opinions ("i think that it is not coincidence"),
+        where sympathy is beside the point: the readers must agree. False also where ``weight`` is
+        0 or there is no classifier."""
         judge = self.mood_judge() if weight > 0 and own_news(text) else None
         if judge is None:
             return False
         rows = judge.probabilities([text, unnegated(text)])
-        if any(row is None or row[0] < BAD_NEWS or row[0] <= row[2] for row in rows):
+        if any(row is None or row[0] <= row[2] for row in rows):
             return False
-        return lexicon_scores([text])[0][3] <= LEXICON_BAD
+        lexicon = lexicon_scores([text])[0][3]
+        return lexicon <= LEXICON_SURE or lexicon <= LEXICON_BAD and all(row[0] >= BAD_NEWS for row in rows)
 
     def in_tune(self, hypotheses: list[Hypothesis], says: Callable[[Hypothesis], str],
                 weight: float) -> list[Hypothesis]:

@@ -45,6 +45,7 @@ def judged():
 def test_bad_news_is_read_by_the_shipped_sentiment_model_and_not_from_a_negation_alone(judged):
     assert judged.bad_news("i lost my job today", 4.0)
     assert judged.bad_news("i feel really lonely", 4.0)
+    assert judged.bad_news("my mom is sick", 4.0)  # the classifier is unsure (0.47); VADER is not (-0.51)
     for text in ("no i don't", "i can't decide what to eat", "i got a new job!", "what is your name?",
                  "i think that it is not coincidence",  # an opinion: VADER does not read it as negative
                  "my dog died yesterday?", "that's so sad, my dog died yesterday"):  # a question; not the user's news
