@@ -453,15 +453,26 @@ def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
 
 def unheard_name(reply: str, told: list[Telling], asked: str, names: set[tuple[str, ...]] = frozenset(),
                  known: Callable[[str], bool] = lambda word: False) -> bool:
-    """Whether ``reply`` states a name, to a question ``asked`` about the user's name or a friend's,
-    where no sentence of the user's told a name of either (:func:`told_topics`), in words the
-    vocabulary knows (``known``) that make no name the user wrote capitalised (``names``): "You are
-    leg." to "what is my name?" after "i broke my leg yesterday". A name the user told in a way
-    no rule reads ("i go by Zelphine") is one the vocabulary does not know, or one written
-    capitalised."""
+    """Whether ``reply`` states a name that was never told, in words the vocabulary knows
+    (``known``) that make no name the user wrote capitalised (``names``): to a question ``asked``
+    about the user's name or a friend's where no sentence of the user's told a name of either
+    (:func:`told_topics`), "You are leg." after "i broke my leg yesterday"; to one that asks the
+    name of a kind of thing (a pet) where no sentence about that kind named it ("called", "named",
+    "name", in the sentence or in the bot's question it answers), "Your cat is called sick." after
+    "my cat is sick today". A name the user told in a way no rule reads ("i go by Zelphine") is one
+    the vocabulary does not know, or one written capitalised."""
     value = stated_value(reply)
-    if not value or not topics(_asked_words(asked)) & _WHOSE or told_topics(told) & _WHOSE:
+    if not value:
         return False
+    asked_words = _asked_words(asked)
+    if topics(asked_words) & _WHOSE:
+        if told_topics(told) & _WHOSE:
+            return False
+    else:
+        named_kinds = kinds(asked_words) if asked_words & _NAMING else set()
+        if not named_kinds or any((t.kinds | t.turn_kinds) & named_kinds and (set(t.words) | t.about) & _NAMING
+                                  for t in told):
+            return False
     words, span = content_words(value), tuple(tokenize(value))
     return bool(words) and all(map(known, words)) and not any(within(name, span) for name in names)
 

@@ -355,6 +355,13 @@ def test_a_name_the_user_never_told_is_no_word_they_said_of_something_else():
     # Where a name was told, the other rules judge.
     told, told_in = _told("my name is alice", "i broke my leg yesterday")
     assert not unheard_name("You are leg.", told_in, "what is my name?", known=known)
+    # A pet's name: never told where no sentence about the pet named it.
+    knows_sick = {"sick", "cat"}.__contains__
+    told, told_in = _told("my cat is sick today")
+    assert unheard_name("Your cat is called sick.", told_in, "what's my cat's name?", known=knows_sick)
+    for telling in ("my cat is called sick", ("what's your cat's name?", "sick")):
+        told, told_in = _told(telling)
+        assert not unheard_name("Your cat is called sick.", told_in, "what's my cat's name?", known=knows_sick), telling
     # In the weighing: with the model's own decline beside it, "You are leg." loses.
     told, told_in = _told("hi", "i broke my leg yesterday")
     hypotheses, texts = _pool("You are leg.", "You didn't tell me your name.")
