@@ -87,7 +87,8 @@ _DAY = r"\w+day"
 _FRAMES = tuple(re.compile(pattern) for pattern in (
     rf"^(?:you said )?your {_THING} is called (?P<v>.+)$",
     rf"^(?:you said )?your {_THING}'s name is (?P<v>.+)$",
-    r"^you named your \w+ (?P<v>.+)$",
+    rf"^(?:you said )?your {_THING} name is (?P<v>.+)$",  # the model's slip: "your hamster name is tiny"
+    r"^you named your \w+(?:'s)? (?P<v>.+)$",
     rf"^(?:you said )?your plans? for {_DAY} (?:is|are) (?:to )?(?P<v>.+)$",
     rf"^(?:you said )?your (?:favou?rite|best) {_THING} is (?P<v>.+)$",
     rf"^you said (?P<v>.+?) is your favou?rite {_THING}$",

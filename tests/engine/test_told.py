@@ -33,6 +33,9 @@ def test_declining_and_chitchat_state_no_value_and_an_empty_frame_states_nothing
     assert stated_value("You are?") is None and stated_value("It's?") is None
     assert stated_value("Your favorite drink is all.") == "all"
     assert stated_value("It's 7UP, your list.") == "7up"
+    # Slips of the model's that still state a value.
+    assert stated_value("Your hamster name is tiny.") == "tiny"
+    assert stated_value("You named your rabbit's fluffy.") == "fluffy"
 
 
 def test_told_words_are_the_earlier_turns_and_the_message_before_its_question():
