@@ -76,6 +76,10 @@ class MemoryReplies:
     def memory_words(self, ids: Sequence[int], unknown: Sequence[str]) -> list[str]:
         return self.vocab.decode(ids, unknown)
 
+    def _says(self, hypothesis: Hypothesis, unknown: Sequence[str]) -> str:
+        """The text of ``hypothesis``'s reply, its copied words as the conversation spelt them."""
+        return detokenize(self.memory_words(hypothesis.tokens, unknown))
+
     @torch.inference_mode()
     def memory_rebuild(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
         """Fold saved (user, bot) exchanges into a state and memory, as if just said."""
@@ -164,14 +168,13 @@ class MemoryReplies:
             by_turn.setdefault(turn, []).append(word)
         users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
-        told = told_words([word for turn in users for word in by_turn[turn]] + stored, text,
-                          lambda word: word in self.vocab.stoi)
+        known = lambda word: word in self.vocab.stoi  # noqa: E731
+        told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
         names = {tuple(tokenize(name)) for name in unknown.names}
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
-        texts = [detokenize(self.memory_words(h.tokens, unknown)) for h in hypotheses]
+        texts = [self._says(h, unknown) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
-        known = lambda word: word in self.vocab.stoi  # noqa: E731
         wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
                     or unheard_name(reply, told_in, text, names, known) for reply in texts)
         if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
@@ -181,7 +184,7 @@ class MemoryReplies:
             found = self._forced(step, decoder, config, start, 1 if start == DECLINE else FORCED_BEAMS)
             found += self._said_as_told(start, told_values(start, told_in, text, names), unknown, decoder, memory,
                                         {tuple(h.tokens) for h in found})
-            said = [detokenize(self.memory_words(h.tokens, unknown)) for h in found]
+            said = [self._says(h, unknown) for h in found]
             topic = topic_of(start)
             if topic:  # a value the user told of no such thing is no answer of this kind
                 kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
@@ -200,7 +203,7 @@ class MemoryReplies:
         less its replies that decline or tell the user a fact of theirs (state a value,
         :func:`stated_value`, or start "your": "You said you're a soaked.", "Your plan for soaked is
         to soaked." are no better); ``hypotheses`` themselves where that leaves none."""
-        says = lambda h: detokenize(self.memory_words(h.tokens, unknown))  # noqa: E731
+        says = lambda h: self._says(h, unknown)  # noqa: E731
         kept = [h for h in hypotheses if not declines(says(h))]
         if kept or not hypotheses:
             return kept or hypotheses
@@ -223,7 +226,7 @@ class MemoryReplies:
         if not self.bad_news(text, weight):
             return hypotheses
         seen = {tuple(h.tokens) for h in hypotheses}
-        says = lambda h: detokenize(self.memory_words(h.tokens, unknown))  # noqa: E731
+        says = lambda h: self._says(h, unknown)  # noqa: E731
         kind = [h for h in self._forced(step, decoder, config, SYMPATHY, FORCED_BEAMS)
                 if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
         candidates = hypotheses + kind
