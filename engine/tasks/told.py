@@ -209,10 +209,20 @@ def _introduces(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
                for i in range(len(words)) for lead in _INTRODUCING for n in lengths)
 
 
+def _tells_age(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) say an age as people do: "i'm 34", "i am 34 years old"."""
+    for lead in (("i'm",), ("im",), ("i", "am")):
+        if tuple(words[:len(lead)]) == lead:
+            rest = [word for word in words[len(lead):] if word not in ("years", "year", "old", "now")]
+            return len(rest) == 1 and rest[0].isdigit()
+    return False
+
+
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
              names: set[tuple[str, ...]] = frozenset()) -> list[Telling]:
     """For each sentence of the user's earlier turns (``turns``, oldest first: each the user's words
-    and the bot's words just before them): a :class:`Telling`, with what it speaks of: its own
+    and the bot's words just before them), each clause of it about the user a sentence of its own
+    (:func:`_joins_clauses`): a :class:`Telling`, with what it speaks of: its own
     words, the bot turn's, and those of any earlier sentence it shares a word with other than
     :data:`FRAME_WORDS`, as "sorry, i meant rambutan, not salak" speaks of what "my favourite fruit
     is salak" did, and "one is called Rex" not of what "my cat is called Miso" did; the topics
@@ -228,16 +238,22 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
         turn_kinds = kinds(_token_content(user) | asking)
         turn_topics = topics(_token_content(user) | asking)
         sentence: list[str] = []
-        for word in list(user) + ["."]:
-            if word not in (".", "!", "?"):
+        words_of_turn = list(user) + ["."]
+        joins = [i for i in range(len(words_of_turn)) if _joins_clauses(words_of_turn, i)]
+        for i, word in enumerate(words_of_turn):
+            if word not in (".", "!", "?") and i not in joins:
                 sentence.append(word)
                 continue
             if sentence:
                 words = _token_content(sentence)
-                about, of, around = words | before, topics(words) | turn_topics, set(turn_kinds)
+                # a clause of a turn of several speaks of its own topics (and those the bot asked of)
+                of = topics(words) | (topics(asking) if joins else turn_topics)
+                about, around = words | before, set(turn_kinds)
                 lowered = [word.lower() for word in sentence]
                 if not of and not kinds(words) and _introduces(lowered, names):
                     of.add("name")
+                if not of and _tells_age(lowered):
+                    of.add("age")
                 denied = _denied(sentence)
                 for earlier in out:
                     shared = (earlier.said - FRAME_WORDS) & words
@@ -250,6 +266,21 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                 out.append(Telling(words, about, kinds(words), around, valued, tuple(lowered), of, denied))
             sentence = []
     return out
+
+
+# The words that open a clause about the user: "and" just before one joins two tellings in one
+# sentence ("my name is Marco and i live in Rome"), each of its own topic. ("but" is left alone:
+# "i said Zephyrine but i meant Anouk" is one correction.)
+_OPENS_CLAUSE = frozenset(("i", "i'm", "im", "i've", "i'd", "my", "we", "we're", "our"))
+
+
+def _joins_clauses(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i]`` is an "and" that joins two clauses about the user (:data:`_OPENS_CLAUSE`),
+    or two things of the user's of two kinds ("a dog called Biscuit and a cat called Luna")."""
+    if words[i].lower() != "and" or i + 1 >= len(words):
+        return False
+    after = [word.lower() for word in words[i + 1:i + 4]]
+    return after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
 
 
 # How a user takes a value back: "not Vexmoor, Brisbane!", "sorry, i meant 61, not 108.", "i said
@@ -312,7 +343,18 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     words = content_words(value)
     telling_it = [telling for telling in told if words & telling.said]
     return (_other_topic(reply, asked) or _other_person(reply, asked, words, telling_it)
-            or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told))
+            or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
+            or _told_as_other_topic(reply, telling_it))
+
+
+def _told_as_other_topic(reply: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a topic (:func:`topics`) where every sentence telling it told it as
+    others ("You said you live in 34." after "i'm 34"; "You live in Marco." after "my name is Marco
+    and i live in Rome"). A sentence of no topic says nothing either way, nor an age it names by the
+    way ("i've been living in Tromsø for years"), unless it tells one (:func:`_tells_age`)."""
+    said_as = topics(content_words(reply))
+    sure = [telling.topics - ({"age"} if not _tells_age(telling.words) else set()) for telling in telling_it]
+    return bool(said_as) and bool(telling_it) and all(of and not of & said_as for of in sure)
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -597,9 +639,11 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     hollow one (:func:`hollow`), an age without a number, and, asked a person's name, one of nothing
     but ``common`` words (the vocabulary's most frequent) that is no name the user wrote, or one of
     words the vocabulary knows (``known``) where the user told no name (:func:`unheard_name`), count as
-    one nobody told; one the user took back (:func:`taken_back`) loses :data:`UNTOLD_VALUE` even
-    where none declines. Where one states a value told about what is asked, a decline of a kind or
-    topic the user told a value of loses :data:`DECLINE_TOLD`. A value a stored pair holds
+    one nobody told; one the user took back (:func:`taken_back`), one cut short (:func:`dangles`)
+    and one of words told in several sentences and in none together (:func:`across_tellings`) lose
+    :data:`UNTOLD_VALUE` even where none declines. Where one states a value told about what is
+    asked, a decline of a kind or topic the user told a value of loses :data:`DECLINE_TOLD`. A
+    value a stored pair holds
     (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
     asked_words = _asked_words(asked)
@@ -627,7 +671,7 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
                 gain = -DECLINE_TOLD
         elif value is None or words & stored:
             pass
-        elif taken_back(text, told_in):
+        elif taken_back(text, told_in) or dangles(value) or across_tellings(words, told_in):
             gain = -UNTOLD_VALUE
         elif (not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked)
               or hollow(value, asked) or "age" in asked_topics and not _numbers(words)
@@ -653,6 +697,23 @@ fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seve
 def _numbers(words: set[str]) -> bool:
     """Whether ``words`` say a number ("47", "forty-seven")."""
     return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & _NUMBER_WORDS for word in words)
+
+
+_DANGLING = frozenset("and or but of to in at on for with the a an my your".split())
+
+
+def dangles(value: str) -> bool:
+    """Whether a stated ``value`` ends on a word that leads on to more ("Oslo and", "a trip to")."""
+    words = tokenize(value)
+    return len(words) > 1 and words[-1].lower() in _DANGLING
+
+
+def across_tellings(words: set[str], told: list[Telling]) -> bool:
+    """Whether a stated value's content ``words`` (two or more) were each told, in sentences of
+    ``told`` none of which says them all: "Ravi and max" after "my name is Ravi and my dog is
+    called Max" joins two facts into one nobody told."""
+    return (len(words) > 1 and all(any(word in telling.said for telling in told) for word in words)
+            and not any(words <= telling.said for telling in told))
 
 
 def hollow(value: str, asked: str) -> bool:

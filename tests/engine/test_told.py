@@ -370,3 +370,54 @@ def test_a_name_the_user_never_told_is_no_word_they_said_of_something_else():
     hypotheses, texts = _pool("You are leg.", "You didn't tell me your name.")
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what is my name?", known=known)]
     assert priors == [-UNTOLD_VALUE, 0.0]
+
+
+def test_two_clauses_joined_by_and_are_two_tellings_each_of_its_own_topic():
+    told, told_in = _told("my name is Marco and i live in Rome")
+    assert [t.words for t in told_in] == [("my", "name", "is", "marco"), ("i", "live", "in", "rome")]
+    assert [t.topics for t in told_in] == [{"name"}, {"home"}]
+    asked = "where do i live?"
+    hypotheses, texts = _pool("You said you live in Marco.", "You said you live in Rome.",
+                              "You didn't tell me where you live.")
+    # the name is no home: it counts as told by nobody, beside a decline; the city gains
+    assert [h.prior for h in ground(hypotheses, texts, told, told_in, asked)][:2] == [-UNTOLD_VALUE, ABOUT_VALUE]
+    assert misplaced(texts[0], told_in, asked) and not misplaced(texts[1], told_in, asked)
+    # "and" before anything but a clause about the user joins no clauses; "but" leaves a correction whole
+    assert len(_told("i love fish and chips")[1]) == 1
+    assert [t.denied for t in _told("i said Zephyrine but i meant Anouk")[1]] == [{"zephyrine"}]
+
+
+def test_an_age_told_as_people_do_is_of_the_age_topic_and_no_home():
+    for said in ("i'm 34", "i am 34 years old", "i'm 34 and i work as a nurse"):
+        told_in = _told(said)[1]
+        assert told_in[0].topics == {"age"}, said
+        assert restart("You're a nurse.", told_in, "how old am i?") == "you are", said
+        assert misplaced("You said you live in 34.", told_in, "where do i live?"), said
+    assert _told("i'm 34 and i work as a nurse")[1][1].topics == {"job"}
+    # "for years" names an age by the way: a city told so may still be a home
+    told_in = _told("i've been living in Tromsø for years")[1]
+    assert not misplaced("You live in Tromsø.", told_in, "where's my home?")
+    assert _told("i'm 34 minutes away")[1][0].topics == set()
+
+
+def test_a_value_cut_short_or_joined_from_two_tellings_loses_even_where_none_declines():
+    told, told_in = _told("my name is Ravi and my dog is called Max")
+    hypotheses, texts = _pool("Your dog is called Ravi and max.", "Your dog is called Max.")
+    assert [h.prior for h in ground(hypotheses, texts, told, told_in, "what's my dog called?")] == [
+        -UNTOLD_VALUE, ABOUT_VALUE]
+    told, told_in = _told("i live in Oslo and i work as a plumber")
+    hypotheses, texts = _pool("Your home is in Oslo and.", "You said you live in Oslo.")
+    assert [h.prior for h in ground(hypotheses, texts, told, told_in, "where do i live?")] == [
+        -UNTOLD_VALUE, ABOUT_VALUE]
+    # a value of several words told together keeps its gain
+    told, told_in = _told("my favourite food is fish and chips")
+    hypotheses, texts = _pool("Your favourite food is fish and chips.")
+    assert ground(hypotheses, texts, told, told_in, "what's my favourite food?")[0].prior == ABOUT_VALUE
+
+
+def test_things_of_two_kinds_joined_by_and_are_two_tellings():
+    told_in = _told("i have a dog called Biscuit and a cat called Luna")[1]
+    assert [t.kinds for t in told_in] == [{"dog"}, {"cat"}]
+    assert misplaced("Your cat's name is Biscuit.", told_in, "what's my cat's name?")
+    assert not misplaced("Your cat's name is Luna.", told_in, "what's my cat's name?")
+    assert len(_told("my favourite meal is fish and a salad")[1]) == 1
