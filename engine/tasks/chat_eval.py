@@ -23,8 +23,10 @@ from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor
+from engine.tasks.chat_memory import echoes
 from engine.tasks.chat_rerank import sample_prior_contexts
-from engine.text import UNK, Vocab
+from engine.tasks.told import content_words
+from engine.text import UNK, Vocab, detokenize
 
 BOS, END = "<s>", "</s>"
 
@@ -279,6 +281,11 @@ def _reply_figures(done: _Answered, judge: WordAssociation, seed: int) -> dict:
         # generated replies that say a content word the true reply says.
         "shares_word_with_true_reply": _sharing(judge, hypotheses, truths),
         "shares_word_with_true_reply_new_conversation": _sharing(judge, openers, truths),
+        # The share of replies to news (a turn of two content words or more without a question
+        # mark) that say nothing but some of its words ("Baking cookies" to "i'm baking cookies"; :func:`echoes`).
+        "echo_rate": _echoing(done.turns, hypotheses),
+        "echo_rate_new_conversation": _echoing(done.turns, openers),
+        "echo_rate_of_true_replies": _echoing(done.turns, truths),
         "mean_reply_tokens": len(unigrams) / max(1, len(hypotheses)),
         "n_generated": len(hypotheses),
         "unk_in_replies": sum(t == UNK for t in unigrams) + sum(t == UNK for h in openers for t in h),
@@ -289,6 +296,14 @@ def _sharing(judge: WordAssociation, replies: Sequence[Sequence[str]], reference
     """The share of ``replies`` with a content word (as the judge reads them) that their reference says."""
     shared = sum(bool(judge.content(reply) & judge.content(reference)) for reply, reference in zip(replies, references))
     return shared / max(1, len(replies))
+
+
+def _echoing(turns: Sequence[Sequence[str]], replies: Sequence[Sequence[str]]) -> float:
+    """The share of ``replies`` to news (``turns`` without a "?", of two content words or more) that
+    echo it (:func:`echoes`)."""
+    news = [(detokenize(turn), detokenize(reply)) for turn, reply in zip(turns, replies)
+            if "?" not in turn and len(content_words(detokenize(turn))) >= 2]
+    return sum(echoes(reply, turn) for turn, reply in news) / max(1, len(news))
 
 
 def _state(predictor: ChatPredictor, tensors):

@@ -9,7 +9,8 @@ Replies come from the search settings of the ``DecodeConfig`` (strategy, beam, l
 sampling), the topic words' steering (``topic_weight``) and, where it asks for them, the
 reranking of the beam's replies by maximum mutual information (``mmi_weight``) and the backward
 model (``mmi_backward_weight``), as for the turn-only model; to a turn about the user, a candidate
-that states a fact is weighed by where the user said it (:mod:`engine.tasks.told`). The topic
+that states a fact is weighed by where the user said it (:mod:`engine.tasks.told`), and to the
+user's news one that only says some of its words back loses (:func:`echoes`). The topic
 words are the vocabulary's: a word of the turn outside it links none, and the words a reply copies
 from outside it (extended ids) gain no bias.
 """
@@ -35,6 +36,20 @@ from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, cont
                                kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
                                told_as_topic, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
 from engine.text import detokenize, tokenize
+
+
+# What a reply loses (per-token units, as the reranking's scores) for saying back nothing but some
+# of the words of the user's news (:func:`echoes`). Session 28, the validation split: see
+# docs/experiments.md.
+ECHO_LOSS = 3.0
+
+
+def echoes(reply: str, turn: str) -> bool:
+    """Whether ``reply`` says nothing but some of ``turn``'s content words (:func:`content_words`),
+    to a turn of two or more: "Baking cookies" to "i'm baking cookies", "Sick is a cat." to "my
+    cat is sick"; not "Aww, I love dogs." nor "I'm sorry to hear that."."""
+    said, heard = content_words(reply), content_words(turn)
+    return len(heard) >= 2 and bool(said) and said <= heard
 
 
 class MemoryReplies:
@@ -233,6 +248,17 @@ class MemoryReplies:
         weighed = self.in_tune(candidates, says, weight)
         return [h if tuple(h.tokens) in answers else w for h, w in zip(candidates, weighed)]
 
+    def _unechoed(self, hypotheses: list[Hypothesis], text: str, unknown: Sequence[str],
+                  answers: Sequence[tuple]) -> list[Hypothesis]:
+        """``hypotheses``, where ``text`` is news rather than a question, less :data:`ECHO_LOSS` for
+        each that only says back some of its words (:func:`echoes`: "my brother is moving abroad"
+        -> "Moving abroad?"), but for the stored answers among them (``answers``)."""
+        if ECHO_LOSS == 0 or "?" in text:
+            return hypotheses
+        return [replace(h, prior=h.prior - ECHO_LOSS)
+                if tuple(h.tokens) not in answers and echoes(self._says(h, unknown), text) else h
+                for h in hypotheses]
+
     @cached_property
     def _common_words(self) -> frozenset[str]:
         """The vocabulary's :data:`COMMON_WORDS` most frequent words (it is ordered by frequency):
@@ -314,6 +340,7 @@ class MemoryReplies:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
             hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
+            hypotheses = self._unechoed(hypotheses, text, unknown, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731

@@ -612,3 +612,14 @@ def test_the_planned_steps_are_the_steps_taken(tbptt, min_active):
     steps = [row for row in rows if row.phase == "train"]
     assert steps and {row.total_steps for row in rows} == {len(steps)}
     assert [row.step for row in steps] == list(range(1, len(steps) + 1))
+
+
+def test_the_echo_rate_counts_replies_to_news_that_only_say_its_words_back():
+    from engine.tasks.chat_eval import _echoing
+
+    turns = [tokenize(t) for t in ("i'm baking cookies", "my cat is sick", "do you like baking cookies ?", "hi")]
+    replies = [tokenize(t) for t in ("baking cookies", "i'm sorry to hear that .", "baking cookies", "hi !")]
+    # the question and the greeting are no news of two words or more: of the other two, one echoes
+    assert _echoing(turns, replies) == 0.5
+    assert _echoing(turns[1:], replies[1:]) == 0.0
+    assert _echoing([], []) == 0.0

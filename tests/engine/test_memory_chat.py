@@ -461,3 +461,21 @@ def test_to_bad_news_a_stored_answer_keeps_its_score_and_the_others_are_weighed(
     # No bad news, nothing weighed.
     assert predictor._sympathetic(hypotheses, "what is my name ?", chat_memory._Words(), None, None,
                                   DecodeConfig.of(mood_weight=4.0), []) == hypotheses
+
+
+def test_a_reply_that_only_says_back_words_of_the_users_news_loses_but_for_a_stored_answer(taught):
+    from engine.decoding import Hypothesis
+
+    assert chat_memory.echoes("Baking cookies", "i'm baking cookies")
+    assert chat_memory.echoes("Sick is a cat.", "my cat is sick")
+    assert not chat_memory.echoes("Aww, I love dogs.", "my dog keeps barking")
+    assert not chat_memory.echoes("I'm sorry to hear that.", "my cat is sick")
+    assert not chat_memory.echoes("Hi!", "hi")  # a greeting is answered in kind
+    stoi = taught.vocab.stoi
+    said = {text: [stoi[word] for word in text.split()] for text in ("fine", "nice to meet you", "your name is fine")}
+    hypotheses = [Hypothesis(tokens=tokens, score=0.0, log_prob=-1.0) for tokens in said.values()]
+    stored = [tuple(said["your name is fine"])]
+    priors = [h.prior for h in taught._unechoed(hypotheses, "my name is fine", chat_memory._Words(), stored)]
+    assert priors[0] == -chat_memory.ECHO_LOSS < 0 and priors[1:] == [0.0, 0.0]
+    # a question is answered in its own words if need be
+    assert taught._unechoed(hypotheses, "is my name fine ?", chat_memory._Words(), []) == hypotheses
