@@ -218,6 +218,15 @@ def _tells_age(words: Sequence[str]) -> bool:
     return False
 
 
+def _from_place(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
+    """Whether ``words`` (lower case) of a sentence about the user ("i", "i'm" ...) say they are from a
+    place: "from" and then a name the user wrote capitalised (``names``): "i'm a nurse from Berlin"."""
+    if not words or words[0] not in ("i", "i'm", "im", "originally"):
+        return False
+    return any(word == "from" and any(tuple(words[i + 1:i + 1 + len(name)]) == name for name in names)
+               for i, word in enumerate(words))
+
+
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
              names: set[tuple[str, ...]] = frozenset()) -> list[Telling]:
     """For each sentence of the user's earlier turns (``turns``, oldest first: each the user's words
@@ -254,6 +263,8 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                     of.add("name")
                 if not of and _tells_age(lowered):
                     of.add("age")
+                if _from_place(lowered, names):
+                    of.add("home")
                 denied = _denied(sentence)
                 for earlier in out:
                     shared = (earlier.said - FRAME_WORDS) & words
@@ -445,8 +456,13 @@ def topic_of(start: str) -> Optional[str]:
 
 def _asked_words(asked: str) -> set[str]:
     """The content words of a question, less a first word "name" that asks to name something
-    ("Name the sport i like best" asks no name)."""
-    return content_words(re.sub(r"^\W*name\b", "", asked.lower()))
+    ("Name the sport i like best" asks no name), and "home" where it asks where the user is from."""
+    lowered = asked.lower()
+    words = content_words(re.sub(r"^\W*name\b", "", lowered))
+    return words | {"home"} if _WHERE_FROM.search(lowered) else words
+
+
+_WHERE_FROM = re.compile(r"\bwhere\b.*\b(?:i|i'm|im)\b.*\bfrom\b")
 
 
 _WHOSE = frozenset(("name", "friend"))

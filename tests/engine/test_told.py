@@ -421,3 +421,13 @@ def test_things_of_two_kinds_joined_by_and_are_two_tellings():
     assert misplaced("Your cat's name is Biscuit.", told_in, "what's my cat's name?")
     assert not misplaced("Your cat's name is Luna.", told_in, "what's my cat's name?")
     assert len(_told("my favourite meal is fish and a salad")[1]) == 1
+
+
+def test_a_place_the_user_is_from_is_their_home_and_asking_where_they_are_from_asks_it():
+    told_in = tellings([(tokenize("i'm Lena, i'm a nurse from Berlin"), [])], {("lena",), ("berlin",)})
+    assert "home" in told_in[0].topics
+    assert restart("You didn't tell me where you live.", told_in, "where am i from?") == "you live in"
+    assert restart("You didn't tell me where you live.", told_in, "do you remember where i'm from?") == "you live in"
+    # a place no name follows is none ("i'm tired from work"), nor a question that asks no "where"
+    assert "home" not in tellings([(tokenize("i'm tired from work"), [])])[0].topics
+    assert restart("You didn't tell me where you live.", told_in, "what did i bring from work?") is None
