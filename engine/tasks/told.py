@@ -241,7 +241,8 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
     that says one of ``names`` (names the user wrote capitalised, in lower-case words) right after
     "i'm", "i am", "call me" or "i go by" tells the user's name ("hi, i'm Sam")."""
     out: list[Telling] = []
-    for user, bot in turns:
+    turn_of: list[int] = []  # the turn each of ``out`` was said in
+    for number, (user, bot) in enumerate(turns):
         before = _token_content(bot)
         asking = before if any(word == "?" for word in bot) else set()
         turn_kinds = kinds(_token_content(user) | asking)
@@ -273,8 +274,22 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                     if shared & denied:  # a correction: of what it corrects (not "beats" of "no food beats ...")
                         of |= earlier.topics
                         around |= earlier.kinds | earlier.turn_kinds
-                valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS)
+                if _corrects(lowered) and not kinds(words) and not topics(words):
+                    words = words - _CORRECTING
+                    earlier = next((t for t, turn in zip(reversed(out), reversed(turn_of))
+                                    if turn >= number - 1 and t.valued and (t.kinds or t.turn_kinds or t.topics)),
+                                   None)
+                    if words and earlier is not None:  # "no wait, it's green": of what it corrects, and green
+                        old = {word for word in earlier.said - words - FRAME_WORDS - ASKING_WORDS
+                               if not kinds([word]) and not topics([word])}
+                        about = (about - _CORRECTING) | earlier.about
+                        of |= earlier.topics
+                        around |= earlier.kinds | earlier.turn_kinds
+                        denied |= old
+                        words = words | old  # the last sentence to say it takes it back
+                valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS - denied)
                 out.append(Telling(words, about, kinds(words), around, valued, tuple(lowered), of, denied))
+                turn_of.append(number)
             sentence = []
     return out
 
@@ -292,6 +307,33 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
         return False
     after = [word.lower() for word in words[i + 1:i + 4]]
     return after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
+
+
+# How a user starts to put right what they just said ("no wait, it's green", "actually, Vancouver",
+# "oops, i meant 34"): such a sentence, naming no kind of thing or topic of its own, corrects the
+# last sentence that told a value, in the same turn or the one before.
+_CORRECTING = frozenset(("no", "wait", "actually", "oops", "mean", "meant", "sorry"))
+_CORRECTION_LEADS = (("no", "wait"), ("wait",), ("actually",), ("oops",), ("no",), ("sorry",))
+_ONLY_WITH_A_WAY = (("no",), ("sorry",))  # "no, it's green", but not "no worries"
+_CORRECTED_AS = (("it's",), ("its",), ("it", "is"), ("i", "meant"), ("i", "mean"), ("make", "that"))
+_CORRECTED_WORDS = 3  # "no wait, it's green", not "wait i need to hear this spiritual experience"
+_NO_VALUE = frozenset("i i'm you it that this we they he she not don't no yes what why how lol haha".split())
+
+
+def _corrects(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) put a value right: a lead (:data:`_CORRECTION_LEADS`), maybe "it's"
+    or "i meant" (:data:`_CORRECTED_AS`), then the value alone, of a few words (:data:`_CORRECTED_WORDS`)
+    none of them a pronoun or a negation: "no wait, it's green", "actually, Vancouver", "oops, i
+    meant 34", "no, it's green"; not "wait i don't get it", "no i don't" nor "no worries"."""
+    plain = [word for word in words if any(ch.isalnum() for ch in word)]
+    for lead in _CORRECTION_LEADS:
+        if tuple(plain[:len(lead)]) == lead:
+            rest = plain[len(lead):]
+            start = next((len(way) for way in _CORRECTED_AS if tuple(rest[:len(way)]) == way), 0)
+            value = rest[start:]
+            return ((start > 0 or lead not in _ONLY_WITH_A_WAY) and 0 < len(value) <= _CORRECTED_WORDS
+                    and not set(value) & _NO_VALUE)
+    return False
 
 
 # How a user takes a value back: "not Vexmoor, Brisbane!", "sorry, i meant 61, not 108.", "i said
@@ -320,15 +362,16 @@ def _denied(sentence: Sequence[str]) -> set[str]:
 
 
 def taken_back(reply: str, told: list[Telling]) -> bool:
-    """Whether the value ``reply`` states was taken back (:func:`_denied`) in the last sentence of
-    ``told`` that says it: "Not Vexmoor, Brisbane!" takes Vexmoor back."""
+    """Whether the value ``reply`` states was taken back (:func:`_denied`), in part or whole, in the
+    last sentence of ``told`` that says it: "Not Vexmoor, Brisbane!" takes Vexmoor back, and
+    "actually, York" after "i live in Leeds" takes back "york Leeds" as well as "Leeds"."""
     value = stated_value(reply)
     return _taken_back(content_words(value) if value else set(), told)
 
 
 def _taken_back(words: set[str], told: list[Telling]) -> bool:
     last = next((t for t in reversed(told) if words & t.said), None)
-    return last is not None and bool(words) and words <= last.denied
+    return last is not None and bool(words & last.denied)
 
 
 def kinds(words: Iterable[str]) -> set[str]:
@@ -715,11 +758,12 @@ def _numbers(words: set[str]) -> bool:
     return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & _NUMBER_WORDS for word in words)
 
 
-_DANGLING = frozenset("and or but of to in at on for with the a an my your".split())
+_DANGLING = frozenset("and or but of to in at on for with the a an my your last next this since".split())
 
 
 def dangles(value: str) -> bool:
-    """Whether a stated ``value`` ends on a word that leads on to more ("Oslo and", "a trip to")."""
+    """Whether a stated ``value`` ends on a word that leads on to more ("Oslo and", "a trip to",
+    "Vancouver last" of "i moved to Vancouver last month")."""
     words = tokenize(value)
     return len(words) > 1 and words[-1].lower() in _DANGLING
 

@@ -431,3 +431,21 @@ def test_a_place_the_user_is_from_is_their_home_and_asking_where_they_are_from_a
     # a place no name follows is none ("i'm tired from work"), nor a question that asks no "where"
     assert "home" not in tellings([(tokenize("i'm tired from work"), [])])[0].topics
     assert restart("You didn't tell me where you live.", told_in, "what did i bring from work?") is None
+
+
+def test_a_short_correction_takes_the_last_value_back_and_tells_the_new_one_as_the_same_kind():
+    told, told_in = _told("my favourite colour is blue", ("I like blue too.", "no wait, it's green"))
+    assert taken_back("Your favourite colour is blue.", told_in)
+    assert not taken_back("Your favourite colour is green.", told_in)
+    hypotheses, texts = _pool("Your favourite colour is blue.", "Your favourite colour is green.")
+    assert [h.prior for h in ground(hypotheses, texts, told, told_in, "what's my favourite colour?")] == [
+        -UNTOLD_VALUE, ABOUT_VALUE]
+    # in part: "actually, York" after "i live in Leeds" takes back "york Leeds" too
+    told_in = _told("i live in Leeds", "actually, York")[1]
+    assert taken_back("You live in york Leeds.", told_in) and not taken_back("You live in York.", told_in)
+    # what is no correction leaves the value alone
+    for said in ("no worries", "no i don't", "wait i don't get it", "wait i need to hear this spiritual experience"):
+        assert not taken_back("Your favourite colour is blue.", _told("my favourite colour is blue", said)[1]), said
+    # nor does a correction two turns on, which puts right something else
+    assert not taken_back("Your favourite colour is blue.",
+                          _told("my favourite colour is blue", "i had pasta", "actually, pizza")[1])
