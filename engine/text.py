@@ -150,6 +150,13 @@ class Vocab:
                  if token.isalpha() and i >= len(SPECIALS) and token not in FUNCTION_WORDS]
         return frozenset(words[common:])
 
+    def markup_ids(self) -> tuple[int, ...]:
+        """Ids of the tokens no chat reply should say: the corpora's placeholders and markup, any
+        token with a bracket, brace, angle bracket, backslash or bar ("[" of "[ user 2 's name ]"),
+        and the stand-ins for a link or a user name (``<url>``, ``<user>``)."""
+        return tuple(i for i, token in enumerate(self.itos)
+                     if token in (URL, USER) or i >= len(SPECIALS) and any(ch in token for ch in "[]{}<>\\|"))
+
     def encode(self, tokens: Sequence[str]) -> list[int]:
         return [self.stoi.get(token, self.unk_id) for token in tokens]
 

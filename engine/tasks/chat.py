@@ -33,7 +33,7 @@ from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
 from engine.tasks.chat_mood import MoodReplies
-from engine.tasks.chat_rerank import Reranking, without_topic_bonus
+from engine.tasks.chat_rerank import Reranking, without_placeholders, without_topic_bonus
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
 
@@ -79,6 +79,7 @@ class ChatPredictor(Reranking, MemoryReplies, MoodReplies):
         self.weights_changed()
         self._encoded = None  # (turns, their encoding) of the last _encoded_turns call
         self.content_ids = vocab.content_ids()  # words a reply says at most once
+        self.markup_ids = vocab.markup_ids()  # tokens a reply never says ("[", "<url>")
         self.model_id = model_id
         self.meta = meta or {}
         self._start = self._stored_start()
@@ -209,6 +210,7 @@ class ChatPredictor(Reranking, MemoryReplies, MoodReplies):
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             hypotheses = self._rerank(without_topic_bonus(hypotheses, topic_bias), config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
+        hypotheses = without_placeholders(hypotheses, vocab.decode)
         best = choose(hypotheses, avoid, vocab.decode)
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state

@@ -31,7 +31,7 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import SYMPATHY, says_goodbye
-from engine.tasks.chat_rerank import without_topic_bonus
+from engine.tasks.chat_rerank import without_placeholders, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
                                kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
                                told_as_topic, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
@@ -128,17 +128,19 @@ class MemoryReplies:
         return (ids.to(self.device), answer.to(self.device)), hits, answers
 
     def _with_stored_answers(self, hits: list, answers: list[tuple], decoder, memory,
-                             found: Sequence[Hypothesis]) -> list[Hypothesis]:
+                             found: Sequence[Hypothesis], text: str) -> list[Hypothesis]:
         """``found`` and the ``answers`` of the retrieved ``hits`` that match the turn well (as the
         model read them) as finished replies, those the search did not find scored by the model from
         ``decoder`` over ``memory``: log p(answer + <eos> | conversation, stored pairs),
         teacher-forced in one pass. A reply that says a stored answer has the prior
         :data:`STORED_PRIOR` times the pair's relevance, whether the search found it or not, and
-        :data:`SURE_PRIOR` more where the user's pair asks what the turn asks (:func:`_asks_the_same`)."""
+        :data:`SURE_PRIOR` more where the user's pair asks what the turn (``text``) asks, or a shipped
+        pair asks word for word what the turn asks of the bot (:func:`_asks_the_same`)."""
         prior: dict[tuple, float] = {}  # a well-matched answer's ids -> what saying it gains
         for hit, ids in zip(hits, answers):
-            if ids and _matches_well(hit):
-                gain = STORED_PRIOR * hit.relevance + (SURE_PRIOR if _asks_the_same(hit) else 0.0)
+            sure = _asks_the_same(hit, text)
+            if ids and (sure or _matches_well(hit)):
+                gain = STORED_PRIOR * hit.relevance + (SURE_PRIOR if sure else 0.0)
                 prior[ids] = max(prior.get(ids, 0.0), gain)
         hypotheses = [replace(h, prior=prior[tuple(h.tokens)]) if tuple(h.tokens) in prior else h for h in found]
         seen = {tuple(h.tokens) for h in found}
@@ -305,7 +307,7 @@ class MemoryReplies:
         search = replace(config.search, strategy="greedy" if beams == 1 else "beam", beam_size=beams, n_best=beams)
         found = decode(forced(step, [vocab.stoi[word] for word in words]), decoder, self.model.reorder_state, search,
                        vocab.sos_id, vocab.eos_id, vocab.unk_id, vocab.pad_id, once=self.content_ids,
-                       device=self.device)
+                       banned=self.markup_ids, device=self.device)
         return [replace(h, score=h.log_prob / (len(h.tokens) + 1), final_state=None) for h in found]
 
     @torch.inference_mode()
@@ -337,13 +339,14 @@ class MemoryReplies:
                 hypotheses = self._undeclined(hypotheses, unknown, step, decoder, config, topic_bias, should_stop)
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
-                hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses)
+                hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses, text)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
             hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
+        hypotheses = without_placeholders(hypotheses, words)
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
@@ -585,18 +588,24 @@ COMMON_WORDS = 300
 # (``Hit.agreement`` at least this) is answered with its answer: the user taught the bot what to say
 # to this question, and the network, trained to weigh a stored answer against its own words, still
 # preferred its own ("Not funny." with "That's not funny." -> "Sometimes humor is tricky for a bot."
-# taught, agreement 0.93: "Aw, I'm blushing."). Shipped pairs are left to the network. Session 19,
-# the validation sets: see docs/experiments.md.
+# taught, agreement 0.93: "Aw, I'm blushing."). Shipped pairs are left to the network but for the
+# word-for-word questions below. Session 19, the validation sets: see docs/experiments.md.
 SURE_MATCH = 0.75
 SURE_PRIOR = 10.0  # per-token units: more than any reply of the model's own gains over another
+# A shipped pair is said as surely where it asks word for word (``Hit.agreement`` at least this) what
+# a question about the bot alone asks: "what's your name?" gets the bot's own "Oh, I don't have a
+# name." after a greeting too, not the network's "My name is sarah.". Session 28.
+SHIPPED_SURE_MATCH = 0.95
 
 
 def _matches_well(hit) -> bool:
     return hit.relevance >= STORED_FOCUS
 
 
-def _asks_the_same(hit) -> bool:
-    return hit.pair.source != "shipped" and hit.agreement >= SURE_MATCH
+def _asks_the_same(hit, text: str) -> bool:
+    if hit.pair.source != "shipped":
+        return hit.agreement >= SURE_MATCH
+    return hit.agreement >= SHIPPED_SURE_MATCH and "?" in text and _person(text) == {2}
 
 
 def _turns_ago(memory: Memory, turn: torch.Tensor, stored: Optional[tuple] = None) -> list[int]:

@@ -196,8 +196,8 @@ class Reranking:
         step, reorder, start, wrappers = self._topic_steered(step, reorder, start, topic_bias)
         vocab = self.vocab
         return unwrapped(decode(step, start, reorder, search_pool(config, choosing), vocab.sos_id, vocab.eos_id,
-                                vocab.unk_id, vocab.pad_id, once=self.content_ids, device=self.device,
-                                should_stop=should_stop), wrappers)
+                                vocab.unk_id, vocab.pad_id, once=self.content_ids, banned=self.markup_ids,
+                                device=self.device, should_stop=should_stop), wrappers)
 
     @staticmethod
     def _topic_steered(step, reorder, start, bias: Optional[torch.Tensor]):
@@ -242,6 +242,16 @@ def without_topic_bonus(hypotheses: list[Hypothesis], bias: Optional[torch.Tenso
     if bias is None:
         return hypotheses
     return [replace(h, log_prob=h.log_prob - topic_bonus(bias, h.tokens)) for h in hypotheses]
+
+
+def without_placeholders(hypotheses: list[Hypothesis], words) -> list[Hypothesis]:
+    """``hypotheses`` less those that say a corpus's placeholder for a speaker's name ("My name is
+    (user 2 's name)."; Synthetic-Persona-Chat writes "[user 2's name]"), unless all do. ``words``:
+    a hypothesis's ids as tokens."""
+    def placeholder(tokens: Sequence[str]) -> bool:
+        return any(a.lower() == "user" and b.isdigit() for a, b in zip(tokens, tokens[1:]))
+    kept = [h for h in hypotheses if not placeholder(words(h.tokens))]
+    return kept or hypotheses
 
 
 def unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:

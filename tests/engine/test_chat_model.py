@@ -623,3 +623,17 @@ def test_the_echo_rate_counts_replies_to_news_that_only_say_its_words_back():
     assert _echoing(turns, replies) == 0.5
     assert _echoing(turns[1:], replies[1:]) == 0.0
     assert _echoing([], []) == 0.0
+
+
+def test_a_reply_never_says_the_corpora_markup_or_a_speaker_placeholder():
+    from engine.decoding import Hypothesis
+    from engine.tasks.chat_rerank import without_placeholders
+
+    vocab = Vocab.build([["my", "name", "is", "[", "user", "2", "]", "<url>", "{", "ok"]], min_count=1)
+    banned = {vocab.itos[i] for i in vocab.markup_ids()}
+    assert banned == {"[", "]", "<url>", "<user>", "{"}  # the stand-ins are in every vocabulary
+    said = [["my", "name", "is", "(", "user", "2", "'s", "name", ")"], ["my", "name", "is", "ok"]]
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
+    words = lambda ids: said[ids[0]]  # noqa: E731
+    assert without_placeholders(hypotheses, words) == hypotheses[1:]
+    assert without_placeholders(hypotheses[:1], words) == hypotheses[:1]  # all do: all kept

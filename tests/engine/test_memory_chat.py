@@ -479,3 +479,18 @@ def test_a_reply_that_only_says_back_words_of_the_users_news_loses_but_for_a_sto
     assert priors[0] == -chat_memory.ECHO_LOSS < 0 and priors[1:] == [0.0, 0.0]
     # a question is answered in its own words if need be
     assert taught._unechoed(hypotheses, "is my name fine ?", chat_memory._Words(), []) == hypotheses
+
+
+def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot():
+    from engine.knowledge_index import Hit
+    from engine.knowledge_pairs import KnowledgePair
+
+    shipped = Hit(0, KnowledgePair("What's your name?", "Oh, I don't have a name.", "shipped"), 5.0, 0.5, 1.0)
+    assert chat_memory._asks_the_same(shipped, "what's your name?")
+    # not a statement, nor a question about the user, nor a looser match
+    assert not chat_memory._asks_the_same(shipped, "your name is nice")
+    assert not chat_memory._asks_the_same(shipped, "what's my name? and yours?")
+    assert not chat_memory._asks_the_same(shipped._replace(agreement=0.9), "what's your name?")
+    # a pair the user taught is said from a looser match, whatever the turn
+    taught = shipped._replace(pair=KnowledgePair("What's your name?", "Call me Robo.", "user"), agreement=0.8)
+    assert chat_memory._asks_the_same(taught, "what is your name")
