@@ -31,12 +31,16 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import SYMPATHY, says_goodbye
-from engine.tasks.chat_rerank import without_placeholders, without_topic_bonus
+from engine.tasks.chat_rerank import names_itself, without_placeholders, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
                                kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
                                told_as_topic, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
 from engine.text import detokenize, tokenize
 
+
+# How the model starts a reply to an introduction, searched for where all its replies give the bot
+# a name (:func:`engine.tasks.chat_rerank.names_itself`).
+GREETING = "nice to meet you"
 
 # What a reply loses (per-token units, as the reranking's scores) for saying back nothing but some
 # of the words of the user's news (:func:`echoes`). Session 28, the validation split: see
@@ -346,7 +350,10 @@ class MemoryReplies:
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
-        hypotheses = without_placeholders(hypotheses, words)
+        if rerank and all(names_itself(words(h.tokens)) for h in hypotheses):  # "Hi tom, my name is john."
+            greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
+            hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
+        hypotheses = without_placeholders(hypotheses, words, answers)
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)

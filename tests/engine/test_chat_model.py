@@ -637,3 +637,17 @@ def test_a_reply_never_says_the_corpora_markup_or_a_speaker_placeholder():
     words = lambda ids: said[ids[0]]  # noqa: E731
     assert without_placeholders(hypotheses, words) == hypotheses[1:]
     assert without_placeholders(hypotheses[:1], words) == hypotheses[:1]  # all do: all kept
+
+
+def test_a_reply_that_gives_the_bot_a_name_is_dropped_unless_it_was_taught():
+    from engine.decoding import Hypothesis
+    from engine.tasks.chat_rerank import names_itself, without_placeholders
+
+    assert names_itself(["hi", "tom", ",", "my", "name", "is", "john", "."])
+    assert not names_itself(["your", "name", "is", "tom", "."])
+    said = [["hi", "tom", ",", "my", "name", "is", "john"], ["nice", "to", "meet", "you", ",", "tom"]]
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
+    words = lambda ids: said[ids[0]]  # noqa: E731
+    assert without_placeholders(hypotheses, words) == hypotheses[1:]
+    # an answer the user taught ("what's your name?" -> "my name is robo") is meant
+    assert without_placeholders(hypotheses, words, [(0,)]) == hypotheses
