@@ -632,7 +632,7 @@ def test_a_reply_never_says_the_corpora_markup_or_a_speaker_placeholder():
     vocab = Vocab.build([["my", "name", "is", "[", "user", "2", "]", "<url>", "{", "ok"]], min_count=1)
     banned = {vocab.itos[i] for i in vocab.markup_ids()}
     assert banned == {"[", "]", "<url>", "<user>", "{"}  # the stand-ins are in every vocabulary
-    said = [["my", "name", "is", "(", "user", "2", "'s", "name", ")"], ["my", "name", "is", "ok"]]
+    said = [["hi", ",", "i'm", "(", "user", "2", "'s", "name", ")"], ["nice", "to", "meet", "you"]]
     hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
     words = lambda ids: said[ids[0]]  # noqa: E731
     assert without_placeholders(hypotheses, words) == hypotheses[1:]
