@@ -350,10 +350,11 @@ class MemoryReplies:
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
-        if rerank and all(names_itself(words(h.tokens)) for h in hypotheses):  # "Hi tom, my name is john."
+        names = frozenset(tuple(tokenize(name.lower())) for name in unknown.names)
+        if rerank and all(names_itself(words(h.tokens), names) for h in hypotheses):  # "my name is john."
             greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
             hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
-        hypotheses = without_placeholders(hypotheses, words, answers)
+        hypotheses = without_placeholders(hypotheses, words, answers, names)
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)

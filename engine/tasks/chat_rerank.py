@@ -244,26 +244,30 @@ def without_topic_bonus(hypotheses: list[Hypothesis], bias: Optional[torch.Tenso
     return [replace(h, log_prob=h.log_prob - topic_bonus(bias, h.tokens)) for h in hypotheses]
 
 
-def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = ()) -> list[Hypothesis]:
+def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = (),
+                         names: frozenset = frozenset()) -> list[Hypothesis]:
     """``hypotheses`` less those that say a corpus's placeholder for a speaker's name ("My name is
     (user 2 's name)."; Synthetic-Persona-Chat writes "[user 2's name]") or give the bot a name
     (:func:`names_itself`: "Hi tom, my name is john."; the bot has none, as its shipped answers
-    say), unless all do; ``meant`` (token-id tuples: stored answers, which the user may have taught
-    a name in) are kept. ``words``: a hypothesis's ids as tokens."""
+    say; nor is it the user, one of whose ``names`` it may not take: "Hi, I'm sam."), unless all
+    do; ``meant`` (token-id tuples: stored answers, which the user may have taught a name in) are
+    kept. ``words``: a hypothesis's ids as tokens."""
     def placeholder(tokens: Sequence[str]) -> bool:
         return any(a.lower() == "user" and b.isdigit() for a, b in zip(tokens, tokens[1:]))
     kept = [h for h in hypotheses if tuple(h.tokens) in meant
-            or not (placeholder(words(h.tokens)) or names_itself(words(h.tokens)))]
+            or not (placeholder(words(h.tokens)) or names_itself(words(h.tokens), names))]
     return kept or hypotheses
 
 
 _NAMING_ITSELF = (("my", "name", "is"), ("my", "name's"), ("my", "names"))
 
 
-def names_itself(tokens: Sequence[str]) -> bool:
-    """Whether a reply's ``tokens`` give the bot a name ("my name is john")."""
+def names_itself(tokens: Sequence[str], names: frozenset = frozenset()) -> bool:
+    """Whether a reply's ``tokens`` give the bot a name ("my name is john"), or one of the user's
+    ``names`` (tuples of lower-case words) after "i'm" or "i am" ("hi, i'm sam")."""
     lowered = [token.lower() for token in tokens]
-    return any(tuple(lowered[i:i + len(lead)]) == lead for i in range(len(lowered)) for lead in _NAMING_ITSELF)
+    leads = _NAMING_ITSELF + tuple(lead + name for lead in (("i'm",), ("i", "am")) for name in names)
+    return any(tuple(lowered[i:i + len(lead)]) == lead for i in range(len(lowered)) for lead in leads)
 
 
 def unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:

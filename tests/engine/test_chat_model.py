@@ -645,6 +645,10 @@ def test_a_reply_that_gives_the_bot_a_name_is_dropped_unless_it_was_taught():
 
     assert names_itself(["hi", "tom", ",", "my", "name", "is", "john", "."])
     assert not names_itself(["your", "name", "is", "tom", "."])
+    # nor is the bot the user: "i'm sam" after "hi, i'm Sam", but "i'm sorry" is no name
+    assert names_itself(["hi", ",", "i'm", "sam", "."], frozenset({("sam",)}))
+    assert not names_itself(["i'm", "sorry", "."], frozenset({("sam",)}))
+    assert not names_itself(["hi", "sam", "!"], frozenset({("sam",)}))
     said = [["hi", "tom", ",", "my", "name", "is", "john"], ["nice", "to", "meet", "you", ",", "tom"]]
     hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
     words = lambda ids: said[ids[0]]  # noqa: E731
