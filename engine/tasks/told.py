@@ -398,15 +398,16 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     telling_it = [telling for telling in told if words & telling.said]
     return (_other_topic(reply, asked) or _other_person(reply, asked, words, telling_it)
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
-            or _told_as_other_topic(reply, telling_it))
+            or _told_as_other_topic(reply, asked, telling_it))
 
 
-def _told_as_other_topic(reply: str, telling_it: list[Telling]) -> bool:
-    """A value stated as a topic (:func:`topics`) where every sentence telling it told it as
+def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a topic (:func:`topics`; where the reply names none, the question
+    ``asked``'s: "In 27." to "where do i live?") where every sentence telling it told it as
     others ("You said you live in 34." after "i'm 34"; "You live in Marco." after "my name is Marco
     and i live in Rome"). A sentence of no topic says nothing either way, nor an age it names by the
     way ("i've been living in Tromsø for years"), unless it tells one (:func:`_tells_age`)."""
-    said_as = topics(content_words(reply))
+    said_as = topics(content_words(reply)) or topics(_asked_words(asked))
     sure = [telling.topics - ({"age"} if not _tells_age(telling.words) else set()) for telling in telling_it]
     return bool(said_as) and bool(telling_it) and all(of and not of & said_as for of in sure)
 

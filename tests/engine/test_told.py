@@ -394,6 +394,9 @@ def test_an_age_told_as_people_do_is_of_the_age_topic_and_no_home():
         assert restart("You're a nurse.", told_in, "how old am i?") == "you are", said
         assert misplaced("You said you live in 34.", told_in, "where do i live?"), said
     assert _told("i'm 34 and i work as a nurse")[1][1].topics == {"job"}
+    # a reply that names no topic is read as stating the topic the question asks
+    assert misplaced("In 34.", _told("i'm 34")[1], "where do i live?")
+    assert not misplaced("In Leeds.", _told("i live in Leeds")[1], "where do i live?")
     # "for years" names an age by the way: a city told so may still be a home
     told_in = _told("i've been living in Tromsø for years")[1]
     assert not misplaced("You live in Tromsø.", told_in, "where's my home?")
