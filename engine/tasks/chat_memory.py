@@ -31,7 +31,7 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import SYMPATHY, says_goodbye
-from engine.tasks.chat_rerank import names_itself, without_placeholders, without_topic_bonus
+from engine.tasks.chat_rerank import all_name_the_bot, without_placeholders, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
                                kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
                                told_as_topic, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
@@ -351,7 +351,7 @@ class MemoryReplies:
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         names = frozenset(tuple(tokenize(name.lower())) for name in unknown.names)
-        if rerank and all(names_itself(words(h.tokens), names) for h in hypotheses):  # "my name is john."
+        if rerank and all_name_the_bot(hypotheses, words, answers, names):  # "Hi tom, my name is john."
             greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
             hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
         hypotheses = without_placeholders(hypotheses, words, answers, names)

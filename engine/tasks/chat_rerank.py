@@ -259,6 +259,13 @@ def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tu
     return kept or hypotheses
 
 
+def all_name_the_bot(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = (),
+                     names: frozenset = frozenset()) -> bool:
+    """Whether every one of ``hypotheses`` gives the bot a name (:func:`names_itself`) and none is
+    ``meant`` (a stored answer: a name the user taught the bot is its name)."""
+    return all(names_itself(words(h.tokens), names) and tuple(h.tokens) not in meant for h in hypotheses)
+
+
 _NAMING_ITSELF = (("my", "name", "is"), ("my", "name's"), ("my", "names"))
 
 

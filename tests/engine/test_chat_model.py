@@ -641,7 +641,7 @@ def test_a_reply_never_says_the_corpora_markup_or_a_speaker_placeholder():
 
 def test_a_reply_that_gives_the_bot_a_name_is_dropped_unless_it_was_taught():
     from engine.decoding import Hypothesis
-    from engine.tasks.chat_rerank import names_itself, without_placeholders
+    from engine.tasks.chat_rerank import all_name_the_bot, names_itself, without_placeholders
 
     assert names_itself(["hi", "tom", ",", "my", "name", "is", "john", "."])
     assert not names_itself(["your", "name", "is", "tom", "."])
@@ -655,3 +655,6 @@ def test_a_reply_that_gives_the_bot_a_name_is_dropped_unless_it_was_taught():
     assert without_placeholders(hypotheses, words) == hypotheses[1:]
     # an answer the user taught ("what's your name?" -> "my name is robo") is meant
     assert without_placeholders(hypotheses, words, [(0,)]) == hypotheses
+    # where every reply names the bot another is looked for, but not past a name taught
+    assert all_name_the_bot(hypotheses[:1], words) and not all_name_the_bot(hypotheses, words)
+    assert not all_name_the_bot(hypotheses[:1], words, [(0,)])
