@@ -23,9 +23,8 @@ from engine.device import pick_device
 from engine.relevance import WordAssociation, topic_recall
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat import ChatPredictor
-from engine.tasks.chat_memory import echoes
+from engine.tasks.chat_memory import echoes, is_news
 from engine.tasks.chat_rerank import sample_prior_contexts
-from engine.tasks.told import content_words
 from engine.text import UNK, Vocab, detokenize
 
 BOS, END = "<s>", "</s>"
@@ -299,10 +298,9 @@ def _sharing(judge: WordAssociation, replies: Sequence[Sequence[str]], reference
 
 
 def _echoing(turns: Sequence[Sequence[str]], replies: Sequence[Sequence[str]]) -> float:
-    """The share of ``replies`` to news (``turns`` without a "?", of two content words or more) that
-    echo it (:func:`echoes`)."""
-    news = [(detokenize(turn), detokenize(reply)) for turn, reply in zip(turns, replies)
-            if "?" not in turn and len(content_words(detokenize(turn))) >= 2]
+    """The share of ``replies`` to news (:func:`is_news`) that echo it (:func:`echoes`)."""
+    said = [(detokenize(turn), detokenize(reply)) for turn, reply in zip(turns, replies)]
+    news = [(turn, reply) for turn, reply in said if is_news(turn)]
     return sum(echoes(reply, turn) for turn, reply in news) / max(1, len(news))
 
 

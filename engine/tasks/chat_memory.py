@@ -48,12 +48,18 @@ GREETING = "nice to meet you"
 ECHO_LOSS = 3.0
 
 
+def is_news(turn: str) -> bool:
+    """Whether ``turn`` tells something rather than asks: no "?", two content words or more
+    (:func:`content_words`; "hi" is a greeting)."""
+    return "?" not in turn and len(content_words(turn)) >= 2
+
+
 def echoes(reply: str, turn: str) -> bool:
-    """Whether ``reply`` says nothing but some of ``turn``'s content words (:func:`content_words`),
-    to a turn of two or more: "Baking cookies" to "i'm baking cookies", "Sick is a cat." to "my
-    cat is sick"; not "Aww, I love dogs." nor "I'm sorry to hear that."."""
-    said, heard = content_words(reply), content_words(turn)
-    return len(heard) >= 2 and bool(said) and said <= heard
+    """Whether ``reply`` says nothing but some of the content words of ``turn``, news
+    (:func:`is_news`): "Baking cookies" to "i'm baking cookies", "Sick is a cat." to "my cat is
+    sick"; not "Aww, I love dogs." nor "I'm sorry to hear that."."""
+    said = content_words(reply)
+    return is_news(turn) and bool(said) and said <= content_words(turn)
 
 
 class MemoryReplies:
@@ -191,7 +197,7 @@ class MemoryReplies:
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
-        names = {tuple(tokenize(name)) for name in unknown.names}
+        names = unknown.name_words()
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
         texts = [self._says(h, unknown) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
@@ -259,7 +265,7 @@ class MemoryReplies:
         """``hypotheses``, where ``text`` is news rather than a question, less :data:`ECHO_LOSS` for
         each that only says back some of its words (:func:`echoes`: "my brother is moving abroad"
         -> "Moving abroad?"), but for the stored answers among them (``answers``)."""
-        if ECHO_LOSS == 0 or "?" in text:
+        if ECHO_LOSS == 0 or not is_news(text):
             return hypotheses
         return [replace(h, prior=h.prior - ECHO_LOSS)
                 if tuple(h.tokens) not in answers and echoes(self._says(h, unknown), text) else h
@@ -350,7 +356,7 @@ class MemoryReplies:
             hypotheses = self._rerank(hypotheses, config, source_ids,
                                       len(hypotheses) if avoid else config.search.n_best, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
-        names = frozenset(tuple(tokenize(name.lower())) for name in unknown.names)
+        names = unknown.name_words()
         if rerank and all_name_the_bot(hypotheses, words, answers, names):  # "Hi tom, my name is john."
             greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
             hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
@@ -423,6 +429,10 @@ class _Words(list):
 
     def kept_names(self) -> tuple[str, ...]:
         return tuple(self.names[-self.KEEP:])
+
+    def name_words(self) -> frozenset[tuple[str, ...]]:
+        """Every name the user wrote, as its lower-case words ("New Ardmoor" -> ("new", "ardmoor"))."""
+        return frozenset(tuple(tokenize(name)) for name in self.names)
 
     def reglue(self, text: str) -> str:
         """``text`` with the conversation's split words and names written as it wrote them, and a

@@ -16,6 +16,7 @@ from engine.data.chat import make_turn_batch
 from engine.decode_config import DecodeConfig, SearchConfig
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.models.seq2seq import Seq2Seq
+from engine.tasks.told import within
 from engine.text import Vocab
 
 
@@ -274,7 +275,7 @@ def names_itself(tokens: Sequence[str], names: frozenset = frozenset()) -> bool:
     ``names`` (tuples of lower-case words) after "i'm" or "i am" ("hi, i'm sam")."""
     lowered = [token.lower() for token in tokens]
     leads = _NAMING_ITSELF + tuple(lead + name for lead in (("i'm",), ("i", "am")) for name in names)
-    return any(tuple(lowered[i:i + len(lead)]) == lead for i in range(len(lowered)) for lead in leads)
+    return any(within(lead, lowered) for lead in leads)
 
 
 def unwrapped(hypotheses: list[Hypothesis], wrappers: int) -> list[Hypothesis]:

@@ -223,8 +223,7 @@ def _from_place(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     place: "from" and then a name the user wrote capitalised (``names``): "i'm a nurse from Berlin"."""
     if not words or words[0] not in ("i", "i'm", "im", "originally"):
         return False
-    return any(word == "from" and any(tuple(words[i + 1:i + 1 + len(name)]) == name for name in names)
-               for i, word in enumerate(words))
+    return any(within(("from", *name), words) for name in names)
 
 
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
@@ -249,7 +248,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
         turn_topics = topics(_token_content(user) | asking)
         sentence: list[str] = []
         words_of_turn = list(user) + ["."]
-        joins = [i for i in range(len(words_of_turn)) if _joins_clauses(words_of_turn, i)]
+        joins = {i for i in range(len(words_of_turn)) if _joins_clauses(words_of_turn, i)}
         for i, word in enumerate(words_of_turn):
             if word not in (".", "!", "?") and i not in joins:
                 sentence.append(word)
