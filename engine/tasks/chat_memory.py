@@ -32,9 +32,10 @@ from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import SYMPATHY, says_goodbye
 from engine.tasks.chat_rerank import all_name_the_bot, without_placeholders, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, asks_of_user, barred, content_words, declines, forced, ground,
-                               kinds, misplaced, restart, spellings, stated_value, states_untold, tellings,
-                               told_as_topic, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
+from engine.tasks.told import (ASKING_WORDS, DECLINE, FIRST_PERSON, FRAME_WORDS, SECOND_PERSON, asks_of_user, barred,
+                               content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
+                               stated_value, states_untold, tellings, told_about, told_as_topic, told_back,
+                               told_values, told_words, topic_of, unheard_kind, unheard_name, within)
 from engine.text import detokenize, tokenize
 
 
@@ -46,6 +47,12 @@ GREETING = "nice to meet you"
 # of the words of the user's news (:func:`echoes`). Session 28, the validation split: see
 # docs/experiments.md.
 ECHO_LOSS = 3.0
+
+TOLD_BACK_PRIOR = 20.0
+
+# What the bot says to a question about the world it has no reply to but that the user never told
+# it something (:meth:`MemoryReplies._undeclined`): the model scores each and the reranking chooses.
+NOT_KNOWING = ("i don't know.", "i'm not sure.", "i have no idea.")
 
 
 def is_news(turn: str) -> bool:
@@ -217,11 +224,17 @@ class MemoryReplies:
                 kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
+        question = content_words(text) - FRAME_WORDS - ASKING_WORDS
+        if asking and not any(told_about(reply, told_in, question) and not misplaced(reply, told_in, text)
+                              for reply in texts):
+            back = self._said(told_back(told_in, text), unknown, decoder, memory, {tuple(h.tokens) for h in hypotheses})
+            hypotheses = hypotheses + [replace(h, prior=h.prior + TOLD_BACK_PRIOR) for h in back]
+            texts = texts + [self._says(h, unknown) for h in back]
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
                       self._common_words, known)
 
-    def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, config: DecodeConfig,
-                    topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
+    def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, memory,
+                    config: DecodeConfig, topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
         """``hypotheses`` less those that say the user never told something (:func:`declines`), for a
         turn that asks nothing of the user's: "You haven't told me your favourite season." is no
         answer to "what's your favourite season?", nor "You didn't tell me your friend's name." to
@@ -229,7 +242,10 @@ class MemoryReplies:
         again over ``step`` from ``decoder``, with none of their first words first (:func:`barred`),
         less its replies that decline or tell the user a fact of theirs (state a value,
         :func:`stated_value`, or start "your": "You said you're a soaked.", "Your plan for soaked is
-        to soaked." are no better); ``hypotheses`` themselves where that leaves none."""
+        to soaked." are no better); where that leaves none, the plain replies of not knowing
+        (:data:`NOT_KNOWING`) the model can say, scored by it over ``memory``: "who wrote hamlet?"
+        is not answered "I don't know your friend's name, you never told me.";
+        ``hypotheses`` themselves for a model that can say none of them."""
         says = lambda h: self._says(h, unknown)  # noqa: E731
         kept = [h for h in hypotheses if not declines(says(h))]
         if kept or not hypotheses:
@@ -239,7 +255,21 @@ class MemoryReplies:
                                      topic_bias, should_stop)
         tells = lambda said: (declines(said) or stated_value(said) is not None  # noqa: E731
                               or said.lower().startswith("your "))
-        return [h for h in again if not tells(says(h))] or hypotheses
+        if kept := [h for h in again if not tells(says(h))]:
+            return kept
+        stoi = self.vocab.stoi
+        plain = [[stoi[word] for word in words] for words in map(tokenize, NOT_KNOWING)
+                 if all(word in stoi for word in words)]
+        return self._scored(plain, decoder, memory) or hypotheses
+
+    def _scored(self, replies: list[list[int]], decoder, memory) -> list[Hypothesis]:
+        """``replies`` (extended ids) as hypotheses scored by the model from ``decoder`` over
+        ``memory``: log p(reply + <eos> | conversation), per token with the <eos>."""
+        if not replies:
+            return []
+        total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
+        return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
+                for reply, log_p in zip(replies, total.tolist())]
 
     def _sympathetic(self, hypotheses: list[Hypothesis], text: str, unknown: list[str], step, decoder,
                      config: DecodeConfig, answers: Sequence[tuple]) -> list[Hypothesis]:
@@ -285,22 +315,27 @@ class MemoryReplies:
         begin = self._spelt(start)
         if begin is None:
             return []
+        glued = [tuple(tokenize(word)) for word in unknown.kept_glued() if " " not in word]
+        return self._said([[*begin, *value] for value in values
+                           if not any(value != whole and within(value, whole) for whole in glued)],  # "Gizmo" of "Gizmo42"
+                          unknown, decoder, memory, seen)
+
+    def _said(self, replies: Sequence[Sequence[str]], unknown: list[str], decoder, memory,
+              seen: set[tuple]) -> list[Hypothesis]:
+        """``replies`` (lower-case words, in the vocabulary or of the conversation, numbered by the
+        copy path) with a full stop, those none of ``seen`` is and that say no ``<unk>`` or markup
+        (a turn read from a corpus has them), scored by the model from ``decoder`` over ``memory``
+        (:meth:`_scored`)."""
         known = {word.lower(): len(self.vocab) + i for i, word in enumerate(unknown)}
         stoi = self.vocab.stoi
-        glued = [tuple(tokenize(word)) for word in unknown.kept_glued() if " " not in word]
         end = ["."] if "." in stoi else []
-        replies = []
-        for value in values:
-            if any(value != whole and within(value, whole) for whole in glued):
-                continue  # "Gizmo" of "Gizmo42"
-            ids = [stoi.get(word, known.get(word)) for word in [*begin, *value, *end]]
-            if None not in ids and tuple(ids) not in seen:
-                replies.append(ids)
-        if not replies:
-            return []
-        total = self.model.score_replies(replies, decoder, self.vocab.sos_id, memory)
-        return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
-                for reply, log_p in zip(replies, total.tolist())]
+        never = {None, self.vocab.unk_id, *self.markup_ids}
+        out = []
+        for words in replies:
+            ids = [stoi.get(word, known.get(word)) for word in [*words, *end]]
+            if not never & set(ids) and tuple(ids) not in seen and ids not in out:
+                out.append(ids)
+        return self._scored(out, decoder, memory)
 
     def _spelt(self, start: str) -> Optional[list[str]]:
         """``start``'s words in the first spelling the vocabulary has (:func:`spellings`), or None."""
@@ -346,25 +381,27 @@ class MemoryReplies:
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             asking = asks_of_user(text)
             if not asking:
-                hypotheses = self._undeclined(hypotheses, unknown, step, decoder, config, topic_bias, should_stop)
+                hypotheses = self._undeclined(hypotheses, unknown, step, decoder, memory, config, topic_bias,
+                                              should_stop)
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses, text)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
             hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
-            hypotheses = self._rerank(hypotheses, config, source_ids,
-                                      len(hypotheses) if avoid else config.search.n_best, topic_bias)
+            hypotheses = self._rerank(hypotheses, config, source_ids, len(hypotheses), topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         names = unknown.name_words()
         if rerank and all_name_the_bot(hypotheses, words, answers, names):  # "Hi tom, my name is john."
             greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
             hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
-        hypotheses = without_placeholders(hypotheses, words, answers, names)
+        hypotheses = without_placeholders(hypotheses, words, answers, names, tokenize(text))
+        if rerank and not avoid:  # the reranking's n-best of the replies the bot may say
+            hypotheses = hypotheses[:config.search.n_best]
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)
-        write = lambda ids: unknown.reglue(detokenize(words(ids)))  # noqa: E731
+        write = lambda ids: unknown.reglue(detokenize(words(ids)), self._common_words)  # noqa: E731
         said = answers.index(tuple(best.tokens)) if tuple(best.tokens) in answers else None
         drawn_on = _drawn_on(hits, stored, memory[0], attention, copied, said)
         # The padding of the stored pairs (each padded to the longest) is no word: left out.
@@ -434,12 +471,15 @@ class _Words(list):
         """Every name the user wrote, as its lower-case words ("New Ardmoor" -> ("new", "ardmoor"))."""
         return frozenset(tuple(tokenize(name)) for name in self.names)
 
-    def reglue(self, text: str) -> str:
-        """``text`` with the conversation's split words and names written as it wrote them, and a
-        fact it states that is a name of known words written so too ("Your parrot's name is
-        captain jack." -> "... Captain Jack.")."""
+    def reglue(self, text: str, common: frozenset[str] = frozenset()) -> str:
+        """``text`` with the conversation's split words and names written as it wrote them, a fact
+        it states that is a name of known words written so too ("Your parrot's name is captain
+        jack." -> "... Captain Jack."), and so any other name the user wrote but one of nothing but
+        ``common`` words ("You said you just finished reading dune." -> "... Dune."; not "Will" in
+        "i will")."""
         value = stated_value(text)
-        stated = [name for name in self.names if value and tokenize(name) == tokenize(value)]
+        stated = [name for name in self.kept_names() if value and tokenize(name) == tokenize(value)
+                  or not set(tokenize(name)) <= common]
         for word in self.glued + stated:
             pattern = r"(?<!\w)" + r"\s".join(map(re.escape, tokenize(word, lower=False))) + r"(?!\w)"
             text = re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
@@ -582,13 +622,12 @@ def _exact_first(hits: list) -> list:
     return ordered
 
 
-_SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"))
 
 
 def _person(text: str) -> frozenset[int]:
     """Whom ``text`` speaks of: 1 (the speaker: "i", "my"), 2 (the one spoken to: "you", "your")."""
     words = set(tokenize(text))
-    return frozenset(n for n, said in ((1, words & FIRST_PERSON), (2, words & _SECOND_PERSON)) if said)
+    return frozenset(n for n, said in ((1, words & FIRST_PERSON), (2, words & SECOND_PERSON)) if said)
 
 
 def _other_person(turn: frozenset[int], question: frozenset[int]) -> bool:

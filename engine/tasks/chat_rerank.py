@@ -246,18 +246,45 @@ def without_topic_bonus(hypotheses: list[Hypothesis], bias: Optional[torch.Tenso
 
 
 def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = (),
-                         names: frozenset = frozenset()) -> list[Hypothesis]:
+                         names: frozenset = frozenset(), turn: Sequence[str] = ()) -> list[Hypothesis]:
     """``hypotheses`` less those that say a corpus's placeholder for a speaker's name ("My name is
-    (user 2 's name)."; Synthetic-Persona-Chat writes "[user 2's name]") or give the bot a name
+    (user 2 's name)."; Synthetic-Persona-Chat writes "[user 2's name]"), give the bot a name
     (:func:`names_itself`: "Hi tom, my name is john."; the bot has none, as its shipped answers
-    say; nor is it the user, one of whose ``names`` it may not take: "Hi, I'm sam."), unless all
-    do; ``meant`` (token-id tuples: stored answers, which the user may have taught a name in) are
-    kept. ``words``: a hypothesis's ids as tokens."""
+    say; nor is it the user, one of whose ``names`` it may not take: "Hi, I'm sam."), or greet the
+    user by words of their ``turn`` (lower-case tokens) that are no name of theirs
+    (:func:`greets_by_other_name`: "Nice to meet you, vacation!"), unless all do; ``meant``
+    (token-id tuples: stored answers, which the user may have taught a name in) are kept.
+    ``words``: a hypothesis's ids as tokens."""
     def placeholder(tokens: Sequence[str]) -> bool:
         return any(a.lower() == "user" and b.isdigit() for a, b in zip(tokens, tokens[1:]))
     kept = [h for h in hypotheses if tuple(h.tokens) in meant
-            or not (placeholder(words(h.tokens)) or names_itself(words(h.tokens), names))]
+            or not (placeholder(words(h.tokens)) or names_itself(words(h.tokens), names)
+                    or greets_by_other_name(words(h.tokens), names, turn))]
     return kept or hypotheses
+
+
+_GREETING_BY_NAME = ("meet", "you", ",")
+_INTRODUCED_AS = (("i'm",), ("im",), ("i", "am"), ("name", "is"), ("name's",), ("call", "me"), ("go", "by"))
+
+
+def greets_by_other_name(tokens: Sequence[str], names: frozenset = frozenset(), turn: Sequence[str] = ()) -> bool:
+    """Whether a reply's ``tokens`` greet the user by words ("nice to meet you, on birthday") that
+    their ``turn`` (lower-case tokens) says but not as their name: none of their ``names`` (tuples
+    of lower-case words written capitalised) nor introduced ("i'm sam", "my name is sam", "call me
+    sam"). "Nice to meet you, too!" and "Nice to meet you, Sam!" after "hi i'm sam" are greetings."""
+    lowered = [token.lower() for token in tokens]
+    for i in range(len(lowered) - len(_GREETING_BY_NAME) + 1):
+        if tuple(lowered[i:i + len(_GREETING_BY_NAME)]) != _GREETING_BY_NAME:
+            continue
+        run: list[str] = []
+        for token in lowered[i + len(_GREETING_BY_NAME):]:
+            if not any(ch.isalnum() for ch in token):
+                break
+            run.append(token)
+        said = bool(set(run) & set(turn))
+        if said and tuple(run) not in names and not any(within((*lead, *run), turn) for lead in _INTRODUCED_AS):
+            return True
+    return False
 
 
 def all_name_the_bot(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = (),

@@ -397,7 +397,49 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     telling_it = [telling for telling in told if words & telling.said]
     return (_other_topic(reply, asked) or _other_person(reply, asked, words, telling_it)
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
-            or _told_as_other_topic(reply, asked, telling_it))
+            or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
+            or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it))
+
+
+# The people of a user's life besides a friend (whose name is a topic of its own): a question about
+# one ("what does my sister do?") asks nothing about the user.
+KIN = frozenset("""sister sisters brother brothers mom mum mother dad father parents wife husband son
+sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle cousin niece nephew grandma
+grandpa grandmother grandfather granny boss neighbour neighbor colleague coworker roommate flatmate kid kids
+child children baby teacher""".split())
+_AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is)\b")
+
+
+_BEING = re.compile(r"^(?:you said )?(?:you're|you are) ")
+_PLANNED = re.compile(r"^(?:you said )?(?:you're|you are) going to ")
+_I_AM = (("i'm",), ("im",), ("i", "am"))
+
+
+def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as what the user is ("You said you're peanuts.") to a question of no topic
+    and no kind (:func:`topics`, :func:`kinds`: "what am i allergic to?", not "what's my age?")
+    where no sentence telling it said so: each is of no topic and none says it right after "i'm"
+    or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book about Rome", "i
+    drive a red Toyota"; not "i'm a nurse" or "i'm 34". A plan ("you're going to ...") is no such
+    statement."""
+    asked_words = _asked_words(asked)
+    if not telling_it or topics(asked_words) or kinds(asked_words) or not any(
+            _BEING.match(sentence.strip(" ,;:")) and not _PLANNED.match(sentence.strip(" ,;:"))
+            for sentence in _SENTENCES.findall(plain(reply))):
+        return False
+    value_words = tuple(tokenize(value))
+    return all(not telling.topics and not any(within((*lead, *article, *value_words[:1]), telling.words)
+                                              for lead in _I_AM for article in ((), ("a",), ("an",)))
+               for telling in telling_it)
+
+
+def _someone_elses(reply: str, asked: str) -> bool:
+    """A value stated as the user's own ("You said you're Olga.", "You work as a pilot.") to a
+    question about someone of theirs (:data:`KIN`: "what does my sister do?") by a reply that names
+    none of them ("Your sister is called Olga." says whose it is)."""
+    if not _asked_words(asked) & KIN or content_words(reply) & KIN:
+        return False
+    return any(_AS_THE_USER.match(sentence.strip(" ,;:")) for sentence in _SENTENCES.findall(plain(reply)))
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -409,6 +451,79 @@ def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> b
     said_as = topics(content_words(reply)) or topics(_asked_words(asked))
     sure = [telling.topics - ({"age"} if not _tells_age(telling.words) else set()) for telling in telling_it]
     return bool(said_as) and bool(telling_it) and all(of and not of & said_as for of in sure)
+
+
+def _asked_of_another(asked: str, telling_it: list[Telling], told: list[Telling]) -> bool:
+    """A value every sentence telling it told as a topic (:func:`topics`: "i'm 19" an age), stated
+    to a question of no topic and no kind ("what do i study?") that another sentence of the user's
+    tells a value of ("i study biology")."""
+    asked_words = _asked_words(asked)
+    if not telling_it or topics(asked_words) or kinds(asked_words) or not all(t.topics for t in telling_it):
+        return False
+    question = asked_words - FRAME_WORDS - ASKING_WORDS
+    return any(t.valued and t not in telling_it and t.said & question for t in told)
+
+
+# How a sentence of the user's is said back to them ("i study biology" -> "you study biology").
+_SAID_BACK = {"i": "you", "i'm": "you're", "im": "you're", "me": "you", "my": "your", "mine": "yours",
+              "myself": "yourself", "am": "are", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "we": "you",
+              "we're": "you're", "we've": "you've", "our": "your", "ours": "yours", "us": "you"}
+_QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when where why how do does did is are "
+                            "was were can could would will should shall have has any".split())
+# Words of a question that asks for advice, not for what was told ("what should i cook tonight?").
+_ADVICE = frozenset("should shall could can would will might".split())
+# Words of talk, not of what is talked about: no word a question shares with a sentence of the
+# user's, and none to begin a sentence said back with.
+_FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
+                     "anyway really".split())
+# The longest sentence said back whole (:func:`told_back`).
+TOLD_BACK_WORDS = 12
+
+
+def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str, ...]]:
+    """For a turn ``asked`` that ends in a question of the user's (or a request: "remind me ...")
+    of no topic and no kind (:func:`topics`, :func:`kinds`) that asks no advice, the sentences of
+    ``told`` that speak of it (share a word with it, or a word's stem, other than
+    :data:`FRAME_WORDS`, :data:`ASKING_WORDS` and talk such as "yeah"), said back to the user,
+    newest first, ``most`` of them: "what do i study?" after "i'm 19 and i study biology" -> "you
+    said you study biology"; "when am i going to Japan?" after "i'm planning a trip to Japan in
+    april" -> "you said you're planning a trip to japan in april". Not a sentence that asks
+    something, speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
+    text = plain(asked).rstrip()
+    last = tokenize((_SENTENCES.findall(text) or [""])[-1])
+    if not (text.endswith("?") or last[:1] and last[0] in _REQUESTS):
+        return []  # the turn ends in no question ("did you pass? i am thinking of giving up")
+    said = set(last)
+    if not said & FIRST_PERSON or said & SECOND_PERSON and not said & ASKING_WORDS or said & _ADVICE:
+        return []  # the question is not of the user's ("have you been?"), or it asks advice
+    asked_words = _asked_words(" ".join(last))
+    stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS}
+    if not stems or topics(asked_words) or kinds(asked_words):
+        return []
+    out: list[tuple[str, ...]] = []
+    for telling in reversed(told):
+        words = list(telling.words)
+        while words and words[0] in _FILLERS | {","}:  # "yeah i study biology": "you study biology"
+            words.pop(0)
+        if (not words or not telling.valued or telling.denied or not {_stem(word) for word in telling.said} & stems
+                or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON):
+            continue
+        back = [_SAID_BACK.get(word, word) for word in words]
+        back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
+        if ("you", "said", *back) not in out:
+            out.append(("you", "said", *back))
+        if len(out) == most:
+            break
+    return out
+
+
+def _stem(word: str) -> str:
+    """``word`` without an ending of "-ing", "-ed" or "-s" where a stem of three letters or more is
+    left: "reading" and "read" speak of one thing."""
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -588,6 +703,7 @@ def spellings(text: str) -> list[str]:
 
 # Words by which a message speaks of its writer ("what's my name?").
 FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im"))
+SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"))
 _REQUESTS = frozenset("name tell remind say guess recall".split())
 
 

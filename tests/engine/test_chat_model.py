@@ -658,3 +658,25 @@ def test_a_reply_that_gives_the_bot_a_name_is_dropped_unless_it_was_taught():
     # where every reply names the bot another is looked for, but not past a name taught
     assert all_name_the_bot(hypotheses[:1], words) and not all_name_the_bot(hypotheses, words)
     assert not all_name_the_bot(hypotheses[:1], words, [(0,)])
+
+
+def test_a_reply_that_greets_the_user_by_words_of_theirs_that_are_no_name_is_dropped():
+    from engine.decoding import Hypothesis
+    from engine.tasks.chat_rerank import greets_by_other_name, without_placeholders
+
+    turn = "i just got back from vacation".split()
+    assert greets_by_other_name("nice to meet you , vacation !".split(), frozenset(), turn)
+    assert greets_by_other_name("nice to meet you , on birthday".split(), frozenset(),
+                                "nobody called me on my birthday".split())
+    # a name the user wrote or introduced is theirs; "too" is no name
+    assert not greets_by_other_name("nice to meet you , priya !".split(), frozenset({("priya",)}),
+                                    "i'm priya , i just moved to leeds".split())
+    assert not greets_by_other_name("nice to meet you , sam !".split(), frozenset(), "hi i'm sam".split())
+    assert not greets_by_other_name("nice to meet you , sam !".split(), frozenset(), "call me sam".split())
+    assert not greets_by_other_name("nice to meet you , too !".split(), frozenset(), turn)
+    said = [["nice", "to", "meet", "you", ",", "vacation"], ["welcome", "back"]]
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
+    words = lambda ids: said[ids[0]]  # noqa: E731
+    assert without_placeholders(hypotheses, words, turn=turn) == hypotheses[1:]
+    assert without_placeholders(hypotheses[:1], words, turn=turn) == hypotheses[:1]  # all do: all kept
+

@@ -280,11 +280,15 @@ def test_the_words_a_conversation_wants_written_its_way():
     words.read("that would be good old Laura. Laura is great")  # one word written as a name, not a sentence's first
     assert words.names[-1] == "Laura" and "That" not in words.names and words.glued == ["Gizmo42", "New Ardmoor"]
     assert words.reglue("Your best friend is laura.") == "Your best friend is Laura."
-    # A fact stated as one of them is written as the user wrote it; other talk is left alone.
+    # A fact stated as one of them is written as the user wrote it, and so is any other of them but
+    # one of nothing but the vocabulary's most common words ("You Today")
+    common = frozenset({"you", "today", "new", "i", "in"})
     assert words.reglue("You said you live in new york.") == "You said you live in New York."
-    assert words.reglue("I love new york, and you today?") == "I love new york, and you today?"
-    assert words.reglue("you live in new ardmoor with gizmo 42 in new york") == \
-        "you live in New Ardmoor with Gizmo42 in new york"
+    assert words.reglue("I love new york, and you today?", common) == "I love New York, and you today?"
+    assert words.reglue("I love new york, and you today?") == "I love New York, and You Today?"
+    assert words.reglue("you live in new ardmoor with gizmo 42 in new york", common) == \
+        "you live in New Ardmoor with Gizmo42 in New York"
+    assert words.reglue("my dog laura is new", common) == "my dog Laura is new"
     ids = {"gizmo": 20, "42": 21}
     assert words.follow(lambda word: [ids[piece.lower()] for piece in word.replace("42", " 42").split()]) == {20: 21}
     # a word of a name outside the vocabulary said alone is written as the whole name
@@ -494,3 +498,61 @@ def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot()
     # a pair the user taught is said from a looser match, whatever the turn
     taught = shipped._replace(pair=KnowledgePair("What's your name?", "Call me Robo.", "user"), agreement=0.8)
     assert chat_memory._asks_the_same(taught, "what is your name")
+
+
+def test_where_every_reply_declines_a_question_about_nothing_of_the_users_is_answered_by_not_knowing(
+        taught, monkeypatch):
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    assert taught.reply("how are you", None, config).text != "Nice to meet you"
+    # Read every reply, the searched-again ones too, as saying the user never told something.
+    monkeypatch.setattr(chat_memory, "declines", lambda reply: True)
+    monkeypatch.setattr(chat_memory, "NOT_KNOWING", ("nice to meet you", "no such wordz"))
+    reply = taught.reply("how are you", None, config)
+    assert reply.text == "Nice to meet you" and reply.score < 0  # the model's score; the unspellable one left out
+
+
+def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where_no_reply_states_it(
+        taught, monkeypatch):
+    seen = []
+    real = chat_memory.ground
+
+    def spy(hypotheses, texts, *rest):
+        seen.append((list(hypotheses), list(texts)))
+        return real(hypotheses, texts, *rest)
+
+    monkeypatch.setattr(chat_memory, "ground", spy)
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    first = taught.reply("my name is Trovelina", None, config)
+    asked = []
+    monkeypatch.setattr(chat_memory, "told_back",
+                        lambda told, question: asked.append([t.words for t in told]) or [("you", "are", "trovelina")])
+    monkeypatch.setattr(chat_memory, "told_about", lambda reply, told, question: False)  # no reply states it
+    reply = taught.reply("what is my name ?", first.state, config)
+    assert asked == [[("my", "name", "is", "trovelina")]]
+    hypotheses, texts = seen[-1]
+    (back,) = [h for h, text in zip(hypotheses, texts) if text == "You are Trovelina"]
+    assert back.prior == chat_memory.TOLD_BACK_PRIOR and back.log_prob < 0
+    assert "You are Trovelina" in [text for text, _ in reply.alternatives]
+    # a sentence read from a corpus, with a word it could not read, is not said back
+    monkeypatch.setattr(chat_memory, "told_back", lambda told, question: [("you", "are", "<unk>")])
+    taught.reply("what is my name ?", first.state, config)
+    assert not any("unk" in text for text in seen[-1][1])
+    # where a reply states what was told, nothing is said back
+    monkeypatch.setattr(chat_memory, "told_about", lambda reply, told, question: True)
+    taught.reply("what is my name ?", first.state, config)
+    assert len(asked) == 1
+
+
+def test_a_reply_the_bot_may_not_say_gives_way_to_the_next_best_with_one_reply_asked_for(taught, monkeypatch):
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=1, beam_size=4)  # one reply, as the default
+    best = taught.reply("how are you", None, config)
+    real = chat_memory.without_placeholders
+    seen = []
+
+    def never_the_best(hypotheses, words, *rest):
+        seen.append(len(hypotheses))
+        return real([h for h in hypotheses if taught.memory_words(h.tokens, []) != best.tokens], words, *rest)
+
+    monkeypatch.setattr(chat_memory, "without_placeholders", never_the_best)
+    other = taught.reply("how are you", None, config)
+    assert seen[-1] > 1 and other.text != best.text and len(other.alternatives) == 1

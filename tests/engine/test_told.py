@@ -8,7 +8,7 @@ from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
                                asks_of_user, barred, declines, forced, ground, hollow, misplaced, restart, spellings,
                                stated_value, taken_back, tellings, told_as_topic, told_kinds, told_topics, told_values,
-                               told_words, topics, unheard_kind, unheard_name)
+                               told_back, told_words, topics, unheard_kind, unheard_name)
 from engine.text import tokenize
 
 
@@ -452,3 +452,46 @@ def test_a_short_correction_takes_the_last_value_back_and_tells_the_new_one_as_t
     # nor does a correction two turns on, which puts right something else
     assert not taken_back("Your favourite colour is blue.",
                           _told("my favourite colour is blue", "i had pasta", "actually, pizza")[1])
+
+
+def test_a_question_of_no_topic_or_kind_hears_back_the_users_sentence_that_speaks_of_it():
+    told_in = _told("i'm 19 and i study biology")[1]
+    assert told_back(told_in, "what do i study?") == [("you", "said", "you", "study", "biology")]
+    # words that differ only in their ending speak of one thing; "i" is said back as "you", "my" as "your"
+    told_in = _told("i just finished reading Dune", "my sister's name is Olga and she's a pilot")[1]
+    assert told_back(told_in, "what book did i just read?") == [
+        ("you", "said", "you", "just", "finished", "reading", "dune")]
+    assert told_back(told_in, "what does my sister do?") == [
+        ("you", "said", "your", "sister's", "name", "is", "olga", "and", "she's", "a", "pilot")]
+    # not to a question of a topic or kind (the frames the model was trained on answer those), nor
+    # one asking advice, nor from a sentence that asks, speaks to the bot or shares no word
+    assert told_back(_told("i live in Leeds")[1], "where do i live?") == []
+    assert told_back(_told("my dog is called Rex")[1], "what's my dog called?") == []
+    assert told_back(_told("i had pasta for dinner")[1], "what should i cook for dinner?") == []
+    assert told_back(_told("do you like biology?")[1], "what do i study?") == []
+    assert told_back(_told("i love your biology jokes")[1], "what do i study?") == []
+    assert told_back(_told("i study biology")[1], "what do i eat?") == []
+    # a turn whose question is of the bot's is not asking back, one that asks the bot to recall is
+    told_in = _told("i enjoy the slides in Provo")[1]
+    assert told_back(told_in, "i enjoy the slides too. have you been?") == []
+    # nor one whose last sentence is no question, and talk such as "haha" is no word in common
+    assert told_back(told_in, "do you ski? i enjoy the slides a lot") == []
+    assert told_back(_told("yeah haha still here")[1], "what did i say haha?") == []
+    assert told_back(_told("yeah i study biology")[1], "what do i study?") == [("you", "said", "you", "study",
+                                                                                 "biology")]
+    assert told_back(told_in, "do you remember what i enjoy?") == [("you", "said", "you", "enjoy", "the", "slides",
+                                                                     "in", "provo")]
+
+
+def test_a_value_of_another_topic_or_of_someone_elses_is_no_answer_about_the_user():
+    told_in = _told("i'm 19 and i study biology")[1]
+    # "19" was told as an age, and another sentence speaks of what is asked
+    assert misplaced("You said you're 19.", told_in, "what do i study?")
+    assert not misplaced("You said you're 19.", told_in, "how old am i?")
+    assert not misplaced("You said you're 19.", _told("i'm 19")[1], "what do i study?")
+    # the user's sister is not the user
+    told_in = _told("my sister's name is Olga and she's a pilot")[1]
+    assert misplaced("You said you're Olga.", told_in, "what does my sister do?")
+    assert misplaced("You work as a pilot.", told_in, "what does my sister do for a living?")
+    assert not misplaced("Your sister's name is Olga.", told_in, "what's my sister's name?")
+    assert not misplaced("It's Olga.", told_in, "what's my sister's name?")
