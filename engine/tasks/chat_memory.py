@@ -48,8 +48,6 @@ GREETING = "nice to meet you"
 # docs/experiments.md.
 ECHO_LOSS = 3.0
 
-TOLD_BACK_PRIOR = 20.0
-
 # What the bot says to a question about the world it has no reply to but that the user never told
 # it something (:meth:`MemoryReplies._undeclined`): the model scores each and the reranking chooses.
 NOT_KNOWING = ("i don't know.", "i'm not sure.", "i have no idea.")
@@ -183,7 +181,8 @@ class MemoryReplies:
         return after
 
     def _grounded(self, hypotheses: list[Hypothesis], text: str, asking: bool, ids: list[int], ago: list[int],
-                  unknown: list[str], step, decoder, memory, config: DecodeConfig) -> list[Hypothesis]:
+                  unknown: list[str], step, decoder, memory, config: DecodeConfig,
+                  answers: Sequence[tuple] = ()) -> list[Hypothesis]:
         """``hypotheses`` weighed by where the values they state about the user were said
         (:func:`engine.tasks.told.ground`), where ``text`` speaks of the user ("my", "i"). Told
         are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
@@ -193,7 +192,10 @@ class MemoryReplies:
         for from ``decoder`` with ``step`` (:meth:`_forced`), joins them; where one declines, or
         states a wrong value, of a kind of thing the user told a value of, the model's best replies
         that start the way it states that kind ("your favourite fruit is ...") join them, where
-        ``text`` asks something of the user's (``asking``: :func:`engine.tasks.told.asks_of_user`)."""
+        ``text`` asks something of the user's (``asking``: :func:`engine.tasks.told.asks_of_user`).
+        Where none states a value told about what ``text`` asks and a sentence of the user's speaks of
+        it (:func:`engine.tasks.told.told_back`), those sentences said back, scored by the model,
+        are the replies, beside any stored answer among them (``answers``, token tuples)."""
         if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
             return hypotheses
         words = self.memory_words(ids, unknown)
@@ -227,9 +229,9 @@ class MemoryReplies:
         question = content_words(text) - FRAME_WORDS - ASKING_WORDS
         if asking and not any(told_about(reply, told_in, question) and not misplaced(reply, told_in, text)
                               for reply in texts):
-            back = self._said(told_back(told_in, text), unknown, decoder, memory, {tuple(h.tokens) for h in hypotheses})
-            hypotheses = hypotheses + [replace(h, prior=h.prior + TOLD_BACK_PRIOR) for h in back]
-            texts = texts + [self._says(h, unknown) for h in back]
+            back = self._said(told_back(told_in, text), unknown, decoder, memory, set())
+            if back:  # the user's own words about what they ask, where no candidate states it, answer it
+                return back + [h for h in hypotheses if tuple(h.tokens) in answers]  # or what they taught
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
                       self._common_words, known)
 
@@ -386,7 +388,8 @@ class MemoryReplies:
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses, text)
-            hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config)
+            hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config,
+                                         answers)
             hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids, len(hypotheses), topic_bias)

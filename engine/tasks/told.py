@@ -407,7 +407,7 @@ KIN = frozenset("""sister sisters brother brothers mom mum mother dad father par
 sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle cousin niece nephew grandma
 grandpa grandmother grandfather granny boss neighbour neighbor colleague coworker roommate flatmate kid kids
 child children baby teacher""".split())
-_AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is)\b")
+_AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
 _BEING = re.compile(r"^(?:you said )?(?:you're|you are) ")
@@ -482,7 +482,8 @@ TOLD_BACK_WORDS = 12
 
 def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str, ...]]:
     """For a turn ``asked`` that ends in a question of the user's (or a request: "remind me ...")
-    of no topic and no kind (:func:`topics`, :func:`kinds`) that asks no advice, the sentences of
+    of no topic and no kind (:func:`topics`, :func:`kinds`), or about someone of theirs (:data:`KIN`:
+    "where does my brother live?"), that asks no advice, the sentences of
     ``told`` that speak of it (share a word with it, or a word's stem, other than
     :data:`FRAME_WORDS`, :data:`ASKING_WORDS` and talk such as "yeah"), said back to the user,
     newest first, ``most`` of them: "what do i study?" after "i'm 19 and i study biology" -> "you
@@ -498,8 +499,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str,
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS}
-    if not stems or topics(asked_words) or kinds(asked_words):
-        return []
+    if not stems or (topics(asked_words) or kinds(asked_words)) and not asked_words & KIN:
+        return []  # the frames answer a topic or kind of the user's own, not of their brother's
     out: list[tuple[str, ...]] = []
     for telling in reversed(told):
         words = list(telling.words)

@@ -466,6 +466,9 @@ def test_a_question_of_no_topic_or_kind_hears_back_the_users_sentence_that_speak
     # not to a question of a topic or kind (the frames the model was trained on answer those), nor
     # one asking advice, nor from a sentence that asks, speaks to the bot or shares no word
     assert told_back(_told("i live in Leeds")[1], "where do i live?") == []
+    # but a topic of someone else's is for no frame: "where does my brother live?"
+    assert told_back(_told("my brother lives in Toronto")[1], "where does my brother live?") == [
+        ("you", "said", "your", "brother", "lives", "in", "toronto")]
     assert told_back(_told("my dog is called Rex")[1], "what's my dog called?") == []
     assert told_back(_told("i had pasta for dinner")[1], "what should i cook for dinner?") == []
     assert told_back(_told("do you like biology?")[1], "what do i study?") == []
