@@ -476,6 +476,7 @@ _ADVICE = frozenset("should shall could can would will might".split())
 # user's, and none to begin a sentence said back with.
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
                      "anyway really".split())
+_ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?"
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 12
 
@@ -495,7 +496,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str,
     if not (text.endswith("?") or last[:1] and last[0] in _REQUESTS):
         return []  # the turn ends in no question ("did you pass? i am thinking of giving up")
     said = set(last)
-    if not said & FIRST_PERSON or said & SECOND_PERSON and not said & ASKING_WORDS or said & _ADVICE:
+    if (not said & FIRST_PERSON or said & SECOND_PERSON and not said & ASKING_WORDS or said & _ADVICE
+            or tuple(last[:2]) in _ASKING_HOW):
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS}

@@ -382,7 +382,8 @@ def test_a_decline_of_what_the_user_told_brings_the_models_replies_that_start_by
     assert all(text.lower().startswith("my name") for text in added), added
 
 
-def test_a_restart_also_scores_replies_that_say_the_values_the_user_told_of_that_kind(taught, monkeypatch):
+def _grounded_pools(monkeypatch) -> list:
+    """What ``chat_memory.ground`` is given from now on, call by call: (hypotheses, texts)."""
     seen = []
     real = chat_memory.ground
 
@@ -391,6 +392,11 @@ def test_a_restart_also_scores_replies_that_say_the_values_the_user_told_of_that
         return real(hypotheses, texts, *rest)
 
     monkeypatch.setattr(chat_memory, "ground", spy)
+    return seen
+
+
+def test_a_restart_also_scores_replies_that_say_the_values_the_user_told_of_that_kind(taught, monkeypatch):
+    seen = _grounded_pools(monkeypatch)
     monkeypatch.setattr(chat_memory, "restart", lambda reply, told, asked: "my name")
     asked_for = []
     monkeypatch.setattr(chat_memory, "told_values",
@@ -513,14 +519,7 @@ def test_where_every_reply_declines_a_question_about_nothing_of_the_users_is_ans
 
 def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where_no_reply_states_it(
         taught, monkeypatch):
-    seen = []
-    real = chat_memory.ground
-
-    def spy(hypotheses, texts, *rest):
-        seen.append((list(hypotheses), list(texts)))
-        return real(hypotheses, texts, *rest)
-
-    monkeypatch.setattr(chat_memory, "ground", spy)
+    seen = _grounded_pools(monkeypatch)
     config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
     first = taught.reply("my name is Trovelina", None, config)
     asked = []

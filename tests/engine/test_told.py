@@ -471,6 +471,7 @@ def test_a_question_of_no_topic_or_kind_hears_back_the_users_sentence_that_speak
         ("you", "said", "your", "brother", "lives", "in", "toronto")]
     assert told_back(_told("my dog is called Rex")[1], "what's my dog called?") == []
     assert told_back(_told("i had pasta for dinner")[1], "what should i cook for dinner?") == []
+    assert told_back(_told("i have an exam tomorrow")[1], "how do i prepare for an exam?") == []
     assert told_back(_told("do you like biology?")[1], "what do i study?") == []
     assert told_back(_told("i love your biology jokes")[1], "what do i study?") == []
     assert told_back(_told("i study biology")[1], "what do i eat?") == []
