@@ -475,8 +475,10 @@ _ADVICE = frozenset("should shall could can would will might".split())
 # Words of talk, not of what is talked about: no word a question shares with a sentence of the
 # user's, and none to begin a sentence said back with.
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
-                     "anyway really".split())
+                     "anyway really think thought guess believe suppose mean".split())
 _ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?"
+# Words by which a question to the bot asks it to recall ("do you remember what i study?").
+_RECALLING = frozenset("remember recall remind know knew forgot forget tell told say said mention mentioned".split())
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 12
 
@@ -495,8 +497,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str,
     last = tokenize((_SENTENCES.findall(text) or [""])[-1])
     if not (text.endswith("?") or last[:1] and last[0] in _REQUESTS):
         return []  # the turn ends in no question ("did you pass? i am thinking of giving up")
-    said = set(last)
-    if (not said & FIRST_PERSON or said & SECOND_PERSON and not said & ASKING_WORDS or said & _ADVICE
+    said, lead = set(last), [word for word in last if word not in _FILLERS | {",", "and", "but", "so"}][:1]
+    if not lead or lead[0] not in _QUESTION_LEADS | _REQUESTS:
+        return []  # no question put as one ("i think byu has dances pretty regularly?")
+    if (not said & FIRST_PERSON or said & SECOND_PERSON and not said & _RECALLING or said & _ADVICE
             or tuple(last[:2]) in _ASKING_HOW):
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
@@ -706,7 +710,8 @@ def spellings(text: str) -> list[str]:
 
 # Words by which a message speaks of its writer ("what's my name?").
 FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im"))
-SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"))
+SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "youre", "you've", "you'd", "you'll", "u",
+                           "ur"))
 _REQUESTS = frozenset("name tell remind say guess recall".split())
 
 

@@ -481,6 +481,10 @@ def test_a_question_of_no_topic_or_kind_hears_back_the_users_sentence_that_speak
     # nor one whose last sentence is no question, and talk such as "haha" is no word in common
     assert told_back(told_in, "do you ski? i enjoy the slides a lot") == []
     assert told_back(_told("yeah haha still here")[1], "what did i say haha?") == []
+    assert told_back(_told("i think that's healthy")[1], "i think byu has dances?") == []
+    assert told_back(_told("that is kinda a good reason")[1], "oooh good i think byu has good dances?") == []
+    assert told_back(_told("i study biology")[1], "oh and what do i study?") != []
+    assert told_back(_told("i am ready")[1], "for sure i am ready for do you have plans?") == []
     assert told_back(_told("yeah i study biology")[1], "what do i study?") == [("you", "said", "you", "study",
                                                                                  "biology")]
     assert told_back(told_in, "do you remember what i enjoy?") == [("you", "said", "you", "enjoy", "the", "slides",
