@@ -110,12 +110,18 @@ _OWN_FRAMES = len(_FRAMES) - 4  # the frames before those chitchat says too
 _SENTENCES = re.compile(r"[^.!?]+")
 
 
+def _sentences_of(reply: str) -> list[str]:
+    """``reply``'s sentences in lower case (:func:`plain`), without their end marks and the commas
+    or colons around them, as the frames read them."""
+    return [sentence.strip(" ,;:") for sentence in _SENTENCES.findall(plain(reply))]
+
+
 def stated_value(reply: str) -> Optional[str]:
     """The value ``reply`` states about the user in one of the frames above ("Your dog is called
     Rex." -> "rex"; "Sounds fun! You live in Lisbon." -> "lisbon"), '' for a frame of the model's
     own with nothing in it ("You named your horse.", "You said you live in?"), None where no
     sentence states one."""
-    sentences = [sentence.strip(" ,;:") for sentence in _SENTENCES.findall(plain(reply))]
+    sentences = _sentences_of(reply)
     for sentence in sentences:
         for frame in _FRAMES:
             found = frame.match(sentence)
@@ -424,8 +430,7 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     statement."""
     asked_words = _asked_words(asked)
     if not telling_it or topics(asked_words) or kinds(asked_words) or not any(
-            _BEING.match(sentence.strip(" ,;:")) and not _PLANNED.match(sentence.strip(" ,;:"))
-            for sentence in _SENTENCES.findall(plain(reply))):
+            _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
         return False
     value_words = tuple(tokenize(value))
     return all(not telling.topics and not any(within((*lead, *article, *value_words[:1]), telling.words)
@@ -439,7 +444,7 @@ def _someone_elses(reply: str, asked: str) -> bool:
     none of them ("Your sister is called Olga." says whose it is)."""
     if not _asked_words(asked) & KIN or content_words(reply) & KIN:
         return False
-    return any(_AS_THE_USER.match(sentence.strip(" ,;:")) for sentence in _SENTENCES.findall(plain(reply)))
+    return any(_AS_THE_USER.match(sentence) for sentence in _sentences_of(reply))
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
