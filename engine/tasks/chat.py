@@ -33,7 +33,7 @@ from engine.results import ChatState, Reply
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
 from engine.tasks.chat_mood import MoodReplies
-from engine.tasks.chat_rerank import Reranking, without_placeholders, without_topic_bonus
+from engine.tasks.chat_rerank import Reranking, sayable, without_topic_bonus
 from engine.text import Vocab, detokenize, tokenize
 from engine.topic import TopicWords
 
@@ -208,9 +208,8 @@ class ChatPredictor(Reranking, MemoryReplies, MoodReplies):
                                           Seq2Seq.reorder_state, dec_state, config, rerank or bool(avoid),
                                           topic_bias, should_stop)
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
-            hypotheses = self._rerank(without_topic_bonus(hypotheses, topic_bias), config, source_ids,
-                                      len(hypotheses) if avoid else config.search.n_best, topic_bias)
-        hypotheses = without_placeholders(hypotheses, vocab.decode)
+            hypotheses = self._rerank(without_topic_bonus(hypotheses, topic_bias), config, source_ids, topic_bias)
+        hypotheses = sayable(hypotheses, None if avoid else config.search.n_best, vocab.decode)
         best = choose(hypotheses, avoid, vocab.decode)
         tokens = vocab.decode(best.tokens)
         new_state = best.final_state

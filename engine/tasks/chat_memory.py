@@ -31,7 +31,7 @@ from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import SYMPATHY, says_goodbye
-from engine.tasks.chat_rerank import all_name_the_bot, without_placeholders, without_topic_bonus
+from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
 from engine.tasks.told import (ASKING_WORDS, DECLINE, FIRST_PERSON, FRAME_WORDS, SECOND_PERSON, asks_of_user, barred,
                                content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
                                stated_value, states_untold, tellings, told_about, told_as_topic, told_back,
@@ -50,7 +50,7 @@ ECHO_LOSS = 3.0
 
 # What the bot says to a question about the world it has no reply to but that the user never told
 # it something (:meth:`MemoryReplies._undeclined`): the model scores each and the reranking chooses.
-NOT_KNOWING = ("i don't know.", "i'm not sure.", "i have no idea.")
+NOT_KNOWING = ("i don't know", "i'm not sure", "i have no idea")
 
 
 def is_news(turn: str) -> bool:
@@ -257,12 +257,9 @@ class MemoryReplies:
                                      topic_bias, should_stop)
         tells = lambda said: (declines(said) or stated_value(said) is not None  # noqa: E731
                               or said.lower().startswith("your "))
-        if kept := [h for h in again if not tells(says(h))]:
-            return kept
-        stoi = self.vocab.stoi
-        plain = [[stoi[word] for word in words] for words in map(tokenize, NOT_KNOWING)
-                 if all(word in stoi for word in words)]
-        return self._scored(plain, decoder, memory) or hypotheses
+        kept = [h for h in again if not tells(says(h))]
+        plain = [tokenize(reply) for reply in NOT_KNOWING]
+        return kept or self._said(plain, unknown, decoder, memory, set()) or hypotheses
 
     def _scored(self, replies: list[list[int]], decoder, memory) -> list[Hypothesis]:
         """``replies`` (extended ids) as hypotheses scored by the model from ``decoder`` over
@@ -318,9 +315,9 @@ class MemoryReplies:
         if begin is None:
             return []
         glued = [tuple(tokenize(word)) for word in unknown.kept_glued() if " " not in word]
-        return self._said([[*begin, *value] for value in values
-                           if not any(value != whole and within(value, whole) for whole in glued)],  # "Gizmo" of "Gizmo42"
-                          unknown, decoder, memory, seen)
+        whole = [[*begin, *value] for value in values  # not "Gizmo" of "Gizmo42"
+                 if not any(value != word and within(value, word) for word in glued)]
+        return self._said(whole, unknown, decoder, memory, seen)
 
     def _said(self, replies: Sequence[Sequence[str]], unknown: list[str], decoder, memory,
               seen: set[tuple]) -> list[Hypothesis]:
@@ -392,15 +389,13 @@ class MemoryReplies:
                                          answers)
             hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
-            hypotheses = self._rerank(hypotheses, config, source_ids, len(hypotheses), topic_bias)
+            hypotheses = self._rerank(hypotheses, config, source_ids, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
         names = unknown.name_words()
         if rerank and all_name_the_bot(hypotheses, words, answers, names):  # "Hi tom, my name is john."
             greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
             hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
-        hypotheses = without_placeholders(hypotheses, words, answers, names, tokenize(text))
-        if rerank and not avoid:  # the reranking's n-best of the replies the bot may say
-            hypotheses = hypotheses[:config.search.n_best]
+        hypotheses = sayable(hypotheses, None if avoid else config.search.n_best, words, answers, names, tokenize(text))
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)

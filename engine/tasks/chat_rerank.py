@@ -16,7 +16,7 @@ from engine.data.chat import make_turn_batch
 from engine.decode_config import DecodeConfig, SearchConfig
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.models.seq2seq import Seq2Seq
-from engine.tasks.told import within
+from engine.tasks.told import INTRODUCING, within
 from engine.text import Vocab
 
 
@@ -139,25 +139,26 @@ class Reranking:
             config.rerank.mmi_weight > 0 or self._uses_backward(config))
 
     def _rerank(self, hypotheses: list[Hypothesis], config: DecodeConfig, source_ids: list[int],
-                keep: int, topic_bias: Optional[torch.Tensor] = None) -> list[Hypothesis]:
+                topic_bias: Optional[torch.Tensor] = None) -> list[Hypothesis]:
         """Order finished hypotheses by (log p(reply | turn) - mmi_weight * log p(reply) + the topic
         words' bonus for the vocabulary words the reply says) per token of the reply (its words and
         <eos>), plus mmi_backward_weight times the backward model's mean log p(turn token | reply)
-        where there is one; keep the first ``keep``. ``log_prob`` is the model's own (the caller
-        has taken the steering's bonus out: :func:`topic_bonus`). Where the model is sure of a reply
-        (its tokens' geometric-mean probability is ``mmi_confident`` or more, as for a reply the user
-        taught it), they are ordered by log p(reply | turn) alone, length-normalised as the search
-        ranks them: reranking would only trade that reply for an unlikely one that no other turn
-        would prompt. Either way each hypothesis's ``prior`` is added (a stored answer's match with
-        the turn) and, for a memory model, ``history_weight`` times what the earlier conversation
-        adds per token (:meth:`_history`): the model is often sure of a fact it makes up."""
+        where there is one, best first (:func:`sayable` cuts them to the replies wanted). ``log_prob``
+        is the model's own (the caller has taken the steering's bonus out: :func:`topic_bonus`).
+        Where the model is sure of a reply (its tokens' geometric-mean probability is
+        ``mmi_confident`` or more, as for a reply the user taught it), they are ordered by log
+        p(reply | turn) alone, length-normalised as the search ranks them: reranking would only
+        trade that reply for an unlikely one that no other turn would prompt. Either way each
+        hypothesis's ``prior`` is added (a stored answer's match with the turn) and, for a memory
+        model, ``history_weight`` times what the earlier conversation adds per token
+        (:meth:`_history`): the model is often sure of a fact it makes up."""
         rerank, alpha = config.rerank, config.search.length_penalty
         replies = [h.tokens for h in hypotheses]
         history = self._history(hypotheses, source_ids, rerank.history_weight)
         if max(h.log_prob / (len(h.tokens) + 1) for h in hypotheses) >= math.log(rerank.mmi_confident):
             plain = [replace(h, score=h.log_prob / length_penalty(len(h.tokens), alpha) + h.prior + c)
                      for h, c in zip(hypotheses, history)]
-            return sorted(plain, key=lambda h: h.score, reverse=True)[:keep]
+            return sorted(plain, key=lambda h: h.score, reverse=True)
         prior = self.log_prior(replies).tolist() if rerank.mmi_weight > 0 else [0.0] * len(replies)
         backward = ((rerank.mmi_backward_weight * self.log_backward(source_ids, replies)).tolist()
                     if self._uses_backward(config) else [0.0] * len(replies))
@@ -165,7 +166,7 @@ class Reranking:
                  else [0.0] * len(replies))
         rescored = [replace(h, score=(h.log_prob - rerank.mmi_weight * p + t) / (len(h.tokens) + 1) + b + h.prior + c)
                     for h, p, t, b, c in zip(hypotheses, prior, topic, backward, history)]
-        return sorted(rescored, key=lambda h: h.score, reverse=True)[:keep]
+        return sorted(rescored, key=lambda h: h.score, reverse=True)
 
     def _history(self, hypotheses: list[Hypothesis], source_ids: list[int], weight: float) -> list[float]:
         """``weight`` times each reply's (log p(reply | conversation) - log p(reply | the turn alone,
@@ -245,6 +246,15 @@ def without_topic_bonus(hypotheses: list[Hypothesis], bias: Optional[torch.Tenso
     return [replace(h, log_prob=h.log_prob - topic_bonus(bias, h.tokens)) for h in hypotheses]
 
 
+def sayable(hypotheses: list[Hypothesis], keep: Optional[int], words, meant: Sequence[tuple] = (),
+            names: frozenset = frozenset(), turn: Sequence[str] = ()) -> list[Hypothesis]:
+    """The first ``keep`` (all for None) of ``hypotheses`` that the bot may say
+    (:func:`without_placeholders`, whose arguments the rest are): cut after they are dropped, so that
+    a best reply dropped gives way to the next where one reply is wanted."""
+    kept = without_placeholders(hypotheses, words, meant, names, turn)
+    return kept if keep is None else kept[:keep]
+
+
 def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = (),
                          names: frozenset = frozenset(), turn: Sequence[str] = ()) -> list[Hypothesis]:
     """``hypotheses`` less those that say a corpus's placeholder for a speaker's name ("My name is
@@ -257,14 +267,14 @@ def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tu
     ``words``: a hypothesis's ids as tokens."""
     def placeholder(tokens: Sequence[str]) -> bool:
         return any(a.lower() == "user" and b.isdigit() for a, b in zip(tokens, tokens[1:]))
-    kept = [h for h in hypotheses if tuple(h.tokens) in meant
-            or not (placeholder(words(h.tokens)) or names_itself(words(h.tokens), names)
-                    or greets_by_other_name(words(h.tokens), names, turn))]
+    def unsayable(tokens: Sequence[str]) -> bool:
+        return placeholder(tokens) or names_itself(tokens, names) or greets_by_other_name(tokens, names, turn)
+    kept = [h for h in hypotheses if tuple(h.tokens) in meant or not unsayable(words(h.tokens))]
     return kept or hypotheses
 
 
 _GREETING_BY_NAME = ("meet", "you", ",")
-_INTRODUCED_AS = (("i'm",), ("im",), ("i", "am"), ("name", "is"), ("name's",), ("call", "me"), ("go", "by"))
+_INTRODUCED_AS = INTRODUCING + (("name", "is"), ("name's",))
 
 
 def greets_by_other_name(tokens: Sequence[str], names: frozenset = frozenset(), turn: Sequence[str] = ()) -> bool:

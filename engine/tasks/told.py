@@ -205,19 +205,22 @@ class Telling(NamedTuple):
 
 # How the user's own name is introduced in the slots' training sentences ("hi, i'm Sam", "call me
 # Sam", "i go by Sam"): a name the user wrote capitalised just after one of them tells their name.
-_INTRODUCING = (("i'm",), ("i", "am"), ("call", "me"), ("calls", "me"), ("go", "by"))
+INTRODUCING = (("i'm",), ("im",), ("i", "am"), ("call", "me"), ("calls", "me"), ("go", "by"))
 
 
 def _introduces(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether ``words`` (lower case) say a name of ``names`` right after an introduction."""
     lengths = {len(name) for name in names}
     return any(tuple(words[i:i + len(lead)]) == lead and tuple(words[i + len(lead):i + len(lead) + n]) in names
-               for i in range(len(words)) for lead in _INTRODUCING for n in lengths)
+               for i in range(len(words)) for lead in INTRODUCING for n in lengths)
+
+
+_I_AM = (("i'm",), ("im",), ("i", "am"))
 
 
 def _tells_age(words: Sequence[str]) -> bool:
     """Whether ``words`` (lower case) say an age as people do: "i'm 34", "i am 34 years old"."""
-    for lead in (("i'm",), ("im",), ("i", "am")):
+    for lead in _I_AM:
         if tuple(words[:len(lead)]) == lead:
             rest = [word for word in words[len(lead):] if word not in ("years", "year", "old", "now")]
             return len(rest) == 1 and rest[0].isdigit()
@@ -418,7 +421,6 @@ _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you liv
 
 _BEING = re.compile(r"^(?:you said )?(?:you're|you are) ")
 _PLANNED = re.compile(r"^(?:you said )?(?:you're|you are) going to ")
-_I_AM = (("i'm",), ("im",), ("i", "am"))
 
 
 def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -500,11 +502,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str,
     something, speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = tokenize((_SENTENCES.findall(text) or [""])[-1])
-    if not (text.endswith("?") or last[:1] and last[0] in _REQUESTS):
-        return []  # the turn ends in no question ("did you pass? i am thinking of giving up")
-    said, lead = set(last), [word for word in last if word not in _FILLERS | {",", "and", "but", "so"}][:1]
-    if not lead or lead[0] not in _QUESTION_LEADS | _REQUESTS:
-        return []  # no question put as one ("i think byu has dances pretty regularly?")
+    lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
+    if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
+        return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
+    said = set(last)
     if (not said & FIRST_PERSON or said & SECOND_PERSON and not said & _RECALLING or said & _ADVICE
             or tuple(last[:2]) in _ASKING_HOW):
         return []  # the question is not of the user's ("have you been?"), or it asks advice

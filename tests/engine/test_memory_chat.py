@@ -10,7 +10,7 @@ from engine.decode_config import DecodeConfig
 from engine.models.memory import Memory
 from engine.models.memory_chat import MemoryChat
 from engine.models.seq2seq import Seq2SeqConfig
-from engine.tasks import chat_memory, chat_mood
+from engine.tasks import chat_memory, chat_mood, chat_rerank
 from engine.tasks.chat import ChatPredictor
 from engine.text import Vocab
 
@@ -542,13 +542,13 @@ def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where
 def test_a_reply_the_bot_may_not_say_gives_way_to_the_next_best_with_one_reply_asked_for(taught, monkeypatch):
     config = DecodeConfig.of(mmi_weight=0.5, n_best=1, beam_size=4)  # one reply, as the default
     best = taught.reply("how are you", None, config)
-    real = chat_memory.without_placeholders
+    real = chat_rerank.without_placeholders
     seen = []
 
     def never_the_best(hypotheses, words, *rest):
         seen.append(len(hypotheses))
         return real([h for h in hypotheses if taught.memory_words(h.tokens, []) != best.tokens], words, *rest)
 
-    monkeypatch.setattr(chat_memory, "without_placeholders", never_the_best)
+    monkeypatch.setattr(chat_rerank, "without_placeholders", never_the_best)
     other = taught.reply("how are you", None, config)
     assert seen[-1] > 1 and other.text != best.text and len(other.alternatives) == 1
