@@ -32,9 +32,9 @@ from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import SYMPATHY, says_goodbye
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (ASKING_WORDS, DECLINE, FIRST_PERSON, FRAME_WORDS, SECOND_PERSON, asks_of_user, barred,
+from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred,
                                content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
-                               stated_value, states_untold, tellings, told_about, told_as_topic, told_back,
+                               stated_value, states_told, states_untold, tellings, told_as_topic, told_back,
                                told_values, told_words, topic_of, unheard_kind, unheard_name, within)
 from engine.text import detokenize, tokenize
 
@@ -195,8 +195,11 @@ class MemoryReplies:
         ``text`` asks something of the user's (``asking``: :func:`engine.tasks.told.asks_of_user`).
         Where none states a value told about what ``text`` asks and a sentence of the user's speaks of
         it (:func:`engine.tasks.told.told_back`), those sentences said back, scored by the model,
-        are the replies, beside any stored answer among them (``answers``, token tuples)."""
-        if 1 not in _person(text):  # a turn that does not speak of the user asks no fact of theirs
+        are the replies, beside any stored answer among them (``answers``, token tuples); so too
+        for a question about someone the user named ("who is starting school?"), where a sentence
+        of theirs about them speaks of it."""
+        person, names = _person(text), unknown.name_words()
+        if 1 not in person and (person or not names):  # a turn about the bot asks no fact of the user's
             return hypotheses
         words = self.memory_words(ids, unknown)
         by_turn: dict[int, list[str]] = {}
@@ -206,8 +209,10 @@ class MemoryReplies:
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
-        names = unknown.name_words()
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
+        if 1 not in person:  # about someone the user named: what they said of them, if it answers it
+            back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
+            return back + [h for h in hypotheses if tuple(h.tokens) in answers] if back else hypotheses
         texts = [self._says(h, unknown) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
@@ -226,10 +231,9 @@ class MemoryReplies:
                 kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
-        question = content_words(text) - FRAME_WORDS - ASKING_WORDS
-        if asking and not any(told_about(reply, told_in, question) and not misplaced(reply, told_in, text)
+        if asking and not any(states_told(reply, told_in, text, told, names, self._common_words, known)
                               for reply in texts):
-            back = self._said(told_back(told_in, text), unknown, decoder, memory, set())
+            back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back + [h for h in hypotheses if tuple(h.tokens) in answers]  # or what they taught
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
@@ -275,9 +279,10 @@ class MemoryReplies:
         """``hypotheses`` in tune with ``text``'s mood (:mod:`engine.tasks.chat_mood`): to bad news
         of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
         those that also take leave) join them, and each one's kindness and cheer count in the
-        reranking, but for the stored answers among them (``answers``, token tuples): the answer the
-        user taught to "i'm so tired" (or the shipped "I've heard really good things about naps.")
-        is meant for it, cheerful or not."""
+        reranking, but for the stored answers among them that answer the turn (``answers``, token
+        tuples: :func:`_answering`): the answer the user taught to "i'm so tired" (or the shipped
+        "I've heard really good things about naps.") is meant for it, cheerful or not; the shipped
+        "I'm your imaginary friend.", read for "my best friend died", is not."""
         weight = config.rerank.mood_weight
         if not self.bad_news(text, weight):
             return hypotheses
@@ -387,7 +392,8 @@ class MemoryReplies:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses, text)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config,
                                          answers)
-            hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config, answers)
+            hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config,
+                                           _answering(hits, answers))
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
@@ -651,6 +657,14 @@ SURE_PRIOR = 10.0  # per-token units: more than any reply of the model's own gai
 # a question about the bot alone asks: "what's your name?" gets the bot's own "Oh, I don't have a
 # name." after a greeting too, not the network's "My name is sarah.". Session 28.
 SHIPPED_SURE_MATCH = 0.95
+
+
+def _answering(hits: list, answers: list[tuple]) -> set[tuple]:
+    """The answers (``answers``, the model's ids of each of ``hits``' answers) of the retrieved
+    pairs that answer the turn: each matches it well (:func:`_matches_well`) or asks much what it
+    says (agreement at least :data:`SURE_MATCH`: "So tired" for "i'm so tired", not "You are my
+    best friend" for "my best friend died")."""
+    return {ids for hit, ids in zip(hits, answers) if ids and (_matches_well(hit) or hit.agreement >= SURE_MATCH)}
 
 
 def _matches_well(hit) -> bool:

@@ -71,11 +71,13 @@ class MoodReplies:
         (compound at most :data:`LEXICON_BAD`), or clearly negative to VADER (at most
         :data:`LEXICON_SURE`: "my mom is sick", which the classifier reads 0.47 negative). In
         conversation most negative turns are opinions ("i think that it is not coincidence"),
-        where sympathy is beside the point: the readers must agree. False also where ``weight`` is
-        0 or there is no classifier."""
+        where sympathy is beside the point: the readers must agree. Both read what happened
+        (:func:`what_happened`), not to whom: "my best friend died" is no kinder for "best friend".
+        False also where ``weight`` is 0 or there is no classifier."""
         judge = self.mood_judge() if weight > 0 and own_news(text) else None
         if judge is None:
             return False
+        text = what_happened(text)
         rows = judge.probabilities([text, unnegated(text)])
         if any(row is None or row[0] <= row[2] for row in rows):
             return False
@@ -108,6 +110,30 @@ def own_news(text: str) -> bool:
     question ("my name?", "i wonder, do you like horror movies?" ask something)."""
     words = tokenize(text)
     return 0 < len(words) <= NEWS_TOKENS and words[0] in _OWN and "?" not in words
+
+
+# The words that end the subject of news about someone of the user's ("my best friend | died",
+# "my dad | has cancer"): a verb such as these, or any word ending "-ed".
+_VERBS = frozenset("is are was were has have had got gets get just been be isn't wasn't aren't weren't "
+                   "hasn't haven't didn't won't can't will".split())
+# Ways of saying someone died that the readers do not know, and what they mean.
+_PLAINLY = ((re.compile(r"\bpass(?:ed|es|ing)? away\b"), "died"),)  # not "i'll pass on the cake"
+
+
+def what_happened(text: str) -> str:
+    """``text`` (lower case) as what happened: without the subject of news about someone of the
+    user's ("my best friend died" -> "died", "my dad has cancer" -> "has cancer"), where a verb
+    (:data:`_VERBS`, or a word ending "-ed") ends it, and with a death said plainly ("my grandpa
+    passed away" -> "died"). The lexicon reads "best" and "friend" as cheerful and knows no
+    "passed away"."""
+    words = text.lower().replace("\u2019", "'").split()
+    if words and words[0] in ("my", "our"):
+        end = next((i for i in range(1, len(words)) if words[i] in _VERBS or words[i].endswith("ed")), 0)
+        words = words[end:]
+    said = " ".join(words)
+    for way, plainly in _PLAINLY:
+        said = way.sub(plainly, said)
+    return said
 
 
 def unnegated(text: str) -> str:

@@ -428,16 +428,25 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     and no kind (:func:`topics`, :func:`kinds`: "what am i allergic to?", not "what's my age?")
     where no sentence telling it said so: each is of no topic and none says it right after "i'm"
     or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book about Rome", "i
-    drive a red Toyota"; not "i'm a nurse" or "i'm 34". A plan ("you're going to ...") is no such
-    statement."""
+    drive a red Toyota"; not "i'm a nurse" or "i'm 34" (an age named by the way, "i drive an old
+    van", is no topic: :func:`_sure_topics`). A plan ("you're going to ...") is no such statement."""
     asked_words = _asked_words(asked)
     if not telling_it or topics(asked_words) or kinds(asked_words) or not any(
             _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
         return False
     value_words = tuple(tokenize(value))
-    return all(not telling.topics and not any(within((*lead, *article, *value_words[:1]), telling.words)
+    return all(not _sure_topics(telling) and not any(within((*lead, *article, *value_words[:1]), telling.words)
                                               for lead in _I_AM for article in ((), ("a",), ("an",)))
                for telling in telling_it)
+
+
+def _topic_of_neither(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a topic (:func:`topics`: "You said you live in Norway.") to a question of
+    no topic and no kind ("where am i going?") where no sentence telling it spoke of a topic
+    either ("i'm going to Norway next month"): the reply makes up what the value is."""
+    asked_words = _asked_words(asked)
+    return (bool(topics(content_words(reply))) and bool(telling_it) and not topics(asked_words)
+            and not kinds(asked_words) and not any(telling.topics for telling in telling_it))
 
 
 def _someone_elses(reply: str, asked: str) -> bool:
@@ -456,8 +465,14 @@ def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> b
     and i live in Rome"). A sentence of no topic says nothing either way, nor an age it names by the
     way ("i've been living in Tromsø for years"), unless it tells one (:func:`_tells_age`)."""
     said_as = topics(content_words(reply)) or topics(_asked_words(asked))
-    sure = [telling.topics - ({"age"} if not _tells_age(telling.words) else set()) for telling in telling_it]
-    return bool(said_as) and bool(telling_it) and all(of and not of & said_as for of in sure)
+    return bool(said_as) and bool(telling_it) and all(
+        _sure_topics(t) and not _sure_topics(t) & said_as for t in telling_it)
+
+
+def _sure_topics(telling: Telling) -> set[str]:
+    """The topics ``telling`` speaks of, but an age it names by the way ("i've been living in
+    Tromsø for years", "i collect old coins") where it tells none (:func:`_tells_age`)."""
+    return telling.topics - ({"age"} if not _tells_age(telling.words) else set())
 
 
 def _asked_of_another(asked: str, telling_it: list[Telling], told: list[Telling]) -> bool:
@@ -483,6 +498,8 @@ _ADVICE = frozenset("should shall could can would will might".split())
 # user's, and none to begin a sentence said back with.
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
                      "anyway really think thought guess believe suppose mean".split())
+# Words too vague to say what a question is about ("which drink do i like above all others?").
+_VAGUE = frozenset("other others another thing things stuff".split())
 _ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?"
 # Words by which a question to the bot asks it to recall ("do you remember what i study?").
 _RECALLING = frozenset("remember recall remind know knew forgot forget tell told say said mention mentioned".split())
@@ -490,15 +507,23 @@ _RECALLING = frozenset("remember recall remind know knew forgot forget tell told
 TOLD_BACK_WORDS = 12
 
 
-def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str, ...]]:
+def told_back(told: list[Telling], asked: str, most: int = 2,
+              names: set[tuple[str, ...]] = frozenset()) -> list[tuple[str, ...]]:
     """For a turn ``asked`` that ends in a question of the user's (or a request: "remind me ...")
-    of no topic and no kind (:func:`topics`, :func:`kinds`), or about someone of theirs (:data:`KIN`:
-    "where does my brother live?"), that asks no advice, the sentences of
+    of no topic (:func:`topics`) and of no kind the user told a value of (:func:`kinds`,
+    :func:`told_kinds`: "what game do i play?" where no favourite game was told), or about someone
+    of theirs (:data:`KIN`: "where does my brother live?"), that asks no advice, the sentences of
     ``told`` that speak of it (share a word with it, or a word's stem, other than
-    :data:`FRAME_WORDS`, :data:`ASKING_WORDS` and talk such as "yeah"), said back to the user,
-    newest first, ``most`` of them: "what do i study?" after "i'm 19 and i study biology" -> "you
-    said you study biology"; "when am i going to Japan?" after "i'm planning a trip to Japan in
-    april" -> "you said you're planning a trip to japan in april". Not a sentence that asks
+    :data:`FRAME_WORDS`, :data:`ASKING_WORDS`, talk such as "yeah" and vague words such as
+    "others"), said back to the user, newest first, ``most`` of them: "what do i study?" after
+    "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
+    "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
+    "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
+    test". A question about no one of the conversation (no "i", no "you") asks back what was said
+    of someone the user named: of the sentences that begin with one of ``names`` (names the user
+    wrote capitalised, in lower-case words) or "my" and someone of theirs: "who is starting
+    school?" after "i have two kids, Mia and Leo. Mia is starting school tomorrow" -> "you said mia
+    is starting school tomorrow". Not a sentence that asks
     something, speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = tokenize((_SENTENCES.findall(text) or [""])[-1])
@@ -506,20 +531,23 @@ def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str,
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
     said = set(last)
-    if (not said & FIRST_PERSON or said & SECOND_PERSON and not said & _RECALLING or said & _ADVICE
-            or tuple(last[:2]) in _ASKING_HOW):
+    of_others = not said & (FIRST_PERSON | SECOND_PERSON)  # "who is starting school?"
+    if (not said & FIRST_PERSON and not of_others or said & SECOND_PERSON and not said & _RECALLING
+            or said & _ADVICE or tuple(last[:2]) in _ASKING_HOW):
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
-    stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS}
-    if not stems or (topics(asked_words) or kinds(asked_words)) and not asked_words & KIN:
-        return []  # the frames answer a topic or kind of the user's own, not of their brother's
+    stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
+    if not stems or not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told)
+                                       ) and not asked_words & KIN:
+        return []  # the frames answer a topic, or a kind the user told a value of, not of their brother's
     out: list[tuple[str, ...]] = []
     for telling in reversed(told):
         words = list(telling.words)
         while words and words[0] in _FILLERS | {","}:  # "yeah i study biology": "you study biology"
             words.pop(0)
         if (not words or not telling.valued or telling.denied or not {_stem(word) for word in telling.said} & stems
-                or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON):
+                or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
+                or of_others and not _of_someone_named(words, names)):
             continue
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
@@ -530,11 +558,18 @@ def told_back(told: list[Telling], asked: str, most: int = 2) -> list[tuple[str,
     return out
 
 
+def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
+    """Whether a sentence (lower-case ``words``) begins with one of ``names`` or with "my" and
+    someone of the user's (:data:`KIN`, a friend; "my best friend"): it speaks of them."""
+    return (any(tuple(words[:len(name)]) == name for name in names)
+            or words[:1] == ["my"] and any(word in KIN or word in TOPICS["friend"][1] for word in words[1:3]))
+
+
 def _stem(word: str) -> str:
     """``word`` without an ending of "-ing", "-ed" or "-s" where a stem of three letters or more is
     left: "reading" and "read" speak of one thing."""
     for ending in ("ing", "ed", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
+        if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
             return word[:-len(ending)]
     return word
 
@@ -810,6 +845,25 @@ def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
     return bool(words) and any(words & t.said and (t.about - words - FRAME_WORDS) & asked for t in told)
 
 
+def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
+                names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset(),
+                known: Callable[[str], bool] = lambda word: False) -> bool:
+    """Whether ``reply`` answers the question ``asked`` with a value told about it
+    (:func:`told_about`), whole and as told (not :func:`_spoilt` or :func:`_unfounded`, which
+    :func:`ground` weighs by; ``told``, ``names``, ``common`` and ``known`` as there), in the
+    words it was told in, and of no topic that neither the question nor the telling spoke of: "You
+    said you live in Norway.", "You said you would Norway to Norway." or "... Norway next." do not
+    answer "where am i going?" after "i'm going to Norway next month"."""
+    value = stated_value(reply)
+    if not value or _spoilt(reply, value, told_in) or _unfounded(reply, value, told, told_in, asked, names, common,
+                                                                  known):
+        return False
+    telling_it = [telling for telling in told_in if content_words(value) & telling.said]
+    return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
+            and not _topic_of_neither(reply, asked, telling_it)
+            and any(within(tuple(tokenize(value)), telling.words) for telling in told_in))
+
+
 def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],
            told_in: list[Telling], asked: str, stored: set[str] = frozenset(),
            names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset(),
@@ -860,12 +914,9 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
                 gain = -DECLINE_TOLD
         elif value is None or words & stored:
             pass
-        elif taken_back(text, told_in) or dangles(value) or across_tellings(words, told_in):
+        elif _spoilt(text, value, told_in):
             gain = -UNTOLD_VALUE
-        elif (not words & told or misplaced(text, told_in, asked) or unheard_kind(text, told_in, asked)
-              or hollow(value, asked) or "age" in asked_topics and not _numbers(words)
-              or asked_topics & _WHOSE and words <= common and not named
-              or unheard_name(text, told_in, asked, names, known)):
+        elif _unfounded(text, value, told, told_in, asked, names, common, known):
             gain = -UNTOLD_VALUE if declined else 0.0
         else:
             if is_about:
@@ -876,6 +927,29 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             gain += NAME_VALUE if asks_name and named else 0.0
         out.append(replace(hypothesis, prior=hypothesis.prior + gain) if gain else hypothesis)
     return out
+
+
+def _spoilt(reply: str, value: str, told_in: list[Telling]) -> bool:
+    """Whether the ``value`` ``reply`` states is one the user took back (:func:`taken_back`), is
+    cut short (:func:`dangles`) or joins words of several sentences told in none together
+    (:func:`across_tellings`)."""
+    return taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
+
+
+def _unfounded(reply: str, value: str, told: set[str], told_in: list[Telling], asked: str,
+               names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset(),
+               known: Callable[[str], bool] = lambda word: False) -> bool:
+    """Whether the ``value`` ``reply`` states counts as one nobody told (see :func:`ground`): none
+    of its words ``told``, told as another kind or topic (:func:`misplaced`), of a kind the user
+    spoke of nowhere (:func:`unheard_kind`), hollow (:func:`hollow`), an age without a number, or,
+    asked a person's name, of ``common`` words only and no name the user wrote, or no name told
+    (:func:`unheard_name`)."""
+    words, asked_topics = content_words(value), topics(_asked_words(asked))
+    named = any(within(name, tuple(tokenize(value))) for name in names)
+    return (not words & told or misplaced(reply, told_in, asked) or unheard_kind(reply, told_in, asked)
+            or hollow(value, asked, reply) or "age" in asked_topics and not _numbers(words)
+            or asked_topics & _WHOSE and words <= common and not named
+            or unheard_name(reply, told_in, asked, names, known))
 
 
 _NAMING = frozenset("name names named called call".split())
@@ -906,13 +980,15 @@ def across_tellings(words: set[str], told: list[Telling]) -> bool:
             and not any(words <= telling.said for telling in told))
 
 
-def hollow(value: str, asked: str) -> bool:
-    """Whether a stated ``value`` says nothing but words of the question ``asked``, of a topic, or
-    of how facts are framed or asked ("Your hamster is called hamster." to "how is my hamster
-    named?", "It's buddy.", "Your name is the one.")."""
+def hollow(value: str, asked: str, reply: str = "") -> bool:
+    """Whether a stated ``value`` says nothing but words of the question ``asked``, of a topic, of
+    how facts are framed or asked, or the kind of thing the rest of ``reply`` names ("Your hamster
+    is called hamster." to "how is my hamster named?", "It's buddy.", "Your name is the one.",
+    "Your cat is called cats.")."""
     words, question = content_words(value), content_words(asked)
+    named = kinds(content_words(reply) - words)
     return bool(words) and all(word in question or topics([word]) or word in FRAME_WORDS or word in ASKING_WORDS
-                               for word in words)
+                               or kinds([word]) & named for word in words)
 
 
 def within(part: tuple[str, ...], whole: Sequence[str]) -> bool:

@@ -4,7 +4,7 @@ import torch
 
 from engine.decoding import Hypothesis
 from engine.shipped import DEFAULT_PATHS
-from engine.tasks.chat_mood import MoodReplies, own_news, says_goodbye, sympathises, unnegated
+from engine.tasks.chat_mood import MoodReplies, own_news, says_goodbye, sympathises, unnegated, what_happened
 
 
 def test_negations_are_taken_out_in_every_spelling():
@@ -13,6 +13,15 @@ def test_negations_are_taken_out_in_every_spelling():
     assert unnegated("i dont like it, it isnt fair") == "i do like it, it is fair"
     assert unnegated("i won\u2019t go, nobody came") == "i will go, came"
     assert unnegated("my dog died yesterday") == "my dog died yesterday"
+
+
+def test_what_happened_is_read_without_whom_it_happened_to_and_a_death_is_said_plainly():
+    assert what_happened("My best friend died") == "died"
+    assert what_happened("my dad has cancer") == "has cancer"
+    assert what_happened("my grandfather passed away last night") == "died last night"
+    assert what_happened("i lost my wallet") == "i lost my wallet"  # news of the user's own, whole
+    assert what_happened("our old dog passed away") == "died"
+    assert what_happened("i'll pass on the cake") == "i'll pass on the cake"
 
 
 def test_own_news_is_short_begins_with_the_user_and_asks_nothing():
@@ -46,6 +55,8 @@ def test_bad_news_is_read_by_the_shipped_sentiment_model_and_not_from_a_negation
     assert judged.bad_news("i lost my job today", 4.0)
     assert judged.bad_news("i feel really lonely", 4.0)
     assert judged.bad_news("my mom is sick", 4.0)  # the classifier is unsure (0.47); VADER is not (-0.51)
+    # read whole, "best friend" is cheerful to both readers, and neither knows "passed away"
+    assert judged.bad_news("my best friend died", 4.0) and judged.bad_news("my grandpa passed away last night", 4.0)
     for text in ("no i don't", "i can't decide what to eat", "i got a new job!", "what is your name?",
                  "i think that it is not coincidence",  # an opinion: VADER does not read it as negative
                  "my dog died yesterday?", "that's so sad, my dog died yesterday"):  # a question; not the user's news

@@ -491,6 +491,17 @@ def test_a_reply_that_only_says_back_words_of_the_users_news_loses_but_for_a_sto
     assert taught._unechoed(hypotheses, "is my name fine ?", chat_memory._Words(), []) == hypotheses
 
 
+def test_to_bad_news_only_a_stored_answer_that_answers_the_turn_keeps_its_score():
+    from engine.knowledge_index import Hit
+    from engine.knowledge_pairs import KnowledgePair
+
+    naps = Hit(0, KnowledgePair("So tired", "I've heard really good things about naps.", "shipped"), 5.0, 0.47, 0.93)
+    friend = Hit(1, KnowledgePair("You are my best friend", "I'm your imaginary friend.", "shipped"), 4.0, 0.36, 0.72)
+    assert chat_memory._answering([naps, friend], [(1, 2), (3, 4)]) == {(1, 2)}  # "i'm so tired": naps
+    assert chat_memory._answering([friend._replace(relevance=0.6)], [(3, 4)]) == {(3, 4)}  # a good match
+    assert chat_memory._answering([naps], [()]) == set()  # an answer the model cannot say
+
+
 def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot():
     from engine.knowledge_index import Hit
     from engine.knowledge_pairs import KnowledgePair
@@ -523,20 +534,30 @@ def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where
     config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
     first = taught.reply("my name is Trovelina", None, config)
     asked = []
-    monkeypatch.setattr(chat_memory, "told_back",
-                        lambda told, question: asked.append([t.words for t in told]) or [("you", "are", "trovelina")])
-    monkeypatch.setattr(chat_memory, "told_about", lambda reply, told, question: False)  # no reply states it
+    monkeypatch.setattr(chat_memory, "told_back", lambda told, question, names: asked.append(
+        [t.words for t in told]) or [("you", "are", "trovelina")])
+    monkeypatch.setattr(chat_memory, "states_told", lambda reply, *context: False)  # no reply states it
     reply = taught.reply("what is my name ?", first.state, config)
     assert asked == [[("my", "name", "is", "trovelina")]]
     assert reply.text == "You are Trovelina" and reply.score < 0  # the user's words, scored by the model
     # a sentence read from a corpus, with a word it could not read, is not said back
-    monkeypatch.setattr(chat_memory, "told_back", lambda told, question: [("you", "are", "<unk>")])
+    monkeypatch.setattr(chat_memory, "told_back", lambda told, question, names: [("you", "are", "<unk>")])
     reply = taught.reply("what is my name ?", first.state, config)
     assert "unk" not in reply.text.lower() and seen and not any("unk" in text.lower() for text in seen[-1][1])
     # where a reply states what was told, nothing is said back
-    monkeypatch.setattr(chat_memory, "told_about", lambda reply, told, question: True)
+    monkeypatch.setattr(chat_memory, "states_told", lambda reply, *context: True)
     taught.reply("what is my name ?", first.state, config)
     assert len(asked) == 1
+    # a question about someone the user named (no "i", no "you") is asked back the same way
+    monkeypatch.setattr(chat_memory, "told_back", lambda told, question, names: asked.append(names) or [
+        ("you", "are", "trovelina")])
+    named = taught.reply("my friend is Trovelina", None, config)
+    reply = taught.reply("who is Trovelina ?", named.state, config)
+    assert asked[-1] == {("trovelina",)} and reply.text == "You are Trovelina"
+    # and no question about the bot, nor one where the user named no one
+    taught.reply("who are you ?", named.state, config)
+    taught.reply("who is he ?", None, config)
+    assert len(asked) == 2
 
 
 def test_a_reply_the_bot_may_not_say_gives_way_to_the_next_best_with_one_reply_asked_for(taught, monkeypatch):

@@ -7,7 +7,8 @@ from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
                                asks_of_user, barred, declines, forced, ground, hollow, misplaced, restart, spellings,
-                               stated_value, taken_back, tellings, told_as_topic, told_kinds, told_topics, told_values,
+                               stated_value, states_told, taken_back, tellings, told_as_topic, told_kinds, told_topics,
+                               told_values,
                                told_back, told_words, topics, unheard_kind, unheard_name)
 from engine.text import tokenize
 
@@ -489,6 +490,53 @@ def test_a_question_of_no_topic_or_kind_hears_back_the_users_sentence_that_speak
                                                                                  "biology")]
     assert told_back(told_in, "do you remember what i enjoy?") == [("you", "said", "you", "enjoy", "the", "slides",
                                                                      "in", "provo")]
+
+
+def test_a_question_of_a_kind_never_told_or_in_another_tense_hears_back_what_was_said_of_it():
+    # "passed" and "pass" speak of one thing (a stem is not cut inside a double "s")
+    assert told_back(_told("i passed my driving test today!")[1], "what did i pass?") == [
+        ("you", "said", "you", "passed", "your", "driving", "test", "today")]
+    # a kind the user told no value of is for no frame: "game" (the favourite game) was never told
+    told_in = _told("i love playing chess")[1]
+    assert told_back(told_in, "what game do i play?") == [("you", "said", "you", "love", "playing", "chess")]
+    # a kind told a value of is for the frames, and a vague word such as "others" says nothing
+    assert told_back(_told("my favourite game is chess", "i play a lot")[1], "what game do i play?") == []
+    assert told_back(_told("yeah but don't tell the others")[1], "which drink do i prefer above all others?") == []
+
+
+def test_a_question_about_someone_the_user_named_hears_back_what_they_said_of_them():
+    told_in = _told("i have two kids, Mia and Leo", "Mia is starting school tomorrow")[1]
+    names = {("mia",), ("leo",)}
+    assert told_back(told_in, "who is starting school?", names=names) == [
+        ("you", "said", "mia", "is", "starting", "school", "tomorrow")]
+    assert told_back(_told("my coworker Raj just had a baby")[1], "who had a baby?", names={("raj",)}) == [
+        ("you", "said", "your", "coworker", "raj", "just", "had", "a", "baby")]
+    # not without a name the user wrote, nor from a sentence about the user, nor a question to the bot
+    assert told_back(told_in, "who is starting school?") == []
+    assert told_back(_told("i watched the game with Tom")[1], "who won the game?", names={("tom",)}) == []
+    assert told_back(_told("Tom is coming over tonight")[1], "what are you doing tonight?", names={("tom",)}) == []
+    assert told_back(told_in, "Mia is starting school tomorrow", names=names) == []  # no question
+
+
+def test_a_value_answers_only_as_told_whole_and_of_what_was_asked():
+    told, told_in = _told("my dog is called Rex")
+    assert states_told("Your dog is called Rex.", told_in, "what's my dog called?", told)
+    assert not states_told("Your dog is called Rex Rex.", told_in, "what's my dog called?", told)  # not as told
+    assert not states_told("Your dog is called Rex.", told_in, "what do i eat?", told)  # not what was asked
+    assert not states_told("Sounds fun!", told_in, "what's my dog called?", told)
+    # a topic neither the question nor the telling spoke of, a value cut short or not as told
+    told, told_in = _told("i'm going to Norway next month")
+    for reply in ("You said you live in Norway.", "You said you would Norway next.",
+                  "You said you would Norway to Norway.", "You said you would Norway next time."):
+        assert not states_told(reply, told_in, "where am i going?", told), reply
+    # what the frames would weigh as never told: the kind of thing named as its value, "old" read as an age
+    told, told_in = _told("i'm allergic to cats")
+    assert not states_told("Your cat is called cats.", told_in, "what am i allergic to?", told)
+    told, told_in = _told("i collect old coins")
+    assert not states_told("You said you're old.", told_in, "what do i collect?", told)
+    # of a kind the user spoke of nowhere ("colour")
+    told, told_in = _told("i painted my bedroom green yesterday")
+    assert not states_told("It's green, your bedroom.", told_in, "what colour did i paint my bedroom?", told)
 
 
 def test_a_value_of_another_topic_or_of_someone_elses_is_no_answer_about_the_user():
