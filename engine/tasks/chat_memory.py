@@ -30,7 +30,7 @@ from engine.knowledge_index import STOP_WORDS, question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_mood import SYMPATHY, says_goodbye
+from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, says_goodbye, what_happened
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred,
                                content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
@@ -279,19 +279,23 @@ class MemoryReplies:
         """``hypotheses`` in tune with ``text``'s mood (:mod:`engine.tasks.chat_mood`): to bad news
         of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
         those that also take leave) join them, and each one's kindness and cheer count in the
-        reranking, but for the stored answers among them that answer the turn (``answers``, token
-        tuples: :func:`_answering`): the answer the user taught to "i'm so tired" (or the shipped
-        "I've heard really good things about naps.") is meant for it, cheerful or not; the shipped
-        "I'm your imaginary friend.", read for "my best friend died", is not."""
+        reranking; to good news (a milestone: "i just got engaged!"), those that begin with
+        :data:`CONGRATULATIONS`, and each one's congratulations and gloom count. Not for the stored
+        answers among them that answer the turn (``answers``, token tuples: :func:`_answering`):
+        the answer the user taught to "i'm so tired" (or the shipped "I've heard really good things
+        about naps.") is meant for it, cheerful or not; the shipped "I'm your imaginary friend.",
+        read for "my best friend died", is not."""
         weight = config.rerank.mood_weight
-        if not self.bad_news(text, weight):
+        bad = self.bad_news(text, weight)
+        good = not bad and self.good_news(text, weight)
+        if not bad and not good:
             return hypotheses
         seen = {tuple(h.tokens) for h in hypotheses}
         says = lambda h: self._says(h, unknown)  # noqa: E731
-        kind = [h for h in self._forced(step, decoder, config, SYMPATHY, FORCED_BEAMS)
+        kind = [h for h in self._forced(step, decoder, config, CONGRATULATIONS if good else SYMPATHY, FORCED_BEAMS)
                 if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
         candidates = hypotheses + kind
-        weighed = self.in_tune(candidates, says, weight)
+        weighed = self.in_tune(candidates, says, weight, good)
         return [h if tuple(h.tokens) in answers else w for h, w in zip(candidates, weighed)]
 
     def _unechoed(self, hypotheses: list[Hypothesis], text: str, unknown: Sequence[str],
@@ -393,7 +397,7 @@ class MemoryReplies:
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config,
                                          answers)
             hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config,
-                                           _answering(hits, answers))
+                                           _answering(hits, answers, text))
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids, topic_bias)
         words = lambda ids: self.memory_words(ids, unknown)  # noqa: E731
@@ -659,12 +663,14 @@ SURE_PRIOR = 10.0  # per-token units: more than any reply of the model's own gai
 SHIPPED_SURE_MATCH = 0.95
 
 
-def _answering(hits: list, answers: list[tuple]) -> set[tuple]:
+def _answering(hits: list, answers: list[tuple], text: str) -> set[tuple]:
     """The answers (``answers``, the model's ids of each of ``hits``' answers) of the retrieved
-    pairs that answer the turn: each matches it well (:func:`_matches_well`) or asks much what it
-    says (agreement at least :data:`SURE_MATCH`: "So tired" for "i'm so tired", not "You are my
-    best friend" for "my best friend died")."""
-    return {ids for hit, ids in zip(hits, answers) if ids and (_matches_well(hit) or hit.agreement >= SURE_MATCH)}
+    pairs that answer the news ``text``: each matches it well (:func:`_matches_well`) or its
+    question speaks of what happened (:func:`engine.tasks.chat_mood.what_happened`): "So tired"
+    of "i'm so tired today", not "You are my best friend" of "my best friend died"."""
+    happened = set(tokenize(what_happened(text))) - STOP_WORDS
+    return {ids for hit, ids in zip(hits, answers)
+            if ids and (_matches_well(hit) or happened & set(tokenize(hit.pair.question.lower())))}
 
 
 def _matches_well(hit) -> bool:

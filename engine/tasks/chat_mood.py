@@ -32,8 +32,10 @@ LEXICON_SURE = -0.4
 # News of the user's own is a short turn (at most this many tokens) that begins with them.
 NEWS_TOKENS = 12
 _OWN = frozenset(("i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "we're", "we've", "our"))
-# The first words of the sympathetic replies the model is asked for to bad news.
+# The first words of the sympathetic replies the model is asked for to bad news,
 SYMPATHY = "i'm sorry"
+# and of those to good news.
+CONGRATULATIONS = "congratulations"
 
 
 class MoodReplies:
@@ -84,18 +86,32 @@ class MoodReplies:
         lexicon = lexicon_scores([text])[0][3]
         return lexicon <= LEXICON_SURE or lexicon <= LEXICON_BAD and all(row[0] >= BAD_NEWS for row in rows)
 
+    def good_news(self, text: str, weight: float) -> bool:
+        """Whether ``text`` is good news of the user's: their own news (:func:`own_news`) of a
+        milestone (:func:`tells_milestone`) that is no bad news (:meth:`bad_news`) and that VADER
+        does not read as negative. The sentiment readers cannot tell good news from a cheerful
+        opinion ("i love pizza" is read as more positive than "my sister had a baby girl"), so
+        what happened is read from the milestones people congratulate on. False also where
+        ``weight`` is 0 or there is no classifier."""
+        if weight <= 0 or not own_news(text) or not tells_milestone(text) or self.mood_judge() is None:
+            return False
+        return lexicon_scores([text])[0][3] >= 0 and not self.bad_news(text, weight)
+
     def in_tune(self, hypotheses: list[Hypothesis], says: Callable[[Hypothesis], str],
-                weight: float) -> list[Hypothesis]:
+                weight: float, good: bool = False) -> list[Hypothesis]:
         """``hypotheses`` to bad news (:meth:`bad_news`), each with ``weight`` times (1 for a reply
         that begins with sympathy (:func:`sympathises`), 0 else, less p(reply positive)) added to
-        its ``prior``: kindness is in tune with bad news, cheer is not. ``says(h)``: the reply's
-        text. The classifier's p(turn negative) is not weighed in: it reads "i lost my job today"
-        0.55 negative and "i'm so tired and sad" 0.83, and both are bad news."""
+        its ``prior``: kindness is in tune with bad news, cheer is not; to good news (``good``:
+        :meth:`good_news`), 1 for a reply that begins with congratulations (:func:`congratulates`)
+        less p(reply negative). ``says(h)``: the reply's text. The classifier's p(turn negative)
+        is not weighed in: it reads "i lost my job today" 0.55 negative and "i'm so tired and sad"
+        0.83, and both are bad news."""
         if weight <= 0 or not hypotheses:
             return hypotheses
         texts = [says(h) for h in hypotheses]
         rows = self.mood_judge().probabilities(texts)
-        return [replace(h, prior=h.prior + weight * (sympathises(text) - (row[2] if row else 0.0)))
+        in_tune, out_of_tune = (congratulates, 0) if good else (sympathises, 2)
+        return [replace(h, prior=h.prior + weight * (in_tune(text) - (row[out_of_tune] if row else 0.0)))
                 for h, text, row in zip(hypotheses, texts, rows)]
 
 
@@ -136,6 +152,38 @@ def what_happened(text: str) -> str:
     return said
 
 
+# Milestones people congratulate each other on, as the user tells them of themselves or their own
+# ("i got promoted", "my daughter was born this morning", "we adopted a kitten"). Not "i passed
+# out", "i passed the salt", "i finished dinner" or "my first car was a ford".
+_MILESTONE = re.compile("|".join((
+    r"\b(?:got|just|are|we're|i'm|is|was) (?:engaged|married)\b", r"\bgetting married\b", r"\bpromoted\b",
+    r"\bgot (?:a|the) promotion\b", r"\bgraduated\b",
+    r"\bpassed (?:my|the|his|her|our|all)(?: \w+)? (?:tests?|exams?|finals|course|class|interview|audition|bar"
+    r"|boards)\b",
+    r"\bwon (?:a|the|my|our|an)\b", r"\bgot into (?!(?:a|an|trouble|debt|bed|it)\b)", r"\bgot in\b(?!\s*\w)",
+    r"\bgot (?:accepted|hired|the job|a job|the part|the lead|the scholarship|a scholarship|a raise"
+    r"|my (?:license|licence|driver's license))\b",
+    r"\baccepted (?:into|to|at)\b", r"\bgot a job offer\b", r"\bpregnant\b", r"\bexpecting a baby\b",
+    r"\bgoing to be a (?:dad|mom|mum|father|mother|parent)\b",
+    r"\bhad (?:a|the|her|our|my) baby\b", r"\bhad twins\b", r"\b(?:was|were) born\b",
+    r"\bbought (?:a|my|our) (?:first |new )?(?:house|home|flat|apartment|car)\b",
+    r"\b(?:finished|completed|defended) (?:my|our|his|her) (?:thesis|degree|dissertation|exams|studies|phd|first)\b",
+    r"\b(?:ran|finished|completed) (?:a|my|our|his|her) (?:first )?(?:half )?(?:marathon|race)\b",
+    r"\bfirst (?:steps|words|gig)\b", r"\bgot (?:published|signed)\b",
+    r"\b(?:book|novel|paper) (?:got|was) (?:published|accepted)\b",
+    r"\bnew (?:job|puppy|kitten|baby)\b", r"\badopted (?:a|our|my)\b", r"\baced\b", r"\bquit smoking\b")))
+_JOINED = re.compile(r"\b(?:and|but|though|although)\b")
+
+
+def tells_milestone(text: str) -> bool:
+    """Whether ``text`` (read as what happened: :func:`what_happened`) tells a milestone
+    (:data:`_MILESTONE`) and nothing else: without a negation ("i didn't pass my exam") and in one
+    clause (not "i got engaged but my parents are angry", nor "our baby was born early and is in
+    intensive care")."""
+    said = what_happened(text)
+    return bool(_MILESTONE.search(said)) and not _NEGATION.search(said) and not _JOINED.search(said)
+
+
 def unnegated(text: str) -> str:
     """``text`` without its negations ("i can't decide" -> "i can decide", "no i don't" -> "i do")."""
     words = re.sub(r"[\w']+", lambda m: _NEGATED.get(m.group(0), m.group(0)), text.lower().replace("\u2019", "'"))
@@ -153,6 +201,11 @@ _FAREWELL = re.compile(r"\b(?:bye|goodbye|good night|have to go|got to go|gotta 
 def says_goodbye(text: str) -> bool:
     """Whether ``text`` takes leave ("I have to go now.", "It was nice talking to you!")."""
     return bool(_FAREWELL.search(text.lower()))
+
+
+def congratulates(text: str) -> bool:
+    """Whether ``text`` begins with congratulations ("Congratulations! That's awesome!")."""
+    return text.lower().lstrip().startswith(("congratulations", "congrats"))
 
 
 def sympathises(text: str) -> bool:

@@ -4,7 +4,8 @@ import torch
 
 from engine.decoding import Hypothesis
 from engine.shipped import DEFAULT_PATHS
-from engine.tasks.chat_mood import MoodReplies, own_news, says_goodbye, sympathises, unnegated, what_happened
+from engine.tasks.chat_mood import (MoodReplies, congratulates, own_news, says_goodbye, sympathises, tells_milestone,
+                                    unnegated, what_happened)
 
 
 def test_negations_are_taken_out_in_every_spelling():
@@ -22,6 +23,16 @@ def test_what_happened_is_read_without_whom_it_happened_to_and_a_death_is_said_p
     assert what_happened("i lost my wallet") == "i lost my wallet"  # news of the user's own, whole
     assert what_happened("our old dog passed away") == "died"
     assert what_happened("i'll pass on the cake") == "i'll pass on the cake"
+
+
+def test_a_milestone_is_read_from_what_happened_alone_and_not_where_it_is_denied_or_mixed():
+    for text in ("i just got engaged!", "i passed my driving test today", "my daughter was born this morning",
+                 "we adopted a kitten", "i got into medical school", "my son took his first steps"):
+        assert tells_milestone(text), text
+    for text in ("i passed out at the gym", "i passed the salt", "i finished dinner", "my first car was a ford",
+                 "i didn't pass my exam", "i got engaged but my parents are angry", "i got into a fight",
+                 "our baby was born early and is in intensive care", "i got in the car"):
+        assert not tells_milestone(text), text
 
 
 def test_own_news_is_short_begins_with_the_user_and_asks_nothing():
@@ -62,6 +73,24 @@ def test_bad_news_is_read_by_the_shipped_sentiment_model_and_not_from_a_negation
                  "my dog died yesterday?", "that's so sad, my dog died yesterday"):  # a question; not the user's news
         assert not judged.bad_news(text, 4.0), text
     assert not judged.bad_news("i lost my job today", 0.0)  # off
+
+
+def test_good_news_is_a_milestone_of_the_users_that_no_reader_finds_bad(judged):
+    assert judged.good_news("i just got engaged!", 4.0) and judged.good_news("my sister had twins", 4.0)
+    for text in ("i love pizza", "i got a new phone",  # an opinion; no milestone
+                 "did you get engaged?", "she got engaged",  # a question; not news of the user or theirs
+                 "i got promoted and then fired the same day"):  # mixed news
+        assert not judged.good_news(text, 4.0), text
+    assert not judged.good_news("i just got engaged!", 0.0)  # off
+
+
+def test_to_good_news_congratulations_gain_and_gloom_loses(judged):
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=0.0) for i in range(3)]
+    texts = ["Congratulations! That's awesome!", "I'm sorry to hear that.", "The dog is a cat."]
+    weighed = judged.in_tune(hypotheses, lambda h: texts[h.tokens[0]], 4.0, good=True)
+    congratulated, sorry, plain = (h.prior for h in weighed)
+    assert congratulated > 0 > sorry and congratulated > plain
+    assert congratulates("Congrats!") and not congratulates("I said congratulations")
 
 
 def test_to_bad_news_sympathy_gains_and_cheer_loses(judged):

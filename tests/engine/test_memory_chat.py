@@ -454,6 +454,32 @@ def test_to_the_users_bad_news_the_models_sympathetic_replies_are_weighed_and_ch
         assert predictor.reply(turn, None, kind).text == predictor.reply(turn, None, plain).text, turn
 
 
+class _AllGood:
+    """A sentiment judge that reads every text as cheerful."""
+
+    def probabilities(self, texts):
+        return [[0.05, 0.05, 0.9] for _ in texts]
+
+
+def test_to_the_users_good_news_the_models_congratulations_are_weighed_and_chosen(taught, monkeypatch):
+    # "i am" stands for the congratulations asked for, as above for sympathy; every turn is a milestone.
+    monkeypatch.setattr(chat_memory, "CONGRATULATIONS", "i am")
+    monkeypatch.setattr(chat_mood, "congratulates", lambda text: text.lower().startswith("i am"))
+    monkeypatch.setattr(chat_mood, "tells_milestone", lambda text: True)
+    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.0, 0.2, 0.8, 0.7] for _ in texts])
+    predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
+    predictor._mood = _AllGood()
+    glad = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4, mood_weight=10.0)
+    plain = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    news = "my is to meet"
+    assert not predictor.reply(news, None, plain).text.lower().startswith("i am")
+    assert predictor.reply(news, None, glad).text.lower().startswith("i am")
+    # no news of the user's, nor news the lexicon reads as negative
+    assert predictor.reply("how are you", None, glad).text == predictor.reply("how are you", None, plain).text
+    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.0, 0.2, 0.8, -0.1] for _ in texts])
+    assert predictor.reply(news, None, glad).text == predictor.reply(news, None, plain).text
+
+
 def test_to_bad_news_a_stored_answer_keeps_its_score_and_the_others_are_weighed(taught, monkeypatch):
     from engine.decoding import Hypothesis
 
@@ -495,11 +521,13 @@ def test_to_bad_news_only_a_stored_answer_that_answers_the_turn_keeps_its_score(
     from engine.knowledge_index import Hit
     from engine.knowledge_pairs import KnowledgePair
 
-    naps = Hit(0, KnowledgePair("So tired", "I've heard really good things about naps.", "shipped"), 5.0, 0.47, 0.93)
+    naps = Hit(0, KnowledgePair("So tired", "I've heard really good things about naps.", "shipped"), 5.0, 0.32, 0.66)
     friend = Hit(1, KnowledgePair("You are my best friend", "I'm your imaginary friend.", "shipped"), 4.0, 0.36, 0.72)
-    assert chat_memory._answering([naps, friend], [(1, 2), (3, 4)]) == {(1, 2)}  # "i'm so tired": naps
-    assert chat_memory._answering([friend._replace(relevance=0.6)], [(3, 4)]) == {(3, 4)}  # a good match
-    assert chat_memory._answering([naps], [()]) == set()  # an answer the model cannot say
+    # a pair about what happened ("tired") answers the news; one about whom it happened to does not
+    assert chat_memory._answering([naps, friend], [(1, 2), (3, 4)], "i'm so tired today") == {(1, 2)}
+    assert chat_memory._answering([naps, friend], [(1, 2), (3, 4)], "my best friend died") == set()
+    assert chat_memory._answering([friend._replace(relevance=0.6)], [(3, 4)], "my best friend died") == {(3, 4)}
+    assert chat_memory._answering([naps], [()], "i'm so tired") == set()  # an answer the model cannot say
 
 
 def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot():
