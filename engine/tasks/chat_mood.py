@@ -154,9 +154,11 @@ def what_happened(text: str) -> str:
 
 # Milestones people congratulate each other on, as the user tells them of themselves or their own
 # ("i got promoted", "my daughter was born this morning", "we adopted a kitten"). Not "i passed
-# out", "i passed the salt", "i finished dinner" or "my first car was a ford".
+# out", "i passed the salt", "i was born in Lagos", "i'm married", "i finished dinner" or "my first car
+# was a ford".
 _MILESTONE = re.compile("|".join((
-    r"\b(?:got|just|are|we're|i'm|is|was) (?:engaged|married)\b", r"\bgetting married\b", r"\bpromoted\b",
+    r"\b(?:got|just) (?:engaged|married)\b", r"\b(?:i'm|we're|is|are) (?:now )?engaged\b",
+    r"\bgetting married\b", r"\bpromoted\b",
     r"\bgot (?:a|the) promotion\b", r"\bgraduated\b",
     r"\bpassed (?:my|the|his|her|our|all)(?: \w+)? (?:tests?|exams?|finals|course|class|interview|audition|bar"
     r"|boards)\b",
@@ -165,7 +167,7 @@ _MILESTONE = re.compile("|".join((
     r"|my (?:license|licence|driver's license))\b",
     r"\baccepted (?:into|to|at)\b", r"\bgot a job offer\b", r"\bpregnant\b", r"\bexpecting a baby\b",
     r"\bgoing to be a (?:dad|mom|mum|father|mother|parent)\b",
-    r"\bhad (?:a|the|her|our|my) baby\b", r"\bhad twins\b", r"\b(?:was|were) born\b",
+    r"\bhad (?:a|the|her|our|my) baby\b", r"\bhad twins\b", r"(?<!\bi )(?<!\bwe )\b(?:was|were) born\b",
     r"\bbought (?:a|my|our) (?:first |new )?(?:house|home|flat|apartment|car)\b",
     r"\b(?:finished|completed|defended) (?:my|our|his|her) (?:thesis|degree|dissertation|exams|studies|phd|first)\b",
     r"\b(?:ran|finished|completed) (?:a|my|our|his|her) (?:first )?(?:half )?(?:marathon|race)\b",

@@ -31,7 +31,8 @@ def test_a_milestone_is_read_from_what_happened_alone_and_not_where_it_is_denied
         assert tells_milestone(text), text
     for text in ("i passed out at the gym", "i passed the salt", "i finished dinner", "my first car was a ford",
                  "i didn't pass my exam", "i got engaged but my parents are angry", "i got into a fight",
-                 "our baby was born early and is in intensive care", "i got in the car"):
+                 "our baby was born early and is in intensive care", "i got in the car", "i was born in Lagos",
+                 "i'm married with two kids"):
         assert not tells_milestone(text), text
 
 
