@@ -430,22 +430,37 @@ def test_a_reply_read_but_not_trained_on_is_remembered_and_carried_but_not_score
                                                                             scored.state.memory.values)
 
 
-class _AllBad:
-    """A sentiment judge that reads every text as bad news."""
+class _Judge:
+    """A sentiment judge that reads every text with the probabilities ``row`` (negative, neutral,
+    positive)."""
+
+    def __init__(self, row):
+        self.row = list(row)
 
     def probabilities(self, texts):
-        return [[0.9, 0.05, 0.05] for _ in texts]
+        return [self.row for _ in texts]
+
+
+BAD, GOOD = (0.9, 0.05, 0.05), (0.05, 0.05, 0.9)
+
+
+def _moody(taught, monkeypatch, start: str, reads: str, row, lexicon):
+    """A predictor of ``taught`` with the judge ``row`` and VADER's scores ``lexicon`` for every
+    text, whose words "i am" stand for the replies the mood asks for (``start``, the name of the
+    first words in chat_memory; ``reads``, the name of their reading in chat_mood): the tiny model
+    cannot say "i'm sorry" or "congratulations". Returns it, a config that weighs the mood and one
+    that does not."""
+    monkeypatch.setattr(chat_memory, start, "i am")
+    monkeypatch.setattr(chat_mood, reads, lambda text: text.lower().startswith("i am"))
+    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [list(lexicon) for _ in texts])
+    predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
+    predictor._mood = _Judge(row)
+    return (predictor, DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4, mood_weight=10.0),
+            DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4))
 
 
 def test_to_the_users_bad_news_the_models_sympathetic_replies_are_weighed_and_chosen(taught, monkeypatch):
-    # The tiny model cannot say "i'm sorry": its words "i am" stand for the sympathy asked for.
-    monkeypatch.setattr(chat_memory, "SYMPATHY", "i am")
-    monkeypatch.setattr(chat_mood, "sympathises", lambda text: text.lower().startswith("i am"))
-    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.8, 0.2, 0.0, -0.7] for _ in texts])
-    predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
-    predictor._mood = _AllBad()
-    kind = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4, mood_weight=10.0)
-    plain = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    predictor, kind, plain = _moody(taught, monkeypatch, "SYMPATHY", "sympathises", BAD, (0.8, 0.2, 0.0, -0.7))
     news = "my is to meet"  # a turn it was never taught a reply to: it is unsure what to say
     assert not predictor.reply(news, None, plain).text.lower().startswith("i am")
     assert predictor.reply(news, None, kind).text.lower().startswith("i am")
@@ -454,23 +469,10 @@ def test_to_the_users_bad_news_the_models_sympathetic_replies_are_weighed_and_ch
         assert predictor.reply(turn, None, kind).text == predictor.reply(turn, None, plain).text, turn
 
 
-class _AllGood:
-    """A sentiment judge that reads every text as cheerful."""
-
-    def probabilities(self, texts):
-        return [[0.05, 0.05, 0.9] for _ in texts]
-
-
 def test_to_the_users_good_news_the_models_congratulations_are_weighed_and_chosen(taught, monkeypatch):
-    # "i am" stands for the congratulations asked for, as above for sympathy; every turn is a milestone.
-    monkeypatch.setattr(chat_memory, "CONGRATULATIONS", "i am")
-    monkeypatch.setattr(chat_mood, "congratulates", lambda text: text.lower().startswith("i am"))
-    monkeypatch.setattr(chat_mood, "tells_milestone", lambda text: True)
-    monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.0, 0.2, 0.8, 0.7] for _ in texts])
-    predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
-    predictor._mood = _AllGood()
-    glad = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4, mood_weight=10.0)
-    plain = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    monkeypatch.setattr(chat_mood, "tells_milestone", lambda text: True)  # every turn a milestone
+    predictor, glad, plain = _moody(taught, monkeypatch, "CONGRATULATIONS", "congratulates", GOOD,
+                                    (0.0, 0.2, 0.8, 0.7))
     news = "my is to meet"
     assert not predictor.reply(news, None, plain).text.lower().startswith("i am")
     assert predictor.reply(news, None, glad).text.lower().startswith("i am")
@@ -485,7 +487,7 @@ def test_to_bad_news_a_stored_answer_keeps_its_score_and_the_others_are_weighed(
 
     monkeypatch.setattr(chat_mood, "lexicon_scores", lambda texts: [[0.8, 0.2, 0.0, -0.7] for _ in texts])
     predictor = ChatPredictor(taught.model, taught.vocab, torch.device("cpu"), "mood")
-    predictor._mood = _AllBad()  # every text negative, p(positive) 0.05
+    predictor._mood = _Judge(BAD)  # every text negative, p(positive) 0.05
     monkeypatch.setattr(predictor, "_forced", lambda *args, **kwargs: [])
     stoi = taught.vocab.stoi
     stored, other = ([stoi[word] for word in text.split()] for text in ("nice to meet you", "i am fine"))
