@@ -32,7 +32,7 @@ from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, says_goodbye, what_happened
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred,
+from engine.tasks.told import (DECLINE, FIRST_PERSON, FIRST_PLURAL, SECOND_PERSON, asks_of_user, barred,
                                content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
                                stated_value, states_told, states_untold, tellings, told_as_topic, told_back,
                                told_values, told_words, topic_of, unheard_kind, unheard_name, within)
@@ -199,7 +199,8 @@ class MemoryReplies:
         for a question about someone the user named ("who is starting school?"), where a sentence
         of theirs about them speaks of it."""
         person, names = _person(text), unknown.name_words()
-        if 1 not in person and (person or not names):  # a turn about the bot asks no fact of the user's
+        ours = bool(set(tokenize(text)) & FIRST_PLURAL)  # "what did we adopt?"
+        if 1 not in person and (person or not names and not ours):  # a turn about the bot asks no fact of the user's
             return hypotheses
         words = self.memory_words(ids, unknown)
         by_turn: dict[int, list[str]] = {}
@@ -210,7 +211,7 @@ class MemoryReplies:
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
-        if 1 not in person:  # about someone the user named: what they said of them, if it answers it
+        if 1 not in person:  # about "we", or someone the user named: what they said of it, if it answers it
             back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
             return back + [h for h in hypotheses if tuple(h.tokens) in answers] if back else hypotheses
         texts = [self._says(h, unknown) for h in hypotheses]

@@ -519,7 +519,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
-    test". A question about no one of the conversation (no "i", no "you") asks back what was said
+    test"; "we" is the user with others ("what did we adopt?" after "we adopted a kitten" -> "you
+    said you adopted a kitten"). A question about no one of the conversation (no "i", no "you")
+    asks back what was said
     of someone the user named: of the sentences that begin with one of ``names`` (names the user
     wrote capitalised, in lower-case words) or "my" and someone of theirs: "who is starting
     school?" after "i have two kids, Mia and Leo. Mia is starting school tomorrow" -> "you said mia
@@ -531,9 +533,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
     said = set(last)
-    of_others = not said & (FIRST_PERSON | SECOND_PERSON)  # "who is starting school?"
-    if (not said & FIRST_PERSON and not of_others or said & SECOND_PERSON and not said & _RECALLING
-            or said & _ADVICE or tuple(last[:2]) in _ASKING_HOW):
+    of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON)  # "who is starting school?"
+    if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others
+            or said & SECOND_PERSON and not said & _RECALLING or said & _ADVICE or tuple(last[:2]) in _ASKING_HOW):
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
@@ -751,6 +753,8 @@ def spellings(text: str) -> list[str]:
 
 # Words by which a message speaks of its writer ("what's my name?").
 FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im"))
+# The user with others ("what did we adopt?"): asked back as the user is, said back as "you".
+FIRST_PLURAL = frozenset(("we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll"))
 SECOND_PERSON = frozenset(("you", "your", "yours", "yourself", "you're", "youre", "you've", "you'd", "you'll", "u",
                            "ur"))
 _REQUESTS = frozenset("name tell remind say guess recall".split())

@@ -518,6 +518,13 @@ def test_a_question_about_someone_the_user_named_hears_back_what_they_said_of_th
     assert told_back(told_in, "Mia is starting school tomorrow", names=names) == []  # no question
 
 
+def test_we_is_the_user_with_others_asked_back_and_said_back_as_you():
+    told_in = _told("we adopted a kitten called Pepper", "how is the weather today?")[1]
+    assert told_back(told_in, "what did we adopt?") == [
+        ("you", "said", "you", "adopted", "a", "kitten", "called", "pepper")]
+    assert told_back(told_in, "what should we adopt?") == []  # advice
+
+
 def test_a_value_answers_only_as_told_whole_and_of_what_was_asked():
     told, told_in = _told("my dog is called Rex")
     assert states_told("Your dog is called Rex.", told_in, "what's my dog called?", told)
