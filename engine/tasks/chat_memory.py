@@ -196,8 +196,8 @@ class MemoryReplies:
         Where none states a value told about what ``text`` asks and a sentence of the user's speaks of
         it (:func:`engine.tasks.told.told_back`), those sentences said back, scored by the model,
         are the replies, beside any stored answer among them (``answers``, token tuples); so too
-        for a question about someone the user named ("who is starting school?"), where a sentence
-        of theirs about them speaks of it."""
+        for a question about "we" ("what did we adopt?") or about someone the user named ("who is
+        starting school?"), where a sentence of theirs about it speaks of it."""
         person, names = _person(text), unknown.name_words()
         ours = bool(set(tokenize(text)) & FIRST_PLURAL)  # "what did we adopt?"
         if 1 not in person and (person or not names and not ours):  # a turn about the bot asks no fact of the user's
@@ -293,9 +293,9 @@ class MemoryReplies:
             return hypotheses
         seen = {tuple(h.tokens) for h in hypotheses}
         says = lambda h: self._says(h, unknown)  # noqa: E731
-        kind = [h for h in self._forced(step, decoder, config, CONGRATULATIONS if good else SYMPATHY, FORCED_BEAMS)
-                if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
-        candidates = hypotheses + kind
+        tuned = [h for h in self._forced(step, decoder, config, CONGRATULATIONS if good else SYMPATHY, FORCED_BEAMS)
+                 if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
+        candidates = hypotheses + tuned
         weighed = self.in_tune(candidates, says, weight, good)
         return [h if tuple(h.tokens) in answers else w for h, w in zip(candidates, weighed)]
 

@@ -521,12 +521,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
     test"; "we" is the user with others ("what did we adopt?" after "we adopted a kitten" -> "you
     said you adopted a kitten"). A question about no one of the conversation (no "i", no "you")
-    asks back what was said
-    of someone the user named: of the sentences that begin with one of ``names`` (names the user
-    wrote capitalised, in lower-case words) or "my" and someone of theirs: "who is starting
-    school?" after "i have two kids, Mia and Leo. Mia is starting school tomorrow" -> "you said mia
-    is starting school tomorrow". Not a sentence that asks
-    something, speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
+    asks back what was said of someone the user named: of the sentences that begin with one of
+    ``names`` (names the user wrote capitalised, in lower-case words) or "my" and someone of
+    theirs: "who is starting school?" after "i have two kids, Mia and Leo. Mia is starting school
+    tomorrow" -> "you said mia is starting school tomorrow". Not a sentence that asks something,
+    speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = tokenize((_SENTENCES.findall(text) or [""])[-1])
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
