@@ -29,6 +29,8 @@ BAD_NEWS = 0.5
 LEXICON_BAD = -0.25
 # or where VADER's compound score is at most this.
 LEXICON_SURE = -0.4
+# A misfortune (tells_misfortune) is bad news unless VADER's compound score of it is at least this.
+LEXICON_CHEER = 0.5
 # News of the user's own is a short turn (at most this many tokens) that begins with them.
 NEWS_TOKENS = 12
 _OWN = frozenset(("i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "we're", "we've", "our"))
@@ -75,11 +77,17 @@ class MoodReplies:
         conversation most negative turns are opinions ("i think that it is not coincidence"),
         where sympathy is beside the point: the readers must agree. Both read what happened
         (:func:`what_happened`), not to whom: "my best friend died" is no kinder for "best friend".
-        False also where ``weight`` is 0 or there is no classifier."""
+        A misfortune the readers do not know (:func:`tells_misfortune`, in what happened or in
+        the whole turn: "my grandma is in the hospital", "i got laid off", "my grandmother's
+        funeral is tomorrow") is bad news where VADER does not read it as cheerful (under
+        :data:`LEXICON_CHEER`: it reads "intensive care" +0.49 for "care"). False also where
+        ``weight`` is 0 or there is no classifier."""
         judge = self.mood_judge() if weight > 0 and own_news(text) else None
         if judge is None:
             return False
-        text = what_happened(text)
+        whole, text = text.lower(), what_happened(text)
+        if (tells_misfortune(text) or tells_misfortune(whole)) and lexicon_scores([text])[0][3] < LEXICON_CHEER:
+            return True
         rows = judge.probabilities([text, unnegated(text)])
         if any(row is None or row[0] <= row[2] for row in rows):
             return False
@@ -174,6 +182,32 @@ _MILESTONE = re.compile("|".join((
     r"\bfirst (?:steps|words|gig)\b", r"\bgot (?:published|signed)\b",
     r"\b(?:book|novel|paper) (?:got|was) (?:published|accepted)\b",
     r"\bnew (?:job|puppy|kitten|baby)\b", r"\badopted (?:a|our|my)\b", r"\baced\b", r"\bquit smoking\b")))
+# Misfortunes that neither reader knows as such (VADER has no "hospital", "surgery", "laid off",
+# "divorce", "flooded"; the classifier reads "my mom is in hospital" 0.32 negative), as the user
+# tells them of themselves or their own. Not "i crashed on the couch", "on accident", "my sister is a
+# nurse at the hospital" or "a movie about a divorce".
+_MISFORTUNE = re.compile("|".join((
+    r"\b(?:is|am|i'm|im|was|been|are|were|we're|she's|he's|still|now|back) (?:still |now |back )?in (?:the )?"
+    r"(?:hospital|icu|intensive care|er)\b", r"\bin intensive care\b",
+    r"\b(?:needs?|having|had|has|got|getting|undergoing) (?:an? )?(?:emergency )?(?:surgery|operation)\b",
+    r"\b(?:has|have|had|got|caught|diagnosed with) (?:the )?(?:cancer|covid|flu|pneumonia|a stroke"
+    r"|a heart attack|dementia)\b", r"\bdiagnosed with\b", r"\bmiscarriage\b",
+    r"\bbroke (?:his|her|my|their|our) (?:leg|arm|wrist|ankle|hip|nose|back|foot|hand)\b",
+    r"\bbroke up with\b", r"\b(?:we|they) broke up\b", r"\bleft me\b", r"\bcheated on\b",
+    r"\b(?:getting|got) (?:a )?divorced?\b", r"\bdivorcing\b", r"\bstopped (?:talking|speaking) to me\b",
+    r"\blaid off\b", r"\bgot (?:fired|sacked|evicted|mugged|robbed)\b", r"\bevicted\b",
+    r"\blost (?:my|his|her|our|their) (?:job|house|home|wallet|phone|keys|dog|cat|mom|dad|mother|father)\b",
+    r"\b(?:an?|the|car|bike|bus|train) (?:crash|accident)\b", r"\bcrashed (?:my|his|her|our|the) car\b",
+    r"\b(?:flooded|burned down|burnt down|broken into|robbed|stolen)\b", r"\bran away\b",
+    r"\bfailed (?:my|the|his|her|our)\b", r"\bfuneral\b")))
+
+
+def tells_misfortune(text: str) -> bool:
+    """Whether ``text`` (lower case, as :func:`what_happened` reads it) tells a misfortune
+    (:data:`_MISFORTUNE`)."""
+    return bool(_MISFORTUNE.search(text))
+
+
 _JOINED = re.compile(r"\b(?:and|but|though|although)\b")
 
 

@@ -5,7 +5,7 @@ import torch
 from engine.decoding import Hypothesis
 from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_mood import (MoodReplies, congratulates, own_news, says_goodbye, sympathises, tells_milestone,
-                                    unnegated, what_happened)
+                                    tells_misfortune, unnegated, what_happened)
 
 
 def test_negations_are_taken_out_in_every_spelling():
@@ -34,6 +34,15 @@ def test_a_milestone_is_read_from_what_happened_alone_and_not_where_it_is_denied
                  "our baby was born early and is in intensive care", "i got in the car", "i was born in Lagos",
                  "i'm married with two kids"):
         assert not tells_milestone(text), text
+
+
+def test_a_misfortune_the_readers_do_not_know_is_read_from_its_words():
+    for text in ("is in the hospital again", "i got laid off", "are getting a divorce", "needs surgery",
+                 "i was in a car crash", "has covid", "broke his leg"):
+        assert tells_misfortune(text), text
+    for text in ("i crashed on the couch", "i do that on accident", "is a nurse at the hospital",
+                 "i watched a movie about a divorce", "i broke my personal record"):
+        assert not tells_misfortune(text), text
 
 
 def test_own_news_is_short_begins_with_the_user_and_asks_nothing():
@@ -67,6 +76,10 @@ def test_bad_news_is_read_by_the_shipped_sentiment_model_and_not_from_a_negation
     assert judged.bad_news("i lost my job today", 4.0)
     assert judged.bad_news("i feel really lonely", 4.0)
     assert judged.bad_news("my mom is sick", 4.0)  # the classifier is unsure (0.47); VADER is not (-0.51)
+    # misfortunes neither reader knows, also where the subject tells it; not where VADER reads cheer
+    assert judged.bad_news("my grandma is in the hospital", 4.0) and judged.bad_news("i got laid off", 4.0)
+    assert judged.bad_news("my grandmother's funeral is tomorrow", 4.0)
+    assert not judged.bad_news("i got laid off and i'm so happy", 4.0)  # VADER +0.69
     # read whole, "best friend" is cheerful to both readers, and neither knows "passed away"
     assert judged.bad_news("my best friend died", 4.0) and judged.bad_news("my grandpa passed away last night", 4.0)
     for text in ("no i don't", "i can't decide what to eat", "i got a new job!", "what is your name?",
