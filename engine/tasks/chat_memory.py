@@ -279,7 +279,8 @@ class MemoryReplies:
                      config: DecodeConfig, answers: Sequence[tuple]) -> list[Hypothesis]:
         """``hypotheses`` in tune with ``text``'s mood (:mod:`engine.tasks.chat_mood`): to bad news
         of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
-        those that also take leave) join them, and each one's kindness and cheer count in the
+        those that also take leave, or say the user never told it something: "I'm sorry, I don't
+        know your name, you never said.") join them, and each one's kindness and cheer count in the
         reranking; to good news (a milestone: "i just got engaged!"), those that begin with
         :data:`CONGRATULATIONS`, and each one's congratulations and gloom count. Not for the stored
         answers among them that answer the turn (``answers``, token tuples: :func:`_answering`):
@@ -294,7 +295,7 @@ class MemoryReplies:
         seen = {tuple(h.tokens) for h in hypotheses}
         says = lambda h: self._says(h, unknown)  # noqa: E731
         tuned = [h for h in self._forced(step, decoder, config, CONGRATULATIONS if good else SYMPATHY, FORCED_BEAMS)
-                 if tuple(h.tokens) not in seen and not says_goodbye(says(h))]  # sorry, and leaving: no
+                 if tuple(h.tokens) not in seen and not says_goodbye(says(h)) and not declines(says(h))]
         candidates = hypotheses + tuned
         weighed = self.in_tune(candidates, says, weight, good)
         return [h if tuple(h.tokens) in answers else w for h, w in zip(candidates, weighed)]

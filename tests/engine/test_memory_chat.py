@@ -467,6 +467,9 @@ def test_to_the_users_bad_news_the_models_sympathetic_replies_are_weighed_and_ch
     # A question, or a turn that is no news of the user's, asks for no sympathy.
     for turn in ("my is to meet ?", "what is my name ?", "how are you"):
         assert predictor.reply(turn, None, kind).text == predictor.reply(turn, None, plain).text, turn
+    # Sympathy that says the user never told it something is none ("I'm sorry, I don't know your name").
+    monkeypatch.setattr(chat_memory, "declines", lambda reply: reply.lower().startswith("i am"))
+    assert not predictor.reply(news, None, kind).text.lower().startswith("i am")
 
 
 def test_to_the_users_good_news_the_models_congratulations_are_weighed_and_chosen(taught, monkeypatch):
