@@ -207,13 +207,12 @@ class MemoryReplies:
         for word, turn in zip(words, ago):
             by_turn.setdefault(turn, []).append(word)
         users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
+        told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
+        if 1 not in person:  # about "we", or someone the user named: what they said of it, if it answers it
+            return self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory) or hypotheses
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
-        told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
-        if 1 not in person:  # about "we", or someone the user named: what they said of it, if it answers it
-            back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
-            return back + [h for h in hypotheses if tuple(h.tokens) in answers] if back else hypotheses
         texts = [self._says(h, unknown) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
@@ -234,11 +233,19 @@ class MemoryReplies:
             hypotheses, texts = hypotheses + found, texts + said
         if asking and not any(states_told(reply, told_in, text, told, names, self._common_words, known)
                               for reply in texts):
-            back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
+            back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
-                return back + [h for h in hypotheses if tuple(h.tokens) in answers]  # or what they taught
+                return back
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
                       self._common_words, known)
+
+    def _said_back(self, told_in: list, text: str, names: frozenset, hypotheses: list[Hypothesis],
+                   answers: Sequence[tuple], unknown: list[str], decoder, memory) -> list[Hypothesis]:
+        """The user's sentences that speak of what ``text`` asks, said back
+        (:func:`engine.tasks.told.told_back`) and scored by the model, with the stored answers
+        among ``hypotheses`` (``answers``, token tuples: what they taught); [] where none is."""
+        back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
+        return back + [h for h in hypotheses if tuple(h.tokens) in answers] if back else []
 
     def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, memory,
                     config: DecodeConfig, topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:

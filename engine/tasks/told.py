@@ -430,8 +430,7 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book about Rome", "i
     drive a red Toyota"; not "i'm a nurse" or "i'm 34" (an age named by the way, "i drive an old
     van", is no topic: :func:`_sure_topics`). A plan ("you're going to ...") is no such statement."""
-    asked_words = _asked_words(asked)
-    if not telling_it or topics(asked_words) or kinds(asked_words) or not any(
+    if not telling_it or _of_a_frame(_asked_words(asked)) or not any(
             _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
         return False
     value_words = tuple(tokenize(value))
@@ -440,13 +439,18 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
                for telling in telling_it)
 
 
+def _of_a_frame(asked_words: set[str]) -> bool:
+    """Whether a question's words (:func:`_asked_words`) ask of a topic or a kind of thing
+    (:func:`topics`, :func:`kinds`), which the frames the model was trained on state."""
+    return bool(topics(asked_words) or kinds(asked_words))
+
+
 def _topic_of_neither(reply: str, asked: str, telling_it: list[Telling]) -> bool:
     """A value stated as a topic (:func:`topics`: "You said you live in Norway.") to a question of
     no topic and no kind ("where am i going?") where no sentence telling it spoke of a topic
     either ("i'm going to Norway next month"): the reply makes up what the value is."""
-    asked_words = _asked_words(asked)
-    return (bool(topics(content_words(reply))) and bool(telling_it) and not topics(asked_words)
-            and not kinds(asked_words) and not any(telling.topics for telling in telling_it))
+    return (bool(topics(content_words(reply))) and bool(telling_it) and not _of_a_frame(_asked_words(asked))
+            and not any(telling.topics for telling in telling_it))
 
 
 def _someone_elses(reply: str, asked: str) -> bool:
@@ -480,7 +484,7 @@ def _asked_of_another(asked: str, telling_it: list[Telling], told: list[Telling]
     to a question of no topic and no kind ("what do i study?") that another sentence of the user's
     tells a value of ("i study biology")."""
     asked_words = _asked_words(asked)
-    if not telling_it or topics(asked_words) or kinds(asked_words) or not all(t.topics for t in telling_it):
+    if not telling_it or _of_a_frame(asked_words) or not all(t.topics for t in telling_it):
         return False
     question = asked_words - FRAME_WORDS - ASKING_WORDS
     return any(t.valued and t not in telling_it and t.said & question for t in told)
