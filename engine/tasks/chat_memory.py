@@ -32,7 +32,7 @@ from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, says_goodbye, what_happened
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, FIRST_PLURAL, SECOND_PERSON, asks_of_user, barred,
+from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, resolved,
                                content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
                                stated_value, states_told, states_untold, tellings, told_as_topic, told_back,
                                told_values, told_words, topic_of, unheard_kind, unheard_name, within)
@@ -196,11 +196,14 @@ class MemoryReplies:
         Where none states a value told about what ``text`` asks and a sentence of the user's speaks of
         it (:func:`engine.tasks.told.told_back`), those sentences said back, scored by the model,
         are the replies, beside any stored answer among them (``answers``, token tuples); so too
-        for a question about "we" ("what did we adopt?") or about someone the user named ("who is
-        starting school?"), where a sentence of theirs about it speaks of it."""
+        for a question about "we" ("what did we adopt?") or about someone the user named or spoke of
+        ("who is starting school?", "who is in the hospital?" after "my dad is in the hospital"),
+        where a sentence of theirs about it speaks of it. A question about "him" or "her" is asked
+        as one about the someone of the user's spoken of last (:func:`engine.tasks.told.resolved`:
+        "what's his name?" after "my best friend is called Tomasz" -> "what's my best friend's
+        name?")."""
         person, names = _person(text), unknown.name_words()
-        ours = bool(set(tokenize(text)) & FIRST_PLURAL)  # "what did we adopt?"
-        if 1 not in person and (person or not names and not ours):  # a turn about the bot asks no fact of the user's
+        if 1 not in person and person:  # a turn about the bot asks no fact of the user's
             return hypotheses
         words = self.memory_words(ids, unknown)
         by_turn: dict[int, list[str]] = {}
@@ -208,7 +211,12 @@ class MemoryReplies:
             by_turn.setdefault(turn, []).append(word)
         users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
-        if 1 not in person:  # about "we", or someone the user named: what they said of it, if it answers it
+        if not person and resolved(text, told_in, names) != text:  # "what's his name?": of the user's friend
+            text = resolved(text, told_in, names)
+            person, asking = _person(text), asks_of_user(text)
+        if 1 not in person and not told_in:
+            return hypotheses
+        if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
             return self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory) or hypotheses
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731

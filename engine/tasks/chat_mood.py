@@ -34,6 +34,8 @@ LEXICON_CHEER = 0.5
 # News of the user's own is a short turn (at most this many tokens) that begins with them.
 NEWS_TOKENS = 12
 _OWN = frozenset(("i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "we're", "we've", "our"))
+# Cries and fillers before the news ("ugh, i failed my exam", "omg we won!"): the news is the user's still.
+_CRIES = frozenset("ugh argh oh ohh omg wow yay hooray woohoo well so man guys welp sigh hey ! ,".split())
 # The first words of the sympathetic replies the model is asked for to bad news,
 SYMPATHY = "i'm sorry"
 # and of those to good news.
@@ -130,10 +132,12 @@ _NEGATION = re.compile(r"\b(?:no|not|never|nothing|nobody|none|nor|neither)\b|n'
 
 def own_news(text: str) -> bool:
     """Whether ``text`` reads as news of the user's own: at most :data:`NEWS_TOKENS` tokens, the
-    first "i", "my", "we" or "our" ("my dog died yesterday", "i'm so stressed about work"), and no
+    first "i", "my", "we" or "our" after any cries (:data:`_CRIES`: "my dog died yesterday", "ugh,
+    i'm so stressed about work"), and no
     question ("my name?", "i wonder, do you like horror movies?" ask something)."""
     words = tokenize(text)
-    return 0 < len(words) <= NEWS_TOKENS and words[0] in _OWN and "?" not in words
+    first = next((word for word in words if word not in _CRIES), "")
+    return 0 < len(words) <= NEWS_TOKENS and first in _OWN and "?" not in words
 
 
 # The words that end the subject of news about someone of the user's ("my best friend | died",
@@ -199,7 +203,8 @@ _MISFORTUNE = re.compile("|".join((
     r"\blost (?:my|his|her|our|their) (?:job|house|home|wallet|phone|keys|dog|cat|mom|dad|mother|father)\b",
     r"\b(?:an?|the|car|bike|bus|train) (?:crash|accident)\b", r"\bcrashed (?:my|his|her|our|the) car\b",
     r"\b(?:flooded|burned down|burnt down|broken into|robbed|stolen)\b", r"\bran away\b",
-    r"\bfailed (?:my|the|his|her|our)\b", r"\bfuneral\b")))
+    r"\bfailed (?:my|the|his|her|our)\b", r"\bfuneral\b", r"\bbroke down\b",
+    r"\b(?:got|was|were|been|get|gets|getting) (?:hit|run over) by\b")))
 
 
 def tells_misfortune(text: str) -> bool:

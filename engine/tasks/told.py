@@ -507,6 +507,9 @@ _VAGUE = frozenset("other others another thing things stuff".split())
 _ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?"
 # Words by which a question to the bot asks it to recall ("do you remember what i study?").
 _RECALLING = frozenset("remember recall remind know knew forgot forget tell told say said mention mentioned".split())
+# Words of a question that asks what happened to something, not what it is ("what happened to my
+# car?" after "my car broke down": no favourite car is asked).
+_EVENTS = frozenset("happen happened happens happening wrong".split())
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 12
 
@@ -514,12 +517,16 @@ TOLD_BACK_WORDS = 12
 def told_back(told: list[Telling], asked: str, most: int = 2,
               names: set[tuple[str, ...]] = frozenset()) -> list[tuple[str, ...]]:
     """For a turn ``asked`` that ends in a question of the user's (or a request: "remind me ...")
-    of no topic (:func:`topics`) and of no kind the user told a value of (:func:`kinds`,
-    :func:`told_kinds`: "what game do i play?" where no favourite game was told), or about someone
-    of theirs (:data:`KIN`: "where does my brother live?"), that asks no advice, the sentences of
-    ``told`` that speak of it (share a word with it, or a word's stem, other than
-    :data:`FRAME_WORDS`, :data:`ASKING_WORDS`, talk such as "yeah" and vague words such as
-    "others"), said back to the user, newest first, ``most`` of them: "what do i study?" after
+    that asks no advice, the sentences of ``told`` that speak of it (share a word with it, or a
+    word's stem, :func:`_stem`, other than :data:`FRAME_WORDS`, :data:`ASKING_WORDS`, talk such as
+    "yeah" and vague words such as "others"), said back to the user, newest first, ``most`` of
+    them. A question of a topic (:func:`topics`) or of a kind the user told a value of
+    (:func:`kinds`, :func:`told_kinds`), which the frames answer, hears back only a sentence that
+    shares two such words with it ("what day do i work from home?" after "i work from home on
+    fridays"), unless it is about someone of theirs (:data:`KIN`: "where does my brother live?") or
+    asks what happened (:data:`_EVENTS`: "what happened to my car?"); "what game do i play?",
+    where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
+    the someone of the user's the sentence before began with (:func:`_with_subjects`). "what do i study?" after
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
@@ -542,15 +549,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
-    if not stems or not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told)
-                                       ) and not asked_words & KIN:
-        return []  # the frames answer a topic, or a kind the user told a value of, not of their brother's
+    framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
+              and not asked_words & (KIN | _EVENTS))
+    if not stems:
+        return []
     out: list[tuple[str, ...]] = []
-    for telling in reversed(told):
-        words = list(telling.words)
-        while words and words[0] in _FILLERS | {","}:  # "yeah i study biology": "you study biology"
-            words.pop(0)
-        if (not words or not telling.valued or telling.denied or not {_stem(word) for word in telling.said} & stems
+    for telling, words, subject in reversed(_with_subjects(told, names)):
+        shared = {_stem(word) for word in telling.said | set(subject)} & stems
+        if (not words or not telling.valued or telling.denied or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
                 or of_others and not _of_someone_named(words, names)):
             continue
@@ -563,6 +569,63 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     return out
 
 
+def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
+                   ) -> list[tuple[Telling, list[str], list[str]]]:
+    """Each sentence of ``told`` with its words less talk before them ("yeah i study biology": "i
+    study biology"), and a "he" or "she" that begins it as the someone of the user's that began the
+    sentence before (:func:`_subject`): "my best friend is called Tomasz. he lives in Krakow" ->
+    "my best friend lives in krakow"; and the words put in for the pronoun ([] where none were)."""
+    out, subject = [], None
+    for telling in told:
+        words, put = list(telling.words), []
+        while words and words[0] in _FILLERS | {","}:
+            words.pop(0)
+        pronoun = _PRONOUNS.get(words[0]) if words else None
+        if pronoun is not None and subject:
+            words, put = subject + pronoun + words[1:], subject
+        subject = _subject(words, names)
+        out.append((telling, words, put))
+    return out
+
+
+_PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
+_OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers": "'s"}
+
+
+def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> str:
+    """A question about no one of the conversation that speaks of "he", "she", "his" or "her"
+    (:data:`_OF_SOMEONE`), asked as one about the someone of the user's the newest sentence of
+    ``told`` that begins with one of them began with (:func:`_subject`): "what's his name?" after
+    "my best friend is called Tomasz" -> "what's my best friend's name?"; ``asked`` itself where
+    it speaks of someone of the conversation or of no one, or no sentence begins with someone."""
+    words = tokenize(asked)
+    if set(words) & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) or not set(words) & set(_OF_SOMEONE):
+        return asked
+    subject = next((found for _, said, _ in reversed(_with_subjects(told, names))
+                    for found in [_subject(said, names)] if found), None)
+    if subject is None:
+        return asked
+    out = []
+    for word in words:
+        ending = _OF_SOMEONE.get(word)
+        out.extend(subject[:-1] + [subject[-1] + ending] if ending is not None else [word])
+    return " ".join(out)
+
+
+def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list[str]]:
+    """The someone of the user's a sentence (lower-case ``words``) begins with: "my" and one of
+    :data:`KIN` or a friend, with any words between and a name of ``names`` after ("my sister
+    hannah is ..." -> "my sister hannah"), or one of ``names``; None where it begins otherwise."""
+    name = next((list(name) for name in names if tuple(words[:len(name)]) == name), None)
+    if name:
+        return name
+    end = next((i for i in range(1, min(4, len(words))) if words[i] in KIN or words[i] in TOPICS["friend"][1]), 0)
+    if words[:1] != ["my"] or not end:
+        return None
+    after = next((list(name) for name in names if tuple(words[end + 1:end + 1 + len(name)]) == name), [])
+    return list(words[:end + 1]) + after
+
+
 def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether a sentence (lower-case ``words``) begins with one of ``names`` or with "my" and
     someone of the user's (:data:`KIN`, a friend; "my best friend"): it speaks of them."""
@@ -572,11 +635,29 @@ def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool
 
 def _stem(word: str) -> str:
     """``word`` without an ending of "-ing", "-ed" or "-s" where a stem of three letters or more is
-    left: "reading" and "read" speak of one thing."""
+    left, without a silent "e" or a doubled last consonant, "-ied" and "-ies" as "-y", and a common
+    irregular past as its present (:data:`_PAST`): "reading" and "read", "moved" and "move",
+    "shopping" and "shop", "married" and "marry", "bought" and "buy" speak of one thing."""
+    word = _PAST.get(word, word)
+    if word.endswith(("ied", "ies")) and len(word) > 4:
+        return word[:-3] + "y"
     for ending in ("ing", "ed", "s"):
         if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
-            return word[:-len(ending)]
-    return word
+            word = word[:-len(ending)] + ("e" if word.endswith("eed") else "")
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] in _DOUBLED:
+                word = word[:-1]  # "shopp" -> "shop", "planned" -> "plan"
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 and not word.endswith("ee") else word
+
+
+_DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" ("ll" and "ss" are kept)
+_PAST = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make taught:teach
+    met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
+    given:give sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
+    wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
+    kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
+    wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing wedding:marry
+    marriage:marry""".split())
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -768,8 +849,13 @@ def asks_of_user(text: str) -> bool:
     a question or a request ("which fruit tops my list?", "name the colour i like best")."""
     words = tokenize(text)
     last = _SENTENCES.findall(text.lower())[-1:] or [""]
-    lead = tokenize(last[0])[:1]
-    return bool(set(words) & FIRST_PERSON) and ("?" in text or bool(set(lead) & _REQUESTS))
+    asked = tokenize(last[0])
+    if set(asked) & _SEEKING_ADVICE and not set(asked) & _RECALLING:
+        return False  # "what should i do?" asks what the bot thinks, not what the user told
+    return bool(set(words) & FIRST_PERSON) and ("?" in text or bool(set(asked[:1]) & _REQUESTS))
+
+
+_SEEKING_ADVICE = frozenset(("should", "shall", "shouldn't"))
 
 
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
@@ -867,8 +953,17 @@ def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
         return False
     telling_it = [telling for telling in told_in if content_words(value) & telling.said]
     return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
-            and not _topic_of_neither(reply, asked, telling_it)
+            and not _topic_of_neither(reply, asked, telling_it) and not _whose_for_what(reply, asked)
             and any(within(tuple(tokenize(value)), telling.words) for telling in told_in))
+
+
+def _whose_for_what(reply: str, asked: str) -> bool:
+    """Whether ``reply`` states whose a fact is (a friend's name: "Your friend is called Tomasz.")
+    where the question ``asked`` asks what a fact of theirs is (a topic besides a name and a friend:
+    "where does my friend live?")."""
+    wanted = topics(_asked_words(asked)) - _WHOSE
+    said_as = topics(content_words(reply))
+    return bool(wanted) and bool(said_as) and not said_as - _WHOSE
 
 
 def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str],

@@ -587,10 +587,20 @@ def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where
     named = taught.reply("my friend is Trovelina", None, config)
     reply = taught.reply("who is Trovelina ?", named.state, config)
     assert asked[-1] == {("trovelina",)} and reply.text == "You are Trovelina"
-    # and no question about the bot, nor one where the user named no one
+    # and no question about the bot, nor one with nothing told before it
     taught.reply("who are you ?", named.state, config)
     taught.reply("who is he ?", None, config)
     assert len(asked) == 2
+    # someone of the user's they did not name ("my dad") is asked back too
+    told = taught.reply("my dad is in the hospital", None, config)
+    taught.reply("who is in the hospital ?", told.state, config)
+    assert len(asked) == 3 and asked[-1] == set()
+    # "his" is the someone of the user's spoken of last: the question is asked as one of the user's
+    questions = []
+    monkeypatch.setattr(chat_memory, "told_back", lambda told, question, names: questions.append(question) or [])
+    monkeypatch.setattr(chat_memory, "states_told", lambda reply, *context: False)
+    taught.reply("what is his name ?", named.state, config)
+    assert questions == ["what is my friend's name ?"]
 
 
 def test_a_reply_the_bot_may_not_say_gives_way_to_the_next_best_with_one_reply_asked_for(taught, monkeypatch):

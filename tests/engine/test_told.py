@@ -7,8 +7,8 @@ from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
                                asks_of_user, barred, declines, forced, ground, hollow, misplaced, restart, spellings,
-                               stated_value, states_told, taken_back, tellings, told_as_topic, told_kinds, told_topics,
-                               told_values,
+                               resolved, stated_value, states_told, taken_back, tellings, told_as_topic, told_kinds,
+                               told_topics, told_values,
                                told_back, told_words, topics, unheard_kind, unheard_name)
 from engine.text import tokenize
 
@@ -342,7 +342,8 @@ def test_a_barred_first_word_is_not_said_first_but_may_be_said_later():
 
 def test_only_a_question_or_request_about_the_user_asks_something_of_theirs():
     assert asks_of_user("what's my name?") and asks_of_user("name the colour i like best")
-    assert asks_of_user("what should i cook tonight?")
+    assert not asks_of_user("what should i cook tonight?") and not asks_of_user("what should i do?")  # advice
+    assert asks_of_user("do you remember what i said i should bring?")  # recalling, not advice
     assert not asks_of_user("what's your favourite season?")  # about the bot
     assert not asks_of_user("i forgot my umbrella and got soaked")  # tells, asks nothing
 
@@ -523,6 +524,47 @@ def test_we_is_the_user_with_others_asked_back_and_said_back_as_you():
     assert told_back(told_in, "what did we adopt?") == [
         ("you", "said", "you", "adopted", "a", "kitten", "called", "pepper")]
     assert told_back(told_in, "what should we adopt?") == []  # advice
+
+
+def test_words_of_one_stem_and_a_topic_asked_with_two_words_in_common_hear_back_what_was_said():
+    # a silent "e", a doubled consonant, "-ied" and a common irregular past are one stem with the present
+    assert told_back(_told("i just moved to Lisbon last week", "it's so sunny here")[1], "where did i move?") == [
+        ("you", "said", "you", "just", "moved", "to", "lisbon", "last", "week")]
+    assert told_back(_told("we finally bought our first house!")[1], "what did we buy?") == [
+        ("you", "said", "you", "finally", "bought", "your", "first", "house")]
+    assert told_back(_told("i went shopping for shoes")[1], "where did i shop?") == [
+        ("you", "said", "you", "went", "shopping", "for", "shoes")]
+    told_in = _told("my sister Hannah is getting married in june")[1]
+    assert told_back(told_in, "when is the wedding?", names={("hannah",)}) == [
+        ("you", "said", "your", "sister", "hannah", "is", "getting", "married", "in", "june")]
+    # a question of a topic the frames answer hears back a sentence that shares two of its words
+    # ("work" and "home" of "what day do i work from home?"), not one ("live" of "where do i live?")
+    told_in = _told("i work from home on fridays")[1]
+    assert told_back(told_in, "what day do i work from home?") == [
+        ("you", "said", "you", "work", "from", "home", "on", "fridays")]
+    assert told_back(_told("i love living near the sea")[1], "where do i live?") == []
+    # what happened to something of a kind the user told is no favourite of that kind asked
+    told_in = _told("my car broke down on the highway", "i had to wait two hours for a tow truck")[1]
+    assert told_back(told_in, "what happened to my car?") == [
+        ("you", "said", "your", "car", "broke", "down", "on", "the", "highway")]
+
+
+def test_he_or_she_is_the_someone_of_the_users_that_the_sentence_before_began_with():
+    told_in = _told("my best friend is called Tomasz", "he lives in Krakow")[1]
+    names = {("tomasz",), ("krakow",)}
+    assert told_back(told_in, "where does my friend live?", names=names) == [
+        ("you", "said", "your", "best", "friend", "lives", "in", "krakow")]
+    assert resolved("what's his name?", told_in, names) == "what's my best friend's name ?"
+    assert resolved("where does she live?", _told("my sister Ana is a vet")[1], {("ana",)}) == (
+        "where does my sister ana live ?")
+    # a question about the user or the bot, or with no one told of, is asked as it is
+    for asked, told in (("what's your name?", told_in), ("what's his name?", _told("i like tea")[1]),
+                        ("what's my name?", told_in)):
+        assert resolved(asked, told, names) == asked
+    # a friend's name is no answer to where the friend lives
+    told, told_in = _told("my best friend is called Tomasz", "he lives in Krakow")
+    assert not states_told("Your friend is called Tomasz.", told_in, "where does my friend live?", told, names)
+    assert states_told("Your best friend is Tomasz.", told_in, "what's my best friend's name?", told, names)
 
 
 def test_a_value_answers_only_as_told_whole_and_of_what_was_asked():
