@@ -30,7 +30,7 @@ from engine.knowledge_index import STOP_WORDS, question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, says_goodbye, what_happened
+from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, own_news, says_goodbye, what_happened
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, resolved,
                                content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
@@ -290,10 +290,18 @@ class MemoryReplies:
         return [Hypothesis(tokens=reply, score=float(log_p) / (len(reply) + 1), log_prob=float(log_p))
                 for reply, log_p in zip(replies, total.tolist())]
 
-    def _sympathetic(self, hypotheses: list[Hypothesis], text: str, unknown: list[str], step, decoder,
+    def _news_mood(self, text: str, config: DecodeConfig) -> Optional[str]:
+        """The mood of ``text``: "bad" for bad news of the user's (:meth:`bad_news`), "good" for good
+        news (:meth:`good_news`), else None (also where the reranking weighs no mood)."""
+        weight = config.rerank.mood_weight
+        if self.bad_news(text, weight):
+            return "bad"
+        return "good" if self.good_news(text, weight) else None
+
+    def _sympathetic(self, hypotheses: list[Hypothesis], mood: Optional[str], unknown: list[str], step, decoder,
                      config: DecodeConfig, answers: Sequence[tuple]) -> list[Hypothesis]:
-        """``hypotheses`` in tune with ``text``'s mood (:mod:`engine.tasks.chat_mood`): to bad news
-        of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
+        """``hypotheses`` in tune with the turn's ``mood`` (:meth:`_news_mood`, :mod:`engine.tasks.chat_mood`):
+        to bad news of the user's, the model's best replies that begin with sympathy (:data:`SYMPATHY`; not
         those that also take leave, or say the user never told it something: "I'm sorry, I don't
         know your name, you never said.") join them, and each one's kindness and cheer count in the
         reranking; to good news (a milestone: "i just got engaged!"), those that begin with
@@ -302,11 +310,9 @@ class MemoryReplies:
         the answer the user taught to "i'm so tired" (or the shipped "I've heard really good things
         about naps.") is meant for it, cheerful or not; the shipped "I'm your imaginary friend.",
         read for "my best friend died", is not."""
-        weight = config.rerank.mood_weight
-        bad = self.bad_news(text, weight)
-        good = not bad and self.good_news(text, weight)
-        if not bad and not good:
+        if mood is None:
             return hypotheses
+        weight, good = config.rerank.mood_weight, mood == "good"
         seen = {tuple(h.tokens) for h in hypotheses}
         says = lambda h: self._says(h, unknown)  # noqa: E731
         tuned = [h for h in self._forced(step, decoder, config, CONGRATULATIONS if good else SYMPATHY, FORCED_BEAMS)
@@ -394,8 +400,13 @@ class MemoryReplies:
         stored, hits, answers = self._stored_pairs(text, unknown, knowledge)
         memory, decoder = self.steps.start_reply(torch.tensor([source_ids], device=self.device), start, stored)
         vocab = self.vocab
-        # the turn's vocabulary words' topics, unless a stored pair answers it
-        topic_bias = None if hits and _matches_well(hits[0]) else self._topic_bias(source_ids, config)
+        # the turn's vocabulary words' topics, unless a stored pair answers it or it is bad news,
+        # which the reranking answers with sympathy (steered to "friend" and "died", "my best friend
+        # died" had become "Your friend is called died?"); good news keeps them ("Congratulations on
+        # your team!" to "my team won the game last night")
+        mood = self._news_mood(text, config) if rerank else None
+        topic_bias = (None if hits and _matches_well(hits[0]) or mood == "bad"
+                      else self._topic_bias(source_ids, config))
         ids, ago = memory[0].ids[0].tolist(), _turns_ago(memory[0], memory[2], stored)
         follow = unknown.follow(lambda word: self.memory_ids(word, unknown, self.model.config.max_reply_len))
         step = _leading_on(lambda tokens, s: self.steps.decode_step(tokens, s, memory), follow)
@@ -413,7 +424,7 @@ class MemoryReplies:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses, text)
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config,
                                          answers)
-            hypotheses = self._sympathetic(hypotheses, text, unknown, step, decoder, config,
+            hypotheses = self._sympathetic(hypotheses, mood, unknown, step, decoder, config,
                                            _answering(hits, answers, text))
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)
             hypotheses = self._rerank(hypotheses, config, source_ids, topic_bias)
@@ -621,10 +632,13 @@ READ_FLOOR = 0.55
 def pairs_read(knowledge, text: str, k: int) -> list:
     """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it (a
     question that says just what it says among them, :func:`_exact_first`), those that match it at
-    least :data:`READ_FLOOR` and ask about the same person, best first."""
-    person = _person(text)
+    least :data:`READ_FLOOR` and ask about the same person, best first; to news of the user's
+    (:func:`engine.tasks.chat_mood.own_news`), only those that answer it (:func:`_answers_news`):
+    "I got a new haircut" -> "I see." is not read for "i got a new job!"."""
+    person, news = _person(text), own_news(text)
     return [hit for hit in _exact_first(knowledge.search(text, k=k + EXACT_LOOK))[:k]
-            if question_match(hit) >= READ_FLOOR and not _other_person(person, _person(hit.pair.question))]
+            if question_match(hit) >= READ_FLOOR and not _other_person(person, _person(hit.pair.question))
+            and (not news or _answers_news(hit, text))]
 
 
 # How many pairs past the k best a question that says just what the turn says is looked for among.
@@ -682,12 +696,24 @@ SHIPPED_SURE_MATCH = 0.95
 
 def _answering(hits: list, answers: list[tuple], text: str) -> set[tuple]:
     """The answers (``answers``, the model's ids of each of ``hits``' answers) of the retrieved
-    pairs that answer the news ``text``: each matches it well (:func:`_matches_well`) or its
-    question speaks of what happened (:func:`engine.tasks.chat_mood.what_happened`): "So tired"
-    of "i'm so tired today", not "You are my best friend" of "my best friend died"."""
-    happened = set(tokenize(what_happened(text))) - STOP_WORDS
-    return {ids for hit, ids in zip(hits, answers)
-            if ids and (_matches_well(hit) or happened & set(tokenize(hit.pair.question.lower())))}
+    pairs that answer the news ``text`` (:func:`_answers_news`)."""
+    return {ids for hit, ids in zip(hits, answers) if ids and _answers_news(hit, text)}
+
+
+def _answers_news(hit, text: str) -> bool:
+    """Whether the retrieved pair of ``hit`` answers the news ``text``: it matches it well
+    (:func:`_matches_well`) or its question, no question itself, speaks of what happened
+    (:func:`engine.tasks.chat_mood.what_happened`): "So tired" of "i'm so tired today", not "You
+    are my best friend" of "my best friend died", nor "I got a new haircut" of "i got a new job"
+    (light words, :data:`_LIGHT`, say nothing of what happened), nor "Should I get a new job?"."""
+    happened = set(tokenize(what_happened(text))) - STOP_WORDS - _LIGHT
+    return _matches_well(hit) or (bool(happened & set(tokenize(hit.pair.question.lower())))
+                                  and "?" not in hit.pair.question)
+
+
+# Words of news that say when or that something happened, not what: "got", "new", "today".
+_LIGHT = frozenset("got get gets getting had has have new just finally today yesterday tonight now week "
+                   "first last really".split())
 
 
 def _matches_well(hit) -> bool:

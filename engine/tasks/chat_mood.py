@@ -204,7 +204,9 @@ _MISFORTUNE = re.compile("|".join((
     r"\b(?:an?|the|car|bike|bus|train) (?:crash|accident)\b", r"\bcrashed (?:my|his|her|our|the) car\b",
     r"\b(?:flooded|burned down|burnt down|broken into|robbed|stolen)\b", r"\bran away\b",
     r"\bfailed (?:my|the|his|her|our)\b", r"\bfuneral\b", r"\bbroke down\b",
-    r"\b(?:got|was|were|been|get|gets|getting) (?:hit|run over) by\b")))
+    r"\b(?:got|was|were|been|get|gets|getting) (?:hit|run over) by\b",
+    r"\b(?:didn't|did not|didnt) get (?:the|that|my|a) (?:job|part|role|place|promotion|scholarship)\b",
+    r"\b(?:got|was|been|were) (?:rejected|turned down)\b")))
 
 
 def tells_misfortune(text: str) -> bool:

@@ -446,11 +446,14 @@ def _of_a_frame(asked_words: set[str]) -> bool:
 
 
 def _topic_of_neither(reply: str, asked: str, telling_it: list[Telling]) -> bool:
-    """A value stated as a topic (:func:`topics`: "You said you live in Norway.") to a question of
-    no topic and no kind ("where am i going?") where no sentence telling it spoke of a topic
-    either ("i'm going to Norway next month"): the reply makes up what the value is."""
-    return (bool(topics(content_words(reply))) and bool(telling_it) and not _of_a_frame(_asked_words(asked))
-            and not any(telling.topics for telling in telling_it))
+    """A value stated as a topic (:func:`topics`: "You said you live in Norway.", "Your mom is
+    called apple.") to a question of no topic ("where am i going?", "when does my laptop arrive?",
+    "what did my mom bake?") where no sentence telling it spoke of that topic ("i'm going to Norway
+    next month", "it arrives on friday", "my mom baked an apple pie for my birthday"): the reply
+    makes up what the value is."""
+    said = topics(content_words(reply))
+    return (bool(said) and bool(telling_it) and not topics(_asked_words(asked))
+            and not any(telling.topics & said for telling in telling_it))
 
 
 def _someone_elses(reply: str, asked: str) -> bool:
@@ -555,7 +558,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         return []
     out: list[tuple[str, ...]] = []
     for telling, words, subject in reversed(_with_subjects(told, names)):
-        shared = {_stem(word) for word in telling.said | set(subject)} & stems
+        own = {_stem(word) for word in telling.said} & stems
+        shared = own | {_stem(word) for word in subject} & stems
+        if subject and not own:
+            continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (not words or not telling.valued or telling.denied or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
                 or of_others and not _of_someone_named(words, names)):
@@ -574,8 +580,11 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     """Each sentence of ``told`` with its words less talk before them ("yeah i study biology": "i
     study biology"), and a "he" or "she" that begins it as the someone of the user's that began the
     sentence before (:func:`_subject`): "my best friend is called Tomasz. he lives in Krakow" ->
-    "my best friend lives in krakow"; and the words put in for the pronoun ([] where none were)."""
-    out, subject = [], None
+    "my best friend lives in krakow"; an "it" that begins it as the one thing of a kind
+    (:func:`kinds`) the user's sentence before spoke of: "i ordered a new laptop. it arrives on
+    friday" -> "my laptop arrives on friday"; and the words put in for the pronoun ([] where none
+    were)."""
+    out, subject, thing = [], None, None
     for telling in told:
         words, put = list(telling.words), []
         while words and words[0] in _FILLERS | {","}:
@@ -583,7 +592,11 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         pronoun = _PRONOUNS.get(words[0]) if words else None
         if pronoun is not None and subject:
             words, put = subject + pronoun + words[1:], subject
+        elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
+            words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
         subject = _subject(words, names)
+        kind = [word for word in words if kinds([word]) and kinds([word]) == telling.kinds]
+        thing = ["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"] else None
         out.append((telling, words, put))
     return out
 

@@ -39,7 +39,7 @@ def test_a_milestone_is_read_from_what_happened_alone_and_not_where_it_is_denied
 def test_a_misfortune_the_readers_do_not_know_is_read_from_its_words():
     for text in ("is in the hospital again", "i got laid off", "are getting a divorce", "needs surgery",
                  "i was in a car crash", "has covid", "broke his leg", "my car broke down on the highway",
-                 "got hit by a car"):
+                 "got hit by a car", "i didn't get the job", "i got rejected from my dream school"):
         assert tells_misfortune(text), text
     for text in ("i crashed on the couch", "i do that on accident", "is a nurse at the hospital",
                  "i watched a movie about a divorce", "i broke my personal record"):

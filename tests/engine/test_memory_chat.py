@@ -495,13 +495,14 @@ def test_to_bad_news_a_stored_answer_keeps_its_score_and_the_others_are_weighed(
     stoi = taught.vocab.stoi
     stored, other = ([stoi[word] for word in text.split()] for text in ("nice to meet you", "i am fine"))
     hypotheses = [Hypothesis(tokens=stored, score=0.0, log_prob=-1.0), Hypothesis(tokens=other, score=0.0, log_prob=-1.0)]
-    weighed = predictor._sympathetic(hypotheses, "my is to meet", chat_memory._Words(), None, None,
-                                     DecodeConfig.of(mood_weight=4.0), [tuple(stored)])
+    config = DecodeConfig.of(mood_weight=4.0)
+    assert predictor._news_mood("my is to meet", config) == "bad"
+    weighed = predictor._sympathetic(hypotheses, "bad", chat_memory._Words(), None, None, config, [tuple(stored)])
     assert weighed[0].prior == 0.0  # the taught (or shipped) answer is meant, cheerful or not
     assert weighed[1].prior == pytest.approx(-4.0 * 0.05)
     # No bad news, nothing weighed.
-    assert predictor._sympathetic(hypotheses, "what is my name ?", chat_memory._Words(), None, None,
-                                  DecodeConfig.of(mood_weight=4.0), []) == hypotheses
+    assert predictor._news_mood("what is my name ?", config) is None
+    assert predictor._sympathetic(hypotheses, None, chat_memory._Words(), None, None, config, []) == hypotheses
 
 
 def test_a_reply_that_only_says_back_words_of_the_users_news_loses_but_for_a_stored_answer(taught):
@@ -533,6 +534,25 @@ def test_to_bad_news_only_a_stored_answer_that_answers_the_turn_keeps_its_score(
     assert chat_memory._answering([naps, friend], [(1, 2), (3, 4)], "my best friend died") == set()
     assert chat_memory._answering([friend._replace(relevance=0.6)], [(3, 4)], "my best friend died") == {(3, 4)}
     assert chat_memory._answering([naps], [()], "i'm so tired") == set()  # an answer the model cannot say
+    # words that say when or that something happened say nothing of what, and a question answers none
+    haircut = Hit(2, KnowledgePair("I got a new haircut", "I see.", "shipped"), 4.6, 0.31, 0.59)
+    advice = Hit(3, KnowledgePair("Should I get a new job?", "Follow your heart.", "shipped"), 4.2, 0.28, 0.57)
+    assert chat_memory._answering([haircut, advice], [(5,), (6,)], "i got a new job today!") == set()
+    assert chat_memory._answering([haircut], [(5,)], "i got a new haircut today!") == {(5,)}
+
+
+def test_news_reads_only_the_stored_pairs_that_answer_it():
+    from engine.knowledge_index import Hit
+    from engine.knowledge_pairs import KnowledgePair
+
+    class Store:  # the one pair found for any turn, matching it as well as the shipped set found it
+        def search(self, text, k):
+            return [Hit(0, KnowledgePair("I got a new haircut", "I see.", "user"), 4.6, 0.58, 0.59)]
+
+    read = lambda text: [hit.pair.answer for hit in chat_memory.pairs_read(Store(), text, 3)]  # noqa: E731
+    assert read("i got a new haircut") == ["I see."]
+    assert read("i got a new job") == []  # news of something else
+    assert read("got a new job") == ["I see."]  # no news of the user's: read by its match alone
 
 
 def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot():
@@ -616,3 +636,18 @@ def test_a_reply_the_bot_may_not_say_gives_way_to_the_next_best_with_one_reply_a
     monkeypatch.setattr(chat_rerank, "without_placeholders", never_the_best)
     other = taught.reply("how are you", None, config)
     assert seen[-1] > 1 and other.text != best.text and len(other.alternatives) == 1
+
+
+def test_bad_news_is_not_steered_to_its_topic_words(taught, monkeypatch):
+    steered = []
+    monkeypatch.setattr(taught, "_topic_bias", lambda ids, config: steered.append(ids))
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    monkeypatch.setattr(taught, "_news_mood", lambda text, config: "bad")
+    taught.reply("my cat is sick", None, config)
+    assert steered == []  # "my best friend died" had been steered to "Your friend is called died?"
+    monkeypatch.setattr(taught, "_news_mood", lambda text, config: None)
+    taught.reply("my cat is sick", None, config)
+    assert len(steered) == 1
+    monkeypatch.setattr(taught, "_news_mood", lambda text, config: "good")  # good news keeps them
+    taught.reply("my cat is sick", None, config)
+    assert len(steered) == 2

@@ -557,6 +557,14 @@ def test_he_or_she_is_the_someone_of_the_users_that_the_sentence_before_began_wi
     assert resolved("what's his name?", told_in, names) == "what's my best friend's name ?"
     assert resolved("where does she live?", _told("my sister Ana is a vet")[1], {("ana",)}) == (
         "where does my sister ana live ?")
+    # "it" is the one thing of a kind the user's sentence before spoke of
+    told, told_in = _told("i ordered a new laptop", "it arrives on friday")
+    assert told_back(told_in, "when does my laptop arrive?") == [
+        ("you", "said", "your", "laptop", "arrives", "on", "friday")]
+    assert ("you", "said", "your", "laptop", "arrives", "on", "friday") not in told_back(
+        _told("i like laptops and phones", "it arrives on friday")[1], "when does my laptop arrive?")  # not one thing
+    # and a topic that neither the question of a kind nor the telling spoke of is made up
+    assert not states_told("You said you live in friday.", told_in, "when does my laptop arrive?", told)
     # a question about the user or the bot, or with no one told of, is asked as it is
     for asked, told in (("what's your name?", told_in), ("what's his name?", _told("i like tea")[1]),
                         ("what's my name?", told_in)):
