@@ -513,6 +513,9 @@ _RECALLING = frozenset("remember recall remind know knew forgot forget tell told
 # Words of a question that asks what happened to something, not what it is ("what happened to my
 # car?" after "my car broke down": no favourite car is asked).
 _EVENTS = frozenset("happen happened happens happening wrong".split())
+# Asking words that are also what was done, where a question says nothing else ("what did i forget?"
+# after "i forgot my keys at the office").
+_ACTS = frozenset("forgot forget remember remembered mentioned".split())
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 12
 
@@ -551,16 +554,17 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or said & SECOND_PERSON and not said & _RECALLING or said & _ADVICE or tuple(last[:2]) in _ASKING_HOW):
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
-    stems = {_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
+    stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
+             or {_stem(word) for word in asked_words & _ACTS})  # "what did i forget?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS))
     if not stems:
         return []
-    out: list[tuple[str, ...]] = []
+    found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
         shared = own | {_stem(word) for word in subject} & stems
-        if subject and not own:
+        if subject and not own and not asked_words & _EVENTS:
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (not words or not telling.valued or telling.denied or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
@@ -568,11 +572,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
-        if ("you", "said", *back) not in out:
-            out.append(("you", "said", *back))
-        if len(out) == most:
-            break
-    return out
+        if all(said != ("you", "said", *back) for _, said in found):
+            found.append((len(shared), ("you", "said", *back)))
+    most_shared = max((n for n, _ in found), default=0)  # the sentences that speak most of what is asked
+    return [said for n, said in found if n == most_shared][:most]
 
 
 def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
@@ -670,7 +673,7 @@ _PAST = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get g
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing wedding:marry
-    marriage:marry""".split())
+    marriage:marry forgot:forget forgotten:forget""".split())
 
 
 def _other_topic(reply: str, asked: str) -> bool:

@@ -563,6 +563,17 @@ def test_he_or_she_is_the_someone_of_the_users_that_the_sentence_before_began_wi
         ("you", "said", "your", "laptop", "arrives", "on", "friday")]
     assert ("you", "said", "your", "laptop", "arrives", "on", "friday") not in told_back(
         _told("i like laptops and phones", "it arrives on friday")[1], "when does my laptop arrive?")  # not one thing
+    # to what happened to it, a sentence that speaks of it by "it" alone is said back too
+    told_in = _told("i bought a bike last week", "it was stolen yesterday")[1]
+    stolen = ("you", "said", "your", "bike", "was", "stolen", "yesterday")
+    assert stolen in told_back(told_in, "what happened to my bike?")
+    # the sentences that share the most words with the question are said back, not the others
+    told_in = _told("my friend Leila is visiting next week", "she's coming from Cairo")[1]
+    assert told_back(told_in, "where is Leila coming from?", names={("leila",), ("cairo",)}) == [
+        ("you", "said", "your", "friend", "leila", "is", "coming", "from", "cairo")]
+    # a question of nothing but an asking word asks what was done ("forgot" is "forget")
+    assert told_back(_told("i forgot my keys at the office")[1], "what did i forget?") == [
+        ("you", "said", "you", "forgot", "your", "keys", "at", "the", "office")]
     # and a topic that neither the question of a kind nor the telling spoke of is made up
     assert not states_told("You said you live in friday.", told_in, "when does my laptop arrive?", told)
     # a question about the user or the bot, or with no one told of, is asked as it is
