@@ -24,6 +24,7 @@ from typing import Callable, Optional, Sequence
 import torch
 
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
+from engine.data.memory_facts import plain
 from engine.decode_config import DecodeConfig
 from engine.decoding import Hypothesis, decode
 from engine.knowledge_index import STOP_WORDS, question_match
@@ -257,19 +258,20 @@ class MemoryReplies:
 
     def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, memory,
                     config: DecodeConfig, topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
-        """``hypotheses`` less those that say the user never told something (:func:`declines`), for a
-        turn that asks nothing of the user's: "You haven't told me your favourite season." is no
-        answer to "what's your favourite season?", nor "You didn't tell me your friend's name." to
-        "i forgot my umbrella and got soaked". Where every one declines, the search of ``config``
-        again over ``step`` from ``decoder``, with none of their first words first (:func:`barred`),
-        less its replies that decline or tell the user a fact of theirs (state a value,
+        """``hypotheses`` less those that say the user never told something (:func:`declines`) or
+        say back what they told ("You said ..."), for a turn that asks nothing of the user's: "You
+        haven't told me your favourite season." is no answer to "what's your favourite season?",
+        nor "You didn't tell me your friend's name." to "i forgot my umbrella and got soaked", nor
+        "You said your name is another one." to "tell me another one". Where every one does, the
+        search of ``config`` again over ``step`` from ``decoder``, with none of their first words
+        first (:func:`barred`), less its replies that decline or tell the user a fact of theirs (state a value,
         :func:`stated_value`, or start "your": "You said you're a soaked.", "Your plan for soaked is
         to soaked." are no better); where that leaves none, the plain replies of not knowing
         (:data:`NOT_KNOWING`) the model can say, scored by it over ``memory``: "who wrote hamlet?"
         is not answered "I don't know your friend's name, you never told me.";
         ``hypotheses`` themselves for a model that can say none of them."""
         says = lambda h: self._says(h, unknown)  # noqa: E731
-        kept = [h for h in hypotheses if not declines(says(h))]
+        kept = [h for h in hypotheses if not recalls(says(h))]
         if kept or not hypotheses:
             return kept or hypotheses
         firsts = {h.tokens[0] for h in hypotheses if h.tokens}
@@ -278,8 +280,8 @@ class MemoryReplies:
         tells = lambda said: (declines(said) or stated_value(said) is not None  # noqa: E731
                               or said.lower().startswith("your "))
         kept = [h for h in again if not tells(says(h))]
-        plain = [tokenize(reply) for reply in NOT_KNOWING]
-        return kept or self._said(plain, unknown, decoder, memory, set()) or hypotheses
+        not_knowing = [tokenize(reply) for reply in NOT_KNOWING]
+        return kept or self._said(not_knowing, unknown, decoder, memory, set()) or hypotheses
 
     def _scored(self, replies: list[list[int]], decoder, memory) -> list[Hypothesis]:
         """``replies`` (extended ids) as hypotheses scored by the model from ``decoder`` over
@@ -629,6 +631,12 @@ STORED_PRIOR = 3.5
 READ_FLOOR = 0.55
 
 
+def recalls(reply: str) -> bool:
+    """Whether ``reply`` says the user never told something (:func:`engine.tasks.told.declines`)
+    or says back what they told ("You said ...")."""
+    return declines(reply) or plain(reply).startswith("you said ")
+
+
 def pairs_read(knowledge, text: str, k: int) -> list:
     """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it (a
     question that says just what it says among them, :func:`_exact_first`), those that match it at
@@ -673,8 +681,11 @@ def _other_person(turn: frozenset[int], question: frozenset[int]) -> bool:
     """Whether a turn about the user alone and a stored question about the bot alone (or the other
     way round) ask about different people: "where do i live?" is not "Where do you live?" (its
     shipped answer, "I'm digital, so I'm always just... Here.", was said to a user who had not said
-    where they live, and read beside one who had)."""
-    return len(turn) == len(question) == 1 and turn != question
+    where they live, and read beside one who had); and a turn about the bot alone and a stored
+    question about the user and the bot: "do you like music?" is not "Do you like me?" (whose
+    answer, "I like you lots!", it was given), nor "what do you think about cats?" "What do you
+    think about me?"."""
+    return len(turn) == len(question) == 1 and turn != question or turn == {2} and question == {1, 2}
 
 
 # Words this frequent in the vocabulary are no one's name (rank 300: "hope" is 302, "hello" 210; "john" 1,820).

@@ -868,6 +868,8 @@ def asks_of_user(text: str) -> bool:
     asked = tokenize(last[0])
     if set(asked) & _SEEKING_ADVICE and not set(asked) & _RECALLING:
         return False  # "what should i do?" asks what the bot thinks, not what the user told
+    if asked[:2] in (["tell", "me"], ["say", "to"]) and not set(asked[2:]) & (FIRST_PERSON | FIRST_PLURAL):
+        return False  # "tell me another one" asks for a joke, not for what the user told
     return bool(set(words) & FIRST_PERSON) and ("?" in text or bool(set(asked[:1]) & _REQUESTS))
 
 

@@ -289,3 +289,6 @@ def test_a_pair_about_the_bot_is_not_read_for_a_question_about_the_user():
     # a question about both, or about neither, is read whoever it is about
     both = KnowledgeIndex([KnowledgePair("Do you like me?", "You're awfully easy to like.", "shipped")])
     assert [hit.pair.question for hit in pairs_read(both, "do you like me?", 3)] == ["Do you like me?"]
+    # but a question about the user and the bot is not read for one about the bot alone
+    assert pairs_read(both, "do you like music?", 3) == [] and pairs_read(both, "do you like?", 3) == []
+    assert [hit.pair.question for hit in pairs_read(both, "do you really like me?", 3)] == ["Do you like me?"]

@@ -541,6 +541,13 @@ def test_to_bad_news_only_a_stored_answer_that_answers_the_turn_keeps_its_score(
     assert chat_memory._answering([haircut], [(5,)], "i got a new haircut today!") == {(5,)}
 
 
+def test_a_reply_that_recalls_what_the_user_told_or_did_not_is_known_as_such():
+    assert chat_memory.recalls("You said your name is another one.")
+    assert chat_memory.recalls("You didn't tell me your name.")
+    assert not chat_memory.recalls("Why do seagulls fly over the sea?")
+    assert not chat_memory.recalls("You say that a lot.")
+
+
 def test_news_reads_only_the_stored_pairs_that_answer_it():
     from engine.knowledge_index import Hit
     from engine.knowledge_pairs import KnowledgePair

@@ -344,6 +344,8 @@ def test_only_a_question_or_request_about_the_user_asks_something_of_theirs():
     assert asks_of_user("what's my name?") and asks_of_user("name the colour i like best")
     assert not asks_of_user("what should i cook tonight?") and not asks_of_user("what should i do?")  # advice
     assert asks_of_user("do you remember what i said i should bring?")  # recalling, not advice
+    assert not asks_of_user("tell me another one") and not asks_of_user("tell me a joke")  # asks the bot for one
+    assert asks_of_user("tell me my name") and asks_of_user("tell me what i study")
     assert not asks_of_user("what's your favourite season?")  # about the bot
     assert not asks_of_user("i forgot my umbrella and got soaked")  # tells, asks nothing
 
