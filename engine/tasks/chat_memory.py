@@ -24,7 +24,7 @@ from typing import Callable, Optional, Sequence
 import torch
 
 from engine.data.knowledge_data import ANSWER_TOKENS, QUESTION_TOKENS, knowledge_tensors
-from engine.data.memory_facts import plain
+from engine.data.memory_facts import ABSTAIN_MARKERS, plain, says_any
 from engine.decode_config import DecodeConfig
 from engine.decoding import Hypothesis, decode
 from engine.knowledge_index import STOP_WORDS, question_match
@@ -278,7 +278,7 @@ class MemoryReplies:
         again = self._steered_search(barred(step, firsts), self.model.reorder_state, decoder, config, True,
                                      topic_bias, should_stop)
         tells = lambda said: (declines(said) or stated_value(said) is not None  # noqa: E731
-                              or said.lower().startswith("your "))
+                              or said.lower().startswith("your ") or recalls(said))
         kept = [h for h in again if not tells(says(h))]
         not_knowing = [tokenize(reply) for reply in NOT_KNOWING]
         return kept or self._said(not_knowing, unknown, decoder, memory, set()) or hypotheses
@@ -631,10 +631,18 @@ STORED_PRIOR = 3.5
 READ_FLOOR = 0.55
 
 
+def _not_knowing_theirs(reply: str) -> bool:
+    """Whether ``reply`` says the bot does not know something of the user's ("Sorry, I don't know
+    your plans for soaked.")."""
+    said = plain(reply)
+    return says_any(said, ABSTAIN_MARKERS) and " your " in f" {said} "
+
+
 def recalls(reply: str) -> bool:
-    """Whether ``reply`` says the user never told something (:func:`engine.tasks.told.declines`)
-    or says back what they told ("You said ...")."""
-    return declines(reply) or plain(reply).startswith("you said ")
+    """Whether ``reply`` says the user never told something (:func:`engine.tasks.told.declines`),
+    that the bot does not know something of theirs (:func:`_not_knowing_theirs`) or says back what
+    they told ("You said ...")."""
+    return declines(reply) or _not_knowing_theirs(reply) or plain(reply).startswith("you said ")
 
 
 def pairs_read(knowledge, text: str, k: int) -> list:
