@@ -68,6 +68,24 @@ def echoes(reply: str, turn: str) -> bool:
     return is_news(turn) and bool(said) and said <= content_words(turn)
 
 
+def says_nothing_new(reply: str, turn: str) -> bool:
+    """Whether ``reply`` says nothing but some of the content words of ``turn``, a question that
+    asks what, which, where, when or who (:data:`_ASKING_WHAT`; not one answered yes or no), and
+    says no "no": "It's dinner." to "what did you eat for dinner?", "Usually wake up." to "what
+    time do you usually wake up?"; not "I don't have a favourite colour." to "what's your
+    favourite colour?"."""
+    said, asked = content_words(reply), tokenize((_SENTENCE_ENDS.findall(plain(turn)) or [""])[-1])
+    lead = next((word for word in asked if word.isalpha() or "'" in word), "")
+    return (lead in _ASKING_WHAT and bool(said) and said <= content_words(turn)
+            and not set(tokenize(reply)) & _SAYING_NO)
+
+
+_SENTENCE_ENDS = re.compile(r"[^.!?]+[.!?]*")
+_ASKING_WHAT = frozenset("what what's whats which where where's when who who's whose whom".split())
+_SAYING_NO = frozenset("no not never nothing none don't doesn't didn't haven't hasn't can't isn't aren't won't "
+                       "wasn't".split())
+
+
 class MemoryReplies:
     """The memory model's replies and states; mixed into ``ChatPredictor`` (which provides
     ``model``, ``steps`` (the model, or its prepacked reply steps), ``vocab``, ``device``,
@@ -327,11 +345,14 @@ class MemoryReplies:
                   answers: Sequence[tuple]) -> list[Hypothesis]:
         """``hypotheses``, where ``text`` is news rather than a question, less :data:`ECHO_LOSS` for
         each that only says back some of its words (:func:`echoes`: "my brother is moving abroad"
-        -> "Moving abroad?"), but for the stored answers among them (``answers``)."""
-        if ECHO_LOSS == 0 or not is_news(text):
+        -> "Moving abroad?"), and where it asks what, where, when or who, for each that says nothing
+        new (:func:`says_nothing_new`: "It's dinner." to "what did you eat for dinner?"); but for
+        the stored answers among them (``answers``)."""
+        if ECHO_LOSS == 0:
             return hypotheses
+        echoing = echoes if is_news(text) else says_nothing_new
         return [replace(h, prior=h.prior - ECHO_LOSS)
-                if tuple(h.tokens) not in answers and echoes(self._says(h, unknown), text) else h
+                if tuple(h.tokens) not in answers and echoing(self._says(h, unknown), text) else h
                 for h in hypotheses]
 
     @cached_property

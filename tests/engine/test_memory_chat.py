@@ -523,6 +523,24 @@ def test_a_reply_that_only_says_back_words_of_the_users_news_loses_but_for_a_sto
     assert taught._unechoed(hypotheses, "is my name fine ?", chat_memory._Words(), []) == hypotheses
 
 
+def test_a_reply_that_says_nothing_new_to_a_question_of_what_loses_but_for_a_stored_answer(taught):
+    from engine.decoding import Hypothesis
+
+    assert chat_memory.says_nothing_new("It's dinner.", "what did you eat for dinner?")
+    assert chat_memory.says_nothing_new("Usually wake up.", "ok. what time do you usually wake up?")
+    # a question answered yes or no, a reply that says no, or one that says something new, is answered
+    assert not chat_memory.says_nothing_new("I do like pizza.", "do you like pizza?")
+    assert not chat_memory.says_nothing_new("I don't have a favourite colour.", "what's your favourite colour?")
+    assert not chat_memory.says_nothing_new("My favourite colour is blue.", "what's your favourite colour?")
+    stoi = taught.vocab.stoi
+    said = {text: [stoi[word] for word in text.split()] for text in ("name", "nice to meet you")}
+    hypotheses = [Hypothesis(tokens=tokens, score=0.0, log_prob=-1.0) for tokens in said.values()]
+    priors = [h.prior for h in taught._unechoed(hypotheses, "what is my name ?", chat_memory._Words(), [])]
+    assert priors == [-chat_memory.ECHO_LOSS, 0.0]
+    assert [h.prior for h in taught._unechoed(hypotheses, "what is my name ?", chat_memory._Words(),
+                                               [tuple(said["name"])])] == [0.0, 0.0]  # a stored answer
+
+
 def test_to_bad_news_only_a_stored_answer_that_answers_the_turn_keeps_its_score():
     from engine.knowledge_index import Hit
     from engine.knowledge_pairs import KnowledgePair
