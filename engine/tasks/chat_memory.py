@@ -670,12 +670,15 @@ def pairs_read(knowledge, text: str, k: int) -> list:
     """The stored pairs a reply to ``text`` reads: of the ``k`` in ``knowledge`` most like it (a
     question that says just what it says among them, :func:`_exact_first`), those that match it at
     least :data:`READ_FLOOR` and ask about the same person, best first; to news of the user's
-    (:func:`engine.tasks.chat_mood.own_news`), only those that answer it (:func:`_answers_news`):
-    "I got a new haircut" -> "I see." is not read for "i got a new job!"."""
+    (:func:`engine.tasks.chat_mood.own_news`), only the shipped ones that answer it
+    (:func:`_answers_news`): "I got a new haircut" -> "I see." is not read for "i got a new
+    job!". (The user's own pairs are read by their match alone: a question they imported, shaken
+    or without its "?", may read as news.)"""
     person, news = _person(text), own_news(text)
     return [hit for hit in _exact_first(knowledge.search(text, k=k + EXACT_LOOK))[:k]
-            if question_match(hit) >= READ_FLOOR and not _other_person(person, _person(hit.pair.question))
-            and (not news or _answers_news(hit, text))]
+            if question_match(hit) >= READ_FLOOR
+            and not _other_person(person, _person(hit.pair.question), hit.pair.source == "shipped")
+            and (not news or hit.pair.source != "shipped" or _answers_news(hit, text))]
 
 
 # How many pairs past the k best a question that says just what the turn says is looked for among.
@@ -706,15 +709,17 @@ def _person(text: str) -> frozenset[int]:
     return frozenset(n for n, said in ((1, words & FIRST_PERSON), (2, words & SECOND_PERSON)) if said)
 
 
-def _other_person(turn: frozenset[int], question: frozenset[int]) -> bool:
+def _other_person(turn: frozenset[int], question: frozenset[int], shipped: bool = False) -> bool:
     """Whether a turn about the user alone and a stored question about the bot alone (or the other
     way round) ask about different people: "where do i live?" is not "Where do you live?" (its
     shipped answer, "I'm digital, so I'm always just... Here.", was said to a user who had not said
-    where they live, and read beside one who had); and a turn about the bot alone and a stored
-    question about the user and the bot: "do you like music?" is not "Do you like me?" (whose
-    answer, "I like you lots!", it was given), nor "what do you think about cats?" "What do you
-    think about me?"."""
-    return len(turn) == len(question) == 1 and turn != question or turn == {2} and question == {1, 2}
+    where they live, and read beside one who had); and a turn about the bot alone and a
+    ``shipped`` question about the user and the bot: "do you like music?" is not "Do you like
+    me?" (whose answer, "I like you lots!", it was given), nor "what do you think about cats?"
+    "What do you think about me?". (A pair of the user's is theirs to match loosely: an imported
+    "who sings I Only Want to Be with You?" is still read for the question without its "i".)"""
+    return (len(turn) == len(question) == 1 and turn != question
+            or shipped and turn == {2} and question == {1, 2})
 
 
 # Words this frequent in the vocabulary are no one's name (rank 300: "hope" is 302, "hello" 210; "john" 1,820).

@@ -292,3 +292,5 @@ def test_a_pair_about_the_bot_is_not_read_for_a_question_about_the_user():
     # but a question about the user and the bot is not read for one about the bot alone
     assert pairs_read(both, "do you like music?", 3) == [] and pairs_read(both, "do you like?", 3) == []
     assert [hit.pair.question for hit in pairs_read(both, "do you really like me?", 3)] == ["Do you like me?"]
+    theirs = KnowledgeIndex([KnowledgePair("who sings I only want to be with you?", "Dusty Springfield", "user")])
+    assert pairs_read(theirs, "who sings only want to be with you", 3) != []  # the user's pair, matched loosely

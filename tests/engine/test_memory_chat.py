@@ -574,12 +574,17 @@ def test_news_reads_only_the_stored_pairs_that_answer_it():
 
     class Store:  # the one pair found for any turn, matching it as well as the shipped set found it
         def search(self, text, k):
-            return [Hit(0, KnowledgePair("I got a new haircut", "I see.", "user"), 4.6, 0.58, 0.59)]
+            return [Hit(0, KnowledgePair("I got a new haircut", "I see.", self.source), 4.6, 0.58, 0.59)]
 
-    read = lambda text: [hit.pair.answer for hit in chat_memory.pairs_read(Store(), text, 3)]  # noqa: E731
+        def __init__(self, source):
+            self.source = source
+
+    read = lambda text, source="shipped": [  # noqa: E731
+        hit.pair.answer for hit in chat_memory.pairs_read(Store(source), text, 3)]
     assert read("i got a new haircut") == ["I see."]
     assert read("i got a new job") == []  # news of something else
     assert read("got a new job") == ["I see."]  # no news of the user's: read by its match alone
+    assert read("i got a new job", "user") == ["I see."]  # a pair of the user's: read by its match alone
 
 
 def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot():
