@@ -654,9 +654,13 @@ READ_FLOOR = 0.55
 
 def _not_knowing_theirs(reply: str) -> bool:
     """Whether ``reply`` says the bot does not know something of the user's ("Sorry, I don't know
-    your plans for soaked.")."""
-    said = plain(reply)
-    return says_any(said, ABSTAIN_MARKERS) and " your " in f" {said} "
+    your plans for soaked.", "I don't know what you do for a living, you never heard."); not "I
+    don't know, you?"."""
+    said = f" {' '.join(tokenize(reply))} "
+    return says_any(plain(reply), ABSTAIN_MARKERS) and any(of_theirs in said for of_theirs in _OF_THEIRS)
+
+
+_OF_THEIRS = (" your ", " what you ", " where you ", " who you ", " how old you ", " when you ")
 
 
 def recalls(reply: str) -> bool:
