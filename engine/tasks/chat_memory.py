@@ -655,12 +655,12 @@ READ_FLOOR = 0.55
 def _not_knowing_theirs(reply: str) -> bool:
     """Whether ``reply`` says the bot does not know something of the user's ("Sorry, I don't know
     your plans for soaked.", "I don't know what you do for a living, you never heard."); not "I
-    don't know, you?"."""
+    don't know, you?" nor "I don't know what you mean"."""
     said = f" {' '.join(tokenize(reply))} "
     return says_any(plain(reply), ABSTAIN_MARKERS) and any(of_theirs in said for of_theirs in _OF_THEIRS)
 
 
-_OF_THEIRS = (" your ", " what you ", " where you ", " who you ", " how old you ", " when you ")
+_OF_THEIRS = (" your ", " what you do ", " where you live ", " where you work ", " who you are ", " how old you ")
 
 
 def recalls(reply: str) -> bool:

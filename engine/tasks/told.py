@@ -532,7 +532,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     fridays"), unless it is about someone of theirs (:data:`KIN`: "where does my brother live?") or
     asks what happened (:data:`_EVENTS`: "what happened to my car?"); "what game do i play?",
     where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
-    the someone of the user's the sentence before began with (:func:`_with_subjects`). "what do i study?" after
+    the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
+    sentences that speak of it, those that share the most words with it. "what do i study?" after
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
@@ -652,9 +653,10 @@ def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool
 def _stem(word: str) -> str:
     """``word`` without an ending of "-ing", "-ed" or "-s" where a stem of three letters or more is
     left, without a silent "e" or a doubled last consonant, "-ied" and "-ies" as "-y", and a common
-    irregular past as its present (:data:`_PAST`): "reading" and "read", "moved" and "move",
-    "shopping" and "shop", "married" and "marry", "bought" and "buy" speak of one thing."""
-    word = _PAST.get(word, word)
+    irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry"): "reading" and
+    "read", "moved" and "move", "shopping" and "shop", "married" and "marry", "bought" and "buy"
+    speak of one thing."""
+    word = _SAME_STEM.get(word, word)
     if word.endswith(("ied", "ies")) and len(word) > 4:
         return word[:-3] + "y"
     for ending in ("ing", "ed", "s"):
@@ -667,8 +669,8 @@ def _stem(word: str) -> str:
 
 
 _DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" ("ll" and "ss" are kept)
-_PAST = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make taught:teach
-    met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
+_SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make
+    taught:teach met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
     given:give sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
@@ -868,7 +870,7 @@ def asks_of_user(text: str) -> bool:
     asked = tokenize(last[0])
     if set(asked) & _SEEKING_ADVICE and not set(asked) & _RECALLING:
         return False  # "what should i do?" asks what the bot thinks, not what the user told
-    if asked[:2] in (["tell", "me"], ["say", "to"]) and not set(asked[2:]) & (FIRST_PERSON | FIRST_PLURAL):
+    if asked[:2] == ["tell", "me"] and not set(asked[2:]) & (FIRST_PERSON | FIRST_PLURAL):
         return False  # "tell me another one" asks for a joke, not for what the user told
     return bool(set(words) & FIRST_PERSON) and ("?" in text or bool(set(asked[:1]) & _REQUESTS))
 
