@@ -533,7 +533,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asks what happened (:data:`_EVENTS`: "what happened to my car?"); "what game do i play?",
     where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
-    sentences that speak of it, those that share the most words with it. "what do i study?" after
+    sentences that speak of it, those that share the most words with it; a number is a word in
+    common with a question of an age ("how old is she?" after "my daughter is learning to swim.
+    she's five"). "what do i study?" after
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
@@ -561,9 +563,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
               and not asked_words & (KIN | _EVENTS))
     if not stems:
         return []
+    ages = {_stem(word) for word in asked_words & TOPICS["age"][1]} & stems  # a number speaks of an age
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
+        if ages and _numbers(telling.said):  # "how old is my grandmother?" after "she turned ninety"
+            own |= ages
         shared = own | {_stem(word) for word in subject} & stems
         if subject and not own and not asked_words & _EVENTS:
             continue  # "he was there" speaks of the brother asked about, but not of what is asked

@@ -578,6 +578,10 @@ def test_he_or_she_is_the_someone_of_the_users_that_the_sentence_before_began_wi
         ("you", "said", "you", "forgot", "your", "keys", "at", "the", "office")]
     # and a topic that neither the question of a kind nor the telling spoke of is made up
     assert not states_told("You said you live in friday.", told_in, "when does my laptop arrive?", told)
+    # a number speaks of an age asked about
+    told_in = _told("my grandmother lives in Dublin", "she turned ninety last week")[1]
+    assert told_back(told_in, "how old is my grandmother?", names={("dublin",)}) == [
+        ("you", "said", "your", "grandmother", "turned", "ninety", "last", "week")]
     # a question about the user or the bot, or with no one told of, is asked as it is
     for asked, told in (("what's your name?", told_in), ("what's his name?", _told("i like tea")[1]),
                         ("what's my name?", told_in)):
