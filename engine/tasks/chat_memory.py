@@ -33,10 +33,10 @@ from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, own_news, says_goodbye, what_happened
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, resolved,
-                               content_words, declines, forced, ground, kinds, misplaced, restart, spellings,
-                               stated_value, states_told, states_untold, tellings, told_as_topic, told_back,
-                               told_values, told_words, topic_of, unheard_kind, unheard_name, within)
+from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, content_words,
+                               declines, forced, ground, kinds, last_sentence, misplaced, resolved, restart,
+                               spellings, stated_value, states_told, states_untold, tellings, told_as_topic,
+                               told_back, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
 from engine.text import detokenize, tokenize
 
 
@@ -74,13 +74,12 @@ def says_nothing_new(reply: str, turn: str) -> bool:
     says no "no": "It's dinner." to "what did you eat for dinner?", "Usually wake up." to "what
     time do you usually wake up?"; not "I don't have a favourite colour." to "what's your
     favourite colour?"."""
-    said, asked = content_words(reply), tokenize((_SENTENCE_ENDS.findall(plain(turn)) or [""])[-1])
-    lead = next((word for word in asked if word.isalpha() or "'" in word), "")
+    said = content_words(reply)
+    lead = next((word for word in last_sentence(turn) if word.isalpha() or "'" in word), "")
     return (lead in _ASKING_WHAT and bool(said) and said <= content_words(turn)
             and not set(tokenize(reply)) & _SAYING_NO)
 
 
-_SENTENCE_ENDS = re.compile(r"[^.!?]+[.!?]*")
 _ASKING_WHAT = frozenset("what what's whats which where where's when who who's whose whom".split())
 _SAYING_NO = frozenset("no not never nothing none don't doesn't didn't haven't hasn't can't isn't aren't won't "
                        "wasn't".split())
@@ -230,9 +229,9 @@ class MemoryReplies:
             by_turn.setdefault(turn, []).append(word)
         users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
-        if not person and resolved(text, told_in, names) != text:  # "what's his name?": of the user's friend
-            text = resolved(text, told_in, names)
-            person, asking = _person(text), asks_of_user(text)
+        about = resolved(text, told_in, names) if not person else text
+        if about != text:  # "what's his name?": of the user's best friend
+            text, person, asking = about, _person(about), asks_of_user(about)
         if 1 not in person and not told_in:
             return hypotheses
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it

@@ -110,6 +110,12 @@ _OWN_FRAMES = len(_FRAMES) - 4  # the frames before those chitchat says too
 _SENTENCES = re.compile(r"[^.!?]+")
 
 
+def last_sentence(text: str) -> list[str]:
+    """The tokens of the last sentence of ``text`` ("ok. what time do you wake up?" -> "what time
+    do you wake up"); [] for none."""
+    return tokenize((_SENTENCES.findall(plain(text)) or [""])[-1])
+
+
 def _sentences_of(reply: str) -> list[str]:
     """``reply``'s sentences in lower case (:func:`plain`), without their end marks and the commas
     or colons around them, as the frames read them."""
@@ -547,7 +553,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     tomorrow" -> "you said mia is starting school tomorrow". Not a sentence that asks something,
     speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
-    last = tokenize((_SENTENCES.findall(text) or [""])[-1])
+    last = last_sentence(text)
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
@@ -604,7 +610,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
             words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
         subject = _subject(words, names)
-        kind = [word for word in words if kinds([word]) and kinds([word]) == telling.kinds]
+        kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = ["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"] else None
         out.append((telling, words, put))
     return out
@@ -871,8 +877,7 @@ def asks_of_user(text: str) -> bool:
     """Whether ``text`` asks something of the user's: it speaks of them and its last sentence is
     a question or a request ("which fruit tops my list?", "name the colour i like best")."""
     words = tokenize(text)
-    last = _SENTENCES.findall(text.lower())[-1:] or [""]
-    asked = tokenize(last[0])
+    asked = last_sentence(text)
     if set(asked) & _SEEKING_ADVICE and not set(asked) & _RECALLING:
         return False  # "what should i do?" asks what the bot thinks, not what the user told
     if asked[:2] == ["tell", "me"] and not set(asked[2:]) & (FIRST_PERSON | FIRST_PLURAL):
