@@ -31,7 +31,7 @@ from engine.knowledge_index import STOP_WORDS, question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, own_news, says_goodbye, what_happened
+from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, negated, own_news, says_goodbye, what_happened
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, content_words,
                                declines, forced, ground, kinds, last_sentence, misplaced, resolved, restart,
@@ -76,13 +76,10 @@ def says_nothing_new(reply: str, turn: str) -> bool:
     favourite colour?"."""
     said = content_words(reply)
     lead = next((word for word in last_sentence(turn) if word.isalpha() or "'" in word), "")
-    return (lead in _ASKING_WHAT and bool(said) and said <= content_words(turn)
-            and not set(tokenize(reply)) & _SAYING_NO)
+    return lead in _ASKING_WHAT and bool(said) and said <= content_words(turn) and not negated(plain(reply))
 
 
 _ASKING_WHAT = frozenset("what what's whats which where where's when who who's whose whom".split())
-_SAYING_NO = frozenset("no not never nothing none don't doesn't didn't haven't hasn't can't isn't aren't won't "
-                       "wasn't".split())
 
 
 class MemoryReplies:
@@ -232,10 +229,9 @@ class MemoryReplies:
         about = resolved(text, told_in, names) if not person else text
         if about != text:  # "what's his name?": of the user's best friend
             text, person, asking = about, _person(about), asks_of_user(about)
-        if 1 not in person and not told_in:
-            return hypotheses
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
-            return self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory) or hypotheses
+            back = told_in and self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
+            return back or hypotheses
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
@@ -294,8 +290,8 @@ class MemoryReplies:
         firsts = {h.tokens[0] for h in hypotheses if h.tokens}
         again = self._steered_search(barred(step, firsts), self.model.reorder_state, decoder, config, True,
                                      topic_bias, should_stop)
-        tells = lambda said: (declines(said) or stated_value(said) is not None  # noqa: E731
-                              or said.lower().startswith("your ") or recalls(said))
+        tells = lambda said: (recalls(said) or stated_value(said) is not None  # noqa: E731
+                              or said.lower().startswith("your "))
         kept = [h for h in again if not tells(says(h))]
         not_knowing = [tokenize(reply) for reply in NOT_KNOWING]
         return kept or self._said(not_knowing, unknown, decoder, memory, set()) or hypotheses

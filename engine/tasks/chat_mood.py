@@ -130,6 +130,11 @@ _NEGATED = {"can't": "can", "cant": "can", "cannot": "can", "won't": "will", "wo
 _NEGATION = re.compile(r"\b(?:no|not|never|nothing|nobody|none|nor|neither)\b|n't\b")
 
 
+def negated(text: str) -> bool:
+    """Whether ``text`` (lower case, straight apostrophes) says no, not, never or "-n't"."""
+    return bool(_NEGATION.search(text))
+
+
 def own_news(text: str) -> bool:
     """Whether ``text`` reads as news of the user's own: at most :data:`NEWS_TOKENS` tokens, the
     first "i", "my", "we" or "our" after any cries (:data:`_CRIES`: "my dog died yesterday", "ugh,
@@ -224,7 +229,7 @@ def tells_milestone(text: str) -> bool:
     clause (not "i got engaged but my parents are angry", nor "our baby was born early and is in
     intensive care")."""
     said = what_happened(text)
-    return bool(_MILESTONE.search(said)) and not _NEGATION.search(said) and not _JOINED.search(said)
+    return bool(_MILESTONE.search(said)) and not negated(said) and not _JOINED.search(said)
 
 
 def unnegated(text: str) -> str:
