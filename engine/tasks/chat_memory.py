@@ -31,7 +31,8 @@ from engine.knowledge_index import STOP_WORDS, question_match
 from engine.knowledge_pairs import KnowledgeUse
 from engine.models.memory import Memory, MemoryState
 from engine.results import ChatState, Reply
-from engine.tasks.chat_mood import CONGRATULATIONS, SYMPATHY, negated, own_news, says_goodbye, what_happened
+from engine.tasks.chat_mood import (CONGRATULATIONS, SYMPATHY, congratulates, negated, own_news, says_goodbye,
+                                    sympathises, what_happened)
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, content_words,
                                declines, forced, ground, kinds, last_sentence, misplaced, resolved, restart,
@@ -66,6 +67,19 @@ def echoes(reply: str, turn: str) -> bool:
     sick"; not "Aww, I love dogs." nor "I'm sorry to hear that."."""
     said = content_words(reply)
     return is_news(turn) and bool(said) and said <= content_words(turn)
+
+
+def parrots(reply: str, turn: str) -> bool:
+    """Whether ``reply`` begins with sympathy or congratulations (:mod:`engine.tasks.chat_mood`) and
+    a sentence of it after the first says nothing but some of the content words of ``turn``, news
+    (:func:`is_news`): "I'm sorry to hear that. Passed away with you." to "my grandmother passed
+    away last week"; not "I'm sorry to hear that. What happened?". (Elsewhere the model's other
+    replies to news are seldom better: "Learning to play games" beside "That's awesome! I'm
+    learning to play the guitar.")"""
+    if not (sympathises(reply) or congratulates(reply)) or not is_news(turn):
+        return False
+    said = content_words(turn)
+    return any(words and words <= said for words in map(content_words, re.findall(r"[^.!?]+", reply)[1:]))
 
 
 def says_nothing_new(reply: str, turn: str) -> bool:
@@ -340,12 +354,13 @@ class MemoryReplies:
                   answers: Sequence[tuple]) -> list[Hypothesis]:
         """``hypotheses``, where ``text`` is news rather than a question, less :data:`ECHO_LOSS` for
         each that only says back some of its words (:func:`echoes`: "my brother is moving abroad"
-        -> "Moving abroad?"), and where it asks what, where, when or who, for each that says nothing
+        -> "Moving abroad?") or has a sentence that does (:func:`parrots`), and where it asks what,
+        where, when or who, for each that says nothing
         new (:func:`says_nothing_new`: "It's dinner." to "what did you eat for dinner?"); but for
         the stored answers among them (``answers``)."""
         if ECHO_LOSS == 0:
             return hypotheses
-        echoing = echoes if is_news(text) else says_nothing_new
+        echoing = (lambda reply, turn: echoes(reply, turn) or parrots(reply, turn)) if is_news(text) else says_nothing_new
         return [replace(h, prior=h.prior - ECHO_LOSS)
                 if tuple(h.tokens) not in answers and echoing(self._says(h, unknown), text) else h
                 for h in hypotheses]

@@ -135,14 +135,20 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
+# What the user's days are made of, which news of theirs may begin with ("work has been really
+# stressful", "today was awful", "life is hard right now").
+_OWN_DAYS = frozenset("work school college uni class life today tonight everything things".split())
+
+
 def own_news(text: str) -> bool:
     """Whether ``text`` reads as news of the user's own: at most :data:`NEWS_TOKENS` tokens, the
-    first "i", "my", "we" or "our" after any cries (:data:`_CRIES`: "my dog died yesterday", "ugh,
+    first "i", "my", "we" or "our", or what their days are made of (:data:`_OWN_DAYS`: "work has
+    been really stressful"), after any cries (:data:`_CRIES`: "my dog died yesterday", "ugh,
     i'm so stressed about work"), and no
     question ("my name?", "i wonder, do you like horror movies?" ask something)."""
     words = tokenize(text)
     first = next((word for word in words if word not in _CRIES), "")
-    return 0 < len(words) <= NEWS_TOKENS and first in _OWN and "?" not in words
+    return 0 < len(words) <= NEWS_TOKENS and (first in _OWN or first in _OWN_DAYS) and "?" not in words
 
 
 # The words that end the subject of news about someone of the user's ("my best friend | died",
@@ -191,6 +197,12 @@ _MILESTONE = re.compile("|".join((
     r"\bfirst (?:steps|words|gig)\b", r"\bgot (?:published|signed)\b",
     r"\b(?:book|novel|paper) (?:got|was) (?:published|accepted)\b",
     r"\bnew (?:job|puppy|kitten|baby)\b", r"\badopted (?:a|our|my)\b", r"\baced\b", r"\bquit smoking\b")))
+# Feeling low, as people say it ("i've been feeling anxious lately", "i'm so overwhelmed"), which VADER
+# reads as mild ("feeling anxious" -0.13) or not at all ("overwhelmed"); "down" and "low" only after
+# "feel" (not "i'm down to earth").
+_SO = r"(?:so |really |very |a bit |a little |kind of |pretty |quite |super |extremely )?"
+_LOW = (r"(?:anxious|depressed|lonely|overwhelmed|stressed|miserable|heartbroken|hopeless|down|low|awful|terrible"
+        r"|sick|ill|sad|scared|worried|nervous|exhausted|burnt out|burned out|homesick)")
 # Misfortunes that neither reader knows as such (VADER has no "hospital", "surgery", "laid off",
 # "divorce", "flooded"; the classifier reads "my mom is in hospital" 0.32 negative), as the user
 # tells them of themselves or their own. Not "i crashed on the couch", "on accident", "my sister is a
@@ -211,7 +223,9 @@ _MISFORTUNE = re.compile("|".join((
     r"\bfailed (?:my|the|his|her|our)\b", r"\bfuneral\b", r"\bbroke down\b",
     r"\b(?:got|was|were|been|get|gets|getting) (?:hit|run over) by\b",
     r"\b(?:didn't|did not|didnt) get (?:the|that|my|a) (?:job|part|role|place|promotion|scholarship)\b",
-    r"\b(?:got|was|been|were) (?:rejected|turned down)\b")))
+    r"\b(?:got|was|been|were) (?:rejected|turned down)\b",
+    rf"(?<!not )(?<!n't )(?<!never )\b(?:feel|feels|feeling|felt) {_SO}{_LOW}\b", rf"\b(?:i'm|im|i am|been) {_SO}(?!down\b|low\b){_LOW}\b",
+    r"\bi (?:really |still |just )?miss (?:her|him|them|my|our)\b")))
 
 
 def tells_misfortune(text: str) -> bool:

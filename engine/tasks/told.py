@@ -278,7 +278,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                     of.add("name")
                 if not of and _tells_age(lowered):
                     of.add("age")
-                if _from_place(lowered, names):
+                if _from_place(lowered, names) or _moves(lowered):
                     of.add("home")
                 denied = _denied(sentence)
                 for earlier in out:
@@ -301,11 +301,38 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                         around |= earlier.kinds | earlier.turn_kinds
                         denied |= old
                         words = words | old  # the last sentence to say it takes it back
+                for earlier in out if _new_home(lowered) else ():  # "i live in Leeds" ... "actually i moved to York"
+                    if earlier.valued and "home" in earlier.topics and not earlier.kinds:
+                        old = earlier.said - words - FRAME_WORDS - ASKING_WORDS - TOPICS["home"][1]
+                        denied |= old
+                        words = words | old  # the last sentence to say it takes it back
                 valued = any(not kinds([word]) for word in words - FRAME_WORDS - ASKING_WORDS - denied)
                 out.append(Telling(words, about, kinds(words), around, valued, tuple(lowered), of, denied))
                 turn_of.append(number)
             sentence = []
     return out
+
+
+# A user has one home at a time: a later sentence that says they moved (:func:`_new_home`) takes
+# back what an earlier one told of it.
+_CHANGE_WORDS = frozenset("now moved relocated anymore".split())
+
+
+def _moves(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) say the user moved home: "i moved to York", "we relocated to
+    Perth"; not "we're moving to Porto next month", which is still to come."""
+    return any(words[i] in ("moved", "relocated") and words[i + 1] in ("to", "back")
+               for i in range(len(words) - 1)) and bool(set(words[:2]) & {"i", "i'm", "im", "we", "we're", "just"})
+
+
+def _new_home(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) say the user lives somewhere new: they moved (:func:`_moves`),
+    or they live somewhere with a correction's lead or a word of change ("actually i live in York",
+    "i live in York now"; not "i work from home now")."""
+    plain = [word for word in words if any(ch.isalnum() for ch in word)]
+    lives = bool(set(plain) & {"live", "lives", "living"}) and bool(set(plain[:2]) & {"i", "we", "actually"})
+    changes = plain[:1] in (["actually"], ["no"], ["wait"], ["oops"], ["sorry"]) or bool(set(plain) & _CHANGE_WORDS)
+    return _moves(words) or lives and changes
 
 
 # The words that open a clause about the user: "and" just before one joins two tellings in one
@@ -404,7 +431,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     of the rules below (each a function of its own, with its examples): as another topic than the
     question ``asked`` is about, as the user's name where a friend's was told or the other way round,
     as a topic where it was told as a favourite thing, or as one kind of thing where it was told as
-    another. A reply that states no value (:func:`stated_value`) is never misplaced."""
+    another, as what the user is where they told it as where they are, or as no time to a question
+    of when. A reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -413,7 +441,36 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     return (_other_topic(reply, asked) or _other_person(reply, asked, words, telling_it)
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
             or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
-            or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it))
+            or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
+            or _where_as_what(reply, value, telling_it) or _untimely(reply, asked))
+
+
+def _untimely(reply: str, asked: str) -> bool:
+    """A reply that says no time (:data:`_TIME`) to a question of when ("You are 10." to "when is my
+    interview?" after "i have a job interview tomorrow at 10")."""
+    return _answer_of(last_sentence(asked)) is _TIME and not _TIME.search(" ".join(tokenize(reply)))
+
+
+_AS_A_JOB = re.compile(r"^(?:you said )?(?:you work as|you're an?|you are an?) ")
+_PLACED = frozenset(("at", "in", "for", "from"))
+
+
+def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as what the user works as or is ("You work as a bakery.") that every sentence
+    telling it said as where they are ("at", "in", "for" or "from" and maybe "the" or "a" before
+    it): "i'm a nurse at the children's hospital", "i just started a new job at a bakery"."""
+    if not telling_it or not any(_AS_A_JOB.match(sentence) for sentence in _sentences_of(reply)):
+        return False
+    first = tokenize(value)[:1]
+    if not first:
+        return False
+    for telling in telling_it:
+        words = telling.words
+        at = [i for i, word in enumerate(words) if word == first[0]]
+        if not at or not all(words[i - 1] in _PLACED or i > 1 and words[i - 1] in ("the", "a", "an", "my")
+                              and words[i - 2] in _PLACED for i in at):
+            return False
+    return True
 
 
 # The people of a user's life besides a friend (whose name is a topic of its own): a question about
@@ -536,12 +593,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     (:func:`kinds`, :func:`told_kinds`), which the frames answer, hears back only a sentence that
     shares two such words with it ("what day do i work from home?" after "i work from home on
     fridays"), unless it is about someone of theirs (:data:`KIN`: "where does my brother live?") or
-    asks what happened (:data:`_EVENTS`: "what happened to my car?"); "what game do i play?",
+    asks what happened (:data:`_EVENTS`: "what happened to my car?"); a question of where or when
+    counts a place or a time in the sentence as a word in common (:data:`_ANSWERS`: "where do i
+    work?" after "i just started a new job at a bakery"); "what game do i play?",
     where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
     sentences that speak of it, those that share the most words with it; a number is a word in
     common with a question of an age ("how old is she?" after "my daughter is learning to swim.
-    she's five"). "what do i study?" after
+    she's five"), and a pet's kind with a question of a pet ("what kind of pet do i have?" after "i
+    adopted a rabbit named Pepper"). "what do i study?" after
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
@@ -550,8 +610,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asks back what was said of someone the user named: of the sentences that begin with one of
     ``names`` (names the user wrote capitalised, in lower-case words) or "my" and someone of
     theirs: "who is starting school?" after "i have two kids, Mia and Leo. Mia is starting school
-    tomorrow" -> "you said mia is starting school tomorrow". Not a sentence that asks something,
-    speaks to the bot, takes a value back, or is longer than :data:`TOLD_BACK_WORDS`."""
+    tomorrow" -> "you said mia is starting school tomorrow"; or of a sentence of the user's that
+    says where or when as asked ("where is the party?" after "we're having a party at the park").
+    A question of where or when with no word of its own ("where was i?") hears back the newest
+    sentences that say where or when, and "what happened?" the newest of the last few
+    (:data:`_JUST_TOLD`) that tells of something that happened (:data:`_HAPPENED`). Not a sentence that asks something, speaks to the bot, takes
+    a value back or says one taken back later ("i live in Leeds" after "actually i moved to
+    York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = last_sentence(text)
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
@@ -567,27 +632,58 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
              or {_stem(word) for word in asked_words & _ACTS})  # "what did i forget?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS))
-    if not stems:
+    answer = _answer_of(last)  # "where": "at a bakery"
+    if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
+        answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
+    if not stems and answer is None:
         return []
     ages = {_stem(word) for word in asked_words & TOPICS["age"][1]} & stems  # a number speaks of an age
+    pets = {_stem(word) for word in asked_words & _PET_WORDS} & stems  # a rabbit is a pet
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
         if ages and _numbers(telling.said):  # "how old is my grandmother?" after "she turned ninety"
             own |= ages
+        if pets and telling.kinds & _PETS:  # "what kind of pet do i have?" after "i adopted a rabbit"
+            own |= pets
         shared = own | {_stem(word) for word in subject} & stems
-        if subject and not own and not asked_words & _EVENTS:
+        answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
+        if answers:
+            shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
+        if subject and not own and not asked_words & _EVENTS and not answers:
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (not words or not telling.valued or telling.denied or len(shared) < (2 if framed else 1)
+        if (not words or not telling.valued or telling.denied or _taken_back(telling.said, told)
+                or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
-                or of_others and not _of_someone_named(words, names)):
+                or of_others and not (_of_someone_named(words, names) or answers)):
             continue
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
+        back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
+                for i, (word, said) in enumerate(zip(words, back))]  # "at 5 am"
         if all(said != ("you", "said", *back) for _, said in found):
             found.append((len(shared), ("you", "said", *back)))
     most_shared = max((n for n, _ in found), default=0)  # the sentences that speak most of what is asked
     return [said for n, said in found if n == most_shared][:most]
+
+
+# The animals a user names as pets (the pet-name slot's), which a question of a "pet" asks about.
+_PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot.qualifiers)
+_PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
+# What answers a question of where or when, in a sentence of the user's: "at a bakery", "in the
+# park", "on saturday", "at 5 am", "every evening", "in june", "tomorrow".
+_PLACE = re.compile(r"\b(?:at|in|to|from|near) (?:the |a |an |my |our )?[\w']+")
+_MONTHS = "january february march april may june july august september october november december"
+_TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+|tomorrow|tonight|today"
+                   r"|(?:in |for )?(?:\d+|a|an|one|two|three|a few|few) (?:minutes?|hours?|days?|weeks?|months?|years?)"
+                   r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
+                   rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))|{'|'.join(_MONTHS.split())})\b")
+_ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME}
+
+
+def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
+    """What answers a question (its lower-case words) of where or when (:data:`_ANSWERS`), or None."""
+    return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
 
 
 def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
@@ -597,8 +693,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     sentence before (:func:`_subject`): "my best friend is called Tomasz. he lives in Krakow" ->
     "my best friend lives in krakow"; an "it" that begins it as the one thing of a kind
     (:func:`kinds`) the user's sentence before spoke of: "i ordered a new laptop. it arrives on
-    friday" -> "my laptop arrives on friday"; and the words put in for the pronoun ([] where none
-    were)."""
+    friday" -> "my laptop arrives on friday", or else the first thing of theirs it spoke of
+    (:func:`_thing`: "i'm training for a marathon. it's in october" -> "my marathon is in
+    october"); and the words put in for the pronoun ([] where none were)."""
     out, subject, thing = [], None, None
     for telling in told:
         words, put = list(telling.words), []
@@ -611,9 +708,34 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
         subject = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
-        thing = ["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"] else None
+        thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
+                 else _thing(words))
         out.append((telling, words, put))
     return out
+
+
+_THING_STARTS = frozenset(("my", "a", "an", "our"))
+_THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last "
+                        "tomorrow today tonight yesterday named called , .".split())
+
+
+def _thing(words: Sequence[str]) -> Optional[list[str]]:
+    """The first thing of theirs a sentence of the user's (lower-case ``words``, beginning "i" or
+    "i'm") speaks of, as theirs: "my" or "a" and up to three words, to a word that leads on to more
+    (:data:`_THING_ENDS`) or one of doing ("-ing", "-ed"): "i'm training for a marathon" -> "my
+    marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday" -> "my exam"; None
+    where it speaks of none so."""
+    if words[:1] not in (["i"], ["i'm"], ["im"]):
+        return None
+    start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
+    if start is None:
+        return None
+    rest = []
+    for word in words[start + 1:start + 4]:
+        if word in _THING_ENDS or word.endswith(("ing", "ed")) or not word.isalpha():
+            break
+        rest.append(word)
+    return ["my", *rest] if rest else None
 
 
 _PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
@@ -642,12 +764,12 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
 
 def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list[str]]:
     """The someone of the user's a sentence (lower-case ``words``) begins with: "my" and one of
-    :data:`KIN` or a friend, with any words between and a name of ``names`` after ("my sister
+    :data:`KIN`, a friend or a pet (:func:`_someone`), with any words between and a name of ``names`` after ("my sister
     hannah is ..." -> "my sister hannah"), or one of ``names``; None where it begins otherwise."""
     name = next((list(name) for name in names if tuple(words[:len(name)]) == name), None)
     if name:
         return name
-    end = next((i for i in range(1, min(4, len(words))) if words[i] in KIN or words[i] in TOPICS["friend"][1]), 0)
+    end = next((i for i in range(1, min(4, len(words))) if _someone(words[i])), 0)
     if words[:1] != ["my"] or not end:
         return None
     after = next((list(name) for name in names if tuple(words[end + 1:end + 1 + len(name)]) == name), [])
@@ -656,15 +778,21 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
 
 def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether a sentence (lower-case ``words``) begins with one of ``names`` or with "my" and
-    someone of the user's (:data:`KIN`, a friend; "my best friend"): it speaks of them."""
+    someone of the user's (:func:`_someone`: "my best friend", "my cat Luna"): it speaks of them."""
     return (any(tuple(words[:len(name)]) == name for name in names)
-            or words[:1] == ["my"] and any(word in KIN or word in TOPICS["friend"][1] for word in words[1:3]))
+            or words[:1] == ["my"] and any(_someone(word) for word in words[1:3]))
+
+
+def _someone(word: str) -> bool:
+    """Whether ``word`` names someone of a user's: kin (:data:`KIN`), a friend or a pet (:data:`_PETS`)."""
+    return word in KIN or word in TOPICS["friend"][1] or word in _PETS
 
 
 def _stem(word: str) -> str:
     """``word`` without an ending of "-ing", "-ed" or "-s" where a stem of three letters or more is
     left, without a silent "e" or a doubled last consonant, "-ied" and "-ies" as "-y", and a common
-    irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry"): "reading" and
+    irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry" and "job" as
+    "work"): "reading" and
     "read", "moved" and "move", "shopping" and "shop", "married" and "marry", "bought" and "buy"
     speak of one thing."""
     word = _SAME_STEM.get(word, word)
@@ -686,7 +814,15 @@ _SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing wedding:marry
-    marriage:marry forgot:forget forgotten:forget""".split())
+    marriage:marry forgot:forget forgotten:forget job:work jobs:work""".split())
+
+# The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
+_JUST_TOLD = 3
+# A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
+# "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
+_HAPPENED = re.compile(r"^(?:i|my|we|our)\b.*\b(?:\w+ed|"
+                       + "|".join(sorted(past for past, stem in _SAME_STEM.items() if stem not in ("marry", "work")))
+                       + r")\b")
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -809,10 +945,13 @@ def told_topics(told: list[Telling]) -> set[str]:
 
 
 def told_as_topic(reply: str, told: list[Telling], topic: str) -> bool:
-    """Whether ``reply`` states a value told in a sentence of ``told`` that speaks of ``topic``."""
+    """Whether ``reply`` states a value told in a sentence of ``told`` that speaks of ``topic``, or
+    for a job, what a sentence says the user works as (:func:`_works_as`: "i'm a software
+    developer")."""
     value = stated_value(reply)
     words = content_words(value) if value else set()
-    return bool(words) and any(words & t.said and topic in t.topics for t in told)
+    return bool(words) and any(words & t.said and topic in t.topics
+                               or topic == "job" and words <= set(_works_as(t.words) or ()) for t in told)
 
 
 def unheard_kind(reply: str, told: list[Telling], asked: str) -> bool:
@@ -914,7 +1053,8 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
     """The values (in words) that could answer ``asked`` where the reply starts ``start`` (one of
     :data:`STARTS` or of :data:`TOPICS`): in each sentence of ``told`` that tells a value of the
     kind or topic the start states, the names the user wrote (``names``) and, for an age, the
-    numbers, newest first. The model scores "your ferret is called Pickles" when its search only
+    numbers, and for a job what a sentence says the user works as (:func:`_works_as`: "i'm a
+    software developer"), newest first. The model scores "your ferret is called Pickles" when its search only
     found "You named your ferret and gave it."."""
     kind, topic = _KIND_OF_START.get(start), topic_of(start)
     if kind is None and topic is None:
@@ -922,11 +1062,14 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
     wanted = kinds(_asked_words(asked)) & {kind} if kind else {topic}
     out: list[tuple[str, ...]] = []
     for telling in reversed(told):
-        if not telling.valued or not (telling.kinds | telling.turn_kinds if kind else telling.topics) & wanted:
+        if not telling.valued or not ((telling.kinds | telling.turn_kinds if kind else telling.topics) & wanted
+                                      or topic == "job" and _works_as(telling.words)):
             continue
         found = [name for name in names if within(name, telling.words)]
         if topic == "age":
             found += [(word,) for word in telling.words if word.isdigit()]
+        if topic == "job":
+            found += [said for said in [_works_as(telling.words)] if said]
         if kind:  # a favourite thing or a pet's name may be any words: the model weighs each
             found += [span for span in _spans(telling.words) if span not in found]
         out += [value for value in found if value not in out]
@@ -934,6 +1077,21 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
 
 
 _JOINING = frozenset(("and", "of", "de", "la", "le"))
+_WORKING_AS = (("i'm",), ("im",), ("i", "am"), ("i", "work", "as"), ("i", "worked", "as"))
+_ENDS_A_JOB = frozenset("at in for from with and but so who because , .".split())
+
+
+def _works_as(words: Sequence[str]) -> Optional[tuple[str, ...]]:
+    """What a sentence (lower-case ``words``) says the user works as, with its article, where it
+    begins "i'm a", "i am an" or "i work as a" (the job slot's tellings): "i'm a software developer"
+    -> ("a", "software", "developer"), "i'm a nurse at the children's hospital" -> ("a", "nurse");
+    None otherwise."""
+    lead = next((lead for lead in _WORKING_AS if tuple(words[:len(lead)]) == lead), None)
+    if lead is None or list(words[len(lead):len(lead) + 1]) not in (["a"], ["an"]):
+        return None
+    rest = list(words[len(lead) + 1:])
+    end = next((i for i, word in enumerate(rest) if word in _ENDS_A_JOB), len(rest))
+    return (words[len(lead)], *rest[:end]) if 0 < end <= 3 else None
 
 
 def _spans(words: Sequence[str], longest: int = 3) -> list[tuple[str, ...]]:
@@ -1064,8 +1222,22 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
 def _spoilt(reply: str, value: str, told_in: list[Telling]) -> bool:
     """Whether the ``value`` ``reply`` states is one the user took back (:func:`taken_back`), is
     cut short (:func:`dangles`) or joins words of several sentences told in none together
-    (:func:`across_tellings`)."""
-    return taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
+    (:func:`across_tellings`), or goes on with words nobody said after it (:func:`padded`)."""
+    return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
+            or padded(value, told_in))
+
+
+_TOLD_AS = {"you": "i", "your": "my", "you're": "i'm", "yours": "mine"}
+
+
+def padded(value: str, told: list[Telling]) -> bool:
+    """Whether a stated ``value`` begins with words a sentence of ``told`` says and goes on with
+    words no sentence says after them: "York last year" or "York month" after "i moved to York last
+    month". Its "you" and "your" are read as the user's "i" and "my"."""
+    words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    if len(words) < 2 or any(within(words, telling.words) for telling in told):
+        return False
+    return any(within(words[:1], telling.words) for telling in told)
 
 
 def _unfounded(reply: str, value: str, told: set[str], told_in: list[Telling], asked: str,

@@ -39,10 +39,12 @@ def test_a_milestone_is_read_from_what_happened_alone_and_not_where_it_is_denied
 def test_a_misfortune_the_readers_do_not_know_is_read_from_its_words():
     for text in ("is in the hospital again", "i got laid off", "are getting a divorce", "needs surgery",
                  "i was in a car crash", "has covid", "broke his leg", "my car broke down on the highway",
-                 "got hit by a car", "i didn't get the job", "i got rejected from my dream school"):
+                 "got hit by a car", "i didn't get the job", "i got rejected from my dream school",
+                 "i've been feeling anxious lately", "i'm so overwhelmed", "i'm feeling down today", "i miss her a lot"):
         assert tells_misfortune(text), text
     for text in ("i crashed on the couch", "i do that on accident", "is a nurse at the hospital",
-                 "i watched a movie about a divorce", "i broke my personal record"):
+                 "i watched a movie about a divorce", "i broke my personal record",
+                 "i'm not feeling sad anymore", "i don't feel lonely", "i'm down to earth", "i calmed down"):
         assert not tells_misfortune(text), text
 
 
@@ -50,6 +52,8 @@ def test_own_news_is_short_begins_with_the_user_and_asks_nothing():
     assert own_news("my dog died yesterday") and own_news("I'm so stressed about work")
     assert own_news("we got lost on the way home")
     assert own_news("ugh, i failed my chemistry exam") and own_news("omg we won!")  # a cry before the news
+    assert own_news("work has been really stressful") and own_news("today was awful")  # the user's days
+    assert not own_news("dogs are great") and not own_news("work is it fun?")
     assert not own_news("my dog died yesterday?") and not own_news("no, my dog died")
     assert not own_news("i " + "really " * 12 + "miss him") and not own_news("")
 
