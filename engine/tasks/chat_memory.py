@@ -69,17 +69,27 @@ def echoes(reply: str, turn: str) -> bool:
     return is_news(turn) and bool(said) and said <= content_words(turn)
 
 
-def parrots(reply: str, turn: str) -> bool:
-    """Whether ``reply`` begins with sympathy or congratulations (:mod:`engine.tasks.chat_mood`) and
-    a sentence of it after the first says nothing but some of the content words of ``turn``, news
-    (:func:`is_news`): "I'm sorry to hear that. Passed away with you." to "my grandmother passed
-    away last week"; not "I'm sorry to hear that. What happened?". (Elsewhere the model's other
-    replies to news are seldom better: "Learning to play games" beside "That's awesome! I'm
-    learning to play the guitar.")"""
-    if not (sympathises(reply) or congratulates(reply)) or not is_news(turn):
+def tails_off(reply: str, turn: str) -> bool:
+    """Whether ``reply`` begins with sympathy or congratulations (:mod:`engine.tasks.chat_mood`) to
+    ``turn`` and goes on with a sentence that says nothing but some of the
+    turn's content words ("I'm sorry to hear that. Passed away with you." to "my grandmother passed
+    away last week"), or that asks what the user does for a living or for fun where the turn spoke of
+    neither ("I'm sorry to hear that. What do you do for a living?" to "i can't sleep"); not "I'm
+    sorry to hear that. What happened?". (Elsewhere the model's other replies to news are seldom
+    better: "Learning to play games" beside "That's awesome! I'm learning to play the guitar.")"""
+    if not (sympathises(reply) or congratulates(reply)):
         return False
     said = content_words(turn)
-    return any(words and words <= said for words in map(content_words, re.findall(r"[^.!?]+", reply)[1:]))
+    for sentence in re.findall(r"[^.!?]+[.!?]*", reply)[1:]:
+        words = content_words(sentence)
+        if words and words <= said or "?" in sentence and words & _SMALL_TALK and not words & said:
+            return True
+    return False
+
+
+# What the model asks anyone, whatever they said ("What do you do for a living?", "What do you like
+# to do for fun?").
+_SMALL_TALK = frozenset(("living", "fun", "work", "job"))
 
 
 def says_nothing_new(reply: str, turn: str) -> bool:
@@ -354,16 +364,16 @@ class MemoryReplies:
                   answers: Sequence[tuple]) -> list[Hypothesis]:
         """``hypotheses``, where ``text`` is news rather than a question, less :data:`ECHO_LOSS` for
         each that only says back some of its words (:func:`echoes`: "my brother is moving abroad"
-        -> "Moving abroad?") or has a sentence that does (:func:`parrots`), and where it asks what,
-        where, when or who, for each that says nothing
-        new (:func:`says_nothing_new`: "It's dinner." to "what did you eat for dinner?"); but for
-        the stored answers among them (``answers``)."""
+        -> "Moving abroad?"), and where it asks what, where, when or who, for each that says nothing
+        new (:func:`says_nothing_new`: "It's dinner." to "what did you eat for dinner?"); and for
+        each that tails off after its sympathy or congratulations (:func:`tails_off`); but for the
+        stored answers among them (``answers``)."""
         if ECHO_LOSS == 0:
             return hypotheses
-        echoing = (lambda reply, turn: echoes(reply, turn) or parrots(reply, turn)) if is_news(text) else says_nothing_new
+        echoing = echoes if is_news(text) else says_nothing_new
         return [replace(h, prior=h.prior - ECHO_LOSS)
-                if tuple(h.tokens) not in answers and echoing(self._says(h, unknown), text) else h
-                for h in hypotheses]
+                if tuple(h.tokens) not in answers and (echoing(said, text) or tails_off(said, text)) else h
+                for h, said in ((h, self._says(h, unknown)) for h in hypotheses)]
 
     @cached_property
     def _common_words(self) -> frozenset[str]:

@@ -1231,11 +1231,12 @@ _TOLD_AS = {"you": "i", "your": "my", "you're": "i'm", "yours": "mine"}
 
 
 def padded(value: str, told: list[Telling]) -> bool:
-    """Whether a stated ``value`` begins with words a sentence of ``told`` says and goes on with
-    words no sentence says after them: "York last year" or "York month" after "i moved to York last
-    month". Its "you" and "your" are read as the user's "i" and "my"."""
+    """Whether a stated ``value`` begins with a word a sentence of ``told`` says, not a stop word,
+    and goes on with words no sentence says after it: "York last year" or "York month" after "i
+    moved to York last month"; not "a great way to meet people" ("It's a great way ...", which
+    chitchat says too). Its "you" and "your" are read as the user's "i" and "my"."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
-    if len(words) < 2 or any(within(words, telling.words) for telling in told):
+    if len(words) < 2 or words[0] in STOP_WORDS or any(within(words, telling.words) for telling in told):
         return False
     return any(within(words[:1], telling.words) for telling in told)
 

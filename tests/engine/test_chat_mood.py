@@ -40,7 +40,8 @@ def test_a_misfortune_the_readers_do_not_know_is_read_from_its_words():
     for text in ("is in the hospital again", "i got laid off", "are getting a divorce", "needs surgery",
                  "i was in a car crash", "has covid", "broke his leg", "my car broke down on the highway",
                  "got hit by a car", "i didn't get the job", "i got rejected from my dream school",
-                 "i've been feeling anxious lately", "i'm so overwhelmed", "i'm feeling down today", "i miss her a lot"):
+                 "i've been feeling anxious lately", "i'm so overwhelmed", "i'm feeling down today", "i miss her a lot",
+                 "i can't sleep", "i haven't slept in days"):
         assert tells_misfortune(text), text
     for text in ("i crashed on the couch", "i do that on accident", "is a nurse at the hospital",
                  "i watched a movie about a divorce", "i broke my personal record",

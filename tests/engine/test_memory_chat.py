@@ -505,6 +505,17 @@ def test_to_bad_news_a_stored_answer_keeps_its_score_and_the_others_are_weighed(
     assert predictor._sympathetic(hypotheses, None, chat_memory._Words(), None, None, config, []) == hypotheses
 
 
+def test_sympathy_or_congratulations_that_tail_off_into_the_turns_words_or_small_talk_are_told_apart():
+    assert chat_memory.tails_off("I'm sorry to hear that. Passed away with you.", "my grandmother passed away")
+    assert chat_memory.tails_off("I'm sorry to hear that. What do you do for a living?", "i can't sleep")
+    assert chat_memory.tails_off("Congratulations! What do you like to do for fun?", "i just started a new job")
+    assert not chat_memory.tails_off("I'm sorry to hear that. What happened?", "i can't sleep")
+    assert not chat_memory.tails_off("I'm sorry to hear that.", "my grandmother passed away")
+    # small talk about what the turn spoke of is taken up, and a reply without sympathy is another rule's
+    assert not chat_memory.tails_off("I'm sorry to hear that. Is work fun for you?", "no fun at all today")
+    assert not chat_memory.tails_off("Passed away? What do you do for a living?", "my grandmother passed away")
+
+
 def test_a_reply_that_only_says_back_words_of_the_users_news_loses_but_for_a_stored_answer(taught):
     from engine.decoding import Hypothesis
 

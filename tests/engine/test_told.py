@@ -675,6 +675,7 @@ def test_a_value_that_goes_on_with_words_nobody_said_is_padded():
     assert not padded("York last month", told_in)
     assert not padded("York", told_in)
     assert not padded("Paris in spring", told_in)  # begins with no word told: another rule's
+    assert not padded("a great way to meet people", _told("i moved to a new city")[1])  # nor with a stop word
     # the user's "my" is the reply's "your"
     assert not padded("visit your mom", _told("on friday i will visit my mom")[1])
 
