@@ -699,9 +699,10 @@ def pairs_read(knowledge, text: str, k: int) -> list:
     job!". (The user's own pairs are read by their match alone: a question they imported, shaken
     or without its "?", may read as news.)"""
     person, news = _person(text), own_news(text)
+    named = not person and bool(_names(text, least=1))  # "what's wrong with Max?" asks of Max
     return [hit for hit in _exact_first(knowledge.search(text, k=k + EXACT_LOOK))[:k]
             if question_match(hit) >= READ_FLOOR
-            and not _other_person(person, _person(hit.pair.question), hit.pair.source == "shipped")
+            and not _other_person(person, _person(hit.pair.question), hit.pair.source == "shipped", named)
             and (not news or hit.pair.source != "shipped" or _answers_news(hit, text))]
 
 
@@ -733,7 +734,8 @@ def _person(text: str) -> frozenset[int]:
     return frozenset(n for n, said in ((1, words & FIRST_PERSON), (2, words & SECOND_PERSON)) if said)
 
 
-def _other_person(turn: frozenset[int], question: frozenset[int], shipped: bool = False) -> bool:
+def _other_person(turn: frozenset[int], question: frozenset[int], shipped: bool = False,
+                  named: bool = False) -> bool:
     """Whether a turn about the user alone and a stored question about the bot alone (or the other
     way round) ask about different people: "where do i live?" is not "Where do you live?" (its
     shipped answer, "I'm digital, so I'm always just... Here.", was said to a user who had not said
@@ -741,9 +743,12 @@ def _other_person(turn: frozenset[int], question: frozenset[int], shipped: bool 
     ``shipped`` question about the user and the bot: "do you like music?" is not "Do you like
     me?" (whose answer, "I like you lots!", it was given), nor "what do you think about cats?"
     "What do you think about me?". (A pair of the user's is theirs to match loosely: an imported
-    "who sings I Only Want to Be with You?" is still read for the question without its "i".)"""
+    "who sings I Only Want to Be with You?" is still read for the question without its "i".) Nor
+    is a turn about someone ``named`` and neither of them a ``shipped`` question about the bot:
+    "what's wrong with Max?" is not "What's wrong with you?" ("I'm a work in progress.")."""
     return (len(turn) == len(question) == 1 and turn != question
-            or shipped and turn == {2} and question == {1, 2})
+            or shipped and turn == {2} and question == {1, 2}
+            or shipped and named and not turn and 2 in question)
 
 
 # Words this frequent in the vocabulary are no one's name (rank 300: "hope" is 302, "hello" 210; "john" 1,820).

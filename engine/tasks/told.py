@@ -447,8 +447,11 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
 
 def _untimely(reply: str, asked: str) -> bool:
     """A reply that says no time (:data:`_TIME`) to a question of when ("You are 10." to "when is my
-    interview?" after "i have a job interview tomorrow at 10")."""
-    return _answer_of(last_sentence(asked)) is _TIME and not _TIME.search(" ".join(tokenize(reply)))
+    interview?" after "i have a job interview tomorrow at 10"), or that names something to a
+    question of where or when ("Your interview is called thursday.")."""
+    answer, said = _answer_of(last_sentence(asked)), " ".join(tokenize(reply))
+    return (answer is _TIME and not _TIME.search(said)
+            or answer in (_TIME, _PLACE) and bool(re.search(r"\bis called\b|'s name is\b|\bname is\b", said)))
 
 
 _AS_A_JOB = re.compile(r"^(?:you said )?(?:you work as|you're an?|you are an?) ")
@@ -477,8 +480,9 @@ def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
 # one ("what does my sister do?") asks nothing about the user.
 KIN = frozenset("""sister sisters brother brothers mom mum mother dad father parents wife husband son
 sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle cousin niece nephew grandma
-grandpa grandmother grandfather granny boss neighbour neighbor colleague coworker roommate flatmate kid kids
-child children baby teacher""".split())
+grandpa grandmother grandfather granny grandad granddad gran nan nana grandparents stepdad stepmom stepmum
+boss neighbour neighbor colleague coworker roommate flatmate housemate kid kids child children baby teacher
+nephews nieces cousins aunts uncles""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -564,6 +568,7 @@ _QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when w
                             "was were can could would will should shall have has any".split())
 # Words of a question that asks for advice, not for what was told ("what should i cook tonight?").
 _ADVICE = frozenset("should shall could can would will might".split())
+_FUTURE = frozenset(("will", "would", "can", "could"))  # in a question of where or when, no advice
 # Words of talk, not of what is talked about: no word a question shares with a sentence of the
 # user's, and none to begin a sentence said back with.
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
@@ -600,8 +605,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
     sentences that speak of it, those that share the most words with it; a number is a word in
     common with a question of an age ("how old is she?" after "my daughter is learning to swim.
-    she's five"), and a pet's kind with a question of a pet ("what kind of pet do i have?" after "i
-    adopted a rabbit named Pepper"). "what do i study?" after
+    she's five"), a pet's kind with a question of a pet ("what kind of pet do i have?" after "i
+    adopted a rabbit named Pepper"), and a colour with a question of a colour. "what do i study?" after
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
@@ -623,9 +628,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
     said = set(last)
-    of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON)  # "who is starting school?"
-    if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others
-            or said & SECOND_PERSON and not said & _RECALLING or said & _ADVICE or tuple(last[:2]) in _ASKING_HOW):
+    # "what kind of class is it?": "it" of a question of what, where, when or how is a thing of the user's
+    its = bool(said & _IT) and lead in _WH
+    of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
+    if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
+            or said & SECOND_PERSON and not said & _RECALLING or tuple(last[:2]) in _ASKING_HOW
+            or said & (_ADVICE - _FUTURE if _answer_of(last) else _ADVICE)):  # "when will it be done?" asks when
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
@@ -639,6 +647,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         return []
     ages = {_stem(word) for word in asked_words & TOPICS["age"][1]} & stems  # a number speaks of an age
     pets = {_stem(word) for word in asked_words & _PET_WORDS} & stems  # a rabbit is a pet
+    colours = {_stem(word) for word in asked_words & {"colour", "color"}} & stems  # red is a colour
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
@@ -646,6 +655,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= ages
         if pets and telling.kinds & _PETS:  # "what kind of pet do i have?" after "i adopted a rabbit"
             own |= pets
+        if "work" in stems and _works_as(telling.words):  # "where do i work?" after "i'm a chef at ..."
+            own |= {"work"}
+        if colours and telling.said & _COLOURS:  # "what colour is my bike?" after "it's bright red"
+            own |= colours
         shared = own | {_stem(word) for word in subject} & stems
         answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
         if answers:
@@ -670,15 +683,23 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
 # The animals a user names as pets (the pet-name slot's), which a question of a "pet" asks about.
 _PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot.qualifiers)
 _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
+_COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
+navy teal turquoise beige maroon""".split())
 # What answers a question of where or when, in a sentence of the user's: "at a bakery", "in the
 # park", "on saturday", "at 5 am", "every evening", "in june", "tomorrow".
-_PLACE = re.compile(r"\b(?:at|in|to|from|near) (?:the |a |an |my |our )?[\w']+")
+_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near) (?:the |a |an |my |our )?|on (?:the |a |an |my |our ))[\w']+")
+_COUNT = "\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|a few|few|several"
 _MONTHS = "january february march april may june july august september october november december"
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+|tomorrow|tonight|today"
-                   r"|(?:in |for )?(?:\d+|a|an|one|two|three|a few|few) (?:minutes?|hours?|days?|weeks?|months?|years?)"
+                   rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))|{'|'.join(_MONTHS.split())})\b")
-_ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME}
+# Someone of the user's a sentence speaks of ("with my boss", "my sister"), which answers "who".
+_SOMEONE = re.compile(r"\b(?:my|our) (?:best )?(?:" + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
+_ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
+            ("how", "long"): _TIME, ("who",): _SOMEONE}
+_IT = frozenset(("it", "it's", "its"))
+_WH = frozenset("what what's whats which where where's when how who who's".split())
 
 
 def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
@@ -720,12 +741,12 @@ _THING_ENDS = frozenset("at in on for to from with by and but or so because abou
 
 
 def _thing(words: Sequence[str]) -> Optional[list[str]]:
-    """The first thing of theirs a sentence of the user's (lower-case ``words``, beginning "i" or
-    "i'm") speaks of, as theirs: "my" or "a" and up to three words, to a word that leads on to more
+    """The first thing of theirs a sentence of the user's (lower-case ``words``, beginning "i",
+    "i'm", "we" or "we're") speaks of, as theirs: "my" or "a" and up to three words, to a word that leads on to more
     (:data:`_THING_ENDS`) or one of doing ("-ing", "-ed"): "i'm training for a marathon" -> "my
     marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday" -> "my exam"; None
     where it speaks of none so."""
-    if words[:1] not in (["i"], ["i'm"], ["im"]):
+    if words[:1] not in (["i"], ["i'm"], ["im"], ["we"], ["we're"], ["were"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
     if start is None:

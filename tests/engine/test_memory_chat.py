@@ -600,6 +600,26 @@ def test_news_reads_only_the_stored_pairs_that_answer_it():
     assert read("i got a new job", "user") == ["I see."]  # a pair of the user's: read by its match alone
 
 
+def test_a_question_about_someone_named_reads_no_shipped_pair_about_the_bot():
+    from engine.knowledge_index import Hit
+    from engine.knowledge_pairs import KnowledgePair
+
+    class Store:
+        def search(self, text, k):
+            return [Hit(0, KnowledgePair("What's wrong with you?", "I'm a work in progress.", self.source),
+                        4.6, 0.7, 0.7)]
+
+        def __init__(self, source):
+            self.source = source
+
+    read = lambda text, source="shipped": [  # noqa: E731
+        hit.pair.answer for hit in chat_memory.pairs_read(Store(source), text, 3)]
+    assert read("what's wrong with Max?") == []
+    assert read("what's wrong with you?") == ["I'm a work in progress."]
+    assert read("what's wrong?") == ["I'm a work in progress."]  # about no one named: read by its match
+    assert read("what's wrong with Max?", "user") == ["I'm a work in progress."]  # the user's pair: by its match
+
+
 def test_a_shipped_pair_is_said_surely_only_to_the_same_question_about_the_bot():
     from engine.knowledge_index import Hit
     from engine.knowledge_pairs import KnowledgePair

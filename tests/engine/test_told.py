@@ -740,3 +740,41 @@ def test_what_happened_hears_back_the_newest_sentence_that_told_of_something_hap
     told_in = _told("i hurt my back at the gym", "it's really sore")[1]
     assert told_back(told_in, "what happened?") == [("you", "said", "you", "hurt", "your", "back", "at", "the", "gym")]
     assert told_back(_told("i love the gym")[1], "what happened?") == []
+
+
+def test_it_in_a_question_of_what_where_when_or_how_is_a_thing_of_the_users():
+    told_in = _told("i just signed up for a salsa class", "it's on wednesday evenings")[1]
+    assert told_back(told_in, "what kind of class is it?") == [
+        ("you", "said", "you", "just", "signed", "up", "for", "a", "salsa", "class")]
+    told_in = _told("i ran my first half marathon today!", "it took me two hours")[1]
+    assert told_back(told_in, "how long did it take?") == [
+        ("you", "said", "your", "first", "half", "marathon", "took", "you", "two", "hours")]
+    told_in = _told("i got a tattoo last weekend", "it's a small rose on my wrist")[1]
+    assert told_back(told_in, "where is it?") == [
+        ("you", "said", "your", "tattoo", "is", "a", "small", "rose", "on", "your", "wrist")]
+    # not a question answered yes or no ("is it fun?"): that asks the bot's view
+    assert told_back(_told("i just signed up for a salsa class", "it's so much fun")[1], "is it fun?") == []
+
+
+def test_who_asks_back_someone_of_the_users_and_where_a_job_said_with_a_place():
+    told_in = _told("i have a meeting with my boss at 4")[1]
+    assert told_back(told_in, "who is it with?") == [
+        ("you", "said", "you", "have", "a", "meeting", "with", "your", "boss", "at", "4")]
+    told_in = _told("i'm a chef at an italian restaurant")[1]
+    assert told_back(told_in, "where do i work?") == [
+        ("you", "said", "you're", "a", "chef", "at", "an", "italian", "restaurant")]
+    assert told_back(_told("i'm a chef")[1], "where do i work?") == []
+
+
+def test_a_colour_kin_and_a_future_when_are_asked_back_and_a_name_is_no_answer_to_when():
+    told_in = _told("i bought a new guitar yesterday", "it's a blue Fender")[1]
+    assert told_back(told_in, "what colour is it?") == [("you", "said", "your", "guitar", "is", "a", "blue", "fender")]
+    told_in = _told("my grandad is in hospital with pneumonia")[1]
+    assert told_back(told_in, "who is in hospital?") == [
+        ("you", "said", "your", "grandad", "is", "in", "hospital", "with", "pneumonia")]
+    told_in = _told("we're renovating our kitchen", "it should be done by march")[1]
+    assert told_back(told_in, "when will it be done?") == [
+        ("you", "said", "your", "kitchen", "should", "be", "done", "by", "march")]
+    assert told_back(told_in, "what should i cook?") == []  # still advice
+    told_in = _told("i've got a job interview on thursday")[1]
+    assert misplaced("Your interview is called thursday.", told_in, "when is my interview?")
