@@ -71,16 +71,19 @@ def echoes(reply: str, turn: str) -> bool:
 
 def tails_off(reply: str, turn: str) -> bool:
     """Whether ``reply`` begins with sympathy or congratulations (:mod:`engine.tasks.chat_mood`) to
-    ``turn`` and goes on with a sentence that says nothing but some of the
-    turn's content words ("I'm sorry to hear that. Passed away with you." to "my grandmother passed
-    away last week"), or that asks what the user does for a living or for fun where the turn spoke of
-    neither ("I'm sorry to hear that. What do you do for a living?" to "i can't sleep"); not "I'm
-    sorry to hear that. What happened?". (Elsewhere the model's other replies to news are seldom
-    better: "Learning to play games" beside "That's awesome! I'm learning to play the guitar.")"""
+    ``turn`` and goes on, in its first sentence or a later one, with nothing but some of the turn's
+    content words ("I'm sorry to hear that. Passed away with you." to "my grandmother passed away
+    last week", "I'm sorry to hear that work at work." to "i'm feeling overwhelmed at work"), or
+    with a question of what the user does for a living or for fun where the turn spoke of neither
+    ("I'm sorry to hear that. What do you do for a living?" to "i can't sleep"); not "I'm sorry to
+    hear that. What happened?". (Elsewhere the model's other replies to news are seldom better:
+    "Learning to play games" beside "That's awesome! I'm learning to play the guitar.")"""
     if not (sympathises(reply) or congratulates(reply)):
         return False
     said = content_words(turn)
-    for sentence in re.findall(r"[^.!?]+[.!?]*", reply)[1:]:
+    sentences = re.findall(r"[^.!?]+[.!?]*", reply)
+    rest = re.sub(r"^\W*(?:i'm|i am) sorry to hear that\b", "", sentences[0].lower().replace("\u2019", "'"))
+    for sentence in [rest] + sentences[1:]:  # "I'm sorry to hear that work at work.": its rest too
         words = content_words(sentence)
         if words and words <= said or "?" in sentence and words & _SMALL_TALK and not words & said:
             return True

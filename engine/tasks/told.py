@@ -430,9 +430,10 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     """Whether ``reply`` states a value as something other than what the user told it as, by any
     of the rules below (each a function of its own, with its examples): as another topic than the
     question ``asked`` is about, as the user's name where a friend's was told or the other way round,
-    as a topic where it was told as a favourite thing, or as one kind of thing where it was told as
-    another, as what the user is where they told it as where they are, or as no time to a question
-    of when. A reply that states no value (:func:`stated_value`) is never misplaced."""
+    as a topic where it was told as a favourite thing, as one kind of thing where it was told as
+    another, as what the user is where they told it as where they are, as no time to a question
+    of when, or as a topic neither the question (one that says what it asks about) nor its telling
+    spoke of. A reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -442,7 +443,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
             or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
-            or _where_as_what(reply, value, telling_it) or _untimely(reply, asked))
+            or _where_as_what(reply, value, telling_it) or _untimely(reply, asked)
+            or _topic_of_neither(reply, asked, telling_it) and bool(content_words(asked) - FRAME_WORDS - ASKING_WORDS))
 
 
 def _untimely(reply: str, asked: str) -> bool:
@@ -725,6 +727,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         pronoun = _PRONOUNS.get(words[0]) if words else None
         if pronoun is not None and subject:
             words, put = subject + pronoun + words[1:], subject
+        elif pronoun is not None and thing and thing[-1] in _PETS:  # "i have a cat called Pumpkin. she's orange"
+            words, put = thing + pronoun + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
             words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
         subject = _subject(words, names)
@@ -1243,9 +1247,14 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
 def _spoilt(reply: str, value: str, told_in: list[Telling]) -> bool:
     """Whether the ``value`` ``reply`` states is one the user took back (:func:`taken_back`), is
     cut short (:func:`dangles`) or joins words of several sentences told in none together
-    (:func:`across_tellings`), or goes on with words nobody said after it (:func:`padded`)."""
+    (:func:`across_tellings`), goes on with words nobody said after it (:func:`padded`), or is a
+    doing said as a plan ("You said you would skiing in colorado.")."""
     return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
-            or padded(value, told_in))
+            or padded(value, told_in) or bool(_WOULD_DOING.search(plain(reply))))
+
+
+# "You said you would skiing in colorado.": a plan's frame with a doing after it, no plan.
+_WOULD_DOING = re.compile(r"\byou would (?!string\b|spring\b)\w{3,}ing\b")  # not "bring", "sing"
 
 
 _TOLD_AS = {"you": "i", "your": "my", "you're": "i'm", "yours": "mine"}
