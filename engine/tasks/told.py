@@ -432,8 +432,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     question ``asked`` is about, as the user's name where a friend's was told or the other way round,
     as a topic where it was told as a favourite thing, as one kind of thing where it was told as
     another, as what the user is where they told it as where they are, as no time to a question
-    of when, or as a topic neither the question (one that says what it asks about) nor its telling
-    spoke of. A reply that states no value (:func:`stated_value`) is never misplaced."""
+    of when, or as where they live where they told it as where they are going. A reply that states
+    no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -444,7 +444,23 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
             or _where_as_what(reply, value, telling_it) or _untimely(reply, asked)
-            or _topic_of_neither(reply, asked, telling_it) and bool(content_words(asked) - FRAME_WORDS - ASKING_WORDS))
+            or _trip_as_home(reply, telling_it))
+
+
+_GOING = frozenset("going go goes went trip travel travelling traveling flying fly flew visit visiting visited "
+                   "holiday vacation".split())
+_LIVING = frozenset("live lives living lived home moved move from".split())
+
+
+def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
+    """A value stated as where the user lives ("You said you live in Colorado.") that every sentence
+    telling it said as where they are going ("i'm going skiing in Colorado next week", "we flew to
+    Lima") and none as where they live."""
+    return bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply)) and all(
+        set(telling.words) & _GOING and not set(telling.words) & _LIVING for telling in telling_it)
+
+
+_AS_HOME = re.compile(r"^(?:you said )?(?:you live in|your home is) ")
 
 
 def _untimely(reply: str, asked: str) -> bool:

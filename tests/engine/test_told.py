@@ -783,9 +783,12 @@ def test_a_colour_kin_and_a_future_when_are_asked_back_and_a_name_is_no_answer_t
     assert told_back(told_in, "what colour is my cat?") == [("you", "said", "your", "cat", "is", "orange")]
 
 
-def test_a_doing_said_as_a_plan_and_a_home_neither_spoke_of_are_not_what_was_told():
+def test_a_doing_said_as_a_plan_and_a_trip_said_as_a_home_are_not_what_was_told():
     told_in = _told("i'm going skiing in Colorado next week")[1]
     assert misplaced("You said you live in Colorado.", told_in, "where am i going skiing?")
     assert not misplaced("You said you live in Colorado.", _told("i live in Colorado")[1], "where am i going?")
+    # a sentence that tells no topic says nothing against a home ("i've been living in Tromsø for years")
+    assert not misplaced("You said you live in Tromsø.", _told("i've been living in Tromsø for years")[1],
+                         "where am i living?")
     assert ground([Hypothesis(tokens=[1], score=0.0, log_prob=-1.0)], ["You said you would skiing in colorado."],
                   {"skiing", "colorado"}, told_in, "where am i going skiing?")[0].prior == -UNTOLD_VALUE
