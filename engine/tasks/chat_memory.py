@@ -82,8 +82,9 @@ def tails_off(reply: str, turn: str) -> bool:
         return False
     said = content_words(turn)
     sentences = re.findall(r"[^.!?]+[.!?]*", reply)
-    rest = re.sub(r"^\W*(?:i'm|i am) sorry to hear that\b", "", sentences[0].lower().replace("\u2019", "'"))
-    for sentence in [rest] + sentences[1:]:  # "I'm sorry to hear that work at work.": its rest too
+    first = sentences[0].lower().replace("\u2019", "'")
+    rest = re.sub(r"^\W*(?:i'm|i am) sorry to hear that\b", "", first)
+    for sentence in ([rest] if rest != first else []) + sentences[1:]:  # "I'm sorry to hear that work at work."
         words = content_words(sentence)
         if words and words <= said or "?" in sentence and words & _SMALL_TALK and not words & said:
             return True

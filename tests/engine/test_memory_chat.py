@@ -512,6 +512,7 @@ def test_sympathy_or_congratulations_that_tail_off_into_the_turns_words_or_small
     assert not chat_memory.tails_off("I'm sorry to hear that. What happened?", "i can't sleep")
     assert chat_memory.tails_off("I'm sorry to hear that work at work.", "i'm feeling overwhelmed at work")
     assert not chat_memory.tails_off("Congratulations on your new job!", "i got a new job")
+    assert not chat_memory.tails_off("Oh no! How are you doing?", "oh hey its you again !")  # its own first words
     assert not chat_memory.tails_off("I'm sorry to hear that.", "my grandmother passed away")
     # small talk about what the turn spoke of is taken up, and a reply without sympathy is another rule's
     assert not chat_memory.tails_off("I'm sorry to hear that. Is work fun for you?", "no fun at all today")
