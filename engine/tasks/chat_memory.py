@@ -82,7 +82,7 @@ def tails_off(reply: str, turn: str) -> bool:
         return False
     said = content_words(turn)
     sentences = re.findall(r"[^.!?]+[.!?]*", reply)
-    first = sentences[0].lower().replace("\u2019", "'")
+    first = plain(sentences[0])
     rest = re.sub(r"^\W*(?:i'm|i am) sorry to hear that\b", "", first)
     for sentence in ([rest] if rest != first else []) + sentences[1:]:  # "I'm sorry to hear that work at work."
         words = content_words(sentence)

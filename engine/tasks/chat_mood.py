@@ -224,7 +224,8 @@ _MISFORTUNE = re.compile("|".join((
     r"\b(?:got|was|were|been|get|gets|getting) (?:hit|run over) by\b",
     r"\b(?:didn't|did not|didnt) get (?:the|that|my|a) (?:job|part|role|place|promotion|scholarship)\b",
     r"\b(?:got|was|been|were) (?:rejected|turned down)\b",
-    rf"(?<!not )(?<!n't )(?<!never )\b(?:feel|feels|feeling|felt) {_SO}{_LOW}\b", rf"\b(?:i'm|im|i am|been) {_SO}(?!down\b|low\b){_LOW}\b",
+    rf"(?<!not )(?<!n't )(?<!never )\b(?:feel|feels|feeling|felt) {_SO}{_LOW}\b",
+    rf"\b(?:i'm|im|i am|been) {_SO}(?!down\b|low\b){_LOW}\b",
     r"\bi (?:really |still |just )?miss (?:her|him|them|my|our)\b",
     r"\b(?:can't|cant|cannot|couldn't|couldnt) (?:get to )?sleep\b", r"\b(?:haven't|hasn't|havent) slept\b")))
 

@@ -331,7 +331,7 @@ def _new_home(words: Sequence[str]) -> bool:
     "i live in York now"; not "i work from home now")."""
     plain = [word for word in words if any(ch.isalnum() for ch in word)]
     lives = bool(set(plain) & {"live", "lives", "living"}) and bool(set(plain[:2]) & {"i", "we", "actually"})
-    changes = plain[:1] in (["actually"], ["no"], ["wait"], ["oops"], ["sorry"]) or bool(set(plain) & _CHANGE_WORDS)
+    changes = tuple(plain[:1]) in _CORRECTION_LEADS or bool(set(plain) & _CHANGE_WORDS)
     return _moves(words) or lives and changes
 
 
@@ -468,8 +468,10 @@ def _untimely(reply: str, asked: str) -> bool:
     interview?" after "i have a job interview tomorrow at 10"), or that names something to a
     question of where or when ("Your interview is called thursday.")."""
     answer, said = _answer_of(last_sentence(asked)), " ".join(tokenize(reply))
-    return (answer is _TIME and not _TIME.search(said)
-            or answer in (_TIME, _PLACE) and bool(re.search(r"\bis called\b|'s name is\b|\bname is\b", said)))
+    return answer is _TIME and not _TIME.search(said) or answer in (_TIME, _PLACE) and bool(_NAMING_IT.search(said))
+
+
+_NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
 
 
 _AS_A_JOB = re.compile(r"^(?:you said )?(?:you work as|you're an?|you are an?) ")
@@ -623,8 +625,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
     sentences that speak of it, those that share the most words with it; a number is a word in
     common with a question of an age ("how old is she?" after "my daughter is learning to swim.
-    she's five"), a pet's kind with a question of a pet ("what kind of pet do i have?" after "i
-    adopted a rabbit named Pepper"), and a colour with a question of a colour. "what do i study?" after
+    she's five"), and so on (:data:`_IMPLIED`: a pet's kind, what the user works as, a colour).
+    "what do i study?" after
     "i'm 19 and i study biology" -> "you said you study biology"; "when am i going to Japan?" after
     "i'm planning a trip to Japan in april" -> "you said you're planning a trip to japan in april";
     "what did i pass?" after "i passed my driving test" -> "you said you passed your driving
@@ -637,46 +639,39 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     says where or when as asked ("where is the party?" after "we're having a party at the park").
     A question of where or when with no word of its own ("where was i?") hears back the newest
     sentences that say where or when, and "what happened?" the newest of the last few
-    (:data:`_JUST_TOLD`) that tells of something that happened (:data:`_HAPPENED`). Not a sentence that asks something, speaks to the bot, takes
-    a value back or says one taken back later ("i live in Leeds" after "actually i moved to
-    York"), or is longer than :data:`TOLD_BACK_WORDS`."""
+    (:data:`_JUST_TOLD`) that tells of something that happened (:data:`_HAPPENED`). Not a sentence
+    that asks something, speaks to the bot, takes a value back or says one taken back later ("i
+    live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = last_sentence(text)
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
-    said = set(last)
+    said, answer = set(last), _answer_of(last)  # "where": "at a bakery"
     # "what kind of class is it?": "it" of a question of what, where, when or how is a thing of the user's
     its = bool(said & _IT) and lead in _WH
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING or tuple(last[:2]) in _ASKING_HOW
-            or said & (_ADVICE - _FUTURE if _answer_of(last) else _ADVICE)):  # "when will it be done?" asks when
+            or said & (_ADVICE - _FUTURE if answer else _ADVICE)):  # "when will it be done?" asks when
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
              or {_stem(word) for word in asked_words & _ACTS})  # "what did i forget?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS))
-    answer = _answer_of(last)  # "where": "at a bakery"
     if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
         answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
     if not stems and answer is None:
         return []
-    ages = {_stem(word) for word in asked_words & TOPICS["age"][1]} & stems  # a number speaks of an age
-    pets = {_stem(word) for word in asked_words & _PET_WORDS} & stems  # a rabbit is a pet
-    colours = {_stem(word) for word in asked_words & {"colour", "color"}} & stems  # red is a colour
+    implied = [(cued, says) for cues, says in _IMPLIED
+               for cued in [{_stem(word) for word in asked_words & cues} & stems] if cued]
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
-        if ages and _numbers(telling.said):  # "how old is my grandmother?" after "she turned ninety"
-            own |= ages
-        if pets and telling.kinds & _PETS:  # "what kind of pet do i have?" after "i adopted a rabbit"
-            own |= pets
-        if "work" in stems and _works_as(telling.words):  # "where do i work?" after "i'm a chef at ..."
-            own |= {"work"}
-        if colours and telling.said & _COLOURS:  # "what colour is my bike?" after "it's bright red"
-            own |= colours
+        for cued, says in implied:  # "how old is she?" after "she's five": the number speaks of an age
+            if says(telling):
+                own |= cued
         shared = own | {_stem(word) for word in subject} & stems
         answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
         if answers:
@@ -708,10 +703,12 @@ navy teal turquoise beige maroon""".split())
 _PLACE = re.compile(r"\b(?:(?:at|in|to|from|near) (?:the |a |an |my |our )?|on (?:the |a |an |my |our ))[\w']+")
 _COUNT = "\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|a few|few|several"
 _MONTHS = "january february march april may june july august september october november december"
-_TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+|tomorrow|tonight|today"
+_TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
+                   r"|tomorrow|tonight|today"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
-                   rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))|{'|'.join(_MONTHS.split())})\b")
+                   rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
+                   rf"|{'|'.join(_MONTHS.split())})\b")
 # Someone of the user's a sentence speaks of ("with my boss", "my sister"), which answers "who".
 _SOMEONE = re.compile(r"\b(?:my|our) (?:best )?(?:" + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
@@ -762,10 +759,10 @@ _THING_ENDS = frozenset("at in on for to from with by and but or so because abou
 
 def _thing(words: Sequence[str]) -> Optional[list[str]]:
     """The first thing of theirs a sentence of the user's (lower-case ``words``, beginning "i",
-    "i'm", "we" or "we're") speaks of, as theirs: "my" or "a" and up to three words, to a word that leads on to more
-    (:data:`_THING_ENDS`) or one of doing ("-ing", "-ed"): "i'm training for a marathon" -> "my
-    marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday" -> "my exam"; None
-    where it speaks of none so."""
+    "i'm", "we" or "we're") speaks of, as theirs: "my" or "a" and up to three words, to a word that
+    leads on to more (:data:`_THING_ENDS`) or one of doing ("-ing", "-ed"): "i'm training for a
+    marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
+    -> "my exam"; None where it speaks of none so."""
     if words[:1] not in (["i"], ["i'm"], ["im"], ["we"], ["we're"], ["were"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
@@ -805,8 +802,9 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
 
 def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list[str]]:
     """The someone of the user's a sentence (lower-case ``words``) begins with: "my" and one of
-    :data:`KIN`, a friend or a pet (:func:`_someone`), with any words between and a name of ``names`` after ("my sister
-    hannah is ..." -> "my sister hannah"), or one of ``names``; None where it begins otherwise."""
+    :data:`KIN`, a friend or a pet (:func:`_someone`), with any words between and a name of
+    ``names`` after ("my sister hannah is ..." -> "my sister hannah"), or one of ``names``; None
+    where it begins otherwise."""
     name = next((list(name) for name in names if tuple(words[:len(name)]) == name), None)
     if name:
         return name
@@ -833,9 +831,8 @@ def _stem(word: str) -> str:
     """``word`` without an ending of "-ing", "-ed" or "-s" where a stem of three letters or more is
     left, without a silent "e" or a doubled last consonant, "-ied" and "-ies" as "-y", and a common
     irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry" and "job" as
-    "work"): "reading" and
-    "read", "moved" and "move", "shopping" and "shop", "married" and "marry", "bought" and "buy"
-    speak of one thing."""
+    "work"): "reading" and "read", "moved" and "move", "shopping" and "shop", "married" and
+    "marry", "bought" and "buy" speak of one thing."""
     word = _SAME_STEM.get(word, word)
     if word.endswith(("ied", "ies")) and len(word) > 4:
         return word[:-3] + "y"
@@ -941,6 +938,15 @@ TOPICS = {
     "job": ("you work as", frozenset("job jobs work occupation profession career trade earn".split())),
     "home": ("you live in", frozenset("live lives home city town reside based".split())),
 }
+
+# Words of a question and what a sentence says that answers them without saying the word: a number
+# an age ("how old is my grandmother?" after "she turned ninety"), a pet's kind a pet ("what kind of
+# pet do i have?" after "i adopted a rabbit"), what the user works as their work ("where do i work?"
+# after "i'm a chef at ..."), a colour a colour ("what colour is my bike?" after "it's bright red").
+_IMPLIED = ((TOPICS["age"][1], lambda telling: _numbers(telling.said)),
+            (_PET_WORDS, lambda telling: telling.kinds & _PETS),
+            (frozenset("work works worked working job jobs".split()), lambda telling: _works_as(telling.words)),
+            (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS))
 
 
 _KIND_OF_START = {start: kind for kind, start in STARTS.items()}
@@ -1095,8 +1101,8 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
     :data:`STARTS` or of :data:`TOPICS`): in each sentence of ``told`` that tells a value of the
     kind or topic the start states, the names the user wrote (``names``) and, for an age, the
     numbers, and for a job what a sentence says the user works as (:func:`_works_as`: "i'm a
-    software developer"), newest first. The model scores "your ferret is called Pickles" when its search only
-    found "You named your ferret and gave it."."""
+    software developer"), newest first. The model scores "your ferret is called Pickles" when its
+    search only found "You named your ferret and gave it."."""
     kind, topic = _KIND_OF_START.get(start), topic_of(start)
     if kind is None and topic is None:
         return []
