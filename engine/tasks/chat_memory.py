@@ -238,7 +238,9 @@ class MemoryReplies:
         ``text`` asks something of the user's (``asking``: :func:`engine.tasks.told.asks_of_user`).
         Where none states a value told about what ``text`` asks and a sentence of the user's speaks of
         it (:func:`engine.tasks.told.told_back`), those sentences said back, scored by the model,
-        are the replies, beside any stored answer among them (``answers``, token tuples); so too
+        are the replies, beside any answer the user taught or imported among them (``answers``, token
+        tuples; not a shipped answer about the bot: "I think you should follow your heart." to "where
+        do i want to go?" after "i'm saving up for a trip to Japan"); so too
         for a question about "we" ("what did we adopt?") or about someone the user named or spoke of
         ("who is starting school?", "who is in the hospital?" after "my dad is in the hospital"),
         where a sentence of theirs about it speaks of it. A question about "him" or "her" is asked
@@ -469,8 +471,9 @@ class MemoryReplies:
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:
                 hypotheses = self._with_stored_answers(hits, answers, decoder, memory, hypotheses, text)
+            taught = [ids for hit, ids in zip(hits, answers) if hit.pair.source != "shipped"]
             hypotheses = self._grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config,
-                                         answers)
+                                         taught)
             hypotheses = self._sympathetic(hypotheses, mood, unknown, step, decoder, config,
                                            _answering(hits, answers, text))
             hypotheses = self._unechoed(hypotheses, text, unknown, answers)

@@ -262,15 +262,36 @@ def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tu
     (:func:`names_itself`: "Hi tom, my name is john."; the bot has none, as its shipped answers
     say; nor is it the user, one of whose ``names`` it may not take: "Hi, I'm sam."), or greet the
     user by words of their ``turn`` (lower-case tokens) that are no name of theirs
-    (:func:`greets_by_other_name`: "Nice to meet you, vacation!"), unless all do; ``meant``
+    (:func:`greets_by_other_name`: "Nice to meet you, vacation!"), or join a word of doing or a name
+    to "to" where a verb must follow (:func:`misjoined`: "I've always wanted to learn how to building
+    a table."), unless all do; ``meant``
     (token-id tuples: stored answers, which the user may have taught a name in) are kept.
     ``words``: a hypothesis's ids as tokens."""
     def placeholder(tokens: Sequence[str]) -> bool:
         return any(a.lower() == "user" and b.isdigit() for a, b in zip(tokens, tokens[1:]))
     def unsayable(tokens: Sequence[str]) -> bool:
-        return placeholder(tokens) or names_itself(tokens, names) or greets_by_other_name(tokens, names, turn)
+        return (placeholder(tokens) or names_itself(tokens, names) or greets_by_other_name(tokens, names, turn)
+                or misjoined(tokens, names))
     kept = [h for h in hypotheses if tuple(h.tokens) in meant or not unsayable(words(h.tokens))]
     return kept or hypotheses
+
+
+# Words before "to" that a verb must follow ("learn how to play"), and words ending "-ing" that are verbs.
+_WANTING_TO = frozenset("how want wants wanted love like learn learned tried try".split())
+_ING_VERBS = frozenset("bring sing ring string spring swing sting cling fling sling wring".split())
+
+
+def misjoined(tokens: Sequence[str], names: frozenset = frozenset()) -> bool:
+    """Whether a reply's ``tokens`` join to "to", after a word a verb must follow
+    (:data:`_WANTING_TO`), a word of doing ("learn how to building a table", "wanted to studying")
+    or a name the user wrote (``names``, tuples of lower-case words: "learn how to Madrid")."""
+    lowered = [token.lower() for token in tokens]
+    first_names = {name[0] for name in names}
+    for before, to, word in zip(lowered, lowered[1:], lowered[2:]):
+        if before in _WANTING_TO and to == "to" and (
+                word.endswith("ing") and len(word) > 4 and word not in _ING_VERBS or word in first_names):
+            return True
+    return False
 
 
 _GREETING_BY_NAME = ("meet", "you", ",")

@@ -251,7 +251,8 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
     is salak" did, and "one is called Rex" not of what "my cat is called Miso" did; the topics
     (:func:`topics`) of its words and its turn's; what it takes back ("not Bea, Zephyrine!":
     "bea"); and where it takes back a word of an earlier sentence, that one's topics and kinds
-    besides ("sorry, i meant rambutan, not salak" tells a fruit). A sentence of no kind or topic
+    besides ("sorry, i meant rambutan, not salak" tells a fruit); a sentence that names the pet the
+    sentence before spoke of tells of its kind (:func:`_names_it`). A sentence of no kind or topic
     that says one of ``names`` (names the user wrote capitalised, in lower-case words) right after
     "i'm", "i am", "call me" or "i go by" tells the user's name ("hi, i'm Sam")."""
     out: list[Telling] = []
@@ -280,6 +281,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                     of.add("age")
                 if _from_place(lowered, names) or _moves(lowered):
                     of.add("home")
+                if out and _names_it(lowered) and out[-1].kinds & _PETS:  # "i adopted a dog. her name is Bella"
+                    about |= out[-1].about
+                    around |= out[-1].kinds & _PETS
                 denied = _denied(sentence)
                 for earlier in out:
                     shared = (earlier.said - FRAME_WORDS) & words
@@ -311,6 +315,14 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                 turn_of.append(number)
             sentence = []
     return out
+
+
+def _names_it(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) name someone spoken of just before: "her name is Bella", "he's
+    called Kiwi", "we named her Luna"."""
+    return (tuple(words[:2]) in {(who, name) for who in ("his", "her", "its") for name in ("name", "name's")}
+            or tuple(words[:2]) in {(who, way) for who in ("he's", "she's", "it's") for way in ("called", "named")}
+            or "named" in words[:3] and bool(set(words[2:4]) & {"her", "him", "it"}))
 
 
 # A user has one home at a time: a later sentence that says they moved (:func:`_new_home`) takes
@@ -431,9 +443,11 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     of the rules below (each a function of its own, with its examples): as another topic than the
     question ``asked`` is about, as the user's name where a friend's was told or the other way round,
     as a topic where it was told as a favourite thing, as one kind of thing where it was told as
-    another, as what the user is where they told it as where they are, as no time to a question
-    of when, or as where they live where they told it as where they are going. A reply that states
-    no value (:func:`stated_value`) is never misplaced."""
+    another, as what the user is where they told it as where they are, as no time or place to a
+    question of when or where (no colour to one of what colour), as where they live where they told
+    it as where they are going or when, as a topic where it was told as a kind of thing, or as a
+    favourite where none was spoken of. A reply that states no value (:func:`stated_value`) is never
+    misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -443,8 +457,33 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
             or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
-            or _where_as_what(reply, value, telling_it) or _untimely(reply, asked)
-            or _trip_as_home(reply, telling_it))
+            or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
+            or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
+            or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it))
+
+
+def _kind_as_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a topic (:func:`topics`: "You said you live in a red.") to a question of no
+    topic that says what it asks ("what kind of car do i drive?"; not "do you remember it?") where
+    every sentence telling it named a kind of thing (:func:`kinds`) and no topic ("my car is a red
+    Volvo")."""
+    said, question = topics(content_words(reply)), _asked_words(asked)
+    return (bool(said) and bool(telling_it) and bool(question - FRAME_WORDS - ASKING_WORDS)
+            and not topics(question) and all(telling.kinds and not telling.topics for telling in telling_it))
+
+
+def _favourite_unsaid(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a favourite ("Your favourite food is amazing.") to a question that asks
+    no favourite (none of :data:`FRAME_WORDS`: "what did i think of the food?") where no sentence
+    telling it, nor the bot's question it answered, said "favourite" ("the food was amazing")."""
+    question = _asked_words(asked)
+    return (bool(_FAVOURITE.search(plain(reply))) and bool(telling_it) and not question & FRAME_WORDS
+            and bool(question - ASKING_WORDS)
+            and not any(telling.about & _FAVOURITE_WORDS for telling in telling_it))
+
+
+_FAVOURITE = re.compile(r"\bfavou?rite\b")
+_FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
 
 
 _GOING = frozenset("going go goes went trip travel travelling traveling flying fly flew visit visiting visited "
@@ -457,18 +496,42 @@ def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
     telling it said as where they are going ("i'm going skiing in Colorado next week", "we flew to
     Lima") and none as where they live."""
     return bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply)) and all(
-        set(telling.words) & _GOING and not set(telling.words) & _LIVING for telling in telling_it)
+        set(telling.words) & _GOING and not set(telling.words) & _LIVING - _back_from(telling.words)
+        for telling in telling_it)
+
+
+def _time_as_theirs(reply: str, value: str) -> bool:
+    """A time (:data:`_TIME`) stated as where the user lives or what they are or do ("You said you
+    live in mondays.", "You work as a mondays." after "i work from home on mondays and fridays"),
+    or a number as where they live ("You said you live in 6.")."""
+    sentences = _sentences_of(reply)
+    return (bool(_TIME.fullmatch(value.removeprefix("a ").removeprefix("an ")))
+            and any(_AS_THE_USER.match(sentence) for sentence in sentences)
+            or value.isdigit() and any(_AS_HOME.match(sentence) for sentence in sentences))
+
+
+def _back_from(words: Sequence[str]) -> set[str]:
+    """{"from"} where ``words`` come "back from" somewhere (a trip, not a home), else none."""
+    return {"from"} if within(("back", "from"), words) else set()
 
 
 _AS_HOME = re.compile(r"^(?:you said )?(?:you live in|your home is) ")
 
 
-def _untimely(reply: str, asked: str) -> bool:
+def _not_as_asked(reply: str, asked: str) -> bool:
     """A reply that says no time (:data:`_TIME`) to a question of when ("You are 10." to "when is my
-    interview?" after "i have a job interview tomorrow at 10"), or that names something to a
-    question of where or when ("Your interview is called thursday.")."""
-    answer, said = _answer_of(last_sentence(asked)), " ".join(tokenize(reply))
-    return answer is _TIME and not _TIME.search(said) or answer in (_TIME, _PLACE) and bool(_NAMING_IT.search(said))
+    interview?" after "i have a job interview tomorrow at 10"), no place (:data:`_PLACE`) to a
+    question of where ("You said you're tired." to "where do i work?"), no number to one of how
+    many (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?"),
+    or that names something to a question of where, when or what colour ("Your interview is called
+    thursday.", "Your bike is called green."); or no colour to a question of what colour a thing of
+    the user's is, not of a favourite ("It's Volvo, your car." to "what colour is my car?" after "my
+    car is a red Volvo")."""
+    question = last_sentence(asked)
+    answer, said = _answer_of(question), " ".join(tokenize(reply))
+    colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
+    return (answer in (_TIME, _PLACE, _AMOUNT) and not answer.search(said) or (answer in (_TIME, _PLACE) or colour)
+            and bool(_NAMING_IT.search(said)) or colour and not set(tokenize(reply)) & _COLOURS)
 
 
 _NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
@@ -511,13 +574,13 @@ _PLANNED = re.compile(r"^(?:you said )?(?:you're|you are) going to ")
 
 
 def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
-    """A value stated as what the user is ("You said you're peanuts.") to a question of no topic
-    and no kind (:func:`topics`, :func:`kinds`: "what am i allergic to?", not "what's my age?")
-    where no sentence telling it said so: each is of no topic and none says it right after "i'm"
+    """A value stated as what the user is ("You said you're peanuts.", "You said you're a Volvo.") to
+    a question of no topic (:func:`topics`: "what am i allergic to?", "what kind of car do i drive?",
+    not "what's my age?") where no sentence telling it said so: each is of no topic and none says it right after "i'm"
     or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book about Rome", "i
     drive a red Toyota"; not "i'm a nurse" or "i'm 34" (an age named by the way, "i drive an old
     van", is no topic: :func:`_sure_topics`). A plan ("you're going to ...") is no such statement."""
-    if not telling_it or _of_a_frame(_asked_words(asked)) or not any(
+    if not telling_it or topics(_asked_words(asked)) or not any(
             _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
         return False
     value_words = tuple(tokenize(value))
@@ -586,6 +649,20 @@ _SAID_BACK = {"i": "you", "i'm": "you're", "im": "you're", "me": "you", "my": "y
               "we're": "you're", "we've": "you've", "our": "your", "ours": "yours", "us": "you"}
 _QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when where why how do does did is are "
                             "was were can could would will should shall have has any".split())
+# What someone can do is no advice asked: "how many words can he say?".
+_ABLE = frozenset(("can", "could"))
+_THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
+
+
+def _able(question: Sequence[str]) -> bool:
+    """Whether a question (lower-case words) asks what someone else can do ("how many words can he
+    say?", "what can my parrot say?"), and nothing else it might ask advice by ("should", "would",
+    "will")."""
+    return (not set(question) & (_ADVICE - _ABLE)
+            and all(i + 1 < len(question) and question[i + 1] in _THIRD_PERSON
+                    for i, word in enumerate(question) if word in _ABLE))
+
+
 # Words of a question that asks for advice, not for what was told ("what should i cook tonight?").
 _ADVICE = frozenset("should shall could can would will might".split())
 _FUTURE = frozenset(("will", "would", "can", "could"))  # in a question of where or when, no advice
@@ -620,7 +697,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     fridays"), unless it is about someone of theirs (:data:`KIN`: "where does my brother live?") or
     asks what happened (:data:`_EVENTS`: "what happened to my car?"); a question of where or when
     counts a place or a time in the sentence as a word in common (:data:`_ANSWERS`: "where do i
-    work?" after "i just started a new job at a bakery"); "what game do i play?",
+    work?" after "i just started a new job at a bakery"), and so do a question of how many and a
+    number, of what someone does and what they are, of what a thing is about and "about", and of
+    what the user has to do and "have to" (:func:`_answer_of`); "what game do i play?",
     where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
     sentences that speak of it, those that share the most words with it; a number is a word in
@@ -653,7 +732,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING or tuple(last[:2]) in _ASKING_HOW
-            or said & (_ADVICE - _FUTURE if answer else _ADVICE)):  # "when will it be done?" asks when
+            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last)):  # "when will it be done?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
@@ -664,8 +743,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
     if not stems and answer is None:
         return []
-    implied = [(cued, says) for cues, says in _IMPLIED
-               for cued in [{_stem(word) for word in asked_words & cues} & stems] if cued]
+    implied = [(cued, says) for cues, says in _IMPLIED  # "think" is asked, though a word of talk
+               for cued in [{_stem(word) for word in asked_words & cues}]
+               if cued and not (answer is _AMOUNT and cues is _AGE_CUES)]  # a number is one answer, not two
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
@@ -678,7 +758,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if subject and not own and not asked_words & _EVENTS and not answers:
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (not words or not telling.valued or telling.denied or _taken_back(telling.said, told)
+        if (not words or not (telling.valued or subject) or telling.denied or _taken_back(telling.said, told)
                 or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
                 or of_others and not (_of_someone_named(words, names) or answers)):
@@ -698,35 +778,62 @@ _PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot
 _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
 _COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
 navy teal turquoise beige maroon""".split())
+# Words of doing that follow "to" ("i want to see the cherry blossoms"), where no place does.
+_DOINGS = tuple("""see go be do get make have take buy find meet visit try learn start play watch eat cook work help
+keep stay move live study read write finish fix call bring pick""".split())
 # What answers a question of where or when, in a sentence of the user's: "at a bakery", "in the
 # park", "on saturday", "at 5 am", "every evening", "in june", "tomorrow".
-_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near) (?:the |a |an |my |our )?|on (?:the |a |an |my |our ))[\w']+")
+_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near) (?:the |a |an |my |our )?|on (?:the |a |an |my |our ))"
+                    r"(?!(?:" + "|".join(_DOINGS) + r")\b)[^\W\d][\w']*")
 _COUNT = "\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|a few|few|several"
 _MONTHS = "january february march april may june july august september october november december"
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
-                   r"|tomorrow|tonight|today"
+                   r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    rf"|{'|'.join(_MONTHS.split())})\b")
+# Numbers in words, which say an age or how many.
+_NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred""".split())
+# How many or how much: "ten words", "$40", "a dozen eggs".
+_AMOUNT = re.compile(r"\b(?:\d+|" + "|".join(sorted(_NUMBER_WORDS | {"dozen", "few", "several"})) + r")\b")
 # Someone of the user's a sentence speaks of ("with my boss", "my sister"), which answers "who".
 _SOMEONE = re.compile(r"\b(?:my|our) (?:best )?(?:" + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
-            ("how", "long"): _TIME, ("who",): _SOMEONE}
+            ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
+            ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT}
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
 
 def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
-    """What answers a question (its lower-case words) of where or when (:data:`_ANSWERS`), or None."""
+    """What answers a question (its lower-case words) of where, when, who or how many
+    (:data:`_ANSWERS`), of what someone does ("what does my sister do?": :data:`_DOES`) or what
+    something is about ("what is my thesis about?": :data:`_ABOUT`) or what the user has to do
+    (:data:`_DUTY`), or None."""
+    words = [word for word in question if word != "?"]
+    if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3:
+        return _DOES
+    if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["about"]:
+        return _ABOUT
+    if words[:1] == ["what"] and words[-3:] in (["have", "to", "do"], ["need", "to", "do"]):
+        return _DUTY
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
+
+
+# What someone is ("my sister is a lawyer"), which answers "what does she do?"; what a thing is about.
+_DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
+_ABOUT = re.compile(r"\babout [\w']+")
+_DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
 
 def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                    ) -> list[tuple[Telling, list[str], list[str]]]:
-    """Each sentence of ``told`` with its words less talk before them ("yeah i study biology": "i
-    study biology"), and a "he" or "she" that begins it as the someone of the user's that began the
-    sentence before (:func:`_subject`): "my best friend is called Tomasz. he lives in Krakow" ->
+    """Each sentence of ``told`` with its words less talk and joining words before them ("yeah i
+    study biology": "i study biology", "but my girlfriend has three": "my girlfriend has three"),
+    and a "he" or "she" that begins it as the someone of the user's that began the sentence before
+    (:func:`_subject`): "my best friend is called Tomasz. he lives in Krakow" ->
     "my best friend lives in krakow"; an "it" that begins it as the one thing of a kind
     (:func:`kinds`) the user's sentence before spoke of: "i ordered a new laptop. it arrives on
     friday" -> "my laptop arrives on friday", or else the first thing of theirs it spoke of
@@ -735,7 +842,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     out, subject, thing = [], None, None
     for telling in told:
         words, put = list(telling.words), []
-        while words and words[0] in _FILLERS | {","}:
+        while words and words[0] in _FILLERS | {",", "but", "and"}:
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
         if pronoun is not None and subject:
@@ -762,18 +869,27 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     "i'm", "we" or "we're") speaks of, as theirs: "my" or "a" and up to three words, to a word that
     leads on to more (:data:`_THING_ENDS`) or one of doing ("-ing", "-ed"): "i'm training for a
     marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
-    -> "my exam"; None where it speaks of none so."""
+    -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
+    says what kind: :func:`_names_a_thing`); None where it speaks of none so."""
     if words[:1] not in (["i"], ["i'm"], ["im"], ["we"], ["we're"], ["were"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
     if start is None:
         return None
-    rest = []
-    for word in words[start + 1:start + 4]:
-        if word in _THING_ENDS or word.endswith(("ing", "ed")) or not word.isalpha():
+    rest: list[str] = []
+    for i, word in enumerate(words[start + 1:start + 4]):
+        doing = word.endswith(("ing", "ed")) and not (i == 0 and _names_a_thing(words[start + 2:start + 3]))
+        if word in _THING_ENDS or doing or not word.isalpha():
             break
         rest.append(word)
     return ["my", *rest] if rest else None
+
+
+def _names_a_thing(after: Sequence[str]) -> bool:
+    """Whether the word ``after`` (a list of it, or none) goes on from a word of doing to name a
+    thing: "test" of "my driving test", not "skiing" of "my arm skiing"."""
+    return (bool(after) and after[0].isalpha() and after[0] not in _THING_ENDS
+            and not after[0].endswith(("ing", "ed")))
 
 
 _PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
@@ -823,7 +939,9 @@ def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool
 
 
 def _someone(word: str) -> bool:
-    """Whether ``word`` names someone of a user's: kin (:data:`KIN`), a friend or a pet (:data:`_PETS`)."""
+    """Whether ``word`` names someone of a user's ("mum's" too): kin (:data:`KIN`), a friend or a pet
+    (:data:`_PETS`)."""
+    word = word[:-2] if word.endswith("'s") else word
     return word in KIN or word in TOPICS["friend"][1] or word in _PETS
 
 
@@ -832,7 +950,7 @@ def _stem(word: str) -> str:
     left, without a silent "e" or a doubled last consonant, "-ied" and "-ies" as "-y", and a common
     irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry" and "job" as
     "work"): "reading" and "read", "moved" and "move", "shopping" and "shop", "married" and
-    "marry", "bought" and "buy" speak of one thing."""
+    "marry", "bought" and "buy", "cooking" and "making" speak of one thing (:data:`_SAME_MEANING`)."""
     word = _SAME_STEM.get(word, word)
     if word.endswith(("ied", "ies")) and len(word) > 4:
         return word[:-3] + "y"
@@ -842,16 +960,20 @@ def _stem(word: str) -> str:
             if len(word) > 3 and word[-1] == word[-2] and word[-1] in _DOUBLED:
                 word = word[:-1]  # "shopp" -> "shop", "planned" -> "plan"
             break
-    return word[:-1] if word.endswith("e") and len(word) > 3 and not word.endswith("ee") else word
+    word = word[:-1] if word.endswith("e") and len(word) > 3 and not word.endswith("ee") else word
+    return _SAME_MEANING.get(word, word)
 
 
+# Stems of one meaning in what a user asks of what they said ("what am i cooking?" after "i'm
+# making lasagne for dinner", "where did i get her?" after "i adopted a dog from the shelter").
+_SAME_MEANING = {"cook": "mak", "bak": "mak", "adopt": "get", "buy": "get"}
 _DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" ("ll" and "ss" are kept)
 _SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make
     taught:teach met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
     given:give sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
-    wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing wedding:marry
+    wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing flight:fly flights:fly wedding:marry
     marriage:marry forgot:forget forgotten:forget job:work jobs:work""".split())
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
@@ -942,11 +1064,36 @@ TOPICS = {
 # Words of a question and what a sentence says that answers them without saying the word: a number
 # an age ("how old is my grandmother?" after "she turned ninety"), a pet's kind a pet ("what kind of
 # pet do i have?" after "i adopted a rabbit"), what the user works as their work ("where do i work?"
-# after "i'm a chef at ..."), a colour a colour ("what colour is my bike?" after "it's bright red").
-_IMPLIED = ((TOPICS["age"][1], lambda telling: _numbers(telling.said)),
+# after "i'm a chef at ..."), a colour a colour ("what colour is my bike?" after "it's bright red"),
+# a trip a going ("where did i go?" after "i just got back from a trip to Lisbon", "when is the trip?"
+# after "i'm going camping next weekend"), a verdict a
+# thought ("what did i think of the food?" after "the food was amazing"), a value of a kind of
+# thing what kind it is ("what kind of car do i drive?" after "my car is a red Volvo").
+_AGE_CUES = TOPICS["age"][1]
+_IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS),
             (frozenset("work works worked working job jobs".split()), lambda telling: _works_as(telling.words)),
-            (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS))
+            (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
+            (frozenset("go goes going went gone trip travel holiday vacation".split()),
+             lambda telling: telling.said & _GOING),
+            (frozenset("think thought feel felt feeling".split()), lambda telling: telling.said & _VERDICTS),
+            (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
+            (frozenset("kind type sort model brand".split()), lambda telling: _says_what_kind(telling.words)))
+_IS_A = re.compile(r"\b(?:is|was) an? ")
+
+
+def _says_what_kind(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says what kind of thing a thing of a kind
+    (:func:`kinds`) is: "my car is a red Volvo", "i play bass in a jazz band"."""
+    return bool(kinds(words)) and (bool(_IS_A.search(" ".join(words))) or any(
+        kinds([word]) and words[i - 1] not in STOP_WORDS for i, word in enumerate(words) if i))
+# What a user says of something they thought good or bad, which answers "what did i think of it?".
+_VERDICTS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
+nice lovely horrible incredible excellent okay ok fine disappointing beautiful best worst brilliant gorgeous tasty
+perfect dull meh average superb stunning nervous anxious happy sad tired excited scared worried stressed upset angry
+exhausted lonely""".split())
+# A sentence of what the user is doing ("we're throwing him a party"), which answers "what are we doing?".
+_DOING = re.compile(r"^(?:i'm|im|i am|we're|we are) (?:\w+ )?\w+ing\b")
 
 
 _KIND_OF_START = {start: kind for kind, start in STARTS.items()}
@@ -960,13 +1107,16 @@ def topic_of(start: str) -> Optional[str]:
 
 def _asked_words(asked: str) -> set[str]:
     """The content words of a question, less a first word "name" that asks to name something
-    ("Name the sport i like best" asks no name), and "home" where it asks where the user is from."""
+    ("Name the sport i like best" asks no name), "home" where it asks where the user is from, and
+    "job" where it asks what they do for a living."""
     lowered = asked.lower()
     words = content_words(re.sub(r"^\W*name\b", "", lowered))
-    return words | {"home"} if _WHERE_FROM.search(lowered) else words
+    return (words | ({"home"} if _WHERE_FROM.search(lowered) else set())
+            | ({"job"} if _FOR_A_LIVING.search(lowered) else set()))
 
 
 _WHERE_FROM = re.compile(r"\bwhere\b.*\b(?:i|i'm|im)\b.*\bfrom\b")
+_FOR_A_LIVING = re.compile(r"\b(?:do|doing) for a living\b")
 
 
 _WHOSE = frozenset(("name", "friend"))
@@ -1183,8 +1333,8 @@ def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
     said you live in Norway.", "You said you would Norway to Norway." or "... Norway next." do not
     answer "where am i going?" after "i'm going to Norway next month"."""
     value = stated_value(reply)
-    if not value or _spoilt(reply, value, told_in) or _unfounded(reply, value, told, told_in, asked, names, common,
-                                                                  known):
+    if not value or _spoilt(reply, value, told_in, names) or _unfounded(reply, value, told, told_in, asked, names,
+                                                                         common, known):
         return False
     telling_it = [telling for telling in told_in if content_words(value) & telling.said]
     return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
@@ -1251,7 +1401,7 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
                 gain = -DECLINE_TOLD
         elif value is None or words & stored:
             pass
-        elif _spoilt(text, value, told_in):
+        elif _spoilt(text, value, told_in, names):
             gain = -UNTOLD_VALUE
         elif _unfounded(text, value, told, told_in, asked, names, common, known):
             gain = -UNTOLD_VALUE if declined else 0.0
@@ -1266,13 +1416,14 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     return out
 
 
-def _spoilt(reply: str, value: str, told_in: list[Telling]) -> bool:
+def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether the ``value`` ``reply`` states is one the user took back (:func:`taken_back`), is
     cut short (:func:`dangles`) or joins words of several sentences told in none together
-    (:func:`across_tellings`), goes on with words nobody said after it (:func:`padded`), or is a
+    (:func:`across_tellings`), goes on with words nobody said after it (:func:`padded`), stops
+    short of a word every sentence that says it goes on with (:func:`cut_short`), or is a
     doing said as a plan ("You said you would skiing in colorado.")."""
     return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
-            or padded(value, told_in) or bool(_WOULD_DOING.search(plain(reply))))
+            or padded(value, told_in) or cut_short(value, told_in, names) or bool(_WOULD_DOING.search(plain(reply))))
 
 
 # "You said you would skiing in colorado.": a plan's frame with a doing after it, no plan.
@@ -1293,6 +1444,35 @@ def padded(value: str, told: list[Telling]) -> bool:
     return any(within(words[:1], telling.words) for telling in told)
 
 
+def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
+    """Whether a stated ``value`` stops short of the word that, in every sentence of ``told`` that
+    says it, goes on with it, not a stop word nor one that goes on from a value (:data:`_AFTER_A_VALUE`):
+    "see the cherry" after "i want to see the cherry blossoms"; not "paris" after "i live in Paris
+    now", nor a number. A value that ends a name the user wrote capitalised (``names``, tuples of
+    lower-case words) is cut short only of the rest of the name: "new york" of "New York City",
+    not "anya" of "my daughter Anya starts school"."""
+    words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    if not words or _numbers({words[-1]}):
+        return False  # a number says all it says: "6" of "6 candles were on my last birthday cake"
+    named = [name for name in names if words[-1] in name]
+    if named:  # cut only where a word of the name follows: "new york" of "new york city"
+        return any(within(name[at:at + 2], telling.words) for name in named
+                   for at in [name.index(words[-1])] if at + 1 < len(name) for telling in told)
+    after = [telling.words[i + len(words)] if i + len(words) < len(telling.words) else ""
+             for telling in told for i in range(len(telling.words) - len(words) + 1)
+             if telling.words[i:i + len(words)] == words]
+    return bool(after) and all(
+        word.isalpha() and word not in STOP_WORDS | _AFTER_A_VALUE | _FILLERS | _THING_ENDS and not word.endswith("ly")
+        and not _TIME.fullmatch(word) for word in after)
+
+
+# Words that follow a value without being part of it: "i live in Paris now", "i'm 38 years old".
+_AFTER_A_VALUE = frozenset("""now too though anyway actually still again soon already instead either together alone
+there here tbh lol haha originally years year old months weeks days hours minutes more less most much very really
+than ever since until till ago when while after before during unless like as without within around across behind
+near over under above below along beside between through toward towards upon""".split())
+
+
 def _unfounded(reply: str, value: str, told: set[str], told_in: list[Telling], asked: str,
                names: set[tuple[str, ...]] = frozenset(), common: set[str] = frozenset(),
                known: Callable[[str], bool] = lambda word: False) -> bool:
@@ -1310,8 +1490,6 @@ def _unfounded(reply: str, value: str, told: set[str], told_in: list[Telling], a
 
 
 _NAMING = frozenset("name names named called call".split())
-_NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred""".split())
 
 
 def _numbers(words: set[str]) -> bool:

@@ -680,3 +680,18 @@ def test_a_reply_that_greets_the_user_by_words_of_theirs_that_are_no_name_is_dro
     assert without_placeholders(hypotheses, words, turn=turn) == hypotheses[1:]
     assert without_placeholders(hypotheses[:1], words, turn=turn) == hypotheses[:1]  # all do: all kept
 
+
+def test_a_reply_that_joins_a_word_of_doing_or_a_name_to_a_verbs_to_is_dropped():
+    from engine.decoding import Hypothesis
+    from engine.tasks.chat_rerank import misjoined, without_placeholders
+
+    assert misjoined("i've always wanted to learn how to building a table .".split())
+    assert misjoined("i've always wanted to studying driving test .".split())
+    assert misjoined("i've always wanted to learn how to madrid .".split(), frozenset({("madrid",)}))
+    for fine in ("i'd love to sing", "i'd like to bring it", "i'm looking forward to seeing you",
+                 "i want to go swimming", "i've always wanted to learn how to play ."):
+        assert not misjoined(fine.split(), frozenset({("madrid",)})), fine
+    said = [["i've", "always", "wanted", "to", "learn", "how", "to", "building", "a", "table"], ["nice", "!"]]
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
+    assert without_placeholders(hypotheses, lambda ids: said[ids[0]]) == hypotheses[1:]
+

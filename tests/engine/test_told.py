@@ -792,3 +792,78 @@ def test_a_doing_said_as_a_plan_and_a_trip_said_as_a_home_are_not_what_was_told(
                          "where am i living?")
     assert ground([Hypothesis(tokens=[1], score=0.0, log_prob=-1.0)], ["You said you would skiing in colorado."],
                   {"skiing", "colorado"}, told_in, "where am i going skiing?")[0].prior == -UNTOLD_VALUE
+
+
+def test_a_trip_a_verdict_a_kind_a_feeling_and_a_doing_answer_questions_that_do_not_say_their_words():
+    told_in = _told("i just got back from a trip to Lisbon", "the food was amazing")[1]
+    assert told_back(told_in, "where did i go?") == [("you", "said", "you", "just", "got", "back", "from", "a", "trip",
+                                                       "to", "lisbon")]
+    assert told_back(told_in, "what did i think of the food?") == [("you", "said", "the", "food", "was", "amazing")]
+    # a trip is no home, though the user came back "from" it
+    assert misplaced("You live in Lisbon.", told_in, "where did i go?")
+    told_in = _told("my car is a red Volvo")[1]
+    assert told_back(told_in, "what kind of car do i drive?") == [("you", "said", "your", "car", "is", "a", "red",
+                                                                    "volvo")]
+    assert misplaced("You said you live in a red.", told_in, "what kind of car do i drive?")
+    assert misplaced("You said you're a Volvo.", told_in, "what kind of car do i drive?")
+    assert misplaced("It's Volvo, your car.", told_in, "what colour is my car?")
+    assert not misplaced("It's red, your car.", told_in, "what colour is my car?")
+    told_in = _told("i've got a job interview on tuesday", "i'm a bit nervous")[1]
+    assert told_back(told_in, "how am i feeling?") == [("you", "said", "you're", "a", "bit", "nervous")]
+    told_in = _told("my grandfather turns ninety next week", "we're throwing him a party")[1]
+    assert told_back(told_in, "what are we doing for him?") == [("you", "said", "you're", "throwing", "him", "a",
+                                                                 "party")]
+    assert told_back(_told("i'm making lasagne for dinner")[1], "what am i cooking?") == [
+        ("you", "said", "you're", "making", "lasagne", "for", "dinner")]
+
+
+def test_a_question_of_where_when_how_many_or_what_someone_does_hears_the_sentence_that_says_it():
+    told_in = _told("i work night shifts at a warehouse", "i'm so tired all the time")[1]
+    assert told_back(told_in, "when do i work?") == [("you", "said", "you", "work", "night", "shifts", "at", "a",
+                                                      "warehouse")]
+    # a feeling is no place, nor a number where the user lives
+    assert misplaced("You said you're tired.", told_in, "where do i work?")
+    assert misplaced("You said you live in 6.", _told("my flight to Rome leaves at 6 am")[1], "where am i flying?")
+    told_in = _told("i work from home on mondays and fridays")[1]
+    assert told_back(told_in, "which days do i work from home?") == [
+        ("you", "said", "you", "work", "from", "home", "on", "mondays", "and", "fridays")]
+    assert misplaced("You work as a mondays.", told_in, "which days do i work from home?")
+    told_in = _told("i have a parrot called Kiwi", "he can say ten words")[1]
+    assert told_back(told_in, "how many words can my parrot say?") == [
+        ("you", "said", "your", "parrot", "can", "say", "ten", "words")]
+    assert misplaced("Your parrot is called Kiwi.", told_in, "how many words can my parrot say?")
+    told_in = _told("my sister lives in Dublin", "she's a lawyer")[1]
+    assert told_back(told_in, "what does my sister do?") == [("you", "said", "your", "sister", "is", "a", "lawyer")]
+    told_in = _told("i finally finished my thesis today", "it's about coral reefs")[1]
+    assert told_back(told_in, "what is my thesis about?") == [("you", "said", "your", "thesis", "is", "about", "coral",
+                                                               "reefs")]
+    told_in = _told("i'm studying for my driving test", "it's on friday")[1]
+    assert told_back(told_in, "when is my test?") == [("you", "said", "your", "driving", "test", "is", "on", "friday")]
+    told_in = _told("my flight to Rome leaves at 6 am", "i still have to pack")[1]
+    assert told_back(told_in, "what do i still have to do?") == [("you", "said", "you", "still", "have", "to", "pack")]
+    # "to" and a doing is no place ("i want to see the cherry blossoms")
+    told_in = _told("i'm saving up for a trip to Japan", "i want to see the cherry blossoms")[1]
+    assert told_back(told_in, "where do i want to go?") == [
+        ("you", "said", "you're", "saving", "up", "for", "a", "trip", "to", "japan")]
+
+
+def test_a_pet_named_after_it_was_spoken_of_is_a_name_of_its_kind_and_a_value_cut_short_is_spoilt():
+    told_in = _told("i just adopted a dog from the shelter", "her name is Bella")[1]
+    assert "dog" in told_kinds(told_in)
+    assert ("bella",) in told_values("your dog is called", told_in, "what's my dog's name?", {("bella",)})
+    assert told_back(told_in, "where did i get her?") == [
+        ("you", "said", "you", "just", "adopted", "a", "dog", "from", "the", "shelter")]
+    told, told_in = _told("i want to see the cherry blossoms", "i live in Paris now")
+    hypotheses, texts = _pool("You said you would see the cherry.", "You said you would see the cherry blossoms.",
+                              "You live in Paris.")
+    priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what do i want to see?")]
+    assert priors[0] == -UNTOLD_VALUE and priors[1] > priors[0] and priors[2] > -UNTOLD_VALUE
+
+
+def test_a_value_that_ends_a_name_is_cut_short_only_of_the_rest_of_the_name():
+    from engine.tasks.told import cut_short
+    told_in = _told("my daughter Anya starts school tomorrow", "i live in New York City now")[1]
+    names = {("anya",), ("new", "york", "city")}
+    assert not cut_short("anya", told_in, names) and not cut_short("new york city", told_in, names)
+    assert cut_short("new york", told_in, names)
+    assert not cut_short("6", _told("6 candles were on my last birthday cake")[1])
