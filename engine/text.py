@@ -73,8 +73,14 @@ _NO_SPACE_BEFORE = {".", ",", "!", "?", ";", ":", ")", "...", "'s", "n't", "'m",
 _NO_SPACE_AFTER = {"(", "$", "#"}
 
 
+# A word of two letters or more that starts with a vowel sound, as far as its spelling tells: not
+# "one", "once", "uni...", "use...", "euro...".
+_VOWEL_SOUND = re.compile(r"(?i)(?!one\b|once\b|uni|use|usu|ute|ura|eu|ewe)(?:[aeiou]\w|hour|honest|honou?r)")
+
+
 def detokenize(tokens: Sequence[str]) -> str:
-    """Join tokens into a readable sentence: punctuation attached, first letters and "I" capitalised."""
+    """Join tokens into a readable sentence: punctuation attached, first letters and "I" capitalised,
+    "a" before a word that starts with a vowel sound made "an" ("a architect" -> "an architect")."""
     words: list[str] = []
     for token in tokens:
         if token in (PAD, SOS, EOS, UNK):
@@ -83,6 +89,8 @@ def detokenize(tokens: Sequence[str]) -> str:
             token = "I"
         elif token.startswith("i'"):
             token = "I" + token[1:]
+        if words and words[-1] in ("a", "A") and _VOWEL_SOUND.match(token):
+            words[-1] += "n"
         if words and (token in _NO_SPACE_BEFORE or words[-1] in _NO_SPACE_AFTER):
             words[-1] += token
         else:

@@ -483,7 +483,10 @@ class MemoryReplies:
         if rerank and all_name_the_bot(hypotheses, words, answers, names):  # "Hi tom, my name is john."
             greetings = self._forced(step, decoder, config, GREETING, FORCED_BEAMS)
             hypotheses = sorted(greetings, key=lambda h: -h.score) + hypotheses
-        hypotheses = sayable(hypotheses, None if avoid else config.search.n_best, words, answers, names, tokenize(text))
+        heard = [word.lower() for word, turn in zip(self.memory_words(ids, unknown), ago)
+                 if turn >= 0 and turn % 2 == 0]  # the user's words in the memory
+        hypotheses = sayable(hypotheses, None if avoid else config.search.n_best, words, answers, names, tokenize(text),
+                             heard)
         best = choose(hypotheses, avoid, words)
         new_state, attention, copied = self.steps.read_and_explain(best.tokens, decoder, vocab.sos_id, memory,
                                                                    start.exchanges)

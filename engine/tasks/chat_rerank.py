@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import replace
 from typing import Optional, Sequence
 
@@ -16,6 +17,7 @@ from engine.data.chat import make_turn_batch
 from engine.decode_config import DecodeConfig, SearchConfig
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.models.seq2seq import Seq2Seq
+from engine.knowledge_index import STOP_WORDS
 from engine.tasks.told import INTRODUCING, within
 from engine.text import Vocab
 
@@ -247,16 +249,17 @@ def without_topic_bonus(hypotheses: list[Hypothesis], bias: Optional[torch.Tenso
 
 
 def sayable(hypotheses: list[Hypothesis], keep: Optional[int], words, meant: Sequence[tuple] = (),
-            names: frozenset = frozenset(), turn: Sequence[str] = ()) -> list[Hypothesis]:
+            names: frozenset = frozenset(), turn: Sequence[str] = (), heard: Sequence[str] = ()) -> list[Hypothesis]:
     """The first ``keep`` (all for None) of ``hypotheses`` that the bot may say
     (:func:`without_placeholders`, whose arguments the rest are): cut after they are dropped, so that
     a best reply dropped gives way to the next where one reply is wanted."""
-    kept = without_placeholders(hypotheses, words, meant, names, turn)
+    kept = without_placeholders(hypotheses, words, meant, names, turn, heard)
     return kept if keep is None else kept[:keep]
 
 
 def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tuple] = (),
-                         names: frozenset = frozenset(), turn: Sequence[str] = ()) -> list[Hypothesis]:
+                         names: frozenset = frozenset(), turn: Sequence[str] = (),
+                         heard: Sequence[str] = ()) -> list[Hypothesis]:
     """``hypotheses`` less those that say a corpus's placeholder for a speaker's name ("My name is
     (user 2 's name)."; Synthetic-Persona-Chat writes "[user 2's name]"), give the bot a name
     (:func:`names_itself`: "Hi tom, my name is john."; the bot has none, as its shipped answers
@@ -264,14 +267,18 @@ def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tu
     user by words of their ``turn`` (lower-case tokens) that are no name of theirs
     (:func:`greets_by_other_name`: "Nice to meet you, vacation!"), or join a word of doing or a name
     to "to" where a verb must follow (:func:`misjoined`: "I've always wanted to learn how to building
-    a table."), unless all do; ``meant``
+    a table."), or give someone a name the user said nowhere in ``turn`` and ``heard`` (their earlier
+    words, lower case; :func:`names_unnamed`: "Her name is john." to "her name is Mila"), or are
+    pleased to meet a user who neither greeted nor introduced themselves (:func:`meets_no_one`:
+    "Nice to meet you!" to "i'm cooking dinner for my in-laws tonight"), unless all do; ``meant``
     (token-id tuples: stored answers, which the user may have taught a name in) are kept.
     ``words``: a hypothesis's ids as tokens."""
     def placeholder(tokens: Sequence[str]) -> bool:
         return any(a.lower() == "user" and b.isdigit() for a, b in zip(tokens, tokens[1:]))
     def unsayable(tokens: Sequence[str]) -> bool:
         return (placeholder(tokens) or names_itself(tokens, names) or greets_by_other_name(tokens, names, turn)
-                or misjoined(tokens, names))
+                or misjoined(tokens, names) or names_unnamed(tokens, names, [*turn, *heard])
+                or meets_no_one(tokens, names, turn))
     kept = [h for h in hypotheses if tuple(h.tokens) in meant or not unsayable(words(h.tokens))]
     return kept or hypotheses
 
@@ -292,6 +299,58 @@ def misjoined(tokens: Sequence[str], names: frozenset = frozenset()) -> bool:
                 word.endswith("ing") and len(word) > 4 and word not in _ING_VERBS or word in first_names):
             return True
     return False
+
+
+_NAMING_SOMEONE = (("his", "name", "is"), ("her", "name", "is"), ("its", "name", "is"), ("their", "name", "is"),
+                   ("he's", "called"), ("she's", "called"), ("it's", "called"), ("he", "is", "called"),
+                   ("she", "is", "called"), ("it", "is", "called"))
+
+
+def names_unnamed(tokens: Sequence[str], names: frozenset = frozenset(), turn: Sequence[str] = ()) -> bool:
+    """Whether a reply's ``tokens`` name someone ("her name is john", "he's called rex") by a word
+    that is neither in the user's ``turn`` (lower-case tokens) nor a name they wrote (``names``,
+    tuples of lower-case words): the bot knows no name it was not told."""
+    lowered = [token.lower() for token in tokens]
+    said = set(turn) | {word for name in names for word in name}
+    for lead in _NAMING_SOMEONE:
+        for i in range(len(lowered) - len(lead)):
+            if tuple(lowered[i:i + len(lead)]) == lead:
+                word = lowered[i + len(lead)]
+                if any(ch.isalpha() for ch in word) and word not in said:
+                    return True
+    return False
+
+
+_MEETING = ("nice", "to", "meet", "you")
+_GREETINGS = frozenset("hi hello hey hiya howdy greetings morning evening afternoon yo sup".split())
+_ASKING_AFTER = (("what's", "up"), ("whats", "up"), ("how", "are", "you"), ("how", "are", "u"), ("how's", "it"),
+                 ("how", "is", "it", "going"), ("how", "have", "you", "been"))  # greetings too
+_GREETS = re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")
+
+
+def meets_no_one(tokens: Sequence[str], names: frozenset = frozenset(), turn: Sequence[str] = ()) -> bool:
+    """Whether a reply's ``tokens`` greet (begin "hi", "hello", "good evening" ...) a ``turn``
+    (lower-case tokens) that greets no one, or say "nice to meet you" to one that neither greets
+    nor introduces anyone: no greeting word, and no "i'm", "my name is", "call me" ... followed by a
+    name the user wrote (``names``), "a" or a word that is neither a stop word nor one of doing
+    ("i'm Sam", "i'm a nurse"; not "i'm cooking dinner", "i'm moving house on saturday", "i'm so
+    tired"). Without a turn, none."""
+    lowered = [token.lower() for token in tokens]
+    if not turn or set(turn) & _GREETINGS or any(within(asking, turn) for asking in _ASKING_AFTER):
+        return False
+    if _GREETS.match(" ".join(lowered)):
+        return True
+    if not within(_MEETING, lowered):
+        return False
+    name_words = {word for name in names for word in name}
+    for lead in _INTRODUCED_AS:
+        for i in range(len(turn) - len(lead)):
+            if tuple(turn[i:i + len(lead)]) == lead:
+                word = turn[i + len(lead)]
+                if word in name_words or word in ("a", "an") or (
+                        word.isalpha() and word not in STOP_WORDS and not word.endswith(("ing", "ed"))):
+                    return False
+    return True
 
 
 _GREETING_BY_NAME = ("meet", "you", ",")

@@ -445,7 +445,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     as a topic where it was told as a favourite thing, as one kind of thing where it was told as
     another, as what the user is where they told it as where they are, as no time or place to a
     question of when or where (no colour to one of what colour), as where they live where they told
-    it as where they are going or when, as a topic where it was told as a kind of thing, or as a
+    it as where they are going, when or where they are from, as a topic where it was told as a kind
+    of thing, or as a
     favourite where none was spoken of. A reply that states no value (:func:`stated_value`) is never
     misplaced."""
     value = stated_value(reply)
@@ -459,6 +460,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
             or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
+            or _from_as_home(reply, value, asked, telling_it)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it))
 
 
@@ -500,6 +502,18 @@ def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
         for telling in telling_it)
 
 
+def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as where the user lives, to a question not of where they are from, that every
+    sentence telling it said as where they are from beside where they live: "You live in Harare."
+    to "where do i live?" after "i'm from Harare but i live in London now"."""
+    first = tokenize(value)[:1]
+    return (bool(telling_it) and bool(first) and not _WHERE_FROM.search(asked.lower())
+            and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply))
+            and all(within(("from", first[0]), telling.words)
+                    and (within(("live", "in"), telling.words) or within(("living", "in"), telling.words))
+                    for telling in telling_it))
+
+
 def _time_as_theirs(reply: str, value: str) -> bool:
     """A time (:data:`_TIME`) stated as where the user lives or what they are or do ("You said you
     live in mondays.", "You work as a mondays." after "i work from home on mondays and fridays"),
@@ -515,7 +529,7 @@ def _back_from(words: Sequence[str]) -> set[str]:
     return {"from"} if within(("back", "from"), words) else set()
 
 
-_AS_HOME = re.compile(r"^(?:you said )?(?:you live in|your home is) ")
+_AS_HOME = re.compile(r"^(?:you said )?(?:you live in|your home is|in) ")
 
 
 def _not_as_asked(reply: str, asked: str) -> bool:
@@ -564,7 +578,7 @@ def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
 KIN = frozenset("""sister sisters brother brothers mom mum mother dad father parents wife husband son
 sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle cousin niece nephew grandma
 grandpa grandmother grandfather granny grandad granddad gran nan nana grandparents stepdad stepmom stepmum
-boss neighbour neighbor colleague coworker roommate flatmate housemate kid kids child children baby teacher
+boss neighbour neighbor colleague coworker roommate flatmate housemate kid kids child children baby teacher in-laws
 nephews nieces cousins aunts uncles""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
@@ -745,7 +759,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         return []
     implied = [(cued, says) for cues, says in _IMPLIED  # "think" is asked, though a word of talk
                for cued in [{_stem(word) for word in asked_words & cues}]
-               if cued and not (answer is _AMOUNT and cues is _AGE_CUES)]  # a number is one answer, not two
+               if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
+               and not (framed and cues is _NAMING_CUES)  # "what's my dog called?": the frames answer it
+               and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
@@ -761,7 +777,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if (not words or not (telling.valued or subject) or telling.denied or _taken_back(telling.said, told)
                 or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
-                or of_others and not (_of_someone_named(words, names) or answers)):
+                or of_others and not (_of_someone_named(words, names) or answers
+                                      or {_stem(word) for word in subject} & stems)):  # "the boat"
             continue
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
@@ -789,6 +806,7 @@ _COUNT = "\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twen
 _MONTHS = "january february march april may june july august september october november december"
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
+                   r"|(?:in )?(?:1[89]|20)\d\d"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
@@ -798,11 +816,20 @@ _NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten el
 fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred""".split())
 # How many or how much: "ten words", "$40", "a dozen eggs".
 _AMOUNT = re.compile(r"\b(?:\d+|" + "|".join(sorted(_NUMBER_WORDS | {"dozen", "few", "several"})) + r")\b")
+# What a user says of something they thought good or bad, or of how they feel: it answers "what did
+# i think of the food?", "how am i feeling?" and "how was it?".
+_VERDICTS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
+nice lovely horrible incredible excellent okay ok fine disappointing beautiful best worst brilliant gorgeous tasty
+perfect dull meh average superb stunning nervous anxious happy sad tired excited scared worried stressed upset angry
+exhausted lonely""".split())
+# A verdict said ("it was beautiful"), which answers "how was it?".
+_VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 # Someone of the user's a sentence speaks of ("with my boss", "my sister"), which answers "who".
 _SOMEONE = re.compile(r"\b(?:my|our) (?:best )?(?:" + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
-            ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT}
+            ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
+            ("how", "was"): _VERDICT, ("how", "were"): _VERDICT}
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -838,20 +865,28 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     (:func:`kinds`) the user's sentence before spoke of: "i ordered a new laptop. it arrives on
     friday" -> "my laptop arrives on friday", or else the first thing of theirs it spoke of
     (:func:`_thing`: "i'm training for a marathon. it's in october" -> "my marathon is in
-    october"); and the words put in for the pronoun ([] where none were)."""
-    out, subject, thing = [], None, None
+    october"); a "them" or "it" just after the user's "i" or "we" as that thing too ("i lost my
+    keys. i found them in the fridge" -> "i found my keys in the fridge"); and the words put in
+    for the pronoun ([] where none were)."""
+    out, subject, thing, previous = [], None, None, []
     for telling in told:
         words, put = list(telling.words), []
         while words and words[0] in _FILLERS | {",", "but", "and"}:
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
-        if pronoun is not None and subject:
+        other = _of_the_other_gender(words[:1], subject, previous)
+        if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
+            words, put = ["the", *other] + pronoun + words[1:], ["the", *other]
+        elif pronoun is not None and subject:
             words, put = subject + pronoun + words[1:], subject
         elif pronoun is not None and thing and thing[-1] in _PETS:  # "i have a cat called Pumpkin. she's orange"
             words, put = thing + pronoun + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
             words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
-        subject = _subject(words, names)
+        elif words[:1] in (["i"], ["we"]) and thing and set(words[1:4]) & _OBJECTS:  # "i found them in the fridge"
+            at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
+            words, put = words[:at] + thing + words[at + 1:], thing
+        subject, previous = _subject(words, names), words
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
                  else _thing(words))
@@ -871,7 +906,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
     -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
     says what kind: :func:`_names_a_thing`); None where it speaks of none so."""
-    if words[:1] not in (["i"], ["i'm"], ["im"], ["we"], ["we're"], ["were"]):
+    if words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
     if start is None:
@@ -893,6 +928,29 @@ def _names_a_thing(after: Sequence[str]) -> bool:
 
 
 _PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
+# Someone a "she" or a "he" can be.
+_FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece grandma grandmother granny gran nan
+nana stepmom stepmum fiancee girl""".split())
+_MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grandpa grandfather grandad granddad stepdad
+fiance boy""".split())
+_GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE}
+
+
+def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str]) -> list[str]:
+    """Where a "she" or "he" (``pronoun``, its one word) cannot be the sentence before's ``subject``
+    (someone of the other gender, or of none known) and that sentence (``before``) speaks later of
+    someone of its gender, that someone with the word before it ("baby girl" of "my best friend
+    Tom just had a baby girl"); [] otherwise."""
+    gender = _GENDER.get(pronoun[0]) if pronoun else None
+    if gender is None or subject and set(subject) & gender:
+        return []
+    start = len(subject) if subject else 0
+    at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
+    if at is None:
+        return []
+    lead = [before[at - 1]] if at > start and before[at - 1] not in STOP_WORDS and before[at - 1].isalpha() else []
+    return [*lead, before[at]]
+_OBJECTS = frozenset(("them", "it"))
 _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers": "'s"}
 
 
@@ -1067,17 +1125,25 @@ TOPICS = {
 # after "i'm a chef at ..."), a colour a colour ("what colour is my bike?" after "it's bright red"),
 # a trip a going ("where did i go?" after "i just got back from a trip to Lisbon", "when is the trip?"
 # after "i'm going camping next weekend"), a verdict a
-# thought ("what did i think of the food?" after "the food was amazing"), a value of a kind of
-# thing what kind it is ("what kind of car do i drive?" after "my car is a red Volvo").
+# thought ("what did i think of the food?" after "the food was amazing"), a liking a liking ("what
+# genre do i like?" after "i like science fiction"), a value of a kind of
+# thing what kind it is ("what kind of car do i drive?" after "my car is a red Volvo"), a naming a
+# name asked of a thing no frame states ("what's the boat called?" after "i bought a boat. it's called
+# Seabird").
 _AGE_CUES = TOPICS["age"][1]
+_NAMING_CUES = frozenset(("called", "named"))
+_LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS),
-            (frozenset("work works worked working job jobs".split()), lambda telling: _works_as(telling.words)),
+            (frozenset("work works worked working job jobs role position title".split()),
+             lambda telling: _works_as(telling.words)),
             (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
-            (frozenset("go goes going went gone trip travel holiday vacation".split()),
+            (frozenset("go goes went gone trip travel holiday vacation".split()),  # not "how is it going?"
              lambda telling: telling.said & _GOING),
             (frozenset("think thought feel felt feeling".split()), lambda telling: telling.said & _VERDICTS),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
+            (_NAMING_CUES, lambda telling: telling.said & _NAMING_CUES),
+            (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
             (frozenset("kind type sort model brand".split()), lambda telling: _says_what_kind(telling.words)))
 _IS_A = re.compile(r"\b(?:is|was) an? ")
 
@@ -1087,11 +1153,8 @@ def _says_what_kind(words: Sequence[str]) -> bool:
     (:func:`kinds`) is: "my car is a red Volvo", "i play bass in a jazz band"."""
     return bool(kinds(words)) and (bool(_IS_A.search(" ".join(words))) or any(
         kinds([word]) and words[i - 1] not in STOP_WORDS for i, word in enumerate(words) if i))
-# What a user says of something they thought good or bad, which answers "what did i think of it?".
-_VERDICTS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
-nice lovely horrible incredible excellent okay ok fine disappointing beautiful best worst brilliant gorgeous tasty
-perfect dull meh average superb stunning nervous anxious happy sad tired excited scared worried stressed upset angry
-exhausted lonely""".split())
+# A sentence of what the user likes ("i like science fiction"), which answers "what genre do i like?".
+_LIKING = re.compile(r"^(?:i|we) (?:really |just |also )?(?:like|love|enjoy|prefer|adore)\b")
 # A sentence of what the user is doing ("we're throwing him a party"), which answers "what are we doing?".
 _DOING = re.compile(r"^(?:i'm|im|i am|we're|we are) (?:\w+ )?\w+ing\b")
 
@@ -1108,15 +1171,16 @@ def topic_of(start: str) -> Optional[str]:
 def _asked_words(asked: str) -> set[str]:
     """The content words of a question, less a first word "name" that asks to name something
     ("Name the sport i like best" asks no name), "home" where it asks where the user is from, and
-    "job" where it asks what they do for a living."""
+    "job" where it asks what they do for a living ("what do i do?")."""
     lowered = asked.lower()
     words = content_words(re.sub(r"^\W*name\b", "", lowered))
     return (words | ({"home"} if _WHERE_FROM.search(lowered) else set())
-            | ({"job"} if _FOR_A_LIVING.search(lowered) else set()))
+            | ({"job"} if _FOR_A_LIVING.search(lowered) or _WHAT_I_DO.search(lowered) else set()))
 
 
 _WHERE_FROM = re.compile(r"\bwhere\b.*\b(?:i|i'm|im)\b.*\bfrom\b")
 _FOR_A_LIVING = re.compile(r"\b(?:do|doing) for a living\b")
+_WHAT_I_DO = re.compile(r"\bwhat do i do(?: for work)?\W*$")  # not "what do i do on weekends?"
 
 
 _WHOSE = frozenset(("name", "friend"))
@@ -1280,15 +1344,24 @@ _ENDS_A_JOB = frozenset("at in for from with and but so who because , .".split()
 
 def _works_as(words: Sequence[str]) -> Optional[tuple[str, ...]]:
     """What a sentence (lower-case ``words``) says the user works as, with its article, where it
-    begins "i'm a", "i am an" or "i work as a" (the job slot's tellings): "i'm a software developer"
-    -> ("a", "software", "developer"), "i'm a nurse at the children's hospital" -> ("a", "nurse");
-    None otherwise."""
+    begins "i'm a", "i am an" or "i work as a" (the job slot's tellings), or "i'm (now) the" and a
+    head of something (:data:`_HEADS`): "i'm a software developer" -> ("a", "software",
+    "developer"), "i'm a nurse at the children's hospital" -> ("a", "nurse"), "i'm now the head of
+    marketing" -> ("the", "head", "of", "marketing"); None otherwise."""
     lead = next((lead for lead in _WORKING_AS if tuple(words[:len(lead)]) == lead), None)
-    if lead is None or list(words[len(lead):len(lead) + 1]) not in (["a"], ["an"]):
+    if lead is None:
         return None
-    rest = list(words[len(lead) + 1:])
+    words = list(words[len(lead):])
+    words = words[1:] if words[:1] == ["now"] else words  # "i'm now the head of marketing"
+    if words[:1] not in (["a"], ["an"]) and not (words[:1] == ["the"] and words[1:2] and words[1] in _HEADS):
+        return None
+    rest = words[1:]
     end = next((i for i, word in enumerate(rest) if word in _ENDS_A_JOB), len(rest))
-    return (words[len(lead)], *rest[:end]) if 0 < end <= 3 else None
+    return (words[0], *rest[:end]) if 0 < end <= 3 else None
+
+
+# What someone at the head of something is ("i'm now the head of marketing").
+_HEADS = frozenset("head manager director chief lead captain boss owner president ceo editor coach".split())
 
 
 def _spans(words: Sequence[str], longest: int = 3) -> list[tuple[str, ...]]:

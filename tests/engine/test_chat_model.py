@@ -695,3 +695,26 @@ def test_a_reply_that_joins_a_word_of_doing_or_a_name_to_a_verbs_to_is_dropped()
     hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(2)]
     assert without_placeholders(hypotheses, lambda ids: said[ids[0]]) == hypotheses[1:]
 
+
+
+def test_a_reply_that_names_someone_by_a_word_the_user_never_said_is_dropped():
+    from engine.tasks.chat_rerank import names_unnamed
+
+    turn = "her name is mila".split()
+    assert names_unnamed("her name is john .".split(), frozenset(), turn)
+    assert not names_unnamed("her name is mila .".split(), frozenset(), turn)
+    assert not names_unnamed("that's a cute name . what is her name ?".split(), frozenset(), turn)
+    assert not names_unnamed("she's called pumpkin .".split(), frozenset({("pumpkin",)}), "what's my cat called ?".split())
+    assert names_unnamed("he's called rex .".split(), frozenset(), "my dog is called max".split())
+
+
+def test_a_greeting_to_a_turn_that_greets_no_one_is_dropped():
+    from engine.tasks.chat_rerank import meets_no_one
+
+    assert meets_no_one("nice to meet you !".split(), frozenset(), "i'm cooking dinner for my in-laws tonight".split())
+    assert meets_no_one("good evening !".split(), frozenset(), "i'm making lasagne for dinner".split())
+    assert meets_no_one("nice to meet you !".split(), frozenset(), "i'm so tired".split())
+    for turn in ("hi i'm sam", "i'm a nurse", "my name is alice", "hello", "what's up ?", "how are you ?"):
+        assert not meets_no_one("nice to meet you !".split(), frozenset(), turn.split()), turn
+    assert not meets_no_one("hi !".split(), frozenset(), "hey there".split())
+    assert not meets_no_one("nice to meet you , noor !".split(), frozenset({("noor",)}), "i'm noor , a nurse".split())

@@ -28,3 +28,10 @@ def test_vocab_build_orders_by_frequency_and_respects_limits():
 def test_detokenize_reads_naturally():
     assert detokenize(["i", "'m", "fine", ",", "thanks", "!", "you", "?", EOS]) == "I'm fine, thanks! You?"
     assert detokenize([UNK, "ok"]) == "Ok"
+
+
+def test_detokenize_makes_a_an_before_a_vowel_sound():
+    assert detokenize(["you", "work", "as", "a", "architect", "."]) == "You work as an architect."
+    assert detokenize(["a", "hour"]) == "An hour"
+    for kept in (["a", "user"], ["a", "university"], ["a", "one", "day", "trip"], ["a", "cat"], ["a", "a"]):
+        assert detokenize(kept) == "A " + " ".join(kept[1:])

@@ -867,3 +867,32 @@ def test_a_value_that_ends_a_name_is_cut_short_only_of_the_rest_of_the_name():
     assert not cut_short("anya", told_in, names) and not cut_short("new york city", told_in, names)
     assert cut_short("new york", told_in, names)
     assert not cut_short("6", _told("6 candles were on my last birthday cake")[1])
+
+
+def test_a_role_a_liking_a_things_name_and_what_was_found_are_asked_back_and_a_birthplace_is_no_home():
+    told_in = _told("i got promoted last week", "i'm now the head of marketing")[1]
+    assert told_back(told_in, "what is my new role?") == [("you", "said", "you're", "now", "the", "head", "of",
+                                                           "marketing")]
+    assert told_back(_told("i like science fiction")[1], "what genre do i like?") == [
+        ("you", "said", "you", "like", "science", "fiction")]
+    told_in = _told("i bought a boat last summer", "it's called Seabird")[1]
+    assert told_back(told_in, "what's the boat called?") == [("you", "said", "your", "boat", "is", "called", "seabird")]
+    told_in = _told("i lost my keys this morning", "i found them in the fridge")[1]
+    assert told_back(told_in, "where were my keys?") == [("you", "said", "you", "found", "your", "keys", "in", "the",
+                                                          "fridge")]
+    told_in = _told("i'm from Harare but i live in London now")[1]
+    assert misplaced("You live in Harare.", told_in, "where do i live?")
+    assert misplaced("In Harare.", told_in, "where do i live?")
+    assert not misplaced("Your home is in Harare.", told_in, "where am i from?")
+    assert not misplaced("You live in London.", told_in, "where do i live?")
+
+
+def test_a_she_who_cannot_be_the_someone_before_is_the_girl_spoken_of_after_them():
+    told_in = _told("my best friend Tom just had a baby girl", "she's called Rosie")[1]
+    assert told_back(told_in, "what's the baby called?") == [("you", "said", "the", "baby", "girl", "is", "called",
+                                                              "rosie")]
+    told_in = _told("my sister lives in Dublin", "she's a lawyer")[1]
+    assert told_back(told_in, "what does my sister do?") == [("you", "said", "your", "sister", "is", "a", "lawyer")]
+    told_in = _told("i've just started a pottery class", "it's every tuesday evening")[1]
+    assert told_back(told_in, "when is my class?") == [("you", "said", "your", "pottery", "class", "is", "every",
+                                                        "tuesday", "evening")]
