@@ -447,8 +447,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     question of when or where (no colour to one of what colour), as where they live where they told
     it as where they are going, when or where they are from, as a topic where it was told as a kind
     of thing, or as a
-    favourite where none was spoken of. A reply that states no value (:func:`stated_value`) is never
-    misplaced."""
+    favourite where none was spoken of, or as the user's name where it was told as another's. A
+    reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -460,7 +460,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
             or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
-            or _from_as_home(reply, value, asked, telling_it)
+            or _from_as_home(reply, value, asked, telling_it) or _someone_elses_name(reply, telling_it)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it))
 
 
@@ -512,6 +512,20 @@ def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling])
             and all(within(("from", first[0]), telling.words)
                     and (within(("live", "in"), telling.words) or within(("living", "in"), telling.words))
                     for telling in telling_it))
+
+
+def _someone_elses_name(reply: str, telling_it: list[Telling]) -> bool:
+    """A value stated as the user's own name ("Your name is Sam.") that no sentence telling it
+    introduced them by and every one told as the name of someone or something else ("the youngest
+    is called Sam", "my dog's name is Rex")."""
+    if not telling_it or not any(_YOUR_NAME.match(sentence) for sentence in _sentences_of(reply)):
+        return False
+    return all(not telling.words[:1] in (["i'm"], ["im"], ["i"], ["call"]) and not within(("my", "name"), telling.words)
+               and (within(("is", "called"), telling.words) or within(("name", "is"), telling.words)
+                    or "named" in telling.words) for telling in telling_it)
+
+
+_YOUR_NAME = re.compile(r"^(?:you said )?your name is ")
 
 
 def _time_as_theirs(reply: str, value: str) -> bool:
@@ -746,7 +760,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING or tuple(last[:2]) in _ASKING_HOW
-            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last)):  # "when will it be done?"
+            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last)  # "when will it be done?"
+            and not within(("will", "i", "be"), last)):  # "what will i be working as?" asks what was told
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
@@ -760,7 +775,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     implied = [(cued, says) for cues, says in _IMPLIED  # "think" is asked, though a word of talk
                for cued in [{_stem(word) for word in asked_words & cues}]
                if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
-               and not (framed and cues is _NAMING_CUES)  # "what's my dog called?": the frames answer it
+               and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
@@ -791,7 +806,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
 
 
 # The animals a user names as pets (the pet-name slot's), which a question of a "pet" asks about.
-_PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot.qualifiers)
+_PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot.qualifiers) | {
+    "puppy", "puppies", "kitten", "kittens", "pup", "bunny"}
 _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
 _COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
 navy teal turquoise beige maroon""".split())
@@ -1032,7 +1048,8 @@ _SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing flight:fly flights:fly wedding:marry
-    marriage:marry forgot:forget forgotten:forget job:work jobs:work""".split())
+    marriage:marry engaged:marry engagement:marry forgot:forget forgotten:forget job:work jobs:work student:study
+    students:study""".split())
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -1338,7 +1355,8 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
 
 
 _JOINING = frozenset(("and", "of", "de", "la", "le"))
-_WORKING_AS = (("i'm",), ("im",), ("i", "am"), ("i", "work", "as"), ("i", "worked", "as"))
+_WORKING_AS = (("i'm",), ("im",), ("i", "am"), ("i", "work", "as"), ("i", "worked", "as"),
+               ("i'll", "be", "working", "as"), ("i", "will", "be", "working", "as"))
 _ENDS_A_JOB = frozenset("at in for from with and but so who because , .".split())
 
 
@@ -1390,10 +1408,12 @@ def _spans(words: Sequence[str], longest: int = 3) -> list[tuple[str, ...]]:
 def told_about(reply: str, told: list[Telling], asked: set[str]) -> bool:
     """Whether ``reply`` states a value told in a sentence (of ``told``: :func:`tellings`) that
     speaks of what the question asks about: it, or the bot's turn it answered, shares a word with
-    ``asked`` (the question's content words) other than the value's and :data:`FRAME_WORDS`."""
+    ``asked`` (the question's content words) other than the value's and :data:`FRAME_WORDS`; not a
+    question of the user's ("how many kids do i have?" tells no value)."""
     value = stated_value(reply)
     words = content_words(value) if value else set()
-    return bool(words) and any(words & t.said and (t.about - words - FRAME_WORDS) & asked for t in told)
+    return bool(words) and any(words & t.said and (t.about - words - FRAME_WORDS) & asked
+                               and t.words[:1] and t.words[0] not in _QUESTION_LEADS for t in told)
 
 
 def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],

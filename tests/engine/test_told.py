@@ -106,12 +106,13 @@ def test_a_value_stated_as_another_kind_of_thing_than_it_was_told_as_is_misplace
     _, told_in = _told("my cat is called Miso", "on monday i'm going to go hiking", "my favourite colour is teal",
                        ("What's your favourite drink?", "kvass, for sure"), "i have two dogs. one is called Rex",
                        "my favourite drink is tea and my favourite sport is tea too", "i'm from Lisbon")
+    # the cat's name is not the user's (told as something's name, never introducing them)
     for reply in ("Your dog is called Miso.", "You're going to go hiking on friday.", "Your favourite food is teal.",
-                  "Your favourite sport is kvass."):
+                  "Your favourite sport is kvass.", "Your name is Miso."):
         assert misplaced(reply, told_in), reply
     for reply in ("You named your cat Miso.", "You're going to go hiking on monday.", "You love teal.",
                   "It's kvass, your favourite drink.", "Your dog is called Rex.", "Your favourite sport is tea.",
-                  "Your favourite city is Lisbon.", "Your name is Miso.", "You didn't tell me your dog's name."):
+                  "Your favourite city is Lisbon.", "You didn't tell me your dog's name."):
         assert not misplaced(reply, told_in), reply
     # A reply that names no kind is read as stating the kind the question names.
     assert misplaced("You love teal.", told_in, "what food do i like?")
@@ -896,3 +897,22 @@ def test_a_she_who_cannot_be_the_someone_before_is_the_girl_spoken_of_after_them
     told_in = _told("i've just started a pottery class", "it's every tuesday evening")[1]
     assert told_back(told_in, "when is my class?") == [("you", "said", "your", "pottery", "class", "is", "every",
                                                         "tuesday", "evening")]
+
+
+def test_a_youngest_a_puppy_a_student_and_a_job_to_come_are_asked_back_and_a_name_of_another_is_not_the_users():
+    told_in = _told("i've got three kids", "the youngest is called Sam", "how many kids do i have?")[1]
+    assert told_back(told_in, "what's my youngest called?") == [("you", "said", "the", "youngest", "is", "called",
+                                                                 "sam")]
+    assert misplaced("Your name is Sam.", told_in, "what's my youngest called?")
+    assert not misplaced("Your name is Sam.", _told("hi, i'm Sam")[1], "what's my name?")
+    # a question of the user's tells no value ("kids" is not the youngest's name)
+    assert not states_told("Your youngest is called kids.", told_in, "what's my youngest called?", {"kids", "sam"})
+    told_in = _told("i'm training my puppy", "he's called Biscuit", "he keeps chewing my shoes")[1]
+    assert told_back(told_in, "what does my puppy keep chewing?") == [("you", "said", "your", "puppy", "keeps",
+                                                                       "chewing", "your", "shoes")]
+    told_in = _told("i'm a student at Leeds university", "i study history")[1]
+    assert told_back(told_in, "where do i study?") == [("you", "said", "you're", "a", "student", "at", "leeds",
+                                                        "university")]
+    told_in = _told("i start a new job on monday", "i'll be working as a chef")[1]
+    assert told_back(told_in, "what will i be working as?")[0] == ("you", "said", "you'll", "be", "working", "as", "a",
+                                                                   "chef")
