@@ -520,12 +520,14 @@ def _someone_elses_name(reply: str, telling_it: list[Telling]) -> bool:
     is called Sam", "my dog's name is Rex")."""
     if not telling_it or not any(_YOUR_NAME.match(sentence) for sentence in _sentences_of(reply)):
         return False
-    return all(not telling.words[:1] in (["i'm"], ["im"], ["i"], ["call"]) and not within(("my", "name"), telling.words)
+    return all(not telling.words[:1] in (["i'm"], ["im"], ["i"])
+               and not any(within(lead, telling.words) for lead in _INTRODUCED)
                and (within(("is", "called"), telling.words) or within(("name", "is"), telling.words)
                     or "named" in telling.words) for telling in telling_it)
 
 
 _YOUR_NAME = re.compile(r"^(?:you said )?your name is ")
+_INTRODUCED = (*INTRODUCING, ("my", "name"), ("named", "me"), ("called", "me"))  # "they named me Drugan"
 
 
 def _time_as_theirs(reply: str, value: str) -> bool:
@@ -840,8 +842,10 @@ perfect dull meh average superb stunning nervous anxious happy sad tired excited
 exhausted lonely""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
-# Someone of the user's a sentence speaks of ("with my boss", "my sister"), which answers "who".
-_SOMEONE = re.compile(r"\b(?:my|our) (?:best )?(?:" + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
+# Someone of the user's a sentence speaks of ("with my boss", "my sister", "two friends"), which
+# answers "who".
+_SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
+                      + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,

@@ -905,6 +905,7 @@ def test_a_youngest_a_puppy_a_student_and_a_job_to_come_are_asked_back_and_a_nam
                                                                  "sam")]
     assert misplaced("Your name is Sam.", told_in, "what's my youngest called?")
     assert not misplaced("Your name is Sam.", _told("hi, i'm Sam")[1], "what's my name?")
+    assert not misplaced("Your name is Drugan.", _told("they named me Drugan")[1], "tell me what i'm called")
     # a question of the user's tells no value ("kids" is not the youngest's name)
     assert not states_told("Your youngest is called kids.", told_in, "what's my youngest called?", {"kids", "sam"})
     told_in = _told("i'm training my puppy", "he's called Biscuit", "he keeps chewing my shoes")[1]
@@ -916,3 +917,8 @@ def test_a_youngest_a_puppy_a_student_and_a_job_to_come_are_asked_back_and_a_nam
     told_in = _told("i start a new job on monday", "i'll be working as a chef")[1]
     assert told_back(told_in, "what will i be working as?")[0] == ("you", "said", "you'll", "be", "working", "as", "a",
                                                                    "chef")
+
+
+def test_who_hears_back_friends_counted_and_not_only_those_called_mine():
+    told_in = _told("i've just moved to Glasgow", "i'm living with two friends")[1]
+    assert told_back(told_in, "who do i live with?") == [("you", "said", "you're", "living", "with", "two", "friends")]

@@ -14,7 +14,7 @@ from engine.decode_config import DecodeConfig
 from engine.models.memory_chat import MemoryChat
 from engine.models.seq2seq import Seq2SeqConfig
 from engine.tasks.chat import ChatPredictor
-from engine.tasks.chat_rerank import Reranking, topic_bonus
+from engine.tasks.chat_rerank import Reranking, meets_no_one, topic_bonus
 from engine.text import Vocab, tokenize
 from engine.topic import TopicWords
 
@@ -137,6 +137,11 @@ def test_the_reranking_weighs_the_models_own_log_probability_and_adds_the_topic_
         # plus the prior the grounding gave it (a reply that says the name told gains)
         expected.append((h.log_prob - 0.5 * prior + sum(bias.get(t, 0.0) for t in set(h.tokens))) / (len(h.tokens) + 1)
                         + h.prior)
+    # less those the bot may not say: "nice to meet you" to a turn that greets no one (`meets_no_one`)
+    said = [predictor.memory_words(h.tokens, unknown) for h in hypotheses]
+    dropped = [meets_no_one(words, frozenset(), tokenize("what is my name ?")) for words in said]
+    assert not all(dropped)
+    expected = [score for score, drop in zip(expected, dropped) if not drop]
     assert [score for _, score in reply.alternatives] == pytest.approx(sorted(expected, reverse=True)[:6], abs=5e-3)
     assert any(len(vocab) in h.tokens for h in hypotheses)  # candidates that copy the name were weighed too
 
