@@ -774,7 +774,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
     if not stems and answer is None:
         return []
-    implied = [(cued, says) for cues, says in _IMPLIED  # "think" is asked, though a word of talk
+    implied = [(cued, says, cues is _KIND_CUES) for cues, says in _IMPLIED  # "think" counts, though a word of talk
                for cued in [{_stem(word) for word in asked_words & cues}]
                if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
@@ -782,8 +782,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
-        for cued, says in implied:  # "how old is she?" after "she's five": the number speaks of an age
-            if says(telling):
+        for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
+            if says(telling) and (own or not with_a_word):  # what kind of car: a sentence that says "car"
                 own |= cued
         shared = own | {_stem(word) for word in subject} & stems
         answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
@@ -1154,6 +1154,7 @@ TOPICS = {
 _AGE_CUES = TOPICS["age"][1]
 _NAMING_CUES = frozenset(("called", "named"))
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
+_KIND_CUES = frozenset("kind type sort model brand".split())
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS),
             (frozenset("work works worked working job jobs role position title".split()),
@@ -1165,7 +1166,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
             (_NAMING_CUES, lambda telling: telling.said & _NAMING_CUES),
             (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
-            (frozenset("kind type sort model brand".split()), lambda telling: _says_what_kind(telling.words)))
+            (_KIND_CUES, lambda telling: _says_what_kind(telling.words)))
 _IS_A = re.compile(r"\b(?:is|was) an? ")
 
 

@@ -806,6 +806,8 @@ def test_a_trip_a_verdict_a_kind_a_feeling_and_a_doing_answer_questions_that_do_
     assert told_back(told_in, "what kind of car do i drive?") == [("you", "said", "your", "car", "is", "a", "red",
                                                                     "volvo")]
     assert misplaced("You said you live in a red.", told_in, "what kind of car do i drive?")
+    # "kind" alone is no word in common: the sentence must speak of what kind of thing is asked
+    assert told_back(_told("i write a small food blog")[1], "what kind of boats do i like?") == []
     assert misplaced("You said you're a Volvo.", told_in, "what kind of car do i drive?")
     assert misplaced("It's Volvo, your car.", told_in, "what colour is my car?")
     assert not misplaced("It's red, your car.", told_in, "what colour is my car?")
