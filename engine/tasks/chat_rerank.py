@@ -310,15 +310,15 @@ def names_unnamed(tokens: Sequence[str], names: frozenset = frozenset(), turn: S
     """Whether a reply's ``tokens`` name someone ("her name is john", "he's called rex") by a word
     that is neither in the user's ``turn`` (lower-case tokens) nor a name they wrote (``names``,
     tuples of lower-case words): the bot knows no name it was not told."""
-    lowered = [token.lower() for token in tokens]
     said = set(turn) | {word for name in names for word in name}
-    for lead in _NAMING_SOMEONE:
-        for i in range(len(lowered) - len(lead)):
-            if tuple(lowered[i:i + len(lead)]) == lead:
-                word = lowered[i + len(lead)]
-                if any(ch.isalpha() for ch in word) and word not in said:
-                    return True
-    return False
+    return any(any(ch.isalpha() for ch in word) and word not in said
+               for word in _words_after(_NAMING_SOMEONE, [token.lower() for token in tokens]))
+
+
+def _words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[str]:
+    """The word just after each place ``words`` say one of ``leads``."""
+    return [words[i + len(lead)] for lead in leads for i in range(len(words) - len(lead))
+            if tuple(words[i:i + len(lead)]) == lead]
 
 
 _MEETING = ("nice", "to", "meet", "you")
@@ -343,14 +343,9 @@ def meets_no_one(tokens: Sequence[str], names: frozenset = frozenset(), turn: Se
     if not within(_MEETING, lowered):
         return False
     name_words = {word for name in names for word in name}
-    for lead in _INTRODUCED_AS:
-        for i in range(len(turn) - len(lead)):
-            if tuple(turn[i:i + len(lead)]) == lead:
-                word = turn[i + len(lead)]
-                if word in name_words or word in ("a", "an") or (
-                        word.isalpha() and word not in STOP_WORDS and not word.endswith(("ing", "ed"))):
-                    return False
-    return True
+    return not any(word in name_words or word in ("a", "an")
+                   or word.isalpha() and word not in STOP_WORDS and not word.endswith(("ing", "ed"))
+                   for word in _words_after(_INTRODUCED_AS, turn))
 
 
 _GREETING_BY_NAME = ("meet", "you", ",")

@@ -320,9 +320,11 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
 def _names_it(words: Sequence[str]) -> bool:
     """Whether ``words`` (lower case) name someone spoken of just before: "her name is Bella", "he's
     called Kiwi", "we named her Luna"."""
-    return (tuple(words[:2]) in {(who, name) for who in ("his", "her", "its") for name in ("name", "name's")}
-            or tuple(words[:2]) in {(who, way) for who in ("he's", "she's", "it's") for way in ("called", "named")}
-            or "named" in words[:3] and bool(set(words[2:4]) & {"her", "him", "it"}))
+    return tuple(words[:2]) in _NAMING_LEADS or "named" in words[:3] and bool(set(words[2:4]) & {"her", "him", "it"})
+
+
+_NAMING_LEADS = frozenset([(who, name) for who in ("his", "her", "its") for name in ("name", "name's")]
+                          + [(who, way) for who in ("he's", "she's", "it's") for way in ("called", "named")])
 
 
 # A user has one home at a time: a later sentence that says they moved (:func:`_new_home`) takes
@@ -446,9 +448,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     another, as what the user is where they told it as where they are, as no time or place to a
     question of when or where (no colour to one of what colour), as where they live where they told
     it as where they are going, when or where they are from, as a topic where it was told as a kind
-    of thing, or as a
-    favourite where none was spoken of, or as the user's name where it was told as another's. A
-    reply that states no value (:func:`stated_value`) is never misplaced."""
+    of thing, as a favourite where none was spoken of, or as the user's name where it was told as
+    another's. A reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -520,7 +521,7 @@ def _someone_elses_name(reply: str, telling_it: list[Telling]) -> bool:
     is called Sam", "my dog's name is Rex")."""
     if not telling_it or not any(_YOUR_NAME.match(sentence) for sentence in _sentences_of(reply)):
         return False
-    return all(not telling.words[:1] in (["i'm"], ["im"], ["i"])
+    return all(telling.words[:1] not in (["i'm"], ["im"], ["i"])
                and not any(within(lead, telling.words) for lead in _INTRODUCED)
                and (within(("is", "called"), telling.words) or within(("name", "is"), telling.words)
                     or "named" in telling.words) for telling in telling_it)
@@ -606,10 +607,11 @@ _PLANNED = re.compile(r"^(?:you said )?(?:you're|you are) going to ")
 def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user is ("You said you're peanuts.", "You said you're a Volvo.") to
     a question of no topic (:func:`topics`: "what am i allergic to?", "what kind of car do i drive?",
-    not "what's my age?") where no sentence telling it said so: each is of no topic and none says it right after "i'm"
-    or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book about Rome", "i
-    drive a red Toyota"; not "i'm a nurse" or "i'm 34" (an age named by the way, "i drive an old
-    van", is no topic: :func:`_sure_topics`). A plan ("you're going to ...") is no such statement."""
+    not "what's my age?") where no sentence telling it said so: each is of no topic and none says
+    it right after "i'm" or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book
+    about Rome", "i drive a red Toyota"; not "i'm a nurse" or "i'm 34" (an age named by the way, "i
+    drive an old van", is no topic: :func:`_sure_topics`). A plan ("you're going to ...") is no such
+    statement."""
     if not telling_it or topics(_asked_words(asked)) or not any(
             _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
         return False
@@ -785,7 +787,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
             if says(telling) and (own or not with_a_word):  # what kind of car: a sentence that says "car"
                 own |= cued
-        shared = own | {_stem(word) for word in subject} & stems
+        by_subject = {_stem(word) for word in subject} & stems
+        shared = own | by_subject
         answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
@@ -794,8 +797,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if (not words or not (telling.valued or subject) or telling.denied or _taken_back(telling.said, told)
                 or len(shared) < (2 if framed else 1)
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
-                or of_others and not (_of_someone_named(words, names) or answers
-                                      or {_stem(word) for word in subject} & stems)):  # "the boat"
+                or of_others and not (_of_someone_named(words, names) or answers or by_subject)):  # "the boat"
             continue
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
@@ -970,6 +972,8 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     lead = [before[at - 1]] if at > start and before[at - 1] not in STOP_WORDS and before[at - 1].isalpha() else []
     return [*lead, before[at]]
+
+
 _OBJECTS = frozenset(("them", "it"))
 _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers": "'s"}
 
@@ -1145,12 +1149,11 @@ TOPICS = {
 # pet do i have?" after "i adopted a rabbit"), what the user works as their work ("where do i work?"
 # after "i'm a chef at ..."), a colour a colour ("what colour is my bike?" after "it's bright red"),
 # a trip a going ("where did i go?" after "i just got back from a trip to Lisbon", "when is the trip?"
-# after "i'm going camping next weekend"), a verdict a
-# thought ("what did i think of the food?" after "the food was amazing"), a liking a liking ("what
-# genre do i like?" after "i like science fiction"), a value of a kind of
-# thing what kind it is ("what kind of car do i drive?" after "my car is a red Volvo"), a naming a
-# name asked of a thing no frame states ("what's the boat called?" after "i bought a boat. it's called
-# Seabird").
+# after "i'm going camping next weekend"), a verdict a thought ("what did i think of the food?" after
+# "the food was amazing"), a liking a liking ("what genre do i like?" after "i like science
+# fiction"), a value of a kind of thing what kind it is ("what kind of car do i drive?" after "my car
+# is a red Volvo"), a naming a name asked of a thing no frame states ("what's the boat called?" after
+# "i bought a boat. it's called Seabird").
 _AGE_CUES = TOPICS["age"][1]
 _NAMING_CUES = frozenset(("called", "named"))
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
@@ -1175,6 +1178,8 @@ def _says_what_kind(words: Sequence[str]) -> bool:
     (:func:`kinds`) is: "my car is a red Volvo", "i play bass in a jazz band"."""
     return bool(kinds(words)) and (bool(_IS_A.search(" ".join(words))) or any(
         kinds([word]) and words[i - 1] not in STOP_WORDS for i, word in enumerate(words) if i))
+
+
 # A sentence of what the user likes ("i like science fiction"), which answers "what genre do i like?".
 _LIKING = re.compile(r"^(?:i|we) (?:really |just |also )?(?:like|love|enjoy|prefer|adore)\b")
 # A sentence of what the user is doing ("we're throwing him a party"), which answers "what are we doing?".
