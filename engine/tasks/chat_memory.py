@@ -36,8 +36,9 @@ from engine.tasks.chat_mood import (CONGRATULATIONS, SYMPATHY, congratulates, ne
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
 from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, content_words,
                                declines, forced, ground, kinds, last_sentence, misplaced, resolved, restart,
-                               spellings, stated_value, states_told, states_untold, tellings, told_as_topic,
-                               told_back, told_values, told_words, topic_of, unheard_kind, unheard_name, within)
+                               spellings, stated_value, states_told, states_unasked, states_untold, tellings,
+                               told_as_topic, told_back, told_values, told_words, topic_of, unheard_kind,
+                               unheard_name, within)
 from engine.text import detokenize, tokenize
 
 
@@ -296,16 +297,20 @@ class MemoryReplies:
         """The user's sentences that speak of what ``text`` asks, said back
         (:func:`engine.tasks.told.told_back`) and scored by the model, with the stored answers
         among ``hypotheses`` (``answers``, token tuples: what they taught); [] where none is."""
-        back = self._said(told_back(told_in, text, names=names), unknown, decoder, memory, set())
+        sentences = told_back(told_in, text, names=names) or told_back(told_in, text, names=names, loose=True)
+        back = self._said(sentences, unknown, decoder, memory, set())
         return back + [h for h in hypotheses if tuple(h.tokens) in answers] if back else []
 
-    def _undeclined(self, hypotheses: list[Hypothesis], unknown: list[str], step, decoder, memory,
+    def _undeclined(self, hypotheses: list[Hypothesis], text: str, unknown: list[str], step, decoder, memory,
                     config: DecodeConfig, topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
-        """``hypotheses`` less those that say the user never told something (:func:`declines`) or
-        say back what they told ("You said ..."), for a turn that asks nothing of the user's: "You
-        haven't told me your favourite season." is no answer to "what's your favourite season?",
-        nor "You didn't tell me your friend's name." to "i forgot my umbrella and got soaked", nor
-        "You said your name is another one." to "tell me another one". Where every one does, the
+        """``hypotheses`` less those that say the user never told something (:func:`declines`),
+        say back what they told ("You said ...") or, where it asks advice, state a fact of theirs
+        (:func:`engine.tasks.told.states_unasked`), for a turn ``text``
+        that asks nothing of the user's: "You haven't told me your favourite season." is no answer
+        to "what's your favourite season?", nor "You didn't tell me your friend's name." to "i
+        forgot my umbrella and got soaked", nor "You said your name is another one." to "tell me
+        another one", nor "Your favourite cook is vegetarian." to "what should i cook tonight?".
+        Where every one does, the
         search of ``config`` again over ``step`` from ``decoder``, with none of their first words
         first (:func:`barred`), less its replies that decline or tell the user a fact of theirs (state a value,
         :func:`stated_value`, or start "your": "You said you're a soaked.", "Your plan for soaked is
@@ -314,7 +319,7 @@ class MemoryReplies:
         is not answered "I don't know your friend's name, you never told me.";
         ``hypotheses`` themselves for a model that can say none of them."""
         says = lambda h: self._says(h, unknown)  # noqa: E731
-        kept = [h for h in hypotheses if not recalls(says(h))]
+        kept = [h for h in hypotheses if not recalls(says(h)) and not states_unasked(says(h), text)]
         if kept or not hypotheses:
             return kept or hypotheses
         firsts = {h.tokens[0] for h in hypotheses if h.tokens}
@@ -466,7 +471,7 @@ class MemoryReplies:
         if rerank:  # the reranking weighs the model's own log p(reply | turn), then adds the topic term
             asking = asks_of_user(text)
             if not asking:
-                hypotheses = self._undeclined(hypotheses, unknown, step, decoder, memory, config, topic_bias,
+                hypotheses = self._undeclined(hypotheses, text, unknown, step, decoder, memory, config, topic_bias,
                                               should_stop)
             hypotheses = without_topic_bonus(hypotheses, topic_bias)
             if hits and config.rerank.stored_answers:

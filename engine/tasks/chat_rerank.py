@@ -18,7 +18,7 @@ from engine.decode_config import DecodeConfig, SearchConfig
 from engine.decoding import Hypothesis, decode, length_penalty
 from engine.models.seq2seq import Seq2Seq
 from engine.knowledge_index import STOP_WORDS
-from engine.tasks.told import INTRODUCING, within
+from engine.tasks.told import INTRODUCING, NAME_LEADS, NUMBER_WORDS, within, words_after
 from engine.text import Vocab
 
 
@@ -302,23 +302,28 @@ def misjoined(tokens: Sequence[str], names: frozenset = frozenset()) -> bool:
 
 
 _NAMING_SOMEONE = (("his", "name", "is"), ("her", "name", "is"), ("its", "name", "is"), ("their", "name", "is"),
-                   ("he's", "called"), ("she's", "called"), ("it's", "called"), ("he", "is", "called"),
-                   ("she", "is", "called"), ("it", "is", "called"))
+                   ("your", "name", "is"), ("he's", "called"), ("she's", "called"), ("it's", "called"),
+                   ("he", "is", "called"), ("she", "is", "called"), ("it", "is", "called"))
 
 
 def names_unnamed(tokens: Sequence[str], names: frozenset = frozenset(), turn: Sequence[str] = ()) -> bool:
-    """Whether a reply's ``tokens`` name someone ("her name is john", "he's called rex") by a word
-    that is neither in the user's ``turn`` (lower-case tokens) nor a name they wrote (``names``,
-    tuples of lower-case words): the bot knows no name it was not told."""
-    said = set(turn) | {word for name in names for word in name}
+    """Whether a reply's ``tokens`` name someone ("her name is john", "he's called rex", "your
+    name is sam") by a word that is neither a name the user wrote (``names``, tuples of lower-case
+    words) nor a word of theirs (``turn``, lower-case tokens) that could be one: the bot knows no
+    name it was not told, and a number, a stop word or a word of doing is no name ("Her name is
+    married" to "my best friend Priya is getting married", "Your name is ninety" to "my grandfather
+    is turning ninety"), unless they named someone so ("my name is Ted")."""
+    written = {word for name in names for word in name} | set(words_after(NAME_LEADS, list(turn)))
+    said = written | {word for word in turn if _could_name(word)}
     return any(any(ch.isalpha() for ch in word) and word not in said
-               for word in _words_after(_NAMING_SOMEONE, [token.lower() for token in tokens]))
+               for word in words_after(_NAMING_SOMEONE, [token.lower() for token in tokens]))
 
 
-def _words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[str]:
-    """The word just after each place ``words`` say one of ``leads``."""
-    return [words[i + len(lead)] for lead in leads for i in range(len(words) - len(lead))
-            if tuple(words[i:i + len(lead)]) == lead]
+def _could_name(word: str) -> bool:
+    """Whether a lower-case word the user wrote could be a name: not a stop word, a number or a word
+    of doing ("-ing", "-ed")."""
+    return (word not in STOP_WORDS and word not in NUMBER_WORDS
+            and not (len(word) > 4 and word.endswith(("ing", "ed"))))
 
 
 _MEETING = ("nice", "to", "meet", "you")
@@ -345,7 +350,7 @@ def meets_no_one(tokens: Sequence[str], names: frozenset = frozenset(), turn: Se
     name_words = {word for name in names for word in name}
     return not any(word in name_words or word in ("a", "an")
                    or word.isalpha() and word not in STOP_WORDS and not word.endswith(("ing", "ed"))
-                   for word in _words_after(_INTRODUCED_AS, turn))
+                   for word in words_after(_INTRODUCED_AS, turn))
 
 
 _GREETING_BY_NAME = ("meet", "you", ",")

@@ -141,6 +141,26 @@ def stated_value(reply: str) -> Optional[str]:
     return None
 
 
+def states_unasked(reply: str, turn: str) -> bool:
+    """Whether ``reply`` states a value of the user's in a frame of the model's own (not one that
+    chitchat says too: "You're welcome!") to a ``turn`` that asks the bot's advice ("what should i
+    cook tonight?": "Your favourite cook is vegetarian." is no advice) or, where it names something,
+    to a turn that speaks of neither the user nor the bot and does not say that value ("who is the
+    party for?": "Your name is ninety."; not "what's happening on Friday?": "Your plan for Friday is
+    to ...")."""
+    words = tokenize(turn)
+    advice = bool(set(last_sentence(turn)) & _SEEKING_ADVICE)
+    if not advice and set(words) & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON):
+        return False
+    said = content_words(turn)
+    for sentence in _sentences_of(reply):
+        for frame in _FRAMES[:_OWN_FRAMES]:
+            found = frame.match(sentence)
+            if found and (advice or _NAMES_IT.search(sentence) and not content_words(found.group("v")) <= said):
+                return True
+    return False
+
+
 _SPELLINGS = {"color": "colour", "colors": "colours", "favorite": "favourite", "favorites": "favourites"}
 _OTHER_SPELLING = {one: other for other, one in _SPELLINGS.items()}
 
@@ -319,8 +339,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
 
 def _names_it(words: Sequence[str]) -> bool:
     """Whether ``words`` (lower case) name someone spoken of just before: "her name is Bella", "he's
-    called Kiwi", "we named her Luna"."""
-    return tuple(words[:2]) in _NAMING_LEADS or "named" in words[:3] and bool(set(words[2:4]) & {"her", "him", "it"})
+    called Kiwi", "we named her Luna", "we called him Pilot"."""
+    return tuple(words[:2]) in _NAMING_LEADS or bool(set(words[:3]) & {"named", "called"}) and bool(
+        set(words[2:4]) & {"her", "him", "it"})
 
 
 _NAMING_LEADS = frozenset([(who, name) for who in ("his", "her", "its") for name in ("name", "name's")]
@@ -462,7 +483,17 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
             or _from_as_home(reply, value, asked, telling_it) or _someone_elses_name(reply, telling_it)
-            or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it))
+            or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it)
+            or _number_as_name(reply, set(tokenize(value))))
+
+
+def _number_as_name(reply: str, value: set[str]) -> bool:
+    """A number stated as a name: "Your rabbit is called two." after "i have a cat and two rabbits",
+    "Your name is ninety."."""
+    return bool(value) and all(_numbers({word}) for word in value) and bool(_NAMES_IT.search(plain(reply)))
+
+
+_NAMES_IT = re.compile(r"\b(?:called|named|name is|name's)\b")
 
 
 def _kind_as_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -679,8 +710,8 @@ def _asked_of_another(asked: str, telling_it: list[Telling], told: list[Telling]
 _SAID_BACK = {"i": "you", "i'm": "you're", "im": "you're", "me": "you", "my": "your", "mine": "yours",
               "myself": "yourself", "am": "are", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "we": "you",
               "we're": "you're", "we've": "you've", "our": "your", "ours": "yours", "us": "you"}
-_QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when where why how do does did is are "
-                            "was were can could would will should shall have has any".split())
+_QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when when's where where's why how how's "
+                            "do does did is are was were can could would will should shall have has any".split())
 # What someone can do is no advice asked: "how many words can he say?".
 _ABLE = frozenset(("can", "could"))
 _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
@@ -704,7 +735,15 @@ _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahah
                      "anyway really think thought guess believe suppose mean".split())
 # Words too vague to say what a question is about ("which drink do i like above all others?").
 _VAGUE = frozenset("other others another thing things stuff".split())
-_ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?"
+_ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?" ("how do i feel" asks)
+
+
+def _greets(question: Sequence[str]) -> bool:
+    """Whether a question (lower-case words) asks after someone as a greeting: "how is it going?",
+    "how's it going", "how are things going?"."""
+    words = [word for word in question if word.isalpha() or "'" in word]
+    return (words[:1] in (["how"], ["how's"]) and words[-1:] == ["going"] and len(words) > 2
+            and set(words[1:-1]) <= {"is", "it", "are", "things", "everything", "life", "all"})
 # Words by which a question to the bot asks it to recall ("do you remember what i study?").
 _RECALLING = frozenset("remember recall remind know knew forgot forget tell told say said mention mentioned".split())
 # Words of a question that asks what happened to something, not what it is ("what happened to my
@@ -718,7 +757,7 @@ TOLD_BACK_WORDS = 12
 
 
 def told_back(told: list[Telling], asked: str, most: int = 2,
-              names: set[tuple[str, ...]] = frozenset()) -> list[tuple[str, ...]]:
+              names: set[tuple[str, ...]] = frozenset(), loose: bool = False) -> list[tuple[str, ...]]:
     """For a turn ``asked`` that ends in a question of the user's (or a request: "remind me ...")
     that asks no advice, the sentences of ``told`` that speak of it (share a word with it, or a
     word's stem, :func:`_stem`, other than :data:`FRAME_WORDS`, :data:`ASKING_WORDS`, talk such as
@@ -763,39 +802,58 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     its = bool(said & _IT) and lead in _WH
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
-            or said & SECOND_PERSON and not said & _RECALLING or tuple(last[:2]) in _ASKING_HOW
+            or said & SECOND_PERSON and not said & _RECALLING
+            or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"])
+            or _greets(last)  # "how is it going?"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last)  # "when will it be done?"
             and not within(("will", "i", "be"), last)):  # "what will i be working as?" asks what was told
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
+    where_from = bool(_WHERE_FROM.search(" ".join(last)))
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
              or {_stem(word) for word in asked_words & _ACTS})  # "what did i forget?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS))
+    # Loose (where the model's own replies state nothing told): one word in common is enough where
+    # the sentence says the kind of thing or topic asked ("which colour tops my list?" after "if i
+    # had to pick one single colour it would be pink").
+    asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
+    asks_name = bool(said & {"name", "called", "named"})
     if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
         answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
     if not stems and answer is None:
         return []
     implied = [(cued, says, cues is _KIND_CUES) for cues, says in _IMPLIED  # "think" counts, though a word of talk
-               for cued in [{_stem(word) for word in asked_words & cues}]
+               for cued in [{_stem(word) for word in asked_words & (cues | _WHY_CUES.get(cues, set()) if lead == "why"
+                                                                   else cues)}]
                if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
     found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
+        literal = set(own)  # the words in common the sentence says itself
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
             if says(telling) and (own or not with_a_word):  # what kind of car: a sentence that says "car"
                 own |= cued
+                if says is _says_work_as and framed and answer is None:  # "i'm a teacher" to "what's my job?"
+                    own |= {"job:"}
+        if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
+            own |= {"name:"}
         by_subject = {_stem(word) for word in subject} & stems
         shared = own | by_subject
+        literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
+        if where_from and _from_place(words, names):  # "where am i from?" after "i'm from Gdansk"
+            shared |= {"home", "?"}
         if subject and not own and not asked_words & _EVENTS and not answers:
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (not words or not (telling.valued or subject) or telling.denied or _taken_back(telling.said, told)
-                or len(shared) < (2 if framed else 1)
+                or len(shared) < (2 if framed and not loose else 1)
+                or framed and loose and len(shared) < 2 and not literal & asked_kinds
+                or loose and answer is not None and not answers  # "where do i live?": a place, not "with two friends"
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject)):  # "the boat"
             continue
@@ -832,10 +890,11 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    rf"|{'|'.join(_MONTHS.split())})\b")
 # Numbers in words, which say an age or how many.
-_NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred""".split())
+NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+thousand""".split())
 # How many or how much: "ten words", "$40", "a dozen eggs".
-_AMOUNT = re.compile(r"\b(?:\d+|" + "|".join(sorted(_NUMBER_WORDS | {"dozen", "few", "several"})) + r")\b")
+_AMOUNT = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS | {"dozen", "few", "several"})) + r")\b")
 # What a user says of something they thought good or bad, or of how they feel: it answers "what did
 # i think of the food?", "how am i feeling?" and "how was it?".
 _VERDICTS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
@@ -848,10 +907,18 @@ _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 # answers "who".
 _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
                       + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
+# Why: "for a conference", "because my wife wants more space", "to see the northern lights".
+_WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) \w+|to (?:"
+                  + "|".join(("see", "visit", "meet", "celebrate", "help", "study", "work", "learn", "get", "be"))
+                  + r")\b)")
+# How often: "every day", "twice a week", "on weekends".
+_OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+ times|most \w+|weekends"
+                    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|evenings|nights)\b")
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
-            ("how", "was"): _VERDICT, ("how", "were"): _VERDICT}
+            ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "often"): _OFTEN,
+            ("why",): _WHY}
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -889,31 +956,60 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     (:func:`_thing`: "i'm training for a marathon. it's in october" -> "my marathon is in
     october"); a "them" or "it" just after the user's "i" or "we" as that thing too ("i lost my
     keys. i found them in the fridge" -> "i found my keys in the fridge"); and the words put in
-    for the pronoun ([] where none were)."""
-    out, subject, thing, previous = [], None, None, []
+    for the pronoun, with the name the sentence that began with them gave them ("my daughter is
+    called Ingrid. she's seven" -> "my daughter is seven", put in "my daughter ingrid": it speaks
+    of Ingrid) ([] where none were)."""
+    out, subject, named, thing, previous = [], None, [], None, []
     for telling in told:
         words, put = list(telling.words), []
-        while words and words[0] in _FILLERS | {",", "but", "and"}:
+        while words and words[0] in _FILLERS | {",", "but", "and"} and not _says_none(words):
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
         other = _of_the_other_gender(words[:1], subject, previous)
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = ["the", *other] + pronoun + words[1:], ["the", *other]
         elif pronoun is not None and subject:
-            words, put = subject + pronoun + words[1:], subject
+            words, put = subject + pronoun + words[1:], subject + named
+        elif words[:1] in (["his"], ["her"]) and other:  # "my sister has a new boyfriend. his name is Omar"
+            words, put = ["the", *other[:-1], other[-1] + "'s"] + words[1:], ["the", *other]
+        elif words[:1] in (["his"], ["her"]) and subject and not set(subject) & _GENDER[_OWNER[words[0]]]:
+            # "my neighbour's dog barks all night. his name is Bruno" -> "my neighbour's dog's name is bruno"
+            words, put = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named
         elif pronoun is not None and thing and thing[-1] in _PETS:  # "i have a cat called Pumpkin. she's orange"
             words, put = thing + pronoun + words[1:], thing
+        elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
+            words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
             words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
+        elif words[:1] in (["i"], ["we"]) and subject and set(words[1:3]) & _PERSONS and not set(subject) & _GENDER[
+                _OWNER[_HIS_HER[next(word for word in words[1:3] if word in _PERSONS)]]]:  # "i miss her a lot"
+            at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
+            words, put = words[:at] + subject + words[at + 1:], subject + named
         elif words[:1] in (["i"], ["we"]) and thing and set(words[1:4]) & _OBJECTS:  # "i found them in the fridge"
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
             words, put = words[:at] + thing + words[at + 1:], thing
-        subject, previous = _subject(words, names), words
+        now = _subject(words, names)
+        named = (named if now == subject else []) or (words_after(NAME_LEADS, words)[:1] if now else [])
+        subject, previous = now, words
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
                  else _thing(words))
         out.append((telling, words, put))
     return out
+
+
+def words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[str]:
+    """The word just after each place ``words`` say one of ``leads``."""
+    return [words[i + len(lead)] for lead in leads for i in range(len(words) - len(lead))
+            if tuple(words[i:i + len(lead)]) == lead]
+
+
+# What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted").
+NAME_LEADS = (("called",), ("named",), ("name", "is"), ("name's",), ("call", "me"))
+def _says_none(words: Sequence[str]) -> bool:
+    """Whether ``words`` begin with a "no" that says none of something ("no colour beats pink"), not
+    one of talk ("no, i live in York")."""
+    return words[:1] == ["no"] and len(words) > 1 and words[1].isalpha() and words[1] not in STOP_WORDS
 
 
 _THING_STARTS = frozenset(("my", "a", "an", "our"))
@@ -955,7 +1051,8 @@ _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece
 nana stepmom stepmum fiancee girl""".split())
 _MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grandpa grandfather grandad granddad stepdad
 fiance boy""".split())
-_GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE}
+_GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE, "her": _FEMALE, "his": _MALE}
+_OWNER = {"his": "her", "her": "his"}  # the possessive of the other gender
 
 
 def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str]) -> list[str]:
@@ -975,6 +1072,8 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
 
 
 _OBJECTS = frozenset(("them", "it"))
+_PERSONS = frozenset(("her", "him"))  # someone just spoken of, as the object of the user's doing
+_HIS_HER = {"him": "his", "her": "her"}
 _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers": "'s"}
 
 
@@ -1009,6 +1108,8 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
     end = next((i for i in range(1, min(4, len(words))) if _someone(words[i])), 0)
     if words[:1] != ["my"] or not end:
         return None
+    while words[end].endswith("'s") and end + 1 < len(words) and _someone(words[end + 1]):
+        end += 1  # "my neighbour's dog"
     after = next((list(name) for name in names if tuple(words[end + 1:end + 1 + len(name)]) == name), [])
     return list(words[:end + 1]) + after
 
@@ -1057,7 +1158,7 @@ _SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry forgot:forget forgotten:forget job:work jobs:work student:study
-    students:study""".split())
+    students:study race:run races:run marathon:run marathons:run""".split())
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -1158,18 +1259,26 @@ _AGE_CUES = TOPICS["age"][1]
 _NAMING_CUES = frozenset(("called", "named"))
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
 _KIND_CUES = frozenset("kind type sort model brand".split())
+_DIETS = frozenset("meat vegetarian vegan pescatarian".split())
+def _says_work_as(telling: Telling) -> bool:
+    return _works_as(telling.words) is not None
+
+
+_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation".split())  # not "how is it going?"
+_WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?" asks of a going
+
+
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS),
-            (frozenset("work works worked working job jobs role position title".split()),
-             lambda telling: _works_as(telling.words)),
+            (frozenset("work works worked working job jobs role position title".split()), _says_work_as),
             (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
-            (frozenset("go goes went gone trip travel holiday vacation".split()),  # not "how is it going?"
-             lambda telling: telling.said & _GOING),
+            (_GOING_CUES, lambda telling: telling.said & _GOING),
             (frozenset("think thought feel felt feeling".split()), lambda telling: telling.said & _VERDICTS),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
-            (_NAMING_CUES, lambda telling: telling.said & _NAMING_CUES),
+            (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
             (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
-            (_KIND_CUES, lambda telling: _says_what_kind(telling.words)))
+            (_KIND_CUES, lambda telling: _says_what_kind(telling.words)),
+            (_DIETS, lambda telling: telling.said & _DIETS))  # "do i eat meat?" after "i'm vegetarian"
 _IS_A = re.compile(r"\b(?:is|was) an? ")
 
 
@@ -1597,7 +1706,7 @@ _NAMING = frozenset("name names named called call".split())
 
 def _numbers(words: set[str]) -> bool:
     """Whether ``words`` say a number ("47", "forty-seven")."""
-    return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & _NUMBER_WORDS for word in words)
+    return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & NUMBER_WORDS for word in words)
 
 
 _DANGLING = frozenset("and or but of to in at on for with the a an my your last next this since".split())

@@ -706,6 +706,12 @@ def test_a_reply_that_names_someone_by_a_word_the_user_never_said_is_dropped():
     assert not names_unnamed("that's a cute name . what is her name ?".split(), frozenset(), turn)
     assert not names_unnamed("she's called pumpkin .".split(), frozenset({("pumpkin",)}), "what's my cat called ?".split())
     assert names_unnamed("he's called rex .".split(), frozenset(), "my dog is called max".split())
+    # a number, a stop word or a word of doing the user said is no name, unless they named someone by it
+    turn = "my best friend priya is getting married".split()
+    assert names_unnamed("her name is married".split(), frozenset({("priya",)}), turn)
+    assert not names_unnamed("her name is priya".split(), frozenset({("priya",)}), turn)
+    assert names_unnamed("your name is ninety .".split(), frozenset(), "my grandfather is turning ninety".split())
+    assert not names_unnamed("your name is sterling .".split(), frozenset(), "my name is sterling".split())
 
 
 def test_a_greeting_to_a_turn_that_greets_no_one_is_dropped():

@@ -7,7 +7,8 @@ from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
                                asks_of_user, barred, declines, forced, ground, hollow, misplaced, padded, restart, spellings,
-                               resolved, stated_value, states_told, taken_back, tellings, told_as_topic, told_kinds,
+                               resolved, stated_value, states_told, states_unasked, taken_back, tellings, told_as_topic,
+                               told_kinds,
                                told_topics, told_values,
                                told_back, told_words, topics, unheard_kind, unheard_name)
 from engine.text import tokenize
@@ -924,3 +925,72 @@ def test_a_youngest_a_puppy_a_student_and_a_job_to_come_are_asked_back_and_a_nam
 def test_who_hears_back_friends_counted_and_not_only_those_called_mine():
     told_in = _told("i've just moved to Glasgow", "i'm living with two friends")[1]
     assert told_back(told_in, "who do i live with?") == [("you", "said", "you're", "living", "with", "two", "friends")]
+
+
+def test_a_he_she_his_her_or_him_is_the_someone_named_or_spoken_of_just_before():
+    # the name the sentence before gave them counts as a word in common: the age, not the name, answers
+    names = {("ingrid",)}
+    told_in = tellings([(tokenize("my daughter is called Ingrid"), []), (tokenize("she's seven"), [])], names)
+    assert told_back(told_in, "how old is ingrid?", names=names) == [("you", "said", "your", "daughter", "is", "seven")]
+    # "his" of the pet of someone's the sentence before began with, or of the someone of his gender it spoke of
+    names = {("bruno",)}
+    told_in = tellings([(tokenize("my neighbour's dog keeps barking all night"), []),
+                        (tokenize("his name is Bruno"), [])], names)
+    assert told_back(told_in, "what's the dog called?", names=names) == [
+        ("you", "said", "your", "neighbour's", "dog's", "name", "is", "bruno")]
+    names = {("omar",)}
+    told_in = tellings([(tokenize("my sister has a new boyfriend"), []), (tokenize("his name is Omar"), [])], names)
+    assert told_back(told_in, "what's her boyfriend called?", names=names) == [
+        ("you", "said", "the", "new", "boyfriend's", "name", "is", "omar")]
+    told_in = _told("my best friend moved to Australia", "i miss her a lot")[1]
+    assert told_back(told_in, "who do i miss?") == [("you", "said", "you", "miss", "your", "best", "friend", "a",
+                                                     "lot")]
+
+
+def test_a_job_a_diet_how_often_why_where_from_and_a_feeling_are_asked_back_but_not_a_greeting():
+    told_in = _told("i'm a teacher at a primary school", "i teach year two")[1]
+    assert told_back(told_in, "what do i do for a living?") == [("you", "said", "you're", "a", "teacher", "at", "a",
+                                                                  "primary", "school")]
+    told_in = _told("i'm a software developer", "i work at a startup in Berlin")[1]  # where: the workplace
+    assert told_back(told_in, "where do i work?") == [("you", "said", "you", "work", "at", "a", "startup", "in",
+                                                       "berlin")]
+    assert told_back(_told("i'm vegetarian")[1], "do i eat meat?") == [("you", "said", "you're", "vegetarian")]
+    told_in = _told("i swim twice a week", "i go to the gym on mondays")[1]
+    assert told_back(told_in, "how often do i swim?") == [("you", "said", "you", "swim", "twice", "a", "week")]
+    told_in = _told("i'm flying to Montreal tomorrow for a conference", "i'm giving a talk on friday")[1]
+    assert told_back(told_in, "why am i going?") == [("you", "said", "you're", "flying", "to", "montreal", "tomorrow",
+                                                      "for", "a", "conference")]
+    told_in = _told("i'm running a half marathon on sunday", "my goal is under two hours")[1]
+    assert told_back(told_in, "when is my race?") == [("you", "said", "you're", "running", "a", "half", "marathon",
+                                                       "on", "sunday")]
+    names = {("tomasz",), ("gdansk",)}
+    told_in = tellings([(tokenize("my name is Tomasz and i'm from Gdansk"), [])], names)
+    assert told_back(told_in, "where am i from?", names=names) == [("you", "said", "you're", "from", "gdansk")]
+    told_in = _told("i'm a bit scared of the dentist")[1]
+    assert told_back(told_in, "how do i feel about the dentist?") == [("you", "said", "you're", "a", "bit", "scared",
+                                                                       "of", "the", "dentist")]
+    assert told_back(_told("i'm going to Paris next week", "how's it going?")[1], "how is it going?") == []
+
+
+def test_loosely_one_word_in_common_that_says_the_kind_asked_is_enough():
+    told_in = _told("If I had to pick one single colour it would be pink!")[1]
+    assert told_back(told_in, "Which colour tops my list?") == []  # the model's frames answer it first
+    assert told_back(told_in, "Which colour tops my list?", loose=True) == [
+        ("you", "said", "if", "you", "had", "to", "pick", "one", "single", "colour", "it", "would", "be", "pink")]
+    # a "no" that says none of something is kept; a number is no kind of thing said
+    assert told_back(_told("no colour beats pink in my book")[1], "which colour tops my list?", loose=True) == [
+        ("you", "said", "no", "colour", "beats", "pink", "in", "your", "book")]
+    told_in = _told("Interesting, agent for one of the players?", "i turned 103 last month.")[1]
+    assert told_back(told_in, "what's my age?", loose=True) == []
+
+
+def test_a_number_is_no_name_and_a_fact_of_the_users_is_no_advice():
+    assert misplaced("Your rabbit is called two.", _told("i have a cat and two rabbits")[1],
+                     "how many rabbits do i have?")
+    assert not misplaced("Your rabbit is called Thumper.", _told("my rabbit is called Thumper")[1],
+                         "what's my rabbit called?")
+    assert states_unasked("Your favourite cook is vegetarian.", "what should i cook tonight?")
+    assert states_unasked("Your name is ninety.", "who is the party for?")
+    assert not states_unasked("Your puppy is called Biscuit.", "what's our puppy called?")
+    assert not states_unasked("I'd make a curry.", "what should i cook tonight?")
+    assert not states_unasked("Your plan for Friday is to watch Blorptastic.", "what's happening on Friday?")
