@@ -285,7 +285,7 @@ class MemoryReplies:
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
         if asking and not any(states_told(reply, told_in, text, told, names, self._common_words, known)
-                              for reply in texts):
+                              and not misplaced(reply, told_in, text) for reply in texts):
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back

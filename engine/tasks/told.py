@@ -482,9 +482,41 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
             or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
-            or _from_as_home(reply, value, asked, telling_it) or _someone_elses_name(reply, telling_it)
+            or _from_as_home(reply, value, asked, telling_it) or _someone_elses_name(reply, value, telling_it)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it)
-            or _number_as_name(reply, set(tokenize(value))))
+            or _number_as_name(reply, set(tokenize(value))) or _thing_as_doing(reply, value, telling_it)
+            or _the_users_as_mine(reply, value))
+
+
+def _the_users_as_mine(reply: str, value: str) -> bool:
+    """A home or a name stated with the user's own "my" ("Your home is in Bristol with my partner.":
+    the bot says "your"; a plan keeps the words it was told in, "renew my passport")."""
+    return bool(set(tokenize(value)) & _THE_USERS) and any(
+        _AS_HOME.match(sentence) or _YOUR_NAME.match(sentence) or _NAMES_IT.search(sentence)
+        for sentence in _sentences_of(reply))
+
+
+_THE_USERS = frozenset(("my", "me", "mine", "myself", "i", "i'm"))
+
+
+def _thing_as_doing(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A thing stated as what the user would do or as who they are ("You said you would coffee."
+    after "i'm meeting my friend for coffee", "You are Google." after "i've got a job offer from
+    Google"): every sentence telling it said its first word after "for", "a", "from" ...
+    (:data:`_BEFORE_A_THING`)."""
+    first = tokenize(value)[:1]
+    sentences = _sentences_of(reply)
+    before = (_BEFORE_A_THING if any(_WOULD.match(sentence) for sentence in sentences)
+              else _BEFORE_A_NAME if any(_YOU_ARE.match(sentence) for sentence in sentences)
+              and not _numbers(set(first)) else None)  # "alive for 94 years": an age
+    return (bool(first) and bool(telling_it) and before is not None
+            and all(any(word == first[0] and i and words[i - 1] in before for i, word in enumerate(words))
+                    for words in (telling.words for telling in telling_it)))
+
+
+_WOULD = re.compile(r"^(?:you said )?you would ")
+_BEFORE_A_THING = frozenset("for a an the my our some his her their".split())
+_BEFORE_A_NAME = frozenset("from with by since about of at for".split())  # "an offer from Google": not the user
 
 
 def _number_as_name(reply: str, value: set[str]) -> bool:
@@ -546,19 +578,30 @@ def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling])
                     for telling in telling_it))
 
 
-def _someone_elses_name(reply: str, telling_it: list[Telling]) -> bool:
-    """A value stated as the user's own name ("Your name is Sam.") that no sentence telling it
-    introduced them by and every one told as the name of someone or something else ("the youngest
-    is called Sam", "my dog's name is Rex")."""
-    if not telling_it or not any(_YOUR_NAME.match(sentence) for sentence in _sentences_of(reply)):
+def _someone_elses_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as the user's own name or as who they are ("Your name is Sam.", "You said
+    you're Aisha.") that no sentence telling it introduced them by and every one told as the name
+    of someone or something else ("the youngest is called Sam", "my dog's name is Rex", "i'm
+    meeting my friend Aisha for coffee")."""
+    if not telling_it or not any(_YOUR_NAME.match(sentence) or _YOU_ARE.match(sentence)
+                                 for sentence in _sentences_of(reply)):
         return False
-    return all(telling.words[:1] not in (["i'm"], ["im"], ["i"])
+    first = tokenize(value)[:1]
+    return all(_after_someone(first, telling.words)
+               or telling.words[:1] not in (["i'm"], ["im"], ["i"])
                and not any(within(lead, telling.words) for lead in _INTRODUCED)
                and (within(("is", "called"), telling.words) or within(("name", "is"), telling.words)
                     or "named" in telling.words) for telling in telling_it)
 
 
+def _after_someone(value: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether ``value`` (its first word, a list of it) follows someone of the user's in ``words``
+    ("my friend Aisha")."""
+    return bool(value) and any(word == value[0] and i and _someone(words[i - 1]) for i, word in enumerate(words))
+
+
 _YOUR_NAME = re.compile(r"^(?:you said )?your name is ")
+_YOU_ARE = re.compile(r"^(?:you said )?(?:you're|you are) (?!an? |the )")
 _INTRODUCED = (*INTRODUCING, ("my", "name"), ("named", "me"), ("called", "me"))  # "they named me Drugan"
 
 
@@ -829,7 +872,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
-    found: list[tuple[int, tuple[str, ...]]] = []  # (words in common, said back), newest first
+    found: list[tuple[int, tuple[str, ...], bool]] = []  # (words in common, said back, corrects), newest first
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
         literal = set(own)  # the words in common the sentence says itself
@@ -861,10 +904,19 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
         back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
                 for i, (word, said) in enumerate(zip(words, back))]  # "at 5 am"
-        if all(said != ("you", "said", *back) for _, said in found):
-            found.append((len(shared), ("you", "said", *back)))
-    most_shared = max((n for n, _ in found), default=0)  # the sentences that speak most of what is asked
-    return [said for n, said in found if n == most_shared][:most]
+        if all(said != ("you", "said", *back) for _, said, _ in found):
+            found.append((len(shared), ("you", "said", *back), _begins_correcting(telling.words)))
+    most_shared = max((n for n, _, _ in found), default=0)  # the sentences that speak most of what is asked
+    best = [(said, correcting) for n, said, correcting in found if n == most_shared]
+    if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
+        return [best[0][0]]
+    return [said for said, _ in best][:most]
+
+
+def _begins_correcting(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) begins as a correction does ("actually no, it's on
+    friday"), whatever follows (:func:`_corrects` asks more)."""
+    return any(tuple(words[:len(lead)]) == lead for lead in _CORRECTION_LEADS)
 
 
 # The animals a user names as pets (the pet-name slot's), which a question of a "pet" asks about.
@@ -962,7 +1014,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     out, subject, named, thing, previous = [], None, [], None, []
     for telling in told:
         words, put = list(telling.words), []
-        while words and words[0] in _FILLERS | {",", "but", "and"} and not _says_none(words):
+        while words and words[0] in _FILLERS | _CORRECTING | {",", "but", "and"} and not _says_none(words):
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
         other = _of_the_other_gender(words[:1], subject, previous)
@@ -1023,7 +1075,14 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     leads on to more (:data:`_THING_ENDS`) or one of doing ("-ing", "-ed"): "i'm training for a
     marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
     -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
-    says what kind: :func:`_names_a_thing`); None where it speaks of none so."""
+    says what kind: :func:`_names_a_thing`); or the thing of theirs a sentence begins with, up to
+    its "is" or "was" ("my exam is on thursday" -> "my exam"; not someone of theirs); None where it
+    speaks of none so."""
+    if words[:1] == ["my"]:
+        at = next((i for i, word in enumerate(words[:4]) if word in ("is", "was")), None)
+        things = list(words[1:at]) if at else []
+        return (["my", *things] if things and all(word.isalpha() and not _someone(word) for word in things)
+                else None)
     if words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
@@ -1110,6 +1169,8 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
         return None
     while words[end].endswith("'s") and end + 1 < len(words) and _someone(words[end + 1]):
         end += 1  # "my neighbour's dog"
+    if words[end].endswith("'s"):  # "my rabbit's name is Clover": my rabbit
+        return list(words[:end]) + [words[end][:-2]]
     after = next((list(name) for name in names if tuple(words[end + 1:end + 1 + len(name)]) == name), [])
     return list(words[:end + 1]) + after
 

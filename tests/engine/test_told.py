@@ -994,3 +994,29 @@ def test_a_number_is_no_name_and_a_fact_of_the_users_is_no_advice():
     assert not states_unasked("Your puppy is called Biscuit.", "what's our puppy called?")
     assert not states_unasked("I'd make a curry.", "what should i cook tonight?")
     assert not states_unasked("Your plan for Friday is to watch Blorptastic.", "what's happening on Friday?")
+
+
+def test_a_correction_of_a_thing_of_theirs_is_said_back_alone():
+    told_in = _told("my exam is on thursday", "actually no, it's on friday")[1]
+    assert told_back(told_in, "when is my exam?") == [("you", "said", "your", "exam", "is", "on", "friday")]
+    told_in = _told("my car is a red volvo", "it's really fast")[1]  # "it" is the thing the sentence began with
+    assert told_back(told_in, "how fast is my car?") == [("you", "said", "your", "car", "is", "really", "fast")]
+
+
+def test_a_friends_name_as_who_the_user_is_a_thing_as_a_doing_and_my_in_a_value_are_misplaced():
+    told_in = _told("i'm meeting my friend Aisha for coffee at 11")[1]
+    assert misplaced("You said you're Aisha.", told_in, "who am i meeting?")
+    assert misplaced("You said you would coffee.", told_in, "who am i meeting?")
+    assert not misplaced("You said you're Sam.", _told("i'm Sam")[1], "who am i?")
+    assert not misplaced("You said you would see the lights.", _told("i want to see the lights")[1],
+                         "what do i want to do?")
+    told_in = _told("i live in Bristol with my partner")[1]
+    assert misplaced("Your home is in Bristol with my partner.", told_in, "where do i live?")
+    assert not misplaced("Your home is in Bristol.", told_in, "where do i live?")
+    assert misplaced("You are Google.", _told("i've got a job offer from Google")[1], "who offered me a job?")
+    # "her" after a pet: the pet, whose name a question of "her name" asks
+    names = {("clover",)}
+    told_in = tellings([(tokenize(text), []) for text in ("i adopted a rabbit last month", "her name is Clover")], names)
+    assert resolved("what's her name?", told_in, names) == "what's my rabbit's name ?"
+    assert told_back(told_in, "what's my rabbit's name ?", names=names, loose=True) == [
+        ("you", "said", "your", "rabbit's", "name", "is", "clover")]
