@@ -419,12 +419,13 @@ _DENIED_MOST = 4  # words after a "not" that it can deny, up to the first punctu
 
 
 def _denied(sentence: Sequence[str]) -> set[str]:
-    """The content words a sentence (its words) takes back: the few after "not" up to a comma, and
-    those between "i said" and "but"."""
+    """The content words a sentence (its words) takes back: the few after "not" or "used to (be)"
+    up to a comma ("my favourite colour used to be blue": no longer), and those between "i said"
+    and "but"."""
     words = [word.lower() for word in sentence]
     out: set[str] = set()
     for i, word in enumerate(words):
-        if word in _NOT:
+        if word in _NOT or words[i - 1:i + 1] == ["used", "to"] and i:
             after = []
             for next_word in words[i + 1:i + 1 + _DENIED_MOST]:
                 if not any(ch.isalnum() for ch in next_word):
@@ -1014,7 +1015,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     out, subject, named, thing, previous = [], None, [], None, []
     for telling in told:
         words, put = list(telling.words), []
-        while words and words[0] in _FILLERS | _CORRECTING | {",", "but", "and"} and not _says_none(words):
+        while words and words[0] in _FILLERS | _CORRECTING | {",", "but", "and", "now"} and not _says_none(words):
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
         other = _of_the_other_gender(words[:1], subject, previous)
@@ -1076,10 +1077,10 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
     -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
     says what kind: :func:`_names_a_thing`); or the thing of theirs a sentence begins with, up to
-    its "is" or "was" ("my exam is on thursday" -> "my exam"; not someone of theirs); None where it
+    its "is", "was" or "used" ("my exam is on thursday" -> "my exam"; not someone of theirs); None where it
     speaks of none so."""
     if words[:1] == ["my"]:
-        at = next((i for i, word in enumerate(words[:4]) if word in ("is", "was")), None)
+        at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used")), None)
         things = list(words[1:at]) if at else []
         return (["my", *things] if things and all(word.isalpha() and not _someone(word) for word in things)
                 else None)
@@ -1090,11 +1091,17 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         return None
     rest: list[str] = []
     for i, word in enumerate(words[start + 1:start + 4]):
-        doing = word.endswith(("ing", "ed")) and not (i == 0 and _names_a_thing(words[start + 2:start + 3]))
+        doing = (word.endswith(("ing", "ed")) and word not in _ING_NOUNS
+                 and not (i == 0 and _names_a_thing(words[start + 2:start + 3])))
         if word in _THING_ENDS or doing or not word.isalpha():
             break
         rest.append(word)
     return ["my", *rest] if rest else None
+
+
+# Words ending "-ing" or "-ed" that name a thing ("a wedding"), not a doing.
+_ING_NOUNS = frozenset("""wedding weddings meeting meetings building painting paintings evening morning ring
+thing things king wing string spring pudding sibling siblings earring earrings ceiling bed shed sled""".split())
 
 
 def _names_a_thing(after: Sequence[str]) -> bool:
@@ -1606,8 +1613,8 @@ def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
     said you live in Norway.", "You said you would Norway to Norway." or "... Norway next." do not
     answer "where am i going?" after "i'm going to Norway next month"."""
     value = stated_value(reply)
-    if not value or _spoilt(reply, value, told_in, names) or _unfounded(reply, value, told, told_in, asked, names,
-                                                                         common, known):
+    if not value or hollow(value, asked, reply) or _spoilt(reply, value, told_in, names) or _unfounded(
+            reply, value, told, told_in, asked, names, common, known):
         return False
     telling_it = [telling for telling in told_in if content_words(value) & telling.said]
     return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
@@ -1796,7 +1803,10 @@ def hollow(value: str, asked: str, reply: str = "") -> bool:
     words, question = content_words(value), content_words(asked)
     named = kinds(content_words(reply) - words)
     return bool(words) and all(word in question or topics([word]) or word in FRAME_WORDS or word in ASKING_WORDS
-                               or kinds([word]) & named for word in words)
+                               or word in _TENSE_WORDS or kinds([word]) & named for word in words)
+
+
+_TENSE_WORDS = frozenset(("used",))  # "Your favourite colour is used." of "it used to be blue"
 
 
 def within(part: tuple[str, ...], whole: Sequence[str]) -> bool:

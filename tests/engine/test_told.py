@@ -1020,3 +1020,14 @@ def test_a_friends_name_as_who_the_user_is_a_thing_as_a_doing_and_my_in_a_value_
     assert resolved("what's her name?", told_in, names) == "what's my rabbit's name ?"
     assert told_back(told_in, "what's my rabbit's name ?", names=names, loose=True) == [
         ("you", "said", "your", "rabbit's", "name", "is", "clover")]
+
+
+def test_a_value_that_used_to_be_is_taken_back_and_a_wedding_is_a_thing_of_theirs():
+    told_in = _told("my favourite colour used to be blue", "now it's green")[1]
+    assert taken_back("Your favourite colour is blue.", told_in)
+    assert told_back(told_in, "what's my favourite colour?", loose=True) == [
+        ("you", "said", "your", "favourite", "colour", "is", "green")]
+    assert not states_told("Your favorite color is used.", told_in, "what's my favourite colour?",
+                           {"favourite", "colour", "used", "blue", "green"})
+    told_in = _told("i'm going to a wedding on saturday", "it's my cousin's", "i have to give a speech")[1]
+    assert told_back(told_in, "whose wedding is it?") == [("you", "said", "your", "wedding", "is", "your", "cousin's")]
