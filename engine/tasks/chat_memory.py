@@ -304,14 +304,13 @@ class MemoryReplies:
     def _undeclined(self, hypotheses: list[Hypothesis], text: str, unknown: list[str], step, decoder, memory,
                     config: DecodeConfig, topic_bias: Optional[torch.Tensor], should_stop) -> list[Hypothesis]:
         """``hypotheses`` less those that say the user never told something (:func:`declines`),
-        say back what they told ("You said ...") or, where it asks advice, state a fact of theirs
-        (:func:`engine.tasks.told.states_unasked`), for a turn ``text``
-        that asks nothing of the user's: "You haven't told me your favourite season." is no answer
-        to "what's your favourite season?", nor "You didn't tell me your friend's name." to "i
-        forgot my umbrella and got soaked", nor "You said your name is another one." to "tell me
-        another one", nor "Your favourite cook is vegetarian." to "what should i cook tonight?".
-        Where every one does, the
-        search of ``config`` again over ``step`` from ``decoder``, with none of their first words
+        say back what they told ("You said ...") or state a fact of theirs that answers nothing
+        asked (:func:`engine.tasks.told.states_unasked`), for a turn ``text`` that asks nothing of
+        the user's: "You haven't told me your favourite season." is no answer to "what's your
+        favourite season?", nor "You didn't tell me your friend's name." to "i forgot my umbrella
+        and got soaked", nor "You said your name is another one." to "tell me another one", nor
+        "Your favourite cook is vegetarian." to "what should i cook tonight?". Where every one does,
+        the search of ``config`` again over ``step`` from ``decoder``, with none of their first words
         first (:func:`barred`), less its replies that decline or tell the user a fact of theirs (state a value,
         :func:`stated_value`, or start "your": "You said you're a soaked.", "Your plan for soaked is
         to soaked." are no better); where that leaves none, the plain replies of not knowing

@@ -337,9 +337,9 @@ def meets_no_one(tokens: Sequence[str], names: frozenset = frozenset(), turn: Se
     """Whether a reply's ``tokens`` greet (begin "hi", "hello", "good evening" ...) a ``turn``
     (lower-case tokens) that greets no one, or say "nice to meet you" to one that neither greets
     nor introduces anyone: no greeting word, and no "i'm", "my name is", "call me" ... followed by a
-    name the user wrote (``names``), "a" or a word that is neither a stop word nor one of doing
-    ("i'm Sam", "i'm a nurse"; not "i'm cooking dinner", "i'm moving house on saturday", "i'm so
-    tired"). Without a turn, none."""
+    name the user wrote (``names``), "a" or a word that could be a name (:func:`_could_name`: "i'm
+    Sam", "i'm a nurse"; not "i'm cooking dinner", "i'm moving house on saturday", "i'm so tired",
+    "i'm seven"). Without a turn, none."""
     lowered = [token.lower() for token in tokens]
     if not turn or set(turn) & _GREETINGS or any(within(asking, turn) for asking in _ASKING_AFTER):
         return False
@@ -349,8 +349,7 @@ def meets_no_one(tokens: Sequence[str], names: frozenset = frozenset(), turn: Se
         return False
     name_words = {word for name in names for word in name}
     return not any(word in name_words or word in ("a", "an")
-                   or word.isalpha() and word not in STOP_WORDS and not word.endswith(("ing", "ed"))
-                   for word in words_after(_INTRODUCED_AS, turn))
+                   or word.isalpha() and _could_name(word) for word in words_after(_INTRODUCED_AS, turn))
 
 
 _GREETING_BY_NAME = ("meet", "you", ",")

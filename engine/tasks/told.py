@@ -788,6 +788,8 @@ def _greets(question: Sequence[str]) -> bool:
     words = [word for word in question if word.isalpha() or "'" in word]
     return (words[:1] in (["how"], ["how's"]) and words[-1:] == ["going"] and len(words) > 2
             and set(words[1:-1]) <= {"is", "it", "are", "things", "everything", "life", "all"})
+
+
 # Words by which a question to the bot asks it to recall ("do you remember what i study?").
 _RECALLING = frozenset("remember recall remind know knew forgot forget tell told say said mention mentioned".split())
 # Words of a question that asks what happened to something, not what it is ("what happened to my
@@ -867,9 +869,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
     if not stems and answer is None:
         return []
+    why_cues = _WHY_CUES if lead == "why" else {}  # "why am i going?" asks of a going
     implied = [(cued, says, cues is _KIND_CUES) for cues, says in _IMPLIED  # "think" counts, though a word of talk
-               for cued in [{_stem(word) for word in asked_words & (cues | _WHY_CUES.get(cues, set()) if lead == "why"
-                                                                   else cues)}]
+               for cued in [{_stem(word) for word in asked_words & (cues | why_cues.get(cues, frozenset()))}]
                if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
@@ -1025,7 +1027,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = subject + pronoun + words[1:], subject + named
         elif words[:1] in (["his"], ["her"]) and other:  # "my sister has a new boyfriend. his name is Omar"
             words, put = ["the", *other[:-1], other[-1] + "'s"] + words[1:], ["the", *other]
-        elif words[:1] in (["his"], ["her"]) and subject and not set(subject) & _GENDER[_OWNER[words[0]]]:
+        elif words[:1] in (["his"], ["her"]) and subject and _may_be(words[0], subject):
             # "my neighbour's dog barks all night. his name is Bruno" -> "my neighbour's dog's name is bruno"
             words, put = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named
         elif pronoun is not None and thing and thing[-1] in _PETS:  # "i have a cat called Pumpkin. she's orange"
@@ -1034,8 +1036,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
             words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
-        elif words[:1] in (["i"], ["we"]) and subject and set(words[1:3]) & _PERSONS and not set(subject) & _GENDER[
-                _OWNER[_HIS_HER[next(word for word in words[1:3] if word in _PERSONS)]]]:  # "i miss her a lot"
+        elif words[:1] in (["i"], ["we"]) and subject and any(
+                word in _PERSONS and _may_be(word, subject) for word in words[1:3]):  # "i miss her a lot"
             at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
             words, put = words[:at] + subject + words[at + 1:], subject + named
         elif words[:1] in (["i"], ["we"]) and thing and set(words[1:4]) & _OBJECTS:  # "i found them in the fridge"
@@ -1059,6 +1061,8 @@ def words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[
 
 # What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted").
 NAME_LEADS = (("called",), ("named",), ("name", "is"), ("name's",), ("call", "me"))
+
+
 def _says_none(words: Sequence[str]) -> bool:
     """Whether ``words`` begin with a "no" that says none of something ("no colour beats pink"), not
     one of talk ("no, i live in York")."""
@@ -1077,8 +1081,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
     -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
     says what kind: :func:`_names_a_thing`); or the thing of theirs a sentence begins with, up to
-    its "is", "was" or "used" ("my exam is on thursday" -> "my exam"; not someone of theirs); None where it
-    speaks of none so."""
+    its "is", "was" or "used" ("my exam is on thursday" -> "my exam"; not someone of theirs); None
+    where it speaks of none so."""
     if words[:1] == ["my"]:
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used")), None)
         things = list(words[1:at]) if at else []
@@ -1117,8 +1121,15 @@ _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece
 nana stepmom stepmum fiancee girl""".split())
 _MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grandpa grandfather grandad granddad stepdad
 fiance boy""".split())
-_GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE, "her": _FEMALE, "his": _MALE}
-_OWNER = {"his": "her", "her": "his"}  # the possessive of the other gender
+_GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE, "her": _FEMALE, "his": _MALE,
+           "him": _MALE}
+
+
+def _may_be(pronoun: str, subject: Sequence[str]) -> bool:
+    """Whether a "his", "her" or "him" can be the someone ``subject``: it names no one of the other
+    gender ("my best friend", "my dog", "my sister" for "her"; not "my sister" for "his")."""
+    other = _FEMALE if _GENDER[pronoun] is _MALE else _MALE
+    return not set(subject) & other
 
 
 def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str]) -> list[str]:
@@ -1139,7 +1150,6 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
 
 _OBJECTS = frozenset(("them", "it"))
 _PERSONS = frozenset(("her", "him"))  # someone just spoken of, as the object of the user's doing
-_HIS_HER = {"him": "his", "her": "her"}
 _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers": "'s"}
 
 
@@ -1328,7 +1338,10 @@ _NAMING_CUES = frozenset(("called", "named"))
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
 _KIND_CUES = frozenset("kind type sort model brand".split())
 _DIETS = frozenset("meat vegetarian vegan pescatarian".split())
+
+
 def _says_work_as(telling: Telling) -> bool:
+    """Whether a sentence says what the user works as (:func:`_works_as`): "i'm a teacher"."""
     return _works_as(telling.words) is not None
 
 

@@ -720,6 +720,8 @@ def test_a_greeting_to_a_turn_that_greets_no_one_is_dropped():
     assert meets_no_one("nice to meet you !".split(), frozenset(), "i'm cooking dinner for my in-laws tonight".split())
     assert meets_no_one("good evening !".split(), frozenset(), "i'm making lasagne for dinner".split())
     assert meets_no_one("nice to meet you !".split(), frozenset(), "i'm so tired".split())
+    assert meets_no_one("nice to meet you !".split(), frozenset(), "i'm seven".split())  # a number is no name
+    assert not meets_no_one("nice to meet you !".split(), frozenset(), "i'm ted".split())  # a short name in "-ed"
     for turn in ("hi i'm sam", "i'm a nurse", "my name is alice", "hello", "what's up ?", "how are you ?"):
         assert not meets_no_one("nice to meet you !".split(), frozenset(), turn.split()), turn
     assert not meets_no_one("hi !".split(), frozenset(), "hey there".split())
