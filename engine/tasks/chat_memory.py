@@ -285,7 +285,7 @@ class MemoryReplies:
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
         if asking and not any(states_told(reply, told_in, text, told, names, self._common_words, known)
-                              and not misplaced(reply, told_in, text) for reply in texts):
+                              for reply in texts):
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back
@@ -318,7 +318,8 @@ class MemoryReplies:
         is not answered "I don't know your friend's name, you never told me.";
         ``hypotheses`` themselves for a model that can say none of them."""
         says = lambda h: self._says(h, unknown)  # noqa: E731
-        kept = [h for h in hypotheses if not recalls(says(h)) and not states_unasked(says(h), text)]
+        kept = [h for h, said in zip(hypotheses, map(says, hypotheses))
+                if not recalls(said) and not states_unasked(said, text)]
         if kept or not hypotheses:
             return kept or hypotheses
         firsts = {h.tokens[0] for h in hypotheses if h.tokens}

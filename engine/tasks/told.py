@@ -340,7 +340,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
 def _names_it(words: Sequence[str]) -> bool:
     """Whether ``words`` (lower case) name someone spoken of just before: "her name is Bella", "he's
     called Kiwi", "we named her Luna", "we called him Pilot"."""
-    return tuple(words[:2]) in _NAMING_LEADS or bool(set(words[:3]) & {"named", "called"}) and bool(
+    return tuple(words[:2]) in _NAMING_LEADS or bool(set(words[:3]) & _NAMING_CUES) and bool(
         set(words[2:4]) & {"her", "him", "it"})
 
 
@@ -506,13 +506,17 @@ def _thing_as_doing(reply: str, value: str, telling_it: list[Telling]) -> bool:
     Google"): every sentence telling it said its first word after "for", "a", "from" ...
     (:data:`_BEFORE_A_THING`)."""
     first = tokenize(value)[:1]
+    if not first or not telling_it:
+        return False
     sentences = _sentences_of(reply)
-    before = (_BEFORE_A_THING if any(_WOULD.match(sentence) for sentence in sentences)
-              else _BEFORE_A_NAME if any(_YOU_ARE.match(sentence) for sentence in sentences)
-              and not _numbers(set(first)) else None)  # "alive for 94 years": an age
-    return (bool(first) and bool(telling_it) and before is not None
-            and all(any(word == first[0] and i and words[i - 1] in before for i, word in enumerate(words))
-                    for words in (telling.words for telling in telling_it)))
+    if any(_WOULD.match(sentence) for sentence in sentences):
+        before = _BEFORE_A_THING
+    elif any(_YOU_ARE.match(sentence) for sentence in sentences) and not _numbers(set(first)):
+        before = _BEFORE_A_NAME  # not a number: "alive for 94 years" is an age
+    else:
+        return False
+    return all(any(word == first[0] and i and telling.words[i - 1] in before for i, word in enumerate(telling.words))
+               for telling in telling_it)
 
 
 _WOULD = re.compile(r"^(?:you said )?you would ")
@@ -526,7 +530,11 @@ def _number_as_name(reply: str, value: set[str]) -> bool:
     return bool(value) and all(_numbers({word}) for word in value) and bool(_NAMES_IT.search(plain(reply)))
 
 
-_NAMES_IT = re.compile(r"\b(?:called|named|name is|name's)\b")
+# What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted");
+# all but "call me" name a thing too (:data:`_NAMES_IT`).
+_CALL_ME = ("call", "me")
+NAME_LEADS = (("called",), ("named",), ("name", "is"), ("name's",), _CALL_ME)
+_NAMES_IT = re.compile(r"\b(?:" + "|".join(" ".join(lead) for lead in NAME_LEADS if lead != _CALL_ME) + r")\b")
 
 
 def _kind_as_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1059,8 +1067,6 @@ def words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[
             if tuple(words[i:i + len(lead)]) == lead]
 
 
-# What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted").
-NAME_LEADS = (("called",), ("named",), ("name", "is"), ("name's",), ("call", "me"))
 
 
 def _says_none(words: Sequence[str]) -> bool:
@@ -1095,7 +1101,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         return None
     rest: list[str] = []
     for i, word in enumerate(words[start + 1:start + 4]):
-        doing = (word.endswith(("ing", "ed")) and word not in _ING_NOUNS
+        doing = (word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS
                  and not (i == 0 and _names_a_thing(words[start + 2:start + 3])))
         if word in _THING_ENDS or doing or not word.isalpha():
             break
@@ -1104,7 +1110,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
 
 
 # Words ending "-ing" or "-ed" that name a thing ("a wedding"), not a doing.
-_ING_NOUNS = frozenset("""wedding weddings meeting meetings building painting paintings evening morning ring
+_THINGS_LIKE_DOINGS = frozenset("""wedding weddings meeting meetings building painting paintings evening morning ring
 thing things king wing string spring pudding sibling siblings earring earrings ceiling bed shed sled""".split())
 
 
@@ -1627,7 +1633,7 @@ def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
     answer "where am i going?" after "i'm going to Norway next month"."""
     value = stated_value(reply)
     if not value or hollow(value, asked, reply) or _spoilt(reply, value, told_in, names) or _unfounded(
-            reply, value, told, told_in, asked, names, common, known):
+            reply, value, told, told_in, asked, names, common, known) or misplaced(reply, told_in, asked):
         return False
     telling_it = [telling for telling in told_in if content_words(value) & telling.said]
     return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
