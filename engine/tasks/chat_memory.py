@@ -34,11 +34,11 @@ from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import (CONGRATULATIONS, SYMPATHY, congratulates, negated, own_news, says_goodbye,
                                     sympathises, what_happened)
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, asks_of_user, barred, content_words,
-                               declines, forced, ground, kinds, last_sentence, misplaced, resolved, restart,
-                               spellings, stated_value, states_told, states_unasked, states_untold, tellings,
-                               told_as_topic, told_back, told_values, told_words, topic_of, unheard_kind,
-                               unheard_name, within)
+from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, as_it_was, as_sayable, asks_of_user, barred,
+                               content_words, declines, forced, ground, kinds, last_sentence, misplaced, resolved,
+                               restart, spellings, stated_value, states_told, states_unasked, states_untold, tellings,
+                               told_as_topic, told_back, told_values, told_words, topic_of, unheard_kind, unheard_name,
+                               within)
 from engine.text import detokenize, tokenize
 
 
@@ -260,6 +260,10 @@ class MemoryReplies:
         about = resolved(text, told_in, names) if not person else text
         if about != text:  # "what's his name?": of the user's best friend
             text, person, asking = about, _person(about), asks_of_user(about)
+        before = as_it_was(told_in, text)
+        back = asking and before and self._said_back(before, text, names, hypotheses, answers, unknown, decoder, memory)
+        if back:  # "where did i use to live?": what they said used to be, said back
+            return back
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
             back = told_in and self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             return back or hypotheses
@@ -408,8 +412,9 @@ class MemoryReplies:
     def _said(self, replies: Sequence[Sequence[str]], unknown: list[str], decoder, memory,
               seen: set[tuple]) -> list[Hypothesis]:
         """``replies`` (lower-case words, in the vocabulary or of the conversation, numbered by the
-        copy path) with a full stop, those none of ``seen`` is and that say no ``<unk>`` or markup
-        (a turn read from a corpus has them), scored by the model from ``decoder`` over ``memory``
+        copy path; a possessive it cannot say as "her", "his" or "their": :func:`engine.tasks.told.as_sayable`)
+        with a full stop, those none of ``seen`` is and that say no ``<unk>`` or markup (a turn read
+        from a corpus has them), scored by the model from ``decoder`` over ``memory``
         (:meth:`_scored`)."""
         known = {word.lower(): len(self.vocab) + i for i, word in enumerate(unknown)}
         stoi = self.vocab.stoi
@@ -417,6 +422,7 @@ class MemoryReplies:
         never = {None, self.vocab.unk_id, *self.markup_ids}
         out = []
         for words in replies:
+            words = as_sayable(words, lambda word: word in stoi or word in known)
             ids = [stoi.get(word, known.get(word)) for word in [*words, *end]]
             if not never & set(ids) and tuple(ids) not in seen and ids not in out:
                 out.append(ids)

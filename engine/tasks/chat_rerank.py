@@ -270,7 +270,9 @@ def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tu
     a table."), or give someone a name the user said nowhere in ``turn`` and ``heard`` (their earlier
     words, lower case; :func:`names_unnamed`: "Her name is john." to "her name is Mila"), or are
     pleased to meet a user who neither greeted nor introduced themselves (:func:`meets_no_one`:
-    "Nice to meet you!" to "i'm cooking dinner for my in-laws tonight"), unless all do; ``meant``
+    "Nice to meet you!" to "i'm cooking dinner for my in-laws tonight"), or cite nothing
+    (:func:`cites_nothing`: "You said?"), or make a favourite of no thing (:func:`favours_no_thing`:
+    "You didn't tell me your favourite where."), unless all do; ``meant``
     (token-id tuples: stored answers, which the user may have taught a name in) are kept.
     ``words``: a hypothesis's ids as tokens."""
     def placeholder(tokens: Sequence[str]) -> bool:
@@ -278,9 +280,26 @@ def without_placeholders(hypotheses: list[Hypothesis], words, meant: Sequence[tu
     def unsayable(tokens: Sequence[str]) -> bool:
         return (placeholder(tokens) or names_itself(tokens, names) or greets_by_other_name(tokens, names, turn)
                 or misjoined(tokens, names) or names_unnamed(tokens, names, [*turn, *heard])
-                or meets_no_one(tokens, names, turn))
+                or meets_no_one(tokens, names, turn) or cites_nothing(tokens) or favours_no_thing(tokens))
     kept = [h for h in hypotheses if tuple(h.tokens) in meant or not unsayable(words(h.tokens))]
     return kept or hypotheses
+
+
+def cites_nothing(tokens: Sequence[str]) -> bool:
+    """Whether a reply's ``tokens`` say that the user said something and nothing of what ("You
+    said?", "You told me.")."""
+    words = [token.lower() for token in tokens if any(ch.isalnum() for ch in token)]
+    return words in (["you", "said"], ["you", "said", "that"], ["you", "told", "me"], ["you", "told", "me", "that"])
+
+
+def favours_no_thing(tokens: Sequence[str]) -> bool:
+    """Whether a reply's ``tokens`` say "favourite" before a word of asking or doing, which names no
+    thing ("your favourite where", "your favourite do")."""
+    lowered = [token.lower() for token in tokens]
+    return any(word in ("favourite", "favorite") and after in _NO_THING for word, after in zip(lowered, lowered[1:]))
+
+
+_NO_THING = frozenset("what where when who why how which do does did is are was were be".split())
 
 
 # Words before "to" that a verb must follow ("learn how to play"), and words ending "-ing" that are verbs.

@@ -326,7 +326,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                         denied |= old
                         words = words | old  # the last sentence to say it takes it back
                 for earlier in out if _new_home(lowered) else ():  # "i live in Leeds" ... "actually i moved to York"
-                    if earlier.valued and "home" in earlier.topics and not earlier.kinds:
+                    if earlier.valued and "home" in earlier.topics and not earlier.kinds and not _origin(earlier.words):
                         old = earlier.said - words - FRAME_WORDS - ASKING_WORDS - TOPICS["home"][1]
                         denied |= old
                         words = words | old  # the last sentence to say it takes it back
@@ -335,6 +335,12 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                 turn_of.append(number)
             sentence = []
     return out
+
+
+def _origin(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says where the user grew up or was born, which a
+    move does not take back ("i grew up in Wales. then i moved to Bristol")."""
+    return within(("grew", "up"), words) or bool({"born", "raised"} & set(words))
 
 
 def _names_it(words: Sequence[str]) -> bool:
@@ -378,10 +384,15 @@ _OPENS_CLAUSE = frozenset(("i", "i'm", "im", "i've", "i'd", "my", "we", "we're",
 
 def _joins_clauses(words: Sequence[str], i: int) -> bool:
     """Whether ``words[i]`` is an "and" that joins two clauses about the user (:data:`_OPENS_CLAUSE`),
-    or two things of the user's of two kinds ("a dog called Biscuit and a cat called Luna")."""
-    if words[i].lower() != "and" or i + 1 >= len(words):
+    or two things of the user's of two kinds ("a dog called Biscuit and a cat called Luna"), or a
+    comma between two clauses about the user ("i'm Hana, i'm a midwife"; not "well, i think" nor
+    "come Tuesday, i'm going to ...")."""
+    if words[i].lower() not in ("and", ",") or i + 1 >= len(words):
         return False
     after = [word.lower() for word in words[i + 1:i + 4]]
+    if words[i] == ",":
+        start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
+        return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE
     return after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
 
 
@@ -438,6 +449,16 @@ def _denied(sentence: Sequence[str]) -> set[str]:
     return out
 
 
+def as_it_was(told: list[Telling], asked: str) -> list[Telling]:
+    """Where ``asked`` asks what used to be ("where did i use to live?"), the sentences of ``told``
+    that say what used to be, with what they take back kept ("i used to live in Dublin but now i
+    live in Leeds"); else none."""
+    question = tokenize(asked.lower())
+    if not (within(("use", "to"), question) or within(("used", "to"), question)):
+        return []
+    return [telling._replace(denied=set(), valued=True) for telling in told if within(("used", "to"), telling.words)]
+
+
 def taken_back(reply: str, told: list[Telling]) -> bool:
     """Whether the value ``reply`` states was taken back (:func:`_denied`), in part or whole, in the
     last sentence of ``told`` that says it: "Not Vexmoor, Brisbane!" takes Vexmoor back, and
@@ -483,9 +504,12 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
             or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
-            or _from_as_home(reply, value, asked, telling_it) or _someone_elses_name(reply, value, telling_it)
-            or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, asked, telling_it)
-            or _number_as_name(reply, set(tokenize(value))) or _thing_as_doing(reply, value, telling_it)
+            or _from_as_home(reply, value, asked, telling_it) or _origin_as_home(reply, telling_it)
+            or _someone_elses_name(reply, value, telling_it)
+            or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, value, asked, telling_it)
+            or _number_as_name(reply, set(tokenize(value))) or _place_as_name(reply, value, telling_it)
+            or _doing_as_name(reply, value, telling_it)
+            or _thing_as_doing(reply, value, telling_it)
             or _the_users_as_mine(reply, value))
 
 
@@ -530,10 +554,44 @@ def _number_as_name(reply: str, value: set[str]) -> bool:
     return bool(value) and all(_numbers({word}) for word in value) and bool(_NAMES_IT.search(plain(reply)))
 
 
+def _place_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A place stated as a name ("Your brother's name is Berlin." after "my brother Kofi is moving to
+    Berlin in march"): every sentence telling it said its first word after "to", "in", "at" ...
+    (:data:`_BEFORE_A_PLACE`)."""
+    first = tokenize(value)[:1]
+    return (bool(first) and bool(telling_it) and bool(_NAMES_IT.search(plain(reply)) or _YOUR_NAME.match(plain(reply)))
+            and all(any(word == first[0] and i and telling.words[i - 1] in _BEFORE_A_PLACE
+                        and telling.words[max(i - 2, 0)] not in _ANSWERS_TO  # "my dog answers to Rex"
+                        for i, word in enumerate(telling.words)) for telling in telling_it))
+
+
+_BEFORE_A_PLACE = frozenset("to in at from near into".split())
+_ANSWERS_TO = frozenset("answers answer answered responds listens".split())
+
+
+def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A doing or a thing stated as a name ("Your cat's name is scratching.", "Your cat is called
+    sofa." after "my cat Luna keeps scratching the sofa"): no sentence telling it said it after
+    "called", "named" or "name is" (:data:`NAME_LEADS`), and its first word ends in "-ing" or every
+    one said it after "the", "a" or "an"."""
+    first = tokenize(value)[:1]
+    if not first or not telling_it or not (_NAMES_IT.search(plain(reply)) or _YOUR_NAME.match(plain(reply))):
+        return False
+    word = first[0]
+    return not any(word in words_after(NAME_LEADS, telling.words) for telling in telling_it) and (
+        word.endswith("ing") and len(word) > 5
+        or all(any(said == word and i and telling.words[i - 1] in _ARTICLES for i, said in enumerate(telling.words))
+               for telling in telling_it))
+
+
+_ARTICLES = frozenset(("the", "a", "an"))
+
+
 # What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted");
 # all but "call me" name a thing too (:data:`_NAMES_IT`).
 _CALL_ME = ("call", "me")
-NAME_LEADS = (("called",), ("named",), ("name", "is"), ("name's",), _CALL_ME)
+NAME_LEADS = (("called",), ("named",), ("name", "is"), ("name's",), ("call", "her"), ("call", "him"),
+              ("calling", "her"), ("calling", "him"), _CALL_ME)
 _NAMES_IT = re.compile(r"\b(?:" + "|".join(" ".join(lead) for lead in NAME_LEADS if lead != _CALL_ME) + r")\b")
 
 
@@ -547,17 +605,22 @@ def _kind_as_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
             and not topics(question) and all(telling.kinds and not telling.topics for telling in telling_it))
 
 
-def _favourite_unsaid(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+def _favourite_unsaid(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
     """A value stated as a favourite ("Your favourite food is amazing.") to a question that asks
-    no favourite (none of :data:`FRAME_WORDS`: "what did i think of the food?") where no sentence
-    telling it, nor the bot's question it answered, said "favourite" ("the food was amazing")."""
-    question = _asked_words(asked)
-    return (bool(_FAVOURITE.search(plain(reply))) and bool(telling_it) and not question & FRAME_WORDS
+    no favourite (none of :data:`FRAME_WORDS`: "what did i think of the food?"; or only those of a
+    name, where every sentence telling it named it: "what's my goldfish called?" after "my
+    goldfish is called Bubbles") where no sentence telling it, nor the bot's question it answered,
+    said "favourite" ("the food was amazing")."""
+    question, first = _asked_words(asked), tokenize(value)[:1]
+    named = bool(first) and all(first[0] in words_after(NAME_LEADS, telling.words) for telling in telling_it)
+    return (bool(_FAVOURITE.search(plain(reply))) and bool(telling_it)
+            and (not question & FRAME_WORDS or named and question & FRAME_WORDS <= _NAMED)
             and bool(question - ASKING_WORDS)
             and not any(telling.about & _FAVOURITE_WORDS for telling in telling_it))
 
 
 _FAVOURITE = re.compile(r"\bfavou?rite\b")
+_NAMED = frozenset("name names named called call calls".split())
 _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
 
 
@@ -568,11 +631,17 @@ _LIVING = frozenset("live lives living lived home moved move from".split())
 
 def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
     """A value stated as where the user lives ("You said you live in Colorado.") that every sentence
-    telling it said as where they are going ("i'm going skiing in Colorado next week", "we flew to
-    Lima") and none as where they live."""
+    telling it said as where they are going or are back from ("i'm going skiing in Colorado next
+    week", "we flew to Lima", "i just got back from Iceland") and none as where they live, or as
+    where they wish to live ("i want to move to Valencia one day")."""
     return bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply)) and all(
-        set(telling.words) & _GOING and not set(telling.words) & _LIVING - _back_from(telling.words)
-        for telling in telling_it)
+        (set(telling.words) & _GOING or _back_from(telling.words))
+        and not set(telling.words) & _LIVING - _back_from(telling.words)
+        or any(within(wish, telling.words) for wish in _WISHES) for telling in telling_it)
+
+
+_WISHES = (("want", "to"), ("wants", "to"), ("would", "like", "to"), ("i'd", "like", "to"), ("hope", "to"),
+           ("dream", "of"), ("one", "day"), ("someday",))
 
 
 def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -584,6 +653,15 @@ def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling])
             and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply))
             and all(within(("from", first[0]), telling.words)
                     and (within(("live", "in"), telling.words) or within(("living", "in"), telling.words))
+                    for telling in telling_it))
+
+
+def _origin_as_home(reply: str, telling_it: list[Telling]) -> bool:
+    """A value stated as where the user lives ("You said you live in a small town.") that every
+    sentence telling it said as where they grew up or were born (:func:`_origin`) and not as where
+    they live."""
+    return (bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply))
+            and all(_origin(telling.words) and not set(telling.words) & {"live", "living", "lives"}
                     for telling in telling_it))
 
 
@@ -636,16 +714,18 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     """A reply that says no time (:data:`_TIME`) to a question of when ("You are 10." to "when is my
     interview?" after "i have a job interview tomorrow at 10"), no place (:data:`_PLACE`) to a
     question of where ("You said you're tired." to "where do i work?"), no number to one of how
-    many (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?"),
-    or that names something to a question of where, when or what colour ("Your interview is called
-    thursday.", "Your bike is called green."); or no colour to a question of what colour a thing of
+    many (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?") or
+    no age to one of how old (:data:`_AGE`: "You are old."), or that names something to a question
+    of where, when or what colour ("Your interview is called thursday.", "Your bike is called
+    green."); or no colour to a question of what colour a thing of
     the user's is, not of a favourite ("It's Volvo, your car." to "what colour is my car?" after "my
     car is a red Volvo")."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
-    return (answer in (_TIME, _PLACE, _AMOUNT) and not answer.search(said) or (answer in (_TIME, _PLACE) or colour)
-            and bool(_NAMING_IT.search(said)) or colour and not set(tokenize(reply)) & _COLOURS)
+    return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
+            or (answer in (_TIME, _PLACE) or colour) and bool(_NAMING_IT.search(said))
+            or colour and not set(tokenize(reply)) & _COLOURS)
 
 
 _NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
@@ -679,7 +759,8 @@ KIN = frozenset("""sister sisters brother brothers mom mum mother dad father par
 sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle cousin niece nephew grandma
 grandpa grandmother grandfather granny grandad granddad gran nan nana grandparents stepdad stepmom stepmum
 boss neighbour neighbor colleague coworker roommate flatmate housemate kid kids child children baby teacher in-laws
-nephews nieces cousins aunts uncles""".split())
+nephews nieces cousins aunts uncles grandson granddaughter grandsons granddaughters grandkids grandchildren
+grandchild twins manager mate""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -805,7 +886,7 @@ _RECALLING = frozenset("remember recall remind know knew forgot forget tell told
 _EVENTS = frozenset("happen happened happens happening wrong".split())
 # Asking words that are also what was done, where a question says nothing else ("what did i forget?"
 # after "i forgot my keys at the office").
-_ACTS = frozenset("forgot forget remember remembered mentioned".split())
+_ACTS = frozenset("forgot forget remember remembered mentioned see saw".split())  # "what did we see?"
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 12
 
@@ -827,7 +908,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     what the user has to do and "have to" (:func:`_answer_of`); "what game do i play?",
     where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
-    sentences that speak of it, those that share the most words with it; a number is a word in
+    sentences that speak of it, those that share the most words with it (and of those, any that
+    says what is asked as :func:`_answer_of` reads it, then any that says a word of it as it is
+    written: "i study history" before "i'm a student" to "what do i study?"); a number is a word in
     common with a question of an age ("how old is she?" after "my daughter is learning to swim.
     she's five"), and so on (:data:`_IMPLIED`: a pet's kind, what the user works as, a colour).
     "what do i study?" after
@@ -860,12 +943,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"])
             or _greets(last)  # "how is it going?"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last)  # "when will it be done?"
-            and not within(("will", "i", "be"), last)):  # "what will i be working as?" asks what was told
+            and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
+            and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     where_from = bool(_WHERE_FROM.search(" ".join(last)))
-    stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE}
-             or {_stem(word) for word in asked_words & _ACTS})  # "what did i forget?"
+    stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - {"often"}}
+             or {_stem(word) for word in asked_words & _ACTS}  # "what did i forget?"
+             or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS))
     # Loose (where the model's own replies state nothing told): one word in common is enough where
@@ -873,17 +958,20 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # had to pick one single colour it would be pink").
     asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
+    asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
         answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
+    elif asked_words & _EVENTS and answer is None:  # "what happened to my son?": what happened, of him
+        answer = _HAPPENED
     if not stems and answer is None:
         return []
-    why_cues = _WHY_CUES if lead == "why" else {}  # "why am i going?" asks of a going
+    why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
     implied = [(cued, says, cues is _KIND_CUES) for cues, says in _IMPLIED  # "think" counts, though a word of talk
                for cued in [{_stem(word) for word in asked_words & (cues | why_cues.get(cues, frozenset()))}]
-               if cued and not (answer is _AMOUNT and cues is _AGE_CUES)  # a number is one answer, not two
+               if cued and not (answer in (_AMOUNT, _AGE) and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
-    found: list[tuple[int, tuple[str, ...], bool]] = []  # (words in common, said back, corrects), newest first
+    found: list[tuple[tuple[int, bool, bool], tuple[str, ...], bool]] = []  # (words in common ..., said back, corrects)
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
         literal = set(own)  # the words in common the sentence says itself
@@ -909,15 +997,20 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or framed and loose and len(shared) < 2 and not literal & asked_kinds
                 or loose and answer is not None and not answers  # "where do i live?": a place, not "with two friends"
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
-                or of_others and not (_of_someone_named(words, names) or answers or by_subject)):  # "the boat"
+                or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
+                                      or len(literal) > 1  # "what changed yesterday?"
+                                      or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
+                                      or lead == "what" and len(asked_words) == 1 and literal  # "what burst?"
+                                      or words[:1] == ["the"] and set(words[1:2]) & asked_words)):  # "the screen"
             continue
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
         back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
                 for i, (word, said) in enumerate(zip(words, back))]  # "at 5 am"
         if all(said != ("you", "said", *back) for _, said, _ in found):
-            found.append((len(shared), ("you", "said", *back), _begins_correcting(telling.words)))
-    most_shared = max((n for n, _, _ in found), default=0)  # the sentences that speak most of what is asked
+            verbatim = bool(asked_words & set(words))  # "i study history", before "i'm a student" to "what do i study?"
+            found.append(((len(shared), answers, verbatim), ("you", "said", *back), _begins_correcting(telling.words)))
+    most_shared = max((n for n, _, _ in found), default=(0, False, False))  # those that speak most of what is asked
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
@@ -932,7 +1025,9 @@ def _begins_correcting(words: Sequence[str]) -> bool:
 
 # The animals a user names as pets (the pet-name slot's), which a question of a "pet" asks about.
 _PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot.qualifiers) | {
-    "puppy", "puppies", "kitten", "kittens", "pup", "bunny"}
+    "puppy", "puppies", "kitten", "kittens", "pup", "bunny", "goldfish", "fish", "budgie", "tortoise", "hedgehog",
+    "gerbil", "chinchilla", "pony", "canary", "cockatiel", "gecko", "iguana", "greyhound", "labrador", "spaniel",
+    "terrier", "poodle", "retriever"}
 _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
 _COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
 navy teal turquoise beige maroon""".split())
@@ -958,20 +1053,28 @@ fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seve
 thousand""".split())
 # How many or how much: "ten words", "$40", "a dozen eggs".
 _AMOUNT = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS | {"dozen", "few", "several"})) + r")\b")
+# An age: a number on its own or of years ("she's twelve", "he's three years old", "turns 90 next
+# month"), not a count of things ("three kids").
+_AGE = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?:-\w+)?"
+                  r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|now|in|on)\b))")
 # What a user says of something they thought good or bad, or of how they feel: it answers "what did
 # i think of the food?", "how am i feeling?" and "how was it?".
-_VERDICTS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
+_OPINIONS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
 nice lovely horrible incredible excellent okay ok fine disappointing beautiful best worst brilliant gorgeous tasty
-perfect dull meh average superb stunning nervous anxious happy sad tired excited scared worried stressed upset angry
+perfect dull meh average superb stunning interesting fascinating funny hard easy difficult exciting scary weird
+strange cool awesome""".split())
+_VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
 exhausted lonely""".split())
-# A verdict said ("it was beautiful"), which answers "how was it?".
+# A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
+_OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
 # Someone of the user's a sentence speaks of ("with my boss", "my sister", "two friends"), which
 # answers "who".
 _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
                       + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
 # Why: "for a conference", "because my wife wants more space", "to see the northern lights".
-_WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) \w+|to (?:"
+_WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) \w+"
+                  r"|for (?:university|uni|college|school|work)|to (?:"
                   + "|".join(("see", "visit", "meet", "celebrate", "help", "study", "work", "learn", "get", "be"))
                   + r")\b)")
 # How often: "every day", "twice a week", "on weekends".
@@ -980,6 +1083,7 @@ _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
+            ("how", "old"): _AGE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
 _IT = frozenset(("it", "it's", "its"))
@@ -990,7 +1094,7 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     """What answers a question (its lower-case words) of where, when, who or how many
     (:data:`_ANSWERS`), of what someone does ("what does my sister do?": :data:`_DOES`) or what
     something is about ("what is my thesis about?": :data:`_ABOUT`) or what the user has to do
-    (:data:`_DUTY`), or None."""
+    (:data:`_DUTY`), or whether the user liked something (:data:`_OPINION`), or None."""
     words = [word for word in question if word != "?"]
     if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3:
         return _DOES
@@ -998,6 +1102,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _ABOUT
     if words[:1] == ["what"] and words[-3:] in (["have", "to", "do"], ["need", "to", "do"]):
         return _DUTY
+    if words[:1] in (["did"], ["do"]) and words[1:2] in (["i"], ["we"]) and words[2:3] in (["like"], ["enjoy"]):
+        return _OPINION  # "did i like it?" after "it was amazing"
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
 
 
@@ -1005,6 +1111,10 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
 _DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
 _ABOUT = re.compile(r"\babout [\w']+")
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
+
+
+# Not said back: "then i moved ...", "hello, my name's Ottoline".
+_LEADING_TALK = _FILLERS | _CORRECTING | {",", "but", "and", "now", "then", "hello", "hi", "hey", "morning"}
 
 
 def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
@@ -1022,16 +1132,16 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     for the pronoun, with the name the sentence that began with them gave them ("my daughter is
     called Ingrid. she's seven" -> "my daughter is seven", put in "my daughter ingrid": it speaks
     of Ingrid) ([] where none were)."""
-    out, subject, named, thing, previous = [], None, [], None, []
+    out, subject, named, thing, previous, carried = [], None, [], None, [], False
     for telling in told:
         words, put = list(telling.words), []
-        while words and words[0] in _FILLERS | _CORRECTING | {",", "but", "and", "now"} and not _says_none(words):
+        while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
         other = _of_the_other_gender(words[:1], subject, previous)
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = ["the", *other] + pronoun + words[1:], ["the", *other]
-        elif pronoun is not None and subject:
+        elif pronoun is not None and subject and (not carried or _may_be(words[0], subject)):
             words, put = subject + pronoun + words[1:], subject + named
         elif words[:1] in (["his"], ["her"]) and other:  # "my sister has a new boyfriend. his name is Omar"
             words, put = ["the", *other[:-1], other[-1] + "'s"] + words[1:], ["the", *other]
@@ -1039,7 +1149,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # "my neighbour's dog barks all night. his name is Bruno" -> "my neighbour's dog's name is bruno"
             words, put = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named
         elif pronoun is not None and thing and thing[-1] in _PETS:  # "i have a cat called Pumpkin. she's orange"
-            words, put = thing + pronoun + words[1:], thing
+            words, put = thing + pronoun + words[1:], thing + words_after(NAME_LEADS, previous)[:1]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
@@ -1052,11 +1162,15 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
             words, put = words[:at] + thing + words[at + 1:], thing
         now = _subject(words, names)
-        named = (named if now == subject else []) or (words_after(NAME_LEADS, words)[:1] if now else [])
-        subject, previous = now, words
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
                  else _thing(words))
+        if now is None and subject and not put and not carried and thing is None:
+            carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
+        else:
+            named = (named if now == subject else []) or (words_after(NAME_LEADS, words)[:1] if now else [])
+            subject, carried = now, False
+        previous = words
         out.append((telling, words, put))
     return out
 
@@ -1124,9 +1238,9 @@ def _names_a_thing(after: Sequence[str]) -> bool:
 _PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
 # Someone a "she" or a "he" can be.
 _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece grandma grandmother granny gran nan
-nana stepmom stepmum fiancee girl""".split())
+nana stepmom stepmum fiancee girl granddaughter""".split())
 _MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grandpa grandfather grandad granddad stepdad
-fiance boy""".split())
+fiance boy grandson""".split())
 _GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE, "her": _FEMALE, "his": _MALE,
            "him": _MALE}
 
@@ -1152,6 +1266,20 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     lead = [before[at - 1]] if at > start and before[at - 1] not in STOP_WORDS and before[at - 1].isalpha() else []
     return [*lead, before[at]]
+
+
+def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str]:
+    """``words`` (lower case) with each "your" and a possessive of kin that cannot be said (not
+    ``sayable``) as "her" or "his" ("your daughter's concert" -> "her concert", where "daughter's"
+    is no word of the vocabulary); other words as they are."""
+    out: list[str] = []
+    for word in words:
+        owner = word[:-2] if word.endswith("'s") else ""
+        if out[-1:] == ["your"] and (owner in _FEMALE or owner in _MALE) and not sayable(word):
+            out[-1] = "her" if owner in _FEMALE else "his"
+        else:
+            out.append(word)
+    return out
 
 
 _OBJECTS = frozenset(("them", "it"))
@@ -1235,21 +1363,25 @@ def _stem(word: str) -> str:
 # making lasagne for dinner", "where did i get her?" after "i adopted a dog from the shelter").
 _SAME_MEANING = {"cook": "mak", "bak": "mak", "adopt": "get", "buy": "get"}
 _DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" ("ll" and "ss" are kept)
-_SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make
+_SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make used:use
     taught:teach met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
     given:give sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
-    wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing flight:fly flights:fly wedding:marry
+    grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing flight:fly
+    flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry forgot:forget forgotten:forget job:work jobs:work student:study
-    students:study race:run races:run marathon:run marathons:run""".split())
+    students:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog terrier:dog
+    poodle:dog retriever:dog beagle:dog""".split())
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
-_HAPPENED = re.compile(r"^(?:i|my|we|our)\b.*\b(?:\w+ed|"
-                       + "|".join(sorted(past for past, stem in _SAME_STEM.items() if stem not in ("marry", "work")))
+_NOUNS_OF_DOINGS = frozenset("flight flights student students race races marathon marathons used".split())
+_HAPPENED = re.compile(r"^(?:i|my|we|our)\b.*\b(?:\w+ed|had|"
+                       + "|".join(sorted(past for past, stem in _SAME_STEM.items()
+                                         if stem not in ("marry", "work", "dog") and past not in _NOUNS_OF_DOINGS))
                        + r")\b")
 
 
@@ -1340,7 +1472,7 @@ TOPICS = {
 # is a red Volvo"), a naming a name asked of a thing no frame states ("what's the boat called?" after
 # "i bought a boat. it's called Seabird").
 _AGE_CUES = TOPICS["age"][1]
-_NAMING_CUES = frozenset(("called", "named"))
+_NAMING_CUES = frozenset(("called", "named", "call", "calling", "name"))
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
 _KIND_CUES = frozenset("kind type sort model brand".split())
 _DIETS = frozenset("meat vegetarian vegan pescatarian".split())
@@ -1352,7 +1484,7 @@ def _says_work_as(telling: Telling) -> bool:
 
 
 _GOING_CUES = frozenset("go goes went gone trip travel holiday vacation".split())  # not "how is it going?"
-_WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?" asks of a going
+_WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?", "where am i going in may?" ask of one
 
 
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
@@ -1364,8 +1496,11 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
             (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
             (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
+            (_LIKING_CUES, lambda telling: telling.said & _OPINIONS),  # "did i like it?" after "it was amazing"
             (_KIND_CUES, lambda telling: _says_what_kind(telling.words)),
-            (_DIETS, lambda telling: telling.said & _DIETS))  # "do i eat meat?" after "i'm vegetarian"
+            (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
+            (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING))  # "i drive a blue corolla"
+_DRIVING = frozenset("drive drives drove driving".split())
 _IS_A = re.compile(r"\b(?:is|was) an? ")
 
 

@@ -726,3 +726,17 @@ def test_a_greeting_to_a_turn_that_greets_no_one_is_dropped():
         assert not meets_no_one("nice to meet you !".split(), frozenset(), turn.split()), turn
     assert not meets_no_one("hi !".split(), frozenset(), "hey there".split())
     assert not meets_no_one("nice to meet you , noor !".split(), frozenset({("noor",)}), "i'm noor , a nurse".split())
+
+
+def test_a_reply_that_cites_nothing_or_makes_a_favourite_of_no_thing_is_dropped_unless_all_do():
+    from engine.decoding import Hypothesis
+    from engine.tasks.chat_rerank import cites_nothing, favours_no_thing, without_placeholders
+
+    assert cites_nothing("You said ?".split()) and cites_nothing("you told me .".split())
+    assert not cites_nothing("You said the food was terrible .".split())
+    assert favours_no_thing("You didn't tell me your favourite where .".split())
+    assert not favours_no_thing("You didn't tell me your favourite food .".split())
+    said = ["You said ?", "You didn't tell me your favourite do .", "You said you bake bread ."]
+    hypotheses = [Hypothesis(tokens=[i], score=0.0, log_prob=-1.0) for i in range(3)]
+    assert without_placeholders(hypotheses, lambda ids: said[ids[0]].split()) == hypotheses[2:]
+    assert without_placeholders(hypotheses[:2], lambda ids: said[ids[0]].split()) == hypotheses[:2]
