@@ -235,10 +235,14 @@ INTRODUCING = (("i'm",), ("im",), ("i", "am"), ("call", "me"), ("calls", "me"), 
 
 
 def _introduces(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
-    """Whether ``words`` (lower case) say a name of ``names`` right after an introduction."""
+    """Whether ``words`` (lower case) say a name of ``names`` right after an introduction, or are
+    "it's" and a name and "here", or begin "this is" and a name ("hey, it's Carla here")."""
     lengths = {len(name) for name in names}
+    talk = [word for word in words if word not in _FILLERS | {",", "hello", "hi", "hey"}]
     return any(tuple(words[i:i + len(lead)]) == lead and tuple(words[i + len(lead):i + len(lead) + n]) in names
-               for i in range(len(words)) for lead in INTRODUCING for n in lengths)
+               for i in range(len(words)) for lead in INTRODUCING for n in lengths) or any(
+        talk[:1] == ["it's"] and tuple(talk[1:1 + n]) in names and talk[1 + n:] == ["here"]
+        or talk[:2] == ["this", "is"] and tuple(talk[2:2 + n]) in names and len(talk) == 2 + n for n in lengths)
 
 
 _I_AM = (("i'm",), ("im",), ("i", "am"))
@@ -508,7 +512,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _someone_elses_name(reply, value, telling_it)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, value, asked, telling_it)
             or _number_as_name(reply, set(tokenize(value))) or _place_as_name(reply, value, telling_it)
-            or _doing_as_name(reply, value, telling_it)
+            or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
+            or _name_told_elsewhere(asked, telling_it, told)
             or _thing_as_doing(reply, value, telling_it)
             or _the_users_as_mine(reply, value))
 
@@ -587,6 +592,26 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
 _ARTICLES = frozenset(("the", "a", "an"))
 
 
+def _name_told_elsewhere(asked: str, telling_it: list[Telling], told: list[Telling]) -> bool:
+    """A value stated to a question of the user's name ("It's custard tarts." to "what's my name?")
+    that no sentence telling it told as their name where another sentence did ("hey, it's Carla
+    here" ... "my speciality is custard tarts")."""
+    return (topics(_asked_words(asked)) == {"name"} and bool(telling_it)
+            and not any("name" in telling.topics for telling in telling_it)
+            and any("name" in telling.topics for telling in told))
+
+
+def _theirs_as_them(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A thing of the user's stated as who they are ("You are custard tarts." after "my speciality
+    is custard tarts"): every sentence telling it began with "my" or "our" and said it after "is",
+    "are" or "was"."""
+    first = tokenize(value)[:1]
+    return (bool(first) and bool(telling_it) and any(_YOU_ARE.match(sentence) for sentence in _sentences_of(reply))
+            and all(telling.words[:1] in (("my",), ("our",)) and any(
+                word == first[0] and i and telling.words[i - 1] in ("is", "are", "was")
+                for i, word in enumerate(telling.words)) for telling in telling_it))
+
+
 # What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted");
 # all but "call me" name a thing too (:data:`_NAMES_IT`).
 _CALL_ME = ("call", "me")
@@ -633,7 +658,8 @@ def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
     """A value stated as where the user lives ("You said you live in Colorado.") that every sentence
     telling it said as where they are going or are back from ("i'm going skiing in Colorado next
     week", "we flew to Lima", "i just got back from Iceland") and none as where they live, or as
-    where they wish to live ("i want to move to Valencia one day")."""
+    where they wish or are about to live ("i want to move to Valencia one day", "i'm moving to
+    Canada next year")."""
     return bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply)) and all(
         (set(telling.words) & _GOING or _back_from(telling.words))
         and not set(telling.words) & _LIVING - _back_from(telling.words)
@@ -641,6 +667,7 @@ def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
 
 
 _WISHES = (("want", "to"), ("wants", "to"), ("would", "like", "to"), ("i'd", "like", "to"), ("hope", "to"),
+           ("moving", "to"), ("going", "to", "move"),
            ("dream", "of"), ("one", "day"), ("someday",))
 
 
@@ -675,7 +702,7 @@ def _someone_elses_name(reply: str, value: str, telling_it: list[Telling]) -> bo
         return False
     first = tokenize(value)[:1]
     return all(_after_someone(first, telling.words)
-               or telling.words[:1] not in (["i'm"], ["im"], ["i"])
+               or telling.words[:1] not in (("i'm",), ("im",), ("i",))
                and not any(within(lead, telling.words) for lead in _INTRODUCED)
                and (within(("is", "called"), telling.words) or within(("name", "is"), telling.words)
                     or "named" in telling.words) for telling in telling_it)
@@ -850,18 +877,18 @@ _ABLE = frozenset(("can", "could"))
 _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
 
 
-def _able(question: Sequence[str]) -> bool:
+def _able(question: Sequence[str], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a question (lower-case words) asks what someone else can do ("how many words can he
-    say?", "what can my parrot say?"), and nothing else it might ask advice by ("should", "would",
-    "will")."""
+    say?", "what can my parrot say?", "what can rio say?" where Rio is one of ``names``), and
+    nothing else it might ask advice by ("should", "would", "will")."""
     return (not set(question) & (_ADVICE - _ABLE)
-            and all(i + 1 < len(question) and question[i + 1] in _THIRD_PERSON
+            and all(i + 1 < len(question) and (question[i + 1] in _THIRD_PERSON or (question[i + 1],) in names)
                     for i, word in enumerate(question) if word in _ABLE))
 
 
 # Words of a question that asks for advice, not for what was told ("what should i cook tonight?").
 _ADVICE = frozenset("should shall could can would will might".split())
-_FUTURE = frozenset(("will", "would", "can", "could"))  # in a question of where or when, no advice
+_FUTURE = frozenset(("will", "would", "can", "could", "might"))  # in a question of where or when, no advice
 # Words of talk, not of what is talked about: no word a question shares with a sentence of the
 # user's, and none to begin a sentence said back with.
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
@@ -909,8 +936,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     where no favourite game was told, hears back any. A "he" or "she" that begins a sentence is
     the someone of the user's the sentence before began with (:func:`_with_subjects`). Of the
     sentences that speak of it, those that share the most words with it (and of those, any that
-    says what is asked as :func:`_answer_of` reads it, then any that says a word of it as it is
-    written: "i study history" before "i'm a student" to "what do i study?"); a number is a word in
+    says what is asked as :func:`_answer_of` reads it, then those that say the most words of it as
+    they are written: "i study history" before "i'm a student" to "what do i study?"); a number is a word in
     common with a question of an age ("how old is she?" after "my daughter is learning to swim.
     she's five"), and so on (:data:`_IMPLIED`: a pet's kind, what the user works as, a colour).
     "what do i study?" after
@@ -942,7 +969,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or said & SECOND_PERSON and not said & _RECALLING
             or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"])
             or _greets(last)  # "how is it going?"
-            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last)  # "when will it be done?"
+            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names)  # "when will it be done?"
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
             and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
@@ -971,18 +998,19 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                if cued and not (answer in (_AMOUNT, _AGE) and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
-    found: list[tuple[tuple[int, bool, bool], tuple[str, ...], bool]] = []  # (words in common ..., said back, corrects)
+    found: list[tuple[tuple[int, bool, int], tuple[str, ...], bool]] = []  # (words in common ..., said back, corrects)
     for telling, words, subject in reversed(_with_subjects(told, names)):
         own = {_stem(word) for word in telling.said} & stems
         literal = set(own)  # the words in common the sentence says itself
+        by_subject = {_stem(word) for word in subject} & stems
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
-            if says(telling) and (own or not with_a_word):  # what kind of car: a sentence that says "car"
+            # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
+            if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word):
                 own |= cued
                 if says is _says_work_as and framed and answer is None:  # "i'm a teacher" to "what's my job?"
                     own |= {"job:"}
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
-        by_subject = {_stem(word) for word in subject} & stems
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
@@ -990,7 +1018,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names):  # "where am i from?" after "i'm from Gdansk"
             shared |= {"home", "?"}
-        if subject and not own and not asked_words & _EVENTS and not answers:
+        if subject and not own and not asked_words & _EVENTS and not answers and not (
+                stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (not words or not (telling.valued or subject) or telling.denied or _taken_back(telling.said, told)
                 or len(shared) < (2 if framed and not loose else 1)
@@ -1008,13 +1037,23 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
                 for i, (word, said) in enumerate(zip(words, back))]  # "at 5 am"
         if all(said != ("you", "said", *back) for _, said, _ in found):
-            verbatim = bool(asked_words & set(words))  # "i study history", before "i'm a student" to "what do i study?"
+            verbatim = len(asked_words & {*words, *subject})  # "i study history", not "i'm a student"
             found.append(((len(shared), answers, verbatim), ("you", "said", *back), _begins_correcting(telling.words)))
-    most_shared = max((n for n, _, _ in found), default=(0, False, False))  # those that speak most of what is asked
+    most_shared = max((n for n, _, _ in found), default=(0, False, 0))  # those that speak most of what is asked
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
     return [said for said, _ in best][:most]
+
+
+def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) does what the question's last word does ("say" of
+    "what can rio say?" in "he can say hello"; "have" of "what does lily have?" in "she has ...")."""
+    verb = next((word for word in reversed(question) if word.isalpha()), "")
+    return bool(verb) and verb in {_DOES_AS.get(word, word) for word in words}
+
+
+_DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": "do", "did": "do"}
 
 
 def _begins_correcting(words: Sequence[str]) -> bool:
@@ -1372,7 +1411,8 @@ _SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:
     flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry forgot:forget forgotten:forget job:work jobs:work student:study
     students:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog terrier:dog
-    poodle:dog retriever:dog beagle:dog""".split())
+    poodle:dog retriever:dog beagle:dog collie:dog scared:afraid terrified:afraid frightened:afraid
+    masters:study degree:study phd:study""".split())
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -1474,7 +1514,7 @@ TOPICS = {
 _AGE_CUES = TOPICS["age"][1]
 _NAMING_CUES = frozenset(("called", "named", "call", "calling", "name"))
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
-_KIND_CUES = frozenset("kind type sort model brand".split())
+_KIND_CUES = frozenset("kind type sort model brand breed".split())
 _DIETS = frozenset("meat vegetarian vegan pescatarian".split())
 
 
@@ -1497,6 +1537,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
             (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
             (_LIKING_CUES, lambda telling: telling.said & _OPINIONS),  # "did i like it?" after "it was amazing"
+            (_LIKING_CUES, lambda telling: _LIKES.search(" ".join(telling.words))),  # "she loves horse riding"
             (_KIND_CUES, lambda telling: _says_what_kind(telling.words)),
             (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING))  # "i drive a blue corolla"
@@ -1506,13 +1547,15 @@ _IS_A = re.compile(r"\b(?:is|was) an? ")
 
 def _says_what_kind(words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) says what kind of thing a thing of a kind
-    (:func:`kinds`) is: "my car is a red Volvo", "i play bass in a jazz band"."""
-    return bool(kinds(words)) and (bool(_IS_A.search(" ".join(words))) or any(
-        kinds([word]) and words[i - 1] not in STOP_WORDS for i, word in enumerate(words) if i))
+    (:func:`kinds`) or a pet is: "my car is a red Volvo", "i play bass in a jazz band", "my puppy is a
+    border collie"."""
+    return bool(kinds(words) or set(words) & _PETS) and (bool(_IS_A.search(" ".join(words))) or any(
+        (kinds([word]) or word in _PETS) and words[i - 1] not in STOP_WORDS for i, word in enumerate(words) if i))
 
 
 # A sentence of what the user likes ("i like science fiction"), which answers "what genre do i like?".
 _LIKING = re.compile(r"^(?:i|we) (?:really |just |also )?(?:like|love|enjoy|prefer|adore)\b")
+_LIKES = re.compile(r"^(?:[\w']+ ){1,3}?(?:really |just |also )?(?:likes|loves|enjoys|prefers|adores)\b")
 # A sentence of what the user is doing ("we're throwing him a party"), which answers "what are we doing?".
 _DOING = re.compile(r"^(?:i'm|im|i am|we're|we are) (?:\w+ )?\w+ing\b")
 

@@ -1158,3 +1158,51 @@ def test_an_age_is_a_number_of_years_and_a_dog_is_no_husband():
     told_in = _told("my husband and i just adopted a rescue dog", "he's a beagle called Max")[1]
     assert told_back(told_in, "what breed is max?", names={("max",)}, loose=True) == [
         ("you", "said", "your", "dog", "is", "a", "beagle", "called", "max")]
+
+
+def test_it_is_carla_here_tells_a_name_and_a_thing_of_theirs_is_not_who_they_are():
+    names = {("carla",), ("lisbon",)}
+    told_in = tellings([(tokenize(text), []) for text in (
+        "hey, it's Carla here", "i run a small bakery in Lisbon", "my speciality is custard tarts")], names)
+    assert told_in[0].topics == {"name"}
+    assert misplaced("You are custard tarts.", told_in, "what's my name?")
+    assert misplaced("It's custard tarts.", told_in, "what's my name?")  # told, but not as the name
+    assert not misplaced("Your name is Carla.", told_in, "what's my name?")
+    assert not misplaced("You said your speciality is custard tarts.", told_in, "what's my speciality?")
+    assert tellings([(tokenize("it's Monday"), [])], {("monday",)})[0].topics != {"name"}
+
+
+def test_a_breed_a_fear_a_might_and_what_someone_loves_are_asked_back():
+    names = {("skye",)}
+    told_in = tellings([(tokenize(text), []) for text in (
+        "i'm training my puppy to sit", "she's a border collie", "her name is Skye")], names)
+    assert told_back(told_in, resolved("what breed is she?", told_in, names), names=names) == [
+        ("you", "said", "your", "puppy", "is", "a", "border", "collie")]
+    assert told_back(_told("i'm terrified of spiders")[1], "what am i scared of?") == [
+        ("you", "said", "you're", "terrified", "of", "spiders")]
+    told_in = _told("my landlord is putting the rent up", "i might have to move out")[1]
+    assert told_back(told_in, "what might i have to do?") == [("you", "said", "you", "might", "have", "to", "move", "out")]
+    assert told_back(told_in, "what should i do?") == []  # advice
+    names = {("elif",)}
+    told_in = tellings([(tokenize(text), []) for text in (
+        "my niece Elif is coming to stay", "she's fifteen", "she loves horse riding")], names)
+    assert told_back(told_in, "what does elif love?", names=names) == [
+        ("you", "said", "your", "niece", "elif", "loves", "horse", "riding")]
+
+
+def test_a_masters_is_study_a_move_to_come_is_no_home_and_what_a_named_pet_can_do_is_asked_back():
+    assert told_back(_told("i'm doing a masters in psychology")[1], "what am i studying?") == [
+        ("you", "said", "you're", "doing", "a", "masters", "in", "psychology")]
+    told_in = _told("i live in York", "i'm moving to Leeds next month")[1]
+    assert misplaced("You live in Leeds.", told_in, "where do i live?")
+    assert not misplaced("You live in York.", told_in, "where do i live?")
+    names = {("rio",)}
+    told_in = tellings([(tokenize(text), []) for text in ("i have a parrot named Rio", "he can say hello and goodbye")],
+                       names)
+    assert told_back(told_in, "what can rio say?", names=names) == [
+        ("you", "said", "your", "parrot", "can", "say", "hello", "and", "goodbye")]
+    names = {("lily",)}  # but not a sentence of her that does not do what is asked
+    told_in = tellings([(tokenize(text), []) for text in ("my daughter Lily has chickenpox", "she's home from school")],
+                       names)
+    assert told_back(told_in, "what does Lily have?", names=names) == [
+        ("you", "said", "your", "daughter", "lily", "has", "chickenpox")]
