@@ -603,11 +603,12 @@ def _name_told_elsewhere(asked: str, telling_it: list[Telling], told: list[Telli
 
 def _theirs_as_them(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A thing of the user's stated as who they are ("You are custard tarts." after "my speciality
-    is custard tarts"): every sentence telling it began with "my" or "our" and said it after "is",
-    "are" or "was"."""
+    is custard tarts"): every sentence telling it began with "my" or "our", said it after "is",
+    "are" or "was" and spoke of no topic (not "my age is 36": "You are 36.")."""
     first = tokenize(value)[:1]
     return (bool(first) and bool(telling_it) and any(_YOU_ARE.match(sentence) for sentence in _sentences_of(reply))
-            and all(telling.words[:1] in (("my",), ("our",)) and any(
+            and not _numbers(set(first))
+            and all(telling.words[:1] in (("my",), ("our",)) and not telling.topics and any(
                 word == first[0] and i and telling.words[i - 1] in ("is", "are", "was")
                 for i, word in enumerate(telling.words)) for telling in telling_it))
 

@@ -1168,6 +1168,7 @@ def test_it_is_carla_here_tells_a_name_and_a_thing_of_theirs_is_not_who_they_are
     assert misplaced("You are custard tarts.", told_in, "what's my name?")
     assert misplaced("It's custard tarts.", told_in, "what's my name?")  # told, but not as the name
     assert not misplaced("Your name is Carla.", told_in, "what's my name?")
+    assert not misplaced("You are 36.", _told("my age is 36")[1], "what's my age?")
     assert not misplaced("You said your speciality is custard tarts.", told_in, "what's my speciality?")
     assert tellings([(tokenize("it's Monday"), [])], {("monday",)})[0].topics != {"name"}
 
