@@ -494,9 +494,12 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     as a topic where it was told as a favourite thing, as one kind of thing where it was told as
     another, as what the user is where they told it as where they are, as no time or place to a
     question of when or where (no colour to one of what colour), as where they live where they told
-    it as where they are going, when or where they are from, as a topic where it was told as a kind
-    of thing, as a favourite where none was spoken of, or as the user's name where it was told as
-    another's. A reply that states no value (:func:`stated_value`) is never misplaced."""
+    it as where they are going, back from, grew up, wish to live or are about to move to, when or
+    where they are from, as a topic where it was told as a kind of thing, as a favourite where none
+    was spoken of, as the user's name where it was told as another's, as a name where it was told as
+    a number, a place, a doing or a thing, as who the user is where it was told as a thing of
+    theirs, or to a question of the user's name where it was told as no name and a name was. A reply
+    that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -544,13 +547,25 @@ def _thing_as_doing(reply: str, value: str, telling_it: list[Telling]) -> bool:
         before = _BEFORE_A_NAME  # not a number: "alive for 94 years" is an age
     else:
         return False
-    return all(any(word == first[0] and i and telling.words[i - 1] in before for i, word in enumerate(telling.words))
-               for telling in telling_it)
+    return all(_said_after(first[0], telling.words, before) for telling in telling_it)
 
 
 _WOULD = re.compile(r"^(?:you said )?you would ")
 _BEFORE_A_THING = frozenset("for a an the my our some his her their".split())
 _BEFORE_A_NAME = frozenset("from with by since about of at for".split())  # "an offer from Google": not the user
+
+
+def _said_after(word: str, words: Sequence[str], before: Iterable[str], not_two_before: Iterable[str] = ()) -> bool:
+    """Whether ``word`` follows one of ``before`` somewhere in ``words`` (lower case), and not two
+    words after one of ``not_two_before`` ("answers to Rex" is no place)."""
+    return any(said == word and i and words[i - 1] in before and words[max(i - 2, 0)] not in not_two_before
+               for i, said in enumerate(words))
+
+
+def _names_as_told(reply: str) -> bool:
+    """Whether ``reply`` states a value as the name of someone or something ("... is called ...",
+    "Your name is ...")."""
+    return bool(_NAMES_IT.search(plain(reply)) or _YOUR_NAME.match(plain(reply)))
 
 
 def _number_as_name(reply: str, value: set[str]) -> bool:
@@ -564,10 +579,8 @@ def _place_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
     Berlin in march"): every sentence telling it said its first word after "to", "in", "at" ...
     (:data:`_BEFORE_A_PLACE`)."""
     first = tokenize(value)[:1]
-    return (bool(first) and bool(telling_it) and bool(_NAMES_IT.search(plain(reply)) or _YOUR_NAME.match(plain(reply)))
-            and all(any(word == first[0] and i and telling.words[i - 1] in _BEFORE_A_PLACE
-                        and telling.words[max(i - 2, 0)] not in _ANSWERS_TO  # "my dog answers to Rex"
-                        for i, word in enumerate(telling.words)) for telling in telling_it))
+    return (bool(first) and bool(telling_it) and _names_as_told(reply)
+            and all(_said_after(first[0], telling.words, _BEFORE_A_PLACE, _ANSWERS_TO) for telling in telling_it))
 
 
 _BEFORE_A_PLACE = frozenset("to in at from near into".split())
@@ -580,13 +593,12 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
     "called", "named" or "name is" (:data:`NAME_LEADS`), and its first word ends in "-ing" or every
     one said it after "the", "a" or "an"."""
     first = tokenize(value)[:1]
-    if not first or not telling_it or not (_NAMES_IT.search(plain(reply)) or _YOUR_NAME.match(plain(reply))):
+    if not first or not telling_it or not _names_as_told(reply):
         return False
     word = first[0]
     return not any(word in words_after(NAME_LEADS, telling.words) for telling in telling_it) and (
         word.endswith("ing") and len(word) > 5
-        or all(any(said == word and i and telling.words[i - 1] in _ARTICLES for i, said in enumerate(telling.words))
-               for telling in telling_it))
+        or all(_said_after(word, telling.words, _ARTICLES) for telling in telling_it))
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
@@ -608,9 +620,8 @@ def _theirs_as_them(reply: str, value: str, telling_it: list[Telling]) -> bool:
     first = tokenize(value)[:1]
     return (bool(first) and bool(telling_it) and any(_YOU_ARE.match(sentence) for sentence in _sentences_of(reply))
             and not _numbers(set(first))
-            and all(telling.words[:1] in (("my",), ("our",)) and not telling.topics and any(
-                word == first[0] and i and telling.words[i - 1] in ("is", "are", "was")
-                for i, word in enumerate(telling.words)) for telling in telling_it))
+            and all(telling.words[:1] in (("my",), ("our",)) and not telling.topics
+                    and _said_after(first[0], telling.words, ("is", "are", "was")) for telling in telling_it))
 
 
 # What a name follows where the user names someone ("my daughter is called Ingrid", "call me Ted");
