@@ -122,6 +122,11 @@ def _sentences_of(reply: str) -> list[str]:
     return [sentence.strip(" ,;:") for sentence in _SENTENCES.findall(plain(reply))]
 
 
+def _stated_as(frame: re.Pattern, reply: str) -> bool:
+    """Whether a sentence of ``reply`` begins as ``frame`` does ("You live in ...": :data:`_AS_HOME`)."""
+    return any(frame.match(sentence) for sentence in _sentences_of(reply))
+
+
 def stated_value(reply: str) -> Optional[str]:
     """The value ``reply`` states about the user in one of the frames above ("Your dog is called
     Rex." -> "rex"; "Sounds fun! You live in Lisbon." -> "lisbon"), '' for a frame of the model's
@@ -525,7 +530,7 @@ def _the_users_as_mine(reply: str, value: str) -> bool:
     """A home or a name stated with the user's own "my" ("Your home is in Bristol with my partner.":
     the bot says "your"; a plan keeps the words it was told in, "renew my passport")."""
     return bool(set(tokenize(value)) & _THE_USERS) and any(
-        _AS_HOME.match(sentence) or _YOUR_NAME.match(sentence) or _NAMES_IT.search(sentence)
+        _AS_HOME.match(sentence) or _NAMES_IT.search(sentence)
         for sentence in _sentences_of(reply))
 
 
@@ -565,13 +570,13 @@ def _said_after(word: str, words: Sequence[str], before: Iterable[str], not_two_
 def _names_as_told(reply: str) -> bool:
     """Whether ``reply`` states a value as the name of someone or something ("... is called ...",
     "Your name is ...")."""
-    return bool(_NAMES_IT.search(plain(reply)) or _YOUR_NAME.match(plain(reply)))
+    return bool(_NAMES_IT.search(plain(reply)))
 
 
 def _number_as_name(reply: str, value: set[str]) -> bool:
     """A number stated as a name: "Your rabbit is called two." after "i have a cat and two rabbits",
     "Your name is ninety."."""
-    return bool(value) and all(_numbers({word}) for word in value) and bool(_NAMES_IT.search(plain(reply)))
+    return bool(value) and all(_numbers({word}) for word in value) and _names_as_told(reply)
 
 
 def _place_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
@@ -618,7 +623,7 @@ def _theirs_as_them(reply: str, value: str, telling_it: list[Telling]) -> bool:
     is custard tarts"): every sentence telling it began with "my" or "our", said it after "is",
     "are" or "was" and spoke of no topic (not "my age is 36": "You are 36.")."""
     first = tokenize(value)[:1]
-    return (bool(first) and bool(telling_it) and any(_YOU_ARE.match(sentence) for sentence in _sentences_of(reply))
+    return (bool(first) and bool(telling_it) and _stated_as(_YOU_ARE, reply)
             and not _numbers(set(first))
             and all(telling.words[:1] in (("my",), ("our",)) and not telling.topics
                     and _said_after(first[0], telling.words, ("is", "are", "was")) for telling in telling_it))
@@ -672,7 +677,7 @@ def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
     week", "we flew to Lima", "i just got back from Iceland") and none as where they live, or as
     where they wish or are about to live ("i want to move to Valencia one day", "i'm moving to
     Canada next year")."""
-    return bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply)) and all(
+    return bool(telling_it) and _stated_as(_AS_HOME, reply) and all(
         (set(telling.words) & _GOING or _back_from(telling.words))
         and not set(telling.words) & _LIVING - _back_from(telling.words)
         or any(within(wish, telling.words) for wish in _WISHES) for telling in telling_it)
@@ -689,7 +694,7 @@ def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling])
     to "where do i live?" after "i'm from Harare but i live in London now"."""
     first = tokenize(value)[:1]
     return (bool(telling_it) and bool(first) and not _WHERE_FROM.search(asked.lower())
-            and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply))
+            and _stated_as(_AS_HOME, reply)
             and all(within(("from", first[0]), telling.words)
                     and (within(("live", "in"), telling.words) or within(("living", "in"), telling.words))
                     for telling in telling_it))
@@ -699,7 +704,7 @@ def _origin_as_home(reply: str, telling_it: list[Telling]) -> bool:
     """A value stated as where the user lives ("You said you live in a small town.") that every
     sentence telling it said as where they grew up or were born (:func:`_origin`) and not as where
     they live."""
-    return (bool(telling_it) and any(_AS_HOME.match(sentence) for sentence in _sentences_of(reply))
+    return (bool(telling_it) and _stated_as(_AS_HOME, reply)
             and all(_origin(telling.words) and not set(telling.words) & {"live", "living", "lives"}
                     for telling in telling_it))
 
@@ -778,7 +783,7 @@ def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user works as or is ("You work as a bakery.") that every sentence
     telling it said as where they are ("at", "in", "for" or "from" and maybe "the" or "a" before
     it): "i'm a nurse at the children's hospital", "i just started a new job at a bakery"."""
-    if not telling_it or not any(_AS_A_JOB.match(sentence) for sentence in _sentences_of(reply)):
+    if not telling_it or not _stated_as(_AS_A_JOB, reply):
         return False
     first = tokenize(value)[:1]
     if not first:
@@ -847,7 +852,7 @@ def _someone_elses(reply: str, asked: str) -> bool:
     none of them ("Your sister is called Olga." says whose it is)."""
     if not _asked_words(asked) & KIN or content_words(reply) & KIN:
         return False
-    return any(_AS_THE_USER.match(sentence) for sentence in _sentences_of(reply))
+    return _stated_as(_AS_THE_USER, reply)
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1232,8 +1237,6 @@ def words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[
             if tuple(words[i:i + len(lead)]) == lead]
 
 
-
-
 def _says_none(words: Sequence[str]) -> bool:
     """Whether ``words`` begin with a "no" that says none of something ("no colour beats pink"), not
     one of talk ("no, i live in York")."""
@@ -1414,27 +1417,25 @@ def _stem(word: str) -> str:
 # making lasagne for dinner", "where did i get her?" after "i adopted a dog from the shelter").
 _SAME_MEANING = {"cook": "mak", "bak": "mak", "adopt": "get", "buy": "get"}
 _DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" ("ll" and "ss" are kept)
-_SAME_STEM = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make used:use
+# Irregular pasts as their present ("what did i buy?" after "i bought ..."), and words of one meaning
+# with a doing ("wedding" as "marry", "job" as "work", a dog's breed as "dog").
+_PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make
     taught:teach met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
     given:give sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
-    grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing flight:fly
-    flights:fly wedding:marry
-    marriage:marry engaged:marry engagement:marry forgot:forget forgotten:forget job:work jobs:work student:study
-    students:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog terrier:dog
-    poodle:dog retriever:dog beagle:dog collie:dog scared:afraid terrified:afraid frightened:afraid
-    masters:study degree:study phd:study""".split())
+    grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
+    forgot:forget forgotten:forget scared:afraid terrified:afraid frightened:afraid""".split())
+_SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
+    marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
+    degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
+    terrier:dog poodle:dog retriever:dog beagle:dog collie:dog""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
-_NOUNS_OF_DOINGS = frozenset("flight flights student students race races marathon marathons used".split())
-_HAPPENED = re.compile(r"^(?:i|my|we|our)\b.*\b(?:\w+ed|had|"
-                       + "|".join(sorted(past for past, stem in _SAME_STEM.items()
-                                         if stem not in ("marry", "work", "dog") and past not in _NOUNS_OF_DOINGS))
-                       + r")\b")
+_HAPPENED = re.compile(r"^(?:i|my|we|our)\b.*\b(?:\w+ed|had|" + "|".join(sorted(_PASTS)) + r")\b")
 
 
 def _other_topic(reply: str, asked: str) -> bool:
