@@ -394,14 +394,14 @@ _OPENS_CLAUSE = frozenset(("i", "i'm", "im", "i've", "i'd", "my", "we", "we're",
 def _joins_clauses(words: Sequence[str], i: int) -> bool:
     """Whether ``words[i]`` is an "and" that joins two clauses about the user (:data:`_OPENS_CLAUSE`),
     or two things of the user's of two kinds ("a dog called Biscuit and a cat called Luna"), or a
-    comma between two clauses about the user ("i'm Hana, i'm a midwife"; not "well, i think" nor
-    "come Tuesday, i'm going to ...")."""
+    comma between two clauses about the user ("i'm Hana, i'm a midwife", "name's Callum, i'm a
+    plumber"; not "well, i think" nor "come Tuesday, i'm going to ...")."""
     if words[i].lower() not in ("and", ",") or i + 1 >= len(words):
         return False
     after = [word.lower() for word in words[i + 1:i + 4]]
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
-        return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE
+        return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE | {"name's"}
     return after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
 
 
@@ -497,14 +497,18 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     of the rules below (each a function of its own, with its examples): as another topic than the
     question ``asked`` is about, as the user's name where a friend's was told or the other way round,
     as a topic where it was told as a favourite thing, as one kind of thing where it was told as
-    another, as what the user is where they told it as where they are, as no time or place to a
+    another, as what the user is where they told it as where they are, as what they work as where
+    it was told as no job, as no time or place to a
     question of when or where (no colour to one of what colour), as where they live where they told
     it as where they are going, back from, grew up, wish to live or are about to move to, when or
     where they are from, as a topic where it was told as a kind of thing, as a favourite where none
     was spoken of, as the user's name where it was told as another's, as a name where it was told as
     a number, a place, a doing or a thing, as who the user is where it was told as a thing of
-    theirs, or to a question of the user's name where it was told as no name and a name was. A reply
-    that states no value (:func:`stated_value`) is never misplaced."""
+    theirs, to a question of the user's name where it was told as no name and a name was, or of
+    someone of theirs to a question about another, or as what the user is called where they said
+    they are called otherwise, cut off where its sentence goes on, as a name to a question of yes
+    or no, or as their home where it was told as no place. A reply that states no value
+    (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -514,7 +518,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
             or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
-            or _where_as_what(reply, value, telling_it) or _not_as_asked(reply, asked)
+            or _where_as_what(reply, value, telling_it) or _never_as_a_job(reply, value, telling_it)
+            or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
             or _from_as_home(reply, value, asked, telling_it) or _origin_as_home(reply, telling_it)
             or _someone_elses_name(reply, value, telling_it)
@@ -522,7 +527,9 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _number_as_name(reply, set(tokenize(value))) or _place_as_name(reply, value, telling_it)
             or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
             or _name_told_elsewhere(asked, telling_it, told)
-            or _thing_as_doing(reply, value, telling_it)
+            or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
+            or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
+            or _home_unplaced(reply, value, telling_it)
             or _the_users_as_mine(reply, value))
 
 
@@ -594,16 +601,31 @@ _ANSWERS_TO = frozenset("answers answer answered responds listens".split())
 
 def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A doing or a thing stated as a name ("Your cat's name is scratching.", "Your cat is called
-    sofa." after "my cat Luna keeps scratching the sofa"): no sentence telling it said it after
-    "called", "named" or "name is" (:data:`NAME_LEADS`), and its first word ends in "-ing" or every
-    one said it after "the", "a" or "an"."""
+    sofa." after "my cat Luna keeps scratching the sofa"), or what the user is ("Your cat is called
+    allergic." after "i'm allergic to cats"): no sentence telling it said it after "called", "named"
+    or "name is" (:data:`NAME_LEADS`), and its first word ends in "-ing" or every one said it after
+    "the", "a" or "an", or as what someone is about something (:func:`_trait`)."""
     first = tokenize(value)[:1]
     if not first or not telling_it or not _names_as_told(reply):
         return False
     word = first[0]
     return not any(word in words_after(NAME_LEADS, telling.words) for telling in telling_it) and (
         word.endswith("ing") and len(word) > 5
-        or all(_said_after(word, telling.words, _ARTICLES) for telling in telling_it))
+        or all(_said_after(word, telling.words, _ARTICLES) for telling in telling_it)
+        or all(_trait(word, telling.words) for telling in telling_it
+               if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS))  # not "what am i allergic to?"
+
+
+_BEING_WORDS = frozenset("i'm im am is are was were she's he's".split())
+_OF_A_TRAIT = frozenset("to of about with at for by".split())
+
+
+def _trait(word: str, words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says ``word`` as what someone is about something:
+    after "i'm", "is" or the like and before "to", "of", "about" ("i'm allergic to cats", "she's
+    scared of dogs")."""
+    return any(said == word and i and words[i - 1] in _BEING_WORDS and words[i + 1:i + 2]
+               and words[i + 1] in _OF_A_TRAIT for i, said in enumerate(words))
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
@@ -760,16 +782,18 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     question of where ("You said you're tired." to "where do i work?"), no number to one of how
     many (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?") or
     no age to one of how old (:data:`_AGE`: "You are old."), or that names something to a question
-    of where, when or what colour ("Your interview is called thursday.", "Your bike is called
-    green."); or no colour to a question of what colour a thing of
+    of where, when, how many, how old or what colour ("Your interview is called thursday.", "Your
+    bike is called green.", "Your rabbit is called adopted two."); or no colour to a question of what colour a thing of
     the user's is, not of a favourite ("It's Volvo, your car." to "what colour is my car?" after "my
-    car is a red Volvo")."""
+    car is a red Volvo"); or a home to a question of who ("Your home is in Manchester." to "who do i
+    live with?" after "i live with my partner Sam in Manchester")."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
     return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
-            or (answer in (_TIME, _PLACE) or colour) and bool(_NAMING_IT.search(said))
-            or colour and not set(tokenize(reply)) & _COLOURS)
+            or (answer in (_TIME, _PLACE, _AMOUNT, _AGE) or colour) and bool(_NAMING_IT.search(said))
+            or colour and not set(tokenize(reply)) & _COLOURS
+            or question[:1] == ["who"] and _stated_as(_AS_HOME, reply))
 
 
 _NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
@@ -781,8 +805,8 @@ _PLACED = frozenset(("at", "in", "for", "from"))
 
 def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user works as or is ("You work as a bakery.") that every sentence
-    telling it said as where they are ("at", "in", "for" or "from" and maybe "the" or "a" before
-    it): "i'm a nurse at the children's hospital", "i just started a new job at a bakery"."""
+    telling it said as where they are (:func:`_placed`): "i'm a nurse at the children's hospital",
+    "i just started a new job at a bakery", "i volunteer at an animal shelter"."""
     if not telling_it or not _stated_as(_AS_A_JOB, reply):
         return False
     first = tokenize(value)[:1]
@@ -791,10 +815,65 @@ def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
     for telling in telling_it:
         words = telling.words
         at = [i for i, word in enumerate(words) if word == first[0]]
-        if not at or not all(words[i - 1] in _PLACED or i > 1 and words[i - 1] in ("the", "a", "an", "my")
-                              and words[i - 2] in _PLACED for i in at):
+        if not at or not all(_placed(words, i) for i in at):
             return False
     return True
+
+
+def _names_unasked(reply: str, asked: str) -> bool:
+    """A name stated ("Your cat is called sad.") to a question of yes or no or of how about the user
+    ("do i love cats?", "how is my dog now?"), which asks none."""
+    question = last_sentence(asked)
+    return (question[:1] != [] and question[0] in _YES_NO | {"how"} and bool(set(question) & FIRST_PERSON)
+            and not set(question) & (_NAMING_CUES | TOPICS["name"][1])  # "how was i introduced to you?"
+            and bool(_NAMING_IT.search(" ".join(tokenize(reply)))))
+
+
+_YES_NO = frozenset("do does did am is are was were have has can could will would".split())
+def _home_unplaced(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as the user's home ("You said you live in fish." after "my grandad is teaching
+    me to fish") that no sentence telling it said as a place (:func:`_placed`), spoke of a home in or
+    corrected."""
+    first = tokenize(value)[:1]
+    return (bool(first) and bool(telling_it) and _stated_as(_AS_HOME, reply)
+            and not any("home" in telling.topics or _begins_correcting(telling.words)  # "no wait, it's York"
+                        or any(_placed(telling.words, i) for i, word in enumerate(telling.words) if word == first[0])
+                        for telling in telling_it))
+
+
+_LEADS_ON = frozenset("because and but or so which that to of with for the a an my your".split())
+
+
+def _cut_off(value: str) -> bool:
+    """A value that stops where its sentence goes on ("Your cat is called sad because." of "... which
+    is sad because i love them"): it ends with a word that leads on to more (:data:`_LEADS_ON`)."""
+    return tokenize(value)[-1:] in [[word] for word in _LEADS_ON]
+
+
+_AS_WORKING = re.compile(r"^(?:you said )?you work as ")
+_BEFORE_A_JOB = frozenset(("a", "an", "as", "the", "i'm", "im", "am", "is"))
+# What one does to a thing, not what one works as: "i drive a taxi", "i own a bakery".
+_DONE_WITH = frozenset("drive drives ride rides own owns have has got bought use uses sell sells rent rents".split())
+
+
+def _never_as_a_job(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as what the user works as that no sentence telling it said after "a", "an",
+    "as", "the" or "i'm" ("You work as an honest." after "i hate my job to be honest"), or that every
+    one said as a thing they drive, own or use ("You work as a taxi." after "i drive a taxi")."""
+    first = tokenize(value)[:1]
+    if not first or not telling_it or not _stated_as(_AS_WORKING, reply):
+        return False
+    return (not any(_said_after(first[0], telling.words, _BEFORE_A_JOB) for telling in telling_it)
+            or all(any(said == first[0] and i > 1 and words[i - 1] in _ARTICLES and words[i - 2] in _DONE_WITH
+                       for words in [telling.words] for i, said in enumerate(words)) for telling in telling_it))
+
+
+def _placed(words: Sequence[str], at: int) -> bool:
+    """Whether the word ``at`` of a sentence (lower-case ``words``) ends a place: "at", "in", "for"
+    or "from" and up to three words before it ("at the bakery", "at an animal shelter")."""
+    return any(words[i] in _PLACED and all(word.replace("'", "").isalpha() and word not in _OPENS_CLAUSE
+                                           for word in words[i + 1:at])
+               for i in range(max(0, at - 4), at))
 
 
 # The people of a user's life besides a friend (whose name is a topic of its own): a question about
@@ -818,15 +897,19 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     not "what's my age?") where no sentence telling it said so: each is of no topic and none says
     it right after "i'm" or "i am" (and "a" or "an"): "i'm allergic to peanuts", "i'm reading a book
     about Rome", "i drive a red Toyota"; not "i'm a nurse" or "i'm 34" (an age named by the way, "i
-    drive an old van", is no topic: :func:`_sure_topics`). A plan ("you're going to ...") is no such
-    statement."""
+    drive an old van", is no topic: :func:`_sure_topics`). Work is a topic that says what the user
+    is only of a value told as one ("i work as a nurse", "i'm a chef at a hotel", "i'm a software
+    tester at work"), not of one told by the way ("i hurt my back lifting boxes at work" -> "You
+    said you're a boxes."). A plan ("you're going to ...") is no such statement."""
     if not telling_it or topics(_asked_words(asked)) or not any(
             _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
         return False
     value_words = tuple(tokenize(value))
-    return all(not _sure_topics(telling) and not any(within((*lead, *article, *value_words[:1]), telling.words)
-                                              for lead in _I_AM for article in ((), ("a",), ("an",)))
-               for telling in telling_it)
+    return all(not _sure_topics(telling) - {"job"} and not any(
+        within((*lead, *article, *value_words[:1]), telling.words)
+        for lead in (*_I_AM, ("as",)) for article in ((), ("a",), ("an",)))
+        and not (_sure_topics(telling) and _said_after(value_words[0], telling.words, _ARTICLES))
+        for telling in telling_it)
 
 
 def _of_a_frame(asked_words: set[str]) -> bool:
@@ -853,6 +936,35 @@ def _someone_elses(reply: str, asked: str) -> bool:
     if not _asked_words(asked) & KIN or content_words(reply) & KIN:
         return False
     return _stated_as(_AS_THE_USER, reply)
+
+
+_CALLED = (("call", "me"), ("calls", "me"))
+
+
+def _not_what_they_call(reply: str, value: str, asked: str, told: list[Telling]) -> bool:
+    """A name stated to a question of what the user is called ("what do people call me?") that
+    is not the one they said they are called by ("You said your name is Rosalind." after "i'm
+    Rosalind, but everyone calls me Ros")."""
+    if not within(("call", "me"), tokenize(asked)):
+        return False
+    called = {word for telling in told for word in words_after(_CALLED, telling.words)}
+    return bool(called) and not set(tokenize(value)) & called
+
+
+def _of_another_someone(reply: str, asked: str) -> bool:
+    """A value stated of someone of the user's ("Your best friend is Omar.") to a question about
+    another ("what's my best friend omar's fiancee called?": the fiancee, the last someone it
+    names; :func:`_someone`)."""
+    whose = [_whom(word) for word in tokenize(asked) if _someone(word)]
+    said = {_whom(word) for word in tokenize(reply) if _someone(word)}
+    return bool(whose) and bool(said) and whose[-1] not in said
+
+
+def _whom(word: str) -> str:
+    """Someone of the user's a word names (:func:`_someone`), as one word: "mum's" -> "mum", "pal" ->
+    "friend"."""
+    word = word[:-2] if word.endswith("'s") else word
+    return "friend" if word in TOPICS["friend"][1] else word
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -888,7 +1000,7 @@ _SAID_BACK = {"i": "you", "i'm": "you're", "im": "you're", "me": "you", "my": "y
               "myself": "yourself", "am": "are", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "we": "you",
               "we're": "you're", "we've": "you've", "our": "your", "ours": "yours", "us": "you"}
 _QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when when's where where's why how how's "
-                            "do does did is are was were can could would will should shall have has any".split())
+                            "do does did is am are was were can could would will should shall have has any".split())
 # What someone can do is no advice asked: "how many words can he say?".
 _ABLE = frozenset(("can", "could"))
 _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
@@ -930,7 +1042,7 @@ _RECALLING = frozenset("remember recall remind know knew forgot forget tell told
 _EVENTS = frozenset("happen happened happens happening wrong".split())
 # Asking words that are also what was done, where a question says nothing else ("what did i forget?"
 # after "i forgot my keys at the office").
-_ACTS = frozenset("forgot forget remember remembered mentioned see saw".split())  # "what did we see?"
+_ACTS = frozenset("forgot forget remember remembered mentioned see saw tell catch".split())  # "what did we see?"
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 12
 
@@ -970,11 +1082,18 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     says where or when as asked ("where is the party?" after "we're having a party at the park").
     A question of where or when with no word of its own ("where was i?") hears back the newest
     sentences that say where or when, and "what happened?" the newest of the last few
-    (:data:`_JUST_TOLD`) that tells of something that happened (:data:`_HAPPENED`). Not a sentence
+    (:data:`_JUST_TOLD`) that tells of something that happened (:data:`_HAPPENED`; "what's wrong
+    with me?" an ailment where one was told, :data:`_AILING`, and "what's wrong with her?" either,
+    :data:`_TROUBLE`), "what do i do there?" the newest of them that
+    says what the user does (:data:`_DOES_THERE`), and "what does it have?" a sentence that began
+    with "it" and does what is asked ("it has a big garden"). "how long", "how many", "how much"
+    and "how often" ask a time or a number, not their second word ("how long has it been?" after
+    "it's been nine days since my last cigarette"); "am i vegetarian?" is a question. Not a sentence
     that asks something, speaks to the bot, takes a value back or says one taken back later ("i
     live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = last_sentence(text)
+    last = last[1:] if last[:2] == ["since", "when"] else last  # "since when?" asks when
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
@@ -988,12 +1107,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or _greets(last)  # "how is it going?"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names)  # "when will it be done?"
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
+            and not (within(("will", "i"), last) and last[-1] not in _ASKS_ADVICE)  # "what will i study?"
             and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     where_from = bool(_WHERE_FROM.search(" ".join(last)))
-    stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - {"often"}}
-             or {_stem(word) for word in asked_words & _ACTS}  # "what did i forget?"
+    how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
+    stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
+             or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
              or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS))
@@ -1004,10 +1125,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asks_name = bool(said & {"name", "called", "named"})
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
-        answer, stems, told = _HAPPENED, set(), told[-_JUST_TOLD:]
+        told = told[-_JUST_TOLD:]
+        ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
+        answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
+    elif last[:2] in (["what", "do"], ["what", "did"]) and last[2:] in _DOING_THERE:  # "what do i do there?"
+        answer, stems, told, most = _DOES_THERE, set(), told[-_JUST_TOLD:], 1
     elif asked_words & _EVENTS and answer is None:  # "what happened to my son?": what happened, of him
-        answer = _HAPPENED
-    if not stems and answer is None:
+        answer = _TROUBLE if "wrong" in asked_words else _HAPPENED
+    does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
+    if not stems and answer is None and not does_it:
         return []
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
     implied = [(cued, says, cues is _KIND_CUES) for cues, says in _IMPLIED  # "think" counts, though a word of talk
@@ -1026,11 +1152,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 own |= cued
                 if says is _says_work_as and framed and answer is None:  # "i'm a teacher" to "what's my job?"
                     own |= {"job:"}
+                if says is _says_kin_is_a and asked_words & {"job", "jobs"}:  # "what's my husband's job?"
+                    own |= {"job:"}
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
+        if does_it and telling.words[:1] in (("it",), ("it's",)) and _does_as_asked(last, words):
+            own |= {"does:"}  # "it has a big garden"
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
-        answers = bool((shared or not stems) and answer and answer.search(" ".join(words)))
+        answers = bool((shared or not stems or answer is _DISTANCE) and answer and answer.search(" ".join(words)))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names):  # "where am i from?" after "i'm from Gdansk"
@@ -1046,9 +1176,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
-                                      or lead == "what" and len(asked_words) == 1 and literal  # "what burst?"
+                                      or lead == "what" and len(stems) == 1 and literal  # "what burst?"
+                                      or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
                                       or words[:1] == ["the"] and set(words[1:2]) & asked_words)):  # "the screen"
             continue
+        words = ["my", *words] if words[:1] == ["name's"] else words  # "name's Callum": "your name's callum"
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
         back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
@@ -1063,11 +1195,20 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     return [said for said, _ in best][:most]
 
 
+_ASKS_ADVICE = frozenset(("do", "say", "wear", "get", "need", "bring", "cook", "eat", "buy"))  # "what will i do?"
+_HOW_MUCH = frozenset(("long", "many", "much", "often", "far"))
+# "what do i do there?" (after "i volunteer at an animal shelter"): the newest of the last few sentences
+# that says what the user does ("i mostly walk the dogs").
+_DOING_THERE = [[who, "do", where] for who in ("i", "we") for where in ("there", "then")]
+_DOES_THERE = re.compile(r"^(?:i|we) ")
+
+
 def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) does what the question's last word does ("say" of
-    "what can rio say?" in "he can say hello"; "have" of "what does lily have?" in "she has ...")."""
+    "what can rio say?" in "he can say hello"; "have" of "what does lily have?" in "she has ..."); any
+    does what "do" asks ("what does my puppy do?": "she chews everything")."""
     verb = next((word for word in reversed(question) if word.isalpha()), "")
-    return bool(verb) and verb in {_DOES_AS.get(word, word) for word in words}
+    return verb == "do" or bool(verb) and verb in {_DOES_AS.get(word, word) for word in words}
 
 
 _DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": "do", "did": "do"}
@@ -1085,6 +1226,9 @@ _PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot
     "gerbil", "chinchilla", "pony", "canary", "cockatiel", "gecko", "iguana", "greyhound", "labrador", "spaniel",
     "terrier", "poodle", "retriever"}
 _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
+# Animals of a farm or a garden, which "what animals did we have?" asks of ("we had sheep and chickens").
+_KEPT_ANIMALS = frozenset("""sheep chicken chickens hen hens cow cows goat goats pig pigs duck ducks goose geese
+    donkey donkeys alpaca alpacas llama llamas bees horses ponies cattle""".split())
 _COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
 navy teal turquoise beige maroon""".split())
 # Words of doing that follow "to" ("i want to see the cherry blossoms"), where no place does.
@@ -1092,23 +1236,35 @@ _DOINGS = tuple("""see go be do get make have take buy find meet visit try learn
 keep stay move live study read write finish fix call bring pick""".split())
 # What answers a question of where or when, in a sentence of the user's: "at a bakery", "in the
 # park", "on saturday", "at 5 am", "every evening", "in june", "tomorrow".
-_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near) (?:the |a |an |my |our )?|on (?:the |a |an |my |our ))"
-                    r"(?!(?:" + "|".join(_DOINGS) + r")\b)[^\W\d][\w']*")
 _COUNT = "\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|a few|few|several"
 _MONTHS = "january february march april may june july august september october november december"
+# Where: "at a bakery", "in Leeds", "on the beach"; not a doing ("to see"), nor a when ("in june", "in the
+# morning", "in two weeks").
+_WHEN_WORDS = (r"(?:" + "|".join(_MONTHS.split()) + r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+               r"|morning|afternoon|evening|night|summer|winter|spring|autumn|weekend|week|month|year"
+               r"|minutes?|hours?|days?|weeks?|months?|years?|one|two|three|four|five|six|seven|eight|nine|ten"
+               r"|few|couple|several)\b")
+_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near|on) (?:the|a|an|my|our) (?!" + _WHEN_WORDS + r")"
+                    r"|(?:at|in|to|from|near) (?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our)\b)(?!"
+                    + _WHEN_WORDS + r"))[^\W\d][\w']*")
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
                    r"|(?:in )?(?:1[89]|20)\d\d"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
+                   r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
                    r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
+                   r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
 # Numbers in words, which say an age or how many.
 NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
 fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
 thousand""".split())
-# How many or how much: "ten words", "$40", "a dozen eggs".
-_AMOUNT = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS | {"dozen", "few", "several"})) + r")\b")
+# How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
+# "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
+_AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
+                     + "|".join(sorted(NUMBER_WORDS - {"one"} | {"dozen", "few", "several"}))
+                     + r"|one(?= [a-z])(?! (?:is|was|of|and|but|i)\b))\b")
 # An age: a number on its own or of years ("she's twelve", "he's three years old", "turns 90 next
 # month"), not a count of things ("three kids").
 _AGE = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?:-\w+)?"
@@ -1120,27 +1276,31 @@ nice lovely horrible incredible excellent okay ok fine disappointing beautiful b
 perfect dull meh average superb stunning interesting fascinating funny hard easy difficult exciting scary weird
 strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
-exhausted lonely""".split())
+exhausted lonely hate hates love loves enjoy enjoys dread miss fine better worse okay""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
 # Someone of the user's a sentence speaks of ("with my boss", "my sister", "two friends"), which
 # answers "who".
 _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
-                      + "|".join(sorted(KIN | {"friend", "friends"})) + r")\b")
+                      + "|".join(sorted(KIN | _PETS | {"friend", "friends"})) + r")s?\b")  # "my two cats"
 # Why: "for a conference", "because my wife wants more space", "to see the northern lights".
 _WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) \w+"
                   r"|for (?:university|uni|college|school|work)|to (?:"
                   + "|".join(("see", "visit", "meet", "celebrate", "help", "study", "work", "learn", "get", "be"))
                   + r")\b)")
+# How far: "5k", "ten miles", "a marathon", "about 5 kilometres".
+_DISTANCE = re.compile(r"\b(?:\d+ ?(?:k|km|kms|miles?|kilometres?|kilometers?|metres?|meters?|yards?)"
+                       r"|(?:" + "|".join(sorted(NUMBER_WORDS | {"a", "half", "a few"})) + r") (?:miles?|kilometres?"
+                       r"|kilometers?|k|metres?|meters?|laps?)|(?:half )?marathons?)\b")
 # How often: "every day", "twice a week", "on weekends".
 _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+ times|most \w+|weekends"
                     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|evenings|nights)\b")
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
-            ("how", "old"): _AGE,
-            ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "often"): _OFTEN,
+            ("how", "old"): _AGE, ("how", "far"): _DISTANCE,
+            ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
@@ -1160,6 +1320,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _DUTY
     if words[:1] in (["did"], ["do"]) and words[1:2] in (["i"], ["we"]) and words[2:3] in (["like"], ["enjoy"]):
         return _OPINION  # "did i like it?" after "it was amazing"
+    if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
+        return None  # "how is my ferret named?" asks a name, not how it is
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
 
 
@@ -1187,13 +1349,17 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     keys. i found them in the fridge" -> "i found my keys in the fridge"); and the words put in
     for the pronoun, with the name the sentence that began with them gave them ("my daughter is
     called Ingrid. she's seven" -> "my daughter is seven", put in "my daughter ingrid": it speaks
-    of Ingrid) ([] where none were)."""
+    of Ingrid) ([] where none were). A "they" that begins it is those someones or things where they
+    are more than one (:func:`_many`: "we adopted two rabbits. they're called Biscuit and Pepper"
+    -> "my rabbits are called biscuit and pepper")."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
     for telling in told:
         words, put = list(telling.words), []
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
+        has = words[1:2] in _HAS_WITH  # "she's been there since tuesday": she has
+        pronoun = ["has"] if pronoun and has else pronoun
         other = _of_the_other_gender(words[:1], subject, previous)
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = ["the", *other] + pronoun + words[1:], ["the", *other]
@@ -1209,7 +1375,11 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
-            words, put = thing + (["is"] if words[0] == "it's" else []) + words[1:], thing
+            words, put = thing + ((["has"] if has else ["is"]) if words[0] == "it's" else []) + words[1:], thing
+        elif words[:1] in (["they"], ["they're"]) and (_many(subject) or _many(thing)):
+            # "i adopted two rabbits. they're called Biscuit and Pepper" -> "my rabbits are called ..."
+            put = subject if _many(subject) else thing
+            words = put + (["are"] if words[0] == "they're" else []) + words[1:]
         elif words[:1] in (["i"], ["we"]) and subject and any(
                 word in _PERSONS and _may_be(word, subject) for word in words[1:3]):  # "i miss her a lot"
             at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
@@ -1220,7 +1390,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
-                 else _thing(words))
+                 and not _TIME.fullmatch(kind[0]) else _thing(words))  # not "my sunday" of "i ran a 10k on sunday"
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         else:
@@ -1229,6 +1399,15 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         previous = words
         out.append((telling, words, put))
     return out
+
+
+_MANY = frozenset(("children", "people", "grandchildren"))
+
+
+def _many(who: Optional[Sequence[str]]) -> bool:
+    """Whether someone or a thing of the user's (words, "my" first) is more than one: "my rabbits",
+    "my parents", "my children", "my glasses", not "my dress" (a "ss" is one)."""
+    return bool(who) and (who[-1] in _MANY or who[-1].endswith("s") and not who[-1].endswith("ss"))
 
 
 def words_after(leads: Sequence[tuple[str, ...]], words: Sequence[str]) -> list[str]:
@@ -1245,7 +1424,8 @@ def _says_none(words: Sequence[str]) -> bool:
 
 _THING_STARTS = frozenset(("my", "a", "an", "our"))
 _THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last "
-                        "tomorrow today tonight yesterday named called , .".split())
+                        "tomorrow today tonight yesterday named called again too also now already finally "
+                        "recently soon , .".split())
 
 
 def _thing(words: Sequence[str]) -> Optional[list[str]]:
@@ -1255,12 +1435,12 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     marathon" -> "my marathon", "i broke my arm skiing" -> "my arm", "i have an exam on thursday"
     -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
     says what kind: :func:`_names_a_thing`); or the thing of theirs a sentence begins with, up to
-    its "is", "was" or "used" ("my exam is on thursday" -> "my exam"; not someone of theirs); None
-    where it speaks of none so."""
-    if words[:1] == ["my"]:
+    its "is", "was" or "used" ("my exam is on thursday" -> "my exam", "the new place is in
+    Harrogate" -> "the new place"; not someone of theirs); None where it speaks of none so."""
+    if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used")), None)
         things = list(words[1:at]) if at else []
-        return (["my", *things] if things and all(word.isalpha() and not _someone(word) for word in things)
+        return ([words[0], *things] if things and all(word.isalpha() and not _someone(word) for word in things)
                 else None)
     if words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
@@ -1271,7 +1451,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     for i, word in enumerate(words[start + 1:start + 4]):
         doing = (word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS
                  and not (i == 0 and _names_a_thing(words[start + 2:start + 3])))
-        if word in _THING_ENDS or doing or not word.isalpha():
+        if word in _THING_ENDS or doing or not word.isalnum() or word.isdigit():  # "my first 10k", not "my 2"
             break
         rest.append(word)
     return ["my", *rest] if rest else None
@@ -1289,6 +1469,7 @@ def _names_a_thing(after: Sequence[str]) -> bool:
             and not after[0].endswith(("ing", "ed")))
 
 
+_HAS_WITH = (["been"], ["got"], ["gone"], ["had"])  # "she's been", "it's got": "has", not "is"
 _PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
 # Someone a "she" or a "he" can be.
 _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece grandma grandmother granny gran nan
@@ -1325,12 +1506,20 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
 def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str]:
     """``words`` (lower case) with each "your" and a possessive of kin that cannot be said (not
     ``sayable``) as "her" or "his" ("your daughter's concert" -> "her concert", where "daughter's"
-    is no word of the vocabulary); other words as they are."""
+    is no word of the vocabulary); someone of theirs with a name's possessive as theirs ("your best
+    friend omar's fiancee" -> "your best friend's fiancee") or, where that cannot be said either, as
+    "her" or "his" ("your son leo's favourite" -> "his favourite"); other words as they are."""
     out: list[str] = []
     for word in words:
         owner = word[:-2] if word.endswith("'s") else ""
         if out[-1:] == ["your"] and (owner in _FEMALE or owner in _MALE) and not sayable(word):
             out[-1] = "her" if owner in _FEMALE else "his"
+        elif owner and not sayable(word) and out[-1:] and _someone(out[-1]) and "your" in out[-3:-1] and (
+                sayable(out[-1] + "'s") or out[-2] == "your" and (out[-1] in _FEMALE or out[-1] in _MALE)):
+            if sayable(out[-1] + "'s"):  # "your best friend omar's fiancee" -> "your best friend's fiancee"
+                out[-1] += "'s"
+            else:  # "your son leo's favourite" -> "his favourite"
+                out[-2:] = ["her" if out[-1] in _FEMALE else "his"]
         else:
             out.append(word)
     return out
@@ -1382,9 +1571,10 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
 
 def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether a sentence (lower-case ``words``) begins with one of ``names`` or with "my" and
-    someone of the user's (:func:`_someone`: "my best friend", "my cat Luna"): it speaks of them."""
+    someone of the user's (:func:`_someone`: "my best friend", "my cat Luna", "our dog Hazel"): it
+    speaks of them."""
     return (any(tuple(words[:len(name)]) == name for name in names)
-            or words[:1] == ["my"] and any(_someone(word) for word in words[1:3]))
+            or words[:1] in (["my"], ["our"]) and any(_someone(word) for word in words[1:3]))
 
 
 def _someone(word: str) -> bool:
@@ -1425,17 +1615,23 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
-    forgot:forget forgotten:forget scared:afraid terrified:afraid frightened:afraid""".split())
+    forgot:forget forgotten:forget told:tell scared:afraid terrified:afraid frightened:afraid""".split())
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
-    terrier:dog poodle:dog retriever:dog beagle:dog collie:dog""".split())}
+    terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal aim:goal aims:goal""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
-_HAPPENED = re.compile(r"^(?:i|my|we|our)\b.*\b(?:\w+ed|had|" + "|".join(sorted(_PASTS)) + r")\b")
+_HAPPENED = re.compile(r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they)\b.*\b(?:\w+ed|had|"
+                       + "|".join(sorted(_PASTS)) + r")\b")  # "luckily someone handed it in"
+# What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
+_AILMENTS = frozenset("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected arthritis
+    cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough""".split())
+_AILING = re.compile(r"\b(?:" + "|".join(sorted(_AILMENTS)) + r")\b")
+_TROUBLE = re.compile(_HAPPENED.pattern[:-3] + "|" + "|".join(sorted(_AILMENTS)) + r")\b")
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -1536,24 +1732,45 @@ def _says_work_as(telling: Telling) -> bool:
     return _works_as(telling.words) is not None
 
 
+def _says_kin_is_a(telling: Telling) -> bool:
+    """Whether a sentence says what someone of the user's is (:data:`KIN`): "my husband Neil is a
+    firefighter" answers "what's my husband's job?"."""
+    words = telling.words
+    at = next((i for i, word in enumerate(words[:6]) if word in ("is", "was")), None)
+    return (words[:1] == ("my",) and at is not None and bool(set(words[1:at]) & KIN)
+            and words[at + 1:at + 2] in (("a",), ("an",)))
+
+
 _GOING_CUES = frozenset("go goes went gone trip travel holiday vacation".split())  # not "how is it going?"
 _WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?", "where am i going in may?" ask of one
 
 
+def _verdicts(telling: Telling) -> set[str]:
+    """The words of a sentence that may say what someone thinks or feels (:data:`_VERDICTS`), less
+    a "best" of someone ("my best friend Hannah")."""
+    words = telling.words
+    named = {word for i, word in enumerate(words[:-1]) if word in ("best", "worst") and _someone(words[i + 1])}
+    return telling.said & _VERDICTS - named
+
+
+_JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
+    career""".split())
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
-            (_PET_WORDS, lambda telling: telling.kinds & _PETS),
-            (frozenset("work works worked working job jobs role position title".split()), _says_work_as),
+            (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
+            (_JOB_CUES, _says_work_as),
+            (_JOB_CUES, _says_kin_is_a),
             (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
             (_GOING_CUES, lambda telling: telling.said & _GOING),
-            (frozenset("think thought feel felt feeling".split()), lambda telling: telling.said & _VERDICTS),
+            (frozenset("think thought feel felt feeling".split()), lambda telling: _verdicts(telling) & _VERDICTS),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
             (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
             (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
-            (_LIKING_CUES, lambda telling: telling.said & _OPINIONS),  # "did i like it?" after "it was amazing"
+            (_LIKING_CUES, lambda telling: _verdicts(telling) & _OPINIONS),  # "did i like it?" after "it was amazing"
             (_LIKING_CUES, lambda telling: _LIKES.search(" ".join(telling.words))),  # "she loves horse riding"
             (_KIND_CUES, lambda telling: _says_what_kind(telling.words)),
             (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
-            (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING))  # "i drive a blue corolla"
+            (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
+            (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
 _DRIVING = frozenset("drive drives drove driving".split())
 _IS_A = re.compile(r"\b(?:is|was) an? ")
 
@@ -1568,7 +1785,8 @@ def _says_what_kind(words: Sequence[str]) -> bool:
 
 # A sentence of what the user likes ("i like science fiction"), which answers "what genre do i like?".
 _LIKING = re.compile(r"^(?:i|we) (?:really |just |also )?(?:like|love|enjoy|prefer|adore)\b")
-_LIKES = re.compile(r"^(?:[\w']+ ){1,3}?(?:really |just |also )?(?:likes|loves|enjoys|prefers|adores)\b")
+_LIKES = re.compile(r"^(?:[\w']+ ){1,3}?(?:really |just |also )?(?:likes|loves|enjoys|prefers|adores)\b"
+                    r"|\band (?:really |also )?(?:likes|loves|enjoys|adores)\b")  # "she's seven and loves drawing"
 # A sentence of what the user is doing ("we're throwing him a party"), which answers "what are we doing?".
 _DOING = re.compile(r"^(?:i'm|im|i am|we're|we are) (?:\w+ )?\w+ing\b")
 
