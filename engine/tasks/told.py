@@ -1178,7 +1178,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
-                                      or words[:1] == ["the"] and set(words[1:2]) & asked_words)):  # "the screen"
+                                      or words[:1] in (["the"], ["my"], ["our"])  # "the screen", "our boiler"
+                                      and set(words[1:2]) & asked_words)):
             continue
         words = ["my", *words] if words[:1] == ["name's"] else words  # "name's Callum": "your name's callum"
         back = [_SAID_BACK.get(word, word) for word in words]
@@ -1615,11 +1616,13 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
-    forgot:forget forgotten:forget told:tell scared:afraid terrified:afraid frightened:afraid""".split())
+    forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
+    frightened:afraid""".split())
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
-    terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal aim:goal aims:goal""".split())}
+    terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal aim:goal aims:goal
+    baby:child babies:child children:child""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3

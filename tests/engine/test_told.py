@@ -1404,3 +1404,16 @@ def test_how_someone_is_what_was_caught_when_in_a_season_and_a_feeling_not_a_bes
     told_in = _told("my dog Rufus ate a whole chocolate cake", "he's fine now thank goodness")[1]
     assert misplaced("Your dog is called Rufus.", told_in, "how is my dog now?")
     assert not misplaced("Your dog is called Rufus.", told_in, "how is my dog called?")
+
+
+def test_a_baby_is_a_child_a_tear_is_told_as_tore_and_what_is_wrong_with_a_thing_of_theirs_is_asked_back():
+    told_in = _told("my wife is expecting our third child in november", "we already have two girls")[1]
+    assert told_back(told_in, "when is the baby due?") == [
+        ("you", "said", "your", "wife", "is", "expecting", "your", "third", "child", "in", "november")]
+    told_in = _told("i tore a ligament in my ankle playing netball")[1]
+    assert told_back(told_in, "what did i tear?") == [
+        ("you", "said", "you", "tore", "a", "ligament", "in", "your", "ankle", "playing", "netball")]
+    told_in = _told("our boiler is making a weird banging noise", "the engineer is coming on wednesday")[1]
+    assert told_back(told_in, "what's wrong with the boiler?") == [
+        ("you", "said", "your", "boiler", "is", "making", "a", "weird", "banging", "noise")]
+    assert told_back(told_in, "what's wrong with the car?") == []
