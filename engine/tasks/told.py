@@ -493,22 +493,21 @@ def kinds(words: Iterable[str]) -> set[str]:
 
 
 def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
-    """Whether ``reply`` states a value as something other than what the user told it as, by any
-    of the rules below (each a function of its own, with its examples): as another topic than the
-    question ``asked`` is about, as the user's name where a friend's was told or the other way round,
-    as a topic where it was told as a favourite thing, as one kind of thing where it was told as
-    another, as what the user is where they told it as where they are, as what they work as where
-    it was told as no job, as no time or place to a
-    question of when or where (no colour to one of what colour), as where they live where they told
-    it as where they are going, back from, grew up, wish to live or are about to move to, when or
-    where they are from, as a topic where it was told as a kind of thing, as a favourite where none
-    was spoken of, as the user's name where it was told as another's, as a name where it was told as
-    a number, a place, a doing or a thing, as who the user is where it was told as a thing of
-    theirs, to a question of the user's name where it was told as no name and a name was, or of
-    someone of theirs to a question about another, or as what the user is called where they said
-    they are called otherwise, cut off where its sentence goes on, as a name to a question of yes
-    or no, or as their home where it was told as no place. A reply that states no value
-    (:func:`stated_value`) is never misplaced."""
+    """Whether ``reply`` states a value as something other than what the user told it as, by any of the
+    rules below (each a function of its own, with its examples): as another topic than the question
+    ``asked`` is about, as the user's name where a friend's was told or the other way round, as a
+    topic where it was told as a favourite thing, as one kind of thing where it was told as another,
+    as what the user is where they told it as where they are, as what they work as where it was told
+    as no job, as no time or place to a question of when or where (no colour to one of what colour),
+    as where they live where they told it as where they are going, back from, grew up, wish to live
+    or are about to move to, when or where they are from, as a topic where it was told as a kind of
+    thing, as a favourite where none was spoken of, as the user's name where it was told as
+    another's, as a name where it was told as a number, a place, a doing or a thing, as who the user
+    is where it was told as a thing of theirs, to a question of the user's name where it was told as
+    no name and a name was, or of someone of theirs to a question about another, or as what the user
+    is called where they said they are called otherwise, cut off where its sentence goes on, as a
+    name to a question of yes or no, or as their home where it was told as no place. A reply that
+    states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -779,14 +778,14 @@ _AS_HOME = re.compile(r"^(?:you said )?(?:you live in|your home is|in) ")
 def _not_as_asked(reply: str, asked: str) -> bool:
     """A reply that says no time (:data:`_TIME`) to a question of when ("You are 10." to "when is my
     interview?" after "i have a job interview tomorrow at 10"), no place (:data:`_PLACE`) to a
-    question of where ("You said you're tired." to "where do i work?"), no number to one of how
-    many (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?") or
-    no age to one of how old (:data:`_AGE`: "You are old."), or that names something to a question
-    of where, when, how many, how old or what colour ("Your interview is called thursday.", "Your
-    bike is called green.", "Your rabbit is called adopted two."); or no colour to a question of what colour a thing of
-    the user's is, not of a favourite ("It's Volvo, your car." to "what colour is my car?" after "my
-    car is a red Volvo"); or a home to a question of who ("Your home is in Manchester." to "who do i
-    live with?" after "i live with my partner Sam in Manchester")."""
+    question of where ("You said you're tired." to "where do i work?"), no number to one of how many
+    (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?") or no
+    age to one of how old (:data:`_AGE`: "You are old."), or that names something to a question of
+    where, when, how many, how old or what colour ("Your interview is called thursday.", "Your bike
+    is called green.", "Your rabbit is called adopted two."); or no colour to a question of what
+    colour a thing of the user's is, not of a favourite ("It's Volvo, your car." to "what colour is
+    my car?" after "my car is a red Volvo"); or a home to a question of who ("Your home is in
+    Manchester." to "who do i live with?" after "i live with my partner Sam in Manchester")."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
