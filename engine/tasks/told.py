@@ -829,6 +829,8 @@ def _names_unasked(reply: str, asked: str) -> bool:
 
 
 _YES_NO = frozenset("do does did am is are was were have has can could will would".split())
+
+
 def _home_unplaced(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as the user's home ("You said you live in fish." after "my grandad is teaching
     me to fish") that no sentence telling it said as a place (:func:`_placed`), spoke of a home in or
@@ -846,7 +848,8 @@ _LEADS_ON = frozenset("because and but or so which that to of with for the a an 
 def _cut_off(value: str) -> bool:
     """A value that stops where its sentence goes on ("Your cat is called sad because." of "... which
     is sad because i love them"): it ends with a word that leads on to more (:data:`_LEADS_ON`)."""
-    return tokenize(value)[-1:] in [[word] for word in _LEADS_ON]
+    words = tokenize(value)
+    return bool(words) and words[-1] in _LEADS_ON
 
 
 _AS_WORKING = re.compile(r"^(?:you said )?you work as ")
@@ -863,8 +866,14 @@ def _never_as_a_job(reply: str, value: str, telling_it: list[Telling]) -> bool:
     if not first or not telling_it or not _stated_as(_AS_WORKING, reply):
         return False
     return (not any(_said_after(first[0], telling.words, _BEFORE_A_JOB) for telling in telling_it)
-            or all(any(said == first[0] and i > 1 and words[i - 1] in _ARTICLES and words[i - 2] in _DONE_WITH
-                       for words in [telling.words] for i, said in enumerate(words)) for telling in telling_it))
+            or all(_done_with(first[0], telling.words) for telling in telling_it))
+
+
+def _done_with(word: str, words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says ``word`` as a thing driven, owned or used
+    (:data:`_DONE_WITH` and an article: "i drive a taxi")."""
+    return any(said == word and i > 1 and words[i - 1] in _ARTICLES and words[i - 2] in _DONE_WITH
+               for i, said in enumerate(words))
 
 
 def _placed(words: Sequence[str], at: int) -> bool:
@@ -1276,7 +1285,7 @@ nice lovely horrible incredible excellent okay ok fine disappointing beautiful b
 perfect dull meh average superb stunning interesting fascinating funny hard easy difficult exciting scary weird
 strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
-exhausted lonely hate hates love loves enjoy enjoys dread miss fine better worse okay""".split())
+exhausted lonely hate hates love loves enjoy enjoys dread miss better worse""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
@@ -1627,13 +1636,14 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
-_HAPPENED = re.compile(r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they)\b.*\b(?:\w+ed|had|"
-                       + "|".join(sorted(_PASTS)) + r")\b")  # "luckily someone handed it in"
+_TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they)\b.*"  # "luckily someone handed it in"
+_PAST_WORDS = r"\w+ed|had|" + "|".join(sorted(_PASTS))
+_HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
-_AILMENTS = frozenset("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected arthritis
-    cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough""".split())
-_AILING = re.compile(r"\b(?:" + "|".join(sorted(_AILMENTS)) + r")\b")
-_TROUBLE = re.compile(_HAPPENED.pattern[:-3] + "|" + "|".join(sorted(_AILMENTS)) + r")\b")
+_AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected
+    arthritis cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough""".split()))
+_AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
+_TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + r")\b")
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -1763,7 +1773,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_JOB_CUES, _says_kin_is_a),
             (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
             (_GOING_CUES, lambda telling: telling.said & _GOING),
-            (frozenset("think thought feel felt feeling".split()), lambda telling: _verdicts(telling) & _VERDICTS),
+            (frozenset("think thought feel felt feeling".split()), _verdicts),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
             (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
             (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),

@@ -54,11 +54,12 @@ def _pool(*texts):
     return [Hypothesis(tokens=[i], score=-1.0, log_prob=-2.0) for i in range(len(texts))], list(texts)
 
 
-def _told(*user_turns):
-    """(told words, tellings) of user turns (each a text, or a (bot question, user text) pair)."""
+def _told(*user_turns, names=frozenset()):
+    """(told words, tellings) of user turns (each a text, or a (bot question, user text) pair), with
+    ``names`` the names the user wrote capitalised."""
     turns = [(tokenize(turn[1]), tokenize(turn[0])) if isinstance(turn, tuple) else (tokenize(turn), [])
              for turn in user_turns]
-    return {word for user, _ in turns for word in user}, tellings(turns)
+    return {word for user, _ in turns for word in user}, tellings(turns, names)
 
 
 def test_a_value_nobody_told_loses_only_where_the_model_offers_to_decline():
@@ -940,16 +941,15 @@ def test_who_hears_back_friends_counted_and_not_only_those_called_mine():
 def test_a_he_she_his_her_or_him_is_the_someone_named_or_spoken_of_just_before():
     # the name the sentence before gave them counts as a word in common: the age, not the name, answers
     names = {("ingrid",)}
-    told_in = tellings([(tokenize("my daughter is called Ingrid"), []), (tokenize("she's seven"), [])], names)
+    told_in = _told("my daughter is called Ingrid", "she's seven", names=names)[1]
     assert told_back(told_in, "how old is ingrid?", names=names) == [("you", "said", "your", "daughter", "is", "seven")]
     # "his" of the pet of someone's the sentence before began with, or of the someone of his gender it spoke of
     names = {("bruno",)}
-    told_in = tellings([(tokenize("my neighbour's dog keeps barking all night"), []),
-                        (tokenize("his name is Bruno"), [])], names)
+    told_in = _told("my neighbour's dog keeps barking all night", "his name is Bruno", names=names)[1]
     assert told_back(told_in, "what's the dog called?", names=names) == [
         ("you", "said", "your", "neighbour's", "dog's", "name", "is", "bruno")]
     names = {("omar",)}
-    told_in = tellings([(tokenize("my sister has a new boyfriend"), []), (tokenize("his name is Omar"), [])], names)
+    told_in = _told("my sister has a new boyfriend", "his name is Omar", names=names)[1]
     assert told_back(told_in, "what's her boyfriend called?", names=names) == [
         ("you", "said", "the", "new", "boyfriend's", "name", "is", "omar")]
     told_in = _told("my best friend moved to Australia", "i miss her a lot")[1]
@@ -974,7 +974,7 @@ def test_a_job_a_diet_how_often_why_where_from_and_a_feeling_are_asked_back_but_
     assert told_back(told_in, "when is my race?") == [("you", "said", "you're", "running", "a", "half", "marathon",
                                                        "on", "sunday")]
     names = {("tomasz",), ("gdansk",)}
-    told_in = tellings([(tokenize("my name is Tomasz and i'm from Gdansk"), [])], names)
+    told_in = _told("my name is Tomasz and i'm from Gdansk", names=names)[1]
     assert told_back(told_in, "where am i from?", names=names) == [("you", "said", "you're", "from", "gdansk")]
     told_in = _told("i'm a bit scared of the dentist")[1]
     assert told_back(told_in, "how do i feel about the dentist?") == [("you", "said", "you're", "a", "bit", "scared",
@@ -1026,7 +1026,7 @@ def test_a_friends_name_as_who_the_user_is_a_thing_as_a_doing_and_my_in_a_value_
     assert misplaced("You are Google.", _told("i've got a job offer from Google")[1], "who offered me a job?")
     # "her" after a pet: the pet, whose name a question of "her name" asks
     names = {("clover",)}
-    told_in = tellings([(tokenize(text), []) for text in ("i adopted a rabbit last month", "her name is Clover")], names)
+    told_in = _told("i adopted a rabbit last month", "her name is Clover", names=names)[1]
     assert resolved("what's her name?", told_in, names) == "what's my rabbit's name ?"
     assert told_back(told_in, "what's my rabbit's name ?", names=names, loose=True) == [
         ("you", "said", "your", "rabbit's", "name", "is", "clover")]
@@ -1115,8 +1115,7 @@ def test_a_seeing_a_trip_asked_by_where_a_breed_a_naming_and_a_having_are_asked_
     assert told_back(told_in, "where am i going in may?") == [
         ("you", "said", "you're", "planning", "a", "trip", "to", "peru", "in", "may")]
     names = {("bruno",)}
-    told_in = tellings([(tokenize(text), []) for text in ("i'm allergic to cats", "we have a labrador called Bruno")],
-                       names)
+    told_in = _told("i'm allergic to cats", "we have a labrador called Bruno", names=names)[1]
     assert told_back(told_in, "what kind of dog is bruno?", names=names) == [
         ("you", "said", "you", "have", "a", "labrador", "called", "bruno")]
     told_in = _told("we're having a baby girl in august", "we're going to call her Maya")[1]
@@ -1133,8 +1132,8 @@ def test_a_grandson_is_kin_a_she_outlasts_a_sentence_about_no_one_and_the_thing_
     assert told_back(told_in, "who is visiting?") == [
         ("you", "said", "your", "grandson", "theo", "is", "visiting", "this", "weekend")]
     names = {("nia",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "my girlfriend is called Nia", "we've been together for two years", "she's studying law")], names)
+    told_in = _told(
+        "my girlfriend is called Nia", "we've been together for two years", "she's studying law", names=names)[1]
     assert told_back(told_in, "what is nia studying?", names=names) == [
         ("you", "said", "your", "girlfriend", "is", "studying", "law")]
     # not a "she" for a brother
@@ -1155,8 +1154,7 @@ def test_how_often_asks_for_a_how_often_and_what_did_a_thing_asks_what_did_it():
 
 def test_an_age_is_a_number_of_years_and_a_dog_is_no_husband():
     names = {("ava",), ("noah",), ("isla",)}
-    told_in = tellings([(tokenize(text), []) for text in ("i have three kids: Ava, Noah and Isla",
-                                                          "Ava is the oldest, she's twelve")], names)
+    told_in = _told("i have three kids: Ava, Noah and Isla", "Ava is the oldest, she's twelve", names=names)[1]
     assert told_back(told_in, "how old is ava?", names=names) == [
         ("you", "said", "ava", "is", "the", "oldest", ",", "she's", "twelve")]
     assert misplaced("You are old.", _told("he's twelve")[1], "how old is my dog?")
@@ -1168,8 +1166,8 @@ def test_an_age_is_a_number_of_years_and_a_dog_is_no_husband():
 
 def test_it_is_carla_here_tells_a_name_and_a_thing_of_theirs_is_not_who_they_are():
     names = {("carla",), ("lisbon",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "hey, it's Carla here", "i run a small bakery in Lisbon", "my speciality is custard tarts")], names)
+    told_in = _told(
+        "hey, it's Carla here", "i run a small bakery in Lisbon", "my speciality is custard tarts", names=names)[1]
     assert told_in[0].topics == {"name"}
     assert misplaced("You are custard tarts.", told_in, "what's my name?")
     assert misplaced("It's custard tarts.", told_in, "what's my name?")  # told, but not as the name
@@ -1181,8 +1179,8 @@ def test_it_is_carla_here_tells_a_name_and_a_thing_of_theirs_is_not_who_they_are
 
 def test_a_breed_a_fear_a_might_and_what_someone_loves_are_asked_back():
     names = {("skye",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "i'm training my puppy to sit", "she's a border collie", "her name is Skye")], names)
+    told_in = _told(
+        "i'm training my puppy to sit", "she's a border collie", "her name is Skye", names=names)[1]
     assert told_back(told_in, resolved("what breed is she?", told_in, names), names=names) == [
         ("you", "said", "your", "puppy", "is", "a", "border", "collie")]
     assert told_back(_told("i'm terrified of spiders")[1], "what am i scared of?") == [
@@ -1191,8 +1189,8 @@ def test_a_breed_a_fear_a_might_and_what_someone_loves_are_asked_back():
     assert told_back(told_in, "what might i have to do?") == [("you", "said", "you", "might", "have", "to", "move", "out")]
     assert told_back(told_in, "what should i do?") == []  # advice
     names = {("elif",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "my niece Elif is coming to stay", "she's fifteen", "she loves horse riding")], names)
+    told_in = _told(
+        "my niece Elif is coming to stay", "she's fifteen", "she loves horse riding", names=names)[1]
     assert told_back(told_in, "what does elif love?", names=names) == [
         ("you", "said", "your", "niece", "elif", "loves", "horse", "riding")]
 
@@ -1204,13 +1202,11 @@ def test_a_masters_is_study_a_move_to_come_is_no_home_and_what_a_named_pet_can_d
     assert misplaced("You live in Leeds.", told_in, "where do i live?")
     assert not misplaced("You live in York.", told_in, "where do i live?")
     names = {("rio",)}
-    told_in = tellings([(tokenize(text), []) for text in ("i have a parrot named Rio", "he can say hello and goodbye")],
-                       names)
+    told_in = _told("i have a parrot named Rio", "he can say hello and goodbye", names=names)[1]
     assert told_back(told_in, "what can rio say?", names=names) == [
         ("you", "said", "your", "parrot", "can", "say", "hello", "and", "goodbye")]
     names = {("lily",)}  # but not a sentence of her that does not do what is asked
-    told_in = tellings([(tokenize(text), []) for text in ("my daughter Lily has chickenpox", "she's home from school")],
-                       names)
+    told_in = _told("my daughter Lily has chickenpox", "she's home from school", names=names)[1]
     assert told_back(told_in, "what does Lily have?", names=names) == [
         ("you", "said", "your", "daughter", "lily", "has", "chickenpox")]
 
@@ -1266,8 +1262,8 @@ def test_a_goal_a_favourite_an_ailment_and_a_thing_done_again_are_asked_back():
     told_in = _told("i've been training for a half marathon", "my goal is under two hours")[1]
     assert told_back(told_in, "what's my target time?") == [("you", "said", "your", "goal", "is", "under", "two", "hours")]
     names = {("leo",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "my son Leo is obsessed with dinosaurs", "his favourite is the triceratops")], names)
+    told_in = _told(
+        "my son Leo is obsessed with dinosaurs", "his favourite is the triceratops", names=names)[1]
     asked = resolved("what's his favourite dinosaur?", told_in, names)
     assert told_back(told_in, asked, names=names) == [
         ("you", "said", "your", "son", "leo's", "favourite", "is", "the", "triceratops")]
@@ -1276,8 +1272,8 @@ def test_a_goal_a_favourite_an_ailment_and_a_thing_done_again_are_asked_back():
     assert as_sayable(["your", "best", "friend", "omar's", "fiancee"], lambda word: word != "omar's") == [
         "your", "best", "friend's", "fiancee"]
     names = {("pixel",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "my cat Pixel is fourteen years old", "she's deaf but very happy")], names)
+    told_in = _told(
+        "my cat Pixel is fourteen years old", "she's deaf but very happy", names=names)[1]
     asked = resolved("what's wrong with her?", told_in, names)
     assert told_back(told_in, asked, names=names) == [
         ("you", "said", "your", "cat", "pixel", "is", "deaf", "but", "very", "happy")]
@@ -1294,8 +1290,8 @@ def test_what_someone_of_theirs_is_and_loves_whom_they_live_with_and_since_when_
     assert told_back(told_in, "who had puppies?") == [
         ("you", "said", "your", "dog", "hazel", "had", "puppies", "last", "night")]
     names = {("isla",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "my granddaughter Isla is coming to stay this weekend", "she's seven and loves drawing")], names)
+    told_in = _told(
+        "my granddaughter Isla is coming to stay this weekend", "she's seven and loves drawing", names=names)[1]
     assert told_back(told_in, resolved("what does she love?", told_in, names), names=names) == [
         ("you", "said", "your", "granddaughter", "isla", "is", "seven", "and", "loves", "drawing")]
     told_in = _told("my flat is on the fourth floor and there's no lift", "i live there with my two cats")[1]
@@ -1363,8 +1359,8 @@ def test_how_far_for_how_long_what_a_pet_does_and_what_will_be_are_asked_back():
     assert told_back(told_in, "how far can i run?") == [("you", "said", "you", "can", "do", "5k", "now", "without",
                                                          "stopping")]
     names = {("freya",)}
-    told_in = tellings([(tokenize(text), []) for text in (
-        "my daughter Freya has her first piano recital on saturday", "she's been practising for months")], names)
+    told_in = _told("my daughter Freya has her first piano recital on saturday", "she's been practising for months",
+                    names=names)[1]
     assert told_back(told_in, resolved("how long has she been practising?", told_in, names), names=names) == [
         ("you", "said", "your", "daughter", "freya", "has", "been", "practising", "for", "months")]
     told_in = _told("i just got a puppy, a golden retriever called Bramble", "she chews everything")[1]
@@ -1382,7 +1378,7 @@ def test_a_name_given_before_a_comma_is_a_clause_of_its_own_and_a_trade_is_a_job
     assert told_back(told_in, "what's my name?", loose=True) == [("you", "said", "your", "name's", "callum")]
     assert told_back(told_in, "what's my trade?") == [("you", "said", "you're", "a", "plumber", "from", "glasgow")]
     names = {("callum",), ("glasgow",)}
-    told_in = tellings([(tokenize("hey! name's Callum, i'm a plumber from Glasgow"), [])], names)
+    told_in = _told("hey! name's Callum, i'm a plumber from Glasgow", names=names)[1]
     assert told_back(told_in, "where am i from?", names=names) == [
         ("you", "said", "you're", "a", "plumber", "from", "glasgow")]
 
