@@ -506,8 +506,9 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     is where it was told as a thing of theirs, to a question of the user's name where it was told as
     no name and a name was, or of someone of theirs to a question about another, or as what the user
     is called where they said they are called otherwise, cut off where its sentence goes on, as a
-    name to a question of yes or no, or as their home where it was told as no place. A reply that
-    states no value (:func:`stated_value`) is never misplaced."""
+    name to a question of yes or no, as their home where it was told as no place, as the user's
+    name to a question of the name of someone or something of theirs, or as what they would do where
+    it was told as no plan. A reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -517,18 +518,18 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _favourite_as_topic(reply, asked, telling_it) or _other_kind(reply, asked, telling_it, told)
             or _told_as_other_topic(reply, asked, telling_it) or _someone_elses(reply, asked)
             or _asked_of_another(asked, telling_it, told) or _never_what_they_are(reply, value, asked, telling_it)
-            or _where_as_what(reply, value, telling_it) or _never_as_a_job(reply, value, telling_it)
+            or _where_as_what(reply, value, telling_it) or _never_as_a_job(reply, value, asked, telling_it)
             or _not_as_asked(reply, asked)
             or _trip_as_home(reply, telling_it) or _time_as_theirs(reply, value)
             or _from_as_home(reply, value, asked, telling_it) or _origin_as_home(reply, telling_it)
-            or _someone_elses_name(reply, value, telling_it)
+            or _someone_elses_name(reply, value, telling_it) or _user_named_for_another(reply, asked)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, value, asked, telling_it)
             or _number_as_name(reply, set(tokenize(value))) or _place_as_name(reply, value, telling_it)
             or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
             or _name_told_elsewhere(asked, telling_it, told)
             or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
-            or _home_unplaced(reply, value, telling_it)
+            or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
             or _the_users_as_mine(reply, value))
 
 
@@ -688,7 +689,7 @@ _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".spli
 
 
 _GOING = frozenset("going go goes went trip travel travelling traveling flying fly flew visit visiting visited "
-                   "holiday vacation".split())
+                   "holiday vacation booked".split())
 _LIVING = frozenset("live lives living lived home moved move from".split())
 
 
@@ -707,6 +708,24 @@ def _trip_as_home(reply: str, telling_it: list[Telling]) -> bool:
 _WISHES = (("want", "to"), ("wants", "to"), ("would", "like", "to"), ("i'd", "like", "to"), ("hope", "to"),
            ("moving", "to"), ("going", "to", "move"),
            ("dream", "of"), ("one", "day"), ("someday",))
+
+
+_WOULD_STATED = re.compile(r"^(?:you said )?you would ")
+# Words after which a doing is one the user means to do ("i'll meet Sam", "i want to visit Rome", "then see").
+_BEFORE_A_PLAN = frozenset("""to i we i'll ill we'll will would i'd we'd gonna wanna should could might can and then
+or also""".split())
+
+
+def _would_unplanned(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as what the user would do ("You said you would Spanish.") whose first word
+    every sentence telling it said after a word that begins no plan ("i'm learning Spanish on
+    Duolingo"; not "i'll meet Sam for lunch" or "i want to visit Rome")."""
+    if not any(_WOULD_STATED.match(sentence) for sentence in _sentences_of(reply)):
+        return False
+    first = tokenize(value)[:1]
+    spots = [telling.words[i - 1] for telling in telling_it for i, word in enumerate(telling.words)
+             if first and word == first[0] and i]
+    return bool(spots) and all(word.isalpha() and word not in _BEFORE_A_PLAN for word in spots)
 
 
 def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -746,6 +765,15 @@ def _someone_elses_name(reply: str, value: str, telling_it: list[Telling]) -> bo
                     or "named" in telling.words) for telling in telling_it)
 
 
+def _user_named_for_another(reply: str, asked: str) -> bool:
+    """The user's own name stated ("Your name is Rolo.", "It's Hannah, your name.") to a question of
+    the name of someone or something of theirs ("what's my puppy's name?", "what's his name?" asked
+    of the puppy), by a reply that names none of them."""
+    question, said = last_sentence(asked), tokenize(reply)
+    return (bool(set(question) & _NAMED) and any(_someone(word) for word in question)
+            and within(("your", "name"), said) and not any(_someone(word) for word in said))
+
+
 def _after_someone(value: Sequence[str], words: Sequence[str]) -> bool:
     """Whether ``value`` (its first word, a list of it) follows someone of the user's in ``words``
     ("my friend Aisha")."""
@@ -781,16 +809,21 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     question of where ("You said you're tired." to "where do i work?"), no number to one of how many
     (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?") or no
     age to one of how old (:data:`_AGE`: "You are old."), or that names something to a question of
-    where, when, how many, how old or what colour ("Your interview is called thursday.", "Your bike
-    is called green.", "Your rabbit is called adopted two."); or no colour to a question of what
-    colour a thing of the user's is, not of a favourite ("It's Volvo, your car." to "what colour is
-    my car?" after "my car is a red Volvo"); or a home to a question of who ("Your home is in
-    Manchester." to "who do i live with?" after "i live with my partner Sam in Manchester")."""
+    where, when, how many, how old, what colour or what kind ("Your interview is called thursday.",
+    "Your bike is called green.", "Your rabbit is called adopted two.", "Your puppy is called Rolo."
+    to "what breed is my puppy?") or what someone does ("Your dog is called barks." to "what does my
+    neighbour's dog do?"); or no colour to a question of what colour a thing of the user's is, not
+    of a favourite ("It's Volvo, your car." to "what colour is my car?" after "my car is a red
+    Volvo"); or a home to a question of who ("Your home is in Manchester." to "who do i live with?"
+    after "i live with my partner Sam in Manchester"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
+    answer = _TIME if answer is _CLOCK else answer  # "what time is my test?": "Your test is tomorrow." says when
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
+    kind = bool(set(question) & _KIND_CUES) and not set(question) & _NAMED  # "what breed is my puppy?"
+    doing = question[-1:] == ["do"] and not set(question) & _NAMED  # "what does my neighbour's dog do?"
     return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
-            or (answer in (_TIME, _PLACE, _AMOUNT, _AGE) or colour) and bool(_NAMING_IT.search(said))
+            or (answer in (_TIME, _PLACE, _AMOUNT, _AGE) or colour or kind or doing) and bool(_NAMING_IT.search(said))
             or colour and not set(tokenize(reply)) & _COLOURS
             or question[:1] == ["who"] and _stated_as(_AS_HOME, reply))
 
@@ -799,7 +832,7 @@ _NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
 
 
 _AS_A_JOB = re.compile(r"^(?:you said )?(?:you work as|you're an?|you are an?) ")
-_PLACED = frozenset(("at", "in", "for", "from"))
+_PLACED = frozenset(("at", "in", "on", "for", "from"))
 
 
 def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
@@ -858,12 +891,14 @@ _BEFORE_A_JOB = frozenset(("a", "an", "as", "the", "i'm", "im", "am", "is"))
 _DONE_WITH = frozenset("drive drives ride rides own owns have has got bought use uses sell sells rent rents".split())
 
 
-def _never_as_a_job(reply: str, value: str, telling_it: list[Telling]) -> bool:
+def _never_as_a_job(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user works as that no sentence telling it said after "a", "an",
     "as", "the" or "i'm" ("You work as an honest." after "i hate my job to be honest"), or that every
-    one said as a thing they drive, own or use ("You work as a taxi." after "i drive a taxi")."""
+    one said as a thing they drive, own or use ("You work as a taxi." after "i drive a taxi"; so
+    too "You're a bus." to "what do i do for work?" after "i drive a bus for a living")."""
     first = tokenize(value)[:1]
-    if not first or not telling_it or not _stated_as(_AS_WORKING, reply):
+    as_a_job = _stated_as(_AS_WORKING, reply) or "job" in topics(_asked_words(asked)) and _stated_as(_BEING, reply)
+    if not first or not telling_it or not as_a_job:
         return False
     return (not any(_said_after(first[0], telling.words, _BEFORE_A_JOB) for telling in telling_it)
             or all(_done_with(first[0], telling.words) for telling in telling_it))
@@ -1052,7 +1087,7 @@ _EVENTS = frozenset("happen happened happens happening wrong".split())
 # after "i forgot my keys at the office").
 _ACTS = frozenset("forgot forget remember remembered mentioned see saw tell catch".split())  # "what did we see?"
 # The longest sentence said back whole (:func:`told_back`).
-TOLD_BACK_WORDS = 12
+TOLD_BACK_WORDS = 15
 
 
 def told_back(told: list[Telling], asked: str, most: int = 2,
@@ -1101,13 +1136,16 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = last_sentence(text)
-    last = last[1:] if last[:2] == ["since", "when"] else last  # "since when?" asks when
+    since = last[:2] == ["since", "when"]
+    last = last[1:] if since else last  # "since when?" asks when
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
-    said, answer = set(last), _answer_of(last)  # "where": "at a bakery"
+    said, answer = set(last), _SINCE if since else _answer_of(last)  # "where": "at a bakery"
     # "what kind of class is it?": "it" of a question of what, where, when or how is a thing of the user's
-    its = bool(said & _IT) and lead in _WH
+    # and so is "they" of a kind of thing ("what kind of dogs are they?")
+    plural_kinds = kinds(word for word in said if word.endswith("s"))
+    its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds)) and lead in _WH
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING
@@ -1119,6 +1157,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
+    asked_words -= _GOES if "wrong" in asked_words else set()  # "what went wrong?" asks what happened
     where_from = bool(_WHERE_FROM.search(" ".join(last)))
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
@@ -1133,14 +1172,22 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asks_name = bool(said & {"name", "called", "named"})
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
-        told = told[-_JUST_TOLD:]
+        told = _lately(told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
     elif last[:2] in (["what", "do"], ["what", "did"]) and last[2:] in _DOING_THERE:  # "what do i do there?"
-        answer, stems, told, most = _DOES_THERE, set(), told[-_JUST_TOLD:], 1
+        answer, stems, told, most = _DOES_THERE, set(), _lately(told), 1
+    elif _asks_role(last, told):  # "what am i at the wedding?": "i'm her maid of honour"
+        answer, stems, told, most = _ROLE, set(), _lately(told), 1
+    elif last[:2] == ["how", "old"] and last[2:3] in (["was"], ["were"]):  # "how old was i?": "when i was eight"
+        answer, stems = _AGE_THEN, set()
+    elif _asks_thought(last):  # "what do i think is happening?": "i think i'm getting promoted"
+        answer, stems = None, {"think:"}
     elif asked_words & _EVENTS and answer is None:  # "what happened to my son?": what happened, of him
         answer = _TROUBLE if "wrong" in asked_words else _HAPPENED
     does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
+    before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
+    has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it:
         return []
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
@@ -1148,27 +1195,37 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                for cued in [{_stem(word) for word in asked_words & (cues | why_cues.get(cues, frozenset()))}]
                if cued and not (answer in (_AMOUNT, _AGE) and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
-               and not (cues is _LIKING_CUES and kinds(asked_words))]  # so too "which sport do i like?"
-    found: list[tuple[tuple[int, bool, int], tuple[str, ...], bool]] = []  # (words in common ..., said back, corrects)
-    for telling, words, subject in reversed(_with_subjects(told, names)):
+               and not (cues is _LIKING_CUES and kinds(asked_words))  # so too "which sport do i like?"
+               and not (cues is _PLAYING_CUES and kinds(asked_words))]  # and "what sport do i play?"
+    found: list[tuple[tuple[int, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
+    with_subjects = _with_subjects(told, names)
+    for at in reversed(range(len(with_subjects))):
+        telling, words, subject = with_subjects[at]
         own = {_stem(word) for word in telling.said} & stems
+        if at and not own and answer is _AMOUNT and stems and _says_as_asked(answer, words, stems):
+            # how many goes on from the sentence before: "i'm saving up for a car. i've got about 3000 so far"
+            own = {_stem(word) for word in with_subjects[at - 1][0].said} & stems
         literal = set(own)  # the words in common the sentence says itself
         by_subject = {_stem(word) for word in subject} & stems
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
             if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word):
                 own |= cued
-                if says is _says_work_as and framed and answer is None:  # "i'm a teacher" to "what's my job?"
+                if says in (_says_work_as, _says_living) and framed and answer is None:  # "what's my job?"
                     own |= {"job:"}
                 if says is _says_kin_is_a and asked_words & {"job", "jobs"}:  # "what's my husband's job?"
                     own |= {"job:"}
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
+        if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
+            own |= {"think:"}  # "i think i'm getting promoted"
+        if before and telling.words[:1] == ("before",):  # "where did i live before?": "before that i was in Madrid"
+            own |= {"before:"}
         if does_it and telling.words[:1] in (("it",), ("it's",)) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
-        answers = bool((shared or not stems or answer is _DISTANCE) and answer and answer.search(" ".join(words)))
+        answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names):  # "where am i from?" after "i'm from Gdansk"
@@ -1185,6 +1242,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
+                                      or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
+                                      and words[:1] in (["my"], ["our"])
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
                                       or words[:1] in (["the"], ["my"], ["our"])  # "the screen", "our boiler"
                                       and set(words[1:2]) & asked_words)):
@@ -1196,12 +1255,54 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 for i, (word, said) in enumerate(zip(words, back))]  # "at 5 am"
         if all(said != ("you", "said", *back) for _, said, _ in found):
             verbatim = len(asked_words & {*words, *subject})  # "i study history", not "i'm a student"
-            found.append(((len(shared), answers, verbatim), ("you", "said", *back), _begins_correcting(telling.words)))
-    most_shared = max((n for n, _, _ in found), default=(0, False, 0))  # those that speak most of what is asked
+            does = has_or_says and _does_as_asked(last, words)  # "what does she have?": "she has dementia"
+            found.append(((len(shared), answers, does, verbatim), ("you", "said", *back),
+                          _begins_correcting(telling.words)))
+    most_shared = max((n for n, _, _ in found), default=(0, False, False, 0))  # those that speak most of it
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
     return [said for said, _ in best][:most]
+
+
+_THOUGHTS = {(word,) for word in "think thought reckon guess expect suspect believe bet".split()}
+
+
+def _asks_thought(question: list[str]) -> bool:
+    """Whether a question (lower-case words) asks what the user thinks will be or is so ("what do
+    i think is happening?", "what do i reckon?"), not what they thought of something ("what did i
+    think of the food?", a verdict)."""
+    return (question[:1] == ["what"] and question[1:2] in (["do"], ["did"]) and question[2:3] in (["i"], ["we"])
+            and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))
+
+
+def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says what a question asks (``answer``: a place, a
+    time, a number ...); a place or a time only where it is not the thing asked about itself
+    (``stems``): "to a concert" does not say where the concert is, "at Wembley" does."""
+    found = answer.finditer(" ".join(words))
+    if answer not in (_PLACE, _TIME, _CLOCK):
+        return next(found, None) is not None
+    return any(not {_stem(word) for word in match.group().split()} & stems for match in found)
+
+
+_GOES = frozenset(("go", "goes", "went", "gone", "going"))
+
+
+def _asks_role(question: list[str], told: list[Telling]) -> bool:
+    """Whether a question (lower-case words) asks what the user is at an event they spoke of ("what
+    am i at the wedding?" after "my sister's wedding is next saturday"; not "what am i in the play?"
+    where no play was spoken of)."""
+    if question[:3] not in (["what", "am", "i"], ["what", "was", "i"]) or question[3:4] not in (["at"], ["in"]):
+        return False
+    event = {_stem(word) for word in content_words(" ".join(question[4:]))}
+    return any(event & {_stem(word) for word in telling.said} for telling in told)
+
+
+def _lately(told: list[Telling]) -> list[Telling]:
+    """The last few (:data:`_JUST_TOLD`) sentences of ``told`` that tell something, not the
+    questions asked since ("what colour is it?" before "what happened to it?")."""
+    return [telling for telling in told if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS][-_JUST_TOLD:]
 
 
 _ASKS_ADVICE = frozenset(("do", "say", "wear", "get", "need", "bring", "cook", "eat", "buy"))  # "what will i do?"
@@ -1209,15 +1310,21 @@ _HOW_MUCH = frozenset(("long", "many", "much", "often", "far"))
 # "what do i do there?" (after "i volunteer at an animal shelter"): the newest of the last few sentences
 # that says what the user does ("i mostly walk the dogs").
 _DOING_THERE = [[who, "do", where] for who in ("i", "we") for where in ("there", "then")]
+# What the user is at an event ("i'm her maid of honour", "i'm the best man"), which answers "what am i at
+# the wedding?".
+_ROLE = re.compile(r"^(?:i'm|im|i am|i was) (?:the|a|an|her|his|their|our) ")
 _DOES_THERE = re.compile(r"^(?:i|we) ")
 
 
 def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) does what the question's last word does ("say" of
-    "what can rio say?" in "he can say hello"; "have" of "what does lily have?" in "she has ..."); any
+    "what can rio say?" in "he can say hello"; "have" of "what does lily have?" in "she has ...", not
+    in "she has been off school"); any
     does what "do" asks ("what does my puppy do?": "she chews everything")."""
     verb = next((word for word in reversed(question) if word.isalpha()), "")
-    return verb == "do" or bool(verb) and verb in {_DOES_AS.get(word, word) for word in words}
+    does = {_DOES_AS.get(word, word) for i, word in enumerate(words)
+            if not (word in ("has", "had", "have") and words[i + 1:i + 2] in (["been"], ("been",)))}  # "has been"
+    return verb == "do" or bool(verb) and verb in does
 
 
 _DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": "do", "did": "do"}
@@ -1239,7 +1346,20 @@ _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
 _KEPT_ANIMALS = frozenset("""sheep chicken chickens hen hens cow cows goat goats pig pigs duck ducks goose geese
     donkey donkeys alpaca alpacas llama llamas bees horses ponies cattle""".split())
 _COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
-navy teal turquoise beige maroon""".split())
+navy teal turquoise beige maroon ginger tabby tortoiseshell cream golden tan chestnut""".split())
+# Instruments: "what instrument do i play?", "how long have i been playing?" after "i've been learning the cello".
+_INSTRUMENTS = frozenset("""piano guitar violin viola cello bass drums drum ukulele flute clarinet saxophone sax
+trumpet trombone tuba harp oboe bassoon banjo mandolin harmonica accordion keyboard keyboards organ recorder
+bagpipes fiddle synth""".split())
+# A goal: "what's my goal?" after "i want to get under 30 next time".
+_GOAL_CUES = frozenset("goal goals aim aims target targets ambition ambitions".split())
+_AIMS = (("want", "to"), ("wants", "to"), ("hope", "to"), ("hoping", "to"), ("trying", "to"), ("try", "to"),
+         ("aim", "to"), ("aiming", "to"), ("aiming", "for"), ("going", "for"), ("like", "to"))
+_PLAYING_CUES = frozenset("instrument instruments play plays playing played".split())
+# A price: "for 80 quid", "£80", "2k", "1,200 dollars" ("how much did it cost?").
+_MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b[\d,.]+ (?:quid|pounds?|dollars?|euros?|bucks|grand|cents?"
+                    r"|pence))\b")
+_PRICE_CUES = frozenset("cost costs price paid pay spend spent".split())
 # Words of doing that follow "to" ("i want to see the cherry blossoms"), where no place does.
 _DOINGS = tuple("""see go be do get make have take buy find meet visit try learn start play watch eat cook work help
 keep stay move live study read write finish fix call bring pick""".split())
@@ -1261,10 +1381,18 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    r"|(?:in )?(?:1[89]|20)\d\d"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
-                   r"|yesterday|next \w+|last \w+|this (?:morning|afternoon|evening|week|weekend|month|year)"
+                   r"|yesterday|next (?!time\b)\w+|last (?!time\b)\w+"
+                   r"|this (?:morning|afternoon|evening|week|weekend|month|year)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
+# Since when: "since the clocks changed", "for three weeks" (not "at 4am").
+_SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
+                    r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+                    r"|\bfor (?:ages|years|months|weeks|a while|a long time)\b")
+# A time of day, which answers "what time ...?" ("it's at 9am"), not a day ("tomorrow").
+_CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|noon|midday|midnight|lunchtime|dawn"
+                    r"|in the (?:morning|afternoon|evening)|tonight)\b")
 # Numbers in words, which say an age or how many.
 NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
 fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
@@ -1272,8 +1400,12 @@ thousand""".split())
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
-                     + "|".join(sorted(NUMBER_WORDS - {"one"} | {"dozen", "few", "several"}))
+                     + "|".join(sorted(NUMBER_WORDS - {"one"} | {"dozen", "few", "several", "twin", "twins",
+                                                              "triplets"}))
                      + r"|one(?= [a-z])(?! (?:is|was|of|and|but|i)\b))\b")
+# How old someone was: "when i was eight", "at the age of 12".
+_AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the age of|at age) (?:\d+|"
+                       + "|".join(sorted(NUMBER_WORDS)) + r")\b")
 # An age: a number on its own or of years ("she's twelve", "he's three years old", "turns 90 next
 # month"), not a count of things ("three kids").
 _AGE = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?:-\w+)?"
@@ -1305,7 +1437,7 @@ _DISTANCE = re.compile(r"\b(?:\d+ ?(?:k|km|kms|miles?|kilometres?|kilometers?|me
 # How often: "every day", "twice a week", "on weekends".
 _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+ times|most \w+|weekends"
                     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|evenings|nights)\b")
-_ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _TIME, ("what", "day"): _TIME,
+_ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
             ("how", "old"): _AGE, ("how", "far"): _DISTANCE,
@@ -1329,6 +1461,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _DUTY
     if words[:1] in (["did"], ["do"]) and words[1:2] in (["i"], ["we"]) and words[2:3] in (["like"], ["enjoy"]):
         return _OPINION  # "did i like it?" after "it was amazing"
+    if words[:1] in (["what"], ["what's"], ["whats"]) and words[-2:] == ["my", "time"]:
+        return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
@@ -1449,8 +1583,9 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used")), None)
         things = list(words[1:at]) if at else []
-        return ([words[0], *things] if things and all(word.isalpha() and not _someone(word) for word in things)
-                else None)
+        return ([words[0], *things] if things and all(word.isalpha() and not _someone(word) and word not in _PLACED
+                                                       for word in things)
+                else None)  # not "my team at work", of which "it's a 40 minute commute" is not said
     if words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
@@ -1560,7 +1695,7 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
 
 
 def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list[str]]:
-    """The someone of the user's a sentence (lower-case ``words``) begins with: "my" and one of
+    """The someone of the user's a sentence (lower-case ``words``) begins with: "my" or "our" and one of
     :data:`KIN`, a friend or a pet (:func:`_someone`), with any words between and a name of
     ``names`` after ("my sister hannah is ..." -> "my sister hannah"), or one of ``names``; None
     where it begins otherwise."""
@@ -1568,7 +1703,7 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
     if name:
         return name
     end = next((i for i in range(1, min(4, len(words))) if _someone(words[i])), 0)
-    if words[:1] != ["my"] or not end:
+    if words[:1] not in (["my"], ["our"]) or not end:  # "our cat went missing"
         return None
     while words[end].endswith("'s") and end + 1 < len(words) and _someone(words[end + 1]):
         end += 1  # "my neighbour's dog"
@@ -1599,7 +1734,8 @@ def _stem(word: str) -> str:
     irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry" and "job" as
     "work"): "reading" and "read", "moved" and "move", "shopping" and "shop", "married" and
     "marry", "bought" and "buy", "cooking" and "making" speak of one thing (:data:`_SAME_MEANING`)."""
-    word = _SAME_STEM.get(word, word)
+    word = word[:-1] if word not in _SAME_STEM and word[:-1] in _SAME_STEM and word.endswith("s") else word
+    word = _SAME_STEM.get(word, word)  # "greyhounds" as "greyhound", a dog
     if word.endswith(("ied", "ies")) and len(word) > 4:
         return word[:-3] + "y"
     for ending in ("ing", "ed", "s"):
@@ -1620,7 +1756,7 @@ _DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" (
 # with a doing ("wedding" as "marry", "job" as "work", a dog's breed as "dog").
 _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get gotten:get made:make
     taught:teach met:meet won:win lost:lose ran:run saw:see seen:see ate:eat eaten:eat took:take taken:take gave:give
-    given:give sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
+    given:give hit:hit cut:cut sold:sell found:find broke:break broken:break fell:fall flew:fly drove:drive driven:drive
     wrote:write written:write came:come began:begin begun:begin built:build caught:catch chose:choose
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
@@ -1630,7 +1766,7 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal aim:goal aims:goal
-    baby:child babies:child children:child""".split())}
+    baby:child babies:child children:child kid:child kids:child twin:child twins:child""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -1744,6 +1880,11 @@ def _says_work_as(telling: Telling) -> bool:
     return _works_as(telling.words) is not None
 
 
+def _says_living(telling: Telling) -> bool:
+    """Whether a sentence says what the user does "for a living" ("i drive a bus for a living")."""
+    return within(("for", "a", "living"), telling.words)
+
+
 def _says_kin_is_a(telling: Telling) -> bool:
     """Whether a sentence says what someone of the user's is (:data:`KIN`): "my husband Neil is a
     firefighter" answers "what's my husband's job?"."""
@@ -1771,8 +1912,12 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
             (_JOB_CUES, _says_work_as),
             (_JOB_CUES, _says_kin_is_a),
+            (_JOB_CUES, _says_living),
             (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
-            (_GOING_CUES, lambda telling: telling.said & _GOING),
+            (_PLAYING_CUES, lambda telling: telling.said & _INSTRUMENTS),
+            (_PRICE_CUES, lambda telling: _MONEY.search(" ".join(telling.words))),
+            (_GOING_CUES, lambda telling: telling.said & _GOING or within(("back", "from"), telling.words)),
+            (_GOAL_CUES, lambda telling: any(within(lead, telling.words) for lead in _AIMS)),
             (frozenset("think thought feel felt feeling".split()), _verdicts),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
             (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
@@ -1984,7 +2129,7 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
 _JOINING = frozenset(("and", "of", "de", "la", "le"))
 _WORKING_AS = (("i'm",), ("im",), ("i", "am"), ("i", "work", "as"), ("i", "worked", "as"),
                ("i'll", "be", "working", "as"), ("i", "will", "be", "working", "as"))
-_ENDS_A_JOB = frozenset("at in for from with and but so who because , .".split())
+_ENDS_A_JOB = frozenset("at in on for from with and but so who because , .".split())
 
 
 def _works_as(words: Sequence[str]) -> Optional[tuple[str, ...]]:
@@ -2140,10 +2285,29 @@ def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str
     """Whether the ``value`` ``reply`` states is one the user took back (:func:`taken_back`), is
     cut short (:func:`dangles`) or joins words of several sentences told in none together
     (:func:`across_tellings`), goes on with words nobody said after it (:func:`padded`), stops
-    short of a word every sentence that says it goes on with (:func:`cut_short`), or is a
-    doing said as a plan ("You said you would skiing in colorado.")."""
+    short of a word every sentence that says it goes on with (:func:`cut_short`) or starts after
+    one it begins with (:func:`headless`), or is a doing said as a plan ("You said you would skiing in
+    colorado.")."""
     return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
-            or padded(value, told_in) or cut_short(value, told_in, names) or bool(_WOULD_DOING.search(plain(reply))))
+            or padded(value, told_in) or cut_short(value, told_in, names) or headless(value, told_in)
+            or bool(_WOULD_DOING.search(plain(reply))))
+
+
+def headless(value: str, told: list[Telling]) -> bool:
+    """Whether a stated ``value`` starts after the word that, in every sentence of ``told`` that says
+    it, begins it after "is" or an article: "white" of "my favourite drink is a flat white", "hockey"
+    of "my favourite sport is ice hockey"; not "civic" of "my car is a red Civic" (a colour, or
+    "new", "old", "big", "small" or "little", says what it is like), nor "banana" of "is a banana"."""
+    words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    before = [telling.words[i - 2:i] for telling in told for i in range(2, len(telling.words) - len(words) + 1)
+              if telling.words[i:i + len(words)] == words]
+    return bool(words) and bool(before) and all(
+        opener in _OPENS_A_VALUE and word.isalpha() and word not in STOP_WORDS | FRAME_WORDS | _LIKE_WHAT
+        for opener, word in before)
+
+
+_OPENS_A_VALUE = frozenset(("is", "was", "are", "a", "an", "the"))
+_LIKE_WHAT = _COLOURS | frozenset(("new", "old", "big", "small", "little"))
 
 
 # "You said you would skiing in colorado.": a plan's frame with a doing after it, no plan.
@@ -2167,8 +2331,9 @@ def padded(value: str, told: list[Telling]) -> bool:
 def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a stated ``value`` stops short of the word that, in every sentence of ``told`` that
     says it, goes on with it, not a stop word nor one that goes on from a value (:data:`_AFTER_A_VALUE`):
-    "see the cherry" after "i want to see the cherry blossoms"; not "paris" after "i live in Paris
-    now", nor a number. A value that ends a name the user wrote capitalised (``names``, tuples of
+    "see the cherry" after "i want to see the cherry blossoms", "staying" after "i'm staying in bed
+    today" (a doing goes on with where or whom); not "paris" after "i live in Paris now", nor a
+    number. A value that ends a name the user wrote capitalised (``names``, tuples of
     lower-case words) is cut short only of the rest of the name: "new york" of "New York City",
     not "anya" of "my daughter Anya starts school"."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
@@ -2181,9 +2346,13 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
     after = [telling.words[i + len(words)] if i + len(words) < len(telling.words) else ""
              for telling in told for i in range(len(telling.words) - len(words) + 1)
              if telling.words[i:i + len(words)] == words]
+    doing = words[-1].endswith("ing") and len(words[-1]) > 4 and words[-1] not in _THINGS_LIKE_DOINGS
     return bool(after) and all(
         word.isalpha() and word not in STOP_WORDS | _AFTER_A_VALUE | _FILLERS | _THING_ENDS and not word.endswith("ly")
-        and not _TIME.fullmatch(word) for word in after)
+        and not _TIME.fullmatch(word) or doing and word in _WHERE_TO for word in after)
+
+
+_WHERE_TO = frozenset("in at on to into with for from by".split())  # "staying" of "i'm staying in bed today"
 
 
 # Words that follow a value without being part of it: "i live in Paris now", "i'm 38 years old".

@@ -6,11 +6,10 @@ from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
-                               as_it_was, as_sayable, asks_of_user, barred, declines, forced, ground, hollow, misplaced, padded, restart, spellings,
-                               resolved, stated_value, states_told, states_unasked, taken_back, tellings, told_as_topic,
-                               told_kinds,
-                               told_topics, told_values,
-                               told_back, told_words, topics, unheard_kind, unheard_name)
+                               as_it_was, as_sayable, asks_of_user, barred, cut_short, declines, forced, ground,
+                               headless, hollow, misplaced, padded, restart, spellings, resolved, stated_value,
+                               states_told, states_unasked, taken_back, tellings, told_as_topic, told_kinds,
+                               told_topics, told_values, told_back, told_words, topics, unheard_kind, unheard_name)
 from engine.text import tokenize
 
 
@@ -1413,3 +1412,130 @@ def test_a_baby_is_a_child_a_tear_is_told_as_tore_and_what_is_wrong_with_a_thing
     assert told_back(told_in, "what's wrong with the boiler?") == [
         ("you", "said", "your", "boiler", "is", "making", "a", "weird", "banging", "noise")]
     assert told_back(told_in, "what's wrong with the car?") == []
+
+
+def test_an_instrument_a_price_a_race_time_and_a_goal_are_asked_back():
+    told_in = _told("i've been learning the cello for three years", "my teacher is called Mr Hughes")[1]
+    cello = ("you", "said", "you've", "been", "learning", "the", "cello", "for", "three", "years")
+    assert told_back(told_in, "what instrument do i play?") == [cello]
+    assert told_back(told_in, "how long have i been playing?") == [cello]
+    assert told_back(told_in, "what sport do i play?") == []  # a cello is no sport
+    told_in = _told("i just bought a second hand bike for 80 quid", "it's a blue Raleigh")[1]
+    assert told_back(told_in, "how much did it cost?") == [
+        ("you", "said", "you", "just", "bought", "a", "second", "hand", "bike", "for", "80", "quid")]
+    told_in = _told("i ran my first 5k today in 31 minutes", "i want to get under 30 next time")[1]
+    assert told_back(told_in, "what was my time?") == [
+        ("you", "said", "you", "ran", "your", "first", "5k", "today", "in", "31", "minutes")]
+    assert told_back(told_in, "what's my goal?") == [("you", "said", "you", "want", "to", "get", "under", "30",
+                                                      "next", "time")]
+
+
+def test_a_living_twins_a_home_before_a_thought_and_what_went_wrong_are_asked_back():
+    told_in = _told("i drive a bus for a living", "the route goes through the city centre")[1]
+    bus = [("you", "said", "you", "drive", "a", "bus", "for", "a", "living")]
+    assert told_back(told_in, "what do i do for work?") == told_back(told_in, "what's my job?") == bus
+    assert misplaced("You're a bus.", told_in, "what do i do for work?")
+    assert not misplaced("You're a nurse.", _told("i'm a nurse")[1], "what do i do for work?")
+    told_in = _told("my brother lives in Toronto with his wife Jess", "they have twin boys")[1]
+    assert told_back(told_in, "how many kids do they have?") == [("you", "said", "they", "have", "twin", "boys")]
+    told_in = _told("i've lived in Berlin for six years", "before that i was in Madrid")[1]
+    assert told_back(told_in, "where did i live before?") == [("you", "said", "before", "that", "you", "were", "in",
+                                                                "madrid")]
+    told_in = _told("i have a meeting with my boss at 2", "i think i'm getting promoted")[1]
+    assert told_back(told_in, "what do i think is happening?") == [
+        ("you", "said", "you", "think", "you're", "getting", "promoted")]
+    told_in = _told("i failed my driving test again", "i hit the kerb on the parallel park", "what did i fail?")[1]
+    assert told_back(told_in, "what went wrong?") == [("you", "said", "you", "hit", "the", "kerb", "on", "the",
+                                                       "parallel", "park")]
+    told_in = _told("i just got back from a week in Crete", "the beaches were amazing")[1]
+    assert told_back(told_in, "where did i go?") == [
+        ("you", "said", "you", "just", "got", "back", "from", "a", "week", "in", "crete")]
+    # What happened is of the last few sentences that tell, not of the questions asked since.
+    told_in = _told("my car is a red Honda Civic", "it failed its MOT yesterday", "what car do i have?",
+                    "what colour is it?")[1]
+    assert told_back(told_in, "what happened to it?") == [("you", "said", "your", "car", "failed", "its", "mot",
+                                                           "yesterday")]
+    # Where a thing is, is not where the user goes to it.
+    told_in = _told("i'm going to a concert on saturday", "it's Taylor Swift at Wembley")[1]
+    assert told_back(told_in, "where is the concert?") == [("you", "said", "your", "concert", "is", "taylor",
+                                                            "swift", "at", "wembley")]
+
+
+def test_a_name_for_a_breed_a_doing_or_someone_elses_a_doing_cut_off_or_no_plan_is_misplaced():
+    told_in = _told("i got a puppy last week, a beagle named Rolo", "he chews everything")[1]
+    assert misplaced("Your puppy is called Rolo.", told_in, "what breed is my puppy?")
+    assert not misplaced("Your puppy is called Rolo.", told_in, "what's my puppy called?")
+    assert misplaced("Your name is Rolo.", told_in, "what's my puppy's name?")
+    assert misplaced("It's Hannah, your name.", _told("my girlfriend is called Hannah")[1],
+                     "what's my girlfriend's name?")
+    assert not misplaced("Your name is Sam.", _told("my name is Sam")[1], "what's my name?")
+    told_in = _told("my neighbour's dog barks all night")[1]
+    assert misplaced("Your dog is called barks.", told_in, "what does my neighbour's dog do?")
+    assert misplaced("You said you would Spanish.", _told("i'm learning Spanish on Duolingo")[1],
+                     "what language am i learning?")
+    assert not misplaced("You said you would meet Sam for lunch.", _told("on tuesday i'll meet Sam for lunch")[1],
+                         "what do i plan for tuesday?")
+    # A doing goes on with where or with whom.
+    told_in = _told("i've got a cold and a sore throat", "i'm staying in bed today")[1]
+    assert cut_short("staying", told_in) and not cut_short("staying in bed", told_in)
+    assert not cut_short("meeting", _told("i have a meeting at noon")[1])
+
+
+def test_a_role_a_clock_time_since_when_a_breed_plural_and_what_someone_has_are_asked_back():
+    told_in = _told("my sister's wedding is next saturday", "i'm her maid of honour", "when is my sister's wedding?")[1]
+    assert told_back(told_in, "what am i at the wedding?") == [("you", "said", "you're", "her", "maid", "of", "honour")]
+    assert told_back(told_in, "what am i in the play?") == []  # no play was spoken of
+    told_in = _told("i'm nervous about my driving test tomorrow", "it's at 9am")[1]
+    assert told_back(told_in, "what time is it?") == [("you", "said", "your", "driving", "test", "is", "at", "9am")]
+    told_in = _told("i've been sleeping badly since the clocks changed", "i keep waking up at 4am")[1]
+    assert told_back(told_in, "since when?") == [("you", "said", "you've", "been", "sleeping", "badly", "since", "the",
+                                                  "clocks", "changed")]
+    names = {("luna",), ("bear",)}
+    told_in = _told("i've got two rescue greyhounds, Luna and Bear", "Bear is scared of the hoover", names=names)[1]
+    dogs = [("you", "said", "you've", "got", "two", "rescue", "greyhounds", ",", "luna", "and", "bear")]
+    assert told_back(told_in, "what are my dogs called?", names=names) == dogs
+    assert told_back(told_in, "what kind of dogs are they?", names=names) == dogs
+    told_in = _told("my mum lives in a care home now", "she has dementia")[1]
+    assert told_back(told_in, resolved("what does she have?", told_in, set())) == [
+        ("you", "said", "your", "mum", "has", "dementia")]
+    told_in = _told("i'm saving up for a car", "i've got about 3000 so far")[1]
+    assert told_back(told_in, "how much have i saved?") == [("you", "said", "you've", "got", "about", "3000", "so",
+                                                             "far")]
+
+
+def test_who_does_a_thing_of_theirs_a_job_on_a_ward_and_a_longer_booking_are_asked_back():
+    told_in = _told("my team at work is moving to a new office in Leeds", "it's a 40 minute commute for me")[1]
+    assert told_back(told_in, "who is moving?") == [("you", "said", "your", "team", "at", "work", "is", "moving", "to",
+                                                     "a", "new", "office", "in", "leeds")]
+    # "it" is not "my team at work"
+    assert told_back(told_in, "how long is my commute?") == [("you", "said", "it's", "a", "40", "minute", "commute",
+                                                              "for", "you")]
+    told_in = _told("i'm a night shift nurse on a children's ward")[1]
+    assert told_back(told_in, "what's my job?") == [("you", "said", "you're", "a", "night", "shift", "nurse", "on",
+                                                     "a", "children's", "ward")]
+    assert misplaced("You work as a children's ward.", told_in, "what's my job?")
+    told_in = _told("i've just booked a cottage in the Lake District for october half term", "it sleeps eight")[1]
+    booked = [("you", "said", "you've", "just", "booked", "a", "cottage", "in", "the", "lake", "district", "for",
+               "october", "half", "term")]
+    assert told_back(told_in, "where is the cottage?") == told_back(told_in, "when are we going?") == booked
+
+
+def test_a_value_cut_from_its_first_word_is_not_told_and_our_pet_is_someone_of_theirs():
+    told_in = _told("my favourite drink is a flat white")[1]
+    assert headless("white", told_in) and not headless("flat white", told_in)
+    assert not headless("civic", _told("my car is a red Civic")[1])
+    assert not headless("banana", _told("my favourite fruit is a banana")[1])
+    told, told_in = _told("my favourite sport is ice hockey")
+    assert not states_told("Your favourite sport is hockey.", told_in, "what's my favourite sport?", told)
+    assert states_told("Your favourite sport is ice hockey.", told_in, "what's my favourite sport?", told)
+    told_in = _told("our cat went missing three days ago", "she's called Tabitha and she's ginger")[1]
+    assert resolved("what colour is she?", told_in, set()) == "what colour is our cat ?"
+    assert told_back(told_in, resolved("what colour is she?", told_in, set())) == [
+        ("you", "said", "your", "cat", "is", "called", "tabitha", "and", "she's", "ginger")]
+    told_in = _told("my grandma taught me to knit when i was eight", "i'm making a scarf for my boyfriend")[1]
+    assert told_back(told_in, "how old was i?") == [
+        ("you", "said", "your", "grandma", "taught", "you", "to", "knit", "when", "you", "were", "eight")]
+    names = {("lily",)}
+    told_in = _told("my daughter Lily has chickenpox", "she's been off school all week", names=names)[1]
+    assert told_back(told_in, "what does lily have?", names=names) == [
+        ("you", "said", "your", "daughter", "lily", "has", "chickenpox")]
