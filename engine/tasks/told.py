@@ -1187,6 +1187,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answer = _TROUBLE if "wrong" in asked_words else _HAPPENED
     does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
     before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
+    how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it:
         return []
@@ -1201,8 +1202,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     with_subjects = _with_subjects(told, names)
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
-        own = {_stem(word) for word in telling.said} & stems
-        if at and not own and answer is _AMOUNT and stems and _says_as_asked(answer, words, stems):
+        own, says_it = {_stem(word) for word in telling.said} & stems, False
+        if at and not own and (answer is _AMOUNT or how_long) and stems and _says_as_asked(answer, words, stems):
             # how many goes on from the sentence before: "i'm saving up for a car. i've got about 3000 so far"
             own = {_stem(word) for word in with_subjects[at - 1][0].said} & stems
         literal = set(own)  # the words in common the sentence says itself
@@ -1215,6 +1216,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     own |= {"job:"}
                 if says is _says_kin_is_a and asked_words & {"job", "jobs"}:  # "what's my husband's job?"
                     own |= {"job:"}
+                # "it's a cockapoo" to "what kind of puppy ...?", not to one of where or when
+                says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
@@ -1225,7 +1228,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"does:"}  # "it has a big garden"
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
-        answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems))
+        answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
+                       or says_it)
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names):  # "where am i from?" after "i'm from Gdansk"
@@ -1324,7 +1328,7 @@ def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
     verb = next((word for word in reversed(question) if word.isalpha()), "")
     does = {_DOES_AS.get(word, word) for i, word in enumerate(words)
             if not (word in ("has", "had", "have") and words[i + 1:i + 2] in (["been"], ("been",)))}  # "has been"
-    return verb == "do" or bool(verb) and verb in does
+    return verb in ("do", "like") or bool(verb) and verb in does  # "what's it like?": "it's really swollen"
 
 
 _DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": "do", "did": "do"}
@@ -1365,7 +1369,8 @@ _DOINGS = tuple("""see go be do get make have take buy find meet visit try learn
 keep stay move live study read write finish fix call bring pick""".split())
 # What answers a question of where or when, in a sentence of the user's: "at a bakery", "in the
 # park", "on saturday", "at 5 am", "every evening", "in june", "tomorrow".
-_COUNT = "\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|a few|few|several"
+_COUNT = ("\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+          "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a few|few|several|a couple of")
 _MONTHS = "january february march april may june july august september october november december"
 # Where: "at a bakery", "in Leeds", "on the beach"; not a doing ("to see"), nor a when ("in june", "in the
 # morning", "in two weeks").
@@ -1391,7 +1396,8 @@ _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
                     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
                     r"|\bfor (?:ages|years|months|weeks|a while|a long time)\b")
 # A time of day, which answers "what time ...?" ("it's at 9am"), not a day ("tomorrow").
-_CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|noon|midday|midnight|lunchtime|dawn"
+_CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|(?:half|quarter) (?:past |to )?\d+"
+                    r"|noon|midday|midnight|lunchtime|dawn"
                     r"|in the (?:morning|afternoon|evening)|tonight)\b")
 # Numbers in words, which say an age or how many.
 NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
@@ -1417,7 +1423,8 @@ nice lovely horrible incredible excellent okay ok fine disappointing beautiful b
 perfect dull meh average superb stunning interesting fascinating funny hard easy difficult exciting scary weird
 strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
-exhausted lonely hate hates love loves enjoy enjoys dread miss better worse""".split())
+exhausted lonely hate hates love loves enjoy enjoys dread dreading miss better worse gutted thrilled devastated
+relieved proud""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
@@ -1650,14 +1657,15 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
 def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str]:
     """``words`` (lower case) with each "your" and a possessive of kin that cannot be said (not
     ``sayable``) as "her" or "his" ("your daughter's concert" -> "her concert", where "daughter's"
-    is no word of the vocabulary); someone of theirs with a name's possessive as theirs ("your best
+    is no word of the vocabulary), or "their" where it names no one's gender ("your partner's
+    favourite dish" -> "their favourite dish"); someone of theirs with a name's possessive as theirs ("your best
     friend omar's fiancee" -> "your best friend's fiancee") or, where that cannot be said either, as
     "her" or "his" ("your son leo's favourite" -> "his favourite"); other words as they are."""
     out: list[str] = []
     for word in words:
         owner = word[:-2] if word.endswith("'s") else ""
-        if out[-1:] == ["your"] and (owner in _FEMALE or owner in _MALE) and not sayable(word):
-            out[-1] = "her" if owner in _FEMALE else "his"
+        if out[-1:] == ["your"] and (owner in KIN or owner in _FEMALE or owner in _MALE) and not sayable(word):
+            out[-1] = "her" if owner in _FEMALE else "his" if owner in _MALE else "their"
         elif owner and not sayable(word) and out[-1:] and _someone(out[-1]) and "your" in out[-3:-1] and (
                 sayable(out[-1] + "'s") or out[-2] == "your" and (out[-1] in _FEMALE or out[-1] in _MALE)):
             if sayable(out[-1] + "'s"):  # "your best friend omar's fiancee" -> "your best friend's fiancee"
@@ -1766,7 +1774,7 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal aim:goal aims:goal
-    baby:child babies:child children:child kid:child kids:child twin:child twins:child""".split())}
+    baby:child babies:child children:child kid:child kids:child twin:child twins:child fan:support""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -1885,6 +1893,11 @@ def _says_living(telling: Telling) -> bool:
     return within(("for", "a", "living"), telling.words)
 
 
+def _says_promoted(telling: Telling) -> bool:
+    """Whether a sentence says what the user was promoted to ("i've been promoted to head of sales")."""
+    return within(("promoted", "to"), telling.words)
+
+
 def _says_kin_is_a(telling: Telling) -> bool:
     """Whether a sentence says what someone of the user's is (:data:`KIN`): "my husband Neil is a
     firefighter" answers "what's my husband's job?"."""
@@ -1894,7 +1907,8 @@ def _says_kin_is_a(telling: Telling) -> bool:
             and words[at + 1:at + 2] in (("a",), ("an",)))
 
 
-_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation".split())  # not "how is it going?"
+# Not "going": "how is it going?"; "coming" of "when is she coming?" after "my mum is visiting next week".
+_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation come comes coming".split())
 _WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?", "where am i going in may?" ask of one
 
 
@@ -1906,30 +1920,9 @@ def _verdicts(telling: Telling) -> set[str]:
     return telling.said & _VERDICTS - named
 
 
-_JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
-    career""".split())
-_IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
-            (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
-            (_JOB_CUES, _says_work_as),
-            (_JOB_CUES, _says_kin_is_a),
-            (_JOB_CUES, _says_living),
-            (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
-            (_PLAYING_CUES, lambda telling: telling.said & _INSTRUMENTS),
-            (_PRICE_CUES, lambda telling: _MONEY.search(" ".join(telling.words))),
-            (_GOING_CUES, lambda telling: telling.said & _GOING or within(("back", "from"), telling.words)),
-            (_GOAL_CUES, lambda telling: any(within(lead, telling.words) for lead in _AIMS)),
-            (frozenset("think thought feel felt feeling".split()), _verdicts),
-            (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
-            (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
-            (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
-            (_LIKING_CUES, lambda telling: _verdicts(telling) & _OPINIONS),  # "did i like it?" after "it was amazing"
-            (_LIKING_CUES, lambda telling: _LIKES.search(" ".join(telling.words))),  # "she loves horse riding"
-            (_KIND_CUES, lambda telling: _says_what_kind(telling.words)),
-            (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
-            (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
-            (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
-_DRIVING = frozenset("drive drives drove driving".split())
-_IS_A = re.compile(r"\b(?:is|was) an? ")
+def _says_kind(telling: Telling) -> bool:
+    """Whether a sentence says what kind of thing a thing of theirs is (:func:`_says_what_kind`)."""
+    return _says_what_kind(telling.words)
 
 
 def _says_what_kind(words: Sequence[str]) -> bool:
@@ -1937,7 +1930,43 @@ def _says_what_kind(words: Sequence[str]) -> bool:
     (:func:`kinds`) or a pet is: "my car is a red Volvo", "i play bass in a jazz band", "my puppy is a
     border collie"."""
     return bool(kinds(words) or set(words) & _PETS) and (bool(_IS_A.search(" ".join(words))) or any(
-        (kinds([word]) or word in _PETS) and words[i - 1] not in STOP_WORDS for i, word in enumerate(words) if i))
+        (kinds([word]) or word in _PETS) and words[i - 1] not in STOP_WORDS | _NO_KIND
+        for i, word in enumerate(words) if i))
+
+
+_NO_KIND = frozenset("new old first second little big small young lovely cute".split())  # "a new puppy"
+
+
+# The sentences that say what a question of their cue asks ("what kind of puppy are we getting?": "it's a
+# cockapoo", not "we're getting a new puppy next week"; "what's my new role?": "i've been promoted to head of
+# sales", not "i start the new role on monday").
+_SAYS_WHAT_IS_ASKED = frozenset((_says_kind, _says_work_as, _says_living, _says_promoted))
+_JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
+    career""".split())
+_IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
+            (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
+            (_JOB_CUES, _says_work_as),
+            (_JOB_CUES, _says_kin_is_a),
+            (_JOB_CUES, _says_living),
+            (_JOB_CUES, _says_promoted),
+            (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
+            (_PLAYING_CUES, lambda telling: telling.said & _INSTRUMENTS),
+            (_PRICE_CUES, lambda telling: _MONEY.search(" ".join(telling.words))),
+            (_GOING_CUES, lambda telling: telling.said & _GOING or within(("back", "from"), telling.words)
+             or within(("off", "to"), telling.words)),  # "i'm off to Rome for my birthday"
+            (_GOAL_CUES, lambda telling: any(within(lead, telling.words) for lead in _AIMS)),
+            (frozenset("think thought feel felt feeling".split()), _verdicts),
+            (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
+            (_NAMING_CUES, lambda telling: _NAMES_IT.search(" ".join(telling.words))),
+            (_LIKING_CUES, lambda telling: _LIKING.match(" ".join(telling.words))),
+            (_LIKING_CUES, lambda telling: _verdicts(telling) & _OPINIONS),  # "did i like it?" after "it was amazing"
+            (_LIKING_CUES, lambda telling: _LIKES.search(" ".join(telling.words))),  # "she loves horse riding"
+            (_KIND_CUES, _says_kind),
+            (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
+            (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
+            (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
+_DRIVING = frozenset("drive drives drove driving".split())
+_IS_A = re.compile(r"\b(?:is|was) an? ")
 
 
 # A sentence of what the user likes ("i like science fiction"), which answers "what genre do i like?".

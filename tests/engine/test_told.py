@@ -1539,3 +1539,35 @@ def test_a_value_cut_from_its_first_word_is_not_told_and_our_pet_is_someone_of_t
     told_in = _told("my daughter Lily has chickenpox", "she's been off school all week", names=names)[1]
     assert told_back(told_in, "what does lily have?", names=names) == [
         ("you", "said", "your", "daughter", "lily", "has", "chickenpox")]
+
+
+def test_a_kind_a_promotion_a_feeling_half_past_someone_coming_and_a_fan_are_asked_back():
+    told_in = _told("we're getting a new puppy next week", "it's a cockapoo", "we're going to call him Biscuit")[1]
+    assert told_back(told_in, "what kind of puppy are we getting?") == [
+        ("you", "said", "your", "new", "puppy", "is", "a", "cockapoo")]
+    told_in = _told("i've been promoted to head of sales", "i start the new role on monday")[1]
+    assert told_back(told_in, "what's my new role?") == [("you", "said", "you've", "been", "promoted", "to", "head",
+                                                          "of", "sales")]
+    assert told_back(told_in, "when do i start?") == [("you", "said", "you", "start", "the", "new", "role", "on",
+                                                       "monday")]
+    told_in = _told("i've got a dentist appointment at half 3", "i'm dreading it")[1]
+    assert told_back(told_in, "what time is it?") == [("you", "said", "you've", "got", "a", "dentist", "appointment",
+                                                       "at", "half", "3")]
+    assert told_back(told_in, "how do i feel about it?") == [("you", "said", "you're", "dreading", "it")]
+    told_in = _told("my mum is visiting from Poland next week", "she's staying for a month")[1]
+    assert told_back(told_in, resolved("when is she coming?", told_in, set())) == [
+        ("you", "said", "your", "mum", "is", "visiting", "from", "poland", "next", "week")]
+    told_in = _told("i'm a firefighter in Bristol", "i've been doing it for eleven years")[1]
+    assert told_back(told_in, "how long have i been a firefighter?") == [
+        ("you", "said", "you've", "been", "doing", "it", "for", "eleven", "years")]
+    told_in = _told("i'm a big fan of Liverpool", "i've had a season ticket for ten years")[1]
+    assert told_back(told_in, "which team do i support?") == [("you", "said", "you're", "a", "big", "fan", "of",
+                                                               "liverpool")]
+    told_in = _told("i'm off to Rome for my birthday", "my boyfriend booked it as a surprise")[1]
+    assert told_back(told_in, "where am i going?") == [("you", "said", "you're", "off", "to", "rome", "for", "your",
+                                                        "birthday")]
+    told_in = _told("i hurt my ankle playing netball", "it's really swollen")[1]
+    assert told_back(told_in, "what's it like?") == [("you", "said", "your", "ankle", "is", "really", "swollen")]
+    # A possessive of someone of no gender it cannot say is "their".
+    sayable = {"you", "said", "your", "their", "favourite", "dish", "is", "a", "curry"}.__contains__
+    assert as_sayable(["your", "partner's", "favourite", "dish"], sayable) == ["their", "favourite", "dish"]
