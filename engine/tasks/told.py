@@ -262,6 +262,14 @@ def _tells_age(words: Sequence[str]) -> bool:
     return False
 
 
+# Where someone is from, said as what they are ("he's Italian" to "where is he from?").
+_NATIONALITIES = frozenset("""italian french spanish portuguese german dutch belgian swiss austrian polish czech
+irish scottish welsh english british american canadian mexican brazilian argentinian colombian chilean peruvian
+australian kiwi indian pakistani bangladeshi chinese japanese korean vietnamese thai filipino indonesian turkish
+greek russian ukrainian romanian bulgarian hungarian swedish norwegian danish finnish icelandic nigerian ghanaian
+kenyan ethiopian egyptian moroccan iranian iraqi syrian lebanese israeli jamaican""".split())
+
+
 def _from_place(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether ``words`` (lower case) of a sentence about the user ("i", "i'm" ...) say they are from a
     place: "from" and then a name the user wrote capitalised (``names``): "i'm a nurse from Berlin"."""
@@ -394,6 +402,7 @@ _OPENS_CLAUSE = frozenset(("i", "i'm", "im", "i've", "i'd", "my", "we", "we're",
 def _joins_clauses(words: Sequence[str], i: int) -> bool:
     """Whether ``words[i]`` is an "and" that joins two clauses about the user (:data:`_OPENS_CLAUSE`),
     or two things of the user's of two kinds ("a dog called Biscuit and a cat called Luna"), or a
+    sentence and what "he's" or "she's" ("my husband is called Marco and he's Italian"), or a
     comma between two clauses about the user ("i'm Hana, i'm a midwife", "name's Callum, i'm a
     plumber"; not "well, i think" nor "come Tuesday, i'm going to ...")."""
     if words[i].lower() not in ("and", ",") or i + 1 >= len(words):
@@ -402,7 +411,8 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
         return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE | {"name's"}
-    return after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
+    return (after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
+            or after[0] in ("he's", "she's") and i > 2)  # "my husband is called Marco and he's Italian"
 
 
 # How a user starts to put right what they just said ("no wait, it's green", "actually, Vancouver",
@@ -812,16 +822,18 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     where, when, how many, how old, what colour or what kind ("Your interview is called thursday.",
     "Your bike is called green.", "Your rabbit is called adopted two.", "Your puppy is called Rolo."
     to "what breed is my puppy?") or what someone does ("Your dog is called barks." to "what does my
-    neighbour's dog do?"); or no colour to a question of what colour a thing of the user's is, not
-    of a favourite ("It's Volvo, your car." to "what colour is my car?" after "my car is a red
-    Volvo"); or a home to a question of who ("Your home is in Manchester." to "who do i live with?"
-    after "i live with my partner Sam in Manchester"). A question of what time asks when, here."""
+    neighbour's dog do?", "Your cat is called sixteen and deaf." to "what does my cat love?"); or no
+    colour to a question of what colour a thing of the user's is, not of a favourite ("It's Volvo,
+    your car." to "what colour is my car?" after "my car is a red Volvo"); or a home to a question
+    of who ("Your home is in Manchester." to "who do i live with?" after "i live with my partner
+    Sam in Manchester"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     answer = _TIME if answer is _CLOCK else answer  # "what time is my test?": "Your test is tomorrow." says when
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
     kind = bool(set(question) & _KIND_CUES) and not set(question) & _NAMED  # "what breed is my puppy?"
-    doing = question[-1:] == ["do"] and not set(question) & _NAMED  # "what does my neighbour's dog do?"
+    doing = (question[:1] == ["what"] and question[1:2] in (["does"], ["did"], ["do"], ["can"], ["will"])
+             and not set(question) & _NAMED)  # "what does my neighbour's dog do?", "what does my cat love?"
     return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
             or (answer in (_TIME, _PLACE, _AMOUNT, _AGE) or colour or kind or doing) and bool(_NAMING_IT.search(said))
             or colour and not set(tokenize(reply)) & _COLOURS
@@ -832,7 +844,7 @@ _NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
 
 
 _AS_A_JOB = re.compile(r"^(?:you said )?(?:you work as|you're an?|you are an?) ")
-_PLACED = frozenset(("at", "in", "on", "for", "from"))
+_PLACED = frozenset(("at", "in", "on", "into", "for", "from"))
 
 
 def _where_as_what(reply: str, value: str, telling_it: list[Telling]) -> bool:
@@ -1051,11 +1063,16 @@ _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
 
 def _able(question: Sequence[str], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a question (lower-case words) asks what someone else can do ("how many words can he
-    say?", "what can my parrot say?", "what can rio say?" where Rio is one of ``names``), and
+    say?", "what can my parrot say?", "what can rio say?" where Rio is one of ``names``) or what the
+    user can see, hear or smell ("what can i see from it?" after "it has a view of the river"), and
     nothing else it might ask advice by ("should", "would", "will")."""
     return (not set(question) & (_ADVICE - _ABLE)
-            and all(i + 1 < len(question) and (question[i + 1] in _THIRD_PERSON or (question[i + 1],) in names)
+            and all(i + 1 < len(question) and (question[i + 1] in _THIRD_PERSON or (question[i + 1],) in names
+                                                or question[i + 1] in ("i", "we") and question[i + 2:i + 3] in _SENSED)
                     for i, word in enumerate(question) if word in _ABLE))
+
+
+_SENSED = (["see"], ["hear"], ["smell"])
 
 
 # Words of a question that asks for advice, not for what was told ("what should i cook tonight?").
@@ -1158,7 +1175,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     asked_words -= _GOES if "wrong" in asked_words else set()  # "what went wrong?" asks what happened
-    where_from = bool(_WHERE_FROM.search(" ".join(last)))
+    where_from = bool(_WHERE_FROM.search(" ".join(last)))  # "where am i from?" after "i'm from Gdansk"
+    from_where = last[:1] == ["where"] and [word for word in last if word.isalpha()][-1:] == ["from"]
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
@@ -1171,7 +1189,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
-    if asked_words and asked_words <= _EVENTS:  # "what happened?": what the user just told of happening
+    if asked_words and asked_words <= _EVENTS or _asks_deed(last):  # "what happened?", "what did i just do?"
         told = _lately(told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
@@ -1191,20 +1209,25 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it:
         return []
+    owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
     implied = [(cued, says, cues is _KIND_CUES) for cues, says in _IMPLIED  # "think" counts, though a word of talk
                for cued in [{_stem(word) for word in asked_words & (cues | why_cues.get(cues, frozenset()))}]
                if cued and not (answer in (_AMOUNT, _AGE) and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
-               and not (cues is _LIKING_CUES and kinds(asked_words))  # so too "which sport do i like?"
+               and not (cues is _LIKING_CUES and kinds(asked_words) - owned)  # so too "which sport do i like?"
                and not (cues is _PLAYING_CUES and kinds(asked_words))]  # and "what sport do i play?"
     found: list[tuple[tuple[int, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
     with_subjects = _with_subjects(told, names)
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
         own, says_it = {_stem(word) for word in telling.said} & stems, False
-        if at and not own and (answer is _AMOUNT or how_long) and stems and _says_as_asked(answer, words, stems):
-            # how many goes on from the sentence before: "i'm saving up for a car. i've got about 3000 so far"
+        one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
+        goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them
+        if at and not own and goes_on and stems and _says_as_asked(answer, words, stems) and not _says_as_asked(
+                answer, with_subjects[at - 1][1], stems):
+            # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
+            # for a car. i've got about 3000 so far", "i'm scared of spiders. there's a huge one in the bath"
             own = {_stem(word) for word in with_subjects[at - 1][0].said} & stems
         literal = set(own)  # the words in common the sentence says itself
         by_subject = {_stem(word) for word in subject} & stems
@@ -1232,8 +1255,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        or says_it)
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
-        if where_from and _from_place(words, names):  # "where am i from?" after "i'm from Gdansk"
-            shared |= {"home", "?"}
+        if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
+            shared, answers = shared | {"home", "?"}, True
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
@@ -1280,6 +1303,14 @@ def _asks_thought(question: list[str]) -> bool:
             and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))
 
 
+def _bare_amount(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says a number of nothing it names ("i've got about
+    3000 so far"), not a number of things ("we already have two girls")."""
+    return any(match.group() and (match.end() == len(text) or text[match.end() + 1:].split()[0] in STOP_WORDS
+                                  | _AFTER_A_VALUE)
+               for text in [" ".join(words)] for match in _AMOUNT.finditer(text))
+
+
 def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) -> bool:
     """Whether a sentence (lower-case ``words``) says what a question asks (``answer``: a place, a
     time, a number ...); a place or a time only where it is not the thing asked about itself
@@ -1297,10 +1328,20 @@ def _asks_role(question: list[str], told: list[Telling]) -> bool:
     """Whether a question (lower-case words) asks what the user is at an event they spoke of ("what
     am i at the wedding?" after "my sister's wedding is next saturday"; not "what am i in the play?"
     where no play was spoken of)."""
+    if [word for word in question if word.isalpha()] == ["what", "am", "i"]:
+        return True  # "what am i?" after "i'm the captain of my rugby team"
     if question[:3] not in (["what", "am", "i"], ["what", "was", "i"]) or question[3:4] not in (["at"], ["in"]):
         return False
     event = {_stem(word) for word in content_words(" ".join(question[4:]))}
     return any(event & {_stem(word) for word in telling.said} for telling in told)
+
+
+def _asks_deed(question: list[str]) -> bool:
+    """Whether a question (lower-case words) asks what the user just did ("what did i just do?",
+    "what have we just done?"), which the newest sentence that tells of something done answers."""
+    words = [word for word in question if word.isalpha() and word != "just"]
+    return words in (["what", "did", "i", "do"], ["what", "did", "we", "do"], ["what", "have", "i", "done"],
+                     ["what", "have", "we", "done"]) and "just" in question
 
 
 def _lately(told: list[Telling]) -> list[Telling]:
@@ -1316,7 +1357,7 @@ _HOW_MUCH = frozenset(("long", "many", "much", "often", "far"))
 _DOING_THERE = [[who, "do", where] for who in ("i", "we") for where in ("there", "then")]
 # What the user is at an event ("i'm her maid of honour", "i'm the best man"), which answers "what am i at
 # the wedding?".
-_ROLE = re.compile(r"^(?:i'm|im|i am|i was) (?:the|a|an|her|his|their|our) ")
+_ROLE = re.compile(r"^(?:i'm|im|i am|i was) (?:the|a|an|her|his|their|our|one of) ")
 _DOES_THERE = re.compile(r"^(?:i|we) ")
 
 
@@ -1370,7 +1411,8 @@ keep stay move live study read write finish fix call bring pick""".split())
 # What answers a question of where or when, in a sentence of the user's: "at a bakery", "in the
 # park", "on saturday", "at 5 am", "every evening", "in june", "tomorrow".
 _COUNT = ("\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-          "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a few|few|several|a couple of")
+          "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|"
+          "a few|few|several|a couple of")
 _MONTHS = "january february march april may june july august september october november december"
 # Where: "at a bakery", "in Leeds", "on the beach"; not a doing ("to see"), nor a when ("in june", "in the
 # morning", "in two weeks").
@@ -1508,7 +1550,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
         pronoun = _PRONOUNS.get(words[0]) if words else None
-        has = words[1:2] in _HAS_WITH  # "she's been there since tuesday": she has
+        has = words[1:2] in _HAS_WITH or _has_done(words)  # "she's been there since tuesday": she has
         pronoun = ["has"] if pronoun and has else pronoun
         other = _of_the_other_gender(words[:1], subject, previous)
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
@@ -1618,6 +1660,13 @@ def _names_a_thing(after: Sequence[str]) -> bool:
     thing: "test" of "my driving test", not "skiing" of "my arm skiing"."""
     return (bool(after) and after[0].isalpha() and after[0] not in _THING_ENDS
             and not after[0].endswith(("ing", "ed")))
+
+
+def _has_done(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) begins "she's", "he's" or "it's" and a thing done
+    since ("she's already named it Nibbles": she has named it), not a feeling ("she's just tired")."""
+    return (words[1:2] in (["already"], ["just"], ["never"], ["finally"]) and len(words) > 2
+            and words[2].endswith("ed") and words[2] not in _VERDICTS)
 
 
 _HAS_WITH = (["been"], ["got"], ["gone"], ["had"])  # "she's been", "it's got": "has", not "is"
@@ -1773,7 +1822,8 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
-    terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal aim:goal aims:goal
+    view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal
+    aim:goal aims:goal
     baby:child babies:child children:child kid:child kids:child twin:child twins:child fan:support""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
@@ -1971,7 +2021,7 @@ _IS_A = re.compile(r"\b(?:is|was) an? ")
 
 # A sentence of what the user likes ("i like science fiction"), which answers "what genre do i like?".
 _LIKING = re.compile(r"^(?:i|we) (?:really |just |also )?(?:like|love|enjoy|prefer|adore)\b")
-_LIKES = re.compile(r"^(?:[\w']+ ){1,3}?(?:really |just |also )?(?:likes|loves|enjoys|prefers|adores)\b"
+_LIKES = re.compile(r"^(?:[\w']+ ){1,3}?(?:really |just |also |still |always )?(?:likes|loves|enjoys|prefers|adores)\b"
                     r"|\band (?:really |also )?(?:likes|loves|enjoys|adores)\b")  # "she's seven and loves drawing"
 # A sentence of what the user is doing ("we're throwing him a party"), which answers "what are we doing?".
 _DOING = re.compile(r"^(?:i'm|im|i am|we're|we are) (?:\w+ )?\w+ing\b")

@@ -467,8 +467,7 @@ def test_a_question_of_no_topic_or_kind_hears_back_the_users_sentence_that_speak
     told_in = _told("i just finished reading Dune", "my sister's name is Olga and she's a pilot")[1]
     assert told_back(told_in, "what book did i just read?") == [
         ("you", "said", "you", "just", "finished", "reading", "dune")]
-    assert told_back(told_in, "what does my sister do?") == [
-        ("you", "said", "your", "sister's", "name", "is", "olga", "and", "she's", "a", "pilot")]
+    assert told_back(told_in, "what does my sister do?") == [("you", "said", "your", "sister", "is", "a", "pilot")]
     # not to a question of a topic or kind (the frames the model was trained on answer those), nor
     # one asking advice, nor from a sentence that asks, speaks to the bot or shares no word
     assert told_back(_told("i live in Leeds")[1], "what city do i live in?") == []
@@ -1531,7 +1530,7 @@ def test_a_value_cut_from_its_first_word_is_not_told_and_our_pet_is_someone_of_t
     told_in = _told("our cat went missing three days ago", "she's called Tabitha and she's ginger")[1]
     assert resolved("what colour is she?", told_in, set()) == "what colour is our cat ?"
     assert told_back(told_in, resolved("what colour is she?", told_in, set())) == [
-        ("you", "said", "your", "cat", "is", "called", "tabitha", "and", "she's", "ginger")]
+        ("you", "said", "your", "cat", "is", "ginger")]
     told_in = _told("my grandma taught me to knit when i was eight", "i'm making a scarf for my boyfriend")[1]
     assert told_back(told_in, "how old was i?") == [
         ("you", "said", "your", "grandma", "taught", "you", "to", "knit", "when", "you", "were", "eight")]
@@ -1571,3 +1570,36 @@ def test_a_kind_a_promotion_a_feeling_half_past_someone_coming_and_a_fan_are_ask
     # A possessive of someone of no gender it cannot say is "their".
     sayable = {"you", "said", "your", "their", "favourite", "dish", "is", "a", "curry"}.__contains__
     assert as_sayable(["your", "partner's", "favourite", "dish"], sayable) == ["their", "favourite", "dish"]
+
+
+def test_what_was_just_done_seen_loved_named_and_where_one_of_them_is_are_asked_back():
+    told_in = _told("i've just moved into a new flat", "it's on the top floor and has a view of the river")[1]
+    assert told_back(told_in, "what did i just do?") == [("you", "said", "you've", "just", "moved", "into", "a",
+                                                          "new", "flat")]
+    assert told_back(told_in, "what can i see from it?") == [
+        ("you", "said", "your", "new", "flat", "is", "on", "the", "top", "floor", "and", "has", "a", "view", "of",
+         "the", "river")]
+    assert told_back(told_in, "what can i cook?") == []  # advice, not what was told
+    assert misplaced("You work as a new flat.", told_in, "what did i just do?")
+    names = {("biscuit",)}
+    told_in = _told("my cat Biscuit is sixteen and deaf", "she still loves chasing string", names=names)[1]
+    asked = resolved("what does she love?", told_in, names)
+    assert misplaced("Your cat is called sixteen and deaf.", told_in, asked)
+    assert told_back(told_in, asked, names=names) == [("you", "said", "your", "cat", "biscuit", "still", "loves",
+                                                       "chasing", "string")]
+    told_in = _told("my daughter wants a hamster for christmas", "she's already named it Nibbles")[1]
+    assert told_back(told_in, resolved("what has she named it?", told_in, set())) == [
+        ("you", "said", "your", "daughter", "has", "already", "named", "it", "nibbles")]
+    told_in = _told("my grandparents have been married for sixty years", "their anniversary is in june")[1]
+    assert told_back(told_in, "how long have my grandparents been married?") == [
+        ("you", "said", "your", "grandparents", "have", "been", "married", "for", "sixty", "years")]
+    told_in = _told("i'm scared of spiders", "there's a huge one in the bath")[1]
+    assert told_back(told_in, "where is the spider?") == [("you", "said", "there's", "a", "huge", "one", "in", "the",
+                                                           "bath")]
+    told_in = _told("i'm the captain of my rugby team", "we play on sunday mornings")[1]
+    assert told_back(told_in, "what am i?") == [("you", "said", "you're", "the", "captain", "of", "your", "rugby",
+                                                 "team")]
+    names = {("marco",), ("italian",)}
+    told_in = _told("my husband is called Marco and he's Italian", names=names)[1]
+    assert told_back(told_in, resolved("where is he from?", told_in, names), names=names) == [
+        ("you", "said", "your", "husband", "is", "italian")]
