@@ -826,7 +826,8 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     colour to a question of what colour a thing of the user's is, not of a favourite ("It's Volvo,
     your car." to "what colour is my car?" after "my car is a red Volvo"); or a home to a question
     of who ("Your home is in Manchester." to "who do i live with?" after "i live with my partner
-    Sam in Manchester"). A question of what time asks when, here."""
+    Sam in Manchester") or to one of what or which that asks no home ("You said you live in a
+    choir." to "what am i in?" after "i'm in a choir"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     answer = _TIME if answer is _CLOCK else answer  # "what time is my test?": "Your test is tomorrow." says when
@@ -837,10 +838,15 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
             or (answer in (_TIME, _PLACE, _AMOUNT, _AGE) or colour or kind or doing) and bool(_NAMING_IT.search(said))
             or colour and not set(tokenize(reply)) & _COLOURS
-            or question[:1] == ["who"] and _stated_as(_AS_HOME, reply))
+            or question[:1] == ["who"] and _stated_as(_AS_HOME, reply)
+            or question[:1] in (["what"], ["which"]) and _stated_as(_AS_HOME, reply)  # "what am i in?"
+            and not set(question) & (TOPICS["home"][1] | _OF_HOME))
+
 
 
 _NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
+# Words of a question about a home besides the home topic's (:data:`TOPICS`).
+_OF_HOME = frozenset("hometown country county state from place area region".split())
 
 
 _AS_A_JOB = re.compile(r"^(?:you said )?(?:you work as|you're an?|you are an?) ")
@@ -1053,7 +1059,8 @@ def _asked_of_another(asked: str, telling_it: list[Telling], told: list[Telling]
 # How a sentence of the user's is said back to them ("i study biology" -> "you study biology").
 _SAID_BACK = {"i": "you", "i'm": "you're", "im": "you're", "me": "you", "my": "your", "mine": "yours",
               "myself": "yourself", "am": "are", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "we": "you",
-              "we're": "you're", "we've": "you've", "our": "your", "ours": "yours", "us": "you"}
+              "we're": "you're", "we've": "you've", "we'd": "you'd", "we'll": "you'll", "our": "your", "ours": "yours",
+              "us": "you"}
 _QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when when's where where's why how how's "
                             "do does did is am are was were can could would will should shall have has any".split())
 # What someone can do is no advice asked: "how many words can he say?".
@@ -1206,6 +1213,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
     before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
+    did = last[:2] == ["what", "did"]
+    what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it:
         return []
@@ -1224,11 +1233,16 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them
-        if at and not own and goes_on and stems and _says_as_asked(answer, words, stems) and not _says_as_asked(
-                answer, with_subjects[at - 1][1], stems):
+        reason = lead == "why" and bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
+        if at and not own and stems and (goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
+                answer, with_subjects[at - 1][1], stems) or reason):
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
-            # for a car. i've got about 3000 so far", "i'm scared of spiders. there's a huge one in the bath"
+            # for a car. i've got about 3000 so far", "i'm scared of spiders. there's a huge one in the bath"; and
+            # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
             own = {_stem(word) for word in with_subjects[at - 1][0].said} & stems
+            says_it = reason and bool(own)  # the reason is what is asked
+        if what_is_it and subject and _IS_A.search(" ".join(words)):  # "what phone is it?": "it's an iphone 15"
+            says_it = True
         literal = set(own)  # the words in common the sentence says itself
         by_subject = {_stem(word) for word in subject} & stems
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
@@ -1239,14 +1253,16 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     own |= {"job:"}
                 if says is _says_kin_is_a and asked_words & {"job", "jobs"}:  # "what's my husband's job?"
                     own |= {"job:"}
-                # "it's a cockapoo" to "what kind of puppy ...?", not to one of where or when
-                says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None
+                # "it's a cockapoo" to "what kind of puppy ...?" (a kind said as what it is, not "i love dogs"), not
+                # to a question of where or when
+                says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None and (
+                    says is not _says_kind or bool(_IS_A.search(" ".join(words))))
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
             own |= {"think:"}  # "i think i'm getting promoted"
-        if before and telling.words[:1] == ("before",):  # "where did i live before?": "before that i was in Madrid"
-            own |= {"before:"}
+        if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
+            own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
         if does_it and telling.words[:1] in (("it",), ("it's",)) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
         shared = own | by_subject
@@ -1268,7 +1284,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
-                                      or lead == "what" and len(stems) == 1 and literal  # "what burst?"
+                                      or lead in ("what", "what's") and len(stems) == 1 and literal  # "what burst?"
                                       or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
                                       and words[:1] in (["my"], ["our"])
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
@@ -1282,7 +1298,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 for i, (word, said) in enumerate(zip(words, back))]  # "at 5 am"
         if all(said != ("you", "said", *back) for _, said, _ in found):
             verbatim = len(asked_words & {*words, *subject})  # "i study history", not "i'm a student"
-            does = has_or_says and _does_as_asked(last, words)  # "what does she have?": "she has dementia"
+            does = (has_or_says and _does_as_asked(last, words)  # "what does she have?": "she has dementia"
+                    or did and _did(words))  # "what did i paint?": "i did a painting of my dog", not "i've been ..."
             found.append(((len(shared), answers, does, verbatim), ("you", "said", *back),
                           _begins_correcting(telling.words)))
     most_shared = max((n for n, _, _ in found), default=(0, False, False, 0))  # those that speak most of it
@@ -1301,6 +1318,12 @@ def _asks_thought(question: list[str]) -> bool:
     think of the food?", a verdict)."""
     return (question[:1] == ["what"] and question[1:2] in (["do"], ["did"]) and question[2:3] in (["i"], ["we"])
             and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))
+
+
+def _did(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) tells of something done and over ("i did a painting
+    of my dog last week", "we went island hopping")."""
+    return any(re.fullmatch(_PAST_WORDS, word) for word in words) or "did" in words
 
 
 def _bare_amount(words: Sequence[str]) -> bool:
@@ -1328,8 +1351,8 @@ def _asks_role(question: list[str], told: list[Telling]) -> bool:
     """Whether a question (lower-case words) asks what the user is at an event they spoke of ("what
     am i at the wedding?" after "my sister's wedding is next saturday"; not "what am i in the play?"
     where no play was spoken of)."""
-    if [word for word in question if word.isalpha()] == ["what", "am", "i"]:
-        return True  # "what am i?" after "i'm the captain of my rugby team"
+    if [word for word in question if word.isalpha()] in (["what", "am", "i"], ["what", "am", "i", "in"]):
+        return True  # "what am i?" after "i'm the captain of my rugby team", "what am i in?" after "i'm in a choir"
     if question[:3] not in (["what", "am", "i"], ["what", "was", "i"]) or question[3:4] not in (["at"], ["in"]):
         return False
     event = {_stem(word) for word in content_words(" ".join(question[4:]))}
@@ -1337,11 +1360,11 @@ def _asks_role(question: list[str], told: list[Telling]) -> bool:
 
 
 def _asks_deed(question: list[str]) -> bool:
-    """Whether a question (lower-case words) asks what the user just did ("what did i just do?",
-    "what have we just done?"), which the newest sentence that tells of something done answers."""
+    """Whether a question (lower-case words) asks what the user did ("what did i just do?", "what did
+    we do?"), which the newest of the last few sentences that tells of something done answers."""
     words = [word for word in question if word.isalpha() and word != "just"]
     return words in (["what", "did", "i", "do"], ["what", "did", "we", "do"], ["what", "have", "i", "done"],
-                     ["what", "have", "we", "done"]) and "just" in question
+                     ["what", "have", "we", "done"])
 
 
 def _lately(told: list[Telling]) -> list[Telling]:
@@ -1357,7 +1380,7 @@ _HOW_MUCH = frozenset(("long", "many", "much", "often", "far"))
 _DOING_THERE = [[who, "do", where] for who in ("i", "we") for where in ("there", "then")]
 # What the user is at an event ("i'm her maid of honour", "i'm the best man"), which answers "what am i at
 # the wedding?".
-_ROLE = re.compile(r"^(?:i'm|im|i am|i was) (?:the|a|an|her|his|their|our|one of) ")
+_ROLE = re.compile(r"^(?:i'm|im|i am|i was) (?:in )?(?:the|a|an|her|his|their|our|one of) ")
 _DOES_THERE = re.compile(r"^(?:i|we) ")
 
 
@@ -2374,15 +2397,16 @@ def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str
 
 def headless(value: str, told: list[Telling]) -> bool:
     """Whether a stated ``value`` starts after the word that, in every sentence of ``told`` that says
-    it, begins it after "is" or an article: "white" of "my favourite drink is a flat white", "hockey"
-    of "my favourite sport is ice hockey"; not "civic" of "my car is a red Civic" (a colour, or
-    "new", "old", "big", "small" or "little", says what it is like), nor "banana" of "is a banana"."""
+    it, begins it after "is", an article or someone's ("white" of "my favourite drink is a flat
+    white", "hockey" of "my favourite sport is ice hockey", "dinner" of "my nan's roast dinner"); not
+    "civic" of "my car is a red Civic" (a colour, or "new", "old", "big", "small" or "little", says
+    what it is like), nor "banana" of "is a banana"."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
     before = [telling.words[i - 2:i] for telling in told for i in range(2, len(telling.words) - len(words) + 1)
               if telling.words[i:i + len(words)] == words]
     return bool(words) and bool(before) and all(
-        opener in _OPENS_A_VALUE and word.isalpha() and word not in STOP_WORDS | FRAME_WORDS | _LIKE_WHAT
-        for opener, word in before)
+        (opener in _OPENS_A_VALUE or opener.endswith("'s")) and word.isalpha()
+        and word not in STOP_WORDS | FRAME_WORDS | _LIKE_WHAT for opener, word in before)
 
 
 _OPENS_A_VALUE = frozenset(("is", "was", "are", "a", "an", "the"))

@@ -1603,3 +1603,29 @@ def test_what_was_just_done_seen_loved_named_and_where_one_of_them_is_are_asked_
     told_in = _told("my husband is called Marco and he's Italian", names=names)[1]
     assert told_back(told_in, resolved("where is he from?", told_in, names), names=names) == [
         ("you", "said", "your", "husband", "is", "italian")]
+
+
+def test_a_reason_a_first_time_a_deed_a_thing_leaking_and_what_a_thing_is_are_asked_back():
+    names = {("leo",)}
+    told_in = _told("my son Leo is scared of dogs", "he got bitten when he was three", names=names)[1]
+    assert told_back(told_in, resolved("why is he scared?", told_in, names), names=names) == [
+        ("you", "said", "your", "son", "leo", "got", "bitten", "when", "he", "was", "three")]
+    told_in = _told("i'm going skiing in Austria in february", "it's my first time skiing")[1]
+    assert told_back(told_in, "have i been skiing before?") == [("you", "said", "it's", "your", "first", "time",
+                                                                 "skiing")]
+    told_in = _told("my favourite holiday was Thailand in 2019", "we went island hopping")[1]
+    assert told_back(told_in, "what did we do?") == [("you", "said", "you", "went", "island", "hopping")]
+    told_in = _told("i've been learning to paint with watercolours", "i did a painting of my dog last week")[1]
+    assert told_back(told_in, "what did i paint?") == [("you", "said", "you", "did", "a", "painting", "of", "your",
+                                                        "dog", "last", "week")]
+    told_in = _told("i broke up with my girlfriend last week", "we'd been together three years")[1]
+    assert told_back(told_in, "how long were we together?") == [("you", "said", "you'd", "been", "together", "three",
+                                                                 "years")]
+    told_in = _told("my kitchen tap is leaking", "the plumber is coming tomorrow at 10")[1]
+    assert told_back(told_in, "what's leaking?") == [("you", "said", "your", "kitchen", "tap", "is", "leaking")]
+    told_in = _told("i got a new phone for my birthday", "it's an iphone 15")[1]
+    assert told_back(told_in, "what phone is it?") == [("you", "said", "your", "phone", "is", "an", "iphone", "15")]
+    told_in = _told("i'm in a choir", "we're singing at the cathedral next month")[1]
+    assert misplaced("You said you live in a choir.", told_in, "what am i in?")
+    assert told_back(told_in, "what am i in?") == [("you", "said", "you're", "in", "a", "choir")]
+    assert headless("dinner", _told("my favourite food is my nan's roast dinner")[1])
