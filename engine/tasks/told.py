@@ -722,8 +722,8 @@ _WISHES = (("want", "to"), ("wants", "to"), ("would", "like", "to"), ("i'd", "li
 
 _WOULD_STATED = re.compile(r"^(?:you said )?you would ")
 # Words after which a doing is one the user means to do ("i'll meet Sam", "i want to visit Rome", "then see").
-_BEFORE_A_PLAN = frozenset("""to i we i'll ill we'll will would i'd we'd gonna wanna should could might can and then
-or also""".split())
+_BEFORE_A_PLAN = frozenset("""to i we i'll ill we'll will would i'd we'd gonna wanna should could might can shall must
+and then or also""".split())
 
 
 def _would_unplanned(reply: str, value: str, telling_it: list[Telling]) -> bool:
@@ -915,10 +915,11 @@ def _never_as_a_job(reply: str, value: str, asked: str, telling_it: list[Telling
     one said as a thing they drive, own or use ("You work as a taxi." after "i drive a taxi"; so
     too "You're a bus." to "what do i do for work?" after "i drive a bus for a living")."""
     first = tokenize(value)[:1]
-    as_a_job = _stated_as(_AS_WORKING, reply) or "job" in topics(_asked_words(asked)) and _stated_as(_BEING, reply)
-    if not first or not telling_it or not as_a_job:
+    working = _stated_as(_AS_WORKING, reply)
+    being = "job" in topics(_asked_words(asked)) and _stated_as(_BEING, reply)  # not "sorry, i meant actuary"
+    if not first or not telling_it or not (working or being):
         return False
-    return (not any(_said_after(first[0], telling.words, _BEFORE_A_JOB) for telling in telling_it)
+    return (working and not any(_said_after(first[0], telling.words, _BEFORE_A_JOB) for telling in telling_it)
             or all(_done_with(first[0], telling.words) for telling in telling_it))
 
 
@@ -1284,7 +1285,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
-                                      or lead in ("what", "what's") and len(stems) == 1 and literal  # "what burst?"
+                                      or lead == "what" and len(stems) == 1 and literal  # "what burst?"
+                                      or lead == "what's" and len(stems) == 1 and literal  # "what's leaking?"
+                                      and words[:1] in (["my"], ["our"], ["the"]) and last[-1].endswith("ing")
                                       or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
                                       and words[:1] in (["my"], ["our"])
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
@@ -2387,21 +2390,25 @@ def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str
     """Whether the ``value`` ``reply`` states is one the user took back (:func:`taken_back`), is
     cut short (:func:`dangles`) or joins words of several sentences told in none together
     (:func:`across_tellings`), goes on with words nobody said after it (:func:`padded`), stops
-    short of a word every sentence that says it goes on with (:func:`cut_short`) or starts after
-    one it begins with (:func:`headless`), or is a doing said as a plan ("You said you would skiing in
+    short of a word every sentence that says it goes on with (:func:`cut_short`, :func:`doing_cut`) or
+    starts after one it begins with (:func:`headless`), or is a doing said as a plan ("You said you would skiing in
     colorado.")."""
     return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
-            or padded(value, told_in) or cut_short(value, told_in, names) or headless(value, told_in)
+            or padded(value, told_in) or cut_short(value, told_in, names) or headless(value, told_in, names)
+            or doing_cut(reply, value, told_in)
             or bool(_WOULD_DOING.search(plain(reply))))
 
 
-def headless(value: str, told: list[Telling]) -> bool:
+def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a stated ``value`` starts after the word that, in every sentence of ``told`` that says
     it, begins it after "is", an article or someone's ("white" of "my favourite drink is a flat
     white", "hockey" of "my favourite sport is ice hockey", "dinner" of "my nan's roast dinner"); not
     "civic" of "my car is a red Civic" (a colour, or "new", "old", "big", "small" or "little", says
-    what it is like), nor "banana" of "is a banana"."""
+    what it is like), nor "banana" of "is a banana", nor the end of a name the user wrote capitalised
+    (``names``: "Fluffington" of "Lord Fluffington", which the reply is written back to whole)."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    if any(len(name) > len(words) and name[-len(words):] == words for name in names):
+        return False
     before = [telling.words[i - 2:i] for telling in told for i in range(2, len(telling.words) - len(words) + 1)
               if telling.words[i:i + len(words)] == words]
     return bool(words) and bool(before) and all(
@@ -2434,9 +2441,8 @@ def padded(value: str, told: list[Telling]) -> bool:
 def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a stated ``value`` stops short of the word that, in every sentence of ``told`` that
     says it, goes on with it, not a stop word nor one that goes on from a value (:data:`_AFTER_A_VALUE`):
-    "see the cherry" after "i want to see the cherry blossoms", "staying" after "i'm staying in bed
-    today" (a doing goes on with where or whom); not "paris" after "i live in Paris now", nor a
-    number. A value that ends a name the user wrote capitalised (``names``, tuples of
+    "see the cherry" after "i want to see the cherry blossoms"; not "paris" after "i live in Paris
+    now", nor a number. A value that ends a name the user wrote capitalised (``names``, tuples of
     lower-case words) is cut short only of the rest of the name: "new york" of "New York City",
     not "anya" of "my daughter Anya starts school"."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
@@ -2449,13 +2455,26 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
     after = [telling.words[i + len(words)] if i + len(words) < len(telling.words) else ""
              for telling in told for i in range(len(telling.words) - len(words) + 1)
              if telling.words[i:i + len(words)] == words]
-    doing = words[-1].endswith("ing") and len(words[-1]) > 4 and words[-1] not in _THINGS_LIKE_DOINGS
     return bool(after) and all(
         word.isalpha() and word not in STOP_WORDS | _AFTER_A_VALUE | _FILLERS | _THING_ENDS and not word.endswith("ly")
-        and not _TIME.fullmatch(word) or doing and word in _WHERE_TO for word in after)
+        and not _TIME.fullmatch(word) for word in after)
 
 
-_WHERE_TO = frozenset("in at on to into with for from by".split())  # "staying" of "i'm staying in bed today"
+def doing_cut(reply: str, value: str, told: list[Telling]) -> bool:
+    """Whether ``reply`` states as what the user is doing ("You said you're staying.") a doing that
+    every sentence of ``told`` that says it goes on with where or with whom ("i'm staying in bed
+    today"); not a sport or a thing ("no sport beats skiing in my book")."""
+    words = tuple(tokenize(value))
+    if not words or not words[-1].endswith("ing") or words[-1] in _THINGS_LIKE_DOINGS or not any(
+            _BEING.match(sentence) for sentence in _sentences_of(reply)):
+        return False
+    after = [telling.words[i + len(words)] if i + len(words) < len(telling.words) else ""
+             for telling in told for i in range(len(telling.words) - len(words) + 1)
+             if telling.words[i:i + len(words)] == words]
+    return bool(after) and all(word in _WHERE_TO for word in after)
+
+
+_WHERE_TO = frozenset("in at on to into with for from by".split())
 
 
 # Words that follow a value without being part of it: "i live in Paris now", "i'm 38 years old".

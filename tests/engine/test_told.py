@@ -6,10 +6,11 @@ from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
-                               as_it_was, as_sayable, asks_of_user, barred, cut_short, declines, forced, ground,
-                               headless, hollow, misplaced, padded, restart, spellings, resolved, stated_value,
-                               states_told, states_unasked, taken_back, tellings, told_as_topic, told_kinds,
-                               told_topics, told_values, told_back, told_words, topics, unheard_kind, unheard_name)
+                               as_it_was, as_sayable, asks_of_user, barred, cut_short, declines, doing_cut, forced,
+                               ground, headless, hollow, misplaced, padded, restart, spellings, resolved,
+                               stated_value, states_told, states_unasked, taken_back, tellings, told_as_topic,
+                               told_kinds, told_topics, told_values, told_back, told_words, topics, unheard_kind,
+                               unheard_name)
 from engine.text import tokenize
 
 
@@ -1474,10 +1475,12 @@ def test_a_name_for_a_breed_a_doing_or_someone_elses_a_doing_cut_off_or_no_plan_
                      "what language am i learning?")
     assert not misplaced("You said you would meet Sam for lunch.", _told("on tuesday i'll meet Sam for lunch")[1],
                          "what do i plan for tuesday?")
-    # A doing goes on with where or with whom.
+    # A doing goes on with where or with whom; a sport does not.
     told_in = _told("i've got a cold and a sore throat", "i'm staying in bed today")[1]
-    assert cut_short("staying", told_in) and not cut_short("staying in bed", told_in)
-    assert not cut_short("meeting", _told("i have a meeting at noon")[1])
+    assert doing_cut("You said you're staying.", "staying", told_in)
+    assert not doing_cut("You said you're staying in bed.", "staying in bed", told_in)
+    assert not doing_cut("Your favourite sport is skiing.", "skiing", _told("no sport beats skiing in my book")[1])
+    assert not cut_short("skiing", _told("no sport beats skiing in my book")[1])
 
 
 def test_a_role_a_clock_time_since_when_a_breed_plural_and_what_someone_has_are_asked_back():
@@ -1623,9 +1626,15 @@ def test_a_reason_a_first_time_a_deed_a_thing_leaking_and_what_a_thing_is_are_as
                                                                  "years")]
     told_in = _told("my kitchen tap is leaking", "the plumber is coming tomorrow at 10")[1]
     assert told_back(told_in, "what's leaking?") == [("you", "said", "your", "kitchen", "tap", "is", "leaking")]
+    told_in = _told("i've got a job interview on thursday", "it's for a nursing position", "when is my interview?")[1]
+    assert told_back(told_in, "what's the job?") == [("you", "said", "your", "job", "interview", "is", "for", "a",
+                                                      "nursing", "position")]
     told_in = _told("i got a new phone for my birthday", "it's an iphone 15")[1]
     assert told_back(told_in, "what phone is it?") == [("you", "said", "your", "phone", "is", "an", "iphone", "15")]
     told_in = _told("i'm in a choir", "we're singing at the cathedral next month")[1]
     assert misplaced("You said you live in a choir.", told_in, "what am i in?")
     assert told_back(told_in, "what am i in?") == [("you", "said", "you're", "in", "a", "choir")]
     assert headless("dinner", _told("my favourite food is my nan's roast dinner")[1])
+    # the end of a name the user wrote capitalised is written back whole
+    assert not headless("fluffington", _told(("what's your turtle called?", "Lord Fluffington!"))[1],
+                        {("lord", "fluffington")})
