@@ -1257,7 +1257,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 # "it's a cockapoo" to "what kind of puppy ...?" (a kind said as what it is, not "i love dogs"), not
                 # to a question of where or when
                 says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None and (
-                    says is not _says_kind or bool(_IS_A.search(" ".join(words))))
+                    bool(_IS_A.search(" ".join(words))) if says is _says_kind  # the job, if the question asks no more
+                    else not stems - own - by_subject - _ANY_TIME)  # not "which year do i work with?"
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
@@ -2016,6 +2017,7 @@ _NO_KIND = frozenset("new old first second little big small young lovely cute".s
 # The sentences that say what a question of their cue asks ("what kind of puppy are we getting?": "it's a
 # cockapoo", not "we're getting a new puppy next week"; "what's my new role?": "i've been promoted to head of
 # sales", not "i start the new role on monday").
+_ANY_TIME = frozenset(("new", "old", "current", "first", "last", "latest"))  # "what's my new role?" asks the role
 _SAYS_WHAT_IS_ASKED = frozenset((_says_kind, _says_work_as, _says_living, _says_promoted))
 _JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
     career""".split())

@@ -1552,6 +1552,9 @@ def test_a_kind_a_promotion_a_feeling_half_past_someone_coming_and_a_fan_are_ask
                                                           "of", "sales")]
     assert told_back(told_in, "when do i start?") == [("you", "said", "you", "start", "the", "new", "role", "on",
                                                        "monday")]
+    # a job said is no answer to a question that asks more of it
+    told_in = _told("i'm a teaching assistant at a primary school in Hull", "i work with year two")[1]
+    assert told_back(told_in, "which year do i work with?") == [("you", "said", "you", "work", "with", "year", "two")]
     told_in = _told("i've got a dentist appointment at half 3", "i'm dreading it")[1]
     assert told_back(told_in, "what time is it?") == [("you", "said", "you've", "got", "a", "dentist", "appointment",
                                                        "at", "half", "3")]
