@@ -1156,7 +1156,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     says what the user does (:data:`_DOES_THERE`), and "what does it have?" a sentence that began
     with "it" and does what is asked ("it has a big garden"). "how long", "how many", "how much"
     and "how often" ask a time or a number, not their second word ("how long has it been?" after
-    "it's been nine days since my last cigarette"); "am i vegetarian?" is a question. Not a sentence
+    "it's been nine days since my last cigarette"); "am i vegetarian?" is a question. "what time"
+    asks a time of day (:data:`_CLOCK`), "since when?" a since (:data:`_SINCE`), "how old was i?" an
+    age then (:data:`_AGE_THEN`), "what am i at the wedding?" a role (:data:`_ROLE`), "what do i
+    think?" a thought, "what did we do?" the newest deed, "why" what happened next to whom the
+    sentence before spoke of; a sentence that goes on from the one before answers how many, how
+    long or where where that one says none ("i'm saving up for a car. i've got about 3000 so far");
+    of those that speak of a job or a kind, one that says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a
+    cockapoo") comes first, and of a "what did" question, one of a thing done. Not a sentence
     that asks something, speaks to the bot, takes a value back or says one taken back later ("i
     live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
@@ -1258,7 +1265,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 # to a question of where or when
                 says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None and (
                     bool(_IS_A.search(" ".join(words))) if says is _says_kind  # the job, if the question asks no more
-                    else not stems - own - by_subject - _ANY_TIME)  # not "which year do i work with?"
+                    else not stems - own - by_subject - _WHICH_ONE)  # not "which year do i work with?"
         if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
@@ -2017,7 +2024,7 @@ _NO_KIND = frozenset("new old first second little big small young lovely cute".s
 # The sentences that say what a question of their cue asks ("what kind of puppy are we getting?": "it's a
 # cockapoo", not "we're getting a new puppy next week"; "what's my new role?": "i've been promoted to head of
 # sales", not "i start the new role on monday").
-_ANY_TIME = frozenset(("new", "old", "current", "first", "last", "latest"))  # "what's my new role?" asks the role
+_WHICH_ONE = frozenset(("new", "old", "current", "first", "last", "latest"))  # "what's my new role?" asks no more
 _SAYS_WHAT_IS_ASKED = frozenset((_says_kind, _says_work_as, _says_living, _says_promoted))
 _JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
     career""".split())
