@@ -1177,7 +1177,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "what kind of class is it?": "it" of a question of what, where, when or how is a thing of the user's
     # and so is "they" of a kind of thing ("what kind of dogs are they?")
     plural_kinds = kinds(word for word in said if word.endswith("s"))
-    its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds)) and lead in _WH
+    # so too in a question of which of two ("is it a boy or a girl?" after "we're having a baby girl")
+    its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds)) and (
+        lead in _WH or lead in ("is", "was") and "or" in said)
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING

@@ -1638,6 +1638,9 @@ def test_a_reason_a_first_time_a_deed_a_thing_leaking_and_what_a_thing_is_are_as
     assert misplaced("You said you live in a choir.", told_in, "what am i in?")
     assert told_back(told_in, "what am i in?") == [("you", "said", "you're", "in", "a", "choir")]
     assert headless("dinner", _told("my favourite food is my nan's roast dinner")[1])
+    told_in = _told("we're having a baby girl in july", "we're going to call her Isla")[1]
+    assert told_back(told_in, "is it a boy or a girl?") == [("you", "said", "you're", "having", "a", "baby", "girl",
+                                                             "in", "july")]
     # the end of a name the user wrote capitalised is written back whole
     assert not headless("fluffington", _told(("what's your turtle called?", "Lord Fluffington!"))[1],
                         {("lord", "fluffington")})
