@@ -720,7 +720,6 @@ _WISHES = (("want", "to"), ("wants", "to"), ("would", "like", "to"), ("i'd", "li
            ("dream", "of"), ("one", "day"), ("someday",))
 
 
-_WOULD_STATED = re.compile(r"^(?:you said )?you would ")
 # Words after which a doing is one the user means to do ("i'll meet Sam", "i want to visit Rome", "then see").
 _BEFORE_A_PLAN = frozenset("""to i we i'll ill we'll will would i'd we'd gonna wanna should could might can shall must
 and then or also""".split())
@@ -730,7 +729,7 @@ def _would_unplanned(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user would do ("You said you would Spanish.") whose first word
     every sentence telling it said after a word that begins no plan ("i'm learning Spanish on
     Duolingo"; not "i'll meet Sam for lunch" or "i want to visit Rome")."""
-    if not any(_WOULD_STATED.match(sentence) for sentence in _sentences_of(reply)):
+    if not _stated_as(_WOULD, reply):
         return False
     first = tokenize(value)[:1]
     spots = [telling.words[i - 1] for telling in telling_it for i, word in enumerate(telling.words)
@@ -1336,7 +1335,7 @@ def _asks_thought(question: list[str]) -> bool:
 def _did(words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) tells of something done and over ("i did a painting
     of my dog last week", "we went island hopping")."""
-    return any(re.fullmatch(_PAST_WORDS, word) for word in words) or "did" in words
+    return any(_PAST_WORD.fullmatch(word) for word in words) or "did" in words
 
 
 def _bare_amount(words: Sequence[str]) -> bool:
@@ -1404,7 +1403,7 @@ def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
     does what "do" asks ("what does my puppy do?": "she chews everything")."""
     verb = next((word for word in reversed(question) if word.isalpha()), "")
     does = {_DOES_AS.get(word, word) for i, word in enumerate(words)
-            if not (word in ("has", "had", "have") and words[i + 1:i + 2] in (["been"], ("been",)))}  # "has been"
+            if not (word in ("has", "had", "have") and tuple(words[i + 1:i + 2]) == ("been",))}  # "has been"
     return verb in ("do", "like") or bool(verb) and verb in does  # "what's it like?": "it's really swollen"
 
 
@@ -1868,6 +1867,7 @@ _JUST_TOLD = 3
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
 _TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they)\b.*"  # "luckily someone handed it in"
 _PAST_WORDS = r"\w+ed|had|" + "|".join(sorted(_PASTS))
+_PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
 _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected
@@ -2023,10 +2023,10 @@ def _says_what_kind(words: Sequence[str]) -> bool:
 _NO_KIND = frozenset("new old first second little big small young lovely cute".split())  # "a new puppy"
 
 
+_WHICH_ONE = frozenset(("new", "old", "current", "first", "last", "latest"))  # "what's my new role?" asks no more
 # The sentences that say what a question of their cue asks ("what kind of puppy are we getting?": "it's a
 # cockapoo", not "we're getting a new puppy next week"; "what's my new role?": "i've been promoted to head of
 # sales", not "i start the new role on monday").
-_WHICH_ONE = frozenset(("new", "old", "current", "first", "last", "latest"))  # "what's my new role?" asks no more
 _SAYS_WHAT_IS_ASKED = frozenset((_says_kind, _says_work_as, _says_living, _says_promoted))
 _JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
     career""".split())
@@ -2476,8 +2476,7 @@ def doing_cut(reply: str, value: str, told: list[Telling]) -> bool:
     every sentence of ``told`` that says it goes on with where or with whom ("i'm staying in bed
     today"); not a sport or a thing ("no sport beats skiing in my book")."""
     words = tuple(tokenize(value))
-    if not words or not words[-1].endswith("ing") or words[-1] in _THINGS_LIKE_DOINGS or not any(
-            _BEING.match(sentence) for sentence in _sentences_of(reply)):
+    if not words or not words[-1].endswith("ing") or words[-1] in _THINGS_LIKE_DOINGS or not _stated_as(_BEING, reply):
         return False
     after = [telling.words[i + len(words)] if i + len(words) < len(telling.words) else ""
              for telling in told for i in range(len(telling.words) - len(words) + 1)
