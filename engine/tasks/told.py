@@ -378,8 +378,8 @@ _CHANGE_WORDS = frozenset("now moved relocated anymore".split())
 
 def _moves(words: Sequence[str]) -> bool:
     """Whether ``words`` (lower case) say the user moved home: "i moved to York", "we relocated to
-    Perth"; not "we're moving to Porto next month", which is still to come."""
-    return any(words[i] in ("moved", "relocated") and words[i + 1] in ("to", "back")
+    Perth", "i've just moved into a flat"; not "we're moving to Porto next month", which is still to come."""
+    return any(words[i] in ("moved", "relocated") and words[i + 1] in ("to", "back", "into")
                for i in range(len(words) - 1)) and bool(set(words[:2]) & {"i", "i'm", "im", "we", "we're", "just"})
 
 
@@ -540,7 +540,35 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
             or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
-            or _the_users_as_mine(reply, value))
+            or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it))
+
+
+_ORDINALS = frozenset("""first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+    fourteenth fifteenth twentieth top bottom ground""".split())
+
+
+def _numbered(word: str) -> bool:
+    """Whether ``word`` tells which one of many by its number: "4", "4th", "fourth", "204b"."""
+    return word in _ORDINALS or word[:1].isdigit()
+
+
+def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value that leaves out the number by which the user told which one the thing asked about is
+    ("You said you live in a flat." to "which floor do i live on?" after "i've just moved into a flat
+    on the fourth floor"; so too "room 204", "platform 9", "the 38 bus")."""
+    question = last_sentence(asked)
+    if question[:1] not in (["which"], ["what"]) or len(question) < 2:
+        return False
+    thing, said = _stem(question[1]), set(tokenize(value))
+    for telling in telling_it:
+        words = telling.words
+        for i, word in enumerate(words):
+            if _stem(word) != thing:
+                continue
+            number = [near for near in words[max(i - 1, 0):i] + words[i + 1:i + 2] if _numbered(near)]
+            if number and not said & {word, *number}:
+                return True
+    return False
 
 
 def _the_users_as_mine(reply: str, value: str) -> bool:
@@ -829,7 +857,7 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     choir." to "what am i in?" after "i'm in a choir"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
-    answer = _TIME if answer is _CLOCK else answer  # "what time is my test?": "Your test is tomorrow." says when
+    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE) else answer  # "what time is my test?": "Your test is tomorrow." says when
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
     kind = bool(set(question) & _KIND_CUES) and not set(question) & _NAMED  # "what breed is my puppy?"
     doing = (question[:1] == ["what"] and question[1:2] in (["does"], ["did"], ["do"], ["can"], ["will"])
@@ -1158,7 +1186,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     "it's been nine days since my last cigarette"); "am i vegetarian?" is a question. "what time"
     asks a time of day (:data:`_CLOCK`), "since when?" a since (:data:`_SINCE`), "how old was i?" an
     age then (:data:`_AGE_THEN`), "what am i at the wedding?" a role (:data:`_ROLE`), "what do i
-    think?" a thought, "what did we do?" the newest deed, "why" what happened next to whom the
+    think?" a thought, "what am i reading next?" a sentence that ends in "next", "who is it by?" a
+    "by", "when is the race?" a time but not how often, "what did we do?" the newest deed, "why" what happened next to whom the
     sentence before spoke of; a sentence that goes on from the one before answers how many, how
     long or where where that one says none ("i'm saving up for a car. i've got about 3000 so far");
     of those that speak of a job or a kind, one that says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a
@@ -1221,6 +1250,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answer = _TROUBLE if "wrong" in asked_words else _HAPPENED
     does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
     before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
+    after = [word for word in last if word != "?"][-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
     what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
@@ -1273,6 +1303,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"think:"}  # "i think i'm getting promoted"
         if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
+        if after and telling.words[-1:] == ("next",):
+            own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
         if does_it and telling.words[:1] in (("it",), ("it's",)) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
         shared = own | by_subject
@@ -1351,7 +1383,7 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
     time, a number ...); a place or a time only where it is not the thing asked about itself
     (``stems``): "to a concert" does not say where the concert is, "at Wembley" does."""
     found = answer.finditer(" ".join(words))
-    if answer not in (_PLACE, _TIME, _CLOCK):
+    if answer not in (_PLACE, _TIME, _CLOCK, _WHEN_ONCE):
         return next(found, None) is not None
     return any(not {_stem(word) for word in match.group().split()} & stems for match in found)
 
@@ -1468,6 +1500,8 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
+# When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
+_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )" + _TIME.pattern)
 # Since when: "since the clocks changed", "for three weeks" (not "at 4am").
 _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
                     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
@@ -1549,12 +1583,17 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words[:1] == ["who"] and words[-1:] == ["by"]:
+        return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac"
+    if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
+        return _WHEN_ONCE  # "when is the race?": not "i run three times a week"
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
 
 
 # What someone is ("my sister is a lawyer"), which answers "what does she do?"; what a thing is about.
 _DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
 _ABOUT = re.compile(r"\babout [\w']+")
+_BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
 
@@ -2041,6 +2080,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PRICE_CUES, lambda telling: _MONEY.search(" ".join(telling.words))),
             (_GOING_CUES, lambda telling: telling.said & _GOING or within(("back", "from"), telling.words)
              or within(("off", "to"), telling.words)),  # "i'm off to Rome for my birthday"
+            (frozenset(("live", "lives")), lambda telling: _moves(telling.words)),  # "i moved into a flat"
             (_GOAL_CUES, lambda telling: any(within(lead, telling.words) for lead in _AIMS)),
             (frozenset("think thought feel felt feeling".split()), _verdicts),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
@@ -2413,18 +2453,21 @@ def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str
 def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a stated ``value`` starts after the word that, in every sentence of ``told`` that says
     it, begins it after "is", an article or someone's ("white" of "my favourite drink is a flat
-    white", "hockey" of "my favourite sport is ice hockey", "dinner" of "my nan's roast dinner"); not
-    "civic" of "my car is a red Civic" (a colour, or "new", "old", "big", "small" or "little", says
-    what it is like), nor "banana" of "is a banana", nor the end of a name the user wrote capitalised
+    white", "hockey" of "my favourite sport is ice hockey", "dinner" of "my nan's roast dinner"), or
+    after a "by" in a value told after "is" (the maker: "Fleetwood Mac" of "my favourite album is
+    Rumours by Fleetwood Mac"); not "civic" of "my car is a red Civic" (a colour, or "new", "old",
+    "big", "small" or "little", says what it is like), nor "banana" of "is a banana", nor the end of a name the user wrote capitalised
     (``names``: "Fluffington" of "Lord Fluffington", which the reply is written back to whole)."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
     if any(len(name) > len(words) and name[-len(words):] == words for name in names):
         return False
-    before = [telling.words[i - 2:i] for telling in told for i in range(2, len(telling.words) - len(words) + 1)
-              if telling.words[i:i + len(words)] == words]
-    return bool(words) and bool(before) and all(
+    at = [(telling.words, i) for telling in told for i in range(2, len(telling.words) - len(words) + 1)
+          if telling.words[i:i + len(words)] == words]
+    return bool(words) and bool(at) and all(
         (opener in _OPENS_A_VALUE or opener.endswith("'s")) and word.isalpha()
-        and word not in STOP_WORDS | FRAME_WORDS | _LIKE_WHAT for opener, word in before)
+        and word not in STOP_WORDS | FRAME_WORDS | _LIKE_WHAT
+        or word == "by" and set(said[:i - 1]) & {"is", "was"}  # "Fleetwood Mac" of "... is Rumours by Fleetwood Mac"
+        for said, i in at for opener, word in [said[i - 2:i]])
 
 
 _OPENS_A_VALUE = frozenset(("is", "was", "are", "a", "an", "the"))

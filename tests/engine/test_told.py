@@ -1644,3 +1644,30 @@ def test_a_reason_a_first_time_a_deed_a_thing_leaking_and_what_a_thing_is_are_as
     # the end of a name the user wrote capitalised is written back whole
     assert not headless("fluffington", _told(("what's your turtle called?", "Lord Fluffington!"))[1],
                         {("lord", "fluffington")})
+
+
+def test_which_floor_when_a_race_is_and_a_home_moved_into_are_asked_back():
+    told_in = _told("i've just moved into a flat on the fourth floor", "the lift is always broken so i take the stairs")[1]
+    # a value without the number by which the user told which floor says no floor
+    assert misplaced("You said you live in a flat.", told_in, "which floor do i live on?")
+    assert not misplaced("You said you live on the fourth floor.", told_in, "which floor do i live on?")
+    # a home moved into speaks of where they live
+    assert told_back(told_in, "which floor do i live on?") == [
+        ("you", "said", "you've", "just", "moved", "into", "a", "flat", "on", "the", "fourth", "floor")]
+    told_in = _told("i'm training for a half marathon in april", "i run three times a week")[1]
+    # when one thing is asks a time, not how often
+    assert told_back(told_in, "when is the race?") == [
+        ("you", "said", "you're", "training", "for", "a", "half", "marathon", "in", "april")]
+    assert told_back(told_in, "when do i run?") == [("you", "said", "you", "run", "three", "times", "a", "week")]
+
+
+def test_what_comes_next_who_a_thing_is_by_and_a_title_cut_to_its_maker_are_read():
+    told_in = _told("i just finished reading The Hobbit", "i'm starting Lord of the Rings next")[1]
+    assert told_back(told_in, "what am i reading next?") == [("you", "said", "you're", "starting", "lord", "of",
+                                                              "the", "rings", "next")]
+    told_in = _told("i collect vinyl records", "my favourite album is Rumours by Fleetwood Mac")[1]
+    assert told_back(told_in, "who is it by?") == [("you", "said", "your", "favourite", "album", "is", "rumours",
+                                                    "by", "fleetwood", "mac")]
+    # the maker alone is no album
+    assert headless("fleetwood mac", told_in, {("rumours",), ("fleetwood", "mac")})
+    assert not headless("rumours by fleetwood mac", told_in, {("rumours",), ("fleetwood", "mac")})
