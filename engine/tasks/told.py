@@ -471,9 +471,11 @@ def _denied(sentence: Sequence[str]) -> set[str]:
 def as_it_was(told: list[Telling], asked: str) -> list[Telling]:
     """Where ``asked`` asks what used to be ("where did i use to live?"), the sentences of ``told``
     that say what used to be, with what they take back kept ("i used to live in Dublin but now i
-    live in Leeds"); else none."""
+    live in Leeds"); else none. A question of what someone did asks what used to be too ("who did
+    he belong to?" after "he used to belong to my grandad"), unless it asks what the user said."""
     question = tokenize(asked.lower())
-    if not (within(("use", "to"), question) or within(("used", "to"), question)):
+    did = "did" in question[:3] and not set(question) & _RECALLING
+    if not (within(("use", "to"), question) or within(("used", "to"), question) or did):
         return []
     return [telling._replace(denied=set(), valued=True) for telling in told if within(("used", "to"), telling.words)]
 
@@ -857,7 +859,8 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     choir." to "what am i in?" after "i'm in a choir"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
-    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE) else answer  # "what time is my test?": "Your test is tomorrow." says when
+    # "what time is my test?": "Your test is tomorrow." says when
+    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE) else answer
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
     kind = bool(set(question) & _KIND_CUES) and not set(question) & _NAMED  # "what breed is my puppy?"
     doing = (question[:1] == ["what"] and question[1:2] in (["does"], ["did"], ["do"], ["can"], ["will"])
@@ -1118,7 +1121,7 @@ _FUTURE = frozenset(("will", "would", "can", "could", "might"))  # in a question
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
                      "anyway really think thought guess believe suppose mean".split())
 # Words too vague to say what a question is about ("which drink do i like above all others?").
-_VAGUE = frozenset("other others another thing things stuff".split())
+_VAGUE = frozenset("other others another thing things stuff appointment appointments".split())
 _ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?" ("how do i feel" asks)
 
 
@@ -1184,11 +1187,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     with "it" and does what is asked ("it has a big garden"). "how long", "how many", "how much"
     and "how often" ask a time or a number, not their second word ("how long has it been?" after
     "it's been nine days since my last cigarette"); "am i vegetarian?" is a question. "what time"
-    asks a time of day (:data:`_CLOCK`), "since when?" a since (:data:`_SINCE`), "how old was i?" an
-    age then (:data:`_AGE_THEN`), "what am i at the wedding?" a role (:data:`_ROLE`), "what do i
-    think?" a thought, "what am i reading next?" a sentence that ends in "next", "who is it by?" a
-    "by", "when is the race?" a time but not how often, "what did we do?" the newest deed, "why" what happened next to whom the
-    sentence before spoke of; a sentence that goes on from the one before answers how many, how
+    asks a time of day (:data:`_CLOCK`; "appointment" is vague: any), "since when?" a since
+    (:data:`_SINCE`), "for how long?" as "how long?", "how old was i?" an age then
+    (:data:`_AGE_THEN`), "what am i at the wedding?" a role (:data:`_ROLE`), "what do i think?" a
+    thought, "what am i reading next?" a sentence that ends in "next", "who is it by?" and "who
+    wrote it?" a "by", "when is the race?" a time but not how often, "what did we do?" the newest
+    deed, "why" what happened next to whom the sentence before spoke of; a sentence that goes on from the one before answers how many, how
     long or where where that one says none ("i'm saving up for a car. i've got about 3000 so far");
     of those that speak of a job or a kind, one that says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a
     cockapoo") comes first, and of a "what did" question, one of a thing done. Not a sentence
@@ -1197,7 +1201,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     text = plain(asked).rstrip()
     last = last_sentence(text)
     since = last[:2] == ["since", "when"]
-    last = last[1:] if since else last  # "since when?" asks when
+    last = last[1:] if since or last[:2] == ["for", "how"] else last  # "since when?": when; "for how long?"
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
@@ -1223,6 +1227,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     where_from = bool(_WHERE_FROM.search(" ".join(last)))  # "where am i from?" after "i'm from Gdansk"
     from_where = last[:1] == ["where"] and [word for word in last if word.isalpha()][-1:] == ["from"]
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
+    how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
              or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
@@ -1583,8 +1588,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
-    if words[:1] == ["who"] and words[-1:] == ["by"]:
-        return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac"
+    if words[:1] == ["who"] and (words[-1:] == ["by"] or words[1:2] and words[1] in _MADE):
+        return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
         return _WHEN_ONCE  # "when is the race?": not "i run three times a week"
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
@@ -1594,6 +1599,7 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
 _DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
 _ABOUT = re.compile(r"\babout [\w']+")
 _BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
+_MADE = frozenset("wrote written directed made painted sang sung composed designed built created drew".split())
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
 
@@ -2081,6 +2087,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_GOING_CUES, lambda telling: telling.said & _GOING or within(("back", "from"), telling.words)
              or within(("off", "to"), telling.words)),  # "i'm off to Rome for my birthday"
             (frozenset(("live", "lives")), lambda telling: _moves(telling.words)),  # "i moved into a flat"
+            (frozenset(("stay", "staying", "stayed")), lambda telling: telling.said & _LODGINGS),  # "i booked a ryokan"
             (_GOAL_CUES, lambda telling: any(within(lead, telling.words) for lead in _AIMS)),
             (frozenset("think thought feel felt feeling".split()), _verdicts),
             (frozenset(("doing",)), lambda telling: _DOING.match(" ".join(telling.words))),
@@ -2093,6 +2100,8 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
             (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
 _DRIVING = frozenset("drive drives drove driving".split())
+_LODGINGS = frozenset("""booked hotel hotels hostel airbnb ryokan cottage cabin caravan campsite villa chalet lodge
+    inn apartment""".split())
 _IS_A = re.compile(r"\b(?:is|was) an? ")
 
 
@@ -2456,8 +2465,8 @@ def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = froz
     white", "hockey" of "my favourite sport is ice hockey", "dinner" of "my nan's roast dinner"), or
     after a "by" in a value told after "is" (the maker: "Fleetwood Mac" of "my favourite album is
     Rumours by Fleetwood Mac"); not "civic" of "my car is a red Civic" (a colour, or "new", "old",
-    "big", "small" or "little", says what it is like), nor "banana" of "is a banana", nor the end of a name the user wrote capitalised
-    (``names``: "Fluffington" of "Lord Fluffington", which the reply is written back to whole)."""
+    "big", "small" or "little", says what it is like), nor "banana" of "is a banana", nor the end of
+    a name the user wrote capitalised (``names``: "Fluffington" of "Lord Fluffington", which the reply is written back to whole)."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
     if any(len(name) > len(words) and name[-len(words):] == words for name in names):
         return False

@@ -1671,3 +1671,23 @@ def test_what_comes_next_who_a_thing_is_by_and_a_title_cut_to_its_maker_are_read
     # the maker alone is no album
     assert headless("fleetwood mac", told_in, {("rumours",), ("fleetwood", "mac")})
     assert not headless("rumours by fleetwood mac", told_in, {("rumours",), ("fleetwood", "mac")})
+
+
+def test_who_someone_belonged_to_who_wrote_it_an_appointment_a_stay_and_for_how_long_are_asked_back():
+    names = {("sheldon",)}
+    told_in = _told("i have a tortoise called Sheldon", "he used to belong to my grandad", names=names)[1]
+    # what used to be answers a question of what was
+    assert as_it_was(told_in, "who did my tortoise belong to?") and not as_it_was(told_in, "what did i say?")
+    assert told_back(as_it_was(told_in, "who did my tortoise belong to?"), "who did my tortoise belong to?") == [
+        ("you", "said", "he", "used", "to", "belong", "to", "your", "grandad")]
+    told_in = _told("i'm reading a book about the Roman empire", "it's by Mary Beard")[1]
+    assert told_back(told_in, "who wrote it?") == [("you", "said", "your", "book", "is", "by", "mary", "beard")]
+    told_in = _told("i'm off to the dentist at 11", "i've got a filling that needs replacing")[1]
+    assert told_back(told_in, "what time is my appointment?") == [("you", "said", "you're", "off", "to", "the",
+                                                                   "dentist", "at", "11")]
+    told_in = _told("i'm going to Japan in the spring", "i've booked a ryokan in Kyoto")[1]
+    assert told_back(told_in, "where am i staying?") == [("you", "said", "you've", "booked", "a", "ryokan", "in",
+                                                          "kyoto")]
+    told_in = _told("i sprained my ankle playing netball", "i have to wear a brace for two weeks")[1]
+    assert told_back(told_in, "for how long?") == [("you", "said", "you", "have", "to", "wear", "a", "brace", "for",
+                                                    "two", "weeks")]
