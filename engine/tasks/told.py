@@ -1192,7 +1192,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     (:data:`_AGE_THEN`), "what am i at the wedding?" a role (:data:`_ROLE`), "what do i think?" a
     thought, "what am i reading next?" a sentence that ends in "next", "who is it by?" and "who
     wrote it?" a "by", "when is the race?" a time but not how often, "what did we do?" the newest
-    deed, "why" what happened next to whom the sentence before spoke of; a sentence that goes on from the one before answers how many, how
+    deed, "why" what happened next to whom the sentence before spoke of; a sentence that goes on
+    from the one before answers how many, how
     long or where where that one says none ("i'm saving up for a car. i've got about 3000 so far");
     of those that speak of a job or a kind, one that says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a
     cockapoo") comes first, and of a "what did" question, one of a thing done. Not a sentence
@@ -2466,7 +2467,8 @@ def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = froz
     after a "by" in a value told after "is" (the maker: "Fleetwood Mac" of "my favourite album is
     Rumours by Fleetwood Mac"); not "civic" of "my car is a red Civic" (a colour, or "new", "old",
     "big", "small" or "little", says what it is like), nor "banana" of "is a banana", nor the end of
-    a name the user wrote capitalised (``names``: "Fluffington" of "Lord Fluffington", which the reply is written back to whole)."""
+    a name the user wrote capitalised (``names``: "Fluffington" of "Lord Fluffington", which the
+    reply is written back to whole)."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
     if any(len(name) > len(words) and name[-len(words):] == words for name in names):
         return False
