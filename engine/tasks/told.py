@@ -1193,10 +1193,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     thought, "what am i reading next?" a sentence that ends in "next", "who is it by?" and "who
     wrote it?" a "by", "when is the race?" a time but not how often, "what did we do?" the newest
     deed, "why" what happened next to whom the sentence before spoke of; a sentence that goes on
-    from the one before answers how many, how
-    long or where where that one says none ("i'm saving up for a car. i've got about 3000 so far");
-    of those that speak of a job or a kind, one that says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a
-    cockapoo") comes first, and of a "what did" question, one of a thing done. Not a sentence
+    from the one before answers how many, how long or where where that one says none ("i'm saving
+    up for a car. i've got about 3000 so far"); of those that speak of a job or a kind, one that
+    says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a cockapoo") comes first, and of a "what did" question, one of a thing done. Not a sentence
     that asks something, speaks to the bot, takes a value back or says one taken back later ("i
     live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
