@@ -542,7 +542,27 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
             or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
-            or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it))
+            or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it)
+            or _one_of_many(value, asked, telling_it))
+
+
+def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value that is one of several told together ("Ruby and Alfie") where the question asks of
+    them all: "Your kids is called Alfie." to "what are my kids called?" after "my kids are called
+    Ruby and Alfie"."""
+    question = last_sentence(asked)
+    many = {"are", "were"} & set(question) or any(
+        word.endswith("s") and (kinds([word]) or word[:-1] in KIN) for word in question) or set(question) & _MANY
+    if not many:
+        return False
+    said = tuple(tokenize(value))
+    for telling in telling_it:
+        words = telling.words
+        for i in range(len(words) - len(said) + 1):
+            if tuple(words[i:i + len(said)]) == said and (
+                    words[i - 1:i] == ("and",) or words[i + len(said):i + len(said) + 1] == ("and",)):
+                return True
+    return False
 
 
 _ORDINALS = frozenset("""first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
@@ -1195,9 +1215,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     deed, "why" what happened next to whom the sentence before spoke of; a sentence that goes on
     from the one before answers how many, how long or where where that one says none ("i'm saving
     up for a car. i've got about 3000 so far"); of those that speak of a job or a kind, one that
-    says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a cockapoo") comes first, and of a "what did" question, one of a thing done. Not a sentence
-    that asks something, speaks to the bot, takes a value back or says one taken back later ("i
-    live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
+    says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a cockapoo") comes first, and of a "what did"
+    question, one of a thing done; "what's the tattoo of?" hears back a sentence that says what the
+    tattoo is ("it's going to be a swallow"), and "what don't we have?" one of a lack. Not a
+    sentence that asks something, speaks to the bot, takes a value back or says one taken back later
+    ("i live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
     text = plain(asked).rstrip()
     last = last_sentence(text)
     since = last[:2] == ["since", "when"]
@@ -1259,6 +1281,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
     what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
+    what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it:
         return []
@@ -1289,6 +1312,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             says_it = True
         literal = set(own)  # the words in common the sentence says itself
         by_subject = {_stem(word) for word in subject} & stems
+        if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
+            own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
+            says_it = True
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
             if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word):
@@ -1394,6 +1420,10 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
 
 
 _GOES = frozenset(("go", "goes", "went", "gone", "going"))
+# A question of what a thing is ("what's the tattoo of?", "what was the job?"), which a sentence of
+# "it" after one that spoke of it answers ("it was for a paralegal role").
+_WHAT_THING = re.compile(r"^(?:what's|whats|what is|what was|what are|what were) (?:the |my |our |his |her |their )?"
+                         r"[\w']+(?: of| like)?$")
 
 
 def _asks_role(question: list[str], told: list[Telling]) -> bool:
@@ -1578,6 +1608,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     words = [word for word in question if word != "?"]
     if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3:
         return _DOES
+    if words[:1] == ["what"] and set(words[1:2]) & _NOT_DO and words[-1:] in (["have"], ["has"], ["got"]):
+        return _LACKING  # "what don't we have?" after "we have no hot water"
     if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["about"]:
         return _ABOUT
     if words[:1] == ["what"] and words[-3:] in (["have", "to", "do"], ["need", "to", "do"]):
@@ -1598,6 +1630,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
 # What someone is ("my sister is a lawyer"), which answers "what does she do?"; what a thing is about.
 _DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
 _ABOUT = re.compile(r"\babout [\w']+")
+_NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt"))
+_LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
+                      r" (?:have|got)\b|\bran out of\b")  # what someone has not
 _BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
 _MADE = frozenset("wrote written directed made painted sang sung composed designed built created drew".split())
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
@@ -1898,7 +1933,7 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
     forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
-    frightened:afraid""".split())
+    frightened:afraid thought:think""".split())
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
@@ -2045,10 +2080,16 @@ _WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?", "wher
 
 def _verdicts(telling: Telling) -> set[str]:
     """The words of a sentence that may say what someone thinks or feels (:data:`_VERDICTS`), less
-    a "best" of someone ("my best friend Hannah")."""
+    a "best" of someone ("my best friend Hannah"); all of one that says what they thought of it ("i
+    thought it was too long")."""
     words = telling.words
     named = {word for i, word in enumerate(words[:-1]) if word in ("best", "worst") and _someone(words[i + 1])}
+    if words[:1] in (("i",), ("we",)) and words[1:2] in (("thought",), ("think",)) and words[2:3] in _OF_IT:
+        return set(telling.said) - {"thought", "think"}  # "i thought it was too long"
     return telling.said & _VERDICTS - named
+
+
+_OF_IT = (("it",), ("it's",), ("that",), ("that's",), ("they",), ("they're",))
 
 
 def _says_kind(telling: Telling) -> bool:

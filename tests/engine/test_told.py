@@ -1691,3 +1691,21 @@ def test_who_someone_belonged_to_who_wrote_it_an_appointment_a_stay_and_for_how_
     told_in = _told("i sprained my ankle playing netball", "i have to wear a brace for two weeks")[1]
     assert told_back(told_in, "for how long?") == [("you", "said", "you", "have", "to", "wear", "a", "brace", "for",
                                                     "two", "weeks")]
+
+
+def test_what_a_thing_is_what_was_thought_what_they_lack_and_all_of_several_names_are_asked_back():
+    told_in = _told("i'm getting a tattoo next month", "it's going to be a swallow on my wrist")[1]
+    assert told_back(told_in, "what's the tattoo of?") == [("you", "said", "your", "tattoo", "is", "going", "to",
+                                                            "be", "a", "swallow", "on", "your", "wrist")]
+    told_in = _told("i had a job interview today at a law firm", "it was for a paralegal role")[1]
+    assert told_back(told_in, "what was the job?") == [("you", "said", "your", "job", "interview", "was", "for", "a",
+                                                        "paralegal", "role")]
+    told_in = _told("i watched Oppenheimer last night", "i thought it was too long")[1]
+    assert told_back(told_in, "what did i think of it?") == [("you", "said", "you", "thought", "it", "was", "too",
+                                                              "long")]
+    told_in = _told("the engineer is coming on thursday", "we have no hot water")[1]
+    assert told_back(told_in, "what don't we have?") == [("you", "said", "you", "have", "no", "hot", "water")]
+    told_in = _told("my kids are called Ruby and Alfie", "ruby is nine and alfie is six")[1]
+    assert misplaced("Your kids is called Alfie.", told_in, "what are my kids called?")
+    assert not misplaced("Your kids are called Ruby and Alfie.", told_in, "what are my kids called?")
+    assert not misplaced("You said Ruby is nine.", told_in, "how old is ruby?")
