@@ -1249,6 +1249,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     where_from = bool(_WHERE_FROM.search(" ".join(last)))  # "where am i from?" after "i'm from Gdansk"
     from_where = last[:1] == ["where"] and [word for word in last if word.isalpha()][-1:] == ["from"]
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
+    how_much = how_much | {"since", "last"} if last[:2] == ["how", "long"] else how_much  # "... since my last one?"
     how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
@@ -1359,7 +1360,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
                                       or lead == "what's" and len(stems) == 1 and literal  # "what's leaking?"
-                                      and words[:1] in (["my"], ["our"], ["the"]) and last[-1].endswith("ing")
+                                      and words[:1] in (["my"], ["our"], ["the"])
+                                      and (last[-1].endswith("ing") or len(last) == 2)  # "what's sore?"
                                       or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
                                       and words[:1] in (["my"], ["our"])
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
@@ -1531,7 +1533,7 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
                    r"|yesterday|next (?!time\b)\w+|last (?!time\b)\w+"
-                   r"|this (?:morning|afternoon|evening|week|weekend|month|year)"
+                   r"|this (?:morning|afternoon|evening|week|weekend|month|year|spring|summer|autumn|fall|winter)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
@@ -1658,7 +1660,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     called Ingrid. she's seven" -> "my daughter is seven", put in "my daughter ingrid": it speaks
     of Ingrid) ([] where none were). A "they" that begins it is those someones or things where they
     are more than one (:func:`_many`: "we adopted two rabbits. they're called Biscuit and Pepper"
-    -> "my rabbits are called biscuit and pepper")."""
+    -> "my rabbits are called biscuit and pepper"); a "we're called" the group the sentence before
+    spoke of ("i play the drums in a band. we're called The Loud Neighbours" -> "my band is called
+    the loud neighbours")."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
     for telling in told:
         words, put = list(telling.words), []
@@ -1694,6 +1698,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["i"], ["we"]) and thing and set(words[1:4]) & _OBJECTS:  # "i found them in the fridge"
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
             words, put = words[:at] + thing + words[at + 1:], thing
+        elif words[:1] in (["we"], ["we're"]) and thing and thing[-1] in _GROUPS and _NAMES_US.match(" ".join(words)):
+            # "i play the drums in a band. we're called The Loud Neighbours" -> "my band is called ..."
+            words, put = thing + ["is"] + words[2 if words[0] == "we" else 1:], thing
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
@@ -1709,6 +1716,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
 
 
 _MANY = frozenset(("children", "people", "grandchildren"))
+_GROUPS = frozenset("band team choir club group crew squad orchestra quartet trio duo".split())
+_NAMES_US = re.compile(r"^(?:we're|we are) (?:called|named)\b")
 
 
 def _many(who: Optional[Sequence[str]]) -> bool:

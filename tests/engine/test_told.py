@@ -1709,3 +1709,17 @@ def test_what_a_thing_is_what_was_thought_what_they_lack_and_all_of_several_name
     assert misplaced("Your kids is called Alfie.", told_in, "what are my kids called?")
     assert not misplaced("Your kids are called Ruby and Alfie.", told_in, "what are my kids called?")
     assert not misplaced("You said Ruby is nine.", told_in, "how old is ruby?")
+
+
+def test_what_is_sore_a_band_named_by_we_a_time_this_summer_and_how_long_since_the_last_are_asked_back():
+    told_in = _told("i've got a cold", "my throat is really sore")[1]
+    assert told_back(told_in, "what's sore?") == [("you", "said", "your", "throat", "is", "really", "sore")]
+    told_in = _told("i play the drums in a band", "we're called The Loud Neighbours")[1]
+    assert told_back(told_in, "what's my band called?", loose=True) == [
+        ("you", "said", "your", "band", "is", "called", "the", "loud", "neighbours")]
+    told_in = _told("my nephew Kai is doing his GCSEs this summer", "he wants to study engineering")[1]
+    assert told_back(told_in, "when are they?") == [("you", "said", "your", "nephew", "kai", "is", "doing", "his",
+                                                     "gcses", "this", "summer")]
+    told_in = _told("i'm trying to quit smoking", "i haven't had one for nine days", "i'm using nicotine patches")[1]
+    assert told_back(told_in, "how long since my last one?") == [("you", "said", "you", "haven't", "had", "one",
+                                                                  "for", "nine", "days")]
