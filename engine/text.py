@@ -50,6 +50,42 @@ def normalize(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+# Contractions typed without their apostrophe, where the word without it is no other word ("im",
+# "whats", "dont"; not "ill", "id", "were", "well", "lets", "shed", "wed", "hell"; "its" only where it
+# opens a sentence: "its called Green Man").
+_UNPUNCTUATED = {word.replace("'", ""): word for word in """i'm i've i'd've what's where's who's how's when's why's
+    that's there's here's she's he's you're you've you'll you'd they're they've they'll they'd we've
+    don't doesn't didn't isn't wasn't aren't weren't can't couldn't wouldn't shouldn't won't haven't hasn't hadn't
+    mustn't needn't ain't it'll that'll would've could've should've might've must've""".split()}
+_UNPUNCTUATED_RE = re.compile(r"(?i)\b(" + "|".join(sorted(_UNPUNCTUATED, key=len, reverse=True)) + r")\b")
+_OPENING_ITS_RE = re.compile(r"(?i)(^|[.!?]\s+)(its)\b")
+# An unpunctuated question: its last sentence opens with a word of asking ("whats my dogs name",
+# "what breed is she", "do i have a dog"), not a clause that tells ("when i was five", "what i mean is").
+_ASKING_AUX = r"(?:is|are|was|were|am|do|does|did|can|could|will|would|should|have|has|had)"
+_SUBJECTS = r"(?:i|we|you|he|she|they|it|my|our|your|his|her|their|the|there)"
+_QUESTION_RE = re.compile(r"(?i)(?:^|[.!?]\s+)(?:what's|where's|who's|how's|when's|why's"
+                          r"|(?:what|which|whose)\b(?!\s+(?:i|we|you|he|she|they)\b)"
+                          rf"|(?:who|where|when|why|how)\s+{_ASKING_AUX}\b|how\s+(?:long|many|much|old|often|far)\b"
+                          rf"|{_ASKING_AUX}\s+{_SUBJECTS}\b)[^.!?]*$")
+
+
+def spelt_out(text: str) -> str:
+    """``text`` as a message is meant to read, where it was typed in haste: the apostrophes of
+    contractions put back ("im" -> "i'm", "Whats" -> "What's", "its" that opens a sentence ->
+    "it's") and a question mark after an unpunctuated question ("whats my dogs name" -> "what's my
+    dogs name?"). Anything else is left as it was typed."""
+    text = _UNPUNCTUATED_RE.sub(lambda match: _apostrophed(match.group(1)), text).rstrip()
+    text = _OPENING_ITS_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "t's", text)
+    if text and text[-1].isalnum() and _QUESTION_RE.search(text):
+        text += "?"
+    return text
+
+
+def _apostrophed(word: str) -> str:
+    said = _UNPUNCTUATED[word.lower()]
+    return said.capitalize() if word[:1].isupper() else said
+
+
 def tokenize(text: str, lower: bool = True) -> list[str]:
     """Lower-cased tokens; URLs become ``<url>`` and user names ``<user>``. ``lower=False`` gives
     the same tokens as written (the spelling a copied word is said back with)."""

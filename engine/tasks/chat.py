@@ -34,7 +34,7 @@ from engine.shipped import DEFAULT_PATHS
 from engine.tasks.chat_memory import MemoryReplies
 from engine.tasks.chat_mood import MoodReplies
 from engine.tasks.chat_rerank import Reranking, sayable, without_topic_bonus
-from engine.text import Vocab, detokenize, tokenize
+from engine.text import Vocab, detokenize, spelt_out, tokenize
 from engine.topic import TopicWords
 
 # A regenerated reply is one the model finds likely too: its probability, normalised for length as
@@ -168,7 +168,9 @@ class ChatPredictor(Reranking, MemoryReplies, MoodReplies):
 
     @torch.inference_mode()
     def rebuild_state(self, exchanges: Sequence[tuple[str, str]]) -> ChatState:
-        """Fold saved (user, bot) exchanges into a state, as if they had just been said."""
+        """Fold saved (user, bot) exchanges into a state, as if they had just been said (the user's
+        turns spelt out as :meth:`reply` reads them)."""
+        exchanges = [(spelt_out(user), bot) for user, bot in exchanges]
         if self.has_memory:
             return self.memory_rebuild(exchanges)
         state = self.start_state(1)
@@ -192,7 +194,7 @@ class ChatPredictor(Reranking, MemoryReplies, MoodReplies):
         orders all of it, and where every likely reply found is avoided the best is returned all
         the same (the caller sees it is one it had).
         Greedy search writes one reply, so a greedy ``avoid`` looks among the beam's."""
-        config = config or DecodeConfig()
+        config, text = config or DecodeConfig(), spelt_out(text)  # "whats my dogs name": "what's my dogs name?"
         if avoid and config.search.strategy == "greedy":
             config = replace(config, search=replace(config.search, strategy="beam"))
         alpha = config.search.length_penalty

@@ -181,6 +181,18 @@ def test_a_conversation_rebuilt_from_its_saved_exchanges_gives_the_same_next_rep
     assert "Bafelotu" in taught.reply("what is my name ?", rebuilt, GREEDY).text
 
 
+def test_a_question_typed_in_haste_is_read_as_the_question_it_is_live_and_rebuilt(taught):
+    live, said = None, []
+    for message in ("my name is Bafelotu", "hows it going"):
+        reply = taught.reply(message, live, GREEDY)
+        live = reply.state
+        said.append((message, reply.text))
+    hasty = taught.reply("whats my name", live, GREEDY)
+    assert hasty.text == taught.reply("what's my name?", live, GREEDY).text
+    assert hasty.source_tokens[-4:] == ["what's", "my", "name", "?"]
+    assert taught.reply("whats my name", taught.rebuild_state(said), GREEDY).text == hasty.text
+
+
 def test_a_huge_message_and_a_long_conversation_stay_within_the_memory_bound(taught):
     bound = taught.model.config.memory_tokens
     reply = taught.reply("zq " * 50_000, None, GREEDY)

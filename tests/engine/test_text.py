@@ -1,4 +1,4 @@
-from engine.text import EOS, PAD, SOS, UNK, URL, USER, Vocab, detokenize, normalize, tokenize
+from engine.text import EOS, PAD, SOS, UNK, URL, USER, Vocab, detokenize, normalize, spelt_out, tokenize
 
 
 def test_tokenize_lowercases_and_maps_urls_and_users():
@@ -35,3 +35,16 @@ def test_detokenize_makes_a_an_before_a_vowel_sound():
     assert detokenize(["a", "hour"]) == "An hour"
     for kept in (["a", "user"], ["a", "university"], ["a", "one", "day", "trip"], ["a", "cat"], ["a", "a"]):
         assert detokenize(kept) == "A " + " ".join(kept[1:])
+
+
+def test_a_message_typed_in_haste_is_spelt_out_as_it_is_meant():
+    assert spelt_out("whats my dogs name") == "what's my dogs name?"
+    assert spelt_out("Im going to a festival. its called Green Man") == "I'm going to a festival. it's called Green Man"
+    assert spelt_out("hes an architect and she doesnt know") == "he's an architect and she doesn't know"
+    assert spelt_out("what breed is she") == "what breed is she?"
+    assert spelt_out("how long have we been together") == "how long have we been together?"
+    assert spelt_out("do i have a dog") == "do i have a dog?"
+    # words that are words without an apostrophe, and clauses that tell, are left as typed
+    for typed in ("were going out", "i feel ill", "well ok", "i love its colour", "when i was five i lived in Leeds",
+                  "what i mean is no", "where is it?", "hello"):
+        assert spelt_out(typed) == typed
