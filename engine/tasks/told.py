@@ -778,13 +778,15 @@ and then or also""".split())
 def _would_unplanned(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user would do ("You said you would Spanish.") whose first word
     every sentence telling it said after a word that begins no plan ("i'm learning Spanish on
-    Duolingo"; not "i'll meet Sam for lunch" or "i want to visit Rome")."""
+    Duolingo"; "i'm going to Paris": a "to" of going; not "i'll meet Sam for lunch" or "i want to
+    visit Rome")."""
     if not _stated_as(_WOULD, reply):
         return False
     first = tokenize(value)[:1]
-    spots = [telling.words[i - 1] for telling in telling_it for i, word in enumerate(telling.words)
+    spots = [telling.words[max(i - 2, 0):i] for telling in telling_it for i, word in enumerate(telling.words)
              if first and word == first[0] and i]
-    return bool(spots) and all(word.isalpha() and word not in _BEFORE_A_PLAN for word in spots)
+    return bool(spots) and all(spot[-1].isalpha() and (spot[-1] not in _BEFORE_A_PLAN or spot[-1] == "to"
+                                                       and spot[:1] and spot[0] in _GOING) for spot in spots)
 
 
 def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1141,7 +1143,7 @@ _FUTURE = frozenset(("will", "would", "can", "could", "might"))  # in a question
 _FILLERS = frozenset("yeah yep yes yup no nope nah oh ohh well hm hmm haha hahaha lol ok okay so um uh ah wow "
                      "anyway really think thought guess believe suppose mean".split())
 # Words too vague to say what a question is about ("which drink do i like above all others?").
-_VAGUE = frozenset("other others another thing things stuff appointment appointments".split())
+_VAGUE = frozenset("other others another thing things stuff".split())
 _ASKING_HOW = {("how", "do"), ("how", "does"), ("how", "to")}  # "how do i prepare for an exam?" ("how do i feel" asks)
 
 
@@ -1207,12 +1209,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     with "it" and does what is asked ("it has a big garden"). "how long", "how many", "how much"
     and "how often" ask a time or a number, not their second word ("how long has it been?" after
     "it's been nine days since my last cigarette"); "am i vegetarian?" is a question. "what time"
-    asks a time of day (:data:`_CLOCK`; "appointment" is vague: any), "since when?" a since
+    asks a time of day (:data:`_CLOCK`; of an "appointment": any), "since when?" a since
     (:data:`_SINCE`), "for how long?" as "how long?", "how old was i?" an age then
     (:data:`_AGE_THEN`), "what am i at the wedding?" a role (:data:`_ROLE`), "what do i think?" a
     thought, "what am i reading next?" a sentence that ends in "next", "who is it by?" and "who
     wrote it?" a "by", "when is the race?" a time but not how often, "what did we do?" the newest
-    deed, "why" what happened next to whom the sentence before spoke of; a sentence that goes on
+    deed, "why" what happened next to whom the sentence before spoke of or what it was for ("it's
+    for my birthday"); a sentence that goes on
     from the one before answers how many, how long or where where that one says none ("i'm saving
     up for a car. i've got about 3000 so far"); of those that speak of a job or a kind, one that
     says it (:data:`_SAYS_WHAT_IS_ASKED`: "it's a cockapoo") comes first, and of a "what did"
@@ -1251,6 +1254,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
     how_much = how_much | {"since", "last"} if last[:2] == ["how", "long"] else how_much  # "... since my last one?"
     how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
+    how_much = how_much | _BOOKED if answer in (_CLOCK, _TIME, _WHEN_ONCE) else how_much  # "... my appointment?"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
              or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
@@ -1301,7 +1305,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them
-        reason = lead == "why" and bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
+        reason = lead == "why" and (bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
+                                    or bool(_FOR_IT.match(" ".join(words))))  # "why am i going?": "it's for ..."
         if at and not own and stems and (goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
                 answer, with_subjects[at - 1][1], stems) or reason):
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
@@ -1422,6 +1427,9 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
 
 
 _GOES = frozenset(("go", "goes", "went", "gone", "going"))
+# What a thing spoken of just before is for: "it's for my birthday", "my trip is for a wedding".
+_FOR_IT = re.compile(r"^(?:it's|it is|its|it was|(?:my|our) [\w' ]+? (?:is|was)) (?:all |just |mostly )?"
+                     r"(?:for|because)\b")
 # A question of what a thing is ("what's the tattoo of?", "what was the job?"), which a sentence of
 # "it" after one that spoke of it answers ("it was for a paralegal role").
 _WHAT_THING = re.compile(r"^(?:what's|whats|what is|what was|what are|what were) (?:the |my |our |his |her |their )?"
@@ -1636,6 +1644,7 @@ _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt"))
 _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
                       r" (?:have|got)\b|\bran out of\b")  # what someone has not
 _BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
+_BOOKED = frozenset(("appointment", "appointments"))  # of what time or when: any time the user has to be somewhere
 _MADE = frozenset("wrote written directed made painted sang sung composed designed built created drew".split())
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
@@ -1948,7 +1957,8 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal
     aim:goal aims:goal
-    baby:child babies:child children:child kid:child kids:child twin:child twins:child fan:support""".split())}
+    girls:daughter boys:son baby:child babies:child children:child kid:child kids:child twin:child twins:child
+    fan:support""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -2514,11 +2524,14 @@ def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = froz
     it, begins it after "is", an article or someone's ("white" of "my favourite drink is a flat
     white", "hockey" of "my favourite sport is ice hockey", "dinner" of "my nan's roast dinner"), or
     after a "by" in a value told after "is" (the maker: "Fleetwood Mac" of "my favourite album is
-    Rumours by Fleetwood Mac"); not "civic" of "my car is a red Civic" (a colour, or "new", "old",
-    "big", "small" or "little", says what it is like), nor "banana" of "is a banana", nor the end of
+    Rumours by Fleetwood Mac"), or at an "and" ("and pepper" of "Salt and Pepper"); not "civic" of
+    "my car is a red Civic" (a colour, or "new", "old", "big", "small" or "little", says what it is
+    like), nor "banana" of "is a banana", nor the end of
     a name the user wrote capitalised (``names``: "Fluffington" of "Lord Fluffington", which the
     reply is written back to whole)."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    if words[:1] in (("and",), ("or",)):
+        return True  # "and pepper" of "two cats called Salt and Pepper"
     if any(len(name) > len(words) and name[-len(words):] == words for name in names):
         return False
     at = [(telling.words, i) for telling in told for i in range(2, len(telling.words) - len(words) + 1)

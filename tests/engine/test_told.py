@@ -1647,7 +1647,8 @@ def test_a_reason_a_first_time_a_deed_a_thing_leaking_and_what_a_thing_is_are_as
 
 
 def test_which_floor_when_a_race_is_and_a_home_moved_into_are_asked_back():
-    told_in = _told("i've just moved into a flat on the fourth floor", "the lift is always broken so i take the stairs")[1]
+    told_in = _told("i've just moved into a flat on the fourth floor",
+                    "the lift is always broken so i take the stairs")[1]
     # a value without the number by which the user told which floor says no floor
     assert misplaced("You said you live in a flat.", told_in, "which floor do i live on?")
     assert not misplaced("You said you live on the fourth floor.", told_in, "which floor do i live on?")
@@ -1723,3 +1724,20 @@ def test_what_is_sore_a_band_named_by_we_a_time_this_summer_and_how_long_since_t
     told_in = _told("i'm trying to quit smoking", "i haven't had one for nine days", "i'm using nicotine patches")[1]
     assert told_back(told_in, "how long since my last one?") == [("you", "said", "you", "haven't", "had", "one",
                                                                   "for", "nine", "days")]
+
+
+def test_two_girls_are_daughters_a_value_from_its_and_is_cut_a_going_to_is_no_plan_and_why_reads_what_it_is_for():
+    told_in = _told("my wife is expecting our third child in november",
+                    "we already have two girls, Lucia and Martina")[1]
+    assert told_back(told_in, "what are my daughters called?") == [
+        ("you", "said", "you", "already", "have", "two", "girls", ",", "lucia", "and", "martina")]
+    told_in = _told("i have two cats called Salt and Pepper", "they're sisters")[1]
+    assert headless("and pepper", told_in, {("salt",), ("pepper",)})
+    told_in = _told("i'm going to Paris next weekend", "it's for my birthday")[1]
+    assert misplaced("You said you would Paris.", told_in, "why am i going?")
+    assert not misplaced("You said you would visit Rome.", _told("i want to visit Rome")[1], "what do i want to do?")
+    assert told_back(told_in, "why am i going?") == [("you", "said", "it's", "for", "your", "birthday")]
+    # "appointment" is any time the user has to be somewhere only to a question of when
+    told_in = _told("i've got a dentist appointment at half 3", "i'm dreading it")[1]
+    assert told_back(told_in, "what appointment do i have?") == [("you", "said", "you've", "got", "a", "dentist",
+                                                                  "appointment", "at", "half", "3")]
