@@ -26,6 +26,7 @@ candidates; this weighs what they assert by what the user said.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from typing import Callable, Iterable, NamedTuple, Optional, Sequence
@@ -420,26 +421,28 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
 # last sentence that told a value, in the same turn or the one before.
 _CORRECTING = frozenset(("no", "wait", "actually", "oops", "mean", "meant", "sorry"))
 _CORRECTION_LEADS = (("no", "wait"), ("wait",), ("actually",), ("oops",), ("no",), ("sorry",))
-_ONLY_WITH_A_WAY = (("no",), ("sorry",))  # "no, it's green", but not "no worries"
+_LEAD_WORDS = frozenset(word for lead in _CORRECTION_LEADS for word in lead)  # several too: "actually no"
+_ONLY_WITH_A_WAY = frozenset(("no", "sorry"))  # "no, it's green", but not "no worries"
 _CORRECTED_AS = (("it's",), ("its",), ("it", "is"), ("i", "meant"), ("i", "mean"), ("make", "that"))
 _CORRECTED_WORDS = 3  # "no wait, it's green", not "wait i need to hear this spiritual experience"
 _NO_VALUE = frozenset("i i'm you it that this we they he she not don't no yes what why how lol haha".split())
 
 
 def _corrects(words: Sequence[str]) -> bool:
-    """Whether ``words`` (lower case) put a value right: a lead (:data:`_CORRECTION_LEADS`), maybe "it's"
-    or "i meant" (:data:`_CORRECTED_AS`), then the value alone, of a few words (:data:`_CORRECTED_WORDS`)
-    none of them a pronoun or a negation: "no wait, it's green", "actually, Vancouver", "oops, i
-    meant 34", "no, it's green"; not "wait i don't get it", "no i don't" nor "no worries"."""
+    """Whether ``words`` (lower case) put a value right: a lead (:data:`_CORRECTION_LEADS`, one or
+    several: "actually no,"), maybe "it's" or "i meant" (:data:`_CORRECTED_AS`), then the value
+    alone, of a few words (:data:`_CORRECTED_WORDS`) none of them a pronoun or a negation: "no
+    wait, it's green", "actually, Vancouver", "oops, i meant 34", "no, it's green", "actually no,
+    it's orange"; not "wait i don't get it", "no i don't" nor "no worries"."""
     plain = [word for word in words if any(ch.isalnum() for ch in word)]
-    for lead in _CORRECTION_LEADS:
-        if tuple(plain[:len(lead)]) == lead:
-            rest = plain[len(lead):]
-            start = next((len(way) for way in _CORRECTED_AS if tuple(rest[:len(way)]) == way), 0)
-            value = rest[start:]
-            return ((start > 0 or lead not in _ONLY_WITH_A_WAY) and 0 < len(value) <= _CORRECTED_WORDS
-                    and not set(value) & _NO_VALUE)
-    return False
+    leads = list(itertools.takewhile(lambda word: word in _LEAD_WORDS, plain))  # "actually no, it's orange"
+    if not leads:
+        return False
+    rest = plain[len(leads):]
+    start = next((len(way) for way in _CORRECTED_AS if tuple(rest[:len(way)]) == way), 0)
+    value = rest[start:]
+    return ((start > 0 or not set(leads) <= _ONLY_WITH_A_WAY) and 0 < len(value) <= _CORRECTED_WORDS
+            and not set(value) & _NO_VALUE)
 
 
 # How a user takes a value back: "not Vexmoor, Brisbane!", "sorry, i meant 61, not 108.", "i said
@@ -1121,14 +1124,20 @@ _ABLE = frozenset(("can", "could"))
 _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
 
 
-def _able(question: Sequence[str], names: set[tuple[str, ...]] = frozenset()) -> bool:
+def _able(question: Sequence[str], names: set[tuple[str, ...]] = frozenset(),
+          told: Sequence[Telling] = ()) -> bool:
     """Whether a question (lower-case words) asks what someone else can do ("how many words can he
-    say?", "what can my parrot say?", "what can rio say?" where Rio is one of ``names``) or what the
-    user can see, hear or smell ("what can i see from it?" after "it has a view of the river"), and
+    say?", "what can my parrot say?", "what can rio say?" where Rio is one of ``names``), what the
+    user can see, hear or smell ("what can i see from it?" after "it has a view of the river") or
+    what they said they can do (``told``: "what can i play?" after "i can play Wonderwall now"), and
     nothing else it might ask advice by ("should", "would", "will")."""
+    said_able = {tuple(telling.words[i + 1:i + 2]) for telling in told for i in range(1, len(telling.words) - 1)
+                 if telling.words[i] in _ABLE and telling.words[i - 1] in ("i", "we")}  # "i can play ..."
     return (not set(question) & (_ADVICE - _ABLE)
             and all(i + 1 < len(question) and (question[i + 1] in _THIRD_PERSON or (question[i + 1],) in names
-                                                or question[i + 1] in ("i", "we") and question[i + 2:i + 3] in _SENSED)
+                                                or question[i + 1] in ("i", "we") and (
+                                                    question[i + 2:i + 3] in _SENSED
+                                                    or tuple(question[i + 2:i + 3]) in said_able))
                     for i, word in enumerate(question) if word in _ABLE))
 
 
@@ -1242,7 +1251,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or said & SECOND_PERSON and not said & _RECALLING
             or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"])
             or _greets(last)  # "how is it going?"
-            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names)  # "when will it be done?"
+            # "when will it be done?", "what can i play?" after "i can play Wonderwall"
+            or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
             and not (within(("will", "i"), last) and last[-1] not in _ASKS_ADVICE)  # "what will i study?"
             and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"

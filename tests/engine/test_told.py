@@ -1741,3 +1741,13 @@ def test_two_girls_are_daughters_a_value_from_its_and_is_cut_a_going_to_is_no_pl
     told_in = _told("i've got a dentist appointment at half 3", "i'm dreading it")[1]
     assert told_back(told_in, "what appointment do i have?") == [("you", "said", "you've", "got", "a", "dentist",
                                                                   "appointment", "at", "half", "3")]
+
+
+def test_a_correction_of_several_leads_puts_a_value_right_and_what_they_said_they_can_do_is_asked_back():
+    told, told_in = _told("my favourite colour is teal", "actually no, it's orange")
+    assert taken_back("Your favourite colour is teal.", told_in)
+    assert not misplaced("Your favourite colour is orange.", told_in, "what's my favourite colour?")
+    told_in = _told("i've been learning guitar for six months", "i can play Wonderwall now")[1]
+    assert told_back(told_in, "what can i play?") == [("you", "said", "you", "can", "play", "wonderwall", "now")]
+    # what they could play, where they said nothing of it, asks advice
+    assert told_back(told_in[:1], "what can i play?") == []
