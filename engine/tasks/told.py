@@ -1324,8 +1324,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
             own = {_stem(word) for word in with_subjects[at - 1][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
-        if what_is_it and subject and _IS_A.search(" ".join(words)):  # "what phone is it?": "it's an iphone 15"
-            says_it = True
+        if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
+                                       or words[len(subject):len(subject) + 1] in (["is"], ["was"])):  # "it's my ..."
+            says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
         literal = set(own)  # the words in common the sentence says itself
         by_subject = {_stem(word) for word in subject} & stems
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
@@ -1551,6 +1552,7 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
                    r"|yesterday|next (?!time\b)\w+|last (?!time\b)\w+"
+                   r"|(?:on )?the \d+(?:st|nd|rd|th)|christmas|easter|new year|halloween|thanksgiving|diwali|eid"
                    r"|this (?:morning|afternoon|evening|week|weekend|month|year|spring|summer|autumn|fall|winter)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
@@ -1679,7 +1681,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     called Ingrid. she's seven" -> "my daughter is seven", put in "my daughter ingrid": it speaks
     of Ingrid) ([] where none were). A "they" that begins it is those someones or things where they
     are more than one (:func:`_many`: "we adopted two rabbits. they're called Biscuit and Pepper"
-    -> "my rabbits are called biscuit and pepper"); a "we're called" the group the sentence before
+    -> "my rabbits are called biscuit and pepper"); a sentence that asks something keeps those of
+    the sentence before for the next ("my brother is a chef. do you like italian food? he's coming
+    at christmas" -> "my brother is coming at christmas"); a "we're called" the group the sentence before
     spoke of ("i play the drums in a band. we're called The Loud Neighbours" -> "my band is called
     the loud neighbours")."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
@@ -1687,16 +1691,19 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         words, put = list(telling.words), []
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
+        if words[:1] and (words[0] in _QUESTION_LEADS or words[0] in _YES_NO and set(words[1:3]) & SECOND_PERSON):
+            out.append((telling, words, []))  # "do you like italian food?" asks the bot: of no one of theirs
+            continue
         pronoun = _PRONOUNS.get(words[0]) if words else None
         has = words[1:2] in _HAS_WITH or _has_done(words)  # "she's been there since tuesday": she has
         pronoun = ["has"] if pronoun and has else pronoun
         other = _of_the_other_gender(words[:1], subject, previous)
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
-            words, put = ["the", *other] + pronoun + words[1:], ["the", *other]
+            words, put = other + pronoun + words[1:], other
         elif pronoun is not None and subject and (not carried or _may_be(words[0], subject)):
             words, put = subject + pronoun + words[1:], subject + named
         elif words[:1] in (["his"], ["her"]) and other:  # "my sister has a new boyfriend. his name is Omar"
-            words, put = ["the", *other[:-1], other[-1] + "'s"] + words[1:], ["the", *other]
+            words, put = [*other[:-1], other[-1] + "'s"] + words[1:], other
         elif words[:1] in (["his"], ["her"]) and subject and _may_be(words[0], subject):
             # "my neighbour's dog barks all night. his name is Bruno" -> "my neighbour's dog's name is bruno"
             words, put = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named
@@ -1833,8 +1840,9 @@ def _may_be(pronoun: str, subject: Sequence[str]) -> bool:
 def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str]) -> list[str]:
     """Where a "she" or "he" (``pronoun``, its one word) cannot be the sentence before's ``subject``
     (someone of the other gender, or of none known) and that sentence (``before``) speaks later of
-    someone of its gender, that someone with the word before it ("baby girl" of "my best friend
-    Tom just had a baby girl"); [] otherwise."""
+    someone of its gender, that someone with "the" and the word before it ("the baby girl" of "my
+    best friend Tom just had a baby girl"), or with "my" where it was the user's ("my wife" of "i
+    need to buy a present for my wife"); [] otherwise."""
     gender = _GENDER.get(pronoun[0]) if pronoun else None
     if gender is None or subject and set(subject) & gender:
         return []
@@ -1842,8 +1850,10 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
     at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
     if at is None:
         return []
+    if at > start and before[at - 1] in ("my", "our"):
+        return [before[at - 1], before[at]]
     lead = [before[at - 1]] if at > start and before[at - 1] not in STOP_WORDS and before[at - 1].isalpha() else []
-    return [*lead, before[at]]
+    return ["the", *lead, before[at]]
 
 
 def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str]:

@@ -1751,3 +1751,21 @@ def test_a_correction_of_several_leads_puts_a_value_right_and_what_they_said_the
     assert told_back(told_in, "what can i play?") == [("you", "said", "you", "can", "play", "wonderwall", "now")]
     # what they could play, where they said nothing of it, asks advice
     assert told_back(told_in[:1], "what can i play?") == []
+
+
+def test_her_after_my_wife_is_my_wife_a_question_to_the_bot_keeps_who_he_is_and_a_date_or_christmas_says_when():
+    told_in = _told("i need to buy a birthday present for my wife", "she likes gardening and jigsaws",
+                    "her birthday is on the 22nd", "what should i get her", "maybe a new trowel")[1]
+    assert resolved("what does she like?", told_in, set()) == "what does my wife like ?"
+    assert told_back(told_in, "what does my wife like?") == [("you", "said", "your", "wife", "likes", "gardening",
+                                                              "and", "jigsaws")]
+    assert told_back(told_in, "when is my wife's birthday?") == [("you", "said", "your", "wife's", "birthday", "is",
+                                                                  "on", "the", "22nd")]
+    names = {("luca",)}
+    told_in = _told("my brother Luca is a chef in Milan", "do you like italian food?",
+                    "he's coming to visit at christmas", names=names)[1]
+    assert told_back(told_in, resolved("when is he visiting?", told_in, names), names=names) == [
+        ("you", "said", "your", "brother", "luca", "is", "coming", "to", "visit", "at", "christmas")]
+    told_in = _told("i've got a big exam on monday", "it's my chemistry a level", "i'm really stressed")[1]
+    assert told_back(told_in, "what subject is it?") == [("you", "said", "your", "big", "exam", "is", "your",
+                                                          "chemistry", "a", "level")]
