@@ -578,9 +578,11 @@ def _numbered(word: str) -> bool:
 
 
 def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool:
-    """A value that leaves out the number by which the user told which one the thing asked about is
-    ("You said you live in a flat." to "which floor do i live on?" after "i've just moved into a flat
-    on the fourth floor"; so too "room 204", "platform 9", "the 38 bus")."""
+    """A value that leaves out the word by which the user told which one the thing asked about is,
+    a number or a word before it ("You said you live in a flat." to "which floor do i live on?"
+    after "i've just moved into a flat on the fourth floor"; so too "room 204", "platform 9", "the
+    38 bus"; "You said you're a nurse." to "what ward do i work on?" after "i'm a nurse on a
+    cardiac ward")."""
     question = last_sentence(asked)
     if question[:1] not in (["which"], ["what"]) or len(question) < 2:
         return False
@@ -591,6 +593,8 @@ def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool
             if _stem(word) != thing:
                 continue
             number = [near for near in words[max(i - 1, 0):i] + words[i + 1:i + 2] if _numbered(near)]
+            number += [near for near in words[max(i - 1, 0):i] if near.isalpha()
+                       and near not in STOP_WORDS | FRAME_WORDS | _FAVOURITE_WORDS]  # "a cardiac ward"
             if number and not said & {word, *number}:
                 return True
     return False
@@ -1277,9 +1281,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asks_name = bool(said & {"name", "called", "named"})
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     if asked_words and asked_words <= _EVENTS or _asks_deed(last):  # "what happened?", "what did i just do?"
-        told = _lately(told)
+        doers = _DOERS.get(last[2]) if _asks_deed(last) else None  # "what did we do?": what "we" did
+        told = _lately([telling for telling in told if doers is None or telling.words[:1] in doers] or told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
+        framed = False  # "what did we do for her birthday?": what was done, whatever the topic
     elif last[:2] in (["what", "do"], ["what", "did"]) and last[2:] in _DOING_THERE:  # "what do i do there?"
         answer, stems, told, most = _DOES_THERE, set(), _lately(told), 1
     elif _asks_role(last, told):  # "what am i at the wedding?": "i'm her maid of honour"
@@ -1291,6 +1297,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     elif asked_words & _EVENTS and answer is None:  # "what happened to my son?": what happened, of him
         answer = _TROUBLE if "wrong" in asked_words else _HAPPENED
     does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
+    # "what do i have?": what the user said they have, as asked ("i have an allotment")
+    doers = (_DOERS.get(last[2]) if not stems and answer is None and last[:2] == ["what", "do"]
+             and last[-1:] in (["have"], ["own"]) else None)
     before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
     after = [word for word in last if word != "?"][-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
@@ -1298,7 +1307,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
-    if not stems and answer is None and not does_it:
+    if not stems and answer is None and not does_it and not doers:
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
@@ -1353,7 +1362,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
-        if does_it and telling.words[:1] in (("it",), ("it's",)) and _does_as_asked(last, words):
+        if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
+                and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
@@ -1461,10 +1471,16 @@ def _asks_role(question: list[str], told: list[Telling]) -> bool:
 
 def _asks_deed(question: list[str]) -> bool:
     """Whether a question (lower-case words) asks what the user did ("what did i just do?", "what did
-    we do?"), which the newest of the last few sentences that tells of something done answers."""
+    we do?", "what did we do for her birthday?"), which the newest of the last few sentences of theirs
+    that tells of something done answers."""
     words = [word for word in question if word.isalpha() and word != "just"]
-    return words in (["what", "did", "i", "do"], ["what", "did", "we", "do"], ["what", "have", "i", "done"],
-                     ["what", "have", "we", "done"])
+    return words[:4] in (["what", "did", "i", "do"], ["what", "did", "we", "do"], ["what", "have", "i", "done"],
+                         ["what", "have", "we", "done"]) and words[4:5] in ([], *_WHEN_DONE)  # "... for her birthday"
+
+
+_WHEN_DONE = tuple([word] for word in "for on at in yesterday today tonight last this".split())
+_DOERS = {"i": tuple((word,) for word in ("i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd")),
+          "we": tuple((word,) for word in ("we", "we're", "we've", "we'd"))}
 
 
 def _lately(told: list[Telling]) -> list[Telling]:

@@ -1769,3 +1769,19 @@ def test_her_after_my_wife_is_my_wife_a_question_to_the_bot_keeps_who_he_is_and_
     told_in = _told("i've got a big exam on monday", "it's my chemistry a level", "i'm really stressed")[1]
     assert told_back(told_in, "what subject is it?") == [("you", "said", "your", "big", "exam", "is", "your",
                                                           "chemistry", "a", "level")]
+
+
+def test_what_we_did_for_a_day_who_did_a_thing_what_i_have_and_which_ward_are_asked_back():
+    told_in = _told("my mum turned 70 yesterday", "we took her out for afternoon tea", "she loved it",
+                    "i prefer coffee to be honest")[1]
+    assert told_back(told_in, "what did we do for her birthday?") == [("you", "said", "you", "took", "her", "out",
+                                                                       "for", "afternoon", "tea")]
+    told_in = _told("my son's football team won the cup", "he scored the winning goal", "the final was 2-1")[1]
+    assert told_back(told_in, "who scored the winning goal?") == [("you", "said", "your", "son", "scored", "the",
+                                                                   "winning", "goal")]
+    told_in = _told("i have an allotment", "i grow potatoes and runner beans")[1]
+    assert told_back(told_in, "what do i have?") == [("you", "said", "you", "have", "an", "allotment")]
+    told_in = _told("i'm a nurse on a cardiac ward", "i've been doing twelve hour shifts")[1]
+    assert misplaced("You said you're a nurse.", told_in, "what ward do i work on?")
+    assert told_back(told_in, "what ward do i work on?") == [("you", "said", "you're", "a", "nurse", "on", "a",
+                                                              "cardiac", "ward")]
