@@ -792,8 +792,10 @@ def _would_unplanned(reply: str, value: str, telling_it: list[Telling]) -> bool:
     first = tokenize(value)[:1]
     spots = [telling.words[max(i - 2, 0):i] for telling in telling_it for i, word in enumerate(telling.words)
              if first and word == first[0] and i]
+    going_to = first and first[0] not in _DOINGS  # "going to Paris", not "going to see Coldplay"
     return bool(spots) and all(spot[-1].isalpha() and (spot[-1] not in _BEFORE_A_PLAN or spot[-1] == "to"
-                                                       and spot[:1] and spot[0] in _GOING) for spot in spots)
+                                                       and going_to and spot[:1] and spot[0] in _GOING)
+                               for spot in spots)
 
 
 def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1993,7 +1995,7 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal
     aim:goal aims:goal
-    girls:daughter boys:son baby:child babies:child children:child kid:child kids:child twin:child twins:child
+    girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child twin:child twins:child
     fan:support""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
