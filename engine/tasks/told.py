@@ -577,12 +577,16 @@ def _numbered(word: str) -> bool:
     return word in _ORDINALS or word[:1].isdigit()
 
 
+_NO_WHICH = frozenset("other single one any every each same whole own only".split())  # "one single drink"
+
+
 def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool:
     """A value that leaves out the word by which the user told which one the thing asked about is,
     a number or a word before it ("You said you live in a flat." to "which floor do i live on?"
     after "i've just moved into a flat on the fourth floor"; so too "room 204", "platform 9", "the
     38 bus"; "You said you're a nurse." to "what ward do i work on?" after "i'm a nurse on a
-    cardiac ward")."""
+    cardiac ward"; not a word before a kind of favourite thing: "if i had to pick one single drink
+    it would be kvass")."""
     question = last_sentence(asked)
     if question[:1] not in (["which"], ["what"]) or len(question) < 2:
         return False
@@ -593,8 +597,8 @@ def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool
             if _stem(word) != thing:
                 continue
             number = [near for near in words[max(i - 1, 0):i] + words[i + 1:i + 2] if _numbered(near)]
-            number += [near for near in words[max(i - 1, 0):i] if near.isalpha()
-                       and near not in STOP_WORDS | FRAME_WORDS | _FAVOURITE_WORDS]  # "a cardiac ward"
+            number += [near for near in words[max(i - 1, 0):i] if near.isalpha() and not kinds([word])
+                       and near not in STOP_WORDS | FRAME_WORDS | _FAVOURITE_WORDS | _NO_WHICH]  # "a cardiac ward"
             if number and not said & {word, *number}:
                 return True
     return False
