@@ -588,8 +588,8 @@ def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool
     cardiac ward"; not a word before a kind of favourite thing: "if i had to pick one single drink
     it would be kvass")."""
     question = last_sentence(asked)
-    if question[:1] not in (["which"], ["what"]) or len(question) < 2:
-        return False
+    if question[:1] not in (["which"], ["what"]) or len(question) < 2 or question[1] in STOP_WORDS | _YES_NO:
+        return False  # "which floor ...", not "what is ..."
     thing, said = _stem(question[1]), set(tokenize(value))
     for telling in telling_it:
         words = telling.words
