@@ -271,12 +271,22 @@ greek russian ukrainian romanian bulgarian hungarian swedish norwegian danish fi
 kenyan ethiopian egyptian moroccan iranian iraqi syrian lebanese israeli jamaican""".split())
 
 
+_BACK_FROM = frozenset("back away home off out".split())
+_NO_ORIGIN = frozenset("""work school home holiday holidays uni university college hospital there here abroad
+    scratch memory experience""".split())
+
+
 def _from_place(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether ``words`` (lower case) of a sentence about the user ("i", "i'm" ...) say they are from a
-    place: "from" and then a name the user wrote capitalised (``names``): "i'm a nurse from Berlin"."""
+    place: "from" and then a name the user wrote capitalised (``names``): "i'm a nurse from Berlin", or
+    a word that ends the sentence and is no place of coming back (:data:`_NO_ORIGIN`): "i'm a dentist
+    from seville", not "i'm just back from work"."""
     if not words or words[0] not in ("i", "i'm", "im", "originally"):
         return False
-    return any(within(("from", *name), words) for name in names)
+    at = len(words) - 2  # or a word that ends it, where "from" is no coming back: "i'm a dentist from Seville"
+    last = words[-1] if at > 0 and words[at] == "from" and words[at - 1] not in _BACK_FROM else ""
+    return any(within(("from", *name), words) for name in names) or (
+        last.isalpha() and last not in STOP_WORDS | _NO_ORIGIN and _stem(words[1]) not in _GOES | {"come", "get"})
 
 
 def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
@@ -344,7 +354,8 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                         denied |= old
                         words = words | old  # the last sentence to say it takes it back
                 for earlier in out if _new_home(lowered) else ():  # "i live in Leeds" ... "actually i moved to York"
-                    if earlier.valued and "home" in earlier.topics and not earlier.kinds and not _origin(earlier.words):
+                    if (earlier.valued and "home" in earlier.topics and not earlier.kinds and not _origin(earlier.words)
+                            and not _from_place(earlier.words, names)):  # "i'm a dentist from Seville": no home
                         old = earlier.said - words - FRAME_WORDS - ASKING_WORDS - TOPICS["home"][1]
                         denied |= old
                         words = words | old  # the last sentence to say it takes it back
@@ -408,6 +419,9 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
     plumber"; not "well, i think" nor "come Tuesday, i'm going to ...")."""
     if words[i].lower() not in ("and", ",") or i + 1 >= len(words):
         return False
+    if words[i].lower() == "and" and i and words[i - 1].lower() in ("me", "i") and (
+            i == 1 or words[i - 2] in (".", "!", "?", ",")):
+        return False  # "me and my partner are going to Rome": one subject
     after = [word.lower() for word in words[i + 1:i + 4]]
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
@@ -517,13 +531,15 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     as where they live where they told it as where they are going, back from, grew up, wish to live
     or are about to move to, when or where they are from, as a topic where it was told as a kind of
     thing, as a favourite where none was spoken of, as the user's name where it was told as
-    another's, as a name where it was told as a number, a place, a doing or a thing, as who the user
-    is where it was told as a thing of theirs, to a question of the user's name where it was told as
-    no name and a name was, or of someone of theirs to a question about another, or as what the user
-    is called where they said they are called otherwise, cut off where its sentence goes on, as a
-    name to a question of yes or no, as their home where it was told as no place, as the user's
-    name to a question of the name of someone or something of theirs, or as what they would do where
-    it was told as no plan. A reply that states no value (:func:`stated_value`) is never misplaced."""
+    another's, as a name where it was told as a number, a place, a state, a doing or a thing, as who
+    the user is where it was told as a thing of theirs, to a question of the user's name where it was
+    told as no name and a name was, or of someone of theirs to a question about another, or as what
+    the user is called where they said they are called otherwise, cut off where its sentence goes on,
+    as a name to a question of yes or no, as their home where it was told as no place, as the user's
+    name to a question of the name of someone or something of theirs, as what they would do where it
+    was told as no plan, without the word that told which one the thing asked is, or as one of
+    several told together where all are asked. A reply that states no value (:func:`stated_value`)
+    is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -540,6 +556,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _someone_elses_name(reply, value, telling_it) or _user_named_for_another(reply, asked)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, value, asked, telling_it)
             or _number_as_name(reply, set(tokenize(value))) or _place_as_name(reply, value, telling_it)
+            or _state_as_name(reply, value, telling_it)
             or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
             or _name_told_elsewhere(asked, telling_it, told)
             or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
@@ -668,6 +685,18 @@ def _place_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
 
 _BEFORE_A_PLACE = frozenset("to in at from near into".split())
 _ANSWERS_TO = frozenset("answers answer answered responds listens".split())
+
+
+def _state_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """How someone is stated as a name ("Your cat is called sick." after "my cat Pickle has been
+    sick"): every sentence telling it said it right after "been", "feeling", "so", "very" or
+    "really" (:data:`_BEFORE_A_STATE`)."""
+    first = tokenize(value)[:1]
+    return (bool(first) and bool(telling_it) and _names_as_told(reply)
+            and all(_said_after(first[0], telling.words, _BEFORE_A_STATE) for telling in telling_it))
+
+
+_BEFORE_A_STATE = frozenset("been feeling feel felt so very really quite bit".split())
 
 
 def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
@@ -1274,6 +1303,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
     how_much = how_much | {"since", "last"} if last[:2] == ["how", "long"] else how_much  # "... since my last one?"
     how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
+    how_much = how_much | {"occasion"} if answer is _WHY else how_much  # "what's the occasion?" asks why
     how_much = how_much | _BOOKED if answer in (_CLOCK, _TIME, _WHEN_ONCE) else how_much  # "... my appointment?"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
@@ -1360,7 +1390,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None and (
                     bool(_IS_A.search(" ".join(words))) if says is _says_kind  # the job, if the question asks no more
                     else not stems - own - by_subject - _WHICH_ONE)  # not "which year do i work with?"
-        if loose and asks_name and _NAMES_IT.search(" ".join(words)):  # "what's our dog's name?": the one naming it
+        # "what's our dog's name?": the one naming it
+        if asks_name and (loose or not framed and (own or by_subject)) and _NAMES_IT.search(" ".join(words)):
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
             own |= {"think:"}  # "i think i'm getting promoted"
@@ -1389,6 +1420,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or words[0] in _QUESTION_LEADS or len(words) > TOLD_BACK_WORDS or set(words) & SECOND_PERSON
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
                                       or len(literal) > 1  # "what changed yesterday?"
+                                      or literal and set(last) & set(words) & _THEY  # "they sent blue"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
                                       or lead == "what's" and len(stems) == 1 and literal  # "what's leaking?"
@@ -1454,6 +1486,7 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
 
 
 _GOES = frozenset(("go", "goes", "went", "gone", "going"))
+_THEY = frozenset(("they", "he", "she"))  # someone a question of others and a sentence of the user's both speak of
 # What a thing spoken of just before is for: "it's for my birthday", "my trip is for a wedding".
 _FOR_IT = re.compile(r"^(?:it's|it is|its|it was|(?:my|our) [\w' ]+? (?:is|was)) (?:all |just |mostly )?"
                      r"(?:for|because)\b")
@@ -1664,6 +1697,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words in (["what's", "the", "occasion"], ["what", "is", "the", "occasion"], ["what", "was", "the", "occasion"]):
+        return _WHY  # "what's the occasion?" after "we're going to Rome for our anniversary"
     if words[:1] == ["who"] and (words[-1:] == ["by"] or words[1:2] and words[1] in _MADE):
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
@@ -1800,14 +1835,17 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     -> "my exam", "i'm studying for my driving test" -> "my driving test" (a word of doing that
     says what kind: :func:`_names_a_thing`); or the thing of theirs a sentence begins with, up to
     its "is", "was" or "used" ("my exam is on thursday" -> "my exam", "the new place is in
-    Harrogate" -> "the new place"; not someone of theirs); None where it speaks of none so."""
+    Harrogate" -> "the new place"; not someone of theirs, but the thing after: "my son is starting
+    at a new school" -> "my new school"); None where it speaks of none so."""
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used")), None)
         things = list(words[1:at]) if at else []
-        return ([words[0], *things] if things and all(word.isalpha() and not _someone(word) and word not in _PLACED
-                                                       for word in things)
-                else None)  # not "my team at work", of which "it's a 40 minute commute" is not said
-    if words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
+        if things and all(word.isalpha() and not _someone(word) and word not in _PLACED for word in things):
+            return [words[0], *things]
+        if not (at and _someone(things[0])):
+            return None  # not "my team at work", of which "it's a 40 minute commute" is not said
+        words = words[at + 1:]  # "my son is starting at a new school": the school, not the son
+    elif words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
     if start is None:
@@ -1999,8 +2037,8 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal
     aim:goal aims:goal
-    girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child twin:child twins:child
-    fan:support""".split())}
+    girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
+    twin:child twins:child fan:support""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3

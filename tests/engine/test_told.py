@@ -1785,3 +1785,24 @@ def test_what_we_did_for_a_day_who_did_a_thing_what_i_have_and_which_ward_are_as
     assert misplaced("You said you're a nurse.", told_in, "what ward do i work on?")
     assert told_back(told_in, "what ward do i work on?") == [("you", "said", "you're", "a", "nurse", "on", "a",
                                                               "cardiac", "ward")]
+
+
+def test_where_from_is_no_home_a_move_takes_back_me_and_my_partner_is_one_and_it_after_my_son_is_the_school():
+    told_in = _told("hi, i'm Marta and i'm a dentist from Seville", "i moved to Bristol five years ago")[1]
+    assert told_back(told_in, "where am i originally from?") == [("you", "said", "you're", "a", "dentist", "from",
+                                                                  "seville")]
+    assert told_back(_told("i'm just back from work")[1], "where am i from?") == []
+    told_in = _told("me and my partner are going to Rome for our anniversary", "we've been together ten years")[1]
+    assert told_back(told_in, "where are we going?") == [("you", "said", "you", "and", "your", "partner", "are",
+                                                          "going", "to", "rome", "for", "your", "anniversary")]
+    assert told_back(told_in, "what's the occasion?") == told_back(told_in, "where are we going?")
+    names = {("noah",), ("oakfield", "primary")}
+    told_in = _told("my son Noah is starting at a new school on monday", "it's called Oakfield Primary",
+                    "he's a bit nervous", names=names)[1]
+    assert told_back(told_in, "what's the name of noah's new school?", names=names) == [
+        ("you", "said", "your", "new", "school", "is", "called", "oakfield", "primary")]
+    told_in = _told("so my cat Pickle has been sick", "she's on antibiotics for a week", names={("pickle",)})[1]
+    assert misplaced("Your cat is called sick.", told_in, "what's my cat called?")
+    told_in = _told("i ordered grey and they sent blue")[1]
+    assert told_back(told_in, "what colour did they send?") == [("you", "said", "you", "ordered", "grey", "and",
+                                                                 "they", "sent", "blue")]
