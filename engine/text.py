@@ -59,6 +59,8 @@ _UNPUNCTUATED = {word.replace("'", ""): word for word in """i'm i've i'd've what
     mustn't needn't ain't it'll that'll would've could've should've might've must've""".split()}
 _UNPUNCTUATED_RE = re.compile(r"(?i)\b(" + "|".join(sorted(_UNPUNCTUATED, key=len, reverse=True)) + r")\b")
 _OPENING_ITS_RE = re.compile(r"(?i)(^|[.!?]\s+)(its)\b")
+_WHOSE_RE = re.compile(r"(?i)\b(my|his|her|their|our) ([a-z]+[^s'])s (name|birthday|age|job|surname|phone|number)\b")
+_NAMES_IS_RE = re.compile(r"\b((?i:my|his|her|their|our)) (?i:names) ([A-Z])")
 # An unpunctuated question: its last sentence opens with a word of asking ("whats my dogs name",
 # "what breed is she", "do i have a dog"), not a clause that tells ("when i was five", "what i mean is").
 _ASKING_AUX = r"(?:is|are|was|were|am|do|does|did|can|could|will|would|should|have|has|had)"
@@ -72,10 +74,13 @@ _QUESTION_RE = re.compile(r"(?i)(?:^|[.!?]\s+)(?:what's|where's|who's|how's|when
 def spelt_out(text: str) -> str:
     """``text`` as a message is meant to read, where it was typed in haste: the apostrophes of
     contractions put back ("im" -> "i'm", "Whats" -> "What's", "its" that opens a sentence ->
-    "it's") and a question mark after an unpunctuated question ("whats my dogs name" -> "what's my
-    dogs name?"). Anything else is left as it was typed."""
+    "it's", "my names Jake" -> "my name's Jake", "my dogs name" -> "my dog's name") and a question
+    mark after an unpunctuated question ("whats my dogs name" -> "what's my dog's name?").
+    Anything else is left as it was typed."""
     text = _UNPUNCTUATED_RE.sub(lambda match: _apostrophed(match.group(1)), text).rstrip()
     text = _OPENING_ITS_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "t's", text)
+    text = _NAMES_IS_RE.sub(r"\1 name's \2", text)  # "my names Jake": "my name's Jake"
+    text = _WHOSE_RE.sub(r"\1 \2's \3", text)  # "my girlfriends name": "my girlfriend's name"
     if text and text[-1].isalnum() and _QUESTION_RE.search(text):
         text += "?"
     return text

@@ -580,7 +580,8 @@ def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
         words = telling.words
         for i in range(len(words) - len(said) + 1):
             if tuple(words[i:i + len(said)]) == said and (
-                    words[i - 1:i] == ("and",) or words[i + len(said):i + len(said) + 1] == ("and",)):
+                    words[i - 1:i] == ("and",) or words[i + len(said):i + len(said) + 1] == ("and",)
+                    or sum(word in ("called", "named") for word in words) > 1):  # "a pug called Waffles and ..."
                 return True
     return False
 
@@ -1340,7 +1341,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     after = [word for word in last if word != "?"][-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
-    what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
+    what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"]) or [
+        word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"])
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it and not doers:
@@ -1379,7 +1381,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             says_it = True
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
-            if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word):
+            if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word) and not (
+                    cued <= _NAMING_STEMS and subject and _stem(subject[-1]) not in stems):  # not "her salon is called"
                 own |= cued
                 if says in (_says_work_as, _says_living) and framed and answer is None:  # "what's my job?"
                     own |= {"job:"}
@@ -1391,7 +1394,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     bool(_IS_A.search(" ".join(words))) if says is _says_kind  # the job, if the question asks no more
                     else not stems - own - by_subject - _WHICH_ONE)  # not "which year do i work with?"
         # "what's our dog's name?": the one naming it
-        if asks_name and (loose or not framed and (own or by_subject)) and _NAMES_IT.search(" ".join(words)):
+        if asks_name and (loose or not framed and subject and _stem(subject[-1]) in stems) and _NAMES_IT.search(
+                " ".join(words)):  # strict, only where it names the thing asked: "my new school", not "her salon"
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
             own |= {"think:"}  # "i think i'm getting promoted"
@@ -1838,13 +1842,20 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     Harrogate" -> "the new place"; not someone of theirs, but the thing after: "my son is starting
     at a new school" -> "my new school"); None where it speaks of none so."""
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
-        at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used")), None)
+        at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used", "has", "had")), None)
         things = list(words[1:at]) if at else []
         if things and all(word.isalpha() and not _someone(word) and word not in _PLACED for word in things):
-            return [words[0], *things]
+            return [words[0], *things] if words[at] not in ("has", "had") else None
         if not (at and _someone(things[0])):
             return None  # not "my team at work", of which "it's a 40 minute commute" is not said
-        words = words[at + 1:]  # "my son is starting at a new school": the school, not the son
+        owner, words = [words[0], *things[:-1], things[-1] + "'s"], words[at + 1:]  # "my son is starting at a
+        # new school": the school, not the son; "my girlfriend has got her own salon": my girlfriend's own salon
+        theirs = next((i for i, word in enumerate(words) if word in ("his", "her", "their")), None)
+        start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
+        if theirs is not None and (start is None or theirs < start):
+            rest = [word for word in itertools.takewhile(lambda word: word.isalpha() and word not in _THING_ENDS,
+                                                          words[theirs + 1:theirs + 4])]
+            return [*owner, *rest] if rest else None
     elif words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
@@ -2143,6 +2154,7 @@ TOPICS = {
 # "i bought a boat. it's called Seabird").
 _AGE_CUES = TOPICS["age"][1]
 _NAMING_CUES = frozenset(("called", "named", "call", "calling", "name"))
+_NAMING_STEMS = frozenset(_stem(word) for word in _NAMING_CUES)
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
 _KIND_CUES = frozenset("kind type sort model brand breed".split())
 _DIETS = frozenset("meat vegetarian vegan pescatarian".split())
@@ -2610,8 +2622,8 @@ def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = froz
     a name the user wrote capitalised (``names``: "Fluffington" of "Lord Fluffington", which the
     reply is written back to whole)."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
-    if words[:1] in (("and",), ("or",)):
-        return True  # "and pepper" of "two cats called Salt and Pepper"
+    if words[:1] in (("and",), ("or",), ("is",), ("are",)):
+        return True  # "and pepper" of "two cats called Salt and Pepper", "is waffles"
     if any(len(name) > len(words) and name[-len(words):] == words for name in names):
         return False
     at = [(telling.words, i) for telling in told for i in range(2, len(telling.words) - len(words) + 1)

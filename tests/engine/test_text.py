@@ -38,7 +38,8 @@ def test_detokenize_makes_a_an_before_a_vowel_sound():
 
 
 def test_a_message_typed_in_haste_is_spelt_out_as_it_is_meant():
-    assert spelt_out("whats my dogs name") == "what's my dogs name?"
+    assert spelt_out("whats my dogs name") == "what's my dog's name?"
+    assert spelt_out("my names Jake") == "my name's Jake"
     assert spelt_out("Im going to a festival. its called Green Man") == "I'm going to a festival. it's called Green Man"
     assert spelt_out("hes an architect and she doesnt know") == "he's an architect and she doesn't know"
     assert spelt_out("what breed is she") == "what breed is she?"

@@ -1806,3 +1806,20 @@ def test_where_from_is_no_home_a_move_takes_back_me_and_my_partner_is_one_and_it
     told_in = _told("i ordered grey and they sent blue")[1]
     assert told_back(told_in, "what colour did they send?") == [("you", "said", "you", "ordered", "grey", "and",
                                                                  "they", "sent", "blue")]
+
+
+def test_what_it_is_her_own_thing_named_and_one_of_two_pets_called_are_read_as_told():
+    told_in = _told("i got a new tattoo last week", "it's a compass on my forearm")[1]
+    assert told_back(told_in, "what is it?") == [("you", "said", "your", "new", "tattoo", "is", "a", "compass", "on",
+                                                  "your", "forearm")]
+    names = {("amy",), ("shear", "genius")}
+    told_in = _told("my girlfriend Amy is a hairdresser", "she's got her own salon in town",
+                    "it's called Shear Genius", names=names)[1]
+    # the salon is named, not the girlfriend
+    assert told_back(told_in, "what's my girlfriend's name?", names=names) == [
+        ("you", "said", "your", "girlfriend", "amy", "is", "a", "hairdresser")]
+    assert told_back(told_in, resolved("what's her salon called?", told_in, names), names=names) == [
+        ("you", "said", "your", "girlfriend", "amy's", "own", "salon", "is", "called", "shear", "genius")]
+    told_in = _told("i've got two dogs, a pug called Waffles and a labrador called Bear")[1]
+    assert misplaced("Your dog is called Bear.", told_in, "what are my dogs called?")
+    assert headless("is waffles", told_in)
