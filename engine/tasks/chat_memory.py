@@ -520,8 +520,8 @@ class MemoryReplies:
 
 class _Words(list):
     """A conversation's words outside the vocabulary (a list, numbered by the copy path), and the
-    words it wrote as it wants them written: words with letters and digits together, which the
-    tokenizer splits ("Gizmo42" is "Gizmo" and "42"), and names of several capitalised words
+    words it wrote as it wants them written: words with letters and digits together, or an "&",
+    which the tokenizer splits ("Gizmo42" is "Gizmo" and "42", "B&Q" is "B", "&" and "Q"), and names of several capitalised words
     ("New Ardmoor"), whose words in the vocabulary the model says in lower case. A reply that says
     such a word's parts side by side is written as it was ("Gizmo42", "New Ardmoor")."""
 
@@ -539,7 +539,8 @@ class _Words(list):
         for chunk in text.split():
             chunk = chunk.strip(".,;:!?\"'()[]{}")
             parts = tokenize(chunk, lower=False)
-            if len(parts) > 1 and all(p.isalnum() for p in parts) and chunk not in self.glued:
+            if (len(parts) > 1 and all(p.isalnum() or p == "&" for p in parts) and parts[0].isalnum()
+                    and parts[-1].isalnum() and chunk not in self.glued):  # "Gizmo42", "B&Q"
                 self.glued.append(chunk)
         for name in _names(text, least=1):
             if " " in name and name not in self.glued and not all(known(word) for word in name.split()):

@@ -2055,8 +2055,8 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
-_TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they)\b.*"  # "luckily someone handed it in"
-_PAST_WORDS = r"\w+ed|had|" + "|".join(sorted(_PASTS))
+_TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they|it)\b.*"  # "luckily someone handed it in"
+_PAST_WORDS = r"\w+ed|had|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS))  # "it didn't rise at all"
 _PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").

@@ -280,6 +280,15 @@ def test_whole_words_lets_a_row_that_said_a_piece_go_on_only_with_the_next():
     assert torch.equal(out[2], scores[2])  # the next piece is past the scores (dropped from memory): free
 
 
+def test_a_word_of_an_ampersand_is_written_as_the_user_wrote_it():
+    from engine.tasks.chat_memory import _Words
+
+    words = _Words()
+    words.read("i bought the paint from B&Q, not from M & S")  # a word of an "&", not an "&" between words
+    assert words.glued == ["B&Q"]
+    assert words.reglue("You said you bought the paint from b & q.") == "You said you bought the paint from B&Q."
+
+
 def test_the_words_a_conversation_wants_written_its_way():
     from engine.tasks.chat_memory import _Words
 

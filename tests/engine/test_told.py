@@ -1823,3 +1823,9 @@ def test_what_it_is_her_own_thing_named_and_one_of_two_pets_called_are_read_as_t
     told_in = _told("i've got two dogs, a pug called Waffles and a labrador called Bear")[1]
     assert misplaced("Your dog is called Bear.", told_in, "what are my dogs called?")
     assert headless("is waffles", told_in)
+
+
+def test_what_went_wrong_with_a_thing_of_theirs_is_what_it_did_not_do():
+    told_in = _told("i've been learning to bake bread", "my first loaf was a disaster", "it didn't rise at all")[1]
+    assert told_back(told_in, "what went wrong?") == [("you", "said", "your", "first", "loaf", "didn't", "rise",
+                                                       "at", "all")]
