@@ -1305,6 +1305,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     how_much = how_much | {"since", "last"} if last[:2] == ["how", "long"] else how_much  # "... since my last one?"
     how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
     how_much = how_much | {"occasion"} if answer is _WHY else how_much  # "what's the occasion?" asks why
+    how_much = how_much | _TRAVELLING | {"there", "home", "back"} if answer is _MEANS else how_much
     how_much = how_much | _BOOKED if answer in (_CLOCK, _TIME, _WHEN_ONCE) else how_much  # "... my appointment?"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
@@ -1701,6 +1702,10 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words[:1] == ["who"] and words[-1:] == ["for"]:
+        return _FOR_WHOM  # "who is it for?" after "it's for Cancer Research"
+    if words[:1] == ["how"] and set(words) & _TRAVELLING and words[-1:] in (["there"], ["home"], ["back"]):
+        return _MEANS  # "how am i getting there?" after "i'm taking the train instead"
     if words in (["what's", "the", "occasion"], ["what", "is", "the", "occasion"], ["what", "was", "the", "occasion"]):
         return _WHY  # "what's the occasion?" after "we're going to Rome for our anniversary"
     if words[:1] == ["who"] and (words[-1:] == ["by"] or words[1:2] and words[1] in _MADE):
@@ -1716,6 +1721,10 @@ _ABOUT = re.compile(r"\babout [\w']+")
 _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt"))
 _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
                       r" (?:have|got)\b|\bran out of\b")  # what someone has not
+_FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
+_TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
+_MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
+                    r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
 _BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
 _BOOKED = frozenset(("appointment", "appointments"))  # of what time or when: any time the user has to be somewhere
 _MADE = frozenset("wrote written directed made painted sang sung composed designed built created drew".split())
@@ -1843,6 +1852,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     at a new school" -> "my new school"); None where it speaks of none so."""
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used", "has", "had")), None)
+        at = at or next((i for i, word in enumerate(words[2:4], 2) if _DOES_THINGS.fullmatch(word)), None)
         things = list(words[1:at]) if at else []
         if things and all(word.isalpha() and not _someone(word) and word not in _PLACED for word in things):
             return [words[0], *things] if words[at] not in ("has", "had") else None
@@ -1871,6 +1881,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     return ["my", *rest] if rest else None
 
 
+# A doing a thing of theirs does, which ends the words that name it ("my laptop keeps crashing").
+_DOES_THINGS = re.compile(r"(?:keeps|needs|makes|won't|doesn't|broke|stopped|started|crashed|died|failed)")
 # Words ending "-ing" or "-ed" that name a thing ("a wedding"), not a doing.
 _THINGS_LIKE_DOINGS = frozenset("""wedding weddings meeting meetings building painting paintings evening morning ring
 thing things king wing string spring pudding sibling siblings earring earrings ceiling bed shed sled""".split())

@@ -1829,3 +1829,15 @@ def test_what_went_wrong_with_a_thing_of_theirs_is_what_it_did_not_do():
     told_in = _told("i've been learning to bake bread", "my first loaf was a disaster", "it didn't rise at all")[1]
     assert told_back(told_in, "what went wrong?") == [("you", "said", "your", "first", "loaf", "didn't", "rise",
                                                        "at", "all")]
+
+
+def test_what_make_a_thing_that_keeps_crashing_is_who_a_thing_is_for_and_how_they_get_there_are_asked_back():
+    told_in = _told("my laptop keeps crashing", "it's a five year old Dell")[1]
+    assert told_back(told_in, "what make is it?") == [("you", "said", "your", "laptop", "is", "a", "five", "year",
+                                                       "old", "dell")]
+    told_in = _told("i'm doing a charity skydive in june", "it's for Cancer Research", "my mum thinks i'm mad")[1]
+    assert told_back(told_in, "who is it for?") == [("you", "said", "your", "charity", "skydive", "is", "for",
+                                                     "cancer", "research")]
+    told_in = _told("i'm scared of flying", "i'm going to Spain in august", "i'm taking the train instead")[1]
+    assert told_back(told_in, "how am i getting there?") == [("you", "said", "you're", "taking", "the", "train",
+                                                              "instead")]
