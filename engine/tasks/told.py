@@ -1342,8 +1342,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     after = [word for word in last if word != "?"][-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
-    what_is_it = last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"]) or [
-        word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"])
+    what_is_it = answer is None and (  # not "what time is it?"
+        last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
+        or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     if not stems and answer is None and not does_it and not doers:
@@ -1383,7 +1384,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
             if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word) and not (
-                    cued <= _NAMING_STEMS and subject and _stem(subject[-1]) not in stems):  # not "her salon is called"
+                    cued <= _NAMING_STEMS and subject and stems - _NAMING_STEMS
+                    and _stem(subject[-1]) not in stems):  # "what's my girlfriend's name?": not "her salon is called"
                 own |= cued
                 if says in (_says_work_as, _says_living) and framed and answer is None:  # "what's my job?"
                     own |= {"job:"}
