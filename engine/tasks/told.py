@@ -1306,6 +1306,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
     how_much = how_much | {"occasion"} if answer is _WHY else how_much  # "what's the occasion?" asks why
     how_much = how_much | _TRAVELLING | {"there", "home", "back"} if answer is _MEANS else how_much
+    # "where did we take him?" asks where, whatever the doing: "we had to rush him to the emergency vet"
+    how_much = how_much | _TAKING if answer is _PLACE else how_much
     how_much = how_much | _BOOKED if answer in (_CLOCK, _TIME, _WHEN_ONCE) else how_much  # "... my appointment?"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
@@ -1397,8 +1399,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     bool(_IS_A.search(" ".join(words))) if says is _says_kind  # the job, if the question asks no more
                     else not stems - own - by_subject - _WHICH_ONE)  # not "which year do i work with?"
         # "what's our dog's name?": the one naming it
-        if asks_name and (loose or not framed and subject and _stem(subject[-1]) in stems) and _NAMES_IT.search(
-                " ".join(words)):  # strict, only where it names the thing asked: "my new school", not "her salon"
+        if asks_name and (loose or not framed and subject and _stem(subject[-1]) in stems) and (
+                _NAMES_IT.search(" ".join(words))  # strict, only where it names the thing asked: not "her salon"
+                or loose and within(("as", "a", "name"), words)):  # "we've picked Rowan as a name"
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
             own |= {"think:"}  # "i think i'm getting promoted"
@@ -1723,6 +1726,7 @@ _ABOUT = re.compile(r"\babout [\w']+")
 _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt"))
 _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
                       r" (?:have|got)\b|\bran out of\b")  # what someone has not
+_TAKING = frozenset("take took taken taking bring brought put".split())
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
@@ -2063,7 +2067,7 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal
     aim:goal aims:goal
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
-    twin:child twins:child fan:support""".split())}
+    twin:child twins:child fan:support bedroom:bed bedrooms:bed""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
@@ -2474,11 +2478,16 @@ def _works_as(words: Sequence[str]) -> Optional[tuple[str, ...]]:
         return None
     words = list(words[len(lead):])
     words = words[1:] if words[:1] == ["now"] else words  # "i'm now the head of marketing"
+    if words[:1] in _HEAD_OF and words[1:2] == ["of"]:  # "i'm now head of marketing": the head of it
+        words = ["the", *words]
     if words[:1] not in (["a"], ["an"]) and not (words[:1] == ["the"] and words[1:2] and words[1] in _HEADS):
         return None
     rest = words[1:]
     end = next((i for i, word in enumerate(rest) if word in _ENDS_A_JOB), len(rest))
     return (words[0], *rest[:end]) if 0 < end <= 3 else None
+
+
+_HEAD_OF = (["head"], ["director"], ["chief"], ["captain"], ["manager"], ["editor"], ["president"])
 
 
 # What someone at the head of something is ("i'm now the head of marketing").

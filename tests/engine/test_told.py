@@ -1841,3 +1841,18 @@ def test_what_make_a_thing_that_keeps_crashing_is_who_a_thing_is_for_and_how_the
     told_in = _told("i'm scared of flying", "i'm going to Spain in august", "i'm taking the train instead")[1]
     assert told_back(told_in, "how am i getting there?") == [("you", "said", "you're", "taking", "the", "train",
                                                               "instead")]
+
+
+def test_where_someone_was_taken_bedrooms_a_new_title_and_a_name_picked_are_asked_back():
+    told_in = _told("my dog Toby ate a sock yesterday", "we had to rush him to the emergency vet")[1]
+    assert told_back(told_in, "where did we take him?") == [("you", "said", "you", "had", "to", "rush", "him", "to",
+                                                             "the", "emergency", "vet")]
+    told_in = _told("my husband and i just bought our first house", "it's a three bed semi in Swindon")[1]
+    assert told_back(told_in, "how many bedrooms does it have?") == [("you", "said", "your", "first", "house", "is",
+                                                                      "a", "three", "bed", "semi", "in", "swindon")]
+    told_in = _told("i got a promotion today", "i'm now head of marketing")[1]
+    assert told_back(told_in, "what's my new title?") == [("you", "said", "you're", "now", "head", "of", "marketing")]
+    assert told_back(_told("i'm head over heels")[1], "what's my job?") == []
+    told_in = _told("we're having a baby in march", "we've picked Rowan as a name because it works for both")[1]
+    assert told_back(told_in, "what name have we picked?", loose=True) == [
+        ("you", "said", "you've", "picked", "rowan", "as", "a", "name", "because", "it", "works", "for", "both")]
