@@ -1431,6 +1431,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or literal and set(last) & set(words) & _THEY  # "they sent blue"
+                                      or literal and what_thing  # "what's the role?": "it's for a ... role"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
                                       or lead == "what's" and len(stems) == 1 and literal  # "what's leaking?"

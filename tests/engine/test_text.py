@@ -46,6 +46,7 @@ def test_a_message_typed_in_haste_is_spelt_out_as_it_is_meant():
     assert spelt_out("how long have we been together") == "how long have we been together?"
     assert spelt_out("do i have a dog") == "do i have a dog?"
     assert spelt_out("who scored the winning goal") == "who scored the winning goal?"
+    assert spelt_out("since when have i been playing") == "since when have i been playing?"
     # words that are words without an apostrophe, and clauses that tell, are left as typed
     for typed in ("were going out", "i feel ill", "well ok", "i love its colour", "when i was five i lived in Leeds",
                   "what i mean is no", "where is it?", "hello"):

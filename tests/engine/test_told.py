@@ -1856,3 +1856,10 @@ def test_where_someone_was_taken_bedrooms_a_new_title_and_a_name_picked_are_aske
     told_in = _told("we're having a baby in march", "we've picked Rowan as a name because it works for both")[1]
     assert told_back(told_in, "what name have we picked?", loose=True) == [
         ("you", "said", "you've", "picked", "rowan", "as", "a", "name", "because", "it", "works", "for", "both")]
+
+
+def test_what_the_role_is_is_what_it_was_said_to_be_for():
+    told_in = _told("i've got an interview at Google next week", "it's for a software engineer role",
+                    "i'm really nervous")[1]
+    assert told_back(told_in, "what's the role?") == [("you", "said", "your", "interview", "is", "for", "a",
+                                                       "software", "engineer", "role")]
