@@ -538,7 +538,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     as a name to a question of yes or no, as their home where it was told as no place, as the user's
     name to a question of the name of someone or something of theirs, as what they would do where it
     was told as no plan, without the word that told which one the thing asked is, or as one of
-    several told together where all are asked. A reply that states no value (:func:`stated_value`)
+    several told together where all are asked, or as what they are where it was told as a thing they
+    have. A reply that states no value (:func:`stated_value`)
     is never misplaced."""
     value = stated_value(reply)
     if not value:
@@ -563,7 +564,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
             or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
             or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it)
-            or _one_of_many(value, asked, telling_it))
+            or _one_of_many(value, asked, telling_it) or _had_as_been(reply, value, telling_it))
 
 
 def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1069,6 +1070,22 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
         for telling in telling_it)
 
 
+def _had_as_been(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A thing the user has stated as what they are ("You said you're a bearded dragon." after "i
+    have a bearded dragon called Spike"): every sentence telling it said it right after "have",
+    "has", "got" or "own" (and "a" or "an")."""
+    if not telling_it or not any(_BEING.match(sentence) and not _PLANNED.match(sentence)
+                                 for sentence in _sentences_of(reply)):
+        return False
+    words = tuple(tokenize(value))
+    first = words[1:2] if words[:1] in (("a",), ("an",)) else words[:1]
+    return bool(first) and all(any(within((had, *article, *first), telling.words) for had in _HAD
+                                   for article in ((), ("a",), ("an",))) for telling in telling_it)
+
+
+_HAD = ("have", "has", "had", "got", "own", "owns")
+
+
 def _of_a_frame(asked_words: set[str]) -> bool:
     """Whether a question's words (:func:`_asked_words`) ask of a topic or a kind of thing
     (:func:`topics`, :func:`kinds`), which the frames the model was trained on state."""
@@ -1367,7 +1384,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them
         reason = lead == "why" and (bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
-                                    or bool(_FOR_IT.match(" ".join(words))))  # "why am i going?": "it's for ..."
+                                    or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
+                                    # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
+                                    or at > 0 and words[:1] in (["my"], ["our"]) and _did(words)
+                                    and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"]))
         if at and not own and stems and (goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
                 answer, with_subjects[at - 1][1], stems) or reason):
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
@@ -1578,7 +1598,8 @@ _PETS = kinds(word for slot in SLOTS if slot.name == "pet_name" for word in slot
 _PET_WORDS = frozenset(("pet", "pets", "animal", "animals"))
 # Animals of a farm or a garden, which "what animals did we have?" asks of ("we had sheep and chickens").
 _KEPT_ANIMALS = frozenset("""sheep chicken chickens hen hens cow cows goat goats pig pigs duck ducks goose geese
-    donkey donkeys alpaca alpacas llama llamas bees horses ponies cattle""".split())
+    donkey donkeys alpaca alpacas llama llamas bees horses ponies cattle dragon lizard snake python axolotl frog
+    tarantula ferret ferrets rat rats mouse mice guinea""".split())
 _COLOURS = frozenset("""red orange yellow green blue purple violet pink brown black white grey gray silver gold
 navy teal turquoise beige maroon ginger tabby tortoiseshell cream golden tan chestnut""".split())
 # Instruments: "what instrument do i play?", "how long have i been playing?" after "i've been learning the cello".

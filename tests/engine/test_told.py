@@ -1863,3 +1863,13 @@ def test_what_the_role_is_is_what_it_was_said_to_be_for():
                     "i'm really nervous")[1]
     assert told_back(told_in, "what's the role?") == [("you", "said", "your", "interview", "is", "for", "a",
                                                        "software", "engineer", "role")]
+
+
+def test_why_they_feel_so_a_pet_dragon_and_a_thing_they_have_is_not_what_they_are():
+    told_in = _told("i'm a bit sad today", "my best friend moved to Canada", "she left on tuesday")[1]
+    assert told_back(told_in, "why am i sad?") == [("you", "said", "your", "best", "friend", "moved", "to", "canada")]
+    told_in = _told("i have a bearded dragon called Spike", "he eats crickets")[1]
+    assert misplaced("You said you're a bearded dragon.", told_in, "what pet do i have?")
+    assert not misplaced("You said you're a nurse.", _told("i'm a nurse")[1], "what's my job?")
+    assert told_back(told_in, "what pet do i have?") == [("you", "said", "you", "have", "a", "bearded", "dragon",
+                                                          "called", "spike")]
