@@ -1386,7 +1386,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         reason = lead == "why" and (bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
                                     or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
-                                    or at > 0 and words[:1] in (["my"], ["our"]) and _did(words)
+                                    or at > 0 and words[:1] in (["my"], ["our"], ["the"]) and _did(words)
                                     and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"]))
         if at and not own and stems and (goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
                 answer, with_subjects[at - 1][1], stems) or reason):
@@ -1435,7 +1435,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
-                       or says_it)
+                       or says_it
+                       # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
+                       or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"]) and bool(shared)
+                       and any(within(name, words) for name in names))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
@@ -1630,8 +1633,12 @@ _WHEN_WORDS = (r"(?:" + "|".join(_MONTHS.split()) + r"|(?:mon|tues|wednes|thurs|
                r"|morning|afternoon|evening|night|summer|winter|spring|autumn|weekend|week|month|year"
                r"|minutes?|hours?|days?|weeks?|months?|years?|one|two|three|four|five|six|seven|eight|nine|ten"
                r"|few|couple|several)\b")
+# Not a "to" of what someone needs or wants to do ("i need to print my CV"), which says no place.
+_NOT_A_DUTY = "".join(rf"(?<!{word} )"
+                      for word in "need needs have has want wants going trying hoping able got".split())
 _PLACE = re.compile(r"\b(?:(?:at|in|to|from|near|on) (?:the|a|an|my|our) (?!" + _WHEN_WORDS + r")"
-                    r"|(?:at|in|to|from|near) (?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our)\b)(?!"
+                    r"|(?:at|in|from|near|" + _NOT_A_DUTY + r"to) "
+                    r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our)\b)(?!"
                     + _WHEN_WORDS + r"))[^\W\d][\w']*")
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
@@ -1679,7 +1686,7 @@ perfect dull meh average superb stunning interesting fascinating funny hard easy
 strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
 exhausted lonely hate hates love loves enjoy enjoys dread dreading miss better worse gutted thrilled devastated
-relieved proud""".split())
+relieved proud well recovering""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
@@ -1865,7 +1872,7 @@ def _says_none(words: Sequence[str]) -> bool:
 _THING_STARTS = frozenset(("my", "a", "an", "our"))
 _THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last "
                         "tomorrow today tonight yesterday named called again too also now already finally "
-                        "recently soon , .".split())
+                        "recently soon where which who when , .".split())
 
 
 def _thing(words: Sequence[str]) -> Optional[list[str]]:
@@ -1877,7 +1884,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     says what kind: :func:`_names_a_thing`); or the thing of theirs a sentence begins with, up to
     its "is", "was" or "used" ("my exam is on thursday" -> "my exam", "the new place is in
     Harrogate" -> "the new place"; not someone of theirs, but the thing after: "my son is starting
-    at a new school" -> "my new school"); None where it speaks of none so."""
+    at a new school" -> "my new school"), or a place they go to named "the" ("the restaurant"); None
+    where it speaks of none so."""
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used", "has", "had")), None)
         at = at or next((i for i, word in enumerate(words[2:4], 2) if _DOES_THINGS.fullmatch(word)), None)
@@ -1896,7 +1904,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
             return [*owner, *rest] if rest else None
     elif words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
-    start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
+    start = next((i for i, word in enumerate(words) if word in _THING_STARTS or word == "the"
+                  and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED), None)
     if start is None:
         return None
     rest: list[str] = []
@@ -1906,7 +1915,11 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         if word in _THING_ENDS or doing or not word.isalnum() or word.isdigit():  # "my first 10k", not "my 2"
             break
         rest.append(word)
-    return ["my", *rest] if rest else None
+    return ["the" if words[start] == "the" else "my", *rest] if rest else None
+
+
+# Places a user goes to that they name after ("we're going to the restaurant where we met. it's called The Ivy").
+_PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
 
 
 # A doing a thing of theirs does, which ends the words that name it ("my laptop keeps crashing").
@@ -2086,17 +2099,19 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
-    view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog target:goal targets:goal
+    view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog husky:dog pug:dog
+    dachshund:dog corgi:dog whippet:dog lurcher:dog bulldog:dog cockapoo:dog chihuahua:dog target:goal targets:goal
     aim:goal aims:goal
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
-    twin:child twins:child fan:support bedroom:bed bedrooms:bed""".split())}
+    twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
 _TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they|it)\b.*"  # "luckily someone handed it in"
-_PAST_WORDS = r"\w+ed|had|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS))  # "it didn't rise at all"
+# "it didn't rise at all", not "he's had to give up smoking"
+_PAST_WORDS = r"\w+ed|had(?! to\b)|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS))
 _PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").

@@ -1873,3 +1873,21 @@ def test_why_they_feel_so_a_pet_dragon_and_a_thing_they_have_is_not_what_they_ar
     assert not misplaced("You said you're a nurse.", _told("i'm a nurse")[1], "what's my job?")
     assert told_back(told_in, "what pet do i have?") == [("you", "said", "you", "have", "a", "bearded", "dragon",
                                                           "called", "spike")]
+
+
+def test_a_place_to_go_to_a_duty_a_past_event_how_they_are_a_favourite_dog_and_the_restaurant_named_are_read():
+    told_in = _told("i'm going to a job fair tomorrow", "it's at the town hall", "i need to print my CV")[1]
+    assert told_back(told_in, "where is it?")[0] == ("you", "said", "your", "job", "fair", "is", "at", "the", "town",
+                                                     "hall")
+    told_in = _told("my dad had a heart attack last month", "he's recovering well", "he's had to give up smoking")[1]
+    assert told_back(told_in, "what happened to my dad?") == [("you", "said", "your", "dad", "had", "a", "heart",
+                                                               "attack", "last", "month")]
+    assert told_back(told_in, "how is my dad doing?") == [("you", "said", "your", "dad", "is", "recovering", "well")]
+    told_in = _told("i run a dog walking business", "my favourite is a husky called Blue")[1]
+    assert told_back(told_in, "which dog is my favourite?") == [("you", "said", "your", "favourite", "is", "a",
+                                                                 "husky", "called", "blue")]
+    told_in = _told("we're going to the restaurant where we had our first date", "it's called The Ivy")[1]
+    assert told_back(told_in, "what's the restaurant called?", loose=True) == [
+        ("you", "said", "the", "restaurant", "is", "called", "the", "ivy")]
+    told_in = _told("i lost my job last week", "the company went bust")[1]
+    assert told_back(told_in, "why did i lose my job?") == [("you", "said", "the", "company", "went", "bust")]
