@@ -1437,8 +1437,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
                        or says_it
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
-                       or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"]) and bool(shared)
-                       and any(within(name, words) for name in names))
+                       # nor a place ("the wedding will be in Lisbon")
+                       or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
+                       and bool(shared) and any(within(name, words) and not _placed_name(name, words)
+                                                for name in names))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
@@ -1520,6 +1522,13 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
 
 
 _GOES = frozenset(("go", "goes", "went", "gone", "going"))
+def _placed_name(name: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether ``name`` (lower-case words) is said in ``words`` as a place: after "in", "at", "to"
+    ... (:data:`_BEFORE_A_PLACE`)."""
+    return any(tuple(words[i:i + len(name)]) == tuple(name) and i and words[i - 1] in _BEFORE_A_PLACE
+               for i in range(len(words)))
+
+
 _THEY = frozenset(("they", "he", "she"))  # someone a question of others and a sentence of the user's both speak of
 # What a thing spoken of just before is for: "it's for my birthday", "my trip is for a wedding".
 _FOR_IT = re.compile(r"^(?:it's|it is|its|it was|(?:my|our) [\w' ]+? (?:is|was)) (?:all |just |mostly )?"
@@ -1636,8 +1645,9 @@ _WHEN_WORDS = (r"(?:" + "|".join(_MONTHS.split()) + r"|(?:mon|tues|wednes|thurs|
 # Not a "to" of what someone needs or wants to do ("i need to print my CV"), which says no place.
 _NOT_A_DUTY = "".join(rf"(?<!{word} )"
                       for word in "need needs have has want wants going trying hoping able got".split())
-_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near|on) (?:the|a|an|my|our) (?!" + _WHEN_WORDS + r")"
-                    r"|(?:at|in|from|near|" + _NOT_A_DUTY + r"to) "
+_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near|on|round|around|across) (?:the|a|an|my|our) "
+                    r"(?!" + _WHEN_WORDS + r")"
+                    r"|(?:at|in|from|near|round|around|across|" + _NOT_A_DUTY + r"to) "
                     r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our)\b)(?!"
                     + _WHEN_WORDS + r"))[^\W\d][\w']*")
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"

@@ -1891,3 +1891,17 @@ def test_a_place_to_go_to_a_duty_a_past_event_how_they_are_a_favourite_dog_and_t
         ("you", "said", "the", "restaurant", "is", "called", "the", "ivy")]
     told_in = _told("i lost my job last week", "the company went bust")[1]
     assert told_back(told_in, "why did i lose my job?") == [("you", "said", "the", "company", "went", "bust")]
+
+
+def test_who_they_are_seeing_is_a_name_they_wrote_not_a_place_and_round_a_place_says_where():
+    names = {("taylor", "swift"), ("wembley",)}
+    told_in = _told("i'm going to a concert on saturday", "it's Taylor Swift at Wembley", names=names)[1]
+    assert told_back(told_in, "who am i seeing?", names=names) == [("you", "said", "your", "concert", "is", "taylor",
+                                                                    "swift", "at", "wembley")]
+    names = {("lisbon",)}
+    told_in = _told("i just got engaged", "the wedding will be in Lisbon", names=names)[1]
+    assert ("you", "said", "the", "wedding", "will", "be", "in", "lisbon") not in told_back(
+        told_in, "who did i get engaged to?", names=names)
+    told_in = _told("i bought a camper van last summer", "we took it round Scotland in august")[1]
+    assert told_back(told_in, "where did we take it?") == [("you", "said", "you", "took", "your", "camper", "van",
+                                                           "round", "scotland", "in", "august")]
