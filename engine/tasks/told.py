@@ -1429,6 +1429,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
+        if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)):
+            own |= {"it:"}  # "where is it?": the sentence that spoke of it ("it's at the town hall")
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
                 and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
@@ -1644,7 +1646,7 @@ _WHEN_WORDS = (r"(?:" + "|".join(_MONTHS.split()) + r"|(?:mon|tues|wednes|thurs|
                r"|few|couple|several)\b")
 # Not a "to" of what someone needs or wants to do ("i need to print my CV"), which says no place.
 _NOT_A_DUTY = "".join(rf"(?<!{word} )"
-                      for word in "need needs have has want wants going trying hoping able got".split())
+                      for word in "need needs have has want wants trying hoping able".split())
 _PLACE = re.compile(r"\b(?:(?:at|in|to|from|near|on|round|around|across) (?:the|a|an|my|our) "
                     r"(?!" + _WHEN_WORDS + r")"
                     r"|(?:at|in|from|near|round|around|across|" + _NOT_A_DUTY + r"to) "
