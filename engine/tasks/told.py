@@ -1441,7 +1441,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
-                       and bool(shared) and any(within(name, words) and not _placed_name(name, words)
+                       and bool(set(last) & _SEEING) and bool(shared) and any(within(name, words) and not _placed_name(name, words)
                                                 for name in names))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
@@ -1524,6 +1524,9 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
 
 
 _GOES = frozenset(("go", "goes", "went", "gone", "going"))
+_SEEING = frozenset("see seeing saw seen meet meeting met watch watching watched".split())  # not "who am i going with?"
+
+
 def _placed_name(name: Sequence[str], words: Sequence[str]) -> bool:
     """Whether ``name`` (lower-case words) is said in ``words`` as a place: after "in", "at", "to"
     ... (:data:`_BEFORE_A_PLACE`)."""

@@ -1908,3 +1908,11 @@ def test_who_they_are_seeing_is_a_name_they_wrote_not_a_place_and_round_a_place_
     told_in = _told("i bought a camper van last summer", "we took it round Scotland in august")[1]
     assert told_back(told_in, "where did we take it?") == [("you", "said", "you", "took", "your", "camper", "van",
                                                            "round", "scotland", "in", "august")]
+
+
+def test_who_they_go_with_is_someone_of_theirs_not_whom_they_see():
+    names = {("coldplay",), ("zara",)}
+    told_in = _told("i'm going to see Coldplay in concert on saturday", "i'm going with my friend Zara",
+                    names=names)[1]
+    assert told_back(told_in, "who am i going with?", names=names) == [("you", "said", "you're", "going", "with",
+                                                                        "your", "friend", "zara")]
