@@ -1441,8 +1441,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
-                       and bool(set(last) & _SEEING) and bool(shared) and any(within(name, words) and not _placed_name(name, words)
-                                                for name in names))
+                       and bool(set(last) & _SEEING) and bool(shared)
+                       and any(within(name, words) and not _placed_name(name, words) for name in names))
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
@@ -1524,7 +1524,8 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
 
 
 _GOES = frozenset(("go", "goes", "went", "gone", "going"))
-_SEEING = frozenset("see seeing saw seen meet meeting met watch watching watched".split())  # not "who am i going with?"
+# Whom the user sees or meets ("who did i see?"), which a name they wrote answers ("who am i going with?" does not).
+_SEEING = frozenset("see seeing saw seen meet meeting met watch watching watched".split())
 
 
 def _placed_name(name: Sequence[str], words: Sequence[str]) -> bool:
