@@ -539,7 +539,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     name to a question of the name of someone or something of theirs, as what they would do where it
     was told as no plan, without the word that told which one the thing asked is, or as one of
     several told together where all are asked, or as what they are where it was told as a thing they
-    have. A reply that states no value (:func:`stated_value`)
+    have or are doing. A reply that states no value (:func:`stated_value`)
     is never misplaced."""
     value = stated_value(reply)
     if not value:
@@ -564,7 +564,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
             or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
             or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it)
-            or _one_of_many(value, asked, telling_it) or _had_as_been(reply, value, telling_it))
+            or _one_of_many(value, asked, telling_it) or _had_as_been(reply, value, telling_it)
+            or _doing_dropped(reply, value, telling_it))
 
 
 def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -706,18 +707,24 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
     sofa." after "my cat Luna keeps scratching the sofa"), or what the user is ("Your cat is called
     allergic." after "i'm allergic to cats"): no sentence telling it said it after "called", "named"
     or "name is" (:data:`NAME_LEADS`), and its first word ends in "-ing" or every one said it after
-    "the", "a" or "an", or as what someone is about something (:func:`_trait`)."""
+    "the", "a", "an", "i", "we" or "they" or a word of doing ("i run a dog walking business"), or as
+    what someone is about something (:func:`_trait`)."""
     first = tokenize(value)[:1]
     if not first or not telling_it or not _names_as_told(reply):
         return False
     word = first[0]
+    told = [telling for telling in telling_it if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS]
     return not any(word in words_after(NAME_LEADS, telling.words) for telling in telling_it) and (
         word.endswith("ing") and len(word) > 5
         or all(_said_after(word, telling.words, _ARTICLES) for telling in telling_it)
+        or bool(told) and all(_said_after(word, telling.words, _DOERS_OF) for telling in told)  # "i run a ..."
+        or bool(told) and all(any(w == word and i and telling.words[i - 1].endswith("ing")
+                                  for i, w in enumerate(telling.words)) for telling in told)  # "a dog walking business"
         or all(_trait(word, telling.words) for telling in telling_it
                if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS))  # not "what am i allergic to?"
 
 
+_DOERS_OF = frozenset(("i", "we", "they"))  # who does what follows them: "i run a dog walking business"
 _BEING_WORDS = frozenset("i'm im am is are was were she's he's".split())
 _OF_A_TRAIT = frozenset("to of about with at for by".split())
 
@@ -1084,6 +1091,22 @@ def _had_as_been(reply: str, value: str, telling_it: list[Telling]) -> bool:
 
 
 _HAD = ("have", "has", "had", "got", "own", "owns")
+
+
+def _doing_dropped(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """What the user is doing stated as what they are ("You said you're a couch." after "i'm doing a
+    couch to 5k"): every sentence telling it said a word of doing ("-ing") between "i'm" and it."""
+    if not telling_it or not any(_BEING.match(sentence) and not _PLANNED.match(sentence)
+                                 for sentence in _sentences_of(reply)):
+        return False
+    words = tuple(tokenize(value))
+
+    def dropped(said: Sequence[str]) -> bool:
+        return any(said[i] in ("i'm", "im", "we're") and said[i + 1].endswith("ing") and tuple(
+            said[at:at + len(words)]) == words for i in range(len(said) - 2)
+            for at in [i + 2 + (said[i + 2] in _ARTICLES)])  # "i'm doing a couch to 5k": a couch
+
+    return bool(words) and all(dropped(telling.words) for telling in telling_it)
 
 
 def _of_a_frame(asked_words: set[str]) -> bool:

@@ -1916,3 +1916,12 @@ def test_who_they_go_with_is_someone_of_theirs_not_whom_they_see():
                     names=names)[1]
     assert told_back(told_in, "who am i going with?", names=names) == [("you", "said", "you're", "going", "with",
                                                                         "your", "friend", "zara")]
+
+
+def test_a_thing_run_or_done_is_no_name_and_no_thing_the_user_is():
+    told_in = _told("i run a dog walking business", "my favourite is a husky called Blue")[1]
+    assert misplaced("Your dog is called business.", told_in, "which dog is my favourite?")
+    assert misplaced("Your dog is called run.", told_in, "which dog is my favourite?")
+    told_in = _told("i go before work at 6am", "i'm doing a couch to 5k too")[1]
+    assert misplaced("You said you're a couch.", told_in, "what else am i doing?")
+    assert not misplaced("You said you're doing a couch to 5k too.", told_in, "what else am i doing?")
