@@ -168,12 +168,18 @@ def test_tiny_model_says_back_a_name_outside_its_vocabulary(taught):
     assert told == [4]  # told four turns before the question
 
 
-def test_a_conversation_rebuilt_from_its_saved_exchanges_gives_the_same_next_reply(taught):
+def _converse(taught, messages):
+    """(the live state, the saved exchanges) of a conversation of ``messages``, greedy."""
     live, said = None, []
-    for message in ("my name is Bafelotu", "how are you"):
+    for message in messages:
         reply = taught.reply(message, live, GREEDY)
         live = reply.state
         said.append((message, reply.text))
+    return live, said
+
+
+def test_a_conversation_rebuilt_from_its_saved_exchanges_gives_the_same_next_reply(taught):
+    live, said = _converse(taught, ("my name is Bafelotu", "how are you"))
     rebuilt = taught.rebuild_state(said)
     assert rebuilt.unknown == live.unknown
     assert taught.reply("what is my name ?", rebuilt, GREEDY).text == taught.reply("what is my name ?", live,
@@ -182,11 +188,7 @@ def test_a_conversation_rebuilt_from_its_saved_exchanges_gives_the_same_next_rep
 
 
 def test_a_question_typed_in_haste_is_read_as_the_question_it_is_live_and_rebuilt(taught):
-    live, said = None, []
-    for message in ("my name is Bafelotu", "hows it going"):
-        reply = taught.reply(message, live, GREEDY)
-        live = reply.state
-        said.append((message, reply.text))
+    live, said = _converse(taught, ("my name is Bafelotu", "hows it going"))
     hasty = taught.reply("whats my name", live, GREEDY)
     assert hasty.text == taught.reply("what's my name?", live, GREEDY).text
     assert hasty.source_tokens[-4:] == ["what's", "my", "name", "?"]
