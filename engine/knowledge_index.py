@@ -46,7 +46,7 @@ from array import array
 from typing import Iterable, NamedTuple, Sequence
 
 from engine.knowledge_pairs import KnowledgePair
-from engine.text import tokenize
+from engine.text import spelt_word, tokenize
 
 K1 = 1.2  # term-frequency saturation
 B = 0.75  # length normalisation
@@ -111,9 +111,10 @@ def _fold(token: str) -> str:
 
 
 def terms(text: str) -> tuple[list[str], list[str]]:
-    """``text``'s (content words, stop words), folded, in order, punctuation left out."""
+    """``text``'s (content words, stop words), folded, in order, punctuation left out, a contraction
+    typed without its apostrophe as one with it (:func:`engine.text.spelt_word`)."""
     content, stop = [], []
-    for token in tokenize(text.replace("\u2019", "'")):
+    for token in map(spelt_word, tokenize(text.replace("\u2019", "'"))):  # "whats" is "what's"
         if token in STOP_WORDS:
             stop.append(token)
         elif any(ch.isalnum() for ch in token):

@@ -86,6 +86,12 @@ def spelt_out(text: str) -> str:
     return text
 
 
+def spelt_word(token: str) -> str:
+    """A lower-case token with the apostrophe of a contraction typed without one ("whats" ->
+    "what's"), as :func:`spelt_out` writes it; any other token as it is."""
+    return _UNPUNCTUATED.get(token, token)
+
+
 def _apostrophed(word: str) -> str:
     said = _UNPUNCTUATED[word.lower()]
     return said.capitalize() if word[:1].isupper() else said

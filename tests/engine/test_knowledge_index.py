@@ -33,6 +33,14 @@ def test_a_paraphrase_sharing_content_words_finds_its_pair_first():
         assert all(a.score >= b.score > 0 for a, b in zip(hits, hits[1:]))
 
 
+def test_a_question_typed_without_its_apostrophes_matches_as_written_out():
+    hurried = KnowledgePair("whats the wifi password", "It's marmalade42.")
+    index = _index(hurried)
+    hits = index.search("what's the wifi password?")
+    assert hits[0].pair == hurried and math.isclose(hits[0].relevance, 1.0, rel_tol=1e-6)
+    assert math.isclose(index.search("whats the wifi password")[0].score, hits[0].score)
+
+
 def test_agreement_is_one_for_the_same_words_and_falls_with_words_of_either_side_alone():
     from engine.tasks.chat_memory import SURE_MATCH
 
