@@ -67,7 +67,8 @@ _ASKING_AUX = r"(?:is|are|was|were|am|do|does|did|can|could|will|would|should|ha
 _SUBJECTS = r"(?:i|we|you|he|she|they|it|my|our|your|his|her|their|the|there)"
 _QUESTION_RE = re.compile(r"(?i)(?:^|[.!?]\s+)(?:what's|where's|who's|how's|when's|why's"
                           r"|(?:what|which|whose|who)\b(?!\s+(?:i|we|you|he|she|they)\b)"
-                          rf"|(?:since\s+)?(?:where|when|why|how)\s+{_ASKING_AUX}\b|how\s+(?:long|many|much|old|often|far)\b"
+                          rf"|(?:since\s+)?(?:where|when|why|how)\s+{_ASKING_AUX}\b"
+                          r"|how\s+(?:long|many|much|old|often|far)\b"
                           rf"|{_ASKING_AUX}\s+{_SUBJECTS}\b)[^.!?]*$")
 
 
