@@ -522,8 +522,9 @@ class _Words(list):
     """A conversation's words outside the vocabulary (a list, numbered by the copy path), and the
     words it wrote as it wants them written: words with letters and digits together, or an "&",
     which the tokenizer splits ("Gizmo42" is "Gizmo" and "42", "B&Q" is "B", "&" and "Q"), and
-    names of several capitalised words ("New Ardmoor"), whose words in the vocabulary the model says in lower case. A reply that says
-    such a word's parts side by side is written as it was ("Gizmo42", "New Ardmoor")."""
+    names of several capitalised words ("New Ardmoor"), whose words in the vocabulary the model says
+    in lower case. A reply that says such a word's parts side by side is written as it was
+    ("Gizmo42", "New Ardmoor")."""
 
     KEEP = 200  # such words a conversation keeps (the newest)
 
