@@ -1925,3 +1925,22 @@ def test_a_thing_run_or_done_is_no_name_and_no_thing_the_user_is():
     told_in = _told("i go before work at 6am", "i'm doing a couch to 5k too")[1]
     assert misplaced("You said you're a couch.", told_in, "what else am i doing?")
     assert not misplaced("You said you're doing a couch to 5k too.", told_in, "what else am i doing?")
+
+
+def test_the_rules_narrowed_in_session_38_keep_what_they_had_said_right():
+    # a word before a favourite kind is no "which one"; "what is ..." asks no "which"
+    told_in = _told("if i had to pick one single drink it would be limifin")[1]
+    assert not misplaced("Your favourite drink is limifin.", told_in, "which drink tops my list?")
+    told_in = _told("my closest friend is Quillon")[1]
+    assert not misplaced("Your friend is called Quillon.", told_in, "what is my friend's name?")
+    # "what time is it?" asks a time, not what "it" is
+    told_in = _told("i've got a job interview on monday at 11", "it's for a receptionist job at a hotel")[1]
+    assert told_back(told_in, "what time is it?") == [("you", "said", "you've", "got", "a", "job", "interview", "on",
+                                                       "monday", "at", "11")]
+    told_in = _told("i bought a camper van last summer", "we named it Bertha")[1]
+    assert told_back(told_in, "what's it called?", loose=True) == [("you", "said", "you", "named", "your", "camper",
+                                                                    "van", "bertha")]
+    assert told_back(_told("we're having twins in the spring", "a boy and a girl")[1], "are they boys or girls?") == [
+        ("you", "said", "a", "boy", "and", "a", "girl")]
+    told_in = _told("i'm going to see Coldplay in concert on saturday")[1]
+    assert not misplaced("You said you would see Coldplay.", told_in, "who am i going to see?")
