@@ -556,8 +556,9 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _from_as_home(reply, value, asked, telling_it) or _origin_as_home(reply, telling_it)
             or _someone_elses_name(reply, value, telling_it) or _user_named_for_another(reply, asked)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, value, asked, telling_it)
-            or _number_as_name(reply, set(tokenize(value))) or _place_as_name(reply, value, telling_it)
-            or _state_as_name(reply, value, telling_it)
+            or _number_as_name(reply, set(tokenize(value)))
+            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_PLACE, _ANSWERS_TO)
+            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_STATE)
             or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
             or _name_told_elsewhere(asked, telling_it, told)
             or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
@@ -580,10 +581,10 @@ def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
     said = tuple(tokenize(value))
     for telling in telling_it:
         words = telling.words
+        namings = sum(word in ("called", "named") for word in words)  # "a pug called Waffles and a lab called Bear"
         for i in range(len(words) - len(said) + 1):
             if tuple(words[i:i + len(said)]) == said and (
-                    words[i - 1:i] == ("and",) or words[i + len(said):i + len(said) + 1] == ("and",)
-                    or sum(word in ("called", "named") for word in words) > 1):  # "a pug called Waffles and ..."
+                    words[i - 1:i] == ("and",) or words[i + len(said):i + len(said) + 1] == ("and",) or namings > 1):
                 return True
     return False
 
@@ -677,26 +678,20 @@ def _number_as_name(reply: str, value: set[str]) -> bool:
     return bool(value) and all(_numbers({word}) for word in value) and _names_as_told(reply)
 
 
-def _place_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
-    """A place stated as a name ("Your brother's name is Berlin." after "my brother Kofi is moving to
-    Berlin in march"): every sentence telling it said its first word after "to", "in", "at" ...
-    (:data:`_BEFORE_A_PLACE`)."""
+def _told_after_as_name(reply: str, value: str, telling_it: list[Telling], before: Iterable[str],
+                        not_two_before: Iterable[str] = ()) -> bool:
+    """A value stated as a name where every sentence telling it said its first word after one of
+    ``before`` (and not two after one of ``not_two_before``, :func:`_said_after`): a place after
+    "to", "in", "at" ... (:data:`_BEFORE_A_PLACE`: "Your brother's name is Berlin." after "my
+    brother Kofi is moving to Berlin in march"), how someone is after "been", "feeling", "so" ...
+    (:data:`_BEFORE_A_STATE`: "Your cat is called sick." after "my cat Pickle has been sick")."""
     first = tokenize(value)[:1]
     return (bool(first) and bool(telling_it) and _names_as_told(reply)
-            and all(_said_after(first[0], telling.words, _BEFORE_A_PLACE, _ANSWERS_TO) for telling in telling_it))
+            and all(_said_after(first[0], telling.words, before, not_two_before) for telling in telling_it))
 
 
 _BEFORE_A_PLACE = frozenset("to in at from near into".split())
 _ANSWERS_TO = frozenset("answers answer answered responds listens".split())
-
-
-def _state_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
-    """How someone is stated as a name ("Your cat is called sick." after "my cat Pickle has been
-    sick"): every sentence telling it said it right after "been", "feeling", "so", "very" or
-    "really" (:data:`_BEFORE_A_STATE`)."""
-    first = tokenize(value)[:1]
-    return (bool(first) and bool(telling_it) and _names_as_told(reply)
-            and all(_said_after(first[0], telling.words, _BEFORE_A_STATE) for telling in telling_it))
 
 
 _BEFORE_A_STATE = frozenset("been feeling feel felt so very really quite bit".split())
@@ -1066,8 +1061,7 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     is only of a value told as one ("i work as a nurse", "i'm a chef at a hotel", "i'm a software
     tester at work"), not of one told by the way ("i hurt my back lifting boxes at work" -> "You
     said you're a boxes."). A plan ("you're going to ...") is no such statement."""
-    if not telling_it or topics(_asked_words(asked)) or not any(
-            _BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply)):
+    if not telling_it or topics(_asked_words(asked)) or not _states_being(reply):
         return False
     value_words = tuple(tokenize(value))
     return all(not _sure_topics(telling) - {"job"} and not any(
@@ -1077,12 +1071,17 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
         for telling in telling_it)
 
 
+def _states_being(reply: str) -> bool:
+    """Whether a sentence of ``reply`` states what the user is ("You said you're ..."), not a plan
+    ("you're going to ...")."""
+    return any(_BEING.match(sentence) and not _PLANNED.match(sentence) for sentence in _sentences_of(reply))
+
+
 def _had_as_been(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A thing the user has stated as what they are ("You said you're a bearded dragon." after "i
     have a bearded dragon called Spike"): every sentence telling it said it right after "have",
     "has", "got" or "own" (and "a" or "an")."""
-    if not telling_it or not any(_BEING.match(sentence) and not _PLANNED.match(sentence)
-                                 for sentence in _sentences_of(reply)):
+    if not telling_it or not _states_being(reply):
         return False
     words = tuple(tokenize(value))
     first = words[1:2] if words[:1] in (("a",), ("an",)) else words[:1]
@@ -1096,8 +1095,7 @@ _HAD = ("have", "has", "had", "got", "own", "owns")
 def _doing_dropped(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """What the user is doing stated as what they are ("You said you're a couch." after "i'm doing a
     couch to 5k"): every sentence telling it said a word of doing ("-ing") between "i'm" and it."""
-    if not telling_it or not any(_BEING.match(sentence) and not _PLANNED.match(sentence)
-                                 for sentence in _sentences_of(reply)):
+    if not telling_it or not _states_being(reply):
         return False
     words = tuple(tokenize(value))
 
@@ -1342,13 +1340,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     where_from = bool(_WHERE_FROM.search(" ".join(last)))  # "where am i from?" after "i'm from Gdansk"
     from_where = last[:1] == ["where"] and [word for word in last if word.isalpha()][-1:] == ["from"]
     how_much = _HOW_MUCH if last[:1] == ["how"] else set()  # "how long has it been?" asks a time, no "long"
-    how_much = how_much | {"since", "last"} if last[:2] == ["how", "long"] else how_much  # "... since my last one?"
-    how_much = _MADE if answer is _BY else how_much  # "who wrote it?" asks a "by", no "wrote"
-    how_much = how_much | {"occasion"} if answer is _WHY else how_much  # "what's the occasion?" asks why
-    how_much = how_much | _TRAVELLING | {"there", "home", "back"} if answer is _MEANS else how_much
-    # "where did we take him?" asks where, whatever the doing: "we had to rush him to the emergency vet"
-    how_much = how_much | _TAKING if answer is _PLACE else how_much
-    how_much = how_much | _BOOKED if answer in (_CLOCK, _TIME, _WHEN_ONCE) else how_much  # "... my appointment?"
+    how_much |= {"since", "last"} if last[:2] == ["how", "long"] else set()  # "how long since my last one?"
+    how_much |= _SAID_BESIDE.get(answer, frozenset())  # "who wrote it?" asks a "by", no "wrote"
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
              or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
@@ -1360,8 +1353,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
-    if asked_words and asked_words <= _EVENTS or _asks_deed(last):  # "what happened?", "what did i just do?"
-        doers = _DOERS.get(last[2]) if _asks_deed(last) else None  # "what did we do?": what "we" did
+    deed = _asks_deed(last)
+    if asked_words and asked_words <= _EVENTS or deed:  # "what happened?", "what did i just do?"
+        doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
         told = _lately([telling for telling in told if doers is None or telling.words[:1] in doers] or told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
@@ -1794,7 +1788,7 @@ _ABOUT = re.compile(r"\babout [\w']+")
 _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt"))
 _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
                       r" (?:have|got)\b|\bran out of\b")  # what someone has not
-_TAKING = frozenset("take took taken taking bring brought put".split())
+_TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
@@ -1802,6 +1796,11 @@ _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|
 _BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
 _BOOKED = frozenset(("appointment", "appointments"))  # of what time or when: any time the user has to be somewhere
 _MADE = frozenset("wrote written directed made painted sang sung composed designed built created drew".split())
+# Words a question says beside what it asks, by what answers it: "who wrote it?" asks a "by", "where did we
+# take him?" a place whatever the doing ("we had to rush him to the emergency vet"), "how am i getting there?"
+# a way of travel, "what's the occasion?" why, "what time is my appointment?" any time.
+_SAID_BESIDE = {_BY: _MADE, _WHY: frozenset(("occasion",)), _MEANS: _TRAVELLING | {"there", "home", "back"},
+                _PLACE: _TAKING, _CLOCK: _BOOKED, _TIME: _BOOKED, _WHEN_ONCE: _BOOKED}
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
 
