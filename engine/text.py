@@ -60,7 +60,12 @@ _UNPUNCTUATED = {word.replace("'", ""): word for word in """i'm i've i'd've what
 _UNPUNCTUATED_RE = re.compile(r"(?i)\b(" + "|".join(sorted(_UNPUNCTUATED, key=len, reverse=True)) + r")\b")
 _OPENING_ITS_RE = re.compile(r"(?i)(^|[.!?]\s+)(its)\b")
 _WHOSE_RE = re.compile(r"(?i)\b(my|his|her|their|our) ([a-z]+[^s'])s (name|birthday|age|job|surname|phone|number)\b")
-_NAMES_IS_RE = re.compile(r"\b((?i:my|his|her|their|our)) (?i:names) ([A-Z])")
+_NAMES_IS_RE = re.compile(r"\b((?i:my|his|her|their|our)) (?i:names) ([A-Z]|(?!(?:are|were|and|or|have|had|include"
+                          r"|come|came|start|end|sound|get|mean|don't|dont|aren't|arent)\b)[a-z])")
+# A sentence that opens with "were" and goes on as a telling: "were called the Dynamo Donkeys", "were going
+# on friday" ("we're"); not a question ("were you there", "were the kids ok").
+_OPENING_WERE_RE = re.compile(r"(?i)(^|[.!?]\s+)(were)(?= (?:called|named|not|off|from|both|all|still|just|so"
+                              r"|really|very|moving|\w+ing)\b)")
 # An unpunctuated question: its last sentence opens with a word of asking ("whats my dogs name",
 # "what breed is she", "do i have a dog"), not a clause that tells ("when i was five", "what i mean is").
 _ASKING_AUX = r"(?:is|are|was|were|am|do|does|did|can|could|will|would|should|have|has|had)"
@@ -75,11 +80,12 @@ _QUESTION_RE = re.compile(r"(?i)(?:^|[.!?]\s+)(?:what's|where's|who's|how's|when
 def spelt_out(text: str) -> str:
     """``text`` as a message is meant to read, where it was typed in haste: the apostrophes of
     contractions put back ("im" -> "i'm", "Whats" -> "What's", "its" that opens a sentence ->
-    "it's", "my names Jake" -> "my name's Jake", "my dogs name" -> "my dog's name") and a question
+    "it's", "were" that opens a telling -> "we're", "my names Jake" -> "my name's Jake", "my dogs name" -> "my dog's name") and a question
     mark after an unpunctuated question ("whats my dogs name" -> "what's my dog's name?").
     Anything else is left as it was typed."""
     text = _UNPUNCTUATED_RE.sub(lambda match: _apostrophed(match.group(1)), text).rstrip()
     text = _OPENING_ITS_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "t's", text)
+    text = _OPENING_WERE_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "e're", text)
     text = _NAMES_IS_RE.sub(r"\1 name's \2", text)  # "my names Jake": "my name's Jake"
     text = _WHOSE_RE.sub(r"\1 \2's \3", text)  # "my girlfriends name": "my girlfriend's name"
     if text and text[-1].isalnum() and _QUESTION_RE.search(text):

@@ -79,6 +79,24 @@ ASKING_WORDS = frozenset("remember remind recall know knew forgot forget tell sa
 # declines, the model's own decline joins them.
 DECLINE = "you didn't tell me"
 
+
+def decline_starts(asked: str) -> list[str]:
+    """The starts of a decline of what ``asked`` asks, best first, the first the vocabulary can say
+    to be used: "you didn't tell me your sister's name." or "you didn't tell me your dog" (where the
+    vocabulary has no "dog's"; the model goes on, "name.", written "dog's name" by the chat) to
+    "what's my dog called?" or "what's my dog's name?" (a name of one someone or thing of the
+    user's), then :data:`DECLINE`."""
+    question = [word for word in last_sentence(asked) if word != "?"]
+    if question[:1] not in (["what's"], ["whats"], ["what"]) or not set(question) & {"name", "called", "named"}:
+        return [DECLINE]
+    theirs = [word[:-2] if word.endswith("'s") else word for i, word in enumerate(question)
+              if i and question[i - 1] == "my"]
+    whose = theirs[0] if len(theirs) == 1 else ""
+    if not (whose.isalpha() and (_someone(whose) or whose in _PETS or kinds([whose]))):
+        return [DECLINE]
+    return [f"{DECLINE} your {whose}'s name.", f"{DECLINE} your {whose}", DECLINE]
+
+
 _THING = r"[\w' ]+?"
 _DAY = r"\w+day"
 # The frames in which the memory model states a fact (the slots' ``state`` templates of
@@ -209,6 +227,17 @@ def declines(reply: str) -> bool:
     said you would go hiking on friday. You never told me." both states and declines: it is no
     decline)."""
     return says_any(reply, UNTOLD_MARKERS) and stated_value(reply) is None
+
+
+def declines_other(reply: str, asked: str) -> bool:
+    """Whether ``reply`` declines (:func:`declines`) something ``asked`` does not ask: a favourite
+    where it asks none ("You didn't tell me your favourite dog." to "what's my dog called?"), or
+    someone of the user's other than the one it asks of ("I don't know your friend's name." to
+    "what's my sister called?", :func:`of_another_someone`; "... your name." to "what's my boss
+    called?")."""
+    favourite = {"favourite", "favorite"}
+    return declines(reply) and (bool(set(tokenize(reply)) & favourite) and not set(tokenize(asked)) & favourite
+                                or of_another_someone(reply, asked) or _user_named_for_another(reply, asked))
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -539,7 +568,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     name to a question of the name of someone or something of theirs, as what they would do where it
     was told as no plan, without the word that told which one the thing asked is, or as one of
     several told together where all are asked, or as what they are where it was told as a thing they
-    have or are doing. A reply that states no value (:func:`stated_value`)
+    have or are doing or as the name of a thing, or as the name of something of theirs where it was
+    told as the user's own. A reply that states no value (:func:`stated_value`)
     is never misplaced."""
     value = stated_value(reply)
     if not value:
@@ -561,12 +591,13 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _told_after_as_name(reply, value, telling_it, _BEFORE_A_STATE)
             or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
             or _name_told_elsewhere(asked, telling_it, told)
-            or _thing_as_doing(reply, value, telling_it) or _of_another_someone(reply, asked)
+            or _thing_as_doing(reply, value, telling_it) or of_another_someone(reply, asked)
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
             or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
             or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it)
             or _one_of_many(value, asked, telling_it) or _had_as_been(reply, value, telling_it)
-            or _doing_dropped(reply, value, telling_it))
+            or _doing_dropped(reply, value, telling_it) or _name_as_being(reply, value, telling_it)
+            or _users_name_as_theirs(reply, value, asked, telling_it))
 
 
 def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -606,7 +637,7 @@ def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool
     a number or a word before it ("You said you live in a flat." to "which floor do i live on?"
     after "i've just moved into a flat on the fourth floor"; so too "room 204", "platform 9", "the
     38 bus"; "You said you're a nurse." to "what ward do i work on?" after "i'm a nurse on a
-    cardiac ward"; not a word before a kind of favourite thing: "if i had to pick one single drink
+    cardiac ward", "a children's ward"; not a word before a kind of favourite thing: "if i had to pick one single drink
     it would be kvass")."""
     question = last_sentence(asked)
     if question[:1] not in (["which"], ["what"]) or len(question) < 2 or question[1] in STOP_WORDS | _YES_NO:
@@ -618,7 +649,7 @@ def _which_one_unsaid(value: str, asked: str, telling_it: list[Telling]) -> bool
             if _stem(word) != thing:
                 continue
             number = [near for near in words[max(i - 1, 0):i] + words[i + 1:i + 2] if _numbered(near)]
-            number += [near for near in words[max(i - 1, 0):i] if near.isalpha() and not kinds([word])
+            number += [near for near in words[max(i - 1, 0):i] if near.replace("'", "").isalpha() and not kinds([word])
                        and near not in STOP_WORDS | FRAME_WORDS | _FAVOURITE_WORDS | _NO_WHICH]  # "a cardiac ward"
             if number and not said & {word, *number}:
                 return True
@@ -664,6 +695,23 @@ def _said_after(word: str, words: Sequence[str], before: Iterable[str], not_two_
     words after one of ``not_two_before`` ("answers to Rex" is no place)."""
     return any(said == word and i and words[i - 1] in before and words[max(i - 2, 0)] not in not_two_before
                for i, said in enumerate(words))
+
+
+def _name_as_being(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A thing's name stated as what the user is ("You said you're an Overstory." after "i'm reading a
+    book called The Overstory"): every sentence telling it said it right after "called", "named" or
+    "titled" (or after one and an article), of no one who is the user ("i'm called Hattie")."""
+    first = tokenize(value)[:1]
+    return bool(first) and bool(telling_it) and _states_being(reply) and all(
+        any(said == first[0] and (i > 0 and words[i - 1] in _NAMING_WORDS and words[i - 2:i - 1] not in _SELF
+                                  or i > 1 and words[i - 1] in _ARTICLES and words[i - 2] in _NAMING_WORDS
+                                  and words[i - 3:i - 2] not in _SELF)
+            for i, said in enumerate(words))
+        for words in (telling.words for telling in telling_it))
+
+
+_NAMING_WORDS = frozenset(("called", "named", "titled"))
+_SELF = (("i'm",), ("im",), ("am",), ("i",))
 
 
 def _names_as_told(reply: str) -> bool:
@@ -872,6 +920,18 @@ def _someone_elses_name(reply: str, value: str, telling_it: list[Telling]) -> bo
                     or "named" in telling.words) for telling in telling_it)
 
 
+def _users_name_as_theirs(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
+    """The user's own name stated as the name of someone or something of theirs ("Your dog is called
+    Hattie.", "It's Hattie, your dog." to "what's my dog called?" after "everyone calls me Hattie"):
+    every sentence telling it named the user, right after "my name is", "call me", "i'm called" ... ."""
+    question, first = last_sentence(asked), tokenize(value)[:1]
+    return (bool(first) and bool(telling_it) and bool(set(question) & _NAMED)
+            and any(_someone(word) or word in _PETS or kinds([word]) for word in question)
+            and not within(("your", "name"), tokenize(reply))
+            and all(any(within((*lead, first[0]), telling.words) or within((*lead, "is", first[0]), telling.words)
+                        for lead in _INTRODUCED) for telling in telling_it))
+
+
 def _user_named_for_another(reply: str, asked: str) -> bool:
     """The user's own name stated ("Your name is Rolo.", "It's Hannah, your name.") to a question of
     the name of someone or something of theirs ("what's my puppy's name?", "what's his name?" asked
@@ -924,7 +984,9 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     your car." to "what colour is my car?" after "my car is a red Volvo"); or a home to a question
     of who ("Your home is in Manchester." to "who do i live with?" after "i live with my partner
     Sam in Manchester") or to one of what or which that asks no home ("You said you live in a
-    choir." to "what am i in?" after "i'm in a choir"). A question of what time asks when, here."""
+    choir." to "what am i in?" after "i'm in a choir"), or to one of where they grew up or were born
+    ("You said you live in Bristol." to "where did i grow up?" after "i live in Bristol but i
+    grew up in Cornwall"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     # "what time is my test?": "Your test is tomorrow." says when
@@ -938,7 +1000,13 @@ def _not_as_asked(reply: str, asked: str) -> bool:
             or colour and not set(tokenize(reply)) & _COLOURS
             or question[:1] == ["who"] and _stated_as(_AS_HOME, reply)
             or question[:1] in (["what"], ["which"]) and _stated_as(_AS_HOME, reply)  # "what am i in?"
-            and not set(question) & (TOPICS["home"][1] | _OF_HOME))
+            and not set(question) & (TOPICS["home"][1] | _OF_HOME)
+            or question[:1] == ["where"] and _stated_as(_AS_HOME, reply)  # "where did i grow up?"
+            and bool(set(question) & _ELSEWHERE) and not set(question) & TOPICS["home"][1])
+
+
+# A question of where that asks of somewhere other than a home: "where did i grow up?", "where was i born?"
+_ELSEWHERE = frozenset("grow grew raised born".split())
 
 
 
@@ -1146,13 +1214,17 @@ def _not_what_they_call(reply: str, value: str, asked: str, told: list[Telling])
     return bool(called) and not set(tokenize(value)) & called
 
 
-def _of_another_someone(reply: str, asked: str) -> bool:
+def of_another_someone(reply: str, asked: str) -> bool:
     """A value stated of someone of the user's ("Your best friend is Omar.") to a question about
     another ("what's my best friend omar's fiancee called?": the fiancee, the last someone it
-    names; :func:`_someone`)."""
+    names; :func:`_someone`), or of the user's own where it is another's ("Your best friend is Alfie."
+    to "who is my son's best friend?")."""
     whose = [_whom(word) for word in tokenize(asked) if _someone(word)]
     said = {_whom(word) for word in tokenize(reply) if _someone(word)}
-    return bool(whose) and bool(said) and whose[-1] not in said
+    # "Your best friend is Alfie." to "who is my son's best friend?": the son's, said of the user
+    owners = [_whom(word) for word in tokenize(asked) if _someone(word) and word.endswith("'s")]
+    of_whom = bool(owners) and owners[-1] != whose[-1] and owners[-1] not in said
+    return bool(whose) and bool(said) and (whose[-1] not in said or of_whom)
 
 
 def _whom(word: str) -> str:
@@ -1328,6 +1400,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING
             or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"])
+            and answer is not _KNOWN_FROM  # "how do i know her?" asks what was told
             or _greets(last)  # "how is it going?"
             # "when will it be done?", "what can i play?" after "i can play Wonderwall"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
@@ -1352,9 +1425,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # had to pick one single colour it would be pink").
     asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
+    of_theirs = any(_someone(word) or word in _PETS or kinds([word]) for word in last)  # "what's my dog called?"
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     deed = _asks_deed(last)
-    if asked_words and asked_words <= _EVENTS or deed:  # "what happened?", "what did i just do?"
+    # "how did it break?": what was done, the newest told ("i dropped it on the stairs"); not "how did it go?"
+    how_done = last[:3] in (["how", "did", "it"], ["how", "did", "that"], ["how", "did", "this"]) and (
+        last[3:4] != ["?"] and last[3:4] and last[3] not in _HOW_IT_WAS)
+    if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
         told = _lately([telling for telling in told if doers is None or telling.words[:1] in doers] or told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
@@ -1383,6 +1460,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
+    most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
     if not stems and answer is None and not does_it and not doers:
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
@@ -1392,7 +1470,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                if cued and not (answer in (_AMOUNT, _AGE) and cues is _AGE_CUES)  # a number is one answer, not two
                and not (cues is _NAMING_CUES and kinds(asked_words) and not of_others)  # "what's my dog called?"
                and not (cues is _LIKING_CUES and kinds(asked_words) - owned)  # so too "which sport do i like?"
-               and not (cues is _PLAYING_CUES and kinds(asked_words))]  # and "what sport do i play?"
+               and not (cues is _PLAYING_CUES and kinds(asked_words))  # and "what sport do i play?"
+               and not (cues is _STUDY_CUES and lead != "where")]  # "what do i study?" asks no school
     found: list[tuple[tuple[int, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
     with_subjects = _with_subjects(told, names)
     for at in reversed(range(len(with_subjects))):
@@ -1403,7 +1482,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         reason = lead == "why" and (bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
                                     or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
-                                    or at > 0 and words[:1] in (["my"], ["our"], ["the"]) and _did(words)
+                                    # "why am i moving?": "my company is sending me to the toronto office"
+                                    or at > 0 and words[:1] in (["my"], ["our"], ["the"])
+                                    and (_did(words) or bool(set(words[2:]) & {"me", "us"}))
                                     and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"]))
         if at and not own and stems and (goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
                 answer, with_subjects[at - 1][1], stems) or reason):
@@ -1416,6 +1497,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                        or words[len(subject):len(subject) + 1] in (["is"], ["was"])):  # "it's my ..."
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
         literal = set(own)  # the words in common the sentence says itself
+        names_user = of_theirs and bool(_NAMES_THE_USER.match(" ".join(words)))  # "my name is Harriet"
         by_subject = {_stem(word) for word in subject} & stems
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
@@ -1424,7 +1506,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
             if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word) and not (
                     cued <= _NAMING_STEMS and subject and stems - _NAMING_STEMS
-                    and _stem(subject[-1]) not in stems):  # "what's my girlfriend's name?": not "her salon is called"
+                    and _stem(subject[-1]) not in stems) and not (  # "what's my girlfriend's name?": not "her salon
+                    cued <= _NAMING_STEMS and names_user):  # is called"; "what's my sister called?": not "my name is"
                 own |= cued
                 if says in (_says_work_as, _says_living) and framed and answer is None:  # "what's my job?"
                     own |= {"job:"}
@@ -1438,7 +1521,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         # "what's our dog's name?": the one naming it
         if asks_name and (loose or not framed and subject and _stem(subject[-1]) in stems) and (
                 _NAMES_IT.search(" ".join(words))  # strict, only where it names the thing asked: not "her salon"
-                or loose and within(("as", "a", "name"), words)):  # "we've picked Rowan as a name"
+                or loose and within(("as", "a", "name"), words)) and not names_user:  # "what's my dog called?"
             own |= {"name:"}
         if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
             own |= {"think:"}  # "i think i'm getting promoted"
@@ -1455,6 +1538,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
                        or says_it
+                       or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
@@ -1488,6 +1572,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       and set(words[1:2]) & asked_words)):
             continue
         words = ["my", *words] if words[:1] == ["name's"] else words  # "name's Callum": "your name's callum"
+        words = ["i'm", *words] if _doing_word(words[0]) else words  # "staying in an airbnb": "you're staying ..."
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
         back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
@@ -1503,6 +1588,30 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
     return [said for said, _ in best][:most]
+
+
+def _doing_word(word: str) -> bool:
+    """Whether ``word``, opening a sentence of the user's, is a doing said with no one doing it
+    ("studying civil engineering", "staying in an airbnb"): the user is."""
+    return len(word) > 5 and word.endswith("ing") and word not in _NOT_DOING
+
+
+_NOT_DOING = frozenset("""morning evening nothing something everything anything during wedding building ceiling
+pudding sibling darling clothing painting feeling meeting""".split())
+
+
+def _superlative(word: str) -> bool:
+    """Whether ``word`` says the most of something ("hardest", "easiest", "best", "least")."""
+    return word in _MOSTS or len(word) > 5 and word.endswith("est") and word not in _NOT_MOST
+
+
+_MOSTS = frozenset(("best", "worst", "most", "least", "biggest", "oldest", "eldest", "youngest"))
+_NOT_MOST = frozenset("""interest honest forest request contest harvest modest protest suggest invest arrest digest
+manifest conquest everest budapest bucharest dishonest earnest""".split())
+
+
+# A sentence that names the user: "my name is Harriet", "everyone calls me Hattie", "i'm called Jo".
+_NAMES_THE_USER = re.compile(r"^(?:my name is|my name's|i'm called|i am called|call me|(?:\w+ )?calls me)\b")
 
 
 _THOUGHTS = {(word,) for word in "think thought reckon guess expect suspect believe bet".split()}
@@ -1583,6 +1692,7 @@ def _asks_deed(question: list[str]) -> bool:
                          ["what", "have", "we", "done"]) and words[4:5] in ([], *_WHEN_DONE)  # "... for her birthday"
 
 
+_HOW_IT_WAS = frozenset("go went feel felt look looked taste tasted sound sounded seem seemed turn end".split())
 _WHEN_DONE = tuple([word] for word in "for on at in yesterday today tonight last this".split())
 _DOERS = {"i": tuple((word,) for word in ("i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd")),
           "we": tuple((word,) for word in ("we", "we're", "we've", "we'd"))}
@@ -1622,7 +1732,16 @@ _DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": 
 def _begins_correcting(words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) begins as a correction does ("actually no, it's on
     friday"), whatever follows (:func:`_corrects` asks more)."""
-    return any(tuple(words[:len(lead)]) == lead for lead in _CORRECTION_LEADS)
+    return any(tuple(words[:len(lead)]) == lead for lead in _CORRECTION_LEADS) or _restates(words)
+
+
+def _restates(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says again what the user meant, whole: "(sorry,) i
+    mean i'm a vet nurse", "i meant my sister lives there"."""
+    return tuple(words[:2]) in (("i", "mean"), ("i", "meant")) and tuple(words[2:3]) in _RESTATED
+
+
+_RESTATED = (("i'm",), ("im",), ("i",), ("my",), ("we",), ("we're",), ("it's",), ("he's",), ("she's",))
 
 
 # The animals a user names as pets (the pet-name slot's), which a question of a "pet" asks about.
@@ -1646,9 +1765,6 @@ _GOAL_CUES = frozenset("goal goals aim aims target targets ambition ambitions".s
 _AIMS = (("want", "to"), ("wants", "to"), ("hope", "to"), ("hoping", "to"), ("trying", "to"), ("try", "to"),
          ("aim", "to"), ("aiming", "to"), ("aiming", "for"), ("going", "for"), ("like", "to"))
 _PLAYING_CUES = frozenset("instrument instruments play plays playing played".split())
-# A price: "for 80 quid", "£80", "2k", "1,200 dollars" ("how much did it cost?").
-_MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b[\d,.]+ (?:quid|pounds?|dollars?|euros?|bucks|grand|cents?"
-                    r"|pence))\b")
 _PRICE_CUES = frozenset("cost costs price paid pay spend spent".split())
 # Words of doing that follow "to" ("i want to see the cherry blossoms"), where no place does.
 _DOINGS = tuple("""see go be do get make have take buy find meet visit try learn start play watch eat cook work help
@@ -1698,6 +1814,11 @@ _CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|(?:half|qua
 NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
 fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
 thousand""".split())
+# A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid" ("how much did it
+# cost?").
+_MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
+                    + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
+                    r"|bucks|grand|cents?|pence))\b")
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
@@ -1777,6 +1898,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _WHY  # "what's the occasion?" after "we're going to Rome for our anniversary"
     if words[:1] == ["who"] and (words[-1:] == ["by"] or words[1:2] and words[1] in _MADE):
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
+    if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
+        return _KNOWN_FROM  # "how do i know her?" after "i'm going with my friend Siobhan from uni"
     if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
         return _WHEN_ONCE  # "when is the race?": not "i run three times a week"
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
@@ -1794,12 +1917,15 @@ _TRAVELLING = frozenset("getting get going go travelling traveling travel".split
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
                     r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
 _BY = re.compile(r"\bby [\w']+")  # who made a thing: "Rumours by Fleetwood Mac"
+# How the user knows someone: "my friend Siobhan from uni", "we met at work", "through my sister".
+_KNOWN_FROM = re.compile(r"\b(?:from (?:uni|university|school|college|work|church|the \w+|my \w+)"
+                         r"|met (?:at|in|on|through|online)|through (?:my|a|work|friends)|since (?:school|uni))\b")
 _BOOKED = frozenset(("appointment", "appointments"))  # of what time or when: any time the user has to be somewhere
 _MADE = frozenset("wrote written directed made painted sang sung composed designed built created drew".split())
 # Words a question says beside what it asks, by what answers it: "who wrote it?" asks a "by", "where did we
 # take him?" a place whatever the doing ("we had to rush him to the emergency vet"), "how am i getting there?"
 # a way of travel, "what's the occasion?" why, "what time is my appointment?" any time.
-_SAID_BESIDE = {_BY: _MADE, _WHY: frozenset(("occasion",)), _MEANS: _TRAVELLING | {"there", "home", "back"},
+_SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset(("occasion",)), _MEANS: _TRAVELLING | {"there", "home", "back"},
                 _PLACE: _TAKING, _CLOCK: _BOOKED, _TIME: _BOOKED, _WHEN_ONCE: _BOOKED}
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
@@ -1834,6 +1960,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         words, put = list(telling.words), []
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
+        words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
         if words[:1] and (words[0] in _QUESTION_LEADS or words[0] in _YES_NO and set(words[1:3]) & SECOND_PERSON):
             out.append((telling, words, []))  # "do you like italian food?" asks the bot: of no one of theirs
             continue
@@ -1841,6 +1968,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         has = words[1:2] in _HAS_WITH or _has_done(words)  # "she's been there since tuesday": she has
         pronoun = ["has"] if pronoun and has else pronoun
         other = _of_the_other_gender(words[:1], subject, previous)
+        # the group the sentence before spoke of: "i play in a five a side team" -> "my team"
+        group = thing if thing and thing[-1] in _GROUPS else next(
+            (["my", word] for word in previous if word in _GROUPS), None) if previous else None
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = other + pronoun + words[1:], other
         elif pronoun is not None and subject and (not carried or _may_be(words[0], subject)):
@@ -1867,9 +1997,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["i"], ["we"]) and thing and set(words[1:4]) & _OBJECTS:  # "i found them in the fridge"
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
             words, put = words[:at] + thing + words[at + 1:], thing
-        elif words[:1] in (["we"], ["we're"]) and thing and thing[-1] in _GROUPS and _NAMES_US.match(" ".join(words)):
+        elif words[:1] in (["we"], ["we're"]) and group and _NAMES_US.match(" ".join(words)):
             # "i play the drums in a band. we're called The Loud Neighbours" -> "my band is called ..."
-            words, put = thing + ["is"] + words[2 if words[0] == "we" else 1:], thing
+            words, put = group + ["is"] + words[2 if words[0] == "we" else 1:], group
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
@@ -2304,10 +2434,13 @@ def _says_kind(telling: Telling) -> bool:
 def _says_what_kind(words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) says what kind of thing a thing of a kind
     (:func:`kinds`) or a pet is: "my car is a red Volvo", "i play bass in a jazz band", "my puppy is a
-    border collie"."""
+    border collie"), or what a thing of theirs is ("my curry is a lamb rogan josh")."""
     return bool(kinds(words) or set(words) & _PETS) and (bool(_IS_A.search(" ".join(words))) or any(
         (kinds([word]) or word in _PETS) and words[i - 1] not in STOP_WORDS | _NO_KIND
-        for i, word in enumerate(words) if i))
+        for i, word in enumerate(words) if i)) or bool(_THEIRS_IS_A.match(" ".join(words)))
+
+
+_THEIRS_IS_A = re.compile(r"(?:my|our) [\w']+ (?:is|was) an? ")
 
 
 _NO_KIND = frozenset("new old first second little big small young lovely cute".split())  # "a new puppy"
@@ -2320,6 +2453,8 @@ _WHICH_ONE = frozenset(("new", "old", "current", "first", "last", "latest"))  # 
 _SAYS_WHAT_IS_ASKED = frozenset((_says_kind, _says_work_as, _says_living, _says_promoted))
 _JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
     career""".split())
+_STUDY_CUES = frozenset("study studies studying studied".split())
+_SCHOOLS = frozenset("uni university college school academy polytechnic conservatoire".split())
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
             (_JOB_CUES, _says_work_as),
@@ -2343,6 +2478,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_KIND_CUES, _says_kind),
             (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
+            (_STUDY_CUES, lambda telling: telling.said & _SCHOOLS),  # "where do i study?": "i'm a second year at uni"
             (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
 _DRIVING = frozenset("drive drives drove driving".split())
 _LODGINGS = frozenset("""booked hotel hotels hostel airbnb ryokan cottage cabin caravan campsite villa chalet lodge
@@ -2653,6 +2789,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     and one of words told in several sentences and in none together (:func:`across_tellings`) lose
     :data:`UNTOLD_VALUE` even where none declines. Where one states a value told about what is
     asked, a decline of a kind or topic the user told a value of loses :data:`DECLINE_TOLD`. A
+    decline of something not asked beside one of what is (:func:`declines_other`) loses
+    :data:`UNTOLD_VALUE`, as a value nobody told does. A
     value a stored pair holds
     (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
@@ -2668,14 +2806,20 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     # Where a candidate states a value told about what is asked, a decline of a kind of thing or
     # topic the user told a value of says what is not so ("I'm not sure, you haven't told me your
     # favourite animal." after "if i had to pick one single animal it would be giraffes").
-    answered = any(is_about and not content_words(value) & stored for is_about, value in zip(about, values))
+    answered = any(is_about and not content_words(value) & stored
+                   and not misplaced(text, told_in, asked)  # "Your name is Harriet." answers no "my sister"
+                   for is_about, value, text in zip(about, values, texts))
     told_of = told_kinds(told_in) | told_topics(told_in) if answered else set()
+    # a decline of what is asked, beside which one of something else says less
+    other_declines = any(declines(text) and not declines_other(text, asked) for text in texts)
     out = []
     for hypothesis, text, value, span, is_about in zip(hypotheses, texts, values, spans, about):
         words = content_words(value) if value is not None else set()
         named = any(within(name, span) for name in names)
         gain = 0.0
-        if value is None and told_of and declines(text):
+        if value is None and other_declines and declines_other(text, asked):
+            gain = -UNTOLD_VALUE  # "I don't know your friend's name." beside "... your sister's name.": as wrong
+        elif value is None and told_of and declines(text):
             said = content_words(text)
             if (kinds(said) or kinds(content_words(asked))) & told_of or (topics(said) or asked_topics) & told_of:
                 gain = -DECLINE_TOLD
@@ -2761,7 +2905,8 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
     "see the cherry" after "i want to see the cherry blossoms"; not "paris" after "i live in Paris
     now", nor a number. A value that ends a name the user wrote capitalised (``names``, tuples of
     lower-case words) is cut short only of the rest of the name: "new york" of "New York City",
-    not "anya" of "my daughter Anya starts school"."""
+    not "anya" of "my daughter Anya starts school". An ordinal stops short of what it counts: "second"
+    of "i'm a second year at leeds uni"."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
     if not words or _numbers({words[-1]}):
         return False  # a number says all it says: "6" of "6 candles were on my last birthday cake"
@@ -2772,9 +2917,15 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
     after = [telling.words[i + len(words)] if i + len(words) < len(telling.words) else ""
              for telling in told for i in range(len(telling.words) - len(words) + 1)
              if telling.words[i:i + len(words)] == words]
+    if words[-1] in _ORDINALS and after and all(word in _COUNTED for word in after):
+        return True  # "second" of "i'm a second year at leeds uni"
     return bool(after) and all(
         word.isalpha() and word not in STOP_WORDS | _AFTER_A_VALUE | _FILLERS | _THING_ENDS and not word.endswith("ly")
         and not _TIME.fullmatch(word) for word in after)
+
+
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth final last".split())
+_COUNTED = frozenset("year years week month day time floor grade place round".split())  # "second year"
 
 
 def doing_cut(reply: str, value: str, told: list[Telling]) -> bool:

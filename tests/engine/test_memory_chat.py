@@ -744,3 +744,8 @@ def test_bad_news_is_not_steered_to_its_topic_words(taught, monkeypatch):
     monkeypatch.setattr(taught, "_news_mood", lambda text, config: "good")  # good news keeps them
     taught.reply("my cat is sick", None, config)
     assert len(steered) == 2
+
+
+def test_the_models_slip_of_a_dog_name_is_written_as_a_dogs_name():
+    assert chat_memory._owned("You didn't tell me your dog name.") == "You didn't tell me your dog's name."
+    assert chat_memory._owned("What is your first name?") == "What is your first name?"

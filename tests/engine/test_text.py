@@ -47,7 +47,11 @@ def test_a_message_typed_in_haste_is_spelt_out_as_it_is_meant():
     assert spelt_out("do i have a dog") == "do i have a dog?"
     assert spelt_out("who scored the winning goal") == "who scored the winning goal?"
     assert spelt_out("since when have i been playing") == "since when have i been playing?"
+    # a lower-case name after "my names", and a "were" that opens a telling
+    assert spelt_out("my names kwame") == "my name's kwame"
+    assert spelt_out("were called the Dynamo Donkeys") == "we're called the Dynamo Donkeys"
+    assert spelt_out("i play in a team. were going out after") == "i play in a team. we're going out after"
     # words that are words without an apostrophe, and clauses that tell, are left as typed
-    for typed in ("were going out", "i feel ill", "well ok", "i love its colour", "when i was five i lived in Leeds",
+    for typed in ("they were going out", "were you there?", "my names are hard to spell", "i feel ill", "well ok", "i love its colour", "when i was five i lived in Leeds",
                   "what i mean is no", "where is it?", "hello"):
         assert spelt_out(typed) == typed

@@ -5,8 +5,9 @@ import torch
 from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
-from engine.tasks.told import (ABOUT_VALUE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE, WHOLE_VALUE,
-                               as_it_was, as_sayable, asks_of_user, barred, cut_short, declines, doing_cut, forced,
+from engine.tasks.told import (ABOUT_VALUE, DECLINE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE,
+                               WHOLE_VALUE, as_it_was, as_sayable, asks_of_user, barred, cut_short, decline_starts,
+                               declines, declines_other, doing_cut, forced,
                                ground, headless, hollow, misplaced, padded, restart, spellings, resolved,
                                stated_value, states_told, states_unasked, taken_back, tellings, told_as_topic,
                                told_kinds, told_topics, told_values, told_back, told_words, topics, unheard_kind,
@@ -1944,3 +1945,74 @@ def test_the_rules_narrowed_in_session_38_keep_what_they_had_said_right():
         ("you", "said", "a", "boy", "and", "a", "girl")]
     told_in = _told("i'm going to see Coldplay in concert on saturday")[1]
     assert not misplaced("You said you would see Coldplay.", told_in, "who am i going to see?")
+
+
+def test_a_price_in_words_the_hardest_one_why_and_how_a_thing_broke_are_asked_back():
+    told_in = _told("i need to fix my bike", "i bought a new chain from Halfords for twelve pounds")[1]
+    assert told_back(told_in, "how much did it cost?") == [("you", "said", "you", "bought", "a", "new", "chain", "from",
+                                                            "halfords", "for", "twelve", "pounds")]
+    told_in = _told("i've got exams next month", "chemistry is the hardest one, biology is the easiest")[1]
+    hardest = [("you", "said", "chemistry", "is", "the", "hardest", "one", ",", "biology", "is", "the", "easiest")]
+    assert told_back(told_in, "which exam is the hardest?") == told_back(told_in, "which one is easiest?") == hardest
+    told_in = _told("i'm moving to canada in the spring", "my company is sending me to the toronto office")[1]
+    assert told_back(told_in, "why am i moving?") == [("you", "said", "your", "company", "is", "sending", "you", "to",
+                                                       "the", "toronto", "office")]
+    told_in = _told("my laptop screen cracked", "i dropped it on the stairs")[1]
+    assert told_back(told_in, "how did it break?") == [("you", "said", "you", "dropped", "it", "on", "the", "stairs")]
+    assert told_back(told_in, "how did it go?") == []  # a verdict, which nobody told
+    told_in = _told("i'm going with my friend Siobhan from uni")[1]
+    assert told_back(told_in, "how do i know her?") == [("you", "said", "you're", "going", "with", "your", "friend",
+                                                         "siobhan", "from", "uni")]
+
+
+def test_a_team_named_by_we_a_school_a_year_a_curry_and_a_restated_job_are_asked_back():
+    told_in = _told("i play in a five a side team on sundays", "we're called the Dynamo Donkeys")[1]
+    assert told_back(told_in, "what's our team called?", loose=True) == [
+        ("you", "said", "your", "team", "is", "called", "the", "dynamo", "donkeys")]
+    told_in = _told("i'm a second year at leeds uni", "studying civil engineering")[1]
+    at_uni = [("you", "said", "you're", "a", "second", "year", "at", "leeds", "uni")]
+    assert told_back(told_in, "where do i study?") == told_back(told_in, "what year am i in?") == at_uni
+    # a sentence that opens with a doing is the user's doing, said back so
+    assert told_back(told_in, "what do i study?") == [("you", "said", "you're", "studying", "civil", "engineering")]
+    assert cut_short("second", told_in)  # of "second year"
+    told_in = _told("i'm cooking a curry tonight for six people", "it's a lamb rogan josh")[1]
+    assert told_back(told_in, "what kind of curry is it?") == [("you", "said", "your", "curry", "is", "a", "lamb",
+                                                                "rogan", "josh")]
+    told_in = _told("i'm a vet", "sorry, i mean i'm a vet nurse")[1]
+    assert told_back(told_in, "what's my job?") == [("you", "said", "you're", "a", "vet", "nurse")]
+
+
+def test_a_books_name_a_ward_a_sons_friend_and_where_they_grew_up_are_not_stated_as_other_things():
+    told_in = _told("i'm reading a book called The Overstory by Richard Powers")[1]
+    assert misplaced("You said you're an Overstory.", told_in, "what am i reading?")
+    assert not misplaced("You're Hattie.", _told("i'm called Hattie")[1], "what am i called?")
+    assert misplaced("You said you're a nurse.", _told("i work as a nurse on a children's ward")[1],
+                     "which ward do i work on?")
+    told_in = _told("my son just turned six", "his best friend is called Alfie")[1]
+    assert misplaced("Your best friend is Alfie.", told_in, "who is my son's best friend?")
+    assert not misplaced("Your son's best friend is Alfie.", told_in, "who is my son's best friend?")
+    told_in = _told("i live in Bristol but i grew up in Cornwall")[1]
+    assert misplaced("You said you live in Bristol.", told_in, "where did i grow up?")
+    assert not misplaced("You said you live in Bristol.", told_in, "where do i live?")
+
+
+def test_the_users_own_name_is_no_pets_and_a_decline_says_whose_name_was_not_told():
+    told_in = _told("my name is Harriet", "everyone calls me Hattie")[1]
+    assert misplaced("Your dog is called Hattie.", told_in, "what's my dog called?")
+    assert misplaced("It's Hattie, your dog.", told_in, "what's my dog called?")
+    assert told_back(told_in, "what's my dog called?", loose=True) == []
+    assert told_back(told_in, "what's my sister called?") == []
+    assert told_back(told_in, "what's my name?", loose=True) == [("you", "said", "your", "name", "is", "harriet")]
+    assert decline_starts("what's my dog called?")[:2] == ["you didn't tell me your dog's name.",
+                                                           "you didn't tell me your dog"]
+    assert decline_starts("where do i live?") == [DECLINE]
+    # a decline of a favourite, of another someone or of the user's own name does not decline what is asked
+    assert declines_other("You didn't tell me your favourite dog.", "what's my dog called?")
+    assert declines_other("I don't know your friend's name, you never told me.", "what's my sister called?")
+    assert declines_other("You didn't tell me your name.", "what's my boss called?")
+    assert not declines_other("You didn't tell me your sister's name.", "what's my sister called?")
+    assert not declines_other("You didn't tell me your name.", "what's my name?")
+    hypotheses, texts = _pool("I don't know your friend's name, you never told me.",
+                              "You didn't tell me your sister's name.")
+    priors = [h.prior for h in ground(hypotheses, texts, set(), told_in, "what's my sister called?")]
+    assert priors == [-UNTOLD_VALUE, 0.0]
