@@ -80,8 +80,9 @@ _QUESTION_RE = re.compile(r"(?i)(?:^|[.!?]\s+)(?:what's|where's|who's|how's|when
 def spelt_out(text: str) -> str:
     """``text`` as a message is meant to read, where it was typed in haste: the apostrophes of
     contractions put back ("im" -> "i'm", "Whats" -> "What's", "its" that opens a sentence ->
-    "it's", "were" that opens a telling -> "we're", "my names Jake" -> "my name's Jake", "my dogs name" -> "my dog's name") and a question
-    mark after an unpunctuated question ("whats my dogs name" -> "what's my dog's name?").
+    "it's", "were" that opens a telling -> "we're", "my names Jake" -> "my name's Jake", "my dogs
+    name" -> "my dog's name") and a question mark after an unpunctuated question ("whats my dogs
+    name" -> "what's my dog's name?").
     Anything else is left as it was typed."""
     text = _UNPUNCTUATED_RE.sub(lambda match: _apostrophed(match.group(1)), text).rstrip()
     text = _OPENING_ITS_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "t's", text)

@@ -1925,7 +1925,8 @@ _MADE = frozenset("wrote written directed made painted sang sung composed design
 # Words a question says beside what it asks, by what answers it: "who wrote it?" asks a "by", "where did we
 # take him?" a place whatever the doing ("we had to rush him to the emergency vet"), "how am i getting there?"
 # a way of travel, "what's the occasion?" why, "what time is my appointment?" any time.
-_SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset(("occasion",)), _MEANS: _TRAVELLING | {"there", "home", "back"},
+_SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset(("occasion",)),
+                _MEANS: _TRAVELLING | {"there", "home", "back"},
                 _PLACE: _TAKING, _CLOCK: _BOOKED, _TIME: _BOOKED, _WHEN_ONCE: _BOOKED}
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
