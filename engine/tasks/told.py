@@ -452,11 +452,16 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
             i == 1 or words[i - 2] in (".", "!", "?", ",")):
         return False  # "me and my partner are going to Rome": one subject
     after = [word.lower() for word in words[i + 1:i + 4]]
+    if words[i].lower() == "and" and after[:1] in (["i"], ["me"]) and after[1:2] and after[1] in _PLURAL_VERBS:
+        return False  # "my partner and i are trying for a baby": one subject
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
         return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE | {"name's"}
     return (after[0] in _OPENS_CLAUSE or after[0] in ("a", "an") and bool(kinds(after[1:]))
             or after[0] in ("he's", "she's") and i > 2)  # "my husband is called Marco and he's Italian"
+
+
+_PLURAL_VERBS = frozenset("are were have had both will would can could might should got".split())
 
 
 # How a user starts to put right what they just said ("no wait, it's green", "actually, Vancouver",
@@ -514,6 +519,46 @@ def _denied(sentence: Sequence[str]) -> set[str]:
     return out
 
 
+def _corrected(told: list[Telling]) -> list[Telling]:
+    """``told`` with each sentence whose words a later one takes back as "X, not Y" or "not Y, X"
+    (:func:`_put_right`) saying X where it said Y: "i'm going to Iceland in february" after
+    "actually it's march, not february" -> "i'm going to iceland in march"."""
+    out = list(told)
+    for at, later in enumerate(told):
+        right = _put_right(later.words) if later.denied else None
+        if right is None:
+            continue
+        wrong, value = right
+        for i in range(at):
+            words = out[i].words
+            found = next((j for j in range(len(words) - len(wrong) + 1) if words[j:j + len(wrong)] == wrong), None)
+            if found is not None:
+                words = words[:found] + value + words[found + len(wrong):]
+                out[i] = out[i]._replace(words=words, said=out[i].said - later.denied | _token_content(value),
+                                         about=out[i].about - later.denied | _token_content(value))
+    return out
+
+
+def _put_right(words: Sequence[str]) -> Optional[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(what was wrong, what is right) of a sentence that puts a value right, "(actually) (it's) X,
+    not Y" or "not Y, X", each of a few words (:data:`_CORRECTED_WORDS`); else None."""
+    words = tuple(words)
+    if "not" not in words:
+        return None
+    at = words.index("not")
+    wrong = tuple(itertools.takewhile(lambda word: any(ch.isalnum() for ch in word), words[at + 1:]))
+    before = [word for word in words[:at] if any(ch.isalnum() for ch in word)]
+    while before and (before[0] in _LEAD_WORDS or before[0] in ("it's", "its", "it", "is", "i", "meant", "mean")):
+        before.pop(0)
+    if before and words[at - 1:at] != (",",):
+        return None  # "i do not like it" puts nothing right
+    value = tuple(before) if before else tuple(
+        itertools.takewhile(lambda word: any(ch.isalnum() for ch in word), words[at + 2 + len(wrong):]))
+    if not wrong or not value or len(wrong) > _CORRECTED_WORDS or len(value) > _CORRECTED_WORDS:
+        return None
+    return wrong, value
+
+
 def as_it_was(told: list[Telling], asked: str) -> list[Telling]:
     """Where ``asked`` asks what used to be ("where did i use to live?"), the sentences of ``told``
     that say what used to be, with what they take back kept ("i used to live in Dublin but now i
@@ -569,7 +614,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     was told as no plan, without the word that told which one the thing asked is, or as one of
     several told together where all are asked, or as what they are where it was told as a thing they
     have or are doing or as the name of a thing, or as the name of something of theirs where it was
-    told as the user's own. A reply that states no value (:func:`stated_value`)
+    told as the user's own or another someone's, or as a favourite where it was told as what the
+    favourite does. A reply that states no value (:func:`stated_value`)
     is never misplaced."""
     value = stated_value(reply)
     if not value:
@@ -595,16 +641,22 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _not_what_they_call(reply, value, asked, told) or _cut_off(value) or _names_unasked(reply, asked)
             or _home_unplaced(reply, value, telling_it) or _would_unplanned(reply, value, telling_it)
             or _the_users_as_mine(reply, value) or _which_one_unsaid(value, asked, telling_it)
-            or _one_of_many(value, asked, telling_it) or _had_as_been(reply, value, telling_it)
+            or _one_of_many(value, asked, telling_it, reply) or _had_as_been(reply, value, telling_it)
             or _doing_dropped(reply, value, telling_it) or _name_as_being(reply, value, telling_it)
-            or _users_name_as_theirs(reply, value, asked, telling_it))
+            or _users_name_as_theirs(reply, value, asked, telling_it) or _named_for_another(reply, value, telling_it)
+            or _favourites_deed_as_it(reply, value, telling_it))
 
 
-def _one_of_many(value: str, asked: str, telling_it: list[Telling]) -> bool:
+def _one_of_many(value: str, asked: str, telling_it: list[Telling], reply: str = "") -> bool:
     """A value that is one of several told together ("Ruby and Alfie") where the question asks of
     them all: "Your kids is called Alfie." to "what are my kids called?" after "my kids are called
-    Ruby and Alfie"."""
+    Ruby and Alfie"; or a ``reply`` that names one someone where the question asks the names of
+    several ("Your son is called Arlo." to "what are my kids called?")."""
     question = last_sentence(asked)
+    plural = {word for word in question if word.endswith("s") and not word.endswith("'s") and _someone(word)}
+    if plural and set(question) & _NAMED and reply and not set(tokenize(reply)) & (
+            plural | {word[:-1] for word in plural}):
+        return True  # "Your son is called Arlo." to "what are my kids called?": one of them
     many = {"are", "were"} & set(question) or any(
         word.endswith("s") and (kinds([word]) or word[:-1] in KIN) for word in question) or set(question) & _MANY
     if not many:
@@ -835,6 +887,20 @@ def _favourite_unsaid(reply: str, value: str, asked: str, telling_it: list[Telli
             and not any(telling.about & _FAVOURITE_WORDS for telling in telling_it))
 
 
+def _favourites_deed_as_it(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a favourite ("You said brownies is your favourite bakery.") that every
+    sentence telling it said as what the favourite does or has, after its name ("my favourite bakery
+    does gluten free brownies")."""
+    first = tokenize(value)[:1]
+    if not first or not telling_it or not _FAVOURITE.search(plain(reply)):
+        return False
+    return all(bool(match) and first[0] in telling.words[telling.words.index(match.group(1).split()[-1]) + 1:]
+               for telling in telling_it for match in [_FAVOURITE_DOES.search(" ".join(telling.words))])
+
+
+# What a favourite does or has: "my favourite bakery does ...", "my favourite band has a new album".
+_FAVOURITE_DOES = re.compile(r"\bfavou?rite (?:[\w']+ ){1,2}?((?:does|do|did|makes|made|sells|sold|serves|served"
+                             r"|has|had|plays|played|won|wins|brought|released))\b")
 _FAVOURITE = re.compile(r"\bfavou?rite\b")
 _NAMED = frozenset("name names named called call calls".split())
 _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
@@ -920,6 +986,19 @@ def _someone_elses_name(reply: str, value: str, telling_it: list[Telling]) -> bo
                     or "named" in telling.words) for telling in telling_it)
 
 
+def _named_for_another(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A name stated as that of someone of the user's ("Your daughter's name is Arlo.") where every
+    sentence telling it named it after another of theirs, the nearest before it ("my son is called
+    Arlo and he's 8"; :func:`_someone`)."""
+    first = tokenize(value)[:1]
+    said = {_whom(word) for word in tokenize(reply) if _someone(word)}
+    if not first or not said or not telling_it or not _names_as_told(reply):
+        return False
+    nearest = [next((_whom(word) for word in reversed(words[:words.index(first[0])]) if _someone(word)), None)
+               for words in (telling.words for telling in telling_it) if first[0] in words]
+    return bool(nearest) and all(whom is not None and whom not in said for whom in nearest)
+
+
 def _users_name_as_theirs(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
     """The user's own name stated as the name of someone or something of theirs ("Your dog is called
     Hattie.", "It's Hattie, your dog." to "what's my dog called?" after "everyone calls me Hattie"):
@@ -986,13 +1065,17 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     Sam in Manchester") or to one of what or which that asks no home ("You said you live in a
     choir." to "what am i in?" after "i'm in a choir"), or to one of where they grew up or were born
     ("You said you live in Bristol." to "where did i grow up?" after "i live in Bristol but i
-    grew up in Cornwall"). A question of what time asks when, here."""
+    grew up in Cornwall"), or what they work as to one of what kind of other thing ("You work as a
+    chef." to "what kind of restaurant do i work at?"). A question of what time asks when, here."""
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     # "what time is my test?": "Your test is tomorrow." says when
-    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE) else answer
+    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE, _DURATION) else answer  # "how long ...?": any time
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
     kind = bool(set(question) & _KIND_CUES) and not set(question) & _NAMED  # "what breed is my puppy?"
+    # "what kind of restaurant do i work at?": not "You work as a chef."
+    kind_of = {question[i + 2] for i, word in enumerate(question[:-2])
+               if word in _KIND_CUES and question[i + 1] == "of"}
     doing = (question[:1] == ["what"] and question[1:2] in (["does"], ["did"], ["do"], ["can"], ["will"])
              and not set(question) & _NAMED)  # "what does my neighbour's dog do?", "what does my cat love?"
     return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
@@ -1001,6 +1084,7 @@ def _not_as_asked(reply: str, asked: str) -> bool:
             or question[:1] == ["who"] and _stated_as(_AS_HOME, reply)
             or question[:1] in (["what"], ["which"]) and _stated_as(_AS_HOME, reply)  # "what am i in?"
             and not set(question) & (TOPICS["home"][1] | _OF_HOME)
+            or kind and _stated_as(_AS_WORKING, reply) and bool(kind_of) and not kind_of & _JOB_CUES
             or question[:1] == ["where"] and _stated_as(_AS_HOME, reply)  # "where did i grow up?"
             and bool(set(question) & _ELSEWHERE) and not set(question) & TOPICS["home"][1])
 
@@ -1079,14 +1163,19 @@ def _never_as_a_job(reply: str, value: str, asked: str, telling_it: list[Telling
     """A value stated as what the user works as that no sentence telling it said after "a", "an",
     "as", "the" or "i'm" ("You work as an honest." after "i hate my job to be honest"), or that every
     one said as a thing they drive, own or use ("You work as a taxi." after "i drive a taxi"; so
-    too "You're a bus." to "what do i do for work?" after "i drive a bus for a living")."""
+    too "You're a bus." to "what do i do for work?" after "i drive a bus for a living"), or as a thing
+    of theirs ("You work as a truffle risotto." after "my signature dish is a truffle risotto")."""
     first = tokenize(value)[:1]
     working = _stated_as(_AS_WORKING, reply)
     being = "job" in topics(_asked_words(asked)) and _stated_as(_BEING, reply)  # not "sorry, i meant actuary"
     if not first or not telling_it or not (working or being):
         return False
     return (working and not any(_said_after(first[0], telling.words, _BEFORE_A_JOB) for telling in telling_it)
-            or all(_done_with(first[0], telling.words) for telling in telling_it))
+            or all(_done_with(first[0], telling.words) for telling in telling_it)
+            # "You work as a truffle risotto." after "my signature dish is a truffle risotto"
+            or working and all(telling.words[:1] in (("my",), ("our",)) and not set(telling.words[:4]) & _JOB_CUES
+                               and _said_after(first[0], telling.words, ("is", "was", "a", "an"))
+                               for telling in telling_it))
 
 
 def _done_with(word: str, words: Sequence[str]) -> bool:
@@ -1381,7 +1470,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     question, one of a thing done; "what's the tattoo of?" hears back a sentence that says what the
     tattoo is ("it's going to be a swallow"), and "what don't we have?" one of a lack. Not a
     sentence that asks something, speaks to the bot, takes a value back or says one taken back later
-    ("i live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`."""
+    ("i live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`.
+    The names of several asked together ("what are my kids called?") are said back in one sentence.
+    """
     text = plain(asked).rstrip()
     last = last_sentence(text)
     since = last[:2] == ["since", "when"]
@@ -1425,6 +1516,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # had to pick one single colour it would be pink").
     asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
+    framed_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} & stems if framed else set()
     of_theirs = any(_someone(word) or word in _PETS or kinds([word]) for word in last)  # "what's my dog called?"
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     deed = _asks_deed(last)
@@ -1460,6 +1552,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
+    with_whom = lead == "who" and [word for word in last if word != "?"][-1:] == ["with"]
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
     if not stems and answer is None and not does_it and not doers:
         return []
@@ -1473,6 +1566,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                and not (cues is _PLAYING_CUES and kinds(asked_words))  # and "what sport do i play?"
                and not (cues is _STUDY_CUES and lead != "where")]  # "what do i study?" asks no school
     found: list[tuple[tuple[int, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
+    told = _corrected(told)  # "i'm going to Iceland in february. actually it's march, not february": in march
     with_subjects = _with_subjects(told, names)
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
@@ -1496,6 +1590,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
                                        or words[len(subject):len(subject) + 1] in (["is"], ["was"])):  # "it's my ..."
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
+        if framed and own and at and not own & framed_stems and not (  # "which cars am i looking at?": "i'm thinking of
+                with_subjects[at - 1][0].about & _FAVOURITE_WORDS):  # (not of a favourite, which the frames say)
+            own |= {_stem(word) for word in with_subjects[at - 1][0].said} & framed_stems  # buying an electric car.
+            # i'm looking at a kia niro": the kind of the sentence before, which this one goes on about
         literal = set(own)  # the words in common the sentence says itself
         names_user = of_theirs and bool(_NAMES_THE_USER.match(" ".join(words)))  # "my name is Harriet"
         by_subject = {_stem(word) for word in subject} & stems
@@ -1548,6 +1646,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
             shared, answers = shared | {"home", "?"}, True
+        if with_whom and not set(words) & {"with", "and"}:
+            continue  # "who am i going with?": not "i'm going to Iceland in march"
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
@@ -1587,6 +1687,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
+    plural = any(word.endswith("s") and not word.endswith("'s") and _someone(word) for word in last)
+    if asks_name and plural and len(best) > 1 and all(_NAMES_IT.search(" ".join(said)) for said, _ in best[:2]):
+        # "what are my kids called?": "you said your son is called arlo and your daughter is called wren"
+        (newer, _), (older, _) = best[:2]
+        return [(*older, "and", *newer[2:])]
     return [said for said, _ in best][:most]
 
 
@@ -1642,9 +1747,10 @@ def _bare_amount(words: Sequence[str]) -> bool:
 def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) -> bool:
     """Whether a sentence (lower-case ``words``) says what a question asks (``answer``: a place, a
     time, a number ...); a place or a time only where it is not the thing asked about itself
-    (``stems``): "to a concert" does not say where the concert is, "at Wembley" does."""
+    (``stems``): "to a concert" does not say where the concert is, "at Wembley" does; so too
+    someone ("my grandma" does not say who is sending my grandma a card)."""
     found = answer.finditer(" ".join(words))
-    if answer not in (_PLACE, _TIME, _CLOCK, _WHEN_ONCE):
+    if answer not in (_PLACE, _TIME, _CLOCK, _WHEN_ONCE, _DURATION, _SOMEONE):
         return next(found, None) is not None
     return any(not {_stem(word) for word in match.group().split()} & stems for match in found)
 
@@ -1800,6 +1906,10 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
+# How long: "for a month", "ten years", "a 12 hour flight", "since 2019", "for ages".
+_DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half an?) (?:minutes?|hours?|days?|weeks?"
+                       r"|months?|years?|fortnights?|decades?)|since\b|for (?:ages|years|months|weeks|a while"
+                       r"|a long time|life|good)|all (?:day|night|week|weekend|month|year|summer))\b")
 # When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
 _WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )" + _TIME.pattern)
 # Since when: "since the clocks changed", "for three weeks" (not "at 4am").
@@ -1878,7 +1988,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     words = [word for word in question if word != "?"]
     if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3:
         return _DOES
-    if words[:1] == ["what"] and set(words[1:2]) & _NOT_DO and words[-1:] in (["have"], ["has"], ["got"]):
+    if words[:1] == ["what"] and set(words[1:2]) & _NOT_DO and words[-1:] in (["have"], ["has"], ["got"], ["eat"],
+                                                                            ["drink"]):
         return _LACKING  # "what don't we have?" after "we have no hot water"
     if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["about"]:
         return _ABOUT
@@ -1890,8 +2001,12 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words[:1] == ["what"] and words[-2:] == ["look", "like"]:
+        return _LOOKS  # "what does she look like?" after "she's a grey tabby with a white chest"
     if words[:1] == ["who"] and words[-1:] == ["for"]:
         return _FOR_WHOM  # "who is it for?" after "it's for Cancer Research"
+    if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["for"] and len(words) > 3:
+        return _FOR_THING  # "what are we trying for?": "for a baby", not "for about a year"
     if words[:1] == ["how"] and set(words) & _TRAVELLING and words[-1:] in (["there"], ["home"], ["back"]):
         return _MEANS  # "how am i getting there?" after "i'm taking the train instead"
     if words in (["what's", "the", "occasion"], ["what", "is", "the", "occasion"], ["what", "was", "the", "occasion"]):
@@ -1900,6 +2015,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
         return _KNOWN_FROM  # "how do i know her?" after "i'm going with my friend Siobhan from uni"
+    if words[:2] == ["how", "long"] and not set(words) & {"until", "till", "til", "before", "ago", "since"}:
+        return _DURATION  # "how long is the diet for?": "for a month", not "today"
     if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
         return _WHEN_ONCE  # "when is the race?": not "i run three times a week"
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
@@ -1908,11 +2025,19 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
 # What someone is ("my sister is a lawyer"), which answers "what does she do?"; what a thing is about.
 _DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
 _ABOUT = re.compile(r"\babout [\w']+")
-_NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt"))
+_NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt", "can't", "cant", "cannot", "mustn't",
+                     "shouldn't"))
 _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
-                      r" (?:have|got)\b|\bran out of\b")  # what someone has not
+                      r" (?:have|got)\b|\bran out of\b|^no \w+|\b(?:can't|cannot|mustn't) (?:have|eat|drink)\b"
+                      r"|\bgiving up\b|\bgiven up\b|\bcut out\b")  # what someone has not: "no sugar for a month"
 _TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
+_FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their) (?!(?:while|bit|long|few|couple|week|weeks|month"
+                        r"|months|year|years|day|days|hour|hours|minute|minutes|moment|second|time)\b)[\w']+")
+_LOOKS = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS | {
+    "tall", "short", "fluffy", "curly", "spotty", "spotted", "striped", "stripy", "tabby", "blonde", "blond", "bald",
+    "beard", "freckles", "tiny", "huge", "skinny", "chubby", "scruffy", "shaggy", "hairy", "eyes", "hair", "fur"}))
+                    + r")\b")  # how someone or something looks
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
                     r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
@@ -1926,6 +2051,7 @@ _MADE = frozenset("wrote written directed made painted sang sung composed design
 # take him?" a place whatever the doing ("we had to rush him to the emergency vet"), "how am i getting there?"
 # a way of travel, "what's the occasion?" why, "what time is my appointment?" any time.
 _SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset(("occasion",)),
+                _LOOKS: frozenset(("look", "like")),
                 _MEANS: _TRAVELLING | {"there", "home", "back"},
                 _PLACE: _TAKING, _CLOCK: _BOOKED, _TIME: _BOOKED, _WHEN_ONCE: _BOOKED}
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
@@ -1995,7 +2121,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                 word in _PERSONS and _may_be(word, subject) for word in words[1:3]):  # "i miss her a lot"
             at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
             words, put = words[:at] + subject + words[at + 1:], subject + named
-        elif words[:1] in (["i"], ["we"]) and thing and set(words[1:4]) & _OBJECTS:  # "i found them in the fridge"
+        elif words[:1] in (["i"], ["we"]) and thing and any(  # "i found them in the fridge": my keys, not my key
+                word in _OBJECTS and (word == "them") == (_many(thing) or thing[-1] in _GROUPS)  # "my band": them
+                for word in words[1:4]):
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
             words, put = words[:at] + thing + words[at + 1:], thing
         elif words[:1] in (["we"], ["we're"]) and group and _NAMES_US.match(" ".join(words)):
@@ -2041,7 +2169,7 @@ def _says_none(words: Sequence[str]) -> bool:
 _THING_STARTS = frozenset(("my", "a", "an", "our"))
 _THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last "
                         "tomorrow today tonight yesterday named called again too also now already finally "
-                        "recently soon where which who when , .".split())
+                        "recently soon where which who when as like , .".split())
 
 
 def _thing(words: Sequence[str]) -> Optional[list[str]]:
@@ -2181,7 +2309,8 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     """A question about no one of the conversation that speaks of "he", "she", "his" or "her"
     (:data:`_OF_SOMEONE`), asked as one about the someone of the user's the newest sentence of
     ``told`` that begins with one of them began with (:func:`_subject`): "what's his name?" after
-    "my best friend is called Tomasz" -> "what's my best friend's name?"; ``asked`` itself where
+    "my best friend is called Tomasz" -> "what's my best friend's name?" ("her" before an article
+    or after "to", "for" ... is her, not hers); ``asked`` itself where
     it speaks of someone of the conversation or of no one, or no sentence begins with someone."""
     words = tokenize(asked)
     if set(words) & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) or not set(words) & set(_OF_SOMEONE):
@@ -2191,10 +2320,15 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     if subject is None:
         return asked
     out = []
-    for word in words:
+    for i, word in enumerate(words):
         ending = _OF_SOMEONE.get(word)
+        if word == "her" and (words[i + 1:i + 2] in (["a"], ["an"], ["the"], ["?"], []) or i and words[i - 1] in _TO):
+            ending = ""  # "who is sending her a card?", "what did i get her?": her, not hers
         out.extend(subject[:-1] + [subject[-1] + ending] if ending is not None else [word])
     return " ".join(out)
+
+
+_TO = frozenset(("to", "for", "with", "at", "about", "from", "of"))  # "what did i buy for her?"
 
 
 def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list[str]]:
@@ -2272,13 +2406,14 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     dachshund:dog corgi:dog whippet:dog lurcher:dog bulldog:dog cockapoo:dog chihuahua:dog target:goal targets:goal
     aim:goal aims:goal
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
-    twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see""".split())}
+    twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see bike:cycle
+    bikes:cycle bicycle:cycle biking:cycle""".split())}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
 # A sentence of the user's that tells of something that happened: "i hurt my back at the gym",
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
-_TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|someone|somebody|he|she|they|it)\b.*"  # "luckily someone handed it in"
+_TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|the|someone|somebody|he|she|they|it)\b.*"  # "luckily someone handed it in"
 # "it didn't rise at all", not "he's had to give up smoking"
 _PAST_WORDS = r"\w+ed|had(?! to\b)|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS))
 _PAST_WORD = re.compile(_PAST_WORDS)
