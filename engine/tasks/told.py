@@ -234,10 +234,11 @@ def declines_other(reply: str, asked: str) -> bool:
     where it asks none ("You didn't tell me your favourite dog." to "what's my dog called?"), or
     someone of the user's other than the one it asks of ("I don't know your friend's name." to
     "what's my sister called?", :func:`of_another_someone`; "... your name." to "what's my boss
-    called?")."""
-    favourite = {"favourite", "favorite"}
-    return declines(reply) and (bool(set(tokenize(reply)) & favourite) and not set(tokenize(asked)) & favourite
-                                or of_another_someone(reply, asked) or _user_named_for_another(reply, asked))
+    called?"; "... your friend's name" to "what app do i use?")."""
+    favourite, said, question = {"favourite", "favorite"}, tokenize(reply), tokenize(asked)
+    return declines(reply) and (bool(set(said) & favourite) and not set(question) & favourite
+                                or of_another_someone(reply, asked) or _user_named_for_another(reply, asked)
+                                or any(map(_someone, said)) and not any(map(_someone, question)))
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -2947,7 +2948,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
                    for is_about, value, text in zip(about, values, texts))
     told_of = told_kinds(told_in) | told_topics(told_in) if answered else set()
     # a decline of what is asked, beside which one of something else says less
-    other_declines = any(declines(text) and not declines_other(text, asked) for text in texts)
+    other_declines = any(declines(text) and not declines_other(text, asked) and content_words(text) & question
+                         for text in texts)  # "You didn't tell me your sister's name." to "what's my sister called?"
     out = []
     for hypothesis, text, value, span, is_about in zip(hypotheses, texts, values, spans, about):
         words = content_words(value) if value is not None else set()

@@ -2012,6 +2012,7 @@ def test_the_users_own_name_is_no_pets_and_a_decline_says_whose_name_was_not_tol
     assert declines_other("You didn't tell me your name.", "what's my boss called?")
     assert not declines_other("You didn't tell me your sister's name.", "what's my sister called?")
     assert not declines_other("You didn't tell me your name.", "what's my name?")
+    assert declines_other("Sorry, I don't know your friend's name, you never said.", "what app do i use?")
     hypotheses, texts = _pool("I don't know your friend's name, you never told me.",
                               "You didn't tell me your sister's name.")
     priors = [h.prior for h in ground(hypotheses, texts, set(), told_in, "what's my sister called?")]
