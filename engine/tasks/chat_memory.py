@@ -703,8 +703,8 @@ def _owned(reply: str) -> str:
 
 
 _NAME_SLIP = re.compile(r"\b((?i:your|my|his|her) )(?!(?:first|last|full|middle|maiden|user|screen|stage|brand|code"
-                        r"|family|real|given|nick|pen|sur|pet|own|new|old|middle|birth|married|legal|display"
-                        r"|team|band|company|business|shop|baby)\b)([a-z]+) name\b")
+                        r"|family|real|given|nick|pen|sur|pet|own|new|old|birth|married|legal|display|team|band"
+                        r"|company|business|shop|baby|favourite|favorite|money)\b)([a-z]+) name\b")
 
 
 def _not_knowing_theirs(reply: str) -> bool:

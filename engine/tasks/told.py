@@ -231,12 +231,13 @@ def declines(reply: str) -> bool:
 
 def declines_other(reply: str, asked: str) -> bool:
     """Whether ``reply`` declines (:func:`declines`) something ``asked`` does not ask: a favourite
-    where it asks none ("You didn't tell me your favourite dog." to "what's my dog called?"), or
+    where it asks a name ("You didn't tell me your favourite dog." to "what's my dog called?"), or
     someone of the user's other than the one it asks of ("I don't know your friend's name." to
     "what's my sister called?", :func:`of_another_someone`; "... your name." to "what's my boss
     called?"; "... your friend's name" to "what app do i use?")."""
     favourite, said, question = {"favourite", "favorite"}, tokenize(reply), tokenize(asked)
     return declines(reply) and (bool(set(said) & favourite) and not set(question) & favourite
+                                and bool(set(question) & _NAMED)  # "what's my dog called?", not "which colour ..."
                                 or of_another_someone(reply, asked) or _user_named_for_another(reply, asked)
                                 or any(map(_someone, said)) and not any(map(_someone, question)))
 
@@ -901,7 +902,8 @@ def _favourites_deed_as_it(reply: str, value: str, telling_it: list[Telling]) ->
 
 # What a favourite does or has: "my favourite bakery does ...", "my favourite band has a new album".
 _FAVOURITE_DOES = re.compile(r"\bfavou?rite (?:[\w']+ ){1,2}?((?:does|do|did|makes|made|sells|sold|serves|served"
-                             r"|has|had|plays|played|won|wins|brought|released))\b")
+                             r"|has|had|plays|played|won|wins|brought|released))\b"
+                             r"(?! (?:to be|been|always been|got to be|gotta be)\b)")  # "has to be": is
 _FAVOURITE = re.compile(r"\bfavou?rite\b")
 _NAMED = frozenset("name names named called call calls".split())
 _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
