@@ -454,8 +454,9 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
             i == 1 or words[i - 2] in (".", "!", "?", ",")):
         return False  # "me and my partner are going to Rome": one subject
     after = [word.lower() for word in words[i + 1:i + 4]]
-    if words[i].lower() == "and" and after[:1] in (["i"], ["me"]) and after[1:2] and after[1] in _PLURAL_VERBS:
-        return False  # "my partner and i are trying for a baby": one subject
+    if (words[i].lower() == "and" and after[:1] in (["i"], ["me"]) and after[1:2] and after[1] in _PLURAL_VERBS
+            and words[0].lower() in ("my", "our") and i <= 3):
+        return False  # "my partner and i are trying for a baby": one subject (not "i'm a vet and i have ...")
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
         return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE | {"name's"}
@@ -1635,10 +1636,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
                 and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
+        # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
+        answers_with = with_whom and words[:1] == ["with"] and bool(_SOMEONE.match(" ".join(words[1:])))
+        own |= {"with:"} if answers_with else set()
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
-                       or says_it
+                       or says_it or answers_with
                        or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
@@ -2035,7 +2039,7 @@ _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|
                       r"|\bgiving up\b|\bgiven up\b|\bcut out\b")  # what someone has not: "no sugar for a month"
 _TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
-_FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their) (?!(?:while|bit|long|few|couple|week|weeks|month"
+_FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their|something|someone|anything) (?!(?:while|bit|long|few|couple|week|weeks|month"
                         r"|months|year|years|day|days|hour|hours|minute|minutes|moment|second|time)\b)[\w']+")
 _LOOKS = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS | {
     "tall", "short", "fluffy", "curly", "spotty", "spotted", "striped", "stripy", "tabby", "blonde", "blond", "bald",
@@ -2186,6 +2190,9 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     Harrogate" -> "the new place"; not someone of theirs, but the thing after: "my son is starting
     at a new school" -> "my new school"), or a place they go to named "the" ("the restaurant"); None
     where it speaks of none so."""
+    if words[:1] in (["my"], ["our"]) and "and" in words[2:4] and words[words.index("and", 2) + 1:][:1] in (
+            ["i"], ["me"]):  # "my husband and i are renovating an old farmhouse": as "we are ..."
+        words = ["we", *words[words.index("and", 2) + 2:]]
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used", "has", "had")), None)
         at = at or next((i for i, word in enumerate(words[2:4], 2) if _DOES_THINGS.fullmatch(word)), None)

@@ -2072,3 +2072,17 @@ def test_a_favourites_deed_a_dish_and_a_job_to_a_kind_of_restaurant_are_not_what
     assert misplaced("You work as a truffle risotto.", told_in, "what kind of restaurant do i work at?")
     assert misplaced("You work as a chef.", told_in, "what kind of restaurant do i work at?")
     assert not misplaced("You work as a chef.", told_in, "what do i do?")
+
+
+def test_with_whom_a_thing_looked_for_and_the_thing_after_my_husband_and_i_are_read_as_told():
+    told_in = _told("i'm going hiking in the Alps next month", "with my brother")[1]
+    assert told_back(told_in, "who am i going with?") == [("you", "said", "with", "your", "brother")]
+    told_in = _told("i lost my job last week", "i'm looking for something new in sales")[1]
+    assert told_back(told_in, "what kind of job am i looking for?") == [("you", "said", "you're", "looking", "for",
+                                                                         "something", "new", "in", "sales")]
+    told_in = _told("my husband and i are renovating an old farmhouse", "it's in Cornwall, near the sea")[1]
+    assert told_back(told_in, "where is it?") == [("you", "said", "your", "old", "farmhouse", "is", "in", "cornwall",
+                                                   ",", "near", "the", "sea")]
+    # "and i have" after a clause of the user's is a clause of its own
+    told_in = _told("i'm a vet in Porto and i have three cats")[1]
+    assert told_back(told_in, "how many cats do i have?") == [("you", "said", "you", "have", "three", "cats")]
