@@ -1556,6 +1556,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
+    where_went = lead == "where" and bool(said & {"been", "went", "gone", "away", "visited", "travelled"})
     with_whom = lead == "who" and [word for word in last if word != "?"][-1:] == ["with"]
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
     if not stems and answer is None and not does_it and not doers:
@@ -1572,6 +1573,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     found: list[tuple[tuple[int, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
     told = _corrected(told)  # "i'm going to Iceland in february. actually it's march, not february": in march
     with_subjects = _with_subjects(told, names)
+    # "what does jodie keep doing?" after "my flatmate keeps eating my food. her name is Jodie": jodie is my flatmate
+    named_whom = {_stem(name): whom for _, words, _ in with_subjects for name in words_after(NAME_LEADS, words)[:1]
+                  if name in asked_names
+                  for whom in [next((_whom(word) for word in reversed(words[:words.index(name)]) if _someone(word)),
+                                    None)] if whom}
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
         own, says_it = {_stem(word) for word in telling.said} & stems, False
@@ -1598,6 +1604,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 with_subjects[at - 1][0].about & _FAVOURITE_WORDS):  # (not of a favourite, which the frames say)
             own |= {_stem(word) for word in with_subjects[at - 1][0].said} & framed_stems  # buying an electric car.
             # i'm looking at a kia niro": the kind of the sentence before, which this one goes on about
+        own |= {name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
+                                                                  for word in words)} & stems
         literal = set(own)  # the words in common the sentence says itself
         names_user = of_theirs and bool(_NAMES_THE_USER.match(" ".join(words)))  # "my name is Harriet"
         by_subject = {_stem(word) for word in subject} & stems
@@ -1636,6 +1644,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
                 and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
             own |= {"does:"}  # "it has a big garden"
+        if where_went and (_back_from(words) or set(words) & _GOING - {"booked"}):
+            own |= {"went:"}  # "where have i been?": "i've just got back from a week in crete", not "we stayed in"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
         answers_with = with_whom and words[:1] == ["with"] and bool(_SOMEONE.match(" ".join(words[1:])))
         own |= {"with:"} if answers_with else set()
@@ -2039,8 +2049,9 @@ _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|
                       r"|\bgiving up\b|\bgiven up\b|\bcut out\b")  # what someone has not: "no sugar for a month"
 _TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
-_FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their|something|someone|anything) (?!(?:while|bit|long|few|couple|week|weeks|month"
-                        r"|months|year|years|day|days|hour|hours|minute|minutes|moment|second|time)\b)[\w']+")
+_FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their|something|someone|anything) (?!(?:while|bit"
+                        r"|long|few|couple|week|weeks|month|months|year|years|day|days|hour|hours|minute|minutes"
+                        r"|moment|second|time)\b)[\w']+")
 _LOOKS = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS | {
     "tall", "short", "fluffy", "curly", "spotty", "spotted", "striped", "stripy", "tabby", "blonde", "blond", "bald",
     "beard", "freckles", "tiny", "huge", "skinny", "chubby", "scruffy", "shaggy", "hairy", "eyes", "hair", "fur"}))
@@ -2064,6 +2075,7 @@ _SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset((
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
 
+_REMEMBER = re.compile(r"^(?:do you |you )?remember\b")
 # Not said back: "then i moved ...", "hello, my name's Ottoline".
 _LEADING_TALK = _FILLERS | _CORRECTING | {",", "but", "and", "now", "then", "hello", "hi", "hey", "morning"}
 
@@ -2095,6 +2107,12 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
+        recalled = _REMEMBER.match(" ".join(words))  # "remember my dog Rufus?": of him, said back never
+        if recalled and words[len(recalled.group().split()):][:1] in (["my"], ["our"]):
+            words = words[len(recalled.group().split()):]
+            subject, thing, carried, previous = _subject(words, names) or subject, None, False, words
+            out.append((telling, [], []))
+            continue
         if words[:1] and (words[0] in _QUESTION_LEADS or words[0] in _YES_NO and set(words[1:3]) & SECOND_PERSON):
             out.append((telling, words, []))  # "do you like italian food?" asks the bot: of no one of theirs
             continue
@@ -2247,7 +2265,7 @@ def _has_done(words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) begins "she's", "he's" or "it's" and a thing done
     since ("she's already named it Nibbles": she has named it), not a feeling ("she's just tired")."""
     return (words[1:2] in (["already"], ["just"], ["never"], ["finally"]) and len(words) > 2
-            and words[2].endswith("ed") and words[2] not in _VERDICTS)
+            and (words[2].endswith("ed") or words[2] in _PASTS) and words[2] not in _VERDICTS)  # "just bought"
 
 
 _HAS_WITH = (["been"], ["got"], ["gone"], ["had"])  # "she's been", "it's got": "has", not "is"
@@ -2554,7 +2572,7 @@ def _says_kin_is_a(telling: Telling) -> bool:
 
 
 # Not "going": "how is it going?"; "coming" of "when is she coming?" after "my mum is visiting next week".
-_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation come comes coming".split())
+_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation come comes coming away".split())
 _WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?", "where am i going in may?" ask of one
 
 
@@ -2625,6 +2643,8 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
             (_STUDY_CUES, lambda telling: telling.said & _SCHOOLS),  # "where do i study?": "i'm a second year at uni"
+            (frozenset(("support", "supports")), lambda telling: within(("season", "ticket", "holder", "at"),
+                                                                        telling.words)),  # "... at Leeds United"
             (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
 _DRIVING = frozenset("drive drives drove driving".split())
 _LODGINGS = frozenset("""booked hotel hotels hostel airbnb ryokan cottage cabin caravan campsite villa chalet lodge

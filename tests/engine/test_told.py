@@ -2086,3 +2086,24 @@ def test_with_whom_a_thing_looked_for_and_the_thing_after_my_husband_and_i_are_r
     # "and i have" after a clause of the user's is a clause of its own
     told_in = _told("i'm a vet in Porto and i have three cats")[1]
     assert told_back(told_in, "how many cats do i have?") == [("you", "said", "you", "have", "three", "cats")]
+
+
+def test_a_thing_just_bought_a_trip_back_a_name_told_of_someone_and_a_dog_remembered_are_asked_back():
+    told_in = _told("my brother Kofi is a pilot", "he's just bought a flat in Brighton", names={("kofi",)})[1]
+    assert told_back(told_in, "where has kofi bought a flat?", names={("kofi",)}) == [
+        ("you", "said", "your", "brother", "kofi", "has", "just", "bought", "a", "flat", "in", "brighton")]
+    told_in = _told("i've just got back from a week in crete", "we stayed in a villa with a pool")[1]
+    assert told_back(told_in, "where have i been?") == [("you", "said", "you've", "just", "got", "back", "from", "a",
+                                                         "week", "in", "crete")]
+    assert told_back(told_in, "how long was i away?") == told_back(told_in, "where have i been?")
+    names = {("jodie",)}
+    told_in = _told("my flatmate keeps eating my food", "her name is Jodie", names=names)[1]
+    assert told_back(told_in, "what does jodie keep doing?", names=names) == [
+        ("you", "said", "your", "flatmate", "keeps", "eating", "your", "food")]
+    told_in = _told("i'm a season ticket holder at Leeds United", "my seat is in the south stand")[1]
+    assert told_back(told_in, "which team do i support?") == [("you", "said", "you're", "a", "season", "ticket",
+                                                               "holder", "at", "leeds", "united")]
+    # "remember my dog Rufus?" is said back never, but he is whom "he" speaks of next
+    told_in = _told("remember my dog Rufus?", "he had surgery on his leg yesterday", names={("rufus",)})[1]
+    assert told_back(told_in, "what did rufus have?", names={("rufus",)}) == [("you", "said", "your", "dog", "rufus", "had", "surgery",
+                                                           "on", "his", "leg", "yesterday")]
