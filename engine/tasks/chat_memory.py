@@ -233,8 +233,11 @@ class MemoryReplies:
         are the words of the user's earlier turns in the memory (``ids``, ``ago``: even turns ago
         from 2), of the stored pairs read (``ago`` < 0) and of ``text`` before its question. Where
         one states a value nobody told, or told as another kind of thing or as one the user spoke
-        of nowhere, and none declines what the question asks, the model's own decline, searched
-        for from ``decoder`` with ``step`` (:meth:`_forced`), joins them; where one declines, or
+        of nowhere, or declines something else (:func:`engine.tasks.told.declines_other`), and none
+        declines what the question asks, the model's own decline, searched for from ``decoder`` with
+        ``step`` (:meth:`_forced`) from the start that says whose name it was not told where it can
+        (:func:`engine.tasks.told.decline_starts`: "you didn't tell me your sister's name."), joins
+        them; where one declines, or
         states a wrong value, of a kind of thing the user told a value of, the model's best replies
         that start the way it states that kind ("your favourite fruit is ...") join them, where
         ``text`` asks something of the user's (``asking``: :func:`engine.tasks.told.asks_of_user`).
@@ -275,7 +278,8 @@ class MemoryReplies:
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
         wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
-                    or unheard_name(reply, told_in, text, names, known) for reply in texts)
+                    or unheard_name(reply, told_in, text, names, known)
+                    or declines_other(reply, text) for reply in texts)  # "... your friend's name." to "my boss"
         if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
                                         and not declines_other(reply, text) for reply in texts):
             starts.append(next((start for start in decline_starts(text) if self._spelt(start)), DECLINE))
