@@ -1556,6 +1556,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
+    who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
     where_went = lead == "where" and bool(said & {"been", "went", "gone", "away", "visited", "travelled"})
     with_whom = lead == "who" and [word for word in last if word != "?"][-1:] == ["with"]
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
@@ -1646,6 +1647,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"does:"}  # "it has a big garden"
         if where_went and (_back_from(words) or set(words) & _GOING - {"booked"}):
             own |= {"went:"}  # "where have i been?": "i've just got back from a week in crete", not "we stayed in"
+        if who_is and by_subject and _NAMES_IT.search(" ".join(words)):
+            own |= {"name:"}  # "who is my new neighbour?": "my new neighbour is called bartek", not "... a plumber"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
         answers_with = with_whom and words[:1] == ["with"] and bool(_SOMEONE.match(" ".join(words[1:])))
         own |= {"with:"} if answers_with else set()
@@ -1888,7 +1891,7 @@ _GOAL_CUES = frozenset("goal goals aim aims target targets ambition ambitions".s
 _AIMS = (("want", "to"), ("wants", "to"), ("hope", "to"), ("hoping", "to"), ("trying", "to"), ("try", "to"),
          ("aim", "to"), ("aiming", "to"), ("aiming", "for"), ("going", "for"), ("like", "to"))
 _PLAYING_CUES = frozenset("instrument instruments play plays playing played".split())
-_PRICE_CUES = frozenset("cost costs price paid pay spend spent".split())
+_PRICE_CUES = frozenset("cost costs price paid pay spend spent charge charged charges".split())
 # Words of doing that follow "to" ("i want to see the cherry blossoms"), where no place does.
 _DOINGS = tuple("""see go be do get make have take buy find meet visit try learn start play watch eat cook work help
 keep stay move live study read write finish fix call bring pick""".split())
@@ -1941,11 +1944,11 @@ _CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|(?:half|qua
 NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen
 fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
 thousand""".split())
-# A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid" ("how much did it
-# cost?").
+# A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid", "for free" ("how much
+# did it cost?").
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
-                    r"|bucks|grand|cents?|pence))\b")
+                    r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing)\b")
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
@@ -2132,7 +2135,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["his"], ["her"]) and subject and _may_be(words[0], subject):
             # "my neighbour's dog barks all night. his name is Bruno" -> "my neighbour's dog's name is bruno"
             words, put = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named
-        elif pronoun is not None and thing and thing[-1] in _PETS:  # "i have a cat called Pumpkin. she's orange"
+        elif pronoun is not None and thing and (thing[-1] in _PETS or _someone(thing[-1]) and _may_be(
+                words[0], thing)):  # "i have a cat called Pumpkin. she's orange"; "i've got a new neighbour. he's ..."
             words, put = thing + pronoun + words[1:], thing + words_after(NAME_LEADS, previous)[:1]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing

@@ -2107,3 +2107,14 @@ def test_a_thing_just_bought_a_trip_back_a_name_told_of_someone_and_a_dog_rememb
     told_in = _told("remember my dog Rufus?", "he had surgery on his leg yesterday", names={("rufus",)})[1]
     assert told_back(told_in, "what did rufus have?", names={("rufus",)}) == [("you", "said", "your", "dog", "rufus", "had", "surgery",
                                                            "on", "his", "leg", "yesterday")]
+
+
+def test_he_after_a_new_neighbour_is_the_neighbour_who_he_is_is_his_name_and_for_free_is_a_price():
+    told_in = _told("i've got a new neighbour", "he's called Bartek and he's from Poland", "he's a plumber",
+                    "he fixed our boiler last week for free")[1]
+    assert told_back(told_in, "who is my new neighbour?") == [("you", "said", "your", "new", "neighbour", "is",
+                                                               "called", "bartek")]
+    assert told_back(told_in, "what does my new neighbour do?") == [("you", "said", "your", "new", "neighbour", "is",
+                                                                     "a", "plumber")]
+    assert told_back(told_in, "how much did my new neighbour charge?") == [
+        ("you", "said", "your", "new", "neighbour", "fixed", "your", "boiler", "last", "week", "for", "free")]
