@@ -125,7 +125,7 @@ def tokenize(text: str, lower: bool = True) -> list[str]:
 
 
 _NO_SPACE_BEFORE = {".", ",", "!", "?", ";", ":", ")", "...", "'s", "n't", "'m", "'re", "'ll", "'ve", "'d", "%"}
-_NO_SPACE_AFTER = {"(", "$", "#"}
+_NO_SPACE_AFTER = {"(", "$", "#", "£", "€"}
 
 
 # A word of two letters or more that starts with a vowel sound, as far as its spelling tells: not

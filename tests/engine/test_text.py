@@ -28,6 +28,7 @@ def test_vocab_build_orders_by_frequency_and_respects_limits():
 def test_detokenize_reads_naturally():
     assert detokenize(["i", "'m", "fine", ",", "thanks", "!", "you", "?", EOS]) == "I'm fine, thanks! You?"
     assert detokenize([UNK, "ok"]) == "Ok"
+    assert detokenize(["it", "cost", "£", "900", "and", "$", "40", "."]) == "It cost £900 and $40."
 
 
 def test_detokenize_makes_a_an_before_a_vowel_sound():
