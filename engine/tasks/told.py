@@ -1490,7 +1490,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     plural_kinds = kinds(word for word in said if word.endswith("s"))
     # so too in a question of which of two ("is it a boy or a girl?" after "we're having a baby girl")
     its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds)) and (
-        lead in _WH or lead in ("is", "was") and "or" in said)
+        lead in _WH or lead in ("is", "was") and (
+            "or" in said or last[1:2] == ["it"] and last[2:3] in (["a"], ["an"], ["the"], ["my"])))  # "is it a secret?"
+    # (not "is it fun?", which asks the bot's view)
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING

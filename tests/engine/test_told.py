@@ -2118,3 +2118,10 @@ def test_he_after_a_new_neighbour_is_the_neighbour_who_he_is_is_his_name_and_for
                                                                      "a", "plumber")]
     assert told_back(told_in, "how much did my new neighbour charge?") == [
         ("you", "said", "your", "new", "neighbour", "fixed", "your", "boiler", "last", "week", "for", "free")]
+
+
+def test_is_it_so_hears_back_what_was_said_of_it():
+    told_in = _told("i'm organising a surprise party for my husband", "don't tell him, it's a secret")[1]
+    assert told_back(told_in, "is it a secret?") == [("you", "said", "don't", "tell", "him", ",", "it's", "a",
+                                                      "secret")]
+    assert told_back(told_in, "is it raining?") == []
