@@ -1098,7 +1098,7 @@ _ELSEWHERE = frozenset("grow grew raised born".split())
 
 
 
-_NAMING_IT = re.compile(r"\b(?:is called|name is)\b")
+_NAMING_IT = re.compile(r"\b(?:is called|name is|you named)\b")
 # Words of a question about a home besides the home topic's (:data:`TOPICS`).
 _OF_HOME = frozenset("hometown country county state from place area region".split())
 
@@ -1649,6 +1649,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"does:"}  # "it has a big garden"
         if where_went and (_back_from(words) or set(words) & _GOING - {"booked"}):
             own |= {"went:"}  # "where have i been?": "i've just got back from a week in crete", not "we stayed in"
+        own |= {word + ":" for word in most_of & set(words)}  # "what's my best time?": "my best time is 27 minutes"
         if who_is and by_subject and _NAMES_IT.search(" ".join(words)):
             own |= {"name:"}  # "who is my new neighbour?": "my new neighbour is called bartek", not "... a plumber"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
@@ -1972,7 +1973,7 @@ perfect dull meh average superb stunning interesting fascinating funny hard easy
 strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
 exhausted lonely hate hates love loves enjoy enjoys dread dreading miss better worse gutted thrilled devastated
-relieved proud well recovering""".split())
+relieved proud well recovering grumpy itchy cranky miserable bored sleepy achy poorly unwell sick ill""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
@@ -2019,8 +2020,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _DUTY
     if words[:1] in (["did"], ["do"]) and words[1:2] in (["i"], ["we"]) and words[2:3] in (["like"], ["enjoy"]):
         return _OPINION  # "did i like it?" after "it was amazing"
-    if words[:1] in (["what"], ["what's"], ["whats"]) and words[-2:] == ["my", "time"]:
-        return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes"
+    if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["time"] and "my" in words[-4:-1]:
+        return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes", "what's my best time?"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
     if words[:1] == ["what"] and words[-2:] == ["look", "like"]:
@@ -2624,6 +2625,7 @@ _SAYS_WHAT_IS_ASKED = frozenset((_says_kind, _says_work_as, _says_living, _says_
 _JOB_CUES = frozenset("""work works worked working job jobs role position title trade occupation profession
     career""".split())
 _STUDY_CUES = frozenset("study studies studying studied".split())
+_SHIFTS = frozenset("nights days earlies lates evenings mornings weekends".split())
 _SCHOOLS = frozenset("uni university college school academy polytechnic conservatoire".split())
 _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
@@ -2649,6 +2651,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
             (_STUDY_CUES, lambda telling: telling.said & _SCHOOLS),  # "where do i study?": "i'm a second year at uni"
+            (frozenset(("shift", "shifts")), lambda telling: telling.said & _SHIFTS),  # "she's on nights this week"
             (frozenset(("support", "supports")), lambda telling: within(("season", "ticket", "holder", "at"),
                                                                         telling.words)),  # "... at Leeds United"
             (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."

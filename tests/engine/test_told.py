@@ -2125,3 +2125,17 @@ def test_is_it_so_hears_back_what_was_said_of_it():
     assert told_back(told_in, "is it a secret?") == [("you", "said", "don't", "tell", "him", ",", "it's", "a",
                                                       "secret")]
     assert told_back(told_in, "is it raining?") == []
+
+
+def test_a_best_time_shifts_of_nights_how_someone_feels_and_a_name_a_car_was_never_given():
+    told_in = _told("i do parkrun every saturday morning", "my best time is 27 minutes")[1]
+    assert told_back(told_in, "what's my best time?") == [("you", "said", "your", "best", "time", "is", "27",
+                                                           "minutes")]
+    told_in = _told("my girlfriend is a midwife", "she's on nights this week")[1]
+    assert told_back(told_in, "what shifts is my girlfriend on?") == [("you", "said", "your", "girlfriend", "is", "on",
+                                                                        "nights", "this", "week")]
+    told_in = _told("my son has chickenpox", "he's really itchy and grumpy")[1]
+    assert told_back(told_in, "how is my son feeling?") == [("you", "said", "your", "son", "is", "really", "itchy",
+                                                             "and", "grumpy")]
+    told_in = _told("my car failed its MOT today", "it needs new brake pads and a tyre")[1]
+    assert misplaced("You named your car MOT.", told_in, "what does my car need?")
