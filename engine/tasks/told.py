@@ -454,7 +454,7 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
             i == 1 or words[i - 2] in (".", "!", "?", ",")):
         return False  # "me and my partner are going to Rome": one subject
     after = [word.lower() for word in words[i + 1:i + 4]]
-    if (words[i].lower() == "and" and after[:1] in (["i"], ["me"]) and after[1:2] and after[1] in _PLURAL_VERBS
+    if (words[i].lower() == "and" and after[:1] in (["i"], ["me"]) and after[1:2] and after[1].isalpha()
             and words[0].lower() in ("my", "our") and i <= 3):
         return False  # "my partner and i are trying for a baby": one subject (not "i'm a vet and i have ...")
     if words[i] == ",":
@@ -464,7 +464,6 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
             or after[0] in ("he's", "she's") and i > 2)  # "my husband is called Marco and he's Italian"
 
 
-_PLURAL_VERBS = frozenset("are were have had both will would can could might should got".split())
 
 
 # How a user starts to put right what they just said ("no wait, it's green", "actually, Vancouver",
@@ -618,7 +617,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     several told together where all are asked, or as what they are where it was told as a thing they
     have or are doing or as the name of a thing, or as the name of something of theirs where it was
     told as the user's own or another someone's, or as a favourite where it was told as what the
-    favourite does. A reply that states no value (:func:`stated_value`)
+    favourite does or as when something was. A reply that states no value (:func:`stated_value`)
     is never misplaced."""
     value = stated_value(reply)
     if not value:
@@ -647,7 +646,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _one_of_many(value, asked, telling_it, reply) or _had_as_been(reply, value, telling_it)
             or _doing_dropped(reply, value, telling_it) or _name_as_being(reply, value, telling_it)
             or _users_name_as_theirs(reply, value, asked, telling_it) or _named_for_another(reply, value, telling_it)
-            or _favourites_deed_as_it(reply, value, telling_it))
+            or _favourites_deed_as_it(reply, value, telling_it) or _when_as_favourite(reply, value, telling_it))
 
 
 def _one_of_many(value: str, asked: str, telling_it: list[Telling], reply: str = "") -> bool:
@@ -890,6 +889,15 @@ def _favourite_unsaid(reply: str, value: str, asked: str, telling_it: list[Telli
             and not any(telling.about & _FAVOURITE_WORDS for telling in telling_it))
 
 
+def _when_as_favourite(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """A value stated as a favourite ("Your favourite bread is lockdown.") that every sentence telling
+    it said as when something was ("i've been learning to bake bread during lockdown")."""
+    first = tokenize(value)[:1]
+    return (bool(first) and bool(telling_it) and bool(_FAVOURITE.search(plain(reply)))
+            and all(_said_after(first[0], telling.words, ("during", "since", "until", "till"))
+                    for telling in telling_it))
+
+
 def _favourites_deed_as_it(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as a favourite ("You said brownies is your favourite bakery.") that every
     sentence telling it said as what the favourite does or has, after its name ("my favourite bakery
@@ -906,6 +914,7 @@ _FAVOURITE_DOES = re.compile(r"\bfavou?rite (?:[\w']+ ){1,2}?((?:does|do|did|mak
                              r"|has|had|plays|played|won|wins|brought|released))\b"
                              r"(?! (?:to be|been|always been|got to be|gotta be)\b)")  # "has to be": is
 _FAVOURITE = re.compile(r"\bfavou?rite\b")
+_FAVOURITE_IS = re.compile(r"^my (?:favou?rite|fave)(?: one)? is\b")  # "my favourite is a sourdough"
 _NAMED = frozenset("name names named called call calls".split())
 _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
 
@@ -1160,7 +1169,8 @@ def _cut_off(value: str) -> bool:
 _AS_WORKING = re.compile(r"^(?:you said )?you work as ")
 _BEFORE_A_JOB = frozenset(("a", "an", "as", "the", "i'm", "im", "am", "is"))
 # What one does to a thing, not what one works as: "i drive a taxi", "i own a bakery".
-_DONE_WITH = frozenset("drive drives ride rides own owns have has got bought use uses sell sells rent rents".split())
+_DONE_WITH = frozenset("drive drives ride rides own owns have has got bought use uses sell sells rent rents run runs "
+                        "manage manages".split())
 
 
 def _never_as_a_job(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1204,7 +1214,7 @@ sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle c
 grandpa grandmother grandfather granny grandad granddad gran nan nana grandparents stepdad stepmom stepmum
 boss neighbour neighbor colleague coworker roommate flatmate housemate kid kids child children baby teacher in-laws
 nephews nieces cousins aunts uncles grandson granddaughter grandsons granddaughters grandkids grandchildren
-grandchild twins manager mate""".split())
+grandchild twins manager mate supervisor tutor coach landlord landlady mentor""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -1559,6 +1569,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
+    favourite_of = {_stem(last[i + 1]) for i, word in enumerate(last[:-1])
+                    if word in _FAVOURITE_WORDS and last[i + 1].isalpha()} & stems  # "my favourite bread"
     where_went = lead == "where" and bool(said & {"been", "went", "gone", "away", "visited", "travelled"})
     with_whom = lead == "who" and [word for word in last if word != "?"][-1:] == ["with"]
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
@@ -1622,7 +1634,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     and _stem(subject[-1]) not in stems) and not (  # "what's my girlfriend's name?": not "her salon
                     cued <= _NAMING_STEMS and names_user):  # is called"; "what's my sister called?": not "my name is"
                 own |= cued
-                if says in (_says_work_as, _says_living) and framed and answer is None:  # "what's my job?"
+                if says in (_says_work_as, _says_living, _says_runs) and framed and answer is None:  # "what's my job?"
                     own |= {"job:"}
                 if says is _says_kin_is_a and asked_words & {"job", "jobs"}:  # "what's my husband's job?"
                     own |= {"job:"}
@@ -1650,6 +1662,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if where_went and (_back_from(words) or set(words) & _GOING - {"booked"}):
             own |= {"went:"}  # "where have i been?": "i've just got back from a week in crete", not "we stayed in"
         own |= {word + ":" for word in most_of & set(words)}  # "what's my best time?": "my best time is 27 minutes"
+        if favourite_of and at and _FAVOURITE_IS.match(" ".join(words)) and favourite_of & {
+                _stem(word) for word in with_subjects[at - 1][0].said}:  # "what's my favourite bread?": "i've been
+            own |= favourite_of | {"favourite:"}  # learning to bake bread. my favourite is a sourdough with olives"
         if who_is and by_subject and _NAMES_IT.search(" ".join(words)):
             own |= {"name:"}  # "who is my new neighbour?": "my new neighbour is called bartek", not "... a plumber"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
@@ -1958,6 +1973,9 @@ _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?
                      + "|".join(sorted(NUMBER_WORDS - {"one"} | {"dozen", "few", "several", "twin", "twins",
                                                               "triplets"}))
                      + r"|one(?= [a-z])(?! (?:is|was|of|and|but|i)\b))\b")
+# How many times: a number, or which time it is ("it's my third fail").
+_TIMES = re.compile(_AMOUNT.pattern + r"|\b(?:once|twice|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
+                    r"|tenth) (?:time|fail|attempt|try|go))\b")
 # How old someone was: "when i was eight", "at the age of 12".
 _AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the age of|at age) (?:\d+|"
                        + "|".join(sorted(NUMBER_WORDS)) + r")\b")
@@ -2038,6 +2056,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
         return _KNOWN_FROM  # "how do i know her?" after "i'm going with my friend Siobhan from uni"
+    if words[:3] == ["how", "many", "times"]:
+        return _TIMES  # "how many times have i failed?" after "it's my third fail"
     if words[:2] == ["how", "long"] and not set(words) & {"until", "till", "til", "before", "ago", "since"}:
         return _DURATION  # "how long is the diet for?": "for a month", not "today"
     if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
@@ -2143,7 +2163,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing + pronoun + words[1:], thing + words_after(NAME_LEADS, previous)[:1]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
-        elif words[:1] in (["it"], ["it's"]) and thing:  # "i ordered a laptop. it arrives on friday"
+        elif words[:1] in (["it"], ["it's"]) and thing and not (words[1:2] in (["my"], ["our"])
+                                                               and words[2:3] and words[2] in _ORDINALS):
+            # "i ordered a laptop. it arrives on friday" (not "it's my third fail", which says which time it is)
             words, put = thing + ((["has"] if has else ["is"]) if words[0] == "it's" else []) + words[1:], thing
         elif words[:1] in (["they"], ["they're"]) and (_many(subject) or _many(thing)):
             # "i adopted two rabbits. they're called Biscuit and Pepper" -> "my rabbits are called ..."
@@ -2304,8 +2326,8 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     start = len(subject) if subject else 0
     at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
-    if at is None:
-        return []
+    if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
+        return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
         return [before[at - 1], before[at]]
     lead = [before[at - 1]] if at > start and before[at - 1] not in STOP_WORDS and before[at - 1].isalpha() else []
@@ -2370,13 +2392,15 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
     """The someone of the user's a sentence (lower-case ``words``) begins with: "my" or "our" and one of
     :data:`KIN`, a friend or a pet (:func:`_someone`), with any words between and a name of
     ``names`` after ("my sister hannah is ..." -> "my sister hannah"), or one of ``names``; None
-    where it begins otherwise."""
+    where it begins otherwise or with them and the user ("my husband and i ...")."""
     name = next((list(name) for name in names if tuple(words[:len(name)]) == name), None)
     if name:
         return name
     end = next((i for i in range(1, min(4, len(words))) if _someone(words[i])), 0)
     if words[:1] not in (["my"], ["our"]) or not end:  # "our cat went missing"
         return None
+    if words[end + 1:end + 3] in (["and", "i"], ["and", "me"]):
+        return None  # "my husband and i just adopted a rescue dog": we, not him
     while words[end].endswith("'s") and end + 1 < len(words) and _someone(words[end + 1]):
         end += 1  # "my neighbour's dog"
     if words[end].endswith("'s"):  # "my rabbit's name is Clover": my rabbit
@@ -2559,6 +2583,11 @@ def _says_work_as(telling: Telling) -> bool:
     return _works_as(telling.words) is not None
 
 
+def _says_runs(telling: Telling) -> bool:
+    """Whether a sentence says the user runs a business (:data:`_RUNS`): "i run a pottery business"."""
+    return bool(_RUNS.match(" ".join(telling.words)))
+
+
 def _says_living(telling: Telling) -> bool:
     """Whether a sentence says what the user does "for a living" ("i drive a bus for a living")."""
     return within(("for", "a", "living"), telling.words)
@@ -2633,6 +2662,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_JOB_CUES, _says_kin_is_a),
             (_JOB_CUES, _says_living),
             (_JOB_CUES, _says_promoted),
+            (_JOB_CUES, _says_runs),  # "my wife and i run a bed and breakfast"
             (frozenset(("colour", "color")), lambda telling: telling.said & _COLOURS),
             (_PLAYING_CUES, lambda telling: telling.said & _INSTRUMENTS),
             (_PRICE_CUES, lambda telling: _MONEY.search(" ".join(telling.words))),
@@ -2656,6 +2686,8 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
                                                                         telling.words)),  # "... at Leeds United"
             (_FAVOURITE_WORDS, lambda telling: set(telling.words) & _FAVOURITE_WORDS))  # "his favourite is ..."
 _DRIVING = frozenset("drive drives drove driving".split())
+# A business the user runs: "i run a pottery business", "my wife and i run a bed and breakfast".
+_RUNS = re.compile(r"^(?:i|we|(?:my|our) \w+ and i) (?:run|own|manage) (?:a|an|my|our|the)\b")
 _LODGINGS = frozenset("""booked hotel hotels hostel airbnb ryokan cottage cabin caravan campsite villa chalet lodge
     inn apartment""".split())
 _IS_A = re.compile(r"\b(?:is|was) an? ")
