@@ -1008,7 +1008,8 @@ def _named_for_another(reply: str, value: str, telling_it: list[Telling]) -> boo
     if not first or not said or not telling_it or not _names_as_told(reply):
         return False
     nearest = [next((_whom(word) for word in reversed(words[:words.index(first[0])]) if _someone(word)), None)
-               for words in (telling.words for telling in telling_it) if first[0] in words]
+               for words in (telling.words for telling in telling_it)
+               if first[0] in words and words[:1] and words[0] not in _QUESTION_LEADS]  # not "how old is arlo?"
     return bool(nearest) and all(whom is not None and whom not in said for whom in nearest)
 
 
@@ -1526,7 +1527,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
              or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
-              and not asked_words & (KIN | _EVENTS))
+              and not asked_words & (KIN | _EVENTS)
+              and not (lead == "who" and last[1:2] in (["said"], ["told"])))  # "who said my dog has to rest?"
     # Loose (where the model's own replies state nothing told): one word in common is enough where
     # the sentence says the kind of thing or topic asked ("which colour tops my list?" after "if i
     # had to pick one single colour it would be pink").

@@ -2024,6 +2024,9 @@ def test_the_names_of_two_kids_a_corrected_month_and_what_we_are_trying_for_are_
     assert misplaced("Your daughter's name is Arlo.", told_in, "what's my daughter's name?")
     assert not misplaced("Your daughter's name is Wren.", told_in, "what's my daughter's name?")
     assert misplaced("You said your son is called Arlo.", told_in, "what are my kids called?")
+    # a question that names him ("how old is arlo?") tells nothing of whose name it is
+    asked_in = _told("my son is called Arlo and he's 8", "how old is arlo?")[1]
+    assert misplaced("Your daughter's name is Arlo.", asked_in, "what's my daughter's name?")
     assert told_back(told_in, "what are my kids called?") == [("you", "said", "your", "son", "is", "called", "arlo",
                                                                 "and", "your", "daughter", "is", "called", "wren")]
     told_in = _told("i'm going to Iceland in february", "actually it's march, not february",
@@ -2105,6 +2108,9 @@ def test_a_thing_just_bought_a_trip_back_a_name_told_of_someone_and_a_dog_rememb
                                                                "holder", "at", "leeds", "united")]
     # "remember my dog Rufus?" is said back never, but he is whom "he" speaks of next
     told_in = _told("remember my dog Rufus?", "he had surgery on his leg yesterday", names={("rufus",)})[1]
+    assert told_back(_told("my dog has had surgery", "the vet said he has to rest for six weeks")[1],
+                     "who said my dog has to rest?") == [("you", "said", "the", "vet", "said", "he", "has", "to",
+                                                          "rest", "for", "six", "weeks")]
     assert told_back(told_in, "what did rufus have?", names={("rufus",)}) == [("you", "said", "your", "dog", "rufus", "had", "surgery",
                                                            "on", "his", "leg", "yesterday")]
 
