@@ -522,8 +522,8 @@ def _denied(sentence: Sequence[str]) -> set[str]:
 
 
 def _corrected(told: list[Telling]) -> list[Telling]:
-    """``told`` with each sentence whose words a later one takes back as "X, not Y" or "not Y, X"
-    (:func:`_put_right`) saying X where it said Y: "i'm going to Iceland in february" after
+    """``told`` with the last sentence whose words a later one takes back as "X, not Y" or "not Y,
+    X" (:func:`_put_right`) saying X where it said Y: "i'm going to Iceland in february" after
     "actually it's march, not february" -> "i'm going to iceland in march"."""
     out = list(told)
     for at, later in enumerate(told):
@@ -531,13 +531,14 @@ def _corrected(told: list[Telling]) -> list[Telling]:
         if right is None:
             continue
         wrong, value = right
-        for i in range(at):
+        for i in reversed(range(at)):  # the newest that says it, as :func:`taken_back` reads
             words = out[i].words
             found = next((j for j in range(len(words) - len(wrong) + 1) if words[j:j + len(wrong)] == wrong), None)
             if found is not None:
                 words = words[:found] + value + words[found + len(wrong):]
                 out[i] = out[i]._replace(words=words, said=out[i].said - later.denied | _token_content(value),
                                          about=out[i].about - later.denied | _token_content(value))
+                break
     return out
 
 

@@ -2034,6 +2034,12 @@ def test_the_names_of_two_kids_a_corrected_month_and_what_we_are_trying_for_are_
     assert told_back(told_in, "when am i going to iceland?") == [("you", "said", "you're", "going", "to", "iceland",
                                                                    "in", "march")]
     assert told_back(told_in, "who am i going with?") == []  # nobody was named
+    # only the newest sentence that said the month is put right
+    told_in = _told("my birthday is in february", "i'm going to Iceland in february",
+                    "actually it's march, not february")[1]
+    assert told_back(told_in, "when am i going to iceland?") == [("you", "said", "you're", "going", "to", "iceland",
+                                                                   "in", "march")]
+    assert told_back(told_in, "when is my birthday?") != [("you", "said", "your", "birthday", "is", "in", "march")]
     told_in = _told("my partner and i are trying for a baby", "we've been trying for about a year")[1]
     assert told_back(told_in, "what are we trying for?") == [("you", "said", "your", "partner", "and", "you", "are",
                                                                "trying", "for", "a", "baby")]
@@ -2111,8 +2117,8 @@ def test_a_thing_just_bought_a_trip_back_a_name_told_of_someone_and_a_dog_rememb
     assert told_back(_told("my dog has had surgery", "the vet said he has to rest for six weeks")[1],
                      "who said my dog has to rest?") == [("you", "said", "the", "vet", "said", "he", "has", "to",
                                                           "rest", "for", "six", "weeks")]
-    assert told_back(told_in, "what did rufus have?", names={("rufus",)}) == [("you", "said", "your", "dog", "rufus", "had", "surgery",
-                                                           "on", "his", "leg", "yesterday")]
+    assert told_back(told_in, "what did rufus have?", names={("rufus",)}) == [
+        ("you", "said", "your", "dog", "rufus", "had", "surgery", "on", "his", "leg", "yesterday")]
 
 
 def test_he_after_a_new_neighbour_is_the_neighbour_who_he_is_is_his_name_and_for_free_is_a_price():
