@@ -1600,7 +1600,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         telling, words, subject = with_subjects[at]
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
-        goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them
+        goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE
         reason = lead == "why" and (bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
                                     or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
@@ -2477,14 +2477,17 @@ _JUST_TOLD = 3
 # "my phone screen cracked this morning", "we got lost" (a word ending "-ed" or a common irregular past).
 _TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|the|someone|somebody|he|she|they|it)\b.*"  # "luckily someone handed it in"
 # "it didn't rise at all", not "he's had to give up smoking"
-_PAST_WORDS = r"\w+ed|had(?! to\b)|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS))
+_PAST_WORDS = (r"(?!(?:need|feed|seed|speed|bleed|breed|weed|indeed|exceed|proceed|succeed)\b)\w+ed"  # not "i need"
+               r"|had(?! to\b)|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS)))
 _PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
 _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected
     arthritis cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough""".split()))
 _AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
-_TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + r")\b")
+# A fault of a thing's, which "what's wrong with my bike?" hears back too: "the chain keeps slipping".
+_FAULTS = r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
+_TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + "|" + _FAULTS + r")\b")
 
 
 def _other_topic(reply: str, asked: str) -> bool:

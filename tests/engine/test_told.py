@@ -2167,3 +2167,11 @@ def test_a_business_run_a_third_fail_a_favourite_named_by_the_sentence_before_an
     # a supervisor is someone, so "it" is not the supervisor
     told_in = _told("my dissertation is on sleep and memory", "my supervisor is Dr Reid", "it's due in august")[1]
     assert told_back(told_in, "when is it due?") == [("you", "said", "it's", "due", "in", "august")]
+
+
+def test_whats_wrong_hears_back_a_fault_that_goes_on_from_the_thing_and_i_need_is_no_past():
+    told_in = _told("i need to fix my bike", "the chain keeps slipping", "i bought a new chain from Halfords")[1]
+    assert told_back(told_in, "what's wrong with my bike?") == [("you", "said", "the", "chain", "keeps", "slipping")]
+    told_in = _told("i needed stitches after the fall")[1]
+    assert told_back(told_in, "what happened?") == [("you", "said", "you", "needed", "stitches", "after", "the",
+                                                     "fall")]
