@@ -85,8 +85,8 @@ def spelt_out(text: str) -> str:
     name" -> "what's my dog's name?").
     Anything else is left as it was typed."""
     text = _UNPUNCTUATED_RE.sub(lambda match: _apostrophed(match.group(1)), text).rstrip()
-    text = _OPENING_ITS_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "t's", text)
-    text = _OPENING_WERE_RE.sub(lambda match: match.group(1) + match.group(2)[0] + "e're", text)
+    text = _OPENING_ITS_RE.sub(lambda match: match.group(1) + _cased(match.group(2), "it's"), text)
+    text = _OPENING_WERE_RE.sub(lambda match: match.group(1) + _cased(match.group(2), "we're"), text)
     text = _NAMES_IS_RE.sub(r"\1 name's \2", text)  # "my names Jake": "my name's Jake"
     text = _WHOSE_RE.sub(r"\1 \2's \3", text)  # "my girlfriends name": "my girlfriend's name"
     if text and text[-1].isalnum() and _QUESTION_RE.search(text):
@@ -101,8 +101,12 @@ def spelt_word(token: str) -> str:
 
 
 def _apostrophed(word: str) -> str:
-    said = _UNPUNCTUATED[word.lower()]
-    return said.capitalize() if word[:1].isupper() else said
+    return _cased(word, _UNPUNCTUATED[word.lower()])
+
+
+def _cased(typed: str, said: str) -> str:
+    """``said`` (lower case) capitalised where ``typed`` was: "Its" -> "It's"."""
+    return said.capitalize() if typed[:1].isupper() else said
 
 
 def tokenize(text: str, lower: bool = True) -> list[str]:

@@ -277,11 +277,11 @@ class MemoryReplies:
         texts = [self._says(h, unknown) for h in hypotheses]
         starts = [next((start for start in (restart(reply, told_in, text) for reply in texts) if start), None)]
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
+        others = [declines_other(reply, text) for reply in texts]  # "... your friend's name." to "my boss"
         wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
-                    or unheard_name(reply, told_in, text, names, known)
-                    or declines_other(reply, text) for reply in texts)  # "... your friend's name." to "my boss"
+                    or unheard_name(reply, told_in, text, names, known) or other for reply, other in zip(texts, others))
         if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
-                                        and not declines_other(reply, text) for reply in texts):
+                                        and not other for reply, other in zip(texts, others)):
             starts.append(next((start for start in decline_starts(text) if self._spelt(start)), DECLINE))
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start.startswith(DECLINE) else FORCED_BEAMS)

@@ -92,7 +92,7 @@ def decline_starts(asked: str) -> list[str]:
     theirs = [word[:-2] if word.endswith("'s") else word for i, word in enumerate(question)
               if i and question[i - 1] == "my"]
     whose = theirs[0] if len(theirs) == 1 else ""
-    if not (whose.isalpha() and (_someone(whose) or whose in _PETS or kinds([whose]))):
+    if not (whose.isalpha() and _theirs(whose)):
         return [DECLINE]
     return [f"{DECLINE} your {whose}'s name.", f"{DECLINE} your {whose}", DECLINE]
 
@@ -464,8 +464,6 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
             or after[0] in ("he's", "she's") and i > 2)  # "my husband is called Marco and he's Italian"
 
 
-
-
 # How a user starts to put right what they just said ("no wait, it's green", "actually, Vancouver",
 # "oops, i meant 34"): such a sentence, naming no kind of thing or topic of its own, corrects the
 # last sentence that told a value, in the same turn or the one before.
@@ -656,7 +654,7 @@ def _one_of_many(value: str, asked: str, telling_it: list[Telling], reply: str =
     Ruby and Alfie"; or a ``reply`` that names one someone where the question asks the names of
     several ("Your son is called Arlo." to "what are my kids called?")."""
     question = last_sentence(asked)
-    plural = {word for word in question if word.endswith("s") and not word.endswith("'s") and _someone(word)}
+    plural = _plural_someones(question)
     if plural and set(question) & _NAMED and reply and not set(tokenize(reply)) & (
             plural | {word[:-1] for word in plural}):
         return True  # "Your son is called Arlo." to "what are my kids called?": one of them
@@ -1020,7 +1018,7 @@ def _users_name_as_theirs(reply: str, value: str, asked: str, telling_it: list[T
     every sentence telling it named the user, right after "my name is", "call me", "i'm called" ... ."""
     question, first = last_sentence(asked), tokenize(value)[:1]
     return (bool(first) and bool(telling_it) and bool(set(question) & _NAMED)
-            and any(_someone(word) or word in _PETS or kinds([word]) for word in question)
+            and any(map(_theirs, question))
             and not within(("your", "name"), tokenize(reply))
             and all(any(within((*lead, first[0]), telling.words) or within((*lead, "is", first[0]), telling.words)
                         for lead in _INTRODUCED) for telling in telling_it))
@@ -1106,7 +1104,6 @@ def _not_as_asked(reply: str, asked: str) -> bool:
 
 # A question of where that asks of somewhere other than a home: "where did i grow up?", "where was i born?"
 _ELSEWHERE = frozenset("grow grew raised born".split())
-
 
 
 _NAMING_IT = re.compile(r"\b(?:is called|name is|you named)\b")
@@ -1533,10 +1530,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # Loose (where the model's own replies state nothing told): one word in common is enough where
     # the sentence says the kind of thing or topic asked ("which colour tops my list?" after "if i
     # had to pick one single colour it would be pink").
-    asked_kinds = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} if loose else set()
+    kind_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])}
+    asked_kinds = kind_stems if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
-    framed_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])} & stems if framed else set()
-    of_theirs = any(_someone(word) or word in _PETS or kinds([word]) for word in last)  # "what's my dog called?"
+    framed_stems = kind_stems & stems if framed else set()
+    of_theirs = any(map(_theirs, last))  # "what's my dog called?"
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
     deed = _asks_deed(last)
     # "how did it break?": what was done, the newest told ("i dropped it on the stairs"); not "how did it go?"
@@ -1598,6 +1596,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                     None)] if whom}
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
+        if with_whom and not set(words) & {"with", "and"}:
+            continue  # "who am i going with?": not "i'm going to Iceland in march"
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE
@@ -1687,8 +1687,6 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
             shared, answers = shared | {"home", "?"}, True
-        if with_whom and not set(words) & {"with", "and"}:
-            continue  # "who am i going with?": not "i'm going to Iceland in march"
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
@@ -1728,8 +1726,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
-    plural = any(word.endswith("s") and not word.endswith("'s") and _someone(word) for word in last)
-    if asks_name and plural and len(best) > 1 and all(_NAMES_IT.search(" ".join(said)) for said, _ in best[:2]):
+    if asks_name and _plural_someones(last) and len(best) > 1 and all(
+            _NAMES_IT.search(" ".join(said)) for said, _ in best[:2]):
         # "what are my kids called?": "you said your son is called arlo and your daughter is called wren"
         (newer, _), (older, _) = best[:2]
         return [(*older, "and", *newer[2:])]
@@ -1977,8 +1975,8 @@ _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?
                                                               "triplets"}))
                      + r"|one(?= [a-z])(?! (?:is|was|of|and|but|i)\b))\b")
 # How many times: a number, or which time it is ("it's my third fail").
-_TIMES = re.compile(_AMOUNT.pattern + r"|\b(?:once|twice|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
-                    r"|tenth) (?:time|fail|attempt|try|go))\b")
+_TIMES = re.compile(_AMOUNT.pattern + r"|\b(?:once|twice|(?:" + "|".join(sorted(_ORDINALS))
+                    + r") (?:time|fail|attempt|try|go))\b")
 # How old someone was: "when i was eight", "at the age of 12".
 _AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the age of|at age) (?:\d+|"
                        + "|".join(sorted(NUMBER_WORDS)) + r")\b")
@@ -2425,6 +2423,17 @@ def _someone(word: str) -> bool:
     (:data:`_PETS`)."""
     word = word[:-2] if word.endswith("'s") else word
     return word in KIN or word in TOPICS["friend"][1] or word in _PETS
+
+
+def _theirs(word: str) -> bool:
+    """Whether ``word`` names someone (:func:`_someone`) or a kind of thing (:func:`kinds`) a user
+    has: "sister", "dog", "car"."""
+    return _someone(word) or bool(kinds([word]))
+
+
+def _plural_someones(words: Iterable[str]) -> set[str]:
+    """The words of ``words`` that name several someones of a user's: "kids", "sisters", "cats"."""
+    return {word for word in words if word.endswith("s") and not word.endswith("'s") and _someone(word)}
 
 
 def _stem(word: str) -> str:
@@ -3024,14 +3033,15 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
                    for is_about, value, text in zip(about, values, texts))
     told_of = told_kinds(told_in) | told_topics(told_in) if answered else set()
     # a decline of what is asked, beside which one of something else says less
-    other_declines = any(declines(text) and not declines_other(text, asked) and content_words(text) & question
-                         for text in texts)  # "You didn't tell me your sister's name." to "what's my sister called?"
+    others = [declines_other(text, asked) for text in texts]
+    other_declines = any(declines(text) and not other and content_words(text) & question
+                         for text, other in zip(texts, others))  # "... your sister's name." to "my sister"
     out = []
-    for hypothesis, text, value, span, is_about in zip(hypotheses, texts, values, spans, about):
+    for hypothesis, text, value, span, is_about, other in zip(hypotheses, texts, values, spans, about, others):
         words = content_words(value) if value is not None else set()
         named = any(within(name, span) for name in names)
         gain = 0.0
-        if value is None and other_declines and declines_other(text, asked):
+        if value is None and other_declines and other:
             gain = -UNTOLD_VALUE  # "I don't know your friend's name." beside "... your sister's name.": as wrong
         elif value is None and told_of and declines(text):
             said = content_words(text)
@@ -3138,7 +3148,6 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
         and not _TIME.fullmatch(word) for word in after)
 
 
-_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth final last".split())
 _COUNTED = frozenset("year years week month day time floor grade place round".split())  # "second year"
 
 
