@@ -139,7 +139,8 @@ _VOWEL_SOUND = re.compile(r"(?i)(?!one\b|once\b|uni|use|usu|ute|ura|eu|ewe)(?:[a
 
 def detokenize(tokens: Sequence[str]) -> str:
     """Join tokens into a readable sentence: punctuation attached, first letters and "I" capitalised,
-    "a" before a word that starts with a vowel sound made "an" ("a architect" -> "an architect")."""
+    "a" before a word that starts with a vowel sound made "an" ("a architect" -> "an architect"), but
+    "a" after an article the letter ("an a in maths" -> "an A in maths")."""
     words: list[str] = []
     for token in tokens:
         if token in (PAD, SOS, EOS, UNK):
@@ -148,7 +149,10 @@ def detokenize(tokens: Sequence[str]) -> str:
             token = "I"
         elif token.startswith("i'"):
             token = "I" + token[1:]
-        if words and words[-1] in ("a", "A") and _VOWEL_SOUND.match(token):
+        elif token == "a" and words and words[-1].lower() in ("an", "the"):
+            token = "A"  # the letter, a grade: "an A in maths"
+        if words and words[-1] in ("a", "A") and _VOWEL_SOUND.match(token) and not (
+                len(words) > 1 and words[-2].lower() in ("an", "the")):
             words[-1] += "n"
         if words and (token in _NO_SPACE_BEFORE or words[-1] in _NO_SPACE_AFTER):
             words[-1] += token

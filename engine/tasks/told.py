@@ -196,13 +196,18 @@ def content_words(text: str) -> set[str]:
 
 
 def _token_content(words: Iterable[str]) -> set[str]:
-    out = set()
-    for word in words:
-        word = word.lower()
+    out, words = set(), [word.lower() for word in words]
+    for i, word in enumerate(words):
+        if word == "live" and (i and words[i - 1] in _SEEN_LIVE or words[i + 1:i + 2] and words[i + 1] in _LIVE_THINGS):
+            continue  # "i saw them live in Manchester", "live music": no home
         word = word[:-2] if word.endswith(("'s", "\u2019s")) and len(word) > 2 else word
         if word not in STOP_WORDS and any(ch.isalnum() for ch in word):
             out.add(_SPELLINGS.get(word, word))
     return out
+
+
+_SEEN_LIVE = frozenset("them it him her us play played playing perform performed performing sing sang".split())
+_LIVE_THINGS = frozenset("music gig gigs show shows band bands concert concerts stream streams sport sports".split())
 
 
 def told_words(earlier: Iterable[str], turn: str, known: Callable[[str], bool]) -> set[str]:
@@ -363,6 +368,8 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                 if out and _names_it(lowered) and out[-1].kinds & _PETS:  # "i adopted a dog. her name is Bella"
                     about |= out[-1].about
                     around |= out[-1].kinds & _PETS
+                if tuple(lowered[:2]) in _NAMING_LEADS:  # "her name is Siobhan": not the user's name, but
+                    of = (of - {"name"}) | (out[-1].topics & {"friend"} if out else set())  # their friend's
                 denied = _denied(sentence)
                 for earlier in out:
                     shared = (earlier.said - FRAME_WORDS) & words
@@ -497,6 +504,7 @@ def _corrects(words: Sequence[str]) -> bool:
 # Zephyrine but i meant Anouk." (the corrections of engine.data.memory_facts).
 _NOT = frozenset(("not", "isn't", "wasn't", "aren't"))
 _DENIED_MOST = 4  # words after a "not" that it can deny, up to the first punctuation
+_RELATIVE = frozenset(("who", "that", "which", "whose"))  # a clause of another's: "... who used to be a sculptor"
 
 
 def _denied(sentence: Sequence[str]) -> set[str]:
@@ -506,7 +514,8 @@ def _denied(sentence: Sequence[str]) -> set[str]:
     words = [word.lower() for word in sentence]
     out: set[str] = set()
     for i, word in enumerate(words):
-        if word in _NOT or words[i - 1:i + 1] == ["used", "to"] and i:
+        if word in _NOT or words[i - 1:i + 1] == ["used", "to"] and i > 1 and words[i - 2] not in _RELATIVE or (
+                i == 1 and words[:2] == ["used", "to"]):  # not "a guy called Bernard who used to be a sculptor"
             after = []
             for next_word in words[i + 1:i + 1 + _DENIED_MOST]:
                 if not any(ch.isalnum() for ch in next_word):
@@ -634,8 +643,9 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _someone_elses_name(reply, value, telling_it) or _user_named_for_another(reply, asked)
             or _kind_as_topic(reply, asked, telling_it) or _favourite_unsaid(reply, value, asked, telling_it)
             or _number_as_name(reply, set(tokenize(value)))
-            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_PLACE, _ANSWERS_TO)
-            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_STATE)
+            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_PLACE, _ANSWERS_TO, asked)
+            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_STATE, (), asked)
+            or _told_after_as_name(reply, value, telling_it, _BEFORE_A_TIME, (), asked)
             or _doing_as_name(reply, value, telling_it) or _theirs_as_them(reply, value, telling_it)
             or _name_told_elsewhere(asked, telling_it, told)
             or _thing_as_doing(reply, value, telling_it) or of_another_someone(reply, asked)
@@ -769,8 +779,14 @@ _SELF = (("i'm",), ("im",), ("am",), ("i",))
 
 def _names_as_told(reply: str) -> bool:
     """Whether ``reply`` states a value as the name of someone or something ("... is called ...",
-    "Your name is ...")."""
-    return bool(_NAMES_IT.search(plain(reply)))
+    "Your name is ...", "Your best friend is ...", "You mentioned your friend ...", "It's ..., your
+    doctor." of someone of theirs, but not "It's red, your car.")."""
+    return bool(_NAMES_IT.search(plain(reply))) or _stated_as(_FRIEND_IS, reply) or any(
+        _someone(match.group(1)) for match in map(_ITS_SOMEONE.match, _sentences_of(reply)) if match)
+
+
+_FRIEND_IS = re.compile(r"^(?:you said )?(?:your best friend is|you mentioned your (?:best )?friend)\b")
+_ITS_SOMEONE = re.compile(r"^it's [\w' ]+, your ([\w']+)$")
 
 
 def _number_as_name(reply: str, value: set[str]) -> bool:
@@ -780,18 +796,23 @@ def _number_as_name(reply: str, value: set[str]) -> bool:
 
 
 def _told_after_as_name(reply: str, value: str, telling_it: list[Telling], before: Iterable[str],
-                        not_two_before: Iterable[str] = ()) -> bool:
-    """A value stated as a name where every sentence telling it said its first word after one of
-    ``before`` (and not two after one of ``not_two_before``, :func:`_said_after`): a place after
-    "to", "in", "at" ... (:data:`_BEFORE_A_PLACE`: "Your brother's name is Berlin." after "my
-    brother Kofi is moving to Berlin in march"), how someone is after "been", "feeling", "so" ...
-    (:data:`_BEFORE_A_STATE`: "Your cat is called sick." after "my cat Pickle has been sick")."""
+                        not_two_before: Iterable[str] = (), asked: str = "") -> bool:
+    """A value stated as a name (or stated at all to a question of a name, ``asked``: "Your best
+    friend is Toronto." to "what's my best friend called?") where every sentence telling it said its
+    first word after one of ``before`` (and not two after one of ``not_two_before``,
+    :func:`_said_after`): a place after "to", "in", "at" ... (:data:`_BEFORE_A_PLACE`: "Your
+    brother's name is Berlin." after "my brother Kofi is moving to Berlin in march"), how someone
+    is after "been", "feeling", "so" ... (:data:`_BEFORE_A_STATE`: "Your cat is called sick." after
+    "my cat Pickle has been sick"), a time after "on", "every" ... (:data:`_BEFORE_A_TIME`: "Your cat is
+    called thursday." after "i take my cat to the vet on thursday")."""
     first = tokenize(value)[:1]
-    return (bool(first) and bool(telling_it) and _names_as_told(reply)
+    as_name = _names_as_told(reply) or bool(set(last_sentence(asked)) & _NAMED)
+    return (bool(first) and bool(telling_it) and as_name
             and all(_said_after(first[0], telling.words, before, not_two_before) for telling in telling_it))
 
 
 _BEFORE_A_PLACE = frozenset("to in at from near into".split())
+_BEFORE_A_TIME = frozenset("on every until till since".split())  # "Your cat is called thursday.": "on thursday"
 _ANSWERS_TO = frozenset("answers answer answered responds listens".split())
 
 
@@ -1213,7 +1234,10 @@ sons daughter daughters boyfriend girlfriend partner fiance fiancee aunt uncle c
 grandpa grandmother grandfather granny grandad granddad gran nan nana grandparents stepdad stepmom stepmum
 boss neighbour neighbor colleague coworker roommate flatmate housemate kid kids child children baby teacher in-laws
 nephews nieces cousins aunts uncles grandson granddaughter grandsons granddaughters grandkids grandchildren
-grandchild twins manager mate supervisor tutor coach landlord landlady mentor""".split())
+grandchild twins manager mate supervisor tutor coach landlord landlady mentor instructor trainer therapist doctor
+dentist physio lecturer professor headteacher teammate teammates classmate classmates bandmate bandmates colleagues
+coworkers neighbours neighbors flatmates housemates roommates stepson stepdaughter stepbrother stepsister godson
+goddaughter godmother godfather""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -1296,11 +1320,18 @@ def _topic_of_neither(reply: str, asked: str, telling_it: list[Telling]) -> bool
 
 def _someone_elses(reply: str, asked: str) -> bool:
     """A value stated as the user's own ("You said you're Olga.", "You work as a pilot.") to a
-    question about someone of theirs (:data:`KIN`: "what does my sister do?") by a reply that names
-    none of them ("Your sister is called Olga." says whose it is)."""
-    if not _asked_words(asked) & KIN or content_words(reply) & KIN:
+    question about someone of theirs (:data:`KIN`: "what does my sister do?"), or as the user's
+    favourite to one of the favourite of someone of theirs ("Your favourite flower is peonies." to
+    "what are my wife's favourite flowers?"), by a reply that names none of them ("Your sister is
+    called Olga." says whose it is)."""
+    if content_words(reply) & KIN:
         return False
-    return _stated_as(_AS_THE_USER, reply)
+    theirs = any(word.endswith("'s") and _someone(word) for word in tokenize(asked))
+    return (bool(_asked_words(asked) & KIN) and _stated_as(_AS_THE_USER, reply)
+            or theirs and _stated_as(_THE_USERS_FAVOURITE, reply))  # "what are my wife's favourite flowers?"
+
+
+_THE_USERS_FAVOURITE = re.compile(r"^(?:you said )?(?:your (?:favou?rite|fave)|you love|you like)\b")
 
 
 _CALLED = (("call", "me"), ("calls", "me"))
@@ -1511,6 +1542,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # "when will it be done?", "what can i play?" after "i can play Wonderwall"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
+            and not any(within(("should", who, "be"), last) for who in ("it", "they", "he", "she"))  # "when should
+            # it be finished?" asks what is expected, as told
             and not (within(("will", "i"), last) and last[-1] not in _ASKS_ADVICE)  # "what will i study?"
             and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
@@ -1574,6 +1607,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     if word in _FAVOURITE_WORDS and last[i + 1].isalpha()} & stems  # "my favourite bread"
     where_went = lead == "where" and bool(said & {"been", "went", "gone", "away", "visited", "travelled"})
     with_whom = lead == "who" and [word for word in last if word != "?"][-1:] == ["with"]
+    # "what is gareth like?": what he is, not what he is called ("he's very patient"); not "what do i like?"
+    like_what = lead in ("what", "what's", "whats") and [word for word in last if word != "?"][-1:] == ["like"] and (
+        not said & {"do", "does", "did", "i", "we"})
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
     if not stems and answer is None and not does_it and not doers:
         return []
@@ -1594,22 +1630,31 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                   if name in asked_names
                   for whom in [next((_whom(word) for word in reversed(words[:words.index(name)]) if _someone(word)),
                                     None)] if whom}
+    # "what is priya bringing?" after "my flatmate priya is vegetarian": priya, written in lower case, is my flatmate
+    named_whom.update({_stem(word): _whom(words[i - 1]) for _, words, _ in with_subjects
+                       for i, word in enumerate(words[:-1]) if i and word in said and _someone(words[i - 1])
+                       and word.isalpha() and word not in STOP_WORDS and not _someone(word)
+                       and words[i + 1] in _BEING_WORDS | {"has", "and", ","}})
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
         if with_whom and not set(words) & {"with", "and"}:
             continue  # "who am i going with?": not "i'm going to Iceland in march"
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
-        goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE
-        reason = lead == "why" and (bool(subject) and _did(words)  # "why is he scared?": "he got bitten when ..."
+        goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE or (
+            answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
+            and with_subjects[at - 1][1][:1] in (["i"], ["we"]) and _did(with_subjects[at - 1][1]))  # fell ... in X"
+        reason = lead == "why" and (bool(subject) and (_did(words) or _has_been(words))  # "why is he scared?": "he
+                                    # got bitten when ...", "why am i taking my cat to the vet?": "she's been sneezing"
                                     or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
                                     # "why am i moving?": "my company is sending me to the toronto office"
                                     or at > 0 and words[:1] in (["my"], ["our"], ["the"])
                                     and (_did(words) or bool(set(words[2:]) & {"me", "us"}))
                                     and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"]))
-        if at and not own and stems and (goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
-                answer, with_subjects[at - 1][1], stems) or reason):
+        of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
+        if at and stems and (not own and goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
+                answer, with_subjects[at - 1][1], stems) or reason and of_subject):
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
             # for a car. i've got about 3000 so far", "i'm scared of spiders. there's a huge one in the bath"; and
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
@@ -1673,6 +1718,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
         answers_with = with_whom and words[:1] == ["with"] and bool(_SOMEONE.match(" ".join(words[1:])))
         own |= {"with:"} if answers_with else set()
+        if like_what and (own or by_subject) and set(words) & _BEING_WORDS and not _NAMES_IT.search(" ".join(words)):
+            own |= {"like:"}  # "my instructor is very patient"
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
@@ -1704,6 +1751,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or lead == "what's" and len(stems) == 1 and literal  # "what's leaking?"
                                       and words[:1] in (["my"], ["our"], ["the"])
                                       and (last[-1].endswith("ing") or len(last) == 2)  # "what's sore?"
+                                      or lead in ("what's", "whats") and last[1:2] == ["for"] and len(stems) == 1
+                                      and literal and bool(set(words[:1]) & _OPENS_CLAUSE)  # "what's for dinner?"
                                       or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
                                       and words[:1] in (["my"], ["our"])
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
@@ -1767,6 +1816,12 @@ def _asks_thought(question: list[str]) -> bool:
     think of the food?", a verdict)."""
     return (question[:1] == ["what"] and question[1:2] in (["do"], ["did"]) and question[2:3] in (["i"], ["we"])
             and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))
+
+
+def _has_been(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) tells of something that has gone on a while ("my cat
+    has been sneezing a lot", "she's been off her food")."""
+    return any(words[i:i + 2] in (["has", "been"], ["have", "been"], ["had", "been"]) for i in range(len(words) - 1))
 
 
 def _did(words: Sequence[str]) -> bool:
@@ -2129,6 +2184,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     spoke of ("i play the drums in a band. we're called The Loud Neighbours" -> "my band is called
     the loud neighbours")."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
+    earlier: list[list[str]] = []  # the words of each sentence so far
     for telling in told:
         words, put = list(telling.words), []
         while words and words[0] in _LEADING_TALK and not _says_none(words):
@@ -2165,15 +2221,18 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing and not (words[1:2] in (["my"], ["our"])
-                                                               and words[2:3] and words[2] in _ORDINALS):
+                                                               and words[2:3] and words[2] in _ORDINALS) and (
+                thing[-1] not in words[1:] or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])):
+            # not "it's my cousin sam's wedding", which says whose wedding
             # "i ordered a laptop. it arrives on friday" (not "it's my third fail", which says which time it is)
             words, put = thing + ((["has"] if has else ["is"]) if words[0] == "it's" else []) + words[1:], thing
         elif words[:1] in (["they"], ["they're"]) and (_many(subject) or _many(thing)):
             # "i adopted two rabbits. they're called Biscuit and Pepper" -> "my rabbits are called ..."
             put = subject if _many(subject) else thing
             words = put + (["are"] if words[0] == "they're" else []) + words[1:]
-        elif words[:1] in (["i"], ["we"]) and subject and any(
-                word in _PERSONS and _may_be(word, subject) for word in words[1:3]):  # "i miss her a lot"
+        elif words[:1] in (["i"], ["we"], ["i'm"], ["im"], ["we're"]) and subject and any(
+                word in _PERSONS and _may_be(word, subject) and (words[0] in ("i", "we") or _as_object(words, i))
+                for i, word in enumerate(words[1:3], 1)):  # "i miss her a lot", "i'm getting her earrings"
             at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
             words, put = words[:at] + subject + words[at + 1:], subject + named
         elif words[:1] in (["i"], ["we"]) and thing and any(  # "i found them in the fridge": my keys, not my key
@@ -2184,23 +2243,49 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["we"], ["we're"]) and group and _NAMES_US.match(" ".join(words)):
             # "i play the drums in a band. we're called The Loud Neighbours" -> "my band is called ..."
             words, put = group + ["is"] + words[2 if words[0] == "we" else 1:], group
+        elif words[:1] and words[0] in _GENDER and words[0] != "him" and not subject and not thing:
+            # "my boyfriend and i are going to Iceland. we're staying in Reykjavik. his name is Jamal": the
+            # nearest someone of the user's of that gender, some sentences back
+            whom = next((found for said in reversed(earlier[-_LOOKED_BACK:]) for found in [[
+                said[i - 1], said[i]] for i in range(1, len(said)) if said[i - 1] in ("my", "our")
+                and words[0] in _GENDER and said[i] in _GENDER[words[0]]][-1:] if found), None)
+            if whom and words[0] in ("his", "her"):
+                words, put = [*whom[:-1], whom[-1] + "'s"] + words[1:], whom
+            elif whom:
+                words, put = whom + (_PRONOUNS[words[0]] if not has else ["has"]) + words[1:], whom
+        one = next((i for i in (1, 2) if words[i:i + 1] == ["one"]), None) if words[:1] in (["my"], ["our"]) else None
+        if one and thing and not put and words[one + 1:one + 2] in (["is"], ["was"], ["has"], ["had"]):
+            words, put = words[:one] + thing[-1:] + words[one + 1:], thing[-1:]  # "i got a new phone. my old one
+            # was an iphone 11": my old phone
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
                  and not _TIME.fullmatch(kind[0]) else _thing(words))  # not "my sunday" of "i ran a 10k on sunday"
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
+        elif now is None and subject and put[:len(subject)] == subject and words[:1] in (
+                ["i"], ["i'm"], ["im"], ["we"], ["we're"]):
+            pass  # "my wife's birthday is in june. i'm getting her earrings. her favourite ...": still of her
         else:
             named = (named if now == subject else []) or (words_after(NAME_LEADS, words)[:1] if now else [])
             subject, carried = now, False
         previous = words
+        earlier.append(words)
         out.append((telling, words, put))
     return out
 
 
+_LOOKED_BACK = 4  # sentences a "his" or "she" of no one just spoken of looks back through for someone of theirs
 _MANY = frozenset(("children", "people", "grandchildren"))
 _GROUPS = frozenset("band team choir club group crew squad orchestra quartet trio duo".split())
 _NAMES_US = re.compile(r"^(?:we're|we are) (?:called|named)\b")
+
+
+def _as_object(words: Sequence[str], at: int) -> bool:
+    """Whether the "her" or "him" at ``at`` of ``words`` is someone a thing is done to ("i'm getting
+    her a pair of earrings", "we're throwing him a party"), not whose it is ("i'm her maid of honour")."""
+    return words[at] == "him" or words[at + 1:at + 2] in ([], ["a"], ["an"], ["the"], ["some"], ["something"],
+                                                            ["to"], ["for"], ["."], [","])
 
 
 def _many(who: Optional[Sequence[str]]) -> bool:
@@ -2327,6 +2412,10 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     start = len(subject) if subject else 0
     at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
+    theirs = [i for i in range(start + 1, len(before)) if before[i - 1] in ("my", "our") and _someone(before[i])
+              and _may_be(pronoun[0], before[i:i + 1])]
+    if at is None and subject is None and len(theirs) == 1 and before[:1] in (["i"], ["we"]):
+        at = theirs[0]  # "i have a meeting with my manager at 3. her name is Joanne": my manager
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
@@ -2492,7 +2581,8 @@ _PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
 _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected
-    arthritis cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough""".split()))
+    arthritis cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough coughing
+    sneezing vomiting wheezing itching itchy rash swollen bleeding""".split()))
 _AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
 # A fault of a thing's, which "what's wrong with my bike?" hears back too: "the chain keeps slipping".
 _FAULTS = r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
@@ -3013,8 +3103,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     asked, a decline of a kind or topic the user told a value of loses :data:`DECLINE_TOLD`. A
     decline of something not asked beside one of what is (:func:`declines_other`) loses
     :data:`UNTOLD_VALUE`, as a value nobody told does. A
-    value a stored pair holds
-    (``stored``) is the pair's to weigh (the stored-answer prior), not this."""
+    value a stored pair holds whole (``stored``, :func:`_the_pairs`) is the pair's to weigh (the
+    stored-answer prior), not this."""
     question = content_words(asked) - FRAME_WORDS - ASKING_WORDS
     asked_words = _asked_words(asked)
     asked_topics = topics(asked_words)
@@ -3028,7 +3118,7 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
     # Where a candidate states a value told about what is asked, a decline of a kind of thing or
     # topic the user told a value of says what is not so ("I'm not sure, you haven't told me your
     # favourite animal." after "if i had to pick one single animal it would be giraffes").
-    answered = any(is_about and not content_words(value) & stored
+    answered = any(is_about and not _the_pairs(content_words(value), stored)
                    and not misplaced(text, told_in, asked)  # "Your name is Harriet." answers no "my sister"
                    for is_about, value, text in zip(about, values, texts))
     told_of = told_kinds(told_in) | told_topics(told_in) if answered else set()
@@ -3047,7 +3137,7 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             said = content_words(text)
             if (kinds(said) or kinds(content_words(asked))) & told_of or (topics(said) or asked_topics) & told_of:
                 gain = -DECLINE_TOLD
-        elif value is None or words & stored:
+        elif value is None or _the_pairs(words, stored):
             pass
         elif _spoilt(text, value, told_in, names):
             gain = -UNTOLD_VALUE
@@ -3062,6 +3152,12 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
             gain += NAME_VALUE if asks_name and named else 0.0
         out.append(replace(hypothesis, prior=hypothesis.prior + gain) if gain else hypothesis)
     return out
+
+
+def _the_pairs(words: set[str], stored: set[str]) -> bool:
+    """Whether a value's content ``words`` are a stored pair's (``stored``, the words of the pairs
+    read) to weigh: all of them are, not one common word of them ("see" of "see hamilton")."""
+    return bool(words) and words <= stored
 
 
 def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
