@@ -649,16 +649,21 @@ FORCED_BEAMS = 4
 
 
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
+# Small words inside a name, written in lower case ("Clair de Lune", "Leonardo da Vinci", "Game of Thrones").
+_PARTICLES = frozenset("de da di du del della des van von der den la le of the y".split())
 _SENTENCE_END = re.compile(r"[.!?]$")
 
 
 def _names(text: str, least: int = 2) -> list[str]:
     """Runs of ``least`` or more capitalised words in ``text`` ("I live in New Ardmoor." -> "New
-    Ardmoor"); a sentence's first word is left out (it is capitalised as the sentence's),
-    punctuation ends a run."""
+    Ardmoor"), with any small word of a name between two of them (:data:`_PARTICLES`: "Clair de
+    Lune", "Lord of the Rings"); a sentence's first word is left out (it is capitalised as the
+    sentence's), punctuation ends a run."""
     names, run, sentence_start = [], [], True
 
     def close():
+        while run and run[-1] in _PARTICLES:
+            run.pop()
         if len(run) >= least:
             names.append(" ".join(run))
         run.clear()
@@ -666,6 +671,8 @@ def _names(text: str, least: int = 2) -> list[str]:
     for chunk in text.split():
         word = chunk.strip(".,;:!?\"'()[]{}")
         if word and not sentence_start and _CAPITALISED.fullmatch(word):
+            run.append(word)
+        elif word in _PARTICLES and run and chunk == word:
             run.append(word)
         else:
             close()

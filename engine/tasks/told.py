@@ -300,6 +300,7 @@ def _tells_age(words: Sequence[str]) -> bool:
 
 
 # Where someone is from, said as what they are ("he's Italian" to "where is he from?").
+_CUISINES = frozenset("caribbean cajun tapas sushi vegan vegetarian seafood fusion tex-mex".split())
 _NATIONALITIES = frozenset("""italian french spanish portuguese german dutch belgian swiss austrian polish czech
 irish scottish welsh english british american canadian mexican brazilian argentinian colombian chilean peruvian
 australian kiwi indian pakistani bangladeshi chinese japanese korean vietnamese thai filipino indonesian turkish
@@ -370,8 +371,9 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                     around |= out[-1].kinds & _PETS
                 if tuple(lowered[:2]) in _NAMING_LEADS:  # "her name is Siobhan": not the user's name, but
                     of = (of - {"name"}) | (out[-1].topics & {"friend"} if out else set())  # their friend's
-                denied = _denied(sentence)
-                for earlier in out:
+                asks = word == "?" or lowered[:1] and lowered[0] in _QUESTION_LEADS - _YES_NO
+                denied = _denied(sentence) if not asks else set()  # "how many cups did i used to drink?" takes
+                for earlier in out:  # nothing back
                     shared = (earlier.said - FRAME_WORDS) & words
                     if shared:
                         about |= earlier.about
@@ -1578,6 +1580,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         told = _lately([telling for telling in told if doers is None or telling.words[:1] in doers] or told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
+        if lead == "when" and not deed and any(_TIME.search(" ".join(telling.words)) for telling in told):
+            answer = _TIME  # "when did it happen?": the newest that says when ("my car got broken into last night")
         framed = False  # "what did we do for her birthday?": what was done, whatever the topic
     elif last[:2] in (["what", "do"], ["what", "did"]) and last[2:] in _DOING_THERE:  # "what do i do there?"
         answer, stems, told, most = _DOES_THERE, set(), _lately(told), 1
@@ -1668,10 +1672,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {_stem(word) for word in with_subjects[at - 1][0].said} & framed_stems  # buying an electric car.
             # i'm looking at a kia niro": the kind of the sentence before, which this one goes on about
         own |= {name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
-                                                                  for word in words)} & stems
+                                                                  for word in telling.words)} & stems  # as said
         literal = set(own)  # the words in common the sentence says itself
         names_user = of_theirs and bool(_NAMES_THE_USER.match(" ".join(words)))  # "my name is Harriet"
-        by_subject = {_stem(word) for word in subject} & stems
+        by_subject = ({_stem(word) for word in subject} | {  # "she's bringing garlic bread": my flatmate priya
+            name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
+                                                             for word in subject)}) & stems
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
             says_it = True
@@ -1696,8 +1702,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 _NAMES_IT.search(" ".join(words))  # strict, only where it names the thing asked: not "her salon"
                 or loose and within(("as", "a", "name"), words)) and not names_user:  # "what's my dog called?"
             own |= {"name:"}
-        if "think:" in stems and telling.words[:1] in (("i",), ("we",)) and telling.words[1:2] in _THOUGHTS:
-            own |= {"think:"}  # "i think i'm getting promoted"
+        thinker = last[2:3] if last[2:3] in (["he"], ["she"], ["they"]) else ["i", "we"]
+        if "think:" in stems and telling.words[:1] and telling.words[0] in thinker and (
+                telling.words[1:2] in _THOUGHTS or telling.words[0] in _THEY and telling.words[1:2] in _THINKS):
+            own |= {"think:"}  # "i think i'm getting promoted", "she thinks i've torn a ligament"
         if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
         if after and telling.words[-1:] == ("next",):
@@ -1737,7 +1745,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (not words or not (telling.valued or subject) or telling.denied or _taken_back(telling.said, told)
+        now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
+        if (not words or not (telling.valued or subject) or telling.denied and not now or _taken_back(telling.said, told)
                 or len(shared) < (2 if framed and not loose else 1)
                 or framed and loose and len(shared) < 2 and not literal & asked_kinds
                 or loose and answer is not None and not answers  # "where do i live?": a place, not "with two friends"
@@ -1745,6 +1754,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or of_others and not (_of_someone_named(words, names) or answers or by_subject  # "the boat"
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or literal and set(last) & set(words) & _THEY  # "they sent blue"
+                                      or "think:" in own  # "what does she think?": "she thinks i've torn ..."
                                       or literal and what_thing  # "what's the role?": "it's for a ... role"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
@@ -1810,12 +1820,16 @@ _NAMES_THE_USER = re.compile(r"^(?:my name is|my name's|i'm called|i am called|c
 _THOUGHTS = {(word,) for word in "think thought reckon guess expect suspect believe bet".split()}
 
 
+_THINKS = {(word,) for word in "thinks reckons guesses expects suspects believes says".split()}
+
+
 def _asks_thought(question: list[str]) -> bool:
     """Whether a question (lower-case words) asks what the user thinks will be or is so ("what do
     i think is happening?", "what do i reckon?"), not what they thought of something ("what did i
     think of the food?", a verdict)."""
-    return (question[:1] == ["what"] and question[1:2] in (["do"], ["did"]) and question[2:3] in (["i"], ["we"])
-            and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))
+    return (question[:1] == ["what"] and question[1:2] in (["do"], ["did"], ["does"])
+            and question[2:3] in (["i"], ["we"], ["he"], ["she"], ["they"])  # "what does she think?" after "she
+            and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))  # thinks i've ..."
 
 
 def _has_been(words: Sequence[str]) -> bool:
@@ -1873,12 +1887,12 @@ _WHAT_THING = re.compile(r"^(?:what's|whats|what is|what was|what are|what were)
 
 def _asks_role(question: list[str], told: list[Telling]) -> bool:
     """Whether a question (lower-case words) asks what the user is at an event they spoke of ("what
-    am i at the wedding?" after "my sister's wedding is next saturday"; not "what am i in the play?"
-    where no play was spoken of)."""
+    am i at the wedding?" after "my sister's wedding is next saturday", "what am i to the baby?"; not
+    "what am i in the play?" where no play was spoken of)."""
     if [word for word in question if word.isalpha()] in (["what", "am", "i"], ["what", "am", "i", "in"]):
         return True  # "what am i?" after "i'm the captain of my rugby team", "what am i in?" after "i'm in a choir"
-    if question[:3] not in (["what", "am", "i"], ["what", "was", "i"]) or question[3:4] not in (["at"], ["in"]):
-        return False
+    if question[:3] not in (["what", "am", "i"], ["what", "was", "i"]) or question[3:4] not in (["at"], ["in"], ["to"]):
+        return False  # "what am i to the baby?" after "my sister just had a baby girl. i'm her godmother"
     event = {_stem(word) for word in content_words(" ".join(question[4:]))}
     return any(event & {_stem(word) for word in telling.said} for telling in told)
 
@@ -1984,7 +1998,8 @@ _WHEN_WORDS = (r"(?:" + "|".join(_MONTHS.split()) + r"|(?:mon|tues|wednes|thurs|
 # Not a "to" of what someone needs or wants to do ("i need to print my CV"), which says no place.
 _NOT_A_DUTY = "".join(rf"(?<!{word} )"
                       for word in "need needs have has want wants trying hoping able".split())
-_PLACE = re.compile(r"\b(?:(?:at|in|to|from|near|on|round|around|across) (?:the|a|an|my|our) "
+_PLACE = re.compile(r"\b(?:off (?=ebay|amazon|gumtree|etsy|vinted|depop|facebook|marketplace|craigslist)"
+                    r"|(?:at|in|to|from|near|on|round|around|across|off) (?:the|a|an|my|our) "
                     r"(?!" + _WHEN_WORDS + r")"
                     r"|(?:at|in|from|near|round|around|across|" + _NOT_A_DUTY + r"to) "
                     r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our)\b)(?!"
@@ -2037,7 +2052,8 @@ _AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the
                        + "|".join(sorted(NUMBER_WORDS)) + r")\b")
 # An age: a number on its own or of years ("she's twelve", "he's three years old", "turns 90 next
 # month"), not a count of things ("three kids").
-_AGE = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?:-\w+)?"
+_AGE = re.compile(r"\b(?<!for )(?<!for about )(?<!for over )(?<!after )(?:\d+|" + "|".join(sorted(NUMBER_WORDS))
+                  + r")(?:-\w+)?"  # not "a postman for 35 years", which is how long
                   r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|now|in|on)\b))")
 # What a user says of something they thought good or bad, or of how they feel: it answers "what did
 # i think of the food?", "how am i feeling?" and "how was it?".
@@ -2112,6 +2128,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
         return _KNOWN_FROM  # "how do i know her?" after "i'm going with my friend Siobhan from uni"
+    if words[:2] == ["how", "much"] and set(words) & _PRICE_CUES:
+        return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"
     if words[:3] == ["how", "many", "times"]:
         return _TIMES  # "how many times have i failed?" after "it's my third fail"
     if words[:2] == ["how", "long"] and not set(words) & {"until", "till", "til", "before", "ago", "since"}:
@@ -2202,7 +2220,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         pronoun = _PRONOUNS.get(words[0]) if words else None
         has = words[1:2] in _HAS_WITH or _has_done(words)  # "she's been there since tuesday": she has
         pronoun = ["has"] if pronoun and has else pronoun
-        other = _of_the_other_gender(words[:1], subject, previous)
+        other = _of_the_other_gender(words[:1], subject, previous) or _newborn(words, previous)
         # the group the sentence before spoke of: "i play in a five a side team" -> "my team"
         group = thing if thing and thing[-1] in _GROUPS else next(
             (["my", word] for word in previous if word in _GROUPS), None) if previous else None
@@ -2239,10 +2257,17 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                 word in _OBJECTS and (word == "them") == (_many(thing) or thing[-1] in _GROUPS)  # "my band": them
                 for word in words[1:4]):
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
-            words, put = words[:at] + thing + words[at + 1:], thing
+            hurt = _hurt_part(words, at, earlier)  # "i hurt it playing netball": my knee, not my mri scan
+            words, put = words[:at] + (hurt or thing) + words[at + 1:], hurt or thing
         elif words[:1] in (["we"], ["we're"]) and group and _NAMES_US.match(" ".join(words)):
             # "i play the drums in a band. we're called The Loud Neighbours" -> "my band is called ..."
             words, put = group + ["is"] + words[2 if words[0] == "we" else 1:], group
+        elif words[:3] in (["their", "names", "are"], ["they're", "called"], ["they", "are", "called"]) and any(
+                _someones(word) for word in previous):
+            # "i'm allergic to cats but my girlfriend has two. their names are Salt and Pepper": the cats
+            many = [word for word in previous if _someones(word)][-1]
+            put = ["the", many]
+            words = put + ["are", "called"] + words[3 if words[0] != "they're" else 2:]
         elif words[:1] and words[0] in _GENDER and words[0] != "him" and not subject and not thing:
             # "my boyfriend and i are going to Iceland. we're staying in Reykjavik. his name is Jamal": the
             # nearest someone of the user's of that gender, some sentences back
@@ -2279,6 +2304,37 @@ _LOOKED_BACK = 4  # sentences a "his" or "she" of no one just spoken of looks ba
 _MANY = frozenset(("children", "people", "grandchildren"))
 _GROUPS = frozenset("band team choir club group crew squad orchestra quartet trio duo".split())
 _NAMES_US = re.compile(r"^(?:we're|we are) (?:called|named)\b")
+
+
+_HURTING = frozenset("hurt injured broke broken sprained twisted pulled strained cut bruised burnt burned".split())
+_BODY = frozenset("""knee knees back ankle ankles wrist wrists arm arms leg legs shoulder shoulders neck hip hips foot
+feet hand hands finger fingers thumb toe toes elbow head nose tooth teeth jaw ribs rib hamstring calf achilles""".split())
+
+
+def _hurt_part(words: Sequence[str], at: int, earlier: Sequence[Sequence[str]]) -> Optional[list[str]]:
+    """Where the "it" at ``at`` of ``words`` is hurt ("i hurt it playing netball"), the newest part of the
+    body of the user's a few sentences of ``earlier`` spoke of ("i went to the doctor about my knee" ->
+    "my knee"); None otherwise."""
+    if words[at] != "it" or words[at - 1] not in _HURTING:
+        return None
+    return next(([said[i - 1], said[i]] for said in reversed(earlier[-_LOOKED_BACK:])
+                 for i in reversed(range(1, len(said))) if said[i] in _BODY and said[i - 1] in ("my", "our")), None)
+
+
+_BIRTH = frozenset("born weighs weighed arrived".split())
+_NEWBORN = frozenset("baby girl boy son daughter twins".split())
+
+
+def _newborn(words: Sequence[str], before: Sequence[str]) -> list[str]:
+    """Where a "she" or "he" of ``words`` is born ("she was born on tuesday and weighs 7 pounds") just
+    after a sentence (``before``) of a baby had ("my sister just had a baby girl"), the baby ("the baby
+    girl"); [] otherwise."""
+    if words[:1] not in (["she"], ["he"], ["she's"], ["he's"]) or not set(words) & _BIRTH or "had" not in before:
+        return []
+    at = next((i for i in range(len(before) - 1, before.index("had"), -1) if before[i] in _NEWBORN), None)
+    if at is None:
+        return []
+    return ["the", *before[at - 1:at]] + [before[at]] if before[at - 1] in _NEWBORN else ["the", before[at]]
 
 
 def _as_object(words: Sequence[str], at: int) -> bool:
@@ -2522,7 +2578,12 @@ def _theirs(word: str) -> bool:
 
 def _plural_someones(words: Iterable[str]) -> set[str]:
     """The words of ``words`` that name several someones of a user's: "kids", "sisters", "cats"."""
-    return {word for word in words if word.endswith("s") and not word.endswith("'s") and _someone(word)}
+    return {word for word in words if _someones(word)}
+
+
+def _someones(word: str) -> bool:
+    """Whether ``word`` names several someones of a user's (:func:`_someone`): "kids", "sisters", "cats"."""
+    return word.endswith("s") and not word.endswith("'s") and (_someone(word) or _someone(word[:-1]))
 
 
 def _stem(word: str) -> str:
@@ -2784,6 +2845,8 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             (_LIKING_CUES, lambda telling: _LIKES.search(" ".join(telling.words))),  # "she loves horse riding"
             (_KIND_CUES, _says_kind),
             (_DIETS, lambda telling: telling.said & _DIETS),  # "do i eat meat?" after "i'm vegetarian"
+            # "what kind of food does it do?" after "my favourite restaurant is a Thai place called Baan Suan"
+            (frozenset(("food", "cuisine")), lambda telling: telling.said & (_NATIONALITIES | _CUISINES)),
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
             (_STUDY_CUES, lambda telling: telling.said & _SCHOOLS),  # "where do i study?": "i'm a second year at uni"
             (frozenset(("shift", "shifts")), lambda telling: telling.said & _SHIFTS),  # "she's on nights this week"

@@ -321,6 +321,18 @@ def test_the_words_a_conversation_wants_written_its_way():
     assert words.reglue("you live in new, not old") == "you live in new, not old"  # "new" is the model's word
 
 
+def test_a_name_with_a_small_word_inside_is_one_name():
+    from engine.tasks.chat_memory import _Words
+
+    words = _Words()
+    words.read("my favourite piece is Clair de Lune, and i love Lord of the Rings", known=lambda word: word in "of the")
+    assert words.names == ["Clair de Lune", "Lord of the Rings"]
+    words.read("i met Tom of the band. Paris is the best")  # a name ends where the small words lead to no other
+    assert words.names[-1] == "Tom"
+    words.append("Lune")  # outside the vocabulary: said alone, it is written as the whole name
+    assert words.reglue("Your favourite piece is lune.") == "Your favourite piece is Clair de Lune."
+
+
 def test_a_told_phrase_tends_to_be_said_whole():
     from types import SimpleNamespace
 

@@ -2268,3 +2268,46 @@ def test_a_value_of_one_word_a_stored_pair_shares_is_still_the_users():
     assert priors[1] == ABOUT_VALUE  # "see" of a stored pair's answer does not make "see hamilton" the pair's
     priors = [h.prior for h in ground(hypotheses, texts, told, told_in, "what am i going to see?", {"see", "hamilton"})]
     assert priors[1] == 0.0  # all of it is: the pair's to weigh
+
+
+def test_a_newborn_a_hurt_part_a_thought_of_theirs_and_what_is_now_are_asked_back():
+    told_in = _told("my sister just had a baby girl", "she was born on tuesday and weighs 7 pounds",
+                    "i'm her godmother")[1]
+    assert told_back(told_in, "when was the baby born?") == [("you", "said", "the", "baby", "girl", "was", "born",
+                                                              "on", "tuesday", "and", "weighs", "7", "pounds")]
+    assert told_back(told_in, "what am i to the baby?") == [("you", "said", "you're", "her", "godmother")]
+    told_in = _told("i went to the doctor about my knee", "she thinks i've torn a ligament",
+                    "i have to have an mri scan next tuesday", "i hurt it playing netball")[1]
+    assert told_back(told_in, "how did i hurt my knee?") == [("you", "said", "you", "hurt", "your", "knee", "playing",
+                                                              "netball")]
+    assert told_back(told_in, "what does she think?") == [("you", "said", "she", "thinks", "you've", "torn", "a",
+                                                           "ligament")]
+    told_in = _told("i'm trying to cut down on coffee", "i used to drink five cups a day, now it's two",
+                    "how many cups did i used to drink?")[1]
+    assert not told_in[-1].denied  # a question takes nothing back
+    assert told_back(told_in, "how many do i drink now?") == [("you", "said", "you", "used", "to", "drink", "five",
+                                                               "cups", "a", "day", ",", "now", "it's", "two")]
+    told_in = _told("my dad has just retired", "he was a postman for 35 years", "he's 66")[1]
+    assert told_back(told_in, "how old is my dad?") == [("you", "said", "your", "dad", "is", "66")]
+    told_in = _told("i'm allergic to cats but my girlfriend has two", "their names are Salt and Pepper")[1]
+    assert told_back(told_in, "what are the cats called?") == [("you", "said", "the", "cats", "are", "called", "salt",
+                                                                "and", "pepper")]
+
+
+def test_when_it_happened_where_and_for_how_much_it_was_bought_and_what_food_a_place_does():
+    told_in = _told("my car got broken into last night", "they smashed the passenger window and took my sat nav")[1]
+    assert told_back(told_in, "when did it happen?") == [("you", "said", "your", "car", "got", "broken", "into",
+                                                          "last", "night")]
+    told_in = _told("we're doing up an old campervan", "it's a 1978 vw and it's bright orange",
+                    "we bought it off ebay for 4000 quid")[1]
+    bought = [("you", "said", "you", "bought", "your", "old", "campervan", "off", "ebay", "for", "4000", "quid")]
+    assert told_back(told_in, "where did we buy it?") == bought
+    assert told_back(told_in, "how much did we pay for it?") == bought
+    told_in = _told("my favourite restaurant is a Thai place called Baan Suan", "we go there every anniversary")[1]
+    assert told_back(told_in, "what kind of food does it do?") == [("you", "said", "your", "favourite", "restaurant",
+                                                                    "is", "a", "thai", "place", "called", "baan",
+                                                                    "suan")]
+    # a name said of someone by the way counts for what is said of them as "she", not for all they did
+    told_in = _told("my neighbour Doris feeds my cat when i'm away", "she's eighty-two and very sharp")[1]
+    assert told_back(told_in, "what does doris do for me?") == [("you", "said", "your", "neighbour", "doris", "feeds",
+                                                                 "your", "cat", "when", "you're", "away")]
