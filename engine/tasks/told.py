@@ -551,9 +551,13 @@ def _corrected(told: list[Telling]) -> list[Telling]:
     return out
 
 
+_LEADS_A_VALUE = frozenset("in on at to from for by called named".split())
+
+
 def _put_right(words: Sequence[str]) -> Optional[tuple[tuple[str, ...], tuple[str, ...]]]:
     """(what was wrong, what is right) of a sentence that puts a value right, "(actually) (it's) X,
-    not Y" or "not Y, X", each of a few words (:data:`_CORRECTED_WORDS`); else None."""
+    not Y", "not Y, X" or "... in X not Y" (X after "in", "to", "called" ...: :data:`_LEADS_A_VALUE`),
+    each of a few words (:data:`_CORRECTED_WORDS`); else None."""
     words = tuple(words)
     if "not" not in words:
         return None
@@ -563,7 +567,11 @@ def _put_right(words: Sequence[str]) -> Optional[tuple[tuple[str, ...], tuple[st
     while before and (before[0] in _LEAD_WORDS or before[0] in ("it's", "its", "it", "is", "i", "meant", "mean")):
         before.pop(0)
     if before and words[at - 1:at] != (",",):
-        return None  # "i do not like it" puts nothing right
+        # "actually we're moving in september not the summer": the words after its last "in", "to" ...
+        lead = max((i for i, word in enumerate(before) if word in _LEADS_A_VALUE), default=None)
+        if lead is None or not 1 <= len(before) - lead - 1 <= _CORRECTED_WORDS:
+            return None  # "i do not like it" puts nothing right
+        before = before[lead + 1:]
     value = tuple(before) if before else tuple(
         itertools.takewhile(lambda word: any(ch.isalnum() for ch in word), words[at + 2 + len(wrong):]))
     if not wrong or not value or len(wrong) > _CORRECTED_WORDS or len(value) > _CORRECTED_WORDS:
@@ -666,7 +674,7 @@ def _one_of_many(value: str, asked: str, telling_it: list[Telling], reply: str =
     Ruby and Alfie"; or a ``reply`` that names one someone where the question asks the names of
     several ("Your son is called Arlo." to "what are my kids called?")."""
     question = last_sentence(asked)
-    plural = _plural_someones(question)
+    plural = _plural_someones(question) if "me" not in question else set()  # not "what do my friends call me?"
     if plural and set(question) & _NAMED and reply and not set(tokenize(reply)) & (
             plural | {word[:-1] for word in plural}):
         return True  # "Your son is called Arlo." to "what are my kids called?": one of them
@@ -939,6 +947,7 @@ _FAVOURITE = re.compile(r"\bfavou?rite\b")
 _FAVOURITE_IS = re.compile(r"^my (?:favou?rite|fave)(?: one)? is\b")  # "my favourite is a sourdough"
 _NAMED = frozenset("name names named called call calls".split())
 _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
+_FAVOURING = _FAVOURITE_WORDS | frozenset("love loves loved adore adores best fave prefer prefers".split())
 
 
 _GOING = frozenset("going go goes went trip travel travelling traveling flying fly flew visit visiting visited "
@@ -1192,7 +1201,8 @@ _AS_WORKING = re.compile(r"^(?:you said )?you work as ")
 _BEFORE_A_JOB = frozenset(("a", "an", "as", "the", "i'm", "im", "am", "is"))
 # What one does to a thing, not what one works as: "i drive a taxi", "i own a bakery".
 _DONE_WITH = frozenset("drive drives ride rides own owns have has got bought use uses sell sells rent rents run runs "
-                        "manage manages".split())
+                        "manage manages bake bakes make makes cook cooks build builds fix fixes repair repairs teach "
+                        "teaches clean cleans write writes paint paints grow grows design designs".split())
 
 
 def _never_as_a_job(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1216,8 +1226,9 @@ def _never_as_a_job(reply: str, value: str, asked: str, telling_it: list[Telling
 
 def _done_with(word: str, words: Sequence[str]) -> bool:
     """Whether a sentence (lower-case ``words``) says ``word`` as a thing driven, owned or used
-    (:data:`_DONE_WITH` and an article: "i drive a taxi")."""
-    return any(said == word and i > 1 and words[i - 1] in _ARTICLES and words[i - 2] in _DONE_WITH
+    (:data:`_DONE_WITH` and an article: "i drive a taxi"; or of several, with none: "i bake cakes")."""
+    return any(said == word and (i > 1 and words[i - 1] in _ARTICLES and words[i - 2] in _DONE_WITH
+                                 or i > 0 and words[i - 1] in _DONE_WITH and word.endswith("s"))
                for i, said in enumerate(words))
 
 
@@ -1328,12 +1339,15 @@ def _someone_elses(reply: str, asked: str) -> bool:
     called Olga." says whose it is)."""
     if content_words(reply) & KIN:
         return False
-    theirs = any(word.endswith("'s") and _someone(word) for word in tokenize(asked))
+    question = tokenize(asked)
+    theirs = any(word in _FAVOURITE_WORDS and i and (question[i - 1].endswith("'s") or question[i - 1] in (
+        "his", "her", "their")) for i, word in enumerate(question))  # "my daughter freya's favourite subject"
     return (bool(_asked_words(asked) & KIN) and _stated_as(_AS_THE_USER, reply)
             or theirs and _stated_as(_THE_USERS_FAVOURITE, reply))  # "what are my wife's favourite flowers?"
 
 
-_THE_USERS_FAVOURITE = re.compile(r"^(?:you said )?(?:your (?:favou?rite|fave)|you love|you like)\b")
+_THE_USERS_FAVOURITE = re.compile(r"^(?:you said )?(?:your (?:favou?rite|fave)|you love|you like)\b"
+                                  r"|^it's [\w' ]+, your (?:favou?rite|fave)\b")
 
 
 _CALLED = (("call", "me"), ("calls", "me"))
@@ -1568,6 +1582,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     kind_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])}
     asked_kinds = kind_stems if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
+    name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
+    favourite_asked = bool(said & _FAVOURITE_WORDS)
     framed_stems = kind_stems & stems if framed else set()
     of_theirs = any(map(_theirs, last))  # "what's my dog called?"
     asked_names = {name[0] for name in names if name[0] in said}  # "what kind of dog is bruno?"
@@ -1602,7 +1618,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
     what_is_it = answer is None and (  # not "what time is it?"
-        last[:1] == ["what"] and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
+        last[:1] in (["what"], ["which"]) and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
         or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
@@ -1655,7 +1671,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                     # "why am i moving?": "my company is sending me to the toronto office"
                                     or at > 0 and words[:1] in (["my"], ["our"], ["the"])
                                     and (_did(words) or bool(set(words[2:]) & {"me", "us"}))
-                                    and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"]))
+                                    and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"], ["we"], ["we're"]))
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
         if at and stems and (not own and goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
                 answer, with_subjects[at - 1][1], stems) or reason and of_subject):
@@ -1745,8 +1761,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
+        if (answer in _MEASURES or answer is _DURATION and "been" in said) and not answers:
+            continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
+        if name_of_theirs and not _names_someone(words, names):
+            continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
+        if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
+            continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
-        if (not words or not (telling.valued or subject) or telling.denied and not now or _taken_back(telling.said, told)
+        if (not words or not (telling.valued or subject) or telling.denied and not now
+                or _taken_back(telling.said, told)
                 or len(shared) < (2 if framed and not loose else 1)
                 or framed and loose and len(shared) < 2 and not literal & asked_kinds
                 or loose and answer is not None and not answers  # "where do i live?": a place, not "with two friends"
@@ -1778,7 +1801,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if all(said != ("you", "said", *back) for _, said, _ in found):
             verbatim = len(asked_words & {*words, *subject})  # "i study history", not "i'm a student"
             does = (has_or_says and _does_as_asked(last, words)  # "what does she have?": "she has dementia"
-                    or did and _did(words))  # "what did i paint?": "i did a painting of my dog", not "i've been ..."
+                    or did and _did(words)  # "what did i paint?": "i did a painting of my dog", not "i've been ..."
+                    # "what have i passed?": "i've passed my driving test", not "i passed on my third attempt"
+                    or lead == "what" and any(_stem(word) in stems and words[i + 1:i + 2] in _OBJECT_STARTS
+                                              for i, word in enumerate(words)))
             found.append(((len(shared), answers, does, verbatim), ("you", "said", *back),
                           _begins_correcting(telling.words)))
     most_shared = max((n for n, _, _ in found), default=(0, False, False, 0))  # those that speak most of it
@@ -1791,6 +1817,22 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         (newer, _), (older, _) = best[:2]
         return [(*older, "and", *newer[2:])]
     return [said for said, _ in best][:most]
+
+
+_KIDS = frozenset("girl girls boy boys".split())
+
+
+def _names_someone(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
+    """Whether a sentence (lower-case ``words``) names someone: "... is called ...", "her name is ...", a
+    name the user wrote capitalised (``names``), or a word just after someone of theirs that the
+    sentence goes on from as from a name ("my flatmate priya is vegetarian"), not "i'm flying out with
+    my girlfriend"."""
+    return (bool(_NAMES_IT.search(" ".join(words))) or any(within(name, words) for name in names)
+            or any(_someone(word) and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
+                   and (words[i + 2:i + 3] in ([],) or words[i + 2] in _BEING_WORDS | {"has", "and", ",", "'s"})
+                   for i, word in enumerate(words))
+            or any((_someone(word) or _someones(word) or word in _KIDS) and words[i + 1:i + 2] == [","]
+                   for i, word in enumerate(words)))  # "we have two girls, Lucia and Martina"
 
 
 def _doing_word(word: str) -> bool:
@@ -2020,7 +2062,8 @@ _DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half 
                        r"|months?|years?|fortnights?|decades?)|since\b|for (?:ages|years|months|weeks|a while"
                        r"|a long time|life|good)|all (?:day|night|week|weekend|month|year|summer))\b")
 # When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
-_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )" + _TIME.pattern)
+_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )(?<!for )" + _TIME.pattern)  # nor how
+# long: "we're staying for two weeks"
 # Since when: "since the clocks changed", "for three weeks" (not "at 4am").
 _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
                     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
@@ -2089,6 +2132,7 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("how", "old"): _AGE, ("how", "far"): _DISTANCE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
+_MEASURES = (_TIMES, _DISTANCE, _AGE, _CLOCK, _MONEY)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2208,6 +2252,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
+        lead = words.index(",") if "," in words[:8] else None  # "i wanted to tell you, i've passed my driving test"
+        if lead and "you" in words[:lead] and set(words[:lead]) & _TELLING_YOU and words[lead + 1:]:
+            words = words[lead + 1:]
         recalled = _REMEMBER.match(" ".join(words))  # "remember my dog Rufus?": of him, said back never
         if recalled and words[len(recalled.group().split()):][:1] in (["my"], ["our"]):
             words = words[len(recalled.group().split()):]
@@ -2300,6 +2347,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     return out
 
 
+_OBJECT_STARTS = (["my"], ["our"], ["a"], ["an"], ["the"], ["his"], ["her"], ["their"], ["some"])
+_TELLING_YOU = frozenset("tell guess know believe".split())  # a lead to the news: "guess what, ..."
 _LOOKED_BACK = 4  # sentences a "his" or "she" of no one just spoken of looks back through for someone of theirs
 _MANY = frozenset(("children", "people", "grandchildren"))
 _GROUPS = frozenset("band team choir club group crew squad orchestra quartet trio duo".split())
@@ -2308,7 +2357,8 @@ _NAMES_US = re.compile(r"^(?:we're|we are) (?:called|named)\b")
 
 _HURTING = frozenset("hurt injured broke broken sprained twisted pulled strained cut bruised burnt burned".split())
 _BODY = frozenset("""knee knees back ankle ankles wrist wrists arm arms leg legs shoulder shoulders neck hip hips foot
-feet hand hands finger fingers thumb toe toes elbow head nose tooth teeth jaw ribs rib hamstring calf achilles""".split())
+feet hand hands finger fingers thumb toe toes elbow head nose tooth teeth jaw ribs rib hamstring calf
+achilles""".split())
 
 
 def _hurt_part(words: Sequence[str], at: int, earlier: Sequence[Sequence[str]]) -> Optional[list[str]]:

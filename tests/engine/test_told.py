@@ -2311,3 +2311,36 @@ def test_when_it_happened_where_and_for_how_much_it_was_bought_and_what_food_a_p
     told_in = _told("my neighbour Doris feeds my cat when i'm away", "she's eighty-two and very sharp")[1]
     assert told_back(told_in, "what does doris do for me?") == [("you", "said", "your", "neighbour", "doris", "feeds",
                                                                  "your", "cat", "when", "you're", "away")]
+
+
+def test_a_name_asked_hears_a_sentence_that_names_and_a_favourite_one_of_a_favourite():
+    told_in = _told("my best mate Kwame is getting married in Ghana in december", "i'm flying out with my girlfriend",
+                    "we're staying for two weeks", names={("kwame",), ("ghana",)})[1]
+    assert told_back(told_in, "what's my girlfriend called?") == []  # named nowhere: nothing to say back
+    assert told_back(told_in, "when is it?", names={("kwame",), ("ghana",)}) == [
+        ("you", "said", "your", "best", "mate", "kwame", "is", "getting", "married", "in", "ghana", "in", "december")]
+    told_in = _told("i'm organising a surprise party for my husband's 50th")[1]
+    assert told_back(told_in, "what's my husband's favourite food?") == []
+    told_in = _told("i do volunteering at a food bank")[1]
+    assert told_back(told_in, "how long have i been volunteering?") == []  # says no time
+    told_in = _told("my daughter Freya has just started secondary school", "her favourite subject is art")[1]
+    assert misplaced("It's art, your favourite subject.", told_in, "what's my daughter's favourite subject?")
+    told_in = _told("hello, i'm Priyanka but my friends call me Pree")[1]
+    assert not misplaced("Your name is Pree.", told_in, "what do my friends call me?")
+
+
+def test_a_lead_to_news_a_thing_done_a_reason_of_theirs_and_a_correction_without_a_comma():
+    told_in = _told("actually i wanted to tell you, i've passed my driving test!", "i passed on my third attempt")[1]
+    assert told_back(told_in, "what have i passed?") == [("you", "said", "you've", "passed", "your", "driving",
+                                                          "test")]
+    told_in = _told("i bake cakes for a living")[1]
+    assert misplaced("You said you're a cakes.", told_in, "what do i do for a living?")
+    told_in = _told("we're moving to Bristol in the summer", "my wife got a job at the university there")[1]
+    assert told_back(told_in, "why are we moving?") == [("you", "said", "your", "wife", "got", "a", "job", "at",
+                                                         "the", "university", "there")]
+    told_in = _told("we're moving to Bristol in the summer", "actually we're moving in september not the summer")[1]
+    assert told_back(told_in, "when are we moving?") == [("you", "said", "you're", "moving", "to", "bristol", "in",
+                                                          "september")]
+    told_in = _told("i'm going to a festival this weekend", "it's Green Man in Wales")[1]
+    assert told_back(told_in, "which festival is it?") == [("you", "said", "your", "festival", "is", "green", "man",
+                                                            "in", "wales")]
