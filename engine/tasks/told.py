@@ -466,6 +466,9 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
     if (words[i].lower() == "and" and after[:1] in (["i"], ["me"]) and after[1:2] and after[1].isalpha()
             and words[0].lower() in ("my", "our") and i <= 3):
         return False  # "my partner and i are trying for a baby": one subject (not "i'm a vet and i have ...")
+    if words[i] == "," and after[:1] and after[0] in _LEAD_WORDS and _corrects(
+            [word.lower() for word in words[i + 1:] if word != ","]):
+        return True  # "my favourite colour is orange, no wait, it's burgundy": a correction of its own
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
         return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE | {"name's"}
@@ -1583,6 +1586,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asked_kinds = kind_stems if loose else set()
     asks_name = bool(said & {"name", "called", "named"})
     name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
+    whom_asked = {_whom(word) for word in last if _someone(word) and not _someones(word)}
     favourite_asked = bool(said & _FAVOURITE_WORDS)
     framed_stems = kind_stems & stems if framed else set()
     of_theirs = any(map(_theirs, last))  # "what's my dog called?"
@@ -1591,6 +1595,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "how did it break?": what was done, the newest told ("i dropped it on the stairs"); not "how did it go?"
     how_done = last[:3] in (["how", "did", "it"], ["how", "did", "that"], ["how", "did", "this"]) and (
         last[3:4] != ["?"] and last[3:4] and last[3] not in _HOW_IT_WAS)
+    done_to_it = {word for word in last[3:] if word.isalpha() and word not in STOP_WORDS | {"get", "got"}}
+    # the doing a question of what asks of ("passed" of "what have i passed?"), not a thing ("what was the score?")
+    doer = next((i for i, word in enumerate(last) if i and word in ("i", "we", "he", "she", "they")), None)
+    verb = _stem(last[doer + 1]) if doer is not None and last[doer + 1:doer + 2] not in ([], ["?"]) else ""
     if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
         told = _lately([telling for telling in told if doers is None or telling.words[:1] in doers] or told)
@@ -1659,6 +1667,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         telling, words, subject = with_subjects[at]
         if with_whom and not set(words) & {"with", "and"}:
             continue  # "who am i going with?": not "i'm going to Iceland in march"
+        if how_done and set(telling.words) & done_to_it:
+            continue  # "how did it get cracked?": not "my phone screen is cracked", which says what, not how
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE or (
@@ -1670,7 +1680,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
                                     # "why am i moving?": "my company is sending me to the toronto office"
                                     or at > 0 and words[:1] in (["my"], ["our"], ["the"])
-                                    and (_did(words) or bool(set(words[2:]) & {"me", "us"}))
+                                    and (_did(words) or bool(set(words[2:]) & {"me", "us"})
+                                         or any(word in ("is", "are") and _doing_word(after)  # "my landlord is
+                                                for word, after in zip(words, words[1:])))  # putting the rent up"
                                     and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"], ["we"], ["we're"]))
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
         if at and stems and (not own and goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
@@ -1763,7 +1775,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (answer in _MEASURES or answer is _DURATION and "been" in said) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
-        if name_of_theirs and not _names_someone(words, names):
+        if name_of_theirs and not _names_someone(words, names, whom_asked):
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
@@ -1802,9 +1814,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             verbatim = len(asked_words & {*words, *subject})  # "i study history", not "i'm a student"
             does = (has_or_says and _does_as_asked(last, words)  # "what does she have?": "she has dementia"
                     or did and _did(words)  # "what did i paint?": "i did a painting of my dog", not "i've been ..."
+                    # "what's wrong with my phone?": "my phone screen is cracked", not "i dropped it in the car park"
+                    or answer is _TROUBLE and bool(_STATE.search(" ".join(words)))
                     # "what have i passed?": "i've passed my driving test", not "i passed on my third attempt"
-                    or lead == "what" and any(_stem(word) in stems and words[i + 1:i + 2] in _OBJECT_STARTS
-                                              for i, word in enumerate(words)))
+                    or lead == "what" and bool(verb) and any(
+                        _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or (
+                        "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
+                                              for i, word in enumerate(words)))  # doing?": "i love walking ..."
             found.append(((len(shared), answers, does, verbatim), ("you", "said", *back),
                           _begins_correcting(telling.words)))
     most_shared = max((n for n, _, _ in found), default=(0, False, False, 0))  # those that speak most of it
@@ -1822,16 +1838,20 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
 _KIDS = frozenset("girl girls boy boys".split())
 
 
-def _names_someone(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
-    """Whether a sentence (lower-case ``words``) names someone: "... is called ...", "her name is ...", a
-    name the user wrote capitalised (``names``), or a word just after someone of theirs that the
-    sentence goes on from as from a name ("my flatmate priya is vegetarian"), not "i'm flying out with
-    my girlfriend"."""
+def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
+    """Whether a sentence (lower-case ``words``) names someone (one of ``whom``, where given: "my sister"
+    for "sister", not "a charity called Mind"): "... is called ...", "her name is ...", a name the user
+    wrote capitalised (``names``), or a word just after someone of theirs that the sentence goes on
+    from as from a name ("my flatmate priya is vegetarian"; "we have two girls, Lucia and Martina", not
+    "three kids, two boys and a girl"), not "i'm flying out with my girlfriend"."""
+    if whom and not whom & {_whom(word) for word in words if _someone(word)}:
+        return False
     return (bool(_NAMES_IT.search(" ".join(words))) or any(within(name, words) for name in names)
             or any(_someone(word) and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
                    and (words[i + 2:i + 3] in ([],) or words[i + 2] in _BEING_WORDS | {"has", "and", ",", "'s"})
                    for i, word in enumerate(words))
             or any((_someone(word) or _someones(word) or word in _KIDS) and words[i + 1:i + 2] == [","]
+                   and words[i + 2:i + 3] and words[i + 2].isalpha() and words[i + 2] not in STOP_WORDS | NUMBER_WORDS
                    for i, word in enumerate(words)))  # "we have two girls, Lucia and Martina"
 
 
@@ -2132,7 +2152,7 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("how", "old"): _AGE, ("how", "far"): _DISTANCE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
-_MEASURES = (_TIMES, _DISTANCE, _AGE, _CLOCK, _MONEY)  # what only a sentence that says it answers
+_MEASURES = (_TIMES, _MONEY)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2172,7 +2192,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
         return _KNOWN_FROM  # "how do i know her?" after "i'm going with my friend Siobhan from uni"
-    if words[:2] == ["how", "much"] and set(words) & _PRICE_CUES:
+    if words[:2] == ["how", "much"] and set(words) & _PRICE_CUES and words[2:3] in (["did"], ["do"], ["does"],
+                                                                                    ["will"], ["would"]):
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"
     if words[:3] == ["how", "many", "times"]:
         return _TIMES  # "how many times have i failed?" after "it's my third fail"
@@ -2192,7 +2213,8 @@ _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|
                       r" (?:have|got)\b|\bran out of\b|^no \w+|\b(?:can't|cannot|mustn't) (?:have|eat|drink)\b"
                       r"|\bgiving up\b|\bgiven up\b|\bcut out\b")  # what someone has not: "no sugar for a month"
 _TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
-_FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+")  # "for Cancer Research"
+_FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+"  # "for Cancer Research"
+                       r"|\bfor an? [\w' ]+? (?:called|named) [\w']+")  # "for a mental health charity called Mind"
 _FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their|something|someone|anything) (?!(?:while|bit"
                         r"|long|few|couple|week|weeks|month|months|year|years|day|days|hour|hours|minute|minutes"
                         r"|moment|second|time)\b)[\w']+")
@@ -2253,7 +2275,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words.pop(0)
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
         lead = words.index(",") if "," in words[:8] else None  # "i wanted to tell you, i've passed my driving test"
-        if lead and "you" in words[:lead] and set(words[:lead]) & _TELLING_YOU and words[lead + 1:]:
+        if lead and ("you" in words[:lead] and set(words[:lead]) & _TELLING_YOU or within(("meant", "to", "say"),
+                                                                                            words[:lead])) and (
+                words[lead + 1:]):  # "sorry i meant to say, my daughter's name is Ella, not Ellie"
             words = words[lead + 1:]
         recalled = _REMEMBER.match(" ".join(words))  # "remember my dog Rufus?": of him, said back never
         if recalled and words[len(recalled.group().split()):][:1] in (["my"], ["our"]):
@@ -2522,6 +2546,7 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
               and _may_be(pronoun[0], before[i:i + 1])]
     if at is None and subject is None and len(theirs) == 1 and before[:1] in (["i"], ["we"]):
         at = theirs[0]  # "i have a meeting with my manager at 3. her name is Joanne": my manager
+        return [before[at - 1], _whom(before[at]) if before[at].endswith("'s") else before[at]]
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
@@ -2696,8 +2721,10 @@ _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping
     sneezing vomiting wheezing itching itchy rash swollen bleeding""".split()))
 _AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
 # A fault of a thing's, which "what's wrong with my bike?" hears back too: "the chain keeps slipping".
-_FAULTS = r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
+_FAULTS = (r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
+           r"|cracked|smashed|bent|stuck|blocked|jammed|frozen|scratched|dented|dead")
 _TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + "|" + _FAULTS + r")\b")
+_STATE = re.compile(r"\b(?:" + _AILMENTS + "|" + _FAULTS + r")\b")  # what is wrong now, not what happened
 
 
 def _other_topic(reply: str, asked: str) -> bool:

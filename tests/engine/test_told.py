@@ -2344,3 +2344,31 @@ def test_a_lead_to_news_a_thing_done_a_reason_of_theirs_and_a_correction_without
     told_in = _told("i'm going to a festival this weekend", "it's Green Man in Wales")[1]
     assert told_back(told_in, "which festival is it?") == [("you", "said", "your", "festival", "is", "green", "man",
                                                             "in", "wales")]
+
+
+def test_a_correction_inside_a_sentence_a_reason_going_on_now_a_charity_and_what_is_wrong_now():
+    told_in = _told("my favourite colour is orange, no wait, it's burgundy")[1]
+    assert len(told_in) == 2 and told_in[1].denied == {"orange"}  # the correction is a sentence of its own
+    told_in = _told("my favourite season is autumn", "i love walking in the woods when the leaves change")[1]
+    assert told_back(told_in, "what do i love doing in autumn?") == [("you", "said", "you", "love", "walking", "in",
+                                                                      "the", "woods", "when", "the", "leaves",
+                                                                      "change")]
+    told_in = _told("i'm a bit stressed today", "my landlord is putting the rent up by 100 pounds a month")[1]
+    assert told_back(told_in, "why am i stressed?") == [("you", "said", "your", "landlord", "is", "putting", "the",
+                                                         "rent", "up", "by", "100", "pounds", "a", "month")]
+    told_in = _told("i did it for a mental health charity called Mind", "my sister ran it with me")[1]
+    assert told_back(told_in, "who did i do it for?") == [("you", "said", "you", "did", "it", "for", "a", "mental",
+                                                           "health", "charity", "called", "mind")]
+    assert told_back(told_in, "what's my sister's name?") == []  # Mind is a charity's name, not hers
+    assert told_back(_told("we have three kids, two boys and a girl")[1], "what's my daughter called?") == []
+    told_in = _told("so my phone screen is cracked", "i dropped it in the car park at tesco")[1]
+    assert told_back(told_in, "what's wrong with my phone?") == [("you", "said", "your", "phone", "screen", "is",
+                                                                  "cracked")]
+    assert told_back(told_in, "how did it get cracked?") == [("you", "said", "you", "dropped", "your", "phone",
+                                                              "screen", "in", "the", "car", "park", "at", "tesco")]
+    told_in = _told("sorry i meant to say, my daughter's name is Ella, not Ellie",
+                    "she's starting ballet on thursday")[1]
+    assert told_back(told_in, "what is she starting?") == [("you", "said", "your", "daughter", "is", "starting",
+                                                            "ballet", "on", "thursday")]
+    told_in = _told("my son's football team won the cup", "he scored the winning goal", "the final was 2-1")[1]
+    assert told_back(told_in, "what was the final score?") == [("you", "said", "the", "final", "was", "2-1")]
