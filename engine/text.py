@@ -154,7 +154,8 @@ def detokenize(tokens: Sequence[str]) -> str:
         if words and words[-1] in ("a", "A") and _VOWEL_SOUND.match(token) and not (
                 len(words) > 1 and words[-2].lower() in ("an", "the")):
             words[-1] += "n"
-        if words and (token in _NO_SPACE_BEFORE or words[-1] in _NO_SPACE_AFTER):
+        if words and (token in _NO_SPACE_BEFORE or words[-1] in _NO_SPACE_AFTER
+                      or token == "'" and words[-1][-1:] in ("s", "S")):  # "my parents' anniversary"
             words[-1] += token
         else:
             words.append(token)

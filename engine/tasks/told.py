@@ -244,7 +244,10 @@ def declines_other(reply: str, asked: str) -> bool:
     return declines(reply) and (bool(set(said) & favourite) and not set(question) & favourite
                                 and bool(set(question) & _NAMED)  # "what's my dog called?", not "which colour ..."
                                 or of_another_someone(reply, asked) or _user_named_for_another(reply, asked)
-                                or any(map(_someone, said)) and not any(map(_someone, question)))
+                                or any(map(_someone, said)) and not any(map(_someone, question))
+                                # "... how old you are." to "what's my daughter called?"
+                                or bool(set(question) & _NAMED) and any(map(_someone, question))
+                                and not any(map(_someone, said)) and not set(said) & _NAMED - {"call", "calls"})
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -467,8 +470,10 @@ def _joins_clauses(words: Sequence[str], i: int) -> bool:
             and words[0].lower() in ("my", "our") and i <= 3):
         return False  # "my partner and i are trying for a baby": one subject (not "i'm a vet and i have ...")
     if words[i] == "," and after[:1] and after[0] in _LEAD_WORDS and _corrects(
-            [word.lower() for word in words[i + 1:] if word != ","]):
-        return True  # "my favourite colour is orange, no wait, it's burgundy": a correction of its own
+            [word.lower() for word in words[i + 1:] if word != ","]) and any(
+            word.lower() not in _LEAD_WORDS | {","} for word in words[:i]):
+        return True  # "my favourite colour is orange, no wait, it's burgundy": a correction of its own (not the
+        # "no" of "wait, no, it's on tuesday", all of which corrects)
     if words[i] == ",":
         start = max((j + 1 for j in range(i) if words[j] in (".", "!", "?", ",")), default=0)
         return after[0] in _OPENS_CLAUSE and i - start >= 2 and words[start].lower() in _OPENS_CLAUSE | {"name's"}
@@ -510,6 +515,8 @@ def _corrects(words: Sequence[str]) -> bool:
 _NOT = frozenset(("not", "isn't", "wasn't", "aren't"))
 _DENIED_MOST = 4  # words after a "not" that it can deny, up to the first punctuation
 _RELATIVE = frozenset(("who", "that", "which", "whose"))  # a clause of another's: "... who used to be a sculptor"
+_NOT_DENYING = frozenset("allowed able going sure supposed like have eat drink want need".split())  # "i'm not
+# allowed ...": what they don't do, not a value taken back
 
 
 def _denied(sentence: Sequence[str]) -> set[str]:
@@ -519,6 +526,8 @@ def _denied(sentence: Sequence[str]) -> set[str]:
     words = [word.lower() for word in sentence]
     out: set[str] = set()
     for i, word in enumerate(words):
+        if word in _NOT and (words[i + 1:i + 2] and (_doing_word(words[i + 1]) or words[i + 1] in _NOT_DENYING)):
+            continue  # "i'm not eating any sugar or bread": what they don't do, not a value taken back
         if word in _NOT or words[i - 1:i + 1] == ["used", "to"] and i > 1 and words[i - 2] not in _RELATIVE or (
                 i == 1 and words[:2] == ["used", "to"]):  # not "a guy called Bernard who used to be a sculptor"
             after = []
@@ -850,6 +859,7 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
         or bool(told) and all(_said_after(word, telling.words, _DOERS_OF) for telling in told)  # "i run a ..."
         or bool(told) and all(any(w == word and i and telling.words[i - 1].endswith("ing")
                                   for i, w in enumerate(telling.words)) for telling in told)  # "a dog walking business"
+        or all(_said_after(word, telling.words, _BEFORE_A_DEED) for telling in telling_it)  # "has just learnt"
         or all(_trait(word, telling.words) for telling in telling_it
                if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS))  # not "what am i allergic to?"
 
@@ -868,6 +878,7 @@ def _trait(word: str, words: Sequence[str]) -> bool:
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
+_BEFORE_A_DEED = frozenset(("just", "already", "never", "has", "have", "had"))  # "Your grandson's name is learnt."
 
 
 def _name_told_elsewhere(asked: str, telling_it: list[Telling], told: list[Telling]) -> bool:
@@ -1627,6 +1638,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     did = last[:2] == ["what", "did"]
     what_is_it = answer is None and (  # not "what time is it?"
         last[:1] in (["what"], ["which"]) and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
+        and last[1] not in ("colour", "color", "size", "shape")  # "what colour is it?" asks a colour, not what it is
         or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
@@ -1670,6 +1682,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if how_done and set(telling.words) & done_to_it:
             continue  # "how did it get cracked?": not "my phone screen is cracked", which says what, not how
         own, says_it = {_stem(word) for word in telling.said} & stems, False
+        own |= {_stem(one + other) for one, other in zip(words, words[1:])} & stems  # "haircut": "my hair cut"
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE or (
             answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
@@ -1836,6 +1849,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
 
 
 _KIDS = frozenset("girl girls boy boys".split())
+_SOMEONE_SPOKEN_OF = frozenset("he she her him his they them their he's she's".split())
 
 
 def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
@@ -1844,8 +1858,10 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
     wrote capitalised (``names``), or a word just after someone of theirs that the sentence goes on
     from as from a name ("my flatmate priya is vegetarian"; "we have two girls, Lucia and Martina", not
     "three kids, two boys and a girl"), not "i'm flying out with my girlfriend"."""
-    if whom and not whom & {_whom(word) for word in words if _someone(word)}:
-        return False
+    theirs = {_whom(word) for word in words if _someone(word)}
+    if whom - _PETS and not (whom & theirs if theirs else set(words) & _SOMEONE_SPOKEN_OF):
+        return False  # not "i did it for a charity called Mind"; but "they've called her Poppy" of the baby (a pet
+        # is named by its breed too: "i have a labrador called Bruno")
     return (bool(_NAMES_IT.search(" ".join(words))) or any(within(name, words) for name in names)
             or any(_someone(word) and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
                    and (words[i + 2:i + 3] in ([],) or words[i + 2] in _BEING_WORDS | {"has", "and", ",", "'s"})
@@ -2139,6 +2155,10 @@ _WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|h
                   r"|for (?:university|uni|college|school|work)|to (?:"
                   + "|".join(("see", "visit", "meet", "celebrate", "help", "study", "work", "learn", "get", "be"))
                   + r")\b)")
+# What the occasion is: what it is for, or a day kept ("it's my parents' 40th wedding anniversary").
+_OCCASIONS = frozenset("birthday anniversary wedding retirement graduation christening engagement housewarming".split())
+_OCCASION = re.compile(_WHY.pattern + r"|\b(?:" + "|".join(sorted(_OCCASIONS)) + r"|leaving do|hen do|stag do"
+                       r"|baby shower)\b")
 # How far: "5k", "ten miles", "a marathon", "about 5 kilometres".
 _DISTANCE = re.compile(r"\b(?:\d+ ?(?:k|km|kms|miles?|kilometres?|kilometers?|metres?|meters?|yards?)"
                        r"|(?:" + "|".join(sorted(NUMBER_WORDS | {"a", "half", "a few"})) + r") (?:miles?|kilometres?"
@@ -2187,7 +2207,7 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     if words[:1] == ["how"] and set(words) & _TRAVELLING and words[-1:] in (["there"], ["home"], ["back"]):
         return _MEANS  # "how am i getting there?" after "i'm taking the train instead"
     if words in (["what's", "the", "occasion"], ["what", "is", "the", "occasion"], ["what", "was", "the", "occasion"]):
-        return _WHY  # "what's the occasion?" after "we're going to Rome for our anniversary"
+        return _OCCASION  # "what's the occasion?" after "we're going to Rome for our anniversary"
     if words[:1] == ["who"] and (words[-1:] == ["by"] or words[1:2] and words[1] in _MADE):
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
@@ -2235,6 +2255,7 @@ _MADE = frozenset("wrote written directed made painted sang sung composed design
 # take him?" a place whatever the doing ("we had to rush him to the emergency vet"), "how am i getting there?"
 # a way of travel, "what's the occasion?" why, "what time is my appointment?" any time.
 _SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset(("occasion",)),
+                _OCCASION: frozenset(("occasion",)),
                 _LOOKS: frozenset(("look", "like")),
                 _MEANS: _TRAVELLING | {"there", "home", "back"},
                 _PLACE: _TAKING, _CLOCK: _BOOKED, _TIME: _BOOKED, _WHEN_ONCE: _BOOKED}
@@ -2311,8 +2332,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"]) and thing and not (words[1:2] in (["my"], ["our"])
                                                                and words[2:3] and words[2] in _ORDINALS) and (
-                thing[-1] not in words[1:] or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])):
-            # not "it's my cousin sam's wedding", which says whose wedding
+                thing[-1] not in words[1:] and not set(words) & _OCCASIONS
+                or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])):
+            # not "it's my cousin sam's wedding", which says whose wedding, nor "it's my parents' anniversary"
             # "i ordered a laptop. it arrives on friday" (not "it's my third fail", which says which time it is)
             words, put = thing + ((["has"] if has else ["is"]) if words[0] == "it's" else []) + words[1:], thing
         elif words[:1] in (["they"], ["they're"]) and (_many(subject) or _many(thing)):
@@ -2513,7 +2535,7 @@ def _has_done(words: Sequence[str]) -> bool:
             and (words[2].endswith("ed") or words[2] in _PASTS) and words[2] not in _VERDICTS)  # "just bought"
 
 
-_HAS_WITH = (["been"], ["got"], ["gone"], ["had"])  # "she's been", "it's got": "has", not "is"
+_HAS_WITH = (["been"], ["got"], ["gone"], ["had"], ["done"])  # "she's been", "it's got": "has", not "is"
 _PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
 # Someone a "she" or a "he" can be.
 _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece grandma grandmother granny gran nan
@@ -2542,11 +2564,12 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     start = len(subject) if subject else 0
     at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
-    theirs = [i for i in range(start + 1, len(before)) if before[i - 1] in ("my", "our") and _someone(before[i])
-              and _may_be(pronoun[0], before[i:i + 1])]
+    theirs = [i for i in range(start + 1, len(before)) if before[i - 1] in ("my", "our", "a", "an") and _someone(
+        before[i]) and _may_be(pronoun[0], before[i:i + 1])]  # "... lessons on zoom with a teacher in Seville"
     if at is None and subject is None and len(theirs) == 1 and before[:1] in (["i"], ["we"]):
         at = theirs[0]  # "i have a meeting with my manager at 3. her name is Joanne": my manager
-        return [before[at - 1], _whom(before[at]) if before[at].endswith("'s") else before[at]]
+        return ["my" if before[at - 1] in ("a", "an") else before[at - 1],
+                _whom(before[at]) if before[at].endswith("'s") else before[at]]
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
@@ -2851,7 +2874,8 @@ def _says_kin_is_a(telling: Telling) -> bool:
 
 
 # Not "going": "how is it going?"; "coming" of "when is she coming?" after "my mum is visiting next week".
-_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation come comes coming away".split())
+_GOING_CUES = frozenset("go goes went gone trip travel holiday vacation come comes coming away arrive arrives arriving "
+                        "land lands landing".split())  # "when does she arrive?": "she's flying in on tuesday"
 _WHY_CUES = {_GOING_CUES: frozenset(("going",))}  # but "why am i going?", "where am i going in may?" ask of one
 
 

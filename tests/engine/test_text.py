@@ -38,6 +38,7 @@ def test_detokenize_makes_a_an_before_a_vowel_sound():
         assert detokenize(kept) == "A " + " ".join(kept[1:])
     # "a" after "an" or "the" is the letter (a grade), not an article to make "an"
     assert detokenize(["you", "got", "an", "a", "in", "maths"]) == "You got an A in maths"
+    assert detokenize(["my", "parents", "'", "anniversary"]) == "My parents' anniversary"  # not "parents ' ..."
 
 
 def test_a_message_typed_in_haste_is_spelt_out_as_it_is_meant():

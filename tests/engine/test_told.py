@@ -2372,3 +2372,35 @@ def test_a_correction_inside_a_sentence_a_reason_going_on_now_a_charity_and_what
                                                             "ballet", "on", "thursday")]
     told_in = _told("my son's football team won the cup", "he scored the winning goal", "the final was 2-1")[1]
     assert told_back(told_in, "what was the final score?") == [("you", "said", "the", "final", "was", "2-1")]
+
+
+def test_what_is_not_done_an_occasion_a_hair_cut_a_teacher_met_by_a_and_a_deed_that_is_no_name():
+    told_in = _told("i started a new diet on monday", "i'm not eating any sugar or bread")[1]
+    assert not told_in[1].denied  # what they don't do takes nothing back
+    assert told_back(told_in, "what am i not eating?") == [("you", "said", "you're", "not", "eating", "any", "sugar",
+                                                            "or", "bread")]
+    told_in = _told("i'm cooking a roast for ten people on sunday", "it's my parents' 40th wedding anniversary")[1]
+    assert told_back(told_in, "what's the occasion?") == [("you", "said", "it's", "your", "parents", "'", "40th",
+                                                           "wedding", "anniversary")]
+    told_in = _told("i'm getting my hair cut tomorrow at 11")[1]
+    assert told_back(told_in, "when is my haircut?") == [("you", "said", "you're", "getting", "your", "hair", "cut",
+                                                          "tomorrow", "at", "11")]
+    told_in = _told("i have lessons on zoom with a teacher in Seville", "her name is Carmen")[1]
+    assert told_back(told_in, "what's my teacher's name?") == [("you", "said", "your", "teacher's", "name", "is",
+                                                                "carmen")]
+    told_in = _told("my grandson has just learnt to ride a bike", "he's called Reggie and he's five")[1]
+    assert misplaced("Your grandson's name is learnt.", told_in, "what's my grandson called?")
+    told_in = _told("my car is a blue Skoda Octavia", "it's done 90,000 miles")[1]
+    assert told_back(told_in, "what colour is it?") == [("you", "said", "your", "car", "is", "a", "blue", "skoda",
+                                                         "octavia")]
+    assert told_back(told_in, "how many miles has it done?")[0][2:5] == ("your", "car", "has")
+    told_in = _told("my mum is coming to stay next week", "she's flying in from Lagos on tuesday",
+                    "she's staying for a month")[1]
+    assert told_back(told_in, "when does she arrive?") == [("you", "said", "your", "mum", "is", "flying", "in",
+                                                            "from", "lagos", "on", "tuesday")]
+    # a pet is named by its breed: the question of its name hears it
+    told_in = _told("i have a labrador called Bruno")[1]
+    assert told_back(told_in, "what's my dog called?") == [("you", "said", "you", "have", "a", "labrador", "called",
+                                                            "bruno")]
+    told_in = _told("my exam is on monday", "wait, no, it's on tuesday")[1]
+    assert told_back(told_in, "when is my exam?") == [("you", "said", "your", "exam", "is", "on", "tuesday")]
