@@ -1858,8 +1858,9 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
     wrote capitalised (``names``), or a word just after someone of theirs that the sentence goes on
     from as from a name ("my flatmate priya is vegetarian"; "we have two girls, Lucia and Martina", not
     "three kids, two boys and a girl"), not "i'm flying out with my girlfriend"."""
-    theirs = {_whom(word) for word in words if _someone(word)}
-    if whom - _PETS and not (whom & theirs if theirs else set(words) & _SOMEONE_SPOKEN_OF):
+    theirs = {_whom(word) for word in words if _someone(word) or word in _KIDS}
+    spoken_of = [word for word in words if word in _SOMEONE_SPOKEN_OF and (word not in _GENDER or _may_be(word, whom))]
+    if whom - _PETS and not (whom & theirs if theirs else spoken_of):  # not "his name is Alfie" of a daughter
         return False  # not "i did it for a charity called Mind"; but "they've called her Poppy" of the baby (a pet
         # is named by its breed too: "i have a labrador called Bruno")
     return (bool(_NAMES_IT.search(" ".join(words))) or any(within(name, words) for name in names)
@@ -2014,11 +2015,12 @@ def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
     does what "do" asks ("what does my puppy do?": "she chews everything")."""
     verb = next((word for word in reversed(question) if word.isalpha()), "")
     does = {_DOES_AS.get(word, word) for i, word in enumerate(words)
-            if not (word in ("has", "had", "have") and tuple(words[i + 1:i + 2]) == ("been",))}  # "has been"
+            if not (word in ("has", "had", "have") and tuple(words[i + 1:i + 2]) in _DONE_SINCE)}  # "has been"
     return verb in ("do", "like") or bool(verb) and verb in does  # "what's it like?": "it's really swollen"
 
 
 _DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": "do", "did": "do"}
+_DONE_SINCE = (("been",), ("done",), ("gone",), ("got",))  # "my car has done 90,000 miles": no having
 
 
 def _begins_correcting(words: Sequence[str]) -> bool:

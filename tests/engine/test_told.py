@@ -2404,3 +2404,11 @@ def test_what_is_not_done_an_occasion_a_hair_cut_a_teacher_met_by_a_and_a_deed_t
                                                             "bruno")]
     told_in = _told("my exam is on monday", "wait, no, it's on tuesday")[1]
     assert told_back(told_in, "when is my exam?") == [("you", "said", "your", "exam", "is", "on", "tuesday")]
+
+
+def test_a_name_of_one_gender_is_not_said_back_to_a_question_of_the_other_and_done_is_no_having():
+    told_in = _told("my little boy lost his first tooth today", "he's six and his name is Alfie")[1]
+    assert told_back(told_in, "what's my daughter's name?") == []  # his name is no daughter's
+    told_in = _told("my car is a blue Skoda Octavia", "it's done 90,000 miles")[1]
+    assert told_back(told_in, "what car do i have?", loose=True) == [("you", "said", "your", "car", "is", "a", "blue",
+                                                                      "skoda", "octavia")]  # not what it has done
