@@ -814,7 +814,8 @@ _ITS_SOMEONE = re.compile(r"^it's [\w' ]+, your ([\w']+)$")
 def _number_as_name(reply: str, value: set[str]) -> bool:
     """A number stated as a name: "Your rabbit is called two." after "i have a cat and two rabbits",
     "Your name is ninety."."""
-    return bool(value) and all(_numbers({word}) for word in value) and _names_as_told(reply)
+    return bool(value) and all(word.replace(",", "").replace(".", "").isdigit() or set(word.split("-")) <= NUMBER_WORDS
+                               for word in value) and _names_as_told(reply)  # not "BB8" nor "K9", which are names
 
 
 def _told_after_as_name(reply: str, value: str, telling_it: list[Telling], before: Iterable[str],
@@ -828,9 +829,17 @@ def _told_after_as_name(reply: str, value: str, telling_it: list[Telling], befor
     "my cat Pickle has been sick"), a time after "on", "every" ... (:data:`_BEFORE_A_TIME`: "Your cat is
     called thursday." after "i take my cat to the vet on thursday")."""
     first = tokenize(value)[:1]
-    as_name = _names_as_told(reply) or bool(set(last_sentence(asked)) & _NAMED)
+    as_name = _names_as_told(reply) or _asks_a_name(last_sentence(asked))
     return (bool(first) and bool(telling_it) and as_name
             and all(_said_after(first[0], telling.words, before, not_two_before) for telling in telling_it))
+
+
+def _asks_a_name(question: Sequence[str]) -> bool:
+    """Whether a question (its lower-case words) asks a name: "what's my best friend called?", "what do
+    my friends call me?", not "which place do i call home?"."""
+    return bool(set(question) & (_NAMED - {"call", "calls"})) or any(
+        word in ("call", "calls") and question[i + 1:i + 2] in (["me"], ["him"], ["her"], ["them"], ["it"])
+        for i, word in enumerate(question))
 
 
 _BEFORE_A_PLACE = frozenset("to in at from near into".split())

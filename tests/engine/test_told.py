@@ -2412,3 +2412,12 @@ def test_a_name_of_one_gender_is_not_said_back_to_a_question_of_the_other_and_do
     told_in = _told("my car is a blue Skoda Octavia", "it's done 90,000 miles")[1]
     assert told_back(told_in, "what car do i have?", loose=True) == [("you", "said", "your", "car", "is", "a", "blue",
                                                                       "skoda", "octavia")]  # not what it has done
+
+
+def test_a_home_one_calls_is_no_name_asked_and_a_name_with_a_digit_is_still_a_name():
+    told_in = _told("i live in Spain")[1]
+    assert not misplaced("You said you live in Spain.", told_in, "which place did i say i call home?")
+    told_in = _told(("What's your turtle's name?", "We call it BB8"))[1]
+    assert not misplaced("It's BB8, your turtle.", told_in, "what did i name my turtle?")
+    assert misplaced("Your rabbit is called two.", _told("i have a cat and two rabbits")[1],
+                     "what's my rabbit called?")
