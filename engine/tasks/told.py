@@ -1555,6 +1555,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     sentence that asks something, speaks to the bot, takes a value back or says one taken back later
     ("i live in Leeds" after "actually i moved to York"), or is longer than :data:`TOLD_BACK_WORDS`.
     The names of several asked together ("what are my kids called?") are said back in one sentence.
+    A question of the name of someone of theirs hears back only a sentence that names them
+    (:func:`_names_someone`: not "i'm flying out with my girlfriend", nor "a charity called Mind" to
+    "what's my sister's name?"), one of a favourite only a sentence of a favourite or a love, and one
+    of how many times, a price or how long the user has been doing something only a sentence that
+    says it; "what is gareth like?" hears what he is, not what he is called.
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
