@@ -2303,7 +2303,12 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     the sentence before for the next ("my brother is a chef. do you like italian food? he's coming
     at christmas" -> "my brother is coming at christmas"); a "we're called" the group the sentence before
     spoke of ("i play the drums in a band. we're called The Loud Neighbours" -> "my band is called
-    the loud neighbours")."""
+    the loud neighbours"). A "her" a thing is done to keeps her ("i'm getting her earrings"); a "his"
+    or "she" of no one just spoken of is the newest someone of theirs of that gender a few sentences
+    back (:data:`_LOOKED_BACK`); "she was born" after "my sister just had a baby girl" is the baby
+    (:func:`_newborn`); "i hurt it" is the part of the body spoken of (:func:`_hurt_part`); "my old
+    one" is the thing of the sentence before; "their names are ..." the several someones it spoke of;
+    a lead to the news ("i wanted to tell you, ...") is left out."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
     earlier: list[list[str]] = []  # the words of each sentence so far
     for telling in told:
@@ -2382,7 +2387,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # nearest someone of the user's of that gender, some sentences back
             whom = next((found for said in reversed(earlier[-_LOOKED_BACK:]) for found in [[
                 said[i - 1], said[i]] for i in range(1, len(said)) if said[i - 1] in ("my", "our")
-                and words[0] in _GENDER and said[i] in _GENDER[words[0]]][-1:] if found), None)
+                and said[i] in _GENDER[words[0]]][-1:] if found), None)
             if whom and words[0] in ("his", "her"):
                 words, put = [*whom[:-1], whom[-1] + "'s"] + words[1:], whom
             elif whom:
@@ -2574,7 +2579,9 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
     (someone of the other gender, or of none known) and that sentence (``before``) speaks later of
     someone of its gender, that someone with "the" and the word before it ("the baby girl" of "my
     best friend Tom just had a baby girl"), or with "my" where it was the user's ("my wife" of "i
-    need to buy a present for my wife"); [] otherwise."""
+    need to buy a present for my wife"); where that sentence begins with the user and speaks of no one
+    of that gender but of one someone of theirs the pronoun can be, that someone ("my manager" of "i
+    have a meeting with my manager at 3", "my teacher" of "... with a teacher in Seville"); [] otherwise."""
     gender = _GENDER.get(pronoun[0]) if pronoun else None
     if gender is None or subject and set(subject) & gender:
         return []
