@@ -87,7 +87,7 @@ def decline_starts(asked: str) -> list[str]:
     "what's my dog called?" or "what's my dog's name?" (a name of one someone or thing of the
     user's), then :data:`DECLINE`."""
     question = [word for word in last_sentence(asked) if word != "?"]
-    if question[:1] not in (["what's"], ["whats"], ["what"]) or not set(question) & {"name", "called", "named"}:
+    if question[:1] not in (["what's"], ["whats"], ["what"]) or not set(question) & _NAME_ASKED:
         return [DECLINE]
     theirs = [word[:-2] if word.endswith("'s") else word for i, word in enumerate(question)
               if i and question[i - 1] == "my"]
@@ -374,7 +374,7 @@ def tellings(turns: Sequence[tuple[Sequence[str], Sequence[str]]],
                     around |= out[-1].kinds & _PETS
                 if tuple(lowered[:2]) in _NAMING_LEADS:  # "her name is Siobhan": not the user's name, but
                     of = (of - {"name"}) | (out[-1].topics & {"friend"} if out else set())  # their friend's
-                asks = word == "?" or lowered[:1] and lowered[0] in _QUESTION_LEADS - _YES_NO
+                asks = word == "?" or lowered[:1] and lowered[0] in _WH_LEADS
                 denied = _denied(sentence) if not asks else set()  # "how many cups did i used to drink?" takes
                 for earlier in out:  # nothing back
                     shared = (earlier.said - FRAME_WORDS) & words
@@ -969,8 +969,9 @@ _FAVOURITE_DOES = re.compile(r"\bfavou?rite (?:[\w']+ ){1,2}?((?:does|do|did|mak
 _FAVOURITE = re.compile(r"\bfavou?rite\b")
 _FAVOURITE_IS = re.compile(r"^my (?:favou?rite|fave)(?: one)? is\b")  # "my favourite is a sourdough"
 _NAMED = frozenset("name names named called call calls".split())
+_NAME_ASKED = frozenset(("name", "called", "named"))  # what a question of a name says
 _FAVOURITE_WORDS = frozenset("favourite favorite fave favourites favorites".split())
-_FAVOURING = _FAVOURITE_WORDS | frozenset("love loves loved adore adores best fave prefer prefers".split())
+_FAVOURING = _FAVOURITE_WORDS | frozenset("love loves loved adore adores best prefer prefers".split())
 
 
 _GOING = frozenset("going go goes went trip travel travelling traveling flying fly flew visit visiting visited "
@@ -1442,6 +1443,7 @@ _SAID_BACK = {"i": "you", "i'm": "you're", "im": "you're", "me": "you", "my": "y
 _QUESTION_LEADS = frozenset("what what's whats which who who's whom whose when when's where where's why how how's "
                             "do does did is am are was were can could would will should shall have has any".split())
 # What someone can do is no advice asked: "how many words can he say?".
+_WH_LEADS = _QUESTION_LEADS - _YES_NO  # a question of what, who, where ..., not of yes or no
 _ABLE = frozenset(("can", "could"))
 _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
 
@@ -1609,7 +1611,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # had to pick one single colour it would be pink").
     kind_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])}
     asked_kinds = kind_stems if loose else set()
-    asks_name = bool(said & {"name", "called", "named"})
+    asks_name = bool(said & _NAME_ASKED)
     name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
     whom_asked = {_whom(word) for word in last if _someone(word) and not _someones(word)}
     favourite_asked = bool(said & _FAVOURITE_WORDS)
@@ -1863,7 +1865,6 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
 
 
 _KIDS = frozenset("girl girls boy boys".split())
-_SOMEONE_SPOKEN_OF = frozenset("he she her him his they them their he's she's".split())
 
 
 def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
@@ -2034,7 +2035,6 @@ def _does_as_asked(question: Sequence[str], words: Sequence[str]) -> bool:
 
 
 _DOES_AS = {"has": "have", "had": "have", "says": "say", "said": "say", "does": "do", "did": "do"}
-_DONE_SINCE = (("been",), ("done",), ("gone",), ("got",))  # "my car has done 90,000 miles": no having
 
 
 def _begins_correcting(words: Sequence[str]) -> bool:
@@ -2565,6 +2565,8 @@ _MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grand
 fiance boy grandson""".split())
 _GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE, "her": _FEMALE, "his": _MALE,
            "him": _MALE}
+_SOMEONE_SPOKEN_OF = frozenset(_GENDER) | {"they", "them", "their"}  # "she", "his" ... or one of either
+_DONE_SINCE = {tuple(word) for word in _HAS_WITH if word != ["had"]}  # "my car has done 90,000 miles": no having
 
 
 def _may_be(pronoun: str, subject: Sequence[str]) -> bool:
@@ -2587,12 +2589,13 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     start = len(subject) if subject else 0
     at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
-    theirs = [i for i in range(start + 1, len(before)) if before[i - 1] in ("my", "our", "a", "an") and _someone(
-        before[i]) and _may_be(pronoun[0], before[i:i + 1])]  # "... lessons on zoom with a teacher in Seville"
-    if at is None and subject is None and len(theirs) == 1 and before[:1] in (["i"], ["we"]):
-        at = theirs[0]  # "i have a meeting with my manager at 3. her name is Joanne": my manager
-        return ["my" if before[at - 1] in ("a", "an") else before[at - 1],
-                _whom(before[at]) if before[at].endswith("'s") else before[at]]
+    if at is None and subject is None and before[:1] in (["i"], ["we"]):
+        theirs = [i for i in range(1, len(before)) if before[i - 1] in ("my", "our", "a", "an") and _someone(
+            before[i]) and _may_be(pronoun[0], before[i:i + 1])]  # "... lessons on zoom with a teacher in Seville"
+        if len(theirs) == 1:  # "i have a meeting with my manager at 3. her name is Joanne": my manager
+            one = before[theirs[0]]
+            return ["my" if before[theirs[0] - 1] in ("a", "an") else before[theirs[0] - 1],
+                    one[:-2] if one.endswith("'s") else one]
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
