@@ -137,10 +137,14 @@ _NO_SPACE_AFTER = {"(", "$", "#", "£", "€"}
 _VOWEL_SOUND = re.compile(r"(?i)(?!one\b|once\b|uni|use|usu|ute|ura|eu|ewe)(?:[aeiou]\w|hour|honest|honou?r)")
 
 
+_GRADES = frozenset("bcdef")  # a letter after an article, a grade
+
+
 def detokenize(tokens: Sequence[str]) -> str:
     """Join tokens into a readable sentence: punctuation attached, first letters and "I" capitalised,
     "a" before a word that starts with a vowel sound made "an" ("a architect" -> "an architect"), but
-    "a" after an article the letter ("an a in maths" -> "an A in maths")."""
+    "a" after an article the letter ("an a in maths" -> "an A in maths"), and so another letter after "a"
+    ("a b in biology" -> "a B in biology")."""
     words: list[str] = []
     for token in tokens:
         if token in (PAD, SOS, EOS, UNK):
@@ -151,6 +155,8 @@ def detokenize(tokens: Sequence[str]) -> str:
             token = "I" + token[1:]
         elif token == "a" and words and words[-1].lower() in ("an", "the"):
             token = "A"  # the letter, a grade: "an A in maths"
+        elif token in _GRADES and words and words[-1].lower() in ("a", "an"):
+            token = token.upper()  # "a B in biology", "an E"
         if words and words[-1] in ("a", "A") and _VOWEL_SOUND.match(token) and not (
                 len(words) > 1 and words[-2].lower() in ("an", "the")):
             words[-1] += "n"

@@ -677,7 +677,20 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _one_of_many(value, asked, telling_it, reply) or _had_as_been(reply, value, telling_it)
             or _doing_dropped(reply, value, telling_it) or _name_as_being(reply, value, telling_it)
             or _users_name_as_theirs(reply, value, asked, telling_it) or _named_for_another(reply, value, telling_it)
-            or _favourites_deed_as_it(reply, value, telling_it) or _when_as_favourite(reply, value, telling_it))
+            or _favourites_deed_as_it(reply, value, telling_it) or _when_as_favourite(reply, value, telling_it)
+            or _beside_the_asked(value, asked, telling_it))
+
+
+def _beside_the_asked(value: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value told after the same small word as the thing the question asks of, in one sentence: what
+    stands beside the thing asked, not what it was told with: "It's chemistry." to "what did i get in
+    biology?" after "i got an A in chemistry and a B in biology"."""
+    question, said = last_sentence(asked), tokenize(value)
+    asked_after = {(word, after) for word, after in zip(question, question[1:])
+                   if word in _PLACED and after.isalpha() and after not in STOP_WORDS}
+    return any((before, said[0]) in pairs and said[0] != after and (before, after) in pairs
+               for telling in telling_it for pairs in [set(zip(telling.words, telling.words[1:]))]
+               for before, after in asked_after) if said else False
 
 
 def _one_of_many(value: str, asked: str, telling_it: list[Telling], reply: str = "") -> bool:
@@ -856,7 +869,7 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
     allergic." after "i'm allergic to cats"): no sentence telling it said it after "called", "named"
     or "name is" (:data:`NAME_LEADS`), and its first word ends in "-ing" or every one said it after
     "the", "a", "an", "i", "we" or "they" or a word of doing ("i run a dog walking business"), or as
-    what someone is about something (:func:`_trait`)."""
+    what someone is about something (:func:`_trait`), or as a pastime taken up ("i've taken up pottery")."""
     first = tokenize(value)[:1]
     if not first or not telling_it or not _names_as_told(reply):
         return False
@@ -869,12 +882,15 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
         or bool(told) and all(any(w == word and i and telling.words[i - 1].endswith("ing")
                                   for i, w in enumerate(telling.words)) for telling in told)  # "a dog walking business"
         or all(_said_after(word, telling.words, _BEFORE_A_DEED) for telling in telling_it)  # "has just learnt"
+        or all(_said_after(word, telling.words, ("up",)) and _said_after("up", telling.words, _TAKEN_UP)
+               for telling in telling_it)  # "Your teacher is called pottery." after "i've taken up pottery"
         or all(_trait(word, telling.words) for telling in telling_it
                if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS))  # not "what am i allergic to?"
 
 
 _DOERS_OF = frozenset(("i", "we", "they"))  # who does what follows them: "i run a dog walking business"
 _BEING_WORDS = frozenset("i'm im am is are was were she's he's".split())
+_I_BEING = frozenset(("i'm", "im", "am"))
 _OF_A_TRAIT = frozenset("to of about with at for by".split())
 
 
@@ -887,6 +903,7 @@ def _trait(word: str, words: Sequence[str]) -> bool:
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
+_TAKEN_UP = frozenset("take takes took taken taking give gives gave given giving".split())  # a pastime taken up
 _BEFORE_A_DEED = frozenset(("just", "already", "never", "has", "have", "had"))  # "Your grandson's name is learnt."
 
 
@@ -1275,6 +1292,10 @@ grandchild twins manager mate supervisor tutor coach landlord landlady mentor in
 dentist physio lecturer professor headteacher teammate teammates classmate classmates bandmate bandmates colleagues
 coworkers neighbours neighbors flatmates housemates roommates stepson stepdaughter stepbrother stepsister godson
 goddaughter godmother godfather""".split())
+# Those who do a service for the user, someone of theirs ("the builder is called Marek"), but what someone may be
+# too ("he's a plumber" says what he does, not who he is).
+_SERVICE = frozenset("""builder builders plumber electrician mechanic decorator gardener cleaner childminder nanny
+hairdresser barber accountant solicitor lawyer surgeon consultant midwife sensei carer counsellor optician""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -1624,7 +1645,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         last[3:4] != ["?"] and last[3:4] and last[3] not in _HOW_IT_WAS)
     done_to_it = {word for word in last[3:] if word.isalpha() and word not in STOP_WORDS | {"get", "got"}}
     # the doing a question of what asks of ("passed" of "what have i passed?"), not a thing ("what was the score?")
-    doer = next((i for i, word in enumerate(last) if i and word in ("i", "we", "he", "she", "they")), None)
+    doer = next((i for i, word in enumerate(last) if i and (word in ("i", "we", "he", "she", "they") or (
+        word,) in names)), None)  # "what does clive drive?": clive's driving
     verb = _stem(last[doer + 1]) if doer is not None and last[doer + 1:doer + 2] not in ([], ["?"]) else ""
     if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
@@ -1667,6 +1689,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     like_what = lead in ("what", "what's", "whats") and [word for word in last if word != "?"][-1:] == ["like"] and (
         not said & {"do", "does", "did", "i", "we"})
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
+    # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor")
+    agent = {_stem(last[1]): _agents(last[1])} if lead == "who" and last[1:2] and _stem(last[1]) in stems else {}
+    # "how many people are in the book club?": "there are eight of us"
+    counted = (stems & {_stem(word) for word in _PEOPLE_COUNTED} if answer is _AMOUNT and said & _PEOPLE_COUNTED
+               else set())
     if not stems and answer is None and not does_it and not doers:
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
@@ -1699,6 +1726,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "how did it get cracked?": not "my phone screen is cracked", which says what, not how
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         own |= {_stem(one + other) for one, other in zip(words, words[1:])} & stems  # "haircut": "my hair cut"
+        own |= {done for done, doers in agent.items() if doers & set(words)}  # "who teaches me?": "my teacher"
+        own |= counted | {"us:"} if counted and _OF_US.search(" ".join(words)) else set()
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE or (
             answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
@@ -1846,7 +1875,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     # "what's wrong with my phone?": "my phone screen is cracked", not "i dropped it in the car park"
                     or answer is _TROUBLE and bool(_STATE.search(" ".join(words)))
                     # "what have i passed?": "i've passed my driving test", not "i passed on my third attempt"
-                    or lead == "what" and bool(verb) and any(
+                    or lead in ("what", "who") and bool(verb) and any(
                         _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or (
                         "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
                                               for i, word in enumerate(words)))  # doing?": "i love walking ..."
@@ -1865,6 +1894,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
 
 
 _KIDS = frozenset("girl girls boy boys".split())
+_PEOPLE_COUNTED = frozenset("people us members guests players friends".split())  # who "there are eight of us" counts
+
+
+def _agents(verb: str) -> set[str]:
+    """The words that may name the one who does ``verb`` (said of someone, "teaches", "trains"), which are
+    someone of a user's (:func:`_someone`): "teaches" -> {"teacher"}, "instructs" -> {"instructor"}."""
+    base = verb[:-2] if verb.endswith(("ches", "shes", "sses")) else verb[:-1] if verb.endswith("s") else verb
+    return {word for word in (base + "er", base + "or", base + "r") if _someone(word)}
 
 
 def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
@@ -1880,8 +1917,9 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
         # is named by its breed too: "i have a labrador called Bruno")
     return (bool(_NAMES_IT.search(" ".join(words))) or any(within(name, words) for name in names)
             or any(_someone(word) and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
-                   and (words[i + 2:i + 3] in ([],) or words[i + 2] in _BEING_WORDS | {"has", "and", ",", "'s"})
-                   for i, word in enumerate(words))
+                   and (words[i + 2:i + 3] in ([],)
+                        or words[i + 2] in _BEING_WORDS - _I_BEING | {"has", "and", ",", "'s"})
+                   for i, word in enumerate(words))  # not "my teacher says i'm a natural"
             or any((_someone(word) or _someones(word) or word in _KIDS) and words[i + 1:i + 2] == [","]
                    and words[i + 2:i + 3] and words[i + 2].isalpha() and words[i + 2] not in STOP_WORDS | NUMBER_WORDS
                    for i, word in enumerate(words)))  # "we have two girls, Lucia and Martina"
@@ -1912,6 +1950,7 @@ _NAMES_THE_USER = re.compile(r"^(?:my name is|my name's|i'm called|i am called|c
 
 
 _THOUGHTS = {(word,) for word in "think thought reckon guess expect suspect believe bet".split()}
+_THOUGHT_WORDS = frozenset(word for word, in _THOUGHTS) | frozenset("said say says hope know".split())
 
 
 _THINKS = {(word,) for word in "thinks reckons guesses expects suspects believes says".split()}
@@ -2096,7 +2135,7 @@ _PLACE = re.compile(r"\b(?:off (?=ebay|amazon|gumtree|etsy|vinted|depop|facebook
                     r"|(?:at|in|to|from|near|on|round|around|across|off) (?:the|a|an|my|our) "
                     r"(?!" + _WHEN_WORDS + r")"
                     r"|(?:at|in|from|near|round|around|across|" + _NOT_A_DUTY + r"to) "
-                    r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our)\b)(?!"
+                    r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our|for|of|with|by|and|or|but)\b)(?!"
                     + _WHEN_WORDS + r"))[^\W\d][\w']*")
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
@@ -2130,6 +2169,7 @@ fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seve
 thousand""".split())
 # A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid", "for free" ("how much
 # did it cost?").
+_OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of us\b")
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing)\b")
@@ -2214,6 +2254,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes", "what's my best time?"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words[:1] in (["what"], ["which"]) and words[1:2] in (["colour"], ["color"], ["colours"], ["colors"]) and (
+            words[2:3] and words[2] in _YES_NO and not set(words) & _FAVOURING):
+        return _COLOURED  # "what colour are the cupboards?" after "we chose dark green cupboards"
     if words[:1] == ["what"] and words[-2:] == ["look", "like"]:
         return _LOOKS  # "what does she look like?" after "she's a grey tabby with a white chest"
     if words[:1] == ["who"] and words[-1:] == ["for"]:
@@ -2258,6 +2301,7 @@ _LOOKS = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS | {
     "tall", "short", "fluffy", "curly", "spotty", "spotted", "striped", "stripy", "tabby", "blonde", "blond", "bald",
     "beard", "freckles", "tiny", "huge", "skinny", "chubby", "scruffy", "shaggy", "hairy", "eyes", "hair", "fur"}))
                     + r")\b")  # how someone or something looks
+_COLOURED = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS)) + r")\b")  # what colour something is
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
                     r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
@@ -2330,10 +2374,15 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         if words[:1] and (words[0] in _QUESTION_LEADS or words[0] in _YES_NO and set(words[1:3]) & SECOND_PERSON):
             out.append((telling, words, []))  # "do you like italian food?" asks the bot: of no one of theirs
             continue
+        # "they think he'll be in for two weeks": of him, whom the pronoun after the thought is
+        thought = words[:2] if words[:1] in (["i"], ["we"], ["they"]) and words[1:2] and (
+            words[1] in _THOUGHT_WORDS and words[2:3] and words[2] in _PRONOUNS) else []
+        words = words[len(thought):]
         pronoun = _PRONOUNS.get(words[0]) if words else None
         has = words[1:2] in _HAS_WITH or _has_done(words)  # "she's been there since tuesday": she has
         pronoun = ["has"] if pronoun and has else pronoun
-        other = _of_the_other_gender(words[:1], subject, previous) or _newborn(words, previous)
+        other = (_named_one(words[:1], subject, previous, names)
+                 or _of_the_other_gender(words[:1], subject, previous, names) or _newborn(words, previous))
         # the group the sentence before spoke of: "i play in a five a side team" -> "my team"
         group = thing if thing and thing[-1] in _GROUPS else next(
             (["my", word] for word in previous if word in _GROUPS), None) if previous else None
@@ -2392,6 +2441,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                 words, put = [*whom[:-1], whom[-1] + "'s"] + words[1:], whom
             elif whom:
                 words, put = whom + (_PRONOUNS[words[0]] if not has else ["has"]) + words[1:], whom
+        words = thought + words
         one = next((i for i in (1, 2) if words[i:i + 1] == ["one"]), None) if words[:1] in (["my"], ["our"]) else None
         if one and thing and not put and words[one + 1:one + 2] in (["is"], ["was"], ["has"], ["had"]):
             words, put = words[:one] + thing[-1:] + words[one + 1:], thing[-1:]  # "i got a new phone. my old one
@@ -2399,11 +2449,14 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
-                 and not _TIME.fullmatch(kind[0]) else _thing(words))  # not "my sunday" of "i ran a 10k on sunday"
+                 and not _TIME.fullmatch(kind[0]) else _thing(words)) or (  # not "my sunday" of "i ran a 10k on sunday"
+            thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
+            and _NAMES_IT.search(" ".join(words)) else None)  # "we're redoing our kitchen. the builder is called
+        # Marek. it's costing us 12,000 pounds": the kitchen, still
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
-        elif now is None and subject and put[:len(subject)] == subject and words[:1] in (
-                ["i"], ["i'm"], ["im"], ["we"], ["we're"]):
+        elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (
+                ["i"], ["i'm"], ["im"], ["we"], ["we're"]) or thought):
             pass  # "my wife's birthday is in june. i'm getting her earrings. her favourite ...": still of her
         else:
             named = (named if now == subject else []) or (words_after(NAME_LEADS, words)[:1] if now else [])
@@ -2440,6 +2493,28 @@ def _hurt_part(words: Sequence[str], at: int, earlier: Sequence[Sequence[str]]) 
 
 _BIRTH = frozenset("born weighs weighed arrived".split())
 _NEWBORN = frozenset("baby girl boy son daughter twins".split())
+
+
+_MEN = frozenset("man guy bloke chap fella lad gentleman boy".split())
+_WOMEN = frozenset("woman lady girl".split())
+_ANYONE = frozenset(("someone", "person"))
+
+
+def _named_one(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str],
+               names: set[tuple[str, ...]]) -> list[str]:
+    """Where a "he", "she", "his" or "her" (``pronoun``, its one word) follows a sentence (``before``) that
+    begins with no one of the user's (``subject``) and names one person, "a man called Stan" or "a
+    woman named Lorraine" (a name the user wrote capitalised, of ``names``), that name: "the plot next to
+    mine belongs to an old man called Stan. he gives me loads of advice" -> "stan gives me ..."; []
+    otherwise."""
+    gender = _GENDER.get(pronoun[0]) if pronoun else None
+    if gender is None or subject:
+        return []
+    other = _WOMEN | _FEMALE if gender is _MALE else _MEN | _MALE
+    named = [before[i + 1] for i in range(1, len(before) - 1) if before[i] in ("called", "named")
+             and before[i - 1] in _MEN | _WOMEN | _ANYONE and before[i - 1] not in other
+             and (before[i + 1],) in names]
+    return named if len(named) == 1 else []
 
 
 def _newborn(words: Sequence[str], before: Sequence[str]) -> list[str]:
@@ -2557,14 +2632,14 @@ def _has_done(words: Sequence[str]) -> bool:
 
 
 _HAS_WITH = (["been"], ["got"], ["gone"], ["had"], ["done"])  # "she's been", "it's got": "has", not "is"
-_PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"]}
+_PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"], "he'll": ["will"], "she'll": ["will"]}
 # Someone a "she" or a "he" can be.
 _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece grandma grandmother granny gran nan
 nana stepmom stepmum fiancee girl granddaughter""".split())
 _MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grandpa grandfather grandad granddad stepdad
 fiance boy grandson""".split())
-_GENDER = {"she": _FEMALE, "she's": _FEMALE, "he": _MALE, "he's": _MALE, "her": _FEMALE, "his": _MALE,
-           "him": _MALE}
+_GENDER = {"she": _FEMALE, "she's": _FEMALE, "she'll": _FEMALE, "he": _MALE, "he's": _MALE, "he'll": _MALE,
+           "her": _FEMALE, "his": _MALE, "him": _MALE}
 _SOMEONE_SPOKEN_OF = frozenset(_GENDER) | {"they", "them", "their"}  # "she", "his" ... or one of either
 _DONE_SINCE = {tuple(word) for word in _HAS_WITH if word != ["had"]}  # "my car has done 90,000 miles": no having
 
@@ -2576,7 +2651,8 @@ def _may_be(pronoun: str, subject: Sequence[str]) -> bool:
     return not set(subject) & other
 
 
-def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str]) -> list[str]:
+def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str],
+                         names: set[tuple[str, ...]] = frozenset()) -> list[str]:
     """Where a "she" or "he" (``pronoun``, its one word) cannot be the sentence before's ``subject``
     (someone of the other gender, or of none known) and that sentence (``before``) speaks later of
     someone of its gender, that someone with "the" and the word before it ("the baby girl" of "my
@@ -2589,13 +2665,14 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []
     start = len(subject) if subject else 0
     at = next((i for i in range(len(before) - 1, start - 1, -1) if before[i] in gender), None)
-    if at is None and subject is None and before[:1] in (["i"], ["we"]):
+    if at is None and subject is None and before[:1] in (["i"], ["we"], ["it's"], ["its"]):
         theirs = [i for i in range(1, len(before)) if before[i - 1] in ("my", "our", "a", "an") and _someone(
             before[i]) and _may_be(pronoun[0], before[i:i + 1])]  # "... lessons on zoom with a teacher in Seville"
         if len(theirs) == 1:  # "i have a meeting with my manager at 3. her name is Joanne": my manager
-            one = before[theirs[0]]
+            one, after = before[theirs[0]], before[theirs[0] + 1:theirs[0] + 2]
+            name = [word[:-2] if word.endswith("'s") else word for word in after]  # "my friend Priya's birthday"
             return ["my" if before[theirs[0] - 1] in ("a", "an") else before[theirs[0] - 1],
-                    one[:-2] if one.endswith("'s") else one]
+                    one[:-2] if one.endswith("'s") else one, *(name if tuple(name) in names else [])]
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
@@ -2688,10 +2765,10 @@ def _of_someone_named(words: Sequence[str], names: set[tuple[str, ...]]) -> bool
 
 
 def _someone(word: str) -> bool:
-    """Whether ``word`` names someone of a user's ("mum's" too): kin (:data:`KIN`), a friend or a pet
-    (:data:`_PETS`)."""
+    """Whether ``word`` names someone of a user's ("mum's" too): kin (:data:`KIN`), a friend, a pet
+    (:data:`_PETS`) or one who does them a service (:data:`_SERVICE`)."""
     word = word[:-2] if word.endswith("'s") else word
-    return word in KIN or word in TOPICS["friend"][1] or word in _PETS
+    return word in KIN or word in TOPICS["friend"][1] or word in _PETS or word in _SERVICE
 
 
 def _theirs(word: str) -> bool:

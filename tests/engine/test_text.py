@@ -38,6 +38,8 @@ def test_detokenize_makes_a_an_before_a_vowel_sound():
         assert detokenize(kept) == "A " + " ".join(kept[1:])
     # "a" after "an" or "the" is the letter (a grade), not an article to make "an"
     assert detokenize(["you", "got", "an", "a", "in", "maths"]) == "You got an A in maths"
+    assert detokenize(["you", "got", "an", "a", "in", "chemistry", "and", "a", "b", "in", "biology"]) == (
+        "You got an A in chemistry and a B in biology")
     assert detokenize(["my", "parents", "'", "anniversary"]) == "My parents' anniversary"  # not "parents ' ..."
 
 

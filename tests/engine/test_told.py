@@ -2421,3 +2421,69 @@ def test_a_home_one_calls_is_no_name_asked_and_a_name_with_a_digit_is_still_a_na
     assert not misplaced("It's BB8, your turtle.", told_in, "what did i name my turtle?")
     assert misplaced("Your rabbit is called two.", _told("i have a cat and two rabbits")[1],
                      "what's my rabbit called?")
+
+
+def test_it_is_never_the_builder_and_a_colour_asked_hears_the_colour_told():
+    told_in = _told("we're redoing our kitchen", "the builder is called Marek", "it's costing us 12,000 pounds",
+                    "we chose dark green cupboards")[1]
+    assert told_back(told_in, "how much is the kitchen costing?") == [("you", "said", "your", "kitchen", "is",
+                                                                       "costing", "you", "12,000", "pounds")]
+    assert told_back(told_in, "who is the builder?") == [("you", "said", "the", "builder", "is", "called", "marek")]
+    assert told_back(told_in, "what colour are the cupboards?") == [("you", "said", "you", "chose", "dark", "green",
+                                                                     "cupboards")]
+    told_in = _told("i lost my phone on the bus yesterday", "its an iphone 13 with a red case")[1]
+    assert told_back(told_in, "what colour is the case") == []  # no question mark: no question put as one
+    assert told_back(told_in, "what colour is the case?")[0][-3:] == ("a", "red", "case")
+
+
+def test_who_does_a_thing_for_the_user_is_who_was_named_as_doing_it_and_a_word_after_them_is_no_name():
+    names = {("mrs", "okafor")}
+    told_in = _told("i started learning the cello in september", "my teacher is called Mrs Okafor",
+                    "i practise for half an hour every evening", names=names)[1]
+    assert told_back(told_in, "who teaches me?", names=names) == [("you", "said", "your", "teacher", "is", "called",
+                                                                   "mrs", "okafor")]
+    told_in = _told("i've taken up pottery", "my teacher says i'm a natural")[1]
+    assert told_back(told_in, "what's my teacher called?") == []  # "says" is no name
+
+
+def test_he_after_a_man_named_is_him_and_she_will_after_a_friend_named_is_her():
+    names = {("stan",)}
+    told_in = _told("the plot next to mine belongs to an old man called Stan", "he gives me loads of advice",
+                    names=names)[1]
+    assert told_back(told_in, "what does stan give me?", names=names) == [("you", "said", "stan", "gives", "you",
+                                                                           "loads", "of", "advice")]
+    names = {("priya",)}
+    told_in = _told("it's my friend Priya's birthday on friday", "she'll be 30", names=names)[1]
+    assert told_back(told_in, "how old will priya be?", names=names) == [("you", "said", "your", "friend", "priya",
+                                                                          "will", "be", "30")]
+    told_in = _told("my dad is in hospital at the moment", "he's at the Royal Infirmary",
+                    "they think he'll be in for two weeks")[1]
+    assert told_back(told_in, "how long will my dad be in for?") == [("you", "said", "they", "think", "your", "dad",
+                                                                      "will", "be", "in", "for", "two", "weeks")]
+
+
+def test_the_count_of_us_answers_how_many_people_and_what_a_named_one_does_is_asked_of_them():
+    told_in = _told("i run a book club at the library", "we meet on the first tuesday of every month",
+                    "there are eight of us")[1]
+    assert told_back(told_in, "how many people are in the book club?")[0] == ("you", "said", "there", "are", "eight",
+                                                                              "of", "you")
+    names = {("clive",)}
+    told_in = _told("our neighbour keeps parking across our drive", "his name is Clive", "he drives a white van",
+                    names=names)[1]
+    assert told_back(told_in, "what does clive drive?", names=names) == [("you", "said", "your", "neighbour",
+                                                                          "drives", "a", "white", "van")]
+    told_in = _told("i lost my phone on the bus yesterday", "its an iphone 13 with a red case",
+                    "i reported it to the bus company")[1]
+    assert [said[-3:] for said in told_back(told_in, "who did i report it to?")] == [("the", "bus", "company")]
+
+
+def test_what_stands_beside_the_thing_asked_is_not_its_value():
+    told_in = _told("i got an A in chemistry and a B in biology")[1]
+    assert misplaced("It's chemistry.", told_in, "what did i get in biology?")
+    assert not misplaced("It's biology.", told_in, "which subject did i get a B in?")
+    told_in = _told("i've taken up pottery", "i go to a class on wednesday nights")[1]
+    assert misplaced("Your teacher is called pottery.", told_in, "what's my teacher called?")
+    told_in = _told("my dad is in hospital at the moment", "he's at the Royal Infirmary",
+                    "they think he'll be in for two weeks")[1]
+    assert [said[-3:] for said in told_back(told_in, "where is my dad?")] == [
+        ("the", "royal", "infirmary"), ("at", "the", "moment")]  # "in for two weeks" says no where
