@@ -873,10 +873,10 @@ def _doing_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
     first = tokenize(value)[:1]
     if not first or not telling_it or not _names_as_told(reply):
         return False
-    word = first[0]
+    word = first[0] if first[0] not in _ARTICLES else (tokenize(value)[1:2] or first)[0]  # "the ginger"
     told = [telling for telling in telling_it if telling.words[:1] and telling.words[0] not in _QUESTION_LEADS]
     return not any(word in words_after(NAME_LEADS, telling.words) for telling in telling_it) and (
-        word.endswith("ing") and len(word) > 5
+        word.endswith("ing") and len(word) > 5 or word in _PASTS  # "Your laptop is called broke."
         or all(_said_after(word, telling.words, _ARTICLES) for telling in telling_it)
         or bool(told) and all(_said_after(word, telling.words, _DOERS_OF) for telling in told)  # "i run a ..."
         or bool(told) and all(any(w == word and i and telling.words[i - 1].endswith("ing")
@@ -1609,6 +1609,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # "when will it be done?", "what can i play?" after "i can play Wonderwall"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
+            and not _asks_thought(last)  # "what does the doctor think it might be?"
             and not any(within(("should", who, "be"), last) for who in ("it", "they", "he", "she"))  # "when should
             # it be finished?" asks what is expected, as told
             and not (within(("will", "i"), last) and last[-1] not in _ASKS_ADVICE)  # "what will i study?"
@@ -1789,8 +1790,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or loose and within(("as", "a", "name"), words)) and not names_user:  # "what's my dog called?"
             own |= {"name:"}
         thinker = last[2:3] if last[2:3] in (["he"], ["she"], ["they"]) else ["i", "we"]
-        if "think:" in stems and telling.words[:1] and telling.words[0] in thinker and (
-                telling.words[1:2] in _THOUGHTS or telling.words[0] in _THEY and telling.words[1:2] in _THINKS):
+        someone = last[3:4] if last[2:3] in (["the"], ["my"], ["our"]) else []  # "the doctor thinks it's my thyroid"
+        if "think:" in stems and telling.words[:1] and (telling.words[0] in thinker and (
+                telling.words[1:2] in _THOUGHTS or telling.words[0] in _THEY and telling.words[1:2] in _THINKS)
+                or someone and telling.words[1:2] == tuple(someone) and telling.words[2:3] in _THINKS):
             own |= {"think:"}  # "i think i'm getting promoted", "she thinks i've torn a ligament"
         if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
@@ -1960,9 +1963,11 @@ def _asks_thought(question: list[str]) -> bool:
     """Whether a question (lower-case words) asks what the user thinks will be or is so ("what do
     i think is happening?", "what do i reckon?"), not what they thought of something ("what did i
     think of the food?", a verdict)."""
+    at = 4 if question[2:3] in (["the"], ["my"], ["our"]) and question[3:4] and _someone(question[3]) else 3
     return (question[:1] == ["what"] and question[1:2] in (["do"], ["did"], ["does"])
-            and question[2:3] in (["i"], ["we"], ["he"], ["she"], ["they"])  # "what does she think?" after "she
-            and tuple(question[3:4]) in _THOUGHTS and question[4:5] not in (["of"], ["about"]))  # thinks i've ..."
+            and (question[2:3] in (["i"], ["we"], ["he"], ["she"], ["they"]) or at == 4)  # "what does she think?"
+            and tuple(question[at:at + 1]) in _THOUGHTS  # after "she thinks i've ...", "what does the doctor think?"
+            and question[at + 1:at + 2] not in (["of"], ["about"]))
 
 
 def _has_been(words: Sequence[str]) -> bool:
@@ -2254,6 +2259,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes", "what's my best time?"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words[:1] in (["what"], ["which"]) and words[1:2] and words[1] in _PLACES_NAMED | _INSTITUTIONS and (
+            words[-1] in ("to", "at", "in", "from", "into")):
+        return _PLACE  # "which school does oliver go to?": "he goes to Hillside Academy", not "secondary school"
     if words[:1] in (["what"], ["which"]) and words[1:2] in (["colour"], ["color"], ["colours"], ["colors"]) and (
             words[2:3] and words[2] in _YES_NO and not set(words) & _FAVOURING):
         return _COLOURED  # "what colour are the cupboards?" after "we chose dark green cupboards"
@@ -2442,17 +2450,25 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             elif whom:
                 words, put = whom + (_PRONOUNS[words[0]] if not has else ["has"]) + words[1:], whom
         words = thought + words
-        one = next((i for i in (1, 2) if words[i:i + 1] == ["one"]), None) if words[:1] in (["my"], ["our"]) else None
-        if one and thing and not put and words[one + 1:one + 2] in (["is"], ["was"], ["has"], ["had"]):
+        ones = [i for i in range(2, len(words) - 1) if words[i] == "one" and words[i - 2] == "the"
+                and words[i - 1].isalpha() and words[i + 1] in ("is", "was")]  # "the ginger one is Biscuit"
+        if ones and thing and _many(thing) and not put:  # "we adopted two cats. the ginger one is Biscuit and the
+            kind = thing[-1][:-1] if thing[-1].endswith("s") else thing[-1]  # black one is Pepper": the black cat
+            words, put = [kind if i in ones else word for i, word in enumerate(words)], [kind]
+        one = next((i for i in (1, 2) if words[i:i + 1] == ["one"]), None) if words[:1] in (["my"], ["our"]) else (
+            1 if words[:2] == ["the", "one"] and words[2:3] in (["i"], ["we"]) else None)  # "the one i like is ..."
+        if one and thing and not put and (words[one + 1:one + 2] in (["is"], ["was"], ["has"], ["had"])
+                                          or words[:1] == ["the"]):
             words, put = words[:one] + thing[-1:] + words[one + 1:], thing[-1:]  # "i got a new phone. my old one
             # was an iphone 11": my old phone
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
-        thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] == ["i"]
+        thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] in (["i"], ["we"])
                  and not _TIME.fullmatch(kind[0]) else _thing(words)) or (  # not "my sunday" of "i ran a 10k on sunday"
             thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
-            and _NAMES_IT.search(" ".join(words)) else None)  # "we're redoing our kitchen. the builder is called
-        # Marek. it's costing us 12,000 pounds": the kitchen, still
+            and _NAMES_IT.search(" ".join(words))  # "we're redoing our kitchen. the builder is called Marek. it's
+            or words[:1] == ["the"] and not put else None)  # costing us 12,000 pounds": the kitchen, still; and "my
+        # laptop broke. the screen went black and it won't turn on. it's a dell": the laptop
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (
@@ -2577,6 +2593,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     if words[:1] in (["my"], ["the"]):  # "the new place is in Harrogate": "the new place"
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used", "has", "had")), None)
         at = at or next((i for i, word in enumerate(words[2:4], 2) if _DOES_THINGS.fullmatch(word)), None)
+        at = at or (2 if words[:1] == ["my"] and kinds(words[1:2]) and words[2:3] and words[2] in _PASTS else None)
+        # "my laptop broke": my laptop
         things = list(words[1:at]) if at else []
         if things and all(word.isalpha() and not _someone(word) and word not in _PLACED for word in things):
             return [words[0], *things] if words[at] not in ("has", "had") else None
@@ -2608,6 +2626,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
 
 # Places a user goes to that they name after ("we're going to the restaurant where we met. it's called The Ivy").
 _PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
+_INSTITUTIONS = frozenset("university uni college hospital airport station nursery academy office".split())
 
 
 # A doing a thing of theirs does, which ends the words that name it ("my laptop keeps crashing").

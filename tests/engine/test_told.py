@@ -2487,3 +2487,30 @@ def test_what_stands_beside_the_thing_asked_is_not_its_value():
                     "they think he'll be in for two weeks")[1]
     assert [said[-3:] for said in told_back(told_in, "where is my dad?")] == [
         ("the", "royal", "infirmary"), ("at", "the", "moment")]  # "in for two weeks" says no where
+
+
+def test_the_one_i_like_the_black_one_and_it_after_the_screen_are_the_thing_spoken_of():
+    told_in = _told("i'm thinking of buying an electric bike", "the one i like is about 1500 pounds")[1]
+    assert told_back(told_in, "how much is the bike i like?") == [("you", "said", "the", "bike", "you", "like", "is",
+                                                                   "about", "1500", "pounds")]
+    names = {("biscuit",), ("pepper",)}
+    told_in = _told("we adopted two cats from the rescue centre", "the ginger one is Biscuit and the black one is Pepper",
+                    names=names)[1]
+    assert told_back(told_in, "what's the black cat called?", names=names)[0][-5:] == ("the", "black", "cat", "is",
+                                                                                       "pepper")
+    told_in = _told("my laptop broke", "the screen went black and it won't turn on",
+                    "it's a dell and it's five years old")[1]
+    assert told_back(told_in, "what kind of laptop is it?")[0][:7] == ("you", "said", "your", "laptop", "is", "a",
+                                                                       "dell")
+    assert misplaced("Your laptop is called broke.", told_in, "what's wrong with my laptop?")
+
+
+def test_what_someone_thinks_a_school_gone_to_and_an_airport_flown_from_are_asked_back():
+    told_in = _told("i've been feeling really tired lately", "the doctor thinks it might be my thyroid",
+                    "i'm having a blood test on monday")[1]
+    assert told_back(told_in, "what does the doctor think it might be?") == [
+        ("you", "said", "the", "doctor", "thinks", "it", "might", "be", "your", "thyroid")]
+    names = {("oliver",), ("hillside", "academy")}
+    told_in = _told("my son Oliver has started secondary school", "he goes to Hillside Academy", names=names)[1]
+    assert told_back(told_in, "which school does oliver go to?", names=names) == [
+        ("you", "said", "your", "son", "oliver", "goes", "to", "hillside", "academy")]
