@@ -1691,7 +1691,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         not said & {"do", "does", "did", "i", "we"})
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
     # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor")
-    agent = {_stem(last[1]): _agents(last[1])} if lead == "who" and last[1:2] and _stem(last[1]) in stems else {}
+    agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}  # "who do i
+    # care for?": "i'm a carer for my husband"
     # "how many people are in the book club?": "there are eight of us"
     counted = (stems & {_stem(word) for word in _PEOPLE_COUNTED} if answer is _AMOUNT and said & _PEOPLE_COUNTED
                else set())
@@ -1907,10 +1908,24 @@ def _agents(verb: str) -> set[str]:
     return {word for word in (base + "er", base + "or", base + "r") if _someone(word)}
 
 
+def _names_whom(words: Sequence[str], whom: set[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) names something, "... is called ...", "her name is ...", and
+    where ``whom`` is given, of them: the nearest someone before the naming is one of them, or no one is
+    ("my daughter's name is Ella"; not "my daughter's fiance is called Ravi" of a daughter)."""
+    for found in _NAMES_IT.finditer(" ".join(words)):
+        before = " ".join(words)[:found.start()].split()
+        nearest = next((_whom(word) for word in reversed(before) if _someone(word)), None)
+        if not whom or nearest is None or nearest in whom or nearest in _PETS and whom & _PETS:  # "a labrador
+            # called Bruno" of my dog
+            return True
+    return False
+
+
 def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
     """Whether a sentence (lower-case ``words``) names someone (one of ``whom``, where given: "my sister"
-    for "sister", not "a charity called Mind"): "... is called ...", "her name is ...", a name the user
-    wrote capitalised (``names``), or a word just after someone of theirs that the sentence goes on
+    for "sister", not "a charity called Mind"): "... is called ...", "her name is ..." (:func:`_names_whom`:
+    not "my daughter's fiance is called Ravi" of her), a name the user wrote capitalised (``names``) but
+    not as a place ("my brother lives in Sydney"), or a word just after someone of theirs that the sentence goes on
     from as from a name ("my flatmate priya is vegetarian"; "we have two girls, Lucia and Martina", not
     "three kids, two boys and a girl"), not "i'm flying out with my girlfriend"."""
     theirs = {_whom(word) for word in words if _someone(word) or word in _KIDS}
@@ -1918,7 +1933,10 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
     if whom - _PETS and not (whom & theirs if theirs else spoken_of):  # not "his name is Alfie" of a daughter
         return False  # not "i did it for a charity called Mind"; but "they've called her Poppy" of the baby (a pet
         # is named by its breed too: "i have a labrador called Bruno")
-    return (bool(_NAMES_IT.search(" ".join(words))) or any(within(name, words) for name in names)
+    naming = bool(_NAMES_IT.search(" ".join(words)))
+    if naming and not _names_whom(words, whom):
+        return False  # "my daughter's fiance is called Ravi" names him, not her
+    return (naming or any(within(name, words) and not _placed_name(name, words) for name in names)
             or any(_someone(word) and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
                    and (words[i + 2:i + 3] in ([],)
                         or words[i + 2] in _BEING_WORDS - _I_BEING | {"has", "and", ",", "'s"})
@@ -2177,7 +2195,9 @@ thousand""".split())
 _OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of us\b")
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
-                    r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing)\b")
+                    r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
+                    r"|(?<=\bpaid )(?:about |around |over |nearly |almost )?\d[\d,.]*(?! ?(?:years?|months?|weeks?|days?|"
+                    r"hours?|minutes?|times?)\b))\b")  # "i paid 18,000 for it"
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
@@ -2227,13 +2247,14 @@ _DISTANCE = re.compile(r"\b(?:\d+ ?(?:k|km|kms|miles?|kilometres?|kilometers?|me
 # How often: "every day", "twice a week", "on weekends".
 _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+ times|most \w+|weekends"
                     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|evenings|nights)\b")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # "what year is the van?": "it's a 2009 VW transporter"
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
             ("how", "old"): _AGE, ("how", "far"): _DISTANCE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
-_MEASURES = (_TIMES, _MONEY)  # what only a sentence that says it answers
+_MEASURES = (_TIMES, _MONEY, _YEAR)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2259,6 +2280,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes", "what's my best time?"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
+    if words[:2] in (["what", "year"], ["which", "year"]) and words[2:3] in (["is"], ["was"]) and not (
+            set(words) & {"i", "we"}) and words[-1:] != ["in"]:
+        return _YEAR  # "what year is the van?": "it's a 2009 VW transporter", not "what year is my son in?"
     if words[:1] in (["what"], ["which"]) and words[1:2] and words[1] in _PLACES_NAMED | _INSTITUTIONS and (
             words[-1] in ("to", "at", "in", "from", "into")):
         return _PLACE  # "which school does oliver go to?": "he goes to Hillside Academy", not "secondary school"

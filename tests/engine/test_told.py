@@ -2514,3 +2514,21 @@ def test_what_someone_thinks_a_school_gone_to_and_an_airport_flown_from_are_aske
     told_in = _told("my son Oliver has started secondary school", "he goes to Hillside Academy", names=names)[1]
     assert told_back(told_in, "which school does oliver go to?", names=names) == [
         ("you", "said", "your", "son", "oliver", "goes", "to", "hillside", "academy")]
+
+
+def test_whom_i_care_for_a_year_and_a_price_paid_are_asked_back_and_another_named_names_no_one_asked():
+    told_in = _told("i'm a carer for my husband", "he has parkinson's")[1]
+    assert told_back(told_in, "who do i care for?") == [("you", "said", "you're", "a", "carer", "for", "your",
+                                                         "husband")]
+    told_in = _told("i bought a camper van", "it's a 2009 VW transporter", "i paid 18,000 for it")[1]
+    assert told_back(told_in, "what year is the van?") == [("you", "said", "your", "camper", "van", "is", "a", "2009",
+                                                            "vw", "transporter")]
+    assert told_back(told_in, "how much did i pay for it?") == [("you", "said", "you", "paid", "18,000", "for", "it")]
+    names = {("ravi",), ("wales",)}
+    told_in = _told("my daughter is getting married in july", "her fiance is called Ravi",
+                    "the wedding is at a castle in Wales", names=names)[1]
+    assert told_back(told_in, "what's my daughter called?", names=names) == []  # his name, not hers
+    assert told_back(told_in, "what's her fiance called?", names=names)[0][-3:] == ("is", "called", "ravi")
+    names = {("sydney",)}
+    told_in = _told("my brother lives in Sydney", "he's a chef at a seafood restaurant", names=names)[1]
+    assert told_back(told_in, "what's my brother called?", names=names) == []  # Sydney is where, not who
