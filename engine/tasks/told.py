@@ -2196,8 +2196,8 @@ _OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of us\b"
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
-                    r"|(?<=\bpaid )(?:about |around |over |nearly |almost )?\d[\d,.]*(?! ?(?:years?|months?|weeks?|days?|"
-                    r"hours?|minutes?|times?)\b))\b")  # "i paid 18,000 for it"
+                    r"|(?<=\bpaid )(?:about |around |over |nearly |almost )?\d[\d,.]*"
+                    r"(?! ?(?:years?|months?|weeks?|days?|hours?|minutes?|times?)\b))\b")  # "i paid 18,000 for it"
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
