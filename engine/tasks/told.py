@@ -678,7 +678,15 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _doing_dropped(reply, value, telling_it) or _name_as_being(reply, value, telling_it)
             or _users_name_as_theirs(reply, value, asked, telling_it) or _named_for_another(reply, value, telling_it)
             or _favourites_deed_as_it(reply, value, telling_it) or _when_as_favourite(reply, value, telling_it)
-            or _beside_the_asked(value, asked, telling_it))
+            or _beside_the_asked(value, asked, telling_it) or _with_as_name(reply, value, telling_it))
+
+
+def _with_as_name(reply: str, value: str, telling_it: list[Telling]) -> bool:
+    """The user's name where every sentence telling the value said it after "with": "Your name is Vodafone." after
+    "i'm with Vodafone at the moment" (one is never with oneself)."""
+    first = tokenize(value)[:1]
+    return bool(first) and bool(telling_it) and bool(_YOUR_NAME.match(plain(reply))) and all(
+        _said_after(first[0], telling.words, ("with",)) for telling in telling_it)
 
 
 def _beside_the_asked(value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1612,7 +1620,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             and not _asks_thought(last)  # "what does the doctor think it might be?"
             and not any(within(("should", who, "be"), last) for who in ("it", "they", "he", "she"))  # "when should
             # it be finished?" asks what is expected, as told
-            and not (within(("will", "i"), last) and last[-1] not in _ASKS_ADVICE)  # "what will i study?"
+            and not (any(within(("will", who), last) for who in ("i", "we")) and last[-1] not in _ASKS_ADVICE)
+            # "what will i study?", "what will we learn to make?"
             and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
@@ -1635,7 +1644,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asked_kinds = kind_stems if loose else set()
     asks_name = bool(said & _NAME_ASKED)
     name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
-    whom_asked = {_whom(word) for word in last if _someone(word) and not _someones(word)}
+    whom_asked = {_whom(word) for i, word in enumerate(last) if _someone(word) and not _someones(word)
+                  and not (word.endswith("'s") and any(map(_someone, last[i + 1:i + 3])))}  # "my sister's boyfriend"
     favourite_asked = bool(said & _FAVOURITE_WORDS)
     framed_stems = kind_stems & stems if framed else set()
     of_theirs = any(map(_theirs, last))  # "what's my dog called?"
@@ -1675,6 +1685,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     after = [word for word in last if word != "?"][-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
+    ends_in = [word for word in last if word != "?"][-1:]  # "what did i make it with?": a sentence that says with what
+    ends_in = ends_in if ends_in and ends_in[0] in ("with", "for", "from", "about", "on", "in", "at") else []
     what_is_it = answer is None and (  # not "what time is it?"
         last[:1] in (["what"], ["which"]) and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
         and last[1] not in ("colour", "color", "size", "shape")  # "what colour is it?" asks a colour, not what it is
@@ -1690,6 +1702,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     like_what = lead in ("what", "what's", "whats") and [word for word in last if word != "?"][-1:] == ["like"] and (
         not said & {"do", "does", "did", "i", "we"})
     most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
+    # "what festival am i going to?": what the festival is ("it's Green Man in wales"), not that there is one
+    what_kind = _stem(last[1]) if lead in ("what", "which") and last[1:2] and _stem(last[1]) in stems else None
     # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor")
     agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}  # "who do i
     # care for?": "i'm a carer for my husband"
@@ -1707,7 +1721,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                and not (cues is _LIKING_CUES and kinds(asked_words) - owned)  # so too "which sport do i like?"
                and not (cues is _PLAYING_CUES and kinds(asked_words))  # and "what sport do i play?"
                and not (cues is _STUDY_CUES and lead != "where")]  # "what do i study?" asks no school
-    found: list[tuple[tuple[int, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
+    found: list[tuple[tuple[int, bool, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
     told = _corrected(told)  # "i'm going to Iceland in february. actually it's march, not february": in march
     with_subjects = _with_subjects(told, names)
     # "what does jodie keep doing?" after "my flatmate keeps eating my food. her name is Jodie": jodie is my flatmate
@@ -1766,6 +1780,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         by_subject = ({_stem(word) for word in subject} | {  # "she's bringing garlic bread": my flatmate priya
             name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
                                                              for word in subject)}) & stems
+        if lead == "why" and "so" in words[2:] and {_stem(word) for word in words[words.index("so", 2) + 1:]} & stems:
+            says_it, own = True, own | {"why:"}  # "why did i use lentils?": "she's vegetarian so i made it with
+            # lentils"
+        if what_kind and subject and _stem(subject[-1]) == what_kind and words[len(subject):len(subject) + 1] in (
+                ["is"], ["was"]):
+            says_it = True  # "my festival is green man in wales"
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
             says_it = True
@@ -1814,7 +1834,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if who_is and by_subject and _NAMES_IT.search(" ".join(words)):
             own |= {"name:"}  # "who is my new neighbour?": "my new neighbour is called bartek", not "... a plumber"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
-        answers_with = with_whom and words[:1] == ["with"] and bool(_SOMEONE.match(" ".join(words[1:])))
+        answers_with = with_whom and any(  # "with my brother", "i'm camping with three friends", "i'm with Vodafone"
+            _SOMEONE.match(" ".join(words[i + 1:]))
+            or any(tuple(words[i + 1:i + 1 + len(name)]) == name for name in names)
+            for i, word in enumerate(words) if word == "with")
         own |= {"with:"} if answers_with else set()
         if like_what and (own or by_subject) and set(words) & _BEING_WORDS and not _NAMES_IT.search(" ".join(words)):
             own |= {"like:"}  # "my instructor is very patient"
@@ -1842,8 +1865,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
-        if (not words or not (telling.valued or subject) or telling.denied and not now
-                or _taken_back(telling.said, told)
+        lacked_for = how_long and bool(_DURATION.search(" ".join(words)))  # "i've not had a drink for 12 days"
+        if (not words or not (telling.valued or subject) or telling.denied and not now and not lacked_for
+                or _taken_back(telling.said, told) and not lacked_for
                 or len(shared) < (2 if framed and not loose else 1)
                 or framed and loose and len(shared) < 2 and not literal & asked_kinds
                 or loose and answer is not None and not answers  # "where do i live?": a place, not "with two friends"
@@ -1861,7 +1885,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or lead in ("what's", "whats") and last[1:2] == ["for"] and len(stems) == 1
                                       and literal and bool(set(words[:1]) & _OPENS_CLAUSE)  # "what's for dinner?"
                                       or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
-                                      and words[:1] in (["my"], ["our"])
+                                      and words[:1] in (["my"], ["our"], ["the"])  # "the headliner is Fleet Foxes"
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
                                       or words[:1] in (["the"], ["my"], ["our"])  # "the screen", "our boiler"
                                       and set(words[1:2]) & asked_words)):
@@ -1883,9 +1907,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                         _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or (
                         "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
                                               for i, word in enumerate(words)))  # doing?": "i love walking ..."
-            found.append(((len(shared), answers, does, verbatim), ("you", "said", *back),
+            with_it = bool(ends_in) and ends_in[0] in words[1:]  # "... so i made it with lentils"
+            found.append(((len(shared), answers, with_it, does, verbatim), ("you", "said", *back),
                           _begins_correcting(telling.words)))
-    most_shared = max((n for n, _, _ in found), default=(0, False, False, 0))  # those that speak most of it
+    most_shared = max((n for n, _, _ in found), default=(0, False, False, False, 0))  # those that speak most of it
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
@@ -1902,10 +1927,10 @@ _PEOPLE_COUNTED = frozenset("people us members guests players friends".split()) 
 
 
 def _agents(verb: str) -> set[str]:
-    """The words that may name the one who does ``verb`` (said of someone, "teaches", "trains"), which are
-    someone of a user's (:func:`_someone`): "teaches" -> {"teacher"}, "instructs" -> {"instructor"}."""
-    base = verb[:-2] if verb.endswith(("ches", "shes", "sses")) else verb[:-1] if verb.endswith("s") else verb
-    return {word for word in (base + "er", base + "or", base + "r") if _someone(word)}
+    """The words that may name the one who does ``verb`` (a word of doing, "teaches", "care", "headlining"):
+    "teaches" -> "teacher", "instructs" -> "instructor", "care" -> "carer", "headlining" -> "headliner"."""
+    stem = _stem(verb)
+    return {stem + "er", stem + "or", stem + "r"}
 
 
 def _names_whom(words: Sequence[str], whom: set[str]) -> bool:
@@ -2163,7 +2188,7 @@ _PLACE = re.compile(r"\b(?:off (?=ebay|amazon|gumtree|etsy|vinted|depop|facebook
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
                    r"|(?:in )?(?:1[89]|20)\d\d"
-                   rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
+                   rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)"
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
                    r"|yesterday|next (?!time\b)\w+|last (?!time\b)\w+"
                    r"|(?:on )?the \d+(?:st|nd|rd|th)|christmas|easter|new year|halloween|thanksgiving|diwali|eid"
@@ -2172,15 +2197,16 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
 # How long: "for a month", "ten years", "a 12 hour flight", "since 2019", "for ages".
-_DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half an?) (?:minutes?|hours?|days?|weeks?"
-                       r"|months?|years?|fortnights?|decades?)|since\b|for (?:ages|years|months|weeks|a while"
+_DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half an?) (?:minutes?|hours?|days?|nights?"
+                       r"|weeks?|months?|years?|fortnights?|decades?)|since\b|for (?:ages|years|months|weeks|a while"
                        r"|a long time|life|good)|all (?:day|night|week|weekend|month|year|summer))\b")
 # When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
 _WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )(?<!for )" + _TIME.pattern)  # nor how
 # long: "we're staying for two weeks"
+_WHEN_NOT_LONG = re.compile(r"(?!for )(?<!for )" + _TIME.pattern)  # when something is done, not for how long
 # Since when: "since the clocks changed", "for three weeks" (not "at 4am").
 _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
-                    r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+                    r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b"
                     r"|\bfor (?:ages|years|months|weeks|a while|a long time)\b")
 # A time of day, which answers "what time ...?" ("it's at 9am"), not a day ("tomorrow").
 _CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|(?:half|quarter) (?:past |to )?\d+"
@@ -2196,7 +2222,8 @@ _OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of us\b"
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
-                    r"|(?<=\bpaid )(?:about |around |over |nearly |almost )?\d[\d,.]*"
+                    r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )"
+                    r"|(?<=\bcharges ))(?:about |around |over |nearly |almost )?\d[\d,.]*"
                     r"(?! ?(?:years?|months?|weeks?|days?|hours?|minutes?|times?)\b))\b")  # "i paid 18,000 for it"
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
@@ -2232,7 +2259,8 @@ _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
 _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
                       + "|".join(sorted(KIN | _PETS | {"friend", "friends"})) + r")s?\b")  # "my two cats"
 # Why: "for a conference", "because my wife wants more space", "to see the northern lights".
-_WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) \w+"
+_WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) "
+                  r"(?!(?:bit|while|little|few|couple|day|night|week|fortnight|month|year)\b)\w+"  # not "for a bit"
                   r"|for (?:university|uni|college|school|work)|to (?:"
                   + "|".join(("see", "visit", "meet", "celebrate", "help", "study", "work", "learn", "get", "be"))
                   + r")\b)")
@@ -2312,6 +2340,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _DURATION  # "how long is the diet for?": "for a month", not "today"
     if question[:2] in (["when", "is"], ["when", "was"]) or question[:1] == ["when's"]:
         return _WHEN_ONCE  # "when is the race?": not "i run three times a week"
+    if question[:2] in (["when", "does"], ["when", "do"]):
+        return _WHEN_NOT_LONG  # "when does my cleaner come?": "on fridays", not "for three years"
     return _ANSWERS.get(tuple(question[:2])) or _ANSWERS.get(tuple(question[:1]))
 
 
@@ -2392,6 +2422,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         while words and words[0] in _LEADING_TALK and not _says_none(words):
             words.pop(0)
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
+        words = ["we're", *words[1:]] if words[:1] == ["were"] and words[1:2] and words[1].endswith("ing") else words
+        # "were going for four nights", typed in haste: "we're going ..."
         lead = words.index(",") if "," in words[:8] else None  # "i wanted to tell you, i've passed my driving test"
         if lead and ("you" in words[:lead] and set(words[:lead]) & _TELLING_YOU or within(("meant", "to", "say"),
                                                                                             words[:lead])) and (
@@ -2463,7 +2495,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             many = [word for word in previous if _someones(word)][-1]
             put = ["the", many]
             words = put + ["are", "called"] + words[3 if words[0] != "they're" else 2:]
-        elif words[:1] and words[0] in _GENDER and words[0] != "him" and not subject and not thing:
+        elif words[:1] and words[0] in _GENDER and words[0] != "him" and not subject and not (
+                thing and _someone(thing[-1])):  # not "my dog ... he"; but "the funeral is on thursday. he was a
+            # fisherman" (of my uncle)
             # "my boyfriend and i are going to Iceland. we're staying in Reykjavik. his name is Jamal": the
             # nearest someone of the user's of that gender, some sentences back
             whom = next((found for said in reversed(earlier[-_LOOKED_BACK:]) for found in [[
@@ -2675,14 +2709,15 @@ def _has_done(words: Sequence[str]) -> bool:
 
 
 _HAS_WITH = (["been"], ["got"], ["gone"], ["had"], ["done"])  # "she's been", "it's got": "has", not "is"
-_PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"], "he'll": ["will"], "she'll": ["will"]}
+_PRONOUNS = {"he": [], "she": [], "he's": ["is"], "she's": ["is"], "shes": ["is"], "he'll": ["will"],
+             "she'll": ["will"]}  # not "hes", which may be "he's" or a name
 # Someone a "she" or a "he" can be.
 _FEMALE = frozenset("""sister mom mum mother wife daughter girlfriend aunt niece grandma grandmother granny gran nan
 nana stepmom stepmum fiancee girl granddaughter""".split())
 _MALE = frozenset("""brother dad father husband son boyfriend uncle nephew grandpa grandfather grandad granddad stepdad
 fiance boy grandson""".split())
-_GENDER = {"she": _FEMALE, "she's": _FEMALE, "she'll": _FEMALE, "he": _MALE, "he's": _MALE, "he'll": _MALE,
-           "her": _FEMALE, "his": _MALE, "him": _MALE}
+_GENDER = {"she": _FEMALE, "she's": _FEMALE, "shes": _FEMALE, "she'll": _FEMALE, "he": _MALE, "he's": _MALE,
+           "he'll": _MALE, "her": _FEMALE, "his": _MALE, "him": _MALE}
 _SOMEONE_SPOKEN_OF = frozenset(_GENDER) | {"they", "them", "their"}  # "she", "his" ... or one of either
 _DONE_SINCE = {tuple(word) for word in _HAS_WITH if word != ["had"]}  # "my car has done 90,000 miles": no having
 
@@ -2795,6 +2830,8 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
         end += 1  # "my neighbour's dog"
     if words[end].endswith("'s"):  # "my rabbit's name is Clover": my rabbit
         return list(words[:end]) + [words[end][:-2]]
+    if words[end + 1:end + 3] == ["in", "law"]:  # "my mother in law is visiting"
+        end += 2
     after = next((list(name) for name in names if tuple(words[end + 1:end + 1 + len(name)]) == name), [])
     return list(words[:end + 1]) + after
 
@@ -2863,7 +2900,7 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
     forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
-    frightened:afraid thought:think""".split())
+    frightened:afraid thought:think split:split quit:quit rode:ride""".split())
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog

@@ -2532,3 +2532,52 @@ def test_whom_i_care_for_a_year_and_a_price_paid_are_asked_back_and_another_name
     names = {("sydney",)}
     told_in = _told("my brother lives in Sydney", "he's a chef at a seafood restaurant", names=names)[1]
     assert told_back(told_in, "what's my brother called?", names=names) == []  # Sydney is where, not who
+
+
+def test_how_long_for_nights_and_since_a_lack_when_not_how_long_and_a_price_paid_each_month_are_asked_back():
+    told_in = _told("were going camping in the peak district", "were going for four nights")[1]
+    assert told_back(told_in, "how long are we going for?") == [("you", "said", "you're", "going", "for", "four",
+                                                                 "nights")]
+    told_in = _told("i'm doing dry january", "i've not had a drink for 12 days")[1]
+    assert told_back(told_in, "how long since my last drink?")[0][-3:] == ("for", "12", "days")
+    told_in = _told("i have a cleaner who comes on fridays", "she's called Bogdana", "she's been coming for three years",
+                    names={("bogdana",)})[1]
+    assert told_back(told_in, "when does my cleaner come?")[0][-2:] == ("on", "fridays")
+    names = {("vodafone",)}
+    told_in = _told("my phone contract ends next month", "i'm with Vodafone at the moment", "i pay 35 a month",
+                    names=names)[1]
+    assert told_back(told_in, "who am i with?", names=names) == [("you", "said", "you're", "with", "vodafone", "at",
+                                                                  "the", "moment")]
+    assert misplaced("Your name is Vodafone.", told_in, "who am i with?")
+    assert told_back(told_in, "how much do i pay?") == [("you", "said", "you", "pay", "35", "a", "month")]
+
+
+def test_what_festival_who_with_who_headlines_and_what_a_man_of_a_sentence_before_did_are_asked_back():
+    names = {("green", "man"), ("fleet", "foxes")}
+    told_in = _told("i'm going to a festival this weekend", "it's Green Man in wales",
+                    "i'm camping with three friends from work", "the headliner is Fleet Foxes", names=names)[1]
+    assert told_back(told_in, "what festival am i going to?", names=names)[0][2:7] == ("your", "festival", "is",
+                                                                                       "green", "man")
+    assert told_back(told_in, "who am i going with?", names=names)[0][-4:] == ("three", "friends", "from", "work")
+    assert told_back(told_in, "who is headlining?", names=names) == [("you", "said", "the", "headliner", "is",
+                                                                      "fleet", "foxes")]
+    names = {("ray",), ("st", "peter's")}
+    told_in = _told("my uncle Ray died last week", "he was 78", "the funeral is on thursday at St Peter's church",
+                    "he was a fisherman all his life", names=names)[1]
+    assert told_back(told_in, "what did my uncle do?", names=names)[0][-6:] == ("was", "a", "fisherman", "all", "his",
+                                                                                "life")
+
+
+def test_why_so_what_was_made_with_what_will_be_learnt_and_a_boyfriend_of_hers_unnamed():
+    told_in = _told("i made a lasagne for dinner", "my mother in law is visiting",
+                    "she's vegetarian so i made it with lentils")[1]
+    assert told_back(told_in, "what did i make it with?")[0][-3:] == ("it", "with", "lentils")
+    assert told_back(told_in, "why did i use lentils?") == [("you", "said", "your", "mother", "in", "law", "is",
+                                                             "vegetarian", "so", "you", "made", "it", "with", "lentils")]
+    told_in = _told("my sister is moving in with us for a bit", "she split up with her boyfriend",
+                    "her name is Hannah", names={("hannah",)})[1]
+    assert told_back(told_in, "why is my sister moving in?")[0][2:7] == ("your", "sister", "split", "up", "with")
+    assert told_back(told_in, "what's my sister's boyfriend called?", names={("hannah",)}) == []  # her name, not his
+    told_in = _told("i've booked a cookery course in Italy", "we'll learn to make fresh pasta")[1]
+    assert told_back(told_in, "what will we learn to make?") == [("you", "said", "you'll", "learn", "to", "make",
+                                                                  "fresh", "pasta")]
