@@ -1721,7 +1721,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                and not (cues is _LIKING_CUES and kinds(asked_words) - owned)  # so too "which sport do i like?"
                and not (cues is _PLAYING_CUES and kinds(asked_words))  # and "what sport do i play?"
                and not (cues is _STUDY_CUES and lead != "where")]  # "what do i study?" asks no school
-    found: list[tuple[tuple[int, bool, bool, bool, int], tuple[str, ...], bool]] = []  # (in common ..., said back, corrects)
+    # (in common, answers, says with what, does, verbatim), said back, corrects
+    found: list[tuple[tuple[int, bool, bool, bool, int], tuple[str, ...], bool]] = []
     told = _corrected(told)  # "i'm going to Iceland in february. actually it's march, not february": in march
     with_subjects = _with_subjects(told, names)
     # "what does jodie keep doing?" after "my flatmate keeps eating my food. her name is Jodie": jodie is my flatmate
