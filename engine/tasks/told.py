@@ -89,11 +89,15 @@ def decline_starts(asked: str) -> list[str]:
     question = [word for word in last_sentence(asked) if word != "?"]
     if question[:1] not in (["what's"], ["whats"], ["what"]) or not set(question) & _NAME_ASKED:
         return [DECLINE]
-    theirs = [word[:-2] if word.endswith("'s") else word for i, word in enumerate(question)
-              if i and question[i - 1] == "my"]
-    whose = theirs[0] if len(theirs) == 1 else ""
-    if not (whose.isalpha() and _theirs(whose)):
+    theirs = [i for i, word in enumerate(question) if i and question[i - 1] == "my"]
+    at = theirs[0] if len(theirs) == 1 else 0
+    while at and question[at].endswith("'s") and question[at + 1:at + 2] and _theirs(question[at + 1]):
+        at += 1  # "what's my sister's boyfriend called?": his name, not hers
+    whose = question[at][:-2] if question[at].endswith("'s") else question[at]
+    owners = question[theirs[0]:at] if at else []
+    if not (at and whose.isalpha() and _theirs(whose)):
         return [DECLINE]
+    whose = " ".join([*owners, whose])
     return [f"{DECLINE} your {whose}'s name.", f"{DECLINE} your {whose}", DECLINE]
 
 

@@ -2006,6 +2006,8 @@ def test_the_users_own_name_is_no_pets_and_a_decline_says_whose_name_was_not_tol
     assert decline_starts("what's my dog called?")[:2] == ["you didn't tell me your dog's name.",
                                                            "you didn't tell me your dog"]
     assert decline_starts("where do i live?") == [DECLINE]
+    # of the one possessed: "my sister's boyfriend" is his name, not hers
+    assert decline_starts("what's my sister's boyfriend called?")[0] == "you didn't tell me your sister's boyfriend's name."
     # a decline of a favourite, of another someone or of the user's own name does not decline what is asked
     assert declines_other("You didn't tell me your favourite dog.", "what's my dog called?")
     assert declines_other("I don't know your friend's name, you never told me.", "what's my sister called?")
