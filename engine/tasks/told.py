@@ -1638,6 +1638,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     stems = ({_stem(word) for word in asked_words - FRAME_WORDS - ASKING_WORDS - _FILLERS - _VAGUE - how_much}
              or {_stem(word) for word in set(last) & _ACTS}  # "what did i forget?", "what did i tell her?"
              or {_stem(word) for word in asked_words & _NAMING_CUES})  # "what will we call her?"
+    going_to = next((last[i + 2] for i in range(len(last) - 2) if last[i:i + 2] == ["going", "to"]
+                     and last[i + 2].isalpha() and last[i + 2] in ASKING_WORDS), None)
+    stems = stems - {"going"} | {_stem(going_to)} if going_to else stems  # "who am i going to see?": to see whom
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS)
               and not (lead == "who" and last[1:2] in (["said"], ["told"])))  # "who said my dog has to rest?"
@@ -1712,8 +1715,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}  # "who do i
     # care for?": "i'm a carer for my husband"
     # "how many people are in the book club?": "there are eight of us"
-    counted = (stems & {_stem(word) for word in _PEOPLE_COUNTED} if answer is _AMOUNT and said & _PEOPLE_COUNTED
-               else set())
+    counted = (stems & {_stem(word) for word in said if word in _PEOPLE_COUNTED | _MANY or _someones(word)}
+               if answer is _AMOUNT else set())  # "how many grandchildren do i have?": "there are three of them"
     if not stems and answer is None and not does_it and not doers:
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
@@ -1764,12 +1767,16 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                                 for word, after in zip(words, words[1:])))  # putting the rent up"
                                     and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"], ["we"], ["we're"]))
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
+        # the sentence it goes on from: the one before, or the newest of a few before that speaks of what is asked
+        # ("i'm a retained firefighter. i get paged when there's a call out. i've been doing it for six years")
+        on_from = next((j for j in range(at - 1, max(-1, at - 1 - _GOES_ON_FROM), -1) if not reason and (
+            {_stem(word) for word in with_subjects[j][0].said} & stems)), at - 1)
         if at and stems and (not own and goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
-                answer, with_subjects[at - 1][1], stems) or reason and of_subject):
+                answer, with_subjects[on_from][1], stems) or reason and of_subject):
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
             # for a car. i've got about 3000 so far", "i'm scared of spiders. there's a huge one in the bath"; and
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
-            own = {_stem(word) for word in with_subjects[at - 1][0].said} & stems
+            own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
         if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
                                        or words[len(subject):len(subject) + 1] in (["is"], ["was"])):  # "it's my ..."
@@ -1870,7 +1877,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
-        lacked_for = how_long and bool(_DURATION.search(" ".join(words)))  # "i've not had a drink for 12 days"
+        lacked_for = (how_long and bool(_DURATION.search(" ".join(words)))  # "i've not had a drink for 12 days"
+                      or answer is _TROUBLE)  # "what's wrong with smudge?": "my cat smudge hasn't been eating"
         if (not words or not (telling.valued or subject) or telling.denied and not now and not lacked_for
                 or _taken_back(telling.said, told) and not lacked_for
                 or len(shared) < (2 if framed and not loose else 1)
@@ -2223,7 +2231,7 @@ fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seve
 thousand""".split())
 # A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid", "for free" ("how much
 # did it cost?").
-_OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of us\b")
+_OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of (?:us|them)\b")
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
@@ -2235,7 +2243,8 @@ _MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".j
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
                      + "|".join(sorted(NUMBER_WORDS - {"one"} | {"dozen", "few", "several", "twin", "twins",
                                                               "triplets"}))
-                     + r"|one(?= [a-z])(?! (?:is|was|of|and|but|i)\b))\b")
+                     + r"|one(?= [a-z])(?! (?:is|was|of|and|but|i)\b)"
+                     + r"|another (?=stone|pounds?|kilos?|kg|miles?|grand\b))\b")  # "to lose another stone"
 # How many times: a number, or which time it is ("it's my third fail").
 _TIMES = re.compile(_AMOUNT.pattern + r"|\b(?:once|twice|(?:" + "|".join(sorted(_ORDINALS))
                     + r") (?:time|fail|attempt|try|go))\b")
@@ -2280,11 +2289,14 @@ _DISTANCE = re.compile(r"\b(?:\d+ ?(?:k|km|kms|miles?|kilometres?|kilometers?|me
 # How often: "every day", "twice a week", "on weekends".
 _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+ times|most \w+|weekends"
                     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|evenings|nights)\b")
+_SIZE = re.compile(r"\b\d+ ?(?:foot|feet|ft|metres?|meters?|m|inch|inches|cm|mm|yards?)\b|\b\d+ by \d+\b"
+                   r"|\bby \d+\b")  # "how big is it?": "it's 8 foot by 6"
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # "what year is the van?": "it's a 2009 VW transporter"
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
-            ("how", "old"): _AGE, ("how", "far"): _DISTANCE,
+            ("how", "old"): _AGE, ("how", "far"): _DISTANCE, ("how", "big"): _SIZE, ("how", "tall"): _SIZE,
+            ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
 _MEASURES = (_TIMES, _MONEY, _YEAR)  # what only a sentence that says it answers
@@ -2428,6 +2440,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words.pop(0)
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
         words = ["we're", *words[1:]] if words[:1] == ["were"] and words[1:2] and words[1].endswith("ing") else words
+        words = [_HASTY.get(words[0], words[0]), *words[1:]] if words else words  # "ive been", "theres"
         # "were going for four nights", typed in haste: "we're going ..."
         lead = words.index(",") if "," in words[:8] else None  # "i wanted to tell you, i've passed my driving test"
         if lead and ("you" in words[:lead] and set(words[:lead]) & _TELLING_YOU or within(("meant", "to", "say"),
@@ -2546,6 +2559,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     return out
 
 
+_HASTY = {"ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}  # an apostrophe left out, leading
+_GOES_ON_FROM = 3  # sentences back a sentence that says how long, how many or where may go on from
 _OBJECT_STARTS = (["my"], ["our"], ["a"], ["an"], ["the"], ["his"], ["her"], ["their"], ["some"])
 _TELLING_YOU = frozenset("tell guess know believe".split())  # a lead to the news: "guess what, ..."
 _LOOKED_BACK = 4  # sentences a "his" or "she" of no one just spoken of looks back through for someone of theirs
@@ -2933,6 +2948,7 @@ _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping
 _AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
 # A fault of a thing's, which "what's wrong with my bike?" hears back too: "the chain keeps slipping".
 _FAULTS = (r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
+           r"|(?:hasn't|hasnt|haven't|havent) been \w+ing"  # "my cat hasn't been eating"
            r"|cracked|smashed|bent|stuck|blocked|jammed|frozen|scratched|dented|dead")
 _TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + "|" + _FAULTS + r")\b")
 _STATE = re.compile(r"\b(?:" + _AILMENTS + "|" + _FAULTS + r")\b")  # what is wrong now, not what happened

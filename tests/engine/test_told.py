@@ -2583,3 +2583,26 @@ def test_why_so_what_was_made_with_what_will_be_learnt_and_a_boyfriend_of_hers_u
     told_in = _told("i've booked a cookery course in Italy", "we'll learn to make fresh pasta")[1]
     assert told_back(told_in, "what will we learn to make?") == [("you", "said", "you'll", "learn", "to", "make",
                                                                   "fresh", "pasta")]
+
+
+def test_how_long_from_a_job_two_sentences_back_whom_i_am_going_to_see_how_many_of_them_and_how_big():
+    told_in = _told("im a retained firefighter", "i get paged when theres a call out", "ive been doing it for six years")[1]
+    assert told_back(told_in, "how long have i been a firefighter?") == [("you", "said", "you've", "been", "doing",
+                                                                          "it", "for", "six", "years")]
+    told_in = _told("i'm flying to Perth next week to see my grandchildren", "i haven't seen them for two years",
+                    "there are three of them")[1]
+    assert told_back(told_in, "who am i going to see?")[0][-2:] == ("your", "grandchildren")
+    assert told_back(told_in, "how many grandchildren do i have?") == [("you", "said", "there", "are", "three", "of",
+                                                                        "them")]
+    told_in = _told("i'm building a shed at the bottom of the garden", "it's 8 foot by 6")[1]
+    assert told_back(told_in, "how big is it?") == [("you", "said", "your", "shed", "is", "8", "foot", "by", "6")]
+
+
+def test_what_is_wrong_hears_a_lack_and_how_much_more_hears_another():
+    names = {("smudge",)}
+    told_in = _told("my cat Smudge hasn't been eating", "the vet thinks he has a bad tooth",
+                    "he's having it out on wednesday", names=names)[1]
+    assert told_back(told_in, "what's wrong with smudge?", names=names) == [("you", "said", "your", "cat", "smudge",
+                                                                             "hasn't", "been", "eating")]
+    told_in = _told("ive lost 9 pounds in a month", "im trying to lose another stone")[1]
+    assert told_back(told_in, "how much more do i want to lose?")[0][-3:] == ("lose", "another", "stone")
