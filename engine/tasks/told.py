@@ -2543,8 +2543,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                  and not _TIME.fullmatch(kind[0]) else _thing(words)) or (  # not "my sunday" of "i ran a 10k on sunday"
             thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
             and _NAMES_IT.search(" ".join(words))  # "we're redoing our kitchen. the builder is called Marek. it's
-            or words[:1] == ["the"] and not put else None)  # costing us 12,000 pounds": the kitchen, still; and "my
-        # laptop broke. the screen went black and it won't turn on. it's a dell": the laptop
+            or words[:1] == ["the"] and "it" in words and not put else None)  # costing us 12,000 pounds": the
+        # kitchen, still; and "my laptop broke. the screen went black and it won't turn on. it's a dell": the laptop
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (
