@@ -1033,17 +1033,19 @@ and then or also""".split())
 def _would_unplanned(reply: str, value: str, telling_it: list[Telling]) -> bool:
     """A value stated as what the user would do ("You said you would Spanish.") whose first word
     every sentence telling it said after a word that begins no plan ("i'm learning Spanish on
-    Duolingo"; "i'm going to Paris": a "to" of going; not "i'll meet Sam for lunch" or "i want to
-    visit Rome")."""
+    Duolingo"; "i'm going to Paris": a "to" of going; "i'm training to be a paramedic": of learning; not "i'll
+    meet Sam for lunch" or "i want to visit Rome")."""
     if not _stated_as(_WOULD, reply):
         return False
     first = tokenize(value)[:1]
     spots = [telling.words[max(i - 2, 0):i] for telling in telling_it for i, word in enumerate(telling.words)
              if first and word == first[0] and i]
     going_to = first and first[0] not in _DOINGS  # "going to Paris", not "going to see Coldplay"
-    return bool(spots) and all(spot[-1].isalpha() and (spot[-1] not in _BEFORE_A_PLAN or spot[-1] == "to"
-                                                       and going_to and spot[:1] and spot[0] in _GOING)
-                               for spot in spots)
+    return bool(spots) and all(spot[-1].isalpha() and (spot[-1] not in _BEFORE_A_PLAN or spot[-1] == "to" and (
+        going_to and spot[:1] and spot[0] in _GOING or spot[:1] and spot[0] in _LEARNING_TO)) for spot in spots)
+
+
+_LEARNING_TO = frozenset("training learning studying trying".split())  # "i'm training to be a paramedic": no plan
 
 
 def _from_as_home(reply: str, value: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1151,12 +1153,15 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     """A reply that says no time (:data:`_TIME`) to a question of when ("You are 10." to "when is my
     interview?" after "i have a job interview tomorrow at 10"), no place (:data:`_PLACE`) to a
     question of where ("You said you're tired." to "where do i work?"), no number to one of how many
-    (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?") or no
-    age to one of how old (:data:`_AGE`: "You are old."), or that names something to a question of
-    where, when, how many, how old, what colour or what kind ("Your interview is called thursday.",
+    (:data:`_AMOUNT`: "Your parrot is called Kiwi." to "how many words can my parrot say?"), no
+    age to one of how old (:data:`_AGE`: "You are old.") or no price to one of a price (:data:`_MONEY`:
+    "You said your goal is to run 5k without stopping." to "how much does it cost?"), or that names
+    something to a question of where, when, how many, how old, what colour or what kind ("Your
+    interview is called thursday.",
     "Your bike is called green.", "Your rabbit is called adopted two.", "Your puppy is called Rolo."
     to "what breed is my puppy?") or what someone does ("Your dog is called barks." to "what does my
-    neighbour's dog do?", "Your cat is called sixteen and deaf." to "what does my cat love?"); or no
+    neighbour's dog do?", "Your cat is called sixteen and deaf." to "what does my cat love?", "Your best
+    friend is Chloe." to "what does she do?"); or no
     colour to a question of what colour a thing of the user's is, not of a favourite ("It's Volvo,
     your car." to "what colour is my car?" after "my car is a red Volvo"); or a home to a question
     of who ("Your home is in Manchester." to "who do i live with?" after "i live with my partner
@@ -1176,8 +1181,10 @@ def _not_as_asked(reply: str, asked: str) -> bool:
                if word in _KIND_CUES and question[i + 1] == "of"}
     doing = (question[:1] == ["what"] and question[1:2] in (["does"], ["did"], ["do"], ["can"], ["will"])
              and not set(question) & _NAMED)  # "what does my neighbour's dog do?", "what does my cat love?"
-    return (answer in (_TIME, _PLACE, _AMOUNT, _AGE) and not answer.search(said)
-            or (answer in (_TIME, _PLACE, _AMOUNT, _AGE) or colour or kind or doing) and bool(_NAMING_IT.search(said))
+    return (answer in (_TIME, _PLACE, _AMOUNT, _AGE, _MONEY) and not answer.search(said)  # "how much does it cost?"
+            or (answer in (_TIME, _PLACE, _AMOUNT, _AGE, _MONEY) or colour or kind or doing)
+            and bool(_NAMING_IT.search(said))
+            or doing and _stated_as(_FRIEND_IS, reply)  # "Your best friend is Chloe." to "what does she do?"
             or colour and not set(tokenize(reply)) & _COLOURS
             or question[:1] == ["who"] and _stated_as(_AS_HOME, reply)
             or question[:1] in (["what"], ["which"]) and _stated_as(_AS_HOME, reply)  # "what am i in?"
@@ -1708,7 +1715,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "what is gareth like?": what he is, not what he is called ("he's very patient"); not "what do i like?"
     like_what = lead in ("what", "what's", "whats") and [word for word in last if word != "?"][-1:] == ["like"] and (
         not said & {"do", "does", "did", "i", "we"})
-    most_of = {word for word in said if _superlative(word)} if lead in ("which", "what", "what's", "whats") else set()
+    most_of = {word for i, word in enumerate(last) if _superlative(word) and not (  # not "my best friend"
+        last[i + 1:i + 2] and _someone(last[i + 1]))} if lead in ("which", "what", "what's", "whats") else set()
     # "what festival am i going to?": what the festival is ("it's Green Man in wales"), not that there is one
     what_kind = _stem(last[1]) if lead in ("what", "which") and last[1:2] and _stem(last[1]) in stems else None
     # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor")
@@ -1878,7 +1886,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
         lacked_for = (how_long and bool(_DURATION.search(" ".join(words)))  # "i've not had a drink for 12 days"
-                      or answer is _TROUBLE)  # "what's wrong with smudge?": "my cat smudge hasn't been eating"
+                      or answer is _TROUBLE  # "what's wrong with smudge?": "my cat smudge hasn't been eating"
+                      or bool(said & _NOT) and bool(telling.denied & stems))  # "who is not keen?": "my mum is not keen"
         if (not words or not (telling.valued or subject) or telling.denied and not now and not lacked_for
                 or _taken_back(telling.said, told) and not lacked_for
                 or len(shared) < (2 if framed and not loose else 1)
@@ -2232,7 +2241,7 @@ thousand""".split())
 # A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid", "for free" ("how much
 # did it cost?").
 _OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of (?:us|them)\b")
-_MONEY = re.compile(r"(?:[£$€] [\d,.]+|\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
+_MONEY = re.compile(r"(?:[£$€] [\d,.]+|(?<!run )(?<!ran )(?<!a )(?<!the )(?<!my )(?<!first )\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
                     r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )"
@@ -2461,7 +2470,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words[1] in _THOUGHT_WORDS and words[2:3] and words[2] in _PRONOUNS) else []
         words = words[len(thought):]
         pronoun = _PRONOUNS.get(words[0]) if words else None
-        has = words[1:2] in _HAS_WITH or _has_done(words)  # "she's been there since tuesday": she has
+        # "she's been there since tuesday", "she's failed it twice already": she has
+        has = words[1:2] in _HAS_WITH or _has_done(words) or (
+            words[1:2] and words[1].endswith("ed") and words[2:3] in (["it"], ["them"], ["him"], ["her"]))
         pronoun = ["has"] if pronoun and has else pronoun
         other = (_named_one(words[:1], subject, previous, names)
                  or _of_the_other_gender(words[:1], subject, previous, names) or _newborn(words, previous))
@@ -2810,15 +2821,18 @@ _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers":
 def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> str:
     """A question about no one of the conversation that speaks of "he", "she", "his" or "her"
     (:data:`_OF_SOMEONE`), asked as one about the someone of the user's the newest sentence of
-    ``told`` that begins with one of them began with (:func:`_subject`): "what's his name?" after
+    ``told`` that begins with one of them began with (:func:`_subject`), one the pronoun can be ("what did he
+    do?" after "my dad was a postman. my mum is not keen": my dad): "what's his name?" after
     "my best friend is called Tomasz" -> "what's my best friend's name?" ("her" before an article
     or after "to", "for" ... is her, not hers); ``asked`` itself where
     it speaks of someone of the conversation or of no one, or no sentence begins with someone."""
     words = tokenize(asked)
     if set(words) & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) or not set(words) & set(_OF_SOMEONE):
         return asked
+    pronouns = set(words) & set(_GENDER)  # "what did he do?": the newest someone a "he" can be, not "my mum"
     subject = next((found for _, said, _ in reversed(_with_subjects(told, names))
-                    for found in [_subject(said, names)] if found), None)
+                    for found in [_subject(said, names)] if found
+                    and all(_may_be(pronoun, found) for pronoun in pronouns)), None)
     if subject is None:
         return asked
     out = []

@@ -2606,3 +2606,24 @@ def test_what_is_wrong_hears_a_lack_and_how_much_more_hears_another():
                                                                              "hasn't", "been", "eating")]
     told_in = _told("ive lost 9 pounds in a month", "im trying to lose another stone")[1]
     assert told_back(told_in, "how much more do i want to lose?")[0][-3:] == ("lose", "another", "stone")
+
+
+def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_does_are_said_back():
+    told_in = _told("i'm training to be a paramedic", "i'm in my second year")[1]
+    assert misplaced("You said you would be a paramedic.", told_in, "what am i training to be?")  # no plan
+    assert told_back(told_in, "what am i training to be?") == [("you", "said", "you're", "training", "to", "be", "a",
+                                                                "paramedic")]
+    told_in = _told("my dad has just retired", "he was a postman for 40 years", "my mum is not keen")[1]
+    assert resolved("what did he do?", told_in, set()) == "what did my dad do ?"  # a "he" is not my mum
+    assert told_back(told_in, "who is not keen?") == [("you", "said", "your", "mum", "is", "not", "keen")]
+    names = {("chloe",), ("leeds",)}
+    told_in = _told("my best friend is called Chloe", "she lives in Leeds", "she's a midwife", names=names)[1]
+    assert told_back(told_in, "what does my best friend do?", names=names) == [("you", "said", "your", "best",
+                                                                                "friend", "is", "a", "midwife")]
+    assert misplaced("Your best friend is Chloe.", told_in, "what does my best friend do?")
+    told_in = _told("my daughter Ella has her driving test on friday", "she's failed it twice already",
+                    names={("ella",)})[1]
+    assert told_back(told_in, "how many times has she failed?", names={("ella",)})[0][2:7] == (
+        "your", "daughter", "ella", "has", "failed")
+    told_in = _told("i joined a gym last week", "my goal is to run 5k without stopping")[1]
+    assert told_back(told_in, "how much does it cost?") == []  # a 5k run is no price
