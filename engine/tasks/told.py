@@ -2241,7 +2241,9 @@ thousand""".split())
 # A price: "for 80 quid", "£80", "2k", "1,200 dollars", "twelve pounds", "four hundred quid", "for free" ("how much
 # did it cost?").
 _OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of (?:us|them)\b")
-_MONEY = re.compile(r"(?:[£$€] [\d,.]+|(?<!run )(?<!ran )(?<!a )(?<!the )(?<!my )(?<!first )\b[\d,.]+k|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
+_MONEY = re.compile(r"(?:[£$€] [\d,.]+"
+                    r"|(?<!run )(?<!ran )(?<!a )(?<!the )(?<!my )(?<!first )\b[\d,.]+k"  # not "run 5k"
+                    r"|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
                     r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )"
