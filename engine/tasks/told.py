@@ -1173,7 +1173,7 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     question = last_sentence(asked)
     answer, said = _answer_of(question), " ".join(tokenize(reply))
     # "what time is my test?": "Your test is tomorrow." says when
-    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE, _DURATION) else answer  # "how long ...?": any time
+    answer = _TIME if answer in (_CLOCK, _WHEN_ONCE, _WHEN_NOT_LONG, _DURATION) else answer  # "how long ...?": any time
     colour = bool(set(question) & {"colour", "color"}) and not set(question) & FRAME_WORDS
     kind = bool(set(question) & _KIND_CUES) and not set(question) & _NAMED  # "what breed is my puppy?"
     # "what kind of restaurant do i work at?": not "You work as a chef."
@@ -1804,8 +1804,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             says_it, own = True, own | {"why:"}  # "why did i use lentils?": "she's vegetarian so i made it with
             # lentils"
         if what_kind and subject and _stem(subject[-1]) == what_kind and words[len(subject):len(subject) + 1] in (
-                ["is"], ["was"]):
-            says_it = True  # "my festival is green man in wales"
+                ["is"], ["was"]) and any(tuple(words[len(subject) + 1:len(subject) + 1 + len(name)]) == name
+                                         for name in names | {("a",), ("an",), ("the",)}):
+            says_it = True  # "my festival is green man in wales", not "my course is two evenings a week"
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
             says_it = True

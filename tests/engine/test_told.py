@@ -2627,3 +2627,10 @@ def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_
         "your", "daughter", "ella", "has", "failed")
     told_in = _told("i joined a gym last week", "my goal is to run 5k without stopping")[1]
     assert told_back(told_in, "how much does it cost?") == []  # a 5k run is no price
+    # a question of when hears no favourite ("You said your favourite bake is sourdough." to "when do i bake?"), and
+    # what a course is, not when it is
+    told_in = _told("i bake bread every sunday", "my favourite is sourdough")[1]
+    assert misplaced("You said your favourite bake is sourdough.", told_in, "when do i bake?") or misplaced(
+        "Your favourite bake is sourdough.", told_in, "when do i bake?")
+    told_in = _told("i'm doing a course in web design", "it's two evenings a week")[1]
+    assert told_back(told_in, "what course am i doing?")[0][-3:] == ("in", "web", "design")
