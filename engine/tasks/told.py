@@ -1441,10 +1441,16 @@ def of_another_someone(reply: str, asked: str) -> bool:
 
 
 def _whom(word: str) -> str:
-    """Someone of the user's a word names (:func:`_someone`), as one word: "mum's" -> "mum", "pal" ->
-    "friend"."""
+    """Someone of the user's a word names (:func:`_someone`), as one word: "mum's" -> "mother", "pal" ->
+    "friend", "gran" -> "grandmother" (:data:`_SAME_ONE`)."""
     word = word[:-2] if word.endswith("'s") else word
-    return "friend" if word in TOPICS["friend"][1] else word
+    return "friend" if word in TOPICS["friend"][1] else _SAME_ONE.get(word, word)
+
+
+# Words for one someone: "what's my gran called?" asks of "my grandmother".
+_SAME_ONE = {**dict.fromkeys("gran granny grandma nan nana".split(), "grandmother"),
+             **dict.fromkeys("grandad granddad grandpa".split(), "grandfather"),
+             "mum": "mother", "mom": "mother", "dad": "father", "stepmom": "stepmum"}
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1867,6 +1873,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
                        or says_it or answers_with
                        or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
+                       # "who is she marrying?": "her fiance is called Ravi", a name, not "she's getting married"
+                       or lead == "who" and bool(shared) and bool(_NAMES_IT.search(" ".join(words)))
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
@@ -2943,7 +2951,8 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog husky:dog pug:dog
     dachshund:dog corgi:dog whippet:dog lurcher:dog bulldog:dog cockapoo:dog chihuahua:dog target:goal targets:goal
-    aim:goal aims:goal
+    aim:goal aims:goal gran:grandmother granny:grandmother grandma:grandmother nan:grandmother nana:grandmother
+    grandad:grandfather granddad:grandfather grandpa:grandfather
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
     twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see bike:cycle
     bikes:cycle bicycle:cycle biking:cycle""".split())}

@@ -2634,3 +2634,13 @@ def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_
         "Your favourite bake is sourdough.", told_in, "when do i bake?")
     told_in = _told("i'm doing a course in web design", "it's two evenings a week")[1]
     assert told_back(told_in, "what course am i doing?")[0][-3:] == ("in", "web", "design")
+    # "gran" asks of "my grandmother"
+    names = {("edith",)}
+    told_in = _told("my grandmother turned 90 last week", "we had a lunch for her at the golf club", "her name is Edith",
+                    names=names)[1]
+    assert told_back(told_in, "what's my gran called?", names=names)[0][-2:] == ("is", "edith")
+    # "who is she marrying?": the sentence that names someone
+    names = {("ravi",), ("wales",)}
+    told_in = _told("my daughter is getting married in july", "her fiance is called Ravi", names=names)[1]
+    assert told_back(told_in, "who is my daughter marrying?", names=names) == [
+        ("you", "said", "your", "daughter's", "fiance", "is", "called", "ravi")]
