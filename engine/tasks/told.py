@@ -2792,7 +2792,9 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
             one, after = before[theirs[0]], before[theirs[0] + 1:theirs[0] + 2]
             name = [word[:-2] if word.endswith("'s") else word for word in after]  # "my friend Priya's birthday"
             return ["my" if before[theirs[0] - 1] in ("a", "an") else before[theirs[0] - 1],
-                    one[:-2] if one.endswith("'s") else one, *(name if tuple(name) in names else [])]
+                    one[:-2] if one.endswith("'s") else one,
+                    *(name if tuple(name) in names or tuple(after) in names or after and after[0].endswith("'s")
+                      and name[0].isalpha() and name[0] not in STOP_WORDS and not _theirs(name[0]) else [])]
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):

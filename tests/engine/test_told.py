@@ -2644,3 +2644,7 @@ def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_
     told_in = _told("my daughter is getting married in july", "her fiance is called Ravi", names=names)[1]
     assert told_back(told_in, "who is my daughter marrying?", names=names) == [
         ("you", "said", "your", "daughter's", "fiance", "is", "called", "ravi")]
+    # a name the vocabulary knows (so none the user is taken to have written) said as a possessive after someone
+    told_in = _told("it's my friend Priya's birthday on friday", "she'll be 30")[1]
+    assert told_back(told_in, "how old will priya be?") == [("you", "said", "your", "friend", "priya", "will", "be",
+                                                             "30")]
