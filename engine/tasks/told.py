@@ -1874,7 +1874,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        or says_it or answers_with
                        or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
                        # "who is she marrying?": "her fiance is called Ravi", a name, not "she's getting married"
-                       or lead == "who" and bool(shared) and bool(_NAMES_IT.search(" ".join(words)))
+                       or who_is and bool(shared) and bool(_NAMES_IT.search(" ".join(words)))  # (not "who had a
+                       # baby?": "my friend Lukas just had a baby girl", not "the baby girl's name is Mila")
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])

@@ -2648,3 +2648,6 @@ def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_
     told_in = _told("it's my friend Priya's birthday on friday", "she'll be 30")[1]
     assert told_back(told_in, "how old will priya be?") == [("you", "said", "your", "friend", "priya", "will", "be",
                                                              "30")]
+    names = {("lukas",), ("mila",)}
+    told_in = _told("my friend Lukas just had a baby girl", "her name is Mila", names=names)[1]
+    assert told_back(told_in, "who had a baby?", names=names)[0][-4:] == ("had", "a", "baby", "girl")
