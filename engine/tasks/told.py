@@ -1450,7 +1450,7 @@ def _whom(word: str) -> str:
 # Words for one someone: "what's my gran called?" asks of "my grandmother".
 _SAME_ONE = {**dict.fromkeys("gran granny grandma nan nana".split(), "grandmother"),
              **dict.fromkeys("grandad granddad grandpa".split(), "grandfather"),
-             "mum": "mother", "mom": "mother", "dad": "father", "stepmom": "stepmum"}
+             "mum": "mother", "mom": "mother", "dad": "father", "stepmom": "stepmum", "barber": "hairdresser"}
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -2955,7 +2955,7 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog husky:dog pug:dog
     dachshund:dog corgi:dog whippet:dog lurcher:dog bulldog:dog cockapoo:dog chihuahua:dog target:goal targets:goal
     aim:goal aims:goal gran:grandmother granny:grandmother grandma:grandmother nan:grandmother nana:grandmother
-    grandad:grandfather granddad:grandfather grandpa:grandfather
+    grandad:grandfather granddad:grandfather grandpa:grandfather barber:hairdresser
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
     twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see bike:cycle
     bikes:cycle bicycle:cycle biking:cycle""".split())}

@@ -2651,3 +2651,7 @@ def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_
     names = {("lukas",), ("mila",)}
     told_in = _told("my friend Lukas just had a baby girl", "her name is Mila", names=names)[1]
     assert told_back(told_in, "who had a baby?", names=names)[0][-4:] == ("had", "a", "baby", "girl")
+    names = {("jade",)}
+    told_in = _told("my hairdresser is called Jade", names=names)[1]
+    assert told_back(told_in, "what's my barber called?", names=names) == [("you", "said", "your", "hairdresser",
+                                                                            "is", "called", "jade")]
