@@ -1157,11 +1157,10 @@ def _not_as_asked(reply: str, asked: str) -> bool:
     age to one of how old (:data:`_AGE`: "You are old.") or no price to one of a price (:data:`_MONEY`:
     "You said your goal is to run 5k without stopping." to "how much does it cost?"), or that names
     something to a question of where, when, how many, how old, what colour or what kind ("Your
-    interview is called thursday.",
-    "Your bike is called green.", "Your rabbit is called adopted two.", "Your puppy is called Rolo."
-    to "what breed is my puppy?") or what someone does ("Your dog is called barks." to "what does my
-    neighbour's dog do?", "Your cat is called sixteen and deaf." to "what does my cat love?", "Your best
-    friend is Chloe." to "what does she do?"); or no
+    interview is called thursday.", "Your bike is called green.", "Your rabbit is called adopted
+    two.", "Your puppy is called Rolo." to "what breed is my puppy?") or what someone does ("Your dog
+    is called barks." to "what does my neighbour's dog do?", "Your cat is called sixteen and deaf." to
+    "what does my cat love?", "Your best friend is Chloe." to "what does she do?"); or no
     colour to a question of what colour a thing of the user's is, not of a favourite ("It's Volvo,
     your car." to "what colour is my car?" after "my car is a red Volvo"); or a home to a question
     of who ("Your home is in Manchester." to "who do i live with?" after "i live with my partner
@@ -1607,7 +1606,16 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     (:func:`_names_someone`: not "i'm flying out with my girlfriend", nor "a charity called Mind" to
     "what's my sister's name?"), one of a favourite only a sentence of a favourite or a love, and one
     of how many times, a price or how long the user has been doing something only a sentence that
-    says it; "what is gareth like?" hears what he is, not what he is called.
+    says it; "what is gareth like?" hears what he is, not what he is called. Session 41 added: "who
+    teaches me?" and "who is headlining?" hear the one named by the doer's word ("my teacher", "the
+    headliner", :func:`_agents`); "what colour are the cupboards?" a colour (:data:`_COLOURED`), "what
+    year is the van?" a year, "how big is it?" a size, "which school does oliver go to?" a place;
+    "how many people are in the club?" and "how many grandchildren do i have?" "there are eight of
+    us" and "three of them"; "what does clive drive?" and "who did i report it to?" the sentence that
+    does the verb asked; "what did i make it with?" the sentence with the "with"; "why did i use
+    lentils?" what went before a "so"; "who is not keen?" the sentence that denies it; "how long
+    since my last drink?" a lack for a time; a sentence that says how long, how many or where goes on
+    from the newest of a few before it that speaks of what is asked (:data:`_GOES_ON_FROM`).
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
@@ -1725,9 +1733,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         last[i + 1:i + 2] and _someone(last[i + 1]))} if lead in ("which", "what", "what's", "whats") else set()
     # "what festival am i going to?": what the festival is ("it's Green Man in wales"), not that there is one
     what_kind = _stem(last[1]) if lead in ("what", "which") and last[1:2] and _stem(last[1]) in stems else None
-    # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor")
-    agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}  # "who do i
+    # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor"); "who do i
     # care for?": "i'm a carer for my husband"
+    agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}
     # "how many people are in the book club?": "there are eight of us"
     counted = (stems & {_stem(word) for word in said if word in _PEOPLE_COUNTED | _MANY or _someones(word)}
                if answer is _AMOUNT else set())  # "how many grandchildren do i have?": "there are three of them"
@@ -2452,7 +2460,13 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     back (:data:`_LOOKED_BACK`); "she was born" after "my sister just had a baby girl" is the baby
     (:func:`_newborn`); "i hurt it" is the part of the body spoken of (:func:`_hurt_part`); "my old
     one" is the thing of the sentence before; "their names are ..." the several someones it spoke of;
-    a lead to the news ("i wanted to tell you, ...") is left out."""
+    a lead to the news ("i wanted to tell you, ...") is left out. A "he" or "she" after a sentence of no one
+    of theirs that names "a man called Stan" is Stan (:func:`_named_one`); one after "they think" is
+    resolved as if the thought were not there ("they think he'll be in for two weeks"); "the one i like"
+    and "the ginger one" are the thing just spoken of ("the bike i like", "the ginger cat"); a sentence
+    that names someone of theirs ("the builder is called Marek") or one of "the ..." that says "it"
+    ("the screen went black and it won't turn on") keeps the thing spoken of for the next "it";
+    "were going" and "ive been" typed in haste are "we're going" and "i've been"."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
     earlier: list[list[str]] = []  # the words of each sentence so far
     for telling in told:
