@@ -1791,8 +1791,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
         # the sentence it goes on from: the one before, or the newest of a few before that speaks of what is asked
         # ("i'm a retained firefighter. i get paged when there's a call out. i've been doing it for six years")
-        on_from = next((j for j in range(at - 1, max(-1, at - 1 - _GOES_ON_FROM), -1) if not reason and (
-            {_stem(word) for word in with_subjects[j][0].said} & stems)), at - 1)
+        on_from = _goes_on_from(with_subjects, at, stems, answer) if not reason else at - 1
         if at and stems and (not own and goes_on and _says_as_asked(answer, words, stems) and not _says_as_asked(
                 answer, with_subjects[on_from][1], stems) or reason and of_subject):
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
@@ -2339,7 +2338,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     something is about ("what is my thesis about?": :data:`_ABOUT`) or what the user has to do
     (:data:`_DUTY`), or whether the user liked something (:data:`_OPINION`), or None."""
     words = [word for word in question if word != "?"]
-    if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3:
+    if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3 and (
+            words[-2:-1] != ["to"]):  # not "what does he want to do?", a wish, not a job
         return _DOES
     if words[:1] == ["what"] and set(words[1:2]) & _NOT_DO and words[-1:] in (["have"], ["has"], ["got"], ["eat"],
                                                                             ["drink"]):
@@ -2598,6 +2598,20 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
 
 _HASTY = {"ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}  # an apostrophe left out, leading
 _GOES_ON_FROM = 3  # sentences back a sentence that says how long, how many or where may go on from
+
+
+def _goes_on_from(with_subjects: list, at: int, stems: set[str], answer: Optional[re.Pattern]) -> int:
+    """The sentence (its index in ``with_subjects``) the one at ``at`` goes on from: the newest of a few
+    before it (:data:`_GOES_ON_FROM`) that speaks of what is asked (``stems``), where none between says what is
+    asked (``answer``) itself ("i'm a retained firefighter. i get paged when there's a call out. i've been doing
+    it for six years"; not "im saving up for a house deposit. ive got about 15 thousand so far. we need 25
+    thousand", of which the second says how much is saved); else the one just before."""
+    for j in range(at - 1, max(-1, at - 1 - _GOES_ON_FROM), -1):
+        if {_stem(word) for word in with_subjects[j][0].said} & stems:
+            return j
+        if answer is not None and _says_as_asked(answer, with_subjects[j][1], stems):
+            break
+    return at - 1
 _OBJECT_STARTS = (["my"], ["our"], ["a"], ["an"], ["the"], ["his"], ["her"], ["their"], ["some"])
 _TELLING_YOU = frozenset("tell guess know believe".split())  # a lead to the news: "guess what, ..."
 _LOOKED_BACK = 4  # sentences a "his" or "she" of no one just spoken of looks back through for someone of theirs

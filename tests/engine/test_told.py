@@ -2655,3 +2655,9 @@ def test_what_is_trained_for_what_he_did_who_is_not_keen_and_what_a_best_friend_
     told_in = _told("my hairdresser is called Jade", names=names)[1]
     assert told_back(told_in, "what's my barber called?", names=names) == [("you", "said", "your", "hairdresser",
                                                                             "is", "called", "jade")]
+    # a wish is no job, and a sentence goes on from one a few back only where none between says what is asked
+    told_in = _told("my dad has just retired", "he was a postman for 40 years",
+                    "he wants to travel around scotland in a motorhome")[1]
+    assert told_back(told_in, "what does my dad want to do?")[0][3:5] == ("dad", "wants")
+    told_in = _told("im saving up for a house deposit", "ive got about 15 thousand so far", "we need 25 thousand")[1]
+    assert told_back(told_in, "how much have i saved?")[0][-5:] == ("about", "15", "thousand", "so", "far")
