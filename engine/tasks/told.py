@@ -1446,10 +1446,10 @@ def _whom(word: str) -> str:
     return "friend" if word in TOPICS["friend"][1] else _SAME_ONE.get(word, word)
 
 
-# Words for one someone: "what's my gran called?" asks of "my grandmother".
-_SAME_ONE = {**dict.fromkeys("gran granny grandma nan nana".split(), "grandmother"),
-             **dict.fromkeys("grandad granddad grandpa".split(), "grandfather"),
-             "mum": "mother", "mom": "mother", "dad": "father", "stepmom": "stepmum", "barber": "hairdresser"}
+# Words for one someone: "what's my gran called?" asks of "my grandmother" (as a word in common too: _SAME_STEM).
+_ONE_SOMEONE = {**dict.fromkeys("gran granny grandma nan nana".split(), "grandmother"),
+                **dict.fromkeys("grandad granddad grandpa".split(), "grandfather"), "barber": "hairdresser"}
+_SAME_ONE = {**_ONE_SOMEONE, "mum": "mother", "mom": "mother", "dad": "father", "stepmom": "stepmum"}
 
 
 def _told_as_other_topic(reply: str, asked: str, telling_it: list[Telling]) -> bool:
@@ -1710,25 +1710,26 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     doers = (_DOERS.get(last[2]) if not stems and answer is None and last[:2] == ["what", "do"]
              and last[-1:] in (["have"], ["own"]) else None)
     before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
-    after = [word for word in last if word != "?"][-1:] == ["next"]  # "what am i reading next?"
+    bare = [word for word in last if word != "?"]  # the question's words, less its question mark
+    after = bare[-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
-    ends_in = [word for word in last if word != "?"][-1:]  # "what did i make it with?": a sentence that says with what
-    ends_in = ends_in if ends_in and ends_in[0] in ("with", "for", "from", "about", "on", "in", "at") else []
+    # "what did i make it with?": a sentence that says with what
+    ends_in = bare[-1:] if bare[-1:] and bare[-1] in ("with", "for", "from", "about", "on", "in", "at") else []
     what_is_it = answer is None and (  # not "what time is it?"
         last[:1] in (["what"], ["which"]) and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
         and last[1] not in ("colour", "color", "size", "shape")  # "what colour is it?" asks a colour, not what it is
-        or [word for word in last if word != "?"] in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
-    what_thing = bool(_WHAT_THING.match(" ".join(word for word in last if word != "?")))  # "what's the tattoo of?"
+        or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
+    what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
     favourite_of = {_stem(last[i + 1]) for i, word in enumerate(last[:-1])
                     if word in _FAVOURITE_WORDS and last[i + 1].isalpha()} & stems  # "my favourite bread"
     where_went = lead == "where" and bool(said & {"been", "went", "gone", "away", "visited", "travelled"})
-    with_whom = lead == "who" and [word for word in last if word != "?"][-1:] == ["with"]
+    with_whom = lead == "who" and bare[-1:] == ["with"]
     # "what is gareth like?": what he is, not what he is called ("he's very patient"); not "what do i like?"
-    like_what = lead in ("what", "what's", "whats") and [word for word in last if word != "?"][-1:] == ["like"] and (
-        not said & {"do", "does", "did", "i", "we"})
+    like_what = lead in ("what", "what's", "whats") and bare[-1:] == ["like"] and not (
+        said & {"do", "does", "did", "i", "we"})
     most_of = {word for i, word in enumerate(last) if _superlative(word) and not (  # not "my best friend"
         last[i + 1:i + 2] and _someone(last[i + 1]))} if lead in ("which", "what", "what's", "whats") else set()
     # "what festival am i going to?": what the festival is ("it's Green Man in wales"), not that there is one
@@ -2982,11 +2983,10 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog husky:dog pug:dog
     dachshund:dog corgi:dog whippet:dog lurcher:dog bulldog:dog cockapoo:dog chihuahua:dog target:goal targets:goal
-    aim:goal aims:goal gran:grandmother granny:grandmother grandma:grandmother nan:grandmother nana:grandmother
-    grandad:grandfather granddad:grandfather grandpa:grandfather barber:hairdresser
+    aim:goal aims:goal
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
     twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see bike:cycle
-    bikes:cycle bicycle:cycle biking:cycle""".split())}
+    bikes:cycle bicycle:cycle biking:cycle""".split()), **_ONE_SOMEONE}
 
 # The sentences "what happened?" asks back of (the newest): news of a moment ago, not of long before.
 _JUST_TOLD = 3
