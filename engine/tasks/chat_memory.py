@@ -261,7 +261,7 @@ class MemoryReplies:
             by_turn.setdefault(turn, []).append(word)
         users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
-        about = resolved(text, told_in, names) if not person else text
+        about = resolved(text, told_in, names) if 2 not in person else text
         if about != text:  # "what's his name?": of the user's best friend
             text, person, asking = about, _person(about), asks_of_user(about)
         before = as_it_was(told_in, text)

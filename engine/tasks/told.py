@@ -85,8 +85,11 @@ def decline_starts(asked: str) -> list[str]:
     to be used: "you didn't tell me your sister's name." or "you didn't tell me your dog" (where the
     vocabulary has no "dog's"; the model goes on, "name.", written "dog's name" by the chat) to
     "what's my dog called?" or "what's my dog's name?" (a name of one someone or thing of the
-    user's), then :data:`DECLINE`."""
+    user's), then :data:`DECLINE`; "you didn't tell me how old your son is." to "how old is my son?"."""
     question = [word for word in last_sentence(asked) if word != "?"]
+    if question[:2] == ["how", "old"] and question[2:4] in (["is", "my"], ["are", "my"]) and len(question) == 5 and (
+            _theirs(question[4])):  # "how old is my son?": "you didn't tell me how old your son is."
+        return [f"{DECLINE} how old your {question[4]} {question[2]}.", DECLINE]
     if question[:1] not in (["what's"], ["whats"], ["what"]) or not set(question) & _NAME_ASKED:
         return [DECLINE]
     theirs = [i for i, word in enumerate(question) if i and question[i - 1] == "my"]
@@ -1313,7 +1316,8 @@ goddaughter godmother godfather""".split())
 # Those who do a service for the user, someone of theirs ("the builder is called Marek"), but what someone may be
 # too ("he's a plumber" says what he does, not who he is).
 _SERVICE = frozenset("""builder builders plumber electrician mechanic decorator gardener cleaner childminder nanny
-hairdresser barber accountant solicitor lawyer surgeon consultant midwife sensei carer counsellor optician""".split())
+hairdresser barber accountant solicitor lawyer surgeon consultant midwife sensei carer counsellor optician
+engineer architect surveyor""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -1643,11 +1647,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
             and not _asks_thought(last)  # "what does the doctor think it might be?"
+            and not (answer in (_TIME, _DURATION) and within(("should", "it"), last))  # "how long should it take?"
+            # asks what was told
             and not any(within(("should", who, "be"), last) for who in ("it", "they", "he", "she"))  # "when should
             # it be finished?" asks what is expected, as told
             and not (any(within(("will", who), last) for who in ("i", "we")) and last[-1] not in _ASKS_ADVICE)
             # "what will i study?", "what will we learn to make?"
-            and not (within(("will", "we"), last) and said & _NAMING_CUES)):  # "what will we call her?"
+            and not ((within(("will", "we"), last) or within(("might", "we"), last)) and said & _NAMING_CUES)):
+        # "what will we call her?", "what might we call it?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
     asked_words = _asked_words(" ".join(last))
     asked_words -= _GOES if "wrong" in asked_words else set()  # "what went wrong?" asks what happened
@@ -1777,6 +1784,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         own |= counted | {"us:"} if counted and _OF_US.search(" ".join(words)) else set()
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE or (
+            answer in (_AMOUNT, _MONEY) and bool(_MONEY.search(" ".join(words)))) or (  # "lessons are on
+            # thursdays. they cost 25 pounds each"
             answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
             and with_subjects[at - 1][1][:1] in (["i"], ["we"]) and _did(with_subjects[at - 1][1]))  # fell ... in X"
         reason = lead == "why" and (bool(subject) and (_did(words) or _has_been(words))  # "why is he scared?": "he
@@ -1801,7 +1810,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
         if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
-                                       or words[len(subject):len(subject) + 1] in (["is"], ["was"])):  # "it's my ..."
+                                       or words[len(subject):len(subject) + 1] in (["is"], ["was"])  # "it's my ..."
+                                       and last[1] not in _MAKES):  # "what make is it?": "it's a Bosch", not "it's
+            # only two years old"
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
         if framed and own and at and not own & framed_stems and not (  # "which cars am i looking at?": "i'm thinking of
                 with_subjects[at - 1][0].about & _FAVOURITE_WORDS):  # (not of a favourite, which the frames say)
@@ -1821,6 +1832,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 ["is"], ["was"]) and any(tuple(words[len(subject) + 1:len(subject) + 1 + len(name)]) == name
                                          for name in names | {("a",), ("an",), ("the",)}):
             says_it = True  # "my festival is green man in wales", not "my course is two evenings a week"
+        if what_kind and at and words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and (
+                _stem(words[1]) == what_kind) and _NAMES_IT.search(" ".join(words)):
+            # "what team does my son play for?": "the team is called Hilltop Rangers", the one "my son plays in a
+            # football team" spoke of
+            own |= {_stem(word) for word in with_subjects[_goes_on_from(with_subjects, at, stems, None)][0].said} & (
+                stems)
+            says_it = True
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
             says_it = True
@@ -1880,6 +1898,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
                        or says_it or answers_with
+                       # "who interviewed me?": "the interviewer was called Helen", not "i had a job interview"
+                       or any(doers & set(words) for doers in agent.values())
                        or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
                        # "who is she marrying?": "her fiance is called Ravi", a name, not "she's getting married"
                        or who_is and bool(shared) and bool(_NAMES_IT.search(" ".join(words)))  # (not "who had a
@@ -1902,9 +1922,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
+        if favourite_of and not (own | by_subject) & favourite_of and any(
+                word in _FAVOURITE_WORDS and after.isalpha() and after not in _BEING_WORDS | {"thing", "one"}
+                for word, after in zip(words, words[1:])):
+            continue  # "what's my favourite film?": not "my favourite band is Elbow", a favourite of another kind
+            # (but "his favourite is the triceratops" after "my son is obsessed with dinosaurs")
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
         lacked_for = (how_long and bool(_DURATION.search(" ".join(words)))  # "i've not had a drink for 12 days"
-                      or answer is _TROUBLE  # "what's wrong with smudge?": "my cat smudge hasn't been eating"
+                      or answer in (_TROUBLE, _UNABLE)  # "what's wrong with smudge?": "my cat smudge hasn't been
+                      # eating"; "what can't i do?": "i can't drive"
                       or bool(said & _NOT) and bool(telling.denied & stems))  # "who is not keen?": "my mum is not keen"
         if (not words or not (telling.valued or subject) or telling.denied and not now and not lacked_for
                 or _taken_back(telling.said, told) and not lacked_for
@@ -2266,7 +2292,10 @@ _MONEY = re.compile(r"(?:[£$€] [\d,.]+"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
                     r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )"
                     r"|(?<=\bcharges ))(?:about |around |over |nearly |almost )?\d[\d,.]*"
-                    r"(?! ?(?:years?|months?|weeks?|days?|hours?|minutes?|times?)\b))\b")  # "i paid 18,000 for it"
+                    r"(?! ?(?:years?|months?|weeks?|days?|hours?|minutes?|times?)\b)"  # "i paid 18,000 for it"
+                    # a sum after "for" ("we bought it for 240,000"), not a year ("booked for 2027")
+                    r"|(?<=\bfor )(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:,\d{3})+|\d{3,})"
+                    r"(?! ?(?:people|guests|of|miles|years|nights)\b))\b")
 # How many or how much: "ten words", "$40", "a dozen eggs"; not a year or a date ("from Venice in 1920",
 # "since 2019", "on the 14th"), nor a "one" that stands for a thing ("my favourite one is ...").
 _AMOUNT = re.compile(r"\b(?<!in )(?<!since )(?<!from )(?<!the )(?<!favourite )(?<!favorite )(?<!this )(?<!that )(?:\d+|"
@@ -2328,7 +2357,7 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
-_MEASURES = (_TIMES, _MONEY, _YEAR)  # what only a sentence that says it answers
+_MEASURES = (_TIMES, _MONEY, _YEAR, _AGE)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2345,6 +2374,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     if words[:1] == ["what"] and set(words[1:2]) & _NOT_DO and words[-1:] in (["have"], ["has"], ["got"], ["eat"],
                                                                             ["drink"]):
         return _LACKING  # "what don't we have?" after "we have no hot water"
+    if words[:1] == ["what"] and words[1:2] in (["can't"], ["cant"], ["cannot"]) and words[-1:] == ["do"]:
+        return _UNABLE  # "what can't i do?" after "i can't drive at the moment"
     if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["about"]:
         return _ABOUT
     if words[:1] == ["what"] and words[-3:] in (["have", "to", "do"], ["need", "to", "do"]):
@@ -2400,6 +2431,8 @@ _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt", "c
 _LACKING = re.compile(r"\b(?:have|has|had|got|there's|there is) no\b|\b(?:don't|doesn't|didn't|haven't|hasn't)"
                       r" (?:have|got)\b|\bran out of\b|^no \w+|\b(?:can't|cannot|mustn't) (?:have|eat|drink)\b"
                       r"|\bgiving up\b|\bgiven up\b|\bcut out\b")  # what someone has not: "no sugar for a month"
+_MAKES = frozenset(("make", "brand", "model"))  # "what make is it?" asks what it is a one of
+_UNABLE = re.compile(r"\b(?:can't|cant|cannot|can not|unable to|not allowed to)\b")  # what someone cannot do
 _TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+"  # "for Cancer Research"
                        r"|\bfor an? [\w' ]+? (?:called|named) [\w']+")  # "for a mental health charity called Mind"
@@ -2556,9 +2589,13 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # fisherman" (of my uncle)
             # "my boyfriend and i are going to Iceland. we're staying in Reykjavik. his name is Jamal": the
             # nearest someone of the user's of that gender, some sentences back
+            # or of no gender: "my landlord is putting the rent up. ... his name is Mr Patel", "the engineer is
+            # coming tomorrow. his name is Tom"
             whom = next((found for said in reversed(earlier[-_LOOKED_BACK:]) for found in [[
                 said[i - 1], said[i]] for i in range(1, len(said)) if said[i - 1] in ("my", "our")
-                and said[i] in _GENDER[words[0]]][-1:] if found), None)
+                and said[i] in _GENDER[words[0]] or said[i - 1] in ("my", "our", "the") and _someone(said[i])
+                and said[i] not in _PETS and not said[i].endswith("'s") and _may_be(words[0], [said[i]])][-1:]
+                if found), None)
             if whom and words[0] in ("his", "her"):
                 words, put = [*whom[:-1], whom[-1] + "'s"] + words[1:], whom
             elif whom:
@@ -2744,10 +2781,14 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
                   and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED), None)
     if start is None:
         return None
+    if words[start] in ("my", "our") and words[start + 1:start + 2] and _someone(words[start + 1]) and (
+            words[start + 2:start + 3] in (["a"], ["an"])):  # "we're throwing my grandad a surprise party": the party
+        start += 2
     rest: list[str] = []
     for i, word in enumerate(words[start + 1:start + 4]):
         doing = (word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS
-                 and not (i == 0 and _names_a_thing(words[start + 2:start + 3])))
+                 and not (i == 0 and _names_a_thing(words[start + 2:start + 3]))
+                 or i and word in _DONE)  # "we're having an extension built": my extension
         if word in _THING_ENDS or doing or not word.isalnum() or word.isdigit():  # "my first 10k", not "my 2"
             break
         rest.append(word)
@@ -2761,6 +2802,7 @@ _INSTITUTIONS = frozenset("university uni college hospital airport station nurse
 
 # A doing a thing of theirs does, which ends the words that name it ("my laptop keeps crashing").
 _DOES_THINGS = re.compile(r"(?:keeps|needs|makes|won't|doesn't|broke|stopped|started|crashed|died|failed)")
+_DONE = frozenset("built made done sent sold bought taken given fitted put cut".split())  # done, not "-ed"
 # Words ending "-ing" or "-ed" that name a thing ("a wedding"), not a doing.
 _THINGS_LIKE_DOINGS = frozenset("""wedding weddings meeting meetings building painting paintings evening morning ring
 thing things king wing string spring pudding sibling siblings earring earrings ceiling bed shed sled""".split())
@@ -2829,6 +2871,11 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
     if at > start and before[at - 1] in ("my", "our"):
         return [before[at - 1], before[at]]
+    if at == 3 and before[at - 1] in ("a", "an") and before[:2] in (["i", "have"], ["i've", "got"], ["we", "have"]):
+        # "i have a sister called Maya. she lives in Glasgow": my sister maya
+        named = before[at + 2:at + 3] if before[at + 1:at + 2] in (["called"], ["named"]) and (
+            tuple(before[at + 2:at + 3]) in names) else []
+        return ["my", before[at], *named]
     lead = [before[at - 1]] if at > start and before[at - 1] not in STOP_WORDS and before[at - 1].isalpha() else []
     return ["the", *lead, before[at]]
 
@@ -2839,11 +2886,20 @@ def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str
     is no word of the vocabulary), or "their" where it names no one's gender ("your partner's
     favourite dish" -> "their favourite dish"); someone of theirs with a name's possessive as theirs ("your best
     friend omar's fiancee" -> "your best friend's fiancee") or, where that cannot be said either, as
-    "her" or "his" ("your son leo's favourite" -> "his favourite"); other words as they are."""
+    "her" or "his" ("your son leo's favourite" -> "his favourite"); the name of a thing or pet of theirs that
+    cannot be said as theirs as what it is called ("your rescue greyhound's name is pepper" -> "your rescue
+    greyhound is called pepper"); other words as they are."""
     out: list[str] = []
-    for word in words:
+    skip = 0
+    for at, word in enumerate(words):
         owner = word[:-2] if word.endswith("'s") else ""
-        if out[-1:] == ["your"] and (owner in KIN or owner in _FEMALE or owner in _MALE) and not sayable(word):
+        if skip:
+            skip -= 1
+        elif owner and not sayable(word) and sayable(owner) and list(words[at + 1:at + 3]) == ["name", "is"] and (
+                sayable("called") and {"your", "the"} & set(out[-4:])):
+            out += [owner, "is", "called"]
+            skip = 2
+        elif out[-1:] == ["your"] and (owner in KIN or owner in _FEMALE or owner in _MALE) and not sayable(word):
             out[-1] = "her" if owner in _FEMALE else "his" if owner in _MALE else "their"
         elif owner and not sayable(word) and out[-1:] and _someone(out[-1]) and "your" in out[-3:-1] and (
                 sayable(out[-1] + "'s") or out[-2] == "your" and (out[-1] in _FEMALE or out[-1] in _MALE)):
@@ -2862,22 +2918,31 @@ _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers":
 
 
 def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> str:
-    """A question about no one of the conversation that speaks of "he", "she", "his" or "her"
-    (:data:`_OF_SOMEONE`), asked as one about the someone of the user's the newest sentence of
+    """A question about no one of the conversation, or about the user and "he" or "she" ("why did he give
+    it to me?"), that speaks of "he", "she", "his" or "her" (:data:`_OF_SOMEONE`), asked as one about the someone of the user's the newest sentence of
     ``told`` that begins with one of them began with (:func:`_subject`), one the pronoun can be ("what did he
     do?" after "my dad was a postman. my mum is not keen": my dad): "what's his name?" after
     "my best friend is called Tomasz" -> "what's my best friend's name?" ("her" before an article
-    or after "to", "for" ... is her, not hers); ``asked`` itself where
-    it speaks of someone of the conversation or of no one, or no sentence begins with someone."""
+    or after "to", "for" ... is her, not hers); of those the pronoun can be, the newest a sentence tells
+    what is asked of ("what position does he play?" after "my son plays in goal. his coach is called Dave":
+    my son); ``asked`` itself where it speaks to the bot or of no one, or no sentence begins with someone."""
     words = tokenize(asked)
-    if set(words) & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) or not set(words) & set(_OF_SOMEONE):
+    if set(words) & SECOND_PERSON or not set(words) & set(_OF_SOMEONE) or set(words) & (
+            FIRST_PERSON | FIRST_PLURAL) and not set(words) & set(_GENDER):  # "why did he give it to me?": he
         return asked
     pronouns = set(words) & set(_GENDER)  # "what did he do?": the newest someone a "he" can be, not "my mum"
-    subject = next((found for _, said, _ in reversed(_with_subjects(told, names))
-                    for found in [_subject(said, names)] if found
-                    and all(_may_be(pronoun, found) for pronoun in pronouns)), None)
-    if subject is None:
+    with_subjects = _with_subjects(told, names)
+    found = [found for _, said, _ in reversed(with_subjects) for found in [_subject(said, names)] if found
+             and all(_may_be(pronoun, found) for pronoun in pronouns)]
+    if not found:
         return asked
+    # of them, the newest a sentence of the user's tells what is asked of: "what position does he play?" after "my son
+    # plays in goal. his coach is called Dave" is of my son, not of his coach
+    asked_stems = {_stem(word) for word in words if word.isalpha() and word not in STOP_WORDS | FRAME_WORDS
+                   | ASKING_WORDS | _NAMING_CUES | set(_OF_SOMEONE)}
+    subject = next((whom for whom in found if any(
+        _subject(said, names) == whom and asked_stems & {_stem(word) for word in said[len(whom):]}
+        for _, said, _ in with_subjects)), found[0])
     out = []
     for i, word in enumerate(words):
         ending = _OF_SOMEONE.get(word)
