@@ -1788,8 +1788,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # thursdays. they cost 25 pounds each"
             answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
             and with_subjects[at - 1][1][:1] in (["i"], ["we"]) and _did(with_subjects[at - 1][1]))  # fell ... in X"
-        reason = lead == "why" and (bool(subject) and (_did(words) or _has_been(words))  # "why is he scared?": "he
-                                    # got bitten when ...", "why am i taking my cat to the vet?": "she's been sneezing"
+        # "why did i go to the doctor?": not "the doctor thinks i've torn a ligament", a thought, not a reason
+        thinks = bool(subject) and len(words) > len(subject) and (words[len(subject)],) in _THINKS
+        reason = lead == "why" and not thinks and (bool(subject) and (_did(words) or _has_been(words))  # "why is
+                                    # he scared?": "he got bitten when ...", "why am i taking my cat to the vet?":
+                                    # "she's been sneezing"
                                     or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
                                     # "why am i moving?": "my company is sending me to the toronto office"
@@ -1833,7 +1836,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                          for name in names | {("a",), ("an",), ("the",)}):
             says_it = True  # "my festival is green man in wales", not "my course is two evenings a week"
         if what_kind and at and words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and (
-                _stem(words[1]) == what_kind) and _NAMES_IT.search(" ".join(words)):
+                _stem(words[1]) == what_kind) and words[2:4] in (["is", "called"], ["is", "named"]):
             # "what team does my son play for?": "the team is called Hilltop Rangers", the one "my son plays in a
             # football team" spoke of
             own |= {_stem(word) for word in with_subjects[_goes_on_from(with_subjects, at, stems, None)][0].said} & (
@@ -1916,7 +1919,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (answer in _MEASURES or answer is _DURATION and "been" in said) and not answers:
+        if (answer in _MEASURES or answer is _DURATION and "been" in said
+                or answer is _AGE and (any(map(_someone, last)) or asked_names)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
         if name_of_theirs and not _names_someone(words, names, whom_asked):
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
@@ -2357,7 +2361,7 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
-_MEASURES = (_TIMES, _MONEY, _YEAR, _AGE)  # what only a sentence that says it answers
+_MEASURES = (_TIMES, _MONEY, _YEAR)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2919,10 +2923,11 @@ _OF_SOMEONE = {"he": "", "she": "", "him": "", "his": "'s", "her": "'s", "hers":
 
 def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> str:
     """A question about no one of the conversation, or about the user and "he" or "she" ("why did he give
-    it to me?"), that speaks of "he", "she", "his" or "her" (:data:`_OF_SOMEONE`), asked as one about the someone of the user's the newest sentence of
-    ``told`` that begins with one of them began with (:func:`_subject`), one the pronoun can be ("what did he
-    do?" after "my dad was a postman. my mum is not keen": my dad): "what's his name?" after
-    "my best friend is called Tomasz" -> "what's my best friend's name?" ("her" before an article
+    it to me?"), that speaks of "he", "she", "his" or "her" (:data:`_OF_SOMEONE`), asked as one about the
+    someone of the user's the newest sentence of ``told`` that begins with one of them began with
+    (:func:`_subject`), one the pronoun can be ("what did he do?" after "my dad was a postman. my mum is
+    not keen": my dad): "what's his name?" after "my best friend is called Tomasz" -> "what's my best
+    friend's name?" ("her" before an article
     or after "to", "for" ... is her, not hers); of those the pronoun can be, the newest a sentence tells
     what is asked of ("what position does he play?" after "my son plays in goal. his coach is called Dave":
     my son); ``asked`` itself where it speaks to the bot or of no one, or no sentence begins with someone."""

@@ -2736,3 +2736,11 @@ def test_a_sister_one_has_a_price_paid_for_a_make_and_a_name_thought_of_are_aske
     told_in = _told("my wife is pregnant", "we're thinking of calling it Robin either way", names=names)[1]
     assert told_back(told_in, "what might we call it?", names=names, loose=True)[0][-4:] == (
         "it", "robin", "either", "way")
+    # a naming of another kind ("my running club is called ...") names no race; a thought is no reason; a year no age
+    names = {("harriers",)}
+    told_in = _told("im running a half marathon in october", "my running club is called the Harriers", names=names)[1]
+    assert told_back(told_in, "what race am i running?", names=names)[0][3:5] == ("running", "a")
+    told_in = _told("i went to the doctor about my knee", "she thinks i've torn a ligament")[1]
+    assert told_back(told_in, "why did i go to the doctor?")[0][-3:] == ("about", "your", "knee")
+    told_in = _told("my old campervan is a 1978 vw")[1]
+    assert told_back(told_in, "how old is the campervan?")[0][-2:] == ("1978", "vw")
