@@ -654,8 +654,8 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
     several told together where all are asked, or as what they are where it was told as a thing they
     have or are doing or as the name of a thing, or as the name of something of theirs where it was
     told as the user's own or another someone's, or as a favourite where it was told as what the
-    favourite does or as when something was. A reply that states no value (:func:`stated_value`)
-    is never misplaced."""
+    favourite does or as when something was, or as a favourite of another kind than it was told as. A
+    reply that states no value (:func:`stated_value`) is never misplaced."""
     value = stated_value(reply)
     if not value:
         return False
@@ -685,6 +685,7 @@ def misplaced(reply: str, told: list[Telling], asked: str = "") -> bool:
             or _doing_dropped(reply, value, telling_it) or _name_as_being(reply, value, telling_it)
             or _users_name_as_theirs(reply, value, asked, telling_it) or _named_for_another(reply, value, telling_it)
             or _favourites_deed_as_it(reply, value, telling_it) or _when_as_favourite(reply, value, telling_it)
+            or _favourite_of_another_kind(reply, asked, telling_it)
             or _beside_the_asked(value, asked, telling_it) or _with_as_name(reply, value, telling_it))
 
 
@@ -981,6 +982,24 @@ def _when_as_favourite(reply: str, value: str, telling_it: list[Telling]) -> boo
     return (bool(first) and bool(telling_it) and bool(_FAVOURITE.search(plain(reply)))
             and all(_said_after(first[0], telling.words, ("during", "since", "until", "till"))
                     for telling in telling_it))
+
+
+def _favourite_of_another_kind(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """A value stated as the favourite ``asked`` of ("Your favourite song is Terry Pratchett.", "You love
+    Terry Pratchett." to "what's my favourite song?") that every sentence telling it said as a favourite of another kind ("my favourite
+    author is Terry Pratchett")."""
+    wanted = _favourite_kinds(tokenize(asked))
+    said = plain(reply).lower()
+    return (bool(wanted) and bool(telling_it) and bool(_FAVOURITE.search(said) or _THE_USERS_FAVOURITE.match(said))
+            and all(_favourite_kinds(telling.words) and not _favourite_kinds(telling.words) & wanted
+                    for telling in telling_it))
+
+
+def _favourite_kinds(words: Sequence[str]) -> set[str]:
+    """The stems of the kinds a sentence or question (lower-case ``words``) speaks of a favourite of:
+    "my favourite author is ..." -> {"author"}; none of "my favourite is ..."."""
+    return {_stem(after) for word, after in zip(words, words[1:]) if word in _FAVOURITE_WORDS and after.isalpha()
+            and after not in _BEING_WORDS | {"thing", "one", "things", "ones"}}
 
 
 def _favourites_deed_as_it(reply: str, value: str, telling_it: list[Telling]) -> bool:
@@ -1652,6 +1671,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             and not any(within(("should", who, "be"), last) for who in ("it", "they", "he", "she"))  # "when should
             # it be finished?" asks what is expected, as told
             and not (any(within(("will", who), last) for who in ("i", "we")) and last[-1] not in _ASKS_ADVICE)
+            and not (within(("will", "my"), last) and [word for word in last if word != "?"][-1:] == ["be"])
+            # "what will my job be?"
             # "what will i study?", "what will we learn to make?"
             and not ((within(("will", "we"), last) or within(("might", "we"), last)) and said & _NAMING_CUES)):
         # "what will we call her?", "what might we call it?"
@@ -1758,8 +1779,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                and not (cues is _LIKING_CUES and kinds(asked_words) - owned)  # so too "which sport do i like?"
                and not (cues is _PLAYING_CUES and kinds(asked_words))  # and "what sport do i play?"
                and not (cues is _STUDY_CUES and lead != "where")]  # "what do i study?" asks no school
-    # (in common, answers, says with what, does, verbatim), said back, corrects
-    found: list[tuple[tuple[int, bool, bool, bool, int], tuple[str, ...], bool]] = []
+    # (in common, answers, says with what, does, names a place, verbatim), said back, corrects
+    found: list[tuple[tuple[int, bool, bool, bool, bool, int], tuple[str, ...], bool]] = []
     told = _corrected(told)  # "i'm going to Iceland in february. actually it's march, not february": in march
     with_subjects = _with_subjects(told, names)
     # "what does jodie keep doing?" after "my flatmate keeps eating my food. her name is Jodie": jodie is my flatmate
@@ -1876,7 +1897,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
-        if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)):
+        if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)) and (
+                _says_as_asked(answer, words, stems)):  # not "it's a red Trek" to "where did i buy it?"
             own |= {"it:"}  # "where is it?": the sentence that spoke of it ("it's at the town hall")
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
                 and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
@@ -1926,9 +1948,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
-        if favourite_of and not (own | by_subject) & favourite_of and any(
-                word in _FAVOURITE_WORDS and after.isalpha() and after not in _BEING_WORDS | {"thing", "one"}
-                for word, after in zip(words, words[1:])):
+        if favourite_of and not (own | by_subject) & favourite_of and _favourite_kinds(words):
             continue  # "what's my favourite film?": not "my favourite band is Elbow", a favourite of another kind
             # (but "his favourite is the triceratops" after "my son is obsessed with dinosaurs")
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
@@ -1978,9 +1998,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                         "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
                                               for i, word in enumerate(words)))  # doing?": "i love walking ..."
             with_it = bool(ends_in) and ends_in[0] in words[1:]  # "... so i made it with lentils"
-            found.append(((len(shared), answers, with_it, does, verbatim), ("you", "said", *back),
+            # "where did i study?": "i studied at Durham", a place named, before "a degree in history"
+            named_place = answer is _PLACE and any(_placed_name(name, words) for name in names)
+            found.append(((len(shared), answers, with_it, does, named_place, verbatim), ("you", "said", *back),
                           _begins_correcting(telling.words)))
-    most_shared = max((n for n, _, _ in found), default=(0, False, False, False, 0))  # those that speak most of it
+    most_shared = max((n for n, _, _ in found), default=(0, False, False, False, False, 0))  # those that speak most
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
@@ -2560,7 +2582,10 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["it"], ["it's"]) and thing and not (words[1:2] in (["my"], ["our"])
                                                                and words[2:3] and words[2] in _ORDINALS) and (
                 thing[-1] not in words[1:] and not set(words) & _OCCASIONS
-                or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])):
+                or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])
+                and not (words[1:2] in (["was"], ["is"]) and words[2:3] in (["my"], ["our"], ["his"], ["her"],
+                                                                          ["their"]) and set(words) & _OCCASIONS)):
+            # nor "it was my colleague Sarah's wedding"
             # not "it's my cousin sam's wedding", which says whose wedding, nor "it's my parents' anniversary"
             # "i ordered a laptop. it arrives on friday" (not "it's my third fail", which says which time it is)
             words, put = thing + ((["has"] if has else ["is"]) if words[0] == "it's" else []) + words[1:], thing
@@ -2618,11 +2643,12 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # was an iphone 11": my old phone
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
-        thing = (["my", kind[0]] if len(telling.kinds) == 1 and len(kind) == 1 and words[:1] in (["i"], ["we"])
-                 and not _TIME.fullmatch(kind[0]) else _thing(words)) or (  # not "my sunday" of "i ran a 10k on sunday"
+        thing = ([_gone_to(words, kind[0]), kind[0]] if len(telling.kinds) == 1 and len(kind) == 1
+                 and words[:1] in (["i"], ["we"]) and not _TIME.fullmatch(kind[0]) else _thing(words)) or (  # not "my sunday" of "i ran a 10k on sunday"
             thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
             and _NAMES_IT.search(" ".join(words))  # "we're redoing our kitchen. the builder is called Marek. it's
-            or words[:1] == ["the"] and "it" in words and not put else None)  # costing us 12,000 pounds": the
+            or words[:1] == ["the"] and "it" in words and not put
+            or words[:1] in (["it"], ["it's"], ["its"]) and not put else None)  # costing us 12,000 pounds": the
         # kitchen, still; and "my laptop broke. the screen went black and it won't turn on. it's a dell": the laptop
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
@@ -2685,6 +2711,15 @@ _NEWBORN = frozenset("baby girl boy son daughter twins".split())
 _MEN = frozenset("man guy bloke chap fella lad gentleman boy".split())
 _WOMEN = frozenset("woman lady girl".split())
 _ANYONE = frozenset(("someone", "person"))
+
+
+def _gone_to(words: Sequence[str], kind: str) -> str:
+    """How a sentence of the user's (lower-case ``words``) that speaks of one ``kind`` of thing says whose
+    it is: "the" for an occasion they go to as a guest ("we went to a wedding today": the wedding, not
+    theirs), else "my" ("i ordered a new laptop": my laptop)."""
+    at = words.index(kind) if kind in words else 0
+    return "the" if kind in _OCCASIONS and at > 1 and words[at - 1] in ("a", "an") and "to" in words[
+        max(0, at - 3):at] else "my"
 
 
 def _named_one(pronoun: Sequence[str], subject: Optional[list[str]], before: Sequence[str],
@@ -2758,6 +2793,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     Harrogate" -> "the new place"; not someone of theirs, but the thing after: "my son is starting
     at a new school" -> "my new school"), or a place they go to named "the" ("the restaurant"); None
     where it speaks of none so."""
+    whose: list[str] = []  # someone of theirs whose thing it is: "my son is starting at a new school"
     if words[:1] in (["my"], ["our"]) and "and" in words[2:4] and words[words.index("and", 2) + 1:][:1] in (
             ["i"], ["me"]):  # "my husband and i are renovating an old farmhouse": as "we are ..."
         words = ["we", *words[words.index("and", 2) + 2:]]
@@ -2765,7 +2801,9 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         at = next((i for i, word in enumerate(words[:5]) if word in ("is", "was", "used", "has", "had")), None)
         at = at or next((i for i, word in enumerate(words[2:4], 2) if _DOES_THINGS.fullmatch(word)), None)
         at = at or (2 if words[:1] == ["my"] and kinds(words[1:2]) and words[2:3] and words[2] in _PASTS else None)
-        # "my laptop broke": my laptop
+        # "my laptop broke": my laptop; "my mum lives in a care home": her care home
+        at = at or next((i for i, word in enumerate(words[2:4], 2) if word in _LIVES_IN and _someone(words[i - 1])),
+                        None)
         things = list(words[1:at]) if at else []
         if things and all(word.isalpha() and not _someone(word) and word not in _PLACED for word in things):
             return [words[0], *things] if words[at] not in ("has", "had") else None
@@ -2779,6 +2817,7 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
             rest = [word for word in itertools.takewhile(lambda word: word.isalpha() and word not in _THING_ENDS,
                                                           words[theirs + 1:theirs + 4])]
             return [*owner, *rest] if rest else None
+        whose = owner
     elif words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS or word == "the"
@@ -2796,9 +2835,12 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         if word in _THING_ENDS or doing or not word.isalnum() or word.isdigit():  # "my first 10k", not "my 2"
             break
         rest.append(word)
-    return ["the" if words[start] == "the" else "my", *rest] if rest else None
+    if not rest:
+        return None
+    return [*whose] + rest if whose else ["the" if words[start] == "the" else _gone_to(words, rest[-1]), *rest]
 
 
+_LIVES_IN = frozenset("lives lived works worked stays stayed goes".split())  # "my mum lives in a care home"
 # Places a user goes to that they name after ("we're going to the restaurant where we met. it's called The Ivy").
 _PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
 _INSTITUTIONS = frozenset("university uni college hospital airport station nursery academy office".split())
