@@ -986,8 +986,8 @@ def _when_as_favourite(reply: str, value: str, telling_it: list[Telling]) -> boo
 
 def _favourite_of_another_kind(reply: str, asked: str, telling_it: list[Telling]) -> bool:
     """A value stated as the favourite ``asked`` of ("Your favourite song is Terry Pratchett.", "You love
-    Terry Pratchett." to "what's my favourite song?") that every sentence telling it said as a favourite of another kind ("my favourite
-    author is Terry Pratchett")."""
+    Terry Pratchett." to "what's my favourite song?") that every sentence telling it said as a favourite
+    of another kind ("my favourite author is Terry Pratchett")."""
     wanted = _favourite_kinds(tokenize(asked))
     said = plain(reply).lower()
     return (bool(wanted) and bool(telling_it) and bool(_FAVOURITE.search(said) or _THE_USERS_FAVOURITE.match(said))
@@ -2644,7 +2644,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         now = _subject(words, names)
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = ([_gone_to(words, kind[0]), kind[0]] if len(telling.kinds) == 1 and len(kind) == 1
-                 and words[:1] in (["i"], ["we"]) and not _TIME.fullmatch(kind[0]) else _thing(words)) or (  # not "my sunday" of "i ran a 10k on sunday"
+                 and words[:1] in (["i"], ["we"]) and not _TIME.fullmatch(kind[0])  # not "my sunday" of "i ran a 10k
+                 else _thing(words)) or (  # on sunday"
             thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
             and _NAMES_IT.search(" ".join(words))  # "we're redoing our kitchen. the builder is called Marek. it's
             or words[:1] == ["the"] and "it" in words and not put
