@@ -34,10 +34,11 @@ from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import (CONGRATULATIONS, SYMPATHY, congratulates, negated, own_news, says_goodbye,
                                     sympathises, what_happened)
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, as_it_was, as_sayable, asks_of_user, barred,
-                               decline_starts, declines_other,
+from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, as_it_was, as_sayable, asks_of_it, asks_of_user,
+                               barred, decline_starts, declines_other,
                                content_words, declines, forced, ground, kinds, last_sentence, misplaced, resolved,
-                               restart, spellings, stated_value, states_told, states_unasked, states_untold, tellings,
+                               restart, spellings, stated_value, states_told, states_unasked, states_untold,
+                               states_untold_number, tellings,
                                told_as_topic, told_back, told_values, told_words, topic_of, unheard_kind, unheard_name,
                                within)
 from engine.text import detokenize, tokenize
@@ -270,7 +271,12 @@ class MemoryReplies:
             return back
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
             back = told_in and self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
-            return back or hypotheses
+            if back or not (told_in and asks_of_it(text)):
+                return back or hypotheses
+            asking = its = True  # "how much will it cost?" of a thing of theirs, told nowhere: no value made
+            # up ("It'll cost $10 million."), as of theirs
+        else:
+            its = False
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)
@@ -279,6 +285,7 @@ class MemoryReplies:
         asked = kinds(content_words(text))  # a decline of another kind of thing does not answer it
         others = [declines_other(reply, text) for reply in texts]  # "... your friend's name." to "my boss"
         wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
+                    or its and states_untold_number(reply, told)
                     or unheard_name(reply, told_in, text, names, known) or other for reply, other in zip(texts, others))
         if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
                                         and not other for reply, other in zip(texts, others)):
@@ -298,6 +305,9 @@ class MemoryReplies:
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back
+        if its:  # "how much will it cost?": no sum nobody told, where the model can say another reply
+            kept = [(h, said) for h, said in zip(hypotheses, texts) if not states_untold_number(said, told)]
+            hypotheses, texts = ([h for h, _ in kept], [said for _, said in kept]) if kept else (hypotheses, texts)
         return ground(hypotheses, texts, told, told_in, text, {word.lower() for word in stored}, names,
                       self._common_words, known)
 

@@ -1336,7 +1336,8 @@ goddaughter godmother godfather""".split())
 # too ("he's a plumber" says what he does, not who he is).
 _SERVICE = frozenset("""builder builders plumber electrician mechanic decorator gardener cleaner childminder nanny
 hairdresser barber accountant solicitor lawyer surgeon consultant midwife sensei carer counsellor optician
-engineer architect surveyor""".split())
+engineer architect surveyor artist tattooist physio physiotherapist dentist photographer tutor conductor landlady
+caterer florist""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -3471,6 +3472,26 @@ def asks_of_user(text: str) -> bool:
 
 
 _SEEKING_ADVICE = frozenset(("should", "shall", "shouldn't"))
+
+
+def asks_of_it(text: str) -> bool:
+    """Whether the last sentence of ``text`` is a question of how much, how many, how long, how far, how
+    old, when or where of "it" ("how much will it cost?", "where is it?"), not of the bot: of a thing the
+    user spoke of, whose measure, time or place only they could have told."""
+    asked = last_sentence(text)
+    return ("?" in text and bool(set(asked) & _IT) and not set(asked) & SECOND_PERSON and "time" not in asked
+            and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
+
+
+def states_untold_number(reply: str, told: set[str]) -> bool:
+    """Whether ``reply`` states a number (in digits) none of the user's words (``told``, lower case) said:
+    "It'll cost $10 million." where no sum was told."""
+    numbers = [number.strip(".,").replace(",", "") for number in re.findall(r"\d[\d,.]*", reply)]
+    said = {word.replace(",", "") for word in told}  # "12,000" told is "12000" said
+    return any(number not in said for number in numbers if number)
+
+
+_OF_IT_LEADS = (["how", "much"], ["how", "many"], ["how", "long"], ["how", "far"], ["how", "old"], ["how", "big"])
 
 
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:

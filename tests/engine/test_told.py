@@ -6,11 +6,11 @@ from engine.data.memory_facts import SLOTS, UNTOLD
 from engine.decode_config import SearchConfig
 from engine.decoding import Hypothesis, decode
 from engine.tasks.told import (ABOUT_VALUE, DECLINE, DECLINE_TOLD, ELSEWHERE_VALUE, NAME_VALUE, UNTOLD_VALUE,
-                               WHOLE_VALUE, as_it_was, as_sayable, asks_of_user, barred, cut_short, decline_starts,
-                               declines, declines_other, doing_cut, forced, resolved,
+                               WHOLE_VALUE, as_it_was, as_sayable, asks_of_it, asks_of_user, barred, cut_short,
+                               decline_starts, declines, declines_other, doing_cut, forced, resolved,
                                ground, headless, hollow, misplaced, padded, restart, spellings,
-                               stated_value, states_told, states_unasked, taken_back, tellings, told_as_topic,
-                               told_kinds, told_topics, told_values, told_back, told_words, topics, unheard_kind,
+                               stated_value, states_told, states_unasked, states_untold_number, taken_back, tellings,
+                               told_as_topic, told_kinds, told_topics, told_values, told_back, told_words, topics, unheard_kind,
                                unheard_name)
 from engine.text import tokenize
 
@@ -2775,3 +2775,13 @@ def test_a_wedding_gone_to_her_care_home_a_sum_said_of_it_and_a_job_to_be_are_th
     names = {("durham",)}
     told_in = _told("i've just finished a degree in history", "i studied at Durham", names=names)[1]
     assert told_back(told_in, "where did i study?", names=names) == [("you", "said", "you", "studied", "at", "durham")]
+
+
+def test_a_measure_time_or_place_of_it_is_asked_of_the_users_thing_and_no_number_untold_answers_it():
+    assert asks_of_it("how much will it cost?") and asks_of_it("where is it?") and asks_of_it("when is it?")
+    assert not asks_of_it("what time is it?") and not asks_of_it("how is it going?")
+    assert not asks_of_it("how much do you like it?") and not asks_of_it("it costs 90 pounds")
+    told = {"i'm", "getting", "a", "tattoo", "it", "costs", "90", "pounds", "12,000"}
+    assert states_untold_number("It'll cost $10 million.", told)
+    assert not states_untold_number("You said your tattoo costs 90 pounds.", told)
+    assert not states_untold_number("It's costing 12000.", told) and not states_untold_number("I'm not sure.", told)
