@@ -1666,6 +1666,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # "when will it be done?", "what can i play?" after "i can play Wonderwall"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
+            and not within(("would", "i", "be"), last)  # "what would i be?" after "i'd be a team leader"
             and not _asks_thought(last)  # "what does the doctor think it might be?"
             and not (answer in (_TIME, _DURATION) and within(("should", "it"), last))  # "how long should it take?"
             # asks what was told
@@ -1750,6 +1751,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         and last[1] not in ("colour", "color", "size", "shape")  # "what colour is it?" asks a colour, not what it is
         or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
+    would_be = bare in (["what", "would", "i", "be"], ["what", "will", "i", "be"])  # "i'd be a team leader"
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
     favourite_of = {_stem(last[i + 1]) for i, word in enumerate(last[:-1])
@@ -1769,7 +1771,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "how many people are in the book club?": "there are eight of us"
     counted = (stems & {_stem(word) for word in said if word in _PEOPLE_COUNTED | _MANY or _someones(word)}
                if answer is _AMOUNT else set())  # "how many grandchildren do i have?": "there are three of them"
-    if not stems and answer is None and not does_it and not doers:
+    if not stems and answer is None and not does_it and not doers and not would_be:
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
@@ -1896,6 +1898,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"think:"}  # "i think i'm getting promoted", "she thinks i've torn a ligament"
         if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
+        if would_be and telling.words[:2] in (("i'd", "be"), ("i", "would"), ("i'll", "be"), ("i", "will")) and (
+                _IS_A.search(" ".join(("is", *telling.words[2:])))):
+            own |= {"be:"}  # "what would i be?": "i'd be a team leader"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
         if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)) and (
@@ -1979,7 +1984,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       and words[:1] in (["my"], ["our"], ["the"])  # "the headliner is Fleet Foxes"
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
                                       or words[:1] in (["the"], ["my"], ["our"])  # "the screen", "our boiler"
-                                      and set(words[1:2]) & asked_words)):
+                                      and set(words[1:2]) & asked_words
+                                      or words[:2] == ["all", "the"] and set(words[2:3]) & asked_words)):  # "all the
+            # money goes to the air ambulance"
             continue
         words = ["my", *words] if words[:1] == ["name's"] else words  # "name's Callum": "your name's callum"
         words = ["i'm", *words] if _doing_word(words[0]) else words  # "staying in an airbnb": "you're staying ..."
@@ -2436,9 +2443,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _BY  # "who is it by?" after "my favourite album is Rumours by Fleetwood Mac", "who wrote it?"
     if words[:2] == ["how", "do"] and words[2:3] in (["i"], ["we"]) and words[3:4] == ["know"]:
         return _KNOWN_FROM  # "how do i know her?" after "i'm going with my friend Siobhan from uni"
-    if words[:2] == ["how", "much"] and set(words) & _PRICE_CUES and words[2:3] in (["did"], ["do"], ["does"],
-                                                                                    ["will"], ["would"]):
-        return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"
+    if words[:2] == ["how", "much"] and (set(words) & _PRICE_CUES and words[2:3] in (
+            ["did"], ["do"], ["does"], ["will"], ["would"]) or words[-1:] == ["worth"]):
+        return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
     if words[:3] == ["how", "many", "times"]:
         return _TIMES  # "how many times have i failed?" after "it's my third fail"
     if words[:2] == ["how", "long"] and not set(words) & {"until", "till", "til", "before", "ago", "since"}:
@@ -2566,6 +2573,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         # the group the sentence before spoke of: "i play in a five a side team" -> "my team"
         group = thing if thing and thing[-1] in _GROUPS else next(
             (["my", word] for word in previous if word in _GROUPS), None) if previous else None
+        pet_or_subject = subject or (thing if thing and thing[-1] in _PETS else None)
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = other + pronoun + words[1:], other
         elif pronoun is not None and subject and (not carried or _may_be(words[0], subject)):
@@ -2594,11 +2602,13 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # "i adopted two rabbits. they're called Biscuit and Pepper" -> "my rabbits are called ..."
             put = subject if _many(subject) else thing
             words = put + (["are"] if words[0] == "they're" else []) + words[1:]
-        elif words[:1] in (["i"], ["we"], ["i'm"], ["im"], ["we're"]) and subject and any(
-                word in _PERSONS and _may_be(word, subject) and (words[0] in ("i", "we") or _as_object(words, i))
-                for i, word in enumerate(words[1:3], 1)):  # "i miss her a lot", "i'm getting her earrings"
+        elif words[:1] in (["i"], ["we"], ["i'm"], ["im"], ["we're"], ["we've"], ["i've"]) and pet_or_subject and any(
+                word in _PERSONS and _may_be(word, pet_or_subject) and (
+                    words[0] in ("i", "we", "we've", "i've") or _as_object(words, i))
+                for i, word in enumerate(words[1:3], 1)):  # "i miss her a lot", "i'm getting her earrings"; "we got a
+            # puppy. we've called him Alfie": my puppy
             at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
-            words, put = words[:at] + subject + words[at + 1:], subject + named
+            words, put = words[:at] + pet_or_subject + words[at + 1:], pet_or_subject + (named if subject else [])
         elif words[:1] in (["i"], ["we"]) and thing and any(  # "i found them in the fridge": my keys, not my key
                 word in _OBJECTS and (word == "them") == (_many(thing) or thing[-1] in _GROUPS)  # "my band": them
                 for word in words[1:4]):
@@ -2649,9 +2659,11 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                  else _thing(words)) or (  # on sunday"
             thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
             and _NAMES_IT.search(" ".join(words))  # "we're redoing our kitchen. the builder is called Marek. it's
-            or words[:1] == ["the"] and "it" in words and not put
-            or words[:1] in (["it"], ["it's"], ["its"]) and not put else None)  # costing us 12,000 pounds": the
-        # kitchen, still; and "my laptop broke. the screen went black and it won't turn on. it's a dell": the laptop
+            or words[:1] == ["the"] and "it" in words and not put  # costing us 12,000 pounds": the kitchen, still;
+            or words[:1] in (["it"], ["it's"], ["its"]) and not put  # "my laptop broke. the screen went black and it
+            or bool(put) and put == thing and words[:len(put)] == put else None)  # won't turn on. it's a dell": the
+        # laptop; "it was my colleague's wedding" (said as it was); "it goes round the fjords. it leaves from
+        # Southampton": the cruise, still
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (

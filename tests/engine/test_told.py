@@ -2785,3 +2785,22 @@ def test_a_measure_time_or_place_of_it_is_asked_of_the_users_thing_and_no_number
     assert states_untold_number("It'll cost $10 million.", told)
     assert not states_untold_number("You said your tattoo costs 90 pounds.", told)
     assert not states_untold_number("It's costing 12000.", told) and not states_untold_number("I'm not sure.", told)
+
+
+def test_a_pet_named_by_us_a_job_one_would_have_money_given_and_a_thing_said_on_of_are_asked_back():
+    names = {("alfie",)}
+    told_in = _told("we got a puppy on saturday", "he's a springer spaniel", "we've called him Alfie", names=names)[1]
+    asked = resolved("what did we call him?", told_in, names)
+    assert told_back(told_in, asked, names=names) == [("you", "said", "you've", "called", "your", "puppy", "alfie")]
+    told_in = _told("i've been offered a promotion", "i'd be a team leader", "it's an extra 4000 a year")[1]
+    assert told_back(told_in, "what would i be?") == [("you", "said", "you'd", "be", "a", "team", "leader")]
+    told_in = _told("i'm organising a charity quiz night", "all the money goes to the air ambulance")[1]
+    assert told_back(told_in, "who does the money go to?")[0][-3:] == ("the", "air", "ambulance")
+    # "it" is the cruise still after a sentence that said it of the cruise
+    told_in = _told("we've booked a cruise for our anniversary", "it goes round the norwegian fjords",
+                    "it leaves from southampton")[1]
+    assert told_back(told_in, "where does it leave from?") == [("you", "said", "your", "cruise", "leaves", "from",
+                                                                "southampton")]
+    # "how much is it worth?" asks a sum, which "it's ten years old" does not say
+    told_in = _told("my car is a blue Ford Focus", "it's ten years old", "it's done 95,000 miles")[1]
+    assert told_back(told_in, "how much is it worth?") == []
