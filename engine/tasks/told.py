@@ -1904,7 +1904,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
         if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)) and (
-                _says_as_asked(answer, words, stems)):  # not "it's a red Trek" to "where did i buy it?"
+                answer is not _PLACE or _says_as_asked(answer, words, stems)):  # not "it's a red Trek" to "where
+            # did i buy it?"
             own |= {"it:"}  # "where is it?": the sentence that spoke of it ("it's at the town hall")
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
                 and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
