@@ -2804,5 +2804,5 @@ def test_a_pet_named_by_us_a_job_one_would_have_money_given_and_a_thing_said_on_
     # "how much is it worth?" asks a sum, which "it's ten years old" does not say
     told_in = _told("my car is a blue Ford Focus", "it's ten years old", "it's done 95,000 miles")[1]
     assert told_back(told_in, "how much is it worth?") == []
-    told_in = _told("im doing a sponsored walk next month", "its 26 miles along the coast", "its for a hospice")[1]
+    told_in = _told("i'm doing a sponsored walk next month", "it's 26 miles along the coast", "it's for a hospice")[1]
     assert told_back(told_in, "who is it for?")[0][-3:] == ("for", "a", "hospice")  # "it" is still asked of
