@@ -1782,8 +1782,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                and not (cues is _LIKING_CUES and kinds(asked_words) - owned)  # so too "which sport do i like?"
                and not (cues is _PLAYING_CUES and kinds(asked_words))  # and "what sport do i play?"
                and not (cues is _STUDY_CUES and lead != "where")]  # "what do i study?" asks no school
-    # (in common, answers, says with what, does, names a place, verbatim), said back, corrects
-    found: list[tuple[tuple[int, bool, bool, bool, bool, int], tuple[str, ...], bool]] = []
+    # (in common, answers, says with what, does, verbatim, names a place), said back, corrects
+    found: list[tuple[tuple[int, bool, bool, bool, int, bool], tuple[str, ...], bool]] = []
     told = _corrected(told)  # "i'm going to Iceland in february. actually it's march, not february": in march
     with_subjects = _with_subjects(told, names)
     # "what does jodie keep doing?" after "my flatmate keeps eating my food. her name is Jodie": jodie is my flatmate
@@ -2009,9 +2009,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             with_it = bool(ends_in) and ends_in[0] in words[1:]  # "... so i made it with lentils"
             # "where did i study?": "i studied at Durham", a place named, before "a degree in history"
             named_place = answer is _PLACE and any(_placed_name(name, words) for name in names)
-            found.append(((len(shared), answers, with_it, does, named_place, verbatim), ("you", "said", *back),
+            found.append(((len(shared), answers, with_it, does, verbatim, named_place), ("you", "said", *back),
                           _begins_correcting(telling.words)))
-    most_shared = max((n for n, _, _ in found), default=(0, False, False, False, False, 0))  # those that speak most
+    most_shared = max((n for n, _, _ in found), default=(0, False, False, False, 0, False))  # those that speak most
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]

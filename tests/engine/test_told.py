@@ -2806,3 +2806,8 @@ def test_a_pet_named_by_us_a_job_one_would_have_money_given_and_a_thing_said_on_
     assert told_back(told_in, "how much is it worth?") == []
     told_in = _told("i'm doing a sponsored walk next month", "it's 26 miles along the coast", "it's for a hospice")[1]
     assert told_back(told_in, "who is it for?")[0][-3:] == ("for", "a", "hospice")  # "it" is still asked of
+    # a place named breaks only a tie of words in common as written
+    names = {("lagos",), ("bristol",)}
+    told_in = _told("i'm going to portugal in may", "we're staying in a villa near Lagos", "we fly from Bristol",
+                    names=names)[1]
+    assert told_back(told_in, "where am i going in may?", names=names)[0][-4:] == ("to", "portugal", "in", "may")
