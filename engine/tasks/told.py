@@ -1719,7 +1719,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     verb = _stem(last[doer + 1]) if doer is not None and last[doer + 1:doer + 2] not in ([], ["?"]) else ""
     if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
-        told = _lately([telling for telling in told if doers is None or telling.words[:1] in doers] or told)
+        happened = [telling for telling in told if "happened" in telling.words[1:3]]  # "it happened in the storm"
+        told = happened[-1:] if lead == "when" and happened and not deed else _lately(
+            [telling for telling in told if doers is None or telling.words[:1] in doers] or told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
         if lead == "when" and not deed and any(_TIME.search(" ".join(telling.words)) for telling in told):
@@ -2002,7 +2004,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     # "what's wrong with my phone?": "my phone screen is cracked", not "i dropped it in the car park"
                     or answer is _TROUBLE and bool(_STATE.search(" ".join(words)))
                     # "what have i passed?": "i've passed my driving test", not "i passed on my third attempt"
-                    or lead in ("what", "who") and bool(verb) and any(
+                    or lead in ("what", "who") and bool(verb) and not (  # "what do i want?": not "my sister wants
+                        last[doer] in ("i", "we") and not (words[:1] and _BY_WHOM.get(words[0], words[0].split("'")[0])
+                                                           == last[doer]))
+                    and any(  # a big party"
                         _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or (
                         "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
                                               for i, word in enumerate(words)))  # doing?": "i love walking ..."
@@ -2680,6 +2685,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
 
 
 _HASTY = {"ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}  # an apostrophe left out, leading
+_BY_WHOM = {"im": "i", "ive": "i", "id": "i", "weve": "we", "were": "we"}  # who a word typed in haste speaks of
 _GOES_ON_FROM = 3  # sentences back a sentence that says how long, how many or where may go on from
 
 
@@ -2792,7 +2798,7 @@ def _says_none(words: Sequence[str]) -> bool:
 
 
 _THING_STARTS = frozenset(("my", "a", "an", "our"))
-_THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last "
+_THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last up off "
                         "tomorrow today tonight yesterday named called again too also now already finally "
                         "recently soon where which who when as like , .".split())
 
@@ -3087,8 +3093,12 @@ def _stem(word: str) -> str:
             if len(word) > 3 and word[-1] == word[-2] and word[-1] in _DOUBLED:
                 word = word[:-1]  # "shopp" -> "shop", "planned" -> "plan"
             break
-    word = word[:-1] if word.endswith("e") and len(word) > 3 and not word.endswith("ee") else word
+    word = word[:-1] if word.endswith("e") and len(word) > 3 and not word.endswith("ee") and (
+        word not in _KEEPS_E) else word
     return _SAME_MEANING.get(word, word)
+
+
+_KEEPS_E = frozenset(("wine", "wines", "plane", "planes"))  # not "win" ("what did my mum win?"), not "plan"
 
 
 # Stems of one meaning in what a user asks of what they said ("what am i cooking?" after "i'm
@@ -3104,7 +3114,7 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
     forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
-    frightened:afraid thought:think split:split quit:quit rode:ride""".split())
+    frightened:afraid thought:think split:split quit:quit rode:ride said:say""".split())
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog

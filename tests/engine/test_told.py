@@ -2811,3 +2811,20 @@ def test_a_pet_named_by_us_a_job_one_would_have_money_given_and_a_thing_said_on_
     told_in = _told("i'm going to portugal in may", "we're staying in a villa near Lagos", "we fly from Bristol",
                     names=names)[1]
     assert told_back(told_in, "where am i going in may?", names=names)[0][-4:] == ("to", "portugal", "in", "may")
+
+
+def test_what_was_won_when_it_happened_what_i_want_and_a_thing_picked_up_are_asked_back():
+    told_in = _told("my mum won a raffle", "she won a hamper", "it had cheese and wine in it", "she gave me the wine")[1]
+    assert all(said[4] == "won" for said in told_back(told_in, "what did my mum win?"))  # wine is no win
+    names = {("graham",)}
+    told_in = _told("my neighbour's tree fell on our fence", "it happened in the storm last night",
+                    "the fence is completely broken", "my neighbour is called Graham", "he said he'll pay for it",
+                    names=names)[1]
+    assert told_back(told_in, "when did it happen?", names=names) == [("you", "said", "it", "happened", "in", "the",
+                                                                       "storm", "last", "night")]
+    assert told_back(told_in, "what did my neighbour say?", names=names)[0][4] == "said"
+    told_in = _told("i had a row with my sister", "she wants a big party", "i want something small")[1]
+    assert told_back(told_in, "what do i want?") == [("you", "said", "you", "want", "something", "small")]
+    told_in = _told("i'm renting a car for my trip", "i pick it up at the airport", "it's 35 euros a day")[1]
+    assert told_back(told_in, "how much is it a day?") == [("you", "said", "your", "car", "is", "35", "euros", "a",
+                                                            "day")]  # not "your car up"
