@@ -254,7 +254,10 @@ def declines_other(reply: str, asked: str) -> bool:
                                 or any(map(_someone, said)) and not any(map(_someone, question))
                                 # "... how old you are." to "what's my daughter called?"
                                 or bool(set(question) & _NAMED) and any(map(_someone, question))
-                                and not any(map(_someone, said)) and not set(said) & _NAMED - {"call", "calls"})
+                                and not any(map(_someone, said)) and not set(said) & _NAMED - {"call", "calls"}
+                                # "... how old you are." to "how old is my son?"
+                                or question[:2] == ["how", "old"] and any(map(_someone, question))
+                                and not any(map(_someone, said)))
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -602,9 +605,11 @@ def as_it_was(told: list[Telling], asked: str) -> list[Telling]:
     """Where ``asked`` asks what used to be ("where did i use to live?"), the sentences of ``told``
     that say what used to be, with what they take back kept ("i used to live in Dublin but now i
     live in Leeds"); else none. A question of what someone did asks what used to be too ("who did
-    he belong to?" after "he used to belong to my grandad"), unless it asks what the user said."""
+    he belong to?" after "he used to belong to my grandad"), unless it asks what the user said, or how or
+    when."""
     question = tokenize(asked.lower())
-    did = "did" in question[:3] and not set(question) & _RECALLING
+    did = "did" in question[:3] and not set(question) & _RECALLING and question[:1] not in (["how"], ["when"])
+    # (not "how long did he work down the pit?", which "he worked down the pit for 30 years" answers)
     if not (within(("use", "to"), question) or within(("used", "to"), question) or did):
         return []
     return [telling._replace(denied=set(), valued=True) for telling in told if within(("used", "to"), telling.words)]
@@ -1354,15 +1359,27 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     drive an old van", is no topic: :func:`_sure_topics`). Work is a topic that says what the user
     is only of a value told as one ("i work as a nurse", "i'm a chef at a hotel", "i'm a software
     tester at work"), not of one told by the way ("i hurt my back lifting boxes at work" -> "You
-    said you're a boxes."). A plan ("you're going to ...") is no such statement."""
+    said you're a boxes."), nor of one they would train as ("i'm thinking about training as a midwife").
+    A plan ("you're going to ...") is no such statement."""
     if not telling_it or topics(_asked_words(asked)) or not _states_being(reply):
         return False
     value_words = tuple(tokenize(value))
     return all(not _sure_topics(telling) - {"job"} and not any(
         within((*lead, *article, *value_words[:1]), telling.words)
+        and not (lead == ("as",) and within(("as", *article, *value_words[:1]), _becoming_cut(telling.words)))
         for lead in (*_I_AM, ("as",)) for article in ((), ("a",), ("an",)))
         and not (_sure_topics(telling) and _said_after(value_words[0], telling.words, _ARTICLES))
         for telling in telling_it)
+
+
+def _becoming_cut(words: Sequence[str]) -> tuple[str, ...]:
+    """``words`` from their "training as" (or "qualify as" ...) on: what the user would become, not is
+    ("i'm thinking about training as a midwife"); () where they say none."""
+    at = next((i for i in range(1, len(words)) if words[i] == "as" and words[i - 1] in _BECOMING), None)
+    return tuple(words[at:]) if at is not None else ()
+
+
+_BECOMING = frozenset("training train retrain retraining qualify qualifying qualified study studying".split())
 
 
 def _states_being(reply: str) -> bool:
@@ -1754,6 +1771,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
     would_be = bare in (["what", "would", "i", "be"], ["what", "will", "i", "be"])  # "i'd be a team leader"
+    # "what is my favourite?" after "i collect vinyl records. my favourite is a first pressing of Blue"
+    bare_favourite = bare[-2:-1] == ["my"] and bare[-1:] in (["favourite"], ["favorite"]) and lead in (
+        "what", "what's", "whats", "which")
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
     favourite_of = {_stem(last[i + 1]) for i, word in enumerate(last[:-1])
@@ -1773,7 +1793,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "how many people are in the book club?": "there are eight of us"
     counted = (stems & {_stem(word) for word in said if word in _PEOPLE_COUNTED | _MANY or _someones(word)}
                if answer is _AMOUNT else set())  # "how many grandchildren do i have?": "there are three of them"
-    if not stems and answer is None and not does_it and not doers and not would_be:
+    if not stems and answer is None and not does_it and not doers and not would_be and not bare_favourite:
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
@@ -1900,6 +1920,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"think:"}  # "i think i'm getting promoted", "she thinks i've torn a ligament"
         if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
+        if bare_favourite and _FAVOURITE_IS.match(" ".join(words)):
+            own |= {"favourite:"}
         if would_be and telling.words[:2] in (("i'd", "be"), ("i", "would"), ("i'll", "be"), ("i", "will")) and (
                 _IS_A.search(" ".join(("is", *telling.words[2:])))):
             own |= {"be:"}  # "what would i be?": "i'd be a team leader"

@@ -2828,3 +2828,18 @@ def test_what_was_won_when_it_happened_what_i_want_and_a_thing_picked_up_are_ask
     told_in = _told("i'm renting a car for my trip", "i pick it up at the airport", "it's 35 euros a day")[1]
     assert told_back(told_in, "how much is it a day?") == [("you", "said", "your", "car", "is", "35", "euros", "a",
                                                             "day")]  # not "your car up"
+
+
+def test_one_would_train_as_a_bare_favourite_how_long_one_did_and_an_age_of_another_are_as_told():
+    told_in = _told("i'm a nurse on a children's ward", "i'm thinking about training as a midwife")[1]
+    assert misplaced("You are a midwife.", told_in, "what am i thinking of training as?")  # not what i am
+    assert not misplaced("You are a nurse.", _told("i work as a nurse")[1], "what do i do?")
+    names = {("blue",), ("joni", "mitchell")}
+    told_in = _told("i collect vinyl records", "i've got about 600", "my favourite is a first pressing of Blue by Joni "
+                    "Mitchell", names=names)[1]
+    assert told_back(told_in, "what is my favourite?", names=names)[0][3:5] == ("favourite", "is")
+    told_in = _told("my grandad used to be a miner", "he worked down the pit for 30 years")[1]
+    assert as_it_was(told_in, "how long did my grandad work down the pit?") == []  # asks how long, not what was
+    assert as_it_was(told_in, "what did my grandad do?")  # what he did: what used to be
+    assert declines_other("You didn't tell me how old you are.", "how old is my son?")
+    assert not declines_other("You didn't tell me how old you are.", "how old am i?")
