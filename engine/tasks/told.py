@@ -2681,6 +2681,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = words[:one] + thing[-1:] + words[one + 1:], thing[-1:]  # "i got a new phone. my old one
             # was an iphone 11": my old phone
         now = _subject(words, names)
+        pet = thing if put and put == thing and thing[-1] in _PETS else None  # "we've called him Alfie": the puppy
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = ([_gone_to(words, kind[0]), kind[0]] if len(telling.kinds) == 1 and len(kind) == 1
                  and words[:1] in (["i"], ["we"]) and not _TIME.fullmatch(kind[0])  # not "my sunday" of "i ran a 10k
@@ -2692,6 +2693,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             or bool(put) and put == thing and words[:len(put)] == put else None)  # won't turn on. it's a dell": the
         # laptop; "it was my colleague's wedding" (said as it was); "it goes round the fjords. it leaves from
         # Southampton": the cruise, still
+        thing = pet or thing  # "... he's ten weeks old": the puppy still, not "my puppy alfie"
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (
