@@ -1736,7 +1736,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     verb = _stem(last[doer + 1]) if doer is not None and last[doer + 1:doer + 2] not in ([], ["?"]) else ""
     if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
-        happened = [telling for telling in told if "happened" in telling.words[1:3]]  # "it happened in the storm"
+        happened = [telling for telling in told if "happened" in telling.words[1:3]  # "it happened in the storm",
+                    and telling.words[:1] and telling.words[0] not in _QUESTION_LEADS]  # not "what happened to it?"
         told = happened[-1:] if lead == "when" and happened and not deed else _lately(
             [telling for telling in told if doers is None or telling.words[:1] in doers] or told)
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)

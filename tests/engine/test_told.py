@@ -2845,3 +2845,6 @@ def test_one_would_train_as_a_bare_favourite_how_long_one_did_and_an_age_of_anot
     assert as_it_was(told_in, "what did my grandad do?")  # what he did: what used to be
     assert declines_other("You didn't tell me how old you are.", "how old is my son?")
     assert not declines_other("You didn't tell me how old you are.", "how old am i?")
+    # a question the user asked ("what happened to my car?") tells nothing of when
+    told_in = _told("my car got broken into last night", "what happened to my car?")[1]
+    assert told_back(told_in, "when did it happen?")[0][-2:] == ("last", "night")
