@@ -1342,7 +1342,7 @@ goddaughter godmother godfather""".split())
 _SERVICE = frozenset("""builder builders plumber electrician mechanic decorator gardener cleaner childminder nanny
 hairdresser barber accountant solicitor lawyer surgeon consultant midwife sensei carer counsellor optician
 engineer architect surveyor artist tattooist physio physiotherapist dentist photographer tutor conductor landlady
-caterer florist""".split())
+caterer florist comedian singer speaker presenter""".split())
 _AS_THE_USER = re.compile(r"^(?:you said )?(?:you're|you are|you work as|you live in|your name is|your home is)\b")
 
 
@@ -1666,6 +1666,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
     said, answer = set(last), _SINCE if since else _answer_of(last)  # "where": "at a bakery"
+    answer = _WORKS_AT if answer is _PLACE and said & _WORKING else answer  # "where does she work?": "she works for
+    # a tech company" too
     # "what kind of class is it?": "it" of a question of what, where, when or how is a thing of the user's
     # and so is "they" of a kind of thing ("what kind of dogs are they?")
     plural_kinds = kinds(word for word in said if word.endswith("s"))
@@ -1929,8 +1931,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
         if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)) and (
-                answer is not _PLACE or _says_as_asked(answer, words, stems)):  # not "it's a red Trek" to "where
-            # did i buy it?"
+                answer not in (_PLACE, _VERDICT) or _says_as_asked(answer, words, stems)):  # not "it's a red Trek"
+            # to "where did i buy it?", nor "it was at the Apollo" to "how was it?"
             own |= {"it:"}  # "where is it?": the sentence that spoke of it ("it's at the town hall")
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
                 and telling.words[1:2] not in (("don't",), ("do",))) and _does_as_asked(last, words):
@@ -2168,7 +2170,7 @@ def _says_as_asked(answer: re.Pattern, words: Sequence[str], stems: set[str]) ->
     (``stems``): "to a concert" does not say where the concert is, "at Wembley" does; so too
     someone ("my grandma" does not say who is sending my grandma a card)."""
     found = answer.finditer(" ".join(words))
-    if answer not in (_PLACE, _TIME, _CLOCK, _WHEN_ONCE, _DURATION, _SOMEONE):
+    if answer not in (_PLACE, _WORKS_AT, _TIME, _CLOCK, _WHEN_ONCE, _DURATION, _SOMEONE):
         return next(found, None) is not None
     return any(not {_stem(word) for word in match.group().split()} & stems for match in found)
 
@@ -2413,6 +2415,8 @@ _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+
 _SIZE = re.compile(r"\b\d+ ?(?:foot|feet|ft|metres?|meters?|m|inch|inches|cm|mm|yards?)\b|\b\d+ by \d+\b"
                    r"|\bby \d+\b")  # "how big is it?": "it's 8 foot by 6"
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # "what year is the van?": "it's a 2009 VW transporter"
+_WORKING = frozenset(("work", "works", "worked", "working"))
+_WORKS_AT = re.compile(_PLACE.pattern + r"|\bfor (?:a|an|the) [^\W\d][\w']*")  # where, or for whom, one works
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
             ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
@@ -2682,7 +2686,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = words[:one] + thing[-1:] + words[one + 1:], thing[-1:]  # "i got a new phone. my old one
             # was an iphone 11": my old phone
         now = _subject(words, names)
-        pet = thing if put and put == thing and thing[-1] in _PETS else None  # "we've called him Alfie": the puppy
+        spoken_of = thing if put and put == thing else None  # "we've called him Alfie": the puppy; "i dropped it
+        # in the car park": the phone, not the car
         kind = [word for word in words if kinds([word]) == telling.kinds]  # its one kind, as it says it
         thing = ([_gone_to(words, kind[0]), kind[0]] if len(telling.kinds) == 1 and len(kind) == 1
                  and words[:1] in (["i"], ["we"]) and not _TIME.fullmatch(kind[0])  # not "my sunday" of "i ran a 10k
@@ -2694,7 +2699,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             or bool(put) and put == thing and words[:len(put)] == put else None)  # won't turn on. it's a dell": the
         # laptop; "it was my colleague's wedding" (said as it was); "it goes round the fjords. it leaves from
         # Southampton": the cruise, still
-        thing = pet or thing  # "... he's ten weeks old": the puppy still, not "my puppy alfie"
+        thing = spoken_of or thing  # "... he's ten weeks old": the puppy still, not "my puppy alfie"
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (

@@ -2848,3 +2848,17 @@ def test_one_would_train_as_a_bare_favourite_how_long_one_did_and_an_age_of_anot
     # a question the user asked ("what happened to my car?") tells nothing of when
     told_in = _told("my car got broken into last night", "what happened to my car?")[1]
     assert told_back(told_in, "when did it happen?")[0][-2:] == ("last", "night")
+
+
+def test_where_one_works_for_how_a_show_was_and_the_phone_dropped_in_a_car_park_are_asked_back():
+    names = {("berlin",)}
+    told_in = _told("i'm visiting my friend in Berlin next month", "she moved there last year",
+                    "she works for a tech company", names=names)[1]
+    assert told_back(told_in, "where does my friend work?", names=names)[0][3:5] == ("friend", "works")
+    told_in = _told("my phone screen is cracked", "i dropped it in the car park", "it's going to cost 120 to fix")[1]
+    assert told_back(told_in, "how much will it cost?")[0][2:5] == ("your", "phone", "screen")  # not "your car"
+    names = {("sarah", "millican"), ("apollo",)}
+    told_in = _told("i went to a comedy show last night", "the comedian was called Sarah Millican",
+                    "it was at the Apollo", names=names)[1]
+    assert told_back(told_in, "where was it?", names=names)[0][2:5] == ("your", "comedy", "show")  # not the comedian
+    assert told_back(told_in, "how was it?", names=names) == []  # where it was says not how it was
