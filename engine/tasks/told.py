@@ -1742,6 +1742,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     and telling.words[:1] and telling.words[0] not in _QUESTION_LEADS]  # not "what happened to it?"
         told = happened[-1:] if lead == "when" and happened and not deed else _lately(
             [telling for telling in told if doers is None or telling.words[:1] in doers] or told)
+        just = [telling for telling in told if "just" in telling.words[:3]] if "just" in last else []
+        told = just[-1:] or told  # "what have i just done?": "i've just got engaged", not "we're getting married"
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
         answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
         if lead == "when" and not deed and any(_TIME.search(" ".join(telling.words)) for telling in told):
@@ -2491,7 +2493,7 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
 
 
 # What someone is ("my sister is a lawyer"), which answers "what does she do?"; what a thing is about.
-_DOES = re.compile(r"\b(?:is|was|works as|worked as) an? [\w']+")
+_DOES = re.compile(r"\b(?:is|was|been|works as|worked as) an? [\w']+")  # "he's been a postman"
 _ABOUT = re.compile(r"\babout [\w']+")
 _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt", "can't", "cant", "cannot", "mustn't",
                      "shouldn't"))
@@ -2502,7 +2504,8 @@ _MAKES = frozenset(("make", "brand", "model"))  # "what make is it?" asks what i
 _UNABLE = re.compile(r"\b(?:can't|cant|cannot|can not|unable to|not allowed to)\b")  # what someone cannot do
 _TAKING = frozenset("take took taken taking bring brought put".split())  # "where did we take him?": where
 _FOR_WHOM = re.compile(r"\bfor (?:my |our |his |her |the )?(?!a\b|an\b|\d)[\w']+"  # "for Cancer Research"
-                       r"|\bfor an? [\w' ]+? (?:called|named) [\w']+")  # "for a mental health charity called Mind"
+                       r"|\bfor an? [\w' ]+? (?:called|named) [\w']+"  # "for a mental health charity called Mind"
+                       r"|\bfor an? [\w' ]*?(?:charity|hospice|cause|foundation|appeal)\b")  # "for a cancer charity"
 _FOR_THING = re.compile(r"\bfor (?:a|an|the|my|our|some|his|her|their|something|someone|anything) (?!(?:while|bit"
                         r"|long|few|couple|week|weeks|month|months|year|years|day|days|hour|hours|minute|minutes"
                         r"|moment|second|time)\b)[\w']+")
@@ -2865,7 +2868,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         theirs = next((i for i, word in enumerate(words) if word in ("his", "her", "their")), None)
         start = next((i for i, word in enumerate(words) if word in _THING_STARTS), None)
         if theirs is not None and (start is None or theirs < start):
-            rest = [word for word in itertools.takewhile(lambda word: word.isalpha() and word not in _THING_ENDS,
+            rest = [word for word in itertools.takewhile(lambda word: word.isalpha() and word not in _THING_ENDS
+                                                          and not word.endswith(("ed", "ing")),  # "his teeth trimmed"
                                                           words[theirs + 1:theirs + 4])]
             return [*owner, *rest] if rest else None
         whose = owner
@@ -2996,7 +3000,9 @@ def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str
                 sayable("called") and {"your", "the"} & set(out[-4:])):
             out += [owner, "is", "called"]
             skip = 2
-        elif out[-1:] == ["your"] and (owner in KIN or owner in _FEMALE or owner in _MALE) and not sayable(word):
+        elif out[-1:] == ["your"] and (owner in KIN or owner in _FEMALE or owner in _MALE or owner in _PETS and list(
+                words[at + 1:at + 2]) not in (["name"], ["names"])) and not sayable(word):  # "your rabbit's teeth":
+            # "their teeth"
             out[-1] = "her" if owner in _FEMALE else "his" if owner in _MALE else "their"
         elif owner and not sayable(word) and out[-1:] and _someone(out[-1]) and "your" in out[-3:-1] and (
                 sayable(out[-1] + "'s") or out[-2] == "your" and (out[-1] in _FEMALE or out[-1] in _MALE)):
@@ -3296,7 +3302,7 @@ def _says_kin_is_a(telling: Telling) -> bool:
     """Whether a sentence says what someone of the user's is (:data:`KIN`): "my husband Neil is a
     firefighter" answers "what's my husband's job?"."""
     words = telling.words
-    at = next((i for i, word in enumerate(words[:6]) if word in ("is", "was")), None)
+    at = next((i for i, word in enumerate(words[:6]) if word in ("is", "was", "been")), None)
     return (words[:1] == ("my",) and at is not None and bool(set(words[1:at]) & KIN)
             and words[at + 1:at + 2] in (("a",), ("an",)))
 

@@ -2862,3 +2862,22 @@ def test_where_one_works_for_how_a_show_was_and_the_phone_dropped_in_a_car_park_
                     "it was at the Apollo", names=names)[1]
     assert told_back(told_in, "where was it?", names=names)[0][2:5] == ("your", "comedy", "show")  # not the comedian
     assert told_back(told_in, "how was it?", names=names) == []  # where it was says not how it was
+
+
+def test_what_one_has_been_a_charity_a_rabbits_teeth_and_what_was_just_done_are_asked_back():
+    told_in = _told("my dad is retiring next month", "he's been a postman for 35 years",
+                    "we're throwing him a party at the pub")[1]
+    assert told_back(told_in, "what does my dad do?") == [("you", "said", "your", "dad", "has", "been", "a", "postman",
+                                                           "for", "35", "years")]
+    told_in = _told("i'm doing a 10k for charity next sunday", "it's for a cancer charity",
+                    "i've been training for two months")[1]
+    assert told_back(told_in, "who is it for?")[0][-3:] == ("a", "cancer", "charity")
+    names = {("thumper",)}
+    told_in = _told("i went to the vet with my rabbit", "his name is Thumper", "he had his teeth trimmed",
+                    "it cost 45 pounds", names=names)[1]
+    said = told_back(told_in, "how much did it cost?", names=names)[0]
+    assert said[-4:] == ("teeth", "cost", "45", "pounds") and "trimmed" not in said
+    assert as_sayable(["you", "said", "your", "rabbit's", "teeth"], lambda word: word != "rabbit's")[2:] == [
+        "their", "teeth"]
+    told_in = _told("i've just got engaged", "my fiance is called marcus", "we're getting married in 2027")[1]
+    assert told_back(told_in, "what have i just done?") == [("you", "said", "you've", "just", "got", "engaged")]
