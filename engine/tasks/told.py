@@ -1863,6 +1863,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
             own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
+        elif lead == "why" and at and subject and stems and not thinks and stems <= {
+                _stem(word) for word in with_subjects[at - 1][1]} and not stems <= {_stem(word) for word in words} and (
+                not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
+            # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
+            # after the sentence that says what is asked
+            own, says_it = set(stems), True
         if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
                                        or words[len(subject):len(subject) + 1] in (["is"], ["was"])  # "it's my ..."
                                        and last[1] not in _MAKES):  # "what make is it?": "it's a Bosch", not "it's

@@ -2881,3 +2881,9 @@ def test_what_one_has_been_a_charity_a_rabbits_teeth_and_what_was_just_done_are_
         "their", "teeth"]
     told_in = _told("i've just got engaged", "my fiance is called marcus", "we're getting married in 2027")[1]
     assert told_back(told_in, "what have i just done?") == [("you", "said", "you've", "just", "got", "engaged")]
+    # why: what she does just after the sentence that says what is asked, not her name
+    names = {("ruth",)}
+    told_in = _told("my flatmate is moving out", "she's moving in with her boyfriend", "she's called Ruth",
+                    names=names)[1]
+    assert told_back(told_in, "why is my flatmate moving out?", names=names)[0][-4:] == ("in", "with", "her",
+                                                                                         "boyfriend")
