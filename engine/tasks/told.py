@@ -1885,6 +1885,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         by_subject = ({_stem(word) for word in subject} | {  # "she's bringing garlic bread": my flatmate priya
             name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
                                                              for word in subject)}) & stems
+        if lead == "who" and any(word.endswith("'s") for word in subject):  # "who had a baby?": not "my sister's
+            by_subject = set()  # baby weighed 8 pounds", of the baby, not of who had it
         if lead == "why" and "so" in words[2:] and {_stem(word) for word in words[words.index("so", 2) + 1:]} & stems:
             says_it, own = True, own | {"why:"}  # "why did i use lentils?": "she's vegetarian so i made it with
             # lentils"
@@ -2800,14 +2802,19 @@ def _named_one(pronoun: Sequence[str], subject: Optional[list[str]], before: Seq
 
 
 def _newborn(words: Sequence[str], before: Sequence[str]) -> list[str]:
-    """Where a "she" or "he" of ``words`` is born ("she was born on tuesday and weighs 7 pounds") just
-    after a sentence (``before``) of a baby had ("my sister just had a baby girl"), the baby ("the baby
-    girl"); [] otherwise."""
-    if words[:1] not in (["she"], ["he"], ["she's"], ["he's"]) or not set(words) & _BIRTH or "had" not in before:
+    """Where a "she" or "he" of ``words`` is born ("she was born on tuesday and weighs 7 pounds") or named
+    ("she's called Isla") just after a sentence (``before``) of a baby had ("my sister just had a baby
+    girl"), the baby ("the baby girl"), as that someone's where the sentence began with them ("my sister has a
+    new baby. she's called Isla": my sister's baby); [] otherwise."""
+    had = next((word for word in ("had", "has") if word in before), None)  # "my sister has a new baby"
+    if words[:1] not in (["she"], ["he"], ["she's"], ["he's"]) or not set(words) & (_BIRTH | _NAMED) or had is None:
         return []
-    at = next((i for i in range(len(before) - 1, before.index("had"), -1) if before[i] in _NEWBORN), None)
+    at = next((i for i in range(len(before) - 1, before.index(had), -1) if before[i] in _NEWBORN), None)
     if at is None:
         return []
+    if before[:1] in (["my"], ["our"]) and before[2:3] in (["has"], ["had"], ["just"]) and _someone(before[1]):
+        return [before[0], before[1] + "'s", *(before[at - 1:at] if before[at - 1] in _NEWBORN else []), before[at]]
+        # "my sister has a new baby": my sister's baby
     return ["the", *before[at - 1:at]] + [before[at]] if before[at - 1] in _NEWBORN else ["the", before[at]]
 
 
@@ -2837,7 +2844,8 @@ def _says_none(words: Sequence[str]) -> bool:
 
 
 _THING_STARTS = frozenset(("my", "a", "an", "our"))
-_THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last up off "
+_THING_ENDS = frozenset("at in on for to from with by and but or so because about of this that next last up off out "
+                        "online "
                         "tomorrow today tonight yesterday named called again too also now already finally "
                         "recently soon where which who when as like , .".split())
 
