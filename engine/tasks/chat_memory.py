@@ -252,7 +252,10 @@ class MemoryReplies:
         where a sentence of theirs about it speaks of it. A question about "him" or "her" is asked
         as one about the someone of the user's spoken of last (:func:`engine.tasks.told.resolved`:
         "what's his name?" after "my best friend is called Tomasz" -> "what's my best friend's
-        name?")."""
+        name?"); so too one beside "me" ("why did he give it to me?"). A question of how much, how long, when or
+        where of "it" that no sentence of theirs answers (:func:`engine.tasks.told.asks_of_it`: "how much will it
+        cost?") is grounded as one of theirs, and the replies that state a number nobody told ("It'll cost $10
+        million.") give way to the others."""
         person, names = _person(text), unknown.name_words()
         if 1 not in person and person:  # a turn about the bot asks no fact of the user's
             return hypotheses
@@ -269,14 +272,13 @@ class MemoryReplies:
         back = asking and before and self._said_back(before, text, names, hypotheses, answers, unknown, decoder, memory)
         if back:  # "where did i use to live?": what they said used to be, said back
             return back
+        its = False
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
             back = told_in and self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back or not (told_in and asks_of_it(text)):
                 return back or hypotheses
             asking = its = True  # "how much will it cost?" of a thing of theirs, told nowhere: no value made
             # up ("It'll cost $10 million."), as of theirs
-        else:
-            its = False
         stored = [word for turn, said in by_turn.items() if turn < 0 for word in said]
         known = lambda word: word in self.vocab.stoi  # noqa: E731
         told = told_words([word for turn in users for word in by_turn[turn]] + stored, text, known)

@@ -1656,7 +1656,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     does the verb asked; "what did i make it with?" the sentence with the "with"; "why did i use
     lentils?" what went before a "so"; "who is not keen?" the sentence that denies it; "how long
     since my last drink?" a lack for a time; a sentence that says how long, how many or where goes on
-    from the newest of a few before it that speaks of what is asked (:data:`_GOES_ON_FROM`).
+    from the newest of a few before it that speaks of what is asked (:data:`_GOES_ON_FROM`). Session 42
+    added: "who interviewed me?" hears the sentence that names the doer ("the interviewer was called
+    Helen"), "what team does my son play for?" the naming of the team the sentence before spoke of, "what
+    can't i do?" a "can't", "how long should it take?" what was told, "what would i be?" an "i'd be a",
+    "what is my favourite?" a "my favourite is", "where does she work?" a "for a tech company", "why is she
+    moving out?" what she does just after the sentence that says it; a price goes on from the sentence
+    before ("lessons are on thursdays. they cost 25 pounds each"); a favourite of another kind, an age of
+    no one told, a "the doctor thinks" as a reason and "it's a red Trek" to "where did i buy it?" are not
+    heard; a place named breaks a tie.
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
@@ -1692,9 +1700,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             and not any(within(("should", who, "be"), last) for who in ("it", "they", "he", "she"))  # "when should
             # it be finished?" asks what is expected, as told
             and not (any(within(("will", who), last) for who in ("i", "we")) and last[-1] not in _ASKS_ADVICE)
+            # "what will i study?", "what will we learn to make?"
             and not (within(("will", "my"), last) and [word for word in last if word != "?"][-1:] == ["be"])
             # "what will my job be?"
-            # "what will i study?", "what will we learn to make?"
             and not ((within(("will", "we"), last) or within(("might", "we"), last)) and said & _NAMING_CUES)):
         # "what will we call her?", "what might we call it?"
         return []  # the question is not of the user's ("have you been?"), or it asks advice
@@ -2039,10 +2047,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     # "what's wrong with my phone?": "my phone screen is cracked", not "i dropped it in the car park"
                     or answer is _TROUBLE and bool(_STATE.search(" ".join(words)))
                     # "what have i passed?": "i've passed my driving test", not "i passed on my third attempt"
-                    or lead in ("what", "who") and bool(verb) and not (  # "what do i want?": not "my sister wants
-                        last[doer] in ("i", "we") and not (words[:1] and _BY_WHOM.get(words[0], words[0].split("'")[0])
-                                                           == last[doer]))
-                    and any(  # a big party"
+                    # "what do i want?": "i want something small", not "my sister wants a big party"
+                    or lead in ("what", "who") and bool(verb) and _by_the_doer(words, last[doer]) and any(
                         _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or (
                         "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
                                               for i, word in enumerate(words)))  # doing?": "i love walking ..."
@@ -2726,6 +2732,12 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
 
 
 _HASTY = {"ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}  # an apostrophe left out, leading
+def _by_the_doer(words: Sequence[str], doer: str) -> bool:
+    """Whether a sentence (lower-case ``words``) can say what ``doer`` (a question's "i", "we", "he" ...) does:
+    one of the user's, or of "we", begins with them ("i've", "im" typed in haste too); others any sentence."""
+    return doer not in ("i", "we") or bool(words) and _BY_WHOM.get(words[0], words[0].split("'")[0]) == doer
+
+
 _BY_WHOM = {"im": "i", "ive": "i", "id": "i", "weve": "we", "were": "we"}  # who a word typed in haste speaks of
 _GOES_ON_FROM = 3  # sentences back a sentence that says how long, how many or where may go on from
 
