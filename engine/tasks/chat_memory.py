@@ -34,8 +34,8 @@ from engine.results import ChatState, Reply
 from engine.tasks.chat_mood import (CONGRATULATIONS, SYMPATHY, congratulates, negated, own_news, says_goodbye,
                                     sympathises, what_happened)
 from engine.tasks.chat_rerank import all_name_the_bot, sayable, without_topic_bonus
-from engine.tasks.told import (DECLINE, FIRST_PERSON, SECOND_PERSON, as_it_was, as_sayable, asks_of_it, asks_of_user,
-                               barred, decline_starts, declines_other,
+from engine.tasks.told import (DECLINE, FIRST_PERSON, FIRST_PLURAL, SECOND_PERSON, as_it_was, as_sayable, asks_of_it,
+                               asks_of_user, barred, decline_starts, declines_other,
                                content_words, declines, forced, ground, kinds, last_sentence, misplaced, resolved,
                                restart, spellings, stated_value, states_told, states_unasked, states_untold,
                                states_untold_number, tellings,
@@ -266,6 +266,10 @@ class MemoryReplies:
         users = [turn for turn in sorted(by_turn, reverse=True) if turn >= 2 and turn % 2 == 0]  # oldest first
         told_in = tellings([(by_turn[turn], by_turn.get(turn + 1, [])) for turn in users], names)
         about = resolved(text, told_in, names) if 2 not in person else text
+        if about != text and set(tokenize(text)) & (FIRST_PERSON | FIRST_PLURAL) and told_back(told_in, text,
+                                                                                             names=names):
+            about = text  # "why did he give it to me?" as of my brother, where the question as asked hears nothing
+            # back; not "where did we take him?", which "i had to take him to the vet" answers as it is
         if about != text:  # "what's his name?": of the user's best friend
             text, person, asking = about, _person(about), asks_of_user(about)
         before = as_it_was(told_in, text)

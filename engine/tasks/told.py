@@ -1742,7 +1742,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     done_to_it = {word for word in last[3:] if word.isalpha() and word not in STOP_WORDS | {"get", "got"}}
     # the doing a question of what asks of ("passed" of "what have i passed?"), not a thing ("what was the score?")
     doer = next((i for i, word in enumerate(last) if i and (word in ("i", "we", "he", "she", "they") or (
-        word,) in names)), None)  # "what does clive drive?": clive's driving
+        word,) in names or last[i - 1] in ("my", "our") and _someone(word) and last[i + 1:i + 2] in (
+            ["say"], ["tell"]))), None)  # "what does clive drive?": clive's driving; "what did my neighbour say?"
     verb = _stem(last[doer + 1]) if doer is not None and last[doer + 1:doer + 2] not in ([], ["?"]) else ""
     if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
@@ -1871,7 +1872,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
             own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
-        elif lead == "why" and at and subject and stems and not thinks and stems <= {
+        elif lead == "why" and at and subject and _someone(subject[-1]) and stems and not thinks and stems <= {
                 _stem(word) for word in with_subjects[at - 1][1]} and not stems <= {_stem(word) for word in words} and (
                 not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
             # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
@@ -1977,6 +1978,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        or says_it or answers_with
                        # "who interviewed me?": "the interviewer was called Helen", not "i had a job interview"
                        or any(doers & set(words) for doers in agent.values())
+                       # "what did my neighbour say?": "he said he'll pay for it", not "he's called Graham"
+                       or verb in ("say", "tell") and any(_stem(word) == verb for word in words)
                        or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
                        # "who is she marrying?": "her fiance is called Ravi", a name, not "she's getting married"
                        or who_is and bool(shared) and bool(_NAMES_IT.search(" ".join(words)))  # (not "who had a
@@ -2394,7 +2397,10 @@ _AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the
 # month"), not a count of things ("three kids").
 _AGE = re.compile(r"\b(?<!for )(?<!for about )(?<!for over )(?<!after )(?:\d+|" + "|".join(sorted(NUMBER_WORDS))
                   + r")(?:-\w+)?"  # not "a postman for 35 years", which is how long
-                  r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|now|in|on)\b))")
+                  r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|tomorrow|soon|now|in"
+                  r"|on)\b))"
+                  r"|(?<='s )\d+(?:st|nd|rd|th)\b|\b\d+(?:st|nd|rd|th)(?= birthday)")  # "my husband's 40th", "his
+# 100th birthday"
 # What a user says of something they thought good or bad, or of how they feel: it answers "what did
 # i think of the food?", "how am i feeling?" and "how was it?".
 _OPINIONS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun

@@ -2899,3 +2899,22 @@ def test_a_baby_named_after_my_sister_has_one_is_her_baby_and_who_had_it_is_stil
                                                                    "baby")]
     told_in = _told("i'm having my wisdom teeth out", "it's on the 3rd of december")[1]
     assert told_back(told_in, "when is it?")[0][2:5] == ("your", "wisdom", "teeth")  # not "wisdom teeth out"
+
+
+def test_an_age_said_as_a_birthday_to_come_a_reason_of_a_thing_and_what_was_said_are_asked_back():
+    # an age to come ("turn five tomorrow") or as an ordinal ("his 100th birthday", "my husband's 40th")
+    assert told_back(_told("my twins turn five tomorrow")[1], "how old are my twins turning?")[0][-2:] == (
+        "five", "tomorrow")
+    assert told_back(_told("my granddad's 100th birthday is on sunday")[1],
+                     "how old is my granddad going to be?")[0][4] == "100th"
+    told_in = _told("we're having a barbecue", "it's for my husband's 40th")[1]
+    assert told_back(told_in, "how old is my husband turning?")[0][-1] == "40th"
+    assert told_back(_told("the wedding is on the 14th")[1], "how old is my son?") == []  # a date, no age
+    # why we booked a cruise is not what it does next
+    told_in = _told("we've booked a cruise for our anniversary", "it goes round the norwegian fjords")[1]
+    assert told_back(told_in, "why did we book it?")[0][-3:] == ("for", "your", "anniversary")
+    names = {("graham",)}
+    told_in = _told("my neighbour's tree fell on our fence", "my neighbour is called Graham", "he said he'll pay for it",
+                    names=names)[1]
+    assert told_back(told_in, "what did my neighbour say?", names=names) == [
+        ("you", "said", "your", "neighbour", "said", "he'll", "pay", "for", "it")]
