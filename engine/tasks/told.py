@@ -1872,7 +1872,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
             own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
-        elif lead == "why" and at and subject and _someone(subject[-1]) and stems and not thinks and stems <= {
+        elif lead == "why" and at and subject and _someone(subject[-1]) and stems and not thinks and (
+                _did(words) or any(word in ("is", "are") and _doing_word(after)  # not "he's 91"
+                                   for word, after in zip(words, words[1:]))) and stems <= {
                 _stem(word) for word in with_subjects[at - 1][1]} and not stems <= {_stem(word) for word in words} and (
                 not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
             # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
@@ -2397,8 +2399,8 @@ _AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the
 # month"), not a count of things ("three kids").
 _AGE = re.compile(r"\b(?<!for )(?<!for about )(?<!for over )(?<!after )(?:\d+|" + "|".join(sorted(NUMBER_WORDS))
                   + r")(?:-\w+)?"  # not "a postman for 35 years", which is how long
-                  r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|tomorrow|soon|now|in"
-                  r"|on)\b))"
+                  r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|tomorrow|yesterday|soon"
+                  r"|now|in|on)\b))"
                   r"|(?<='s )\d+(?:st|nd|rd|th)\b|\b\d+(?:st|nd|rd|th)(?= birthday)")  # "my husband's 40th", "his
 # 100th birthday"
 # What a user says of something they thought good or bad, or of how they feel: it answers "what did

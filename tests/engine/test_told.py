@@ -2918,3 +2918,7 @@ def test_an_age_said_as_a_birthday_to_come_a_reason_of_a_thing_and_what_was_said
                     names=names)[1]
     assert told_back(told_in, "what did my neighbour say?", names=names) == [
         ("you", "said", "your", "neighbour", "said", "he'll", "pay", "for", "it")]
+    # an age told with "yesterday"; a why of what someone does, not what they are ("he's 91")
+    assert told_back(_told("my mum turned 70 yesterday")[1], "how old did my mum turn?")[0][-2:] == ("70", "yesterday")
+    told_in = _told("my grandad is in hospital with pneumonia", "he's 91")[1]
+    assert told_back(told_in, "why is my grandad in hospital?")[0][-2:] == ("with", "pneumonia")
