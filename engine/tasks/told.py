@@ -996,8 +996,8 @@ def _favourite_of_another_kind(reply: str, asked: str, telling_it: list[Telling]
     wanted = _favourite_kinds(tokenize(asked))
     said = plain(reply).lower()
     return (bool(wanted) and bool(telling_it) and bool(_FAVOURITE.search(said) or _THE_USERS_FAVOURITE.match(said))
-            and all(_favourite_kinds(telling.words) and not _favourite_kinds(telling.words) & wanted
-                    for telling in telling_it))
+            and all(told_of and not told_of & wanted
+                    for told_of in (_favourite_kinds(telling.words) for telling in telling_it)))
 
 
 def _favourite_kinds(words: Sequence[str]) -> set[str]:
@@ -1674,6 +1674,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
     said, answer = set(last), _SINCE if since else _answer_of(last)  # "where": "at a bakery"
+    bare = [word for word in last if word != "?"]  # the question's words, less its question mark
     answer = _WORKS_AT if answer is _PLACE and said & _WORKING else answer  # "where does she work?": "she works for
     # a tech company" too
     # "what kind of class is it?": "it" of a question of what, where, when or how is a thing of the user's
@@ -1701,7 +1702,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # it be finished?" asks what is expected, as told
             and not (any(within(("will", who), last) for who in ("i", "we")) and last[-1] not in _ASKS_ADVICE)
             # "what will i study?", "what will we learn to make?"
-            and not (within(("will", "my"), last) and [word for word in last if word != "?"][-1:] == ["be"])
+            and not (within(("will", "my"), last) and bare[-1:] == ["be"])
             # "what will my job be?"
             and not ((within(("will", "we"), last) or within(("might", "we"), last)) and said & _NAMING_CUES)):
         # "what will we call her?", "what might we call it?"
@@ -1773,7 +1774,6 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     doers = (_DOERS.get(last[2]) if not stems and answer is None and last[:2] == ["what", "do"]
              and last[-1:] in (["have"], ["own"]) else None)
     before = last[-1:] == ["before"] and not said & _RECALLING  # not "did i tell you before?"
-    bare = [word for word in last if word != "?"]  # the question's words, less its question mark
     after = bare[-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
@@ -1858,8 +1858,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                     # "why am i moving?": "my company is sending me to the toronto office"
                                     or at > 0 and words[:1] in (["my"], ["our"], ["the"])
                                     and (_did(words) or bool(set(words[2:]) & {"me", "us"})
-                                         or any(word in ("is", "are") and _doing_word(after)  # "my landlord is
-                                                for word, after in zip(words, words[1:])))  # putting the rent up"
+                                         or _is_doing(words))  # "my landlord is putting the rent up"
                                     and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"], ["we"], ["we're"]))
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
         # the sentence it goes on from: the one before, or the newest of a few before that speaks of what is asked
@@ -1873,8 +1872,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
             says_it = reason and bool(own)  # the reason is what is asked
         elif lead == "why" and at and subject and _someone(subject[-1]) and stems and not thinks and (
-                _did(words) or any(word in ("is", "are") and _doing_word(after)  # not "he's 91"
-                                   for word, after in zip(words, words[1:]))) and stems <= {
+                _did(words) or _is_doing(words)) and stems <= {  # not "he's 91"
                 _stem(word) for word in with_subjects[at - 1][1]} and not stems <= {_stem(word) for word in words} and (
                 not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
             # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
@@ -2121,6 +2119,12 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
             or any((_someone(word) or _someones(word) or word in _KIDS) and words[i + 1:i + 2] == [","]
                    and words[i + 2:i + 3] and words[i + 2].isalpha() and words[i + 2] not in STOP_WORDS | NUMBER_WORDS
                    for i, word in enumerate(words)))  # "we have two girls, Lucia and Martina"
+
+
+def _is_doing(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says someone is doing something: "is" or "are" and a
+    doing (:func:`_doing_word`), "my landlord is putting the rent up", not "he's 91"."""
+    return any(word in ("is", "are") and _doing_word(after) for word, after in zip(words, words[1:]))
 
 
 def _doing_word(word: str) -> bool:
