@@ -1760,7 +1760,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             answer = _TIME  # "when did it happen?": the newest that says when ("my car got broken into last night")
         framed = False  # "what did we do for her birthday?": what was done, whatever the topic
     elif last[:2] in (["what", "do"], ["what", "did"]) and last[2:] in _DOING_THERE:  # "what do i do there?"
-        answer, stems, told, most = _DOES_THERE, set(), _lately(told), 1
+        told = _lately(told)  # what the user does, where a sentence says it, not what they did once ("we helped 80
+        now = last[1] == "do" and any(_DOES_THERE_NOW.match(" ".join(telling.words)) for telling in told)  # families")
+        answer, stems, most = _DOES_THERE_NOW if now else _DOES_THERE, set(), 1
     elif _asks_role(last, told):  # "what am i at the wedding?": "i'm her maid of honour"
         answer, stems, told, most = _ROLE, set(), _lately(told), 1
     elif last[:2] == ["how", "old"] and last[2:3] in (["was"], ["were"]):  # "how old was i?": "when i was eight"
@@ -1997,8 +1999,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (answer in _MEASURES or answer is _DURATION and "been" in said
-                or answer is _AGE and (any(map(_someone, last)) or asked_names)) and not answers:
+                or answer is _AGE and (any(map(_someone, last)) or asked_names
+                                       or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
+            # how long; "how old is the boiler?": not "our boiler broke down this morning", which says no age
         if name_of_theirs and not _names_someone(words, names, whom_asked):
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
@@ -2376,7 +2380,9 @@ thousand""".split())
 # did it cost?").
 _OF_US = re.compile(r"\b(?:\d+|" + "|".join(sorted(NUMBER_WORDS)) + r") of (?:us|them)\b")
 _MONEY = re.compile(r"(?:[£$€] [\d,.]+"
-                    r"|(?<!run )(?<!ran )(?<!a )(?<!the )(?<!my )(?<!first )\b[\d,.]+k"  # not "run 5k"
+                    # not "run 5k", "my best time for 10k is 52 minutes", "a 10k race"
+                    r"|(?<!run )(?<!ran )(?<!a )(?<!the )(?<!my )(?<!first )(?<!time for )(?<!best )\b[\d,.]+k"
+                    r"(?! (?:run|race|time)\b)"
                     r"|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
@@ -2598,6 +2604,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     ("the screen went black and it won't turn on") keeps the thing spoken of for the next "it";
     "were going" and "ive been" typed in haste are "we're going" and "i've been"."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
+    whose: Optional[tuple[str, list[str]]] = None  # the "his" or "her" the sentence before began with, and whom
     earlier: list[list[str]] = []  # the words of each sentence so far
     for telling in told:
         words, put = list(telling.words), []
@@ -2636,15 +2643,21 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         group = thing if thing and thing[-1] in _GROUPS else next(
             (["my", word] for word in previous if word in _GROUPS), None) if previous else None
         pet_or_subject = subject or (thing if thing and thing[-1] in _PETS else None)
+        owner, whose = whose, None
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = other + pronoun + words[1:], other
-        elif pronoun is not None and subject and (not carried or _may_be(words[0], subject)):
+        elif pronoun is not None and owner and _GENDER.get(words[0]) is _GENDER[owner[0]] and subject and not (
+                set(subject + previous) & (_GENDER[owner[0]] | _TITLES[owner[0]])):
+            # "my daughter ... her instructor is called Sam. she can swim ten metres now": my daughter, whose
+            # instructor the sentence before spoke of (not "... her teacher is Mrs Lee. she ...")
+            words, put = owner[1] + pronoun + words[1:], owner[1]
+        elif pronoun is not None and subject and _may_be(words[0], subject):  # not "my aunt baked a cake. he ..."
             words, put = subject + pronoun + words[1:], subject + named
         elif words[:1] in (["his"], ["her"]) and other:  # "my sister has a new boyfriend. his name is Omar"
             words, put = [*other[:-1], other[-1] + "'s"] + words[1:], other
         elif words[:1] in (["his"], ["her"]) and subject and _may_be(words[0], subject):
             # "my neighbour's dog barks all night. his name is Bruno" -> "my neighbour's dog's name is bruno"
-            words, put = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named
+            words, put, whose = subject[:-1] + [subject[-1] + "'s"] + words[1:], subject + named, (words[0], subject)
         elif pronoun is not None and thing and (thing[-1] in _PETS or _someone(thing[-1]) and _may_be(
                 words[0], thing)):  # "i have a cat called Pumpkin. she's orange"; "i've got a new neighbour. he's ..."
             words, put = thing + pronoun + words[1:], thing + words_after(NAME_LEADS, previous)[:1]
@@ -2686,22 +2699,25 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             many = [word for word in previous if _someones(word)][-1]
             put = ["the", many]
             words = put + ["are", "called"] + words[3 if words[0] != "they're" else 2:]
-        elif words[:1] and words[0] in _GENDER and words[0] != "him" and not subject and not (
-                thing and _someone(thing[-1])):  # not "my dog ... he"; but "the funeral is on thursday. he was a
-            # fisherman" (of my uncle)
+        elif words[:1] and words[0] in _GENDER and words[0] != "him" and not (
+                subject and _may_be(words[0], subject)) and not (thing and _someone(thing[-1])):
+            # not "my dog ... he"; but "the funeral is on thursday. he was a fisherman" (of my uncle), "my grandad
+            # turned 90 today. ... my aunt baked a chocolate cake. he got a telegram from the king" (of my grandad)
             # "my boyfriend and i are going to Iceland. we're staying in Reykjavik. his name is Jamal": the
             # nearest someone of the user's of that gender, some sentences back
             # or of no gender: "my landlord is putting the rent up. ... his name is Mr Patel", "the engineer is
             # coming tomorrow. his name is Tom"
+            # or one met once: "a plumber is coming tomorrow at nine. his name is Gary": the plumber
             whom = next((found for said in reversed(earlier[-_LOOKED_BACK:]) for found in [[
-                said[i - 1], said[i]] for i in range(1, len(said)) if said[i - 1] in ("my", "our")
-                and said[i] in _GENDER[words[0]] or said[i - 1] in ("my", "our", "the") and _someone(said[i])
+                "the" if said[i - 1] in ("a", "an") else said[i - 1], said[i]] for i in range(1, len(said))
+                if said[i - 1] in ("my", "our") and said[i] in _GENDER[words[0]]
+                or said[i - 1] in ("my", "our", "the", "a", "an") and _someone(said[i])
                 and said[i] not in _PETS and not said[i].endswith("'s") and _may_be(words[0], [said[i]])][-1:]
                 if found), None)
             if whom and words[0] in ("his", "her"):
                 words, put = [*whom[:-1], whom[-1] + "'s"] + words[1:], whom
             elif whom:
-                words, put = whom + (_PRONOUNS[words[0]] if not has else ["has"]) + words[1:], whom
+                words, put = whom + pronoun + words[1:], whom
         words = thought + words
         ones = [i for i in range(2, len(words) - 1) if words[i] == "one" and words[i - 2] == "the"
                 and words[i - 1].isalpha() and words[i + 1] in ("is", "was")]  # "the ginger one is Biscuit"
@@ -2924,7 +2940,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     for i, word in enumerate(words[start + 1:start + 4]):
         doing = (word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS
                  and not (i == 0 and _names_a_thing(words[start + 2:start + 3]))
-                 or i and word in _DONE)  # "we're having an extension built": my extension
+                 or i and word in _DONE and (rest[-1], word) not in _DONE_NAMES)  # "we're having an extension
+        # built": my extension; but "we had a power cut last night": the power cut
         if word in _THING_ENDS or doing or not word.isalnum() or word.isdigit():  # "my first 10k", not "my 2"
             break
         rest.append(word)
@@ -2942,6 +2959,7 @@ _INSTITUTIONS = frozenset("university uni college hospital airport station nurse
 # A doing a thing of theirs does, which ends the words that name it ("my laptop keeps crashing").
 _DOES_THINGS = re.compile(r"(?:keeps|needs|makes|won't|doesn't|broke|stopped|started|crashed|died|failed)")
 _DONE = frozenset("built made done sent sold bought taken given fitted put cut".split())  # done, not "-ed"
+_DONE_NAMES = frozenset((before, "cut") for before in ("power", "pay", "price", "tax", "paper"))  # things, not done
 # Words ending "-ing" or "-ed" that name a thing ("a wedding"), not a doing.
 _THINGS_LIKE_DOINGS = frozenset("""wedding weddings meeting meetings building painting paintings evening morning ring
 thing things king wing string spring pudding sibling siblings earring earrings ceiling bed shed sled""".split())
@@ -2973,6 +2991,9 @@ _GENDER = {"she": _FEMALE, "she's": _FEMALE, "shes": _FEMALE, "she'll": _FEMALE,
            "he'll": _MALE, "her": _FEMALE, "his": _MALE, "him": _MALE}
 _SOMEONE_SPOKEN_OF = frozenset(_GENDER) | {"they", "them", "their"}  # "she", "his" ... or one of either
 _DONE_SINCE = {tuple(word) for word in _HAS_WITH if word != ["had"]}  # "my car has done 90,000 miles": no having
+
+
+_TITLES = {"his": frozenset(("mr",)), "her": frozenset(("mrs", "ms", "miss"))}  # titles that say a gender
 
 
 def _may_be(pronoun: str, subject: Sequence[str]) -> bool:
@@ -3189,6 +3210,9 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
     forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
     frightened:afraid thought:think split:split quit:quit rode:ride said:say""".split())
+# A sentence of what the user does, not did once ("i sort the donations", not "we helped 80 families last week").
+_DOES_THERE_NOW = re.compile(r"^(?:i|we) (?!(?:\w+ed|%s)\b)" % "|".join(
+    sorted(past for past, now in _PASTS.items() if past != now)))
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
@@ -3950,6 +3974,7 @@ def _numbers(words: set[str]) -> bool:
     return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & NUMBER_WORDS for word in words)
 
 
+_AGED = frozenset("old new ancient ago since built made".split())  # words that may say how old a thing is
 _DANGLING = frozenset("and or but of to in at on for with the a an my your last next this since".split())
 
 

@@ -2922,3 +2922,34 @@ def test_an_age_said_as_a_birthday_to_come_a_reason_of_a_thing_and_what_was_said
     assert told_back(_told("my mum turned 70 yesterday")[1], "how old did my mum turn?")[0][-2:] == ("70", "yesterday")
     told_in = _told("my grandad is in hospital with pneumonia", "he's 91")[1]
     assert told_back(told_in, "why is my grandad in hospital?")[0][-2:] == ("with", "pneumonia")
+
+
+def test_a_he_of_no_one_of_his_gender_just_spoken_of_and_a_she_whose_instructor_was_named_look_back():
+    told_in = _told("my grandad turned 90 today", "we had a party at his house", "my aunt baked a chocolate cake",
+                    "he got a telegram from the king")[1]
+    assert told_back(told_in, "what did my grandad get from the king?")[0][2:4] == ("your", "grandad")
+    names = {("sam",)}
+    told_in = _told("my daughter is learning to swim", "her instructor is called Sam", "she can swim ten metres now",
+                    names=names)[1]
+    assert told_back(told_in, "how far can my daughter swim?", names=names) == [
+        ("you", "said", "your", "daughter", "can", "swim", "ten", "metres", "now")]
+    # but "she" after her teacher "Mrs Lee" may be the teacher
+    told_in = _told("my daughter started school", "her teacher is Mrs Lee", "she says she is settling in well")[1]
+    assert told_back(told_in, "what does the teacher say?")[0][2:6] == ("your", "daughter's", "teacher", "says")
+    names = {("gary",)}
+    told_in = _told("our boiler broke down this morning", "a plumber is coming tomorrow at nine", "his name is Gary",
+                    names=names)[1]
+    assert told_back(told_in, "what is the plumber called?", names=names)[0][2:4] == ("the", "plumber's")
+
+
+def test_no_age_no_price_and_no_deed_once_done_answer_how_old_how_much_and_what_i_do():
+    told_in = _told("our boiler broke down this morning", "there's no hot water")[1]
+    assert told_back(told_in, "how old is the boiler?") == []
+    told_in = _told("i'm training for a half marathon", "my best time for 10k is 52 minutes")[1]
+    assert told_back(told_in, "how much did the entry cost?") == []  # a race, not 10,000
+    assert told_back(_told("i sold my old car for 10k")[1], "how much did i sell it for?")[0][-2:] == ("for", "10k")
+    told_in = _told("i volunteer at a food bank on saturdays", "i sort the donations",
+                    "we helped 80 families last week")[1]
+    assert told_back(told_in, "what do i do there?") == [("you", "said", "you", "sort", "the", "donations")]
+    told_in = _told("we had a power cut last night", "it lasted about four hours")[1]
+    assert told_back(told_in, "how long did it last?")[0][3:5] == ("power", "cut")
