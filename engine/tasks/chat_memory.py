@@ -40,7 +40,7 @@ from engine.tasks.told import (DECLINE, FIRST_PERSON, FIRST_PLURAL, SECOND_PERSO
                                restart, spellings, stated_value, states_told, states_unasked, states_untold,
                                states_untold_number, tellings,
                                told_as_topic, told_back, told_values, told_words, topic_of, unheard_kind, unheard_name,
-                               within)
+                               untold_decline, within)
 from engine.text import detokenize, tokenize
 
 
@@ -279,7 +279,7 @@ class MemoryReplies:
         its = False
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
             back = told_in and self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
-            if back or not (told_in and asks_of_it(text)):
+            if back or not (told_in and asks_of_it(text, told_in)):
                 return back or hypotheses
             asking = its = True  # "how much will it cost?" of a thing of theirs, told nowhere: no value made
             # up ("It'll cost $10 million."), as of theirs
@@ -293,8 +293,10 @@ class MemoryReplies:
         wrong = any(states_untold(reply, told) or misplaced(reply, told_in, text) or unheard_kind(reply, told_in, text)
                     or its and states_untold_number(reply, told)
                     or unheard_name(reply, told_in, text, names, known) or other for reply, other in zip(texts, others))
-        if asking and wrong and not any(declines(reply) and (not asked or kinds(content_words(reply)) & asked)
-                                        and not other for reply, other in zip(texts, others)):
+        declining = asking and (wrong or its) and not any(
+            declines(reply) and (not asked or kinds(content_words(reply)) & asked) and not other
+            for reply, other in zip(texts, others))
+        if declining:
             starts.append(next((start for start in decline_starts(text) if self._spelt(start)), DECLINE))
         for start in filter(None, starts):
             found = self._forced(step, decoder, config, start, 1 if start.startswith(DECLINE) else FORCED_BEAMS)
@@ -306,11 +308,17 @@ class MemoryReplies:
                 kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
+        whole = untold_decline(text) if declining else None
+        # "you didn't tell me how old the boiler is.", said whole: the model may not spell "boiler"
+        untold = self._said([whole], unknown, decoder, memory, {tuple(h.tokens) for h in hypotheses}) if whole else []
+        hypotheses, texts = hypotheses + untold, texts + [self._says(h, unknown) for h in untold]
         if asking and not any(states_told(reply, told_in, text, told, names, self._common_words, known)
                               for reply in texts):
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back
+        if its and untold:  # "how old is the boiler?" of a thing of theirs no sentence answers: not told
+            return untold
         if its:  # "how much will it cost?": no sum nobody told, where the model can say another reply
             kept = [(h, said) for h, said in zip(hypotheses, texts) if not states_untold_number(said, told)]
             hypotheses, texts = ([h for h, _ in kept], [said for _, said in kept]) if kept else (hypotheses, texts)

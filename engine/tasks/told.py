@@ -88,7 +88,10 @@ def decline_starts(asked: str) -> list[str]:
     user's), then :data:`DECLINE`; "you didn't tell me how old your son is." to "how old is my son?"."""
     question = [word for word in last_sentence(asked) if word != "?"]
     if question[:2] == ["how", "old"] and question[2:4] in (["is", "my"], ["are", "my"]) and len(question) == 5 and (
-            _theirs(question[4])):  # "how old is my son?": "you didn't tell me how old your son is."
+            _theirs(question[4])) or question[:2] == ["how", "old"] and question[2:4] in (["is", "the"], ["are", "the"]
+                                                                                         ) and len(question) == 5 and (
+            question[4].isalpha() and not _someone(question[4])):  # "how old is my son?": "you didn't tell me how old
+        # your son is."; "how old is the boiler?": "... how old your boiler is."
         return [f"{DECLINE} how old your {question[4]} {question[2]}.", DECLINE]
     if question[:1] not in (["what's"], ["whats"], ["what"]) or not set(question) & _NAME_ASKED:
         return [DECLINE]
@@ -102,6 +105,49 @@ def decline_starts(asked: str) -> list[str]:
         return [DECLINE]
     whose = " ".join([*owners, whose])
     return [f"{DECLINE} your {whose}'s name.", f"{DECLINE} your {whose}", DECLINE]
+
+
+def untold_decline(asked: str) -> Optional[list[str]]:
+    """The whole decline of what ``asked`` asks, the question said as the user's (lower-case words, no
+    end mark), where its last sentence asks how old, how much, how many, how long, how far, how big, how
+    often, when, where, what colour or what time of one thing or someone ("how old is the boiler?" ->
+    "you didn't tell me how old the boiler is", "when did we buy it?" -> "you didn't tell me when you
+    bought it", "what colour were the candles?" -> "... what colour the candles were"); None for
+    another question, or one it cannot turn so."""
+    question = [word for word in last_sentence(asked) if word != "?"]
+    lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
+    aux = question[lead] if question[lead:lead + 1] and question[lead] in _AUXILIARIES else None
+    if not lead or aux is None or set(question) & SECOND_PERSON:
+        return None
+    rest = question[lead + 1:]
+    size = 1 if rest[:1] and rest[0] in _PRONOUN_SUBJECTS else next((  # "the boiler", "my sister's boyfriend"
+        i + 1 for i, word in enumerate(rest[1:4], 1) if not word.endswith("'s")), 0) if rest[:1] and (
+            rest[0] in _DETERMINERS) else 0
+    if not size or not all(word.replace("'", "").isalpha() for word in rest):
+        return None
+    whom, after = [_SAID_AS_THEIRS.get(word, word) for word in rest[:size]], rest[size:]
+    if aux in _BEING_AUXILIARIES:  # "how old is the boiler": "how old the boiler is"
+        verb = ["are" if aux == "am" else "were" if aux == "was" and whom == ["you"] else aux]
+        return [*tokenize(DECLINE), *question[:lead], *whom, *verb, *after]
+    if not after or after[0] in _DETERMINERS:
+        return None
+    verb = after[0]
+    said = (_PAST_OF.get(verb, verb if verb in _SAME_PAST else verb + ("d" if verb.endswith("e") else "ed"))
+            if aux == "did"
+            else verb if aux == "do" or whom == ["you"] else [aux, verb] if aux not in ("does",)
+            else verb + ("es" if verb.endswith(("s", "sh", "ch", "o")) else "s"))
+    return [*tokenize(DECLINE), *question[:lead], *whom, *([said] if isinstance(said, str) else said), *after[1:]]
+
+
+_DECLINED_LEADS = [["how", word] for word in "old much many long far big often tall".split()] + [
+    ["what", "colour"], ["what", "color"], ["what", "time"]]
+_AUXILIARIES = frozenset("is are was were am did does do will".split())
+_BEING_AUXILIARIES = frozenset("is are was were am".split())
+_DETERMINERS = frozenset("the my our his her their it i we he she they".split())
+_PRONOUN_SUBJECTS = frozenset("i we it he she they".split())
+_SAME_PAST = frozenset("cost put let set hurt shut spread read bet burst hit cut quit split".split())
+_SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your", "it": "it", "he": "he", "she": "she",
+                   "they": "they"}
 
 
 _THING = r"[\w' ]+?"
@@ -3210,6 +3256,9 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
     forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
     frightened:afraid thought:think split:split quit:quit rode:ride said:say""".split())
+_PAST_OF = {now: past for past, now in _PASTS.items() if past not in ("gone", "gotten", "seen", "eaten", "taken",
+                                                                      "given", "broken", "driven", "written", "begun",
+                                                                      "stolen")}
 # A sentence of what the user does, not did once ("i sort the donations", not "we helped 80 families last week").
 _DOES_THERE_NOW = re.compile(r"^(?:i|we) (?!(?:\w+ed|%s)\b)" % "|".join(
     sorted(past for past, now in _PASTS.items() if past != now)))
@@ -3595,13 +3644,17 @@ def asks_of_user(text: str) -> bool:
 _SEEKING_ADVICE = frozenset(("should", "shall", "shouldn't"))
 
 
-def asks_of_it(text: str) -> bool:
+def asks_of_it(text: str, told: Sequence[Telling] = ()) -> bool:
     """Whether the last sentence of ``text`` is a question of how much, how many, how long, how far, how
-    old, when or where of "it" ("how much will it cost?", "where is it?"), not of the bot: of a thing the
-    user spoke of, whose measure, time or place only they could have told."""
+    old, when or where of "it" ("how much will it cost?", "where is it?"), or of "the" thing the user
+    spoke of in ``told`` ("how old is the boiler?" after "our boiler broke down"), not of the bot: of a
+    thing the user spoke of, whose measure, time or place only they could have told."""
     asked = last_sentence(text)
-    return ("?" in text and bool(set(asked) & _IT) and not set(asked) & SECOND_PERSON and "time" not in asked
-            and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
+    theirs = {_stem(word) for telling in told for word in telling.words if word not in STOP_WORDS}
+    the_thing = any(asked[i - 1] == "the" and word.isalpha() and _stem(word) in theirs and not _someone(word)
+                    for i, word in enumerate(asked) if i)
+    return ("?" in text and (bool(set(asked) & _IT) or the_thing) and not set(asked) & SECOND_PERSON
+            and "time" not in asked and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
 
 
 def states_untold_number(reply: str, told: set[str]) -> bool:
