@@ -308,7 +308,7 @@ class MemoryReplies:
                 kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
-        whole = untold_decline(text) if declining else None
+        whole = untold_decline(text) if declining or asking and any(map(declines, texts)) else None
         # "you didn't tell me how old the boiler is.", said whole: the model may not spell "boiler"
         untold = self._said([whole], unknown, decoder, memory, {tuple(h.tokens) for h in hypotheses}) if whole else []
         hypotheses, texts = hypotheses + untold, texts + [self._says(h, unknown) for h in untold]

@@ -115,6 +115,11 @@ def untold_decline(asked: str) -> Optional[list[str]]:
     bought it", "what colour were the candles?" -> "... what colour the candles were"); None for
     another question, or one it cannot turn so."""
     question = [word for word in last_sentence(asked) if word != "?"]
+    at = 3 if question[:3] in (["what", "are", "my"], ["what", "is", "my"]) else 2 if question[:2] in (
+        ["what's", "my"], ["whats", "my"]) else 0
+    if at and len(question) - at in (1, 2) and all(word.isalpha() for word in question[at:]) and not (
+            set(question) & (_NAME_ASKED | _FAVOURING)):
+        return [*tokenize(DECLINE), "your", *question[at:]]  # "what are my hours?": "... your hours"
     lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
     aux = question[lead] if question[lead:lead + 1] and question[lead] in _AUXILIARIES else None
     if not lead or aux is None or set(question) & SECOND_PERSON:
@@ -1727,7 +1732,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # and so is "they" of a kind of thing ("what kind of dogs are they?")
     plural_kinds = kinds(word for word in said if word.endswith("s"))
     # so too in a question of which of two ("is it a boy or a girl?" after "we're having a baby girl")
-    its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds)) and (
+    its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds or said & _KIND_CUES)) and (
         lead in _WH or lead in ("is", "was") and (
             "or" in said or last[1:2] == ["it"] and last[2:3] in (["a"], ["an"], ["the"], ["my"])))  # "is it a secret?"
     # (not "is it fun?", which asks the bot's view)
@@ -1789,8 +1794,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     done_to_it = {word for word in last[3:] if word.isalpha() and word not in STOP_WORDS | {"get", "got"}}
     # the doing a question of what asks of ("passed" of "what have i passed?"), not a thing ("what was the score?")
     doer = next((i for i, word in enumerate(last) if i and (word in ("i", "we", "he", "she", "they") or (
-        word,) in names or last[i - 1] in ("my", "our") and _someone(word) and last[i + 1:i + 2] in (
-            ["say"], ["tell"]))), None)  # "what does clive drive?": clive's driving; "what did my neighbour say?"
+        word,) in names or (last[i - 1] in ("my", "our") and _someone(word) or last[i - 1] == "the" and word.isalpha())
+        and last[i + 1:i + 2] in (["say"], ["tell"]))), None)  # "what does clive drive?": clive's driving; "what
+    # did my neighbour say?", "what did the vet say?"
     verb = _stem(last[doer + 1]) if doer is not None and last[doer + 1:doer + 2] not in ([], ["?"]) else ""
     if asked_words and asked_words <= _EVENTS or deed or how_done:  # "what happened?", "what did i just do?"
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
@@ -1855,7 +1861,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "how many people are in the book club?": "there are eight of us"
     counted = (stems & {_stem(word) for word in said if word in _PEOPLE_COUNTED | _MANY or _someones(word)}
                if answer is _AMOUNT else set())  # "how many grandchildren do i have?": "there are three of them"
-    if not stems and answer is None and not does_it and not doers and not would_be and not bare_favourite:
+    if not stems and answer is None and not does_it and not doers and not would_be and not bare_favourite and not (
+            its and what_is_it):  # "what kind are they?": "they're cherry tomatoes"
         return []
     owned = kinds(word for i, word in enumerate(last) if i and last[i - 1] in ("my", "our"))  # "what does my cat love?"
     why_cues = _WHY_CUES if lead in ("why", "where", "when") else {}  # "why am i going?" asks of a going
@@ -1927,7 +1934,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # after the sentence that says what is asked
             own, says_it = set(stems), True
         if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
-                                       or words[len(subject):len(subject) + 1] in (["is"], ["was"])  # "it's my ..."
+                                       or words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"])
                                        and last[1] not in _MAKES):  # "what make is it?": "it's a Bosch", not "it's
             # only two years old"
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
@@ -2071,6 +2078,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or len(literal) > 1  # "what changed yesterday?"
                                       or literal and set(last) & set(words) & _THEY  # "they sent blue"
                                       or "think:" in own  # "what does she think?": "she thinks i've torn ..."
+                                      or "weather" in own  # "what was the weather like?": "it rained the whole time"
                                       or literal and what_thing  # "what's the role?": "it's for a ... role"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
@@ -2453,7 +2461,8 @@ _AGE_THEN = re.compile(r"\b(?:when (?:i|we|he|she|they) (?:was|were)|aged|at the
                        + "|".join(sorted(NUMBER_WORDS)) + r")\b")
 # An age: a number on its own or of years ("she's twelve", "he's three years old", "turns 90 next
 # month"), not a count of things ("three kids").
-_AGE = re.compile(r"\b(?<!for )(?<!for about )(?<!for over )(?<!after )(?:\d+|" + "|".join(sorted(NUMBER_WORDS))
+_AGE = re.compile(r"\b(?<!for )(?<!for about )(?<!for over )(?<!after )(?<!in )(?<!within )(?:\d+|"
+                  + "|".join(sorted(NUMBER_WORDS))
                   + r")(?:-\w+)?"  # not "a postman for 35 years", which is how long
                   r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|tomorrow|yesterday|soon"
                   r"|now|in|on)\b))"
@@ -2976,7 +2985,9 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     elif words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS or word == "the"
-                  and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED), None)
+                  and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED
+                  or word in _COUNTING and words[i + 1:i + 2] and _many(words[i + 1:i + 2])  # "i've got four plants"
+                  and words[i + 1] not in _COUNTED_NOT), None)
     if start is None:
         return None
     if words[start] in ("my", "our") and words[start + 1:start + 2] and _someone(words[start + 1]) and (
@@ -2996,6 +3007,9 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     return [*whose] + rest if whose else ["the" if words[start] == "the" else _gone_to(words, rest[-1]), *rest]
 
 
+_COUNTING = frozenset("two three four five six seven eight nine ten eleven twelve".split())
+_COUNTED_NOT = frozenset("""times days weeks months years hours minutes seconds miles metres kilometres pounds kilos
+stone quid dollars euros people pence inches feet""".split())  # "i run three times a week": no thing of theirs
 _LIVES_IN = frozenset("lives lived works worked stays stayed goes".split())  # "my mum lives in a care home"
 # Places a user goes to that they name after ("we're going to the restaurant where we met. it's called The Ivy").
 _PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
@@ -3494,6 +3508,7 @@ _IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
             # "what kind of food does it do?" after "my favourite restaurant is a Thai place called Baan Suan"
             (frozenset(("food", "cuisine")), lambda telling: telling.said & (_NATIONALITIES | _CUISINES)),
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
+            (frozenset(("weather",)), lambda telling: telling.said & _WEATHER),  # "it rained the whole time"
             (_STUDY_CUES, lambda telling: telling.said & _SCHOOLS),  # "where do i study?": "i'm a second year at uni"
             (frozenset(("shift", "shifts")), lambda telling: telling.said & _SHIFTS),  # "she's on nights this week"
             (frozenset(("support", "supports")), lambda telling: within(("season", "ticket", "holder", "at"),
@@ -3650,9 +3665,10 @@ def asks_of_it(text: str, told: Sequence[Telling] = ()) -> bool:
     spoke of in ``told`` ("how old is the boiler?" after "our boiler broke down"), not of the bot: of a
     thing the user spoke of, whose measure, time or place only they could have told."""
     asked = last_sentence(text)
-    theirs = {_stem(word) for telling in told for word in telling.words if word not in STOP_WORDS}
-    the_thing = any(asked[i - 1] == "the" and word.isalpha() and _stem(word) in theirs and not _someone(word)
-                    for i, word in enumerate(asked) if i)
+    theirs = {word for telling in told for word in telling.words if word.isalpha() and word not in STOP_WORDS}
+    the_thing = any(asked[i - 1] == "the" and word.isalpha() and not _someone(word) and any(
+        said.startswith(_stem(word)) for said in theirs) for i, word in enumerate(asked) if i)  # "the candles":
+    # "candlelight"
     return ("?" in text and (bool(set(asked) & _IT) or the_thing) and not set(asked) & SECOND_PERSON
             and "time" not in asked and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
 
@@ -3665,7 +3681,8 @@ def states_untold_number(reply: str, told: set[str]) -> bool:
     return any(number not in said for number in numbers if number)
 
 
-_OF_IT_LEADS = (["how", "much"], ["how", "many"], ["how", "long"], ["how", "far"], ["how", "old"], ["how", "big"])
+_OF_IT_LEADS = (["how", "much"], ["how", "many"], ["how", "long"], ["how", "far"], ["how", "old"], ["how", "big"],
+                ["what", "colour"], ["what", "color"])
 
 
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
@@ -4027,6 +4044,9 @@ def _numbers(words: set[str]) -> bool:
     return any(any(ch.isdigit() for ch in word) or set(word.split("-")) & NUMBER_WORDS for word in words)
 
 
+_WEATHER = frozenset("""rain rained raining rainy sun sunny sunshine snow snowed snowing snowy wind windy storm stormy
+storms hot cold warm freezing cloudy foggy fog drizzle drizzly heatwave thunder lightning boiling mild wet
+dry""".split())
 _AGED = frozenset("old new ancient ago since built made".split())  # words that may say how old a thing is
 _DANGLING = frozenset("and or but of to in at on for with the a an my your last next this since".split())
 

@@ -11,7 +11,7 @@ from engine.tasks.told import (ABOUT_VALUE, DECLINE, DECLINE_TOLD, ELSEWHERE_VAL
                                ground, headless, hollow, misplaced, padded, restart, spellings,
                                stated_value, states_told, states_unasked, states_untold_number, taken_back, tellings,
                                told_as_topic, told_kinds, told_topics, told_values, told_back, told_words, topics, unheard_kind,
-                               unheard_name)
+                               unheard_name, untold_decline)
 from engine.text import tokenize
 
 
@@ -2953,3 +2953,31 @@ def test_no_age_no_price_and_no_deed_once_done_answer_how_old_how_much_and_what_
     assert told_back(told_in, "what do i do there?") == [("you", "said", "you", "sort", "the", "donations")]
     told_in = _told("we had a power cut last night", "it lasted about four hours")[1]
     assert told_back(told_in, "how long did it last?")[0][3:5] == ("power", "cut")
+
+
+def test_an_untold_measure_time_place_or_thing_of_theirs_is_declined_as_asked():
+    assert " ".join(untold_decline("how old is the boiler?")) == "you didn't tell me how old the boiler is"
+    assert " ".join(untold_decline("when did we buy it?")) == "you didn't tell me when you bought it"
+    assert " ".join(untold_decline("how much did the entry cost?")) == "you didn't tell me how much the entry cost"
+    assert " ".join(untold_decline("what time does my sister land?")) == "you didn't tell me what time your sister lands"
+    assert " ".join(untold_decline("what colour were the candles?")) == (
+        "you didn't tell me what colour the candles were")
+    assert " ".join(untold_decline("what are my hours?")) == "you didn't tell me your hours"
+    assert untold_decline("how is it going?") is None and untold_decline("what is my dog called?") is None
+    assert untold_decline("how old are you?") is None
+    # a thing the user spoke of, "the" thing, is theirs to be asked of; not a thing of the world
+    told_in = _told("we had a power cut last night", "we ate dinner by candlelight")[1]
+    assert asks_of_it("what colour were the candles?", told_in) and not asks_of_it("what colour is the sky?", told_in)
+    assert asks_of_it("how old is the boiler?", _told("our boiler broke down")[1])
+
+
+def test_what_the_vet_said_the_weather_and_what_kind_they_are_are_asked_back():
+    told_in = _told("our dog ate a sock yesterday", "we had to take him to the vet", "the vet said he'll be fine")[1]
+    assert told_back(told_in, "what did the vet say?") == [("you", "said", "the", "vet", "said", "he'll", "be", "fine")]
+    told_in = _told("we went camping in wales at the weekend", "it rained the whole time", "our tent leaked")[1]
+    assert told_back(told_in, "what was the weather like?") == [("you", "said", "it", "rained", "the", "whole", "time")]
+    told_in = _told("i'm growing tomatoes on my balcony", "i've got four plants", "they're cherry tomatoes")[1]
+    assert told_back(told_in, "what kind are they?")[0][-2:] == ("cherry", "tomatoes")
+    # "in three weeks" is when, not how old
+    told_in = _told("my best friend is moving to australia", "she leaves in three weeks")[1]
+    assert told_back(told_in, "how old is my best friend?") == []
