@@ -1902,7 +1902,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             answer in (_AMOUNT, _MONEY) and bool(_MONEY.search(" ".join(words)))) or (  # "lessons are on
             # thursdays. they cost 25 pounds each"
             answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
-            and with_subjects[at - 1][1][:1] in (["i"], ["we"]) and _did(with_subjects[at - 1][1]))  # fell ... in X"
+            and with_subjects[at - 1][1][:1] in (["i"], ["we"]) and _did(with_subjects[at - 1][1])) or (
+            answer is _PLACE and at and words[:2] in (["i", "go"], ["we", "go"]))  # fell ... in X"; "i've taken up
+        # rock climbing. i go to an indoor wall in sheffield"
         # "why did i go to the doctor?": not "the doctor thinks i've torn a ligament", a thought, not a reason
         thinks = bool(subject) and len(words) > len(subject) and (words[len(subject)],) in _THINKS
         reason = lead == "why" and not thinks and (bool(subject) and (_did(words) or _has_been(words))  # "why is
@@ -2051,7 +2053,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (answer in _MEASURES or answer is _DURATION and "been" in said
+        if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _AGE and (any(map(_someone, last)) or asked_names
                                        or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
@@ -2412,8 +2414,9 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    rf"|{'|'.join(_MONTHS.split())})\b")
 # How long: "for a month", "ten years", "a 12 hour flight", "since 2019", "for ages".
 _DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half an?) (?:minutes?|hours?|days?|nights?"
-                       r"|weeks?|months?|years?|fortnights?|decades?)|since\b|for (?:ages|years|months|weeks|a while"
-                       r"|a long time|life|good)|all (?:day|night|week|weekend|month|year|summer))\b")
+                       r"|weeks?|weekends?|months?|years?|fortnights?|decades?|terms?|seasons?)|since\b"
+                       r"|for (?:ages|years|months|weeks|a while|a long time|life|good)"
+                       r"|all (?:day|night|week|weekend|month|year|summer))\b")
 # When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
 _WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )(?<!for )" + _TIME.pattern)  # nor how
 # long: "we're staying for two weeks"
@@ -2440,7 +2443,7 @@ _MONEY = re.compile(r"(?:[£$€] [\d,.]+"
                     r"|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
-                    r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )"
+                    r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )|(?<=\bworth )"
                     r"|(?<=\bcharges ))(?:about |around |over |nearly |almost )?\d[\d,.]*"
                     r"(?! ?(?:years?|months?|weeks?|days?|hours?|minutes?|times?)\b)"  # "i paid 18,000 for it"
                     # a sum after "for" ("we bought it for 240,000"), not a year ("booked for 2027")
@@ -2466,8 +2469,8 @@ _AGE = re.compile(r"\b(?<!for )(?<!for about )(?<!for over )(?<!after )(?<!in )(
                   + r")(?:-\w+)?"  # not "a postman for 35 years", which is how long
                   r"(?=\s*(?:$|[,.!?]|(?:years?|months?|weeks?|old|and|next|last|this|today|tomorrow|yesterday|soon"
                   r"|now|in|on)\b))"
-                  r"|(?<='s )\d+(?:st|nd|rd|th)\b|\b\d+(?:st|nd|rd|th)(?= birthday)")  # "my husband's 40th", "his
-# 100th birthday"
+                  r"|(?<='s )\d+(?:st|nd|rd|th)\b|\b\d+(?:st|nd|rd|th)(?= birthday)"  # "my husband's 40th", "his
+                  r"|\ban? (?:year|month|week|day)(?: and a half)? old\b")  # 100th birthday"; "it's only a year old"
 # What a user says of something they thought good or bad, or of how they feel: it answers "what did
 # i think of the food?", "how am i feeling?" and "how was it?".
 _OPINIONS = frozenset("""amazing great good bad terrible awful delicious wonderful fantastic loved hated boring fun
@@ -2484,6 +2487,11 @@ _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
 # answers "who".
 _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
                       + "|".join(sorted(KIN | _PETS | {"friend", "friends"})) + r")s?\b")  # "my two cats"
+# Whose: "it's his cousin's wedding", "my sister's" (not "it's", "she's").
+_WHOSE = re.compile(r"\b(?!(?:it|that|there|what|he|she|who|where|here|let|how|everyone|nobody|today)'s\b)[a-z]+'s\b"
+                    r"|\b(?:mine|ours|theirs|hers|his)\b(?! \w)"
+                    r"|\b(?:my|our|his|her|their) (?:" + "|".join(sorted(KIN | {"friend"})) + r") \w+s\b")  # "my
+# cousin sams wedding", typed in haste
 # Why: "for a conference", "because my wife wants more space", "to see the northern lights".
 _WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) "
                   r"(?!(?:bit|while|little|few|couple|day|night|week|fortnight|month|year)\b)\w+"  # not "for a bit"
@@ -2508,7 +2516,7 @@ _WORKING = frozenset(("work", "works", "worked", "working"))
 _WORKS_AT = re.compile(_PLACE.pattern + r"|\bfor (?:a|an|the) [^\W\d][\w']*")  # where, or for whom, one works
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
-            ("who",): _SOMEONE, ("whose",): _SOMEONE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
+            ("who",): _SOMEONE, ("whose",): _WHOSE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
             ("how", "old"): _AGE, ("how", "far"): _DISTANCE, ("how", "big"): _SIZE, ("how", "tall"): _SIZE,
             ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,

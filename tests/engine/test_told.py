@@ -2981,3 +2981,20 @@ def test_what_the_vet_said_the_weather_and_what_kind_they_are_are_asked_back():
     # "in three weeks" is when, not how old
     told_in = _told("my best friend is moving to australia", "she leaves in three weeks")[1]
     assert told_back(told_in, "how old is my best friend?") == []
+
+
+def test_whose_a_thing_is_how_old_a_year_old_thing_is_where_one_goes_and_what_it_is_worth():
+    told_in = _told("my husband and i are going to a wedding in italy", "it's his cousin's wedding")[1]
+    assert told_back(told_in, "whose wedding is it?") == [("you", "said", "it's", "his", "cousin's", "wedding")]
+    told_in = _told("our washing machine is leaking", "it's only a year old")[1]
+    assert told_back(told_in, "how old is it?")[0][-3:] == ("a", "year", "old")
+    told_in = _told("i've taken up rock climbing", "i go to an indoor wall in sheffield",
+                    "my climbing partner is my cousin Fergus")[1]
+    assert told_back(told_in, "where do i climb?")[0][-2:] == ("in", "sheffield")
+    told_in = _told("we're selling our house", "she thinks it's worth 300,000")[1]
+    assert told_back(told_in, "how much does she think it's worth?")[0][-2:] == ("worth", "300,000")
+    # how long it takes, where no sentence says a time: none
+    told_in = _told("i'm getting a tattoo on saturday", "it's on my wrist")[1]
+    assert told_back(told_in, "how long will it take?") == []
+    told_in = _told("we're painting the fence", "it should take two weekends")[1]
+    assert told_back(told_in, "how long will it take?")[0][-2:] == ("two", "weekends")
