@@ -1815,6 +1815,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         told = _lately(told)  # what the user does, where a sentence says it, not what they did once ("we helped 80
         now = last[1] == "do" and any(_DOES_THERE_NOW.match(" ".join(telling.words)) for telling in told)  # families")
         answer, stems, most = _DOES_THERE_NOW if now else _DOES_THERE, set(), 1
+    elif last[:3] in (["how", "did", "i"], ["how", "did", "we"]) and last[3:5] in (["do", "it"], ["do", "that"]):
+        answer, stems, told, most = _DID_IT, set(), _lately(told), 1  # "how did i do it?" after "i broke my toe on
+        # friday": "i kicked the leg of the bed", the newest deed told
     elif _asks_role(last, told):  # "what am i at the wedding?": "i'm her maid of honour"
         answer, stems, told, most = _ROLE, set(), _lately(told), 1
     elif last[:2] == ["how", "old"] and last[2:3] in (["was"], ["were"]):  # "how old was i?": "when i was eight"
@@ -1926,7 +1929,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # how many, how long or where goes on from the sentence before, where that says none: "i'm saving up
             # for a car. i've got about 3000 so far", "i'm scared of spiders. there's a huge one in the bath"; and
             # why, from what happened to whom the sentence before spoke of: "my son is scared of dogs. he got bitten"
-            own = {_stem(word) for word in with_subjects[on_from][0].said} & stems
+            said_before = with_subjects[on_from][0].said
+            going = {_stem(word) for word in _GOING} if said_before & _GOING else set()
+            own = ({_stem(word) for word in said_before} | going) & stems
+            # "why am i going?": "i'm flying to new york tomorrow. it's for work"
             says_it = reason and bool(own)  # the reason is what is asked
         elif lead == "why" and at and subject and _someone(subject[-1]) and stems and not thinks and (
                 _did(words) or _is_doing(words)) and stems <= {  # not "he's 91"
@@ -2521,7 +2527,10 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
-_MEASURES = (_TIMES, _MONEY, _YEAR)  # what only a sentence that says it answers
+# A weight: "she weighed 8 pounds", "seven pounds two ounces", "3.2 kilos".
+_WEIGHT = re.compile(r"\b(?:[\d.,]+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?: and a half)? ?(?:pounds?|lbs?|kilos?|kg"
+                     r"|stone|ounces?|oz|grams?)\b")
+_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2576,6 +2585,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     if words[:2] == ["how", "much"] and (set(words) & _PRICE_CUES and words[2:3] in (
             ["did"], ["do"], ["does"], ["will"], ["would"]) or words[-1:] == ["worth"]):
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
+    if words[:2] == ["how", "much"] and set(words) & {"weigh", "weighs", "weighed"}:
+        return _WEIGHT  # "how much did he weigh?": "he weighed 8 pounds", not "my friend has had a baby"
     if words[:3] == ["how", "many", "times"]:
         return _TIMES  # "how many times have i failed?" after "it's my third fail"
     if words[:2] == ["how", "long"] and not set(words) & {"until", "till", "til", "before", "ago", "since"}:
@@ -2726,8 +2737,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing + pronoun + words[1:], thing + words_after(NAME_LEADS, previous)[:1]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
-        elif words[:1] in (["it"], ["it's"]) and thing and not (words[1:2] in (["my"], ["our"])
-                                                               and words[2:3] and words[2] in _ORDINALS) and (
+        elif words[:1] in (["it"], ["it's"]) and thing and (thing[-1] in _IT_MAY_BE or not _someone(thing[-1])) and (
+                not (words[1:2] in (["my"], ["our"]) and words[2:3] and words[2] in _ORDINALS)) and (
                 thing[-1] not in words[1:] and not set(words) & _OCCASIONS
                 or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])
                 and not (words[1:2] in (["was"], ["is"]) and words[2:3] in (["my"], ["our"], ["his"], ["her"],
@@ -2992,8 +3003,9 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         whose = owner
     elif words[:1] not in (["i"], ["i'm"], ["im"], ["i've"], ["we"], ["we're"], ["were"], ["we've"]):
         return None
-    start = next((i for i, word in enumerate(words) if word in _THING_STARTS or word == "the"
-                  and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED
+    start = next((i for i, word in enumerate(words) if word in _THING_STARTS
+                  or word == "the" and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED
+                  or word == "the" and i and words[i - 1] in _GOT_THE  # "i got the starter from my neighbour"
                   or word in _COUNTING and words[i + 1:i + 2] and _many(words[i + 1:i + 2])  # "i've got four plants"
                   and words[i + 1] not in _COUNTED_NOT), None)
     if start is None:
@@ -3015,6 +3027,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     return [*whose] + rest if whose else ["the" if words[start] == "the" else _gone_to(words, rest[-1]), *rest]
 
 
+_IT_MAY_BE = _PETS | {"baby"}  # someone "it" may speak of: "my cat", "the baby"; not "my neighbour"
+_GOT_THE = frozenset("got bought made found lost sold fixed ordered booked picked chose won baked".split())
 _COUNTING = frozenset("two three four five six seven eight nine ten eleven twelve".split())
 _COUNTED_NOT = frozenset("""times days weeks months years hours minutes seconds miles metres kilometres pounds kilos
 stone quid dollars euros people pence inches feet""".split())  # "i run three times a week": no thing of theirs
@@ -3097,6 +3111,9 @@ def _of_the_other_gender(pronoun: Sequence[str], subject: Optional[list[str]], b
                       and name[0].isalpha() and name[0] not in STOP_WORDS and not _theirs(name[0]) else [])]
     if at is None or list(before[at + 1:at + 3]) in (["and", "i"], ["and", "me"]):
         return []  # not "my husband" of "my husband and i just adopted a rescue dog. he's a beagle"
+    if at > 3 and list(before[at - 2:at]) == ["is", "a"] and before[0] in ("my", "our", "the") and all(
+            word.replace("'", "").isalpha() for word in before[:at - 2]):
+        return list(before[:at - 2])  # "my friend nadia's baby is a girl. she's called Amara": the baby
     if at > start and before[at - 1] in ("my", "our"):
         return [before[at - 1], before[at]]
     if at == 3 and before[at - 1] in ("a", "an") and before[:2] in (["i", "have"], ["i've", "got"], ["we", "have"]):
@@ -3169,8 +3186,9 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
         return asked
     # of them, the newest a sentence of the user's tells what is asked of: "what position does he play?" after "my son
     # plays in goal. his coach is called Dave" is of my son, not of his coach
-    asked_stems = {_stem(word) for word in words if word.isalpha() and word not in STOP_WORDS | FRAME_WORDS
-                   | ASKING_WORDS | _NAMING_CUES | set(_OF_SOMEONE)}
+    asked_stems = {_stem(word) for i, word in enumerate(words) if word.isalpha() and word not in STOP_WORDS
+                   | FRAME_WORDS | ASKING_WORDS | _NAMING_CUES | set(_OF_SOMEONE)
+                   and words[max(0, i - 2):i] != ["how", "many"]}  # "how many times has she failed?": no "time"
     subject = next((whom for whom in found if any(
         _subject(said, names) == whom and asked_stems & {_stem(word) for word in said[len(whom):]}
         for _, said, _ in with_subjects)), found[0])
@@ -3179,6 +3197,9 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
         ending = _OF_SOMEONE.get(word)
         if word == "her" and (words[i + 1:i + 2] in (["a"], ["an"], ["the"], ["?"], []) or i and words[i - 1] in _TO):
             ending = ""  # "who is sending her a card?", "what did i get her?": her, not hers
+        if ending and words[i + 1:i + 2] == subject[-1:] and len(subject) > 1 and subject[-2].endswith("'s"):
+            out.extend(subject[:-1])  # "what does her instructor think?" after "my daughter ella's instructor
+            continue  # thinks ...": my daughter ella's instructor, not the instructor's instructor
         out.extend(subject[:-1] + [subject[-1] + ending] if ending is not None else [word])
     return " ".join(out)
 
@@ -3199,6 +3220,9 @@ def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list
         return None
     if words[end + 1:end + 3] in (["and", "i"], ["and", "me"]):
         return None  # "my husband and i just adopted a rescue dog": we, not him
+    if words[end + 1:end + 2] and words[end + 1].endswith("'s") and (words[end + 1][:-2],) in names and (
+            words[end + 2:end + 3] and _someone(words[end + 2])):
+        end += 2  # "my friend nadia's baby"
     while words[end].endswith("'s") and end + 1 < len(words) and _someone(words[end + 1]):
         end += 1  # "my neighbour's dog"
     if words[end].endswith("'s"):  # "my rabbit's name is Clover": my rabbit
@@ -3277,10 +3301,15 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
     kept:keep left:leave paid:pay sent:send spent:spend stole:steal stolen:steal swam:swim threw:throw
     grew:grow grown:grow wore:wear woke:wake held:hold hurt:hurt felt:feel read:read sang:sing sung:sing
     forgot:forget forgotten:forget told:tell tore:tear torn:tear scared:afraid terrified:afraid
-    frightened:afraid thought:think split:split quit:quit rode:ride said:say""".split())
+    frightened:afraid thought:think split:split quit:quit rode:ride said:say sat:sit stood:stand slept:sleep
+    heard:hear lent:lend spoke:speak spoken:speak drank:drink drunk:drink knew:know known:know worn:wear
+    hung:hang rang:ring fed:feed dug:dig shook:shake""".split())
 _PAST_OF = {now: past for past, now in _PASTS.items() if past not in ("gone", "gotten", "seen", "eaten", "taken",
                                                                       "given", "broken", "driven", "written", "begun",
                                                                       "stolen")}
+# A sentence of what the user did ("i kicked the leg of the bed", "we fell off"), which says how they did it.
+_DID_IT = re.compile(r"^(?:i|we) (?:\w+ed|%s)\b" % "|".join(
+    sorted(past for past, now in _PASTS.items() if past != now)))
 # A sentence of what the user does, not did once ("i sort the donations", not "we helped 80 families last week").
 _DOES_THERE_NOW = re.compile(r"^(?:i|we) (?!(?:\w+ed|%s)\b)" % "|".join(
     sorted(past for past, now in _PASTS.items() if past != now)))

@@ -2998,3 +2998,31 @@ def test_whose_a_thing_is_how_old_a_year_old_thing_is_where_one_goes_and_what_it
     assert told_back(told_in, "how long will it take?") == []
     told_in = _told("we're painting the fence", "it should take two weekends")[1]
     assert told_back(told_in, "how long will it take?")[0][-2:] == ("two", "weekends")
+
+
+def test_a_starter_named_a_baby_that_is_a_girl_a_deed_told_a_reason_of_a_flight_and_where_we_sat_are_asked_back():
+    names = {("doughlores",)}
+    told_in = _told("i got the starter from my neighbour", "it's called Doughlores", names=names)[1]
+    assert told_back(told_in, "what is the starter called?", names=names)[0][-4:] == ("starter", "is", "called",
+                                                                                      "doughlores")
+    names = {("nadia",), ("amara",)}
+    told_in = _told("my friend Nadia had her baby yesterday", "it's a girl", "she's called Amara",
+                    "she weighed seven pounds", names=names)[1]
+    assert told_back(told_in, "what is the baby called?", names=names)[0][-4:] == ("baby", "is", "called", "amara")
+    assert resolved("how much did she weigh?", told_in, names) == "how much did my friend nadia's baby weigh ?"
+    told_in = _told("my friend has had a baby", "it's a boy")[1]
+    assert told_back(told_in, "how much did my friend's baby weigh?") == []  # no weight told
+    told_in = _told("i broke my toe on friday", "i kicked the leg of the bed", "it's purple now")[1]
+    assert told_back(told_in, "how did i do it?") == [("you", "said", "you", "kicked", "the", "leg", "of", "the",
+                                                       "bed")]
+    told_in = _told("i'm flying to new york tomorrow", "it's for work", "i'm staying for four nights")[1]
+    assert told_back(told_in, "why am i going?") == [("you", "said", "it's", "for", "work")]
+    told_in = _told("i went to see a musical last night", "we sat in the front row")[1]
+    assert told_back(told_in, "where did we sit?")[0][-2:] == ("front", "row")
+    # "her instructor" after "my daughter ella's instructor thinks ..." is that instructor, not theirs
+    names = {("ella",)}
+    told_in = _told("my daughter Ella has her driving test on friday", "she's failed it twice already",
+                    "her instructor thinks she'll pass this time", names=names)[1]
+    assert resolved("what does her instructor think?", told_in, names) == (
+        "what does my daughter ella's instructor think ?")
+    assert resolved("how many times has she failed?", told_in, names) == "how many times has my daughter ella failed ?"
