@@ -1415,7 +1415,8 @@ def _never_what_they_are(reply: str, value: str, asked: str, telling_it: list[Te
     if not telling_it or topics(_asked_words(asked)) or not _states_being(reply):
         return False
     value_words = tuple(tokenize(value))
-    return all(not _sure_topics(telling) - {"job"} and not any(
+    return all(not _sure_topics(telling) - {"job"} - (  # "my dentist is called Dr Shah" names my dentist, not me
+        {"name"} if _said_after(value_words[0], telling.words, ("my", "our")) else set()) and not any(
         within((*lead, *article, *value_words[:1]), telling.words)
         and not (lead == ("as",) and within(("as", *article, *value_words[:1]), _becoming_cut(telling.words)))
         for lead in (*_I_AM, ("as",)) for article in ((), ("a",), ("an",)))
@@ -1585,6 +1586,15 @@ _ABLE = frozenset(("can", "could"))
 _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
 
 
+def _wished(question: Sequence[str]) -> bool:
+    """Whether a question (lower-case words) asks what someone would like or prefer ("what breed would i
+    like?", "what would my partner prefer?"), which they may have said, not advice."""
+    return any(word == "would" and set(question[i + 1:i + 4]) & _WISHES for i, word in enumerate(question))
+
+
+_WISHES = frozenset("like prefer love want rather".split())
+
+
 def _able(question: Sequence[str], names: set[tuple[str, ...]] = frozenset(),
           told: Sequence[Telling] = ()) -> bool:
     """Whether a question (lower-case words) asks what someone else can do ("how many words can he
@@ -1632,7 +1642,8 @@ _RECALLING = frozenset("remember recall remind know knew forgot forget tell told
 _EVENTS = frozenset("happen happened happens happening wrong".split())
 # Asking words that are also what was done, where a question says nothing else ("what did i forget?"
 # after "i forgot my keys at the office").
-_ACTS = frozenset("forgot forget remember remembered mentioned see saw tell catch".split())  # "what did we see?"
+_ACTS = frozenset("forgot forget remember remembered mentioned see saw tell catch prefer prefers".split())  # "what did
+# we see?"
 # The longest sentence said back whole (:func:`told_back`).
 TOLD_BACK_WORDS = 15
 
@@ -1746,6 +1757,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
             and not within(("will", "i", "be"), last)  # "what will i be working as?" asks what was told
             and not within(("would", "i", "be"), last)  # "what would i be?" after "i'd be a team leader"
+            and not _wished(last)  # "what would my partner prefer?" after "my partner would prefer a cat"
             and not _asks_thought(last)  # "what does the doctor think it might be?"
             and not (answer in (_TIME, _DURATION) and within(("should", "it"), last))  # "how long should it take?"
             # asks what was told
@@ -1842,6 +1854,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
     would_be = bare in (["what", "would", "i", "be"], ["what", "will", "i", "be"])  # "i'd be a team leader"
+    wished = set(last) & _WISHES if _wished(last) else set()  # "what would my partner prefer?"
+    kind_of = next((_stem(last[i + 2]) for i in range(len(last) - 2) if last[i] in ("kind", "type", "sort")
+                    and last[i + 1] == "of" and last[i + 2].isalpha()), None) if lead in ("what", "which") else None
     # "what is my favourite?" after "i collect vinyl records. my favourite is a first pressing of Blue"
     bare_favourite = bare[-2:-1] == ["my"] and bare[-1:] in (["favourite"], ["favorite"]) and lead in (
         "what", "what's", "whats", "which")
@@ -1973,10 +1988,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {_stem(word) for word in with_subjects[_goes_on_from(with_subjects, at, stems, None)][0].said} & (
                 stems)
             says_it = True
+        if kind_of and subject and _stem(subject[-1]) == kind_of and words[len(subject):len(subject) + 2] in (
+                ["is", "a"], ["is", "an"], ["was", "a"], ["was", "an"]):
+            own, says_it = own | {kind_of}, True  # "what kind of house is it?": "my new house is a bungalow"
         if what_thing and by_subject and words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"]):
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
             says_it = True
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
+            if says is _says_number and answer in (_WHEN_ONCE, _TIME) and not answer.search(" ".join(words)):
+                continue  # "when is his birthday?": not "he was a train driver for 40 years", which says no when
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
             if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word) and not (
                     cued <= _NAMING_STEMS and subject and stems - _NAMING_STEMS
@@ -2007,6 +2027,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
         if bare_favourite and _FAVOURITE_IS.match(" ".join(words)):
             own |= {"favourite:"}
+        if wished and (doer is None or _by_the_doer(words, last[doer])) and any(
+                word in ("would", "'d") or word.endswith("'d") for word in words[:4]) and wished & set(words):
+            own |= {"wish:"}  # "what breed would i like?": "i'd like a cocker spaniel", not "my landlord said it's ok"
         if would_be and telling.words[:2] in (("i'd", "be"), ("i", "would"), ("i'll", "be"), ("i", "will")) and (
                 _IS_A.search(" ".join(("is", *telling.words[2:])))):
             own |= {"be:"}  # "what would i be?": "i'd be a team leader"
@@ -2060,6 +2083,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
+                or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
                 or answer is _AGE and (any(map(_someone, last)) or asked_names
                                        or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
@@ -2306,7 +2330,8 @@ def _asks_deed(question: list[str]) -> bool:
     that tells of something done answers."""
     words = [word for word in question if word.isalpha() and word != "just"]
     return words[:4] in (["what", "did", "i", "do"], ["what", "did", "we", "do"], ["what", "have", "i", "done"],
-                         ["what", "have", "we", "done"]) and words[4:5] in ([], *_WHEN_DONE)  # "... for her birthday"
+                         ["what", "have", "we", "done"]) and words[4:5] in ([], *_WHEN_DONE, ["with"])  # "... for her
+    # birthday", "what did we do with them?"
 
 
 _HOW_IT_WAS = frozenset("go went feel felt look looked taste tasted sound sounded seem seemed turn end".split())
@@ -2485,7 +2510,8 @@ perfect dull meh average superb stunning interesting fascinating funny hard easy
 strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
 exhausted lonely hate hates love loves enjoy enjoys dread dreading miss better worse gutted thrilled devastated
-relieved proud well recovering grumpy itchy cranky miserable bored sleepy achy poorly unwell sick ill""".split())
+relieved proud well recovering grumpy itchy cranky miserable bored sleepy achy poorly unwell sick ill annoyed
+furious frustrated embarrassed jealous heartbroken overwhelmed nauseous homesick""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
@@ -3519,7 +3545,12 @@ _JOB_CUES = frozenset("""work works worked working job jobs role position title 
 _STUDY_CUES = frozenset("study studies studying studied".split())
 _SHIFTS = frozenset("nights days earlies lates evenings mornings weekends".split())
 _SCHOOLS = frozenset("uni university college school academy polytechnic conservatoire".split())
-_IMPLIED = ((_AGE_CUES, lambda telling: _numbers(telling.said)),
+def _says_number(telling: Telling) -> bool:
+    """Whether a sentence says a number (:func:`_numbers`), which may say an age."""
+    return _numbers(telling.said)
+
+
+_IMPLIED = ((_AGE_CUES, _says_number),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
             (_JOB_CUES, _says_work_as),
             (_JOB_CUES, _says_kin_is_a),

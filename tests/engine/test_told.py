@@ -3026,3 +3026,23 @@ def test_a_starter_named_a_baby_that_is_a_girl_a_deed_told_a_reason_of_a_flight_
     assert resolved("what does her instructor think?", told_in, names) == (
         "what does my daughter ella's instructor think ?")
     assert resolved("how many times has she failed?", told_in, names) == "how many times has my daughter ella failed ?"
+
+
+def test_what_one_would_like_how_one_feels_what_kind_a_house_is_and_what_was_done_with_them_are_asked_back():
+    told_in = _told("i'm thinking of getting a dog", "i'd like a cocker spaniel", "my landlord said it's ok",
+                    "but my partner would prefer a cat")[1]
+    assert told_back(told_in, "what breed would i like?")[0][-3:] == ("a", "cocker", "spaniel")
+    assert told_back(told_in, "what would my partner prefer?")[0][-3:] == ("prefer", "a", "cat")
+    told_in = _told("my car got towed this morning", "i'm so annoyed")[1]
+    assert told_back(told_in, "how do i feel?") == [("you", "said", "you're", "so", "annoyed")]
+    told_in = _told("we moved into a new house last month", "it's a bungalow", "it has a big garden")[1]
+    assert told_back(told_in, "what kind of house is it?")[0][-2:] == ("a", "bungalow")
+    told_in = _told("we caught three trout", "the biggest one was two pounds", "we cooked them for tea")[1]
+    assert told_back(told_in, "what did we do with them?") == [("you", "said", "you", "cooked", "them", "for", "tea")]
+    told_in = _told("my dad has just retired", "he was a train driver for 40 years")[1]
+    assert told_back(told_in, "when is my dad's birthday?") == []  # a length of time, no day
+    # "my dentist is called Dr Shah" says not that the user is a dentist
+    names = {("dr",), ("shah",)}
+    told_in = _told("i've got a dentist appointment at 2", "my dentist is called Dr Shah", names=names)[1]
+    assert misplaced("You said you're a dentist.", told_in, "what appointment have i got?")
+    assert not misplaced("You said you've got a dentist appointment at 2.", told_in, "what appointment have i got?")
