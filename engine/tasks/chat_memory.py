@@ -279,7 +279,7 @@ class MemoryReplies:
         its = False
         if 1 not in person:  # about "we", or someone of the user's: what they said of it, if it answers it
             back = told_in and self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
-            if back or not (told_in and asks_of_it(text, told_in)):
+            if back or not (told_in and asks_of_it(text, told_in, names)):
                 return back or hypotheses
             asking = its = True  # "how much will it cost?" of a thing of theirs, told nowhere: no value made
             # up ("It'll cost $10 million."), as of theirs
@@ -308,7 +308,7 @@ class MemoryReplies:
                 kept = [(h, t) for h, t in zip(found, said) if told_as_topic(t, told_in, topic)]
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
-        whole = untold_decline(text) if declining or asking and any(map(declines, texts)) else None
+        whole = untold_decline(text, names) if declining or asking and any(map(declines, texts)) else None
         # "you didn't tell me how old the boiler is.", said whole: the model may not spell "boiler"
         untold = self._said([whole], unknown, decoder, memory, {tuple(h.tokens) for h in hypotheses}) if whole else []
         hypotheses, texts = hypotheses + untold, texts + [self._says(h, unknown) for h in untold]

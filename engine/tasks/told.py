@@ -107,13 +107,13 @@ def decline_starts(asked: str) -> list[str]:
     return [f"{DECLINE} your {whose}'s name.", f"{DECLINE} your {whose}", DECLINE]
 
 
-def untold_decline(asked: str) -> Optional[list[str]]:
+def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Optional[list[str]]:
     """The whole decline of what ``asked`` asks, the question said as the user's (lower-case words, no
     end mark), where its last sentence asks how old, how much, how many, how long, how far, how big, how
     often, when, where, what colour or what time of one thing or someone ("how old is the boiler?" ->
     "you didn't tell me how old the boiler is", "when did we buy it?" -> "you didn't tell me when you
-    bought it", "what colour were the candles?" -> "... what colour the candles were"); None for
-    another question, or one it cannot turn so."""
+    bought it", "what colour were the candles?" -> "... what colour the candles were"; one of ``names``:
+    "how old is bramble?" -> "... how old bramble is"); None for another question, or one it cannot turn so."""
     question = [word for word in last_sentence(asked) if word != "?"]
     at = 3 if question[:3] in (["what", "are", "my"], ["what", "is", "my"]) else 2 if question[:2] in (
         ["what's", "my"], ["whats", "my"]) else 0
@@ -125,9 +125,13 @@ def untold_decline(asked: str) -> Optional[list[str]]:
     if not lead or aux is None or set(question) & SECOND_PERSON:
         return None
     rest = question[lead + 1:]
-    size = 1 if rest[:1] and rest[0] in _PRONOUN_SUBJECTS else next((  # "the boiler", "my sister's boyfriend"
-        i + 1 for i, word in enumerate(rest[1:4], 1) if not word.endswith("'s")), 0) if rest[:1] and (
-            rest[0] in _DETERMINERS) else 0
+    named = next((len(name) for name in names if tuple(rest[:len(name)]) == name), 0)  # "how old is bramble?"
+    if named or rest[:1] and rest[0] in _PRONOUN_SUBJECTS:
+        size = named or 1
+    elif rest[:1] and rest[0] in _DETERMINERS:  # "the boiler", "my sister's boyfriend"
+        size = next((i + 1 for i, word in enumerate(rest[1:4], 1) if not word.endswith("'s")), 0)
+    else:
+        size = 0
     if not size or not all(word.replace("'", "").isalpha() for word in rest):
         return None
     whom, after = [_SAID_AS_THEIRS.get(word, word) for word in rest[:size]], rest[size:]
@@ -1589,10 +1593,10 @@ _THIRD_PERSON = frozenset(("he", "she", "it", "they", "my", "our"))
 def _wished(question: Sequence[str]) -> bool:
     """Whether a question (lower-case words) asks what someone would like or prefer ("what breed would i
     like?", "what would my partner prefer?"), which they may have said, not advice."""
-    return any(word == "would" and set(question[i + 1:i + 4]) & _WISHES for i, word in enumerate(question))
+    return any(word == "would" and set(question[i + 1:i + 4]) & _WISH_WORDS for i, word in enumerate(question))
 
 
-_WISHES = frozenset("like prefer love want rather".split())
+_WISH_WORDS = frozenset("like prefer love want rather".split())
 
 
 def _able(question: Sequence[str], names: set[tuple[str, ...]] = frozenset(),
@@ -1854,7 +1858,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
     would_be = bare in (["what", "would", "i", "be"], ["what", "will", "i", "be"])  # "i'd be a team leader"
-    wished = set(last) & _WISHES if _wished(last) else set()  # "what would my partner prefer?"
+    wished = set(last) & _WISH_WORDS if _wished(last) else set()  # "what would my partner prefer?"
     kind_of = next((_stem(last[i + 2]) for i in range(len(last) - 2) if last[i] in ("kind", "type", "sort")
                     and last[i + 1] == "of" and last[i + 2].isalpha()), None) if lead in ("what", "which") else None
     # "what is my favourite?" after "i collect vinyl records. my favourite is a first pressing of Blue"
@@ -2520,7 +2524,7 @@ _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
 _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
                       + "|".join(sorted(KIN | _PETS | {"friend", "friends"})) + r")s?\b")  # "my two cats"
 # Whose: "it's his cousin's wedding", "my sister's" (not "it's", "she's").
-_WHOSE = re.compile(r"\b(?!(?:it|that|there|what|he|she|who|where|here|let|how|everyone|nobody|today)'s\b)[a-z]+'s\b"
+_OWNER = re.compile(r"\b(?!(?:it|that|there|what|he|she|who|where|here|let|how|everyone|nobody|today)'s\b)[a-z]+'s\b"
                     r"|\b(?:mine|ours|theirs|hers|his)\b(?! \w)"
                     r"|\b(?:my|our|his|her|their) (?:" + "|".join(sorted(KIN | {"friend"})) + r") \w+s\b")  # "my
 # cousin sams wedding", typed in haste
@@ -2548,7 +2552,7 @@ _WORKING = frozenset(("work", "works", "worked", "working"))
 _WORKS_AT = re.compile(_PLACE.pattern + r"|\bfor (?:a|an|the) [^\W\d][\w']*")  # where, or for whom, one works
 _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("what", "day"): _TIME,
             ("what", "days"): _TIME, ("which", "day"): _TIME, ("which", "days"): _TIME, ("how", "long"): _TIME,
-            ("who",): _SOMEONE, ("whose",): _WHOSE, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
+            ("who",): _SOMEONE, ("whose",): _OWNER, ("how", "many"): _AMOUNT, ("how", "much"): _AMOUNT,
             ("how", "old"): _AGE, ("how", "far"): _DISTANCE, ("how", "big"): _SIZE, ("how", "tall"): _SIZE,
             ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
@@ -3727,12 +3731,15 @@ def asks_of_user(text: str) -> bool:
 _SEEKING_ADVICE = frozenset(("should", "shall", "shouldn't"))
 
 
-def asks_of_it(text: str, told: Sequence[Telling] = ()) -> bool:
+def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether the last sentence of ``text`` is a question of how much, how many, how long, how far, how
-    old, when or where of "it" ("how much will it cost?", "where is it?"), or of "the" thing the user
-    spoke of in ``told`` ("how old is the boiler?" after "our boiler broke down"), not of the bot: of a
-    thing the user spoke of, whose measure, time or place only they could have told."""
+    old, when or where of "it" ("how much will it cost?", "where is it?"), of "the" thing the user
+    spoke of in ``told`` ("how old is the boiler?" after "our boiler broke down") or of one of ``names``
+    ("how old is bramble?" after "my dog's name is Bramble"), not of the bot: of a thing the user spoke
+    of, whose measure, time or place only they could have told."""
     asked = last_sentence(text)
+    if told and any(within(name, asked) for name in names):
+        asked = [word for word in asked if word not in _IT] + ["it"]  # of one of theirs, as of "it"
     theirs = {word for telling in told for word in telling.words if word.isalpha() and word not in STOP_WORDS}
     the_thing = any(asked[i - 1] == "the" and word.isalpha() and not _someone(word) and any(
         said.startswith(_stem(word)) for said in theirs) for i, word in enumerate(asked) if i)  # "the candles":

@@ -3046,3 +3046,12 @@ def test_what_one_would_like_how_one_feels_what_kind_a_house_is_and_what_was_don
     told_in = _told("i've got a dentist appointment at 2", "my dentist is called Dr Shah", names=names)[1]
     assert misplaced("You said you're a dentist.", told_in, "what appointment have i got?")
     assert not misplaced("You said you've got a dentist appointment at 2.", told_in, "what appointment have i got?")
+
+
+def test_a_wish_to_live_somewhere_is_no_home_and_an_untold_age_of_a_pet_named_is_declined_as_asked():
+    told_in = _told("i'm looking for a new flat", "i'd like to live near the park")[1]
+    assert misplaced("You live in the park.", told_in, "where would i like to live?")
+    names = {("bramble",)}
+    told_in = _told("my dogs name is Bramble", "shes a border collie", names=names)[1]
+    assert asks_of_it("how old is bramble?", told_in, names) and not asks_of_it("how old is bramble?", told_in)
+    assert " ".join(untold_decline("how old is bramble?", names)) == "you didn't tell me how old bramble is"
