@@ -2039,7 +2039,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"be:"}  # "what would i be?": "i'd be a team leader"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
-        if its and answer is not None and subject and telling.words[:1] in (("it",), ("it's",), ("its",)) and (
+        unresolved_it = answer is not None and (words[:1] in (["it's"], ["its"]) or words[:2] in (
+            ["it", "is"], ["it", "was"])) and _says_as_asked(answer, words, stems)  # "it's at the town hall"
+        if its and answer is not None and (subject or unresolved_it) and telling.words[:1] in (
+                ("it",), ("it's",), ("its",)) and (
                 answer not in (_PLACE, _VERDICT) or _says_as_asked(answer, words, stems)):  # not "it's a red Trek"
             # to "where did i buy it?", nor "it was at the Apollo" to "how was it?"
             own |= {"it:"}  # "where is it?": the sentence that spoke of it ("it's at the town hall")
@@ -2615,6 +2618,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     if words[:2] == ["how", "much"] and (set(words) & _PRICE_CUES and words[2:3] in (
             ["did"], ["do"], ["does"], ["will"], ["would"]) or words[-1:] == ["worth"]):
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
+    if words[:3] in (["how", "much", "was"], ["how", "much", "is"], ["how", "much", "were"], ["how", "much", "are"]
+                     ) and words[3:4] in (["the"], ["my"], ["our"], ["your"]) and len(words) <= 6:
+        return _MONEY  # "how much was the sofa?": a price, not "it's grey velvet"
     if words[:2] == ["how", "much"] and set(words) & {"weigh", "weighs", "weighed"}:
         return _WEIGHT  # "how much did he weigh?": "he weighed 8 pounds", not "my friend has had a baby"
     if words[:3] == ["how", "many", "times"]:
@@ -3212,6 +3218,9 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     with_subjects = _with_subjects(told, names)
     found = [found for _, said, _ in reversed(with_subjects) for found in [_subject(said, names)] if found
              and all(_may_be(pronoun, found) for pronoun in pronouns)]
+    found = found or [put for _, _, put in reversed(with_subjects) if put[:1] == ["the"] and len(put) > 1 and (
+        pronouns and pronouns <= {"he", "she"} and all(put[-1] in _GENDER[pronoun] for pronoun in pronouns))][:1]
+    # "how old is he?" after "we're adopting a little boy. he's three": the little boy
     if not found:
         return asked
     # of them, the newest a sentence of the user's tells what is asked of: "what position does he play?" after "my son

@@ -3055,3 +3055,16 @@ def test_a_wish_to_live_somewhere_is_no_home_and_an_untold_age_of_a_pet_named_is
     told_in = _told("my dogs name is Bramble", "shes a border collie", names=names)[1]
     assert asks_of_it("how old is bramble?", told_in, names) and not asks_of_it("how old is bramble?", told_in)
     assert " ".join(untold_decline("how old is bramble?", names)) == "you didn't tell me how old bramble is"
+
+
+def test_a_little_boy_we_adopt_where_the_concert_is_and_how_much_the_sofa_was_are_asked_back_or_not():
+    names = {("jayden",)}
+    told_in = _told("we're adopting a little boy", "he's three", "his name is Jayden", names=names)[1]
+    assert resolved("how old is he?", told_in, names) == "how old is the little boy ?"
+    assert told_back(told_in, "how old is the little boy?", names=names)[0][-2:] == ("is", "three")
+    told_in = _told("i play the cello in an orchestra", "we have a concert on saturday",
+                    "we're playing beethoven's ninth", "it's at the town hall")[1]
+    assert told_back(told_in, "where is it?") == [("you", "said", "it's", "at", "the", "town", "hall")]
+    assert told_back(told_in, "what time does it start?") == []  # a place, not a time
+    told_in = _told("i bought a new sofa too", "it's grey velvet")[1]
+    assert told_back(told_in, "how much was the sofa?") == []  # no price told
