@@ -254,8 +254,12 @@ class MemoryReplies:
         "what's his name?" after "my best friend is called Tomasz" -> "what's my best friend's
         name?"); so too one beside "me" ("why did he give it to me?"). A question of how much, how long, when or
         where of "it" that no sentence of theirs answers (:func:`engine.tasks.told.asks_of_it`: "how much will it
-        cost?") is grounded as one of theirs, and the replies that state a number nobody told ("It'll cost $10
-        million.") give way to the others."""
+        cost?"; so too of "the" thing they spoke of, "how old is the boiler?", or of one they named) is grounded as
+        one of theirs, and the replies that state a number nobody told ("It'll cost $10 million.") give way to
+        the others. The decline of such a question, or of one of theirs that no sentence answers and no reply
+        states a value of as told, is said whole where it can be, the question put as theirs
+        (:func:`engine.tasks.told.untold_decline`: "You didn't tell me how old the boiler is.", "... when your
+        dad's birthday is."), and is the reply; where another reply declines, it joins them."""
         person, names = _person(text), unknown.name_words()
         if 1 not in person and person:  # a turn about the bot asks no fact of the user's
             return hypotheses

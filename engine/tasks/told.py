@@ -1730,7 +1730,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     moving out?" what she does just after the sentence that says it; a price goes on from the sentence
     before ("lessons are on thursdays. they cost 25 pounds each"); a favourite of another kind, an age of
     no one told, a "the doctor thinks" as a reason and "it's a red Trek" to "where did i buy it?" are not
-    heard; a place named breaks a tie.
+    heard; a place named breaks a tie. Session 43 added: "whose wedding is it?" hears a possessive ("it's his
+    cousin's wedding"); "what did the vet say?" what the vet said; "what do i do there?" what the user does,
+    not did once; "how did i do it?" the newest deed; "what did we do with them?" too; "what would my partner
+    prefer?" and "what breed would i like?" what they said they would; "what was the weather like?" the
+    weather told; "what kind of house is it?" "it's a bungalow"; "why am i going?" goes on from a flight;
+    "where do i climb?" from "i go to an indoor wall in sheffield"; a weight, a price, an age ("a year
+    old") or a time of a taking is heard only from a sentence that says one ("how old is the boiler?" not
+    from "our boiler broke down", "how much did the entry cost?" not from "my best time for 10k").
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
