@@ -128,11 +128,15 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     named = next((len(name) for name in names if tuple(rest[:len(name)]) == name), 0)  # "how old is bramble?"
     if named or rest[:1] and rest[0] in _PRONOUN_SUBJECTS:
         size = named or 1
-    elif rest[:1] and rest[0] in _DETERMINERS:  # "the boiler", "my sister's boyfriend"
-        size = next((i + 1 for i, word in enumerate(rest[1:4], 1) if not word.endswith("'s")), 0)
+    elif rest[:1] and rest[0] in _DETERMINERS and aux in _BEING_AUXILIARIES:  # "my best friend aisha" whole, to
+        size = next((i for i, word in enumerate(rest) if i > 1 and (  # a doing or a time: "where is my sister going"
+            word.endswith("ing") or word in _TIME_WORDS)), len(rest))
+    elif rest[:1] and rest[0] in _DETERMINERS:  # "the entry" of "how much did the entry cost", "my mum" of "how
+        stop = next((i for i, word in enumerate(rest) if i > 1 and word in _AFTER_THE_VERB), len(rest))  # long did
+        size = stop - 1 if stop > 2 else 0  # my mum stay in hospital"
     else:
         size = 0
-    if not size or not all(word.replace("'", "").isalpha() for word in rest):
+    if size < 1 or not all(word.replace("'", "").isalpha() for word in rest):
         return None
     whom, after = [_SAID_AS_THEIRS.get(word, word) for word in rest[:size]], rest[size:]
     if aux in _BEING_AUXILIARIES:  # "how old is the boiler": "how old the boiler is"
@@ -154,6 +158,9 @@ _AUXILIARIES = frozenset("is are was were am did does do will".split())
 _BEING_AUXILIARIES = frozenset("is are was were am".split())
 _DETERMINERS = frozenset("the my our his her their it i we he she they".split())
 _PRONOUN_SUBJECTS = frozenset("i we it he she they".split())
+_TIME_WORDS = frozenset("now today tonight tomorrow then".split())  # "how old is my son now?"
+_AFTER_THE_VERB = frozenset("in at on to for with from by of about into the a an my our his her their it them him "
+                            "me us".split())  # what follows a question's verb: "stay in hospital"
 _SAME_PAST = frozenset("cost put let set hurt shut spread read bet burst hit cut quit split".split())
 _SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your", "it": "it", "he": "he", "she": "she",
                    "they": "they"}

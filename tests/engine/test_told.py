@@ -2963,6 +2963,10 @@ def test_an_untold_measure_time_place_or_thing_of_theirs_is_declined_as_asked():
     assert " ".join(untold_decline("what colour were the candles?")) == (
         "you didn't tell me what colour the candles were")
     assert " ".join(untold_decline("what are my hours?")) == "you didn't tell me your hours"
+    assert " ".join(untold_decline("how old is my best friend aisha?")) == (
+        "you didn't tell me how old your best friend aisha is")
+    assert " ".join(untold_decline("how long did my mum stay in hospital?")) == (
+        "you didn't tell me how long your mum stayed in hospital")
     assert untold_decline("how is it going?") is None and untold_decline("what is my dog called?") is None
     assert untold_decline("how old are you?") is None
     # a thing the user spoke of, "the" thing, is theirs to be asked of; not a thing of the world
