@@ -2577,7 +2577,9 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
 # A weight: "she weighed 8 pounds", "seven pounds two ounces", "3.2 kilos".
 _WEIGHT = re.compile(r"\b(?:[\d.,]+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?: and a half)? ?(?:pounds?|lbs?|kilos?|kg"
                      r"|stone|ounces?|oz|grams?)\b")
-_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT)  # what only a sentence that says it answers
+# A price or a share: "how much is my pay rise?" after "i'll get a 10% pay rise".
+_SUM = re.compile(_MONEY.pattern + r"|\b\d+(?:\.\d+)? ?(?:%|percent)")
+_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM)  # what only a sentence that says it answers
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2634,7 +2636,7 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
     if words[:3] in (["how", "much", "was"], ["how", "much", "is"], ["how", "much", "were"], ["how", "much", "are"]
                      ) and words[3:4] in (["the"], ["my"], ["our"], ["your"]) and len(words) <= 6:
-        return _MONEY  # "how much was the sofa?": a price, not "it's grey velvet"
+        return _SUM  # "how much was the sofa?": a price, not "it's grey velvet"; "how much is my pay rise?": "10%"
     if words[:2] == ["how", "much"] and set(words) & {"weigh", "weighs", "weighed"}:
         return _WEIGHT  # "how much did he weigh?": "he weighed 8 pounds", not "my friend has had a baby"
     if words[:3] == ["how", "many", "times"]:

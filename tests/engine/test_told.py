@@ -3072,3 +3072,5 @@ def test_a_little_boy_we_adopt_where_the_concert_is_and_how_much_the_sofa_was_ar
     assert told_back(told_in, "what time does it start?") == []  # a place, not a time
     told_in = _told("i bought a new sofa too", "it's grey velvet")[1]
     assert told_back(told_in, "how much was the sofa?") == []  # no price told
+    told_in = _told("i got a promotion today", "i'll get a 10% pay rise")[1]
+    assert told_back(told_in, "how much is my pay rise?")[0][-4:] == ("10", "%", "pay", "rise")  # a share is one
