@@ -322,10 +322,13 @@ class MemoryReplies:
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back
-        if untold and (its or not stated and all(stated_value(said) is None or misplaced(said, told_in, text)
-                                                 or states_untold(said, told) for said in texts)):
+        taught = any(tuple(h.tokens) in answers for h in hypotheses)  # an answer the user taught or imported
+        if untold and not taught and (its or not stated and all(
+                stated_value(said) is None or misplaced(said, told_in, text) or states_untold(said, told)
+                for said in texts)):
             return untold  # "how old is the boiler?", "when is my dad's birthday?": of theirs, which no sentence
-            # answers and no candidate states a value of as it was told: not told
+            # answers and no candidate states a value of as it was told: not told (nor "where is my big fat
+            # gypsy wedding filmed?", which a stored pair answers)
         if its:  # "how much will it cost?": no sum nobody told, where the model can say another reply
             kept = [(h, said) for h, said in zip(hypotheses, texts) if not states_untold_number(said, told)]
             hypotheses, texts = ([h for h, _ in kept], [said for _, said in kept]) if kept else (hypotheses, texts)

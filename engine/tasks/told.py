@@ -130,7 +130,7 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
         size = named or 1
     elif rest[:1] and rest[0] in _DETERMINERS and aux in _BEING_AUXILIARIES:  # "my best friend aisha" whole, to
         size = next((i for i, word in enumerate(rest) if i > 1 and (  # a doing or a time: "where is my sister going"
-            word.endswith("ing") or word in _TIME_WORDS)), len(rest))
+            word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS or word in _TIME_WORDS)), len(rest))
     elif rest[:1] and rest[0] in _DETERMINERS:  # "the entry" of "how much did the entry cost", "my mum" of "how
         stop = next((i for i, word in enumerate(rest) if i > 1 and word in _AFTER_THE_VERB), len(rest))  # long did
         size = stop - 1 if stop > 2 else 0  # my mum stay in hospital"

@@ -2967,6 +2967,8 @@ def test_an_untold_measure_time_place_or_thing_of_theirs_is_declined_as_asked():
         "you didn't tell me how old your best friend aisha is")
     assert " ".join(untold_decline("how long did my mum stay in hospital?")) == (
         "you didn't tell me how long your mum stayed in hospital")
+    assert " ".join(untold_decline("where is my big fat gypsy wedding filmed?")) == (
+        "you didn't tell me where your big fat gypsy wedding is filmed")
     assert untold_decline("how is it going?") is None and untold_decline("what is my dog called?") is None
     assert untold_decline("how old are you?") is None
     # a thing the user spoke of, "the" thing, is theirs to be asked of; not a thing of the world
