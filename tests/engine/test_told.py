@@ -3076,3 +3076,18 @@ def test_a_little_boy_we_adopt_where_the_concert_is_and_how_much_the_sofa_was_ar
     assert told_back(told_in, "how much was the sofa?") == []  # no price told
     told_in = _told("i got a promotion today", "i'll get a 10% pay rise")[1]
     assert told_back(told_in, "how much is my pay rise?")[0][-4:] == ("10", "%", "pay", "rise")  # a share is one
+
+
+def test_no_name_of_the_told_module_is_bound_twice():
+    # a second "_WISHES" (words of a wish) once silently replaced the tuples that make a wish to live
+    # somewhere no home: every module-level name of told.py is bound once
+    import ast
+    import collections
+    import engine.tasks.told as told_module
+    tree = ast.parse(open(told_module.__file__, encoding="utf-8").read())
+    bound = collections.Counter(
+        target.id for node in tree.body for target in (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign)
+            else [ast.Name(id=node.name)] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [])
+        if isinstance(target, ast.Name))
+    assert [name for name, count in bound.items() if count > 1] == []
