@@ -313,22 +313,25 @@ class MemoryReplies:
                 found, said = [h for h, _ in kept], [t for _, t in kept]
             hypotheses, texts = hypotheses + found, texts + said
         whole = untold_decline(text, names) if asking else None
-        # "you didn't tell me how old the boiler is.", said whole: the model may not spell "boiler"
-        untold = self._said([whole], unknown, decoder, memory, {tuple(h.tokens) for h in hypotheses}) if whole else []
-        if declining or any(map(declines, texts)):
-            hypotheses, texts = hypotheses + untold, texts + [self._says(h, unknown) for h in untold]
+        # "you didn't tell me how old the boiler is.", said whole (the model may not spell "boiler"); scored only
+        # where it joins the replies or may be the reply
+        seen = {tuple(h.tokens) for h in hypotheses}
+        untold = self._said([whole], unknown, decoder, memory, seen) if whole and (
+            declining or any(map(declines, texts))) else []
+        hypotheses, texts = hypotheses + untold, texts + [self._says(h, unknown) for h in untold]
         stated = any(states_told(reply, told_in, text, told, names, self._common_words, known) for reply in texts)
         if asking and not stated:
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back
         taught = any(tuple(h.tokens) in answers for h in hypotheses)  # an answer the user taught or imported
-        if untold and not taught and (its or not stated and all(
+        if whole and not taught and (its or not stated and all(
                 stated_value(said) is None or misplaced(said, told_in, text) or states_untold(said, told)
                 for said in texts)):
-            return untold  # "how old is the boiler?", "when is my dad's birthday?": of theirs, which no sentence
-            # answers and no candidate states a value of as it was told: not told (nor "where is my big fat
-            # gypsy wedding filmed?", which a stored pair answers)
+            untold = untold or self._said([whole], unknown, decoder, memory, seen)
+            if untold:  # "how old is the boiler?", "when is my dad's birthday?": of theirs, which no sentence
+                return untold  # answers and no candidate states a value of as it was told: not told (nor "where
+                # is my big fat gypsy wedding filmed?", which a stored pair answers)
         if its:  # "how much will it cost?": no sum nobody told, where the model can say another reply
             kept = [(h, said) for h, said in zip(hypotheses, texts) if not states_untold_number(said, told)]
             hypotheses, texts = ([h for h, _ in kept], [said for _, said in kept]) if kept else (hypotheses, texts)

@@ -145,11 +145,15 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     if not after or after[0] in _DETERMINERS:
         return None
     verb = after[0]
-    said = (_PAST_OF.get(verb, verb if verb in _SAME_PAST else verb + ("d" if verb.endswith("e") else "ed"))
-            if aux == "did"
-            else verb if aux == "do" or whom == ["you"] else [aux, verb] if aux not in ("does",)
-            else verb + ("es" if verb.endswith(("s", "sh", "ch", "o")) else "s"))
-    return [*tokenize(DECLINE), *question[:lead], *whom, *([said] if isinstance(said, str) else said), *after[1:]]
+    if aux == "did":  # "when did we buy it": "when you bought it"
+        said = [_PAST_OF.get(verb, verb if verb in _SAME_PAST else verb + ("d" if verb.endswith("e") else "ed"))]
+    elif aux == "do" or whom == ["you"]:  # "how often do i water them": "how often you water them"
+        said = [verb]
+    elif aux == "does":  # "what time does my sister land": "what time your sister lands"
+        said = [verb + ("es" if verb.endswith(("s", "sh", "ch", "o")) else "s")]
+    else:  # "how long will it take": "how long it will take"
+        said = [aux, verb]
+    return [*tokenize(DECLINE), *question[:lead], *whom, *said, *after[1:]]
 
 
 _DECLINED_LEADS = [["how", word] for word in "old much many long far big often tall".split()] + [
@@ -162,8 +166,7 @@ _TIME_WORDS = frozenset("now today tonight tomorrow then".split())  # "how old i
 _AFTER_THE_VERB = frozenset("in at on to for with from by of about into the a an my our his her their it them him "
                             "me us".split())  # what follows a question's verb: "stay in hospital"
 _SAME_PAST = frozenset("cost put let set hurt shut spread read bet burst hit cut quit split".split())
-_SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your", "it": "it", "he": "he", "she": "she",
-                   "they": "they"}
+_SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your"}  # the rest said as asked
 
 
 _THING = r"[\w' ]+?"
@@ -3362,12 +3365,12 @@ _PASTS = dict(pair.split(":") for pair in """bought:buy went:go gone:go got:get 
 _PAST_OF = {now: past for past, now in _PASTS.items() if past not in ("gone", "gotten", "seen", "eaten", "taken",
                                                                       "given", "broken", "driven", "written", "begun",
                                                                       "stolen")}
+_PAST_FORM = r"(?:\w+ed|%s)\b" % "|".join(sorted(past for past, now in _PASTS.items() if past != now))  # "kicked",
+# "fell"; not "cut", whose now is the same
 # A sentence of what the user did ("i kicked the leg of the bed", "we fell off"), which says how they did it.
-_DID_IT = re.compile(r"^(?:i|we) (?:\w+ed|%s)\b" % "|".join(
-    sorted(past for past, now in _PASTS.items() if past != now)))
+_DID_IT = re.compile(r"^(?:i|we) " + _PAST_FORM)
 # A sentence of what the user does, not did once ("i sort the donations", not "we helped 80 families last week").
-_DOES_THERE_NOW = re.compile(r"^(?:i|we) (?!(?:\w+ed|%s)\b)" % "|".join(
-    sorted(past for past, now in _PASTS.items() if past != now)))
+_DOES_THERE_NOW = re.compile(r"^(?:i|we) (?!" + _PAST_FORM + ")")
 _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fly flights:fly wedding:marry
     marriage:marry engaged:marry engagement:marry job:work jobs:work student:study students:study masters:study
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
