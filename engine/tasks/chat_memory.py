@@ -316,9 +316,10 @@ class MemoryReplies:
         # "you didn't tell me how old the boiler is.", said whole (the model may not spell "boiler"); scored only
         # where it joins the replies or may be the reply
         seen = {tuple(h.tokens) for h in hypotheses}
-        untold = self._said([whole], unknown, decoder, memory, seen) if whole and (
+        untold = self._said([whole], unknown, decoder, memory, set()) if whole and (
             declining or any(map(declines, texts))) else []
-        hypotheses, texts = hypotheses + untold, texts + [self._says(h, unknown) for h in untold]
+        joins = [h for h in untold if tuple(h.tokens) not in seen]  # the model's own decline may be its very words
+        hypotheses, texts = hypotheses + joins, texts + [self._says(h, unknown) for h in joins]
         stated = any(states_told(reply, told_in, text, told, names, self._common_words, known) for reply in texts)
         if asking and not stated:
             back = self._said_back(told_in, text, names, hypotheses, answers, unknown, decoder, memory)
@@ -328,7 +329,7 @@ class MemoryReplies:
         if whole and not taught and (its or not stated and all(
                 stated_value(said) is None or misplaced(said, told_in, text) or states_untold(said, told)
                 for said in texts)):
-            untold = untold or self._said([whole], unknown, decoder, memory, seen)
+            untold = untold or self._said([whole], unknown, decoder, memory, set())
             if untold:  # "how old is the boiler?", "when is my dad's birthday?": of theirs, which no sentence
                 return untold  # answers and no candidate states a value of as it was told: not told (nor "where
                 # is my big fat gypsy wedding filmed?", which a stored pair answers)

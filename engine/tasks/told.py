@@ -121,10 +121,19 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
             set(question) & (_NAME_ASKED | _FAVOURING)):
         return [*tokenize(DECLINE), "your", *question[at:]]  # "what are my hours?": "... your hours"
     lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
+    if question[:2] in (["how", "many"], ["how", "much"]) and question[2:3] and question[2] not in _AUXILIARIES and (
+            question[3:4] and question[3] in _AUXILIARIES):
+        lead = 3  # "how many people are in the club", "how many lessons did i have"
+    elif not lead and question[:1] in (["what"], ["which"]) and question[1:2] and question[1].isalpha() and (
+            question[1] not in _AUXILIARIES | _NOT_A_KIND) and question[2:3] and question[2] in _AUXILIARIES:
+        lead = 2  # "what car do i drive": "you didn't tell me what car you drive"
     aux = question[lead] if question[lead:lead + 1] and question[lead] in _AUXILIARIES else None
     if not lead or aux is None or set(question) & SECOND_PERSON:
         return None
     rest = question[lead + 1:]
+    if lead == 3 and aux in _BEING_AUXILIARIES and aux != "am" and rest and all(word.isalpha() for word in rest) and (
+            rest[0] not in _PRONOUN_SUBJECTS | _DETERMINERS):  # "how many people are in the club": as it is
+        return [*tokenize(DECLINE), *question[:lead + 1], *rest]
     named = next((len(name) for name in names if tuple(rest[:len(name)]) == name), 0)  # "how old is bramble?"
     if named or rest[:1] and rest[0] in _PRONOUN_SUBJECTS:
         size = named or 1
@@ -146,11 +155,12 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
         return None
     verb = after[0]
     if aux == "did":  # "when did we buy it": "when you bought it"
-        said = [_PAST_OF.get(verb, verb if verb in _SAME_PAST else verb + ("d" if verb.endswith("e") else "ed"))]
+        said = ["had" if verb == "have" else _PAST_OF.get(verb, verb if verb in _SAME_PAST else verb + (
+            "d" if verb.endswith("e") else "ed"))]
     elif aux == "do" or whom == ["you"]:  # "how often do i water them": "how often you water them"
         said = [verb]
     elif aux == "does":  # "what time does my sister land": "what time your sister lands"
-        said = [verb + ("es" if verb.endswith(("s", "sh", "ch", "o")) else "s")]
+        said = ["has" if verb == "have" else verb + ("es" if verb.endswith(("s", "sh", "ch", "o")) else "s")]
     else:  # "how long will it take": "how long it will take"
         said = [aux, verb]
     return [*tokenize(DECLINE), *question[:lead], *whom, *said, *after[1:]]
@@ -161,6 +171,7 @@ _DECLINED_LEADS = [["how", word] for word in "old much many long far big often t
 _AUXILIARIES = frozenset("is are was were am did does do will".split())
 _BEING_AUXILIARIES = frozenset("is are was were am".split())
 _DETERMINERS = frozenset("the my our his her their it i we he she they".split())
+_NOT_A_KIND = frozenset("else kind sort type".split()) | _DETERMINERS  # "what else", "what kind of"
 _PRONOUN_SUBJECTS = frozenset("i we it he she they".split())
 _TIME_WORDS = frozenset("now today tonight tomorrow then".split())  # "how old is my son now?"
 _AFTER_THE_VERB = frozenset("in at on to for with from by of about into the a an my our his her their it them him "
@@ -391,6 +402,9 @@ _NO_ORIGIN = frozenset("""work school home holiday holidays uni university colle
     scratch memory experience""".split())
 
 
+_SINCE_THEN = re.compile(r"(?:(?:\w+ )+ago|in (?:19|20)\d\d|when i was \w+|as a (?:child|kid|baby))")
+
+
 def _from_place(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     """Whether ``words`` (lower case) of a sentence about the user ("i", "i'm" ...) say they are from a
     place: "from" and then a name the user wrote capitalised (``names``): "i'm a nurse from Berlin", or
@@ -399,7 +413,10 @@ def _from_place(words: Sequence[str], names: set[tuple[str, ...]]) -> bool:
     if not words or words[0] not in ("i", "i'm", "im", "originally"):
         return False
     at = len(words) - 2  # or a word that ends it, where "from" is no coming back: "i'm a dentist from Seville"
-    last = words[-1] if at > 0 and words[at] == "from" and words[at - 1] not in _BACK_FROM else ""
+    if "from" in words[1:-1] and at > 0 and words[at] != "from":  # or that a time ends: "i moved here from poland
+        at = words.index("from", 1)  # ten years ago"
+        at = at if _SINCE_THEN.fullmatch(" ".join(words[at + 2:])) else len(words) - 2
+    last = words[at + 1] if at > 0 and words[at] == "from" and words[at - 1] not in _BACK_FROM else ""
     return any(within(("from", *name), words) for name in names) or (
         last.isalpha() and last not in STOP_WORDS | _NO_ORIGIN and _stem(words[1]) not in _GOES | {"come", "get"})
 
@@ -1653,6 +1670,8 @@ def _greets(question: Sequence[str]) -> bool:
 _RECALLING = frozenset("remember recall remind know knew forgot forget tell told say said mention mentioned".split())
 # Words of a question that asks what happened to something, not what it is ("what happened to my
 # car?" after "my car broke down": no favourite car is asked).
+_THEN_STEMS = frozenset("afterwards afterward after later then tonight tomorrow weekend".split())  # what comes next,
+# as its stem or not
 _EVENTS = frozenset("happen happened happens happening wrong".split())
 # Asking words that are also what was done, where a question says nothing else ("what did i forget?"
 # after "i forgot my keys at the office").
@@ -1753,6 +1772,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     last = last_sentence(text)
     since = last[:2] == ["since", "when"]
     last = last[1:] if since or last[:2] == ["for", "how"] else last  # "since when?": when; "for how long?"
+    last = _as_where(last)  # "which city did we move to?" asks where
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
@@ -1812,7 +1832,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # had to pick one single colour it would be pink").
     kind_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])}
     asked_kinds = kind_stems if loose else set()
-    asks_name = bool(said & _NAME_ASKED)
+    asks_name = bool(said & _NAME_ASKED) or lead == "what" and "call" in said  # "what did gemma call the baby?"
     name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
     whom_asked = {_whom(word) for i, word in enumerate(last) if _someone(word) and not _someones(word)
                   and not (word.endswith("'s") and any(map(_someone, last[i + 1:i + 3])))}  # "my sister's boyfriend"
@@ -2074,6 +2094,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= favourite_of | {"favourite:"}  # learning to bake bread. my favourite is a sourdough with olives"
         if who_is and by_subject and _NAMES_IT.search(" ".join(words)):
             own |= {"name:"}  # "who is my new neighbour?": "my new neighbour is called bartek", not "... a plumber"
+        if "call" in said and asks_name and _NAMES_IT.search(" ".join(words)):
+            own |= {"name:"}  # "what did gemma call the baby?": "they called him Theo", not "gemma had a baby boy"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
         answers_with = with_whom and any(  # "with my brother", "i'm camping with three friends", "i'm with Vodafone"
             _SOMEONE.match(" ".join(words[i + 1:]))
@@ -2108,6 +2130,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
+                # "when is the walk?": not "my sponsored walk is 26 miles", which says no time ("for christmas" does)
+                or answer in (_WHEN_ONCE, _WHEN_NOT_LONG) and not _TIME.search(" ".join(words))
+                or answer is _AMOUNT and not (_ANY_COUNT.search(" ".join(words)) or _MONEY.search(" ".join(words)))
+                # "how many exams does she have?":
+                # not "her first exam is maths on monday" (but "my wife is expecting our third child")
                 or answer is _AGE and (any(map(_someone, last)) or asked_names
                                        or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
@@ -2135,6 +2162,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       or literal and set(last) & set(words) & _THEY  # "they sent blue"
                                       or "think:" in own  # "what does she think?": "she thinks i've torn ..."
                                       or "weather" in own  # "what was the weather like?": "it rained the whole time"
+                                      or "name:" in own  # "what did gemma call the baby?": "they called him Theo"
+                                      or literal & _THEN_STEMS and bool(said & _EVENTS)  # "what is happening
+                                      # afterwards?": "afterwards there's a lunch at the pub"
                                       or literal and what_thing  # "what's the role?": "it's for a ... role"
                                       or asked_names & set(words_after(NAME_LEADS, words))  # "a labrador called Bruno"
                                       or lead == "what" and len(stems) == 1 and literal  # "what burst?"
@@ -2226,7 +2256,8 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
     if naming and not _names_whom(words, whom):
         return False  # "my daughter's fiance is called Ravi" names him, not her
     return (naming or any(within(name, words) and not _placed_name(name, words) for name in names)
-            or any(_someone(word) and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
+            or any(_someone(word) and not word.endswith("'s")  # not "my girlfriend's family"
+                   and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
                    and (words[i + 2:i + 3] in ([],)
                         or words[i + 2] in _BEING_WORDS - _I_BEING | {"has", "and", ",", "'s"})
                    for i, word in enumerate(words))  # not "my teacher says i'm a natural"
@@ -2269,6 +2300,7 @@ _THOUGHTS = {(word,) for word in "think thought reckon guess expect suspect beli
 _THOUGHT_WORDS = frozenset(word for word, in _THOUGHTS) | frozenset("said say says hope know".split())
 
 
+_THINKS_WORDS = frozenset("says said thinks thought reckons reckoned".split())  # what another says of it
 _THINKS = {(word,) for word in "thinks reckons guesses expects suspects believes says".split()}
 
 
@@ -2458,6 +2490,8 @@ _PLACE = re.compile(r"\b(?:off (?=ebay|amazon|gumtree|etsy|vinted|depop|facebook
                     + _WHEN_WORDS + r"))[^\W\d][\w']*")
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
+                   r"|midnight|midday|noon|(?:before|after) (?:work|school|dinner|lunch|breakfast)|during the day"
+                   r"|at night|(?:by )?the end of the \w+|soon|later|(?:in )?a (?:week|month|fortnight)"
                    r"|(?:in )?(?:1[89]|20)\d\d"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)"
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
@@ -2473,15 +2507,18 @@ _DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half 
                        r"|for (?:ages|years|months|weeks|a while|a long time|life|good)"
                        r"|all (?:day|night|week|weekend|month|year|summer))\b")
 # When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
-_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )(?<!for )" + _TIME.pattern)  # nor how
-# long: "we're staying for two weeks"
+_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )(?<!for )"
+                        rf"(?!(?:{_COUNT}) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b(?! ago))"
+                        + r"(?:(?!(?:nights|mornings|evenings|afternoons|weekends)\b)|(?<!\d )"  # not "ten nights"
+                        + "".join(rf"(?<!\b{word} )" for word in _COUNT.split("|")[3:]) + ")"
+                        + _TIME.pattern)  # nor how long: "we're staying for two weeks", "it's ten nights"
 _WHEN_NOT_LONG = re.compile(r"(?!for )(?<!for )" + _TIME.pattern)  # when something is done, not for how long
 # Since when: "since the clocks changed", "for three weeks" (not "at 4am").
 _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
                     r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b"
                     r"|\bfor (?:ages|years|months|weeks|a while|a long time)\b")
 # A time of day, which answers "what time ...?" ("it's at 9am"), not a day ("tomorrow").
-_CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock)|\d+[:.]\d\d|(?:half|quarter) (?:past |to )?\d+"
+_CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock|[ap] m)|\d+[:.]\d\d|(?:half|quarter) (?:past |to )?\d+"
                     r"|noon|midday|midnight|lunchtime|dawn"
                     r"|in the (?:morning|afternoon|evening)|tonight)\b")
 # Numbers in words, which say an age or how many.
@@ -2498,6 +2535,7 @@ _MONEY = re.compile(r"(?:[£$€] [\d,.]+"
                     r"|\b(?:[\d,.]+|(?:a|" + "|".join(sorted(NUMBER_WORDS))
                     + r")(?: (?:and )?(?:" + "|".join(sorted(NUMBER_WORDS)) + r"))*) (?:quid|pounds?|dollars?|euros?"
                     r"|bucks|grand|cents?|pence)|for free|free of charge|for nothing"
+                    r"|\b\d[\d,.]*(?= (?:a|an|per) (?:month|week|year|hour|night|day)\b)"  # "the rent is 850 a month"
                     r"|(?:(?<=\bpaid )|(?<=\bpay )|(?<=\bpays )|(?<=\bcost )|(?<=\bcosts )|(?<=\bcharge )|(?<=\bworth )"
                     r"|(?<=\bcharges ))(?:about |around |over |nearly |almost )?\d[\d,.]*"
                     r"(?! ?(?:years?|months?|weeks?|days?|hours?|minutes?|times?)\b)"  # "i paid 18,000 for it"
@@ -2546,8 +2584,10 @@ _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
 # Whose: "it's his cousin's wedding", "my sister's" (not "it's", "she's").
 _OWNER = re.compile(r"\b(?!(?:it|that|there|what|he|she|who|where|here|let|how|everyone|nobody|today)'s\b)[a-z]+'s\b"
                     r"|\b(?:mine|ours|theirs|hers|his)\b(?! \w)"
-                    r"|\b(?:my|our|his|her|their) (?:" + "|".join(sorted(KIN | {"friend"})) + r") \w+s\b")  # "my
-# cousin sams wedding", typed in haste
+                    r"|\b(?:my|our|his|her|their) (?:" + "|".join(sorted(KIN | {"friend"})) + r") \w+s\b"  # "my
+                    # cousin sams wedding", typed in haste; "it's for my friend Leanne" (a hen do, a party)
+                    r"|(?:(?<=\bit's for )|(?<=\bis for )|(?<=\bwas for ))(?:my|our) (?:best |old )?(?:"
+                    + "|".join(sorted(KIN | {"friend"})) + r")\b")
 # Why: "for a conference", "because my wife wants more space", "to see the northern lights".
 _WHY = re.compile(r"\b(?:because|since|so that|for (?:a|an|the|my|our|some|her|his|their) "
                   r"(?!(?:bit|while|little|few|couple|day|night|week|fortnight|month|year)\b)\w+"  # not "for a bit"
@@ -2565,8 +2605,13 @@ _DISTANCE = re.compile(r"\b(?:\d+ ?(?:k|km|kms|miles?|kilometres?|kilometers?|me
 # How often: "every day", "twice a week", "on weekends".
 _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+ times|most \w+|weekends"
                     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|evenings|nights)\b")
+# A weight: "she weighed 8 pounds", "seven pounds two ounces", "3.2 kilos".
+_WEIGHT = re.compile(r"\b(?:[\d.,]+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?: and a half)? ?(?:pounds?|lbs?|kilos?|kg"
+                     r"|stone|ounces?|oz|grams?)\b")
 _SIZE = re.compile(r"\b\d+ ?(?:foot|feet|ft|metres?|meters?|m|inch|inches|cm|mm|yards?)\b|\b\d+ by \d+\b"
-                   r"|\bby \d+\b")  # "how big is it?": "it's 8 foot by 6"
+                   r"|\bby \d+\b"  # "how big is it?": "it's 8 foot by 6", "our garden is tiny"
+                   r"|\b(?:huge|massive|enormous|tiny|small|big|large|little|giant|spacious|pokey|cramped)\b"
+                   r"|" + _WEIGHT.pattern)  # "how big was the biggest one?": "it was two pounds"
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # "what year is the van?": "it's a 2009 VW transporter"
 _WORKING = frozenset(("work", "works", "worked", "working"))
 _WORKS_AT = re.compile(_PLACE.pattern + r"|\bfor (?:a|an|the) [^\W\d][\w']*")  # where, or for whom, one works
@@ -2577,12 +2622,11 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("how", "wide"): _SIZE, ("how", "high"): _SIZE,
             ("how", "was"): _VERDICT, ("how", "were"): _VERDICT, ("how", "is"): _VERDICT, ("how", "often"): _OFTEN,
             ("why",): _WHY}
-# A weight: "she weighed 8 pounds", "seven pounds two ounces", "3.2 kilos".
-_WEIGHT = re.compile(r"\b(?:[\d.,]+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?: and a half)? ?(?:pounds?|lbs?|kilos?|kg"
-                     r"|stone|ounces?|oz|grams?)\b")
 # A price or a share: "how much is my pay rise?" after "i'll get a 10% pay rise".
 _SUM = re.compile(_MONEY.pattern + r"|\b\d+(?:\.\d+)? ?(?:%|percent)")
-_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM)  # what only a sentence that says it answers
+_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE)  # what only a sentence that says it answers
+# A count of any kind: a number, "one", which one ("my third child", not "first") or "a few" (how many)
+_ANY_COUNT = re.compile(_AMOUNT.pattern + r"|\b(?:one|" + "|".join(sorted(_ORDINALS - {"first"})) + r")\b")
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2626,7 +2670,7 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _FOR_WHOM  # "who is it for?" after "it's for Cancer Research"
     if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["for"] and len(words) > 3:
         return _FOR_THING  # "what are we trying for?": "for a baby", not "for about a year"
-    if words[:1] == ["how"] and set(words) & _TRAVELLING and words[-1:] in (["there"], ["home"], ["back"]):
+    if words[:1] == ["how"] and set(words) & _TRAVELLING and words[-1:] in (["there"], ["home"], ["back"], ["here"]):
         return _MEANS  # "how am i getting there?" after "i'm taking the train instead"
     if words in (["what's", "the", "occasion"], ["what", "is", "the", "occasion"], ["what", "was", "the", "occasion"]):
         return _OCCASION  # "what's the occasion?" after "we're going to Rome for our anniversary"
@@ -2638,7 +2682,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
             ["did"], ["do"], ["does"], ["will"], ["would"]) or words[-1:] == ["worth"]):
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
     if words[:3] in (["how", "much", "was"], ["how", "much", "is"], ["how", "much", "were"], ["how", "much", "are"]
-                     ) and words[3:4] in (["the"], ["my"], ["our"], ["your"]) and len(words) <= 6:
+                     ) and (words[3:4] in (["the"], ["my"], ["our"], ["your"]) and len(words) <= 6
+                            or words[3:] in (["it"], ["they"], ["that"])):  # "how much is it?"
         return _SUM  # "how much was the sofa?": a price, not "it's grey velvet"; "how much is my pay rise?": "10%"
     if words[:2] == ["how", "much"] and set(words) & {"weigh", "weighs", "weighed"}:
         return _WEIGHT  # "how much did he weigh?": "he weighed 8 pounds", not "my friend has had a baby"
@@ -2690,7 +2735,7 @@ _MADE = frozenset("wrote written directed made painted sang sung composed design
 _SAID_BESIDE = {_BY: _MADE, _KNOWN_FROM: frozenset(("know",)), _WHY: frozenset(("occasion",)),
                 _OCCASION: frozenset(("occasion",)),
                 _LOOKS: frozenset(("look", "like")),
-                _MEANS: _TRAVELLING | {"there", "home", "back"},
+                _MEANS: _TRAVELLING | {"there", "home", "back", "here"},
                 _PLACE: _TAKING, _CLOCK: _BOOKED, _TIME: _BOOKED, _WHEN_ONCE: _BOOKED}
 _DUTY = re.compile(r"\b(?:have|need|got) to \w+")  # "i still have to pack": "what do i still have to do?"
 
@@ -2760,6 +2805,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         # "they think he'll be in for two weeks": of him, whom the pronoun after the thought is
         thought = words[:2] if words[:1] in (["i"], ["we"], ["they"]) and words[1:2] and (
             words[1] in _THOUGHT_WORDS and words[2:3] and words[2] in _PRONOUNS) else []
+        thought = words[:3] if words[:1] in (["the"], ["my"], ["our"]) and words[2:3] and (
+            words[2] in _THINKS_WORDS and words[3:4] == ["it'll"]) else thought  # "the garage says it'll be ready
+        # on thursday": of the car (but "the physio says it's a slipped disc" is of what is wrong)
         words = words[len(thought):]
         pronoun = _PRONOUNS.get(words[0]) if words else None
         # "she's been there since tuesday", "she's failed it twice already": she has
@@ -2776,9 +2824,10 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = other + pronoun + words[1:], other
         elif pronoun is not None and owner and _GENDER.get(words[0]) is _GENDER[owner[0]] and subject and not (
-                set(subject + previous) & (_GENDER[owner[0]] | _TITLES[owner[0]])):
+                set(subject + previous) - set(owner[1]) & (_GENDER[owner[0]] | _TITLES[owner[0]])):
             # "my daughter ... her instructor is called Sam. she can swim ten metres now": my daughter, whose
-            # instructor the sentence before spoke of (not "... her teacher is Mrs Lee. she ...")
+            # instructor the sentence before spoke of (not "... her teacher is Mrs Lee. she ..."); so too after "her
+            # friend Milo taught her", whose words say "my daughter" again
             words, put = owner[1] + pronoun + words[1:], owner[1]
         elif pronoun is not None and subject and _may_be(words[0], subject):  # not "my aunt baked a cake. he ..."
             words, put = subject + pronoun + words[1:], subject + named
@@ -2792,7 +2841,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing + pronoun + words[1:], thing + words_after(NAME_LEADS, previous)[:1]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
-        elif words[:1] in (["it"], ["it's"]) and thing and (thing[-1] in _IT_MAY_BE or not _someone(thing[-1])) and (
+        elif words[:1] in (["it"], ["it's"], ["it'll"]) and thing and (
+                thing[-1] in _IT_MAY_BE or not _someone(thing[-1])) and (
                 not (words[1:2] in (["my"], ["our"]) and words[2:3] and words[2] in _ORDINALS)) and (
                 thing[-1] not in words[1:] and not set(words) & _OCCASIONS
                 or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])
@@ -2801,7 +2851,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # nor "it was my colleague Sarah's wedding"
             # not "it's my cousin sam's wedding", which says whose wedding, nor "it's my parents' anniversary"
             # "i ordered a laptop. it arrives on friday" (not "it's my third fail", which says which time it is)
-            words, put = thing + ((["has"] if has else ["is"]) if words[0] == "it's" else []) + words[1:], thing
+            said_as = (["has"] if has else ["is"]) if words[0] == "it's" else ["will"] if words[0] == "it'll" else []
+            words, put = thing + said_as + words[1:], thing
         elif words[:1] in (["they"], ["they're"]) and (_many(subject) or _many(thing)):
             # "i adopted two rabbits. they're called Biscuit and Pepper" -> "my rabbits are called ..."
             put = subject if _many(subject) else thing
@@ -3089,6 +3140,21 @@ _COUNTED_NOT = frozenset("""times days weeks months years hours minutes seconds 
 stone quid dollars euros people pence inches feet""".split())  # "i run three times a week": no thing of theirs
 _LIVES_IN = frozenset("lives lived works worked stays stayed goes".split())  # "my mum lives in a care home"
 # Places a user goes to that they name after ("we're going to the restaurant where we met. it's called The Ivy").
+_PLACE_KINDS = frozenset("""city town country village county area island suburb neighbourhood neighborhood
+region""".split())  # (not "state": "what state was she in?")
+
+
+def _as_where(question: list[str]) -> list[str]:
+    """A question (lower-case words) of which city, town or country as one of where: "which city did we
+    move to?" -> "where did we move to?", "what country is the wedding in?" -> "where is the wedding?";
+    any other as it is."""
+    if question[:1] not in (["what"], ["which"]) or question[1:2] == [] or question[1] not in _PLACE_KINDS or (
+            question[2:3] == [] or question[2] not in _AUXILIARIES):
+        return question
+    rest = question[2:]
+    return ["where", *(rest[:-2] + rest[-1:] if rest[-2:] == ["in", "?"] else rest)]
+
+
 _PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
 _INSTITUTIONS = frozenset("university uni college hospital airport station nursery academy office".split())
 
@@ -3186,7 +3252,7 @@ def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str
     is no word of the vocabulary), or "their" where it names no one's gender ("your partner's
     favourite dish" -> "their favourite dish"); someone of theirs with a name's possessive as theirs ("your best
     friend omar's fiancee" -> "your best friend's fiancee") or, where that cannot be said either, as
-    "her" or "his" ("your son leo's favourite" -> "his favourite"); the name of a thing or pet of theirs that
+    "her", "his" or "their" ("your son leo's favourite" -> "his favourite"); the name of a thing or pet of theirs that
     cannot be said as theirs as what it is called ("your rescue greyhound's name is pepper" -> "your rescue
     greyhound is called pepper"); other words as they are."""
     out: list[str] = []
@@ -3204,11 +3270,11 @@ def as_sayable(words: Sequence[str], sayable: Callable[[str], bool]) -> list[str
             # "their teeth"
             out[-1] = "her" if owner in _FEMALE else "his" if owner in _MALE else "their"
         elif owner and not sayable(word) and out[-1:] and _someone(out[-1]) and "your" in out[-3:-1] and (
-                sayable(out[-1] + "'s") or out[-2] == "your" and (out[-1] in _FEMALE or out[-1] in _MALE)):
+                sayable(out[-1] + "'s") or out[-2] == "your"):
             if sayable(out[-1] + "'s"):  # "your best friend omar's fiancee" -> "your best friend's fiancee"
                 out[-1] += "'s"
-            else:  # "your son leo's favourite" -> "his favourite"
-                out[-2:] = ["her" if out[-1] in _FEMALE else "his"]
+            else:  # "your son leo's favourite" -> "his favourite"; "your rabbit clover's bad tooth" -> "their ..."
+                out[-2:] = ["her" if out[-1] in _FEMALE else "his" if out[-1] in _MALE else "their"]
         else:
             out.append(word)
     return out
@@ -3399,7 +3465,8 @@ _AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
 # A fault of a thing's, which "what's wrong with my bike?" hears back too: "the chain keeps slipping".
 _FAULTS = (r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
            r"|(?:hasn't|hasnt|haven't|havent) been \w+ing"  # "my cat hasn't been eating"
-           r"|cracked|smashed|bent|stuck|blocked|jammed|frozen|scratched|dented|dead")
+           r"|cracked|smashed|bent|stuck|blocked|jammed|frozen|scratched|dented|dead"
+           r"|(?:really |very |so |too )?(?:slow|noisy|loud|overheating|crashing|freezing|making a \w+ noise)")
 _TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + "|" + _FAULTS + r")\b")
 _STATE = re.compile(r"\b(?:" + _AILMENTS + "|" + _FAULTS + r")\b")  # what is wrong now, not what happened
 
@@ -3582,6 +3649,20 @@ def _says_number(telling: Telling) -> bool:
     return _numbers(telling.said)
 
 
+_HURT_CUES = frozenset("hurt hurts injure injured injures injury".split())
+_BODY_PARTS = frozenset("""knee knees arm arms leg legs ankle ankles wrist wrists back neck head hand hands foot feet
+finger fingers thumb toe toes elbow elbows shoulder shoulders hip hips nose tooth teeth eye eyes chin face shin shins
+ribs rib collarbone hamstring""".split())
+_POSSESSIVES = frozenset("my our his her their your its".split())
+
+
+def _says_hurt(telling: Telling) -> bool:
+    """Whether ``telling`` says a part of someone's body ("she scraped her knee"; not "i kicked the leg of
+    the bed"), which answers "what did she hurt?"."""
+    words = telling.words
+    return any(word in _BODY_PARTS and words[i - 1] in _POSSESSIVES for i, word in enumerate(words) if i)
+
+
 _IMPLIED = ((_AGE_CUES, _says_number),
             (_PET_WORDS, lambda telling: telling.kinds & _PETS or telling.said & _KEPT_ANIMALS),
             (_JOB_CUES, _says_work_as),
@@ -3610,6 +3691,7 @@ _IMPLIED = ((_AGE_CUES, _says_number),
             (frozenset(("car", "cars")), lambda telling: telling.said & _DRIVING),  # "i drive a blue corolla"
             (frozenset(("weather",)), lambda telling: telling.said & _WEATHER),  # "it rained the whole time"
             (_STUDY_CUES, lambda telling: telling.said & _SCHOOLS),  # "where do i study?": "i'm a second year at uni"
+            (_HURT_CUES, _says_hurt),
             (frozenset(("shift", "shifts")), lambda telling: telling.said & _SHIFTS),  # "she's on nights this week"
             (frozenset(("support", "supports")), lambda telling: within(("season", "ticket", "holder", "at"),
                                                                         telling.words)),  # "... at Leeds United"
@@ -3769,11 +3851,14 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
     if told and any(within(name, asked) for name in names):
         asked = [word for word in asked if word not in _IT] + ["it"]  # of one of theirs, as of "it"
     theirs = {word for telling in told for word in telling.words if word.isalpha() and word not in STOP_WORDS}
-    the_thing = any(asked[i - 1] == "the" and word.isalpha() and not _someone(word) and any(
-        said.startswith(_stem(word)) for said in theirs) for i, word in enumerate(asked) if i)  # "the candles":
-    # "candlelight"
-    return ("?" in text and (bool(set(asked) & _IT) or the_thing) and not set(asked) & SECOND_PERSON
-            and "time" not in asked and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
+    the_thing = any(asked[i - 1] == "the" and word.isalpha() and any(
+        said == word or said.startswith(_stem(word)) for said in theirs) for i, word in enumerate(asked) if i)
+    # "the candles": "candlelight"; "the baby" after "my sister just had a baby boy"
+    someone = bool(set(asked) & {"he", "she"}) and any(map(_someone, theirs))  # "what time was he born?"
+    clock = asked[:2] == ["what", "time"]  # of a thing or someone, not "what time is it?"
+    return ("?" in text and (bool(set(asked) & _IT) and not clock or the_thing or someone)
+            and not set(asked) & SECOND_PERSON and ("time" not in asked or clock)
+            and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
 
 
 def states_untold_number(reply: str, told: set[str]) -> bool:
@@ -3785,7 +3870,7 @@ def states_untold_number(reply: str, told: set[str]) -> bool:
 
 
 _OF_IT_LEADS = (["how", "much"], ["how", "many"], ["how", "long"], ["how", "far"], ["how", "old"], ["how", "big"],
-                ["what", "colour"], ["what", "color"])
+                ["what", "colour"], ["what", "color"], ["what", "time"])
 
 
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
@@ -3992,7 +4077,8 @@ def ground(hypotheses: Sequence[Hypothesis], texts: Sequence[str], told: set[str
                 gain = -DECLINE_TOLD
         elif value is None or _the_pairs(words, stored):
             pass
-        elif _spoilt(text, value, told_in, names):
+        elif _spoilt(text, value, told_in, names) or asks_name and len(span) > 1 and span[-1] in _TIME_WORDS | {
+                "yesterday"}:  # "Your rabbit is called Clover today.": no name ends in a day
             gain = -UNTOLD_VALUE
         elif _unfounded(text, value, told, told_in, asked, names, common, known):
             gain = -UNTOLD_VALUE if declined else 0.0
@@ -4021,7 +4107,8 @@ def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str
     starts after one it begins with (:func:`headless`), or is a doing said as a plan ("You said you would skiing in
     colorado.")."""
     return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
-            or padded(value, told_in) or cut_short(value, told_in, names) or headless(value, told_in, names)
+            or padded(value, told_in) or ends_astray(value, told_in)
+            or cut_short(value, told_in, names) or headless(value, told_in, names)
             or doing_cut(reply, value, told_in)
             or bool(_WOULD_DOING.search(plain(reply))))
 
@@ -4072,6 +4159,15 @@ def padded(value: str, told: list[Telling]) -> bool:
     return any(within(words[:1], telling.words) for telling in told)
 
 
+def ends_astray(value: str, told: list[Telling]) -> bool:
+    """Whether a stated ``value`` of three words or more ends in a word no sentence of ``told`` says, not a stop
+    word, after words they all say: "do a triathlon next time" after "i want to do a triathlon next year"."""
+    words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    said = {word for telling in told for word in telling.words}
+    return len(words) > 2 and words[-1].isalpha() and words[-1] not in said | STOP_WORDS and all(
+        word in said for word in content_words(" ".join(words[:-1])))
+
+
 def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a stated ``value`` stops short of the word that, in every sentence of ``told`` that
     says it, goes on with it, not a stop word nor one that goes on from a value (:data:`_AFTER_A_VALUE`):
@@ -4081,6 +4177,11 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
     not "anya" of "my daughter Anya starts school". An ordinal stops short of what it counts: "second"
     of "i'm a second year at leeds uni"."""
     words = tuple(_TOLD_AS.get(word, word) for word in tokenize(value))
+    if len(words) > 1 and _numbers({words[-1]}) and words[-2] not in NUMBER_WORDS:
+        after = [telling.words[i + len(words)] for telling in told for i in range(len(telling.words) - len(words))
+                 if telling.words[i:i + len(words)] == words]
+        return bool(after) and all(word in _TIME_UNITS for word in after)  # "poland ten" of "... from poland ten
+        # years ago": how long ago, cut in two
     if not words or _numbers({words[-1]}):
         return False  # a number says all it says: "6" of "6 candles were on my last birthday cake"
     named = [name for name in names if words[-1] in name]
@@ -4094,10 +4195,11 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
         return True  # "second" of "i'm a second year at leeds uni"
     return bool(after) and all(
         word.isalpha() and word not in STOP_WORDS | _AFTER_A_VALUE | _FILLERS | _THING_ENDS and not word.endswith("ly")
-        and not _TIME.fullmatch(word) for word in after)
+        and not _TIME.fullmatch(word) and not _numbers({word}) for word in after)  # "poland" of "poland ten years ago"
 
 
 _COUNTED = frozenset("year years week month day time floor grade place round".split())  # "second year"
+_TIME_UNITS = frozenset("seconds minutes hours days nights weeks months years decades".split())
 
 
 def doing_cut(reply: str, value: str, told: list[Telling]) -> bool:

@@ -684,6 +684,29 @@ def test_where_every_reply_declines_a_question_about_nothing_of_the_users_is_ans
     assert reply.text == "Nice to meet you" and reply.score < 0  # the model's score; the unspellable one left out
 
 
+def test_the_whole_decline_is_the_reply_where_the_models_own_decline_says_the_very_same_words(taught, monkeypatch):
+    config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
+    first = taught.reply("my name is Trovelina", None, config)
+    whole = ["your", "name", "is", "trovelina"]  # said whole: "you didn't tell me how old your grandma is."
+    monkeypatch.setattr(chat_memory, "untold_decline", lambda text, names=frozenset(): whole)
+    monkeypatch.setattr(chat_memory, "told_back", lambda *args, **kwargs: [])  # no sentence of theirs answers
+    monkeypatch.setattr(chat_memory, "states_told", lambda reply, *context: False)
+    monkeypatch.setattr(chat_memory, "states_untold", lambda reply, told: True)  # each reply makes a value up
+    real = taught._grounded
+
+    def grounded(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config, answers=()):
+        # the decline the model is led to say is the very words of the whole one
+        monkeypatch.setattr(taught, "_forced", lambda *args, **kwargs: taught._said([whole], unknown, decoder,
+                                                                                    memory, set()))
+        return real(hypotheses, text, asking, ids, ago, unknown, step, decoder, memory, config, answers)
+
+    monkeypatch.setattr(taught, "_grounded", grounded)
+    weighed = _grounded_pools(monkeypatch)
+    reply = taught.reply("what is my name ?", first.state, config)
+    assert reply.text.lower().rstrip(".") == "your name is trovelina"
+    assert not weighed  # the reply, not one of many weighed against the replies that make a value up
+
+
 def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where_no_reply_states_it(
         taught, monkeypatch):
     seen = _grounded_pools(monkeypatch)
