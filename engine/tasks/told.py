@@ -168,7 +168,7 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
 
 _DECLINED_LEADS = [["how", word] for word in "old much many long far big often tall".split()] + [
     ["what", "colour"], ["what", "color"], ["what", "time"]]
-_AUXILIARIES = frozenset("is are was were am did does do will".split())
+_AUXILIARIES = frozenset("is are was were am did does do will have has".split())
 _BEING_AUXILIARIES = frozenset("is are was were am".split())
 _DETERMINERS = frozenset("the my our his her their it i we he she they".split())
 _NOT_A_KIND = frozenset("else kind sort type".split()) | _DETERMINERS  # "what else", "what kind of"
@@ -1855,8 +1855,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         doers = _DOERS.get(last[2]) if deed else None  # "what did we do?": what "we" did
         happened = [telling for telling in told if "happened" in telling.words[1:3]  # "it happened in the storm",
                     and telling.words[:1] and telling.words[0] not in _QUESTION_LEADS]  # not "what happened to it?"
-        told = happened[-1:] if lead == "when" and happened and not deed else _lately(
-            [telling for telling in told if doers is None or telling.words[:1] in doers] or told)
+        done = [telling for telling in told if doers is None or telling.words[:1] in doers] or told
+        if not deed and lead == "what":  # "what happened to me?": "i've been made redundant", not "i worked at the
+            done = [telling for telling in done if not _SINCE.search(" ".join(telling.words))] or done  # factory
+            # for twenty years", which says how long, no happening
+        told = happened[-1:] if lead == "when" and happened and not deed else _lately(done)
         just = [telling for telling in told if "just" in telling.words[:3]] if "just" in last else []
         told = just[-1:] or told  # "what have i just done?": "i've just got engaged", not "we're getting married"
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
@@ -2131,7 +2134,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
                 # "when is the walk?": not "my sponsored walk is 26 miles", which says no time ("for christmas" does)
-                or answer in (_WHEN_ONCE, _WHEN_NOT_LONG) and not _TIME.search(" ".join(words))
+                or (answer in (_WHEN_ONCE, _WHEN_NOT_LONG) or lead == "when" and answer is _TIME) and not _TIME.search(
+                    " ".join(words))  # "when did i start the diet?": not "i've started a new diet"
+                or answer is _DURATION and not (_DURATION.search(" ".join(words)) or _DISTANCE.search(" ".join(words))
+                                                or _TIME.search(" ".join(words)))  # "how long is the festival?": not
+                # "it's in wales"
                 or answer is _AMOUNT and not (_ANY_COUNT.search(" ".join(words)) or _MONEY.search(" ".join(words)))
                 # "how many exams does she have?":
                 # not "her first exam is maths on monday" (but "my wife is expecting our third child")
@@ -2492,6 +2499,9 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
                    r"|midnight|midday|noon|(?:before|after) (?:work|school|dinner|lunch|breakfast)|during the day"
                    r"|at night|(?:by )?the end of the \w+|soon|later|(?:in )?a (?:week|month|fortnight)"
+                   r"|when (?:i|we|he|she|they|you) (?:was|were) \w+|as a (?:kid|child|baby|teenager|student)"
+                   r"|on (?:my|our|your|his|her|their) (?:honeymoon|holidays?|birthday|anniversary|wedding day|way)"
+                   r"|(?:for|in|over) the (?:summer|winter|spring|autumn|holidays)|in '?\d\d|in the (?:storm|night)"
                    r"|(?:in )?(?:1[89]|20)\d\d"
                    rf"|(?:in |for )?(?:{_COUNT}) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)"
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
