@@ -27,7 +27,7 @@ _SPACE_RE = re.compile(r"\s+")
 # Phone numbers are not matched: in chat they are rare and the pattern backtracks on digit runs.
 _WORD_RE = re.compile(TweetTokenizer(match_phone_numbers=False).WORD_RE.pattern, re.VERBOSE | re.I | re.UNICODE)
 _HANG_RE = re.compile(r"([^\w]|_)\1{3,}")  # runs of one symbol are shortened, as TweetTokenizer does
-_LENGTHENING_RE = re.compile(r"(.)\1{2,}")
+_LENGTHENING_RE = re.compile(r"(\D)\1{2,}")  # "sooooo" -> "sooo"; a number as it is ("30000")
 _PLAIN_WORD_RE = re.compile(r"[\w'’-]+")
 _EMOTICON_RE = regex.compile(EMOTICONS, regex.VERBOSE | regex.I | regex.UNICODE)
 

@@ -1787,11 +1787,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     its = (bool(said & _IT) or bool(said & {"they", "them"}) and bool(plural_kinds or said & _KIND_CUES)) and (
         lead in _WH or lead in ("is", "was") and (
             "or" in said or last[1:2] == ["it"] and last[2:3] in (["a"], ["an"], ["the"], ["my"])))  # "is it a secret?"
+    its = its or lead in ("are", "were") and last[1:2] == ["they"] and "or" in said  # "are they boys or girls?"
     # (not "is it fun?", which asks the bot's view)
     of_others = not said & (FIRST_PERSON | FIRST_PLURAL | SECOND_PERSON) and not its  # "who is starting school?"
     if (not said & (FIRST_PERSON | FIRST_PLURAL) and not of_others and not its
             or said & SECOND_PERSON and not said & _RECALLING
-            or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"])
+            or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"]
+                                                       or last[2:3] == ["it"] and last[3:4] == ["feel"])  # "how does
+            # it feel?" after "it's really painful"
             and answer is not _KNOWN_FROM  # "how do i know her?" asks what was told
             or _greets(last)  # "how is it going?"
             # "when will it be done?", "what can i play?" after "i can play Wonderwall"
@@ -2583,7 +2586,7 @@ strange cool awesome""".split())
 _VERDICTS = _OPINIONS | frozenset("""nervous anxious happy sad tired excited scared worried stressed upset angry
 exhausted lonely hate hates love loves enjoy enjoys dread dreading miss better worse gutted thrilled devastated
 relieved proud well recovering grumpy itchy cranky miserable bored sleepy achy poorly unwell sick ill annoyed
-furious frustrated embarrassed jealous heartbroken overwhelmed nauseous homesick""".split())
+furious frustrated embarrassed jealous heartbroken overwhelmed nauseous homesick painful sore agony""".split())
 # A verdict said ("it was beautiful"), which answers "how was it?"; an opinion, "did i like it?".
 _VERDICT = re.compile(r"\b(?:" + "|".join(sorted(_VERDICTS)) + r")\b")
 _OPINION = re.compile(r"\b(?:" + "|".join(sorted(_OPINIONS)) + r")\b")
@@ -2663,6 +2666,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _OPINION  # "did i like it?" after "it was amazing"
     if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["time"] and "my" in words[-4:-1]:
         return _TIME  # "what was my time?" after "i ran my first 5k today in 31 minutes", "what's my best time?"
+    if words[:3] == ["how", "does", "it"] and words[3:] == ["feel"]:
+        return _VERDICT  # "how does it feel?": "it's really painful"
     if question[:2] == ["how", "is"] and set(question) & _NAMING_CUES:
         return None  # "how is my ferret named?" asks a name, not how it is
     if words[:2] in (["what", "year"], ["which", "year"]) and words[2:3] in (["is"], ["was"]) and not (
@@ -3122,8 +3127,10 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
     start = next((i for i, word in enumerate(words) if word in _THING_STARTS
                   or word == "the" and words[i + 1:i + 2] and words[i + 1] in _PLACES_NAMED
                   or word == "the" and i and words[i - 1] in _GOT_THE  # "i got the starter from my neighbour"
-                  or word in _COUNTING and words[i + 1:i + 2] and _many(words[i + 1:i + 2])  # "i've got four plants"
-                  and words[i + 1] not in _COUNTED_NOT), None)
+                  or word in _COUNTING and words[i + 1:i + 2] and words[i + 1] not in _COUNTED_NOT and (
+                      _many(words[i + 1:i + 2])  # "i've got four plants"
+                      or words[i + 1].isalpha() and words[i + 2:i + 3] and _many(words[i + 2:i + 3])
+                      and words[i + 2] not in _COUNTED_NOT)), None)  # "we've adopted two guinea pigs"
     if start is None:
         return None
     if words[start] in ("my", "our") and words[start + 1:start + 2] and _someone(words[start + 1]) and (
@@ -3304,8 +3311,17 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     friend's name?" ("her" before an article
     or after "to", "for" ... is her, not hers); of those the pronoun can be, the newest a sentence tells
     what is asked of ("what position does he play?" after "my son plays in goal. his coach is called Dave":
-    my son); ``asked`` itself where it speaks to the bot or of no one, or no sentence begins with someone."""
+    my son); "they" as the things of theirs a sentence that began "they" was of ("what do they love?" after "we've
+    adopted two guinea pigs. they love cucumber": my guinea pigs); ``asked`` itself where it speaks to the bot or of
+    no one, or no sentence begins with someone."""
     words = tokenize(asked)
+    if "they" in words and not set(words) & (SECOND_PERSON | FIRST_PERSON | FIRST_PLURAL | set(_OF_SOMEONE)):
+        many = next((put for telling, _, put in reversed(_with_subjects(told, names)) if put and _many(put)
+                     and telling.words[:1] in (("they",), ("they're",))), None)  # "what do they love?" after "we've
+        # adopted two guinea pigs. they're called Salt and Pepper": my guinea pigs
+        # (only where the question as asked hears nothing back: "what kind are they?" hears "they're cherry tomatoes")
+        return " ".join(word for said in words for word in (many if said == "they" else [said])) if many and not (
+            told_back(told, asked, names=names)) else asked
     if set(words) & SECOND_PERSON or not set(words) & set(_OF_SOMEONE) or set(words) & (
             FIRST_PERSON | FIRST_PLURAL) and not set(words) & set(_GENDER):  # "why did he give it to me?": he
         return asked

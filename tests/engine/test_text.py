@@ -12,6 +12,12 @@ def test_control_characters_emoji_and_mixed_scripts():
     assert tokens[:2] == ["so", "happy"] and "😀" in tokens and "שלום" in tokens and "مرحبا" in tokens
 
 
+def test_a_lengthened_word_is_shortened_but_a_number_is_kept_as_written():
+    assert tokenize("sooooo good") == ["sooo", "good"]
+    assert tokenize("i've written 30000 words, about 1000000 letters") == [
+        "i've", "written", "30000", "words", ",", "about", "1000000", "letters"]
+
+
 def test_long_text_is_cut():
     assert len(tokenize("word " * 100_000)) < 1000
 

@@ -3181,6 +3181,20 @@ def test_what_happens_afterwards_a_length_of_nights_and_a_said_value_that_ends_a
     assert priors[0] == -UNTOLD_VALUE and priors[1] > 0
 
 
+def test_they_of_two_guinea_pigs_how_it_feels_and_whether_they_are_boys_or_girls_are_asked_back():
+    told_in = _told("we've adopted two guinea pigs", "they're called Salt and Pepper", "they love cucumber",
+                    names={("salt",), ("pepper",)})[1]
+    asked = resolved("what do they love?", told_in, {("salt",), ("pepper",)})
+    assert asked == "what do my guinea pigs love ?"  # "they" as the guinea pigs
+    assert told_back(told_in, asked) == [("you", "said", "your", "guinea", "pigs", "love", "cucumber")]
+    told_in = _told("i've got four plants", "they're cherry tomatoes")[1]
+    assert resolved("what kind are they?", told_in, set()) == "what kind are they?"  # heard back as asked
+    told_in = _told("i've got a wisdom tooth coming through", "it's really painful")[1]
+    assert told_back(told_in, "how does it feel?")[0][-2:] == ("really", "painful")
+    told_in = _told("my wife is pregnant with twins", "we found out they're both boys")[1]
+    assert told_back(told_in, "are they boys or girls?")[0][-2:] == ("both", "boys")
+
+
 def test_no_name_of_the_told_module_is_bound_twice():
     # a second "_WISHES" (words of a wish) once silently replaced the tuples that make a wish to live
     # somewhere no home: every module-level name of told.py is bound once
