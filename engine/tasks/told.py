@@ -157,6 +157,8 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     if aux == "did":  # "when did we buy it": "when you bought it"
         said = ["had" if verb == "have" else _PAST_OF.get(verb, verb if verb in _SAME_PAST else verb + (
             "d" if verb.endswith("e") else "ed"))]
+    elif aux in ("have", "has"):  # "how long have i been volunteering": "how long you have been volunteering"
+        said = ["have" if whom == ["you"] else aux, verb]
     elif aux == "do" or whom == ["you"]:  # "how often do i water them": "how often you water them"
         said = [verb]
     elif aux == "does":  # "what time does my sister land": "what time your sister lands"
@@ -175,7 +177,8 @@ _NOT_A_KIND = frozenset("else kind sort type".split()) | _DETERMINERS  # "what e
 _PRONOUN_SUBJECTS = frozenset("i we it he she they".split())
 _TIME_WORDS = frozenset("now today tonight tomorrow then".split())  # "how old is my son now?"
 _AFTER_THE_VERB = frozenset("in at on to for with from by of about into the a an my our his her their it them him "
-                            "me us".split())  # what follows a question's verb: "stay in hospital"
+                            "me us up out off down back".split())  # what follows a question's verb: "stay in
+# hospital", "get up"
 _SAME_PAST = frozenset("cost put let set hurt shut spread read bet burst hit cut quit split".split())
 _SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your"}  # the rest said as asked
 
@@ -1835,7 +1838,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # had to pick one single colour it would be pink").
     kind_stems = {_stem(word) for word in asked_words if kinds([word]) or topics([word])}
     asked_kinds = kind_stems if loose else set()
-    asks_name = bool(said & _NAME_ASKED) or lead == "what" and "call" in said  # "what did gemma call the baby?"
+    asks_name = bool(said & _NAME_ASKED) or lead == "what" and "call" in said and "me" not in said  # "what did
+    # gemma call the baby?" (not "what do people call me?", which "everyone calls me Hattie" answers)
     name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
     whom_asked = {_whom(word) for i, word in enumerate(last) if _someone(word) and not _someones(word)
                   and not (word.endswith("'s") and any(map(_someone, last[i + 1:i + 3])))}  # "my sister's boyfriend"
@@ -2531,7 +2535,8 @@ _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
                     r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b"
                     r"|\bfor (?:ages|years|months|weeks|a while|a long time)\b")
 # A time of day, which answers "what time ...?" ("it's at 9am"), not a day ("tomorrow").
-_CLOCK = re.compile(r"\b(?:at \d+|\d+ ?(?:am|pm|o'clock|[ap] m)|\d+[:.]\d\d|(?:half|quarter) (?:past |to )?\d+"
+_CLOCK = re.compile(r"\b(?:at (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+                    r"|\d+ ?(?:am|pm|o'clock|[ap] m)|\d+[:.]\d\d|(?:half|quarter) (?:past |to )?\d+"
                     r"|noon|midday|midnight|lunchtime|dawn"
                     r"|in the (?:morning|afternoon|evening)|tonight)\b")
 # Numbers in words, which say an age or how many.

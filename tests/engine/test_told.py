@@ -3089,6 +3089,10 @@ def test_which_city_a_rent_a_month_a_hurt_and_only_a_told_time_of_day_or_size_ar
     told_in = _told("i'm organising a surprise party", "the party is on saturday at her sister's house")[1]
     assert told_back(told_in, "what time does the party start?") == []  # a day and a place, no time of day
     assert told_back(_told("my shift starts at 8pm")[1], "what time does my shift start?")[0][-1] == "m"
+    told_in = _told("my dad is a baker", "he gets up at four every morning")[1]
+    assert told_back(told_in, "what time does my dad get up?")[0][-4:] == ("at", "four", "every", "morning")
+    told_in = _told("my name is Harriet", "actually everyone calls me Hattie")[1]
+    assert told_back(told_in, "what do people call me?") == []  # not "your name is harriet": what they call me
     told_in = _told("i've started a vegetable patch", "i planted carrots and beetroot")[1]
     assert told_back(told_in, "how big is my vegetable patch?") == []  # no size
     assert told_back(_told("our garden is tiny")[1], "how big is our garden?")[0][-1] == "tiny"
@@ -3107,7 +3111,9 @@ def test_an_untold_count_time_of_birth_or_day_is_declined_and_a_possessive_names
     assert " ".join(untold_decline("how many kids does she have?")) == "you didn't tell me how many kids she has"
     assert " ".join(untold_decline("how many lessons did i have?")) == "you didn't tell me how many lessons you had"
     assert " ".join(untold_decline("what car do i drive?")) == "you didn't tell me what car you drive"
-    assert " ".join(untold_decline("how much have i raised?")) == "you didn't tell me how much you raised"
+    assert " ".join(untold_decline("how much have i raised?")) == "you didn't tell me how much you have raised"
+    assert " ".join(untold_decline("how long has she been there?")) == "you didn't tell me how long she has been there"
+    assert " ".join(untold_decline("what time does my dad get up?")) == "you didn't tell me what time your dad gets up"
     assert " ".join(untold_decline("what film did we see?")) == "you didn't tell me what film you saw"
     assert untold_decline("what kind of dog is it?") is None and untold_decline("what else has been happening?") is None
     told_in = _told("my sister Gemma just had a baby boy", "he weighed seven pounds", names={("gemma",)})[1]
