@@ -125,7 +125,8 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
             question[3:4] and question[3] in _AUXILIARIES):
         lead = 3  # "how many people are in the club", "how many lessons did i have"
     elif not lead and question[:1] in (["what"], ["which"]) and question[1:2] and question[1].isalpha() and (
-            question[1] not in _AUXILIARIES | _NOT_A_KIND) and question[2:3] and question[2] in _AUXILIARIES:
+            question[1] not in _AUXILIARIES | _NOT_A_KIND) and question[2:3] and question[2] in _AUXILIARIES and not (
+            set(question) & (_NAME_ASKED | _FAVOURING | _NAMING_CUES)):  # not "which name did i give my dog?"
         lead = 2  # "what car do i drive": "you didn't tell me what car you drive"
     aux = question[lead] if question[lead:lead + 1] and question[lead] in _AUXILIARIES else None
     if not lead or aux is None or set(question) & SECOND_PERSON:
@@ -147,7 +148,8 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
         size = 0
     if size < 1 or not all(word.replace("'", "").isalpha() for word in rest):
         return None
-    whom, after = [_SAID_AS_THEIRS.get(word, word) for word in rest[:size]], rest[size:]
+    whom = [_SAID_AS_THEIRS.get(word, word) for word in rest[:size]]
+    after = [_SAID_AS_THEIRS.get(word, word) for word in rest[size:]]  # "... you gave your hamster"
     if aux in _BEING_AUXILIARIES:  # "how old is the boiler": "how old the boiler is"
         verb = ["are" if aux == "am" else "were" if aux == "was" and whom == ["you"] else aux]
         return [*tokenize(DECLINE), *question[:lead], *whom, *verb, *after]
@@ -4226,7 +4228,7 @@ def cut_short(value: str, told: list[Telling], names: set[tuple[str, ...]] = fro
         return True  # "second" of "i'm a second year at leeds uni"
     return bool(after) and all(
         word.isalpha() and word not in STOP_WORDS | _AFTER_A_VALUE | _FILLERS | _THING_ENDS and not word.endswith("ly")
-        and not _TIME.fullmatch(word) and not _numbers({word}) for word in after)  # "poland" of "poland ten years ago"
+        and not _TIME.fullmatch(word) for word in after)
 
 
 _COUNTED = frozenset("year years week month day time floor grade place round".split())  # "second year"
