@@ -113,7 +113,10 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     often, when, where, what colour or what time of one thing or someone ("how old is the boiler?" ->
     "you didn't tell me how old the boiler is", "when did we buy it?" -> "you didn't tell me when you
     bought it", "what colour were the candles?" -> "... what colour the candles were"; one of ``names``:
-    "how old is bramble?" -> "... how old bramble is"); None for another question, or one it cannot turn so."""
+    "how old is bramble?" -> "... how old bramble is"); so too how many of a thing ("how many people are in the
+    club?" -> "... how many people are in the club"), what or which thing ("what car do i drive?" -> "... what car
+    you drive"; not of a name), and with "have" ("how much have i raised?" -> "... how much you have raised");
+    None for another question, or one it cannot turn so."""
     question = [word for word in last_sentence(asked) if word != "?"]
     at = 3 if question[:3] in (["what", "are", "my"], ["what", "is", "my"]) else 2 if question[:2] in (
         ["what's", "my"], ["whats", "my"]) else 0
@@ -1771,7 +1774,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     weather told; "what kind of house is it?" "it's a bungalow"; "why am i going?" goes on from a flight;
     "where do i climb?" from "i go to an indoor wall in sheffield"; a weight, a price, an age ("a year
     old") or a time of a taking is heard only from a sentence that says one ("how old is the boiler?" not
-    from "our boiler broke down", "how much did the entry cost?" not from "my best time for 10k").
+    from "our boiler broke down", "how much did the entry cost?" not from "my best time for 10k"). Session 44
+    added: "which city did we move to?" asks where (:func:`_as_where`); "what did she hurt?" hears a part of
+    the body said as someone's; "whose hen do is it?" "it's for my friend Leanne"; "how is she getting here?"
+    a way of travel; "what is happening afterwards?"; "what happened to me?" leaves out a sentence that says how
+    long; "what did gemma call the baby?" asks a name; "how does it feel?" a verdict; "are they boys or
+    girls?" is of a thing of theirs; a time of day, a size, a when, a length or a count is heard only from a
+    sentence that says one.
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
@@ -3878,8 +3887,10 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
     """Whether the last sentence of ``text`` is a question of how much, how many, how long, how far, how
     old, when or where of "it" ("how much will it cost?", "where is it?"), of "the" thing the user
     spoke of in ``told`` ("how old is the boiler?" after "our boiler broke down") or of one of ``names``
-    ("how old is bramble?" after "my dog's name is Bramble"), not of the bot: of a thing the user spoke
-    of, whose measure, time or place only they could have told."""
+    ("how old is bramble?" after "my dog's name is Bramble"), or of "he" or "she" where someone of theirs was
+    spoken of ("what time was he born?" after "my sister just had a baby boy"; what time of a thing or
+    someone, not "what time is it?"), not of the bot: of a thing the user spoke of, whose measure, time or
+    place only they could have told."""
     asked = last_sentence(text)
     if told and any(within(name, asked) for name in names):
         asked = [word for word in asked if word not in _IT] + ["it"]  # of one of theirs, as of "it"
