@@ -2151,15 +2151,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
-                # "when is the walk?": not "my sponsored walk is 26 miles", which says no time ("for christmas" does)
-                or (answer in (_WHEN_ONCE, _WHEN_NOT_LONG) or lead == "when" and answer is _TIME) and not _TIME.search(
-                    " ".join(words))  # "when did i start the diet?": not "i've started a new diet"
-                or answer is _DURATION and not (_DURATION.search(" ".join(words)) or _DISTANCE.search(" ".join(words))
-                                                or _TIME.search(" ".join(words)))  # "how long is the festival?": not
-                # "it's in wales"
-                or answer is _AMOUNT and not (_ANY_COUNT.search(" ".join(words)) or _MONEY.search(" ".join(words)))
-                # "how many exams does she have?":
-                # not "her first exam is maths on monday" (but "my wife is expecting our third child")
+                or _says_no_such(answer, lead, " ".join(words))  # "when is the walk?": not "my sponsored walk is 26
+                # miles"; "how many exams does she have?": not "her first exam is maths on monday"
                 or answer is _AGE and (any(map(_someone, last)) or asked_names
                                        or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
@@ -2656,6 +2649,19 @@ _SUM = re.compile(_MONEY.pattern + r"|\b\d+(?:\.\d+)? ?(?:%|percent)")
 _MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE)  # what only a sentence that says it answers
 # A count of any kind: a number, "one", which one ("my third child", not "first") or "a few" (how many)
 _ANY_COUNT = re.compile(_AMOUNT.pattern + r"|\b(?:one|" + "|".join(sorted(_ORDINALS - {"first"})) + r")\b")
+# What a sentence says, at the least, that answers a question of when, how long or how many (by what
+# :func:`_answer_of` reads it to ask): a time ("for christmas", "when i was seven"), a time or a length ("how
+# long is the walk?": "26 miles"), a count or a sum.
+_AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DURATION, _DISTANCE, _TIME),
+                 _AMOUNT: (_ANY_COUNT, _MONEY)}
+
+
+def _says_no_such(answer: Optional[re.Pattern], lead: str, sentence: str) -> bool:
+    """Whether ``sentence`` (lower-case words, joined) says nothing that could answer a question whose answer is
+    read as ``answer`` (:data:`_AT_THE_LEAST`; any "when" question a time): "when is the walk?" and "my sponsored
+    walk is 26 miles", "how long is the festival?" and "it's in wales"."""
+    needs = _AT_THE_LEAST.get(answer) or ((_TIME,) if lead == "when" and answer is _TIME else ())
+    return bool(needs) and not any(pattern.search(sentence) for pattern in needs)
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
