@@ -116,7 +116,9 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     "how old is bramble?" -> "... how old bramble is"); so too how many of a thing ("how many people are in the
     club?" -> "... how many people are in the club"), what or which thing ("what car do i drive?" -> "... what car
     you drive"; not of a name), and with "have" ("how much have i raised?" -> "... how much you have raised");
-    None for another question, or one it cannot turn so."""
+    who ("who are the fitters?" -> "... who the fitters are", "who runs the food bank?" as it is, "who offered me
+    a job?" -> "... who offered you a job") and what "the" someone is called ("what is the surgeon called?" ->
+    "... what the surgeon is called"); None for another question, or one it cannot turn so."""
     question = [word for word in last_sentence(asked) if word != "?"]
     at = 3 if question[:3] in (["what", "are", "my"], ["what", "is", "my"]) else 2 if question[:2] in (
         ["what's", "my"], ["whats", "my"]) else 0
@@ -124,6 +126,18 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
             set(question) & (_NAME_ASKED | _FAVOURING)):
         return [*tokenize(DECLINE), "your", *question[at:]]  # "what are my hours?": "... your hours"
     lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
+    if question[:1] == ["who"] and len(question) > 1 and question[1].isalpha() and question[1] not in (
+            _AUXILIARIES | _DETERMINERS) and all(word.replace("'", "").isalpha() for word in question):
+        return [*tokenize(DECLINE), *({"me": "you", "us": "you"}.get(word) or _SAID_AS_THEIRS.get(word, word)
+                                      for word in question)]  # "who runs the food
+        # bank": as it is
+    if question[:1] == ["who"] and question[1:2] and question[1] in _BEING_AUXILIARIES and question[2:3] and (
+            question[2] not in _DETERMINERS | _NAMING_CUES) and all(word.isalpha() for word in question):
+        return [*tokenize(DECLINE), *question]  # "who is teaching it": as it is
+    if question[:1] == ["who"] or question[:1] == ["what"] and question[1:2] and question[1] in (
+            _BEING_AUXILIARIES) and question[2:3] == ["the"] and question[-1] in ("called", "named"):
+        lead = 1  # "who are the fitters": "who the fitters are"; "what is the surgeon called": "what the surgeon
+        # is called"
     if question[:2] in (["how", "many"], ["how", "much"]) and question[2:3] and question[2] not in _AUXILIARIES and (
             question[3:4] and question[3] in _AUXILIARIES):
         lead = 3  # "how many people are in the club", "how many lessons did i have"
@@ -143,7 +157,8 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
         size = named or 1
     elif rest[:1] and rest[0] in _DETERMINERS and aux in _BEING_AUXILIARIES:  # "my best friend aisha" whole, to
         size = next((i for i, word in enumerate(rest) if i > 1 and (  # a doing or a time: "where is my sister going"
-            word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS or word in _TIME_WORDS)), len(rest))
+            word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS or word in _TIME_WORDS
+            or question[0] == "who" and word in _AFTER_THE_VERB)), len(rest))  # "who is the party for"
     elif rest[:1] and rest[0] in _DETERMINERS:  # "the entry" of "how much did the entry cost", "my mum" of "how
         stop = next((i for i, word in enumerate(rest) if i > 1 and word in _AFTER_THE_VERB), len(rest))  # long did
         size = stop - 1 if stop > 2 else 0  # my mum stay in hospital"
@@ -292,9 +307,13 @@ def _token_content(words: Iterable[str]) -> set[str]:
         if word == "live" and (i and words[i - 1] in _SEEN_LIVE or words[i + 1:i + 2] and words[i + 1] in _LIVE_THINGS):
             continue  # "i saw them live in Manchester", "live music": no home
         word = word[:-2] if word.endswith(("'s", "\u2019s")) and len(word) > 2 else word
-        if word not in STOP_WORDS and any(ch.isalnum() for ch in word):
+        if word not in STOP_WORDS and any(ch.isalnum() for ch in word) or word == "may" and i and (
+                words[i - 1] in _BEFORE_A_MONTH):  # "it should be done by may": the month, not "i may"
             out.add(_SPELLINGS.get(word, word))
     return out
+
+
+_BEFORE_A_MONTH = frozenset("by in until till since of before after early late mid from".split())
 
 
 _SEEN_LIVE = frozenset("them it him her us play played playing perform performed performing sing sang".split())
@@ -388,12 +407,17 @@ _I_AM = (("i'm",), ("im",), ("i", "am"))
 
 
 def _tells_age(words: Sequence[str]) -> bool:
-    """Whether ``words`` (lower case) say an age as people do: "i'm 34", "i am 34 years old"."""
+    """Whether ``words`` (lower case) say an age as people do: "i'm 34", "i am 34 years old", "i'm learning to
+    swim at 45" (what the user does at an age of 13 or more, said last; not "i finish at 5", a time)."""
     for lead in _I_AM:
         if tuple(words[:len(lead)]) == lead:
             rest = [word for word in words[len(lead):] if word not in ("years", "year", "old", "now")]
-            return len(rest) == 1 and rest[0].isdigit()
-    return False
+            if len(rest) == 1 and rest[0].isdigit():
+                return True
+            break
+    bare = [word for word in words if word not in (".", "!", "?", "years", "old")]
+    return bool(bare[:1]) and bare[0] in _USER_DOING and bare[-2:-1] == ["at"] and bare[-1].isdigit() and (
+        13 <= int(bare[-1]) <= 110)
 
 
 # Where someone is from, said as what they are ("he's Italian" to "where is he from?").
@@ -1780,7 +1804,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     a way of travel; "what is happening afterwards?"; "what happened to me?" leaves out a sentence that says how
     long; "what did gemma call the baby?" asks a name; "how does it feel?" a verdict; "are they boys or
     girls?" is of a thing of theirs; a time of day, a size, a when, a length or a count is heard only from a
-    sentence that says one.
+    sentence that says one. Session 45 added: "who ...?" hears only a sentence that speaks of someone the
+    question does not (:func:`_points_to_someone`: not "the fitters start on monday" to "who are the fitters?"),
+    and the one who does it by their post ("who runs the food bank?": "the manager there is called Pauline";
+    "who am i marrying?": "my fiance is called Priyesh", "his name is Daniel" just after "i just got engaged");
+    "what phone do i have?" only a sentence that says which (:func:`_says_which`, or "it's a ford fiesta" just
+    after the car); "where is the phone now?" where it was put last; "which tooth is it?" and "what make is
+    it?" "it's my back molar", "it's a Bosch"; "why was my car towed?" what the user did just after; "what will i
+    be doing?" an "i'll be working"; "how long?" no "in february".
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
@@ -1851,9 +1882,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asked_kinds = kind_stems if loose else set()
     asks_name = bool(said & _NAME_ASKED) or lead == "what" and "call" in said and "me" not in said  # "what did
     # gemma call the baby?" (not "what do people call me?", which "everyone calls me Hattie" answers)
-    name_of_theirs = asks_name and any(map(_someone, last)) and not said & {"i", "me"}  # "what's my sister called?"
+    name_of_theirs = asks_name and any(_someone(word) or word in _PERSON_NOUNS for word in last) and not said & {
+        "i", "me"}  # "what's my sister called?", "what is the repair man called?"
     whom_asked = {_whom(word) for i, word in enumerate(last) if _someone(word) and not _someones(word)
                   and not (word.endswith("'s") and any(map(_someone, last[i + 1:i + 3])))}  # "my sister's boyfriend"
+    if said & _CHILDREN_ASKED:  # "what are the twins called?": a naming of children, not "her husband is called Marco"
+        whom_asked |= {_whom(word) for word in _CHILDREN_ASKED | _CHILD}
     favourite_asked = bool(said & _FAVOURITE_WORDS)
     framed_stems = kind_stems & stems if framed else set()
     of_theirs = any(map(_theirs, last))  # "what's my dog called?"
@@ -1881,7 +1915,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         just = [telling for telling in told if "just" in telling.words[:3]] if "just" in last else []
         told = just[-1:] or told  # "what have i just done?": "i've just got engaged", not "we're getting married"
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
-        answer, stems, most = _AILING if ailing else _HAPPENED, set(), 1  # "what's wrong with me?": "a sore throat"
+        answer, stems, most = _AILING if ailing else _DEED_DONE if deed else _HAPPENED, set(), 1  # "what's wrong with
+        # me?": "a sore throat"
         if lead == "when" and not deed and any(_TIME.search(" ".join(telling.words)) for telling in told):
             answer = _TIME  # "when did it happen?": the newest that says when ("my car got broken into last night")
         framed = False  # "what did we do for her birthday?": what was done, whatever the topic
@@ -1916,6 +1951,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
     what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
     would_be = bare in (["what", "would", "i", "be"], ["what", "will", "i", "be"])  # "i'd be a team leader"
+    will_be_doing = bare in (["what", "will", "i", "be", "doing"], ["what", "will", "we", "be", "doing"])
     wished = set(last) & _WISH_WORDS if _wished(last) else set()  # "what would my partner prefer?"
     kind_of = next((_stem(last[i + 2]) for i in range(len(last) - 2) if last[i] in ("kind", "type", "sort")
                     and last[i + 1] == "of" and last[i + 2].isalpha()), None) if lead in ("what", "which") else None
@@ -1935,6 +1971,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         last[i + 1:i + 2] and _someone(last[i + 1]))} if lead in ("which", "what", "what's", "whats") else set()
     # "what festival am i going to?": what the festival is ("it's Green Man in wales"), not that there is one
     what_kind = _stem(last[1]) if lead in ("what", "which") and last[1:2] and _stem(last[1]) in stems else None
+    # "who is he playing?": what is done to whom ("playing the wolf") answers it
+    who_does = {verb} - {""} | {_stem(word) for word in bare[1:] if _doing_word(word)} if lead == "who" else set()
+    going_to_where = lead == "where" and bool(said & _GOES) and not from_where and not where_from  # not whence
+    # "what car do i drive?": a sentence that says which car ("i drive a ford focus", "my car is a red fiesta")
+    which_one = (last[1], last[4]) if what_kind and last[2:3] in (["do"], ["did"]) and last[3:4] in (
+        ["i"], ["we"]) and last[4:5] and last[4].isalpha() and last[4] in _OWNING else None
     # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor"); "who do i
     # care for?": "i'm a carer for my husband"
     agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}
@@ -1996,7 +2038,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                     or at > 0 and words[:1] in (["my"], ["our"], ["the"])
                                     and (_did(words) or bool(set(words[2:]) & {"me", "us"})
                                          or _is_doing(words))  # "my landlord is putting the rent up"
-                                    and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"], ["we"], ["we're"]))
+                                    and with_subjects[at - 1][1][:1] in (["i'm"], ["im"], ["i"], ["we"], ["we're"])
+                                    # "why was my car towed?": "my car got towed this morning. i parked in a loading
+                                    # bay by mistake", what the user did just after what happened to a thing of theirs
+                                    or at > 0 and words[:1] in (["i"], ["we"]) and _did(words)
+                                    and with_subjects[at - 1][1][:1] in (["my"], ["our"])
+                                    and bool(stems) and stems <= {_stem(word) for word in with_subjects[at - 1][1]})
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
         # the sentence it goes on from: the one before, or the newest of a few before that speaks of what is asked
         # ("i'm a retained firefighter. i get paged when there's a call out. i've been doing it for six years")
@@ -2011,7 +2058,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own = ({_stem(word) for word in said_before} | going) & stems
             # "why am i going?": "i'm flying to new york tomorrow. it's for work"
             says_it = reason and bool(own)  # the reason is what is asked
-        elif lead == "why" and at and subject and _someone(subject[-1]) and stems and not thinks and (
+        elif lead == "why" and at + 1 < len(with_subjects) and words[:1] in (["my"], ["our"], ["the"]) and (
+                _is_doing(words) or _did(words)) and stems and not stems & {_stem(word) for word in words} and (
+                with_subjects[at + 1][1][:1] in (["i"], ["we"], ["i'm"], ["we're"])) and stems <= {
+                _stem(word) for word in with_subjects[at + 1][1]}:
+            # "why do we have to move?": "our landlord is selling the house. we have to move out by the end of march",
+            # what someone of theirs does just before what is asked happens
+            own, says_it = set(stems), True
+        elif lead == "why" and at and subject and any(map(_someone, subject)) and stems and not thinks and (
                 _did(words) or _is_doing(words)) and stems <= {  # not "he's 91"
                 _stem(word) for word in with_subjects[at - 1][1]} and not stems <= {_stem(word) for word in words} and (
                 not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
@@ -2023,6 +2077,22 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                        and last[1] not in _MAKES):  # "what make is it?": "it's a Bosch", not "it's
             # only two years old"
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
+        # "what car do i have?": "it's a ford fiesta", a sentence or two after "my car's making a weird noise"
+        it_says_which = bool(which_one) and not subject and words[:2] in (["it's", "a"], ["it's", "an"]) and len(
+            words) <= 6 and at and any(_stem(which_one[0]) in {_stem(word) for word in with_subjects[back][1]}
+                                       for back in range(max(0, at - 3), at))
+        if it_says_which:
+            own, says_it = own | {_stem(which_one[0]), "it:"}, True
+        if lead == "who" and at and not subject and words[:3] in (["his", "name", "is"], ["her", "name", "is"]) and (
+                stems & {_stem(word) for word in with_subjects[at - 1][1]}):
+            # "who am i marrying?": "i just got engaged. his name is Daniel", whose "his" is of no one of theirs
+            own, says_it = own | (stems & {_stem(word) for word in with_subjects[at - 1][1]}), True
+        if what_is_it and not subject and at and (words[:1] in (["it's"], ["its"]) or words[:2] == ["it", "is"]) and (
+                last[1] in _MAKES and _IS_A.search(" ".join(["is", *words[1:]]))  # "what make is it?": "it's a Bosch"
+                or any(_stem(last[1]) in {_stem(word) for word in with_subjects[back][1]}
+                       for back in range(max(0, at - 3), at))):
+            says_it, own = True, own | {"it:"}  # "which tooth is it?": "it's my back molar on the left", a sentence
+            # or two after "i cracked a tooth"
         if framed and own and at and not own & framed_stems and not (  # "which cars am i looking at?": "i'm thinking of
                 with_subjects[at - 1][0].about & _FAVOURITE_WORDS):  # (not of a favourite, which the frames say)
             own |= {_stem(word) for word in with_subjects[at - 1][0].said} & framed_stems  # buying an electric car.
@@ -2095,6 +2165,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if would_be and telling.words[:2] in (("i'd", "be"), ("i", "would"), ("i'll", "be"), ("i", "will")) and (
                 _IS_A.search(" ".join(("is", *telling.words[2:])))):
             own |= {"be:"}  # "what would i be?": "i'd be a team leader"
+        if will_be_doing and (words[:2] in (["i'll", "be"], ["we'll", "be"]) and words[2:3] or words[:3] in (
+                ["i", "will", "be"], ["we", "will", "be"]) and words[3:4]) and (
+                _doing_word(words[words.index("be") + 1])):
+            own |= {"be:"}  # "what will i be doing?": "i'll be working for a bank there", not "i'm moving to lisbon"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
         unresolved_it = answer is not None and (words[:1] in (["it's"], ["its"]) or words[:2] in (
@@ -2149,7 +2223,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
+        if (answer in _MEASURES or answer is _COLOURED  # "what colour is my wallet?": not "i lost my wallet on the bus"
+                or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
                 or _says_no_such(answer, lead, " ".join(words))  # "when is the walk?": not "my sponsored walk is 26
                 # miles"; "how many exams does she have?": not "her first exam is maths on monday"
@@ -2157,6 +2232,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                        or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
             # how long; "how old is the boiler?": not "our boiler broke down this morning", which says no age
+        if which_one and not it_says_which and not _says_which(words, *which_one):
+            continue  # "what phone do i have?": not "i dropped my phone in the bath", which says not what phone
+        whence = [found.group() for found in _PLACE.finditer(" ".join(words))] if going_to_where else []
+        if whence and all(place.startswith(("from ", "off ")) for place in whence) and not _back_from(words):
+            continue  # "where am i going?": not "we fly from Manchester on the 2nd of june", which says whence (but
+            # "we just got back from iceland" to "where did we go?")
+        if lead == "who" and not _points_to_someone(words, names, last, stems, who_does):
+            continue  # "who are the fitters?": not "the fitters start on monday", which names no one
         if name_of_theirs and not _names_someone(words, names, whom_asked):
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
@@ -2193,6 +2276,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                       and literal and bool(set(words[:1]) & _OPENS_CLAUSE)  # "what's for dinner?"
                                       or lead == "who" and len(stems) == 1 and literal  # "who is moving?": "my team"
                                       and words[:1] in (["my"], ["our"], ["the"])  # "the headliner is Fleet Foxes"
+                                      or lead == "who" and literal and bare[-1:] == ["for"] and bool(subject)  # "who
+                                      # is the party for?": "we're throwing him a party", him of my grandfather
                                       or asks_name and _NAMES_IT.search(" ".join(words))  # "what's the puppy called?"
                                       or words[:1] in (["the"], ["my"], ["our"])  # "the screen", "our boiler"
                                       and set(words[1:2]) & asked_words
@@ -2208,6 +2293,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if all(said != ("you", "said", *back) for _, said, _ in found):
             verbatim = len(asked_words & {*words, *subject})  # "i study history", not "i'm a student"
             does = (has_or_says and _does_as_asked(last, words)  # "what does she have?": "she has dementia"
+                    # "who owns the cafe?": "the owner is a guy called Tony", not "i've been made a manager at the cafe"
+                    or any(doers & set(words) for doers in agent.values())
                     or did and _did(words)  # "what did i paint?": "i did a painting of my dog", not "i've been ..."
                     # "what's wrong with my phone?": "my phone screen is cracked", not "i dropped it in the car park"
                     or answer is _TROUBLE and bool(_STATE.search(" ".join(words)))
@@ -2222,6 +2309,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             named_place = answer is _PLACE and any(_placed_name(name, words) for name in names)
             found.append(((len(shared), answers, with_it, does, verbatim, named_place), ("you", "said", *back),
                           _begins_correcting(telling.words)))
+    if lead == "when" and last[1:2] in (["is"], ["was"], ["are"]):  # "when is my driving test?": "on thursday"
+        dated = [entry for entry in found if _dated(entry[1])]  # before "it's at 9 in the morning", a time of day only
+        found = dated or found  # (not "when does my shift start?", which "it starts at 10pm" answers)
     most_shared = max((n for n, _, _ in found), default=(0, False, False, False, 0, False))  # those that speak most
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
@@ -2231,18 +2321,132 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         # "what are my kids called?": "you said your son is called arlo and your daughter is called wren"
         (newer, _), (older, _) = best[:2]
         return [(*older, "and", *newer[2:])]
-    return [said for said, _ in best][:most]
+    # "where is the phone now?": where it was put last ("i've put it in a bag of rice"), not where it was dropped
+    return [said for said, _ in best][:1 if lead == "where" and "now" in said else most]
 
 
+def _dated(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says when more than a time of day: "on thursday", "in june", not
+    "it's at 9 in the morning" (:data:`_CLOCK`)."""
+    text = " ".join(words)
+    clocks = [found.span() for found in _CLOCK.finditer(text)]
+    return any(not any(start <= found.start() and found.end() <= end for start, end in clocks)
+               for found in _TIME.finditer(text))
+
+
+_CHILDREN_ASKED = frozenset("twins kids children boys girls sons daughters babies triplets".split())
+_CHILD = frozenset("twin kid child boy girl son daughter baby triplet".split())
 _KIDS = frozenset("girl girls boy boys".split())
 _PEOPLE_COUNTED = frozenset("people us members guests players friends".split())  # who "there are eight of us" counts
 
 
 def _agents(verb: str) -> set[str]:
     """The words that may name the one who does ``verb`` (a word of doing, "teaches", "care", "headlining"):
-    "teaches" -> "teacher", "instructs" -> "instructor", "care" -> "carer", "headlining" -> "headliner"."""
+    "teaches" -> "teacher", "instructs" -> "instructor", "care" -> "carer", "headlining" -> "headliner"; and
+    those who do it by their post (:data:`_DOERS_BY_POST`: "runs" -> "manager", "owner" ...)."""
     stem = _stem(verb)
-    return {stem + "er", stem + "or", stem + "r"}
+    return {stem + "er", stem + "or", stem + "r"} | _DOERS_BY_POST.get(stem, set())
+
+
+# Who does a deed by their post, not by a word made from the deed: "who runs the food bank?" -> "the manager
+# there is called Pauline".
+_DOERS_BY_POST = {"run": {"manager", "boss", "owner", "organiser", "organizer", "head"},
+                  "teach": {"instructor", "tutor", "coach", "trainer", "lecturer"},
+                  "marry": {"fiance", "fiancee", "partner", "boyfriend", "girlfriend"},
+                  "manag": {"manager", "boss"}, "own": {"owner", "landlord", "landlady"},
+                  "operat": {"surgeon", "surgeons"}, "treat": {"doctor", "dentist", "physio", "nurse", "vet"}}
+# Words that speak of someone beside those of :func:`_someone`: who a "who" question can hear of; and bodies that
+# do things as someone does ("the insurance is paying", "the police are looking for it").
+_PERSON_NOUNS = frozenset("""guy man woman lady bloke girl boy lad lass people person someone somebody family
+couple folks auntie aunty team company firm charity church police insurance insurer airline council agency hospice
+club""".split())
+_PERSON_WORDS = _PERSON_NOUNS | frozenset("he she they him her them his".split())
+_ENDING_PREPOSITIONS = (["for"], ["with"], ["to"], ["from"], ["by"])  # "who is it for?"
+_USER_DOING = frozenset("i i'm im i've i'll we we're we've we'll".split())
+_WHOSE_DETERMINERS = frozenset("the my our a an his her their".split())
+
+
+def _points_to_someone(words: Sequence[str], names: set[tuple[str, ...]], asked: Sequence[str],
+                       stems: set[str], verbs: set[str] = frozenset()) -> bool:
+    """Whether a sentence (lower-case ``words``) can answer a question of who (``asked``, its words; ``stems``,
+    those it asks of): it names someone (one of ``names``, not as a place; "... is called ..."), speaks of
+    someone the question does not (:func:`_someone`, :data:`_PERSON_WORDS`: "off a colleague", "my partner Tom",
+    "my mother-in-law"), does one of the question's ``verbs`` (stems) to someone or something ("my son is playing
+    the wolf" to "who is he playing?"; not where the question ends in "from", "for" ...), has someone the question
+    does not speak of do what it asks ("an estate agent came round today" to "who came round today?"), names a
+    doer ("run by a church"), has the user do it ("i'm cooking" to "who is cooking?"; not to "who am i marrying?"),
+    or says the word a question that ends in one asks after ("the money goes to a hospice"
+    to "who does the money go to?"). Not "the fitters start on monday" to "who are the fitters?", nor "i
+    volunteer at a food bank" to "who runs the food bank?"."""
+    of_asked = {_stem(_unowned(word)) for word in asked}
+    bare = [word for word in asked if word != "?"]
+    if bare[-1:] == ["from"] and not set(words) & {"from", "off", "through", "via", "by"}:
+        return False  # "who did we adopt her from?": not "we adopted a rescue greyhound", which says from no one
+    return (any(within(name, words) and (not _placed_name(name, words) or within(("from", *name), words))
+                for name in names)  # "a job offer from Google"
+            or bool(_NAMES_IT.search(" ".join(words)))
+            or any((_someone(part) or _someones(part) or part in _KIDS | _PERSON_WORDS)
+                   and _stem(part) not in of_asked for word in words
+                   for part in {_unowned(word), _unowned(word).split("-")[0]})  # "my in-laws", "my mother-in-law"
+            or bare[-1:] not in _ENDING_PREPOSITIONS and any(
+                _stem(word) in verbs and words[i + 1:i + 2] in _OBJECT_STARTS
+                for i, word in enumerate(words))  # "who is he playing?": "... playing the wolf" (not "who did we adopt
+            # her from?": "we adopted a rescue greyhound")
+            or bool(words[:1]) and words[0] in _WHOSE_DETERMINERS and words[1:2] and _stem(words[1]) not in of_asked
+            and bool({_stem(word) for word in words[2:]} & stems)
+            or bool(words[:1]) and words[0].isalpha() and words[0] not in STOP_WORDS | _USER_DOING  # "mia is starting
+            and _stem(words[0]) not in of_asked and bool({_stem(word) for word in words[1:]} & stems)  # school"
+            or any(word == "by" and after.isalpha() and (after in ("a", "an", "the") or after not in STOP_WORDS)
+                   for word, after in zip(words, words[1:]))  # "run by a church", "it's by mary beard"
+            or bool(words[:1]) and words[0] in _USER_DOING and bool({_stem(word) for word in words[1:3]} & stems)
+            and not set(asked[1:3]) & {"i", "we"}  # not "i'm getting married" to "who am i marrying?"
+            or bare[-1:] in _ENDING_PREPOSITIONS and bare[-1] in words)
+
+
+_OWNING = frozenset("have drive use own ride get buy".split())  # "what car do i drive?" asks which car
+_HAVING = frozenset("have has had got 've own owns".split())
+_SAID_BEFORE_A_DEED = frozenset("just also usually still now only mostly always already recently 've have".split())
+_NOT_WHICH = frozenset("my our the a an his her their your new old little big own first same".split())
+
+
+def _says_which(words: Sequence[str], noun: str, verb: str) -> bool:
+    """Whether a sentence (lower-case ``words``) says which ``noun`` the user does ``verb`` of, as "what car do i
+    drive?" asks: the user does it ("i drive a 2012 ford focus", "i've just got a pixel 8"), the noun is said to be
+    one ("my car is a red fiesta") or is said with a word that says which ("my knee operation", "a gluten
+    allergy"); not "i dropped my phone in the bath", "my phone contract ends next month" nor "i just finished my
+    driving lessons"."""
+    wanted = _HAVING if verb == "have" else {verb, *(past for past, now in _PASTS.items() if now == verb)}
+    for i, word in enumerate(words):
+        if word in ("i", "we", "i've", "we've"):
+            rest = [said for said in words[i + 1:i + 4] if said not in _SAID_BEFORE_A_DEED or said in wanted][:1]
+            if rest and (rest[0] in wanted or _stem(rest[0]) == _stem(verb)):
+                return True
+    for i, word in enumerate(words):
+        if _stem(word) != _stem(noun):
+            continue
+        if words[i + 1:i + 3] in (["is", "a"], ["is", "an"], ["was", "a"], ["was", "an"]) or (
+                i and words[i - 1] not in _NOT_WHICH and words[i - 1].isalpha() and words[i - 1] not in STOP_WORDS
+                and words[i - 1] not in NUMBER_WORDS):
+            return True
+    return False
+
+
+_PLACING = frozenset("put left moved taken hidden stored parked sent packed kept hung".split())  # where a thing is
+
+
+def _said_to_be_someone(thing: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) says ``thing`` (its words, "the host") is someone: "the host is my
+    friend sunita", "the owner is a guy called Mo"."""
+    at = next((i for i in range(len(words)) if words[i] == thing[-1]), None)
+    if at is None or words[at + 1:at + 2] not in (["is"], ["was"]):
+        return False
+    rest = [word for word in words[at + 2:at + 6] if word not in ("my", "our", "a", "an", "the", "best", "old")]
+    return bool(rest) and (_someone(rest[0]) or rest[0] in _PERSON_NOUNS)
+
+
+def _unowned(word: str) -> str:
+    """``word`` without its "'s" ("mum's" -> "mum")."""
+    return word[:-2] if word.endswith("'s") else word
 
 
 def _names_whom(words: Sequence[str], whom: set[str]) -> bool:
@@ -2394,6 +2598,8 @@ def _asks_role(question: list[str], told: list[Telling]) -> bool:
         return True  # "what am i?" after "i'm the captain of my rugby team", "what am i in?" after "i'm in a choir"
     if question[:3] not in (["what", "am", "i"], ["what", "was", "i"]) or question[3:4] not in (["at"], ["in"], ["to"]):
         return False  # "what am i to the baby?" after "my sister just had a baby girl. i'm her godmother"
+    if question[3:5] == ["in", "charge"]:
+        return False  # "what am i in charge of?": of what, not a role ("i'm in charge of the collection")
     event = {_stem(word) for word in content_words(" ".join(question[4:]))}
     return any(event & {_stem(word) for word in telling.said} for telling in told)
 
@@ -2510,6 +2716,7 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
                    r"|midnight|midday|noon|(?:before|after) (?:work|school|dinner|lunch|breakfast)|during the day"
                    r"|at night|(?:by )?the end of the \w+|soon|later|(?:in )?a (?:week|month|fortnight)"
+                   r"|the (?:day|night|morning|week|weekend) (?:before|after)"  # "we're driving up the day before"
                    r"|when (?:i|we|he|she|they|you) (?:was|were) \w+|as a (?:kid|child|baby|teenager|student)"
                    r"|on (?:my|our|your|his|her|their) (?:honeymoon|holidays?|birthday|anniversary|wedding day|way)"
                    r"|(?:for|in|over) the (?:summer|winter|spring|autumn|holidays)|in '?\d\d|in the (?:storm|night)"
@@ -2652,7 +2859,12 @@ _ANY_COUNT = re.compile(_AMOUNT.pattern + r"|\b(?:one|" + "|".join(sorted(_ORDIN
 # What a sentence says, at the least, that answers a question of when, how long or how many (by what
 # :func:`_answer_of` reads it to ask): a time ("for christmas", "when i was seven"), a time or a length ("how
 # long is the walk?": "26 miles"), a count or a sum.
-_AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DURATION, _DISTANCE, _TIME),
+# A length said as a stretch of the year or the week, or as when it ends: "for the summer", "for a long weekend",
+# "until sunday" (not "in february", which says when, not how long).
+_FOR_A_TIME = re.compile(r"\b(?:for (?:the|a|an|one|two|three|four|the whole|the rest of the) (?:\w+ )?(?:summer|winter"
+                         r"|spring|autumn|weekend|week|month|year|day|night|holidays?|term|season|fortnight)s?"
+                         r"|until|till|through to)\b")
+_AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DURATION, _DISTANCE, _FOR_A_TIME),
                  _AMOUNT: (_ANY_COUNT, _MONEY)}
 
 
@@ -2879,7 +3091,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"], ["it'll"]) and thing and (
-                thing[-1] in _IT_MAY_BE or not _someone(thing[-1])) and (
+                thing[-1] in _IT_MAY_BE or not _someone(thing[-1]) and thing[-1] not in _PERSON_NOUNS) and (
                 not (words[1:2] in (["my"], ["our"]) and words[2:3] and words[2] in _ORDINALS)) and (
                 thing[-1] not in words[1:] and not set(words) & _OCCASIONS
                 or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])
@@ -2901,9 +3113,12 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # puppy. we've called him Alfie": my puppy
             at = next(i for i, word in enumerate(words[:3]) if i and word in _PERSONS)
             words, put = words[:at] + pet_or_subject + words[at + 1:], pet_or_subject + (named if subject else [])
-        elif words[:1] in (["i"], ["we"]) and thing and any(  # "i found them in the fridge": my keys, not my key
+        elif (words[:1] in (["i"], ["we"]) or words[:1] in (["i've"], ["we've"]) and words[1:2] and (
+                words[1] in _PLACING)) and thing and any(  # "i found them in the fridge": my keys, not my key;
+            # "i've put it in a bag of rice": my phone (not "i've been doing it for six years")
                 word in _OBJECTS and (word == "them") == (_many(thing) or thing[-1] in _GROUPS)  # "my band": them
-                for word in words[1:4]):
+                for word in words[1:4]) and not _said_to_be_someone(thing, previous):  # not "the host is my friend
+            # sunita. i haven't finished it yet", of the book
             at = next(i for i, word in enumerate(words[:4]) if i and word in _OBJECTS)
             hurt = _hurt_part(words, at, earlier)  # "i hurt it playing netball": my knee, not my mri scan
             words, put = words[:at] + (hurt or thing) + words[at + 1:], hurt or thing
@@ -3367,8 +3582,9 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     out = []
     for i, word in enumerate(words):
         ending = _OF_SOMEONE.get(word)
-        if word == "her" and (words[i + 1:i + 2] in (["a"], ["an"], ["the"], ["?"], []) or i and words[i - 1] in _TO):
-            ending = ""  # "who is sending her a card?", "what did i get her?": her, not hers
+        if word == "her" and (words[i + 1:i + 2] in (["a"], ["an"], ["the"], ["?"], []) or i and words[i - 1] in _TO
+                              or words[i + 1:i + 2] and words[i + 1] in _TO):
+            ending = ""  # "who is sending her a card?", "what did i get her?", "who did we adopt her from?": her
         if ending and words[i + 1:i + 2] == subject[-1:] and len(subject) > 1 and subject[-2].endswith("'s"):
             out.extend(subject[:-1])  # "what does her instructor think?" after "my daughter ella's instructor
             continue  # thinks ...": my daughter ella's instructor, not the instructor's instructor
@@ -3441,11 +3657,15 @@ def _stem(word: str) -> str:
     left, without a silent "e" or a doubled last consonant, "-ied" and "-ies" as "-y", and a common
     irregular past as its present (:data:`_SAME_STEM`, with "wedding" as "marry" and "job" as
     "work"): "reading" and "read", "moved" and "move", "shopping" and "shop", "married" and
-    "marry", "bought" and "buy", "cooking" and "making" speak of one thing (:data:`_SAME_MEANING`)."""
+    "marry", "bought" and "buy", "operation" and "operating", "cooking" and "making" speak of one thing
+    (:data:`_SAME_MEANING`)."""
     word = word[:-1] if word not in _SAME_STEM and word[:-1] in _SAME_STEM and word.endswith("s") else word
     word = _SAME_STEM.get(word, word)  # "greyhounds" as "greyhound", a dog
     if word.endswith(("ied", "ies")) and len(word) > 4:
         return word[:-3] + "y"
+    word = word.removesuffix("s")[:-3] if word.endswith(("ations", "ation")) and len(word.rstrip("s")) >= 9 else (
+        word)  # "operation"
+    # as "operating", "celebration" as "celebrating" (not "station", "nation", "location")
     for ending in ("ing", "ed", "s"):
         if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
             word = word[:-len(ending)] + ("e" if word.endswith("eed") else "")
@@ -3462,7 +3682,7 @@ _KEEPS_E = frozenset(("wine", "wines", "plane", "planes"))  # not "win" ("what d
 
 # Stems of one meaning in what a user asks of what they said ("what am i cooking?" after "i'm
 # making lasagne for dinner", "where did i get her?" after "i adopted a dog from the shelter").
-_SAME_MEANING = {"cook": "mak", "bak": "mak", "adopt": "get", "buy": "get"}
+_SAME_MEANING = {"cook": "mak", "bak": "mak", "adopt": "get", "buy": "get", "cover": "pay"}
 _DOUBLED = frozenset("bdgmnprt")  # consonants doubled before "-ing" and "-ed" ("ll" and "ss" are kept)
 # Irregular pasts as their present ("what did i buy?" after "i bought ..."), and words of one meaning
 # with a doing ("wedding" as "marry", "job" as "work", a dog's breed as "dog").
@@ -3505,6 +3725,11 @@ _PAST_WORDS = (r"(?!(?:need|feed|seed|speed|bleed|breed|weed|indeed|exceed|proce
                r"|had(?! to\b)|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS)))
 _PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
+# What "what have we done?" hears back: a deed done, "we've put posters up around the village" too (whose "put" is
+# no past by its spelling).
+_DEED_DONE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "".join(
+    rf"|(?<=\b{done} )(?:{'|'.join(sorted(_SAME_PAST))})" for done in ("i've", "we've", "they've", "just", "already"))
+                        + r")\b")
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
 _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected
     arthritis cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough coughing
@@ -3591,7 +3816,7 @@ TOPICS = {
     "friend": ("your best friend is", frozenset("friend pal buddy mate bestie".split())),
     "name": ("your name is", frozenset("name names named call called introduce introduced".split())),
     "age": ("you are", frozenset("age old years birthday born".split())),
-    "job": ("you work as", frozenset("job jobs work occupation profession career trade earn".split())),
+    "job": ("you work as", frozenset("job jobs work occupation profession career trade earn role".split())),
     "home": ("you live in", frozenset("live lives home city town reside based".split())),
 }
 
@@ -3896,7 +4121,9 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
     ("how old is bramble?" after "my dog's name is Bramble"), or of "he" or "she" where someone of theirs was
     spoken of ("what time was he born?" after "my sister just had a baby boy"; what time of a thing or
     someone, not "what time is it?"), not of the bot: of a thing the user spoke of, whose measure, time or
-    place only they could have told."""
+    place only they could have told; so too who of such a thing or of "it" ("who are the fitters?" after "the
+    fitters start on monday", "who is teaching it?") and what "the" someone spoken of is called ("what is the
+    surgeon called?")."""
     asked = last_sentence(text)
     if told and any(within(name, asked) for name in names):
         asked = [word for word in asked if word not in _IT] + ["it"]  # of one of theirs, as of "it"
@@ -3906,9 +4133,13 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
     # "the candles": "candlelight"; "the baby" after "my sister just had a baby boy"
     someone = bool(set(asked) & {"he", "she"}) and any(map(_someone, theirs))  # "what time was he born?"
     clock = asked[:2] == ["what", "time"]  # of a thing or someone, not "what time is it?"
-    return ("?" in text and (bool(set(asked) & _IT) and not clock or the_thing or someone)
+    who = asked[:1] == ["who"] or asked[:1] == ["what"] and asked[1:2] in (["is"], ["are"]) and (
+        asked[2:3] == ["the"] and [word for word in asked if word != "?"][-1:] in (["called"], ["named"]))
+    ours = bool(set(asked) & {"we", "us", "our"})  # "how long are we going for?", of the user and others
+    return ("?" in text and (bool(set(asked) & _IT) and not clock or the_thing or someone or ours)
             and not set(asked) & SECOND_PERSON and ("time" not in asked or clock)
-            and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])))
+            and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])
+                 or who and (the_thing or bool(set(asked) & _IT))))  # "who is teaching it?"
 
 
 def states_untold_number(reply: str, told: set[str]) -> bool:
@@ -3974,7 +4205,9 @@ def told_values(start: str, told: list[Telling], asked: str, names: set[tuple[st
 
 _JOINING = frozenset(("and", "of", "de", "la", "le"))
 _WORKING_AS = (("i'm",), ("im",), ("i", "am"), ("i", "work", "as"), ("i", "worked", "as"),
-               ("i'll", "be", "working", "as"), ("i", "will", "be", "working", "as"))
+               ("i'll", "be", "working", "as"), ("i", "will", "be", "working", "as"),
+               ("i've", "been", "made"), ("i", "was", "made"), ("i've", "been", "promoted", "to"),
+               ("i", "got", "promoted", "to"), ("i've", "been", "promoted", "to", "be"))  # "i've been made a manager"
 _ENDS_A_JOB = frozenset("at in on for from with and but so who because , .".split())
 
 
@@ -4055,7 +4288,23 @@ def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
     telling_it = [telling for telling in told_in if content_words(value) & telling.said]
     return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
             and not _topic_of_neither(reply, asked, telling_it) and not _whose_for_what(reply, asked)
+            and not _owner_cut(reply, asked)
             and any(within(tuple(tokenize(value)), telling.words) for telling in told_in))
+
+
+_CALLED_FRAME = re.compile(r"^(?:you said )?your ([\w' ]+?) (?:is|are) called ")
+
+
+def _owner_cut(reply: str, asked: str) -> bool:
+    """Whether ``reply`` states what a thing of the user's is called with the thing's name cut short of the one
+    the question ``asked`` asks of: "Your mortgage is called Ruth." to "who's my mortgage advisor?"."""
+    said = _CALLED_FRAME.match(" ".join(tokenize(reply)))
+    question = [word for word in last_sentence(asked) if word != "?"]
+    if not said or "my" not in question:
+        return False
+    thing, of = said.group(1).split(), question[question.index("my") + 1:]
+    return len(of) > len(thing) and of[:len(thing)] == thing and of[len(thing)].isalpha() and (
+        of[len(thing)] not in STOP_WORDS | _NAME_ASKED | _TIME_WORDS | FRAME_WORDS | ASKING_WORDS)
 
 
 def _whose_for_what(reply: str, asked: str) -> bool:

@@ -3204,6 +3204,151 @@ def test_they_of_two_guinea_pigs_how_it_feels_and_whether_they_are_boys_or_girls
     assert told_back(told_in, "are they boys or girls?")[0][-2:] == ("both", "boys")
 
 
+def test_a_question_of_who_hears_only_a_sentence_that_speaks_of_someone_and_is_else_declined_whole():
+    told_in = _told("i volunteer at a food bank on saturday mornings", "i mostly sort the tins",
+                    "the manager there is called Pauline", names={("pauline",)})[1]
+    assert told_back(told_in, "who runs the food bank?") == [  # by their post, not "i volunteer at a food bank"
+        ("you", "said", "the", "manager", "there", "is", "called", "pauline")]
+    told_in = _told("we're having the kitchen redone", "the fitters start on monday")[1]
+    assert told_back(told_in, "who are the fitters?") == []  # names no one
+    assert asks_of_it("who are the fitters?", told_in)  # of the fitters spoken of: declined, not made up
+    assert " ".join(untold_decline("who are the fitters?")) == "you didn't tell me who the fitters are"
+    assert " ".join(untold_decline("who offered me a job?")) == "you didn't tell me who offered you a job"
+    assert " ".join(untold_decline("who is the party for?")) == "you didn't tell me who the party is for"
+    told_in = _told("my mums in hospital", "the surgeons operating tomorrow")[1]
+    assert " ".join(untold_decline("what is the surgeon called?")) == "you didn't tell me what the surgeon is called"
+    assert asks_of_it("what is the surgeon called?", told_in)
+    assert told_back(told_in, "when is the operation?") == [  # "operation" as "operating"
+        ("you", "said", "the", "surgeons", "operating", "tomorrow")]
+    told_in = _told("i've got a job offer from Google", "but it means moving to Dublin",
+                    names={("google",), ("dublin",)})[1]
+    assert told_back(told_in, "who offered me a job?", names={("google",), ("dublin",)})[0][-2:] == (
+        "from", "google")  # from Google, no place
+    told_in = _told("the airline cancelled my flight", "the airline is putting me up in a hotel")[1]
+    assert told_back(told_in, "who is putting me up in a hotel?")[0][2:4] == ("the", "airline")  # a body does it
+    told_in = _told("i'm cooking christmas dinner this year")[1]
+    assert told_back(told_in, "who is cooking christmas dinner?")  # the user does it
+
+
+def test_what_thing_of_theirs_is_heard_only_from_a_sentence_that_says_which():
+    told_in = _told("i dropped my phone in the bath last night", "it won't turn on now", "i've put it in a bag of rice",
+                    "my insurance excess is 75 pounds")[1]
+    assert told_back(told_in, "what phone do i have?") == []  # that there is a phone, not which
+    assert " ".join(untold_decline("what phone do i have?")) == "you didn't tell me what phone you have"
+    assert told_back(told_in, "where is the phone now?") == [  # where it was put last, "it" the phone
+        ("you", "said", "you've", "put", "your", "phone", "in", "a", "bag", "of", "rice")]
+    assert told_back(_told("i just finished my driving lessons")[1], "what car do i drive?") == []
+    for said, asked in (("i drive a 2012 ford focus", "what car do i drive?"),
+                        ("i've got a bearded dragon called Spike", "what pet do i have?"),
+                        ("i've just got a new phone, a pixel 8", "what phone did i get?"),
+                        ("i have a gluten allergy", "what allergy do i have?"),
+                        ("my maths exam is on tuesday", "what exam do i have on tuesday?")):
+        assert told_back(_told(said)[1], asked), (said, asked)
+
+
+def test_which_thing_it_is_and_what_was_not_finished_are_of_the_thing_not_of_someone_named():
+    told_in = _told("i cracked a tooth on a pork scratching", "the dentist can see me on friday at 3",
+                    "it's my back molar on the left")[1]
+    assert told_back(told_in, "which tooth is it?") == [
+        ("you", "said", "it's", "your", "back", "molar", "on", "the", "left")]
+    told_in = _told("this month we're reading The Remains of the Day", "the host is my friend Sunita",
+                    "i haven't finished it yet", names={("sunita",)})[1]
+    assert told_back(told_in, "have i finished the book?")[0] == (  # not "you haven't finished the host yet"
+        "you", "said", "you", "haven't", "finished", "it", "yet")
+
+
+def test_who_teaches_whom_i_marry_why_a_thing_happened_and_what_i_will_be_doing_are_asked_back():
+    told_in = _told("i'm learning to swim at 45", "my instructor is called Gary", names={("gary",)})[1]
+    assert told_back(told_in, "who teaches me?") == [("you", "said", "your", "instructor", "is", "called", "gary")]
+    told_in = _told("i'm getting married on the 20th of september", "my fiance is called Priyesh",
+                    names={("priyesh",)})[1]
+    assert told_back(told_in, "who am i marrying?") == [("you", "said", "your", "fiance", "is", "called", "priyesh")]
+    told_in = _told("i just got engaged", "his name is Daniel", names={("daniel",)})[1]
+    assert told_back(told_in, "who am i marrying?") == [("you", "said", "his", "name", "is", "daniel")]
+    told_in = _told("my car got towed this morning", "i parked in a loading bay by mistake")[1]
+    assert told_back(told_in, "why was my car towed?") == [
+        ("you", "said", "you", "parked", "in", "a", "loading", "bay", "by", "mistake")]
+    told_in = _told("i'm moving to Lisbon for work in the spring", "i'll be working for a bank there",
+                    names={("lisbon",)})[1]
+    assert told_back(told_in, "what will i be doing?", names={("lisbon",)}) == [
+        ("you", "said", "you'll", "be", "working", "for", "a", "bank", "there")]
+    told_in = _told("my mortgage advisor is called Ruth", names={("ruth",)})[1]
+    told = {"my", "mortgage", "advisor", "is", "called", "ruth"}
+    asked = "who's my mortgage advisor?"
+    assert not states_told("Your mortgage is called Ruth.", told_in, asked, told, {("ruth",)})  # not whose it is
+    assert states_told("Your dog is called Rex.", _told("my dog is called Rex", names={("rex",)})[1],
+                       "what is my dog called?", {"my", "dog", "is", "called", "rex"}, {("rex",)})
+
+
+def test_an_age_said_as_when_the_user_does_something_is_an_age_and_a_time_of_day_is_not():
+    assert "age" in _told("i'm learning to swim at 45")[1][0].topics  # "how old am i?": 45
+    assert "age" in _told("i passed my driving test at 17")[1][0].topics
+    assert "age" not in _told("i finish work at 5")[1][0].topics  # a time
+    assert "age" not in _told("my lessons are at 45 minutes past")[1][0].topics  # not of the user
+
+
+def test_a_new_role_who_owns_it_what_make_it_is_and_why_a_named_flatmate_moves_out_are_asked_back():
+    told_in = _told("i've been made a manager at the cafe", "i look after six staff",
+                    "the owner is a guy called Tony", names={("tony",)})[1]
+    assert told_back(told_in, "what's my new role?") == [
+        ("you", "said", "you've", "been", "made", "a", "manager", "at", "the", "cafe")]
+    assert told_back(told_in, "who owns the cafe?", names={("tony",)}) == [  # the owner, not the manager
+        ("you", "said", "the", "owner", "is", "a", "guy", "called", "tony")]
+    told_in = _told("my washing machine is leaking", "the repair man is coming on wednesday",
+                    "it's a Bosch and it's only three years old", names={("bosch",)})[1]
+    assert told_back(told_in, "what make is it?")[0][2:5] == ("it's", "a", "bosch")  # "it" is no repair man
+    assert told_back(told_in, "what is the repair man called?") == []  # his name was never told
+    told_in = _told("my flatmate Jess is moving out", "she's moving in with her boyfriend", names={("jess",)})[1]
+    asked = resolved("why is she moving out?", told_in, {("jess",)})
+    assert told_back(told_in, asked, names={("jess",)})[0][-2:] == ("her", "boyfriend")  # not "... is moving out"
+    told_in = _told("my cars making a weird noise", "the garage can look at it tomorrow", "it's a ford fiesta")[1]
+    assert told_back(told_in, "what car do i have?") == [("you", "said", "it's", "a", "ford", "fiesta")]
+
+
+def test_how_long_hears_a_length_not_a_when_and_her_before_from_is_her():
+    told_in = _told("we're going to Iceland in february", "we want to see the northern lights")[1]
+    assert told_back(told_in, "how long are we going for?") == []  # when, not how long
+    told_in = _told("my nephew is staying with us for the summer")[1]
+    assert told_back(told_in, "how long is he staying?")  # "for the summer" is a length
+    told_in = _told("we adopted a rescue greyhound", "her name is Dot", names={("dot",)})[1]
+    asked = resolved("who did we adopt her from?", told_in, {("dot",)})
+    assert "greyhound's" not in asked and "greyhound" in asked  # her, not hers
+    assert told_back(told_in, asked, names={("dot",)}) == []  # the adopting says not from whom
+
+
+def test_what_i_am_in_charge_of_what_we_have_done_when_it_is_due_and_where_i_am_going_are_asked_back():
+    told_in = _told("my boss is retiring in april", "i'm in charge of the collection")[1]
+    assert told_back(told_in, "what am i in charge of?") == [  # of what, not a role
+        ("you", "said", "you're", "in", "charge", "of", "the", "collection")]
+    told_in = _told("our cat went missing yesterday", "we've put posters up around the village")[1]
+    assert told_back(told_in, "what have we done?") == [  # "put", a deed though no "-ed"
+        ("you", "said", "you've", "put", "posters", "up", "around", "the", "village")]
+    told_in = _told("we're redoing the garden", "it should be done by may")[1]
+    assert told_back(told_in, "when should it be done?")[0][-2:] == ("by", "may")  # the month, not "i may"
+    told_in = _told("i've booked a week in Crete", "we fly from Manchester on the 2nd of june",
+                    names={("crete",), ("manchester",)})[1]
+    assert told_back(told_in, "where am i going?", names={("crete",), ("manchester",)}) == [  # not whence
+        ("you", "said", "you've", "booked", "a", "week", "in", "crete")]
+    told_in = _told("i've got my driving test on thursday", "it's at 9 in the morning")[1]
+    assert told_back(told_in, "when is my driving test?") == [  # the day before a time of day
+        ("you", "said", "you've", "got", "your", "driving", "test", "on", "thursday")]
+    told_in = _told("my sister is having twins", "her husband is called Marco", names={("marco",)})[1]
+    assert told_back(told_in, "what are the twins called?", names={("marco",)}) == []  # his name, not theirs
+
+
+def test_an_untold_colour_the_day_before_and_why_we_have_to_move_are_asked_back_or_not():
+    told_in = _told("i lost my wallet on the bus", "i've cancelled my cards")[1]
+    assert told_back(told_in, "what colour is my wallet?") == []  # says no colour
+    told_in = _told("my nephew is getting married in Scotland", "we're driving up the day before",
+                    names={("scotland",)})[1]
+    assert told_back(told_in, "when are we driving up?")[0][-3:] == ("the", "day", "before")  # a when
+    told_in = _told("our landlord is selling the house", "we have to move out by the end of march")[1]
+    assert told_back(told_in, "why do we have to move?") == [  # what was done just before it, not when
+        ("you", "said", "your", "landlord", "is", "selling", "the", "house")]
+    told_in = _told("my daughter Mia is starting school", "mia is starting school tomorrow")[1]
+    assert told_back(told_in, "who is starting school?")  # a name the user wrote in lower case
+
+
 def test_no_name_of_the_told_module_is_bound_twice():
     # a second "_WISHES" (words of a wish) once silently replaced the tuples that make a wish to live
     # somewhere no home: every module-level name of told.py is bound once
