@@ -129,8 +129,7 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     if question[:1] == ["who"] and len(question) > 1 and question[1].isalpha() and question[1] not in (
             _AUXILIARIES | _DETERMINERS) and all(word.replace("'", "").isalpha() for word in question):
         return [*tokenize(DECLINE), *({"me": "you", "us": "you"}.get(word) or _SAID_AS_THEIRS.get(word, word)
-                                      for word in question)]  # "who runs the food
-        # bank": as it is
+                                      for word in question)]  # "who runs the food bank": as it is
     if question[:1] == ["who"] and question[1:2] and question[1] in _BEING_AUXILIARIES and question[2:3] and (
             question[2] not in _DETERMINERS | _NAMING_CUES) and all(word.isalpha() for word in question):
         return [*tokenize(DECLINE), *question]  # "who is teaching it": as it is
