@@ -2008,6 +2008,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        for i, word in enumerate(words[:-1]) if i and word in said and _someone(words[i - 1])
                        and word.isalpha() and word not in STOP_WORDS and not _someone(word)
                        and words[i + 1] in _BEING_WORDS | {"has", "and", ","}})
+    stemmed = [{_stem(word) for word in words} for _, words, _ in with_subjects]  # each sentence's stems, once
+    # "which tooth is it?", "what car do i have?": a word a sentence or two before "it's ..." said
+    spoken_lately = lambda stem, at: any(stem in stemmed[back] for back in range(max(0, at - 3), at))  # noqa: E731
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
         if with_whom and not set(words) & {"with", "and"}:
@@ -2042,7 +2045,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                                     # bay by mistake", what the user did just after what happened to a thing of theirs
                                     or at > 0 and words[:1] in (["i"], ["we"]) and _did(words)
                                     and with_subjects[at - 1][1][:1] in (["my"], ["our"])
-                                    and bool(stems) and stems <= {_stem(word) for word in with_subjects[at - 1][1]})
+                                    and bool(stems) and stems <= stemmed[at - 1])
         of_subject = own <= {_stem(word) for word in subject}  # "my cat has been sneezing": only the cat asked of
         # the sentence it goes on from: the one before, or the newest of a few before that speaks of what is asked
         # ("i'm a retained firefighter. i get paged when there's a call out. i've been doing it for six years")
@@ -2059,14 +2062,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             says_it = reason and bool(own)  # the reason is what is asked
         elif lead == "why" and at + 1 < len(with_subjects) and words[:1] in (["my"], ["our"], ["the"]) and (
                 _is_doing(words) or _did(words)) and stems and not stems & {_stem(word) for word in words} and (
-                with_subjects[at + 1][1][:1] in (["i"], ["we"], ["i'm"], ["we're"])) and stems <= {
-                _stem(word) for word in with_subjects[at + 1][1]}:
+                with_subjects[at + 1][1][:1] in (["i"], ["we"], ["i'm"], ["we're"])) and stems <= stemmed[at + 1]:
             # "why do we have to move?": "our landlord is selling the house. we have to move out by the end of march",
             # what someone of theirs does just before what is asked happens
             own, says_it = set(stems), True
         elif lead == "why" and at and subject and any(map(_someone, subject)) and stems and not thinks and (
-                _did(words) or _is_doing(words)) and stems <= {  # not "he's 91"
-                _stem(word) for word in with_subjects[at - 1][1]} and not stems <= {_stem(word) for word in words} and (
+                _did(words) or _is_doing(words)) and stems <= stemmed[at - 1] and (  # not "he's 91"
+                not stems <= {_stem(word) for word in words}) and (
                 not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
             # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
             # after the sentence that says what is asked
@@ -2078,18 +2080,16 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
         # "what car do i have?": "it's a ford fiesta", a sentence or two after "my car's making a weird noise"
         it_says_which = bool(which_one) and not subject and words[:2] in (["it's", "a"], ["it's", "an"]) and len(
-            words) <= 6 and at and any(_stem(which_one[0]) in {_stem(word) for word in with_subjects[back][1]}
-                                       for back in range(max(0, at - 3), at))
+            words) <= 6 and spoken_lately(_stem(which_one[0]), at)
         if it_says_which:
             own, says_it = own | {_stem(which_one[0]), "it:"}, True
-        if lead == "who" and at and not subject and words[:3] in (["his", "name", "is"], ["her", "name", "is"]) and (
-                stems & {_stem(word) for word in with_subjects[at - 1][1]}):
+        engaged = stems & stemmed[at - 1] if at else set()
+        if lead == "who" and engaged and not subject and words[:3] in (["his", "name", "is"], ["her", "name", "is"]):
             # "who am i marrying?": "i just got engaged. his name is Daniel", whose "his" is of no one of theirs
-            own, says_it = own | (stems & {_stem(word) for word in with_subjects[at - 1][1]}), True
+            own, says_it = own | engaged, True
         if what_is_it and not subject and at and (words[:1] in (["it's"], ["its"]) or words[:2] == ["it", "is"]) and (
                 last[1] in _MAKES and _IS_A.search(" ".join(["is", *words[1:]]))  # "what make is it?": "it's a Bosch"
-                or any(_stem(last[1]) in {_stem(word) for word in with_subjects[back][1]}
-                       for back in range(max(0, at - 3), at))):
+                or spoken_lately(_stem(last[1]), at)):
             says_it, own = True, own | {"it:"}  # "which tooth is it?": "it's my back molar on the left", a sentence
             # or two after "i cracked a tooth"
         if framed and own and at and not own & framed_stems and not (  # "which cars am i looking at?": "i'm thinking of
@@ -2222,8 +2222,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if (answer in _MEASURES or answer is _COLOURED  # "what colour is my wallet?": not "i lost my wallet on the bus"
-                or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
+        if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
                 or _says_no_such(answer, lead, " ".join(words))  # "when is the walk?": not "my sponsored walk is 26
                 # miles"; "how many exams does she have?": not "her first exam is maths on monday"
@@ -2415,13 +2414,14 @@ def _says_which(words: Sequence[str], noun: str, verb: str) -> bool:
     allergy"); not "i dropped my phone in the bath", "my phone contract ends next month" nor "i just finished my
     driving lessons"."""
     wanted = _HAVING if verb == "have" else {verb, *(past for past, now in _PASTS.items() if now == verb)}
+    verb, noun = _stem(verb), _stem(noun)
     for i, word in enumerate(words):
         if word in ("i", "we", "i've", "we've"):
             rest = [said for said in words[i + 1:i + 4] if said not in _SAID_BEFORE_A_DEED or said in wanted][:1]
-            if rest and (rest[0] in wanted or _stem(rest[0]) == _stem(verb)):
+            if rest and (rest[0] in wanted or _stem(rest[0]) == verb):
                 return True
     for i, word in enumerate(words):
-        if _stem(word) != _stem(noun):
+        if _stem(word) != noun:
             continue
         if words[i + 1:i + 3] in (["is", "a"], ["is", "an"], ["was", "a"], ["was", "an"]) or (
                 i and words[i - 1] not in _NOT_WHICH and words[i - 1].isalpha() and words[i - 1] not in STOP_WORDS
@@ -2852,17 +2852,16 @@ _ANSWERS = {("where",): _PLACE, ("when",): _TIME, ("what", "time"): _CLOCK, ("wh
             ("why",): _WHY}
 # A price or a share: "how much is my pay rise?" after "i'll get a 10% pay rise".
 _SUM = re.compile(_MONEY.pattern + r"|\b\d+(?:\.\d+)? ?(?:%|percent)")
-_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE)  # what only a sentence that says it answers
 # A count of any kind: a number, "one", which one ("my third child", not "first") or "a few" (how many)
 _ANY_COUNT = re.compile(_AMOUNT.pattern + r"|\b(?:one|" + "|".join(sorted(_ORDINALS - {"first"})) + r")\b")
-# What a sentence says, at the least, that answers a question of when, how long or how many (by what
-# :func:`_answer_of` reads it to ask): a time ("for christmas", "when i was seven"), a time or a length ("how
-# long is the walk?": "26 miles"), a count or a sum.
 # A length said as a stretch of the year or the week, or as when it ends: "for the summer", "for a long weekend",
 # "until sunday" (not "in february", which says when, not how long).
 _FOR_A_TIME = re.compile(r"\b(?:for (?:the|a|an|one|two|three|four|the whole|the rest of the) (?:\w+ )?(?:summer|winter"
                          r"|spring|autumn|weekend|week|month|year|day|night|holidays?|term|season|fortnight)s?"
                          r"|until|till|through to)\b")
+# What a sentence says, at the least, that answers a question of when, how long or how many (by what
+# :func:`_answer_of` reads it to ask): a time ("for christmas", "when i was seven"), a length ("how long is the
+# walk?": "26 miles", "for the summer"), a count or a sum.
 _AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DURATION, _DISTANCE, _FOR_A_TIME),
                  _AMOUNT: (_ANY_COUNT, _MONEY)}
 
@@ -2873,6 +2872,8 @@ def _says_no_such(answer: Optional[re.Pattern], lead: str, sentence: str) -> boo
     walk is 26 miles", "how long is the festival?" and "it's in wales"."""
     needs = _AT_THE_LEAST.get(answer) or ((_TIME,) if lead == "when" and answer is _TIME else ())
     return bool(needs) and not any(pattern.search(sentence) for pattern in needs)
+
+
 _IT = frozenset(("it", "it's", "its"))
 _WH = frozenset("what what's whats which where where's when how who who's".split())
 
@@ -2968,6 +2969,8 @@ _LOOKS = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS | {
     "beard", "freckles", "tiny", "huge", "skinny", "chubby", "scruffy", "shaggy", "hairy", "eyes", "hair", "fur"}))
                     + r")\b")  # how someone or something looks
 _COLOURED = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS)) + r")\b")  # what colour something is
+# What only a sentence that says it answers ("what colour is my wallet?": not "i lost my wallet on the bus").
+_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE, _COLOURED)
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
                     r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
