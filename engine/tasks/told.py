@@ -128,11 +128,10 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
     if question[:1] == ["who"] and len(question) > 1 and question[1].isalpha() and question[1] not in (
             _AUXILIARIES | _DETERMINERS) and all(word.replace("'", "").isalpha() for word in question):
-        return [*tokenize(DECLINE), *({"me": "you", "us": "you"}.get(word) or _SAID_AS_THEIRS.get(word, word)
-                                      for word in question)]  # "who runs the food bank": as it is
+        return [*tokenize(DECLINE), *_as_theirs(question)]  # "who runs the food bank": as it is
     if question[:1] == ["who"] and question[1:2] and question[1] in _BEING_AUXILIARIES and question[2:3] and (
             question[2] not in _DETERMINERS | _NAMING_CUES) and all(word.isalpha() for word in question):
-        return [*tokenize(DECLINE), *question]  # "who is teaching it": as it is
+        return [*tokenize(DECLINE), *_as_theirs(question)]  # "who is teaching me": "who is teaching you"
     if question[:1] == ["who"] or question[:1] == ["what"] and question[1:2] and question[1] in (
             _BEING_AUXILIARIES) and question[2:3] == ["the"] and question[-1] in ("called", "named"):
         lead = 1  # "who are the fitters": "who the fitters are"; "what is the surgeon called": "what the surgeon
@@ -200,6 +199,12 @@ _AFTER_THE_VERB = frozenset("in at on to for with from by of about into the a an
 # hospital", "get up"
 _SAME_PAST = frozenset("cost put let set hurt shut spread read bet burst hit cut quit split".split())
 _SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your"}  # the rest said as asked
+
+
+def _as_theirs(words: list[str]) -> list[str]:
+    """A whole question said back as the user's: "me" and "us" as "you" too ("who is teaching me" ->
+    "who is teaching you")."""
+    return [{"me": "you", "us": "you"}.get(word) or _SAID_AS_THEIRS.get(word, word) for word in words]
 
 
 _THING = r"[\w' ]+?"

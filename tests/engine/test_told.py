@@ -3215,6 +3215,9 @@ def test_a_question_of_who_hears_only_a_sentence_that_speaks_of_someone_and_is_e
     assert " ".join(untold_decline("who are the fitters?")) == "you didn't tell me who the fitters are"
     assert " ".join(untold_decline("who offered me a job?")) == "you didn't tell me who offered you a job"
     assert " ".join(untold_decline("who is the party for?")) == "you didn't tell me who the party is for"
+    assert " ".join(untold_decline("who is teaching me?")) == "you didn't tell me who is teaching you"  # said as theirs
+    assert " ".join(untold_decline("who is coming with us?")) == "you didn't tell me who is coming with you"
+    assert " ".join(untold_decline("who is fixing my car?")) == "you didn't tell me who is fixing your car"
     told_in = _told("my mums in hospital", "the surgeons operating tomorrow")[1]
     assert " ".join(untold_decline("what is the surgeon called?")) == "you didn't tell me what the surgeon is called"
     assert asks_of_it("what is the surgeon called?", told_in)
