@@ -326,9 +326,9 @@ class MemoryReplies:
             if back:  # the user's own words about what they ask, where no candidate states it, answer it
                 return back
         taught = any(tuple(h.tokens) in answers for h in hypotheses)  # an answer the user taught or imported
-        if whole and not taught and (its or not stated and all(
+        if whole and not taught and (its or not stated and (asks_of_it(text, told_in, names) or all(
                 stated_value(said) is None or misplaced(said, told_in, text) or states_untold(said, told)
-                for said in texts)):
+                for said in texts))):  # "who did i buy it from?": of a thing of theirs, which no sentence answers
             untold = untold or self._said([whole], unknown, decoder, memory, set())
             if untold:  # "how old is the boiler?", "when is my dad's birthday?": of theirs, which no sentence
                 return untold  # answers and no candidate states a value of as it was told: not told (nor "where

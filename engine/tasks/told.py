@@ -122,8 +122,9 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     question = [word for word in last_sentence(asked) if word != "?"]
     at = 3 if question[:3] in (["what", "are", "my"], ["what", "is", "my"]) else 2 if question[:2] in (
         ["what's", "my"], ["whats", "my"]) else 0
-    if at and len(question) - at in (1, 2) and all(word.isalpha() for word in question[at:]) and not (
-            set(question) & (_NAME_ASKED | _FAVOURING)):
+    if at and len(question) - at in (1, 2) and all(word.replace("'", "").isalpha() for word in question[at:]) and (
+            not set(question) & (_NAME_ASKED | _FAVOURING) or question[at + 1:] == ["name"] and question[at].endswith(
+                "'s") and _someone(question[at])):  # "what is my grandma's name?": "... your grandma's name"
         return [*tokenize(DECLINE), "your", *question[at:]]  # "what are my hours?": "... your hours"
     lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
     if question[:1] == ["who"] and len(question) > 1 and question[1].isalpha() and question[1] not in (
@@ -136,9 +137,17 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
             _BEING_AUXILIARIES) and question[2:3] == ["the"] and question[-1] in ("called", "named"):
         lead = 1  # "who are the fitters": "who the fitters are"; "what is the surgeon called": "what the surgeon
         # is called"
-    if question[:2] in (["how", "many"], ["how", "much"]) and question[2:3] and question[2] not in _AUXILIARIES and (
-            question[3:4] and question[3] in _AUXILIARIES):
-        lead = 3  # "how many people are in the club", "how many lessons did i have"
+    if question[:3] in (["what", "am", "i"], ["what", "are", "we"]) and question[3:4] and question[3].endswith(
+            "ing") and len(question) <= 5:
+        lead = 1  # "what am i wearing": "you didn't tell me what you are wearing"
+    if question[:2] in (["what", "does"], ["what", "did"]) and (question[-3:] in (["do", "for", "work"], [
+            "do", "for", "money"]) or question[-4:] == ["do", "for", "a", "living"]):
+        lead = 1  # "what does he do for work": "you didn't tell me what he does for work"
+    counted = next((at for at in (3, 4) if question[at:at + 1] and question[at] in _AUXILIARIES and all(
+        word.isalpha() and word not in _AUXILIARIES for word in question[2:at])), None)
+    if question[:2] in (["how", "many"], ["how", "much"]) and counted:
+        lead = counted  # "how many people are in the club", "how many lessons did i have", "how much redundancy pay
+        # did he get"
     elif not lead and question[:1] in (["what"], ["which"]) and question[1:2] and question[1].isalpha() and (
             question[1] not in _AUXILIARIES | _NOT_A_KIND) and question[2:3] and question[2] in _AUXILIARIES and not (
             set(question) & (_NAME_ASKED | _FAVOURING | _NAMING_CUES)):  # not "which name did i give my dog?"
@@ -147,8 +156,9 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     if not lead or aux is None or set(question) & SECOND_PERSON:
         return None
     rest = question[lead + 1:]
-    if lead == 3 and aux in _BEING_AUXILIARIES and aux != "am" and rest and all(word.isalpha() for word in rest) and (
-            rest[0] not in _PRONOUN_SUBJECTS | _DETERMINERS):  # "how many people are in the club": as it is
+    if lead == counted and aux in _BEING_AUXILIARIES and aux != "am" and rest and all(
+            word.isalpha() for word in rest) and rest[0] not in _PRONOUN_SUBJECTS | _DETERMINERS:  # "how many people
+        # are in the club": as it is
         return [*tokenize(DECLINE), *question[:lead + 1], *rest]
     named = next((len(name) for name in names if tuple(rest[:len(name)]) == name), 0)  # "how old is bramble?"
     if named or rest[:1] and rest[0] in _PRONOUN_SUBJECTS:
@@ -156,10 +166,14 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     elif rest[:1] and rest[0] in _DETERMINERS and aux in _BEING_AUXILIARIES:  # "my best friend aisha" whole, to
         size = next((i for i, word in enumerate(rest) if i > 1 and (  # a doing or a time: "where is my sister going"
             word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS or word in _TIME_WORDS
-            or question[0] == "who" and word in _AFTER_THE_VERB)), len(rest))  # "who is the party for"
+            or (question[0] == "who" or i == len(rest) - 1) and word in _AFTER_THE_VERB)), len(rest))  # "who is the
+        # party for", "which hospital is my dad in"
     elif rest[:1] and rest[0] in _DETERMINERS:  # "the entry" of "how much did the entry cost", "my mum" of "how
         stop = next((i for i, word in enumerate(rest) if i > 1 and word in _AFTER_THE_VERB), len(rest))  # long did
         size = stop - 1 if stop > 2 else 0  # my mum stay in hospital"
+        size = next((at + len(name) for name in names for at in range(1, len(rest)) if tuple(
+            rest[at:at + len(name)]) == name and at + len(name) < len(rest)), size)  # "my sister grace" of "when did
+        # my sister grace start lessons"
     else:
         size = 0
     if size < 1 or not all(word.replace("'", "").isalpha() for word in rest):
@@ -353,7 +367,8 @@ def declines_other(reply: str, asked: str) -> bool:
     where it asks a name ("You didn't tell me your favourite dog." to "what's my dog called?"), or
     someone of the user's other than the one it asks of ("I don't know your friend's name." to
     "what's my sister called?", :func:`of_another_someone`; "... your name." to "what's my boss
-    called?"; "... your friend's name" to "what app do i use?")."""
+    called?"; "... your friend's name" to "what app do i use?"), or where the user is where it asks no
+    place ("I don't know where you live." to "what job did i get?")."""
     favourite, said, question = {"favourite", "favorite"}, tokenize(reply), tokenize(asked)
     return declines(reply) and (bool(set(said) & favourite) and not set(question) & favourite
                                 and bool(set(question) & _NAMED)  # "what's my dog called?", not "which colour ..."
@@ -364,7 +379,13 @@ def declines_other(reply: str, asked: str) -> bool:
                                 and not any(map(_someone, said)) and not set(said) & _NAMED - {"call", "calls"}
                                 # "... how old you are." to "how old is my son?"
                                 or question[:2] == ["how", "old"] and any(map(_someone, question))
-                                and not any(map(_someone, said)))
+                                and not any(map(_someone, said))
+                                # "I don't know where you live ..." to "what job did i get?"
+                                or "where" in said and not set(question) & _ASKS_A_PLACE)
+
+
+_ASKS_A_PLACE = frozenset("""where wheres where's live lives living lived from city town country village place
+county street address""".split())
 
 
 def states_untold(reply: str, told: set[str]) -> bool:
@@ -1223,7 +1244,7 @@ def _someone_elses_name(reply: str, value: str, telling_it: list[Telling]) -> bo
                                  for sentence in _sentences_of(reply)):
         return False
     first = tokenize(value)[:1]
-    return all(_after_someone(first, telling.words)
+    return all(_after_someone(first, telling.words) or _called_after_another(first, telling.words)
                or telling.words[:1] not in (("i'm",), ("im",), ("i",))
                and not any(within(lead, telling.words) for lead in _INTRODUCED)
                and (within(("is", "called"), telling.words) or within(("name", "is"), telling.words)
@@ -1263,6 +1284,14 @@ def _user_named_for_another(reply: str, asked: str) -> bool:
     question, said = last_sentence(asked), tokenize(reply)
     return (bool(set(question) & _NAMED) and any(_someone(word) for word in question)
             and within(("your", "name"), said) and not any(_someone(word) for word in said))
+
+
+def _called_after_another(value: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether ``value`` (its first word, a list of it) is what ``words`` (lower case) call something or someone
+    other than the user ("i'm playing a butler called Jeeves"; not "i'm called Jo", "everyone calls me Jo")."""
+    return bool(value) and any(word == value[0] and i > 1 and words[i - 1] in ("called", "named") and words[
+        i - 2] not in ("i'm", "im", "am", "i", "me", "be", "been", "get", "got", "gets", "was", "is")
+                               for i, word in enumerate(words))
 
 
 def _after_someone(value: Sequence[str], words: Sequence[str]) -> bool:
@@ -1555,17 +1584,18 @@ def _topic_of_neither(reply: str, asked: str, telling_it: list[Telling]) -> bool
 
 
 def _someone_elses(reply: str, asked: str) -> bool:
-    """A value stated as the user's own ("You said you're Olga.", "You work as a pilot.") to a
-    question about someone of theirs (:data:`KIN`: "what does my sister do?"), or as the user's
+    """A value stated as the user's own ("You said you're Olga.", "You work as a pilot.", "You live in Glasgow.")
+    to a question about someone of theirs (:func:`_someone`: "what does my sister do?", "where does my friend
+    ayesha live?"), or as the user's
     favourite to one of the favourite of someone of theirs ("Your favourite flower is peonies." to
     "what are my wife's favourite flowers?"), by a reply that names none of them ("Your sister is
     called Olga." says whose it is)."""
-    if content_words(reply) & KIN:
+    if any(map(_someone, content_words(reply))):
         return False
     question = tokenize(asked)
     theirs = any(word in _FAVOURITE_WORDS and i and (question[i - 1].endswith("'s") or question[i - 1] in (
         "his", "her", "their")) for i, word in enumerate(question))  # "my daughter freya's favourite subject"
-    return (bool(_asked_words(asked) & KIN) and _stated_as(_AS_THE_USER, reply)
+    return (any(map(_someone, _asked_words(asked))) and _stated_as(_AS_THE_USER, reply)
             or theirs and _stated_as(_THE_USERS_FAVOURITE, reply))  # "what are my wife's favourite flowers?"
 
 
@@ -1892,6 +1922,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                   and not (word.endswith("'s") and any(map(_someone, last[i + 1:i + 3])))}  # "my sister's boyfriend"
     if said & _CHILDREN_ASKED:  # "what are the twins called?": a naming of children, not "her husband is called Marco"
         whom_asked |= {_whom(word) for word in _CHILDREN_ASKED | _CHILD}
+    whom_asked |= {word for word in (word[:-1] for word in last if _someones(word)) if word in _PETS}  # "kittens"
     favourite_asked = bool(said & _FAVOURITE_WORDS)
     framed_stems = kind_stems & stems if framed else set()
     of_theirs = any(map(_theirs, last))  # "what's my dog called?"
@@ -1912,6 +1943,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         happened = [telling for telling in told if "happened" in telling.words[1:3]  # "it happened in the storm",
                     and telling.words[:1] and telling.words[0] not in _QUESTION_LEADS]  # not "what happened to it?"
         done = [telling for telling in told if doers is None or telling.words[:1] in doers] or told
+        if how_done:  # "how did it happen?": "i sat on it by accident", not "the shop said it'll take two weeks"
+            done = [telling for telling in done if not set(telling.words[1:4]) & _REPORTING] or done
         if not deed and lead == "what":  # "what happened to me?": "i've been made redundant", not "i worked at the
             done = [telling for telling in done if not _SINCE.search(" ".join(telling.words))] or done  # factory
             # for twenty years", which says how long, no happening
@@ -1947,6 +1980,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     after = bare[-1:] == ["next"]  # "what am i reading next?"
     how_long = last[:2] == ["how", "long"]  # "how long have i been a firefighter?": "i've been doing it for ..."
     did = last[:2] == ["what", "did"]
+    did_where = last[:2] == ["where", "did"]
+    named_thing = _stem(bare[-2]) if lead == "what" and len(bare) > 2 and bare[-1] in ("called", "named") and (
+        bare[-2] not in _IT | _PRONOUNS.keys() | {"they", "them"}) else None  # "what is the nursery called?"
     # "what did i make it with?": a sentence that says with what
     ends_in = bare[-1:] if bare[-1:] and bare[-1] in ("with", "for", "from", "about", "on", "in", "at") else []
     what_is_it = answer is None and (  # not "what time is it?"
@@ -1979,8 +2015,17 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     who_does = {verb} - {""} | {_stem(word) for word in bare[1:] if _doing_word(word)} if lead == "who" else set()
     going_to_where = lead == "where" and bool(said & _GOES) and not from_where and not where_from  # not whence
     # "what car do i drive?": a sentence that says which car ("i drive a ford focus", "my car is a red fiesta")
+    beside = next((word for word in last[1:3] if word in _BESIDE), None) if last[:1] in (["what"], ["what's"], [
+        "whats"], ["who"], ["who's"]) else None  # "what is above the kitchen?", "who lives next door?"
+    for_which = answer is _FOR_THING and last[1] not in _AUXILIARIES and last[2:4] in _IS_IT  # "what job is it for?"
     which_one = (last[1], last[4]) if what_kind and last[2:3] in (["do"], ["did"]) and last[3:4] in (
         ["i"], ["we"]) and last[4:5] and last[4].isalpha() and last[4] in _OWNING else None
+    # "which musical is it?", "which knee did i injure?": not a sentence that speaks of the thing as any one
+    which_any = what_kind if lead == "which" and what_kind and last[1] not in _WHICH_OF_ANY and (
+        answer is None and (bare[2:4] in _IS_IT or last[2:3] in (["do"], ["did"]) and last[3:4] in (["i"], ["we"]))
+        or answer is _PLACE and last[1] in _PLACES_NAMED | _INSTITUTIONS) else None
+    # ("which hospital is it at?": not "it finishes at christmas"; "which hospital is he in?": not "my dad has just had
+    # a pacemaker fitted")
     # "who teaches me?": the one who does it, as the user named them ("my teacher is called Mrs Okafor"); "who do i
     # care for?": "i'm a carer for my husband"
     agent = {_stem(word): _agents(word) for word in last if lead == "who" and _stem(word) in stems}
@@ -2084,8 +2129,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # only two years old"
             says_it, own = True, own | {"it:"}  # what "it" is, which a question of a kind asks too
         # "what car do i have?": "it's a ford fiesta", a sentence or two after "my car's making a weird noise"
-        it_says_which = bool(which_one) and not subject and words[:2] in (["it's", "a"], ["it's", "an"]) and len(
-            words) <= 6 and spoken_lately(_stem(which_one[0]), at)
+        it_says_which = bool(which_one) and not subject and words[:1] == ["it's"] and words[1:2] and (
+            words[1] in ("a", "an", "my", "our", "your") or any(words[1:1 + len(name)] == list(name) for name in names)
+        ) and len(words) <= 6 and spoken_lately(_stem(which_one[0]), at)  # "it's Hamilton" after "... a musical",
+        # "it's my back molar on the left" after "i cracked a tooth"
         if it_says_which:
             own, says_it = own | {_stem(which_one[0]), "it:"}, True
         engaged = stems & stemmed[at - 1] if at else set()
@@ -2217,6 +2264,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        # baby?": "my friend Lukas just had a baby girl", not "the baby girl's name is Mila")
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
+                       # "what is above the kitchen?": "the bathroom is right above it", which says what is there
+                       or bool(beside) and beside in words and words.index(beside) > 1
+                       # "which school is he going to?": "his school is called Parkside Academy", which names it
+                       or answer is _PLACE and last[:1] == ["which"] and bool(shared & {_stem(last[1])})
+                       and bool(_NAMES_IT.search(" ".join(words)))
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
                        and bool(set(last) & _SEEING) and bool(shared)
                        and any(within(name, words) and not _placed_name(name, words) for name in names))
@@ -2232,11 +2284,33 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or _says_no_such(answer, lead, " ".join(words))  # "when is the walk?": not "my sponsored walk is 26
                 # miles"; "how many exams does she have?": not "her first exam is maths on monday"
                 or answer is _AGE and (any(map(_someone, last)) or asked_names
-                                       or not _numbers(set(words)) and not set(words) & _AGED)) and not answers:
+                                       or not _dates_an_age(words) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
             # how long; "how old is the boiler?": not "our boiler broke down this morning", which says no age
-        if which_one and not it_says_which and not _says_which(words, *which_one):
+        if answer is _PLACE and lead == "where" and _TIME.search(" ".join(words)) and not _PLACE.search(
+                " ".join(words)) and not _ALONG.search(" ".join(words)) and not any(
+                within(name, words) for name in names):
+            continue  # "where is the christening?": not "the christening is in june", which says when, not where
+        if last[1:2] and last[1] in _MAKES and lead == "what" and last[2:3] in (["is"], ["was"]) and not _IS_A.search(
+                " ".join(words).replace("it's ", "it is ")) and not any(
+                within(name, words) for name in names):
+            continue  # "what make is the washing machine?": not "our washing machine is leaking", which says no make
+        if named_thing and not name_of_theirs and not (
+                _NAMES_IT.search(" ".join(words)) and (named_thing in map(_stem, words) or words[:1] in _IT_OR_US)
+                or any(words[i:i + len(name)] == list(name) and not (i and (
+                    _someone(words[i - 1]) or words[i - 1] in ("called", "named"))) for name in names
+                       for i in range(len(words)))):
+            continue  # "what is the nursery called?": not "my daughter started nursery this week", which names none,
+            # nor "her key worker is called Jade", which names another
+        if for_which and not _FOR_THING.search(" ".join(words)):
+            continue  # "what job is it for?": not "i've got a job interview at the bank", which says for no job
+        if which_one and not it_says_which and not _says_which(words, *which_one, names):
             continue  # "what phone do i have?": not "i dropped my phone in the bath", which says not what phone
+        if which_any and (_as_any_one(words, which_any) or which_any not in map(_stem, words) and not any(
+                words[i:i + len(name)] == list(name) and not (i and _someone(words[i - 1]))  # a name, not "my friend
+                for name in names for i in range(len(words))) and words[:1] not in _IT_OR_US):  # ayesha"
+            continue  # "which musical is it?": not "we're going to see a musical", nor "my friend is getting the
+            # train down on friday" (but "it's Hamilton", "i drive the number 42")
         whence = [found.group() for found in _PLACE.finditer(" ".join(words))] if going_to_where else []
         if whence and all(place.startswith(("from ", "off ")) for place in whence) and not _back_from(words):
             continue  # "where am i going?": not "we fly from Manchester on the 2nd of june", which says whence (but
@@ -2288,7 +2362,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # money goes to the air ambulance"
             continue
         words = ["my", *words] if words[:1] == ["name's"] else words  # "name's Callum": "your name's callum"
-        words = ["i'm", *words] if _doing_word(words[0]) else words  # "staying in an airbnb": "you're staying ..."
+        words = ["i'm", *words] if _doing_word(words[0]) and words[1:2] not in (["is"], ["was"], ["starts"], [
+            "finishes"]) else words  # "staying in an airbnb": "you're staying ..." (not "training is on wednesdays")
         back = [_SAID_BACK.get(word, word) for word in words]
         back = ["were" if word == "was" and i and words[i - 1] == "i" else word for i, word in enumerate(back)]
         back = ["am" if word == "am" and i and words[i - 1][:1].isdigit() else said
@@ -2304,9 +2379,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     # "what have i passed?": "i've passed my driving test", not "i passed on my third attempt"
                     # "what do i want?": "i want something small", not "my sister wants a big party"
                     or lead in ("what", "who") and bool(verb) and _by_the_doer(words, last[doer]) and any(
-                        _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or (
+                        _stem(word) == verb and (words[i + 1:i + 2] in _OBJECT_STARTS or any(
+                            name[:1] == tuple(words[i + 1:i + 2]) for name in names) or (
                         "doing" in said and words[i + 1:i + 2] and _doing_word(words[i + 1])))  # "what do i love
                                               for i, word in enumerate(words)))  # doing?": "i love walking ..."
+            # "where did he work?": "he worked at the car factory", not "he's looking for work in logistics"
+            does = does or lead == "where" and did_where and not before and bool(verb) and any(
+                _stem(word) == verb and _PAST_WORD.fullmatch(word) for word in words)
             with_it = bool(ends_in) and ends_in[0] in words[1:]  # "... so i made it with lentils"
             # "where did i study?": "i studied at Durham", a place named, before "a degree in history"
             named_place = answer is _PLACE and any(_placed_name(name, words) for name in names)
@@ -2317,6 +2396,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         found = dated or found  # (not "when does my shift start?", which "it starts at 10pm" answers)
     most_shared = max((n for n, _, _ in found), default=(0, False, False, False, 0, False))  # those that speak most
     best = [(said, correcting) for n, said, correcting in found if n == most_shared]
+    if answer is _HAPPENED and lead == "what":  # "what happened to tariq?": "he's just been made redundant", not "he
+        best = [entry for entry in best if not _SINCE.search(" ".join(entry[0]))] or best  # worked there for 22 years"
     if best and best[0][1]:  # "my exam is on thursday. actually no, it's on friday": the correction alone
         return [best[0][0]]
     if asks_name and _plural_someones(last) and len(best) > 1 and all(
@@ -2409,15 +2490,27 @@ def _points_to_someone(words: Sequence[str], names: set[tuple[str, ...]], asked:
 _OWNING = frozenset("have drive use own ride get buy".split())  # "what car do i drive?" asks which car
 _HAVING = frozenset("have has had got 've own owns".split())
 _SAID_BEFORE_A_DEED = frozenset("just also usually still now only mostly always already recently 've have".split())
+_IT_OR_US = tuple([word] for word in "it it's its i i'm i've im ive we we're we've were".split())
+_WHICH_OF_ANY = frozenset("day days time month year week date one ones way".split())  # "which day is the party?"
 _NOT_WHICH = frozenset("my our the a an his her their your new old little big own first same".split())
 
 
-def _says_which(words: Sequence[str], noun: str, verb: str) -> bool:
+def _as_any_one(words: Sequence[str], noun: str) -> bool:
+    """Whether a sentence (lower-case ``words``) speaks of ``noun`` (a stem) only as any one of its kind, right after
+    "a", "my", "the" ... and not said to be one or called something: "we're going to see a musical", "i've started
+    running again after my knee injury"; not "i hurt my left knee", "my festival is green man"."""
+    at = [i for i, word in enumerate(words) if _stem(word) == noun]
+    return bool(at) and all(i and words[i - 1] in _NOT_WHICH and words[i + 1:i + 2] not in (
+        ["is"], ["was"], ["called"], ["named"]) for i in at)
+
+
+def _says_which(words: Sequence[str], noun: str, verb: str, names: set[tuple[str, ...]] = frozenset()) -> bool:
     """Whether a sentence (lower-case ``words``) says which ``noun`` the user does ``verb`` of, as "what car do i
     drive?" asks: the user does it ("i drive a 2012 ford focus", "i've just got a pixel 8"), the noun is said to be
-    one ("my car is a red fiesta") or is said with a word that says which ("my knee operation", "a gluten
-    allergy"); not "i dropped my phone in the bath", "my phone contract ends next month" nor "i just finished my
-    driving lessons"."""
+    one ("my car is a red fiesta"), called something ("his school is called Parkside Academy") or one of ``names``
+    ("my musical is hamilton") or is said with a word that says which ("my knee operation", "a gluten allergy");
+    not "i dropped my phone in the bath", "my phone contract ends next month" nor "i just finished my driving
+    lessons". ``verb`` '' for a question of which one the user does nothing to ("which musical is it?")."""
     wanted = _HAVING if verb == "have" else {verb, *(past for past, now in _PASTS.items() if now == verb)}
     verb, noun = _stem(verb), _stem(noun)
     for i, word in enumerate(words):
@@ -2428,7 +2521,10 @@ def _says_which(words: Sequence[str], noun: str, verb: str) -> bool:
     for i, word in enumerate(words):
         if _stem(word) != noun:
             continue
-        if words[i + 1:i + 3] in (["is", "a"], ["is", "an"], ["was", "a"], ["was", "an"]) or (
+        if words[i + 1:i + 3] in (["is", "a"], ["is", "an"], ["was", "a"], ["was", "an"], ["is", "called"],
+                                  ["was", "called"], ["is", "my"], ["is", "our"]) or words[i + 1:i + 2] in (
+                ["is"], ["was"]) and any(
+                words[i + 2:i + 2 + len(name)] == list(name) for name in names) or (
                 i and words[i - 1] not in _NOT_WHICH and words[i - 1].isalpha() and words[i - 1] not in STOP_WORDS
                 and words[i - 1] not in NUMBER_WORDS):
             return True
@@ -2466,6 +2562,14 @@ def _names_whom(words: Sequence[str], whom: set[str]) -> bool:
     return False
 
 
+def _name_of_another(name: tuple[str, ...], words: Sequence[str], whom: set[str]) -> bool:
+    """Whether ``name`` stands in a sentence (lower-case ``words``) only right after someone of the user's other than
+    those of ``whom`` ("mochi" of "our cat mochi had kittens", asked of the kittens; of no one where ``whom`` is
+    empty: "my friend ayesha", asked what a musical is called)."""
+    at = [i for i in range(len(words)) if tuple(words[i:i + len(name)]) == name]
+    return bool(at) and all(i and _someone(words[i - 1]) and _whom(words[i - 1]) not in whom for i in at)
+
+
 def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
     """Whether a sentence (lower-case ``words``) names someone (one of ``whom``, where given: "my sister"
     for "sister", not "a charity called Mind"): "... is called ...", "her name is ..." (:func:`_names_whom`:
@@ -2481,8 +2585,10 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
     naming = bool(_NAMES_IT.search(" ".join(words)))
     if naming and not _names_whom(words, whom):
         return False  # "my daughter's fiance is called Ravi" names him, not her
-    return (naming or any(within(name, words) and not _placed_name(name, words) for name in names)
+    return (naming or any(within(name, words) and not _placed_name(name, words) and not (
+        whom and _name_of_another(name, words, whom)) for name in names)  # not "our cat mochi had kittens" of kittens
             or any(_someone(word) and not word.endswith("'s")  # not "my girlfriend's family"
+                   and (not whom or _whom(word) in whom or word in _KIDS)  # not "my flatmate sol" of his girlfriend
                    and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
                    and (words[i + 2:i + 3] in ([],)
                         or words[i + 2] in _BEING_WORDS - _I_BEING | {"has", "and", ",", "'s"})
@@ -2619,7 +2725,9 @@ def _asks_deed(question: list[str]) -> bool:
 
 
 _HOW_IT_WAS = frozenset("go went feel felt look looked taste tasted sound sounded seem seemed turn end".split())
-_WHEN_DONE = tuple([word] for word in "for on at in yesterday today tonight last this".split())
+_WHEN_DONE = tuple([word] for word in "for on at in yesterday today tonight last this to about".split())  # "what
+# have i done to find her?", "what have we done about it?"
+_REPORTING = frozenset("said says told tells thinks thought reckons reckoned".split())  # another's word, no deed
 _DOERS = {"i": tuple((word,) for word in ("i", "i'm", "i've", "i'd", "we", "we're", "we've", "we'd")),
           "we": tuple((word,) for word in ("we", "we're", "we've", "we'd"))}
 
@@ -2692,6 +2800,8 @@ _AIMS = (("want", "to"), ("wants", "to"), ("hope", "to"), ("hoping", "to"), ("tr
          ("aim", "to"), ("aiming", "to"), ("aiming", "for"), ("going", "for"), ("like", "to"))
 _PLAYING_CUES = frozenset("instrument instruments play plays playing played".split())
 _PRICE_CUES = frozenset("cost costs price paid pay spend spent charge charged charges".split())
+_SUMS_OF_MONEY = frozenset("""redundancy money rent salary wage wages deposit bonus refund loan mortgage budget cash
+savings debt compensation pension allowance fee fees""".split())  # "how much rent do we pay?": a sum of money
 # Words of doing that follow "to" ("i want to see the cherry blossoms"), where no place does.
 _DOINGS = tuple("""see go be do get make have take buy find meet visit try learn start play watch eat cook work help
 keep stay move live study read write finish fix call bring pick""".split())
@@ -2729,22 +2839,26 @@ _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d
                    r"|for (?:minutes|hours|days|weeks|months|years|ages|a while|a long time)"
                    r"|yesterday|next (?!time\b)\w+|last (?!time\b)\w+"
                    r"|(?:on )?the \d+(?:st|nd|rd|th)|christmas|easter|new year|halloween|thanksgiving|diwali|eid"
+                   r"|on the (?:(?:twenty|thirty)[ -]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
+                   r"|tenth|eleventh|twelfth|\w+teenth|twentieth|thirtieth)"  # "i start on the fourth"
+                   r"|all (?:morning|afternoon|evening)"  # "it gets sun all afternoon"
                    r"|this (?:morning|afternoon|evening|week|weekend|month|year|spring|summer|autumn|fall|winter)"
                    rf"|in (?:{'|'.join(_MONTHS.split())}|the (?:morning|afternoon|evening))"
                    r"|in (?:the )?(?:spring|summer|autumn|fall|winter)"
                    rf"|{'|'.join(_MONTHS.split())})\b")
 # How long: "for a month", "ten years", "a 12 hour flight", "since 2019", "for ages".
 _DURATION = re.compile(rf"\b(?:(?:{_COUNT}|about|around|nearly|almost|over|half an?) (?:minutes?|hours?|days?|nights?"
-                       r"|weeks?|weekends?|months?|years?|fortnights?|decades?|terms?|seasons?)|since\b"
+                       r"|weeks?|weekends?|months?|years?|fortnights?|decades?|terms?|seasons?)|since\b|until\b"
                        r"|for (?:ages|years|months|weeks|a while|a long time|life|good)"
                        r"|all (?:day|night|week|weekend|month|year|summer))\b")
 # When, of one thing ("when is the race?"): a time, not how often ("three times a week", "every day").
-_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )(?<!for )"
-                        rf"(?!(?:{_COUNT}) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b(?! ago))"
+_FOR_A_FEAST = r"(?:(?<!for )|(?=(?:christmas|easter|new year|halloween|thanksgiving|diwali|eid)\b))"  # "for easter"
+_WHEN_ONCE = re.compile(r"(?<!times )(?<!once )(?<!twice )(?!every )(?!for )" + _FOR_A_FEAST
+                        + rf"(?!(?:{_COUNT}) (?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b(?! ago))"
                         + r"(?:(?!(?:nights|mornings|evenings|afternoons|weekends)\b)|(?<!\d )"  # not "ten nights"
                         + "".join(rf"(?<!\b{word} )" for word in _COUNT.split("|")[3:]) + ")"
                         + _TIME.pattern)  # nor how long: "we're staying for two weeks", "it's ten nights"
-_WHEN_NOT_LONG = re.compile(r"(?!for )(?<!for )" + _TIME.pattern)  # when something is done, not for how long
+_WHEN_NOT_LONG = re.compile(r"(?!for )" + _FOR_A_FEAST + _TIME.pattern)  # when something is done, not for how long
 # Since when: "since the clocks changed", "for three weeks" (not "at 4am").
 _SINCE = re.compile(rf"\bsince\b|\bfor (?:the (?:last|past) )?(?:{_COUNT}) "
                     r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b"
@@ -2841,8 +2955,9 @@ _OFTEN = re.compile(r"\b(?:every \w+|daily|weekly|monthly|nightly|once|twice|\w+
 # A weight: "she weighed 8 pounds", "seven pounds two ounces", "3.2 kilos".
 _WEIGHT = re.compile(r"\b(?:[\d.,]+|" + "|".join(sorted(NUMBER_WORDS)) + r")(?: and a half)? ?(?:pounds?|lbs?|kilos?|kg"
                      r"|stone|ounces?|oz|grams?)\b")
-_SIZE = re.compile(r"\b\d+ ?(?:foot|feet|ft|metres?|meters?|m|inch|inches|cm|mm|yards?)\b|\b\d+ by \d+\b"
-                   r"|\bby \d+\b"  # "how big is it?": "it's 8 foot by 6", "our garden is tiny"
+_SIZE = re.compile(rf"\b(?:\d+|{_COUNT}) ?(?:foot|feet|ft|metres?|meters?|m|inch|inches|cm|mm|yards?)\b"
+                   rf"|\b\d+ by \d+\b|\bby (?:\d+|{_COUNT})\b"  # "how big is it?": "it's 8 foot by 6", "our garden is
+                   # tiny"
                    r"|\b(?:huge|massive|enormous|tiny|small|big|large|little|giant|spacious|pokey|cramped)\b"
                    r"|" + _WEIGHT.pattern)  # "how big was the biggest one?": "it was two pounds"
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # "what year is the van?": "it's a 2009 VW transporter"
@@ -2871,6 +2986,14 @@ _AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DU
                  _AMOUNT: (_ANY_COUNT, _MONEY)}
 
 
+def _dates_an_age(words: Sequence[str]) -> bool:
+    """Whether a sentence (lower-case ``words``) has a number that may say how old a thing is: an age ("it's
+    fifteen years old"), a year ("it's a 2014 ford focus") or a time ago ("we got it ten years ago"); not "i've
+    just adopted two guinea pigs", whose number counts them."""
+    text = " ".join(words)
+    return bool(_AGE.search(text) or _YEAR.search(text)) or "ago" in words and _numbers(set(words))
+
+
 def _says_no_such(answer: Optional[re.Pattern], lead: str, sentence: str) -> bool:
     """Whether ``sentence`` (lower-case words, joined) says nothing that could answer a question whose answer is
     read as ``answer`` (:data:`_AT_THE_LEAST`; any "when" question a time): "when is the walk?" and "my sponsored
@@ -2889,9 +3012,11 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     something is about ("what is my thesis about?": :data:`_ABOUT`) or what the user has to do
     (:data:`_DUTY`), or whether the user liked something (:data:`_OPINION`), or None."""
     words = [word for word in question if word != "?"]
-    if words[:2] in (["what", "does"], ["what", "did"]) and words[-1:] == ["do"] and len(words) > 3 and (
-            words[-2:-1] != ["to"]):  # not "what does he want to do?", a wish, not a job
-        return _DOES
+    if words[:2] in (["what", "does"], ["what", "did"]) and len(words) > 3 and (
+            words[-1:] == ["do"] and words[-2:-1] != ["to"]  # not "what does he want to do?", a wish, not a job
+            or words[-3:] in (["do", "for", "work"], ["do", "for", "money"])
+            or words[-4:] == ["do", "for", "a", "living"]):
+        return _DOES if words[-1] == "do" else _DOES_FOR_WORK  # "what does my sister do?", "what does he do for work?"
     if words[:1] == ["what"] and set(words[1:2]) & _NOT_DO and words[-1:] in (["have"], ["has"], ["got"], ["eat"],
                                                                             ["drink"]):
         return _LACKING  # "what don't we have?" after "we have no hot water"
@@ -2918,6 +3043,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     if words[:1] in (["what"], ["which"]) and words[1:2] in (["colour"], ["color"], ["colours"], ["colors"]) and (
             words[2:3] and words[2] in _YES_NO and not set(words) & _FAVOURING):
         return _COLOURED  # "what colour are the cupboards?" after "we chose dark green cupboards"
+    if words[:1] in (["what"], ["which"]) and words[1:2] in (["flavour"], ["flavor"]) and (
+            words[2:3] and words[2] in _YES_NO and not set(words) & _FAVOURING):
+        return _FLAVOURED  # "what flavour is the cake?": "it's lemon drizzle", not "my aunt is making the cake"
     if words[:1] == ["what"] and words[-2:] == ["look", "like"]:
         return _LOOKS  # "what does she look like?" after "she's a grey tabby with a white chest"
     if words[:1] == ["who"] and words[-1:] == ["for"]:
@@ -2935,6 +3063,8 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
     if words[:2] == ["how", "much"] and (set(words) & _PRICE_CUES and words[2:3] in (
             ["did"], ["do"], ["does"], ["will"], ["would"]) or words[-1:] == ["worth"]):
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
+    if words[:2] == ["how", "much"] and set(words[2:4]) & _SUMS_OF_MONEY:
+        return _SUM_PAID  # "how much redundancy pay did he get?": not "he worked there for 22 years"
     if words[:3] in (["how", "much", "was"], ["how", "much", "is"], ["how", "much", "were"], ["how", "much", "are"]
                      ) and (words[3:4] in (["the"], ["my"], ["our"], ["your"]) and len(words) <= 6
                             or words[3:] in (["it"], ["they"], ["that"])):  # "how much is it?"
@@ -2954,6 +3084,12 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
 
 # What someone is ("my sister is a lawyer"), which answers "what does she do?"; what a thing is about.
 _DOES = re.compile(r"\b(?:is|was|been|works as|worked as) an? [\w']+")  # "he's been a postman"
+# Any other saying of what someone does for a living: "she works in IT", "he runs a cafe", "he's retired".
+_WORK_OF_ANY = re.compile(r"\b(?:works?|worked|working|job|jobs|career|teaches|taught|runs|ran|owns|retired|student"
+                          r"|studies|studying|unemployed|redundant|self employed|freelance|business|company|trained)\b")
+_DOES_FOR_WORK = re.compile("(?:)" + _DOES.pattern)  # what "what does he do for work?" hears, and nothing else (an
+# object of its own: the same pattern's compiling would give _DOES itself)
+_AT_THE_LEAST[_DOES_FOR_WORK] = (_DOES, _WORK_OF_ANY)  # "what does he do for work?": not "he's emigrating to ..."
 _ABOUT = re.compile(r"\babout [\w']+")
 _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt", "can't", "cant", "cannot", "mustn't",
                      "shouldn't"))
@@ -2974,8 +3110,15 @@ _LOOKS = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS | {
     "beard", "freckles", "tiny", "huge", "skinny", "chubby", "scruffy", "shaggy", "hairy", "eyes", "hair", "fur"}))
                     + r")\b")  # how someone or something looks
 _COLOURED = re.compile(r"\b(?:" + "|".join(sorted(_COLOURS)) + r")\b")  # what colour something is
+_FLAVOURED = re.compile(r"\b(?:chocolate|vanilla|lemon|lime|orange|strawberry|raspberry|cherry|banana|coffee|carrot"
+                        r"|caramel|toffee|coconut|ginger|almond|pistachio|mint|cinnamon|apple|walnut|fruit|red velvet"
+                        r"|victoria sponge|cheese|cheddar|salt and vinegar|ready salted|prawn cocktail|honey|blueberry"
+                        r"|peanut|hazelnut|mango|peach|plain|spicy|chilli|garlic|onion)\b")  # what flavour something is
 # What only a sentence that says it answers ("what colour is my wallet?": not "i lost my wallet on the bus").
-_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE, _COLOURED)
+_SUM_PAID = re.compile(_MONEY.pattern + rf"|\b(?:{_COUNT}) (?:days?|weeks?|months?|years?)'?s?'? "
+                       r"(?:pay|wages?|salary)\b")
+# ("how much redundancy pay did he get?": a sum, or "three months pay")
+_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE, _COLOURED, _FLAVOURED, _SUM_PAID)
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
                     r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
@@ -3099,6 +3242,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"], ["it'll"]) and thing and (
                 thing[-1] in _IT_MAY_BE or not _someone(thing[-1]) and thing[-1] not in _PERSON_NOUNS) and (
+                not _many(thing) or thing[-1].endswith(("us", "is"))) and (  # "it's for her birthday": no "her ears"
                 not (words[1:2] in (["my"], ["our"]) and words[2:3] and words[2] in _ORDINALS)) and (
                 thing[-1] not in words[1:] and not set(words) & _OCCASIONS
                 or words[1:2] not in (["my"], ["our"], ["his"], ["her"], ["their"])
@@ -3178,6 +3322,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
                  else _thing(words)) or (  # on sunday"
             thing if words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and _someone(words[1])
             and _NAMES_IT.search(" ".join(words))  # "we're redoing our kitchen. the builder is called Marek. it's
+            or words[:1] == ["the"] and words[1:2] and words[1] in _SERVICE_PLACES and not put  # "my car failed its
+            # mot. the garage quoted 340 pounds. it's a 2014 ford focus": the car, still
             or words[:1] == ["the"] and "it" in words and not put  # costing us 12,000 pounds": the kitchen, still;
             or words[:1] in (["it"], ["it's"], ["its"]) and not put  # "my laptop broke. the screen went black and it
             or bool(put) and put == thing and words[:len(put)] == put else None)  # won't turn on. it's a dell": the
@@ -3351,6 +3497,12 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
         # "my laptop broke": my laptop; "my mum lives in a care home": her care home
         at = at or next((i for i, word in enumerate(words[2:4], 2) if word in _LIVES_IN and _someone(words[i - 1])),
                         None)
+        if at is None and words[1:2] and _someone(words[1]) and words[2:3] and words[2].isalpha() and (
+                words[2] not in STOP_WORDS):  # "the doctor wants to do a blood test": the blood test
+            start = next((i for i, word in enumerate(words[3:8], 3) if word in ("a", "an")), None)
+            rest = list(itertools.takewhile(lambda word: word.isalpha() and word not in _THING_ENDS,
+                                            words[start + 1:start + 4])) if start else []
+            return ["the", *rest] if rest and not _someone(rest[-1]) and not rest[-1].endswith(("ed", "ing")) else None
         things = list(words[1:at]) if at else []
         if things and all(word.isalpha() and not _someone(word) and word not in _PLACED for word in things):
             return [words[0], *things] if words[at] not in ("has", "had") else None
@@ -3375,8 +3527,10 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
                       _many(words[i + 1:i + 2])  # "i've got four plants"
                       or words[i + 1].isalpha() and words[i + 2:i + 3] and _many(words[i + 2:i + 3])
                       and words[i + 2] not in _COUNTED_NOT)), None)  # "we've adopted two guinea pigs"
-    if start is None:
-        return None
+    if start is None:  # "my son is starting secondary school in september": his school, of which "it's called ..."
+        at = next((i for i, word in enumerate(words[:8]) if word in _PLACES_NAMED | _INSTITUTIONS), None)
+        return [*whose, words[at]] if whose and at is not None and all(
+            word.isalpha() for word in words[max(at - 2, 0):at]) else None
     if words[start] in ("my", "our") and words[start + 1:start + 2] and _someone(words[start + 1]) and (
             words[start + 2:start + 3] in (["a"], ["an"])):  # "we're throwing my grandad a surprise party": the party
         start += 2
@@ -3395,7 +3549,8 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
 
 
 _IT_MAY_BE = _PETS | {"baby"}  # someone "it" may speak of: "my cat", "the baby"; not "my neighbour"
-_GOT_THE = frozenset("got bought made found lost sold fixed ordered booked picked chose won baked".split())
+_GOT_THE = frozenset("""got bought made found lost sold fixed ordered booked picked chose won baked making baking buying
+ordering booking""".split())  # "my aunt is making the cake. it's lemon": the cake
 _COUNTING = frozenset("two three four five six seven eight nine ten eleven twelve".split())
 _COUNTED_NOT = frozenset("""times days weeks months years hours minutes seconds miles metres kilometres pounds kilos
 stone quid dollars euros people pence inches feet""".split())  # "i run three times a week": no thing of theirs
@@ -3416,6 +3571,7 @@ def _as_where(question: list[str]) -> list[str]:
     return ["where", *(rest[:-2] + rest[-1:] if rest[-2:] == ["in", "?"] else rest)]
 
 
+_SERVICE_PLACES = frozenset("garage shop store dealer surgery clinic salon council bank insurer landlord agent".split())
 _PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
 _INSTITUTIONS = frozenset("university uni college hospital airport station nursery academy office".split())
 
@@ -3729,7 +3885,8 @@ _JUST_TOLD = 3
 _TELLING_OF = r"^(?:\w+ly )?(?:i|my|we|our|the|someone|somebody|he|she|they|it)\b.*"  # "luckily someone handed it in"
 # "it didn't rise at all", not "he's had to give up smoking"
 _PAST_WORDS = (r"(?!(?:need|feed|seed|speed|bleed|breed|weed|indeed|exceed|proceed|succeed)\b)\w+ed"  # not "i need"
-               r"|had(?! to\b)|didn't|wasn't|weren't|couldn't|" + "|".join(sorted(_PASTS)))
+               r"|had(?! to\b)|didn't|wasn't|weren't|couldn't|(?<!the )(?:" + "|".join(sorted(_PASTS)) + ")")  # not
+# "my back molar on the left"
 _PAST_WORD = re.compile(_PAST_WORDS)
 _HAPPENED = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + r")\b")
 # What "what have we done?" hears back: a deed done, "we've put posters up around the village" too (whose "put" is
@@ -4130,23 +4287,28 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
     someone, not "what time is it?"), not of the bot: of a thing the user spoke of, whose measure, time or
     place only they could have told; so too who of such a thing or of "it" ("who are the fitters?" after "the
     fitters start on monday", "who is teaching it?") and what "the" someone spoken of is called ("what is the
-    surgeon called?")."""
+    surgeon called?"), and what "it" is for ("what job is it for?")."""
     asked = last_sentence(text)
     if told and any(within(name, asked) for name in names):
         asked = [word for word in asked if word not in _IT] + ["it"]  # of one of theirs, as of "it"
     theirs = {word for telling in told for word in telling.words if word.isalpha() and word not in STOP_WORDS}
-    the_thing = any(asked[i - 1] == "the" and word.isalpha() and any(
-        said == word or said.startswith(_stem(word)) for said in theirs) for i, word in enumerate(asked) if i)
+    the_thing = any(asked[i - 1] == "the" and word.isalpha() and (any(
+        said == word or said.startswith(_stem(word)) for said in theirs) or set(asked) & _PRICE_CUES
+                                                                     or asked[:3] == ["how", "much", "is"])
+                    for i, word in enumerate(asked) if i)  # "how much did the wood cost?", "how much is the
+    # membership?": of what they do
     # "the candles": "candlelight"; "the baby" after "my sister just had a baby boy"
     someone = bool(set(asked) & {"he", "she"}) and any(map(_someone, theirs))  # "what time was he born?"
     clock = asked[:2] == ["what", "time"]  # of a thing or someone, not "what time is it?"
     who = asked[:1] == ["who"] or asked[:1] == ["what"] and asked[1:2] in (["is"], ["are"]) and (
         asked[2:3] == ["the"] and [word for word in asked if word != "?"][-1:] in (["called"], ["named"]))
     ours = bool(set(asked) & {"we", "us", "our"})  # "how long are we going for?", of the user and others
+    for_what = asked[:1] == ["what"] and asked[2:4] in _IS_IT and [word for word in asked if word != "?"][-1:] == [
+        "for"]  # "what job is it for?"
     return ("?" in text and (bool(set(asked) & _IT) and not clock or the_thing or someone or ours)
             and not set(asked) & SECOND_PERSON and ("time" not in asked or clock)
             and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])
-                 or who and (the_thing or bool(set(asked) & _IT))))  # "who is teaching it?"
+                 or (who or for_what) and (the_thing or bool(set(asked) & _IT))))  # "who is teaching it?"
 
 
 def states_untold_number(reply: str, told: set[str]) -> bool:
@@ -4157,8 +4319,13 @@ def states_untold_number(reply: str, told: set[str]) -> bool:
     return any(number not in said for number in numbers if number)
 
 
+_ALONG = re.compile(r"\b(?:into|onto|along|through|past|outside|inside|behind|by) (?:a|an|the|my|our) ")  # "along
+# the canal": a place, though not one _PLACE reads
+_BESIDE = frozenset("above below under underneath beneath behind opposite beside next".split())
+_IS_IT = (["is", "it"], ["was", "it"], ["are", "they"], ["were", "they"])
 _OF_IT_LEADS = (["how", "much"], ["how", "many"], ["how", "long"], ["how", "far"], ["how", "old"], ["how", "big"],
-                ["what", "colour"], ["what", "color"], ["what", "time"])
+                ["what", "colour"], ["what", "color"], ["what", "time"], ["what", "flavour"], ["what", "flavor"],
+                ["what", "make"], ["what", "brand"], ["what", "model"])
 
 
 def restart(reply: str, told: list[Telling], asked: str) -> Optional[str]:
@@ -4414,9 +4581,19 @@ def _spoilt(reply: str, value: str, told_in: list[Telling], names: set[tuple[str
     colorado.")."""
     return (taken_back(reply, told_in) or dangles(value) or across_tellings(content_words(value), told_in)
             or padded(value, told_in) or ends_astray(value, told_in)
-            or cut_short(value, told_in, names) or headless(value, told_in, names)
+            or cut_short(value, told_in, names) or cut_short(_with_article(reply, value), told_in, names)
+            or headless(value, told_in, names)
             or doing_cut(reply, value, told_in)
             or bool(_WOULD_DOING.search(plain(reply))))
+
+
+def _with_article(reply: str, value: str) -> str:
+    """``value`` with the article ``reply`` says it after ("a lab" of "You said you're a lab."), '' where it says
+    none: cut short of what only that article's telling goes on with ("a lab technician", not "the lab is at the
+    university")."""
+    words, of = tokenize(reply), tuple(tokenize(value))
+    at = next((i for i in range(1, len(words) - len(of) + 1) if tuple(words[i:i + len(of)]) == of), None)
+    return f"{words[at - 1]} {value}" if of and at and words[at - 1] in ("a", "an", "the") else ""
 
 
 def headless(value: str, told: list[Telling], names: set[tuple[str, ...]] = frozenset()) -> bool:

@@ -684,13 +684,21 @@ def test_where_every_reply_declines_a_question_about_nothing_of_the_users_is_ans
     assert reply.text == "Nice to meet you" and reply.score < 0  # the model's score; the unspellable one left out
 
 
-def test_the_whole_decline_is_the_reply_where_the_models_own_decline_says_the_very_same_words(taught, monkeypatch):
+def _untold(taught, monkeypatch):
+    """(config, the state after "my name is Trovelina", the whole decline) where ``untold_decline`` gives that
+    decline (its words "your name is trovelina", which the tiny model can say), no sentence of the user's answers
+    and no reply states a value as told."""
     config = DecodeConfig.of(mmi_weight=0.5, n_best=4, beam_size=4)
     first = taught.reply("my name is Trovelina", None, config)
     whole = ["your", "name", "is", "trovelina"]  # said whole: "you didn't tell me how old your grandma is."
     monkeypatch.setattr(chat_memory, "untold_decline", lambda text, names=frozenset(): whole)
     monkeypatch.setattr(chat_memory, "told_back", lambda *args, **kwargs: [])  # no sentence of theirs answers
     monkeypatch.setattr(chat_memory, "states_told", lambda reply, *context: False)
+    return config, first, whole
+
+
+def test_the_whole_decline_is_the_reply_where_the_models_own_decline_says_the_very_same_words(taught, monkeypatch):
+    config, first, whole = _untold(taught, monkeypatch)
     monkeypatch.setattr(chat_memory, "states_untold", lambda reply, told: True)  # each reply makes a value up
     real = taught._grounded
 
@@ -705,6 +713,18 @@ def test_the_whole_decline_is_the_reply_where_the_models_own_decline_says_the_ve
     reply = taught.reply("what is my name ?", first.state, config)
     assert reply.text.lower().rstrip(".") == "your name is trovelina"
     assert not weighed  # the reply, not one of many weighed against the replies that make a value up
+
+
+def test_the_whole_decline_is_the_reply_to_a_question_of_a_thing_of_theirs_that_nothing_told_answers(
+        taught, monkeypatch):
+    config, first, _ = _untold(taught, monkeypatch)  # (the decline: "you didn't tell me who you bought it from.")
+    monkeypatch.setattr(chat_memory, "declines", lambda reply: False)  # no reply declines ...
+    monkeypatch.setattr(chat_memory, "stated_value", lambda reply: "trovelina")  # ... each states a value ...
+    monkeypatch.setattr(chat_memory, "misplaced", lambda *args: False)  # ... as told, of nothing else
+    monkeypatch.setattr(chat_memory, "states_untold", lambda reply, told: False)
+    monkeypatch.setattr(chat_memory, "asks_of_it", lambda text, told=(), names=frozenset(): True)  # of "it"
+    reply = taught.reply("who did i buy it from ?", first.state, config)
+    assert reply.text.lower().rstrip(".") == "your name is trovelina"  # the whole decline, not a made-up answer
 
 
 def test_a_sentence_of_the_users_that_speaks_of_what_they_ask_is_said_back_where_no_reply_states_it(
