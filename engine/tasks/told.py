@@ -2014,10 +2014,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "who is he playing?": what is done to whom ("playing the wolf") answers it
     who_does = {verb} - {""} | {_stem(word) for word in bare[1:] if _doing_word(word)} if lead == "who" else set()
     going_to_where = lead == "where" and bool(said & _GOES) and not from_where and not where_from  # not whence
-    # "what car do i drive?": a sentence that says which car ("i drive a ford focus", "my car is a red fiesta")
     beside = next((word for word in last[1:3] if word in _BESIDE), None) if last[:1] in (["what"], ["what's"], [
         "whats"], ["who"], ["who's"]) else None  # "what is above the kitchen?", "who lives next door?"
     for_which = answer is _FOR_THING and last[1] not in _AUXILIARIES and last[2:4] in _IS_IT  # "what job is it for?"
+    # "what car do i drive?": a sentence that says which car ("i drive a ford focus", "my car is a red fiesta")
     which_one = (last[1], last[4]) if what_kind and last[2:3] in (["do"], ["did"]) and last[3:4] in (
         ["i"], ["we"]) and last[4:5] and last[4].isalpha() and last[4] in _OWNING else None
     # "which musical is it?", "which knee did i injure?": not a sentence that speaks of the thing as any one
@@ -2510,7 +2510,7 @@ def _says_which(words: Sequence[str], noun: str, verb: str, names: set[tuple[str
     one ("my car is a red fiesta"), called something ("his school is called Parkside Academy") or one of ``names``
     ("my musical is hamilton") or is said with a word that says which ("my knee operation", "a gluten allergy");
     not "i dropped my phone in the bath", "my phone contract ends next month" nor "i just finished my driving
-    lessons". ``verb`` '' for a question of which one the user does nothing to ("which musical is it?")."""
+    lessons"."""
     wanted = _HAVING if verb == "have" else {verb, *(past for past, now in _PASTS.items() if now == verb)}
     verb, noun = _stem(verb), _stem(noun)
     for i, word in enumerate(words):
