@@ -2391,6 +2391,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             named_place = answer is _PLACE and any(_placed_name(name, words) for name in names)
             found.append(((len(shared), answers, with_it, does, verbatim, named_place), ("you", "said", *back),
                           _begins_correcting(telling.words)))
+    if not found and lead == "where" and going_to_where and last[1:3] in (["are", "we"], ["am", "i"]):
+        # "where are we going camping?": "we'll be at a lake in the mountains", the newest that says where they'll be
+        being = [telling.words for telling in told if _WILL_BE_AT.match(" ".join(telling.words))]
+        if being:
+            return [("you", "said", *(_SAID_BACK.get(word, word) for word in being[-1]))]
     if lead == "when" and last[1:2] in (["is"], ["was"], ["are"]):  # "when is my driving test?": "on thursday"
         dated = [entry for entry in found if _dated(entry[1])]  # before "it's at 9 in the morning", a time of day only
         found = dated or found  # (not "when does my shift start?", which "it starts at 10pm" answers)
@@ -4319,6 +4324,8 @@ def states_untold_number(reply: str, told: set[str]) -> bool:
     return any(number not in said for number in numbers if number)
 
 
+# Where the user will be: "we'll be at a lake in the mountains".
+_WILL_BE_AT = re.compile(r"^(?:we'll|i'll|we will|i will) be (?:at|in|on|by|near) (?:a|an|the|my|our) \w+")
 _ALONG = re.compile(r"\b(?:into|onto|along|through|past|outside|inside|behind|by) (?:a|an|the|my|our) ")  # "along
 # the canal": a place, though not one _PLACE reads
 _BESIDE = frozenset("above below under underneath beneath behind opposite beside next".split())

@@ -3240,6 +3240,9 @@ def test_where_a_make_and_a_name_are_heard_only_from_a_sentence_that_says_one_an
     told_in = _told("i've been asked to be godmother to my friend's baby", "the christening is in june")[1]
     assert told_back(told_in, "where is the christening?") == []  # says when, not where
     assert asks_of_it("where is the christening?", told_in)
+    told_in = _told("we're going camping this weekend", "we'll be at a lake in the mountains")[1]
+    assert told_back(told_in, "where are we going camping?") == [  # where they will be, not only when they go
+        ("you", "said", "you'll", "be", "at", "a", "lake", "in", "the", "mountains")]
     told_in = _told("my nan is moving into a care home next week")[1]
     assert told_back(told_in, "where is my nan moving?")  # "into a care home" is a place
     told_in = _told("our washing machine is leaking", "it's only two years old")[1]
