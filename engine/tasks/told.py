@@ -2279,39 +2279,35 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
+        joined = " ".join(words)  # the sentence as the rules below read it
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
-                or _says_no_such(answer, lead, " ".join(words))  # "when is the walk?": not "my sponsored walk is 26
+                or _says_no_such(answer, lead, joined)  # "when is the walk?": not "my sponsored walk is 26
                 # miles"; "how many exams does she have?": not "her first exam is maths on monday"
                 or answer is _AGE and (any(map(_someone, last)) or asked_names
                                        or not _dates_an_age(words) and not set(words) & _AGED)) and not answers:
             continue  # "how long have i been volunteering?": not "i do volunteering at a food bank", which says not
             # how long; "how old is the boiler?": not "our boiler broke down this morning", which says no age
-        if answer is _PLACE and lead == "where" and _TIME.search(" ".join(words)) and not _PLACE.search(
-                " ".join(words)) and not _ALONG.search(" ".join(words)) and not any(
-                within(name, words) for name in names):
+        if answer is _PLACE and lead == "where" and _TIME.search(joined) and not _PLACE.search(joined) and not (
+                _ALONG.search(joined)) and not _says_a_name(words, names):
             continue  # "where is the christening?": not "the christening is in june", which says when, not where
         if last[1:2] and last[1] in _MAKES and lead == "what" and last[2:3] in (["is"], ["was"]) and not _IS_A.search(
-                " ".join(words).replace("it's ", "it is ")) and not any(
-                within(name, words) for name in names):
+                joined.replace("it's ", "it is ")) and not _says_a_name(words, names):
             continue  # "what make is the washing machine?": not "our washing machine is leaking", which says no make
         if named_thing and not name_of_theirs and not (
-                _NAMES_IT.search(" ".join(words)) and (named_thing in map(_stem, words) or words[:1] in _IT_OR_US)
-                or any(words[i:i + len(name)] == list(name) and not (i and (
-                    _someone(words[i - 1]) or words[i - 1] in ("called", "named"))) for name in names
-                       for i in range(len(words)))):
+                _NAMES_IT.search(joined) and (named_thing in map(_stem, words) or words[:1] in _IT_OR_US)
+                or _says_a_name(words, names, lambda word: _someone(word) or word in ("called", "named"))):
             continue  # "what is the nursery called?": not "my daughter started nursery this week", which names none,
             # nor "her key worker is called Jade", which names another
-        if for_which and not _FOR_THING.search(" ".join(words)):
+        if for_which and not _FOR_THING.search(joined):
             continue  # "what job is it for?": not "i've got a job interview at the bank", which says for no job
         if which_one and not it_says_which and not _says_which(words, *which_one, names):
             continue  # "what phone do i have?": not "i dropped my phone in the bath", which says not what phone
-        if which_any and (_as_any_one(words, which_any) or which_any not in map(_stem, words) and not any(
-                words[i:i + len(name)] == list(name) and not (i and _someone(words[i - 1]))  # a name, not "my friend
-                for name in names for i in range(len(words))) and words[:1] not in _IT_OR_US):  # ayesha"
+        if which_any and (_as_any_one(words, which_any) or which_any not in map(_stem, words) and not _says_a_name(
+                words, names, _someone) and words[:1] not in _IT_OR_US):  # (a name, not "my friend ayesha")
             continue  # "which musical is it?": not "we're going to see a musical", nor "my friend is getting the
             # train down on friday" (but "it's Hamilton", "i drive the number 42")
-        whence = [found.group() for found in _PLACE.finditer(" ".join(words))] if going_to_where else []
+        whence = [found.group() for found in _PLACE.finditer(joined)] if going_to_where else []
         if whence and all(place.startswith(("from ", "off ")) for place in whence) and not _back_from(words):
             continue  # "where am i going?": not "we fly from Manchester on the 2nd of june", which says whence (but
             # "we just got back from iceland" to "where did we go?")
@@ -2325,7 +2321,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             continue  # "what's my favourite film?": not "my favourite band is Elbow", a favourite of another kind
             # (but "his favourite is the triceratops" after "my son is obsessed with dinosaurs")
         now = "now" in said and "now" in words  # "how many do i drink now?": "i used to drink five cups, now it's two"
-        lacked_for = (how_long and bool(_DURATION.search(" ".join(words)))  # "i've not had a drink for 12 days"
+        lacked_for = (how_long and bool(_DURATION.search(joined))  # "i've not had a drink for 12 days"
                       or answer in (_TROUBLE, _UNABLE)  # "what's wrong with smudge?": "my cat smudge hasn't been
                       # eating"; "what can't i do?": "i can't drive"
                       or bool(said & _NOT) and bool(telling.denied & stems))  # "who is not keen?": "my mum is not keen"
@@ -2500,6 +2496,14 @@ _WHICH_OF_ANY = frozenset("day days time month year week date one ones way".spli
 _NOT_WHICH = frozenset("my our the a an his her their your new old little big own first same".split())
 
 
+def _says_a_name(words: Sequence[str], names: set[tuple[str, ...]],
+                 not_after: Callable[[str], bool] = lambda word: False) -> bool:
+    """Whether a sentence (lower-case ``words``) says one of ``names``, not right after a word ``not_after`` holds
+    of ("my friend ayesha" after someone of theirs, "is called jade" after a naming word)."""
+    return any(words[i:i + len(name)] == list(name) and not (i and not_after(words[i - 1]))
+               for name in names for i in range(len(words)))
+
+
 def _as_any_one(words: Sequence[str], noun: str) -> bool:
     """Whether a sentence (lower-case ``words``) speaks of ``noun`` (a stem) only as any one of its kind, right after
     "a", "my", "the" ... and not said to be one or called something: "we're going to see a musical", "i've started
@@ -2567,14 +2571,6 @@ def _names_whom(words: Sequence[str], whom: set[str]) -> bool:
     return False
 
 
-def _name_of_another(name: tuple[str, ...], words: Sequence[str], whom: set[str]) -> bool:
-    """Whether ``name`` stands in a sentence (lower-case ``words``) only right after someone of the user's other than
-    those of ``whom`` ("mochi" of "our cat mochi had kittens", asked of the kittens; of no one where ``whom`` is
-    empty: "my friend ayesha", asked what a musical is called)."""
-    at = [i for i in range(len(words)) if tuple(words[i:i + len(name)]) == name]
-    return bool(at) and all(i and _someone(words[i - 1]) and _whom(words[i - 1]) not in whom for i in at)
-
-
 def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[str] = frozenset()) -> bool:
     """Whether a sentence (lower-case ``words``) names someone (one of ``whom``, where given: "my sister"
     for "sister", not "a charity called Mind"): "... is called ...", "her name is ..." (:func:`_names_whom`:
@@ -2590,8 +2586,9 @@ def _names_someone(words: Sequence[str], names: set[tuple[str, ...]], whom: set[
     naming = bool(_NAMES_IT.search(" ".join(words)))
     if naming and not _names_whom(words, whom):
         return False  # "my daughter's fiance is called Ravi" names him, not her
-    return (naming or any(within(name, words) and not _placed_name(name, words) and not (
-        whom and _name_of_another(name, words, whom)) for name in names)  # not "our cat mochi had kittens" of kittens
+    return (naming or any(within(name, words) and not _placed_name(name, words) and (not whom or _says_a_name(
+        words, {name}, lambda word: _someone(word) and _whom(word) not in whom))  # not "our cat mochi had kittens"
+                          for name in names)  # of the kittens
             or any(_someone(word) and not word.endswith("'s")  # not "my girlfriend's family"
                    and (not whom or _whom(word) in whom or word in _KIDS)  # not "my flatmate sol" of his girlfriend
                    and words[i + 1:i + 2] and words[i + 1].isalpha() and words[i + 1] not in STOP_WORDS
@@ -2984,11 +2981,6 @@ _ANY_COUNT = re.compile(_AMOUNT.pattern + r"|\b(?:one|" + "|".join(sorted(_ORDIN
 _FOR_A_TIME = re.compile(r"\b(?:for (?:the|a|an|one|two|three|four|the whole|the rest of the) (?:\w+ )?(?:summer|winter"
                          r"|spring|autumn|weekend|week|month|year|day|night|holidays?|term|season|fortnight)s?"
                          r"|until|till|through to)\b")
-# What a sentence says, at the least, that answers a question of when, how long or how many (by what
-# :func:`_answer_of` reads it to ask): a time ("for christmas", "when i was seven"), a length ("how long is the
-# walk?": "26 miles", "for the summer"), a count or a sum.
-_AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DURATION, _DISTANCE, _FOR_A_TIME),
-                 _AMOUNT: (_ANY_COUNT, _MONEY)}
 
 
 def _dates_an_age(words: Sequence[str]) -> bool:
@@ -3094,7 +3086,12 @@ _WORK_OF_ANY = re.compile(r"\b(?:works?|worked|working|job|jobs|career|teaches|t
                           r"|studies|studying|unemployed|redundant|self employed|freelance|business|company|trained)\b")
 _DOES_FOR_WORK = re.compile("(?:)" + _DOES.pattern)  # what "what does he do for work?" hears, and nothing else (an
 # object of its own: the same pattern's compiling would give _DOES itself)
-_AT_THE_LEAST[_DOES_FOR_WORK] = (_DOES, _WORK_OF_ANY)  # "what does he do for work?": not "he's emigrating to ..."
+# What a sentence says, at the least, that answers a question of when, how long or how many (by what
+# :func:`_answer_of` reads it to ask): a time ("for christmas", "when i was seven"), a length ("how long is the
+# walk?": "26 miles", "for the summer"), a count or a sum; and of what someone does for work, a job ("what does he
+# do for work?": not "he's emigrating to australia").
+_AT_THE_LEAST = {_WHEN_ONCE: (_TIME,), _WHEN_NOT_LONG: (_TIME,), _DURATION: (_DURATION, _DISTANCE, _FOR_A_TIME),
+                 _AMOUNT: (_ANY_COUNT, _MONEY), _DOES_FOR_WORK: (_DOES, _WORK_OF_ANY)}
 _ABOUT = re.compile(r"\babout [\w']+")
 _NOT_DO = frozenset(("don't", "doesn't", "didn't", "dont", "doesnt", "didnt", "can't", "cant", "cannot", "mustn't",
                      "shouldn't"))
