@@ -126,10 +126,19 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
             not set(question) & (_NAME_ASKED | _FAVOURING) or question[at + 1:] == ["name"] and question[at].endswith(
                 "'s") and _someone(question[at])):  # "what is my grandma's name?": "... your grandma's name"
         return [*tokenize(DECLINE), "your", *question[at:]]  # "what are my hours?": "... your hours"
+    if at and len(question) - at == 3 and question[at].endswith("'s") and _someone(question[at]) and question[
+            at + 1] in _FAVOURING and question[at + 2].isalpha() and question[at + 2] not in _NAME_ASKED:
+        return [*tokenize(DECLINE), "your", *question[at:]]  # "what is my nephew's favourite colour?"
+    if at and len(question) - at == 2 and question[-1] in ("called", "named") and question[at].isalpha() and (
+            _someone(question[at])):  # "whats my boss called": "you didn't tell me what your boss is called"
+        return [*tokenize(DECLINE), "what", "your", question[at], "is", question[-1]]
     lead = 2 if question[:2] in _DECLINED_LEADS else 1 if question[:1] in (["when"], ["where"]) else 0
     if question[:1] == ["who"] and len(question) > 1 and question[1].isalpha() and question[1] not in (
             _AUXILIARIES | _DETERMINERS) and all(word.replace("'", "").isalpha() for word in question):
         return [*tokenize(DECLINE), *_as_theirs(question)]  # "who runs the food bank": as it is
+    if question[:2] == ["how", "many"] and len(question) == 5 and question[3] not in _AUXILIARIES and question[-1] in (
+            "there", "here") and all(word.isalpha() for word in question):
+        return [*tokenize(DECLINE), *question]  # "how many people volunteer there": as it is
     if question[:1] == ["who"] and question[1:2] and question[1] in _BEING_AUXILIARIES and question[2:3] and (
             question[2] not in _DETERMINERS | _NAMING_CUES) and all(word.isalpha() for word in question):
         return [*tokenize(DECLINE), *_as_theirs(question)]  # "who is teaching me": "who is teaching you"
@@ -143,6 +152,14 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     if question[:2] in (["what", "does"], ["what", "did"]) and (question[-3:] in (["do", "for", "work"], [
             "do", "for", "money"]) or question[-4:] == ["do", "for", "a", "living"]):
         lead = 1  # "what does he do for work": "you didn't tell me what he does for work"
+    if question[:2] in (["what", "did"], ["what", "do"], ["what", "does"]) and question[2:3] and (
+            question[2] in _PRONOUN_SUBJECTS | _DETERMINERS) and question[-2:-1] == ["for"] and question[-1] in _MEALS:
+        lead = 1  # "what did i have for breakfast": "you didn't tell me what you had for breakfast"; "what did my son
+        # have for lunch": "... what your son had for lunch"
+    if question[:1] == ["how"] and question[1:2] and question[1] in _AUXILIARIES and any(
+            word in _TRAVELLING and question[at + 1:at + 2] in (["there"], ["here"], ["home"], ["back"], ["to"])
+            for at, word in enumerate(question[3:5], 3)):
+        lead = 1  # "how am i getting there": "you didn't tell me how you are getting there"
     counted = next((at for at in (3, 4) if question[at:at + 1] and question[at] in _AUXILIARIES and all(
         word.isalpha() and word not in _AUXILIARIES for word in question[2:at])), None)
     if question[:2] in (["how", "many"], ["how", "much"]) and counted:
@@ -156,6 +173,9 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
     if not lead or aux is None or set(question) & SECOND_PERSON:
         return None
     rest = question[lead + 1:]
+    if question[:1] == ["which"] and lead == 2 and aux in _BEING_AUXILIARIES and rest[:1] and _doing_word(
+            rest[0]) and all(word.isalpha() for word in rest):  # "which shop is fixing it": as it is
+        return [*tokenize(DECLINE), *_as_theirs(question)]
     if lead == counted and aux in _BEING_AUXILIARIES and aux != "am" and rest and all(
             word.isalpha() for word in rest) and rest[0] not in _PRONOUN_SUBJECTS | _DETERMINERS:  # "how many people
         # are in the club": as it is
@@ -165,12 +185,14 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
         size = named or 1
     elif rest[:1] and rest[0] in _DETERMINERS and aux in _BEING_AUXILIARIES:  # "my best friend aisha" whole, to
         size = next((i for i, word in enumerate(rest) if i > 1 and (  # a doing or a time: "where is my sister going"
-            word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS or word in _TIME_WORDS
+            word.endswith(("ing", "ed")) and word not in _THINGS_LIKE_DOINGS or word in _TIME_WORDS | _AFTER_THE_SUBJECT
             or (question[0] == "who" or i == len(rest) - 1) and word in _AFTER_THE_VERB)), len(rest))  # "who is the
         # party for", "which hospital is my dad in"
     elif rest[:1] and rest[0] in _DETERMINERS:  # "the entry" of "how much did the entry cost", "my mum" of "how
         stop = next((i for i, word in enumerate(rest) if i > 1 and word in _AFTER_THE_VERB), len(rest))  # long did
         size = stop - 1 if stop > 2 else 0  # my mum stay in hospital"
+        size = next((i for i, word in enumerate(rest[:size + 1]) if i > 1 and word in _BARE_VERBS), size)  # "my car"
+        # of "when will my car be ready"
         size = next((at + len(name) for name in names for at in range(1, len(rest)) if tuple(
             rest[at:at + len(name)]) == name and at + len(name) < len(rest)), size)  # "my sister grace" of "when did
         # my sister grace start lessons"
@@ -211,6 +233,11 @@ _TIME_WORDS = frozenset("now today tonight tomorrow then".split())  # "how old i
 _AFTER_THE_VERB = frozenset("in at on to for with from by of about into the a an my our his her their it them him "
                             "me us up out off down back".split())  # what follows a question's verb: "stay in
 # hospital", "get up"
+# Words that follow the someone or thing a question of being asks of: "where was my cat last seen", "when was he
+# born".
+_AFTER_THE_SUBJECT = frozenset("last first just already still usually born seen taken given stolen found".split())
+_MEALS = frozenset("breakfast lunch dinner tea supper brunch pudding dessert".split())
+_BARE_VERBS = frozenset("be have get go come".split())  # "when will my car be ready": "... your car will be ready"
 _SAME_PAST = frozenset("cost put let set hurt shut spread read bet burst hit cut quit split".split())
 _SAID_AS_THEIRS = {"i": "you", "we": "you", "my": "your", "our": "your"}  # the rest said as asked
 
@@ -1851,6 +1878,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     last = last_sentence(text)
     since = last[:2] == ["since", "when"]
     last = last[1:] if since or last[:2] == ["for", "how"] else last  # "since when?": when; "for how long?"
+    which_place = last[:1] == ["which"] and (_as_where(last) != last or last[1:2] != [] and last[1] in (
+        _PLACES_NAMED | _INSTITUTIONS))  # "which city is he moving to?", "which hospital are we going to?": one place
     last = _as_where(last)  # "which city did we move to?" asks where
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
@@ -1874,7 +1903,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or tuple(last[:2]) in _ASKING_HOW and not (last[2:4] == ["i", "feel"] or last[2:4] == ["we", "feel"]
                                                        or last[2:3] == ["it"] and last[3:4] == ["feel"])  # "how does
             # it feel?" after "it's really painful"
-            and answer is not _KNOWN_FROM  # "how do i know her?" asks what was told
+            and answer is not _KNOWN_FROM and answer is not _MEANS  # "how do i know her?", "how do i get to work
+            # now?" ask what was told
             or _greets(last)  # "how is it going?"
             # "when will it be done?", "what can i play?" after "i can play Wonderwall"
             or said & (_ADVICE - _FUTURE if answer else _ADVICE) and not _able(last, names, told)
@@ -1906,9 +1936,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     going_to = next((last[i + 2] for i in range(len(last) - 2) if last[i:i + 2] == ["going", "to"]
                      and last[i + 2].isalpha() and last[i + 2] in ASKING_WORDS), None)
     stems = stems - {"going"} | {_stem(going_to)} if going_to else stems  # "who am i going to see?": to see whom
+    stems = stems - {"work", "school", "uni", "college", "office", "now"} if answer is _MEANS else stems  # "how do i
+    # get to work now?" asks the way, which "i currently take the train" says
     framed = (not of_others and (topics(asked_words) or kinds(asked_words) & told_kinds(told))
               and not asked_words & (KIN | _EVENTS)
-              and not (lead == "who" and last[1:2] in (["said"], ["told"])))  # "who said my dog has to rest?"
+              and not (lead == "who" and last[1:2] in (["said"], ["told"]))  # "who said my dog has to rest?"
+              and answer is not _MEANS)  # "how do i get to work now?" asks a way, not a job
     # Loose (where the model's own replies state nothing told): one word in common is enough where
     # the sentence says the kind of thing or topic asked ("which colour tops my list?" after "if i
     # had to pick one single colour it would be pink").
@@ -1917,7 +1950,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     asks_name = bool(said & _NAME_ASKED) or lead == "what" and "call" in said and "me" not in said  # "what did
     # gemma call the baby?" (not "what do people call me?", which "everyone calls me Hattie" answers)
     name_of_theirs = asks_name and any(_someone(word) or word in _PERSON_NOUNS for word in last) and not said & {
-        "i", "me"}  # "what's my sister called?", "what is the repair man called?"
+        "i", "me"} and not (bare[-1:] in (["called"], ["named"]) and len(bare) > 3 and bare[-3].endswith("'s") and (
+            _someone(bare[-3])) and not _someone(bare[-2]) and bare[-2] not in _PERSON_NOUNS | _NAME_WORDS)
+    # "what's my sister called?", "what is the repair man called?" (not "what is my son's nursery called?")
+    own_name = bare[-1:] == ["name"] and bare[-2:-1] and bare[-2].endswith("'s") and _someone(bare[-2]) or bare[
+        -1:] in (["called"], ["named"]) and bare[-2:-1] and _someone(bare[-2])  # "what is my granny's name?"
     whom_asked = {_whom(word) for i, word in enumerate(last) if _someone(word) and not _someones(word)
                   and not (word.endswith("'s") and any(map(_someone, last[i + 1:i + 3])))}  # "my sister's boyfriend"
     if said & _CHILDREN_ASKED:  # "what are the twins called?": a naming of children, not "her husband is called Marco"
@@ -1952,8 +1989,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         just = [telling for telling in told if "just" in telling.words[:3]] if "just" in last else []
         told = just[-1:] or told  # "what have i just done?": "i've just got engaged", not "we're getting married"
         ailing = "wrong" in asked_words and any(_AILING.search(" ".join(t.words)) for t in told)
-        answer, stems, most = _AILING if ailing else _DEED_DONE if deed else _HAPPENED, set(), 1  # "what's wrong with
-        # me?": "a sore throat"
+        faulty = "wrong" in asked_words and any(_WRONG_WITH.search(" ".join(t.words)) for t in told)  # "what is wrong
+        # with it?": "the repair shop says the fan is broken", not "it's a dell i bought two years ago"
+        answer = _AILING if ailing else _WRONG_WITH if faulty else _DEED_DONE if deed else _HAPPENED
+        stems, most = set(), 1
+        # "what's wrong with me?": "a sore throat"
         if lead == "when" and not deed and any(_TIME.search(" ".join(telling.words)) for telling in told):
             answer = _TIME  # "when did it happen?": the newest that says when ("my car got broken into last night")
         framed = False  # "what did we do for her birthday?": what was done, whatever the topic
@@ -1964,12 +2004,18 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     elif last[:3] in (["how", "did", "i"], ["how", "did", "we"]) and last[3:5] in (["do", "it"], ["do", "that"]):
         answer, stems, told, most = _DID_IT, set(), _lately(told), 1  # "how did i do it?" after "i broke my toe on
         # friday": "i kicked the leg of the bed", the newest deed told
+    elif last[:2] == ["how", "did"] and bare[-2:] in (["do", "it"], ["do", "that"]) and len(bare) > 4 and all(
+            word.isalpha() for word in bare[2:-2]):  # "how did my son oscar do it?" after "my son oscar broke his
+        answer = re.compile(r"^(?:%s|he|she|they) %s" % (re.escape(" ".join(bare[2:-2])), _PAST_FORM))  # arm":
+        stems, told, most = set(), _lately(told), 1  # "he fell off a trampoline", the newest deed of theirs told
     elif _asks_role(last, told):  # "what am i at the wedding?": "i'm her maid of honour"
         answer, stems, told, most = _ROLE, set(), _lately(told), 1
     elif last[:2] == ["how", "old"] and last[2:3] in (["was"], ["were"]):  # "how old was i?": "when i was eight"
         answer, stems = _AGE_THEN, set()
     elif _asks_thought(last):  # "what do i think is happening?": "i think i'm getting promoted"
         answer, stems = None, {"think:"}
+    elif lead == "who" and bare[-1:] and bare[-1] in _ILL and len(bare) <= 4:  # "who is ill?": "my daughter isla
+        answer, stems, most = _AILING, set(), 1  # has chickenpox", the newest that says an ailment
     elif asked_words & _EVENTS and answer is None:  # "what happened to my son?": what happened, of him
         answer = _TROUBLE if "wrong" in asked_words else _HAPPENED
     does_it = its and not stems and answer is None  # "what does it have?": what "it" does, as asked
@@ -1989,6 +2035,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         last[:1] in (["what"], ["which"]) and last[2:4] in (["is", "it"], ["was", "it"], ["are", "they"])
         and last[1] not in ("colour", "color", "size", "shape")  # "what colour is it?" asks a colour, not what it is
         or bare in (["what", "is", "it"], ["what's", "it"], ["what", "was", "it"]))
+    make_of = lead == "what" and last[1:2] and last[1] in _MAKES and last[2:3] in (["is"], ["was"]) and last[3:4] in (
+        ["my"], ["our"], ["the"])  # "what make is my laptop?"
     what_thing = bool(_WHAT_THING.match(" ".join(bare)))  # "what's the tattoo of?"
     would_be = bare in (["what", "would", "i", "be"], ["what", "will", "i", "be"])  # "i'd be a team leader"
     will_be_doing = bare in (["what", "will", "i", "be", "doing"], ["what", "will", "we", "be", "doing"])
@@ -1998,6 +2046,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "what is my favourite?" after "i collect vinyl records. my favourite is a first pressing of Blue"
     bare_favourite = bare[-2:-1] == ["my"] and bare[-1:] in (["favourite"], ["favorite"]) and lead in (
         "what", "what's", "whats", "which")
+    # "what is my daughter's temperature?": what is hers, which a sentence of her alone does not say
+    possessed = next((_stem(bare[-1]) for i, word in enumerate(bare[:-1]) if i == len(bare) - 2 and word.endswith(
+        "'s") and (_someone(word) or (word[:-2],) in names) and bare[-1].isalpha() and bare[-1] not in (
+        _NAME_ASKED | _NAMING_CUES)), None) if lead in (
+        "what", "what's", "whats") and bare[1:2] in (["is"], ["was"], ["are"], ["were"], ["'s"]) or lead in (
+        "what's", "whats") else None
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
     favourite_of = {_stem(last[i + 1]) for i, word in enumerate(last[:-1])
@@ -2020,6 +2074,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "what car do i drive?": a sentence that says which car ("i drive a ford focus", "my car is a red fiesta")
     which_one = (last[1], last[4]) if what_kind and last[2:3] in (["do"], ["did"]) and last[3:4] in (
         ["i"], ["we"]) and last[4:5] and last[4].isalpha() and last[4] in _OWNING else None
+    # "what book am i reading?": "i'm reading war and peace", not "my book club is reading it too"
+    doing_which = last[4] if what_kind and last[2:4] in (["am", "i"], ["are", "we"]) and last[4:5] and _doing_word(
+        last[4]) and bare[5:] == [] else None
     # "which musical is it?", "which knee did i injure?": not a sentence that speaks of the thing as any one
     which_any = what_kind if lead == "which" and what_kind and last[1] not in _WHICH_OF_ANY and (
         answer is None and (bare[2:4] in _IS_IT or last[2:3] in (["do"], ["did"]) and last[3:4] in (["i"], ["we"]))
@@ -2117,12 +2174,17 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # what someone of theirs does just before what is asked happens
             own, says_it = set(stems), True
         elif lead == "why" and at and subject and any(map(_someone, subject)) and stems and not thinks and (
-                _did(words) or _is_doing(words)) and stems <= stemmed[at - 1] and (  # not "he's 91"
+                _did(words) or _is_doing(words)) and (stems <= stemmed[at - 1] or at > 1 and stems <= stemmed[
+                    at - 2] and bool(_NAMES_IT.search(" ".join(with_subjects[at - 1][1])))) and (  # not "he's 91"
+                # (nor across more than a naming: "my flatmate is moving out. her name is Priya. she's moving in ...")
                 not stems <= {_stem(word) for word in words}) and (
                 not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
             # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
             # after the sentence that says what is asked
             own, says_it = set(stems), True
+        if make_of and subject and _IS_A.search(" ".join(words)) and {_stem(word) for word in subject} & stems:
+            says_it, own = True, own | {_stem(word) for word in subject} & stems  # "what make is my laptop?": "it's
+            # a dell" just after "my laptop keeps crashing"
         if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
                                        or words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"])
                                        and last[1] not in _MAKES):  # "what make is it?": "it's a Bosch", not "it's
@@ -2133,6 +2195,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             words[1] in ("a", "an", "my", "our", "your") or any(words[1:1 + len(name)] == list(name) for name in names)
         ) and len(words) <= 6 and spoken_lately(_stem(which_one[0]), at)  # "it's Hamilton" after "... a musical",
         # "it's my back molar on the left" after "i cracked a tooth"
+        if doing_which and words[:2] in (["i'm", doing_which], ["im", doing_which], ["we're", doing_which]) and (
+                words[2:3] and words[2] not in _IT | _NOT_WHICH - {"the"} | {"them", "one", "something", "some"}):
+            own, says_it = own | {what_kind, _stem(doing_which)}, True
         if it_says_which:
             own, says_it = own | {_stem(which_one[0]), "it:"}, True
         engaged = stems & stemmed[at - 1] if at else set()
@@ -2162,7 +2227,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # lentils"
         if what_kind and subject and _stem(subject[-1]) == what_kind and words[len(subject):len(subject) + 1] in (
                 ["is"], ["was"]) and any(tuple(words[len(subject) + 1:len(subject) + 1 + len(name)]) == name
-                                         for name in names | {("a",), ("an",), ("the",)}):
+                                         for name in names | {("a",), ("an",), ("the",), ("called",), ("named",)}):
             says_it = True  # "my festival is green man in wales", not "my course is two evenings a week"
         if what_kind and at and words[:1] in (["the"], ["my"], ["our"]) and words[1:2] and (
                 _stem(words[1]) == what_kind) and words[2:4] in (["is", "called"], ["is", "named"]):
@@ -2222,11 +2287,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"be:"}  # "what will i be doing?": "i'll be working for a bank there", not "i'm moving to lisbon"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
+        placed_along = answer is _PLACE and bool(_ALONG.search(" ".join(words)))  # "it was outside the library"
         unresolved_it = answer is not None and (words[:1] in (["it's"], ["its"]) or words[:2] in (
-            ["it", "is"], ["it", "was"])) and _says_as_asked(answer, words, stems)  # "it's at the town hall"
+            ["it", "is"], ["it", "was"])) and (_says_as_asked(answer, words, stems) or placed_along)  # "it's at the
+        # town hall"
         if its and answer is not None and (subject or unresolved_it) and telling.words[:1] in (
-                ("it",), ("it's",), ("its",)) and (
-                answer not in (_PLACE, _VERDICT) or _says_as_asked(answer, words, stems)):  # not "it's a red Trek"
+                ("it",), ("it's",), ("its",)) and (answer not in (_PLACE, _VERDICT) or _says_as_asked(
+                    answer, words, stems) or placed_along):  # not "it's a red Trek"
             # to "where did i buy it?", nor "it was at the Apollo" to "how was it?"
             own |= {"it:"}  # "where is it?": the sentence that spoke of it ("it's at the town hall")
         if (does_it and telling.words[:1] in (("it",), ("it's",)) or doers and telling.words[:1] in doers
@@ -2253,7 +2320,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
         answers = bool((shared or not stems or answer is _DISTANCE) and answer and _says_as_asked(answer, words, stems)
-                       or says_it or answers_with
+                       or says_it or answers_with or placed_along and "it:" in own
+                       or "call" in said and "name:" in own  # "what did they call the baby boy?": "they called him
+                       # arlo", not "my friend zara just had a baby boy"
                        # "who interviewed me?": "the interviewer was called Helen", not "i had a job interview"
                        or any(doers & set(words) for doers in agent.values())
                        # "what did my neighbour say?": "he said he'll pay for it", not "he's called Graham"
@@ -2272,6 +2341,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
                        and bool(set(last) & _SEEING) and bool(shared)
                        and any(within(name, words) and not _placed_name(name, words) for name in names))
+        if answers and lead == "when" and answer is _TIME and _says_no_such(answer, lead, " ".join(words)):
+            answers = False  # "when will it be finished?": not "it's been going on for two months", how long
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
         if where_from and _from_place(words, names) or from_where and set(words) & _NATIONALITIES:  # "he's Italian"
@@ -2279,6 +2350,15 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
+        if possessed and possessed not in own and not answers:
+            continue  # "what is my daughter isla's temperature?": not "my daughter isla has chickenpox", of her alone
+        of_them = {_stem(word) for word in subject or _subject(words, names) or []}
+        if of_them and lead in ("what", "where", "which") and own and own <= of_them and stems - of_them - _GOT and (
+                not answers and not says_it and not asked_words & _EVENTS) and not (
+                last[1:2] in (["does"], ["did"]) and "do" in last[3:]):  # (but "what has theo got?", "what does my
+            # husband do at night?": "my son theo has chickenpox", "my husband snores really loudly")
+            continue  # "what did he have for lunch?": not "my son theo just started at a new nursery", which says
+            # nothing asked but whom it is of
         joined = " ".join(words)  # the sentence as the rules below read it
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
@@ -2299,21 +2379,28 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or _says_a_name(words, names, lambda word: _someone(word) or word in ("called", "named"))):
             continue  # "what is the nursery called?": not "my daughter started nursery this week", which names none,
             # nor "her key worker is called Jade", which names another
+        if which_place and not answers and not _says_a_name(words, names, lambda word: word in _NAME_FOLLOWS):
+            continue  # "which hospital are we going to?": not "we're going to call her Nell", which says no place
         if for_which and not _FOR_THING.search(joined):
             continue  # "what job is it for?": not "i've got a job interview at the bank", which says for no job
         if which_one and not it_says_which and not _says_which(words, *which_one, names):
             continue  # "what phone do i have?": not "i dropped my phone in the bath", which says not what phone
         if which_any and (_as_any_one(words, which_any) or which_any not in map(_stem, words) and not _says_a_name(
-                words, names, _someone) and words[:1] not in _IT_OR_US):  # (a name, not "my friend ayesha")
+                words, names, _someone) and words[:1] not in _IT_OR_US and not (
+                answer is _PLACE and any(found.group().split()[1:2] == ["the"] for found in _PLACE.finditer(
+                    joined)))):  # (a name, not "my friend ayesha"; a
+            # place: "he's at the royal infirmary" to "which hospital is he in?")
             continue  # "which musical is it?": not "we're going to see a musical", nor "my friend is getting the
             # train down on friday" (but "it's Hamilton", "i drive the number 42")
+        if from_where and set(last) & _GOT_FROM and not set(words) & {"from", "off", "through", "via", "at"}:
+            continue  # "where did we get her from?": not "we've got a new puppy", which says from nowhere
         whence = [found.group() for found in _PLACE.finditer(joined)] if going_to_where else []
         if whence and all(place.startswith(("from ", "off ")) for place in whence) and not _back_from(words):
             continue  # "where am i going?": not "we fly from Manchester on the 2nd of june", which says whence (but
             # "we just got back from iceland" to "where did we go?")
         if lead == "who" and not _points_to_someone(words, names, last, stems, who_does):
             continue  # "who are the fitters?": not "the fitters start on monday", which names no one
-        if name_of_theirs and not _names_someone(words, names, whom_asked):
+        if name_of_theirs and (not _names_someone(words, names, whom_asked) or own_name and _names_theirs(words)):
             continue  # "what's my girlfriend called?": not "i'm flying out with my girlfriend", which names no one
         if favourite_asked and not (set(words) & _FAVOURING or own & favourite_of or by_subject & favourite_of):
             continue  # "what's my husband's favourite food?": not "i'm organising a party for my husband's 50th"
@@ -2324,7 +2411,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         lacked_for = (how_long and bool(_DURATION.search(joined))  # "i've not had a drink for 12 days"
                       or answer in (_TROUBLE, _UNABLE)  # "what's wrong with smudge?": "my cat smudge hasn't been
                       # eating"; "what can't i do?": "i can't drive"
-                      or bool(said & _NOT) and bool(telling.denied & stems))  # "who is not keen?": "my mum is not keen"
+                      or bool(said & _NOT) and bool(telling.denied & stems)  # "who is not keen?": "my mum is not keen"
+                      or last[1:2] in (["did"], ["was"], ["were"]) and within(("used", "to"), words) and bool(
+                          said & {"use", "used"} or own - by_subject))  # "who did he
+        # belong to?": "he used to belong to my grandad", which is so no longer
         if (not words or not (telling.valued or subject) or telling.denied and not now and not lacked_for
                 or _taken_back(telling.said, told) and not lacked_for
                 or len(shared) < (2 if framed and not loose else 1)
@@ -2358,6 +2448,9 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             # money goes to the air ambulance"
             continue
         words = ["my", *words] if words[:1] == ["name's"] else words  # "name's Callum": "your name's callum"
+        words = words[words.index("that") + 1:] if words[:2] == ["remind", "me"] and "that" in words[2:5] and (
+            words[words.index("that") + 1:]) else words  # "remind me later that i need to ring the bank": "you said
+        # you need to ring the bank"
         words = ["i'm", *words] if _doing_word(words[0]) and words[1:2] not in (["is"], ["was"], ["starts"], [
             "finishes"]) else words  # "staying in an airbnb": "you're staying ..." (not "training is on wednesdays")
         back = [_SAID_BACK.get(word, word) for word in words]
@@ -2406,8 +2499,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         # "what are my kids called?": "you said your son is called arlo and your daughter is called wren"
         (newer, _), (older, _) = best[:2]
         return [(*older, "and", *newer[2:])]
-    # "where is the phone now?": where it was put last ("i've put it in a bag of rice"), not where it was dropped
-    return [said for said, _ in best][:1 if lead == "where" and "now" in said else most]
+    # "where is the phone now?": where it was put last ("i've put it in a bag of rice"), not where it was dropped;
+    # "which city is he moving to?": the newest that says one ("he's moving to toronto", not "... to canada")
+    return [said for said, _ in best][:1 if lead == "where" and ("now" in said or which_place) or answer is _MEANS
+                                      else most]  # "how do i get to work now?": the newest way told
 
 
 def _dated(words: Sequence[str]) -> bool:
@@ -2467,9 +2562,16 @@ def _points_to_someone(words: Sequence[str], names: set[tuple[str, ...]], asked:
     bare = [word for word in asked if word != "?"]
     if bare[-1:] == ["from"] and not set(words) & {"from", "off", "through", "via", "by"}:
         return False  # "who did we adopt her from?": not "we adopted a rescue greyhound", which says from no one
+    joined = " ".join(words)
+    # a naming of the thing asked of: "the band is called The Night Owls" to "who sings in the band?" names the band,
+    # no one (but "my instructor is called paul" to "who is my instructor?" names him)
+    of_the_asked = [naming for naming in _NAMES_IT.finditer(joined) if asked[1:2] not in (
+        ["is"], ["are"], ["was"], ["were"]) and of_asked & {_stem(word) for word in joined[:naming.start()].split()[
+            -2:] if word not in _BEING_WORDS}]
+    named_thing = joined[of_the_asked[0].end():].split() if of_the_asked else []
     return (any(within(name, words) and (not _placed_name(name, words) or within(("from", *name), words))
-                for name in names)  # "a job offer from Google"
-            or bool(_NAMES_IT.search(" ".join(words)))
+                and not within(name, named_thing) for name in names)  # "a job offer from Google"
+            or len(of_the_asked) < len(list(_NAMES_IT.finditer(joined)))
             or any((_someone(part) or _someones(part) or part in _KIDS | _PERSON_WORDS)
                    and _stem(part) not in of_asked for word in words
                    for part in {_unowned(word), _unowned(word).split("-")[0]})  # "my in-laws", "my mother-in-law"
@@ -2509,8 +2611,9 @@ def _as_any_one(words: Sequence[str], noun: str) -> bool:
     "a", "my", "the" ... and not said to be one or called something: "we're going to see a musical", "i've started
     running again after my knee injury"; not "i hurt my left knee", "my festival is green man"."""
     at = [i for i, word in enumerate(words) if _stem(word) == noun]
-    return bool(at) and all(i and words[i - 1] in _NOT_WHICH and words[i + 1:i + 2] not in (
-        ["is"], ["was"], ["called"], ["named"]) for i in at)
+    return bool(at) and all(i and (words[i - 1] in _NOT_WHICH or words[i - 1] in ("in", "at", "to") and (
+        words[i] in _INSTITUTIONS | _PLACES_NAMED)) and words[i + 1:i + 2] not in (
+        ["is"], ["was"], ["called"], ["named"]) for i in at)  # "my grandad is in hospital": any one
 
 
 def _says_which(words: Sequence[str], noun: str, verb: str, names: set[tuple[str, ...]] = frozenset()) -> bool:
@@ -2556,6 +2659,22 @@ def _said_to_be_someone(thing: Sequence[str], words: Sequence[str]) -> bool:
 def _unowned(word: str) -> str:
     """``word`` without its "'s" ("mum's" -> "mum")."""
     return word[:-2] if word.endswith("'s") else word
+
+
+_NAME_WORDS = frozenset("name names first full real middle last nick nickname".split())  # "my son's full name is ..."
+
+
+def _names_theirs(words: Sequence[str]) -> bool:
+    """Whether each naming in a sentence (lower-case ``words``) names a thing of someone's, not them: "my granny's
+    care home is called meadow view" (not "my son's full name is ...", nor "my sister is called Ana")."""
+    found = list(_NAMES_IT.finditer(" ".join(words)))
+    for naming in found:
+        before = " ".join(words)[:naming.start()].split()
+        at = next((i for i in reversed(range(len(before))) if _someone(before[i])), None)
+        if at is None or not before[at].endswith("'s") or not any(
+                word.isalpha() and word not in _NAME_WORDS for word in before[at + 1:]):
+            return False
+    return bool(found)
 
 
 def _names_whom(words: Sequence[str], whom: set[str]) -> bool:
@@ -2823,10 +2942,11 @@ _WHEN_WORDS = (r"(?:" + "|".join(_MONTHS.split()) + r"|(?:mon|tues|wednes|thurs|
 _NOT_A_DUTY = "".join(rf"(?<!{word} )"
                       for word in "need needs have has want wants trying hoping able".split())
 _PLACE = re.compile(r"\b(?:off (?=ebay|amazon|gumtree|etsy|vinted|depop|facebook|marketplace|craigslist)"
-                    r"|(?:at|in|to|from|near|on|round|around|across|off) (?:the|a|an|my|our) "
+                    r"|(?:at|in|into|to|from|near|on|round|around|across|off) (?:the|a|an|my|our) "
                     r"(?!" + _WHEN_WORDS + r")"
                     r"|(?:at|in|from|near|round|around|across|" + _NOT_A_DUTY + r"to) "
-                    r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our|for|of|with|by|and|or|but)\b)(?!"
+                    r"(?!(?:" + "|".join(_DOINGS) + r"|the|a|an|my|our|for|of|with|by|and|or|but"
+                    r"|on|in|at|to|into|up|out)\b)(?!"
                     + _WHEN_WORDS + r"))[^\W\d][\w']*")
 _TIME = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|at \d+|\d+ ?(?:am|pm|o'clock)|every \w+"
                    r"|tomorrow|tonight|today|nights|weekends?|mornings|evenings|afternoons|(?:night|day) shifts?"
@@ -2996,7 +3116,9 @@ def _says_no_such(answer: Optional[re.Pattern], lead: str, sentence: str) -> boo
     read as ``answer`` (:data:`_AT_THE_LEAST`; any "when" question a time): "when is the walk?" and "my sponsored
     walk is 26 miles", "how long is the festival?" and "it's in wales"."""
     needs = _AT_THE_LEAST.get(answer) or ((_TIME,) if lead == "when" and answer is _TIME else ())
-    return bool(needs) and not any(pattern.search(sentence) for pattern in needs)
+    return bool(needs) and not any(not (lead == "when" and found.group().startswith(("for ", "since "))) for pattern
+                                   in needs for found in pattern.finditer(sentence))  # "when will it be finished?":
+    # not "it's been going on for two months", which says how long
 
 
 _IT = frozenset(("it", "it's", "its"))
@@ -3049,8 +3171,11 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _FOR_WHOM  # "who is it for?" after "it's for Cancer Research"
     if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] == ["for"] and len(words) > 3:
         return _FOR_THING  # "what are we trying for?": "for a baby", not "for about a year"
-    if words[:1] == ["how"] and set(words) & _TRAVELLING and words[-1:] in (["there"], ["home"], ["back"], ["here"]):
-        return _MEANS  # "how am i getting there?" after "i'm taking the train instead"
+    if words[:1] == ["how"] and set(words) & _TRAVELLING and ([word for word in words if word != "now"][-1:] in (
+            ["there"], ["home"], ["back"], ["here"], ["work"], ["school"], ["uni"], ["college"]) or within(
+                ("to", "the", "office"), words)):
+        return _MEANS  # "how am i getting there?" after "i'm taking the train instead"; "how do i get to work now?"
+        # after "i currently take the train"
     if words in (["what's", "the", "occasion"], ["what", "is", "the", "occasion"], ["what", "was", "the", "occasion"]):
         return _OCCASION  # "what's the occasion?" after "we're going to Rome for our anniversary"
     if words[:1] == ["who"] and (words[-1:] == ["by"] or words[1:2] and words[1] in _MADE):
@@ -3062,6 +3187,9 @@ def _answer_of(question: Sequence[str]) -> Optional[re.Pattern]:
         return _MONEY  # "how much did we pay for it?": "for 4000 quid", not "it's a 1978 vw"; "how much is it worth?"
     if words[:2] == ["how", "much"] and set(words[2:4]) & _SUMS_OF_MONEY:
         return _SUM_PAID  # "how much redundancy pay did he get?": not "he worked there for 22 years"
+    if words[:1] in (["what"], ["what's"], ["whats"]) and words[-1:] and words[-1] in _SUMS_OF_MONEY and (
+            "my" in words[-4:-1]):
+        return _SUM_OF_THEIRS  # "what is my new salary?": not "my new salary starts in march"
     if words[:3] in (["how", "much", "was"], ["how", "much", "is"], ["how", "much", "were"], ["how", "much", "are"]
                      ) and (words[3:4] in (["the"], ["my"], ["our"], ["your"]) and len(words) <= 6
                             or words[3:] in (["it"], ["they"], ["that"])):  # "how much is it?"
@@ -3120,7 +3248,9 @@ _FLAVOURED = re.compile(r"\b(?:chocolate|vanilla|lemon|lime|orange|strawberry|ra
 _SUM_PAID = re.compile(_MONEY.pattern + rf"|\b(?:{_COUNT}) (?:days?|weeks?|months?|years?)'?s?'? "
                        r"(?:pay|wages?|salary)\b")
 # ("how much redundancy pay did he get?": a sum, or "three months pay")
-_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE, _COLOURED, _FLAVOURED, _SUM_PAID)
+_SUM_OF_THEIRS = re.compile(_SUM_PAID.pattern + r"|\b\d[\d,.]*k?\b|\b(?:thousand|million|hundred|grand)\b")  # "what
+# is my budget?": "my budget is about 30 thousand", not "my new salary starts in march"
+_MEASURES = (_TIMES, _MONEY, _YEAR, _WEIGHT, _SUM, _CLOCK, _SIZE, _COLOURED, _FLAVOURED, _SUM_PAID, _SUM_OF_THEIRS)
 _TRAVELLING = frozenset("getting get going go travelling traveling travel".split())
 _MEANS = re.compile(r"\b(?:train|trains|bus|coach|car|plane|driving|drive|ferry|bike|cycling|cycle|walking|"
                     r"walk|taxi|uber|lift|eurostar)\b")  # how someone gets somewhere
@@ -3179,6 +3309,7 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     ("the screen went black and it won't turn on") keeps the thing spoken of for the next "it";
     "were going" and "ive been" typed in haste are "we're going" and "i've been"."""
     out, subject, named, thing, previous, carried = [], None, [], None, [], False
+    mended: Optional[list[str]] = None  # the newest thing of theirs ("my car"), which "it'll be ready" is of
     whose: Optional[tuple[str, list[str]]] = None  # the "his" or "her" the sentence before began with, and whom
     earlier: list[list[str]] = []  # the words of each sentence so far
     for telling in told:
@@ -3188,6 +3319,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
         words = ["we're", *words[1:]] if words[:1] == ["were"] and words[1:2] and words[1].endswith("ing") else words
         words = [_HASTY.get(words[0], words[0]), *words[1:]] if words else words  # "ive been", "theres"
+        words = ["i", *words] if words[:1] and (words[0] in _PASTS or words[0].endswith("ed") and len(words[0]) > 4
+                                                and words[0] not in _NOT_DONE) and words[1:2] in (
+            ["a"], ["an"], ["my"], ["the"], ["our"]) else words  # "started a new job today", typed in haste: "i ..."
         # "were going for four nights", typed in haste: "we're going ..."
         lead = words.index(",") if "," in words[:8] else None  # "i wanted to tell you, i've passed my driving test"
         if lead and ("you" in words[:lead] and set(words[:lead]) & _TELLING_YOU or within(("meant", "to", "say"),
@@ -3213,7 +3347,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         pronoun = _PRONOUNS.get(words[0]) if words else None
         # "she's been there since tuesday", "she's failed it twice already": she has
         has = words[1:2] in _HAS_WITH or _has_done(words) or (
-            words[1:2] and words[1].endswith("ed") and words[2:3] in (["it"], ["them"], ["him"], ["her"]))
+            words[1:2] and words[1].endswith("ed") and words[2:3] in (["it"], ["them"], ["him"], ["her"])) or (
+            words[1:2] and words[1].endswith("ed") and words[1] not in _BEING_DONE and words[2:3] in (
+                ["there"], ["here"], ["since"]))  # "he's worked there for three years": he has
         pronoun = ["has"] if pronoun and has else pronoun
         other = (_named_one(words[:1], subject, previous, names)
                  or _of_the_other_gender(words[:1], subject, previous, names) or _newborn(words, previous))
@@ -3224,8 +3360,10 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         owner, whose = whose, None
         if pronoun is not None and other:  # "my best friend Tom just had a baby girl. she's called Rosie"
             words, put = other + pronoun + words[1:], other
-        elif pronoun is not None and owner and _GENDER.get(words[0]) is _GENDER[owner[0]] and subject and not (
-                set(subject + previous) - set(owner[1]) & (_GENDER[owner[0]] | _TITLES[owner[0]])):
+        elif pronoun is not None and owner and _GENDER.get(words[0]) is _GENDER[owner[0]] and subject and (not (
+                set(subject + previous) - set(owner[1]) & (_GENDER[owner[0]] | _TITLES[owner[0]]))
+                or _goes_on_about(words[1:], owner[1], earlier)):  # "my son is learning to swim. his teacher is
+            # called Mr Hill. he can swim ten metres now": my son, of whose swimming the first sentence spoke
             # "my daughter ... her instructor is called Sam. she can swim ten metres now": my daughter, whose
             # instructor the sentence before spoke of (not "... her teacher is Mrs Lee. she ..."); so too after "her
             # friend Milo taught her", whose words say "my daughter" again
@@ -3243,7 +3381,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         elif words[:1] in (["his"], ["her"]) and thing and thing[-1] in _PETS:  # "we adopted a dog. her name is Olive"
             words, put = thing[:-1] + [thing[-1] + "'s"] + words[1:], thing
         elif words[:1] in (["it"], ["it's"], ["it'll"]) and thing and (
-                thing[-1] in _IT_MAY_BE or not _someone(thing[-1]) and thing[-1] not in _PERSON_NOUNS) and (
+                thing[-1] in _IT_MAY_BE or not _someone(thing[-1]) and (
+                    thing[-1] not in _PERSON_NOUNS or thing[-1] in _FIRMS)) and (
                 not _many(thing) or thing[-1].endswith(("us", "is"))) and (  # "it's for her birthday": no "her ears"
                 not (words[1:2] in (["my"], ["our"]) and words[2:3] and words[2] in _ORDINALS)) and (
                 thing[-1] not in words[1:] and not set(words) & _OCCASIONS
@@ -3254,7 +3393,10 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # not "it's my cousin sam's wedding", which says whose wedding, nor "it's my parents' anniversary"
             # "i ordered a laptop. it arrives on friday" (not "it's my third fail", which says which time it is)
             said_as = (["has"] if has else ["is"]) if words[0] == "it's" else ["will"] if words[0] == "it'll" else []
-            words, put = thing + said_as + words[1:], thing
+            it = mended if mended and (thing[-1] in _SERVICE_PLACES and set(words) & _MENDED or thing[-1] in (
+                _FIRMS) and _CLOCK.search(" ".join(words))) else thing  # "the garage is on station road. it'll be
+            # ready on thursday": my car; "the company is called Brightside. it's at ten": my job interview
+            words, put = it + said_as + words[1:], it
         elif words[:1] in (["they"], ["they're"]) and (_many(subject) or _many(thing)):
             # "i adopted two rabbits. they're called Biscuit and Pepper" -> "my rabbits are called ..."
             put = subject if _many(subject) else thing
@@ -3328,10 +3470,14 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
             # mot. the garage quoted 340 pounds. it's a 2014 ford focus": the car, still
             or words[:1] == ["the"] and "it" in words and not put  # costing us 12,000 pounds": the kitchen, still;
             or words[:1] in (["it"], ["it's"], ["its"]) and not put  # "my laptop broke. the screen went black and it
-            or bool(put) and put == thing and words[:len(put)] == put else None)  # won't turn on. it's a dell": the
-        # laptop; "it was my colleague's wedding" (said as it was); "it goes round the fjords. it leaves from
+            or bool(put) and put == thing and words[:len(put)] == put  # won't turn on. it's a dell": the
+            or bool(put) and words[:len(put)] == put and _someone(put[-1]) and bool(thing) and not _someone(
+                thing[-1])  # laptop; "i'm planning a party for my wife. she's turning 40. it's on the 8th of june":
+            else None)  # the party, still;
+        # "it was my colleague's wedding" (said as it was); "it goes round the fjords. it leaves from
         # Southampton": the cruise, still
         thing = spoken_of or thing  # "... he's ten weeks old": the puppy still, not "my puppy alfie"
+        mended = thing if thing and thing[:1] in (["my"], ["our"]) else mended
         if now is None and subject and not put and not carried and thing is None:
             carried = True  # "... we've been together two years. she's ...": of no one and nothing, so still of her
         elif now is None and subject and put[:len(subject)] == subject and (words[:1] in (
@@ -3346,7 +3492,26 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     return out
 
 
-_HASTY = {"ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}  # an apostrophe left out, leading
+_NAME_FOLLOWS = frozenset("call called calling name named her him them".split())  # what a name of someone follows
+_GOT_FROM = frozenset("get got buy bought adopt adopted rescue rescued order ordered hire hired".split())  # "where
+# did we get her from?" asks whence she came
+_GOT = frozenset(("got", "get", "have", "had"))  # "what has theo got?" asks what he has
+_MENDED = frozenset("ready fixed done repaired mended finished sorted".split())  # "it'll be ready on thursday"
+def _goes_on_about(words: Sequence[str], whom: Sequence[str], earlier: Sequence[Sequence[str]]) -> bool:
+    """Whether a sentence's words (lower case, after its pronoun) share a word (a stem, :func:`_stem`; not a stop
+    word) with an ``earlier`` sentence that began with ``whom``: "can swim ten metres now" and "my son is learning
+    to swim"."""
+    said = {_stem(word) for word in words if word.isalpha() and word not in STOP_WORDS}
+    return any(said & {_stem(word) for word in before[len(whom):] if word.isalpha() and word not in STOP_WORDS}
+               for before in earlier if list(before[:len(whom)]) == list(whom))
+
+
+_BEING_DONE = frozenset("based located married engaged retired qualified settled stationed employed".split())
+_NOT_DONE = frozenset("need seed feed bleed speed weed".split())  # no past for "i ..."
+# A word that leads a sentence typed in haste, its apostrophe left out: "ive been", "its on the 8th".
+_HASTY = {"its": "it's", "ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}
+
+
 def _by_the_doer(words: Sequence[str], doer: str) -> bool:
     """Whether a sentence (lower-case ``words``) can say what ``doer`` (a question's "i", "we", "he" ...) does:
     one of the user's, or of "we", begins with them ("i've", "im" typed in haste too); others any sentence."""
@@ -3510,6 +3675,10 @@ def _thing(words: Sequence[str]) -> Optional[list[str]]:
             return [words[0], *things] if words[at] not in ("has", "had") else None
         if not (at and _someone(things[0])):
             return None  # not "my team at work", of which "it's a 40 minute commute" is not said
+        if things[-1].isalpha() and not _someone(things[-1]) and things[-1] not in _NAME_WORDS and any(
+                word.endswith("'s") for word in things[:-1]) and (
+                words[at] in ("is", "was")):
+            return [words[0], *things]  # "my nephew kai's party is at a soft play centre": his party
         owner, words = [words[0], *things[:-1], things[-1] + "'s"], words[at + 1:]  # "my son is starting at a
         # new school": the school, not the son; "my girlfriend has got her own salon": my girlfriend's own salon
         theirs = next((i for i, word in enumerate(words) if word in ("his", "her", "their")), None)
@@ -3574,6 +3743,7 @@ def _as_where(question: list[str]) -> list[str]:
 
 
 _SERVICE_PLACES = frozenset("garage shop store dealer surgery clinic salon council bank insurer landlord agent".split())
+_FIRMS = _SERVICE_PLACES | frozenset("company firm business agency charity school college university".split())
 _PLACES_NAMED = frozenset("restaurant pub bar cafe hotel venue shop club gym school church theatre cinema".split())
 _INSTITUTIONS = frozenset("university uni college hospital airport station nursery academy office".split())
 
@@ -3731,11 +3901,27 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     with_subjects = _with_subjects(told, names)
     found = [found for _, said, _ in reversed(with_subjects) for found in [_subject(said, names)] if found
              and all(_may_be(pronoun, found) for pronoun in pronouns)]
+    found = [whom for whom in found if not _done_to_another(next((said[len(whom):] for _, said, _ in reversed(
+        with_subjects) if _subject(said, names) == whom), []), pronouns)] or found  # "what does she have?" after
+    # "my daughter isla has chickenpox. my mum is looking after her": isla, whom "her" was, not my mum
     found = found or [put for _, _, put in reversed(with_subjects) if put[:1] == ["the"] and len(put) > 1 and (
         pronouns and pronouns <= {"he", "she"} and all(put[-1] in _GENDER[pronoun] for pronoun in pronouns))][:1]
     # "how old is he?" after "we're adopting a little boy. he's three": the little boy
     if not found:
         return asked
+    gendered = next((at for at in reversed(range(len(with_subjects))) if with_subjects[at][2][:1] == ["the"] and len(
+        with_subjects[at][2]) > 1 and pronouns and all(with_subjects[at][2][-1] in _GENDER[pronoun]
+                                                       for pronoun in pronouns)), None)
+    newest = max((at for at in range(len(with_subjects)) if _subject(with_subjects[at][1], names) == found[0]),
+                 default=-1)
+    if gendered is not None and gendered > newest and not set(found[0]) & (_FEMALE | _MALE):
+        found = [with_subjects[gendered][2]] + found  # "what time was he born?" after "my friend zara just had a
+        # baby boy. he was born on tuesday": the baby boy, whom a "he" was just now, not zara
+    owner = next((found[0][:i] + [word[:-2]] for i, word in enumerate(found[0][:-1]) if word.endswith("'s")), None)
+    if owner in found and all(_NAMES_IT.search(" ".join(said)) for _, said, _ in with_subjects
+                              if _subject(said, names) == found[0]):  # "what medication is she on?" after "my mum has
+        found = [owner] + [whom for whom in found if whom != owner]  # diabetes. her doctor is called Dr Ahmed": my mum,
+        # whose doctor was only named
     # of them, the newest a sentence of the user's tells what is asked of: "what position does he play?" after "my son
     # plays in goal. his coach is called Dave" is of my son, not of his coach
     asked_stems = {_stem(word) for i, word in enumerate(words) if word.isalpha() and word not in STOP_WORDS
@@ -3758,6 +3944,17 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
 
 
 _TO = frozenset(("to", "for", "with", "at", "about", "from", "of"))  # "what did i buy for her?"
+
+
+def _done_to_another(words: Sequence[str], pronouns: set[str]) -> bool:
+    """Whether what a sentence says of its someone (lower-case ``words``, after them) is done to another of the
+    gender ``pronouns`` say: "is looking after her tomorrow", "took him to the vet" (not "her car", hers)."""
+    female = bool(pronouns & {"she", "her"})
+    for i, word in enumerate(words):
+        if word == "him" and not female or word == "her" and female and (
+                i + 1 == len(words) or words[i + 1] in _TO | _TIME_WORDS | {"a", "an", "the", "up", "out", "back"}):
+            return True
+    return False
 
 
 def _subject(words: Sequence[str], names: set[tuple[str, ...]]) -> Optional[list[str]]:
@@ -3875,7 +4072,7 @@ _SAME_STEM = {**_PASTS, **dict(pair.split(":") for pair in """used:use flight:fl
     degree:study phd:study race:run races:run marathon:run marathons:run labrador:dog greyhound:dog spaniel:dog
     view:see views:see terrier:dog poodle:dog retriever:dog beagle:dog collie:dog husky:dog pug:dog
     dachshund:dog corgi:dog whippet:dog lurcher:dog bulldog:dog cockapoo:dog chihuahua:dog target:goal targets:goal
-    aim:goal aims:goal
+    aim:goal aims:goal allergic:allergy allergies:allergy
     girl:daughter girls:daughter boy:son boys:son baby:child babies:child children:child kid:child kids:child
     twin:child twins:child fan:support bedroom:bed bedrooms:bed gig:see gigs:see concert:see bike:cycle
     bikes:cycle bicycle:cycle biking:cycle""".split()), **_ONE_SOMEONE}
@@ -3899,8 +4096,10 @@ _DEED_DONE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "".join(
 # What "what's wrong with her?" hears back: something that happened, or an ailment ("she's deaf").
 _AILMENTS = "|".join(sorted("""deaf blind sick ill poorly unwell injured limping lame diabetic sore infected
     arthritis cancer diabetes infection flu fever virus allergies allergic pain headache migraine cough coughing
-    sneezing vomiting wheezing itching itchy rash swollen bleeding""".split()))
+    sneezing vomiting wheezing itching itchy rash swollen bleeding chickenpox measles mumps covid tonsillitis
+    bronchitis pneumonia shingles norovirus concussion conjunctivitis asthma""".split()))
 _AILING = re.compile(r"\b(?:" + _AILMENTS + r")\b")
+_ILL = frozenset("ill sick poorly unwell".split())  # "who is ill?" asks whom an ailment was told of
 # A fault of a thing's, which "what's wrong with my bike?" hears back too: "the chain keeps slipping".
 _FAULTS = (r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broken|leaking|leaks|squeaks|rattles|flat"
            r"|(?:hasn't|hasnt|haven't|havent) been \w+ing"  # "my cat hasn't been eating"
@@ -3908,6 +4107,8 @@ _FAULTS = (r"keeps \w+ing|won't \w+|doesn't work|isn't working|not working|broke
            r"|(?:really |very |so |too )?(?:slow|noisy|loud|overheating|crashing|freezing|making a \w+ noise)")
 _TROUBLE = re.compile(_TELLING_OF + r"\b(?:" + _PAST_WORDS + "|" + _AILMENTS + "|" + _FAULTS + r")\b")
 _STATE = re.compile(r"\b(?:" + _AILMENTS + "|" + _FAULTS + r")\b")  # what is wrong now, not what happened
+# What "what was wrong with it?" hears back: a fault, or what it was ("it was the alternator").
+_WRONG_WITH = re.compile(_STATE.pattern + r"|^(?:it|its|it's|my \w+|the \w+) (?:was|is) (?:the|a|an) \w+(?: \w+)?$")
 
 
 def _other_topic(reply: str, asked: str) -> bool:
@@ -4029,8 +4230,10 @@ def _says_kin_is_a(telling: Telling) -> bool:
     firefighter" answers "what's my husband's job?"."""
     words = telling.words
     at = next((i for i, word in enumerate(words[:6]) if word in ("is", "was", "been")), None)
+    after = words[at + 2:] if at is not None and words[at + 1:at + 2] == ("now",) else words[at + 1:] if (
+        at is not None) else ()  # "my girlfriend is now head of marketing"
     return (words[:1] == ("my",) and at is not None and bool(set(words[1:at]) & KIN)
-            and words[at + 1:at + 2] in (("a",), ("an",)))
+            and (after[:1] in (("a",), ("an",)) or list(after[:1]) in _HEAD_OF and after[1:2] == ("of",)))
 
 
 # Not "going": "how is it going?"; "coming" of "when is she coming?" after "my mum is visiting next week".
@@ -4305,12 +4508,23 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
     who = asked[:1] == ["who"] or asked[:1] == ["what"] and asked[1:2] in (["is"], ["are"]) and (
         asked[2:3] == ["the"] and [word for word in asked if word != "?"][-1:] in (["called"], ["named"]))
     ours = bool(set(asked) & {"we", "us", "our"})  # "how long are we going for?", of the user and others
+    guests = bool(told) and bool(_COUNT_OF_THEIRS.match(" ".join(asked)))  # "how many guests are invited?"
+    which_it = asked[:1] == ["which"] and asked[2:4] in _IS_IT and asked[1:2] != [] and any(
+        said.startswith(_stem(asked[1])) for said in theirs)  # "which arm is it?" after "my son broke his arm"
+    which_it = which_it or bool(told) and asked[:1] == ["which"] and asked[1:2] != [] and asked[1] in (
+        _PLACES_NAMED | _INSTITUTIONS) and asked[2:3] in (["is"], ["are"], ["was"], ["were"])  # "which hospital are
+    # we going to?", "which shop is fixing it?": a place of theirs
+    doing_told = who and asked[1:2] in (["is"], ["was"]) and asked[2:3] != [] and asked[2].endswith("ing") and (
+        asked[3:] in ([], ["?"])) and any(said.startswith(_stem(asked[2])) for said in theirs)  # "who is judging?"
+    # after "the judging is at two o'clock"
     for_what = asked[:1] == ["what"] and asked[2:4] in _IS_IT and [word for word in asked if word != "?"][-1:] == [
         "for"]  # "what job is it for?"
-    return ("?" in text and (bool(set(asked) & _IT) and not clock or the_thing or someone or ours)
+    return ("?" in text and (bool(set(asked) & _IT) and not clock or the_thing or someone or ours or guests
+                             or doing_told or which_it)
             and not set(asked) & SECOND_PERSON and ("time" not in asked or clock)
             and (asked[:2] in _OF_IT_LEADS or asked[:1] in (["when"], ["where"])
-                 or (who or for_what) and (the_thing or bool(set(asked) & _IT))))  # "who is teaching it?"
+                 or (who or for_what) and (the_thing or bool(set(asked) & _IT))  # "who is teaching it?"
+                 or doing_told or which_it))
 
 
 def states_untold_number(reply: str, told: set[str]) -> bool:
@@ -4327,6 +4541,11 @@ _ALONG = re.compile(r"\b(?:into|onto|along|through|past|outside|inside|behind|by
 # the canal": a place, though not one _PLACE reads
 _BESIDE = frozenset("above below under underneath beneath behind opposite beside next".split())
 _IS_IT = (["is", "it"], ["was", "it"], ["are", "they"], ["were", "they"])
+# How many of something are coming, booked or there: of the user's event, which only they could have told.
+_COUNT_OF_THEIRS = re.compile(r"^how many \w+ (?:are|were|will be|have been) (?:coming|going|invited|booked|there"
+                              r"|expected|attending|left|signed up|on the list)(?: \?)?$"
+                              r"|^how many \w+ (?:\w+ )?(?:work|works|volunteer|volunteers|live|lives|go|goes) there"
+                              r"(?: \?)?$")  # "how many people volunteer there?"
 _OF_IT_LEADS = (["how", "much"], ["how", "many"], ["how", "long"], ["how", "far"], ["how", "old"], ["how", "big"],
                 ["what", "colour"], ["what", "color"], ["what", "time"], ["what", "flavour"], ["what", "flavor"],
                 ["what", "make"], ["what", "brand"], ["what", "model"])
@@ -4466,8 +4685,20 @@ def states_told(reply: str, told_in: list[Telling], asked: str, told: set[str],
     telling_it = [telling for telling in told_in if content_words(value) & telling.said]
     return (told_about(reply, told_in, content_words(asked) - FRAME_WORDS - ASKING_WORDS)
             and not _topic_of_neither(reply, asked, telling_it) and not _whose_for_what(reply, asked)
-            and not _owner_cut(reply, asked)
+            and not _owner_cut(reply, asked) and not _reframed(reply, asked, telling_it)
             and any(within(tuple(tokenize(value)), telling.words) for telling in told_in))
+
+
+def _reframed(reply: str, asked: str, telling_it: list[Telling]) -> bool:
+    """Whether ``reply`` says back what the user does with a verb no sentence telling the value said, where the
+    question ``asked`` has a word those sentences said: "You said you live in Crewe." to "where am i based?" after
+    "i'm based at the ambulance station in Crewe"."""
+    said = [word.lower() for word in tokenize(reply)]
+    if said[:3] != ["you", "said", "you"] or not said[3:4] or not said[3].isalpha() or said[3] in _AUXILIARIES:
+        return False
+    asked_stems = {_stem(word) for word in _asked_words(asked) - FRAME_WORDS - ASKING_WORDS}
+    return any(_stem(said[3]) not in stems and asked_stems & stems for stems in (
+        {_stem(word) for word in telling.words} for telling in telling_it))
 
 
 _CALLED_FRAME = re.compile(r"^(?:you said )?your ([\w' ]+?) (?:is|are) called ")

@@ -2685,7 +2685,8 @@ def test_his_name_after_someone_of_no_gender_and_a_doer_named_are_asked_back():
                                                                       "hilltop", "rangers")]
     # "he" of the someone a sentence tells what is asked of: my son plays, his coach is only named
     assert resolved("what position does he play?", told_in, set()) == "what position does my son play ?"
-    assert resolved("how old is he?", told_in, set()) == "how old is my son's coach ?"  # none told: the newest
+    # none told: my son still, whose coach was only named (session 47; was the newest, the coach)
+    assert resolved("how old is he?", told_in, set()) == "how old is my son ?"
     # an age not told is not heard back from a sentence that says none
     assert told_back(told_in, "how old is my son?") == []
 
@@ -2970,7 +2971,11 @@ def test_an_untold_measure_time_place_or_thing_of_theirs_is_declined_as_asked():
         "you didn't tell me how long your mum stayed in hospital")
     assert " ".join(untold_decline("where is my big fat gypsy wedding filmed?")) == (
         "you didn't tell me where your big fat gypsy wedding is filmed")
-    assert untold_decline("how is it going?") is None and untold_decline("what is my dog called?") is None
+    assert untold_decline("how is it going?") is None
+    # what someone of theirs is called, said whole, and so as the vocabulary can say it (it may have no "boss's",
+    # which "you didn't tell me your boss" cut short; session 47)
+    assert " ".join(untold_decline("whats my boss called")) == "you didn't tell me what your boss is called"
+    assert " ".join(untold_decline("what is my dog called?")) == "you didn't tell me what your dog is called"
     assert untold_decline("how old are you?") is None
     # a thing the user spoke of, "the" thing, is theirs to be asked of; not a thing of the world
     told_in = _told("we had a power cut last night", "we ate dinner by candlelight")[1]
@@ -3487,6 +3492,146 @@ def test_an_untold_colour_the_day_before_and_why_we_have_to_move_are_asked_back_
         ("you", "said", "your", "landlord", "is", "selling", "the", "house")]
     told_in = _told("my daughter Mia is starting school", "mia is starting school tomorrow")[1]
     assert told_back(told_in, "who is starting school?")  # a name the user wrote in lower case
+
+
+def test_who_is_ill_her_of_another_a_make_a_fault_and_a_thing_mended_are_heard_back():
+    # session 47: "who is ill?" an ailment; "her" done to by the newest someone is another ("my mum is looking after
+    # her"); a question of hers hears nothing of her alone; what "it'll be ready" is, after the garage is placed
+    isla = {("isla",)}
+    told_in = _told("my daughter Isla has chickenpox", "she's off school all week",
+                    "my mum is looking after her tomorrow", names=isla)[1]
+    assert told_back(told_in, "who is ill?", names=isla) == [("you", "said", "your", "daughter", "isla", "has",
+                                                              "chickenpox")]
+    assert resolved("what does she have?", told_in, isla) == "what does my daughter isla have ?"
+    assert told_back(told_in, "what is my daughter isla's temperature?", names=isla) == []
+    told_in = _told("my laptop keeps crashing", "it's a dell i bought two years ago",
+                    "the repair shop says the fan is broken", "they want eighty pounds to fix it")[1]
+    assert told_back(told_in, "what is wrong with it?") == [("you", "said", "the", "repair", "shop", "says", "the",
+                                                             "fan", "is", "broken")]
+    assert told_back(told_in, "what make is my laptop?")[0][:6] == ("you", "said", "your", "laptop", "is", "a")
+    told_in = _told("my car failed its mot", "the garage is on station road", "it'll be ready on thursday")[1]
+    assert told_back(told_in, "when will it be ready?") == [("you", "said", "your", "car", "will", "be", "ready", "on",
+                                                             "thursday")]
+    told_in = _told("my car broke down on the motorway", "the aa came after two hours", "it was the alternator",
+                    "it's at the garage now")[1]
+    assert told_back(told_in, "what was wrong with it?") == [("you", "said", "it", "was", "the", "alternator")]
+
+
+def test_what_is_read_which_place_a_name_of_a_thing_and_a_thing_kept_past_someone_are_heard_back():
+    told_in = _told("i'm reading war and peace", "my book club is reading it too")[1]
+    assert told_back(told_in, "what book am i reading?") == [("you", "said", "you're", "reading", "war", "and",
+                                                              "peace")]
+    told_in = _told("my granny is moving into a care home", "it's called Meadow View", "she's moving in on the 3rd",
+                    names={("meadow", "view")})[1]
+    assert told_back(told_in, "where is my granny moving?", names={("meadow", "view")}) == [
+        ("you", "said", "your", "granny", "is", "moving", "into", "a", "care", "home")]  # not "in on the 3rd"
+    assert told_back(told_in, "what is my granny's name?", names={("meadow", "view")}, loose=True) == []  # her home's
+    theo = {("theo",), ("little", "acorns")}
+    told_in = _told("my son Theo just started at a new nursery", "it's called Little Acorns", names=theo)[1]
+    assert told_back(told_in, "what is my son's nursery called?", names=theo)[0][-4:] == (
+        "is", "called", "little", "acorns")
+    assert told_back(told_in, "what did my son theo have for lunch?", names=theo) == []  # of him alone
+    told_in = _told("im planning a surprise party for my wife", "shes turning 40", "its on the 8th of june")[1]
+    assert told_back(told_in, "when is the party?") == [("you", "said", "your", "surprise", "party", "is", "on", "the",
+                                                         "8th", "of", "june")]
+    told_in = _told("my best friend Ollie is moving to Canada", "he's moving to Toronto",
+                    names={("ollie",), ("canada",), ("toronto",)})[1]
+    assert told_back(told_in, "which city is he moving to?", names={("ollie",), ("canada",), ("toronto",)}) == [
+        ("you", "said", "your", "best", "friend", "ollie", "is", "moving", "to", "toronto")]  # one place
+    told_in = _told("we're going to a music festival this summer", "it's called Green Fields",
+                    names={("green", "fields")})[1]
+    assert told_back(told_in, "what festival are we going to?", names={("green", "fields")}) == [
+        ("you", "said", "your", "music", "festival", "is", "called", "green", "fields")]
+    told_in = _told("started a new job today", "its at a law firm in manchester")[1]  # typed in haste
+    assert told_back(told_in, "where is my new job?") == [("you", "said", "your", "new", "job", "is", "at", "a", "law",
+                                                           "firm", "in", "manchester")]
+    told_in = _told("ive got a job interview tomorrow", "the company is called Brightside", "its at ten in the morning",
+                    names={("brightside",)})[1]
+    assert told_back(told_in, "what time is the interview?", names={("brightside",)}) == [
+        ("you", "said", "your", "job", "interview", "is", "at", "ten", "in", "the", "morning")]  # not the company
+
+
+def test_who_sings_used_to_what_they_called_him_and_how_he_did_it_are_heard_back_or_not():
+    owls = {("the", "night", "owls"), ("ellie",)}
+    told_in = _told("i play bass in a band", "the band is called The Night Owls", "our drummer is called Ellie",
+                    names=owls)[1]
+    assert told_back(told_in, "who sings in the band?", names=owls) == []  # it names the band, no one
+    assert told_back(told_in, "who is our drummer?", names=owls) == [("you", "said", "your", "drummer", "is", "called",
+                                                                      "ellie")]
+    told_in = _told("i have a tortoise called Sheldon", "he used to belong to my grandad", names={("sheldon",)})[1]
+    assert told_back(told_in, "who did my tortoise belong to?", names={("sheldon",)}) == [
+        ("you", "said", "your", "tortoise", "used", "to", "belong", "to", "your", "grandad")]
+    zara = {("zara",), ("arlo",)}
+    told_in = _told("my friend Zara just had a baby boy", "he was born on tuesday", "they called him Arlo",
+                    names=zara)[1]
+    assert resolved("what did they call him?", told_in, zara) == "what did they call the baby boy ?"
+    assert told_back(told_in, "what did they call the baby boy?", names=zara) == [("you", "said", "they", "called",
+                                                                                   "him", "arlo")]
+    told_in = _told("my son Oscar broke his arm", "he fell off a trampoline", "he has a cast for six weeks",
+                    "he's eight", names={("oscar",)})[1]
+    assert told_back(told_in, "how did my son oscar do it?", names={("oscar",)}) == [
+        ("you", "said", "he", "fell", "off", "a", "trampoline")]
+    told_in = _told("my son is learning to swim", "his teacher is called Mr Hill", "he can swim ten metres now")[1]
+    assert told_back(told_in, "how far can my son swim?")[0][2:5] == ("your", "son", "can")  # not his teacher
+    told_in = _told("my mum has been diagnosed with diabetes", "her doctor is called Dr Ahmed")[1]
+    assert resolved("what medication is she on?", told_in, set()) == "what medication is my mum on ?"  # not her doctor
+    told_in = _told("my flatmate is moving out", "her name is Priya", "she's moving in with her boyfriend",
+                    names={("priya",)})[1]
+    assert told_back(told_in, "why is my flatmate moving out?", names={("priya",)}) == [
+        ("you", "said", "your", "flatmate", "is", "moving", "in", "with", "her", "boyfriend")]  # past her naming
+
+
+def test_a_when_a_where_from_a_salary_and_which_hospital_are_heard_only_from_a_sentence_that_says_one():
+    told_in = _told("my neighbour is building an extension", "it's been going on for two months")[1]
+    assert told_back(told_in, "when will it be finished?") == []  # how long, not when
+    told_in = _told("we've got a new puppy", "she's a cocker spaniel")[1]
+    assert told_back(told_in, "where did we get my new puppy from?") == []
+    told_in = _told("i've been promoted at work", "my new salary starts in march")[1]
+    assert told_back(told_in, "what is my new salary?") == []
+    told_in = _told("we're buying a car", "my budget is about 30 thousand")[1]
+    assert told_back(told_in, "what's my budget?") == [("you", "said", "your", "budget", "is", "about", "30",
+                                                        "thousand")]
+    told_in = _told("my grandad is in hospital", "he had a stroke on monday", "he's at the royal infirmary")[1]
+    assert told_back(told_in, "which hospital is my grandad in?") == [("you", "said", "your", "grandad", "is", "at",
+                                                                       "the", "royal", "infirmary")]
+    told_in = _told("we're having a baby", "we're going to call her Nell", names={("nell",)})[1]
+    assert told_back(told_in, "which hospital are we going to?", names={("nell",)}) == []  # says no place
+    told_in = _told("my bike got stolen yesterday", "it was outside the library", "ive reported it to the police")[1]
+    assert told_back(told_in, "where was it?") == [("you", "said", "your", "bike", "was", "outside", "the", "library")]
+    told_in = _told("i'm thinking of buying an electric bike", "i currently take the train")[1]
+    assert told_back(told_in, "how do i get to work now?") == [("you", "said", "you", "currently", "take", "the",
+                                                                "train")]  # the way, the newest told
+    told_in = _told("remind me later that i need to ring the bank", "my card got blocked")[1]
+    assert told_back(told_in, "what do i need to do?") == [("you", "said", "you", "need", "to", "ring", "the", "bank")]
+    told_in = _told("my girlfriend just got a promotion", "shes now head of marketing at her company")[1]
+    assert told_back(told_in, "what is my girlfriend's new job?")[0][4:9] == ("is", "now", "head", "of", "marketing")
+    told_in = _told("i'm going to a wedding in York", "i'm staying for four nights", names={("york",)})[1]
+    assert told_back(told_in, "which hotel am i staying at?", names={("york",)}) == []  # says no hotel
+    told_in = _told("my brother Finn is a chef", "he's worked there for three years", names={("finn",)})[1]
+    assert told_back(told_in, "how long has my brother worked there?", names={("finn",)})[0][:7] == (
+        "you", "said", "your", "brother", "finn", "has", "worked")  # he has, not he is
+
+
+def test_more_untold_questions_are_declined_whole_and_as_asked():
+    assert asks_of_it("how many guests are invited?", _told("my brother is getting married")[1])
+    assert asks_of_it("how many people volunteer there?", _told("i'm volunteering at a food bank")[1])
+    assert " ".join(untold_decline("how many people volunteer there?")) == (
+        "you didn't tell me how many people volunteer there")
+    assert asks_of_it("who is judging?", _told("the judging is at two o'clock")[1])
+    assert asks_of_it("which arm is it?", _told("my son broke his arm")[1])
+    assert asks_of_it("which hospital are we going to?", _told("we're having a baby")[1])  # a place of theirs
+    assert " ".join(untold_decline("which shop is fixing it?")) == "you didn't tell me which shop is fixing it"
+    assert " ".join(untold_decline("how am i getting there")) == "you didn't tell me how you are getting there"
+    assert " ".join(untold_decline("when will my car be ready?")) == "you didn't tell me when your car will be ready"
+    assert " ".join(untold_decline("what did my son have for lunch?")) == (
+        "you didn't tell me what your son had for lunch")
+    assert " ".join(untold_decline("where was my cat last seen?")) == "you didn't tell me where your cat was last seen"
+    assert " ".join(untold_decline("what is my nephew's favourite colour?")) == (
+        "you didn't tell me your nephew's favourite colour")
+    # a reply that says back what the user does with a verb no sentence said does not state it as told
+    told_in = _told("i work as a paramedic", "i'm based at the ambulance station in Crewe", names={("crewe",)})[1]
+    told = {"i", "work", "as", "a", "paramedic", "i'm", "based", "at", "the", "ambulance", "station", "in", "crewe"}
+    assert not states_told("You said you live in Crewe.", told_in, "where am i based?", told, {("crewe",)})
 
 
 def test_no_name_of_the_told_module_is_bound_twice():
