@@ -126,9 +126,11 @@ def untold_decline(asked: str, names: set[tuple[str, ...]] = frozenset()) -> Opt
             not set(question) & (_NAME_ASKED | _FAVOURING) or question[at + 1:] == ["name"] and question[at].endswith(
                 "'s") and _someone(question[at])):  # "what is my grandma's name?": "... your grandma's name"
         return [*tokenize(DECLINE), "your", *question[at:]]  # "what are my hours?": "... your hours"
-    if at and len(question) - at == 3 and question[at].endswith("'s") and _someone(question[at]) and question[
-            at + 1] in _FAVOURING and question[at + 2].isalpha() and question[at + 2] not in _NAME_ASKED:
-        return [*tokenize(DECLINE), "your", *question[at:]]  # "what is my nephew's favourite colour?"
+    if at and len(question) - at == 3 and (question[at].endswith("'s") and _someone(question[at]) and question[
+            at + 1] in _FAVOURING or _someone(question[at]) and question[at + 1].endswith("'s") and question[
+            at + 1][:-2].isalpha()) and question[at + 2].isalpha() and question[at + 2] not in _NAME_ASKED:
+        return [*tokenize(DECLINE), "your", *question[at:]]  # "what is my nephew's favourite colour?", "what is my
+        # daughter isla's temperature?"
     if at and len(question) - at == 2 and question[-1] in ("called", "named") and question[at].isalpha() and (
             _someone(question[at])):  # "whats my boss called": "you didn't tell me what your boss is called"
         return [*tokenize(DECLINE), "what", "your", question[at], "is", question[-1]]

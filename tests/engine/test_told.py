@@ -3628,6 +3628,8 @@ def test_more_untold_questions_are_declined_whole_and_as_asked():
     assert " ".join(untold_decline("where was my cat last seen?")) == "you didn't tell me where your cat was last seen"
     assert " ".join(untold_decline("what is my nephew's favourite colour?")) == (
         "you didn't tell me your nephew's favourite colour")
+    assert " ".join(untold_decline("what is my daughter isla's temperature?")) == (
+        "you didn't tell me your daughter isla's temperature")
     # a reply that says back what the user does with a verb no sentence said does not state it as told
     told_in = _told("i work as a paramedic", "i'm based at the ambulance station in Crewe", names={("crewe",)})[1]
     told = {"i", "work", "as", "a", "paramedic", "i'm", "based", "at", "the", "ambulance", "station", "in", "crewe"}
