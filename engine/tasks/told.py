@@ -1874,7 +1874,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     "what phone do i have?" only a sentence that says which (:func:`_says_which`, or "it's a ford fiesta" just
     after the car); "where is the phone now?" where it was put last; "which tooth is it?" and "what make is
     it?" "it's my back molar", "it's a Bosch"; "why was my car towed?" what the user did just after; "what will i
-    be doing?" an "i'll be working"; "how long?" no "in february".
+    be doing?" an "i'll be working"; "how long?" no "in february". Session 47 added: "who is ill?" hears an ailment;
+    "what is wrong with it?" a fault or "it was the alternator"; "what make is my laptop?" "it's a dell" just
+    after the laptop; "what book am i reading?" "i'm reading ..."; "which city" and "which hospital" one place,
+    said as one; "how did he do it?" his newest deed; "what did they call him?" the naming; "how do i get to work
+    now?" a way of travel; a question of something of someone's ("what did he have for lunch?") nothing of them
+    alone; "what is my salary?" only a sum; "when will it be finished?" no "for two months"; "where did we get
+    her from?" only a "from"; "who sings in the band?" not the band's naming.
     """
     text = plain(asked).rstrip()
     last = last_sentence(text)
