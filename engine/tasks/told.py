@@ -2581,8 +2581,10 @@ def _points_to_someone(words: Sequence[str], names: set[tuple[str, ...]], asked:
                 and not within(name, named_thing) for name in names)  # "a job offer from Google"
             or len(of_the_asked) < len(list(_NAMES_IT.finditer(joined)))
             or any((_someone(part) or _someones(part) or part in _KIDS | _PERSON_WORDS)
-                   and _stem(part) not in of_asked for word in words
+                   and _stem(part) not in of_asked and not (i and _stem(words[i - 1]) in stems and part in _GROUPS)
+                   for i, word in enumerate(words)
                    for part in {_unowned(word), _unowned(word).split("-")[0]})  # "my in-laws", "my mother-in-law"
+            # (not "my book club" to "who recommended the book?", the club of the thing asked)
             or bare[-1:] not in _ENDING_PREPOSITIONS and any(
                 _stem(word) in verbs and words[i + 1:i + 2] in _OBJECT_STARTS
                 for i, word in enumerate(words))  # "who is he playing?": "... playing the wolf" (not "who did we adopt
@@ -3061,6 +3063,7 @@ _SOMEONE = re.compile(rf"\b(?:my|our|{_COUNT}) (?:best |close |old )?(?:"
 # Whose: "it's his cousin's wedding", "my sister's" (not "it's", "she's").
 _OWNER = re.compile(r"\b(?!(?:it|that|there|what|he|she|who|where|here|let|how|everyone|nobody|today)'s\b)[a-z]+'s\b"
                     r"|\b(?:mine|ours|theirs|hers|his)\b(?! \w)"
+                    r"|(?<=\bit's )(?:his|her|their)\b(?= \w)"  # "it's her birthday while we're there"
                     r"|\b(?:my|our|his|her|their) (?:" + "|".join(sorted(KIN | {"friend"})) + r") \w+s\b"  # "my
                     # cousin sams wedding", typed in haste; "it's for my friend Leanne" (a hen do, a party)
                     r"|(?:(?<=\bit's for )|(?<=\bis for )|(?<=\bwas for ))(?:my|our) (?:best |old )?(?:"

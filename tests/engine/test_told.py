@@ -3575,6 +3575,12 @@ def test_who_sings_used_to_what_they_called_him_and_how_he_did_it_are_heard_back
     assert told_back(told_in, "how far can my son swim?")[0][2:5] == ("your", "son", "can")  # not his teacher
     told_in = _told("my mum has been diagnosed with diabetes", "her doctor is called Dr Ahmed")[1]
     assert resolved("what medication is she on?", told_in, set()) == "what medication is my mum on ?"  # not her doctor
+    told_in = _told("i'm reading war and peace", "my book club is reading it too")[1]
+    assert told_back(told_in, "who recommended the book?") == []  # the book's club is no one who recommended it
+    told_in = _told("my girlfriend and i are going to Rome", "it's her birthday while we're there",
+                    names={("rome",)})[1]
+    assert told_back(told_in, "whose birthday is it?", names={("rome",)}) == [
+        ("you", "said", "it's", "her", "birthday", "while", "you're", "there")]  # "her" says whose
     told_in = _told("my flatmate is moving out", "her name is Priya", "she's moving in with her boyfriend",
                     names={("priya",)})[1]
     assert told_back(told_in, "why is my flatmate moving out?", names={("priya",)}) == [
