@@ -1886,9 +1886,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     last = last_sentence(text)
     since = last[:2] == ["since", "when"]
     last = last[1:] if since or last[:2] == ["for", "how"] else last  # "since when?": when; "for how long?"
-    which_place = last[:1] == ["which"] and (_as_where(last) != last or last[1:2] != [] and last[1] in (
+    where = _as_where(last)  # "which city did we move to?" asks where
+    which_place = last[:1] == ["which"] and (where != last or last[1:2] != [] and last[1] in (
         _PLACES_NAMED | _INSTITUTIONS))  # "which city is he moving to?", "which hospital are we going to?": one place
-    last = _as_where(last)  # "which city did we move to?" asks where
+    last = where
     lead = next((word for word in last if word not in _FILLERS | {",", "and", "but", "so"}), "")
     if lead not in _REQUESTS and (not text.endswith("?") or lead not in _QUESTION_LEADS):
         return []  # no question put as one ("did you pass? i am thinking", "i think byu has dances?")
@@ -2054,12 +2055,6 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     # "what is my favourite?" after "i collect vinyl records. my favourite is a first pressing of Blue"
     bare_favourite = bare[-2:-1] == ["my"] and bare[-1:] in (["favourite"], ["favorite"]) and lead in (
         "what", "what's", "whats", "which")
-    # "what is my daughter's temperature?": what is hers, which a sentence of her alone does not say
-    possessed = next((_stem(bare[-1]) for i, word in enumerate(bare[:-1]) if i == len(bare) - 2 and word.endswith(
-        "'s") and (_someone(word) or (word[:-2],) in names) and bare[-1].isalpha() and bare[-1] not in (
-        _NAME_ASKED | _NAMING_CUES)), None) if lead in (
-        "what", "what's", "whats") and bare[1:2] in (["is"], ["was"], ["are"], ["were"], ["'s"]) or lead in (
-        "what's", "whats") else None
     has_or_says = last[:1] == ["what"] and bool(set(last[-2:]) & {"have", "say"})  # "what does she have?"
     who_is = last[:2] in (["who", "is"], ["who", "was"]) or last[:1] == ["who's"]
     favourite_of = {_stem(last[i + 1]) for i, word in enumerate(last[:-1])
@@ -2128,6 +2123,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
     spoken_lately = lambda stem, at: any(stem in stemmed[back] for back in range(max(0, at - 3), at))  # noqa: E731
     for at in reversed(range(len(with_subjects))):
         telling, words, subject = with_subjects[at]
+        joined = " ".join(words)  # the sentence as the rules below read it
         if with_whom and not set(words) & {"with", "and"}:
             continue  # "who am i going with?": not "i'm going to Iceland in march"
         if how_done and set(telling.words) & done_to_it:
@@ -2135,10 +2131,10 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         own, says_it = {_stem(word) for word in telling.said} & stems, False
         own |= {_stem(one + other) for one, other in zip(words, words[1:])} & stems  # "haircut": "my hair cut"
         own |= {done for done, doers in agent.items() if doers & set(words)}  # "who teaches me?": "my teacher"
-        own |= counted | {"us:"} if counted and _OF_US.search(" ".join(words)) else set()
+        own |= counted | {"us:"} if counted and _OF_US.search(joined) else set()
         one_of_them = answer is _PLACE and words[:1] in (["there's"], ["there"]) and "one" in words  # "a huge one"
         goes_on = answer is _AMOUNT and _bare_amount(words) or how_long or one_of_them or answer is _TROUBLE or (
-            answer in (_AMOUNT, _MONEY) and bool(_MONEY.search(" ".join(words)))) or (  # "lessons are on
+            answer in (_AMOUNT, _MONEY) and bool(_MONEY.search(joined))) or (  # "lessons are on
             # thursdays. they cost 25 pounds each"
             answer is _PLACE and at and words[:1] in (["i"], ["we"]) and _did(words)  # "i broke my wrist skiing. i
             and with_subjects[at - 1][1][:1] in (["i"], ["we"]) and _did(with_subjects[at - 1][1])) or (
@@ -2149,7 +2145,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         reason = lead == "why" and not thinks and (bool(subject) and (_did(words) or _has_been(words))  # "why is
                                     # he scared?": "he got bitten when ...", "why am i taking my cat to the vet?":
                                     # "she's been sneezing"
-                                    or bool(_FOR_IT.match(" ".join(words)))  # "why am i going?": "it's for ..."
+                                    or bool(_FOR_IT.match(joined))  # "why am i going?": "it's for ..."
                                     # "why am i sad?": "i'm a bit sad today. my best friend moved to Canada"
                                     # "why am i moving?": "my company is sending me to the toronto office"
                                     or at > 0 and words[:1] in (["my"], ["our"], ["the"])
@@ -2186,14 +2182,14 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                     at - 2] and bool(_NAMES_IT.search(" ".join(with_subjects[at - 1][1])))) and (  # not "he's 91"
                 # (nor across more than a naming: "my flatmate is moving out. her name is Priya. she's moving in ...")
                 not stems <= {_stem(word) for word in words}) and (
-                not _NAMES_IT.search(" ".join(words))):  # not "her name is Siobhan"
+                not _NAMES_IT.search(joined)):  # not "her name is Siobhan"
             # "why is she moving out?": "my flatmate is moving out. she's moving in with her boyfriend", of her, just
             # after the sentence that says what is asked
             own, says_it = set(stems), True
-        if make_of and subject and _IS_A.search(" ".join(words)) and {_stem(word) for word in subject} & stems:
+        if make_of and subject and _IS_A.search(joined) and {_stem(word) for word in subject} & stems:
             says_it, own = True, own | {_stem(word) for word in subject} & stems  # "what make is my laptop?": "it's
             # a dell" just after "my laptop keeps crashing"
-        if what_is_it and subject and (_IS_A.search(" ".join(words))  # "what phone is it?": "it's an iphone 15"
+        if what_is_it and subject and (_IS_A.search(joined)  # "what phone is it?": "it's an iphone 15"
                                        or words[len(subject):len(subject) + 1] in (["is"], ["was"], ["are"])
                                        and last[1] not in _MAKES):  # "what make is it?": "it's a Bosch", not "it's
             # only two years old"
@@ -2224,7 +2220,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         own |= {name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
                                                                   for word in telling.words)} & stems  # as said
         literal = set(own)  # the words in common the sentence says itself
-        names_user = of_theirs and bool(_NAMES_THE_USER.match(" ".join(words)))  # "my name is Harriet"
+        names_user = of_theirs and bool(_NAMES_THE_USER.match(joined))  # "my name is Harriet"
         by_subject = ({_stem(word) for word in subject} | {  # "she's bringing garlic bread": my flatmate priya
             name for name, whom in named_whom.items() if any(_someone(word) and _whom(word) == whom
                                                              for word in subject)}) & stems
@@ -2251,7 +2247,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= by_subject  # "my tattoo is going to be a swallow" says what the tattoo is
             says_it = True
         for cued, says, with_a_word in implied:  # "how old is she?" after "she's five": a number speaks of an age
-            if says is _says_number and answer in (_WHEN_ONCE, _TIME) and not answer.search(" ".join(words)):
+            if says is _says_number and answer in (_WHEN_ONCE, _TIME) and not answer.search(joined):
                 continue  # "when is his birthday?": not "he was a train driver for 40 years", which says no when
             # what kind of car: a sentence that says "car", or speaks of it ("she's a border collie")
             if says(telling._replace(words=tuple(words))) and (own or by_subject or not with_a_word) and not (
@@ -2266,11 +2262,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 # "it's a cockapoo" to "what kind of puppy ...?" (a kind said as what it is, not "i love dogs"), not
                 # to a question of where or when
                 says_it = says_it or says in _SAYS_WHAT_IS_ASKED and answer is None and (
-                    bool(_IS_A.search(" ".join(words))) if says is _says_kind  # the job, if the question asks no more
+                    bool(_IS_A.search(joined)) if says is _says_kind  # the job, if the question asks no more
                     else not stems - own - by_subject - _WHICH_ONE)  # not "which year do i work with?"
         # "what's our dog's name?": the one naming it
         if asks_name and (loose or not framed and subject and _stem(subject[-1]) in stems) and (
-                _NAMES_IT.search(" ".join(words))  # strict, only where it names the thing asked: not "her salon"
+                _NAMES_IT.search(joined)  # strict, only where it names the thing asked: not "her salon"
                 or loose and within(("as", "a", "name"), words)) and not names_user:  # "what's my dog called?"
             own |= {"name:"}
         thinker = last[2:3] if last[2:3] in (["he"], ["she"], ["they"]) else ["i", "we"]
@@ -2281,7 +2277,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"think:"}  # "i think i'm getting promoted", "she thinks i've torn a ligament"
         if before and (telling.words[:1] == ("before",) or within(("first", "time"), telling.words)):
             own |= {"before:"}  # "where did i live before?": "before that i was in Madrid"; "it's my first time"
-        if bare_favourite and _FAVOURITE_IS.match(" ".join(words)):
+        if bare_favourite and _FAVOURITE_IS.match(joined):
             own |= {"favourite:"}
         if wished and (doer is None or _by_the_doer(words, last[doer])) and any(
                 word in ("would", "'d") or word.endswith("'d") for word in words[:4]) and wished & set(words):
@@ -2295,7 +2291,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             own |= {"be:"}  # "what will i be doing?": "i'll be working for a bank there", not "i'm moving to lisbon"
         if after and telling.words[-1:] == ("next",):
             own |= {"next:"}  # "i'm starting Lord of the Rings next", not "i just finished reading The Hobbit"
-        placed_along = answer is _PLACE and bool(_ALONG.search(" ".join(words)))  # "it was outside the library"
+        placed_along = answer is _PLACE and bool(_ALONG.search(joined))  # "it was outside the library"
         unresolved_it = answer is not None and (words[:1] in (["it's"], ["its"]) or words[:2] in (
             ["it", "is"], ["it", "was"])) and (_says_as_asked(answer, words, stems) or placed_along)  # "it's at the
         # town hall"
@@ -2310,12 +2306,12 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if where_went and (_back_from(words) or set(words) & _GOING - {"booked"}):
             own |= {"went:"}  # "where have i been?": "i've just got back from a week in crete", not "we stayed in"
         own |= {word + ":" for word in most_of & set(words)}  # "what's my best time?": "my best time is 27 minutes"
-        if favourite_of and at and _FAVOURITE_IS.match(" ".join(words)) and favourite_of & {
+        if favourite_of and at and _FAVOURITE_IS.match(joined) and favourite_of & {
                 _stem(word) for word in with_subjects[at - 1][0].said}:  # "what's my favourite bread?": "i've been
             own |= favourite_of | {"favourite:"}  # learning to bake bread. my favourite is a sourdough with olives"
-        if who_is and by_subject and _NAMES_IT.search(" ".join(words)):
+        if who_is and by_subject and _NAMES_IT.search(joined):
             own |= {"name:"}  # "who is my new neighbour?": "my new neighbour is called bartek", not "... a plumber"
-        if "call" in said and asks_name and _NAMES_IT.search(" ".join(words)):
+        if "call" in said and asks_name and _NAMES_IT.search(joined):
             own |= {"name:"}  # "what did gemma call the baby?": "they called him Theo", not "gemma had a baby boy"
         # "who am i going with?": "with my brother", just after "i'm going hiking in the Alps"
         answers_with = with_whom and any(  # "with my brother", "i'm camping with three friends", "i'm with Vodafone"
@@ -2323,7 +2319,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
             or any(tuple(words[i + 1:i + 1 + len(name)]) == name for name in names)
             for i, word in enumerate(words) if word == "with")
         own |= {"with:"} if answers_with else set()
-        if like_what and (own or by_subject) and set(words) & _BEING_WORDS and not _NAMES_IT.search(" ".join(words)):
+        if like_what and (own or by_subject) and set(words) & _BEING_WORDS and not _NAMES_IT.search(joined):
             own |= {"like:"}  # "my instructor is very patient"
         shared = own | by_subject
         literal |= by_subject  # "her name is Olive" says "dog" by its "her"
@@ -2337,7 +2333,7 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        or verb in ("say", "tell") and any(_stem(word) == verb for word in words)
                        or bool(most_of & set(words))  # "which exam is the hardest?": "chemistry is the hardest one"
                        # "who is she marrying?": "her fiance is called Ravi", a name, not "she's getting married"
-                       or who_is and bool(shared) and bool(_NAMES_IT.search(" ".join(words)))  # (not "who had a
+                       or who_is and bool(shared) and bool(_NAMES_IT.search(joined))  # (not "who had a
                        # baby?": "my friend Lukas just had a baby girl", not "the baby girl's name is Mila")
                        # "who did i see?": a name the user wrote ("it was Arctic Monkeys"), not "who won the game?"
                        # nor a place ("the wedding will be in Lisbon")
@@ -2345,11 +2341,11 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                        or bool(beside) and beside in words and words.index(beside) > 1
                        # "which school is he going to?": "his school is called Parkside Academy", which names it
                        or answer is _PLACE and last[:1] == ["which"] and bool(shared & {_stem(last[1])})
-                       and bool(_NAMES_IT.search(" ".join(words)))
+                       and bool(_NAMES_IT.search(joined))
                        or lead == "who" and last[1:3] in (["did", "i"], ["did", "we"], ["am", "i"], ["are", "we"])
                        and bool(set(last) & _SEEING) and bool(shared)
                        and any(within(name, words) and not _placed_name(name, words) for name in names))
-        if answers and lead == "when" and answer is _TIME and _says_no_such(answer, lead, " ".join(words)):
+        if answers and lead == "when" and answer is _TIME and _says_no_such(answer, lead, joined):
             answers = False  # "when will it be finished?": not "it's been going on for two months", how long
         if answers:
             shared |= {"?"}  # it says where, or when, as asked ("where was i?": the newest that says where)
@@ -2358,16 +2354,13 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
         if subject and not own and not asked_words & _EVENTS and not answers and not (
                 stems <= by_subject and _does_as_asked(last, words)):  # "what can rio say?": all of it is of him
             continue  # "he was there" speaks of the brother asked about, but not of what is asked
-        if possessed and possessed not in own and not answers:
-            continue  # "what is my daughter isla's temperature?": not "my daughter isla has chickenpox", of her alone
         of_them = {_stem(word) for word in subject or _subject(words, names) or []}
         if of_them and lead in ("what", "where", "which") and own and own <= of_them and stems - of_them - _GOT and (
                 not answers and not says_it and not asked_words & _EVENTS) and not (
                 last[1:2] in (["does"], ["did"]) and "do" in last[3:]):  # (but "what has theo got?", "what does my
             # husband do at night?": "my son theo has chickenpox", "my husband snores really loudly")
-            continue  # "what did he have for lunch?": not "my son theo just started at a new nursery", which says
-            # nothing asked but whom it is of
-        joined = " ".join(words)  # the sentence as the rules below read it
+            continue  # "what did he have for lunch?", "what is her temperature?": not "my son theo just started at a
+            # new nursery", "my daughter isla has chickenpox", which say nothing asked but whom they are of
         if (answer in _MEASURES or answer is _DURATION and said & {"been", "take", "takes", "last", "lasts"}
                 or answer is _WHEN_ONCE and "birthday" in said  # "when is his birthday?": not "he has just retired"
                 or _says_no_such(answer, lead, joined)  # "when is the walk?": not "my sponsored walk is 26
@@ -2387,7 +2380,8 @@ def told_back(told: list[Telling], asked: str, most: int = 2,
                 or _says_a_name(words, names, lambda word: _someone(word) or word in ("called", "named"))):
             continue  # "what is the nursery called?": not "my daughter started nursery this week", which names none,
             # nor "her key worker is called Jade", which names another
-        if which_place and not answers and not _says_a_name(words, names, lambda word: word in _NAME_FOLLOWS):
+        if which_place and not answers and not _says_a_name(words, names, lambda word: word in _NAMING_CUES | {
+                "her", "him", "them"}):
             continue  # "which hospital are we going to?": not "we're going to call her Nell", which says no place
         if for_which and not _FOR_THING.search(joined):
             continue  # "what job is it for?": not "i've got a job interview at the bank", which says for no job
@@ -2573,13 +2567,13 @@ def _points_to_someone(words: Sequence[str], names: set[tuple[str, ...]], asked:
     joined = " ".join(words)
     # a naming of the thing asked of: "the band is called The Night Owls" to "who sings in the band?" names the band,
     # no one (but "my instructor is called paul" to "who is my instructor?" names him)
-    of_the_asked = [naming for naming in _NAMES_IT.finditer(joined) if asked[1:2] not in (
-        ["is"], ["are"], ["was"], ["were"]) and of_asked & {_stem(word) for word in joined[:naming.start()].split()[
-            -2:] if word not in _BEING_WORDS}]
+    namings = list(_NAMES_IT.finditer(joined))
+    of_the_asked = [naming for naming in namings if asked[1:2] not in (["is"], ["are"], ["was"], ["were"]) and (
+        of_asked & {_stem(word) for word in joined[:naming.start()].split()[-2:] if word not in _BEING_WORDS})]
     named_thing = joined[of_the_asked[0].end():].split() if of_the_asked else []
     return (any(within(name, words) and (not _placed_name(name, words) or within(("from", *name), words))
                 and not within(name, named_thing) for name in names)  # "a job offer from Google"
-            or len(of_the_asked) < len(list(_NAMES_IT.finditer(joined)))
+            or len(of_the_asked) < len(namings)
             or any((_someone(part) or _someones(part) or part in _KIDS | _PERSON_WORDS)
                    and _stem(part) not in of_asked and not (i and _stem(words[i - 1]) in stems and part in _GROUPS)
                    for i, word in enumerate(words)
@@ -3330,10 +3324,9 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
         words = words[2:] if _restates(words) else words  # "i mean i'm a vet nurse": "i'm a vet nurse"
         words = ["we're", *words[1:]] if words[:1] == ["were"] and words[1:2] and words[1].endswith("ing") else words
         words = [_HASTY.get(words[0], words[0]), *words[1:]] if words else words  # "ive been", "theres"
-        words = ["i", *words] if words[:1] and (words[0] in _PASTS or words[0].endswith("ed") and len(words[0]) > 4
-                                                and words[0] not in _NOT_DONE) and words[1:2] in (
-            ["a"], ["an"], ["my"], ["the"], ["our"]) else words  # "started a new job today", typed in haste: "i ..."
         # "were going for four nights", typed in haste: "we're going ..."
+        words = ["i", *words] if words[:1] and _PAST_WORD.fullmatch(words[0]) and words[1:2] in (
+            ["a"], ["an"], ["my"], ["the"], ["our"]) else words  # "started a new job today", typed in haste: "i ..."
         lead = words.index(",") if "," in words[:8] else None  # "i wanted to tell you, i've passed my driving test"
         if lead and ("you" in words[:lead] and set(words[:lead]) & _TELLING_YOU or within(("meant", "to", "say"),
                                                                                             words[:lead])) and (
@@ -3503,10 +3496,8 @@ def _with_subjects(told: list[Telling], names: set[tuple[str, ...]]
     return out
 
 
-_NAME_FOLLOWS = frozenset("call called calling name named her him them".split())  # what a name of someone follows
 _GOT_FROM = frozenset("get got buy bought adopt adopted rescue rescued order ordered hire hired".split())  # "where
 # did we get her from?" asks whence she came
-_GOT = frozenset(("got", "get", "have", "had"))  # "what has theo got?" asks what he has
 _MENDED = frozenset("ready fixed done repaired mended finished sorted".split())  # "it'll be ready on thursday"
 def _goes_on_about(words: Sequence[str], whom: Sequence[str], earlier: Sequence[Sequence[str]]) -> bool:
     """Whether a sentence's words (lower case, after its pronoun) share a word (a stem, :func:`_stem`; not a stop
@@ -3518,7 +3509,6 @@ def _goes_on_about(words: Sequence[str], whom: Sequence[str], earlier: Sequence[
 
 
 _BEING_DONE = frozenset("based located married engaged retired qualified settled stationed employed".split())
-_NOT_DONE = frozenset("need seed feed bleed speed weed".split())  # no past for "i ..."
 # A word that leads a sentence typed in haste, its apostrophe left out: "ive been", "its on the 8th".
 _HASTY = {"its": "it's", "ive": "i've", "theres": "there's", "weve": "we've", "id": "i'd"}
 
@@ -3910,11 +3900,12 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
         return asked
     pronouns = set(words) & set(_GENDER)  # "what did he do?": the newest someone a "he" can be, not "my mum"
     with_subjects = _with_subjects(told, names)
-    found = [found for _, said, _ in reversed(with_subjects) for found in [_subject(said, names)] if found
-             and all(_may_be(pronoun, found) for pronoun in pronouns)]
-    found = [whom for whom in found if not _done_to_another(next((said[len(whom):] for _, said, _ in reversed(
-        with_subjects) if _subject(said, names) == whom), []), pronouns)] or found  # "what does she have?" after
-    # "my daughter isla has chickenpox. my mum is looking after her": isla, whom "her" was, not my mum
+    said_by = [(_subject(said, names), said) for _, said, _ in with_subjects]  # each sentence and whom it begins with
+    found = [found for found, _ in reversed(said_by) if found and all(_may_be(pronoun, found) for pronoun in pronouns)]
+    found = [whom for whom in found if not _done_to_another(next((said[len(whom):] for of, said in reversed(said_by)
+                                                                  if of == whom), []), pronouns)] or found
+    # "what does she have?" after "my daughter isla has chickenpox. my mum is looking after her": isla, whom "her"
+    # was, not my mum
     found = found or [put for _, _, put in reversed(with_subjects) if put[:1] == ["the"] and len(put) > 1 and (
         pronouns and pronouns <= {"he", "she"} and all(put[-1] in _GENDER[pronoun] for pronoun in pronouns))][:1]
     # "how old is he?" after "we're adopting a little boy. he's three": the little boy
@@ -3923,14 +3914,13 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
     gendered = next((at for at in reversed(range(len(with_subjects))) if with_subjects[at][2][:1] == ["the"] and len(
         with_subjects[at][2]) > 1 and pronouns and all(with_subjects[at][2][-1] in _GENDER[pronoun]
                                                        for pronoun in pronouns)), None)
-    newest = max((at for at in range(len(with_subjects)) if _subject(with_subjects[at][1], names) == found[0]),
-                 default=-1)
+    newest = max((at for at, (of, _) in enumerate(said_by) if of == found[0]), default=-1)
     if gendered is not None and gendered > newest and not set(found[0]) & (_FEMALE | _MALE):
         found = [with_subjects[gendered][2]] + found  # "what time was he born?" after "my friend zara just had a
         # baby boy. he was born on tuesday": the baby boy, whom a "he" was just now, not zara
     owner = next((found[0][:i] + [word[:-2]] for i, word in enumerate(found[0][:-1]) if word.endswith("'s")), None)
-    if owner in found and all(_NAMES_IT.search(" ".join(said)) for _, said, _ in with_subjects
-                              if _subject(said, names) == found[0]):  # "what medication is she on?" after "my mum has
+    if owner in found and all(_NAMES_IT.search(" ".join(said)) for of, said in said_by
+                              if of == found[0]):  # "what medication is she on?" after "my mum has
         found = [owner] + [whom for whom in found if whom != owner]  # diabetes. her doctor is called Dr Ahmed": my mum,
         # whose doctor was only named
     # of them, the newest a sentence of the user's tells what is asked of: "what position does he play?" after "my son
@@ -3939,8 +3929,7 @@ def resolved(asked: str, told: list[Telling], names: set[tuple[str, ...]]) -> st
                    | FRAME_WORDS | ASKING_WORDS | _NAMING_CUES | set(_OF_SOMEONE)
                    and words[max(0, i - 2):i] != ["how", "many"]}  # "how many times has she failed?": no "time"
     subject = next((whom for whom in found if any(
-        _subject(said, names) == whom and asked_stems & {_stem(word) for word in said[len(whom):]}
-        for _, said, _ in with_subjects)), found[0])
+        of == whom and asked_stems & {_stem(word) for word in said[len(whom):]} for of, said in said_by)), found[0])
     out = []
     for i, word in enumerate(words):
         ending = _OF_SOMEONE.get(word)
@@ -4211,6 +4200,8 @@ TOPICS = {
 _AGE_CUES = TOPICS["age"][1]
 _NAMING_CUES = frozenset(("called", "named", "call", "calling", "name"))
 _NAMING_STEMS = frozenset(_stem(word) for word in _NAMING_CUES)
+_GOT = frozenset(_stem(word) for word in ("got", "get", "have", "has", "had"))  # "what has theo got?" asks what he
+# has (stems, as a question's are)
 _LIKING_CUES = frozenset("like likes love loves enjoy enjoys prefer".split())
 _KIND_CUES = frozenset("kind type sort model brand breed".split())
 _DIETS = frozenset("meat vegetarian vegan pescatarian".split())
@@ -4520,11 +4511,12 @@ def asks_of_it(text: str, told: Sequence[Telling] = (), names: set[tuple[str, ..
         asked[2:3] == ["the"] and [word for word in asked if word != "?"][-1:] in (["called"], ["named"]))
     ours = bool(set(asked) & {"we", "us", "our"})  # "how long are we going for?", of the user and others
     guests = bool(told) and bool(_COUNT_OF_THEIRS.match(" ".join(asked)))  # "how many guests are invited?"
-    which_it = asked[:1] == ["which"] and asked[2:4] in _IS_IT and asked[1:2] != [] and any(
-        said.startswith(_stem(asked[1])) for said in theirs)  # "which arm is it?" after "my son broke his arm"
-    which_it = which_it or bool(told) and asked[:1] == ["which"] and asked[1:2] != [] and asked[1] in (
-        _PLACES_NAMED | _INSTITUTIONS) and asked[2:3] in (["is"], ["are"], ["was"], ["were"])  # "which hospital are
-    # we going to?", "which shop is fixing it?": a place of theirs
+    which_it = asked[:1] == ["which"] and asked[1:2] != [] and (
+        asked[2:4] in _IS_IT and any(said.startswith(_stem(asked[1])) for said in theirs)  # "which arm is it?" after
+        # "my son broke his arm"
+        or bool(told) and asked[1] in _PLACES_NAMED | _INSTITUTIONS and asked[2:3] in (
+            ["is"], ["are"], ["was"], ["were"]))  # "which hospital are we going to?", "which shop is fixing it?": a
+    # place of theirs
     doing_told = who and asked[1:2] in (["is"], ["was"]) and asked[2:3] != [] and asked[2].endswith("ing") and (
         asked[3:] in ([], ["?"])) and any(said.startswith(_stem(asked[2])) for said in theirs)  # "who is judging?"
     # after "the judging is at two o'clock"
